@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
+import { Gateway } from '@strata/gateway';
+import { BusModule, createEventBus } from '@strata/messaging';
+import { HealthRegistry, Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
+import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
+import { resolve } from 'node:path';
+import { SERVICES } from './services';
+
+@Module({})
+class StrataModule {}
+
+/**
+ * Every service in one process on one origin, the gateway beside it, PostgreSQL embedded unless
+ * DATABASE_URL names one, the in-memory bus unless STRATA_BUS=kafka. Same modules as the
+ * distributed mode; only the composition differs.
+ */
+export async function startEmbedded(): Promise<void> {
+  const config = loadConfigOrExit(() => readEmbeddedConfig(), 'strata');
+  setLogLevel(config.logLevel);
+  const logger = new Logger('strata');
+
+  let embeddedDatabase: EmbeddedDatabase | undefined;
+  const databaseUrl = config.databaseUrl ?? (embeddedDatabase = await startEmbeddedDatabase(resolve(config.dataDir))).url;
+  const bus = createEventBus(config.bus);
+  const health = new HealthRegistry();
+  const options = { database: { url: databaseUrl, poolSize: config.databasePoolSize }, outbox: config.outbox };
+
+  try {
+    const api = await createApi(
+      {
+        module: StrataModule,
+        imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
+      },
+      { title: 'Strata', description: 'The management API of every Strata service.', version: '1' },
+    );
+    const apiPort = await portOrFree(config.apiPort, config.host);
+    await api.listen(apiPort, config.host);
+
+    const gateway = new Gateway({ gatewayId: 'embedded', host: config.host, port: await portOrFree(config.gatewayPort, config.host), bus, health });
+    const gatewayPort = await gateway.start();
+
+    process.stdout.write(`api: http://${config.host}:${apiPort}\n`);
+    process.stdout.write(`docs: http://${config.host}:${apiPort}/docs\n`);
+    process.stdout.write(`gateway: http://${config.host}:${gatewayPort}\n`);
+    logger.info('strata is running', { apiPort, gatewayPort, bus: bus.transport, embeddedDatabase: embeddedDatabase !== undefined });
+
+    stopOnSignals('strata', async () => {
+      await gateway.stop();
+      await api.close();
+      await embeddedDatabase?.stop();
+    });
+  } catch (error) {
+    await embeddedDatabase?.stop();
+    throw error;
+  }
+}

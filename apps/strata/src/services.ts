@@ -1,0 +1,34 @@
+import { DynamicModule } from '@nestjs/common';
+import { DatabaseConfig, ServiceModuleOptions } from '@strata/config';
+import { MetricsIngestModule, METRICS_INGEST_SCHEMA, createMetricsIngestDataSource } from '@strata/metrics-ingest';
+import { PredictiveStagingModule, PREDICTIVE_STAGING_SCHEMA, createPredictiveStagingDataSource } from '@strata/predictive-staging';
+import { REGISTRY_SCHEMA, RegistryModule, createRegistryDataSource } from '@strata/registry';
+import { ROLLBACK_SCHEMA, RollbackModule, createRollbackDataSource } from '@strata/rollback';
+import { ROUTING_CONTROL_SCHEMA, RoutingControlModule, createRoutingControlDataSource } from '@strata/routing-control';
+import { DataSource } from 'typeorm';
+
+export interface ServiceEntry {
+  name: string;
+  schema: string;
+  module: (options: ServiceModuleOptions) => DynamicModule;
+  dataSource: (database: DatabaseConfig) => DataSource;
+}
+
+/** Every NestJS service, as the all-in-one launcher and `strata migrate` see them. */
+export const SERVICES: readonly ServiceEntry[] = [
+  { name: 'registry', schema: REGISTRY_SCHEMA, module: (options) => RegistryModule.register(options), dataSource: createRegistryDataSource },
+  { name: 'metrics-ingest', schema: METRICS_INGEST_SCHEMA, module: (options) => MetricsIngestModule.register(options), dataSource: createMetricsIngestDataSource },
+  {
+    name: 'predictive-staging',
+    schema: PREDICTIVE_STAGING_SCHEMA,
+    module: (options) => PredictiveStagingModule.register(options),
+    dataSource: createPredictiveStagingDataSource,
+  },
+  {
+    name: 'routing-control',
+    schema: ROUTING_CONTROL_SCHEMA,
+    module: (options) => RoutingControlModule.register(options),
+    dataSource: createRoutingControlDataSource,
+  },
+  { name: 'rollback', schema: ROLLBACK_SCHEMA, module: (options) => RollbackModule.register(options), dataSource: createRollbackDataSource },
+];

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const port = (fallback: number) =>
+  z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(fallback);
+
+export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(max).default(fallback);
+
+export const postgresUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// or postgresql:// URL');
+
+export const logLevel = z.enum(['debug', 'info', 'warn', 'error']).default('info');
+
+export const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .refine(
+    (brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)),
+    'must be a comma-separated list of host:port',
+  );

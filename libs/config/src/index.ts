@@ -1,0 +1,4 @@
+export * from './env';
+export * from './fields';
+export * from './service-config';
+export * from './embedded-config';

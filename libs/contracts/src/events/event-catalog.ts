@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { Topics, TopicName } from '../topics/topics';
+import { CloudEvent } from './cloud-event';
+import { environmentAddedV1, stackCreatedV1 } from './registry-events';
+
+interface EventDefinition<TSchema extends z.ZodType> {
+  topic: TopicName;
+  schema: TSchema;
+}
+
+function defineEvent<TSchema extends z.ZodType>(topic: TopicName, schema: TSchema): EventDefinition<TSchema> {
+  return { topic, schema };
+}
+
+/**
+ * Every event Strata publishes: its type, the topic it travels on and the schema of its data.
+ * Producers and consumers both validate against these schemas; a message whose type is missing
+ * here is dead-lettered, never guessed at.
+ */
+export const EventCatalog = {
+  'io.strata.registry.stack.created.v1': defineEvent(Topics.registryEvents, stackCreatedV1),
+  'io.strata.registry.environment.added.v1': defineEvent(Topics.registryEvents, environmentAddedV1),
+} as const;
+
+export type EventType = keyof typeof EventCatalog;
+export type EventData<TType extends EventType> = z.infer<(typeof EventCatalog)[TType]['schema']>;
+export type StrataEvent<TType extends EventType = EventType> = CloudEvent<TType, EventData<TType>>;
+
+export function isKnownEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(EventCatalog, type);
+}
+
+export function topicOfEvent(type: EventType): TopicName {
+  return EventCatalog[type].topic;
+}

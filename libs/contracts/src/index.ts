@@ -1,0 +1,5 @@
+export * from './events/cloud-event';
+export * from './events/event-catalog';
+export * from './events/event-validation';
+export * from './events/registry-events';
+export * from './topics/topics';

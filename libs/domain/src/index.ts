@@ -1,0 +1,3 @@
+export * from './errors/domain-error';
+export * from './stacks/names';
+export * from './stacks/stack';

@@ -1,0 +1,34 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { BusConfig, DEFAULT_SERVICE_PORTS, Environment, logLevel, parseEnvironment, port, readBusConfig } from '@strata/config';
+
+export interface GatewayConfig {
+  gatewayId: string;
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof logLevel>;
+  bus: BusConfig;
+}
+
+const gatewaySchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(DEFAULT_SERVICE_PORTS.gateway),
+  LOG_LEVEL: logLevel,
+  STRATA_GATEWAY_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must be lowercase letters, digits, dots and dashes')
+    .optional(),
+});
+
+/** Each gateway has a stable id: it names its consumer group (every gateway sees every config). */
+export function readGatewayConfig(env: Environment = process.env): GatewayConfig {
+  const parsed = parseEnvironment(gatewaySchema, env);
+  const gatewayId = parsed.STRATA_GATEWAY_ID ?? hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  return {
+    gatewayId,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    logLevel: parsed.LOG_LEVEL,
+    bus: readBusConfig(env, `strata-gateway-${gatewayId}`, 'kafka'),
+  };
+}

@@ -1,0 +1,175 @@
+import { ALL_TOPICS, TopicName, physicalTopic } from '@strata/contracts';
+import { Logger } from '@strata/observability';
+import { Admin, Consumer, IHeaders, Kafka, LogEntry, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
+import { EventBus, OutgoingMessage, Subscription, SubscriptionHandle } from './event-bus';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) {
+      result[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
+    }
+  }
+  return result;
+}
+
+/** The distributed-mode transport, on kafkajs. Only this file knows about Kafka. */
+export class KafkaEventBus implements EventBus {
+  readonly transport = 'kafka' as const;
+  private readonly logger = new Logger('bus').child({ transport: 'kafka' });
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers: Consumer[] = [];
+  private readonly stopping = new AbortController();
+  private readonly logicalByPhysical = new Map<string, TopicName>();
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3_000,
+      requestTimeout: 30_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 },
+      logCreator: () => (entry: LogEntry) => this.logKafkajs(entry),
+    });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+    for (const topic of ALL_TOPICS) {
+      this.logicalByPhysical.set(physicalTopic(options.topicPrefix, topic), topic);
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.ensureTopics();
+    await this.producer.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  async probe(): Promise<void> {
+    await this.admin.describeCluster();
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) {
+      return;
+    }
+    const byTopic = new Map<string, { key: string | null; value: string | Buffer; headers?: Record<string, string> }[]>();
+    for (const message of messages) {
+      const topic = physicalTopic(this.options.topicPrefix, message.topic);
+      const batch = byTopic.get(topic) ?? [];
+      batch.push({ key: message.key, value: message.value, headers: message.headers });
+      byTopic.set(topic, batch);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, batch]) => ({ topic, messages: batch })),
+    });
+  }
+
+  async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
+    const consumer = this.kafka.consumer({
+      groupId: subscription.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumers.push(consumer);
+    const stopping = new AbortController();
+    const signal = AbortSignal.any([this.stopping.signal, stopping.signal]);
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.error('consumer crashed', event.payload.error, { groupId: subscription.groupId, restart: event.payload.restart });
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: subscription.topics.map((topic) => physicalTopic(this.options.topicPrefix, topic)),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const logical = this.logicalByPhysical.get(topic);
+        if (!logical) {
+          throw new Error(`message from unexpected topic '${topic}'`);
+        }
+        await subscription.handler(
+          {
+            topic: logical,
+            partition,
+            offset: message.offset,
+            key: message.key ? message.key.toString() : null,
+            value: message.value,
+            headers: headersToStrings(message.headers),
+          },
+          { heartbeat, signal },
+        );
+      },
+    });
+    return {
+      stop: async () => {
+        stopping.abort();
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = ALL_TOPICS.map((topic) => physicalTopic(this.options.topicPrefix, topic)).filter((topic) => !existing.has(topic));
+    if (missing.length === 0) {
+      return;
+    }
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+        })),
+      });
+    } catch (error) {
+      // Another service starting at the same moment may have created them first.
+      const nowExisting = new Set(await this.admin.listTopics());
+      if (!missing.every((topic) => nowExisting.has(topic))) {
+        throw error;
+      }
+    }
+    this.logger.info('created topics', { topics: missing, partitions: this.options.partitions });
+  }
+
+  private logKafkajs(entry: LogEntry): void {
+    const level = KAFKAJS_LEVELS[entry.level];
+    if (!level || level === 'debug') {
+      return;
+    }
+    const { message, ...fields } = entry.log;
+    const text = `kafkajs: ${message}`;
+    if (level === 'error') {
+      this.logger.error(text, undefined, { ...fields, namespace: entry.namespace });
+    } else {
+      this.logger[level](text, { ...fields, namespace: entry.namespace });
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { OutboxConfig } from '@strata/config';
+import { EventData, EventType, StrataEvent, TopicName } from '@strata/contracts';
+import { HealthRegistry } from '@strata/observability';
+import { PersistenceModule, dataSourceToken } from '@strata/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventBus, SubscriptionHandle } from '../bus/event-bus';
+import { newEvent } from '../events/new-event';
+import { TransactionalEventHandler, withInbox } from '../inbox/inbox-handler';
+import { InboxRepository } from '../inbox/inbox.repository';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { EventHandlers, createEventProcessor } from '../processing/event-processor';
+import { EVENT_BUS } from './bus.module';
+
+const OPTIONS = Symbol('strata:service-messaging-options');
+
+interface ServiceMessagingOptions {
+  service: string;
+  schema: string;
+  outbox: OutboxConfig;
+}
+
+/** How a service emits events: built here, written in the caller's transaction. */
+@Injectable()
+export class EventOutbox {
+  private readonly outbox: OutboxRepository;
+
+  constructor(@Inject(OPTIONS) private readonly options: ServiceMessagingOptions) {
+    this.outbox = new OutboxRepository(options.schema);
+  }
+
+  create<TType extends EventType>(type: TType, subject: string, data: EventData<TType>): StrataEvent<TType> {
+    return newEvent({ type, service: this.options.service, subject, data });
+  }
+
+  record(manager: EntityManager, ...events: StrataEvent[]): Promise<void> {
+    return this.outbox.append(manager, events);
+  }
+}
+
+export type TransactionalEventHandlers = { [TType in EventType]?: TransactionalEventHandler<TType> };
+
+/** How a service consumes events: validated, deduplicated through its inbox, retried or dead-lettered. */
+@Injectable()
+export class EventSubscriber implements BeforeApplicationShutdown {
+  private readonly inbox: InboxRepository;
+  private readonly handles: SubscriptionHandle[] = [];
+
+  constructor(
+    @Inject(OPTIONS) private readonly options: ServiceMessagingOptions,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly dataSource: DataSource,
+  ) {
+    this.inbox = new InboxRepository(options.schema);
+  }
+
+  /** The group id is `strata-<service>.<consumer>`: replicas of one consumer share the work. */
+  async subscribe(consumer: string, topics: readonly TopicName[], handlers: TransactionalEventHandlers): Promise<void> {
+    const groupId = `strata-${this.options.service}.${consumer}`;
+    const wrapped: Record<string, unknown> = {};
+    for (const [type, handler] of Object.entries(handlers)) {
+      wrapped[type] = withInbox(this.dataSource, this.inbox, groupId, handler as TransactionalEventHandler<EventType>);
+    }
+    const handle = await this.bus.subscribe({
+      groupId,
+      topics,
+      handler: createEventProcessor({ groupId, bus: this.bus, handlers: wrapped as EventHandlers }),
+    });
+    this.handles.push(handle);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.handles.map((handle) => handle.stop()));
+  }
+}
+
+@Injectable()
+class ServiceMessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly relay: OutboxRelay;
+
+  constructor(
+    @Inject(OPTIONS) private readonly options: ServiceMessagingOptions,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly health: HealthRegistry,
+    dataSource: DataSource,
+  ) {
+    this.relay = new OutboxRelay({
+      dataSource,
+      schema: options.schema,
+      bus,
+      pollIntervalMs: options.outbox.pollIntervalMs,
+      retentionHours: options.outbox.retentionHours,
+    });
+  }
+
+  onModuleInit(): void {
+    this.health.register(this.options.service, 'bus', () => this.bus.probe());
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.relay.stop();
+  }
+}
+
+/**
+ * A service's messaging: its outbox relay, its event outbox and subscriber. The service module
+ * passes its persistence module so both share the service's DataSource.
+ */
+@Module({})
+export class ServiceMessagingModule {
+  static forService(options: ServiceMessagingOptions & { persistence: DynamicModule }): DynamicModule {
+    const { persistence, ...settings } = options;
+    const dataSource = { provide: DataSource, useExisting: dataSourceToken(settings.service) };
+    return {
+      module: ServiceMessagingModule,
+      imports: [persistence],
+      providers: [{ provide: OPTIONS, useValue: settings }, dataSource, EventOutbox, EventSubscriber, ServiceMessagingLifecycle],
+      exports: [EventOutbox, EventSubscriber],
+    };
+  }
+}
+
+export interface ServiceInfrastructureOptions {
+  service: string;
+  schema: string;
+  dataSource: DataSource;
+  outbox: OutboxConfig;
+}
+
+/** The imports every service module starts with: its database (migrated) and its messaging. */
+export function serviceInfrastructure(options: ServiceInfrastructureOptions): DynamicModule[] {
+  const persistence = PersistenceModule.forService({ service: options.service, schema: options.schema, dataSource: options.dataSource });
+  return [
+    persistence,
+    ServiceMessagingModule.forService({ service: options.service, schema: options.schema, outbox: options.outbox, persistence }),
+  ];
+}

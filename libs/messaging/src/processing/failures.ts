@@ -1,0 +1,79 @@
+import { DomainErrorCode, isDomainError } from '@strata/domain';
+
+export enum FailureKind {
+  /** Will fail the same way every time (bad data, a rule refused it): dead-letter at once. */
+  Permanent = 'permanent',
+  /** Infrastructure hiccup (database or broker away): retry until it works. */
+  Transient = 'transient',
+  /** Not known to be either: retry a few times, then dead-letter. */
+  Unknown = 'unknown',
+}
+
+export class PermanentFailure extends Error {
+  override readonly name = 'PermanentFailure';
+}
+
+export class TransientFailure extends Error {
+  override readonly name = 'TransientFailure';
+}
+
+const DOMAIN_FAILURE_KIND: Record<DomainErrorCode, FailureKind> = {
+  [DomainErrorCode.InvalidInput]: FailureKind.Permanent,
+  [DomainErrorCode.AlreadyExists]: FailureKind.Permanent,
+  [DomainErrorCode.Conflict]: FailureKind.Permanent,
+  // An event may arrive before the one that creates what it refers to (different topics).
+  [DomainErrorCode.NotFound]: FailureKind.Unknown,
+  [DomainErrorCode.PreconditionFailed]: FailureKind.Unknown,
+  [DomainErrorCode.Unavailable]: FailureKind.Transient,
+};
+
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** PostgreSQL SQLSTATE classes: https://www.postgresql.org/docs/current/errcodes-appendix.html */
+function classifySqlState(sqlState: string): FailureKind {
+  if (sqlState === '40001' || sqlState === '40P01' || sqlState === '55P03') {
+    return FailureKind.Transient; // serialization failure, deadlock, lock not available
+  }
+  switch (sqlState.slice(0, 2)) {
+    case '08': // connection exception
+    case '53': // insufficient resources
+    case '57': // operator intervention (admin shutdown, cannot connect now)
+    case '58': // system error
+      return FailureKind.Transient;
+    case '22': // data exception
+    case '23': // integrity constraint violation
+      return FailureKind.Permanent;
+    default:
+      return FailureKind.Unknown;
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function classifyFailure(error: unknown): FailureKind {
+  if (error instanceof PermanentFailure) {
+    return FailureKind.Permanent;
+  }
+  if (error instanceof TransientFailure) {
+    return FailureKind.Transient;
+  }
+  if (isDomainError(error)) {
+    return DOMAIN_FAILURE_KIND[error.code];
+  }
+  // TypeORM wraps the driver's error; pg puts SQLSTATE in `code`, Node puts errno names there.
+  const code = codeOf((error as { driverError?: unknown } | null)?.driverError) ?? codeOf(error);
+  if (code && TRANSIENT_NETWORK_CODES.has(code)) {
+    return FailureKind.Transient;
+  }
+  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+    return classifySqlState(code);
+  }
+  const message = error instanceof Error ? error.message : '';
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+    return FailureKind.Transient;
+  }
+  return FailureKind.Unknown;
+}

@@ -1,0 +1,15 @@
+import { DatabaseConfig } from '@strata/config';
+import { createServiceDataSource } from '@strata/persistence';
+import { DataSource } from 'typeorm';
+import { InitialMetricsIngest1764201600000 } from './migrations/1764201600000-initial-metrics-ingest';
+import { METRICS_INGEST_SCHEMA } from './metrics-ingest-schema';
+
+export function createMetricsIngestDataSource(database: DatabaseConfig): DataSource {
+  return createServiceDataSource({
+    schema: METRICS_INGEST_SCHEMA,
+    url: database.url,
+    poolSize: database.poolSize,
+    entities: [],
+    migrations: [InitialMetricsIngest1764201600000],
+  });
+}

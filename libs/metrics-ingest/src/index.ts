@@ -1,0 +1,3 @@
+export * from './database/data-source';
+export * from './database/metrics-ingest-schema';
+export * from './metrics-ingest.module';

@@ -1,0 +1,45 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { NestJsonLogger } from '../logging/json-logger';
+import { httpMetricsMiddleware } from '../metrics/metrics';
+import { correlationMiddleware } from './correlation.middleware';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { createValidationPipe } from './request-validation';
+
+type DynamicModuleLike = Parameters<typeof NestFactory.create>[0];
+
+export interface ApiOptions {
+  title: string;
+  description: string;
+  version: string;
+  /** Largest accepted JSON body; manifests and sample batches need more than express' 100 kB. */
+  bodyLimit?: string;
+}
+
+/**
+ * Builds a management API the same way for a single service and for the all-in-one process:
+ * JSON logs, correlation ids, validation, problem+json errors, metrics and Swagger at /docs.
+ */
+export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, options: ApiOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
+    logger: new NestJsonLogger(),
+    // Service modules are told apart by reference: each brings its own DataSource and outbox.
+    moduleIdGeneratorAlgorithm: 'reference',
+    bodyParser: false,
+  });
+  app.use(correlationMiddleware, httpMetricsMiddleware);
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '5mb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('text', { limit: options.bodyLimit ?? '5mb', type: ['text/plain', 'application/yaml', 'application/x-yaml'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.disable('x-powered-by');
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { isDomainError } from '@strata/domain';
+import type { Request, Response } from 'express';
+import { currentCorrelationId } from '../logging/correlation';
+import { Logger } from '../logging/json-logger';
+import { DOMAIN_ERROR_HTTP_STATUS, PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from './problem-details';
+import { RequestValidationException } from './request-validation';
+
+/**
+ * The one place HTTP errors are shaped: domain errors by their code, Nest's HTTP exceptions by
+ * their status, anything else as an opaque 500 whose details stay in the log under the
+ * correlation id the caller receives.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<Request>();
+    const response = context.getResponse<Response>();
+    const body = { ...this.toProblem(exception), instance: request.originalUrl, correlationId: currentCorrelationId() };
+
+    if (body.status >= 500) {
+      this.logger.error(`${request.method} ${request.originalUrl} failed`, exception, { status: body.status });
+    }
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown): ProblemDetails {
+    if (isDomainError(exception)) {
+      const status = DOMAIN_ERROR_HTTP_STATUS[exception.code];
+      return problem(status, exception.code, exception.message, exception.violations.length ? { errors: [...exception.violations] } : {});
+    }
+    if (exception instanceof RequestValidationException) {
+      return problem(HttpStatus.BAD_REQUEST, 'invalid-request', exception.message, { errors: exception.violations });
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return problem(status, `http-${status}`, this.httpDetail(exception));
+    }
+    if (isBodyParserError(exception)) {
+      return problem(exception.status, exception.status === 413 ? 'body-too-large' : 'unreadable-body', exception.message);
+    }
+    return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', 'an unexpected error occurred; quote the correlation id when reporting it');
+  }
+
+  private httpDetail(exception: HttpException): string {
+    const response = exception.getResponse();
+    if (typeof response === 'string') {
+      return response;
+    }
+    const message = (response as { message?: unknown }).message;
+    return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
+  }
+}
+
+/** body-parser raises plain errors with a 4xx `status` (malformed JSON, body too large). */
+function isBodyParserError(exception: unknown): exception is Error & { status: number } {
+  if (!(exception instanceof Error)) {
+    return false;
+  }
+  const status = (exception as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}

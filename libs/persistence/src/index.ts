@@ -1,0 +1,5 @@
+export * from './data-source';
+export * from './database-url';
+export * from './migrate';
+export * from './persistence.module';
+export * from './snake-naming.strategy';

@@ -1,0 +1,15 @@
+import { DatabaseConfig } from '@strata/config';
+import { createServiceDataSource } from '@strata/persistence';
+import { DataSource } from 'typeorm';
+import { InitialPredictiveStaging1764201600000 } from './migrations/1764201600000-initial-predictive-staging';
+import { PREDICTIVE_STAGING_SCHEMA } from './predictive-staging-schema';
+
+export function createPredictiveStagingDataSource(database: DatabaseConfig): DataSource {
+  return createServiceDataSource({
+    schema: PREDICTIVE_STAGING_SCHEMA,
+    url: database.url,
+    poolSize: database.poolSize,
+    entities: [],
+    migrations: [InitialPredictiveStaging1764201600000],
+  });
+}

@@ -1,0 +1,2 @@
+export const PREDICTIVE_STAGING_SERVICE = 'predictive-staging';
+export const PREDICTIVE_STAGING_SCHEMA = 'staging';

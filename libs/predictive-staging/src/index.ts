@@ -1,0 +1,3 @@
+export * from './database/data-source';
+export * from './database/predictive-staging-schema';
+export * from './predictive-staging.module';

@@ -1,0 +1,2 @@
+export const REGISTRY_SERVICE = 'registry';
+export const REGISTRY_SCHEMA = 'registry';

@@ -1,0 +1,3 @@
+export * from './database/data-source';
+export * from './database/registry-schema';
+export * from './registry.module';

@@ -1,0 +1,15 @@
+import { DatabaseConfig } from '@strata/config';
+import { createServiceDataSource } from '@strata/persistence';
+import { DataSource } from 'typeorm';
+import { InitialRollback1764201600000 } from './migrations/1764201600000-initial-rollback';
+import { ROLLBACK_SCHEMA } from './rollback-schema';
+
+export function createRollbackDataSource(database: DatabaseConfig): DataSource {
+  return createServiceDataSource({
+    schema: ROLLBACK_SCHEMA,
+    url: database.url,
+    poolSize: database.poolSize,
+    entities: [],
+    migrations: [InitialRollback1764201600000],
+  });
+}

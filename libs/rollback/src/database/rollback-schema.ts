@@ -1,0 +1,2 @@
+export const ROLLBACK_SERVICE = 'rollback';
+export const ROLLBACK_SCHEMA = 'rollback';

@@ -1,0 +1,2 @@
+export const ROUTING_CONTROL_SERVICE = 'routing-control';
+export const ROUTING_CONTROL_SCHEMA = 'routing';

@@ -1,0 +1,4 @@
+export * from './ports';
+export * from './run-service';
+export * from './shutdown';
+export * from './embedded-database';

@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DEFAULT_SERVICE_PORTS, ServiceModuleOptions, loadConfigOrExit, readServiceConfig } from '@strata/config';
+import { BusModule, createEventBus } from '@strata/messaging';
+import { Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
+import { exitOnFatalError, stopOnSignals } from './shutdown';
+
+export interface StandaloneService {
+  service: keyof typeof DEFAULT_SERVICE_PORTS;
+  description: string;
+  module: (options: ServiceModuleOptions) => DynamicModule;
+}
+
+@Module({})
+class StandaloneRootModule {}
+
+/** Runs one service as its own process (distributed mode): its API, its database, the bus. */
+export async function runService(definition: StandaloneService): Promise<void> {
+  const processName = `strata-${definition.service}`;
+  exitOnFatalError(processName);
+  try {
+    await startService(definition, processName);
+  } catch (error) {
+    new Logger(processName).error('failed to start', error);
+    process.exit(1);
+  }
+}
+
+async function startService(definition: StandaloneService, processName: string): Promise<void> {
+  const config = loadConfigOrExit(() => readServiceConfig(definition.service, DEFAULT_SERVICE_PORTS[definition.service]), processName);
+  setLogLevel(config.logLevel);
+  const bus = createEventBus(config.bus);
+  const root: DynamicModule = {
+    module: StandaloneRootModule,
+    imports: [ObservabilityModule.forRoot(), BusModule.forRoot(bus), definition.module(config)],
+  };
+  const app = await createApi(root, { title: `Strata ${definition.service}`, description: definition.description, version: '1' });
+  await app.listen(config.port, config.host);
+  new Logger(processName).info('listening', { url: `http://${config.host}:${config.port}`, bus: bus.transport });
+  stopOnSignals(processName, () => app.close());
+}

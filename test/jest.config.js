@@ -1,0 +1,16 @@
+// The three test tiers. `npm test` runs all of them; `npm run test:unit` and friends run one.
+const preset = require('./jest.preset');
+
+const tier = (displayName, testMatch, extra = {}) => ({ ...preset, displayName, testMatch, ...extra });
+
+module.exports = {
+  rootDir: preset.rootDir,
+  // Starts the local Kafka broker (deploy/kafka) when KAFKA_BROKERS is not set, and stops it after.
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  projects: [
+    tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts']),
+    tier('integration', ['<rootDir>/{apps,libs}/**/*.integration-spec.ts']),
+    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
+  ],
+};

@@ -1,0 +1,4 @@
+// Unit tier alone: no database, no broker, no global setup.
+const preset = require('./jest.preset');
+
+module.exports = { ...preset, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] };
