@@ -9,7 +9,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
-    tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts']),
+    tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/**/*.spec.ts']),
     tier('integration', ['<rootDir>/{apps,libs}/**/*.integration-spec.ts']),
     tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
   ],

@@ -28,5 +28,6 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
   modulePathIgnorePatterns: ['<rootDir>/.strata/', '<rootDir>/deploy/kafka/.cache/'],
 };

@@ -49,6 +49,8 @@ export class OutboxRelay {
   private readonly lockKey: string;
   private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
+  /** A commit notified while a batch was in flight: poll again before idling. */
+  private notified = false;
   private loop: Promise<void> | undefined;
   private listener: Client | undefined;
   private housekeepingTimer: NodeJS.Timeout | undefined;
@@ -106,19 +108,22 @@ export class OutboxRelay {
   }
 
   private idle(ms: number): Promise<void> {
+    if (this.notified) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
 
   private async publishBatch(): Promise<number> {
+    this.notified = false;
     return this.options.dataSource.transaction(async (manager) => {
       if (!(await this.outbox.tryLeadership(manager, this.lockKey))) {
         return 0;
@@ -150,6 +155,7 @@ export class OutboxRelay {
     const client = new Client({ connectionString: url, application_name: `strata-${this.options.schema}-outbox-listener` });
     client.on('notification', (notification) => {
       if (notification.payload === this.options.schema) {
+        this.notified = true;
         this.wake?.();
       }
     });

@@ -48,7 +48,7 @@ export class OutboxRepository {
   async pending(manager: EntityManager, limit: number): Promise<PendingOutboxRow[]> {
     return (await manager.query(
       `SELECT seq::text AS seq, topic, message_key AS "messageKey", event
-         FROM "${this.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+         FROM "${this.schema}".outbox WHERE published_at IS NULL ORDER BY outbox.seq LIMIT $1`,
       [limit],
     )) as PendingOutboxRow[];
   }

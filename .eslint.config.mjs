@@ -1,0 +1,67 @@
+// Lint rules, with the architecture enforced: every Nx project is tagged by type and scope, and
+// @nx/enforce-module-boundaries refuses imports that cross the allowed directions.
+import nx from '@nx/eslint-plugin';
+
+const sharedScopes = ['scope:shared'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '.strata/**', 'deploy/kafka/.cache/**', '.nx/**', 'coverage/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: false,
+          allow: [],
+          depConstraints: [
+            // Layers: pure domain and contracts at the bottom, apps at the top; nothing imports an app.
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:domain'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+            // Scopes: a service sees only itself and shared code; the launcher composes every service.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: sharedScopes },
+            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', ...sharedScopes] },
+            { sourceTag: 'scope:metrics-ingest', onlyDependOnLibsWithTags: ['scope:metrics-ingest', ...sharedScopes] },
+            { sourceTag: 'scope:predictive-staging', onlyDependOnLibsWithTags: ['scope:predictive-staging', ...sharedScopes] },
+            { sourceTag: 'scope:routing-control', onlyDependOnLibsWithTags: ['scope:routing-control', ...sharedScopes] },
+            { sourceTag: 'scope:rollback', onlyDependOnLibsWithTags: ['scope:rollback', ...sharedScopes] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', ...sharedScopes] },
+            {
+              sourceTag: 'scope:strata',
+              onlyDependOnLibsWithTags: [
+                'scope:registry',
+                'scope:metrics-ingest',
+                'scope:predictive-staging',
+                'scope:routing-control',
+                'scope:rollback',
+                'scope:gateway',
+                ...sharedScopes,
+              ],
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+];

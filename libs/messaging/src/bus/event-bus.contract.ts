@@ -1,0 +1,187 @@
+import { DeadLetterHeaders } from '@strata/contracts';
+import { createEventProcessor } from '../processing/event-processor';
+import { EventBus, IncomingMessage } from './event-bus';
+
+async function eventually(assertion: () => void, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function validEvent(stack: string, sequence: number): string {
+  return JSON.stringify({
+    specversion: '1.0',
+    id: `${stack}-${sequence}`,
+    source: '/strata/contract-test',
+    type: 'io.strata.registry.environment.added.v1',
+    time: new Date().toISOString(),
+    subject: stack,
+    datacontenttype: 'application/json',
+    data: { stack, environment: { name: `env-${sequence}` } },
+  });
+}
+
+/**
+ * The semantics every EventBus transport promises. Run against the in-memory transport as a
+ * unit spec and against a real Kafka broker as an integration spec.
+ */
+export function describeEventBusContract(transport: string, createBus: () => EventBus, timeoutMs: number): void {
+  describe(`EventBus contract: ${transport}`, () => {
+    let bus: EventBus;
+
+    beforeEach(async () => {
+      bus = createBus();
+      await bus.start();
+    }, timeoutMs);
+
+    afterEach(async () => {
+      await bus.stop();
+    }, timeoutMs);
+
+    it(
+      'keeps messages of one key in order',
+      async () => {
+        const seen: string[] = [];
+        await bus.subscribe({
+          groupId: 'ordering',
+          topics: ['registry.events'],
+          handler: async (message) => {
+            seen.push(message.value!.toString());
+          },
+        });
+        const sent = Array.from({ length: 40 }, (_, index) => `m-${index}`);
+        for (const value of sent) {
+          await bus.publish([{ topic: 'registry.events', key: 'checkout', value }]);
+        }
+        await eventually(() => expect(seen).toEqual(sent), timeoutMs);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      'redelivers a message whose handler failed, then moves on',
+      async () => {
+        const attempts: string[] = [];
+        let failNext = true;
+        await bus.subscribe({
+          groupId: 'redelivery',
+          topics: ['registry.events'],
+          handler: async (message: IncomingMessage) => {
+            const value = message.value!.toString();
+            attempts.push(value);
+            if (value === 'second' && failNext) {
+              failNext = false;
+              throw new Error('transient trouble');
+            }
+          },
+        });
+        await bus.publish(['first', 'second', 'third'].map((value) => ({ topic: 'registry.events' as const, key: 'k', value })));
+        await eventually(() => expect(attempts).toEqual(['first', 'second', 'second', 'third']), timeoutMs);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      'gives every consumer group every message',
+      async () => {
+        const byGroup: Record<string, string[]> = { a: [], b: [] };
+        for (const group of ['a', 'b']) {
+          await bus.subscribe({
+            groupId: `fan-out-${group}`,
+            topics: ['kpi.samples'],
+            handler: async (message) => {
+              byGroup[group]!.push(message.value!.toString());
+            },
+          });
+        }
+        await bus.publish([1, 2, 3].map((value) => ({ topic: 'kpi.samples' as const, key: `series-${value}`, value: String(value) })));
+        await eventually(() => {
+          expect([...byGroup['a']!].sort()).toEqual(['1', '2', '3']);
+          expect([...byGroup['b']!].sort()).toEqual(['1', '2', '3']);
+        }, timeoutMs);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      'dead-letters a malformed message with its reason and keeps the partition moving',
+      async () => {
+        const handled: string[] = [];
+        const deadLetters: IncomingMessage[] = [];
+        await bus.subscribe({
+          groupId: 'dlq-watch',
+          topics: ['dlq'],
+          handler: async (message) => {
+            deadLetters.push(message);
+          },
+        });
+        await bus.subscribe({
+          groupId: 'poison',
+          topics: ['registry.events'],
+          handler: createEventProcessor({
+            groupId: 'poison',
+            bus,
+            handlers: {
+              'io.strata.registry.environment.added.v1': async (event) => {
+                handled.push(event.id);
+              },
+            },
+          }),
+        });
+        await bus.publish([
+          { topic: 'registry.events', key: 'shop', value: validEvent('shop', 1) },
+          { topic: 'registry.events', key: 'shop', value: '{"not":"a cloud event"' },
+          { topic: 'registry.events', key: 'shop', value: JSON.stringify({ ...JSON.parse(validEvent('shop', 9)), type: 'io.strata.unknown.v1' }) },
+          { topic: 'registry.events', key: 'shop', value: validEvent('shop', 2) },
+        ]);
+        await eventually(() => {
+          expect(handled).toEqual(['shop-1', 'shop-2']);
+          expect(deadLetters).toHaveLength(2);
+        }, timeoutMs);
+        const [malformed, unknown] = deadLetters;
+        expect(malformed!.value!.toString()).toBe('{"not":"a cloud event"');
+        expect(malformed!.key).toBe('shop');
+        expect(malformed!.headers).toMatchObject({
+          [DeadLetterHeaders.reason]: expect.stringMatching(/^value is not JSON/),
+          [DeadLetterHeaders.originalTopic]: 'registry.events',
+          [DeadLetterHeaders.consumerGroup]: 'poison',
+          [DeadLetterHeaders.originalPartition]: expect.stringMatching(/^\d+$/),
+          [DeadLetterHeaders.originalOffset]: expect.stringMatching(/^\d+$/),
+        });
+        expect(unknown!.headers[DeadLetterHeaders.reason]).toBe("unknown event type 'io.strata.unknown.v1'");
+        expect(Number(unknown!.headers[DeadLetterHeaders.originalOffset])).toBe(Number(malformed!.headers[DeadLetterHeaders.originalOffset]) + 1);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      'stops one subscription while the bus keeps serving others',
+      async () => {
+        const stopped: string[] = [];
+        const running: string[] = [];
+        const handle = await bus.subscribe({ groupId: 'stopped', topics: ['anomalies'], handler: async (message) => void stopped.push(message.value!.toString()) });
+        await bus.subscribe({ groupId: 'running', topics: ['anomalies'], handler: async (message) => void running.push(message.value!.toString()) });
+        await bus.publish([{ topic: 'anomalies', key: 'x', value: 'before' }]);
+        await eventually(() => expect(stopped).toEqual(['before']), timeoutMs);
+        await handle.stop();
+        await bus.publish([{ topic: 'anomalies', key: 'x', value: 'after' }]);
+        await eventually(() => expect(running).toEqual(['before', 'after']), timeoutMs);
+        expect(stopped).toEqual(['before']);
+      },
+      timeoutMs * 2,
+    );
+
+    it('answers its health probe while running', async () => {
+      await expect(bus.probe()).resolves.not.toThrow();
+    });
+  });
+}

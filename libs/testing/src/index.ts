@@ -1,0 +1,4 @@
+export * from './eventually';
+export * from './factories';
+export * from './kafka';
+export * from './postgres';

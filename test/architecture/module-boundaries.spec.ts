@@ -1,0 +1,58 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+/** The architecture rules are enforced by lint; these cases prove the rule is live, not skipped. */
+describe('module boundaries', () => {
+  beforeAll(() => {
+    // The rule reads Nx's project graph; without a cached graph it silently skips itself.
+    execFileSync(join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } });
+  }, 60_000);
+
+  /** Lints the source as if it were the given file, through the same CLI and config as `npm run lint`. */
+  async function boundaryErrors(file: string, source: string): Promise<string[]> {
+    const linted = spawnSync(
+      join(root, 'node_modules/.bin/eslint'),
+      ['-c', '.eslint.config.mjs', '--format', 'json', '--stdin', '--stdin-filename', join(root, file)],
+      { cwd: root, input: source, encoding: 'utf8' },
+    );
+    const [result] = JSON.parse(linted.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
+    return (result?.messages ?? []).filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
+  }
+
+  it('refuses an app importing another app', async () => {
+    const errors = await boundaryErrors('apps/gateway/src/probe.ts', "import '../../registry/src/main';\n");
+    expect(errors).toEqual([expect.stringMatching(/project/i)]);
+  });
+
+  it('refuses a service library importing another service library', async () => {
+    const errors = await boundaryErrors('libs/registry/src/probe.ts', "import { RoutingControlModule } from '@strata/routing-control';\nexport const probe = RoutingControlModule;\n");
+    expect(errors).toEqual([expect.stringMatching(/"type:service" can only depend on/)]);
+  });
+
+  it("refuses an app importing another service's library", async () => {
+    const errors = await boundaryErrors('apps/gateway/src/probe.ts', "import { RegistryModule } from '@strata/registry';\nexport const probe = RegistryModule;\n");
+    expect(errors).toEqual([expect.stringMatching(/"scope:gateway" can only depend on/)]);
+  });
+
+  it('refuses the domain importing anything of the workspace', async () => {
+    const errors = await boundaryErrors('libs/domain/src/probe.ts', "import { Topics } from '@strata/contracts';\nexport const probe = Topics;\n");
+    expect(errors).toEqual([expect.stringMatching(/type:domain/)]);
+  });
+
+  it('refuses contracts importing infrastructure', async () => {
+    const errors = await boundaryErrors('libs/contracts/src/probe.ts', "import { Logger } from '@strata/observability';\nexport const probe = Logger;\n");
+    expect(errors).toEqual([expect.stringMatching(/type:contracts/)]);
+  });
+
+  it('allows the launcher to compose every service', async () => {
+    const errors = await boundaryErrors('apps/strata/src/probe.ts', "import { RegistryModule } from '@strata/registry';\nexport const probe = RegistryModule;\n");
+    expect(errors).toEqual([]);
+  });
+
+  it('allows a service library to use shared infrastructure', async () => {
+    const errors = await boundaryErrors('libs/registry/src/probe.ts', "import { Logger } from '@strata/observability';\nexport const probe = Logger;\n");
+    expect(errors).toEqual([]);
+  });
+});
