@@ -34,6 +34,7 @@ describe(readServiceConfig.name, () => {
         topicPrefix: 'strata.',
         partitions: 3,
         replicationFactor: 1,
+        sessionTimeoutMs: 30_000,
       },
       outbox: { pollIntervalMs: 200, retentionHours: 24 },
     });
@@ -71,6 +72,12 @@ describe(readServiceConfig.name, () => {
   it('allows the in-memory bus without brokers', () => {
     const sut = readServiceConfig('registry', 3001, { DATABASE_URL: valid.DATABASE_URL, STRATA_BUS: 'memory' });
     expect(sut.bus).toEqual({ transport: 'memory', topicPrefix: 'strata.', partitions: 3 });
+  });
+
+  it('refuses a session timeout below the broker minimum', () => {
+    expect(problemsOf({ ...valid, KAFKA_SESSION_TIMEOUT_MS: '1000' })).toEqual([
+      "KAFKA_SESSION_TIMEOUT_MS: must be at least 6000 (the broker minimum) (got '1000')",
+    ]);
   });
 
   it('treats empty variables as unset', () => {

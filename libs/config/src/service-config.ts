@@ -12,6 +12,8 @@ export type BusConfig =
       brokers: string[];
       clientId: string;
       replicationFactor: number;
+      /** How long the group waits for a silent consumer before giving its partitions to others. */
+      sessionTimeoutMs: number;
     };
 
 const busSchema = z
@@ -21,6 +23,7 @@ const busSchema = z
     KAFKA_CLIENT_ID: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, dots, dashes or underscores').optional(),
     KAFKA_TOPIC_PARTITIONS: positiveInt(3, 1000),
     KAFKA_REPLICATION_FACTOR: positiveInt(1, 7),
+    KAFKA_SESSION_TIMEOUT_MS: positiveInt(30_000, 300_000).refine((value) => value >= 6_000, 'must be at least 6000 (the broker minimum)'),
     STRATA_TOPIC_PREFIX: z.string().regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores').default(DEFAULT_TOPIC_PREFIX),
   })
   .superRefine((value, context) => {
@@ -41,6 +44,7 @@ export function readBusConfig(env: Environment, defaultClientId: string, default
     brokers: parsed.KAFKA_BROKERS ?? [],
     clientId: parsed.KAFKA_CLIENT_ID ?? defaultClientId,
     replicationFactor: parsed.KAFKA_REPLICATION_FACTOR,
+    sessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
   };
 }
 

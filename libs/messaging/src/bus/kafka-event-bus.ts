@@ -9,10 +9,12 @@ export interface KafkaBusOptions {
   topicPrefix: string;
   partitions: number;
   replicationFactor: number;
+  sessionTimeoutMs?: number;
 }
 
 const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [KafkaLogLevel.ERROR]: 'error',
+  // kafkajs reports every retried request as an error; real failures surface as CRASH events.
+  [KafkaLogLevel.ERROR]: 'warn',
   [KafkaLogLevel.WARN]: 'warn',
   [KafkaLogLevel.INFO]: 'info',
   [KafkaLogLevel.DEBUG]: 'debug',
@@ -91,8 +93,8 @@ export class KafkaEventBus implements EventBus {
   async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
     const consumer = this.kafka.consumer({
       groupId: subscription.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       allowAutoTopicCreation: false,
     });
     this.consumers.push(consumer);
@@ -107,6 +109,7 @@ export class KafkaEventBus implements EventBus {
       fromBeginning: true,
     });
     await consumer.run({
+      // kafkajs commits after each fetched batch; a crash mid-batch redelivers, and inboxes absorb it.
       autoCommit: true,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const logical = this.logicalByPhysical.get(topic);

@@ -1,7 +1,16 @@
 import { EventType, StrataEvent } from '@strata/contracts';
+import { metricsRegistry } from '@strata/observability';
+import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventHandler } from '../processing/event-processor';
 import { InboxRepository } from './inbox.repository';
+
+const duplicates = new Counter({
+  name: 'strata_inbox_duplicates_total',
+  help: 'Redelivered events skipped because the consumer group had already applied them',
+  labelNames: ['group'] as const,
+  registers: [metricsRegistry],
+});
 
 export type TransactionalEventHandler<TType extends EventType> = (event: StrataEvent<TType>, manager: EntityManager) => Promise<void>;
 
@@ -19,6 +28,8 @@ export function withInbox<TType extends EventType>(
     dataSource.transaction(async (manager) => {
       if (await inbox.claim(manager, consumerGroup, event as StrataEvent)) {
         await handler(event, manager);
+      } else {
+        duplicates.inc({ group: consumerGroup });
       }
     });
 }
