@@ -4,6 +4,62 @@ import nx from '@nx/eslint-plugin';
 
 const sharedScopes = ['scope:shared'];
 
+const typeConstraints = [
+  // Layers: pure domain and contracts at the bottom, apps at the top; nothing imports an app.
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:domain'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:domain'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:infra', 'type:util', 'type:contracts', 'type:domain'] },
+];
+
+const scopeConstraints = [
+  // Scopes: a service sees only itself and shared code; the launcher composes every service.
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: sharedScopes },
+  { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', ...sharedScopes] },
+  { sourceTag: 'scope:metrics-ingest', onlyDependOnLibsWithTags: ['scope:metrics-ingest', ...sharedScopes] },
+  { sourceTag: 'scope:predictive-staging', onlyDependOnLibsWithTags: ['scope:predictive-staging', ...sharedScopes] },
+  { sourceTag: 'scope:routing-control', onlyDependOnLibsWithTags: ['scope:routing-control', ...sharedScopes] },
+  { sourceTag: 'scope:rollback', onlyDependOnLibsWithTags: ['scope:rollback', ...sharedScopes] },
+  { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', ...sharedScopes] },
+  {
+    sourceTag: 'scope:strata',
+    onlyDependOnLibsWithTags: [
+      'scope:registry',
+      'scope:metrics-ingest',
+      'scope:predictive-staging',
+      'scope:routing-control',
+      'scope:rollback',
+      'scope:gateway',
+      ...sharedScopes,
+    ],
+  },
+];
+
+/** Tests may also use the testing library (factories, databases, brokers); production code may not. */
+function boundaries({ tests }) {
+  const types = tests
+    ? typeConstraints.map((constraint) =>
+        constraint.sourceTag === 'type:domain' || constraint.sourceTag === 'type:contracts'
+          ? constraint
+          : { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:testing'] },
+      )
+    : typeConstraints;
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      banTransitiveDependencies: false,
+      allow: [],
+      depConstraints: [...types, ...scopeConstraints],
+    },
+  ];
+}
+
+const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', 'test/**/*.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -13,52 +69,18 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          banTransitiveDependencies: false,
-          allow: [],
-          depConstraints: [
-            // Layers: pure domain and contracts at the bottom, apps at the top; nothing imports an app.
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:infra', 'type:util', 'type:contracts', 'type:domain'] },
-            // Scopes: a service sees only itself and shared code; the launcher composes every service.
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: sharedScopes },
-            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', ...sharedScopes] },
-            { sourceTag: 'scope:metrics-ingest', onlyDependOnLibsWithTags: ['scope:metrics-ingest', ...sharedScopes] },
-            { sourceTag: 'scope:predictive-staging', onlyDependOnLibsWithTags: ['scope:predictive-staging', ...sharedScopes] },
-            { sourceTag: 'scope:routing-control', onlyDependOnLibsWithTags: ['scope:routing-control', ...sharedScopes] },
-            { sourceTag: 'scope:rollback', onlyDependOnLibsWithTags: ['scope:rollback', ...sharedScopes] },
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', ...sharedScopes] },
-            {
-              sourceTag: 'scope:strata',
-              onlyDependOnLibsWithTags: [
-                'scope:registry',
-                'scope:metrics-ingest',
-                'scope:predictive-staging',
-                'scope:routing-control',
-                'scope:rollback',
-                'scope:gateway',
-                ...sharedScopes,
-              ],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ tests: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    files: testFiles,
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ tests: true }),
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

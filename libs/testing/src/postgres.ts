@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { withDatabase } from '@strata/persistence';
 import { Client } from 'pg';
 
 /** The server tests create their databases on: DATABASE_URL, or the machine's local PostgreSQL. */
 export function testServerUrl(): string {
   return process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
 }
 
 export interface TestDatabase {

@@ -1,0 +1,41 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_SERVICE_PORTS, readServiceConfig } from '@strata/config';
+import { readGatewayConfig } from '@strata/gateway';
+import { parse } from 'yaml';
+
+const root = join(__dirname, '..', '..');
+
+interface ComposeService {
+  environment?: Record<string, string | number>;
+  ports?: string[];
+}
+
+/** deploy/compose must run what the code is: every app, with an environment its config accepts. */
+describe('deploy/compose/compose.yaml', () => {
+  const compose = parse(readFileSync(join(root, 'deploy/compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+  const apps = readdirSync(join(root, 'apps')).filter((app) => app !== 'strata');
+
+  const environmentOf = (service: ComposeService) =>
+    Object.fromEntries(Object.entries(service.environment ?? {}).map(([name, value]) => [name, String(value)]));
+
+  it.each(apps)('runs the %s app', (app) => {
+    const service = compose.services[app];
+    expect(service).toBeDefined();
+    const environment = environmentOf(service!);
+    expect(environment['APP']).toBe(app);
+    expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);
+    expect(service!.ports).toEqual([`${environment['PORT']}:${environment['PORT']}`]);
+  });
+
+  it.each(Object.keys(DEFAULT_SERVICE_PORTS).filter((service) => service !== 'gateway'))('gives %s an environment its configuration accepts', (service) => {
+    const config = readServiceConfig(service, 0, environmentOf(compose.services[service]!));
+    expect(config.bus).toMatchObject({ transport: 'kafka', brokers: ['kafka:9092'] });
+    expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('gives the gateway an environment its configuration accepts', () => {
+    const config = readGatewayConfig(environmentOf(compose.services['gateway']!));
+    expect(config).toMatchObject({ gatewayId: 'gateway-1', host: '0.0.0.0', port: 8000, bus: { transport: 'kafka' } });
+  });
+});
