@@ -1,7 +1,7 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -173,6 +173,13 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
 
   const binaries = await loadBinaries();
   const runAs = await runAsUser();
+  if (runAs.uid !== undefined) {
+    // The postgres user must be able to pass through Strata's data directory to reach its cluster.
+    const { mode } = await stat(dataDir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dataDir, (mode & 0o7777) | 0o001);
+    }
+  }
   const firstStart = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (!firstStart && !existsSync(passwordFile)) {
     throw new Error(`${passwordFile} is missing; it holds the password of the cluster in ${clusterDir}`);

@@ -34,6 +34,36 @@ export class ServiceProcess {
     this.child.stderr?.on('data', append);
   }
 
+  /** Resolves with the rest of the first output line starting with `prefix` (e.g. `api: `). */
+  async lineStartingWith(prefix: string, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.output.split('\n').find((candidate) => candidate.startsWith(prefix));
+      if (line) {
+        return line.slice(prefix.length).trim();
+      }
+      if (Date.now() > deadline || this.exited) {
+        throw new Error(`${this.app} printed no line starting '${prefix}'; its output:\n${this.output.slice(-5_000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  get exited(): boolean {
+    return this.child !== undefined && (this.child.exitCode !== null || this.child.signalCode !== null);
+  }
+
+  /** Ctrl-C: what an operator does in a terminal. Resolves with the exit code. */
+  async interrupt(): Promise<number | null> {
+    const child = this.child;
+    if (!child || this.exited) {
+      return child?.exitCode ?? null;
+    }
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    return exited;
+  }
+
   /** SIGKILL: no shutdown hooks, no offset commits, no goodbyes. */
   async kill(): Promise<void> {
     await this.signal('SIGKILL');

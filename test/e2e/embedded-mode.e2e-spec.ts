@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServiceProcess } from './support/service-process';
+
+/**
+ * `npm start` on a fresh machine: every service in one process on embedded PostgreSQL and the
+ * in-memory bus, one API origin with Swagger, the gateway beside it; Ctrl-C stops cleanly and
+ * the next start finds the data again.
+ */
+describe('embedded mode (npm start)', () => {
+  let dataDir: string;
+  let strata: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'strata-embedded-'));
+  });
+
+  afterAll(async () => {
+    await strata?.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<{ api: string; gateway: string }> {
+    // Port 0: a free one is chosen and printed, as when the defaults are taken.
+    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', LOG_LEVEL: 'warn' });
+    strata.start();
+    return { api: await strata.lineStartingWith('api: '), gateway: await strata.lineStartingWith('gateway: ') };
+  }
+
+  it(
+    'serves every service on one origin, stops on Ctrl-C and keeps its data',
+    async () => {
+      const first = await start();
+      const health = await fetch(`${first.api}/health`);
+      expect(health.status).toBe(200);
+      const report = (await health.json()) as { status: string; services: Record<string, { status: string }> };
+      expect(report.status).toBe('up');
+      expect(Object.keys(report.services)).toEqual(['gateway', 'metrics-ingest', 'predictive-staging', 'registry', 'rollback', 'routing-control']);
+
+      const docs = await fetch(`${first.api}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger-ui');
+      const spec = (await (await fetch(`${first.api}/docs-json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(spec.paths)).toContain('/v1/stacks');
+      expect((await fetch(`${first.gateway}/health`)).status).toBe(200);
+
+      const created = await fetch(`${first.api}/v1/stacks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'kept', environments: [{ name: 'production' }] }),
+      });
+      expect(created.status).toBe(201);
+      expect(await strata!.interrupt()).toBe(0);
+
+      const second = await start();
+      const kept = await fetch(`${second.api}/v1/stacks/kept`);
+      expect(kept.status).toBe(200);
+      expect(await strata!.interrupt()).toBe(0);
+    },
+    180_000,
+  );
+});
