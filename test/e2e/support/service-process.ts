@@ -53,6 +53,24 @@ export class ServiceProcess {
     return this.child !== undefined && (this.child.exitCode !== null || this.child.signalCode !== null);
   }
 
+  /** Resolves with the exit code once the process ends on its own. */
+  async exitCode(timeoutMs: number): Promise<number | null> {
+    const child = this.child;
+    if (!child) {
+      throw new Error(`${this.app} was never started`);
+    }
+    if (this.exited) {
+      return child.exitCode;
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.app} still running after ${timeoutMs} ms; its output:\n${this.output.slice(-3_000)}`)), timeoutMs);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
   /** Ctrl-C: what an operator does in a terminal. Resolves with the exit code. */
   async interrupt(): Promise<number | null> {
     const child = this.child;

@@ -113,6 +113,18 @@ describe(OutboxRelay.name, () => {
     await bus.stop();
   });
 
+  it('prunes published rows past retention, never pending ones', async () => {
+    const [old, recent, pending] = [aStackCreatedEvent(), aStackCreatedEvent(), aStackCreatedEvent()];
+    await dataSource.transaction((manager) => outbox.append(manager, [old, recent, pending]));
+    await dataSource.query(`UPDATE ${SCHEMA}.outbox SET published_at = now() - interval '3 hours' WHERE event_id = $1`, [old.id]);
+    await dataSource.query(`UPDATE ${SCHEMA}.outbox SET published_at = now() WHERE event_id = $1`, [recent.id]);
+    await dataSource.query(`UPDATE ${SCHEMA}.outbox SET created_at = now() - interval '3 hours' WHERE event_id = $1`, [pending.id]);
+    expect(await outbox.prunePublished(dataSource.manager, 2)).toBe(1);
+    const rows = (await dataSource.query(`SELECT event_id FROM ${SCHEMA}.outbox ORDER BY seq`)) as { event_id: string }[];
+    expect(rows.map((row) => row.event_id)).toEqual([recent.id, pending.id]);
+    expect(await outbox.backlog(dataSource.manager)).toBe(1);
+  });
+
   it('publishes each event once when two replicas relay together', async () => {
     const bus = new InMemoryEventBus(1);
     await bus.start();

@@ -1,0 +1,36 @@
+import { ServiceProcess } from './support/service-process';
+
+/** A bad or missing variable stops a process at start with a message naming it (exit 78, EX_CONFIG). */
+describe('configuration at start-up', () => {
+  async function exitOf(app: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const service = new ServiceProcess(app, env);
+    service.start();
+    const code = await service.exitCode(30_000);
+    return { code, output: service.log };
+  }
+
+  it('stops a service without DATABASE_URL, naming it', async () => {
+    const { code, output } = await exitOf('registry', { DATABASE_URL: '', KAFKA_BROKERS: '127.0.0.1:9092' });
+    expect(code).toBe(78);
+    expect(output).toContain('DATABASE_URL: ');
+  }, 40_000);
+
+  it('stops a service whose bus needs brokers it was not given', async () => {
+    const { code, output } = await exitOf('rollback', { DATABASE_URL: 'postgres://127.0.0.1/x', STRATA_BUS: 'kafka', KAFKA_BROKERS: '' });
+    expect(code).toBe(78);
+    expect(output).toContain('KAFKA_BROKERS: is required when STRATA_BUS=kafka');
+  }, 40_000);
+
+  it('stops the gateway on a bad PORT, naming it', async () => {
+    const { code, output } = await exitOf('gateway', { PORT: 'eighty', STRATA_BUS: 'memory' });
+    expect(code).toBe(78);
+    expect(output).toContain("PORT: ");
+    expect(output).toContain("(got 'eighty')");
+  }, 40_000);
+
+  it('stops the all-in-one launcher on a bad STRATA_PORT, naming it', async () => {
+    const { code, output } = await exitOf('strata', { STRATA_PORT: '-1' });
+    expect(code).toBe(78);
+    expect(output).toContain('STRATA_PORT: ');
+  }, 40_000);
+});
