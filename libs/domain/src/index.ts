@@ -4,3 +4,4 @@ export * from './stacks/stack';
 export * from './breaking/breaking-change';
 export * from './breaking/openapi-diff';
 export * from './breaking/schema-migration-lint';
+export * from './manifests/manifest';

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
-import { environmentAddedV1, stackCreatedV1 } from './registry-events';
+import {
+  componentVersionRegisteredV1,
+  deploymentRecordedV1,
+  environmentAddedV1,
+  nodeHealthChangedV1,
+  stackCreatedV1,
+  versionGroupCreatedV1,
+  versionMapChangedV1,
+  versionMismatchDetectedV1,
+} from './registry-events';
 
 interface EventDefinition<TSchema extends z.ZodType> {
   topic: TopicName;
@@ -20,6 +29,12 @@ function defineEvent<TSchema extends z.ZodType>(topic: TopicName, schema: TSchem
 export const EventCatalog = {
   'io.strata.registry.stack.created.v1': defineEvent(Topics.registryEvents, stackCreatedV1),
   'io.strata.registry.environment.added.v1': defineEvent(Topics.registryEvents, environmentAddedV1),
+  'io.strata.registry.component-version.registered.v1': defineEvent(Topics.registryEvents, componentVersionRegisteredV1),
+  'io.strata.registry.version-group.created.v1': defineEvent(Topics.registryEvents, versionGroupCreatedV1),
+  'io.strata.registry.deployment.recorded.v1': defineEvent(Topics.registryEvents, deploymentRecordedV1),
+  'io.strata.registry.version-map.changed.v1': defineEvent(Topics.registryEvents, versionMapChangedV1),
+  'io.strata.registry.node-health.changed.v1': defineEvent(Topics.registryEvents, nodeHealthChangedV1),
+  'io.strata.registry.version-mismatch.detected.v1': defineEvent(Topics.registryEvents, versionMismatchDetectedV1),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;

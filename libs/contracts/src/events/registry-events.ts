@@ -16,3 +16,74 @@ export const environmentAddedV1 = z.object({
   environment: environmentSchema,
 });
 export type EnvironmentAddedV1 = z.infer<typeof environmentAddedV1>;
+
+export const componentVersionRegisteredV1 = z.object({
+  stack: z.string().min(1),
+  component: z.string().min(1),
+  type: z.string().min(1),
+  version: z.string().min(1),
+  checksum: z.string().min(1),
+  dependencies: z.array(z.object({ component: z.string().min(1), range: z.string().min(1) })),
+  breakingOverride: z.object({ reason: z.string(), actor: z.string(), breaks: z.array(z.string()) }).optional(),
+});
+export type ComponentVersionRegisteredV1 = z.infer<typeof componentVersionRegisteredV1>;
+
+const memberSchema = z.object({ component: z.string().min(1), version: z.string().min(1) });
+
+export const versionGroupCreatedV1 = z.object({
+  stack: z.string().min(1),
+  versionGroup: z.string().min(1),
+  environment: z.string().min(1),
+  members: z.array(memberSchema).min(1),
+});
+export type VersionGroupCreatedV1 = z.infer<typeof versionGroupCreatedV1>;
+
+const location = z.enum(['staging', 'production']);
+const deploymentStatus = z.enum(['deploying', 'healthy', 'degraded', 'failed', 'rolled-back']);
+
+export const deploymentRecordedV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  location,
+  versionGroup: z.string().min(1),
+  members: z.array(memberSchema).min(1),
+  actor: z.string().min(1),
+});
+export type DeploymentRecordedV1 = z.infer<typeof deploymentRecordedV1>;
+
+export const versionMapChangedV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  location,
+  component: z.string().min(1),
+  fromVersion: z.string().nullable(),
+  toVersion: z.string().min(1),
+  fromStatus: deploymentStatus.nullable(),
+  toStatus: deploymentStatus,
+  actor: z.string().min(1),
+});
+export type VersionMapChangedV1 = z.infer<typeof versionMapChangedV1>;
+
+export const nodeHealthChangedV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  location,
+  component: z.string().min(1),
+  address: z.string().min(1),
+  from: z.enum(['healthy', 'unhealthy', 'unknown']).nullable(),
+  to: z.enum(['healthy', 'unhealthy', 'unknown']),
+  reason: z.string(),
+});
+export type NodeHealthChangedV1 = z.infer<typeof nodeHealthChangedV1>;
+
+export const versionMismatchDetectedV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  location,
+  component: z.string().min(1),
+  address: z.string().min(1),
+  declaredVersion: z.string().min(1),
+  discoveredVersion: z.string().min(1),
+  source: z.enum(['heartbeat', 'health-check', 'response-header']),
+});
+export type VersionMismatchDetectedV1 = z.infer<typeof versionMismatchDetectedV1>;

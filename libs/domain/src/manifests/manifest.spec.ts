@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DomainError } from '../errors/domain-error';
+import { documentLabel, parseManifest } from './manifest';
+
+function violationsOf(text: string): { field: string; message: string }[] {
+  try {
+    parseManifest(text);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return [...error.violations];
+    }
+    throw error;
+  }
+  throw new Error('expected the manifest to be refused');
+}
+
+const stack = `apiVersion: strata.dev/v1
+kind: Stack
+metadata: { name: checkout }
+spec:
+  environments: [{ name: production }]
+`;
+
+describe(parseManifest.name, () => {
+  const sut = parseManifest;
+
+  it('reads every document with its kind, identity and spec', () => {
+    const documents = sut(`${stack}---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: checkout-api, version: 2.4.0 }
+spec: { config: { replicas: 3 } }
+---
+apiVersion: strata.dev/v1
+kind: VersionGroup
+metadata: { name: checkout-1, stack: checkout }
+spec: { members: { checkout-api: 2.4.0 } }
+`);
+    expect(documents).toEqual([
+      { kind: 'Stack', index: 0, metadata: { name: 'checkout' }, spec: { environments: [{ name: 'production' }] } },
+      { kind: 'ComponentVersion', index: 1, metadata: { component: 'checkout-api', version: '2.4.0' }, spec: { config: { replicas: 3 } } },
+      { kind: 'VersionGroup', index: 2, metadata: { name: 'checkout-1', stack: 'checkout' }, spec: { members: { 'checkout-api': '2.4.0' } } },
+    ]);
+  });
+
+  it('skips empty documents between separators', () => {
+    expect(sut(`---\n${stack}---\n---\n`)).toHaveLength(1);
+  });
+
+  it('names the document, the field and the rule', () => {
+    expect(violationsOf(`${stack}---\napiVersion: strata.dev/v2\nkind: Component\nmetadata: { name: checkout-api }\nspec: []\n`)).toEqual([
+      { field: 'documents[1].apiVersion', message: 'must be strata.dev/v1' },
+      { field: 'documents[1].metadata.stack', message: 'is required' },
+      { field: 'documents[1].spec', message: 'must be a mapping' },
+    ]);
+  });
+
+  it('refuses unknown kinds', () => {
+    expect(violationsOf('apiVersion: strata.dev/v1\nkind: Deployment\nmetadata: {}\n')).toEqual([
+      { field: 'documents[0].kind', message: 'must be one of Stack, Component, ComponentVersion, VersionGroup, Rollout' },
+    ]);
+  });
+
+  it('asks for versions YAML would read as numbers to be quoted', () => {
+    expect(violationsOf('apiVersion: strata.dev/v1\nkind: ComponentVersion\nmetadata: { component: a, version: 2.4 }\n')).toEqual([
+      { field: 'documents[0].metadata.version', message: 'must be quoted: YAML read it as a number' },
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const [violation] = violationsOf(`${stack}---\nkind: Stack\nmetadata: { name: [unclosed\n`);
+    expect(violation).toEqual({ field: 'documents[1]', message: expect.stringMatching(/^invalid YAML at line \d+/) });
+  });
+
+  it('refuses duplicate keys', () => {
+    expect(violationsOf('apiVersion: strata.dev/v1\nkind: Stack\nkind: Stack\nmetadata: { name: a }\n')[0]?.message).toMatch(/^invalid YAML/);
+  });
+
+  it('refuses a document repeated in one manifest', () => {
+    expect(violationsOf(`${stack}---\n${stack}`)).toEqual([{ field: 'documents[1] (Stack checkout)', message: 'repeats documents[0] (Stack checkout)' }]);
+  });
+
+  it('refuses an empty manifest', () => {
+    expect(violationsOf('')).toEqual([{ field: 'documents', message: 'the manifest holds no document' }]);
+  });
+
+  it('refuses a document that is not a mapping', () => {
+    expect(violationsOf('- a\n- b\n')).toEqual([{ field: 'documents[0]', message: 'must be a mapping with apiVersion, kind, metadata and spec' }]);
+  });
+});
+
+describe(documentLabel.name, () => {
+  it('names component versions by component@version', () => {
+    expect(documentLabel({ index: 4, kind: 'ComponentVersion', metadata: { component: 'edge-lb', version: '7.0.0' } })).toBe('documents[4] (ComponentVersion edge-lb@7.0.0)');
+  });
+});
+
+describe('the checkout example manifest', () => {
+  it('parses into every kind it shows', () => {
+    const text = readFileSync(join(__dirname, '../../../../test/fixtures/manifests/checkout-stack.yaml'), 'utf8');
+    const kinds = parseManifest(text).map((document) => document.kind);
+    expect(new Set(kinds)).toEqual(new Set(['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout']));
+    expect(kinds).toHaveLength(13);
+  });
+});
