@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
+import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
 import {
   componentVersionRegisteredV1,
   deploymentRecordedV1,
@@ -35,6 +36,8 @@ export const EventCatalog = {
   'io.strata.registry.version-map.changed.v1': defineEvent(Topics.registryEvents, versionMapChangedV1),
   'io.strata.registry.node-health.changed.v1': defineEvent(Topics.registryEvents, nodeHealthChangedV1),
   'io.strata.registry.version-mismatch.detected.v1': defineEvent(Topics.registryEvents, versionMismatchDetectedV1),
+  'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
+  'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;

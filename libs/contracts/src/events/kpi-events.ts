@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * The identity of a KPI series: every layer reports under the same labels, so a canary's latency,
+ * its database's query time and its nodes' CPU line up by stack, environment and stack config.
+ */
+export const kpiSeriesLabels = z.object({
+  stack: z.string().min(1).max(63),
+  environment: z.string().min(1).max(63),
+  component: z.string().min(1).max(63),
+  /** The whole-stack configuration (version group) the sample was measured under, when known. */
+  stackConfig: z.string().min(1).max(200).optional(),
+  node: z.string().min(1).max(255).optional(),
+  metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus-style metric name').max(200),
+});
+export type KpiSeriesLabels = z.infer<typeof kpiSeriesLabels>;
+
+const timestamp = z.number().int().nonnegative(); // epoch milliseconds
+
+export const kpiHistogram = z
+  .object({
+    timestamp,
+    /** Upper bounds of the buckets, ascending; the last may be Infinity (written as null in JSON). */
+    bounds: z.array(z.number().nullable()).min(1),
+    /** Count per bucket (not cumulative), same length as bounds. */
+    counts: z.array(z.number().int().nonnegative()),
+    sum: z.number(),
+    count: z.number().int().nonnegative(),
+  })
+  .refine((histogram) => histogram.counts.length === histogram.bounds.length, 'counts and bounds must have the same length');
+export type KpiHistogram = z.infer<typeof kpiHistogram>;
+
+/** One series' samples since the producer's last flush (the gateway flushes every second). */
+export const kpiSamplesV1 = z.object({
+  series: kpiSeriesLabels,
+  samples: z.array(z.object({ timestamp, value: z.number() })).max(10_000),
+  histograms: z.array(kpiHistogram).max(1_000).optional(),
+});
+export type KpiSamplesV1 = z.infer<typeof kpiSamplesV1>;
+
+/** Windowed aggregates of one series, published for detectors and rules (default every 10 s). */
+export const kpiWindowV1 = z.object({
+  series: kpiSeriesLabels,
+  seriesId: z.string().min(1),
+  windowStart: timestamp,
+  windowEnd: timestamp,
+  count: z.number().int().nonnegative(),
+  sum: z.number(),
+  mean: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+export type KpiWindowV1 = z.infer<typeof kpiWindowV1>;
