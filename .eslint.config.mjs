@@ -58,7 +58,7 @@ function boundaries({ tests }) {
   ];
 }
 
-const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', 'test/**/*.ts'];
+const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', '**/test-support/**/*.ts', 'test/**/*.ts'];
 
 export default [
   ...nx.configs['flat/base'],

@@ -1,1 +1,2 @@
-export {};
+export * from './detectors';
+export * from './nab';

@@ -7,3 +7,4 @@ export * from './logging/correlation';
 export * from './logging/json-logger';
 export * from './metrics/metrics';
 export * from './observability.module';
+export * from './http/actor.decorator';

@@ -1,10 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
+import { createComponentTypeRegistry, ComponentTypeRegistry } from '@strata/domain';
+import { ComponentsController } from './controllers/components.controller';
+import { NodesController } from './controllers/nodes.controller';
 import { StacksController } from './controllers/stacks.controller';
+import { VersionGroupsController } from './controllers/version-groups.controller';
+import { VersionMapController } from './controllers/version-map.controller';
 import { createRegistryDataSource } from './database/data-source';
 import { REGISTRY_SCHEMA, REGISTRY_SERVICE } from './database/registry-schema';
+import { ComponentsRepository } from './repositories/components.repository';
 import { StacksRepository } from './repositories/stacks.repository';
+import { RegistryTransactions } from './repositories/transactions';
+import { VersionMapRepository } from './repositories/version-map.repository';
+import { DeploymentsService } from './services/deployments.service';
+import { NodesService } from './services/nodes.service';
+import { VersionGroupsService } from './services/version-groups.service';
+import { ComponentsService } from './services/components.service';
 import { StacksService } from './services/stacks.service';
 
 /** The registry: stacks and environments now; components, versions and the version map next. */
@@ -19,8 +31,19 @@ export class RegistryModule {
         dataSource: createRegistryDataSource(options.database),
         outbox: options.outbox,
       }),
-      controllers: [StacksController],
-      providers: [StacksService, StacksRepository],
+      controllers: [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController],
+      providers: [
+        { provide: ComponentTypeRegistry, useFactory: () => createComponentTypeRegistry() },
+        RegistryTransactions,
+        StacksService,
+        StacksRepository,
+        ComponentsService,
+        ComponentsRepository,
+        VersionGroupsService,
+        DeploymentsService,
+        VersionMapRepository,
+        NodesService,
+      ],
     };
   }
 }

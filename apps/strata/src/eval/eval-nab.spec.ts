@@ -1,0 +1,75 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError, findScoresFile, listCsvFiles, parseEvalNabArgs, runEvalNab } from './eval-nab';
+
+const fixtures = join(__dirname, '../../../../test/fixtures/nab-dev');
+const labels = join(fixtures, 'labels/combined_windows.json');
+
+describe(parseEvalNabArgs.name, () => {
+  const sut = parseEvalNabArgs;
+
+  it('reads the flags, with separate or inline values', () => {
+    expect(sut(['--data', fixtures, `--labels=${labels}`, '--json'])).toEqual({ data: fixtures, labels, scores: null, json: true });
+  });
+
+  it.each([
+    [['--labels', labels], /--data/],
+    [['--data', fixtures], /--labels/],
+    [['--data', fixtures, '--labels'], /--labels needs a value/],
+    [['--data', fixtures, '--labels', labels, '--bogus'], /--bogus/],
+    [['--data', join(fixtures, 'missing'), '--labels', labels], /--data: .* does not exist/],
+    [['--data', fixtures, '--labels', fixtures], /--labels: .* is not a file/],
+  ])('refuses %p naming the flag', (argv, message) => {
+    expect(() => sut(argv)).toThrow(UsageError);
+    expect(() => sut(argv)).toThrow(message);
+  });
+});
+
+describe(findScoresFile.name, () => {
+  const sut = findScoresFile;
+
+  it("finds NAB's <detector>_<file>.csv results naming", () => {
+    expect(sut(join(fixtures, 'reference-numenta'), 'realTraffic/speed_7578.csv')).toBe(join(fixtures, 'reference-numenta/realTraffic/numenta_speed_7578.csv'));
+  });
+
+  it('finds a same-named file and nothing where there is none', () => {
+    expect(sut(join(fixtures, 'data'), 'realTraffic/speed_7578.csv')).toBe(join(fixtures, 'data/realTraffic/speed_7578.csv'));
+    expect(sut(join(fixtures, 'data'), 'nowhere/x.csv')).toBeNull();
+  });
+});
+
+describe(runEvalNab.name, () => {
+  const sut = runEvalNab;
+
+  /** A two-file corpus: one file whose scores flag its window's first row, one without windows. */
+  function corpus(): { data: string; scores: string; labels: string } {
+    const root = mkdtempSync(join(tmpdir(), 'eval-nab-'));
+    const timestamps = Array.from({ length: 100 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 300_000).toISOString().replace('T', ' ').slice(0, 19));
+    for (const directory of ['data/a', 'scores/a', 'labels']) mkdirSync(join(root, directory), { recursive: true });
+    for (const file of ['x.csv', 'y.csv']) {
+      writeFileSync(join(root, 'data/a', file), `timestamp,value\n${timestamps.map((time) => `${time},1`).join('\n')}\n`);
+      writeFileSync(join(root, 'scores/a', `det_${file}`), `timestamp,anomaly_score\n${timestamps.map((time, i) => `${time},${file === 'x.csv' && i === 50 ? 1 : 0}`).join('\n')}\n`);
+    }
+    writeFileSync(join(root, 'labels/windows.json'), JSON.stringify({ 'a/x.csv': [[`${timestamps[50]}.000000`, `${timestamps[59]}.000000`]], 'a/y.csv': [] }));
+    return { data: join(root, 'data'), scores: join(root, 'scores'), labels: join(root, 'labels/windows.json') };
+  }
+
+  it('scores given anomaly scores and ends with one JSON line', () => {
+    const { data, scores, labels: windows } = corpus();
+    let output = '';
+    const report = sut({ data, labels: windows, scores, json: true }, (text) => (output += text));
+    expect(listCsvFiles(data)).toEqual(['a/x.csv', 'a/y.csv']);
+    expect(report.files).toBe(2);
+    const lines = output.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1]!)).toEqual({ standard: 100, reward_low_FP_rate: 100, reward_low_FN_rate: 100, files: 2 });
+  });
+
+  it("runs Strata's detector without --scores", () => {
+    const { data, labels: windows } = corpus();
+    let output = '';
+    sut({ data, labels: windows, scores: null, json: false }, (text) => (output += text));
+    expect(output).toMatch(/Strata's streaming detector over 2 files/);
+    expect(output).toMatch(/standard/);
+  });
+});

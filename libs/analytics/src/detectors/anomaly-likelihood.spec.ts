@@ -1,0 +1,42 @@
+import { AnomalyLikelihood, logLikelihood } from './anomaly-likelihood';
+
+describe(AnomalyLikelihood.name, () => {
+  const parameters = { averagingWindow: 5, historicWindow: 500, learningPeriod: 50, minSigma: 0.01 };
+  const steady = (i: number): number => 0.1 + 0.05 * Math.sin(i);
+
+  it('reports 0.5 while learning', () => {
+    const sut = new AnomalyLikelihood(parameters);
+    expect(Array.from({ length: 50 }, (_, i) => sut.update(steady(i)))).toEqual(new Array<number>(50).fill(0.5));
+  });
+
+  it('is unremarkable for scores like their history and near 1 for a burst', () => {
+    const sut = new AnomalyLikelihood(parameters);
+    for (let i = 0; i < 400; i++) sut.update(steady(i));
+    expect(sut.update(steady(400))).toBeLessThan(0.9);
+    const burst = [1, 1, 1].map((score) => sut.update(score));
+    expect(burst[2]).toBeGreaterThan(0.99999);
+  });
+
+  it('gets used to scores that are always high', () => {
+    const sut = new AnomalyLikelihood(parameters);
+    for (let i = 0; i < 400; i++) sut.update(i % 2 === 0 ? 0.9 : 0.2);
+    expect(sut.update(0.9)).toBeLessThan(0.99);
+  });
+
+  it('restores from its JSON state', () => {
+    const sut = new AnomalyLikelihood(parameters);
+    for (let i = 0; i < 120; i++) sut.update(steady(i));
+    const restored = AnomalyLikelihood.fromJSON(JSON.parse(JSON.stringify(sut.toJSON())));
+    expect([0.8, 0.1, 0.5].map((score) => restored.update(score))).toEqual([0.8, 0.1, 0.5].map((score) => sut.update(score)));
+  });
+});
+
+describe(logLikelihood.name, () => {
+  const sut = logLikelihood;
+
+  it("spreads the likelihood's top decades over [0, 1]", () => {
+    expect(sut(0)).toBeCloseTo(0, 9);
+    expect(sut(0.99999)).toBeCloseTo(0.5, 3);
+    expect(sut(1)).toBeCloseTo(1, 9);
+  });
+});

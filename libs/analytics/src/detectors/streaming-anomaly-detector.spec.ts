@@ -1,0 +1,80 @@
+import { DEFAULT_DETECTOR_CONFIG, StreamingAnomalyDetector, scoreSeries } from './streaming-anomaly-detector';
+
+/** Deterministic Gaussian-ish noise (sum of uniforms from an LCG), so the specs never flake. */
+function noise(seed: number): () => number {
+  let state = seed;
+  const uniform = (): number => {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    return state / 4294967296;
+  };
+  return () => uniform() + uniform() + uniform() + uniform() - 2;
+}
+
+/** A daily-like cycle of 96 samples with noise: what a quiet KPI looks like. */
+function seasonalSeries(length: number, seed = 7): number[] {
+  const random = noise(seed);
+  return Array.from({ length }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 96) + random());
+}
+
+const WARM_UP = 800;
+
+describe(StreamingAnomalyDetector.name, () => {
+  it('learns the period of the series', () => {
+    const sut = new StreamingAnomalyDetector();
+    const results = seasonalSeries(1000).map((value) => sut.update(value));
+    expect(results[results.length - 1]!.period).toBe(96);
+  });
+
+  it('stays quiet on a clean seasonal sine with noise', () => {
+    const scores = scoreSeries(seasonalSeries(4000));
+    const afterWarmUp = scores.slice(WARM_UP);
+    expect(Math.max(...afterWarmUp)).toBeLessThan(0.5);
+  });
+
+  it('fires on an injected spike', () => {
+    const values = seasonalSeries(3000);
+    values[2000] = values[2000]! + 60;
+    const scores = scoreSeries(values);
+    const quietMax = Math.max(...scores.slice(WARM_UP, 2000));
+    expect(Math.max(...scores.slice(2000, 2010))).toBeGreaterThan(Math.max(0.5, quietMax));
+  });
+
+  it('fires on a level shift and reports it as a change point', () => {
+    const values = seasonalSeries(3000).map((value, i) => (i >= 2000 ? value + 15 : value));
+    const sut = new StreamingAnomalyDetector();
+    const results = values.map((value) => sut.update(value));
+    const quietMax = Math.max(...results.slice(WARM_UP, 2000).map((result) => result.score));
+    const shift = results.slice(2000, 2100);
+    expect(Math.max(...shift.map((result) => result.score))).toBeGreaterThan(Math.max(0.5, quietMax));
+    expect(shift.some((result) => result.changePoint)).toBe(true);
+  });
+
+  it('scores in [0, 1] with a matching severity, even for flat and missing data', () => {
+    const sut = new StreamingAnomalyDetector();
+    const values = [...new Array<number>(500).fill(3), Number.NaN, 3, 3, 1000, ...new Array<number>(50).fill(3)];
+    for (const value of values) {
+      const result = sut.update(value);
+      expect(result.score).toBeGreaterThanOrEqual(0);
+      expect(result.score).toBeLessThanOrEqual(1);
+      expect(['none', 'low', 'medium', 'high', 'critical']).toContain(result.severity);
+    }
+  });
+
+  it('continues identically after a serialise and restore', () => {
+    const values = seasonalSeries(2500).map((value, i) => (i === 1800 ? value + 40 : i >= 2000 ? value + 10 : value));
+    const original = new StreamingAnomalyDetector();
+    values.slice(0, 1200).forEach((value) => original.update(value));
+    const restored = StreamingAnomalyDetector.fromJSON(JSON.parse(JSON.stringify(original.toJSON())));
+    const rest = values.slice(1200);
+    expect(rest.map((value) => restored.update(value))).toEqual(rest.map((value) => original.update(value)));
+  });
+
+  it('restores mid period search as well', () => {
+    const values = seasonalSeries(900);
+    const original = new StreamingAnomalyDetector(DEFAULT_DETECTOR_CONFIG);
+    values.slice(0, 150).forEach((value) => original.update(value));
+    const restored = StreamingAnomalyDetector.fromJSON(JSON.parse(JSON.stringify(original.toJSON())));
+    const rest = values.slice(150);
+    expect(rest.map((value) => restored.update(value).score)).toEqual(rest.map((value) => original.update(value).score));
+  });
+});

@@ -1,0 +1,234 @@
+import { AnomalyLikelihood, type AnomalyLikelihoodParameters, type AnomalyLikelihoodState, logLikelihood } from './anomaly-likelihood';
+import { Cusum, type CusumParameters, type CusumState } from './cusum';
+import { Ewma, type EwmaState } from './ewma';
+import { HoltWinters, type HoltWintersParameters, type HoltWintersState } from './holt-winters';
+import { detectPeriod } from './period-detection';
+import { RollingMedianMad, type RollingMedianMadState } from './rolling-median-mad';
+import { SeasonalNaive, type SeasonalNaiveState } from './seasonal-naive';
+import { type AnomalySeverity, severityOf } from './severity';
+
+export interface StreamingDetectorConfig {
+  /** Rate of the level baseline. */
+  readonly ewmaAlpha: number;
+  /** Residuals kept per baseline for its median/MAD. */
+  readonly residualWindow: number;
+  /** How many times the best baseline's residual σ another baseline may have and still explain a sample. */
+  readonly baselineScaleTolerance: number;
+  /** Residuals a baseline needs before its z-scores are trusted. */
+  readonly minResiduals: number;
+  /** Sample counts at which the period is sought (until one is found); the last bounds the buffer. */
+  readonly periodCheckpoints: readonly number[];
+  readonly minPeriod: number;
+  readonly minAutocorrelation: number;
+  readonly holtWinters: HoltWintersParameters;
+  /** |z| at or below which a residual is unsurprising (raw score 0). */
+  readonly zQuiet: number;
+  /** |z| at or above which a residual is fully surprising (raw score 1). */
+  readonly zSaturated: number;
+  readonly likelihood: AnomalyLikelihoodParameters;
+  readonly cusum: CusumParameters;
+  /** Samples after an alarm during which new scores are damped: one incident, one alarm. */
+  readonly refractorySamples: number;
+  /** Score counted as an alarm for the refractory period. */
+  readonly alarmScore: number;
+}
+
+/** Global defaults, tuned once on the NAB development subset (never per file or category). */
+export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
+  ewmaAlpha: 0.1,
+  residualWindow: 300,
+  baselineScaleTolerance: 2,
+  minResiduals: 30,
+  periodCheckpoints: [200, 400, 700],
+  minPeriod: 4,
+  minAutocorrelation: 0.3,
+  holtWinters: { alpha: 0.1, beta: 0.01, gamma: 0.2, phi: 0.9 },
+  zQuiet: 1,
+  zSaturated: 30,
+  likelihood: { averagingWindow: 5, historicWindow: 8640, learningPeriod: 150, minSigma: 0.01 },
+  cusum: { drift: 1, threshold: 20, clip: 4 },
+  refractorySamples: 100,
+  alarmScore: 0.5,
+};
+
+/** The detector's verdict on one sample. */
+export interface AnomalyResult {
+  /** Combined anomaly score in [0, 1]. */
+  readonly score: number;
+  readonly severity: AnomalySeverity;
+  /** Robust z of the residual of the baseline that explains the sample best. */
+  readonly zScore: number;
+  /** Log-scaled anomaly likelihood of the recent raw scores, in [0, 1]. */
+  readonly likelihood: number;
+  /** Accumulated evidence of a level shift, in [0, 1]. */
+  readonly changeEvidence: number;
+  readonly changePoint: boolean;
+  /** Detected seasonal period in samples, null while none is known. */
+  readonly period: number | null;
+}
+
+type BaselineName = 'ewma' | 'seasonalNaive' | 'holtWinters';
+
+/** Plain, JSON-safe state of a {@link StreamingAnomalyDetector}: restore it to continue identically. */
+export interface StreamingDetectorState {
+  readonly config: StreamingDetectorConfig;
+  readonly seen: number;
+  readonly periodSearchDone: boolean;
+  readonly period: number | null;
+  readonly history: readonly number[];
+  readonly ewma: EwmaState;
+  readonly seasonalNaive: SeasonalNaiveState | null;
+  readonly holtWinters: HoltWintersState | null;
+  readonly residuals: Readonly<Record<BaselineName, RollingMedianMadState>>;
+  readonly likelihood: AnomalyLikelihoodState;
+  readonly cusum: CusumState;
+  readonly samplesSinceAlarm: number | null;
+}
+
+/**
+ * Streaming anomaly detector for one KPI series. Each sample is forecast by robust baselines (EWMA
+ * level; once autocorrelation finds a period, seasonal naive and Holt-Winters); each baseline's
+ * residual is scored as a z on the median/MAD of its recent residuals, and the smallest |z| among
+ * the baselines nearly as accurate as the best one counts (a sample a good baseline explains is fine). That z becomes a raw surprise in [0, 1],
+ * whose anomaly likelihood (recent vs long-term surprise) catches unusual bursts, while a CUSUM on
+ * the same z catches level shifts. The larger of the two, damped for a while after an alarm, is the
+ * score. Costs O(residualWindow) per sample; the state is plain data.
+ */
+export class StreamingAnomalyDetector {
+  private seen: number;
+  private periodSearchDone: boolean;
+  private period: number | null;
+  private history: number[];
+  private readonly ewma: Ewma;
+  private seasonalNaive: SeasonalNaive | null;
+  private holtWinters: HoltWinters | null;
+  private readonly residuals: Record<BaselineName, RollingMedianMad>;
+  private readonly likelihood: AnomalyLikelihood;
+  private readonly cusum: Cusum;
+  private samplesSinceAlarm: number | null;
+
+  constructor(private readonly config: StreamingDetectorConfig = DEFAULT_DETECTOR_CONFIG, state?: StreamingDetectorState) {
+    this.seen = state?.seen ?? 0;
+    this.periodSearchDone = state?.periodSearchDone ?? false;
+    this.period = state?.period ?? null;
+    this.history = [...(state?.history ?? [])];
+    this.ewma = state ? Ewma.fromJSON(state.ewma) : new Ewma(config.ewmaAlpha);
+    this.seasonalNaive = state?.seasonalNaive ? SeasonalNaive.fromJSON(state.seasonalNaive) : null;
+    this.holtWinters = state?.holtWinters ? HoltWinters.fromJSON(state.holtWinters) : null;
+    this.residuals = {
+      ewma: state ? RollingMedianMad.fromJSON(state.residuals.ewma) : new RollingMedianMad(config.residualWindow),
+      seasonalNaive: state ? RollingMedianMad.fromJSON(state.residuals.seasonalNaive) : new RollingMedianMad(config.residualWindow),
+      holtWinters: state ? RollingMedianMad.fromJSON(state.residuals.holtWinters) : new RollingMedianMad(config.residualWindow),
+    };
+    this.likelihood = state ? AnomalyLikelihood.fromJSON(state.likelihood) : new AnomalyLikelihood(config.likelihood);
+    this.cusum = state ? Cusum.fromJSON(state.cusum) : new Cusum(config.cusum);
+    this.samplesSinceAlarm = state?.samplesSinceAlarm ?? null;
+  }
+
+  update(value: number): AnomalyResult {
+    this.seen++;
+    const zScore = this.bestZScore(value);
+    const rawScore = Math.min(1, Math.max(0, (Math.abs(zScore) - this.config.zQuiet) / (this.config.zSaturated - this.config.zQuiet)));
+    const likelihood = logLikelihood(this.likelihood.update(rawScore));
+    const change = this.cusum.update(zScore);
+    this.learn(value);
+
+    const combined = Math.max(likelihood, change.changed ? 1 : 0);
+    const score = this.damped(combined);
+    return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period };
+  }
+
+  /** Alarms within the refractory period are scaled down linearly, so an incident alarms once. */
+  private damped(score: number): number {
+    let result = score;
+    if (this.samplesSinceAlarm !== null) {
+      this.samplesSinceAlarm++;
+      if (this.samplesSinceAlarm <= this.config.refractorySamples) result = score * (this.samplesSinceAlarm / this.config.refractorySamples) * 0.5;
+      else this.samplesSinceAlarm = null;
+    }
+    if (result >= this.config.alarmScore) this.samplesSinceAlarm = 0;
+    return result;
+  }
+
+  /**
+   * z of the sample against the ready baselines: the smallest |z| among those whose residual σ is
+   * within `baselineScaleTolerance` of the most accurate one. A sample that a good baseline explains
+   * is not anomalous; a poor baseline (σ far above the best) would explain anything, so it may not vote.
+   */
+  private bestZScore(value: number): number {
+    if (!Number.isFinite(value)) return 0;
+    const forecasts: [BaselineName, number | null][] = [
+      ['ewma', this.ewma.forecast()],
+      ['seasonalNaive', this.seasonalNaive?.forecast() ?? null],
+      ['holtWinters', this.holtWinters?.forecast() ?? null],
+    ];
+    const floor = this.sigmaFloor(value);
+    const candidates: { sigma: number; z: number }[] = [];
+    for (const [name, forecast] of forecasts) {
+      if (forecast === null) continue;
+      const residual = value - forecast;
+      const stats = this.residuals[name];
+      if (stats.size >= this.config.minResiduals) {
+        const sigma = stats.robustSigma(floor);
+        candidates.push({ sigma, z: (residual - stats.median()) / sigma });
+      }
+      stats.push(residual);
+    }
+    if (candidates.length === 0) return 0;
+    const bestSigma = Math.min(...candidates.map((candidate) => candidate.sigma));
+    const voters = candidates.filter((candidate) => candidate.sigma <= bestSigma * this.config.baselineScaleTolerance);
+    return voters.reduce((best, candidate) => (Math.abs(candidate.z) < Math.abs(best.z) ? candidate : best)).z;
+  }
+
+  /** Smallest σ a residual is judged on: a flat series still tolerates float noise. */
+  private sigmaFloor(value: number): number {
+    return 1e-6 * Math.max(1, Math.abs(value), Math.abs(this.ewma.forecast() ?? 0));
+  }
+
+  private learn(value: number): void {
+    this.ewma.update(value);
+    this.seasonalNaive?.update(value);
+    this.holtWinters?.update(value);
+    if (this.periodSearchDone) return;
+    this.history.push(Number.isFinite(value) ? value : (this.ewma.forecast() ?? 0));
+    if (!this.config.periodCheckpoints.includes(this.seen)) return;
+    const period = detectPeriod(this.history, { minPeriod: this.config.minPeriod, minCorrelation: this.config.minAutocorrelation });
+    const lastCheckpoint = this.seen >= Math.max(...this.config.periodCheckpoints);
+    if (period !== null) {
+      this.period = period;
+      this.seasonalNaive = new SeasonalNaive(period, this.history);
+      this.holtWinters = HoltWinters.fit(this.history, period, this.config.holtWinters);
+    }
+    if (period !== null || lastCheckpoint) {
+      this.periodSearchDone = true;
+      this.history = [];
+    }
+  }
+
+  toJSON(): StreamingDetectorState {
+    return {
+      config: this.config,
+      seen: this.seen,
+      periodSearchDone: this.periodSearchDone,
+      period: this.period,
+      history: [...this.history],
+      ewma: this.ewma.toJSON(),
+      seasonalNaive: this.seasonalNaive?.toJSON() ?? null,
+      holtWinters: this.holtWinters?.toJSON() ?? null,
+      residuals: { ewma: this.residuals.ewma.toJSON(), seasonalNaive: this.residuals.seasonalNaive.toJSON(), holtWinters: this.residuals.holtWinters.toJSON() },
+      likelihood: this.likelihood.toJSON(),
+      cusum: this.cusum.toJSON(),
+      samplesSinceAlarm: this.samplesSinceAlarm,
+    };
+  }
+
+  static fromJSON(state: StreamingDetectorState): StreamingAnomalyDetector {
+    return new StreamingAnomalyDetector(state.config, state);
+  }
+}
+
+/** Scores a whole series with a fresh detector: one anomaly score per value. */
+export function scoreSeries(values: readonly number[], config: StreamingDetectorConfig = DEFAULT_DETECTOR_CONFIG): number[] {
+  const detector = new StreamingAnomalyDetector(config);
+  return values.map((value) => detector.update(value).score);
+}

@@ -1,0 +1,65 @@
+import { ComponentVersion } from '../components/component-version';
+import { DomainError } from '../errors/domain-error';
+import { assertBreaksAllowed, breakingChangesOf, isMajorBump } from './breaking-changes-of';
+
+function dbVersion(version: string, up: string): ComponentVersion {
+  return { component: 'checkout-db', type: 'db-schema', version, dependencies: [], config: {}, rollback: [], spec: { up } };
+}
+
+function contract(version: string, paths: Record<string, unknown>): ComponentVersion {
+  return { component: 'payments', type: 'api-contract', version, dependencies: [], config: {}, rollback: [], spec: { baseUrl: 'https://p', openapi: { openapi: '3.0.3', paths } } };
+}
+
+describe(breakingChangesOf.name, () => {
+  it('treats the first version as the baseline', async () => {
+    expect(await breakingChangesOf(undefined, dbVersion('1.0.0', 'DROP TABLE legacy;'))).toEqual([]);
+  });
+
+  it('lints db-schema migrations', async () => {
+    const breaks = await breakingChangesOf(dbVersion('1.0.0', 'CREATE TABLE t (a int);'), dbVersion('1.1.0', 'ALTER TABLE t DROP COLUMN a;'));
+    expect(breaks.map((change) => change.kind)).toEqual(['drop-column']);
+  });
+
+  it('diffs api-contract documents', async () => {
+    const breaks = await breakingChangesOf(contract('3.2.0', { '/a': { get: {} }, '/b': { get: {} } }), contract('3.3.0', { '/a': { get: {} } }));
+    expect(breaks.map((change) => change.kind)).toEqual(['path-removed']);
+  });
+
+  it('finds nothing for types without a detector', async () => {
+    const app = (version: string): ComponentVersion => ({ component: 'api', type: 'app', version, dependencies: [], config: {}, rollback: [], spec: {} });
+    expect(await breakingChangesOf(app('1.0.0'), app('2.0.0'))).toEqual([]);
+  });
+});
+
+describe(assertBreaksAllowed.name, () => {
+  const breaks = [{ kind: 'drop-column', location: 'statement 1 (line 1)', message: 'drops column t.a' }];
+
+  it('allows breaks with a major bump or an override, and versions without breaks', () => {
+    expect(() => assertBreaksAllowed(dbVersion('1.4.0', ''), dbVersion('2.0.0', ''), breaks, undefined)).not.toThrow();
+    expect(() => assertBreaksAllowed(dbVersion('1.4.0', ''), dbVersion('1.5.0', ''), breaks, { reason: 'column unused since 1.2' })).not.toThrow();
+    expect(() => assertBreaksAllowed(dbVersion('1.4.0', ''), dbVersion('1.5.0', ''), [], undefined)).not.toThrow();
+  });
+
+  it('refuses breaks in a minor bump, listing each', () => {
+    let caught: unknown;
+    try {
+      assertBreaksAllowed(dbVersion('1.4.0', ''), dbVersion('1.5.0', ''), breaks, undefined);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DomainError);
+    expect((caught as DomainError).message).toContain('bump to 2.0.0');
+    expect((caught as DomainError).violations).toEqual([{ field: 'statement 1 (line 1)', message: 'drop-column: drops column t.a' }]);
+  });
+});
+
+describe(isMajorBump.name, () => {
+  it.each([
+    ['1.4.0', '2.0.0', true],
+    ['1.4.0', '1.9.9', false],
+    ['1.4.0', '2.0.0-rc.1', true],
+    ['0.4.0', '0.5.0', false],
+  ])('%s → %s is major: %s', (previous, next, expected) => {
+    expect(isMajorBump(previous, next)).toBe(expected);
+  });
+});

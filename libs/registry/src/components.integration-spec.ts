@@ -1,0 +1,104 @@
+import { aStackName } from '@strata/testing';
+import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-test-app';
+
+describe('registry components and versions API', () => {
+  let sut: RegistryTestApp;
+  let stack: string;
+
+  beforeAll(async () => {
+    sut = await startRegistryTestApp('registry-components');
+    stack = aStackName('shop');
+    await sut.http().post('/v1/stacks').send({ name: stack, environments: [{ name: 'production' }] }).expect(201);
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  const component = (name: string, type: string) => sut.http().post('/v1/components').send({ name, stack, type });
+
+  it('creates components of registered types and refuses unknown types', async () => {
+    const created = await component(`${stack}-api`, 'app').expect(201);
+    expect(created.body).toMatchObject({ name: `${stack}-api`, stack, type: 'app', target: {} });
+    const refused = await component(`${stack}-x`, 'mainframe').expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'type', message: expect.stringContaining('app') }]);
+    await component(`${stack}-api`, 'app').expect(409);
+    await sut.http().post('/v1/components').send({ name: 'orphan', stack: 'no-such-stack', type: 'app' }).expect(404);
+  });
+
+  it('registers an immutable version: same content is a no-op, other content a 409', async () => {
+    const name = `${stack}-web`;
+    await component(name, 'app').expect(201);
+    const body = {
+      version: '1.0.0',
+      config: { replicas: 2 },
+      rollback: [{ routing: { restore: 'previous' } }],
+      healthCheck: { url: 'http://{node}/healthz', expectStatus: 200, timeout: '1s', interval: '5s' },
+      spec: { artifact: 'registry.example.com/web:1.0.0', port: 8080 },
+    };
+    const first = await sut.http().post(`/v1/components/${name}/versions`).set('x-strata-actor', 'alice').send(body).expect(201);
+    expect(first.body).toMatchObject({ component: name, version: '1.0.0', checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), registeredBy: 'alice' });
+    const again = await sut.http().post(`/v1/components/${name}/versions`).send(body).expect(200);
+    expect(again.body.checksum).toBe(first.body.checksum);
+    const changed = await sut.http().post(`/v1/components/${name}/versions`).send({ ...body, config: { replicas: 3 } }).expect(409);
+    expect(changed.body.detail).toContain(`${name}@1.0.0 is already registered with different content`);
+    const { rows } = await sut.sql.query(`SELECT count(*)::int AS count FROM registry.outbox WHERE event_type = 'io.strata.registry.component-version.registered.v1' AND event->'data'->>'component' = $1`, [name]);
+    expect(rows[0].count).toBe(1);
+  });
+
+  it('names every invalid field of a version', async () => {
+    const name = `${stack}-svc`;
+    await component(name, 'app').expect(201);
+    const refused = await sut
+      .http()
+      .post(`/v1/components/${name}/versions`)
+      .send({ version: 'v1', dependencies: [{ component: 'db', range: '>>1' }], rollback: [{ teleport: {} }], spec: { port: 'eighty' } })
+      .expect(422);
+    const fields = refused.body.errors.map((error: { field: string }) => error.field);
+    expect(fields).toEqual(expect.arrayContaining(['version', 'dependencies[0].range', 'rollback[0].teleport']));
+    expect(fields.some((field: string) => field.startsWith('spec.'))).toBe(true);
+  });
+
+  it('refuses a breaking db-schema migration without a major bump, and records an audited override', async () => {
+    const name = `${stack}-db`;
+    await component(name, 'db-schema').expect(201);
+    const register = (version: string, up: string, extra: Record<string, unknown> = {}) =>
+      sut.http().post(`/v1/components/${name}/versions`).set('x-strata-actor', 'bob').send({ version, spec: { up, down: 'SELECT 1;' }, rollback: [{ sql: { from: 'down' } }], ...extra });
+    await register('1.0.0', 'CREATE TABLE orders (id bigint PRIMARY KEY, note text);').expect(201);
+    await register('1.1.0', 'ALTER TABLE orders ADD COLUMN coupon text;').expect(201);
+    const refused = await register('1.2.0', 'ALTER TABLE orders DROP COLUMN note;\nCREATE INDEX orders_coupon ON orders (coupon);').expect(409);
+    expect(refused.body.detail).toContain('bump to 2.0.0');
+    expect(refused.body.errors).toEqual([
+      { field: 'statement 1 (line 1)', message: expect.stringMatching(/^drop-column: /) },
+      { field: 'statement 2 (line 2)', message: expect.stringMatching(/^index-without-concurrently: /) },
+    ]);
+    await register('2.0.0', 'ALTER TABLE orders DROP COLUMN note;').expect(201);
+    const overridden = await register('2.1.0', 'ALTER TABLE orders ALTER COLUMN coupon TYPE varchar(32);', { breakingOverride: { reason: 'coupon codes never exceed 16 characters' } }).expect(201);
+    expect(overridden.body.breakingOverride).toEqual({
+      reason: 'coupon codes never exceed 16 characters',
+      actor: 'bob',
+      breaks: [expect.objectContaining({ kind: 'column-type-change' })],
+    });
+    const versions = await sut.http().get(`/v1/components/${name}/versions`).expect(200);
+    expect(versions.body.map((version: { version: string }) => version.version)).toEqual(['2.1.0', '2.0.0', '1.1.0', '1.0.0']);
+  });
+
+  it('refuses a breaking api-contract change without a major bump', async () => {
+    const name = `${stack}-payments`;
+    await component(name, 'api-contract').expect(201);
+    const openapi = (paths: Record<string, unknown>) => ({ openapi: '3.0.3', info: { title: 'payments', version: '1' }, paths });
+    const register = (version: string, paths: Record<string, unknown>) =>
+      sut.http().post(`/v1/components/${name}/versions`).send({ version, spec: { baseUrl: 'https://payments.example.com/v3', openapi: openapi(paths) } });
+    await register('3.0.0', { '/charges': { post: { responses: { '201': { description: 'ok' } } } }, '/refunds': { post: { responses: { '201': { description: 'ok' } } } } }).expect(201);
+    const refused = await register('3.1.0', { '/charges': { post: { responses: { '201': { description: 'ok' } } } } }).expect(409);
+    expect(refused.body.errors).toEqual([{ field: '/refunds', message: 'path-removed: path /refunds was removed' }]);
+    await register('4.0.0', { '/charges': { post: { responses: { '201': { description: 'ok' } } } } }).expect(201);
+  });
+
+  it('lists components of a stack and 404s unknown ones', async () => {
+    const page = await sut.http().get('/v1/components').query({ stack }).expect(200);
+    expect(page.body.items.every((item: { stack: string }) => item.stack === stack)).toBe(true);
+    await sut.http().get('/v1/components/nope').expect(404);
+    await sut.http().get(`/v1/components/${stack}-db/versions/9.9.9`).expect(404);
+  });
+});

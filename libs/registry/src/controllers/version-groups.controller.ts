@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Actor } from '@strata/observability';
+import { CompatibilityRequestDto, CompatibilityResponseDto, CreateVersionGroupDto, VersionGroupResponseDto, mapCompatibility, mapVersionGroup } from '../dtos/version-map.dto';
+import { VersionGroupsService } from '../services/version-groups.service';
+
+@ApiTags('version groups')
+@Controller('v1')
+export class VersionGroupsController {
+  constructor(private readonly groups: VersionGroupsService) {}
+
+  @Post('stacks/:stack/version-groups')
+  @ApiCreatedResponse({ type: VersionGroupResponseDto })
+  @ApiConflictResponse({ description: 'Members and what stays deployed do not satisfy each other; each conflict explained' })
+  @ApiUnprocessableEntityResponse({ description: 'A member is not registered or belongs to another stack' })
+  async create(@Param('stack') stack: string, @Body() body: CreateVersionGroupDto, @Actor() actor: string): Promise<VersionGroupResponseDto> {
+    return mapVersionGroup(await this.groups.create({ stack, ...body }, actor));
+  }
+
+  @Get('stacks/:stack/version-groups')
+  @ApiOkResponse({ type: [VersionGroupResponseDto] })
+  async list(@Param('stack') stack: string): Promise<VersionGroupResponseDto[]> {
+    return (await this.groups.list(stack)).map(mapVersionGroup);
+  }
+
+  @Get('stacks/:stack/version-groups/:group')
+  @ApiOkResponse({ type: VersionGroupResponseDto })
+  @ApiNotFoundResponse()
+  async get(@Param('stack') stack: string, @Param('group') group: string): Promise<VersionGroupResponseDto> {
+    return mapVersionGroup(await this.groups.get(stack, group));
+  }
+
+  @Post('compatibility')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CompatibilityResponseDto, description: 'yes, no (with reasons) or unknown (with what is missing)' })
+  async compatibility(@Body() body: CompatibilityRequestDto): Promise<CompatibilityResponseDto> {
+    return mapCompatibility(await this.groups.compatibility(body));
+  }
+}

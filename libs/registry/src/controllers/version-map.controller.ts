@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Param, ParseEnumPipe, Post, Put, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Actor } from '@strata/observability';
+import {
+  HistoryQueryDto,
+  RecordDeploymentDto,
+  SetStatusDto,
+  SlotResponseDto,
+  VersionMapChangeResponseDto,
+  VersionMapResponseDto,
+  mapVersionMap,
+  mapVersionMapChange,
+} from '../dtos/version-map.dto';
+import { DeploymentLocation } from '../entities/deployment.entity';
+import { DeploymentsService } from '../services/deployments.service';
+
+enum Location {
+  Staging = 'staging',
+  Production = 'production',
+}
+
+@ApiTags('version map')
+@Controller('v1')
+export class VersionMapController {
+  constructor(private readonly deployments: DeploymentsService) {}
+
+  @Post('environments/:environment/deployments')
+  @ApiCreatedResponse({ type: VersionMapResponseDto, description: 'The version map of the environment after the deployment' })
+  @ApiConflictResponse({ description: 'The group no longer fits what is deployed' })
+  async record(@Param('environment') environment: string, @Body() body: RecordDeploymentDto, @Actor() actor: string): Promise<VersionMapResponseDto> {
+    await this.deployments.record({ ...body, environment }, actor);
+    return mapVersionMap(await this.deployments.view(body.stack, environment));
+  }
+
+  @Get('stacks/:stack/environments/:environment/version-map')
+  @ApiOkResponse({ type: VersionMapResponseDto })
+  @ApiNotFoundResponse()
+  async view(@Param('stack') stack: string, @Param('environment') environment: string): Promise<VersionMapResponseDto> {
+    return mapVersionMap(await this.deployments.view(stack, environment));
+  }
+
+  @Get('stacks/:stack/environments/:environment/version-map/history')
+  @ApiOkResponse({ type: [VersionMapChangeResponseDto], description: 'Newest first' })
+  async history(@Param('stack') stack: string, @Param('environment') environment: string, @Query() query: HistoryQueryDto): Promise<VersionMapChangeResponseDto[]> {
+    return (await this.deployments.history(stack, environment, query.limit)).map(mapVersionMapChange);
+  }
+
+  @Put('stacks/:stack/environments/:environment/version-map/:location/:component/status')
+  @ApiOkResponse({ type: SlotResponseDto })
+  async setStatus(
+    @Param('stack') stack: string,
+    @Param('environment') environment: string,
+    @Param('location', new ParseEnumPipe(Location)) location: DeploymentLocation,
+    @Param('component') component: string,
+    @Body() body: SetStatusDto,
+    @Actor() actor: string,
+  ): Promise<SlotResponseDto> {
+    await this.deployments.setStatus(stack, environment, location, component, body.status, actor, body.reason);
+    const view = await this.deployments.view(stack, environment);
+    return mapVersionMap({ ...view, slots: view.slots.filter((slot) => slot.location === location && slot.component.name === component) }).slots[0] as SlotResponseDto;
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { DeploymentLocation } from '../entities/deployment.entity';
+
+export class HeartbeatDto {
+  @ApiProperty({ example: 'checkout' }) @IsString() @MaxLength(63) stack!: string;
+  @ApiProperty({ example: 'production' }) @IsString() @MaxLength(63) environment!: string;
+  @ApiProperty({ enum: ['staging', 'production'] }) @IsIn(['staging', 'production']) location!: DeploymentLocation;
+  @ApiProperty({ example: 'checkout-api' }) @IsString() @MaxLength(63) component!: string;
+  @ApiProperty({ example: '10.0.3.7:8080', description: 'host:port of the node' })
+  @IsString()
+  @Matches(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, { message: 'address must be host:port' })
+  address!: string;
+  @ApiProperty({ example: '2.4.0', description: 'The version the node runs' }) @IsString() @MaxLength(256) version!: string;
+  @ApiPropertyOptional({ example: { cpu: 0.42, memoryBytes: 512_000_000 } })
+  @IsOptional()
+  @IsObject()
+  resources?: Record<string, number>;
+}

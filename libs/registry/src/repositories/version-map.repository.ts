@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { ComponentEntity } from '../entities/component.entity';
+import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
+import { EnvironmentEntity } from '../entities/environment.entity';
+import { NodeEntity } from '../entities/node.entity';
+import { VersionGroupEntity } from '../entities/version-group.entity';
+import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
+
+/** The only code reading or writing version groups, the version map, its history and nodes. */
+@Injectable()
+export class VersionMapRepository {
+  findEnvironment(manager: EntityManager, stackId: string, name: string): Promise<EnvironmentEntity | null> {
+    return manager.findOne(EnvironmentEntity, { where: { stackId, name } });
+  }
+
+  findGroup(manager: EntityManager, stackId: string, name: string): Promise<VersionGroupEntity | null> {
+    return manager.findOne(VersionGroupEntity, { where: { stackId, name }, relations: { members: { component: true }, stack: true } });
+  }
+
+  groupsOf(manager: EntityManager, stackId: string): Promise<VersionGroupEntity[]> {
+    return manager.find(VersionGroupEntity, { where: { stackId }, relations: { members: { component: true }, stack: true }, order: { createdAt: 'DESC' } });
+  }
+
+  async insertGroup(manager: EntityManager, group: Pick<VersionGroupEntity, 'stackId' | 'name' | 'environment' | 'members' | 'createdBy'>): Promise<VersionGroupEntity> {
+    const saved = await manager.save(manager.create(VersionGroupEntity, group));
+    return manager.findOneOrFail(VersionGroupEntity, { where: { id: saved.id }, relations: { members: { component: true }, stack: true } });
+  }
+
+  /** Every slot of an environment, in both locations unless one is named, with component and version. */
+  deploymentsIn(manager: EntityManager, environmentId: string, location?: DeploymentLocation, lock = false): Promise<DeploymentEntity[]> {
+    return manager.find(DeploymentEntity, {
+      where: { environmentId, ...(location ? { location } : {}) },
+      relations: { component: true, componentVersion: { component: true } },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const, tables: ['deployments'] } } : {}),
+    });
+  }
+
+  /** Versions whose health a check has seen somewhere, with the status they had then. */
+  async seenHealth(manager: EntityManager, componentVersionIds: readonly string[]): Promise<DeploymentEntity[]> {
+    if (componentVersionIds.length === 0) {
+      return [];
+    }
+    return manager.find(DeploymentEntity, {
+      where: { componentVersionId: In([...componentVersionIds]) },
+      relations: { component: true, componentVersion: { component: true } },
+    });
+  }
+
+  async upsertSlot(
+    manager: EntityManager,
+    slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status'>,
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(DeploymentEntity)
+      .values({ ...slot, since: () => 'now()', healthSeenAt: null })
+      .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at'], ['environment_id', 'location', 'component_id'])
+      .execute();
+  }
+
+  async updateSlotStatus(manager: EntityManager, id: string, status: DeploymentStatus, healthSeen: boolean): Promise<void> {
+    await manager.update(DeploymentEntity, { id }, { status, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
+  }
+
+  async touchHealthSeen(manager: EntityManager, id: string): Promise<void> {
+    await manager.update(DeploymentEntity, { id }, { healthSeenAt: () => 'now()' });
+  }
+
+  async appendHistory(manager: EntityManager, change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'>): Promise<void> {
+    await manager.insert(VersionMapChangeEntity, change);
+  }
+
+  history(manager: EntityManager, environmentId: string, limit: number): Promise<VersionMapChangeEntity[]> {
+    return manager.find(VersionMapChangeEntity, { where: { environmentId }, relations: { component: true }, order: { id: 'DESC' }, take: limit });
+  }
+
+  nodesIn(manager: EntityManager, environmentId: string): Promise<NodeEntity[]> {
+    return manager.find(NodeEntity, { where: { environmentId }, order: { address: 'ASC' } });
+  }
+
+  findNode(manager: EntityManager, key: Pick<NodeEntity, 'environmentId' | 'location' | 'componentId' | 'address'>): Promise<NodeEntity | null> {
+    return manager.findOne(NodeEntity, { where: key, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async saveNode(manager: EntityManager, node: Partial<NodeEntity>): Promise<NodeEntity> {
+    return manager.save(manager.create(NodeEntity, node));
+  }
+
+  /** The names a node's events carry. */
+  async nodeScope(manager: EntityManager, node: NodeEntity): Promise<{ stack: string; environment: string; component: string }> {
+    const environment = await manager.findOneOrFail(EnvironmentEntity, { where: { id: node.environmentId }, relations: { stack: true } });
+    const component = await manager.findOneOrFail(ComponentEntity, { where: { id: node.componentId } });
+    return { stack: environment.stack.name, environment: environment.name, component: component.name };
+  }
+
+  /** Nodes silent for longer than `silentForSeconds` that are not yet marked unhealthy. */
+  staleNodes(manager: EntityManager, silentForSeconds: number): Promise<NodeEntity[]> {
+    return manager
+      .createQueryBuilder(NodeEntity, 'node')
+      .where("node.health <> 'unhealthy'")
+      .andWhere('node.last_seen < now() - make_interval(secs => :seconds)', { seconds: silentForSeconds })
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+}
