@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
 import { createComponentTypeRegistry, ComponentTypeRegistry } from '@strata/domain';
+import { ApplyController } from './controllers/apply.controller';
 import { ComponentsController } from './controllers/components.controller';
 import { NodesController } from './controllers/nodes.controller';
 import { StacksController } from './controllers/stacks.controller';
@@ -10,12 +11,14 @@ import { VersionMapController } from './controllers/version-map.controller';
 import { createRegistryDataSource } from './database/data-source';
 import { REGISTRY_SCHEMA, REGISTRY_SERVICE } from './database/registry-schema';
 import { ComponentsRepository } from './repositories/components.repository';
+import { RolloutsRepository } from './repositories/rollouts.repository';
 import { StacksRepository } from './repositories/stacks.repository';
 import { RegistryTransactions } from './repositories/transactions';
 import { VersionMapRepository } from './repositories/version-map.repository';
 import { DeploymentsService } from './services/deployments.service';
 import { NodesService } from './services/nodes.service';
 import { VersionGroupsService } from './services/version-groups.service';
+import { ApplyService } from './services/apply.service';
 import { ComponentsService } from './services/components.service';
 import { StacksService } from './services/stacks.service';
 
@@ -31,7 +34,7 @@ export class RegistryModule {
         dataSource: createRegistryDataSource(options.database),
         outbox: options.outbox,
       }),
-      controllers: [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController],
+      controllers: [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController],
       providers: [
         { provide: ComponentTypeRegistry, useFactory: () => createComponentTypeRegistry() },
         RegistryTransactions,
@@ -43,6 +46,8 @@ export class RegistryModule {
         DeploymentsService,
         VersionMapRepository,
         NodesService,
+        ApplyService,
+        RolloutsRepository,
       ],
     };
   }

@@ -7,6 +7,7 @@ import {
   deploymentRecordedV1,
   environmentAddedV1,
   nodeHealthChangedV1,
+  rolloutDeclaredV1,
   stackCreatedV1,
   versionGroupCreatedV1,
   versionMapChangedV1,
@@ -36,6 +37,7 @@ export const EventCatalog = {
   'io.strata.registry.version-map.changed.v1': defineEvent(Topics.registryEvents, versionMapChangedV1),
   'io.strata.registry.node-health.changed.v1': defineEvent(Topics.registryEvents, nodeHealthChangedV1),
   'io.strata.registry.version-mismatch.detected.v1': defineEvent(Topics.registryEvents, versionMismatchDetectedV1),
+  'io.strata.registry.rollout.declared.v1': defineEvent(Topics.registryEvents, rolloutDeclaredV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
 } as const;

@@ -87,3 +87,13 @@ export const versionMismatchDetectedV1 = z.object({
   source: z.enum(['heartbeat', 'health-check', 'response-header']),
 });
 export type VersionMismatchDetectedV1 = z.infer<typeof versionMismatchDetectedV1>;
+
+/** A Rollout manifest the registry stored for routing-control, which runs it. */
+export const rolloutDeclaredV1 = z.object({
+  stack: z.string().min(1),
+  rollout: z.string().min(1),
+  spec: z.record(z.string(), z.unknown()),
+  checksum: z.string().min(1),
+  actor: z.string().min(1),
+});
+export type RolloutDeclaredV1 = z.infer<typeof rolloutDeclaredV1>;

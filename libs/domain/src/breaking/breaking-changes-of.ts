@@ -1,11 +1,11 @@
-import { major } from 'semver';
 import { ComponentVersion } from '../components/component-version';
-import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { BreakingChange } from './breaking-change';
+import { DomainError } from '../errors/domain-error';
+import { requiresMajorBump } from '../versions/bump';
+import { Break } from '../versions/bump';
 import { breakingOpenApiChanges } from './openapi-diff';
 import { lintSchemaMigration } from './schema-migration-lint';
 
-type BreakingChangeDetector = (previous: ComponentVersion, next: ComponentVersion) => Promise<BreakingChange[]>;
+type BreakingChangeDetector = (previous: ComponentVersion, next: ComponentVersion) => Promise<Break[]>;
 
 function specField(version: ComponentVersion, field: string): unknown {
   const spec = version.spec;
@@ -25,26 +25,25 @@ const DETECTORS: Readonly<Record<string, BreakingChangeDetector>> = {
  * The breaking changes `next` brings over `previous` (the highest registered version below it).
  * The first version of a component is its baseline: there is nothing before it to break.
  */
-export async function breakingChangesOf(previous: ComponentVersion | undefined, next: ComponentVersion): Promise<BreakingChange[]> {
+export async function breakingChangesOf(previous: ComponentVersion | undefined, next: ComponentVersion): Promise<Break[]> {
   const detect = DETECTORS[next.type];
   return previous && detect ? detect(previous, next) : [];
 }
 
-export function isMajorBump(previous: string, next: string): boolean {
-  return major(next) > major(previous);
-}
-
 /**
- * A breaking change needs a major version bump, or an explicit override whose reason is audited.
- * Throws a Conflict listing every break otherwise.
+ * A breaking change needs a bump that breaks `^previous` (a major one, or a minor one below 1.0.0),
+ * or an explicit override whose reason is audited. Throws a Conflict listing every break otherwise.
  */
-export function assertBreaksAllowed(previous: ComponentVersion | undefined, next: ComponentVersion, breaks: readonly BreakingChange[], override: { reason: string } | undefined): void {
-  if (!previous || breaks.length === 0 || isMajorBump(previous.version, next.version) || override) {
+export function assertBreaksAllowed(previous: ComponentVersion | undefined, next: ComponentVersion, breaks: readonly Break[], override: { reason: string } | undefined): void {
+  if (!previous || override) {
     return;
   }
-  throw new DomainError(
-    DomainErrorCode.Conflict,
-    `${next.component}@${next.version} breaks ${next.component}@${previous.version} without a major version bump; bump to ${major(previous.version) + 1}.0.0 or register with a breakingOverride and its reason`,
-    breaks.map((change) => ({ field: change.location, message: `${change.kind}: ${change.message}` })),
-  );
+  try {
+    requiresMajorBump(breaks, { component: next.component, previous: previous.version, next: next.version });
+  } catch (error) {
+    if (error instanceof DomainError) {
+      throw new DomainError(error.code, `${error.message}, or register it with a breakingOverride giving the reason`, error.violations);
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { BreakingChange } from './breaking-change';
+import { Break } from '../versions/bump';
 
 type Json = Record<string, unknown>;
 
@@ -102,7 +102,7 @@ function enumValues(schema: Json | undefined): unknown[] | undefined {
 interface Comparison {
   before: Document;
   after: Document;
-  breaks: BreakingChange[];
+  breaks: Break[];
 }
 
 function compareEnums(comparison: Comparison, location: string, what: string, before: Json | undefined, after: Json | undefined): void {
@@ -214,7 +214,7 @@ function compareOperation(comparison: Comparison, location: string, before: { pa
  * paths or operations, new required parameters or request fields, a newly required body,
  * removed success responses or response fields, and narrowed enums. Additions are not breaks.
  */
-export function breakingOpenApiChanges(previous: unknown, next: unknown): BreakingChange[] {
+export function breakingOpenApiChanges(previous: unknown, next: unknown): Break[] {
   const comparison: Comparison = { before: new Document(asObject(previous) ?? {}), after: new Document(asObject(next) ?? {}), breaks: [] };
   const nextPaths = comparison.after.paths;
   for (const [path, rawItem] of Object.entries(comparison.before.paths)) {

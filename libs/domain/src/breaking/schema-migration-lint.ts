@@ -1,6 +1,6 @@
 import { parse } from 'libpg-query';
 import { DomainError } from '../errors/domain-error';
-import { BreakingChange } from './breaking-change';
+import { Break } from '../versions/bump';
 
 type AstNode = Record<string, unknown>;
 
@@ -50,16 +50,16 @@ interface StatementContext {
   createdTables: ReadonlySet<string>;
 }
 
-function alterTableFindings(statement: AstNode, context: StatementContext): BreakingChange[] {
+function alterTableFindings(statement: AstNode, context: StatementContext): Break[] {
   const table = relationName(statement['relation']);
   const isNew = context.createdTables.has(table);
-  return asList(statement['cmds']).flatMap((command): BreakingChange[] => {
+  return asList(statement['cmds']).flatMap((command): Break[] => {
     const cmd = asNode(command['AlterTableCmd']);
     if (!cmd) {
       return [];
     }
     const column = typeof cmd['name'] === 'string' ? cmd['name'] : '';
-    const at = (kind: string, message: string): BreakingChange[] => [{ kind, location: context.location, message }];
+    const at = (kind: string, message: string): Break[] => [{ kind, location: context.location, message }];
     switch (cmd['subtype']) {
       case 'AT_DropColumn':
         return at('drop-column', `drops column ${table}.${column}: its data is lost and readers of it fail`);
@@ -93,8 +93,8 @@ function alterTableFindings(statement: AstNode, context: StatementContext): Brea
   });
 }
 
-function statementFindings(kind: string, statement: AstNode, context: StatementContext): BreakingChange[] {
-  const at = (findingKind: string, message: string): BreakingChange[] => [{ kind: findingKind, location: context.location, message }];
+function statementFindings(kind: string, statement: AstNode, context: StatementContext): Break[] {
+  const at = (findingKind: string, message: string): Break[] => [{ kind: findingKind, location: context.location, message }];
   switch (kind) {
     case 'DropStmt': {
       const removeType = String(statement['removeType']);
@@ -132,7 +132,7 @@ function statementFindings(kind: string, statement: AstNode, context: StatementC
  * PostgreSQL's own parser (libpg-query): a comment or string that mentions DROP is not a DROP.
  * Statements on tables the same migration creates are exempt from the locking rules.
  */
-export async function lintSchemaMigration(sql: string, field = 'spec.up'): Promise<BreakingChange[]> {
+export async function lintSchemaMigration(sql: string, field = 'spec.up'): Promise<Break[]> {
   if (sql.trim() === '') {
     return [];
   }

@@ -92,6 +92,10 @@ describe(rollbackViolations.name, () => {
     });
   });
 
+  it.each(['sql', 'http', 'routing', 'event'])('requires the body of a %s action to be an object', (kind) => {
+    expect(sut([{ [kind]: 'previous' }])).toEqual([{ field: `rollback[0].${kind}`, message: "must be an object, got the string 'previous'" }]);
+  });
+
   it('reports the problems of every action at once', () => {
     expect(sut([{ routing: { restore: 'previous' } }, { sql: {} }, { nope: {} }, { event: {} }]).map((violation) => violation.field)).toEqual([
       'rollback[1].sql',

@@ -111,6 +111,10 @@ describe(dependenciesViolations.name, () => {
     ]);
   });
 
+  it('requires the component to be named by text', () => {
+    expect(sut([{ component: 7, range: '^1.0.0' }])).toEqual([{ field: 'dependencies[0].component', message: 'must name a component, got number 7' }]);
+  });
+
   it('refuses two entries for one component', () => {
     expect(sut([{ component: 'a', range: '^1.0.0' }, { component: 'a', range: '<1.5.0' }])).toEqual([
       { field: 'dependencies[1].component', message: "duplicate dependency on 'a'; combine the ranges into one" },

@@ -107,13 +107,8 @@ function startsLine(version: SemVer): boolean {
   return version.minor === 0 || version.patch === 0;
 }
 
+/** Below 1.0.0 the minor starts a line; 0.0.z never needs a suggestion, since every 0.0.z starts its own. */
 function nextLineStart(previous: string): string {
   const version = parseStrictVersion(previous) as SemVer;
-  if (version.major > 0) {
-    return `${version.major + 1}.0.0`;
-  }
-  if (version.minor > 0) {
-    return `0.${version.minor + 1}.0`;
-  }
-  return `0.0.${version.patch + 1}`;
+  return version.major > 0 ? `${version.major + 1}.0.0` : `0.${version.minor + 1}.0`;
 }

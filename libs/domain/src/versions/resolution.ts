@@ -182,9 +182,9 @@ function dependencyConflicts(dependent: ResolvedVersion, dependency: DependencyD
 
 /** The prerelease rule surprises people; say so when it is the only reason a version is refused. */
 function prereleaseHint(version: string, range: string): string {
-  const isPrerelease = (parseStrictVersion(version)?.prerelease.length ?? 0) > 0;
-  if (isPrerelease && satisfies(version, range, { includePrerelease: true })) {
-    return ` (a prerelease satisfies a range only when the range names a prerelease of the same ${version.split('-')[0]})`;
+  const parsed = parseStrictVersion(version);
+  if (parsed && parsed.prerelease.length > 0 && satisfies(version, range, { includePrerelease: true })) {
+    return ` (a prerelease satisfies a range only when the range names a prerelease of the same ${parsed.major}.${parsed.minor}.${parsed.patch})`;
   }
   return '';
 }
@@ -202,5 +202,5 @@ function describeFound(found: PlacedVersion, environment: string): string {
 }
 
 function describeOrigin(placed: PlacedVersion): string {
-  return `${versionKey(placed.component, placed.version)} (${placed.origin === 'member' ? 'member' : 'deployed'})`;
+  return `${versionKey(placed.component, placed.version)} (${placed.origin})`;
 }

@@ -3,6 +3,7 @@ import { createServiceDataSource } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
+import { DeclaredRolloutEntity } from '../entities/declared-rollout.entity';
 import { DeploymentEntity } from '../entities/deployment.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { NodeEntity } from '../entities/node.entity';
@@ -11,6 +12,7 @@ import { VersionGroupEntity } from '../entities/version-group.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 import { InitialRegistry1764201600000 } from './migrations/1764201600000-initial-registry';
 import { ComponentsAndVersionMap1764216000000 } from './migrations/1764216000000-components-and-version-map';
+import { DeclaredRollouts1764230400000 } from './migrations/1764230400000-declared-rollouts';
 import { REGISTRY_SCHEMA } from './registry-schema';
 
 export function createRegistryDataSource(database: DatabaseConfig): DataSource {
@@ -18,7 +20,7 @@ export function createRegistryDataSource(database: DatabaseConfig): DataSource {
     schema: REGISTRY_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity],
-    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000],
+    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity],
+    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000],
   });
 }

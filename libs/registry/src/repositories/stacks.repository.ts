@@ -5,6 +5,7 @@ import { EventOutbox } from '@strata/messaging';
 import { dataSourceToken } from '@strata/persistence';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { REGISTRY_SERVICE } from '../database/registry-schema';
+import { RegistryTransactions } from './transactions';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { StackEntity } from '../entities/stack.entity';
 
@@ -20,12 +21,13 @@ export class StacksRepository {
   constructor(
     @Inject(dataSourceToken(REGISTRY_SERVICE)) private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
+    private readonly transactions: RegistryTransactions,
   ) {}
 
   /** Creates the stack and records its event in one transaction. */
-  async create(definition: StackDefinition, event: StrataEvent): Promise<StackEntity> {
+  async create(definition: StackDefinition, event: StrataEvent, within?: EntityManager): Promise<StackEntity> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.transactions.run(async (manager) => {
         const stack = manager.create(StackEntity, {
           name: definition.name,
           environments: definition.environments.map((environment) =>
@@ -35,7 +37,7 @@ export class StacksRepository {
         const saved = await manager.save(stack);
         await this.outbox.record(manager, event);
         return saved;
-      });
+      }, within);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw DomainError.alreadyExists('stack', definition.name);
@@ -48,9 +50,10 @@ export class StacksRepository {
   async addEnvironment(
     stackName: string,
     decide: (current: StackEntity) => { environment: EnvironmentDefinition; event: StrataEvent },
+    within?: EntityManager,
   ): Promise<StackEntity> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.transactions.run(async (manager) => {
         const locked = await manager.findOne(StackEntity, { where: { name: stackName }, lock: { mode: 'pessimistic_write' } });
         if (!locked) {
           throw DomainError.notFound('stack', stackName);
@@ -60,7 +63,7 @@ export class StacksRepository {
         await manager.insert(EnvironmentEntity, { stackId: current.id, name: environment.name, mirrors: environment.mirrors ?? null });
         await this.outbox.record(manager, event);
         return this.load(manager, stackName);
-      });
+      }, within);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw DomainError.alreadyExists('environment', stackName);
@@ -69,8 +72,8 @@ export class StacksRepository {
     }
   }
 
-  async findByName(name: string): Promise<StackEntity | null> {
-    return this.dataSource.manager.findOne(StackEntity, { where: { name }, relations: { environments: true } });
+  async findByName(name: string, within?: EntityManager): Promise<StackEntity | null> {
+    return (within ?? this.dataSource.manager).findOne(StackEntity, { where: { name }, relations: { environments: true } });
   }
 
   /** Keyset pagination by name: stable under concurrent inserts, no OFFSET scans. */

@@ -3,6 +3,7 @@ import { DomainError, EnvironmentDefinition, StackDefinition, assertValidStackDe
 import { EventOutbox } from '@strata/messaging';
 import { StacksRepository } from '../repositories/stacks.repository';
 import { StackEntity } from '../entities/stack.entity';
+import { EntityManager } from 'typeorm';
 
 function definitionOf(stack: StackEntity): StackDefinition {
   return {
@@ -21,16 +22,16 @@ export class StacksService {
     private readonly events: EventOutbox,
   ) {}
 
-  async create(definition: StackDefinition): Promise<StackEntity> {
+  async create(definition: StackDefinition, within?: EntityManager): Promise<StackEntity> {
     assertValidStackDefinition(definition);
     const event = this.events.create('io.strata.registry.stack.created.v1', definition.name, {
       stack: definition.name,
       environments: definition.environments,
     });
-    return this.stacks.create(definition, event);
+    return this.stacks.create(definition, event, within);
   }
 
-  async addEnvironment(stackName: string, environment: EnvironmentDefinition): Promise<StackEntity> {
+  async addEnvironment(stackName: string, environment: EnvironmentDefinition, within?: EntityManager): Promise<StackEntity> {
     return this.stacks.addEnvironment(stackName, (current) => {
       const next = definitionOf(current);
       if (next.environments.some((existing) => existing.name === environment.name)) {
@@ -40,11 +41,11 @@ export class StacksService {
       assertValidStackDefinition(next);
       const event = this.events.create('io.strata.registry.environment.added.v1', stackName, { stack: stackName, environment });
       return { environment, event };
-    });
+    }, within);
   }
 
-  async get(name: string): Promise<StackEntity> {
-    const stack = await this.stacks.findByName(name);
+  async get(name: string, within?: EntityManager): Promise<StackEntity> {
+    const stack = await this.stacks.findByName(name, within);
     if (!stack) {
       throw DomainError.notFound('stack', name);
     }

@@ -46,6 +46,10 @@ describe(apiContractSpecViolations.name, () => {
     ]);
   });
 
+  it('requires an object', () => {
+    expect(sut(null)).toEqual([{ field: 'spec', message: 'must be an object, got null' }]);
+  });
+
   it('refuses unknown fields', () => {
     expect(sut({ baseUrl: 'https://p.example.com', openapi: document, timeout: '2s' })).toEqual([
       { field: 'spec.timeout', message: 'is not a known field; expected one of baseUrl, openapi' },

@@ -97,6 +97,22 @@ describe(lbRuleSpecViolations.name, () => {
     expect(sut({ routes: [{ ...route, retries: { attempts: 1, on: [] } }] })).toEqual([{ field: 'spec.routes[0].retries.on', message: expect.stringContaining('must list when to retry') }]);
   });
 
+  it.each([
+    ['spec', 'routes'],
+    ['spec.routes[0]', { routes: ['checkout-api'] }],
+    ['spec.routes[0].retries', { routes: [{ ...route, retries: 3 }] }],
+    ['spec.routes[0].stickiness', { routes: [{ ...route, stickiness: true }] }],
+    ['spec.routes[0].match.header', { routes: [{ ...route, match: { header: 'x-beta' } }] }],
+  ])('requires %s to be an object', (field, spec) => {
+    expect(sut(spec)).toEqual([{ field, message: expect.stringMatching(/^must be an object, got /) }]);
+  });
+
+  it('leaves the weights of a match JSON cannot hold to the match check', () => {
+    expect(sut({ routes: [{ match: { path: '/', host: Number.NaN }, to: 'a', weight: 50 }] })).toEqual([
+      { field: 'spec.routes[0].match.host', message: 'must be a non-blank string, got number NaN' },
+    ]);
+  });
+
   it('refuses unknown route fields', () => {
     expect(sut({ routes: [{ ...route, timeout: '1s' }], default: 'a' }).map((violation) => violation.field)).toEqual(['spec.default', 'spec.routes[0].timeout']);
   });

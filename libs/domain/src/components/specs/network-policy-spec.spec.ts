@@ -50,6 +50,13 @@ describe(networkPolicySpecViolations.name, () => {
     ]);
   });
 
+  it.each([
+    ['spec', 'deny'],
+    ['spec.allow[0].from', { allow: [{ from: '10.0.0.0/8', to: 'checkout-api' }] }],
+  ])('requires %s to be an object', (field, spec) => {
+    expect(sut(spec)).toEqual([{ field, message: expect.stringMatching(/^must be an object, got /) }]);
+  });
+
   it('requires a component as target and refuses unknown fields', () => {
     expect(sut({ allow: [{ from: { cidr: '10.0.0.0/8' }, to: ['checkout-api'], ports: [8080] }, 'any'] })).toEqual([
       { field: 'spec.allow[0].ports', message: 'is not a known field; expected one of from, to' },
