@@ -28,3 +28,4 @@ export * from './versions/can-deploy';
 export * from './versions/bump';
 export * from './versions/deploy-order';
 export * from './breaking/breaking-changes-of';
+export * from './health/health-verdict';

@@ -16,6 +16,7 @@ import { StacksRepository } from './repositories/stacks.repository';
 import { RegistryTransactions } from './repositories/transactions';
 import { VersionMapRepository } from './repositories/version-map.repository';
 import { DeploymentsService } from './services/deployments.service';
+import { HealthChecksService } from './services/health-checks.service';
 import { NodesService } from './services/nodes.service';
 import { VersionGroupsService } from './services/version-groups.service';
 import { ApplyService } from './services/apply.service';
@@ -48,6 +49,7 @@ export class RegistryModule {
         NodesService,
         ApplyService,
         RolloutsRepository,
+        HealthChecksService,
       ],
     };
   }

@@ -88,6 +88,23 @@ export class VersionMapRepository {
     return manager.save(manager.create(NodeEntity, node));
   }
 
+  /** Slots whose deployed version declares a health check, with what probing them needs. */
+  slotsWithHealthChecks(manager: EntityManager): Promise<DeploymentEntity[]> {
+    return manager
+      .createQueryBuilder(DeploymentEntity, 'slot')
+      .innerJoinAndSelect('slot.environment', 'environment')
+      .innerJoinAndSelect('environment.stack', 'stack')
+      .innerJoinAndSelect('slot.component', 'component')
+      .innerJoinAndSelect('slot.componentVersion', 'version')
+      .where("slot.status <> 'rolled-back'")
+      .andWhere('version.health_check IS NOT NULL')
+      .getMany();
+  }
+
+  nodesOfSlot(manager: EntityManager, slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
+    return manager.find(NodeEntity, { where: { environmentId: slot.environmentId, location: slot.location, componentId: slot.componentId }, order: { address: 'ASC' } });
+  }
+
   /** The names a node's events carry. */
   async nodeScope(manager: EntityManager, node: NodeEntity): Promise<{ stack: string; environment: string; component: string }> {
     const environment = await manager.findOneOrFail(EnvironmentEntity, { where: { id: node.environmentId }, relations: { stack: true } });

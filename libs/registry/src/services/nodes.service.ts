@@ -92,6 +92,24 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
+  /** A health check probed a node: its health, and the version it reported, go into the map. */
+  async recordProbe(node: NodeEntity, ok: boolean, discoveredVersion: string | undefined, declaredVersion: string, detail: string): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const health: NodeHealth = ok ? 'healthy' : 'unhealthy';
+      const scope = { ...(await this.versionMap.nodeScope(manager, node)), location: node.location as DeploymentLocation, address: node.address };
+      await this.versionMap.saveNode(manager, { ...node, health, declaredVersion, ...(discoveredVersion ? { discoveredVersion } : {}) });
+      if (node.health !== health) {
+        await this.healthChanged(manager, scope, node.health, health, `health check: ${detail}`);
+      }
+      if (discoveredVersion && discoveredVersion !== declaredVersion && discoveredVersion !== node.discoveredVersion) {
+        await this.events.record(
+          manager,
+          this.events.create('io.strata.registry.version-mismatch.detected.v1', scope.stack, { ...scope, declaredVersion, discoveredVersion, source: 'health-check' }),
+        );
+      }
+    });
+  }
+
   /** Marks silent nodes unhealthy; returns how many. */
   async sweep(): Promise<number> {
     return this.transactions.run(async (manager) => {

@@ -1,0 +1,155 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HealthCheck, ProbeOutcome, discoveredVersionOf, parseDuration, sqlValueMatches, statusFromProbes } from '@strata/domain';
+import { Logger } from '@strata/observability';
+import { dataSourceToken, migrationLockKey } from '@strata/persistence';
+import { Client } from 'pg';
+import { DataSource, QueryRunner } from 'typeorm';
+import { request } from 'undici';
+import { REGISTRY_SERVICE } from '../database/registry-schema';
+import { DeploymentEntity } from '../entities/deployment.entity';
+import { RegistryTransactions } from '../repositories/transactions';
+import { VersionMapRepository } from '../repositories/version-map.repository';
+import { DeploymentsService } from './deployments.service';
+import { NodesService } from './nodes.service';
+
+const TICK_MS = 1_000;
+const BODY_LIMIT = 64 * 1024;
+const HEALTH_CHECK_ACTOR = 'health-check';
+
+/**
+ * Runs the declared health check of every deployed component on its interval, updates node
+ * health, discovered versions and the slot's status (healthy / degraded / failed). One replica
+ * runs them at a time: the one holding a session advisory lock.
+ */
+@Injectable()
+export class HealthChecksService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('health-checks').child({ service: 'registry' });
+  private readonly lastRun = new Map<string, number>();
+  private readonly running = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private leaderConnection: QueryRunner | undefined;
+
+  constructor(
+    @Inject(dataSourceToken(REGISTRY_SERVICE)) private readonly dataSource: DataSource,
+    private readonly transactions: RegistryTransactions,
+    private readonly versionMap: VersionMapRepository,
+    private readonly deployments: DeploymentsService,
+    private readonly nodes: NodesService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.leaderConnection?.release().catch(() => undefined);
+  }
+
+  /** Runs every check that is due now (all of them when `force`); resolves when they are done. */
+  async runDueChecks(force = false): Promise<number> {
+    const slots = await this.versionMap.slotsWithHealthChecks(this.transactions.reader);
+    const now = Date.now();
+    const due = slots.filter((slot) => {
+      const interval = parseDuration((slot.componentVersion.healthCheck as HealthCheck).interval) ?? 10_000;
+      return !this.running.has(slot.id) && (force || now - (this.lastRun.get(slot.id) ?? 0) >= interval);
+    });
+    await Promise.all(due.map((slot) => this.check(slot)));
+    return due.length;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (await this.isLeader()) {
+        await this.runDueChecks();
+      }
+    } catch (error) {
+      this.logger.warn('health check round failed', { reason: (error as Error).message });
+    }
+  }
+
+  private async isLeader(): Promise<boolean> {
+    if (!this.leaderConnection || this.leaderConnection.isReleased) {
+      this.leaderConnection = this.dataSource.createQueryRunner();
+      await this.leaderConnection.connect();
+    }
+    const [row] = (await this.leaderConnection.query('SELECT pg_try_advisory_lock($1::bigint) AS leader', [migrationLockKey('registry:health-checks')])) as { leader: boolean }[];
+    return row?.leader === true;
+  }
+
+  private async check(slot: DeploymentEntity): Promise<void> {
+    this.running.add(slot.id);
+    this.lastRun.set(slot.id, Date.now());
+    try {
+      const healthCheck = slot.componentVersion.healthCheck as HealthCheck;
+      const timeoutMs = parseDuration(healthCheck.timeout) ?? 2_000;
+      const outcomes = 'url' in healthCheck ? await this.probeUrl(slot, healthCheck, timeoutMs) : [await this.probeSql(slot, healthCheck, timeoutMs)];
+      if (outcomes.length === 0) {
+        return; // an app with no node registered yet: nothing to say about its health
+      }
+      const status = statusFromProbes(outcomes);
+      const failed = outcomes.filter((outcome) => !outcome.ok);
+      const reason = failed.length === 0 ? `${outcomes.length} probe(s) passed` : failed.map((outcome) => `${outcome.target}: ${outcome.detail}`).join('; ').slice(0, 1_000);
+      await this.deployments.setStatus(slot.environment.stack.name, slot.environment.name, slot.location, slot.component.name, status, HEALTH_CHECK_ACTOR, reason);
+    } catch (error) {
+      this.logger.warn('health check failed to run', { component: slot.component.name, reason: (error as Error).message });
+    } finally {
+      this.running.delete(slot.id);
+    }
+  }
+
+  private async probeUrl(slot: DeploymentEntity, healthCheck: Extract<HealthCheck, { url: string }>, timeoutMs: number): Promise<ProbeOutcome[]> {
+    const versionHeader = (slot.componentVersion.spec as { versionHeader?: string } | null)?.versionHeader;
+    if (!healthCheck.url.includes('{node}')) {
+      return [await this.probeHttp(healthCheck.url, healthCheck, timeoutMs, versionHeader)];
+    }
+    const nodes = await this.versionMap.nodesOfSlot(this.transactions.reader, slot);
+    return Promise.all(
+      nodes.map(async (node) => {
+        const outcome = await this.probeHttp(healthCheck.url.replaceAll('{node}', node.address), healthCheck, timeoutMs, versionHeader);
+        await this.nodes.recordProbe(node, outcome.ok, outcome.discoveredVersion, slot.componentVersion.version, outcome.detail);
+        return outcome;
+      }),
+    );
+  }
+
+  private async probeHttp(url: string, healthCheck: Extract<HealthCheck, { url: string }>, timeoutMs: number, versionHeader: string | undefined): Promise<ProbeOutcome> {
+    try {
+      const response = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+      const body = (await response.body.text()).slice(0, BODY_LIMIT);
+      const expectedStatus = healthCheck.expectStatus ?? 200;
+      const discoveredVersion = discoveredVersionOf(response.headers, body, versionHeader);
+      if (response.statusCode !== expectedStatus) {
+        return { target: url, ok: false, detail: `answered ${response.statusCode}, expected ${expectedStatus}`, ...(discoveredVersion ? { discoveredVersion } : {}) };
+      }
+      if (healthCheck.expect !== undefined && !body.includes(healthCheck.expect)) {
+        return { target: url, ok: false, detail: `body lacks '${healthCheck.expect}'`, ...(discoveredVersion ? { discoveredVersion } : {}) };
+      }
+      return { target: url, ok: true, detail: `answered ${response.statusCode}`, ...(discoveredVersion ? { discoveredVersion } : {}) };
+    } catch (error) {
+      return { target: url, ok: false, detail: (error as Error).message || (error as Error).name };
+    }
+  }
+
+  private async probeSql(slot: DeploymentEntity, healthCheck: Extract<HealthCheck, { sql: string }>, timeoutMs: number): Promise<ProbeOutcome> {
+    const variable = slot.component.target['databaseUrlFrom'];
+    const target = typeof variable === 'string' ? `$${variable}` : 'database';
+    const url = typeof variable === 'string' ? process.env[variable] : undefined;
+    if (!url) {
+      return { target, ok: false, detail: typeof variable === 'string' ? `environment variable ${variable} is not set in the registry` : 'the component names no target.databaseUrlFrom' };
+    }
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'strata-registry-health-check' });
+    try {
+      await client.connect();
+      const result = await client.query({ text: healthCheck.sql, rowMode: 'array' });
+      const first = (result.rows[0] as unknown[] | undefined)?.[0];
+      const ok = healthCheck.expect === undefined ? true : sqlValueMatches(first, healthCheck.expect);
+      return { target, ok, detail: ok ? 'query answered' : `first value ${String(first)}, expected ${String(healthCheck.expect)}` };
+    } catch (error) {
+      return { target, ok: false, detail: (error as Error).message };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
