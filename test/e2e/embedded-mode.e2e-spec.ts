@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceProcess } from './support/service-process';
@@ -51,11 +51,37 @@ describe('embedded mode (npm start)', () => {
         body: JSON.stringify({ name: 'kept', environments: [{ name: 'production' }] }),
       });
       expect(created.status).toBe(201);
+      // The example manifest applies cleanly, a second time changes nothing, and a recorded
+      // deployment shows in the version map.
+      const manifest = await readFile(join(__dirname, '../fixtures/manifests/checkout-stack-inline.yaml'), 'utf8');
+      const apply = async () => {
+        const response = await fetch(`${first.api}/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: manifest });
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { changes: { action: string }[] }).changes.map((change) => change.action);
+      };
+      expect(new Set(await apply())).toEqual(new Set(['create']));
+      expect(new Set(await apply())).toEqual(new Set(['unchanged']));
+      const deployed = await fetch(`${first.api}/v1/environments/production/deployments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stack: 'checkout', versionGroup: 'checkout-2026.11.3', location: 'production' }),
+      });
+      expect(deployed.status).toBe(201);
+      const map = (await (await fetch(`${first.api}/v1/stacks/checkout/environments/production/version-map`)).json()) as { slots: { component: string; version: string }[] };
+      expect(map.slots.map((slot) => `${slot.component}@${slot.version}`).sort()).toEqual([
+        'checkout-api@2.4.0',
+        'checkout-db@14.1.0',
+        'checkout-netpol@5.0.0',
+        'edge-lb@7.0.0',
+        'payments-contract@3.2.0',
+      ]);
       expect(await strata!.interrupt()).toBe(0);
 
       const second = await start();
       const kept = await fetch(`${second.api}/v1/stacks/kept`);
       expect(kept.status).toBe(200);
+      const keptMap = (await (await fetch(`${second.api}/v1/stacks/checkout/environments/production/version-map`)).json()) as { slots: unknown[] };
+      expect(keptMap.slots).toHaveLength(5);
       expect(await strata!.interrupt()).toBe(0);
     },
     180_000,

@@ -2,18 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-test-app';
 
-const INLINE_OPENAPI = `
-      openapi: '3.0.3'
-      info: { title: payments, version: '3.2.0' }
-      paths:
-        /charges:
-          post:
-            responses: { '201': { description: created } }`;
-
 /** The repository's example, with its external OpenAPI reference inlined as the API requires. */
 function exampleManifest(): string {
-  const text = readFileSync(join(__dirname, '../../../test/fixtures/manifests/checkout-stack.yaml'), 'utf8');
-  return text.replace('openapi: { $ref: ./payments-openapi-3.2.0.yaml }', `openapi:${INLINE_OPENAPI}`);
+  return readFileSync(join(__dirname, '../../../test/fixtures/manifests/checkout-stack-inline.yaml'), 'utf8');
 }
 
 describe('POST /v1/apply', () => {

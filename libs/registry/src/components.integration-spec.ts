@@ -95,6 +95,16 @@ describe('registry components and versions API', () => {
     await register('4.0.0', { '/charges': { post: { responses: { '201': { description: 'ok' } } } } }).expect(201);
   });
 
+  it('refuses an oversize body with 413 problem+json', async () => {
+    const refused = await sut
+      .http()
+      .post(`/v1/components/${stack}-api/versions`)
+      .send({ version: '9.0.0', spec: { artifact: 'x'.repeat(6 * 1024 * 1024), port: 1 } })
+      .expect(413);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    expect(refused.body).toMatchObject({ status: 413, type: 'https://strata.dev/problems/body-too-large' });
+  });
+
   it('lists components of a stack and 404s unknown ones', async () => {
     const page = await sut.http().get('/v1/components').query({ stack }).expect(200);
     expect(page.body.items.every((item: { stack: string }) => item.stack === stack)).toBe(true);

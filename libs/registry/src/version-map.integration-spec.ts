@@ -106,6 +106,26 @@ describe('registry version groups, compatibility and version map API', () => {
     expect(rows[0].count).toBe(history.body.length);
   });
 
+  it('refuses a dependency cycle among members, naming it', async () => {
+    const [a, b] = [`${stack}-a`, `${stack}-b`];
+    await post('/v1/components', { name: a, stack, type: 'infra-config' }).expect(201);
+    await post('/v1/components', { name: b, stack, type: 'infra-config' }).expect(201);
+    await post(`/v1/components/${a}/versions`, { version: '1.0.0', dependencies: [{ component: b, range: '^1.0.0' }], spec: {} }).expect(201);
+    await post(`/v1/components/${b}/versions`, { version: '1.0.0', dependencies: [{ component: a, range: '^1.0.0' }], spec: {} }).expect(201);
+    const refused = await post(`/v1/stacks/${stack}/version-groups`, { name: 'loop', environment: 'production', members: [{ component: a, version: '1.0.0' }, { component: b, version: '1.0.0' }] }).expect(409);
+    expect(refused.body.errors).toEqual([{ field: expect.any(String), message: `dependency cycle: ${a}@1.0.0 (member) → ${b}@1.0.0 (member) → ${a}@1.0.0 (member)` }]);
+    const { rows } = await sut.sql.query(`SELECT count(*)::int AS count FROM registry.version_groups WHERE name = 'loop'`);
+    expect(rows[0].count).toBe(0);
+  });
+
+  it('names missing fields of a group and a deployment', async () => {
+    const group = await post(`/v1/stacks/${stack}/version-groups`, { environment: 'production' }).expect(400);
+    expect(group.body.errors.map((error: { field: string }) => error.field)).toEqual(expect.arrayContaining(['name', 'members']));
+    const deployment = await post('/v1/environments/production/deployments', { stack, versionGroup: 'release-1' }).expect(400);
+    expect(deployment.body.errors.map((error: { field: string }) => error.field)).toEqual(['location']);
+    await post('/v1/environments/production/deployments', { stack, versionGroup: 'nope', location: 'production' }).expect(404);
+  });
+
   it('refuses an unknown location and a status outside the lifecycle', async () => {
     await sut.http().put(`/v1/stacks/${stack}/environments/production/version-map/moon/${api}/status`).send({ status: 'healthy', reason: 'x' }).expect(400);
     await sut.http().put(`/v1/stacks/${stack}/environments/production/version-map/production/${api}/status`).send({ status: 'great', reason: 'x' }).expect(400);

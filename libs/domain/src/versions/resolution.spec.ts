@@ -341,3 +341,32 @@ describe(assertVersionGroupResolves.name, () => {
     expect(() => assertVersionGroupResolves(check([version('a', '1.0')]))).toThrow(expect.objectContaining({ violations: [expect.objectContaining({ field: 'members.a' })] }) as DomainError);
   });
 });
+
+describe('diamond dependencies', () => {
+  // app → (cart, pricing) → money: both sides of the diamond must accept the one money version.
+  const diamond = (money: string) => [
+    version('app', '1.0.0', { cart: '^2.0.0', pricing: '^5.0.0' }),
+    version('cart', '2.1.0', { money: '^1.0.0' }),
+    version('pricing', '5.3.0', { money: '>=1.2.0 <2.0.0' }),
+    version('money', money),
+  ];
+  const sut = (members: DependentVersion[]) => resolveVersionGroup({ environment: 'production', members, deployed: [] });
+
+  it('resolves when the shared dependency satisfies both sides', () => {
+    expect(sut(diamond('1.3.0')).ok).toBe(true);
+  });
+
+  it('names only the side whose range the shared dependency misses', () => {
+    expect(messagesOf(sut(diamond('1.1.0')))).toEqual([expect.stringMatching(/^pricing@5\.3\.0 needs money >=1\.2\.0 <2\.0\.0 but .*money@1\.1\.0/)]);
+  });
+
+  it('names both sides when it misses both', () => {
+    const conflicts = conflictsOf(sut(diamond('2.0.0')));
+    expect(conflicts.map((conflict) => (conflict.kind === 'unsatisfied-range' ? conflict.dependent.component : conflict.kind)).sort()).toEqual(['cart', 'pricing']);
+  });
+
+  it('is a cycle, not a diamond, when the shared dependency depends back on the top', () => {
+    const members = [...diamond('1.3.0').slice(0, 3), version('money', '1.3.0', { app: '^1.0.0' })];
+    expect(conflictsOf(sut(members)).map((conflict) => conflict.kind)).toEqual(['dependency-cycle']);
+  });
+});
