@@ -1,6 +1,6 @@
 import { DynamicModule } from '@nestjs/common';
-import { DatabaseConfig, ServiceModuleOptions } from '@strata/config';
-import { MetricsIngestModule, METRICS_INGEST_SCHEMA, createMetricsIngestDataSource } from '@strata/metrics-ingest';
+import { DatabaseConfig, ServiceModuleOptions, loadConfigOrExit } from '@strata/config';
+import { MetricsIngestModule, METRICS_INGEST_SCHEMA, createMetricsIngestDataSource, readMetricsIngestSettings } from '@strata/metrics-ingest';
 import { PredictiveStagingModule, PREDICTIVE_STAGING_SCHEMA, createPredictiveStagingDataSource } from '@strata/predictive-staging';
 import { REGISTRY_SCHEMA, RegistryModule, createRegistryDataSource } from '@strata/registry';
 import { ROLLBACK_SCHEMA, RollbackModule, createRollbackDataSource } from '@strata/rollback';
@@ -17,7 +17,12 @@ export interface ServiceEntry {
 /** Every NestJS service, as the all-in-one launcher and `strata migrate` see them. */
 export const SERVICES: readonly ServiceEntry[] = [
   { name: 'registry', schema: REGISTRY_SCHEMA, module: (options) => RegistryModule.register(options), dataSource: createRegistryDataSource },
-  { name: 'metrics-ingest', schema: METRICS_INGEST_SCHEMA, module: (options) => MetricsIngestModule.register(options), dataSource: createMetricsIngestDataSource },
+  {
+    name: 'metrics-ingest',
+    schema: METRICS_INGEST_SCHEMA,
+    module: (options) => MetricsIngestModule.register(options, loadConfigOrExit(() => readMetricsIngestSettings(), 'strata')),
+    dataSource: createMetricsIngestDataSource,
+  },
   {
     name: 'predictive-staging',
     schema: PREDICTIVE_STAGING_SCHEMA,

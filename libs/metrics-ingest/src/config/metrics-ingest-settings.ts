@@ -1,0 +1,60 @@
+import { Environment, parseEnvironment, positiveInt } from '@strata/config';
+import { z } from 'zod';
+import { RetentionPolicy } from '../domain/partitions';
+import { WindowSchedule } from '../domain/windows';
+
+export interface MetricsIngestSettings {
+  retention: RetentionPolicy;
+  /** How often partitions are created ahead and expired ones dropped. */
+  maintenanceIntervalMs: number;
+  windows: WindowSchedule;
+  /** Batches written at once (each holds a pooled connection); more wait in line. */
+  maxConcurrentWrites: number;
+  /** Batches allowed to wait; beyond that intake answers 503 so producers back off and retry. */
+  maxQueuedWrites: number;
+  /** Largest number of samples one request may carry (all batches together). */
+  maxSamplesPerRequest: number;
+  /** Largest decompressed remote-write body. */
+  maxRemoteWriteBytes: number;
+}
+
+const settingsSchema = z.object({
+  METRICS_RAW_RETENTION_DAYS: positiveInt(7, 3_650),
+  METRICS_ROLLUP_RETENTION_DAYS: positiveInt(90, 3_650),
+  METRICS_PARTITIONS_AHEAD_DAYS: positiveInt(2, 60),
+  METRICS_MAINTENANCE_INTERVAL_MS: positiveInt(300_000, 86_400_000),
+  METRICS_WINDOW_INTERVAL_MS: positiveInt(10_000, 86_400_000).refine((value) => value % 10_000 === 0, 'must be a multiple of 10000 (the finest rollup)'),
+  METRICS_WINDOW_GRACE_MS: positiveInt(2_000, 600_000),
+  METRICS_MAX_CONCURRENT_WRITES: positiveInt(4, 64),
+  METRICS_MAX_QUEUED_WRITES: positiveInt(64, 10_000),
+  METRICS_MAX_SAMPLES_PER_REQUEST: positiveInt(200_000, 10_000_000),
+  METRICS_MAX_REMOTE_WRITE_BYTES: positiveInt(64 * 1024 * 1024, 1024 * 1024 * 1024),
+});
+
+/** Reads the service's own settings; a bad value stops the process naming the variable. */
+export function readMetricsIngestSettings(env: Environment = process.env): MetricsIngestSettings {
+  const parsed = parseEnvironment(settingsSchema, env);
+  if (parsed.METRICS_ROLLUP_RETENTION_DAYS < parsed.METRICS_RAW_RETENTION_DAYS) {
+    parseEnvironment(
+      settingsSchema.extend({
+        METRICS_ROLLUP_RETENTION_DAYS: z.coerce.number().min(parsed.METRICS_RAW_RETENTION_DAYS, 'must be at least METRICS_RAW_RETENTION_DAYS'),
+      }),
+      env,
+    );
+  }
+  return {
+    retention: {
+      rawRetentionDays: parsed.METRICS_RAW_RETENTION_DAYS,
+      rollupRetentionDays: parsed.METRICS_ROLLUP_RETENTION_DAYS,
+      partitionsAheadDays: parsed.METRICS_PARTITIONS_AHEAD_DAYS,
+    },
+    maintenanceIntervalMs: parsed.METRICS_MAINTENANCE_INTERVAL_MS,
+    windows: { intervalMs: parsed.METRICS_WINDOW_INTERVAL_MS, graceMs: parsed.METRICS_WINDOW_GRACE_MS, maxCatchUpWindows: 6 },
+    maxConcurrentWrites: parsed.METRICS_MAX_CONCURRENT_WRITES,
+    maxQueuedWrites: parsed.METRICS_MAX_QUEUED_WRITES,
+    maxSamplesPerRequest: parsed.METRICS_MAX_SAMPLES_PER_REQUEST,
+    maxRemoteWriteBytes: parsed.METRICS_MAX_REMOTE_WRITE_BYTES,
+  };
+}
+
+export const METRICS_INGEST_SETTINGS = Symbol('strata:metrics-ingest-settings');

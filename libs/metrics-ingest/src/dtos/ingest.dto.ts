@@ -1,0 +1,109 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { KpiHistogram } from '@strata/contracts';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { SamplePoint, SeriesBatch } from '../domain/series-batch';
+import { IngestOutcome } from '../services/ingest.service';
+import { IsHistogramArray, IsSampleArray, MAX_SAMPLES_PER_BATCH } from './sample-validation';
+
+export const MAX_BATCHES_PER_REQUEST = 1_000;
+
+export class SeriesLabelsDto {
+  @ApiProperty({ example: 'checkout' }) @IsString() @MinLength(1) @MaxLength(63) stack!: string;
+  @ApiProperty({ example: 'production' }) @IsString() @MinLength(1) @MaxLength(63) environment!: string;
+  @ApiProperty({ example: 'checkout-api' }) @IsString() @MinLength(1) @MaxLength(63) component!: string;
+  @ApiPropertyOptional({ example: 'checkout@2026.11.3' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) stackConfig?: string;
+  @ApiPropertyOptional({ example: '10.0.0.7:8080' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(255) node?: string;
+  @ApiProperty({ example: 'http_request_duration_seconds' })
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'metric must be a Prometheus-style metric name' })
+  metric!: string;
+}
+
+export class SamplePointDto {
+  @ApiProperty({ example: 1764201600000, description: 'Epoch milliseconds' }) timestamp!: number;
+  @ApiProperty({ example: 0.042 }) value!: number;
+}
+
+export class HistogramDto {
+  @ApiProperty({ example: 1764201600000 }) timestamp!: number;
+  @ApiProperty({ type: [Number], nullable: true, example: [0.01, 0.1, 1, null], description: 'Ascending upper bounds; null is +Inf' }) bounds!: Array<number | null>;
+  @ApiProperty({ type: [Number], example: [3, 10, 2, 0], description: 'Count per bucket, not cumulative' }) counts!: number[];
+  @ApiProperty({ example: 1.3 }) sum!: number;
+  @ApiProperty({ example: 15 }) count!: number;
+}
+
+export class SampleBatchDto {
+  @ApiProperty({ type: SeriesLabelsDto })
+  @ValidateNested()
+  @Type(() => SeriesLabelsDto)
+  series!: SeriesLabelsDto;
+
+  @ApiProperty({ type: [SamplePointDto], maxItems: MAX_SAMPLES_PER_BATCH })
+  @IsSampleArray()
+  samples!: SamplePoint[];
+
+  @ApiPropertyOptional({ type: [HistogramDto], maxItems: 1_000 })
+  @IsOptional()
+  @IsHistogramArray()
+  histograms?: KpiHistogram[];
+}
+
+export class IngestSamplesDto {
+  @ApiProperty({ type: [SampleBatchDto], maxItems: MAX_BATCHES_PER_REQUEST })
+  @ValidateNested({ each: true })
+  @Type(() => SampleBatchDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCHES_PER_REQUEST)
+  batches!: SampleBatchDto[];
+}
+
+/** Defaults for Prometheus series lacking a Strata label (query parameters of the Prometheus intakes). */
+export class PrometheusDefaultsDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) stack?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) environment?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) component?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) stackConfig?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) node?: string;
+}
+
+export class IngestResultDto {
+  @ApiProperty({ description: 'Distinct series the request touched' }) series!: number;
+  @ApiProperty() samplesReceived!: number;
+  @ApiProperty() samplesStored!: number;
+  @ApiProperty({ description: 'Samples whose (series, timestamp) was already stored; the first written value is kept' }) samplesDuplicate!: number;
+  @ApiProperty() histogramsReceived!: number;
+  @ApiProperty() histogramsStored!: number;
+  @ApiProperty() histogramsDuplicate!: number;
+  @ApiProperty({ description: 'Prometheus samples with NaN (staleness markers included) or ±Inf values, not stored' }) samplesSkippedNonFinite!: number;
+}
+
+export function toSeriesBatches(dto: IngestSamplesDto): SeriesBatch[] {
+  return dto.batches.map((batch, index) => ({
+    labels: {
+      stack: batch.series.stack,
+      environment: batch.series.environment,
+      component: batch.series.component,
+      ...(batch.series.stackConfig !== undefined ? { stackConfig: batch.series.stackConfig } : {}),
+      ...(batch.series.node !== undefined ? { node: batch.series.node } : {}),
+      metric: batch.series.metric,
+    },
+    samples: batch.samples,
+    histograms: batch.histograms ?? [],
+    path: `batches[${index}]`,
+  }));
+}
+
+export function mapIngestOutcome(outcome: IngestOutcome & { samplesSkippedNonFinite?: number }): IngestResultDto {
+  return {
+    series: outcome.series,
+    samplesReceived: outcome.samplesReceived,
+    samplesStored: outcome.samplesStored,
+    samplesDuplicate: outcome.samplesDuplicate,
+    histogramsReceived: outcome.histogramsReceived,
+    histogramsStored: outcome.histogramsStored,
+    histogramsDuplicate: outcome.histogramsDuplicate,
+    samplesSkippedNonFinite: outcome.samplesSkippedNonFinite ?? 0,
+  };
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { KpiSeriesLabels, StrataEvent } from '@strata/contracts';
+import { EventOutbox } from '@strata/messaging';
+import { Logger } from '@strata/observability';
+import { METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
+import { SeriesLabels } from '../domain/series-batch';
+import { dueWindows, windowAggregate } from '../domain/windows';
+import { RollupsRepository, SeriesRollupRow } from '../repositories/rollups.repository';
+import { WindowCursorRepository, WindowPublication } from '../repositories/window-cursor.repository';
+
+const CURSOR = 'kpi-windows';
+
+function kpiLabels(labels: SeriesLabels): KpiSeriesLabels {
+  const { extra: _extra, ...fixed } = labels;
+  return fixed;
+}
+
+/**
+ * Publishes `io.strata.kpi.window.v1` per series and window (default every 10 s) through the
+ * outbox, from the 10-second rollups. A window is published once, `graceMs` after it ends; samples
+ * arriving later still reach rollups and queries but not an already published window.
+ * Series with no sample in a window publish nothing for it.
+ */
+@Injectable()
+export class WindowPublisherService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('metrics-windows');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly cursor: WindowCursorRepository,
+    private readonly rollups: RollupsRepository,
+    private readonly events: EventOutbox,
+    @Inject(METRICS_INGEST_SETTINGS) private readonly settings: MetricsIngestSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.publishDue(Date.now()).catch((error: unknown) => this.logger.error('window publication failed; will retry', error));
+    }, this.settings.windows.intervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Publishes every window due at `now`; returns what it published (null if nothing was due). */
+  publishDue(now: number): Promise<WindowPublication | null> {
+    return this.cursor.publishUnderCursor(CURSOR, async (lastPublishedEnd, manager) => {
+      const windows = dueWindows(lastPublishedEnd, now, this.settings.windows);
+      const first = windows[0];
+      const last = windows[windows.length - 1];
+      if (!first || !last) {
+        return null;
+      }
+      const rows = await this.rollups.tenSecondBuckets(manager, first.start, last.end);
+      const events: StrataEvent[] = [];
+      for (const window of windows) {
+        const bySeries = new Map<string, SeriesRollupRow[]>();
+        for (const row of rows) {
+          if (row.bucket >= window.start && row.bucket < window.end) {
+            const list = bySeries.get(row.seriesId);
+            if (list) list.push(row);
+            else bySeries.set(row.seriesId, [row]);
+          }
+        }
+        for (const [seriesId, buckets] of bySeries) {
+          const labels = buckets[0]?.labels;
+          if (!labels) continue;
+          events.push(
+            this.events.create('io.strata.kpi.window.v1', seriesId, {
+              series: kpiLabels(labels),
+              seriesId,
+              ...windowAggregate(window.start, window.end, buckets),
+            }),
+          );
+        }
+      }
+      return { publishedEnd: last.end, events };
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { INestApplication, Module } from '@nestjs/common';
+import { BusModule, EventBus, InMemoryEventBus } from '@strata/messaging';
+import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
+import { TestDatabase, createTestDatabase } from '@strata/testing';
+import { Client } from 'pg';
+import { MetricsIngestSettings } from '../config/metrics-ingest-settings';
+import { MetricsIngestModule } from '../metrics-ingest.module';
+
+@Module({})
+class TestRootModule {}
+
+export interface MetricsTestApp {
+  app: INestApplication;
+  bus: EventBus;
+  database: TestDatabase;
+  sql: Client;
+  close(): Promise<void>;
+}
+
+export function testSettings(overrides: Partial<MetricsIngestSettings> = {}): MetricsIngestSettings {
+  return {
+    retention: { rawRetentionDays: 7, rollupRetentionDays: 30, partitionsAheadDays: 1 },
+    maintenanceIntervalMs: 3_600_000,
+    // Long enough that the timer never fires during a test: tests call publishDue themselves.
+    windows: { intervalMs: 10_000, graceMs: 2_000, maxCatchUpWindows: 6 },
+    maxConcurrentWrites: 4,
+    maxQueuedWrites: 64,
+    maxSamplesPerRequest: 200_000,
+    maxRemoteWriteBytes: 16 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+/** The metrics-ingest module on a fresh database, with an in-memory bus, as the launcher builds it. */
+export async function startMetricsApp(label: string, settings: MetricsIngestSettings = testSettings()): Promise<MetricsTestApp> {
+  const database = await createTestDatabase(label);
+  const bus = new InMemoryEventBus(2);
+  const options = { database: { url: database.url, poolSize: 8 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
+  const app = await createApi(
+    { module: TestRootModule, imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), MetricsIngestModule.register(options, settings)] },
+    { title: 'test', description: 'test', version: '1' },
+  );
+  await app.init();
+  const sql = new Client({ connectionString: database.url });
+  await sql.connect();
+  return {
+    app,
+    bus,
+    database,
+    sql,
+    close: async () => {
+      await sql.end();
+      await app.close();
+      await database.drop();
+    },
+  };
+}
