@@ -5,7 +5,6 @@ import { EntityManager } from 'typeorm';
 import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
 import { NodeEntity } from '../entities/node.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
-import { ComponentsRepository } from '../repositories/components.repository';
 import { RegistryTransactions } from '../repositories/transactions';
 import { VersionMapRepository } from '../repositories/version-map.repository';
 import { VersionGroupsService, dependentOf } from './version-groups.service';
@@ -27,7 +26,6 @@ export interface VersionMapView {
 @Injectable()
 export class DeploymentsService {
   constructor(
-    private readonly components: ComponentsRepository,
     private readonly versionMap: VersionMapRepository,
     private readonly groups: VersionGroupsService,
     private readonly transactions: RegistryTransactions,
@@ -144,14 +142,7 @@ export class DeploymentsService {
   }
 
   private async slotsOf(manager: EntityManager, stackName: string, environmentName: string, location?: DeploymentLocation, lock = false): Promise<{ environmentId: string; slots: DeploymentEntity[] }> {
-    const stack = await this.components.findStack(manager, stackName);
-    if (!stack) {
-      throw DomainError.notFound('stack', stackName);
-    }
-    const environment = await this.versionMap.findEnvironment(manager, stack.id, environmentName);
-    if (!environment) {
-      throw DomainError.notFound('environment', `${stackName}/${environmentName}`);
-    }
+    const { environment } = await this.groups.stackEnvironment(manager, stackName, environmentName);
     return { environmentId: environment.id, slots: await this.versionMap.deploymentsIn(manager, environment.id, location, lock) };
   }
 

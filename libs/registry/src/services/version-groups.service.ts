@@ -56,8 +56,8 @@ export class VersionGroupsService {
     private readonly events: EventOutbox,
   ) {}
 
-  /** Loads the stack, environment and member versions, naming every member that does not exist. */
-  async target(manager: EntityManager, stackName: string, environmentName: string, members: readonly MemberRef[]): Promise<Target> {
+  /** The stack and one of its environments, or not-found naming which is missing. */
+  async stackEnvironment(manager: EntityManager, stackName: string, environmentName: string): Promise<{ stack: StackEntity; environment: EnvironmentEntity }> {
     const stack = await this.components.findStack(manager, stackName);
     if (!stack) {
       throw DomainError.notFound('stack', stackName);
@@ -66,6 +66,12 @@ export class VersionGroupsService {
     if (!environment) {
       throw DomainError.notFound('environment', `${stackName}/${environmentName}`);
     }
+    return { stack, environment };
+  }
+
+  /** Loads the stack, environment and member versions, naming every member that does not exist. */
+  async target(manager: EntityManager, stackName: string, environmentName: string, members: readonly MemberRef[]): Promise<Target> {
+    const { stack, environment } = await this.stackEnvironment(manager, stackName, environmentName);
     const found = await this.components.findVersions(manager, members);
     const violations: DomainViolation[] = [];
     if (members.length === 0) {
