@@ -24,6 +24,8 @@ const scopeConstraints = [
   { sourceTag: 'scope:routing-control', onlyDependOnLibsWithTags: ['scope:routing-control', ...sharedScopes] },
   { sourceTag: 'scope:rollback', onlyDependOnLibsWithTags: ['scope:rollback', ...sharedScopes] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', ...sharedScopes] },
+  // A test tool: a backend that knows nothing of Strata.
+  { sourceTag: 'scope:sample-backend', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'scope:strata',
     onlyDependOnLibsWithTags: [

@@ -8,8 +8,17 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(() => readGatewayConfig(), 'strata-gateway');
   setLogLevel(config.logLevel);
   const bus = createEventBus(config.bus);
-  await bus.start();
-  const gateway = new Gateway({ gatewayId: config.gatewayId, host: config.host, port: config.port, bus, health: new HealthRegistry() });
+  // Static stability: with the bus down the gateway still serves its last-known-good config.
+  await bus.start().catch((error: unknown) => new Logger('strata-gateway').warn('the bus is down; serving from the last-known-good config', { error: String(error) }));
+  const gateway = new Gateway({
+    gatewayId: config.gatewayId,
+    host: config.host,
+    port: config.port,
+    bus,
+    health: new HealthRegistry(),
+    stateDir: config.stateDir,
+    location: config.location,
+  });
   await gateway.start();
   stopOnSignals('strata-gateway', async () => {
     await gateway.stop();

@@ -4,7 +4,7 @@ import { Gateway } from '@strata/gateway';
 import { BusModule, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SERVICES } from './services';
 
 @Module({})
@@ -37,7 +37,14 @@ export async function startEmbedded(): Promise<void> {
     const apiPort = await portOrFree(config.apiPort, config.host);
     await api.listen(apiPort, config.host);
 
-    const gateway = new Gateway({ gatewayId: 'embedded', host: config.host, port: await portOrFree(config.gatewayPort, config.host), bus, health });
+    const gateway = new Gateway({
+      gatewayId: 'embedded',
+      host: config.host,
+      port: await portOrFree(config.gatewayPort, config.host),
+      bus,
+      health,
+      stateDir: join(resolve(config.dataDir), 'gateway'),
+    });
     const gatewayPort = await gateway.start();
 
     process.stdout.write(`api: http://${config.host}:${apiPort}\n`);

@@ -3,4 +3,5 @@ export * from './events/event-catalog';
 export * from './events/event-validation';
 export * from './events/kpi-events';
 export * from './events/registry-events';
+export * from './events/routing-events';
 export * from './topics/topics';

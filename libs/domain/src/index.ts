@@ -29,3 +29,4 @@ export * from './versions/bump';
 export * from './versions/deploy-order';
 export * from './breaking/breaking-changes-of';
 export * from './health/health-verdict';
+export * from './routing';

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { BusConfig, DEFAULT_SERVICE_PORTS, Environment, logLevel, parseEnvironment, port, readBusConfig } from '@strata/config';
 
@@ -8,6 +9,10 @@ export interface GatewayConfig {
   port: number;
   logLevel: z.infer<typeof logLevel>;
   bus: BusConfig;
+  /** Where the last-known-good routing config is kept, so a restart serves without the control plane. */
+  stateDir: string;
+  /** Which kind of environment this gateway serves; version-mismatch reports carry it. */
+  location: 'staging' | 'production';
 }
 
 const gatewaySchema = z.object({
@@ -18,6 +23,9 @@ const gatewaySchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must be lowercase letters, digits, dots and dashes')
     .optional(),
+  STRATA_DATA_DIR: z.string().min(1).default('.strata'),
+  STRATA_GATEWAY_STATE_DIR: z.string().min(1).optional(),
+  STRATA_GATEWAY_LOCATION: z.enum(['staging', 'production']).default('production'),
 });
 
 /** Each gateway has a stable id: it names its consumer group (every gateway sees every config). */
@@ -30,5 +38,7 @@ export function readGatewayConfig(env: Environment = process.env): GatewayConfig
     port: parsed.PORT,
     logLevel: parsed.LOG_LEVEL,
     bus: readBusConfig(env, `strata-gateway-${gatewayId}`, 'kafka'),
+    stateDir: parsed.STRATA_GATEWAY_STATE_DIR ?? join(parsed.STRATA_DATA_DIR, 'gateway', gatewayId),
+    location: parsed.STRATA_GATEWAY_LOCATION,
   };
 }

@@ -1,9 +1,18 @@
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Topics } from '@strata/contracts';
-import { EventBus, SubscriptionHandle, createEventProcessor } from '@strata/messaging';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { Pool } from 'undici';
+import { KpiSamplesV1, Topics } from '@strata/contracts';
+import { Caller, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
+import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, newEvent } from '@strata/messaging';
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
 import { Counter } from 'prom-client';
+import { ActiveRouting, UpstreamNode } from './active-routing';
+import { LastKnownGoodStore } from './last-known-good-store';
+import { RoutingConfigOutcome, RoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
+import { outcomeOfStatus, seriesKey } from './traffic-stats';
 
 export interface GatewayOptions {
   gatewayId: string;
@@ -12,6 +21,13 @@ export interface GatewayOptions {
   bus: EventBus;
   /** In embedded mode the launcher's registry, so the API's /health shows the gateway too. */
   health: HealthRegistry;
+  /** Directory of the last-known-good routing config (static stability); default `.strata/gateway/<gatewayId>`. */
+  stateDir?: string;
+  location?: 'staging' | 'production';
+  /** KPI flush period; 1 s in production, shorter in tests. */
+  kpiFlushMs?: number;
+  /** How long to wait between attempts to join the bus while it is down. */
+  busRetryMs?: number;
 }
 
 const requests = new Counter({
@@ -22,31 +38,80 @@ const requests = new Counter({
 });
 
 export const GATEWAY_SERVICE = 'gateway';
+export const STACK_CONFIG_HEADER = 'x-strata-stack-config';
+export const VERSION_HEADER = 'x-strata-version';
+export const MIRROR_HEADER = 'x-strata-mirror';
+
+const AVAILABILITY_REFRESH_MS = 200;
+const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and those undici sets itself; never forwarded. */
+const REQUEST_HEADERS_NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'expect']);
+
+/** The request as the router and the network policy read it; one instance reused (routing is synchronous). */
+class RequestView implements RoutableRequest, Caller {
+  path = '/';
+  private request: IncomingMessage | undefined;
+
+  bind(request: IncomingMessage, path: string): this {
+    this.request = request;
+    this.path = path;
+    return this;
+  }
+
+  get sourceAddress(): string {
+    return this.request?.socket.remoteAddress ?? '';
+  }
+
+  header(name: string): string | undefined {
+    const value = this.request?.headers[name];
+    return typeof value === 'string' ? value : value?.[0];
+  }
+
+  cookie(name: string): string | undefined {
+    return cookieValue(this.request?.headers.cookie, name);
+  }
+}
+
+/** What one forwarding attempt needs; the retry reuses it on the stable config. */
+interface Exchange {
+  routing: ActiveRouting;
+  request: IncomingMessage;
+  response: ServerResponse;
+  headers: string[];
+  hasBody: boolean;
+  retryable: boolean;
+}
 
 /**
- * The data plane. Plain node:http: nothing but routing belongs on the request path. This slice
- * starts, joins the bus and reports its health; until routing policies reach it, every request
- * is answered 503 with the reason, never forwarded blindly.
+ * The data plane. Plain node:http in, undici keep-alive pools out: nothing but routing belongs on
+ * the request path. It serves the last routing config it accepted, from disk after a restart, so
+ * it keeps routing while the control plane, the bus or PostgreSQL is down (static stability).
  */
 export class Gateway {
   private readonly logger: Logger;
   private readonly server: Server;
+  private readonly store: LastKnownGoodStore;
+  private readonly pools = new Map<string, Pool>();
+  private readonly view = new RequestView();
+  private routing: ActiveRouting | undefined;
+  /** Replaced routings whose last KPIs are still to be flushed. */
+  private retired: ActiveRouting[] = [];
   private subscription: SubscriptionHandle | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private healthCheckTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly options: GatewayOptions) {
     this.logger = new Logger('gateway').child({ gatewayId: options.gatewayId });
-    this.server = createServer((request, response) => void this.handle(request, response));
+    this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId));
+    this.server = createServer((request, response) => this.handle(request, response));
     this.server.keepAliveTimeout = 65_000;
   }
 
-  /** Listens and joins the bus; resolves with the bound port (0 picks a free one). */
+  /** Loads the last-known-good config, listens and joins the bus in the background; resolves with the port. */
   async start(): Promise<number> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
-    this.subscription = await this.options.bus.subscribe({
-      groupId: `strata-gateway.${this.options.gatewayId}`,
-      topics: [Topics.routingEvents],
-      handler: createEventProcessor({ groupId: `strata-gateway.${this.options.gatewayId}`, bus: this.options.bus, handlers: {} }),
-    });
+    this.loadLastKnownGood();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port, this.options.host, () => {
@@ -54,41 +119,428 @@ export class Gateway {
         resolve();
       });
     });
+    this.timers.push(setInterval(() => this.flushKpis(), this.options.kpiFlushMs ?? 1_000));
+    this.timers.push(setInterval(() => this.routing?.refreshAvailability(Date.now()), AVAILABILITY_REFRESH_MS));
+    this.timers.forEach((timer) => timer.unref());
+    // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
+    void this.joinBus();
     const { port } = this.server.address() as AddressInfo;
-    this.logger.info('gateway listening', { host: this.options.host, port });
+    this.logger.info('gateway listening', { host: this.options.host, port, routingVersion: this.routing?.version ?? null });
     return port;
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.stop();
+    this.stopped = true;
+    this.timers.forEach((timer) => clearInterval(timer));
+    clearInterval(this.healthCheckTimer);
+    await this.subscription?.stop().catch((error: unknown) => this.logger.warn('could not leave the bus cleanly', { error: String(error) }));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeIdleConnections();
+      this.server.closeAllConnections();
     });
+    await Promise.all([...this.pools.values()].map((pool) => pool.destroy()));
+    this.pools.clear();
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && path === '/health') {
+  /** The version being served, or null before any config arrived. */
+  get routingVersion(): number | null {
+    return this.routing?.version ?? null;
+  }
+
+  /**
+   * The loader API: validates and applies a routing config, persisting it as last-known-good.
+   * Returns the ACK or the NACK payload. An invalid or stale config is refused and the current one
+   * kept. routing-control will call this through `io.strata.routing.config.published.v1`.
+   */
+  applyRoutingConfig(update: unknown): RoutingConfigOutcome {
+    const envelope = update as Partial<RoutingConfigUpdate> | null;
+    const identity = {
+      stack: typeof envelope?.stack === 'string' ? envelope.stack : '',
+      environment: typeof envelope?.environment === 'string' ? envelope.environment : '',
+      version: typeof envelope?.version === 'number' ? envelope.version : 0,
+      gatewayId: this.options.gatewayId,
+    };
+    const keptVersion = this.routing?.version ?? null;
+    const reject = (reason: string, violations: { field: string; message: string }[] = []): RoutingConfigOutcome => {
+      this.logger.warn('routing config rejected', { ...identity, reason, violations, keptVersion });
+      return { outcome: 'rejected', ...identity, reason, violations, keptVersion };
+    };
+    const violations = routingConfigUpdateViolations(update);
+    if (violations.length > 0) {
+      return reject(`the routing config has ${violations.length} violation(s)`, violations);
+    }
+    const valid = parseRoutingConfigUpdate(update as RoutingConfigUpdate);
+    const current = this.routing?.update;
+    if (current && (current.stack !== valid.stack || current.environment !== valid.environment)) {
+      return reject(`this gateway routes ${current.stack}/${current.environment}, not ${valid.stack}/${valid.environment}`);
+    }
+    if (current && valid.version < current.version) {
+      return reject(`version ${valid.version} is older than the applied version ${current.version}`);
+    }
+    if (current?.version !== valid.version) {
+      try {
+        this.store.save(valid);
+      } catch (error: unknown) {
+        // Serving the new config matters more than surviving a restart with it; say so loudly.
+        this.logger.error('could not persist the routing config as last-known-good', error);
+      }
+      this.install(valid);
+    }
+    return { outcome: 'applied', ...identity };
+  }
+
+  private loadLastKnownGood(): void {
+    let stored: unknown;
+    try {
+      stored = this.store.load();
+    } catch (error: unknown) {
+      this.logger.error('the last-known-good routing config is unreadable; starting without one', error, { file: this.store.path });
+      return;
+    }
+    if (stored === undefined) {
+      this.logger.info('no last-known-good routing config yet', { file: this.store.path });
+      return;
+    }
+    const violations = routingConfigUpdateViolations(stored);
+    if (violations.length > 0) {
+      this.logger.error('the last-known-good routing config is invalid; starting without one', undefined, { file: this.store.path, violations });
+      return;
+    }
+    this.install(parseRoutingConfigUpdate(stored as RoutingConfigUpdate));
+    this.logger.info('serving the last-known-good routing config', { version: this.routing?.version });
+  }
+
+  private install(update: ReturnType<typeof parseRoutingConfigUpdate>): void {
+    const previous = this.routing;
+    this.routing = new ActiveRouting(update, (url) => this.poolFor(url), Date.now());
+    if (previous) {
+      this.retired.push(previous);
+    }
+    const inUse = new Set(update.config.stackConfigs.flatMap((stackConfig) => stackConfig.nodes.map((node) => node.url)));
+    for (const [url, pool] of this.pools) {
+      if (!inUse.has(url)) {
+        this.pools.delete(url);
+        // close() lets requests in flight on the old config finish.
+        void pool.close().catch(() => undefined);
+      }
+    }
+    clearInterval(this.healthCheckTimer);
+    const check = update.config.healthCheck;
+    if (check) {
+      this.healthCheckTimer = setInterval(() => this.runHealthChecks(), check.intervalMs);
+      this.healthCheckTimer.unref();
+    }
+    this.logger.info('routing config applied', { stack: update.stack, environment: update.environment, version: update.version });
+  }
+
+  private poolFor(url: string): Pool {
+    let pool = this.pools.get(url);
+    if (!pool) {
+      pool = new Pool(url, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: UPSTREAM_HEADERS_TIMEOUT_MS, bodyTimeout: 0 });
+      this.pools.set(url, pool);
+    }
+    return pool;
+  }
+
+  private async joinBus(): Promise<void> {
+    const groupId = `strata-gateway.${this.options.gatewayId}`;
+    while (!this.stopped) {
+      try {
+        this.subscription = await this.options.bus.subscribe({
+          groupId,
+          topics: [Topics.routingEvents],
+          handler: createEventProcessor({ groupId, bus: this.options.bus, handlers: {} }),
+        });
+        return;
+      } catch (error: unknown) {
+        this.logger.warn('cannot join the bus; serving the last-known-good config meanwhile', { error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, this.options.busRetryMs ?? 5_000).unref());
+      }
+    }
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (request.method === 'GET' && (path === '/health' || path === '/metrics')) {
+      void this.serveOwnEndpoint(path, response);
+      return;
+    }
+    const routing = this.routing;
+    if (!routing) {
+      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
+      return;
+    }
+    const view = this.view.bind(request, path);
+    if (routing.networkPolicy && !routing.networkPolicy.isAllowed(view)) {
+      routing.deniedRequests++;
+      this.refuse(request, response, 403, 'denied-by-network-policy', `the network policy does not allow this caller to reach ${routing.update.config.component}`);
+      return;
+    }
+    const stackConfigIndex = routing.router.choose(view, Math.random());
+    if (stackConfigIndex === NO_STACK_CONFIG) {
+      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a healthy node');
+      return;
+    }
+    const node = routing.pickNode(stackConfigIndex);
+    if (!node) {
+      this.refuse(request, response, 503, 'no-healthy-node', `no healthy backend node in stack config ${routing.router.names[stackConfigIndex]}`);
+      return;
+    }
+    routing.retryBudget.recordRequest();
+    const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
+    const method = request.method;
+    // A streamed body cannot be sent twice, so only bodiless idempotent requests are retried.
+    const retryable = !hasBody && (method === 'GET' || method === 'HEAD' || request.headers['idempotency-key'] !== undefined);
+    const headers = forwardedHeaders(request.rawHeaders);
+    if (!hasBody && routing.router.shouldMirror(Math.random())) {
+      this.mirror(routing, request, headers);
+    }
+    this.forward({ routing, request, response, headers, hasBody, retryable }, stackConfigIndex, node);
+  }
+
+  private forward(exchange: Exchange, stackConfigIndex: number, node: UpstreamNode): void {
+    const { routing, request, response } = exchange;
+    const startedAt = performance.now();
+    const stackConfig = routing.router.names[stackConfigIndex];
+    const mayRetryOnStable = exchange.retryable && stackConfigIndex !== routing.router.stableIndex;
+    let statusCode = 0;
+    let retryOnStable = false;
+    node.outstanding++;
+    node.pool
+      .stream(
+        { path: request.url ?? '/', method: request.method as 'GET', headers: exchange.headers, body: exchange.hasBody ? request : null },
+        (upstream) => {
+          statusCode = upstream.statusCode;
+          this.discoverVersion(routing, node, upstream.headers[VERSION_HEADER], 'response-header');
+          if (statusCode >= 500 && mayRetryOnStable && routing.retryBudget.tryAcquire(Date.now())) {
+            retryOnStable = true;
+            return discardingSink();
+          }
+          const headers = upstream.headers;
+          delete headers['connection'];
+          delete headers['keep-alive'];
+          delete headers['transfer-encoding'];
+          headers[STACK_CONFIG_HEADER] = stackConfig;
+          response.writeHead(statusCode, headers as OutgoingHttpHeaders);
+          return response;
+        },
+      )
+      .then(
+        () => {
+          node.outstanding--;
+          node.stats.record(outcomeOfStatus(statusCode), performance.now() - startedAt);
+          this.recordOutlierOutcome(routing, node, statusCode < 500);
+          if (retryOnStable) {
+            this.retryOnStable(exchange, stackConfig);
+          } else {
+            requests.inc({ outcome: 'forwarded' });
+          }
+        },
+        (error: unknown) => {
+          node.outstanding--;
+          if (response.destroyed && !response.writableFinished) {
+            // The caller went away: not the backend's fault.
+            requests.inc({ outcome: 'caller-aborted' });
+            return;
+          }
+          const beforeResponse = statusCode === 0;
+          node.stats.record(beforeResponse ? 'connect-error' : 'server-error', performance.now() - startedAt);
+          this.recordOutlierOutcome(routing, node, false);
+          if (response.headersSent) {
+            response.destroy();
+            return;
+          }
+          if (beforeResponse && mayRetryOnStable && routing.retryBudget.tryAcquire(Date.now())) {
+            this.retryOnStable(exchange, stackConfig);
+            return;
+          }
+          this.logger.debug('upstream failed', { node: node.id, error: String(error) });
+          this.refuse(request, response, 502, 'upstream-failed', `the backend node ${node.id} of stack config ${stackConfig} failed to answer`);
+        },
+      );
+  }
+
+  private retryOnStable(exchange: Exchange, failedStackConfig: string): void {
+    const stableIndex = exchange.routing.router.stableIndex;
+    const node = exchange.routing.pickNode(stableIndex);
+    requests.inc({ outcome: 'retried-on-stable' });
+    if (!node) {
+      this.refuse(exchange.request, exchange.response, 502, 'upstream-failed', `stack config ${failedStackConfig} failed and the stable config has no healthy node`);
+      return;
+    }
+    exchange.response.setHeader('x-strata-retried-from', failedStackConfig);
+    this.forward({ ...exchange, retryable: false }, stableIndex, node);
+  }
+
+  /** Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs. */
+  private mirror(routing: ActiveRouting, request: IncomingMessage, headers: string[]): void {
+    const node = routing.pickNode(routing.router.mirrorIndex);
+    if (!node) {
+      return;
+    }
+    const startedAt = performance.now();
+    node.pool.request({ path: request.url ?? '/', method: request.method as 'GET', headers: [...headers, MIRROR_HEADER, '1'], body: null }).then(
+      (answer) => {
+        answer.body.dump().catch(() => undefined);
+        node.mirrorStats.record(outcomeOfStatus(answer.statusCode), performance.now() - startedAt);
+      },
+      () => node.mirrorStats.record('connect-error', performance.now() - startedAt),
+    );
+  }
+
+  private recordOutlierOutcome(routing: ActiveRouting, node: UpstreamNode, succeeded: boolean): void {
+    if (succeeded) {
+      if (node.outlier.recordSuccess()) {
+        this.logger.info('backend node recovered', { node: node.id });
+        routing.refreshAvailability(Date.now());
+      }
+    } else if (node.outlier.recordFailure(Date.now())) {
+      this.logger.warn('backend node ejected', { node: node.id, ejections: node.outlier.ejectionCount });
+      routing.refreshAvailability(Date.now());
+    }
+  }
+
+  private discoverVersion(routing: ActiveRouting, node: UpstreamNode, reported: string | string[] | undefined, source: 'response-header' | 'health-check'): void {
+    if (typeof reported !== 'string' || reported === node.lastReportedVersion) {
+      return;
+    }
+    node.lastReportedVersion = reported;
+    if (node.expectedVersion === undefined || reported === node.expectedVersion || node.reportedMismatches.has(reported)) {
+      return;
+    }
+    node.reportedMismatches.add(reported);
+    const { stack, environment, config } = routing.update;
+    this.logger.warn('backend node reports another version than declared', { node: node.id, declared: node.expectedVersion, reported });
+    const event = newEvent({
+      type: 'io.strata.registry.version-mismatch.detected.v1',
+      service: GATEWAY_SERVICE,
+      subject: stack,
+      data: {
+        stack,
+        environment,
+        location: this.options.location ?? 'production',
+        component: config.component,
+        address: node.url,
+        declaredVersion: node.expectedVersion,
+        discoveredVersion: reported,
+        source,
+      },
+    });
+    this.publish([{ topic: Topics.registryEvents, key: stack, value: JSON.stringify(event) }]);
+  }
+
+  /** Active health checks: version discovery, and the recovery probe of ejected nodes. */
+  private runHealthChecks(): void {
+    const routing = this.routing;
+    const path = routing?.update.config.healthCheck?.path;
+    if (!routing || !path) {
+      return;
+    }
+    for (const node of routing.allNodes()) {
+      node.pool.request({ path, method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 }).then(
+        async (answer) => {
+          const text = await answer.body.text();
+          // The health payload is the authoritative report; the header only when it has none.
+          const version = healthPayloadVersion(text) ?? answer.headers[VERSION_HEADER];
+          node.lastReportedVersion = undefined;
+          this.discoverVersion(routing, node, version, 'health-check');
+          this.recordOutlierOutcome(routing, node, answer.statusCode < 500);
+        },
+        () => this.recordOutlierOutcome(routing, node, false),
+      );
+    }
+  }
+
+  private flushKpis(): void {
+    const now = Date.now();
+    const messages: OutgoingMessage[] = [];
+    const routings = this.routing ? [...this.retired, this.routing] : this.retired;
+    this.retired = [];
+    for (const routing of routings) {
+      routing.updateScores();
+      const { stack, environment, config } = routing.update;
+      for (const node of routing.allNodes()) {
+        const labels = { stack, environment, component: config.component, stackConfig: routing.router.names[node.stackConfigIndex], node: node.id };
+        const samples = [...node.stats.toSamples(labels, 'gateway_', now), ...node.mirrorStats.toSamples(labels, 'gateway_mirror_', now)];
+        node.stats.reset();
+        node.mirrorStats.reset();
+        samples.forEach((data) => messages.push(this.kpiMessage(stack, data)));
+      }
+      if (routing.deniedRequests > 0) {
+        const data: KpiSamplesV1 = {
+          series: { stack, environment, component: config.component, metric: 'gateway_denied_requests_total' },
+          samples: [{ timestamp: now, value: routing.deniedRequests }],
+        };
+        routing.deniedRequests = 0;
+        messages.push(this.kpiMessage(stack, data));
+      }
+    }
+    if (messages.length > 0) {
+      this.publish(messages);
+    }
+  }
+
+  private kpiMessage(stack: string, data: KpiSamplesV1): OutgoingMessage {
+    const event = newEvent({ type: 'io.strata.kpi.samples.v1', service: GATEWAY_SERVICE, subject: stack, data });
+    return { topic: Topics.kpiSamples, key: seriesKey(data.series), value: JSON.stringify(event) };
+  }
+
+  /** Never awaited by the request path; with the bus down the samples of that second are dropped. */
+  private publish(messages: OutgoingMessage[]): void {
+    this.options.bus.publish(messages).catch((error: unknown) => this.logger.warn('could not publish to the bus', { error: String(error), messages: messages.length }));
+  }
+
+  private async serveOwnEndpoint(path: string, response: ServerResponse): Promise<void> {
+    if (path === '/health') {
       const report = await this.options.health.report();
       const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
-      this.respond(response, gateway.status === 'up' ? 200 : 503, 'application/json', JSON.stringify({ gatewayId: this.options.gatewayId, ...gateway }));
+      const body = JSON.stringify({ gatewayId: this.options.gatewayId, routingVersion: this.routingVersion, ...gateway });
+      this.respond(response, gateway.status === 'up' ? 200 : 503, 'application/json', body);
       return;
     }
-    if (request.method === 'GET' && path === '/metrics') {
-      this.respond(response, 200, metricsRegistry.contentType, await metricsRegistry.metrics());
-      return;
-    }
-    requests.inc({ outcome: 'no-stack-config' });
+    this.respond(response, 200, metricsRegistry.contentType, await metricsRegistry.metrics());
+  }
+
+  private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: string, detail: string): void {
+    requests.inc({ outcome: slug });
     request.resume();
-    const body = problem(503, 'no-stack-config', 'no valid stack configuration: no routing policy has reached this gateway yet', {
-      instance: request.url,
-    });
-    this.respond(response, 503, PROBLEM_CONTENT_TYPE, JSON.stringify(body));
+    this.respond(response, status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem(status, slug, detail, { instance: request.url })));
   }
 
   private respond(response: ServerResponse, status: number, contentType: string, body: string): void {
     response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
     response.end(body);
   }
+}
+
+function forwardedHeaders(rawHeaders: string[]): string[] {
+  const headers: string[] = [];
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (!REQUEST_HEADERS_NOT_FORWARDED.has(rawHeaders[index].toLowerCase())) {
+      headers.push(rawHeaders[index], rawHeaders[index + 1]);
+    }
+  }
+  return headers;
+}
+
+function discardingSink(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+}
+
+function healthPayloadVersion(text: string): string | undefined {
+  try {
+    const payload: unknown = JSON.parse(text);
+    if (typeof payload === 'object' && payload !== null && 'version' in payload && typeof payload.version === 'string') {
+      return payload.version;
+    }
+  } catch {
+    // Not JSON: the version header, if any, is all there is.
+  }
+  return undefined;
 }

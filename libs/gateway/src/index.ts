@@ -1,2 +1,4 @@
 export * from './gateway';
 export * from './gateway-config';
+export * from './last-known-good-store';
+export * from './routing-config-update';

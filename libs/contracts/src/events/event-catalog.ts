@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
 import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
+import { routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1 } from './routing-events';
 import {
   componentVersionRegisteredV1,
   deploymentRecordedV1,
@@ -38,6 +39,9 @@ export const EventCatalog = {
   'io.strata.registry.node-health.changed.v1': defineEvent(Topics.registryEvents, nodeHealthChangedV1),
   'io.strata.registry.version-mismatch.detected.v1': defineEvent(Topics.registryEvents, versionMismatchDetectedV1),
   'io.strata.registry.rollout.declared.v1': defineEvent(Topics.registryEvents, rolloutDeclaredV1),
+  'io.strata.routing.config.published.v1': defineEvent(Topics.routingEvents, routingConfigPublishedV1),
+  'io.strata.routing.config.applied.v1': defineEvent(Topics.routingEvents, routingConfigAppliedV1),
+  'io.strata.routing.config.rejected.v1': defineEvent(Topics.routingEvents, routingConfigRejectedV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
 } as const;

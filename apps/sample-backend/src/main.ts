@@ -1,0 +1,120 @@
+import { IncomingMessage, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A backend for tests, the quickstart and benchmarks. It reports its version on every response
+ * (`x-strata-version`) and on `/healthz`, and takes faults at runtime:
+ *   POST /_faults {"errorRate": 0.5, "latencyMs": 200}   (GET /_faults shows them, DELETE clears)
+ * Environment: HOST (127.0.0.1), PORT (8080; 0 picks a free one), STRATA_SAMPLE_VERSION (1.0.0),
+ * STRATA_SAMPLE_NODE_ID (sample-<port>). On start it prints one JSON line with the bound port, so a
+ * test or a bench can start it on port 0.
+ */
+interface Faults {
+  errorRate: number;
+  latencyMs: number;
+}
+
+const version = process.env['STRATA_SAMPLE_VERSION'] ?? '1.0.0';
+const host = process.env['HOST'] ?? '127.0.0.1';
+const requestedPort = Number(process.env['PORT'] ?? '8080');
+if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535) {
+  process.stderr.write(`PORT must be an integer from 0 to 65535, got '${process.env['PORT']}'\n`);
+  process.exit(1);
+}
+
+let nodeId = process.env['STRATA_SAMPLE_NODE_ID'] ?? '';
+let faults: Faults = { errorRate: 0, latencyMs: 0 };
+let served = 0;
+
+function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-strata-version': version, 'x-strata-node': nodeId });
+  response.end(body);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function parseFaults(text: string): Faults | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'the body must be JSON: {"errorRate": 0..1, "latencyMs": >= 0}';
+  }
+  if (typeof value !== 'object' || value === null) {
+    return 'the body must be an object';
+  }
+  const { errorRate = 0, latencyMs = 0 } = value as Record<string, unknown>;
+  if (typeof errorRate !== 'number' || errorRate < 0 || errorRate > 1) {
+    return 'errorRate must be a number from 0 to 1';
+  }
+  if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 600_000) {
+    return 'latencyMs must be a number from 0 to 600000';
+  }
+  return { errorRate, latencyMs };
+}
+
+async function controlFaults(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (request.method === 'DELETE') {
+    faults = { errorRate: 0, latencyMs: 0 };
+  } else if (request.method === 'POST' || request.method === 'PUT') {
+    const parsed = parseFaults(await readBody(request));
+    if (typeof parsed === 'string') {
+      send(response, 400, 'application/json', JSON.stringify({ error: parsed }));
+      return;
+    }
+    faults = parsed;
+  }
+  send(response, 200, 'application/json', JSON.stringify(faults));
+}
+
+function serve(request: IncomingMessage, response: ServerResponse): void {
+  served++;
+  // The body is drained, not buffered: benchmarks post bodies too.
+  request.resume();
+  const answer = (): void => {
+    if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
+      send(response, 503, 'application/json', JSON.stringify({ error: 'injected fault', node: nodeId, version }));
+      return;
+    }
+    send(response, 200, 'text/plain', `${nodeId} ${version}\n`);
+  };
+  if (faults.latencyMs > 0) {
+    setTimeout(answer, faults.latencyMs);
+  } else {
+    answer();
+  }
+}
+
+const server = createServer((request, response) => {
+  const url = request.url ?? '/';
+  if (url === '/healthz') {
+    send(response, 200, 'application/json', JSON.stringify({ status: 'up', version, node: nodeId, served, faults }));
+  } else if (url === '/_faults') {
+    controlFaults(request, response).catch((error: unknown) => {
+      response.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  } else {
+    serve(request, response);
+  }
+});
+server.keepAliveTimeout = 65_000;
+
+server.listen(requestedPort, host, () => {
+  const { port } = server.address() as AddressInfo;
+  nodeId ||= `sample-${port}`;
+  process.stdout.write(`${JSON.stringify({ listening: true, host, port, version, node: nodeId })}\n`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const stackName = z.string().min(1).max(63);
+const environmentName = z.string().min(1).max(63);
+/** Monotonically increasing per stack and environment; a gateway never goes back to a lower one. */
+const configVersion = z.number().int().positive();
+
+/**
+ * routing-control → every gateway: the routing config to apply. `config` is checked field by field
+ * by the domain's `routingConfigViolations` (contracts depend on nothing), and a gateway answers
+ * with exactly one of the two events below, as Envoy's xDS ACK/NACK.
+ */
+export const routingConfigPublishedV1 = z.object({
+  stack: stackName,
+  environment: environmentName,
+  version: configVersion,
+  config: z.record(z.string(), z.unknown()),
+});
+export type RoutingConfigPublishedV1 = z.infer<typeof routingConfigPublishedV1>;
+
+/** ACK: the gateway serves this version now (and has persisted it as its last-known-good). */
+export const routingConfigAppliedV1 = z.object({
+  stack: stackName,
+  environment: environmentName,
+  version: configVersion,
+  gatewayId: z.string().min(1),
+});
+export type RoutingConfigAppliedV1 = z.infer<typeof routingConfigAppliedV1>;
+
+/** NACK: the gateway refused this version and keeps serving `keptVersion` (null: none yet). */
+export const routingConfigRejectedV1 = z.object({
+  stack: stackName,
+  environment: environmentName,
+  version: configVersion,
+  gatewayId: z.string().min(1),
+  reason: z.string().min(1),
+  violations: z.array(z.object({ field: z.string(), message: z.string() })),
+  keptVersion: configVersion.nullable(),
+});
+export type RoutingConfigRejectedV1 = z.infer<typeof routingConfigRejectedV1>;
+
+export const RoutingEventTypes = {
+  configPublished: 'io.strata.routing.config.published.v1',
+  configApplied: 'io.strata.routing.config.applied.v1',
+  configRejected: 'io.strata.routing.config.rejected.v1',
+} as const;

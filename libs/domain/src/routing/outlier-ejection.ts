@@ -1,0 +1,71 @@
+import { OutlierDetectionSettings } from './routing-config';
+
+export type OutlierState = 'serving' | 'ejected' | 'probing';
+
+/**
+ * One node's outlier state. `consecutiveFailures` 5xx or connect failures in a row eject it for
+ * `baseEjectionMs`, doubled at every further ejection up to `maxEjectionMs`. When the time is up
+ * the node is `probing`: the next outcome (a health probe or a request) decides whether it serves
+ * again or goes back out for longer. Time is passed in, so the logic stays pure and testable.
+ */
+export class OutlierEjection {
+  private consecutiveFailures = 0;
+  private ejections = 0;
+  private ejectedUntil = 0;
+  private ejected = false;
+
+  constructor(private readonly settings: OutlierDetectionSettings) {}
+
+  state(now: number): OutlierState {
+    if (!this.ejected) {
+      return 'serving';
+    }
+    return now < this.ejectedUntil ? 'ejected' : 'probing';
+  }
+
+  /** Whether the node may take a request now (a probing node may, to prove itself). */
+  isAvailable(now: number): boolean {
+    return this.state(now) !== 'ejected';
+  }
+
+  get ejectionCount(): number {
+    return this.ejections;
+  }
+
+  /** Returns true when this success brought an ejected node back. */
+  recordSuccess(): boolean {
+    this.consecutiveFailures = 0;
+    if (this.ejected) {
+      this.ejected = false;
+      // A node that recovered starts over; one that flaps still climbs through probing failures.
+      this.ejections = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** Returns true when this failure ejected the node. */
+  recordFailure(now: number): boolean {
+    if (this.ejected) {
+      if (now < this.ejectedUntil) {
+        return false;
+      }
+      this.eject(now);
+      return true;
+    }
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures >= this.settings.consecutiveFailures) {
+      this.eject(now);
+      return true;
+    }
+    return false;
+  }
+
+  private eject(now: number): void {
+    this.ejected = true;
+    this.consecutiveFailures = 0;
+    const backoff = Math.min(this.settings.maxEjectionMs, this.settings.baseEjectionMs * 2 ** this.ejections);
+    this.ejections++;
+    this.ejectedUntil = now + backoff;
+  }
+}

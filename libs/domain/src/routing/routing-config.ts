@@ -1,0 +1,309 @@
+import { DomainError, DomainViolation } from '../errors/domain-error';
+import { NetworkPolicySpec, networkPolicySpecViolations } from '../components/specs/network-policy-spec';
+import { resourceNameProblem } from '../stacks/names';
+import { describeValue, fieldPath, isNonBlankString, requireObject, unknownKeyViolations } from '../components/validation';
+
+/**
+ * What a gateway needs to route one stack in one environment: the stack configs (version groups)
+ * with their weights and nodes, the rules that pin some traffic, stickiness, the retry budget,
+ * mirroring to a staging config and the network policy of the component it fronts.
+ */
+export interface RoutingConfig {
+  /** The component the gateway fronts: the destination of network-policy rules and a KPI label. */
+  component: string;
+  /** The baseline: scores compare against it and failed idempotent canary requests retry on it. */
+  stableConfig: string;
+  stackConfigs: StackConfigRoute[];
+  rules: MatchRule[];
+  stickiness?: Stickiness;
+  retryBudget: RetryBudgetSettings;
+  mirror?: MirrorSettings;
+  networkPolicy?: NetworkPolicySpec;
+  outlierDetection: OutlierDetectionSettings;
+  healthCheck?: HealthCheckSettings;
+}
+
+export interface StackConfigRoute {
+  name: string;
+  /** Relative; a weight of 0 takes no traffic by weight (rules and mirroring may still reach it). */
+  weight: number;
+  nodes: BackendNode[];
+}
+
+export interface BackendNode {
+  /** Unique across the whole routing config: KPIs and outlier state are kept per node id. */
+  id: string;
+  /** Origin only, e.g. `http://10.0.0.5:8080`. */
+  url: string;
+  /** The version the version map declares; a node reporting another one is a mismatch. */
+  version?: string;
+}
+
+export type MatchCondition = { header: string; value: string } | { cookie: string; value: string } | { pathPrefix: string };
+
+export interface MatchRule {
+  match: MatchCondition;
+  stackConfig: string;
+}
+
+export type Stickiness = { header: string } | { cookie: string };
+
+export interface RetryBudgetSettings {
+  /** Retries allowed per request seen, e.g. 0.2 = at most one retry for five requests. */
+  ratio: number;
+  /** Retries always allowed per second, so a quiet gateway can still retry. */
+  minRetriesPerSecond: number;
+}
+
+export interface MirrorSettings {
+  stackConfig: string;
+  /** Fraction of requests copied, from 0 to 1. */
+  sampleRate: number;
+}
+
+export interface OutlierDetectionSettings {
+  consecutiveFailures: number;
+  baseEjectionMs: number;
+  maxEjectionMs: number;
+}
+
+export interface HealthCheckSettings {
+  path: string;
+  intervalMs: number;
+}
+
+export const DEFAULT_RETRY_BUDGET: RetryBudgetSettings = { ratio: 0.2, minRetriesPerSecond: 10 };
+export const DEFAULT_OUTLIER_DETECTION: OutlierDetectionSettings = { consecutiveFailures: 5, baseEjectionMs: 1_000, maxEjectionMs: 30_000 };
+
+const MAX_WEIGHT = 1_000_000;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Every violation of a routing config, each with its field path; empty when the config is valid. */
+export function routingConfigViolations(value: unknown): DomainViolation[] {
+  const violations: DomainViolation[] = [];
+  if (!requireObject(value, '', violations)) {
+    return violations;
+  }
+  violations.push(
+    ...unknownKeyViolations(
+      value,
+      ['component', 'stableConfig', 'stackConfigs', 'rules', 'stickiness', 'retryBudget', 'mirror', 'networkPolicy', 'outlierDetection', 'healthCheck'],
+      '',
+    ),
+  );
+  nameViolation(value['component'], 'component', violations);
+  const names = stackConfigsViolations(value['stackConfigs'], violations);
+  const referenced = (reference: unknown, field: string): void => {
+    if (!isNonBlankString(reference)) {
+      violations.push({ field, message: `must name a stack config, got ${describeValue(reference)}` });
+    } else if (names !== undefined && !names.has(reference)) {
+      violations.push({ field, message: `'${reference}' is not one of the stack configs` });
+    }
+  };
+  referenced(value['stableConfig'], 'stableConfig');
+  if (value['rules'] !== undefined) {
+    if (!Array.isArray(value['rules'])) {
+      violations.push({ field: 'rules', message: `must be a list of {match, stackConfig}, got ${describeValue(value['rules'])}` });
+    } else {
+      value['rules'].forEach((rule: unknown, index) => {
+        const field = fieldPath('rules', index);
+        if (requireObject(rule, field, violations)) {
+          violations.push(...unknownKeyViolations(rule, ['match', 'stackConfig'], field));
+          matchViolations(rule['match'], `${field}.match`, violations);
+          referenced(rule['stackConfig'], `${field}.stackConfig`);
+        }
+      });
+    }
+  }
+  if (value['stickiness'] !== undefined) {
+    stickinessViolations(value['stickiness'], 'stickiness', violations);
+  }
+  if (value['retryBudget'] !== undefined && requireObject(value['retryBudget'], 'retryBudget', violations)) {
+    const budget = value['retryBudget'];
+    violations.push(...unknownKeyViolations(budget, ['ratio', 'minRetriesPerSecond'], 'retryBudget'));
+    numberBetween(budget['ratio'], 0, 1, 'retryBudget.ratio', violations);
+    numberBetween(budget['minRetriesPerSecond'], 0, 100_000, 'retryBudget.minRetriesPerSecond', violations);
+  }
+  if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
+    const mirror = value['mirror'];
+    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate'], 'mirror'));
+    referenced(mirror['stackConfig'], 'mirror.stackConfig');
+    numberBetween(mirror['sampleRate'], 0, 1, 'mirror.sampleRate', violations);
+    if (isNonBlankString(mirror['stackConfig']) && mirror['stackConfig'] === value['stableConfig']) {
+      violations.push({ field: 'mirror.stackConfig', message: 'must not be the stable config: mirrored traffic would be counted as real traffic' });
+    }
+  }
+  if (value['networkPolicy'] !== undefined) {
+    violations.push(...networkPolicySpecViolations(value['networkPolicy'], 'networkPolicy'));
+  }
+  if (value['outlierDetection'] !== undefined && requireObject(value['outlierDetection'], 'outlierDetection', violations)) {
+    const outlier = value['outlierDetection'];
+    violations.push(...unknownKeyViolations(outlier, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs'], 'outlierDetection'));
+    integerBetween(outlier['consecutiveFailures'], 1, 1_000, 'outlierDetection.consecutiveFailures', violations);
+    integerBetween(outlier['baseEjectionMs'], 1, 3_600_000, 'outlierDetection.baseEjectionMs', violations);
+    integerBetween(outlier['maxEjectionMs'], 1, 3_600_000, 'outlierDetection.maxEjectionMs', violations);
+    if (typeof outlier['baseEjectionMs'] === 'number' && typeof outlier['maxEjectionMs'] === 'number' && outlier['maxEjectionMs'] < outlier['baseEjectionMs']) {
+      violations.push({ field: 'outlierDetection.maxEjectionMs', message: 'must not be shorter than baseEjectionMs' });
+    }
+  }
+  if (value['healthCheck'] !== undefined && requireObject(value['healthCheck'], 'healthCheck', violations)) {
+    const check = value['healthCheck'];
+    violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
+    if (typeof check['path'] !== 'string' || !check['path'].startsWith('/')) {
+      violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/', got ${describeValue(check['path'])}` });
+    }
+    integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
+  }
+  return violations;
+}
+
+/** Validates and fills defaults; throws an invalid-input DomainError listing every violation. */
+export function parseRoutingConfig(value: unknown): RoutingConfig {
+  const violations = routingConfigViolations(value);
+  if (violations.length > 0) {
+    throw DomainError.invalid(`the routing config has ${violations.length} violation(s)`, violations);
+  }
+  const config = value as RoutingConfig;
+  return {
+    ...config,
+    rules: config.rules ?? [],
+    retryBudget: config.retryBudget ?? DEFAULT_RETRY_BUDGET,
+    outlierDetection: config.outlierDetection ?? DEFAULT_OUTLIER_DETECTION,
+  };
+}
+
+function stackConfigsViolations(value: unknown, violations: DomainViolation[]): Set<string> | undefined {
+  if (!Array.isArray(value) || value.length === 0) {
+    violations.push({ field: 'stackConfigs', message: `must be a non-empty list of stack configs, got ${describeValue(value)}` });
+    return undefined;
+  }
+  const names = new Set<string>();
+  const nodeIds = new Set<string>();
+  let totalWeight = 0;
+  value.forEach((stackConfig: unknown, index) => {
+    const field = fieldPath('stackConfigs', index);
+    if (!requireObject(stackConfig, field, violations)) {
+      return;
+    }
+    violations.push(...unknownKeyViolations(stackConfig, ['name', 'weight', 'nodes'], field));
+    const name = stackConfig['name'];
+    if (isNonBlankString(name) && names.has(name)) {
+      violations.push({ field: `${field}.name`, message: `'${name}' is already the name of another stack config` });
+    } else if (isNonBlankString(name) && name.length <= 200) {
+      names.add(name);
+    } else {
+      violations.push({ field: `${field}.name`, message: `must be a non-blank name of at most 200 characters, got ${describeValue(name)}` });
+    }
+    if (numberBetween(stackConfig['weight'], 0, MAX_WEIGHT, `${field}.weight`, violations)) {
+      totalWeight += stackConfig['weight'];
+    }
+    const nodes = stackConfig['nodes'];
+    if (!Array.isArray(nodes) || nodes.length === 0) {
+      violations.push({ field: `${field}.nodes`, message: `must be a non-empty list of backend nodes, got ${describeValue(nodes)}` });
+      return;
+    }
+    nodes.forEach((node: unknown, nodeIndex) => nodeViolations(node, fieldPath(`${field}.nodes`, nodeIndex), nodeIds, violations));
+  });
+  if (totalWeight <= 0 && value.every((stackConfig: unknown) => typeof stackConfig === 'object' && stackConfig !== null)) {
+    violations.push({ field: 'stackConfigs', message: 'the weights must add up to more than 0, or no request could be routed' });
+  }
+  return names;
+}
+
+function nodeViolations(node: unknown, field: string, nodeIds: Set<string>, violations: DomainViolation[]): void {
+  if (!requireObject(node, field, violations)) {
+    return;
+  }
+  violations.push(...unknownKeyViolations(node, ['id', 'url', 'version'], field));
+  const id = node['id'];
+  if (!isNonBlankString(id) || id.length > 255) {
+    violations.push({ field: `${field}.id`, message: `must be a non-blank id of at most 255 characters, got ${describeValue(id)}` });
+  } else if (nodeIds.has(id)) {
+    violations.push({ field: `${field}.id`, message: `'${id}' is already the id of another node` });
+  } else {
+    nodeIds.add(id);
+  }
+  const url = node['url'];
+  const problem = originProblem(url);
+  if (problem) {
+    violations.push({ field: `${field}.url`, message: problem });
+  }
+  if (node['version'] !== undefined && !isNonBlankString(node['version'])) {
+    violations.push({ field: `${field}.version`, message: `must be a non-blank version, got ${describeValue(node['version'])}` });
+  }
+}
+
+function originProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string') {
+    return `must be an http(s) origin such as http://10.0.0.5:8080, got ${describeValue(url)}`;
+  }
+  const match = /^(https?):\/\/([^/?#\s]+)$/.exec(url);
+  if (!match) {
+    return `'${url}' is not an http(s) origin (scheme://host[:port], no path)`;
+  }
+  return undefined;
+}
+
+function matchViolations(match: unknown, field: string, violations: DomainViolation[]): void {
+  if (!requireObject(match, field, violations)) {
+    return;
+  }
+  const kinds = ['header', 'cookie', 'pathPrefix'].filter((kind) => kind in match);
+  if (kinds.length !== 1) {
+    violations.push({ field, message: 'must hold exactly one of header, cookie, pathPrefix' });
+    return;
+  }
+  const [kind] = kinds;
+  if (kind === 'pathPrefix') {
+    violations.push(...unknownKeyViolations(match, ['pathPrefix'], field));
+    if (typeof match['pathPrefix'] !== 'string' || !match['pathPrefix'].startsWith('/')) {
+      violations.push({ field: `${field}.pathPrefix`, message: `must start with '/', got ${describeValue(match['pathPrefix'])}` });
+    }
+    return;
+  }
+  violations.push(...unknownKeyViolations(match, [kind, 'value'], field));
+  tokenViolation(match[kind], `${field}.${kind}`, violations);
+  if (typeof match['value'] !== 'string' || match['value'] === '') {
+    violations.push({ field: `${field}.value`, message: `must be a non-empty string, got ${describeValue(match['value'])}` });
+  }
+}
+
+function stickinessViolations(stickiness: unknown, field: string, violations: DomainViolation[]): void {
+  if (!requireObject(stickiness, field, violations)) {
+    return;
+  }
+  const kinds = ['header', 'cookie'].filter((kind) => kind in stickiness);
+  if (kinds.length !== 1) {
+    violations.push({ field, message: 'must hold exactly one of header, cookie' });
+    return;
+  }
+  violations.push(...unknownKeyViolations(stickiness, kinds, field));
+  tokenViolation(stickiness[kinds[0]], `${field}.${kinds[0]}`, violations);
+}
+
+function tokenViolation(value: unknown, field: string, violations: DomainViolation[]): void {
+  if (typeof value !== 'string' || !TOKEN.test(value)) {
+    violations.push({ field, message: `must be a header or cookie name (an HTTP token), got ${describeValue(value)}` });
+  }
+}
+
+function nameViolation(value: unknown, field: string, violations: DomainViolation[]): void {
+  const problem = typeof value === 'string' ? resourceNameProblem(value) : `must name a component, got ${describeValue(value)}`;
+  if (problem) {
+    violations.push({ field, message: problem });
+  }
+}
+
+function numberBetween(value: unknown, min: number, max: number, field: string, violations: DomainViolation[]): value is number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) {
+    return true;
+  }
+  violations.push({ field, message: `must be a number from ${min} to ${max}, got ${describeValue(value)}` });
+  return false;
+}
+
+function integerBetween(value: unknown, min: number, max: number, field: string, violations: DomainViolation[]): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    violations.push({ field, message: `must be an integer from ${min} to ${max}, got ${describeValue(value)}` });
+  }
+}

@@ -1,0 +1,109 @@
+import { Pool } from 'undici';
+import {
+  NetworkPolicyEvaluator,
+  OutlierEjection,
+  RetryBudget,
+  StackConfigKpis,
+  StackRouter,
+  pickLessLoadedOfTwo,
+  stackConfigScore,
+} from '@strata/domain';
+import { TrafficStats } from './traffic-stats';
+import { ValidRoutingConfigUpdate } from './routing-config-update';
+
+/** A backend node as the request path sees it: its pool, its load, its health and its KPIs. */
+export class UpstreamNode {
+  outstanding = 0;
+  readonly stats = new TrafficStats();
+  readonly mirrorStats = new TrafficStats();
+  /** The last version the node reported; compared first so a steady node costs one string compare. */
+  lastReportedVersion: string | undefined;
+  readonly reportedMismatches = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly url: string,
+    readonly stackConfigIndex: number,
+    readonly expectedVersion: string | undefined,
+    readonly pool: Pool,
+    readonly outlier: OutlierEjection,
+  ) {}
+}
+
+const outstandingOf = (node: UpstreamNode): number => node.outstanding;
+
+/** KPIs of a stack config with older seconds fading by half each flush (a window of ~2 s). */
+interface DecayingKpis extends StackConfigKpis {
+  latencySumMs: number;
+}
+
+/**
+ * One applied routing config, compiled for the request path: the router, the nodes of each stack
+ * config and the subset that may take traffic now, the retry budget and the network policy.
+ */
+export class ActiveRouting {
+  readonly router: StackRouter;
+  readonly nodesByConfig: readonly UpstreamNode[][];
+  readonly retryBudget: RetryBudget;
+  readonly networkPolicy: NetworkPolicyEvaluator | undefined;
+  deniedRequests = 0;
+  private availableByConfig: UpstreamNode[][];
+  private readonly windows: DecayingKpis[];
+
+  constructor(
+    readonly update: ValidRoutingConfigUpdate,
+    poolFor: (url: string) => Pool,
+    now: number,
+  ) {
+    const { config } = update;
+    this.router = new StackRouter(config);
+    this.nodesByConfig = config.stackConfigs.map((stackConfig, index) =>
+      stackConfig.nodes.map((node) => new UpstreamNode(node.id, node.url, index, node.version, poolFor(node.url), new OutlierEjection(config.outlierDetection))),
+    );
+    this.availableByConfig = this.nodesByConfig.map((nodes) => nodes.slice());
+    this.retryBudget = new RetryBudget(config.retryBudget, now);
+    this.networkPolicy = config.networkPolicy ? new NetworkPolicyEvaluator(config.networkPolicy, config.component) : undefined;
+    this.windows = this.nodesByConfig.map(() => ({ requests: 0, errors: 0, meanLatencyMs: 0, latencySumMs: 0 }));
+  }
+
+  get version(): number {
+    return this.update.version;
+  }
+
+  /** Power of two choices on outstanding requests among the nodes that may take traffic. */
+  pickNode(stackConfigIndex: number): UpstreamNode | undefined {
+    return pickLessLoadedOfTwo(this.availableByConfig[stackConfigIndex], outstandingOf, Math.random);
+  }
+
+  allNodes(): UpstreamNode[] {
+    return this.nodesByConfig.flat();
+  }
+
+  /** Recomputes which nodes may take traffic (after an ejection, a recovery, or time passing). */
+  refreshAvailability(now: number): void {
+    this.availableByConfig = this.nodesByConfig.map((nodes) => nodes.filter((node) => node.outlier.isAvailable(now)));
+    this.availableByConfig.forEach((nodes, index) => this.router.setAvailable(index, nodes.length > 0));
+  }
+
+  /** Folds the last interval's stats into each config's window and rescales weights by score. */
+  updateScores(): void {
+    this.nodesByConfig.forEach((nodes, index) => {
+      const window = this.windows[index];
+      window.requests /= 2;
+      window.errors /= 2;
+      window.latencySumMs /= 2;
+      for (const node of nodes) {
+        window.requests += node.stats.requests;
+        window.errors += node.stats.serverErrors + node.stats.connectErrors;
+        window.latencySumMs += node.stats.latencySumMs;
+      }
+      window.meanLatencyMs = window.requests > 0 ? window.latencySumMs / window.requests : 0;
+    });
+    const baseline = this.windows[this.router.stableIndex];
+    this.windows.forEach((window, index) => {
+      if (index !== this.router.stableIndex) {
+        this.router.setScore(index, stackConfigScore(window, baseline));
+      }
+    });
+  }
+}
