@@ -8,6 +8,9 @@ module.exports = {
   // Starts the local Kafka broker (deploy/kafka) when KAFKA_BROKERS is not set, and stops it after.
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  // Generous on purpose (jest reads it only here, not per project): a shared 2-core CI machine
+  // under load must not turn a slow database or broker into a failure; a real hang still fails.
+  testTimeout: 60_000,
   projects: [
     tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/**/*.spec.ts']),
     tier('integration', ['<rootDir>/{apps,libs}/**/*.integration-spec.ts']),
