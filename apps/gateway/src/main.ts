@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     health: new HealthRegistry(),
     stateDir: config.stateDir,
     location: config.location,
+    ...(config.stack ? { stack: config.stack } : {}),
+    ...(config.environment ? { environment: config.environment } : {}),
   });
   await gateway.start();
   stopOnSignals('strata-gateway', async () => {

@@ -30,3 +30,4 @@ export * from './versions/deploy-order';
 export * from './breaking/breaking-changes-of';
 export * from './health/health-verdict';
 export * from './routing';
+export * from './rollouts';

@@ -13,6 +13,9 @@ export interface GatewayConfig {
   stateDir: string;
   /** Which kind of environment this gateway serves; version-mismatch reports carry it. */
   location: 'staging' | 'production';
+  /** The stack and environment whose routing configs this gateway applies; unset: the first it is given. */
+  stack: string | undefined;
+  environment: string | undefined;
 }
 
 const gatewaySchema = z.object({
@@ -26,6 +29,8 @@ const gatewaySchema = z.object({
   STRATA_DATA_DIR: z.string().min(1).default('.strata'),
   STRATA_GATEWAY_STATE_DIR: z.string().min(1).optional(),
   STRATA_GATEWAY_LOCATION: z.enum(['staging', 'production']).default('production'),
+  STRATA_GATEWAY_STACK: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a stack name').optional(),
+  STRATA_GATEWAY_ENVIRONMENT: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an environment name').optional(),
 });
 
 /** Each gateway has a stable id: it names its consumer group (every gateway sees every config). */
@@ -40,5 +45,7 @@ export function readGatewayConfig(env: Environment = process.env): GatewayConfig
     bus: readBusConfig(env, `strata-gateway-${gatewayId}`, 'kafka'),
     stateDir: parsed.STRATA_GATEWAY_STATE_DIR ?? join(parsed.STRATA_DATA_DIR, 'gateway', gatewayId),
     location: parsed.STRATA_GATEWAY_LOCATION,
+    stack: parsed.STRATA_GATEWAY_STACK,
+    environment: parsed.STRATA_GATEWAY_ENVIRONMENT,
   };
 }

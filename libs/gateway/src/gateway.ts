@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { Pool } from 'undici';
-import { KpiSamplesV1, Topics } from '@strata/contracts';
+import { KpiSamplesV1, RoutingConfigPublishedV1, Topics } from '@strata/contracts';
 import { Caller, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
 import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, newEvent } from '@strata/messaging';
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
@@ -28,6 +28,12 @@ export interface GatewayOptions {
   kpiFlushMs?: number;
   /** How long to wait between attempts to join the bus while it is down. */
   busRetryMs?: number;
+  /**
+   * The stack and environment this gateway routes. Unset: the one of the config it serves, or the
+   * first config published when it serves none yet.
+   */
+  stack?: string;
+  environment?: string;
 }
 
 const requests = new Counter({
@@ -249,7 +255,11 @@ export class Gateway {
         this.subscription = await this.options.bus.subscribe({
           groupId,
           topics: [Topics.routingEvents],
-          handler: createEventProcessor({ groupId, bus: this.options.bus, handlers: {} }),
+          handler: createEventProcessor({
+            groupId,
+            bus: this.options.bus,
+            handlers: { 'io.strata.routing.config.published.v1': (event) => this.onRoutingConfigPublished(event.data) },
+          }),
         });
         return;
       } catch (error: unknown) {
@@ -257,6 +267,32 @@ export class Gateway {
         await new Promise((resolve) => setTimeout(resolve, this.options.busRetryMs ?? 5_000).unref());
       }
     }
+  }
+
+  /**
+   * Applies a published config meant for this gateway and answers with the ACK or the NACK. The
+   * answer is awaited: if it cannot be published the event is redelivered, and applying the same
+   * version again only repeats the answer.
+   */
+  private async onRoutingConfigPublished(published: RoutingConfigPublishedV1): Promise<void> {
+    const served = this.routing?.update;
+    const stack = this.options.stack ?? served?.stack;
+    const environment = this.options.environment ?? served?.environment;
+    // routing.events carries every stack's configs; another stack's is not this gateway's to refuse.
+    if ((stack !== undefined && stack !== published.stack) || (environment !== undefined && environment !== published.environment)) {
+      return;
+    }
+    const result = this.applyRoutingConfig(published);
+    const event =
+      result.outcome === 'applied'
+        ? newEvent({ type: 'io.strata.routing.config.applied.v1', service: GATEWAY_SERVICE, subject: published.stack, data: { stack: result.stack, environment: result.environment, version: result.version, gatewayId: result.gatewayId } })
+        : newEvent({
+            type: 'io.strata.routing.config.rejected.v1',
+            service: GATEWAY_SERVICE,
+            subject: published.stack,
+            data: { stack: published.stack, environment: published.environment, version: published.version, gatewayId: result.gatewayId, reason: result.reason, violations: result.violations, keptVersion: result.keptVersion },
+          });
+    await this.options.bus.publish([{ topic: Topics.routingEvents, key: published.stack, value: JSON.stringify(event) }]);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {

@@ -1,15 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
+import { GatewayAcksConsumer } from './consumers/gateway-acks.consumer';
+import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
+import { RegistryProjectionConsumer } from './consumers/registry-projection.consumer';
 import { StackCatalogConsumer } from './consumers/stack-catalog.consumer';
+import { KpiRulesController } from './controllers/kpi-rules.controller';
+import { RoutingPoliciesController } from './controllers/routing-policies.controller';
+import { RolloutsController } from './controllers/rollouts.controller';
 import { createRoutingControlDataSource } from './database/data-source';
 import { ROUTING_CONTROL_SCHEMA, ROUTING_CONTROL_SERVICE } from './database/routing-control-schema';
+import { DeployedGroupsRepository } from './repositories/deployed-groups.repository';
 import { KnownStacksRepository } from './repositories/known-stacks.repository';
+import { KpiRulesRepository } from './repositories/kpi-rules.repository';
+import { KpiWindowsRepository } from './repositories/kpi-windows.repository';
+import { PoliciesRepository } from './repositories/policies.repository';
+import { RolloutsRepository } from './repositories/rollouts.repository';
+import { RoutingTransactions } from './repositories/transactions';
+import { KpiRulesService } from './services/kpi-rules.service';
+import { DEFAULT_ROLLOUT_TUNING, ROLLOUT_TUNING, RolloutTuning } from './services/rollout-clock';
+import { RolloutTicker } from './services/rollout-ticker.service';
+import { RolloutsService } from './services/rollouts.service';
+import { RoutingPoliciesService } from './services/routing-policies.service';
 
-/** routing-control: routing policies and rollouts (next slice) over its own catalog of stacks. */
+/** routing-control: routing policies pushed to gateways with ACK/NACK status, canary rollouts and KPI rules. */
 @Module({})
 export class RoutingControlModule {
-  static register(options: ServiceModuleOptions): DynamicModule {
+  static register(options: ServiceModuleOptions, tuning: Partial<RolloutTuning> = {}): DynamicModule {
     return {
       module: RoutingControlModule,
       imports: serviceInfrastructure({
@@ -18,7 +35,25 @@ export class RoutingControlModule {
         dataSource: createRoutingControlDataSource(options.database),
         outbox: options.outbox,
       }),
-      providers: [KnownStacksRepository, StackCatalogConsumer],
+      controllers: [RoutingPoliciesController, RolloutsController, KpiRulesController],
+      providers: [
+        { provide: ROLLOUT_TUNING, useValue: { ...DEFAULT_ROLLOUT_TUNING, ...tuning } },
+        RoutingTransactions,
+        KnownStacksRepository,
+        DeployedGroupsRepository,
+        PoliciesRepository,
+        RolloutsRepository,
+        KpiWindowsRepository,
+        KpiRulesRepository,
+        RoutingPoliciesService,
+        RolloutsService,
+        RolloutTicker,
+        KpiRulesService,
+        StackCatalogConsumer,
+        RegistryProjectionConsumer,
+        GatewayAcksConsumer,
+        KpiWindowsConsumer,
+      ],
     };
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
 import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
+import { rolloutTransitionedV1 } from './rollout-events';
 import { routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1 } from './routing-events';
 import {
   componentVersionRegisteredV1,
@@ -42,6 +43,7 @@ export const EventCatalog = {
   'io.strata.routing.config.published.v1': defineEvent(Topics.routingEvents, routingConfigPublishedV1),
   'io.strata.routing.config.applied.v1': defineEvent(Topics.routingEvents, routingConfigAppliedV1),
   'io.strata.routing.config.rejected.v1': defineEvent(Topics.routingEvents, routingConfigRejectedV1),
+  'io.strata.routing.rollout.transitioned.v1': defineEvent(Topics.routingEvents, rolloutTransitionedV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
 } as const;

@@ -2,7 +2,12 @@ import { DatabaseConfig } from '@strata/config';
 import { createServiceDataSource } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { KnownStackEntity } from '../entities/known-stack.entity';
+import { KpiRuleEntity } from '../entities/kpi-rule.entity';
+import { GroupDeploymentEntity, KpiWindowEntity, VersionGroupProjectionEntity } from '../entities/routing-projections.entity';
+import { GatewayStatusEntity, RoutingPolicyEntity } from '../entities/routing-policy.entity';
+import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 import { InitialRoutingControl1764201600000 } from './migrations/1764201600000-initial-routing-control';
+import { PoliciesAndRollouts1764288000000 } from './migrations/1764288000000-policies-and-rollouts';
 import { ROUTING_CONTROL_SCHEMA } from './routing-control-schema';
 
 export function createRoutingControlDataSource(database: DatabaseConfig): DataSource {
@@ -10,7 +15,7 @@ export function createRoutingControlDataSource(database: DatabaseConfig): DataSo
     schema: ROUTING_CONTROL_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [KnownStackEntity],
-    migrations: [InitialRoutingControl1764201600000],
+    entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, KpiRuleEntity],
+    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000],
   });
 }

@@ -30,4 +30,8 @@ export class KnownStacksRepository {
   findAll(manager: EntityManager): Promise<KnownStackEntity[]> {
     return manager.find(KnownStackEntity, { order: { name: 'ASC' } });
   }
+
+  find(manager: EntityManager, name: string): Promise<KnownStackEntity | null> {
+    return manager.findOne(KnownStackEntity, { where: { name } });
+  }
 }

@@ -1,0 +1,5 @@
+export * from './rollout-spec';
+export * from './rollout-state-machine';
+export * from './threshold-judge';
+export * from './canary-routing';
+export * from './kpi-rules';

@@ -1,0 +1,64 @@
+import { DEFAULT_MIN_SAMPLES, DEFAULT_THRESHOLD_RULES, parseRolloutSpec, rolloutSpecViolations } from './rollout-spec';
+
+const manifestSpec = {
+  environment: 'production',
+  versionGroup: 'checkout-2026.11.3',
+  steps: [{ setWeight: 5 }, { analysis: { window: '30s', judge: 'default', minSamples: 200 } }, { setWeight: 25 }, { pause: { duration: '2m' } }, { pause: {} }, { setWeight: 100 }],
+  rollbackTriggers: [{ when: 'judge == Fail' }],
+};
+
+describe(parseRolloutSpec.name, () => {
+  it('parses the example manifest, filling the default judge rules and durations in milliseconds', () => {
+    const sut = parseRolloutSpec(manifestSpec);
+    expect(sut).toEqual({
+      environment: 'production',
+      versionGroup: 'checkout-2026.11.3',
+      steps: [
+        { kind: 'setWeight', weight: 5 },
+        { kind: 'analysis', windowMs: 30_000, judge: 'default', minSamples: 200, rules: [...DEFAULT_THRESHOLD_RULES] },
+        { kind: 'setWeight', weight: 25 },
+        { kind: 'pause', durationMs: 120_000 },
+        { kind: 'pause' },
+        { kind: 'setWeight', weight: 100 },
+      ],
+    });
+  });
+
+  it('uses the default minimum of samples when an analysis names none', () => {
+    const sut = parseRolloutSpec({ ...manifestSpec, steps: [{ analysis: { window: '1m' } }] });
+    expect(sut.steps[0]).toMatchObject({ kind: 'analysis', windowMs: 60_000, minSamples: DEFAULT_MIN_SAMPLES, judge: 'default' });
+  });
+
+  it('throws an invalid-input error listing every violation', () => {
+    expect(() => parseRolloutSpec({ environment: '', steps: [] })).toThrow('the rollout spec has 3 violation(s)');
+  });
+});
+
+describe(rolloutSpecViolations.name, () => {
+  const sut = rolloutSpecViolations;
+
+  it.each([
+    [{ ...manifestSpec, steps: [{ setWeight: 101 }] }, 'steps[0].setWeight'],
+    [{ ...manifestSpec, steps: [{ setWeight: 5, pause: {} }] }, 'steps[0]'],
+    [{ ...manifestSpec, steps: [{ pause: { duration: 'soon' } }] }, 'steps[0].pause.duration'],
+    [{ ...manifestSpec, steps: [{ pause: { duration: '2m', until: 'x' } }] }, 'steps[0].pause.until'],
+    [{ ...manifestSpec, steps: [{ analysis: { judge: 'default' } }] }, 'steps[0].analysis.window'],
+    [{ ...manifestSpec, steps: [{ analysis: { window: '1m', minSamples: 0 } }] }, 'steps[0].analysis.minSamples'],
+    [{ ...manifestSpec, steps: [{ analysis: { window: '1m', rules: [{ metric: 'cpu', max: 1 }] } }] }, 'steps[0].analysis.rules[0].metric'],
+    [{ ...manifestSpec, steps: [{ analysis: { window: '1m', rules: [{ metric: 'errorRate' }] } }] }, 'steps[0].analysis.rules[0]'],
+    [{ ...manifestSpec, steps: [{ analysis: { window: '1m', rules: [{ metric: 'errorRate', max: -1 }] } }] }, 'steps[0].analysis.rules[0].max'],
+    [{ ...manifestSpec, versionGroup: 3 }, 'versionGroup'],
+    [{ ...manifestSpec, canary: true }, 'canary'],
+    [{ ...manifestSpec, steps: 'all' }, 'steps'],
+  ])('names the field of %j', (spec, field) => {
+    expect(sut(spec).map((violation) => violation.field)).toEqual([field]);
+  });
+
+  it('accepts the example manifest', () => {
+    expect(sut(manifestSpec)).toEqual([]);
+  });
+
+  it('refuses what is not an object', () => {
+    expect(sut(null)).toEqual([{ field: '', message: 'must be an object, got null' }]);
+  });
+});

@@ -1,0 +1,229 @@
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { RolloutStep } from './rollout-spec';
+import { AnalysisOutcome } from './threshold-judge';
+
+export type RolloutPhase = 'pending' | 'progressing' | 'paused' | 'promoted' | 'aborted' | 'rolled-back';
+
+export const ROLLOUT_PHASES: readonly RolloutPhase[] = ['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back'];
+
+/** Phases after which nothing moves a rollout any more. */
+export const FINAL_ROLLOUT_PHASES: readonly RolloutPhase[] = ['promoted', 'rolled-back'];
+
+export type RolloutPause = { cause: 'manual'; resumeAt: null } | { cause: 'step'; resumeAt: number | null };
+
+export interface RolloutState {
+  phase: RolloutPhase;
+  /** The step being run; `steps.length` once every step is done. */
+  stepIndex: number;
+  /** Percentage of weighted traffic on the canary. */
+  canaryWeight: number;
+  /** When the current step began (epoch ms): analysis windows and timed pauses count from it. */
+  stepStartedAt: number;
+  pause: RolloutPause | null;
+  /** Analyses of the current step that had too few samples. */
+  inconclusiveAnalyses: number;
+  /** Why the last transition happened (an abort's reason stays here). */
+  reason: string | null;
+}
+
+export type RolloutInput =
+  | { kind: 'start' }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  /** `full`: skip every remaining step; otherwise end the current step (a pause, an analysis) and go on. */
+  | { kind: 'promote'; full: boolean }
+  | { kind: 'abort'; reason: string }
+  /** The routing without the canary has been pushed: the abort is complete. */
+  | { kind: 'confirmRolledBack' }
+  | { kind: 'tick' }
+  | { kind: 'analysisResult'; stepIndex: number; outcome: AnalysisOutcome };
+
+export type RolloutEffect =
+  | { kind: 'setCanaryWeight'; weight: number }
+  /** The window of an analysis step has elapsed: judge it and answer with `analysisResult`. */
+  | { kind: 'analysisDue'; stepIndex: number; windowStart: number; windowEnd: number }
+  /** A phase change, or entering the next step (then `from` equals `to`). */
+  | { kind: 'transitioned'; from: RolloutPhase; to: RolloutPhase; stepIndex: number; canaryWeight: number; reason: string };
+
+export interface RolloutTransition {
+  state: RolloutState;
+  effects: RolloutEffect[];
+}
+
+/** Inconclusive analyses (too few samples) tolerated before the step is treated as failed. */
+export const MAX_INCONCLUSIVE_ANALYSES = 3;
+
+export function initialRolloutState(now: number): RolloutState {
+  return { phase: 'pending', stepIndex: 0, canaryWeight: 0, stepStartedAt: now, pause: null, inconclusiveAnalyses: 0, reason: null };
+}
+
+export function describeStep(step: RolloutStep | undefined): string {
+  if (!step) {
+    return 'end of steps';
+  }
+  switch (step.kind) {
+    case 'setWeight':
+      return `setWeight ${step.weight}`;
+    case 'pause':
+      return step.durationMs === undefined ? 'pause until promoted' : `pause ${step.durationMs} ms`;
+    case 'analysis':
+      return `analysis over ${step.windowMs} ms by judge ${step.judge}`;
+  }
+}
+
+function refuse(state: RolloutState, action: string): DomainError {
+  return new DomainError(DomainErrorCode.Conflict, `cannot ${action} a rollout that is ${state.phase}`);
+}
+
+/**
+ * The rollout state machine: `pending → progressing ⇄ paused → promoted`, or `→ aborted →
+ * rolled-back`. Pure: the caller persists the state and carries out the effects (routing weights,
+ * analyses, events). An input the current phase does not allow is refused with a Conflict naming
+ * the phase; ticks and stale analysis results never are, since they race with commands.
+ */
+export function advanceRollout(steps: readonly RolloutStep[], state: RolloutState, input: RolloutInput, now: number): RolloutTransition {
+  const effects: RolloutEffect[] = [];
+  const next = apply(steps, state, input, now, effects);
+  return { state: next, effects };
+}
+
+function apply(steps: readonly RolloutStep[], state: RolloutState, input: RolloutInput, now: number, effects: RolloutEffect[]): RolloutState {
+  switch (input.kind) {
+    case 'start':
+      if (state.phase !== 'pending') {
+        throw refuse(state, 'start');
+      }
+      return runSteps(steps, moveTo(state, 'progressing', { stepIndex: 0, stepStartedAt: now }, 'started', effects), now, effects);
+    case 'pause':
+      if (state.phase === 'progressing') {
+        return moveTo(state, 'paused', { pause: { cause: 'manual', resumeAt: null } }, 'paused by an operator', effects);
+      }
+      if (state.phase === 'paused' && state.pause?.cause === 'step') {
+        // Held by an operator during a timed pause step: the timer must no longer release it.
+        return moveTo(state, 'paused', { pause: { cause: 'manual', resumeAt: null } }, 'paused by an operator', effects);
+      }
+      throw refuse(state, state.phase === 'paused' ? 'pause again' : 'pause');
+    case 'resume':
+      if (state.phase !== 'paused') {
+        throw refuse(state, 'resume');
+      }
+      if (state.pause?.cause === 'step') {
+        throw new DomainError(DomainErrorCode.Conflict, `cannot resume a rollout that is paused by its step ${state.stepIndex} (${describeStep(steps[state.stepIndex])}); promote it to go on`);
+      }
+      // The interrupted step starts over, so an analysis window never straddles a pause.
+      return runSteps(steps, moveTo(state, 'progressing', { pause: null, stepStartedAt: now, inconclusiveAnalyses: 0 }, 'resumed by an operator', effects), now, effects);
+    case 'promote':
+      if (state.phase !== 'progressing' && state.phase !== 'paused') {
+        throw refuse(state, 'promote');
+      }
+      if (input.full) {
+        return promote(state, 'fully promoted by an operator', effects);
+      }
+      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, 'step promoted by an operator', effects, { pause: null }), now, effects);
+    case 'abort':
+      if (state.phase !== 'pending' && state.phase !== 'progressing' && state.phase !== 'paused') {
+        throw refuse(state, 'abort');
+      }
+      return abort(state, input.reason, effects);
+    case 'confirmRolledBack':
+      if (state.phase !== 'aborted') {
+        throw refuse(state, 'confirm the rollback of');
+      }
+      return moveTo(state, 'rolled-back', {}, 'the stable config serves all traffic again', effects);
+    case 'tick':
+      return tick(steps, state, now, effects);
+    case 'analysisResult':
+      return analysisResult(steps, state, input.stepIndex, input.outcome, now, effects);
+  }
+}
+
+function tick(steps: readonly RolloutStep[], state: RolloutState, now: number, effects: RolloutEffect[]): RolloutState {
+  if (state.phase === 'progressing') {
+    return runSteps(steps, state, now, effects);
+  }
+  if (state.phase === 'paused' && state.pause?.cause === 'step' && state.pause.resumeAt !== null && now >= state.pause.resumeAt) {
+    const resumed = moveTo(state, 'progressing', { pause: null }, `pause of step ${state.stepIndex} elapsed`, effects);
+    return runSteps(steps, enterStep(resumed, state.stepIndex + 1, now, `pause of step ${state.stepIndex} elapsed`, effects), now, effects);
+  }
+  return state;
+}
+
+function analysisResult(steps: readonly RolloutStep[], state: RolloutState, stepIndex: number, outcome: AnalysisOutcome, now: number, effects: RolloutEffect[]): RolloutState {
+  const step = steps[state.stepIndex];
+  // A result for another step, or arriving after a pause or an abort, judged a window that no longer counts.
+  if (state.phase !== 'progressing' || stepIndex !== state.stepIndex || step?.kind !== 'analysis' || now < state.stepStartedAt + step.windowMs) {
+    return state;
+  }
+  const findings = outcome.findings.join('; ');
+  switch (outcome.verdict) {
+    case 'pass':
+      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, `analysis of step ${stepIndex} passed: ${findings}`, effects), now, effects);
+    case 'fail':
+      return abort(state, `analysis of step ${stepIndex} failed: ${findings}`, effects);
+    case 'inconclusive': {
+      const inconclusiveAnalyses = state.inconclusiveAnalyses + 1;
+      if (inconclusiveAnalyses >= MAX_INCONCLUSIVE_ANALYSES) {
+        return abort(state, `analysis of step ${stepIndex} was inconclusive ${inconclusiveAnalyses} times: ${findings}`, effects);
+      }
+      const reason = `analysis of step ${stepIndex} inconclusive (${inconclusiveAnalyses} of ${MAX_INCONCLUSIVE_ANALYSES}), window restarted: ${findings}`;
+      effects.push({ kind: 'transitioned', from: 'progressing', to: 'progressing', stepIndex, canaryWeight: state.canaryWeight, reason });
+      return { ...state, stepStartedAt: now, inconclusiveAnalyses, reason };
+    }
+  }
+}
+
+/** Runs steps from the current one until one has to wait (a pause, an analysis window) or all are done. */
+function runSteps(steps: readonly RolloutStep[], start: RolloutState, now: number, effects: RolloutEffect[]): RolloutState {
+  let state = start;
+  while (state.phase === 'progressing') {
+    const step = steps[state.stepIndex];
+    if (!step) {
+      return promote(state, 'every step completed', effects);
+    }
+    switch (step.kind) {
+      case 'setWeight':
+        state = setWeight(state, step.weight, effects);
+        state = enterStep(state, state.stepIndex + 1, now, `canary weight set to ${step.weight}`, effects);
+        break;
+      case 'pause': {
+        const resumeAt = step.durationMs === undefined ? null : now + step.durationMs;
+        return moveTo(state, 'paused', { pause: { cause: 'step', resumeAt } }, `step ${state.stepIndex}: ${describeStep(step)}`, effects);
+      }
+      case 'analysis':
+        if (now >= state.stepStartedAt + step.windowMs) {
+          effects.push({ kind: 'analysisDue', stepIndex: state.stepIndex, windowStart: state.stepStartedAt, windowEnd: state.stepStartedAt + step.windowMs });
+        }
+        return state;
+    }
+  }
+  return state;
+}
+
+function setWeight(state: RolloutState, weight: number, effects: RolloutEffect[]): RolloutState {
+  if (weight !== state.canaryWeight) {
+    effects.push({ kind: 'setCanaryWeight', weight });
+  }
+  return { ...state, canaryWeight: weight };
+}
+
+function enterStep(state: RolloutState, stepIndex: number, now: number, reason: string, effects: RolloutEffect[], changes: Partial<RolloutState> = {}): RolloutState {
+  const phase = changes.pause === null && state.phase === 'paused' ? 'progressing' : state.phase;
+  effects.push({ kind: 'transitioned', from: state.phase, to: phase, stepIndex, canaryWeight: state.canaryWeight, reason });
+  return { ...state, ...changes, phase, stepIndex, stepStartedAt: now, inconclusiveAnalyses: 0, reason };
+}
+
+function promote(state: RolloutState, reason: string, effects: RolloutEffect[]): RolloutState {
+  const full = setWeight(state, 100, effects);
+  return moveTo(full, 'promoted', { pause: null }, reason, effects);
+}
+
+function abort(state: RolloutState, reason: string, effects: RolloutEffect[]): RolloutState {
+  const drained = setWeight(state, 0, effects);
+  return moveTo(drained, 'aborted', { pause: null }, reason, effects);
+}
+
+function moveTo(state: RolloutState, phase: RolloutPhase, changes: Partial<RolloutState>, reason: string, effects: RolloutEffect[]): RolloutState {
+  const next = { ...state, ...changes, phase, reason };
+  effects.push({ kind: 'transitioned', from: state.phase, to: phase, stepIndex: next.stepIndex, canaryWeight: next.canaryWeight, reason });
+  return next;
+}

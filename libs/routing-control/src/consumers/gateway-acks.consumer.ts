@@ -1,0 +1,20 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@strata/contracts';
+import { EventSubscriber } from '@strata/messaging';
+import { PoliciesRepository } from '../repositories/policies.repository';
+
+/** Folds each gateway's ACK (applied) and NACK (rejected) into its status, as an xDS control plane does. */
+@Injectable()
+export class GatewayAcksConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly subscriber: EventSubscriber,
+    private readonly policies: PoliciesRepository,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscriber.subscribe('gateway-acks', [Topics.routingEvents], {
+      'io.strata.routing.config.applied.v1': (event, manager) => this.policies.recordApplied(manager, event.data.stack, event.data.environment, event.data.gatewayId, event.data.version),
+      'io.strata.routing.config.rejected.v1': (event, manager) => this.policies.recordRejected(manager, event.data.stack, event.data.environment, event.data.gatewayId, event.data),
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Actor } from '@strata/observability';
+import { AbortRolloutDto, CreateRolloutDto, PromoteRolloutDto, RolloutListQueryDto, RolloutResponseDto, RolloutTransitionDto, mapRollout, mapRolloutTransition } from '../dtos/rollout.dto';
+import { RolloutsService } from '../services/rollouts.service';
+
+@ApiTags('rollouts')
+@Controller('v1')
+export class RolloutsController {
+  constructor(private readonly rollouts: RolloutsService) {}
+
+  @Post('stacks/:stack/rollouts')
+  @ApiCreatedResponse({ type: RolloutResponseDto, description: 'Created and started: its first steps have run' })
+  @ApiUnprocessableEntityResponse({ description: 'An invalid spec (each field named) or a canary not deployed to the environment' })
+  @ApiConflictResponse({ description: 'The name is taken, or another rollout is active in the environment' })
+  async create(@Param('stack') stack: string, @Body() body: CreateRolloutDto, @Actor() actor: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.create({ stack, name: body.name, spec: body.spec }, actor));
+  }
+
+  @Get('rollouts')
+  @ApiOkResponse({ type: [RolloutResponseDto], description: 'Newest first' })
+  async list(@Query() query: RolloutListQueryDto): Promise<RolloutResponseDto[]> {
+    return (await this.rollouts.list({ ...(query.stack ? { stack: query.stack } : {}), ...(query.environment ? { environment: query.environment } : {}) }, query.limit)).map(mapRollout);
+  }
+
+  @Get('rollouts/:id')
+  @ApiOkResponse({ type: RolloutResponseDto })
+  @ApiNotFoundResponse()
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.get(id));
+  }
+
+  @Get('rollouts/:id/transitions')
+  @ApiOkResponse({ type: [RolloutTransitionDto], description: 'Every transition, oldest first' })
+  @ApiNotFoundResponse()
+  async transitions(@Param('id', ParseUUIDPipe) id: string): Promise<RolloutTransitionDto[]> {
+    return (await this.rollouts.transitions(id)).map(mapRolloutTransition);
+  }
+
+  @Post('rollouts/:id/promote')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RolloutResponseDto })
+  @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
+  async promote(@Param('id', ParseUUIDPipe) id: string, @Body() body: PromoteRolloutDto, @Actor() actor: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.command(id, { kind: 'promote', full: body.full ?? false }, actor));
+  }
+
+  @Post('rollouts/:id/pause')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RolloutResponseDto })
+  @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
+  async pause(@Param('id', ParseUUIDPipe) id: string, @Actor() actor: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.command(id, { kind: 'pause' }, actor));
+  }
+
+  @Post('rollouts/:id/resume')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RolloutResponseDto })
+  @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
+  async resume(@Param('id', ParseUUIDPipe) id: string, @Actor() actor: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.command(id, { kind: 'resume' }, actor));
+  }
+
+  @Post('rollouts/:id/abort')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RolloutResponseDto, description: 'Canary weight back to 0; rolled-back once gateways apply it' })
+  @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
+  async abort(@Param('id', ParseUUIDPipe) id: string, @Body() body: AbortRolloutDto, @Actor() actor: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.command(id, { kind: 'abort', reason: body.reason ?? `aborted by ${actor}` }, actor));
+  }
+}

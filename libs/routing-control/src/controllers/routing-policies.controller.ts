@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Put, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Actor } from '@strata/observability';
+import { PolicyHistoryQueryDto, PolicyStatusDto, PutRoutingPolicyDto, RoutingPolicyResponseDto, mapPolicyStatus, mapRoutingPolicy } from '../dtos/routing-policy.dto';
+import { RoutingPoliciesService } from '../services/routing-policies.service';
+
+@ApiTags('routing policies')
+@Controller('v1/stacks/:stack/environments/:environment/routing-policy')
+export class RoutingPoliciesController {
+  constructor(private readonly policies: RoutingPoliciesService) {}
+
+  @Put()
+  @ApiOkResponse({ type: RoutingPolicyResponseDto, description: 'The new version, published to gateways' })
+  @ApiUnprocessableEntityResponse({ description: 'problem+json whose errors name each invalid field, or a group not deployed here' })
+  @ApiNotFoundResponse({ description: 'Unknown stack or environment' })
+  async put(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutRoutingPolicyDto, @Actor() actor: string): Promise<RoutingPolicyResponseDto> {
+    return mapRoutingPolicy(await this.policies.put(stack, environment, { ...body }, actor));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: RoutingPolicyResponseDto })
+  @ApiNotFoundResponse()
+  async current(@Param('stack') stack: string, @Param('environment') environment: string): Promise<RoutingPolicyResponseDto> {
+    return mapRoutingPolicy(await this.policies.current(stack, environment));
+  }
+
+  @Get('status')
+  @ApiOkResponse({ type: PolicyStatusDto, description: 'The current version and each gateway: in-sync, stale or rejected' })
+  @ApiNotFoundResponse()
+  async status(@Param('stack') stack: string, @Param('environment') environment: string): Promise<PolicyStatusDto> {
+    return mapPolicyStatus(await this.policies.status(stack, environment));
+  }
+
+  @Get('versions')
+  @ApiOkResponse({ type: [RoutingPolicyResponseDto], description: 'Newest first' })
+  async history(@Param('stack') stack: string, @Param('environment') environment: string, @Query() query: PolicyHistoryQueryDto): Promise<RoutingPolicyResponseDto[]> {
+    return (await this.policies.history(stack, environment, query.limit)).map(mapRoutingPolicy);
+  }
+
+  @Get('versions/:version')
+  @ApiOkResponse({ type: RoutingPolicyResponseDto })
+  @ApiNotFoundResponse()
+  async version(@Param('stack') stack: string, @Param('environment') environment: string, @Param('version', ParseIntPipe) version: number): Promise<RoutingPolicyResponseDto> {
+    return mapRoutingPolicy(await this.policies.version(stack, environment, version));
+  }
+}

@@ -1,0 +1,57 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsObject, IsString, Max, MaxLength, Min } from 'class-validator';
+import { KpiRuleEntity } from '../entities/kpi-rule.entity';
+
+/** Nested fields are checked by the domain's rule validator, whose violations name each one. */
+export class CreateKpiRuleDto {
+  @ApiProperty({ example: 'canary errors' })
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, description: 'threshold {metric, config: canary|stable, above} or ratio canary vs stable {metric, above, floor}' })
+  @IsObject()
+  condition!: Record<string, unknown>;
+
+  @ApiProperty({ example: 5000, description: 'How long the condition must hold before acting' })
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  forMs!: number;
+
+  @ApiProperty({ example: { kind: 'abortRollout' }, description: 'abortRollout, or setWeights {weights: {stackConfig: weight}}' })
+  @IsObject()
+  action!: Record<string, unknown>;
+}
+
+export class KpiRuleResponseDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() stack!: string;
+  @ApiProperty() environment!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() condition!: Record<string, unknown>;
+  @ApiProperty() forMs!: number;
+  @ApiProperty() action!: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: String, description: 'Since when the condition holds' }) breachingSince!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When the action fired during the current breach' }) firedAt!: string | null;
+  @ApiProperty() createdBy!: string;
+  @ApiProperty() createdAt!: string;
+}
+
+const isoOrNull = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString());
+
+export function mapKpiRule(entity: KpiRuleEntity): KpiRuleResponseDto {
+  return {
+    id: entity.id,
+    stack: entity.stack,
+    environment: entity.environment,
+    name: entity.name,
+    condition: { ...entity.rule.condition },
+    forMs: entity.rule.forMs,
+    action: { ...entity.rule.action },
+    breachingSince: isoOrNull(entity.tracking.breachingSince),
+    firedAt: isoOrNull(entity.tracking.firedAt),
+    createdBy: entity.createdBy,
+    createdAt: entity.createdAt.toISOString(),
+  };
+}

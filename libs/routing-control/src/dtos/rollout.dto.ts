@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { describeStep } from '@strata/domain';
+import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
+
+export class CreateRolloutDto {
+  @ApiProperty({ example: 'checkout-2026.11.3-canary' })
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({
+    description: 'The spec of a Rollout manifest; checked by the domain, whose violations name each field',
+    example: { environment: 'production', versionGroup: 'checkout-2026.11.3', steps: [{ setWeight: 5 }, { analysis: { window: '30s', minSamples: 200 } }, { pause: {} }, { setWeight: 100 }] },
+  })
+  @IsObject()
+  spec!: Record<string, unknown>;
+}
+
+export class PromoteRolloutDto {
+  @ApiPropertyOptional({ default: false, description: 'Skip every remaining step; otherwise only the current one' })
+  @IsOptional()
+  @IsBoolean()
+  full?: boolean;
+}
+
+export class AbortRolloutDto {
+  @ApiPropertyOptional({ example: 'checkout latency doubled' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2_000)
+  reason?: string;
+}
+
+export class RolloutListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) stack?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) environment?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit = 50;
+}
+
+export class RolloutPauseDto {
+  @ApiProperty({ enum: ['manual', 'step'] }) cause!: 'manual' | 'step';
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'When a timed pause step ends; null: until resumed or promoted' }) resumeAt!: string | null;
+}
+
+export class RolloutResponseDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() stack!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() environment!: string;
+  @ApiProperty({ description: 'The canary version group' }) versionGroup!: string;
+  @ApiProperty({ enum: ['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back'] }) phase!: string;
+  @ApiProperty() stepIndex!: number;
+  @ApiProperty({ type: [String], example: ['setWeight 5', 'analysis over 30000 ms by judge default'] }) steps!: string[];
+  @ApiProperty() canaryWeight!: number;
+  @ApiPropertyOptional({ nullable: true, type: RolloutPauseDto }) pause!: RolloutPauseDto | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty() createdBy!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class RolloutTransitionDto {
+  @ApiPropertyOptional({ nullable: true, type: String }) from!: string | null;
+  @ApiProperty() to!: string;
+  @ApiProperty() stepIndex!: number;
+  @ApiProperty() canaryWeight!: number;
+  @ApiProperty() reason!: string;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'The routing policy version carrying the weights' }) policyVersion!: number | null;
+  @ApiProperty() actor!: string;
+  @ApiProperty() at!: string;
+}
+
+export function mapRollout(rollout: RolloutEntity): RolloutResponseDto {
+  const { state } = rollout;
+  return {
+    id: rollout.id,
+    stack: rollout.stack,
+    name: rollout.name,
+    environment: rollout.environment,
+    versionGroup: rollout.versionGroup,
+    phase: state.phase,
+    stepIndex: state.stepIndex,
+    steps: rollout.steps.map((step) => describeStep(step)),
+    canaryWeight: state.canaryWeight,
+    pause: state.pause ? { cause: state.pause.cause, resumeAt: state.pause.resumeAt === null ? null : new Date(state.pause.resumeAt).toISOString() } : null,
+    reason: state.reason,
+    createdBy: rollout.createdBy,
+    createdAt: rollout.createdAt.toISOString(),
+    updatedAt: rollout.updatedAt.toISOString(),
+  };
+}
+
+export function mapRolloutTransition(transition: RolloutTransitionEntity): RolloutTransitionDto {
+  return {
+    from: transition.fromPhase,
+    to: transition.toPhase,
+    stepIndex: transition.stepIndex,
+    canaryWeight: transition.canaryWeight,
+    reason: transition.reason,
+    policyVersion: transition.policyVersion,
+    actor: transition.actor,
+    at: transition.at.toISOString(),
+  };
+}

@@ -1,0 +1,68 @@
+import { eventually } from '@strata/testing';
+import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
+import { SeededStack, aPolicy, seedStack } from './test-support/routing-fixtures';
+
+const WINDOW_MS = 10_000;
+
+describe('kpi rules', () => {
+  let sut: RoutingControlTestApp;
+  let seeded: SeededStack;
+  const rulesPath = () => `/v1/stacks/${seeded.stack}/environments/production/kpi-rules`;
+
+  /** One window of a stack config as metrics-ingest publishes it: errors first, then requests (which triggers the rules). */
+  const publishWindow = async (stackConfig: string, requests: number, errors: number, start: number): Promise<void> => {
+    for (const [metric, sum] of [
+      ['gateway_errors_5xx_total', errors],
+      ['gateway_requests_total', requests],
+    ] as const) {
+      const series = { stack: seeded.stack, environment: 'production', component: 'checkout-api', stackConfig, node: `${stackConfig}-node`, metric };
+      await sut.publish('io.strata.kpi.window.v1', 'metrics-ingest', { series, seriesId: `${stackConfig}/${metric}`, windowStart: start, windowEnd: start + WINDOW_MS, count: 10, sum, mean: null, min: null, max: null, p50: null, p95: null, p99: null });
+    }
+  };
+
+  beforeAll(async () => {
+    sut = await startRoutingControlTestApp('kpi-rules');
+  }, 60_000);
+
+  beforeEach(async () => {
+    seeded = await seedStack(sut);
+    await sut.http().put(`/v1/stacks/${seeded.stack}/environments/production/routing-policy`).send(aPolicy(seeded)).expect(200);
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  }, 30_000);
+
+  it('refuses an invalid rule naming the field', async () => {
+    const response = await sut.http().post(rulesPath()).send({ name: 'r', condition: { kind: 'ratio', metric: 'errorRate', above: 2 }, forMs: 0, action: { kind: 'abortRollout' } }).expect(422);
+    expect(response.body.errors).toEqual([{ field: 'condition.floor', message: 'must be a non-negative number' }]);
+  });
+
+  it('aborts the canary once its error rate has stayed above twice the stable one for the rule duration', async () => {
+    await sut
+      .http()
+      .post(rulesPath())
+      .send({ name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: WINDOW_MS, action: { kind: 'abortRollout' } })
+      .expect(201);
+    const created = await sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: 'canary', spec: { environment: 'production', versionGroup: seeded.canary, steps: [{ setWeight: 20 }, { pause: {} }] } }).expect(201);
+    const start = Date.UTC(2026, 10, 27, 2, 0, 0);
+
+    await publishWindow(seeded.stable, 1_000, 10, start);
+    await publishWindow(seeded.canary, 200, 20, start);
+    await eventually(async () => {
+      const [rule] = (await sut.http().get(rulesPath()).expect(200)).body as { breachingSince: string | null; firedAt: string | null }[];
+      expect(rule).toMatchObject({ breachingSince: new Date(start + WINDOW_MS).toISOString(), firedAt: null });
+    });
+    expect((await sut.http().get(`/v1/rollouts/${created.body.id}`).expect(200)).body.phase).toBe('paused');
+
+    await publishWindow(seeded.stable, 1_000, 10, start + WINDOW_MS);
+    await publishWindow(seeded.canary, 200, 20, start + WINDOW_MS);
+    await eventually(async () => {
+      const rollout = (await sut.http().get(`/v1/rollouts/${created.body.id}`).expect(200)).body as { phase: string; reason: string };
+      expect(rollout.phase).toBe('aborted');
+      expect(rollout.reason).toContain('rule canary errors');
+    });
+    const policy = (await sut.http().get(`/v1/stacks/${seeded.stack}/environments/production/routing-policy`).expect(200)).body as { config: { stackConfigs: { name: string; weight: number }[] } };
+    expect(policy.config.stackConfigs.find((stackConfig) => stackConfig.name === seeded.canary)?.weight).toBe(0);
+  }, 60_000);
+});

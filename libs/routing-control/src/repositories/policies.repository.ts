@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DomainViolation, RoutingConfig } from '@strata/domain';
+import { EntityManager } from 'typeorm';
+import { ROUTING_CONTROL_SCHEMA } from '../database/routing-control-schema';
+import { GatewayStatusEntity, RoutingPolicyEntity } from '../entities/routing-policy.entity';
+
+export interface NewPolicyVersion {
+  stack: string;
+  environment: string;
+  config: RoutingConfig;
+  reason: string;
+  createdBy: string;
+}
+
+/** The only code touching routing policies and the gateways' ACK/NACK status. */
+@Injectable()
+export class PoliciesRepository {
+  /**
+   * Appends the next version. The transaction-scoped advisory lock serialises writers of one
+   * stack and environment, so versions increase without gaps or duplicates.
+   */
+  async append(manager: EntityManager, policy: NewPolicyVersion): Promise<RoutingPolicyEntity> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`routing-policy:${policy.stack}/${policy.environment}`]);
+    const current = await this.current(manager, policy.stack, policy.environment);
+    const entity = manager.create(RoutingPolicyEntity, { ...policy, version: (current?.version ?? 0) + 1 });
+    return manager.save(entity);
+  }
+
+  current(manager: EntityManager, stack: string, environment: string): Promise<RoutingPolicyEntity | null> {
+    return manager.findOne(RoutingPolicyEntity, { where: { stack, environment }, order: { version: 'DESC' } });
+  }
+
+  find(manager: EntityManager, stack: string, environment: string, version: number): Promise<RoutingPolicyEntity | null> {
+    return manager.findOne(RoutingPolicyEntity, { where: { stack, environment, version } });
+  }
+
+  history(manager: EntityManager, stack: string, environment: string, limit: number): Promise<RoutingPolicyEntity[]> {
+    return manager.find(RoutingPolicyEntity, { where: { stack, environment }, order: { version: 'DESC' }, take: limit });
+  }
+
+  async recordApplied(manager: EntityManager, stack: string, environment: string, gatewayId: string, version: number): Promise<void> {
+    // GREATEST: ACKs may arrive out of order after a redelivery; a gateway never goes back.
+    await manager.query(
+      `INSERT INTO "${ROUTING_CONTROL_SCHEMA}".gateway_status (stack, environment, gateway_id, applied_version, violations, updated_at)
+       VALUES ($1, $2, $3, $4, '[]', now())
+       ON CONFLICT (stack, environment, gateway_id) DO UPDATE
+         SET applied_version = GREATEST(COALESCE(gateway_status.applied_version, 0), EXCLUDED.applied_version), updated_at = now()`,
+      [stack, environment, gatewayId, version],
+    );
+  }
+
+  async recordRejected(manager: EntityManager, stack: string, environment: string, gatewayId: string, rejection: { version: number; reason: string; violations: DomainViolation[]; keptVersion: number | null }): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${ROUTING_CONTROL_SCHEMA}".gateway_status (stack, environment, gateway_id, applied_version, rejected_version, rejection_reason, violations, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (stack, environment, gateway_id) DO UPDATE
+         SET rejected_version = GREATEST(COALESCE(gateway_status.rejected_version, 0), EXCLUDED.rejected_version),
+             rejection_reason = CASE WHEN EXCLUDED.rejected_version >= COALESCE(gateway_status.rejected_version, 0) THEN EXCLUDED.rejection_reason ELSE gateway_status.rejection_reason END,
+             violations = CASE WHEN EXCLUDED.rejected_version >= COALESCE(gateway_status.rejected_version, 0) THEN EXCLUDED.violations ELSE gateway_status.violations END,
+             applied_version = GREATEST(gateway_status.applied_version, EXCLUDED.applied_version),
+             updated_at = now()`,
+      [stack, environment, gatewayId, rejection.keptVersion, rejection.version, rejection.reason, JSON.stringify(rejection.violations)],
+    );
+  }
+
+  gateways(manager: EntityManager, stack: string, environment: string): Promise<GatewayStatusEntity[]> {
+    return manager.find(GatewayStatusEntity, { where: { stack, environment }, order: { gatewayId: 'ASC' } });
+  }
+}

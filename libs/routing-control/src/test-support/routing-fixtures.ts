@@ -1,0 +1,43 @@
+import { aStackName, eventually } from '@strata/testing';
+import { RoutingControlTestApp } from './routing-control-test-app';
+
+export interface SeededStack {
+  stack: string;
+  stable: string;
+  canary: string;
+  notDeployed: string;
+}
+
+/** A stack as the registry announces it: two groups deployed to production, a third only created. */
+export async function seedStack(sut: RoutingControlTestApp): Promise<SeededStack> {
+  const stack = aStackName('rc');
+  const seeded = { stack, stable: `${stack}@1`, canary: `${stack}@2`, notDeployed: `${stack}@3` };
+  await sut.publish('io.strata.registry.stack.created.v1', 'registry', { stack, environments: [{ name: 'production' }, { name: 'staging', mirrors: 'production' }] });
+  for (const [index, group] of [seeded.stable, seeded.canary, seeded.notDeployed].entries()) {
+    const members = [{ component: `${stack}-api`, version: `1.${index}.0` }];
+    await sut.publish('io.strata.registry.version-group.created.v1', 'registry', { stack, versionGroup: group, environment: 'production', members });
+    if (group !== seeded.notDeployed) {
+      await sut.publish('io.strata.registry.deployment.recorded.v1', 'registry', { stack, environment: 'production', location: 'production', versionGroup: group, members, actor: 'test' });
+    }
+  }
+  await eventually(async () => {
+    const { rows } = await sut.sql.query<{ count: string }>('SELECT count(*) FROM routing.group_deployments WHERE stack = $1', [stack]);
+    expect(Number(rows[0].count)).toBe(2);
+    const known = await sut.sql.query('SELECT 1 FROM routing.known_stacks WHERE name = $1', [stack]);
+    expect(known.rowCount).toBe(1);
+  });
+  return seeded;
+}
+
+/** A valid policy body: the stable group takes all traffic, the canary is listed with its node at weight 0. */
+export function aPolicy(seeded: SeededStack, changes: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    component: 'checkout-api',
+    stableConfig: seeded.stable,
+    stackConfigs: [
+      { name: seeded.stable, weight: 100, nodes: [{ id: 'stable-1', url: 'http://127.0.0.1:9001', version: '1.0.0' }] },
+      { name: seeded.canary, weight: 0, nodes: [{ id: 'canary-1', url: 'http://127.0.0.1:9002', version: '1.1.0' }] },
+    ],
+    ...changes,
+  };
+}
