@@ -1,2 +1,3 @@
 export * from './detectors';
 export * from './nab';
+export * from './forecast';
