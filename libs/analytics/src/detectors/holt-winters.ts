@@ -31,7 +31,7 @@ export class HoltWinters {
   ) {}
 
   /** Fits initial level and seasonal profile on the history (at least one full period), then replays it. */
-  static fit(history: readonly number[], period: number, parameters: HoltWintersParameters): HoltWinters {
+  static fitTo(history: readonly number[], period: number, parameters: HoltWintersParameters): HoltWinters {
     if (!Number.isInteger(period) || period < 2) throw new Error('period must be an integer ≥ 2');
     if (history.length < period) throw new Error('history must hold at least one period');
     const first = history.slice(0, period);

@@ -197,7 +197,7 @@ export class StreamingAnomalyDetector {
     if (period !== null) {
       this.period = period;
       this.seasonalNaive = new SeasonalNaive(period, this.history);
-      this.holtWinters = HoltWinters.fit(this.history, period, this.config.holtWinters);
+      this.holtWinters = HoltWinters.fitTo(this.history, period, this.config.holtWinters);
     }
     if (period !== null || lastCheckpoint) {
       this.periodSearchDone = true;

@@ -37,9 +37,9 @@ describe(rollingOriginBacktest.name, () => {
     const lengths: number[] = [];
     const recording: ForecastMethod = {
       name: 'recording',
-      fit(train): FittedForecaster {
+      fitTo(train): FittedForecaster {
         lengths.push(train.length);
-        return naiveMethod().fit(train);
+        return naiveMethod().fitTo(train);
       },
     };
     sut(line, recording, { horizon: 2, origins: 5 });

@@ -82,7 +82,7 @@ function summarise(method: string, horizon: number, scores: OriginScore[]): Back
 export function rollingOriginBacktest(values: readonly number[], method: ForecastMethod, options: BacktestOptions): BacktestResult {
   const scores = backtestOrigins(values.length, options).map((origin) => {
     const train = trainingWindow(values, origin, options.maxTrain);
-    return scoreOrigin(values, train, origin, method.fit(train).forecast(options.horizon, options.level), options);
+    return scoreOrigin(values, train, origin, method.fitTo(train).forecast(options.horizon, options.level), options);
   });
   return summarise(method.name, options.horizon, scores);
 }

@@ -9,7 +9,7 @@ describe(naiveMethod.name, () => {
   const sut = naiveMethod();
 
   it('repeats the last value with intervals widening as √h', () => {
-    const fitted = sut.fit([1, 2, 4, 7]);
+    const fitted = sut.fitTo([1, 2, 4, 7]);
     const sigma = Math.sqrt((1 + 4 + 9) / 3);
     expect(fitted.sigma).toBeCloseTo(sigma, 12);
     const forecast = fitted.forecast(4);
@@ -21,16 +21,16 @@ describe(naiveMethod.name, () => {
   });
 
   it('refuses too short, non-finite training data and a bad horizon', () => {
-    expect(() => sut.fit([1])).toThrow(RangeError);
-    expect(() => sut.fit([1, Number.NaN])).toThrow(RangeError);
-    expect(() => sut.fit([1, 2]).forecast(0)).toThrow(RangeError);
+    expect(() => sut.fitTo([1])).toThrow(RangeError);
+    expect(() => sut.fitTo([1, Number.NaN])).toThrow(RangeError);
+    expect(() => sut.fitTo([1, 2]).forecast(0)).toThrow(RangeError);
   });
 });
 
 describe(seasonalNaiveMethod.name, () => {
   it('repeats the last season, widening once per completed season', () => {
     const sut = seasonalNaiveMethod(3);
-    const fitted = sut.fit([1, 2, 3, 10, 20, 30]);
+    const fitted = sut.fitTo([1, 2, 3, 10, 20, 30]);
     const sigma = Math.sqrt((81 + 324 + 729) / 3);
     expect(fitted.params).toEqual({ period: 3 });
     expect(fitted.sigma).toBeCloseTo(sigma, 10);
@@ -41,8 +41,8 @@ describe(seasonalNaiveMethod.name, () => {
   });
 
   it('is the naive method when the series is shorter than a season or there is no period', () => {
-    expect(seasonalNaiveMethod(10).fit([1, 2, 5]).forecast(2).mean).toEqual([5, 5]);
-    expect(seasonalNaiveMethod(1).fit([1, 2, 5]).params).toEqual({ period: 1 });
+    expect(seasonalNaiveMethod(10).fitTo([1, 2, 5]).forecast(2).mean).toEqual([5, 5]);
+    expect(seasonalNaiveMethod(1).fitTo([1, 2, 5]).params).toEqual({ period: 1 });
   });
 });
 
@@ -50,14 +50,14 @@ describe(simpleExponentialSmoothingMethod.name, () => {
   const sut = simpleExponentialSmoothingMethod();
 
   it('forecasts a constant series exactly with zero sigma', () => {
-    const fitted = sut.fit([5, 5, 5, 5, 5]);
+    const fitted = sut.fitTo([5, 5, 5, 5, 5]);
     expect(fitted.forecast(3).mean).toEqual([5, 5, 5]);
     expect(fitted.sigma).toBe(0);
   });
 
   it('forecasts the smoothed level of its fitted α, an α no neighbour improves on', () => {
     const train = [3, 5, 4, 6, 5, 7, 6, 5, 6, 7, 6, 8, 7];
-    const fitted = sut.fit(train);
+    const fitted = sut.fitTo(train);
     const alpha = fitted.params['alpha'];
     const run = (a: number): { level: number; sse: number } => {
       let level = train[0];
@@ -76,7 +76,7 @@ describe(simpleExponentialSmoothingMethod.name, () => {
   });
 
   it('chooses α near 1 for a random walk-like trend', () => {
-    expect(sut.fit(Array.from({ length: 30 }, (_, t) => t)).params['alpha']).toBeGreaterThan(0.95);
+    expect(sut.fitTo(Array.from({ length: 30 }, (_, t) => t)).params['alpha']).toBeGreaterThan(0.95);
   });
 });
 
@@ -85,14 +85,14 @@ describe(holtMethod.name, () => {
 
   it('extrapolates an exact line with zero sigma', () => {
     const train = Array.from({ length: 20 }, (_, t) => 3 + 2 * t);
-    const fitted = sut.fit(train);
+    const fitted = sut.fitTo(train);
     fitted.forecast(5).mean.forEach((value, i) => expect(value).toBeCloseTo(3 + 2 * (20 + i), 9));
     expect(fitted.sigma).toBeCloseTo(0, 9);
   });
 
   it('follows the slope of a noisy trend', () => {
     const train = Array.from({ length: 60 }, (_, t) => 50 - 0.5 * t + (t % 2 === 0 ? 0.3 : -0.3));
-    const forecast = sut.fit(train).forecast(10).mean;
+    const forecast = sut.fitTo(train).forecast(10).mean;
     expect(Math.abs((forecast[9] - forecast[0]) / 9 + 0.5)).toBeLessThan(0.1);
     expect(Math.abs(forecast[9] - (50 - 0.5 * 69))).toBeLessThan(1);
   });
@@ -100,7 +100,7 @@ describe(holtMethod.name, () => {
 
 describe(holtWintersMethod.name, () => {
   it('forecasts a pure seasonal series exactly', () => {
-    const fitted = holtWintersMethod(4).fit(seasonal(6));
+    const fitted = holtWintersMethod(4).fitTo(seasonal(6));
     expect(fitted.params['period']).toBe(4);
     fitted.forecast(8).mean.forEach((value, h) => expect(value).toBeCloseTo(10 + pattern[h % 4], 9));
     expect(fitted.sigma).toBeCloseTo(0, 9);
@@ -108,13 +108,13 @@ describe(holtWintersMethod.name, () => {
 
   it('tracks trend plus season', () => {
     const train = seasonal(30, 10, 0.5);
-    const fitted = holtWintersMethod(4).fit(train);
+    const fitted = holtWintersMethod(4).fitTo(train);
     fitted.forecast(8).mean.forEach((value, h) => expect(value).toBeCloseTo(10 + 0.5 * (train.length + h) + pattern[(train.length + h) % 4], 1));
   });
 
   it("is Holt's method with fewer than two seasons", () => {
     const train = Array.from({ length: 10 }, (_, t) => 1 + t);
-    const fitted = holtWintersMethod(8).fit(train);
+    const fitted = holtWintersMethod(8).fitTo(train);
     expect(fitted.params['period']).toBe(1);
     expect(fitted.forecast(1).mean[0]).toBeCloseTo(11, 9);
   });
@@ -133,7 +133,7 @@ describe(seasonalIndices.name, () => {
 describe(thetaMethod.name, () => {
   it('adds half the trend per step to the SES level (the Theta half-slope)', () => {
     const train = Array.from({ length: 40 }, (_, t) => 7 + 3 * t);
-    const fitted = thetaMethod(1).fit(train);
+    const fitted = thetaMethod(1).fitTo(train);
     expect(fitted.params['slope']).toBeCloseTo(3, 9);
     const mean = fitted.forecast(4).mean;
     for (let h = 1; h < 4; h++) expect(mean[h] - mean[h - 1]).toBeCloseTo(1.5, 9);
@@ -144,7 +144,7 @@ describe(thetaMethod.name, () => {
   });
 
   it('reseasonalises a pure seasonal series exactly', () => {
-    const fitted = thetaMethod(4).fit(seasonal(5));
+    const fitted = thetaMethod(4).fitTo(seasonal(5));
     fitted.forecast(6).mean.forEach((value, h) => expect(value).toBeCloseTo(10 + pattern[h % 4], 9));
   });
 });

@@ -41,7 +41,7 @@ function fitted(method: string, params: Record<string, number>, sigma: number, p
 export function naiveMethod(): ForecastMethod {
   return {
     name: 'naive',
-    fit(train) {
+    fitTo(train) {
       requireTrain(train, 2, 'naive');
       const errors = train.slice(1).map((value, i) => value - train[i]);
       const last = train[train.length - 1];
@@ -57,7 +57,7 @@ export function naiveMethod(): ForecastMethod {
 export function seasonalNaiveMethod(period: number): ForecastMethod {
   return {
     name: 'seasonal-naive',
-    fit(train) {
+    fitTo(train) {
       requireTrain(train, 2, 'seasonal-naive');
       const m = period >= 2 && train.length > period ? period : 1;
       const errors = train.slice(m).map((value, i) => value - train[i]);
@@ -91,7 +91,7 @@ function sse(errors: readonly number[]): number {
 export function simpleExponentialSmoothingMethod(): ForecastMethod {
   return {
     name: 'ses',
-    fit(train) {
+    fitTo(train) {
       requireTrain(train, 2, 'ses');
       const { point } = minimizeInBox(([alpha]) => sse(runSes(train, alpha).errors), 1, { gridPoints: 11 });
       const alpha = point[0];
@@ -125,7 +125,7 @@ function runHolt(train: readonly number[], alpha: number, beta: number): HoltSta
 export function holtMethod(): ForecastMethod {
   return {
     name: 'holt',
-    fit(train) {
+    fitTo(train) {
       requireTrain(train, 3, 'holt');
       const { point } = minimizeInBox(([alpha, beta]) => sse(runHolt(train, alpha, beta).errors), 2);
       const [alpha, beta] = point;
@@ -176,10 +176,10 @@ function runHoltWinters(train: readonly number[], m: number, alpha: number, beta
 export function holtWintersMethod(period: number): ForecastMethod {
   return {
     name: 'holt-winters',
-    fit(train) {
+    fitTo(train) {
       requireTrain(train, 3, 'holt-winters');
       if (!(period >= 2 && train.length >= 2 * period + 1)) {
-        const holt = holtMethod().fit(train);
+        const holt = holtMethod().fitTo(train);
         return { ...holt, method: 'holt-winters', params: { ...holt.params, gamma: 0, period: 1 } };
       }
       const m = period;
@@ -228,7 +228,7 @@ export function seasonalIndices(values: readonly number[], m: number): number[] 
 export function thetaMethod(period: number): ForecastMethod {
   return {
     name: 'theta',
-    fit(train) {
+    fitTo(train) {
       requireTrain(train, 3, 'theta');
       const n = train.length;
       const m = period >= 2 && n >= 2 * period ? period : 1;
@@ -243,7 +243,7 @@ export function thetaMethod(period: number): ForecastMethod {
         varianceT += (t - meanT) ** 2;
       });
       const slope = covariance / varianceT;
-      const ses = simpleExponentialSmoothingMethod().fit(adjusted);
+      const ses = simpleExponentialSmoothingMethod().fitTo(adjusted);
       const alpha = ses.params['alpha'];
       const level = ses.forecast(1).mean[0];
       const drift = (h: number): number => 0.5 * slope * (h - 1 + (1 - (1 - alpha) ** n) / alpha);

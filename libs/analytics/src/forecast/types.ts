@@ -18,5 +18,5 @@ export interface FittedForecaster {
 /** A forecasting method: fits a training series into a forecaster. */
 export interface ForecastMethod {
   readonly name: string;
-  fit(train: readonly number[]): FittedForecaster;
+  fitTo(train: readonly number[]): FittedForecaster;
 }
