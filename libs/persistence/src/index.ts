@@ -3,3 +3,4 @@ export * from './database-url';
 export * from './migrate';
 export * from './persistence.module';
 export * from './snake-naming.strategy';
+export * from './transactions';

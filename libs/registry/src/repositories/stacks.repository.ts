@@ -2,18 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { StrataEvent } from '@strata/contracts';
 import { DomainError, EnvironmentDefinition, StackDefinition } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
-import { dataSourceToken } from '@strata/persistence';
+import { dataSourceToken, isUniqueViolation } from '@strata/persistence';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { REGISTRY_SERVICE } from '../database/registry-schema';
 import { RegistryTransactions } from './transactions';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { StackEntity } from '../entities/stack.entity';
 
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
-}
 
 /** The only code that reads or writes registry stacks and environments. */
 @Injectable()

@@ -17,7 +17,8 @@ import { EntityManager } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
-import { RegistryTransactions, isUniqueViolation } from '../repositories/transactions';
+import { isUniqueViolation } from '@strata/persistence';
+import { RegistryTransactions } from '../repositories/transactions';
 
 export interface NewComponent {
   name: string;

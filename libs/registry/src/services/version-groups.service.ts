@@ -8,7 +8,8 @@ import { EnvironmentEntity } from '../entities/environment.entity';
 import { StackEntity } from '../entities/stack.entity';
 import { VersionGroupEntity } from '../entities/version-group.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
-import { RegistryTransactions, isUniqueViolation } from '../repositories/transactions';
+import { isUniqueViolation } from '@strata/persistence';
+import { RegistryTransactions } from '../repositories/transactions';
 import { VersionMapRepository } from '../repositories/version-map.repository';
 
 export interface MemberRef {

@@ -7,7 +7,8 @@ import { KpiRuleEntity } from '../entities/kpi-rule.entity';
 import { RolloutEntity } from '../entities/rollout.entity';
 import { KpiRulesRepository } from '../repositories/kpi-rules.repository';
 import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
-import { RoutingTransactions, isUniqueViolation } from '../repositories/transactions';
+import { isUniqueViolation } from '@strata/persistence';
+import { RoutingTransactions } from '../repositories/transactions';
 import { RolloutsService } from './rollouts.service';
 import { RoutingPoliciesService } from './routing-policies.service';
 

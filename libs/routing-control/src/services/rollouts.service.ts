@@ -21,7 +21,8 @@ import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.enti
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
 import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
-import { RoutingTransactions, isUniqueViolation } from '../repositories/transactions';
+import { isUniqueViolation } from '@strata/persistence';
+import { RoutingTransactions } from '../repositories/transactions';
 import { ROLLOUT_TUNING, RolloutTuning } from './rollout-clock';
 import { RoutingPoliciesService } from './routing-policies.service';
 
