@@ -11,6 +11,7 @@ export * from './components/config-parameters';
 export * from './components/rollback-actions';
 export * from './components/health-check';
 export * from './components/cidr';
+export * from './components/ip-address';
 export * from './components/canonical-json';
 export * from './components/checksum';
 export * from './components/component-types';

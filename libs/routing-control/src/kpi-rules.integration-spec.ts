@@ -1,6 +1,6 @@
 import { eventually } from '@strata/testing';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
-import { SeededStack, aPolicy, seedStack } from './test-support/routing-fixtures';
+import { SeededStack, aPolicy, publishKpiWindow, seedStack } from './test-support/routing-fixtures';
 
 const WINDOW_MS = 10_000;
 
@@ -15,8 +15,7 @@ describe('kpi rules', () => {
       ['gateway_errors_5xx_total', errors],
       ['gateway_requests_total', requests],
     ] as const) {
-      const series = { stack: seeded.stack, environment: 'production', component: 'checkout-api', stackConfig, node: `${stackConfig}-node`, metric };
-      await sut.publish('io.strata.kpi.window.v1', 'metrics-ingest', { series, seriesId: `${stackConfig}/${metric}`, windowStart: start, windowEnd: start + WINDOW_MS, count: 10, sum, mean: null, min: null, max: null, p50: null, p95: null, p99: null });
+      await publishKpiWindow(sut, seeded.stack, stackConfig, metric, sum, start, WINDOW_MS);
     }
   };
 

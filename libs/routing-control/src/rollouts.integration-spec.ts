@@ -1,6 +1,6 @@
 import { eventually } from '@strata/testing';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
-import { SeededStack, aPolicy, seedStack } from './test-support/routing-fixtures';
+import { SeededStack, aPolicy, publishKpiWindow, seedStack } from './test-support/routing-fixtures';
 
 interface RolloutBody {
   id: string;
@@ -36,8 +36,7 @@ describe('rollouts', () => {
       ['gateway_requests_total', requests],
       ['gateway_errors_5xx_total', errors],
     ] as const) {
-      const series = { stack: seeded.stack, environment: 'production', component: 'checkout-api', stackConfig, node: `${stackConfig}-node`, metric };
-      await sut.publish('io.strata.kpi.window.v1', 'metrics-ingest', { series, seriesId: `${stackConfig}/${metric}`, windowStart: start, windowEnd: start + 10_000, count: 10, sum, mean: null, min: null, max: null, p50: null, p95: null, p99: null });
+      await publishKpiWindow(sut, seeded.stack, stackConfig, metric, sum, start, 10_000);
     }
     await eventually(async () => {
       const { rows } = await sut.sql.query<{ count: string }>('SELECT count(*) FROM routing.kpi_windows WHERE stack_config = $1 AND window_start = $2', [stackConfig, new Date(start)]);

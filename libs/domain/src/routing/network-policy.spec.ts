@@ -1,4 +1,5 @@
-import { Caller, NetworkPolicyEvaluator, parseAddress } from './network-policy';
+import { parseAddress } from '../components/ip-address';
+import { Caller, NetworkPolicyEvaluator } from './network-policy';
 
 function caller(sourceAddress: string, headers: Record<string, string> = {}): Caller {
   return { sourceAddress, header: (name) => headers[name] };

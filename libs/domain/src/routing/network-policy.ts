@@ -1,3 +1,4 @@
+import { parseAddress } from '../components/ip-address';
 import { NetworkPolicySpec } from '../components/specs/network-policy-spec';
 
 /** How the policy reads a caller; the gateway implements it over node:http. */
@@ -73,35 +74,4 @@ function parseBlock(cidr: string): ParsedBlock | undefined {
   const prefix = BigInt(prefixText);
   const mask = prefix === 0n ? 0n : ((1n << prefix) - 1n) << (bits - prefix);
   return { family: address.family, network: address.value & mask, mask };
-}
-
-/** IPv4, IPv6, and IPv4-mapped IPv6 (what node reports for IPv4 callers on a dual-stack socket). */
-export function parseAddress(text: string): { family: 4 | 6; value: bigint } | undefined {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text);
-  if (mapped) {
-    return parseAddress(mapped[1]);
-  }
-  if (!text.includes(':')) {
-    const octets = text.split('.');
-    if (octets.length !== 4 || !octets.every((octet) => /^\d{1,3}$/.test(octet) && Number(octet) <= 255)) {
-      return undefined;
-    }
-    return { family: 4, value: octets.reduce((value, octet) => (value << 8n) | BigInt(Number(octet)), 0n) };
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) {
-    return undefined;
-  }
-  const groupsOf = (part: string): string[] => (part === '' ? [] : part.split(':'));
-  const head = groupsOf(halves[0]);
-  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) {
-    return undefined;
-  }
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  if (!groups.every((group) => /^[0-9a-fA-F]{1,4}$/.test(group))) {
-    return undefined;
-  }
-  return { family: 6, value: groups.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n) };
 }

@@ -41,3 +41,22 @@ export function aPolicy(seeded: SeededStack, changes: Record<string, unknown> = 
     ...changes,
   };
 }
+
+/** One KPI window of one metric of a stack config, as metrics-ingest publishes it. */
+export async function publishKpiWindow(sut: RoutingControlTestApp, stack: string, stackConfig: string, metric: string, sum: number, start: number, length = 10_000): Promise<void> {
+  const series = { stack, environment: 'production', component: 'checkout-api', stackConfig, node: `${stackConfig}-node`, metric };
+  await sut.publish('io.strata.kpi.window.v1', 'metrics-ingest', {
+    series,
+    seriesId: `${stackConfig}/${metric}`,
+    windowStart: start,
+    windowEnd: start + length,
+    count: 10,
+    sum,
+    mean: null,
+    min: null,
+    max: null,
+    p50: null,
+    p95: null,
+    p99: null,
+  });
+}
