@@ -2,6 +2,7 @@ export * from './events/cloud-event';
 export * from './events/event-catalog';
 export * from './events/event-validation';
 export * from './events/kpi-events';
+export * from './events/predictive-events';
 export * from './events/registry-events';
 export * from './events/routing-events';
 export * from './events/rollout-events';

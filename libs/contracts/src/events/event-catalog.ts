@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
 import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
+import { anomalyDetectedV1, forecastPublishedV1 } from './predictive-events';
 import { rolloutTransitionedV1 } from './rollout-events';
 import { routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1 } from './routing-events';
 import {
@@ -46,6 +47,8 @@ export const EventCatalog = {
   'io.strata.routing.rollout.transitioned.v1': defineEvent(Topics.routingEvents, rolloutTransitionedV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
+  'io.strata.anomaly.detected.v1': defineEvent(Topics.anomalies, anomalyDetectedV1),
+  'io.strata.forecast.published.v1': defineEvent(Topics.forecasts, forecastPublishedV1),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;
