@@ -1,5 +1,6 @@
 /*
  * npm run bench:gateway [-- --json] [-- --rounds 3 --duration 10 --connections 32 --threads 1
+ *                        --paced-connections 8 --paced-delay-ms 2
  *                        --warmup 3 --picks 5000000 --profile <dir>]
  *
  * One run, one machine: the same two sample backends (v1, v2) behind
@@ -62,6 +63,8 @@ const CONNECTIONS = Math.round(numberFlag('connections', 32));
 const THREADS = Math.round(numberFlag('threads', 1));
 const WARMUP_S = Math.round(numberFlag('warmup', 3));
 const PICKS = Math.round(numberFlag('picks', 5_000_000));
+const PACED_CONNECTIONS = Math.round(numberFlag('paced-connections', 8));
+const PACED_DELAY_MS = numberFlag('paced-delay-ms', 2);
 const PROFILE_DIR = stringFlag('profile');
 
 function say(line: string): void {
@@ -306,13 +309,37 @@ function toMs(value: string, unit: string): number {
   return Number(value) * scale;
 }
 
-function runWrk(wrk: string, port: number, seconds: number, target?: ChildProcess): Promise<WrkResult> {
+/**
+ * How wrk loads a target: `saturating` keeps CONNECTIONS requests in flight (throughput);
+ * `paced` has each of PACED_CONNECTIONS wait PACED_DELAY_MS between requests (wrk's Lua `delay`),
+ * an offered rate well below both proxies' capacity, so the p99 shows the latency a proxy adds
+ * rather than the queue a saturated closed loop builds in front of the slower one.
+ */
+type Load = 'saturating' | 'paced';
+
+let pacedScript: string | undefined;
+
+function wrkArgs(load: Load, seconds: number, port: number): string[] {
+  const common = [`-t${THREADS}`, `-d${seconds}s`, '--latency'];
+  if (load === 'saturating') {
+    return [...common, `-c${CONNECTIONS}`, `http://127.0.0.1:${port}/`];
+  }
+  if (!pacedScript) {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-bench-wrk-'));
+    tempDirs.push(dir);
+    pacedScript = join(dir, 'paced.lua');
+    writeFileSync(pacedScript, `function delay()\n  return ${PACED_DELAY_MS}\nend\n`);
+  }
+  return [...common, `-c${Math.max(PACED_CONNECTIONS, THREADS)}`, '-s', pacedScript, `http://127.0.0.1:${port}/`];
+}
+
+function runWrk(wrk: string, port: number, seconds: number, target?: ChildProcess, load: Load = 'saturating'): Promise<WrkResult> {
   const backendCpu = (): number => watched.backends.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
   const targetBefore = cpuSeconds(target?.pid);
   const backendsBefore = backendCpu();
   const startedAt = process.hrtime.bigint();
   return new Promise((done, reject) => {
-    const child = spawn(wrk, [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(wrk, wrkArgs(load, seconds, port), { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -470,10 +497,16 @@ function microbenchPick(): PickResult {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-interface Round {
+/** direct, nginx and gateway under one kind of load. */
+interface Trio {
   direct: WrkResult;
   nginx: WrkResult;
   gateway: WrkResult;
+}
+
+interface Round {
+  saturating: Trio;
+  paced: Trio;
   rpsRatio: number;
   p99Ratio: number;
 }
@@ -484,7 +517,7 @@ const describe = (result: WrkResult, target: string): string =>
 
 async function main(): Promise<void> {
   const tools = requireTools();
-  say(`bench:gateway: ${ROUNDS} rounds x ${DURATION_S} s, wrk -t${THREADS} -c${CONNECTIONS}, warm-up ${WARMUP_S} s, node ${process.version}`);
+  say(`bench:gateway: ${ROUNDS} rounds x 2 loads x 3 targets x ${DURATION_S} s, wrk -t${THREADS}, saturating -c${CONNECTIONS}, paced -c${PACED_CONNECTIONS} every ${PACED_DELAY_MS} ms, warm-up ${WARMUP_S} s, node ${process.version}`);
 
   const v1 = await startNode('sample backend v1', 'apps/sample-backend/src/main.ts', { PORT: '0', STRATA_SAMPLE_VERSION: '1.0.0', STRATA_SAMPLE_NODE_ID: 'v1' });
   const v2 = await startNode('sample backend v2', 'apps/sample-backend/src/main.ts', { PORT: '0', STRATA_SAMPLE_VERSION: '2.0.0', STRATA_SAMPLE_NODE_ID: 'v2' });
@@ -520,29 +553,41 @@ async function main(): Promise<void> {
     }
   }
 
+  // Alternate which proxy goes first so drift (other load on the machine) hits both alike.
+  const runTrio = async (load: Load, nginxFirst: boolean): Promise<Trio> => {
+    const direct = await runWrk(tools.wrk, v1.port, DURATION_S, v1.child, load);
+    const runNginx = () => runWrk(tools.wrk, nginx.port, DURATION_S, nginx.child, load);
+    const runGateway = () => runWrk(tools.wrk, gateway.port, DURATION_S, gateway.child, load);
+    if (nginxFirst) {
+      const nginxResult = await runNginx();
+      return { direct, nginx: nginxResult, gateway: await runGateway() };
+    }
+    const gatewayResult = await runGateway();
+    return { direct, nginx: await runNginx(), gateway: gatewayResult };
+  };
+  const sayTrio = (trio: Trio, added: boolean): void => {
+    const addedOf = (result: WrkResult) => (added ? `  (p99 added ${fmt(result.p99Ms - trio.direct.p99Ms, 3)} ms)` : '');
+    say(`    direct  ${describe(trio.direct, 'v1')}`);
+    say(`    nginx   ${describe(trio.nginx, 'nginx')}${addedOf(trio.nginx)}`);
+    say(`    gateway ${describe(trio.gateway, 'gateway')}${addedOf(trio.gateway)}`);
+  };
+
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    // Alternate which proxy goes first so drift (other load on the machine) hits both alike.
-    const direct = await runWrk(tools.wrk, v1.port, DURATION_S, v1.child);
-    let nginxResult: WrkResult;
-    let gatewayResult: WrkResult;
-    if (round % 2 === 1) {
-      nginxResult = await runWrk(tools.wrk, nginx.port, DURATION_S, nginx.child);
-      gatewayResult = await runWrk(tools.wrk, gateway.port, DURATION_S, gateway.child);
-    } else {
-      gatewayResult = await runWrk(tools.wrk, gateway.port, DURATION_S, gateway.child);
-      nginxResult = await runWrk(tools.wrk, nginx.port, DURATION_S, nginx.child);
-    }
-    const rpsRatio = gatewayResult.rps / nginxResult.rps;
-    const nginxAdded = nginxResult.p99Ms - direct.p99Ms;
-    const gatewayAdded = gatewayResult.p99Ms - direct.p99Ms;
+    const nginxFirst = round % 2 === 1;
+    const saturating = await runTrio('saturating', nginxFirst);
+    const paced = await runTrio('paced', nginxFirst);
+    const rpsRatio = saturating.gateway.rps / saturating.nginx.rps;
+    const nginxAdded = paced.nginx.p99Ms - paced.direct.p99Ms;
+    const gatewayAdded = paced.gateway.p99Ms - paced.direct.p99Ms;
     // Added latency at or below zero means the noise exceeds what nginx adds: no ratio then.
     const p99Ratio = nginxAdded > 0 ? gatewayAdded / nginxAdded : Number.NaN;
-    rounds.push({ direct, nginx: nginxResult, gateway: gatewayResult, rpsRatio, p99Ratio });
-    say(`round ${round}/${ROUNDS} (${round % 2 === 1 ? 'nginx first' : 'gateway first'})`);
-    say(`  direct  ${describe(direct, 'v1')}`);
-    say(`  nginx   ${describe(nginxResult, 'nginx')}  (p99 added ${fmt(nginxAdded, 3)} ms)`);
-    say(`  gateway ${describe(gatewayResult, 'gateway')}  (p99 added ${fmt(gatewayAdded, 3)} ms)`);
+    rounds.push({ saturating, paced, rpsRatio, p99Ratio });
+    say(`round ${round}/${ROUNDS} (${nginxFirst ? 'nginx first' : 'gateway first'})`);
+    say(`  saturating: wrk -c${CONNECTIONS}`);
+    sayTrio(saturating, false);
+    say(`  paced: wrk -c${PACED_CONNECTIONS}, ${PACED_DELAY_MS} ms between requests per connection`);
+    sayTrio(paced, true);
     say(`  rps ratio gateway/nginx ${fmt(rpsRatio, 3)}   p99-added ratio gateway/nginx ${fmt(p99Ratio, 3)}`);
   }
 
@@ -558,19 +603,21 @@ async function main(): Promise<void> {
   const rpsRatio = median(rounds.map((round) => round.rpsRatio));
   const finiteP99 = rounds.map((round) => round.p99Ratio).filter(Number.isFinite);
   // When noise makes nginx's added p99 non-positive in every round, fall back to the medians.
-  const medianDirect = median(rounds.map((round) => round.direct.p99Ms));
-  const medianGatewayAdded = median(rounds.map((round) => round.gateway.p99Ms)) - medianDirect;
-  const medianNginxAdded = median(rounds.map((round) => round.nginx.p99Ms)) - medianDirect;
+  const medianDirect = median(rounds.map((round) => round.paced.direct.p99Ms));
+  const medianGatewayAdded = median(rounds.map((round) => round.paced.gateway.p99Ms)) - medianDirect;
+  const medianNginxAdded = median(rounds.map((round) => round.paced.nginx.p99Ms)) - medianDirect;
   const ratioOfMedians = medianNginxAdded > 0 ? medianGatewayAdded / medianNginxAdded : Number.NaN;
   // NaN (null in --json) when nginx's added p99 is not positive: the ratio is then undetermined.
   const p99Ratio = finiteP99.length > 0 ? median(finiteP99) : ratioOfMedians;
-  const errors = rounds.reduce((sum, round) => sum + round.direct.errors + round.nginx.errors + round.gateway.errors, 0);
+  const errors = rounds
+    .flatMap((round) => [round.saturating, round.paced])
+    .reduce((sum, trio) => sum + trio.direct.errors + trio.nginx.errors + trio.gateway.errors, 0);
 
   say('');
   say(`rps ratio gateway/nginx:       rounds ${rounds.map((round) => fmt(round.rpsRatio, 3)).join(', ')}  median ${fmt(rpsRatio, 3)}  (goal >= 0.75: ${rpsRatio >= 0.75 ? 'met' : 'NOT met'})`);
   const p99Verdict = Number.isNaN(p99Ratio) ? 'UNDETERMINED: nginx added no p99 over the direct run, the noise of the direct p99 exceeds it' : p99Ratio <= 1.5 ? 'met' : 'NOT met';
   say(`p99 added ratio gateway/nginx: rounds ${rounds.map((round) => fmt(round.p99Ratio, 3)).join(', ')}  median ${fmt(p99Ratio, 3)}  (goal <= 1.5: ${p99Verdict})`);
-  say(`  median p99: direct ${fmt(medianDirect, 3)} ms, nginx adds ${fmt(medianNginxAdded, 3)} ms, gateway adds ${fmt(medianGatewayAdded, 3)} ms (ratio of these: ${fmt(ratioOfMedians, 3)})`);
+  say(`  median paced p99: direct ${fmt(medianDirect, 3)} ms, nginx adds ${fmt(medianNginxAdded, 3)} ms, gateway adds ${fmt(medianGatewayAdded, 3)} ms (ratio of these: ${fmt(ratioOfMedians, 3)})`);
   const timing = (value: Timing): string => `${fmt(value.best, 1)} ns (median ${fmt(value.median, 1)})`;
   say(`routing pick, ${NODES} nodes in 2 stack configs, best of ${PICK_REPEATS} x ${PICKS} picks:`);
   say(`  weighted stack-config pick ${timing(pick.weighted)}, P2C node pick ${timing(pick.p2c)}`);
