@@ -62,6 +62,13 @@ describe(routingConfigViolations.name, () => {
     ['stackConfigs.0.nodes', []],
     ['stackConfigs.0.nodes.0.url', 'http://127.0.0.1:8081/path'],
     ['stackConfigs.0.nodes.0.url', 'ftp://host'],
+    // Shaped like an origin, but no connection pool can be opened to them.
+    ['stackConfigs.0.nodes.0.url', 'http://127.0.0.1:99999'],
+    ['stackConfigs.0.nodes.0.url', 'http://127.0.0.1:0'],
+    ['stackConfigs.0.nodes.0.url', 'http://127.0.0.1:'],
+    ['stackConfigs.0.nodes.0.url', 'http://[::1'],
+    ['stackConfigs.0.nodes.0.url', 'http://:8080'],
+    ['stackConfigs.0.nodes.0.url', 'http://user:secret@127.0.0.1:8080'],
     ['stackConfigs.1.nodes.0.id', 'v1-a'],
     ['stackConfigs.0.nodes.0.version', ''],
   ])('refuses %s = %j', (path, value) => {
@@ -72,6 +79,10 @@ describe(routingConfigViolations.name, () => {
       .slice(1);
 
     expect(fieldsOf(withField(path, value))).toContain(expectedField.replace(/^\./, ''));
+  });
+
+  it.each(['http://10.0.0.5:8080', 'https://api.internal', 'http://[::1]:8080', 'http://backend-1:65535'])('accepts the node origin %s', (url) => {
+    expect(fieldsOf(withField('stackConfigs.0.nodes.0.url', url))).toEqual([]);
   });
 
   it('refuses weights that add up to 0', () => {

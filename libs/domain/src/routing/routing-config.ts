@@ -241,6 +241,21 @@ function originProblem(url: unknown): string | undefined {
   if (!match) {
     return `'${url}' is not an http(s) origin (scheme://host[:port], no path)`;
   }
+  // The gateway opens a connection pool per origin: what the pool's URL parser refuses (a port
+  // above 65535, a broken IPv6 literal, an empty host) must be refused here, at the policy's PUT,
+  // not discovered by every gateway while installing the config.
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `'${url}' is not a valid origin (check the host and that the port is from 1 to 65535)`;
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return `'${url}' must not carry credentials`;
+  }
+  if (parsed.port === '0' || /:$/.test(match[2])) {
+    return `'${url}' must name a port from 1 to 65535, or none`;
+  }
   return undefined;
 }
 
