@@ -49,6 +49,33 @@ describe(StreamingAnomalyDetector.name, () => {
     expect(shift.some((result) => result.changePoint)).toBe(true);
   });
 
+  it('does not take the wake of sparse bursts on a flat series for level shifts', () => {
+    const random = noise(17);
+    let next = 50;
+    // Idle at 0 with a two-sample burst every 50–150 samples: the residuals after each burst are one-sided.
+    const values = Array.from({ length: 4000 }, (_, i) => {
+      if (i !== next && i !== next + 1) return 0;
+      if (i === next + 1) next += 100 + Math.round(25 * random());
+      return 1.5 + random();
+    });
+    const changePoints = (config: typeof DEFAULT_DETECTOR_CONFIG): number => {
+      const sut = new StreamingAnomalyDetector(config);
+      return values.map((value) => sut.update(value)).slice(WARM_UP).filter((result) => result.changePoint).length;
+    };
+    expect(changePoints(DEFAULT_DETECTOR_CONFIG)).toBeLessThanOrEqual(3);
+    expect(changePoints({ ...DEFAULT_DETECTOR_CONFIG, changeNormalisationRate: 0 })).toBeGreaterThan(20);
+  });
+
+  it('alarms on a value beyond the range seen so far, even a modest one on a noisy series', () => {
+    const random = noise(5);
+    const values = Array.from({ length: 3000 }, () => 100 + 10 * random());
+    const ceiling = Math.max(...values.slice(0, 2000));
+    values[2000] = ceiling + 12;
+    const scores = scoreSeries(values);
+    expect(scores[2000]).toBeGreaterThanOrEqual(0.9);
+    expect(scoreSeries(values, { ...DEFAULT_DETECTOR_CONFIG, rangeTolerance: 0 })[2000]).toBeLessThan(0.5);
+  });
+
   it('scores in [0, 1] with a matching severity, even for flat and missing data', () => {
     const sut = new StreamingAnomalyDetector();
     const values = [...new Array<number>(500).fill(3), Number.NaN, 3, 3, 1000, ...new Array<number>(50).fill(3)];

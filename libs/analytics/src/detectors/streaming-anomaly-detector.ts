@@ -27,6 +27,19 @@ export interface StreamingDetectorConfig {
   readonly zSaturated: number;
   readonly likelihood: AnomalyLikelihoodParameters;
   readonly cusum: CusumParameters;
+  /**
+   * Rate of the running mean and variance of the clipped z that the CUSUM is fed, standardised by them
+   * (0 feeds the raw z). Residuals of real series are skewed and heavy-tailed, so their clipped robust z
+   * is neither centred nor of unit variance, and a CUSUM on it drifts into false change points.
+   */
+  readonly changeNormalisationRate: number;
+  /**
+   * Share of the range seen so far by which a value must leave it to count as novel (score 1), 0 to
+   * disable. A value beyond anything seen before is the plainest anomaly, whatever the baselines say.
+   */
+  readonly rangeTolerance: number;
+  /** Samples seen before range novelty may alarm, so the range is learnt first. */
+  readonly rangeLearningPeriod: number;
   /** Samples after an alarm during which new scores are damped: one incident, one alarm. */
   readonly refractorySamples: number;
   /** Score counted as an alarm for the refractory period. */
@@ -47,6 +60,9 @@ export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
   zSaturated: 30,
   likelihood: { averagingWindow: 5, historicWindow: 8640, learningPeriod: 150, minSigma: 0.01 },
   cusum: { drift: 1, threshold: 20, clip: 4 },
+  changeNormalisationRate: 0.01,
+  rangeTolerance: 0.05,
+  rangeLearningPeriod: 300,
   refractorySamples: 100,
   alarmScore: 0.5,
 };
@@ -82,6 +98,8 @@ export interface StreamingDetectorState {
   readonly residuals: Readonly<Record<BaselineName, RollingMedianMadState>>;
   readonly likelihood: AnomalyLikelihoodState;
   readonly cusum: CusumState;
+  readonly changeInput: EwmaState;
+  readonly range: { readonly min: number; readonly max: number } | null;
   readonly samplesSinceAlarm: number | null;
 }
 
@@ -105,6 +123,8 @@ export class StreamingAnomalyDetector {
   private readonly residuals: Record<BaselineName, RollingMedianMad>;
   private readonly likelihood: AnomalyLikelihood;
   private readonly cusum: Cusum;
+  private readonly changeInput: Ewma;
+  private range: { min: number; max: number } | null;
   private samplesSinceAlarm: number | null;
 
   constructor(private readonly config: StreamingDetectorConfig = DEFAULT_DETECTOR_CONFIG, state?: StreamingDetectorState) {
@@ -122,7 +142,9 @@ export class StreamingAnomalyDetector {
     };
     this.likelihood = state ? AnomalyLikelihood.fromJSON(state.likelihood) : new AnomalyLikelihood(config.likelihood);
     this.cusum = state ? Cusum.fromJSON(state.cusum) : new Cusum(config.cusum);
+    this.changeInput = state ? Ewma.fromJSON(state.changeInput) : new Ewma(config.changeNormalisationRate > 0 ? config.changeNormalisationRate : 1);
     this.samplesSinceAlarm = state?.samplesSinceAlarm ?? null;
+    this.range = state?.range ? { ...state.range } : null;
   }
 
   update(value: number): AnomalyResult {
@@ -130,12 +152,40 @@ export class StreamingAnomalyDetector {
     const zScore = this.bestZScore(value);
     const rawScore = Math.min(1, Math.max(0, (Math.abs(zScore) - this.config.zQuiet) / (this.config.zSaturated - this.config.zQuiet)));
     const likelihood = logLikelihood(this.likelihood.update(rawScore));
-    const change = this.cusum.update(zScore);
+    const change = this.cusum.update(this.standardisedForChange(zScore));
+    const novel = this.outsideRange(value);
     this.learn(value);
 
-    const combined = Math.max(likelihood, change.changed ? 1 : 0);
+    const combined = Math.max(likelihood, change.changed || novel ? 1 : 0);
     const score = this.damped(combined);
     return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period };
+  }
+
+  /** Whether the value leaves the range seen so far by more than the tolerance; widens the range. */
+  private outsideRange(value: number): boolean {
+    if (!Number.isFinite(value)) return false;
+    const range = this.range;
+    if (range === null) {
+      this.range = { min: value, max: value };
+      return false;
+    }
+    const margin = this.config.rangeTolerance * (range.max - range.min);
+    const novel = this.config.rangeTolerance > 0 && this.seen > this.config.rangeLearningPeriod && range.max > range.min && (value > range.max + margin || value < range.min - margin);
+    range.min = Math.min(range.min, value);
+    range.max = Math.max(range.max, value);
+    return novel;
+  }
+
+  /** The clipped z, centred and scaled by its own running moments once they have settled. */
+  private standardisedForChange(zScore: number): number {
+    if (this.config.changeNormalisationRate <= 0 || !Number.isFinite(zScore)) return zScore;
+    const clip = this.config.cusum.clip;
+    const clipped = Math.max(-clip, Math.min(clip, zScore));
+    const mean = this.changeInput.forecast();
+    const sigma = Math.sqrt(this.changeInput.currentVariance);
+    this.changeInput.update(clipped);
+    if (mean === null || this.seen < this.config.likelihood.learningPeriod) return zScore;
+    return (clipped - mean) / Math.max(1, sigma);
   }
 
   /** Alarms within the refractory period are scaled down linearly, so an incident alarms once. */
@@ -218,6 +268,8 @@ export class StreamingAnomalyDetector {
       residuals: { ewma: this.residuals.ewma.toJSON(), seasonalNaive: this.residuals.seasonalNaive.toJSON(), holtWinters: this.residuals.holtWinters.toJSON() },
       likelihood: this.likelihood.toJSON(),
       cusum: this.cusum.toJSON(),
+      changeInput: this.changeInput.toJSON(),
+      range: this.range === null ? null : { ...this.range },
       samplesSinceAlarm: this.samplesSinceAlarm,
     };
   }
