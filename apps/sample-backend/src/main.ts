@@ -5,6 +5,8 @@ import { AddressInfo } from 'node:net';
  * A backend for tests, the quickstart and benchmarks. It reports its version on every response
  * (`x-strata-version`) and on `/healthz`, and takes faults at runtime:
  *   POST /_faults {"errorRate": 0.5, "latencyMs": 200}   (GET /_faults shows them, DELETE clears)
+ *   POST /_faults {"resetConnections": true}   every request but /_faults, /healthz included, has
+ *   its connection reset unanswered: a node that is down as far as its callers can tell.
  * Environment: HOST (127.0.0.1), PORT (8080; 0 picks a free one), STRATA_SAMPLE_VERSION (1.0.0),
  * STRATA_SAMPLE_NODE_ID (sample-<port>). On start it prints one JSON line with the bound port, so a
  * test or a bench can start it on port 0.
@@ -12,7 +14,10 @@ import { AddressInfo } from 'node:net';
 interface Faults {
   errorRate: number;
   latencyMs: number;
+  resetConnections: boolean;
 }
+
+const NO_FAULTS: Faults = { errorRate: 0, latencyMs: 0, resetConnections: false };
 
 const version = process.env['STRATA_SAMPLE_VERSION'] ?? '1.0.0';
 const host = process.env['HOST'] ?? '127.0.0.1';
@@ -23,7 +28,7 @@ if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_
 }
 
 let nodeId = process.env['STRATA_SAMPLE_NODE_ID'] ?? '';
-let faults: Faults = { errorRate: 0, latencyMs: 0 };
+let faults: Faults = NO_FAULTS;
 let served = 0;
 
 function send(response: ServerResponse, status: number, contentType: string, body: string): void {
@@ -45,24 +50,27 @@ function parseFaults(text: string): Faults | string {
   try {
     value = JSON.parse(text);
   } catch {
-    return 'the body must be JSON: {"errorRate": 0..1, "latencyMs": >= 0}';
+    return 'the body must be JSON: {"errorRate": 0..1, "latencyMs": >= 0, "resetConnections": boolean}';
   }
   if (typeof value !== 'object' || value === null) {
     return 'the body must be an object';
   }
-  const { errorRate = 0, latencyMs = 0 } = value as Record<string, unknown>;
+  const { errorRate = 0, latencyMs = 0, resetConnections = false } = value as Record<string, unknown>;
   if (typeof errorRate !== 'number' || errorRate < 0 || errorRate > 1) {
     return 'errorRate must be a number from 0 to 1';
   }
   if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 600_000) {
     return 'latencyMs must be a number from 0 to 600000';
   }
-  return { errorRate, latencyMs };
+  if (typeof resetConnections !== 'boolean') {
+    return 'resetConnections must be true or false';
+  }
+  return { errorRate, latencyMs, resetConnections };
 }
 
 async function controlFaults(request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (request.method === 'DELETE') {
-    faults = { errorRate: 0, latencyMs: 0 };
+    faults = NO_FAULTS;
   } else if (request.method === 'POST' || request.method === 'PUT') {
     const parsed = parseFaults(await readBody(request));
     if (typeof parsed === 'string') {
@@ -94,6 +102,10 @@ function serve(request: IncomingMessage, response: ServerResponse): void {
 
 const server = createServer((request, response) => {
   const url = request.url ?? '/';
+  if (faults.resetConnections && url !== '/_faults') {
+    request.socket.resetAndDestroy();
+    return;
+  }
   if (url === '/healthz') {
     send(response, 200, 'application/json', JSON.stringify({ status: 'up', version, node: nodeId, served, faults }));
   } else if (url === '/_faults') {

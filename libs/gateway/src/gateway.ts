@@ -11,7 +11,8 @@ import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem 
 import { Counter } from 'prom-client';
 import { ActiveRouting, UpstreamNode } from './active-routing';
 import { LastKnownGoodStore } from './last-known-good-store';
-import { RoutingConfigOutcome, RoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
+import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
+import { RoutingConfigOutcome, RoutingConfigUpdate, ValidRoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
 import { outcomeOfStatus, seriesKey } from './traffic-stats';
 
 export interface GatewayOptions {
@@ -105,6 +106,7 @@ export class Gateway {
   private subscription: SubscriptionHandle | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private healthCheckTimer: NodeJS.Timeout | undefined;
+  private listening: ListeningAddress | undefined;
   private stopped = false;
 
   constructor(private readonly options: GatewayOptions) {
@@ -131,6 +133,7 @@ export class Gateway {
     // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
     void this.joinBus();
     const { port } = this.server.address() as AddressInfo;
+    this.listening = { host: this.options.host, port, localAddresses: localInterfaceAddresses() };
     this.logger.info('gateway listening', { host: this.options.host, port, routingVersion: this.routing?.version ?? null });
     return port;
   }
@@ -183,15 +186,30 @@ export class Gateway {
     if (current && valid.version < current.version) {
       return reject(`version ${valid.version} is older than the applied version ${current.version}`);
     }
-    if (current?.version !== valid.version) {
-      try {
-        this.store.save(valid);
-      } catch (error: unknown) {
-        // Serving the new config matters more than surviving a restart with it; say so loudly.
-        this.logger.error('could not persist the routing config as last-known-good', error);
-      }
-      this.install(valid);
+    if (current?.version === valid.version) {
+      return { outcome: 'applied', ...identity };
     }
+    const loop = this.listening && nodePointingAtGateway(valid.config, this.listening);
+    if (loop) {
+      return reject(`backend node ${loop.id} (${loop.url}) is this gateway: every request would be forwarded back to it`, [
+        { field: loop.field, message: `is where gateway ${this.options.gatewayId} itself listens` },
+      ]);
+    }
+    // Compiled before it is persisted: a config this gateway cannot install must never become the
+    // last-known-good one, or the next restart would start from it.
+    let compiled: ActiveRouting;
+    try {
+      compiled = this.compile(valid);
+    } catch (error: unknown) {
+      return reject(`the routing config cannot be installed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      this.store.save(valid);
+    } catch (error: unknown) {
+      // Serving the new config matters more than surviving a restart with it; say so loudly.
+      this.logger.error('could not persist the routing config as last-known-good', error);
+    }
+    this.install(compiled);
     return { outcome: 'applied', ...identity };
   }
 
@@ -212,17 +230,29 @@ export class Gateway {
       this.logger.error('the last-known-good routing config is invalid; starting without one', undefined, { file: this.store.path, violations });
       return;
     }
-    this.install(parseRoutingConfigUpdate(stored as RoutingConfigUpdate));
+    let compiled: ActiveRouting;
+    try {
+      compiled = this.compile(parseRoutingConfigUpdate(stored as RoutingConfigUpdate));
+    } catch (error: unknown) {
+      this.logger.error('the last-known-good routing config cannot be installed; starting without one', error, { file: this.store.path });
+      return;
+    }
+    this.install(compiled);
     this.logger.info('serving the last-known-good routing config', { version: this.routing?.version });
   }
 
-  private install(update: ReturnType<typeof parseRoutingConfigUpdate>): void {
-    const previous = this.routing;
-    this.routing = new ActiveRouting(update, (url) => this.poolFor(url), Date.now());
-    if (previous) {
-      this.retired.push(previous);
+  /** The config compiled for the request path; on failure the pools it opened are closed again. */
+  private compile(update: ValidRoutingConfigUpdate): ActiveRouting {
+    try {
+      return new ActiveRouting(update, (url) => this.poolFor(url), Date.now());
+    } catch (error: unknown) {
+      this.closePoolsNotUsedBy(this.routing?.update);
+      throw error;
     }
-    const inUse = new Set(update.config.stackConfigs.flatMap((stackConfig) => stackConfig.nodes.map((node) => node.url)));
+  }
+
+  private closePoolsNotUsedBy(update: ValidRoutingConfigUpdate | undefined): void {
+    const inUse = new Set(update?.config.stackConfigs.flatMap((stackConfig) => stackConfig.nodes.map((node) => node.url)));
     for (const [url, pool] of this.pools) {
       if (!inUse.has(url)) {
         this.pools.delete(url);
@@ -230,6 +260,16 @@ export class Gateway {
         void pool.close().catch(() => undefined);
       }
     }
+  }
+
+  private install(compiled: ActiveRouting): void {
+    const previous = this.routing;
+    const update = compiled.update;
+    this.routing = compiled;
+    if (previous) {
+      this.retired.push(previous);
+    }
+    this.closePoolsNotUsedBy(update);
     clearInterval(this.healthCheckTimer);
     const check = update.config.healthCheck;
     if (check) {
