@@ -76,6 +76,19 @@ describe(StreamingAnomalyDetector.name, () => {
     expect(scoreSeries(values, { ...DEFAULT_DETECTOR_CONFIG, rangeTolerance: 0 })[2000]).toBeLessThan(0.5);
   });
 
+  it('alarms once per incident, unless a much larger one follows within the refractory period', () => {
+    const withSpikes = (second: number): number[] => {
+      const values = seasonalSeries(3000);
+      values[2000] = values[2000]! + 15;
+      values[2030] = values[2030]! + second;
+      return values;
+    };
+    expect(scoreSeries(withSpikes(15))[2000]).toBeGreaterThanOrEqual(0.5);
+    expect(Math.max(...scoreSeries(withSpikes(15)).slice(2001, 2100))).toBeLessThan(0.5);
+    expect(Math.max(...scoreSeries(withSpikes(80)).slice(2030, 2035))).toBeGreaterThanOrEqual(0.5);
+    expect(Math.max(...scoreSeries(withSpikes(80), { ...DEFAULT_DETECTOR_CONFIG, escalationRatio: 0 }).slice(2030, 2035))).toBeLessThan(0.5);
+  });
+
   it('scores in [0, 1] with a matching severity, even for flat and missing data', () => {
     const sut = new StreamingAnomalyDetector();
     const values = [...new Array<number>(500).fill(3), Number.NaN, 3, 3, 1000, ...new Array<number>(50).fill(3)];

@@ -42,6 +42,11 @@ export interface StreamingDetectorConfig {
   readonly rangeLearningPeriod: number;
   /** Samples after an alarm during which new scores are damped: one incident, one alarm. */
   readonly refractorySamples: number;
+  /**
+   * Within the refractory period, a residual |z| above this multiple of the one that alarmed alarms
+   * anyway (0: never). NAB and operators alike want the larger incident that follows a small one.
+   */
+  readonly escalationRatio: number;
   /** Score counted as an alarm for the refractory period. */
   readonly alarmScore: number;
 }
@@ -64,6 +69,7 @@ export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
   rangeTolerance: 0.05,
   rangeLearningPeriod: 300,
   refractorySamples: 100,
+  escalationRatio: 2,
   alarmScore: 0.5,
 };
 
@@ -101,6 +107,7 @@ export interface StreamingDetectorState {
   readonly changeInput: EwmaState;
   readonly range: { readonly min: number; readonly max: number } | null;
   readonly samplesSinceAlarm: number | null;
+  readonly alarmMagnitude: number;
 }
 
 /**
@@ -126,6 +133,8 @@ export class StreamingAnomalyDetector {
   private readonly changeInput: Ewma;
   private range: { min: number; max: number } | null;
   private samplesSinceAlarm: number | null;
+  /** |z| of the sample that last alarmed. */
+  private alarmMagnitude: number;
 
   constructor(private readonly config: StreamingDetectorConfig = DEFAULT_DETECTOR_CONFIG, state?: StreamingDetectorState) {
     this.seen = state?.seen ?? 0;
@@ -144,6 +153,7 @@ export class StreamingAnomalyDetector {
     this.cusum = state ? Cusum.fromJSON(state.cusum) : new Cusum(config.cusum);
     this.changeInput = state ? Ewma.fromJSON(state.changeInput) : new Ewma(config.changeNormalisationRate > 0 ? config.changeNormalisationRate : 1);
     this.samplesSinceAlarm = state?.samplesSinceAlarm ?? null;
+    this.alarmMagnitude = state?.alarmMagnitude ?? 0;
     this.range = state?.range ? { ...state.range } : null;
   }
 
@@ -157,7 +167,7 @@ export class StreamingAnomalyDetector {
     this.learn(value);
 
     const combined = Math.max(likelihood, change.changed || novel ? 1 : 0);
-    const score = this.damped(combined);
+    const score = this.damped(combined, Math.abs(zScore));
     return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period };
   }
 
@@ -188,15 +198,22 @@ export class StreamingAnomalyDetector {
     return (clipped - mean) / Math.max(1, sigma);
   }
 
-  /** Alarms within the refractory period are scaled down linearly, so an incident alarms once. */
-  private damped(score: number): number {
+  /**
+   * Alarms within the refractory period are scaled down linearly, so an incident alarms once; unless the
+   * residual has escalated well past the one that alarmed, which is a new, larger incident.
+   */
+  private damped(score: number, magnitude: number): number {
     let result = score;
     if (this.samplesSinceAlarm !== null) {
       this.samplesSinceAlarm++;
-      if (this.samplesSinceAlarm <= this.config.refractorySamples) result = score * (this.samplesSinceAlarm / this.config.refractorySamples) * 0.5;
-      else this.samplesSinceAlarm = null;
+      const escalated = this.config.escalationRatio > 0 && magnitude > this.config.escalationRatio * this.alarmMagnitude;
+      if (this.samplesSinceAlarm > this.config.refractorySamples) this.samplesSinceAlarm = null;
+      else if (!escalated) result = score * (this.samplesSinceAlarm / this.config.refractorySamples) * 0.5;
     }
-    if (result >= this.config.alarmScore) this.samplesSinceAlarm = 0;
+    if (result >= this.config.alarmScore) {
+      this.samplesSinceAlarm = 0;
+      this.alarmMagnitude = magnitude;
+    }
     return result;
   }
 
@@ -271,6 +288,7 @@ export class StreamingAnomalyDetector {
       changeInput: this.changeInput.toJSON(),
       range: this.range === null ? null : { ...this.range },
       samplesSinceAlarm: this.samplesSinceAlarm,
+      alarmMagnitude: this.alarmMagnitude,
     };
   }
 
