@@ -2,8 +2,8 @@
  * A mergeable quantile sketch with fixed log-scale buckets (the DDSketch idea): a value v > 0 lands
  * in bucket `p<i>` with i = ceil(log2(v) * BUCKETS_PER_DOUBLING), a negative value in `n<i>` by
  * its magnitude, zero in `z`. Buckets are fixed, so merging two sketches is adding counts per key —
- * which PostgreSQL does when it upserts a rollup (see the `metrics.sketch_key` and
- * `metrics.merge_sketches` functions of the rollups migration, which use the same constant).
+ * which PostgreSQL does when it upserts a rollup (`metrics.merge_sketches` of the rollups
+ * migration); the sketch of a write's samples is computed in Node (rollup-deltas.ts).
  * Any quantile is answered within RELATIVE_ACCURACY of a value of the right rank.
  */
 export const BUCKETS_PER_DOUBLING = 16;
@@ -13,12 +13,16 @@ export const RELATIVE_ACCURACY = 2 ** (1 / (2 * BUCKETS_PER_DOUBLING)) - 1;
 
 export type QuantileSketch = Record<string, number>;
 
+/** The bucket index of a non-zero value's magnitude: the number after `p` or `n` in its key. */
+export function sketchIndex(value: number): number {
+  return Math.ceil(Math.log2(Math.abs(value)) * BUCKETS_PER_DOUBLING);
+}
+
 export function sketchKey(value: number): string {
   if (value === 0) {
     return 'z';
   }
-  const index = Math.ceil(Math.log2(Math.abs(value)) * BUCKETS_PER_DOUBLING);
-  return `${value > 0 ? 'p' : 'n'}${index}`;
+  return `${value > 0 ? 'p' : 'n'}${sketchIndex(value)}`;
 }
 
 export function sketchOf(values: readonly number[]): QuantileSketch {

@@ -9,3 +9,10 @@ export async function pgClientOf(manager: EntityManager): Promise<PoolClient> {
   }
   return (await runner.connect()) as PoolClient;
 }
+
+/** The SQLSTATE of an error from the pg driver, whether TypeORM wrapped it or not. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = candidate?.driverError?.code ?? candidate?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -3,16 +3,20 @@ import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { KpiHistogram } from '@strata/contracts';
 import { dataSourceToken } from '@strata/persistence';
+import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { METRICS_INGEST_SCHEMA, METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
+import { PreparedSamples, prepareSamples, withoutPositions } from '../domain/prepared-samples';
+import { ROLLUP_BUCKETS_MS, RollupDeltas, rollupDeltas } from '../domain/rollup-deltas';
 import { SamplePoint } from '../domain/series-batch';
-import { pgClientOf } from './pg-connection';
+import { pgClientOf, sqlStateOf } from './pg-connection';
+import { sampleRowsBinaryCopy } from './samples-binary-copy';
 
 const schema = METRICS_INGEST_SCHEMA;
-const STAGING = 'metrics_ingest_staging_samples';
-/** Large enough to amortise stream overhead, small enough to keep memory flat under backpressure. */
-const COPY_CHUNK_CHARS = 256 * 1024;
+const UNIQUE_VIOLATION = '23505';
+const BEFORE_SAMPLES = 'metrics_ingest_before_samples';
+const STAGING = 'metrics_ingest_samples_staging';
 
 export interface ResolvedBatch {
   seriesId: string;
@@ -25,67 +29,57 @@ export interface StoreOutcome {
   histogramsStored: number;
 }
 
-function* copyText(batches: readonly ResolvedBatch[]): Generator<string> {
-  let chunk = '';
-  for (const batch of batches) {
-    const prefix = `${batch.seriesId}\t`;
-    for (const sample of batch.samples) {
-      chunk += `${prefix}${sample.timestamp}\t${sample.value}\n`;
-      if (chunk.length >= COPY_CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-  }
-  if (chunk.length > 0) {
-    yield chunk;
-  }
-}
+const COPY_SAMPLES = `COPY "${schema}".samples (series_id, time, value) FROM STDIN (FORMAT binary)`;
 
 /*
- * One statement moves the staged rows into the partitioned table and folds exactly the rows that
- * were new (RETURNING skips duplicates) into both rollups. Rollup rows are upserted in key order
- * so concurrent batches lock them in the same order and cannot deadlock.
+ * The slow path, taken only when some samples of a write were stored before: the write goes to a
+ * staging table, only the new rows move on, and the positions of the others come back so the
+ * rollups leave them out. Rows are inserted in key order, as the fast path's COPY does.
  */
-const MOVE_AND_ROLL_UP = `
+const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (position integer, series_id bigint, time timestamptz, value double precision) ON COMMIT DELETE ROWS`;
+const COPY_STAGING = `COPY pg_temp.${STAGING} (position, series_id, time, value) FROM STDIN (FORMAT binary)`;
+const INSERT_NEW_FROM_STAGING = `
 WITH inserted AS (
   INSERT INTO "${schema}".samples (series_id, time, value)
-  SELECT series_id, to_timestamp(ts_ms / 1000.0::float8), value FROM pg_temp.${STAGING}
+  SELECT series_id, time, value FROM pg_temp.${STAGING} ORDER BY series_id, time
   ON CONFLICT (series_id, time) DO NOTHING
-  RETURNING series_id, time, value
-), by_key_10s AS (
-  SELECT series_id, date_bin('10 seconds', time, 'epoch') AS bucket, "${schema}".sketch_key(value) AS sketch_key,
-         count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max
-  FROM inserted GROUP BY 1, 2, 3
-), rollup_10s AS (
-  INSERT INTO "${schema}".rollups_10s AS r (series_id, bucket, count, sum, min, max, sketch)
-  SELECT series_id, bucket, sum(count), sum(sum), min(min), max(max), jsonb_object_agg(sketch_key, count)
-  FROM by_key_10s GROUP BY series_id, bucket ORDER BY series_id, bucket
-  ON CONFLICT (series_id, bucket) DO UPDATE SET
-    count = r.count + excluded.count, sum = r.sum + excluded.sum,
-    min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-    sketch = "${schema}".merge_sketches(r.sketch, excluded.sketch)
-  RETURNING 1
-), by_key_1m AS (
-  SELECT series_id, date_trunc('minute', bucket) AS bucket, sketch_key, sum(count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
-  FROM by_key_10s GROUP BY 1, 2, 3
-), rollup_1m AS (
-  INSERT INTO "${schema}".rollups_1m AS r (series_id, bucket, count, sum, min, max, sketch)
-  SELECT series_id, bucket, sum(count), sum(sum), min(min), max(max), jsonb_object_agg(sketch_key, count)
-  FROM by_key_1m GROUP BY series_id, bucket ORDER BY series_id, bucket
-  ON CONFLICT (series_id, bucket) DO UPDATE SET
-    count = r.count + excluded.count, sum = r.sum + excluded.sum,
-    min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-    sketch = "${schema}".merge_sketches(r.sketch, excluded.sketch)
-  RETURNING 1
+  RETURNING series_id, time
 )
-SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM rollup_10s)::int AS r10, (SELECT count(*) FROM rollup_1m)::int AS r60`;
+SELECT s.position FROM pg_temp.${STAGING} s
+WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.series_id = s.series_id AND i.time = s.time)`;
+
+/*
+ * Adds a write's per-bucket aggregates (computed in Node, rollup-deltas.ts) to both rollup tables.
+ * The arrays are in (series_id, bucket) order and unnest keeps it, so concurrent writers lock
+ * rollup rows in the same order and cannot deadlock; a bucket another write already holds waits
+ * for it, then adds to what it committed.
+ */
+function upsertRollup(table: keyof typeof ROLLUP_BUCKETS_MS, first: number): string {
+  const p = (index: number) => `$${first + index}`;
+  return `INSERT INTO "${schema}".${table} AS r (series_id, bucket, count, sum, min, max, sketch)
+  SELECT series_id, to_timestamp(bucket_ms / 1000.0::float8), count, sum, min, max, sketch::jsonb
+  FROM unnest(${p(0)}::bigint[], ${p(1)}::bigint[], ${p(2)}::bigint[], ${p(3)}::float8[], ${p(4)}::float8[], ${p(5)}::float8[], ${p(6)}::text[])
+    AS d(series_id, bucket_ms, count, sum, min, max, sketch)
+  ON CONFLICT (series_id, bucket) DO UPDATE SET
+    count = r.count + excluded.count, sum = r.sum + excluded.sum,
+    min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
+    -- adds counts per key over the new sketch's keys only (cheaper than metrics.merge_sketches, same result)
+    sketch = r.sketch || coalesce((SELECT jsonb_object_agg(key, coalesce((r.sketch->>key)::bigint, 0) + value::bigint) FROM jsonb_each_text(excluded.sketch)), '{}')`;
+}
+
+const UPSERT_ROLLUPS = {
+  name: 'metrics-ingest-upsert-rollups',
+  text: `WITH ten_seconds AS (${upsertRollup('rollups_10s', 1)}), one_minute AS (${upsertRollup('rollups_1m', 8)}) SELECT 1`,
+};
 
 const INSERT_HISTOGRAMS = `
 INSERT INTO "${schema}".histograms (series_id, time, bounds, counts, sum, count)
 SELECT h.series_id, to_timestamp(h.ts_ms / 1000.0::float8), h.bounds, h.counts, h.sum, h.count
 FROM jsonb_to_recordset($1::jsonb) AS h(series_id bigint, ts_ms bigint, bounds double precision[], counts bigint[], sum double precision, count bigint)
+ORDER BY h.series_id, h.ts_ms
 ON CONFLICT (series_id, time) DO NOTHING`;
+
+const rollupParameters = (deltas: RollupDeltas): unknown[] => [deltas.seriesIds, deltas.buckets, deltas.counts, deltas.sums, deltas.mins, deltas.maxs, deltas.sketches];
 
 /** The only code that writes samples, histograms and rollups. */
 @Injectable()
@@ -102,15 +96,47 @@ export class SamplesRepository {
 
   private async storeIn(manager: EntityManager, batches: readonly ResolvedBatch[]): Promise<StoreOutcome> {
     const client = await pgClientOf(manager);
+    const prepared = prepareSamples(batches);
     let samplesStored = 0;
-    if (batches.some((batch) => batch.samples.length > 0)) {
-      // Per connection, emptied at every commit or rollback: one store() per transaction, by design.
-      await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (series_id bigint, ts_ms bigint, value double precision) ON COMMIT DELETE ROWS`);
-      // pipeline() waits on the COPY stream's drain events: the generator only runs as fast as PostgreSQL takes rows.
-      await pipeline(Readable.from(copyText(batches)), client.query(copyFrom(`COPY pg_temp.${STAGING} (series_id, ts_ms, value) FROM STDIN`)));
-      const result = await client.query<{ inserted: number }>(MOVE_AND_ROLL_UP);
-      samplesStored = result.rows[0]?.inserted ?? 0;
+    if (prepared.count > 0) {
+      const stored = await this.insertSamples(client, prepared);
+      samplesStored = stored.count;
+      if (stored.count > 0) {
+        const [tenSeconds, oneMinute] = rollupDeltas(stored.series, [ROLLUP_BUCKETS_MS.rollups_10s, ROLLUP_BUCKETS_MS.rollups_1m]);
+        await client.query({ ...UPSERT_ROLLUPS, values: [...rollupParameters(tenSeconds!), ...rollupParameters(oneMinute!)] });
+      }
     }
+    return { samplesStored, histogramsStored: await this.insertHistograms(client, batches) };
+  }
+
+  /**
+   * The fast path COPYs the write straight into the samples table: nothing is staged or copied
+   * twice. A sample stored before (a retry, an overlapping scrape) makes it fail as a whole; the
+   * write then takes the slow path from the savepoint. Returns the samples that were new.
+   */
+  private async insertSamples(client: PoolClient, prepared: PreparedSamples): Promise<PreparedSamples> {
+    await client.query(`SAVEPOINT ${BEFORE_SAMPLES}`);
+    try {
+      // pipeline() waits on the COPY stream's drain events: rows are encoded only as fast as PostgreSQL takes them.
+      await pipeline(Readable.from(sampleRowsBinaryCopy(prepared, { withPosition: false })), client.query(copyFrom(COPY_SAMPLES)));
+      return prepared;
+    } catch (error) {
+      if (sqlStateOf(error) !== UNIQUE_VIOLATION) {
+        throw error;
+      }
+    }
+    await client.query(`ROLLBACK TO SAVEPOINT ${BEFORE_SAMPLES}`);
+    // Per connection, emptied at every commit or rollback: one store() per transaction, by design.
+    await client.query(CREATE_STAGING);
+    await pipeline(Readable.from(sampleRowsBinaryCopy(prepared, { withPosition: true })), client.query(copyFrom(COPY_STAGING)));
+    const { rows } = await client.query<{ position: number }>(INSERT_NEW_FROM_STAGING);
+    return withoutPositions(
+      prepared,
+      rows.map((row) => row.position),
+    );
+  }
+
+  private async insertHistograms(client: PoolClient, batches: readonly ResolvedBatch[]): Promise<number> {
     const histograms = batches.flatMap((batch) =>
       batch.histograms.map((histogram) => ({
         series_id: batch.seriesId,
@@ -121,11 +147,10 @@ export class SamplesRepository {
         count: histogram.count,
       })),
     );
-    let histogramsStored = 0;
-    if (histograms.length > 0) {
-      const result = await client.query(INSERT_HISTOGRAMS, [JSON.stringify(histograms)]);
-      histogramsStored = result.rowCount ?? 0;
+    if (histograms.length === 0) {
+      return 0;
     }
-    return { samplesStored, histogramsStored };
+    const result = await client.query(INSERT_HISTOGRAMS, [JSON.stringify(histograms)]);
+    return result.rowCount ?? 0;
   }
 }
