@@ -1,13 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceModuleOptions } from '@strata/config';
+import { ServiceModuleOptions, loadConfigOrExit } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
+import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings, readPredictiveStagingSettings } from './config/predictive-staging-settings';
+import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
+import { AnomaliesController } from './controllers/anomalies.controller';
+import { ForecastsController } from './controllers/forecasts.controller';
 import { createPredictiveStagingDataSource } from './database/data-source';
 import { PREDICTIVE_STAGING_SCHEMA, PREDICTIVE_STAGING_SERVICE } from './database/predictive-staging-schema';
+import { AnomaliesRepository } from './repositories/anomalies.repository';
+import { ForecastsRepository } from './repositories/forecasts.repository';
+import { LstmModelsRepository } from './repositories/lstm-models.repository';
+import { SeriesRepository } from './repositories/series.repository';
+import { PredictiveTransactions } from './repositories/transactions';
+import { AnomalyDetectionService } from './services/anomaly-detection.service';
+import { ForecastSchedulerService } from './services/forecast-scheduler.service';
+import { ForecastingService } from './services/forecasting.service';
+import { LstmModelsService } from './services/lstm-models.service';
+import { PredictiveQueriesService } from './services/predictive-queries.service';
 
-/** The predictive-staging service: anomalies, forecasts and staged proposals. This slice holds its schema and messaging; detectors and forecasts come with the [A] issue. */
+/**
+ * The predictive-staging service: a streaming anomaly detector per KPI series (from `kpi.windows`),
+ * scheduled and on-demand forecasts where the LSTM serves only if it beat the best baseline on the
+ * series' backtest, models saved in PostgreSQL, anomaly and forecast events through the outbox.
+ * Without explicit settings it reads them from the environment (PREDICTIVE_*).
+ */
 @Module({})
 export class PredictiveStagingModule {
-  static register(options: ServiceModuleOptions): DynamicModule {
+  static register(options: ServiceModuleOptions, settings?: PredictiveStagingSettings): DynamicModule {
     return {
       module: PredictiveStagingModule,
       imports: serviceInfrastructure({
@@ -16,6 +35,22 @@ export class PredictiveStagingModule {
         dataSource: createPredictiveStagingDataSource(options.database),
         outbox: options.outbox,
       }),
+      controllers: [AnomaliesController, ForecastsController],
+      providers: [
+        { provide: PREDICTIVE_STAGING_SETTINGS, useValue: settings ?? loadConfigOrExit(() => readPredictiveStagingSettings(), 'strata-predictive-staging') },
+        PredictiveTransactions,
+        SeriesRepository,
+        AnomaliesRepository,
+        ForecastsRepository,
+        LstmModelsRepository,
+        AnomalyDetectionService,
+        LstmModelsService,
+        ForecastingService,
+        ForecastSchedulerService,
+        PredictiveQueriesService,
+        KpiWindowsConsumer,
+      ],
+      exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],
     };
   }
 }

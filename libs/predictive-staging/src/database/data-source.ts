@@ -2,6 +2,7 @@ import { DatabaseConfig } from '@strata/config';
 import { createServiceDataSource } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { InitialPredictiveStaging1764201600000 } from './migrations/1764201600000-initial-predictive-staging';
+import { AnomaliesAndForecasts1764374400000 } from './migrations/1764374400000-anomalies-and-forecasts';
 import { PREDICTIVE_STAGING_SCHEMA } from './predictive-staging-schema';
 
 export function createPredictiveStagingDataSource(database: DatabaseConfig): DataSource {
@@ -10,6 +11,6 @@ export function createPredictiveStagingDataSource(database: DatabaseConfig): Dat
     url: database.url,
     poolSize: database.poolSize,
     entities: [],
-    migrations: [InitialPredictiveStaging1764201600000],
+    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000],
   });
 }

@@ -1,0 +1,29 @@
+import { ConfigError } from '@strata/config';
+import { readPredictiveStagingSettings } from './predictive-staging-settings';
+
+describe(readPredictiveStagingSettings.name, () => {
+  it('has working defaults', () => {
+    const sut = readPredictiveStagingSettings({});
+    expect(sut.minSeverity).toBe('medium');
+    expect(sut.forecast).toEqual({ intervalMs: 300_000, horizon: 12, origins: 5, level: 0.95, minPoints: 120, maxLstmRatio: 1 });
+    expect(sut.lstm.enabled).toBe(true);
+  });
+
+  it('reads flags and turns the schedule off with 0', () => {
+    const sut = readPredictiveStagingSettings({ PREDICTIVE_LSTM_ENABLED: 'false', PREDICTIVE_FORECAST_INTERVAL_MS: '0', PREDICTIVE_ANOMALY_MIN_SEVERITY: 'high' });
+    expect(sut.lstm.enabled).toBe(false);
+    expect(sut.forecast.intervalMs).toBe(0);
+    expect(sut.minSeverity).toBe('high');
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_LSTM_ENABLED: 'yes' })).toThrow(/PREDICTIVE_LSTM_ENABLED: must be 'true' or 'false'/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_LEVEL: '1.5' })).toThrow(/PREDICTIVE_FORECAST_LEVEL/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_ANOMALY_MIN_SEVERITY: 'none' })).toThrow(ConfigError);
+  });
+
+  it('refuses a minimum history too short for the backtest', () => {
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_HORIZON: '24', PREDICTIVE_FORECAST_MIN_POINTS: '100' })).toThrow(/PREDICTIVE_FORECAST_MIN_POINTS: must be at least .* = 123/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);
+  });
+});

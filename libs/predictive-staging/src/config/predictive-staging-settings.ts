@@ -1,0 +1,107 @@
+import { Environment, parseEnvironment, positiveInt } from '@strata/config';
+import { z } from 'zod';
+
+export type ReportedSeverity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface LstmSettings {
+  enabled: boolean;
+  /** Fewer history points than this: only baselines are backtested. */
+  minPoints: number;
+  lookback: number;
+  units: number;
+  epochs: number;
+  batchSize: number;
+  /** A saved model younger than this is reused instead of retrained. */
+  maxModelAgeMs: number;
+}
+
+export interface PredictiveStagingSettings {
+  /** Lowest severity that is stored as an anomaly and published. */
+  minSeverity: ReportedSeverity;
+  /** Window values kept per series for forecasting (older ones are deleted). */
+  historyPoints: number;
+  forecast: {
+    /** How often every series with enough history is forecast; 0 turns the schedule off. */
+    intervalMs: number;
+    horizon: number;
+    /** Rolling backtest origins, one horizon apart. */
+    origins: number;
+    /** Central prediction interval level. */
+    level: number;
+    /** History a series needs before it is forecast. */
+    minPoints: number;
+    /** LSTM MASE ÷ best baseline MASE must be below this for the LSTM to serve. */
+    maxLstmRatio: number;
+  };
+  lstm: LstmSettings;
+}
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: "must be 'true' or 'false'" })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+const settingsSchema = z.object({
+  PREDICTIVE_ANOMALY_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+  PREDICTIVE_HISTORY_POINTS: positiveInt(2_000, 100_000),
+  PREDICTIVE_FORECAST_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000).default(300_000),
+  PREDICTIVE_FORECAST_HORIZON: positiveInt(12, 1_000),
+  PREDICTIVE_FORECAST_ORIGINS: positiveInt(5, 50),
+  PREDICTIVE_FORECAST_LEVEL: z.coerce.number({ message: 'must be a number' }).gt(0).lt(1).default(0.95),
+  PREDICTIVE_FORECAST_MIN_POINTS: positiveInt(120, 100_000),
+  PREDICTIVE_LSTM_MAX_RATIO: z.coerce.number({ message: 'must be a number' }).gt(0).max(10).default(1),
+  PREDICTIVE_LSTM_ENABLED: flag(true),
+  PREDICTIVE_LSTM_MIN_POINTS: positiveInt(500, 100_000),
+  PREDICTIVE_LSTM_LOOKBACK: positiveInt(24, 1_000).refine((value) => value >= 2, 'must be at least 2'),
+  PREDICTIVE_LSTM_UNITS: positiveInt(32, 512),
+  PREDICTIVE_LSTM_EPOCHS: positiveInt(8, 500),
+  PREDICTIVE_LSTM_BATCH_SIZE: positiveInt(128, 4_096),
+  PREDICTIVE_LSTM_MAX_MODEL_AGE_MS: positiveInt(86_400_000, 30 * 86_400_000),
+});
+
+/** Reads the service's own settings; a bad value stops the process naming the variable. */
+export function readPredictiveStagingSettings(env: Environment = process.env): PredictiveStagingSettings {
+  const parsed = parseEnvironment(settingsSchema, env);
+  // Each backtest origin needs history before it: a minimum below that could never be forecast.
+  const backtestSpan = parsed.PREDICTIVE_FORECAST_HORIZON * parsed.PREDICTIVE_FORECAST_ORIGINS + 3;
+  if (parsed.PREDICTIVE_FORECAST_MIN_POINTS < backtestSpan) {
+    parseEnvironment(
+      settingsSchema.extend({
+        PREDICTIVE_FORECAST_MIN_POINTS: z.coerce.number().min(backtestSpan, `must be at least PREDICTIVE_FORECAST_HORIZON × PREDICTIVE_FORECAST_ORIGINS + 3 = ${backtestSpan}`),
+      }),
+      env,
+    );
+  }
+  if (parsed.PREDICTIVE_HISTORY_POINTS < parsed.PREDICTIVE_FORECAST_MIN_POINTS) {
+    parseEnvironment(
+      settingsSchema.extend({
+        PREDICTIVE_HISTORY_POINTS: z.coerce.number().min(parsed.PREDICTIVE_FORECAST_MIN_POINTS, 'must be at least PREDICTIVE_FORECAST_MIN_POINTS'),
+      }),
+      env,
+    );
+  }
+  return {
+    minSeverity: parsed.PREDICTIVE_ANOMALY_MIN_SEVERITY,
+    historyPoints: parsed.PREDICTIVE_HISTORY_POINTS,
+    forecast: {
+      intervalMs: parsed.PREDICTIVE_FORECAST_INTERVAL_MS,
+      horizon: parsed.PREDICTIVE_FORECAST_HORIZON,
+      origins: parsed.PREDICTIVE_FORECAST_ORIGINS,
+      level: parsed.PREDICTIVE_FORECAST_LEVEL,
+      minPoints: parsed.PREDICTIVE_FORECAST_MIN_POINTS,
+      maxLstmRatio: parsed.PREDICTIVE_LSTM_MAX_RATIO,
+    },
+    lstm: {
+      enabled: parsed.PREDICTIVE_LSTM_ENABLED,
+      minPoints: parsed.PREDICTIVE_LSTM_MIN_POINTS,
+      lookback: parsed.PREDICTIVE_LSTM_LOOKBACK,
+      units: parsed.PREDICTIVE_LSTM_UNITS,
+      epochs: parsed.PREDICTIVE_LSTM_EPOCHS,
+      batchSize: parsed.PREDICTIVE_LSTM_BATCH_SIZE,
+      maxModelAgeMs: parsed.PREDICTIVE_LSTM_MAX_MODEL_AGE_MS,
+    },
+  };
+}
+
+export const PREDICTIVE_STAGING_SETTINGS = Symbol('strata:predictive-staging-settings');

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import type { StreamingDetectorState } from '@strata/analytics';
+import type { KpiSeriesLabels } from '@strata/contracts';
+import { EntityManager } from 'typeorm';
+import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
+
+const schema = PREDICTIVE_STAGING_SCHEMA;
+
+export interface SeriesDetectorRow {
+  detectorState: StreamingDetectorState | null;
+  windowsSeen: number;
+  lastWindowEnd: number | null;
+}
+
+export interface SeriesRecord {
+  seriesId: string;
+  labels: KpiSeriesLabels;
+  stepMs: number | null;
+  lastWindowEnd: number | null;
+}
+
+export interface SeriesPoint {
+  at: number;
+  value: number;
+}
+
+interface SeriesRow {
+  series_id: string;
+  stack: string;
+  environment: string;
+  component: string;
+  stack_config: string | null;
+  node: string | null;
+  metric: string;
+  step_ms: number | null;
+  last_window_end: Date | null;
+}
+
+export function labelsOf(row: Pick<SeriesRow, 'stack' | 'environment' | 'component' | 'stack_config' | 'node' | 'metric'>): KpiSeriesLabels {
+  return {
+    stack: row.stack,
+    environment: row.environment,
+    component: row.component,
+    ...(row.stack_config === null ? {} : { stackConfig: row.stack_config }),
+    ...(row.node === null ? {} : { node: row.node }),
+    metric: row.metric,
+  };
+}
+
+/** The only code touching the series projection: identity, detector state and window history. */
+@Injectable()
+export class SeriesRepository {
+  /**
+   * Registers the series on its first window and locks its row for this transaction, so two
+   * deliveries of one series' windows never interleave their detector updates.
+   */
+  async lockForUpdate(manager: EntityManager, seriesId: string, labels: KpiSeriesLabels): Promise<SeriesDetectorRow> {
+    await manager.query(
+      `INSERT INTO "${schema}".series (series_id, stack, environment, component, stack_config, node, metric)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (series_id) DO NOTHING`,
+      [seriesId, labels.stack, labels.environment, labels.component, labels.stackConfig ?? null, labels.node ?? null, labels.metric],
+    );
+    const rows = (await manager.query(`SELECT detector_state, windows_seen, last_window_end FROM "${schema}".series WHERE series_id = $1 FOR UPDATE`, [seriesId])) as {
+      detector_state: StreamingDetectorState | null;
+      windows_seen: number;
+      last_window_end: Date | null;
+    }[];
+    const row = rows[0];
+    if (!row) throw new Error(`series '${seriesId}' vanished while locked`);
+    return { detectorState: row.detector_state, windowsSeen: row.windows_seen, lastWindowEnd: row.last_window_end?.getTime() ?? null };
+  }
+
+  async saveDetector(manager: EntityManager, seriesId: string, update: { state: StreamingDetectorState; windowsSeen: number; windowEnd: number; stepMs: number }): Promise<void> {
+    await manager.query(
+      `UPDATE "${schema}".series SET detector_state = $2, windows_seen = $3, last_window_end = $4, step_ms = $5, updated_at = now() WHERE series_id = $1`,
+      [seriesId, JSON.stringify(update.state), update.windowsSeen, new Date(update.windowEnd), update.stepMs],
+    );
+  }
+
+  /** Appends a window's value and forgets all but the newest `keep` values of the series. */
+  async appendPoint(manager: EntityManager, seriesId: string, point: SeriesPoint, keep: number): Promise<void> {
+    await manager.query(`INSERT INTO "${schema}".series_points (series_id, window_end, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [seriesId, new Date(point.at), point.value]);
+    await manager.query(
+      `DELETE FROM "${schema}".series_points
+        WHERE series_id = $1 AND window_end <= (
+          SELECT window_end FROM "${schema}".series_points WHERE series_id = $1 ORDER BY window_end DESC OFFSET $2 LIMIT 1)`,
+      [seriesId, keep],
+    );
+  }
+
+  async find(manager: EntityManager, seriesId: string): Promise<SeriesRecord | null> {
+    const rows = (await manager.query(`SELECT * FROM "${schema}".series WHERE series_id = $1`, [seriesId])) as SeriesRow[];
+    const row = rows[0];
+    return row ? { seriesId: row.series_id, labels: labelsOf(row), stepMs: row.step_ms, lastWindowEnd: row.last_window_end?.getTime() ?? null } : null;
+  }
+
+  /** The newest `limit` values of a series, oldest first. */
+  async history(manager: EntityManager, seriesId: string, limit: number): Promise<SeriesPoint[]> {
+    const rows = (await manager.query(
+      `SELECT window_end, value FROM (
+         SELECT window_end, value FROM "${schema}".series_points WHERE series_id = $1 ORDER BY window_end DESC LIMIT $2
+       ) AS newest ORDER BY window_end`,
+      [seriesId, limit],
+    )) as { window_end: Date; value: number }[];
+    return rows.map((row) => ({ at: row.window_end.getTime(), value: row.value }));
+  }
+
+  /** Series holding at least `minPoints` values, in a stable order. */
+  async forecastable(manager: EntityManager, minPoints: number): Promise<string[]> {
+    const rows = (await manager.query(
+      `SELECT series_id FROM "${schema}".series_points GROUP BY series_id HAVING count(*) >= $1 ORDER BY series_id`,
+      [minPoints],
+    )) as { series_id: string }[];
+    return rows.map((row) => row.series_id);
+  }
+}
