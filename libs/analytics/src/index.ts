@@ -1,3 +1,4 @@
 export * from './detectors';
 export * from './nab';
 export * from './forecast';
+export * from './judge';

@@ -1,0 +1,6 @@
+export * from './canary-judge';
+export * from './hodges-lehmann';
+export * from './holm';
+export * from './judge-config';
+export * from './mann-whitney';
+export * from './proportions';
