@@ -468,7 +468,7 @@ export class Gateway {
 
   private recordOutlierOutcome(routing: ActiveRouting, node: UpstreamNode, succeeded: boolean): void {
     if (succeeded) {
-      if (node.outlier.recordSuccess()) {
+      if (node.outlier.recordSuccess(Date.now())) {
         this.logger.info('backend node recovered', { node: node.id });
         routing.refreshAvailability(Date.now());
       }

@@ -19,7 +19,7 @@ describe(OutlierEjection.name, () => {
     const sut = new OutlierEjection(settings);
     failTimes(sut, 2, 0);
 
-    expect(sut.recordSuccess()).toBe(false);
+    expect(sut.recordSuccess(0)).toBe(false);
     failTimes(sut, 2, 0);
 
     expect(sut.state(0)).toBe('serving');
@@ -38,7 +38,7 @@ describe(OutlierEjection.name, () => {
     const sut = new OutlierEjection(settings);
     failTimes(sut, 3, 0);
 
-    expect(sut.recordSuccess()).toBe(true);
+    expect(sut.recordSuccess(1_000)).toBe(true);
     expect(sut.state(1_000)).toBe('serving');
     failTimes(sut, 3, 5_000);
     expect(sut.state(5_999)).toBe('ejected');
@@ -66,5 +66,15 @@ describe(OutlierEjection.name, () => {
 
     expect(sut.recordFailure(500)).toBe(false);
     expect(sut.state(1_000)).toBe('probing');
+  });
+
+  it('ignores successes before the ejection time is up (requests in flight, a health endpoint that answers while requests fail)', () => {
+    const sut = new OutlierEjection(settings);
+    failTimes(sut, 3, 0);
+
+    expect(sut.recordSuccess(999)).toBe(false);
+    expect(sut.state(999)).toBe('ejected');
+    expect(sut.recordSuccess(1_000)).toBe(true);
+    expect(sut.state(1_000)).toBe('serving');
   });
 });

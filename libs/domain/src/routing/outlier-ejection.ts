@@ -32,9 +32,16 @@ export class OutlierEjection {
     return this.ejections;
   }
 
-  /** Returns true when this success brought an ejected node back. */
-  recordSuccess(): boolean {
+  /**
+   * Returns true when this success brought an ejected node back. Before the ejection time is up a
+   * success proves nothing (a request sent before the ejection, or a health endpoint that answers
+   * while real requests fail) and is ignored, as failures of requests in flight are.
+   */
+  recordSuccess(now: number): boolean {
     this.consecutiveFailures = 0;
+    if (this.ejected && now < this.ejectedUntil) {
+      return false;
+    }
     if (this.ejected) {
       this.ejected = false;
       // A node that recovered starts over; one that flaps still climbs through probing failures.
