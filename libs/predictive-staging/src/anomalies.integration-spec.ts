@@ -1,0 +1,103 @@
+import { StreamingAnomalyDetector } from '@strata/analytics';
+import { eventually } from '@strata/testing';
+import { PredictiveStagingTestApp, startPredictiveStagingTestApp } from './test-support/predictive-staging-test-app';
+import { START, WINDOW_MS, aSeries, feedWindows, steadySeries } from './test-support/series-fixtures';
+
+describe('predictive-staging anomalies', () => {
+  let sut: PredictiveStagingTestApp;
+
+  beforeAll(async () => {
+    sut = await startPredictiveStagingTestApp('ps-anomalies');
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  const spikeAt = 170;
+
+  describe('a series with an injected spike and a steady one', () => {
+    const spiky = aSeries();
+    const steady = aSeries({ stack: spiky.stack, component: 'checkout-db', metric: 'db_query_ms' });
+    const spikyValues = steadySeries(180);
+    spikyValues[spikeAt] = 160;
+    const steadyValues = steadySeries(180, 40, 99);
+
+    beforeAll(async () => {
+      await Promise.all([feedWindows(sut, 'spiky', spiky, spikyValues), feedWindows(sut, 'steady', steady, steadyValues)]);
+    }, 120_000);
+
+    it('stores one anomaly for the spike, with its evidence, and none for the steady series', async () => {
+      const { rows } = await sut.sql.query<{ series_id: string; at: Date; severity: string; evidence: { observed: number; expected: number; window: { end: number } } }>(
+        'SELECT series_id, at, severity, evidence FROM staging.anomalies ORDER BY id',
+      );
+      expect(rows.map((row) => row.series_id)).toEqual(['spiky']);
+      const [anomaly] = rows;
+      expect(anomaly!.at.getTime()).toBe(START + (spikeAt + 1) * WINDOW_MS);
+      expect(['high', 'critical']).toContain(anomaly!.severity);
+      expect(anomaly!.evidence.observed).toBe(160);
+      expect(Math.abs(anomaly!.evidence.expected - 100)).toBeLessThan(2);
+    });
+
+    it('publishes the anomaly through the outbox with its evidence', async () => {
+      const event = await eventually(() => {
+        const found = sut.published.find((candidate) => candidate.type === 'io.strata.anomaly.detected.v1');
+        expect(found).toBeDefined();
+        return found!;
+      });
+      expect(event.subject).toBe(spiky.stack);
+      expect(event.data).toMatchObject({ seriesId: 'spiky', series: spiky, at: START + (spikeAt + 1) * WINDOW_MS, evidence: { observed: 160, window: { start: START + spikeAt * WINDOW_MS, value: 'mean' } } });
+      expect(sut.published.filter((candidate) => candidate.type === 'io.strata.anomaly.detected.v1')).toHaveLength(1);
+    });
+
+    it('keeps each detector state in PostgreSQL exactly as an uninterrupted detector would hold it', async () => {
+      const local = new StreamingAnomalyDetector();
+      spikyValues.forEach((value) => local.update(value));
+      const { rows } = await sut.sql.query<{ detector_state: unknown; last_window_end: Date }>('SELECT detector_state, last_window_end FROM staging.series WHERE series_id = $1', ['spiky']);
+      expect(rows[0]!.detector_state).toEqual(local.toJSON());
+      expect(rows[0]!.last_window_end.getTime()).toBe(START + 180 * WINDOW_MS);
+    });
+
+    it('ignores a replayed window the detector has moved past', async () => {
+      await sut.publishWindow('spiky', spiky, START + spikeAt * WINDOW_MS, 160, WINDOW_MS);
+      await sut.publishWindow('spiky', spiky, START + 180 * WINDOW_MS, 100, WINDOW_MS);
+      await eventually(async () => {
+        const { rows } = await sut.sql.query<{ windows_seen: number }>('SELECT windows_seen FROM staging.series WHERE series_id = $1', ['spiky']);
+        expect(rows[0]!.windows_seen).toBe(181);
+      });
+      const { rows } = await sut.sql.query<{ count: string }>('SELECT count(*) FROM staging.anomalies');
+      expect(Number(rows[0]!.count)).toBe(1);
+    });
+
+    it('lists anomalies by stack, component, stack config, severity and time', async () => {
+      const spikeTime = new Date(START + (spikeAt + 1) * WINDOW_MS);
+      const list = await sut.http().get('/v1/anomalies').query({ stack: spiky.stack, severity: 'high' }).expect(200);
+      expect(list.body.items).toHaveLength(1);
+      expect(list.body.items[0]).toMatchObject({ seriesId: 'spiky', series: { ...spiky }, at: spikeTime.toISOString(), evidence: { observed: 160, window: { end: spikeTime.getTime() } } });
+      expect(list.body.nextCursor).toBeNull();
+
+      const byConfig = await sut.http().get('/v1/anomalies').query({ stackConfig: spiky.stackConfig, component: spiky.component, from: new Date(spikeTime.getTime() - 1).toISOString(), to: new Date(spikeTime.getTime() + 1).toISOString() }).expect(200);
+      expect(byConfig.body.items.map((item: { id: string }) => item.id)).toEqual([list.body.items[0].id]);
+      for (const miss of [{ component: 'checkout-db' }, { stack: 'other' }, { from: new Date(spikeTime.getTime() + 1).toISOString() }]) {
+        const empty = await sut.http().get('/v1/anomalies').query(miss).expect(200);
+        expect(empty.body.items).toEqual([]);
+      }
+
+      const one = await sut.http().get(`/v1/anomalies/${list.body.items[0].id}`).expect(200);
+      expect(one.body).toEqual(list.body.items[0]);
+    });
+
+    it('answers bad filters with problem+json naming the field', async () => {
+      const severity = await sut.http().get('/v1/anomalies').query({ severity: 'huge' }).expect(400);
+      expect(severity.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(severity.body.errors.map((error: { field: string }) => error.field)).toContain('severity');
+      const range = await sut.http().get('/v1/anomalies').query({ from: '2026-11-28T00:00:00Z', to: '2026-11-27T00:00:00Z' }).expect(422);
+      expect(range.body.errors).toEqual([{ field: 'to', message: 'must be after from' }]);
+      const time = await sut.http().get('/v1/anomalies').query({ from: 'yesterday' }).expect(400);
+      expect(time.body.errors.map((error: { field: string }) => error.field)).toContain('from');
+      await sut.http().get('/v1/anomalies/999999').expect(404);
+      const id = await sut.http().get('/v1/anomalies/abc').expect(400);
+      expect(id.body.errors.map((error: { field: string }) => error.field)).toContain('id');
+    });
+  });
+});
