@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
-import { ServiceProcess, waitForHealthy } from './support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 import { Answer, closeClients, countBy, sendMany, sendUntil, shareOf } from './support/traffic';
 
 const STABLE_VERSION = '1.0.0';
@@ -150,15 +150,7 @@ describe('gateway routing across processes', () => {
   beforeAll(async () => {
     database = await createTestDatabase('e2e-gateway');
     stateDir = mkdtempSync(join(tmpdir(), 'strata-e2e-gateway-'));
-    const common = {
-      DATABASE_URL: database.url,
-      STRATA_BUS: 'kafka',
-      KAFKA_BROKERS: brokers.join(','),
-      STRATA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      LOG_LEVEL: 'warn',
-    };
+    const common = distributedModeEnv(database.url, brokers, topicPrefix);
     const [registryPort, routingPort, gatewayPort] = [await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1')];
     registryUrl = `http://127.0.0.1:${registryPort}`;
     routingUrl = `http://127.0.0.1:${routingPort}`;
@@ -405,10 +397,12 @@ describe('gateway routing across processes', () => {
     expect((await setFaults({ resetConnections: true })).status).toBe(200);
     await sendMany(gatewayUrl, 200);
     await eventually(() => expect(logEntries(gateway, 'backend node ejected')).toContainEqual(expect.objectContaining({ node: 'v1b' })), 20_000, 50);
-    // Ejected, it takes no requests: an unanswered reset would show as a 502 (the stable group is not retried).
+    // Ejected, it takes no requests: each reset would show as a 502 (the stable group is not
+    // retried), about 35 % of all requests if it kept its share. When an ejection runs out, the few
+    // requests in flight that find it probing fail before it goes back out for longer.
     const whileEjected = await sendMany(gatewayUrl, 1_000);
     const failures = whileEjected.filter((answer) => answer.status !== 200).length;
-    expect(failures).toBeLessThanOrEqual(10);
+    expect(failures).toBeLessThan(30);
     expect(shareOf(whileEjected, (answer) => answer.node, 'v1a')).toBeGreaterThan(0.6);
 
     expect((await setFaults(undefined)).status).toBe(200);

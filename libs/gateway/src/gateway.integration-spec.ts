@@ -1,6 +1,6 @@
 import { eventually } from '@strata/testing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -209,6 +209,25 @@ describe(Gateway.name, () => {
     expect(outcome).toMatchObject({ outcome: 'rejected', keptVersion: applied });
     expect(outcome.outcome === 'rejected' ? outcome.violations.map((violation) => violation.field).sort() : []).toEqual(['config.component', 'config.stableConfig']);
     expect(sut.routingVersion).toBe(applied);
+    expect((await send()).status).toBe(200);
+  });
+
+  it('NACKs a config whose node is the gateway itself, keeping the old one served and on disk', async () => {
+    apply(routingConfig());
+    const applied = sut.routingVersion;
+    const looping = routingConfig();
+    looping.stackConfigs[1].nodes[0].url = base;
+
+    const outcome = apply(looping);
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      keptVersion: applied,
+      reason: expect.stringContaining('is this gateway'),
+      violations: [{ field: 'config.stackConfigs[1].nodes[0].url', message: expect.stringContaining('test') }],
+    });
+    expect(sut.routingVersion).toBe(applied);
+    expect((JSON.parse(readFileSync(join(stateDir, 'last-known-good-routing.json'), 'utf8')) as { version: number }).version).toBe(applied);
     expect((await send()).status).toBe(200);
   });
 

@@ -119,3 +119,19 @@ export async function waitForHealthy(url: string, service: ServiceProcess, timeo
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/**
+ * The environment every service process of a distributed-mode e2e shares: Kafka as the bus with
+ * topics of the test's own, its database, and timings short enough for a test to wait on.
+ */
+export function distributedModeEnv(databaseUrl: string, brokers: readonly string[], topicPrefix: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    STRATA_BUS: 'kafka',
+    KAFKA_BROKERS: brokers.join(','),
+    STRATA_TOPIC_PREFIX: topicPrefix,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    LOG_LEVEL: 'warn',
+  };
+}
