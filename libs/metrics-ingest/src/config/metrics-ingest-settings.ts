@@ -16,7 +16,33 @@ export interface MetricsIngestSettings {
   maxSamplesPerRequest: number;
   /** Largest decompressed remote-write body. */
   maxRemoteWriteBytes: number;
+  /** Prometheus query sources and database collectors; defaults apply when absent. */
+  collectors?: CollectorSettings;
 }
+
+export interface CollectorSettings {
+  /** Off: sources and targets can still be registered, but nothing is queried or scraped. */
+  enabled: boolean;
+  /** How often each replica looks for sources and targets that are due. */
+  tickMs: number;
+  /** Sources and targets one replica runs at once. */
+  concurrency: number;
+  /** Per Prometheus request, and per database connection + statement. */
+  requestTimeoutMs: number;
+  /** Points per series one query_range may ask for; Prometheus refuses more than 11 000. A source behind catches up in several requests. */
+  maxPointsPerQuery: number;
+  /** Statements (fingerprints) stored per scrape of a database, those with the most execution time in the interval first. */
+  maxStatementsPerScrape: number;
+}
+
+export const DEFAULT_COLLECTOR_SETTINGS: CollectorSettings = {
+  enabled: true,
+  tickMs: 1_000,
+  concurrency: 4,
+  requestTimeoutMs: 10_000,
+  maxPointsPerQuery: 10_000,
+  maxStatementsPerScrape: 500,
+};
 
 const settingsSchema = z.object({
   METRICS_RAW_RETENTION_DAYS: positiveInt(7, 3_650),
@@ -29,6 +55,12 @@ const settingsSchema = z.object({
   METRICS_MAX_QUEUED_WRITES: positiveInt(64, 10_000),
   METRICS_MAX_SAMPLES_PER_REQUEST: positiveInt(200_000, 10_000_000),
   METRICS_MAX_REMOTE_WRITE_BYTES: positiveInt(64 * 1024 * 1024, 1024 * 1024 * 1024),
+  METRICS_COLLECTORS_ENABLED: z.enum(['true', 'false'], { message: "must be 'true' or 'false'" }).default('true'),
+  METRICS_COLLECTOR_TICK_MS: positiveInt(DEFAULT_COLLECTOR_SETTINGS.tickMs, 60_000),
+  METRICS_COLLECTOR_CONCURRENCY: positiveInt(DEFAULT_COLLECTOR_SETTINGS.concurrency, 64),
+  METRICS_COLLECTOR_TIMEOUT_MS: positiveInt(DEFAULT_COLLECTOR_SETTINGS.requestTimeoutMs, 300_000),
+  METRICS_QUERY_SOURCE_MAX_POINTS: positiveInt(DEFAULT_COLLECTOR_SETTINGS.maxPointsPerQuery, 11_000),
+  METRICS_PG_MAX_STATEMENTS: positiveInt(DEFAULT_COLLECTOR_SETTINGS.maxStatementsPerScrape, 100_000),
 });
 
 /** Reads the service's own settings; a bad value stops the process naming the variable. */
@@ -54,6 +86,14 @@ export function readMetricsIngestSettings(env: Environment = process.env): Metri
     maxQueuedWrites: parsed.METRICS_MAX_QUEUED_WRITES,
     maxSamplesPerRequest: parsed.METRICS_MAX_SAMPLES_PER_REQUEST,
     maxRemoteWriteBytes: parsed.METRICS_MAX_REMOTE_WRITE_BYTES,
+    collectors: {
+      enabled: parsed.METRICS_COLLECTORS_ENABLED === 'true',
+      tickMs: parsed.METRICS_COLLECTOR_TICK_MS,
+      concurrency: parsed.METRICS_COLLECTOR_CONCURRENCY,
+      requestTimeoutMs: parsed.METRICS_COLLECTOR_TIMEOUT_MS,
+      maxPointsPerQuery: parsed.METRICS_QUERY_SOURCE_MAX_POINTS,
+      maxStatementsPerScrape: parsed.METRICS_PG_MAX_STATEMENTS,
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { createServiceDataSource } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { InitialMetricsIngest1764201600000 } from './migrations/1764201600000-initial-metrics-ingest';
 import { SeriesSamplesRollups1764288000000 } from './migrations/1764288000000-series-samples-rollups';
+import { QuerySourcesAndCollectors1764400000000 } from './migrations/1764400000000-query-sources-and-collectors';
 import { METRICS_INGEST_SCHEMA } from './metrics-ingest-schema';
 
 export function createMetricsIngestDataSource(database: DatabaseConfig): DataSource {
@@ -11,6 +12,6 @@ export function createMetricsIngestDataSource(database: DatabaseConfig): DataSou
     url: database.url,
     poolSize: database.poolSize,
     entities: [],
-    migrations: [InitialMetricsIngest1764201600000, SeriesSamplesRollups1764288000000],
+    migrations: [InitialMetricsIngest1764201600000, SeriesSamplesRollups1764288000000, QuerySourcesAndCollectors1764400000000],
   });
 }
