@@ -145,6 +145,8 @@ describe(routingConfigViolations.name, () => {
 
   it.each([
     [{ path: 'healthz', intervalMs: 1_000 }, ['healthCheck.path']],
+    [{ path: '/health check', intervalMs: 1_000 }, ['healthCheck.path']],
+    [{ path: '/santé', intervalMs: 1_000 }, ['healthCheck.path']],
     [{ path: '/healthz', intervalMs: 10 }, ['healthCheck.intervalMs']],
   ])('refuses the health check %j', (check, fields) => {
     expect(fieldsOf(withField('healthCheck', check))).toEqual(fields);

@@ -77,6 +77,7 @@ export const DEFAULT_OUTLIER_DETECTION: OutlierDetectionSettings = { consecutive
 
 const MAX_WEIGHT = 1_000_000;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
 
 /** Every violation of a routing config, each with its field path; empty when the config is valid. */
 export function routingConfigViolations(value: unknown): DomainViolation[] {
@@ -149,8 +150,10 @@ export function routingConfigViolations(value: unknown): DomainViolation[] {
   if (value['healthCheck'] !== undefined && requireObject(value['healthCheck'], 'healthCheck', violations)) {
     const check = value['healthCheck'];
     violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
-    if (typeof check['path'] !== 'string' || !check['path'].startsWith('/')) {
-      violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/', got ${describeValue(check['path'])}` });
+    // Visible ASCII only, as on the request line: HTTP clients refuse to send anything else, and a
+    // probe that can never be sent would count as a failure of every node.
+    if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path'])) {
+      violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/' without spaces or non-ASCII characters (percent-encode them), got ${describeValue(check['path'])}` });
     }
     integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
   }
