@@ -6,5 +6,6 @@ export * from './holt-winters';
 export * from './period-detection';
 export * from './rolling-median-mad';
 export * from './seasonal-naive';
+export * from './sequence-novelty';
 export * from './severity';
 export * from './streaming-anomaly-detector';

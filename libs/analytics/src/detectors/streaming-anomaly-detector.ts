@@ -5,6 +5,7 @@ import { HoltWinters, type HoltWintersParameters, type HoltWintersState } from '
 import { detectPeriod } from './period-detection';
 import { RollingMedianMad, type RollingMedianMadState } from './rolling-median-mad';
 import { SeasonalNaive, type SeasonalNaiveState } from './seasonal-naive';
+import { SequenceNovelty, type SequenceNoveltyParameters, type SequenceNoveltyState } from './sequence-novelty';
 import { type AnomalySeverity, severityOf } from './severity';
 
 export interface StreamingDetectorConfig {
@@ -40,6 +41,11 @@ export interface StreamingDetectorConfig {
   readonly rangeTolerance: number;
   /** Samples seen before range novelty may alarm, so the range is learnt first. */
   readonly rangeLearningPeriod: number;
+  /**
+   * Sequence novelty of the value quantised in the range seen so far, judged by its own anomaly
+   * likelihood (averaged over `averagingWindow` samples); null to leave it out.
+   */
+  readonly sequence: (SequenceNoveltyParameters & { readonly averagingWindow: number }) | null;
   /** Samples after an alarm during which new scores are damped: one incident, one alarm. */
   readonly refractorySamples: number;
   /**
@@ -68,6 +74,7 @@ export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
   changeNormalisationRate: 0.01,
   rangeTolerance: 0.05,
   rangeLearningPeriod: 300,
+  sequence: { bins: 10, order: 3, averagingWindow: 10 },
   refractorySamples: 100,
   escalationRatio: 2,
   alarmScore: 0.5,
@@ -106,6 +113,7 @@ export interface StreamingDetectorState {
   readonly cusum: CusumState;
   readonly changeInput: EwmaState;
   readonly range: { readonly min: number; readonly max: number } | null;
+  readonly sequence: { readonly novelty: SequenceNoveltyState; readonly likelihood: AnomalyLikelihoodState } | null;
   readonly samplesSinceAlarm: number | null;
   readonly alarmMagnitude: number;
 }
@@ -132,6 +140,7 @@ export class StreamingAnomalyDetector {
   private readonly cusum: Cusum;
   private readonly changeInput: Ewma;
   private range: { min: number; max: number } | null;
+  private readonly sequence: { readonly novelty: SequenceNovelty; readonly likelihood: AnomalyLikelihood } | null;
   private samplesSinceAlarm: number | null;
   /** |z| of the sample that last alarmed. */
   private alarmMagnitude: number;
@@ -155,6 +164,7 @@ export class StreamingAnomalyDetector {
     this.samplesSinceAlarm = state?.samplesSinceAlarm ?? null;
     this.alarmMagnitude = state?.alarmMagnitude ?? 0;
     this.range = state?.range ? { ...state.range } : null;
+    this.sequence = StreamingAnomalyDetector.sequenceFrom(config, state?.sequence ?? null);
   }
 
   update(value: number): AnomalyResult {
@@ -163,12 +173,29 @@ export class StreamingAnomalyDetector {
     const rawScore = Math.min(1, Math.max(0, (Math.abs(zScore) - this.config.zQuiet) / (this.config.zSaturated - this.config.zQuiet)));
     const likelihood = logLikelihood(this.likelihood.update(rawScore));
     const change = this.cusum.update(this.standardisedForChange(zScore));
+    const sequenceLikelihood = this.sequenceLikelihood(value);
     const novel = this.outsideRange(value);
     this.learn(value);
 
-    const combined = Math.max(likelihood, change.changed || novel ? 1 : 0);
+    const combined = Math.max(likelihood, sequenceLikelihood, change.changed || novel ? 1 : 0);
     const score = this.damped(combined, Math.abs(zScore));
     return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period };
+  }
+
+  /** Log anomaly likelihood of recent sequence novelty (0 while no range is known). */
+  private sequenceLikelihood(value: number): number {
+    if (this.sequence === null || this.range === null) return 0;
+    const surprise = this.sequence.novelty.update(value, this.range.min, this.range.max);
+    return logLikelihood(this.sequence.likelihood.update(surprise));
+  }
+
+  private static sequenceFrom(config: StreamingDetectorConfig, state: StreamingDetectorState['sequence']): StreamingAnomalyDetector['sequence'] {
+    if (config.sequence === null) return null;
+    const { averagingWindow, ...parameters } = config.sequence;
+    return {
+      novelty: state ? SequenceNovelty.fromJSON(state.novelty) : new SequenceNovelty(parameters),
+      likelihood: state ? AnomalyLikelihood.fromJSON(state.likelihood) : new AnomalyLikelihood({ ...config.likelihood, averagingWindow }),
+    };
   }
 
   /** Whether the value leaves the range seen so far by more than the tolerance; widens the range. */
@@ -287,6 +314,7 @@ export class StreamingAnomalyDetector {
       cusum: this.cusum.toJSON(),
       changeInput: this.changeInput.toJSON(),
       range: this.range === null ? null : { ...this.range },
+      sequence: this.sequence === null ? null : { novelty: this.sequence.novelty.toJSON(), likelihood: this.sequence.likelihood.toJSON() },
       samplesSinceAlarm: this.samplesSinceAlarm,
       alarmMagnitude: this.alarmMagnitude,
     };

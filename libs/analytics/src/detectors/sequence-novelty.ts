@@ -1,0 +1,56 @@
+export interface SequenceNoveltyParameters {
+  /** Equal-width levels the value range is cut into. */
+  readonly bins: number;
+  /** Length of the context: the last `order` levels, the current one included. */
+  readonly order: number;
+}
+
+/** Plain, JSON-safe state of a {@link SequenceNovelty}. */
+export interface SequenceNoveltyState {
+  readonly parameters: SequenceNoveltyParameters;
+  /** The last levels, oldest first. */
+  readonly recent: readonly number[];
+  /** How often each context (levels joined by ',') has been seen. */
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/**
+ * Sequence novelty in the spirit of NAB's contextual detectors (CAD OSE, HTM): the value is quantised
+ * into one of `bins` levels of the range seen so far, and the last `order` levels form a context; a
+ * context never seen before is a surprise (1), a known one is not (0). It sees a changed *shape* — a
+ * missing daily jump, a stuck value, a new rhythm — that leaves every residual small, and it stops
+ * counting a recurring pattern (a daily burst, frequent spikes) as surprising once it has been seen.
+ * O(order) per sample; memory is bounded by bins^order contexts.
+ */
+export class SequenceNovelty {
+  private readonly recent: number[];
+  private readonly counts: Map<string, number>;
+
+  constructor(private readonly parameters: SequenceNoveltyParameters, state?: Omit<SequenceNoveltyState, 'parameters'>) {
+    if (!Number.isInteger(parameters.bins) || parameters.bins < 2) throw new Error('bins must be an integer ≥ 2');
+    if (!Number.isInteger(parameters.order) || parameters.order < 1) throw new Error('order must be a positive integer');
+    this.recent = [...(state?.recent ?? [])];
+    this.counts = new Map(Object.entries(state?.counts ?? {}));
+  }
+
+  /** Surprise of `value` given the range [min, max] it is quantised in: 1 for a new context, else 0. */
+  update(value: number, min: number, max: number): number {
+    if (!Number.isFinite(value) || !(max > min)) return 0;
+    const { bins, order } = this.parameters;
+    const level = Math.max(0, Math.min(bins - 1, Math.floor((bins * (value - min)) / (max - min))));
+    this.recent.push(level);
+    if (this.recent.length > order) this.recent.shift();
+    const context = this.recent.join(',');
+    const count = this.counts.get(context) ?? 0;
+    this.counts.set(context, count + 1);
+    return count === 0 ? 1 : 0;
+  }
+
+  toJSON(): SequenceNoveltyState {
+    return { parameters: this.parameters, recent: [...this.recent], counts: Object.fromEntries(this.counts) };
+  }
+
+  static fromJSON(state: SequenceNoveltyState): SequenceNovelty {
+    return new SequenceNovelty(state.parameters, state);
+  }
+}
