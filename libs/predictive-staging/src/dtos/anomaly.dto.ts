@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import type { ReportedSeverity } from '../config/predictive-staging-settings';
 import type { AnomalyFilter, AnomalyRecord } from '../repositories/anomalies.repository';
-import type { Page } from '../repositories/label-filter';
+import type { Page } from '../repositories/labelled-rows';
 import { LabelQueryDto, SeriesLabelsDto, labelFilterOf, mapLabels } from './series-labels.dto';
 
 const SEVERITIES: readonly ReportedSeverity[] = ['low', 'medium', 'high', 'critical'];

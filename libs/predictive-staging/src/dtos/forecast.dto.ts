@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ForecastFilter, ForecastRecord } from '../repositories/forecasts.repository';
-import type { Page } from '../repositories/label-filter';
+import type { Page } from '../repositories/labelled-rows';
 import { LabelQueryDto, SeriesLabelsDto, labelFilterOf, mapLabels } from './series-labels.dto';
 
 export class ForecastQueryDto extends LabelQueryDto {}

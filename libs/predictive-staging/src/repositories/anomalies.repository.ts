@@ -3,8 +3,7 @@ import type { AnomalyDetectedV1, KpiSeriesLabels } from '@strata/contracts';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
 import { type SeverityName, severityRank } from '../domain/anomaly-evidence';
-import { LabelFilter, Page, WhereClause, toPage } from './label-filter';
-import { labelsOf } from './series.repository';
+import { IdKeyedTable, LABEL_COLUMNS, LabelFilter, LabelledRow, Page, WhereClause, labelParameters, labelsOf } from './labelled-rows';
 
 const schema = PREDICTIVE_STAGING_SCHEMA;
 
@@ -28,15 +27,8 @@ export interface AnomalyFilter extends LabelFilter {
   to?: number;
 }
 
-interface AnomalyRow {
+interface AnomalyRow extends LabelledRow {
   id: string;
-  series_id: string;
-  stack: string;
-  environment: string;
-  component: string;
-  stack_config: string | null;
-  node: string | null;
-  metric: string;
   at: Date;
   score: number;
   severity: AnomalyDetectedV1['severity'];
@@ -44,54 +36,41 @@ interface AnomalyRow {
   detected_at: Date;
 }
 
-const COLUMNS = 'id::text AS id, series_id, stack, environment, component, stack_config, node, metric, at, score, severity, evidence, detected_at';
-
 function toRecord(row: AnomalyRow): AnomalyRecord {
   return { id: row.id, seriesId: row.series_id, labels: labelsOf(row), at: row.at.getTime(), score: row.score, severity: row.severity, evidence: row.evidence, detectedAt: row.detected_at };
 }
 
+const COLUMNS = `id::text AS id, ${LABEL_COLUMNS}, at, score, severity, evidence, detected_at`;
+
 /** The only code touching stored anomalies. */
 @Injectable()
 export class AnomaliesRepository {
-  async insert(manager: EntityManager, anomaly: NewAnomaly): Promise<AnomalyRecord> {
-    const { labels } = anomaly;
-    const rows = (await manager.query(
-      `INSERT INTO "${schema}".anomalies (series_id, stack, environment, component, stack_config, node, metric, at, score, severity, severity_rank, evidence)
+  private readonly table = new IdKeyedTable(`"${schema}".anomalies`, COLUMNS, toRecord);
+
+  insert(manager: EntityManager, anomaly: NewAnomaly): Promise<AnomalyRecord> {
+    return this.table.insertReturning(
+      manager,
+      `INSERT INTO "${schema}".anomalies (${LABEL_COLUMNS}, at, score, severity, severity_rank, evidence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
       [
-        anomaly.seriesId,
-        labels.stack,
-        labels.environment,
-        labels.component,
-        labels.stackConfig ?? null,
-        labels.node ?? null,
-        labels.metric,
+        ...labelParameters(anomaly.seriesId, anomaly.labels),
         new Date(anomaly.at),
         anomaly.score,
         anomaly.severity,
         severityRank(anomaly.severity),
         JSON.stringify(anomaly.evidence),
       ],
-    )) as AnomalyRow[];
-    const row = rows[0];
-    if (!row) throw new Error('anomaly insert returned no row');
-    return toRecord(row);
+    );
   }
 
-  async findById(manager: EntityManager, id: string): Promise<AnomalyRecord | null> {
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".anomalies WHERE id = $1`, [id])) as AnomalyRow[];
-    return rows[0] ? toRecord(rows[0]) : null;
+  findById(manager: EntityManager, id: string): Promise<AnomalyRecord | null> {
+    return this.table.findById(manager, id);
   }
 
   /** Newest first (by id, which follows detection order); `beforeId` is the previous page's cursor. */
-  async search(manager: EntityManager, filter: AnomalyFilter, limit: number, beforeId: string | undefined): Promise<Page<AnomalyRecord>> {
-    const where = new WhereClause().labels(filter);
+  search(manager: EntityManager, filter: AnomalyFilter, limit: number, beforeId: string | undefined): Promise<Page<AnomalyRecord>> {
+    const where = new WhereClause().labels(filter).between('at', filter);
     if (filter.minSeverity !== undefined) where.add((p) => `severity_rank >= ${p}`, severityRank(filter.minSeverity));
-    if (filter.from !== undefined) where.add((p) => `at >= ${p}`, new Date(filter.from));
-    if (filter.to !== undefined) where.add((p) => `at < ${p}`, new Date(filter.to));
-    where.before(beforeId);
-    const limitParameter = where.limitPlaceholder(limit);
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".anomalies ${where.sql} ORDER BY id DESC LIMIT ${limitParameter}`, where.parameters)) as AnomalyRow[];
-    return toPage(rows.map(toRecord), limit);
+    return this.table.page(manager, where, limit, beforeId);
   }
 }

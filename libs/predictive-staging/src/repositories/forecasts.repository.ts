@@ -4,8 +4,7 @@ import type { KpiSeriesLabels } from '@strata/contracts';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
 import type { MethodAccuracy } from '../domain/forecast-plan';
-import { LabelFilter, Page, WhereClause, toPage } from './label-filter';
-import { labelsOf } from './series.repository';
+import { IdKeyedTable, LABEL_COLUMNS, LabelFilter, LabelledRow, Page, WhereClause, labelParameters, labelsOf } from './labelled-rows';
 
 const schema = PREDICTIVE_STAGING_SCHEMA;
 
@@ -39,15 +38,8 @@ export interface ForecastFilter extends LabelFilter {
   to?: number;
 }
 
-interface ForecastRow {
+interface ForecastRow extends LabelledRow {
   id: string;
-  series_id: string;
-  stack: string;
-  environment: string;
-  component: string;
-  stack_config: string | null;
-  node: string | null;
-  metric: string;
   made_at: Date;
   first_at: Date;
   step_ms: number;
@@ -65,7 +57,7 @@ interface ForecastRow {
   lstm_error: string | null;
 }
 
-const COLUMNS = `id::text AS id, series_id, stack, environment, component, stack_config, node, metric, made_at, first_at, step_ms, horizon, level, period,
+const COLUMNS = `id::text AS id, ${LABEL_COLUMNS}, made_at, first_at, step_ms, horizon, level, period,
   history_points, "values", lower, upper, choice, explanation, backtest, lstm_model_id, lstm_error`;
 
 function toRecord(row: ForecastRow): ForecastRecord {
@@ -99,20 +91,17 @@ function storableChoice(choice: ModelChoice): Record<string, unknown> {
 /** The only code touching stored forecasts. */
 @Injectable()
 export class ForecastsRepository {
-  async insert(manager: EntityManager, forecast: NewForecast): Promise<ForecastRecord> {
-    const { labels, choice } = forecast;
-    const rows = (await manager.query(
-      `INSERT INTO "${schema}".forecasts (series_id, stack, environment, component, stack_config, node, metric, made_at, first_at, step_ms, horizon, level, period,
+  private readonly table = new IdKeyedTable(`"${schema}".forecasts`, COLUMNS, toRecord);
+
+  insert(manager: EntityManager, forecast: NewForecast): Promise<ForecastRecord> {
+    const { choice } = forecast;
+    return this.table.insertReturning(
+      manager,
+      `INSERT INTO "${schema}".forecasts (${LABEL_COLUMNS}, made_at, first_at, step_ms, horizon, level, period,
          history_points, "values", lower, upper, model_kind, method, reason, explanation, choice, backtest, lstm_model_id, lstm_error)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING ${COLUMNS}`,
       [
-        forecast.seriesId,
-        labels.stack,
-        labels.environment,
-        labels.component,
-        labels.stackConfig ?? null,
-        labels.node ?? null,
-        labels.metric,
+        ...labelParameters(forecast.seriesId, forecast.labels),
         new Date(forecast.madeAt),
         new Date(forecast.firstAt),
         forecast.stepMs,
@@ -132,25 +121,15 @@ export class ForecastsRepository {
         forecast.lstmModelId,
         forecast.lstmError,
       ],
-    )) as ForecastRow[];
-    const row = rows[0];
-    if (!row) throw new Error('forecast insert returned no row');
-    return toRecord(row);
+    );
   }
 
-  async findById(manager: EntityManager, id: string): Promise<ForecastRecord | null> {
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".forecasts WHERE id = $1`, [id])) as ForecastRow[];
-    return rows[0] ? toRecord(rows[0]) : null;
+  findById(manager: EntityManager, id: string): Promise<ForecastRecord | null> {
+    return this.table.findById(manager, id);
   }
 
   /** Newest first; `beforeId` is the previous page's cursor. */
-  async search(manager: EntityManager, filter: ForecastFilter, limit: number, beforeId: string | undefined): Promise<Page<ForecastRecord>> {
-    const where = new WhereClause().labels(filter);
-    if (filter.from !== undefined) where.add((p) => `made_at >= ${p}`, new Date(filter.from));
-    if (filter.to !== undefined) where.add((p) => `made_at < ${p}`, new Date(filter.to));
-    where.before(beforeId);
-    const limitParameter = where.limitPlaceholder(limit);
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".forecasts ${where.sql} ORDER BY id DESC LIMIT ${limitParameter}`, where.parameters)) as ForecastRow[];
-    return toPage(rows.map(toRecord), limit);
+  search(manager: EntityManager, filter: ForecastFilter, limit: number, beforeId: string | undefined): Promise<Page<ForecastRecord>> {
+    return this.table.page(manager, new WhereClause().labels(filter).between('made_at', filter), limit, beforeId);
   }
 }

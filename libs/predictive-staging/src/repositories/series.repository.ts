@@ -3,6 +3,7 @@ import type { StreamingDetectorState } from '@strata/analytics';
 import type { KpiSeriesLabels } from '@strata/contracts';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
+import { LABEL_COLUMNS, LabelledRow, labelParameters, labelsOf } from './labelled-rows';
 
 const schema = PREDICTIVE_STAGING_SCHEMA;
 
@@ -24,27 +25,9 @@ export interface SeriesPoint {
   value: number;
 }
 
-interface SeriesRow {
-  series_id: string;
-  stack: string;
-  environment: string;
-  component: string;
-  stack_config: string | null;
-  node: string | null;
-  metric: string;
+interface SeriesRow extends LabelledRow {
   step_ms: number | null;
   last_window_end: Date | null;
-}
-
-export function labelsOf(row: Pick<SeriesRow, 'stack' | 'environment' | 'component' | 'stack_config' | 'node' | 'metric'>): KpiSeriesLabels {
-  return {
-    stack: row.stack,
-    environment: row.environment,
-    component: row.component,
-    ...(row.stack_config === null ? {} : { stackConfig: row.stack_config }),
-    ...(row.node === null ? {} : { node: row.node }),
-    metric: row.metric,
-  };
 }
 
 /** The only code touching the series projection: identity, detector state and window history. */
@@ -56,9 +39,8 @@ export class SeriesRepository {
    */
   async lockForUpdate(manager: EntityManager, seriesId: string, labels: KpiSeriesLabels): Promise<SeriesDetectorRow> {
     await manager.query(
-      `INSERT INTO "${schema}".series (series_id, stack, environment, component, stack_config, node, metric)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (series_id) DO NOTHING`,
-      [seriesId, labels.stack, labels.environment, labels.component, labels.stackConfig ?? null, labels.node ?? null, labels.metric],
+      `INSERT INTO "${schema}".series (${LABEL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (series_id) DO NOTHING`,
+      labelParameters(seriesId, labels),
     );
     const rows = (await manager.query(`SELECT detector_state, windows_seen, last_window_end FROM "${schema}".series WHERE series_id = $1 FOR UPDATE`, [seriesId])) as {
       detector_state: StreamingDetectorState | null;

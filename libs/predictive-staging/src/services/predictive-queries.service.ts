@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@strata/domain';
 import { AnomaliesRepository, AnomalyFilter, AnomalyRecord } from '../repositories/anomalies.repository';
 import { ForecastFilter, ForecastRecord, ForecastsRepository } from '../repositories/forecasts.repository';
-import { Page } from '../repositories/label-filter';
+import { Page } from '../repositories/labelled-rows';
 import { PredictiveTransactions } from '../repositories/transactions';
 
 function checkRange(filter: { from?: number; to?: number }): void {

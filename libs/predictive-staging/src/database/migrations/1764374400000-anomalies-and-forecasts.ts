@@ -3,6 +3,15 @@ import { PREDICTIVE_STAGING_SCHEMA } from '../predictive-staging-schema';
 
 const schema = PREDICTIVE_STAGING_SCHEMA;
 
+/** Anomalies and forecasts carry their series' labels, so lists filter without a join. */
+const SERIES_LABELS = `series_id text NOT NULL REFERENCES "${schema}".series (series_id) ON DELETE CASCADE,
+        stack text NOT NULL,
+        environment text NOT NULL,
+        component text NOT NULL,
+        stack_config text,
+        node text,
+        metric text NOT NULL`;
+
 /**
  * Per-series detector state and bounded window history (the service's projection of
  * `kpi.windows`), the anomalies and forecasts it derives, and the LSTM models it trains.
@@ -41,13 +50,7 @@ export class AnomaliesAndForecasts1764374400000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE "${schema}".anomalies (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        series_id text NOT NULL REFERENCES "${schema}".series (series_id) ON DELETE CASCADE,
-        stack text NOT NULL,
-        environment text NOT NULL,
-        component text NOT NULL,
-        stack_config text,
-        node text,
-        metric text NOT NULL,
+        ${SERIES_LABELS},
         at timestamptz NOT NULL,
         score double precision NOT NULL,
         severity text NOT NULL,
@@ -81,13 +84,7 @@ export class AnomaliesAndForecasts1764374400000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE "${schema}".forecasts (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        series_id text NOT NULL REFERENCES "${schema}".series (series_id) ON DELETE CASCADE,
-        stack text NOT NULL,
-        environment text NOT NULL,
-        component text NOT NULL,
-        stack_config text,
-        node text,
-        metric text NOT NULL,
+        ${SERIES_LABELS},
         made_at timestamptz NOT NULL,
         first_at timestamptz NOT NULL,
         step_ms integer NOT NULL,
