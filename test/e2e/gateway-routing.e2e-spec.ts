@@ -247,13 +247,19 @@ describe('gateway routing across processes', () => {
     expect(onCanary).toBeLessThan(0.65);
   }, 60_000);
 
-  it('follows a canary rollout step by step: 20 %, paused, 50 %, paused, promoted to 100 %', async () => {
-    await gatewayServes(await putPolicy(aPolicy({ stable: 100, canary: 0 })));
+  it('follows a canary rollout step by step: 20 %, paused, 50 %, paused, promoted to 100 %; a session on the canary stays there', async () => {
+    await gatewayServes(await putPolicy(aPolicy({ stable: 100, canary: 0 }, { stickiness: { cookie: 'session' } })));
     const currentVersion = async (): Promise<number> => (await call<{ version: number }>(routingUrl, 'GET', policyPath)).body.version;
     const observedCanaryShare = async (requests: number): Promise<number> => {
       const answers = await sendMany(gatewayUrl, requests);
       expectServedConsistently(answers);
       return shareOf(answers, versionOf, CANARY_VERSION);
+    };
+    const sessions = Array.from({ length: 400 }, (_, index) => `user-${index}-${stack}`);
+    const sessionsOnCanary = async (): Promise<Set<string>> => {
+      const answers = await sendMany(gatewayUrl, sessions.length, (index) => ({ cookie: `session=${sessions[index]}` }));
+      expectServedConsistently(answers);
+      return new Set(sessions.filter((_, index) => answers[index]!.version === CANARY_VERSION));
     };
 
     const created = await call<RolloutBody>(routingUrl, 'POST', `/v1/stacks/${stack}/rollouts`, {
@@ -264,18 +270,27 @@ describe('gateway routing across processes', () => {
     await gatewayServes(await currentVersion());
     const atTwenty = await observedCanaryShare(3_000);
     expect(Math.abs(atTwenty - 0.2)).toBeLessThanOrEqual(0.04);
+    const canarySessionsAtTwenty = await sessionsOnCanary();
+    expect(canarySessionsAtTwenty.size / sessions.length).toBeGreaterThan(0.1);
+    expect(canarySessionsAtTwenty.size / sessions.length).toBeLessThan(0.3);
 
     const stepped = await call<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/promote`, {});
     expect(stepped).toMatchObject({ status: 200, body: { phase: 'paused', canaryWeight: 50 } });
     await gatewayServes(await currentVersion());
     const atFifty = await observedCanaryShare(3_000);
     expect(Math.abs(atFifty - 0.5)).toBeLessThanOrEqual(0.04);
+    // The canary grows by taking more sessions, never by swapping the ones it had back to stable.
+    const canarySessionsAtFifty = await sessionsOnCanary();
+    expect([...canarySessionsAtTwenty].filter((session) => !canarySessionsAtFifty.has(session))).toEqual([]);
+    expect(canarySessionsAtFifty.size / sessions.length).toBeGreaterThan(0.38);
+    expect(canarySessionsAtFifty.size / sessions.length).toBeLessThan(0.62);
 
     const promoted = await call<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/promote`, {});
     expect(promoted).toMatchObject({ status: 200, body: { phase: 'promoted', canaryWeight: 100 } });
     const promotedVersion = await currentVersion();
     await gatewayServes(promotedVersion);
     expect(await observedCanaryShare(1_000)).toBe(1);
+    expect((await sessionsOnCanary()).size).toBe(sessions.length);
 
     const transitions = await call<{ to: string; canaryWeight: number; policyVersion: number | null }[]>(routingUrl, 'GET', `/v1/rollouts/${created.body.id}/transitions`);
     const weightChanges = transitions.body.filter((transition) => transition.policyVersion !== null).map((transition) => [transition.canaryWeight, transition.policyVersion]);
