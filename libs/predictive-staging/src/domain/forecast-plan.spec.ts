@@ -1,5 +1,5 @@
 import type { BacktestResult, Forecast } from '@strata/analytics';
-import { backtestBaselines, composeForecast, explainChoice, firstBacktestOrigin, lstmConfigFor, seasonOf } from './forecast-plan';
+import { type BaselineBacktests, backtestBaselines, composeForecast, explainChoice, firstBacktestOrigin, lstmConfigFor, seasonOf } from './forecast-plan';
 
 const policy = { horizon: 6, origins: 5, level: 0.9, maxLstmRatio: 1 };
 const seasonal = (length: number, period = 12): number[] => Array.from({ length }, (_, t) => 100 + 10 * Math.sin((2 * Math.PI * t) / period) + (t % 3));
@@ -14,13 +14,25 @@ function aConstantForecast(value: number): Forecast {
 
 describe(composeForecast.name, () => {
   const values = seasonal(200);
-  const baselines = backtestBaselines(values, policy);
+  let baselines: BaselineBacktests;
+
+  beforeAll(async () => {
+    baselines = await backtestBaselines(values, policy);
+  });
 
   it('finds the season from the values before the first origin and backtests every baseline', () => {
     expect(firstBacktestOrigin(200, policy)).toBe(170);
     expect(seasonOf(values, policy)).toBe(12);
     expect(baselines.period).toBe(12);
     expect(baselines.results.map((result) => result.method)).toEqual(['naive', 'seasonal-naive', 'ses', 'holt', 'holt-winters', 'theta']);
+  });
+
+  it('lets the caller yield after each method', async () => {
+    let yields = 0;
+    await backtestBaselines(values, policy, async () => {
+      yields++;
+    });
+    expect(yields).toBe(6);
   });
 
   it('serves the best baseline without an LSTM, forecasting from every value', () => {

@@ -2,6 +2,7 @@ import {
   type BacktestOptions,
   type BacktestResult,
   type Forecast,
+  type ForecastMethod,
   type LstmConfig,
   type ModelChoice,
   baselineMethods,
@@ -56,10 +57,30 @@ export function seasonOf(values: readonly number[], policy: Pick<ForecastPolicy,
   return detectPeriod(history, { maxPeriod: Math.min(Math.floor(history.length / 3), 400) }) ?? 1;
 }
 
-export function backtestBaselines(values: readonly number[], policy: ForecastPolicy): BaselineBacktests {
+export interface BaselinePlan {
+  readonly period: number;
+  readonly options: BacktestOptions;
+  readonly methods: readonly ForecastMethod[];
+}
+
+/** The season, the backtest options and the baselines to backtest on them. */
+export function baselinePlan(values: readonly number[], policy: ForecastPolicy): BaselinePlan {
   const period = seasonOf(values, policy);
-  const options: BacktestOptions = { horizon: policy.horizon, origins: policy.origins, period, level: policy.level };
-  return { period, options, results: baselineMethods(period).map((method) => rollingOriginBacktest(values, method, options)) };
+  return { period, options: { horizon: policy.horizon, origins: policy.origins, period, level: policy.level }, methods: baselineMethods(period) };
+}
+
+/**
+ * Every baseline's rolling backtest. `between` runs after each method: a service passes a yield to
+ * its event loop there, since a long history costs tens of milliseconds per method.
+ */
+export async function backtestBaselines(values: readonly number[], policy: ForecastPolicy, between: () => Promise<void> = async () => undefined): Promise<BaselineBacktests> {
+  const plan = baselinePlan(values, policy);
+  const results: BacktestResult[] = [];
+  for (const method of plan.methods) {
+    results.push(rollingOriginBacktest(values, method, plan.options));
+    await between();
+  }
+  return { period: plan.period, options: plan.options, results };
 }
 
 /**

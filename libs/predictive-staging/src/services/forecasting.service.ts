@@ -56,7 +56,7 @@ export class ForecastingService {
     }
     const policy: ForecastPolicy = { horizon, origins, level, maxLstmRatio };
     const values = points.map((point) => point.value);
-    const baselines = backtestBaselines(values, policy);
+    const baselines = await backtestBaselines(values, policy, () => new Promise((resolve) => setImmediate(resolve)));
     const outcome = await this.lstm.compete(seriesId, points, baselines, policy, now);
     try {
       const composed = composeForecast(values, baselines, outcome.ok ? outcome.lstm : null, policy);
