@@ -45,6 +45,20 @@ describe(OutlierEjection.name, () => {
     expect(sut.state(6_000)).toBe('probing');
   });
 
+  it('keeps climbing for a node that fails again soon after a probe brought it back', () => {
+    const sut = new OutlierEjection(settings);
+    failTimes(sut, 3, 0);
+    expect(sut.recordSuccess(1_000)).toBe(true);
+
+    failTimes(sut, 3, 1_500);
+
+    expect(sut.state(3_499)).toBe('ejected');
+    expect(sut.state(3_500)).toBe('probing');
+    expect(sut.recordSuccess(3_500)).toBe(true);
+    failTimes(sut, 3, 4_000);
+    expect(sut.state(6_999)).toBe('ejected');
+  });
+
   it('goes back out for twice as long after a failed probe, up to the maximum', () => {
     const sut = new OutlierEjection(settings);
     failTimes(sut, 3, 0);

@@ -6,13 +6,15 @@ export type OutlierState = 'serving' | 'ejected' | 'probing';
  * One node's outlier state. `consecutiveFailures` 5xx or connect failures in a row eject it for
  * `baseEjectionMs`, doubled at every further ejection up to `maxEjectionMs`. When the time is up
  * the node is `probing`: the next outcome (a health probe or a request) decides whether it serves
- * again or goes back out for longer. Time is passed in, so the logic stays pure and testable.
+ * again or goes back out for longer. The doubling starts over only once a node has served for
+ * `maxEjectionMs` since it last recovered. Time is passed in, so the logic stays pure and testable.
  */
 export class OutlierEjection {
   private consecutiveFailures = 0;
   private ejections = 0;
   private ejectedUntil = 0;
   private ejected = false;
+  private recoveredAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly settings: OutlierDetectionSettings) {}
 
@@ -44,8 +46,7 @@ export class OutlierEjection {
     }
     if (this.ejected) {
       this.ejected = false;
-      // A node that recovered starts over; one that flaps still climbs through probing failures.
-      this.ejections = 0;
+      this.recoveredAt = now;
       return true;
     }
     return false;
@@ -69,6 +70,12 @@ export class OutlierEjection {
   }
 
   private eject(now: number): void {
+    // A node that served well for the longest ejection since it recovered starts over. One that
+    // fails again sooner keeps climbing, even when its health endpoint brings it back every time
+    // (it answers the probe while real requests fail).
+    if (!this.ejected && now - this.recoveredAt >= this.settings.maxEjectionMs) {
+      this.ejections = 0;
+    }
     this.ejected = true;
     this.consecutiveFailures = 0;
     const backoff = Math.min(this.settings.maxEjectionMs, this.settings.baseEjectionMs * 2 ** this.ejections);
