@@ -1,5 +1,6 @@
 import { StreamingAnomalyDetector } from '@strata/analytics';
 import { eventually } from '@strata/testing';
+import { RetentionService } from './services/retention.service';
 import { PredictiveStagingTestApp, startPredictiveStagingTestApp } from './test-support/predictive-staging-test-app';
 import { START, WINDOW_MS, aSeries, feedWindows, steadySeries } from './test-support/series-fixtures';
 
@@ -98,6 +99,25 @@ describe('predictive-staging anomalies', () => {
       await sut.http().get('/v1/anomalies/999999').expect(404);
       const id = await sut.http().get('/v1/anomalies/abc').expect(400);
       expect(id.body.errors.map((error: { field: string }) => error.field)).toContain('id');
+    });
+
+    it('forgets anomalies older than the retention and series silent for as long', async () => {
+      const now = START + 181 * WINDOW_MS;
+      const longAgo = new Date(now - 40 * 86_400_000);
+      await sut.sql.query(`INSERT INTO staging.series (series_id, stack, environment, component, metric, updated_at) VALUES ('silent', 'old', 'production', 'api', 'latency_ms', $1)`, [longAgo]);
+      await sut.sql.query(`INSERT INTO staging.series_points (series_id, window_end, value) VALUES ('silent', $1, 1)`, [longAgo]);
+      await sut.sql.query(
+        `INSERT INTO staging.anomalies (series_id, stack, environment, component, metric, at, score, severity, severity_rank, evidence)
+         SELECT series_id, stack, environment, component, metric, $1, 0.6, 'medium', 2, '{}' FROM staging.series WHERE series_id = 'steady'`,
+        [longAgo],
+      );
+
+      expect(await sut.app.get(RetentionService).prune(now)).toEqual({ series: 1, anomalies: 1, forecasts: 0 });
+
+      const { rows } = await sut.sql.query<{ series_id: string }>('SELECT series_id FROM staging.anomalies');
+      expect(rows.map((row) => row.series_id)).toEqual(['spiky']);
+      const points = await sut.sql.query("SELECT 1 FROM staging.series_points WHERE series_id = 'silent'");
+      expect(points.rowCount).toBe(0);
     });
   });
 });

@@ -10,6 +10,7 @@ import { PREDICTIVE_STAGING_SCHEMA, PREDICTIVE_STAGING_SERVICE } from './databas
 import { AnomaliesRepository } from './repositories/anomalies.repository';
 import { ForecastsRepository } from './repositories/forecasts.repository';
 import { LstmModelsRepository } from './repositories/lstm-models.repository';
+import { RetentionRepository } from './repositories/retention.repository';
 import { SeriesRepository } from './repositories/series.repository';
 import { PredictiveTransactions } from './repositories/transactions';
 import { AnomalyDetectionService } from './services/anomaly-detection.service';
@@ -17,6 +18,7 @@ import { ForecastSchedulerService } from './services/forecast-scheduler.service'
 import { ForecastingService } from './services/forecasting.service';
 import { LstmModelsService } from './services/lstm-models.service';
 import { PredictiveQueriesService } from './services/predictive-queries.service';
+import { RetentionService } from './services/retention.service';
 
 /**
  * The predictive-staging service: a streaming anomaly detector per KPI series (from `kpi.windows`),
@@ -43,11 +45,13 @@ export class PredictiveStagingModule {
         AnomaliesRepository,
         ForecastsRepository,
         LstmModelsRepository,
+        RetentionRepository,
         AnomalyDetectionService,
         LstmModelsService,
         ForecastingService,
         ForecastSchedulerService,
         PredictiveQueriesService,
+        RetentionService,
         KpiWindowsConsumer,
       ],
       exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],

@@ -5,6 +5,7 @@ describe(readPredictiveStagingSettings.name, () => {
   it('has working defaults', () => {
     const sut = readPredictiveStagingSettings({});
     expect(sut.minSeverity).toBe('medium');
+    expect(sut.retentionDays).toBe(30);
     expect(sut.forecast).toEqual({ intervalMs: 300_000, horizon: 12, origins: 5, level: 0.95, minPoints: 120, maxLstmRatio: 1 });
     expect(sut.lstm.enabled).toBe(true);
   });

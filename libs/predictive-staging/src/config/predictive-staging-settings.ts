@@ -20,6 +20,8 @@ export interface PredictiveStagingSettings {
   minSeverity: ReportedSeverity;
   /** Window values kept per series for forecasting (older ones are deleted). */
   historyPoints: number;
+  /** Anomalies and forecasts older than this are deleted, and so are series silent for as long. */
+  retentionDays: number;
   forecast: {
     /** How often every series with enough history is forecast; 0 turns the schedule off. */
     intervalMs: number;
@@ -45,6 +47,7 @@ const flag = (fallback: boolean) =>
 const settingsSchema = z.object({
   PREDICTIVE_ANOMALY_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
   PREDICTIVE_HISTORY_POINTS: positiveInt(2_000, 100_000),
+  PREDICTIVE_RETENTION_DAYS: positiveInt(30, 3_650),
   PREDICTIVE_FORECAST_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000).default(300_000),
   PREDICTIVE_FORECAST_HORIZON: positiveInt(12, 1_000),
   PREDICTIVE_FORECAST_ORIGINS: positiveInt(5, 50),
@@ -84,6 +87,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env): P
   return {
     minSeverity: parsed.PREDICTIVE_ANOMALY_MIN_SEVERITY,
     historyPoints: parsed.PREDICTIVE_HISTORY_POINTS,
+    retentionDays: parsed.PREDICTIVE_RETENTION_DAYS,
     forecast: {
       intervalMs: parsed.PREDICTIVE_FORECAST_INTERVAL_MS,
       horizon: parsed.PREDICTIVE_FORECAST_HORIZON,
