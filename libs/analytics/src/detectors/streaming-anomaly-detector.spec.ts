@@ -25,6 +25,15 @@ describe(StreamingAnomalyDetector.name, () => {
     expect(results[results.length - 1]!.period).toBe(96);
   });
 
+  it('stays quiet once it has found a long season it first took for shifts', () => {
+    // A noiseless daily step of 288 samples: the period is found only at the last checkpoint (700).
+    const values = Array.from({ length: 3000 }, (_, i) => (i % 288 < 144 ? 10 : 20) + 5 * Math.sin((2 * Math.PI * i) / 288));
+    const sut = new StreamingAnomalyDetector();
+    const results = values.map((value) => sut.update(value));
+    expect(results[699]!.period).toBe(288);
+    expect(Math.max(...results.slice(700).map((result) => result.score))).toBeLessThan(0.5);
+  });
+
   it('stays quiet on a clean seasonal sine with noise', () => {
     const scores = scoreSeries(seasonalSeries(4000));
     const afterWarmUp = scores.slice(WARM_UP);

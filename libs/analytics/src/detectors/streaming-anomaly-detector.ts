@@ -288,15 +288,30 @@ export class StreamingAnomalyDetector {
     if (!this.config.periodCheckpoints.includes(this.seen)) return;
     const period = detectPeriod(this.history, { minPeriod: this.config.minPeriod, minCorrelation: this.config.minAutocorrelation });
     const lastCheckpoint = this.seen >= Math.max(...this.config.periodCheckpoints);
-    if (period !== null) {
-      this.period = period;
-      this.seasonalNaive = new SeasonalNaive(period, this.history);
-      this.holtWinters = HoltWinters.fitTo(this.history, period, this.config.holtWinters);
-    }
+    if (period !== null) this.adoptPeriod(period);
     if (period !== null || lastCheckpoint) {
       this.periodSearchDone = true;
       this.history = [];
     }
+  }
+
+  /**
+   * Starts the seasonal baselines on the buffered history. Their residuals over that history seed their
+   * median/MAD, so they judge the very next sample; and the CUSUM restarts, since the evidence it holds
+   * was gathered against the level baseline alone, which took the season itself for shifts.
+   */
+  private adoptPeriod(period: number): void {
+    this.period = period;
+    const holtWinters = HoltWinters.fitTo(this.history.slice(0, period), period, this.config.holtWinters);
+    for (let i = period; i < this.history.length; i++) {
+      const value = this.history[i];
+      this.residuals.holtWinters.push(value - holtWinters.forecast());
+      this.residuals.seasonalNaive.push(value - this.history[i - period]);
+      holtWinters.update(value);
+    }
+    this.holtWinters = holtWinters;
+    this.seasonalNaive = new SeasonalNaive(period, this.history);
+    this.cusum.reset();
   }
 
   toJSON(): StreamingDetectorState {
