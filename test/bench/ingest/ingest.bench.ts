@@ -1,20 +1,22 @@
 /*
- * npm run bench:ingest [-- --json] [-- --samples 200000]
+ * npm run bench:ingest [-- --json] [-- --samples 200000] [-- --rounds 3] [-- --profile <dir>]
  *
- * One run, one machine, one PostgreSQL: the ceiling is `psql \copy` of N generated rows into a
- * table equivalent to metrics.samples (same columns, day partition, primary key); the service then
- * ingests the same N samples (fresh series) over HTTP JSON batches and over the bus. Reported:
- * service/ceiling throughput ratios and samples per second per core, where cores are the CPU
- * seconds the service process and every PostgreSQL process spent during the run, divided by wall
- * time — so the figure does not depend on how many cores the machine happens to have.
+ * One run, one machine, one PostgreSQL (see README.md beside this file). Each round: the ceiling
+ * is `psql \copy` of N generated rows into a table equivalent to metrics.samples (same columns,
+ * primary key, range partitioning); the service then ingests the same N samples (fresh series)
+ * over HTTP JSON batches and over the bus. Reported per round and as the median over rounds: the
+ * service/ceiling throughput ratio and samples per second per core, where cores are the CPU
+ * seconds spent during the measurement by the client side (psql, or this process: the service
+ * plus its HTTP/bus client) and by the PostgreSQL backends serving it.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync, unlinkSync } from 'node:fs';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { Module } from '@nestjs/common';
 import { BusModule, InMemoryEventBus, newEvent } from '@strata/messaging';
 import { HealthRegistry, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
@@ -24,12 +26,18 @@ import { MetricsIngestModule, readMetricsIngestSettings } from '@strata/metrics-
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const samplesArg = args.indexOf('--samples');
-const TOTAL = samplesArg >= 0 ? Number(args[samplesArg + 1]) : 200_000;
+const option = (name: string, fallback: string): string => {
+  const index = args.indexOf(name);
+  return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
+};
+const TOTAL = Number(option('--samples', '200000'));
+const ROUNDS = Number(option('--rounds', '3'));
+const PROFILE_DIR = option('--profile', '');
 const SAMPLES_PER_SERIES = 1_000;
 const BATCHES_PER_REQUEST = 10;
 const HTTP_CONCURRENCY = 4;
 const SERIES = Math.ceil(TOTAL / SAMPLES_PER_SERIES);
+const BUS_GROUP = 'strata-metrics-ingest.kpi-samples';
 
 setLogLevel('error');
 
@@ -53,32 +61,30 @@ function generate(): Generated[] {
   return rows;
 }
 
-/**
- * CPU seconds of every `postgres` process on this machine (the server runs locally), including
- * backends that already exited: the postmaster reaps them, so their time is in its cutime/cstime.
- */
-function postgresCpuSeconds(): number {
-  const ticksPerSecond = 100;
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (command !== 'postgres') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // the process ended between listing and reading
-    }
+/** utime + stime of a live process, seconds; 0 once it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
-  return ticks / ticksPerSecond;
 }
 
-/** This process and its exited children (psql). */
 function ownCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/**
+ * CPU of the backends connected to the bench database (the service's pool and the bench's own
+ * client; their connections stay open through a measurement). Only these: the PostgreSQL server
+ * is shared with other work on the machine, whose CPU must not count for or against the service.
+ */
+async function backendsCpuSeconds(sql: Client, database: string): Promise<Map<number, number>> {
+  const { rows } = await sql.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
+  return new Map(rows.map((row) => [row.pid, processCpuSeconds(row.pid)]));
 }
 
 interface Measurement {
@@ -87,12 +93,69 @@ interface Measurement {
   cpuSeconds: number;
 }
 
-async function measure(work: () => Promise<void>, samples: number): Promise<Measurement> {
-  const cpuBefore = ownCpuSeconds() + postgresCpuSeconds();
+async function measureService(sql: Client, database: string, samples: number, work: () => Promise<void>): Promise<Measurement> {
+  const backendsBefore = await backendsCpuSeconds(sql, database);
+  const ownBefore = ownCpuSeconds();
   const started = process.hrtime.bigint();
   await work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { samples, seconds, cpuSeconds: ownCpuSeconds() + postgresCpuSeconds() - cpuBefore };
+  const own = ownCpuSeconds() - ownBefore;
+  let backends = 0;
+  for (const [pid, after] of await backendsCpuSeconds(sql, database)) {
+    backends += after - (backendsBefore.get(pid) ?? 0);
+  }
+  return { samples, seconds, cpuSeconds: own + backends };
+}
+
+/** A psql session driven line by line, so its backend's CPU can be read before it exits. */
+class PsqlSession {
+  private output = '';
+  private readonly waiters: Array<() => void> = [];
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(url: string) {
+    this.child = spawn('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Runs the lines, then waits for the marker they echo last. */
+  async run(lines: string, marker: string): Promise<string> {
+    this.output = '';
+    this.child.stdin.write(`${lines}\n\\echo ${marker}\n`);
+    while (!this.output.includes(`${marker}\n`)) {
+      if (this.child.exitCode !== null) throw new Error(`psql exited with ${this.child.exitCode}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    return this.output.slice(0, this.output.indexOf(marker)).trim();
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin.end('\\q\n');
+    await new Promise((resolve) => this.child.once('exit', resolve));
+  }
+}
+
+async function measureCeiling(url: string, file: string, samples: number): Promise<Measurement> {
+  const psql = new PsqlSession(url);
+  try {
+    const backend = Number(await psql.run('SELECT pg_backend_pid();', 'ready'));
+    await psql.run('TRUNCATE bench.samples;', 'truncated');
+    const cpuBefore = processCpuSeconds(backend) + processCpuSeconds(psql.pid);
+    const started = process.hrtime.bigint();
+    await psql.run(`\\copy bench.samples (series_id, time, value) FROM '${file}'`, 'copied');
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { samples, seconds, cpuSeconds: processCpuSeconds(backend) + processCpuSeconds(psql.pid) - cpuBefore };
+  } finally {
+    await psql.close();
+  }
 }
 
 function post(agent: Agent, port: number, path: string, body: string): Promise<void> {
@@ -107,8 +170,34 @@ function post(agent: Agent, port: number, path: string, body: string): Promise<v
   });
 }
 
-function seriesLabels(run: string, seriesIndex: number) {
-  return { stack: `bench-${run}`, environment: 'bench', component: 'api', node: `node-${seriesIndex}`, metric: 'bench_latency_seconds' };
+function seriesLabels(stack: string, seriesIndex: number) {
+  return { stack, environment: 'bench', component: 'api', node: `node-${seriesIndex}`, metric: 'bench_latency_seconds' };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Every sample stored once and counted once in each rollup: a fast but wrong service must not pass. */
+async function assertStored(sql: Client, stack: string, expected: number): Promise<void> {
+  const { rows } = await sql.query<{ samples: number; r10: number; r60: number }>(
+    `SELECT (SELECT count(*) FROM metrics.samples s JOIN metrics.series r ON r.id = s.series_id WHERE r.stack = $1)::int AS samples,
+            (SELECT coalesce(sum(count), 0) FROM metrics.rollups_10s s JOIN metrics.series r ON r.id = s.series_id WHERE r.stack = $1)::int AS r10,
+            (SELECT coalesce(sum(count), 0) FROM metrics.rollups_1m s JOIN metrics.series r ON r.id = s.series_id WHERE r.stack = $1)::int AS r60`,
+    [stack],
+  );
+  const counted = rows[0]!;
+  if (counted.samples !== expected || counted.r10 !== expected || counted.r60 !== expected) {
+    throw new Error(`${stack}: expected ${expected} samples, found ${JSON.stringify(counted)}`);
+  }
+}
+
+interface Round {
+  ceiling: Measurement;
+  http: Measurement;
+  bus: Measurement;
 }
 
 async function main(): Promise<void> {
@@ -131,74 +220,119 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const rows = generate();
+  const file = join(tmpdir(), `strata-bench-ingest-${process.pid}.tsv`);
+  const profiler = PROFILE_DIR ? new Session() : null;
+  const rounds: Round[] = [];
 
   try {
-    // The ceiling: psql \copy into an equivalent table.
+    // The ceiling's table: metrics.samples' shape (columns, primary key, range partitioning) and the same rows.
     await sql.query(`CREATE SCHEMA bench`);
     await sql.query(`CREATE TABLE bench.samples (series_id bigint NOT NULL, time timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (series_id, time)) PARTITION BY RANGE (time)`);
     const dayStart = Math.floor(rows[0]!.timestamp / 86_400_000) * 86_400_000;
     await sql.query(`CREATE TABLE bench.samples_p PARTITION OF bench.samples FOR VALUES FROM ('${new Date(dayStart - 86_400_000).toISOString()}') TO ('${new Date(dayStart + 2 * 86_400_000).toISOString()}')`);
-    const file = join(tmpdir(), `strata-bench-ingest-${process.pid}.tsv`);
     writeFileSync(file, rows.map((row) => `${row.seriesIndex + 1}\t${new Date(row.timestamp).toISOString()}\t${row.value}\n`).join(''));
-    const ceiling = await measure(async () => {
-      execFileSync('psql', [database.url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy bench.samples (series_id, time, value) FROM '${file}'`], { stdio: ['ignore', 'ignore', 'inherit'] });
-    }, rows.length);
-    unlinkSync(file);
 
-    // HTTP: JSON batches of one series each, several per request, a few requests in flight.
     const bySeries = new Map<number, Array<{ timestamp: number; value: number }>>();
     for (const row of rows) {
       const list = bySeries.get(row.seriesIndex) ?? [];
       list.push({ timestamp: row.timestamp, value: row.value });
       bySeries.set(row.seriesIndex, list);
     }
-    const bodies: string[] = [];
     const seriesIndexes = [...bySeries.keys()];
-    for (let offset = 0; offset < seriesIndexes.length; offset += BATCHES_PER_REQUEST) {
-      const batches = seriesIndexes.slice(offset, offset + BATCHES_PER_REQUEST).map((index) => ({ series: seriesLabels('http', index), samples: bySeries.get(index)! }));
-      bodies.push(JSON.stringify({ batches }));
+    if (profiler) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
     }
-    const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
-    const overHttp = await measure(async () => {
-      let nextBody = 0;
-      await Promise.all(
-        Array.from({ length: HTTP_CONCURRENCY }, async () => {
-          while (nextBody < bodies.length) {
-            await post(agent, port, '/v1/samples', bodies[nextBody++]!);
-          }
-        }),
-      );
-    }, rows.length);
-    agent.destroy();
 
-    // Bus: one kpi.samples event per series flush (1 000 samples each), as the gateway sends them.
-    const messages = seriesIndexes.map((index) => {
-      const event = newEvent({ type: 'io.strata.kpi.samples.v1', service: 'bench', subject: `bench-${index}`, data: { series: seriesLabels('bus', index), samples: bySeries.get(index)! } });
-      return { topic: 'kpi.samples' as const, key: `bench-${index}`, value: JSON.stringify(event) };
-    });
-    const overBus = await measure(async () => {
-      await bus.publish(messages);
-      for (;;) {
-        const { rows: counted } = await sql.query(`SELECT count(*)::int AS count FROM metrics.samples s JOIN metrics.series r ON r.id = s.series_id WHERE r.stack = 'bench-bus'`);
-        if (counted[0].count >= rows.length) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const ceiling = await measureCeiling(database.url, file, rows.length);
+
+      // HTTP: JSON batches of one series each, several per request, a few requests in flight.
+      const httpStack = `bench-http-${round}`;
+      const bodies: string[] = [];
+      for (let offset = 0; offset < seriesIndexes.length; offset += BATCHES_PER_REQUEST) {
+        const batches = seriesIndexes.slice(offset, offset + BATCHES_PER_REQUEST).map((index) => ({ series: seriesLabels(httpStack, index), samples: bySeries.get(index)! }));
+        bodies.push(JSON.stringify({ batches }));
       }
-    }, rows.length);
+      const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
+      const http = await measureService(sql, database.name, rows.length, async () => {
+        let nextBody = 0;
+        await Promise.all(
+          Array.from({ length: HTTP_CONCURRENCY }, async () => {
+            while (nextBody < bodies.length) {
+              await post(agent, port, '/v1/samples', bodies[nextBody++]!);
+            }
+          }),
+        );
+      });
+      agent.destroy();
+      await assertStored(sql, httpStack, rows.length);
+
+      // Bus: one kpi.samples event per series flush (1 000 samples each), as the gateway sends them.
+      const busStack = `bench-bus-${round}`;
+      const messages = seriesIndexes.map((index) => {
+        const event = newEvent({ type: 'io.strata.kpi.samples.v1', service: 'bench', subject: `bench-${index}`, data: { series: seriesLabels(busStack, index), samples: bySeries.get(index)! } });
+        return { topic: 'kpi.samples' as const, key: `bench-${index}`, value: JSON.stringify(event) };
+      });
+      const { rows: inboxBefore } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
+      const overBus = await measureService(sql, database.name, rows.length, async () => {
+        await bus.publish(messages);
+        // Each event commits with its inbox row: counting those rows is cheap, counting samples is not.
+        for (;;) {
+          const { rows: counted } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
+          if (counted[0]!.count - inboxBefore[0]!.count >= messages.length) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      });
+      await assertStored(sql, busStack, rows.length);
+      rounds.push({ ceiling, http, bus: overBus });
+    }
+
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(join(PROFILE_DIR, `ingest-bench-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      profiler.disconnect();
+    }
 
     const rate = (measurement: Measurement) => measurement.samples / measurement.seconds;
     const perCore = (measurement: Measurement) => measurement.samples / Math.max(measurement.cpuSeconds, 1e-9);
-    const lines = [
-      `samples: ${rows.length} (${SERIES} series × ${SAMPLES_PER_SERIES})`,
-      `ceiling  psql \\copy : ${rate(ceiling).toFixed(0)} rows/s     (${ceiling.seconds.toFixed(2)} s, ${perCore(ceiling).toFixed(0)} rows/s per core)`,
-      `service  HTTP JSON  : ${rate(overHttp).toFixed(0)} samples/s  (${overHttp.seconds.toFixed(2)} s, ${perCore(overHttp).toFixed(0)} samples/s per core) ratio ${(rate(overHttp) / rate(ceiling)).toFixed(3)}`,
-      `service  bus        : ${rate(overBus).toFixed(0)} samples/s  (${overBus.seconds.toFixed(2)} s, ${perCore(overBus).toFixed(0)} samples/s per core) ratio ${(rate(overBus) / rate(ceiling)).toFixed(3)}`,
-      '(the service also maintains 10 s and 1 min rollups and drops duplicates; the ceiling only appends)',
-    ];
+    const describe = (measurement: Measurement) =>
+      `${rate(measurement).toFixed(0).padStart(7)} /s (${measurement.seconds.toFixed(2)} s, CPU ${measurement.cpuSeconds.toFixed(2)} s, ${perCore(measurement).toFixed(0).padStart(7)} /s per core)`;
+    const lines = [`samples: ${rows.length} per path and round (${SERIES} series × ${SAMPLES_PER_SERIES}), ${ROUNDS} rounds`];
+    rounds.forEach((round, index) => {
+      lines.push(
+        `round ${index + 1}: ceiling psql \\copy ${describe(round.ceiling)}`,
+        `         service HTTP JSON  ${describe(round.http)} ratio ${(rate(round.http) / rate(round.ceiling)).toFixed(3)}`,
+        `         service bus        ${describe(round.bus)} ratio ${(rate(round.bus) / rate(round.ceiling)).toFixed(3)}`,
+      );
+    });
+    const httpRatios = rounds.map((round) => rate(round.http) / rate(round.ceiling));
+    const busRatios = rounds.map((round) => rate(round.bus) / rate(round.ceiling));
+    const summary = {
+      ratio: median(httpRatios),
+      samplesPerSecPerCore: median(rounds.map((round) => perCore(round.http))),
+      busRatio: median(busRatios),
+      busSamplesPerSecPerCore: median(rounds.map((round) => perCore(round.bus))),
+      ceilingRowsPerSecPerCore: median(rounds.map((round) => perCore(round.ceiling))),
+    };
+    lines.push(
+      `median  HTTP: ratio ${summary.ratio.toFixed(3)} (rounds ${httpRatios.map((ratio) => ratio.toFixed(3)).join(', ')}), ${summary.samplesPerSecPerCore.toFixed(0)} samples/s per core`,
+      `median  bus : ratio ${summary.busRatio.toFixed(3)} (rounds ${busRatios.map((ratio) => ratio.toFixed(3)).join(', ')}), ${summary.busSamplesPerSecPerCore.toFixed(0)} samples/s per core`,
+      `median  ceiling: ${summary.ceilingRowsPerSecPerCore.toFixed(0)} rows/s per core`,
+      '(the service also validates, resolves series, maintains 10 s and 1 min rollups and drops duplicates; the ceiling only appends)',
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ratio: Number((rate(overHttp) / rate(ceiling)).toFixed(4)), samplesPerSecPerCore: Math.round(perCore(overHttp)) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ratio: Number(summary.ratio.toFixed(4)), samplesPerSecPerCore: Math.round(summary.samplesPerSecPerCore) })}\n`);
     }
   } finally {
+    try {
+      unlinkSync(file);
+    } catch {
+      // never written: the run failed before
+    }
     await sql.end();
     await app.close();
     await database.drop();

@@ -49,6 +49,23 @@ SELECT s.position FROM pg_temp.${STAGING} s
 WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.series_id = s.series_id AND i.time = s.time)`;
 
 /*
+ * Array parameters are written as literals here rather than by the driver, which escapes every
+ * element one by one; numbers print exactly (shortest round-trip form) and sketches, which hold
+ * quotes, travel as one text split by a character JSON of a sketch never contains.
+ */
+const SKETCH_SEPARATOR = '|';
+const arrayLiteral = (values: ReadonlyArray<number | string>): string => `{${values.join(',')}}`;
+const rollupParameters = (deltas: RollupDeltas): string[] => [
+  arrayLiteral(deltas.seriesIds),
+  arrayLiteral(deltas.buckets),
+  arrayLiteral(deltas.counts),
+  arrayLiteral(deltas.sums),
+  arrayLiteral(deltas.mins),
+  arrayLiteral(deltas.maxs),
+  deltas.sketches.join(SKETCH_SEPARATOR),
+];
+
+/*
  * Adds a write's per-bucket aggregates (computed in Node, rollup-deltas.ts) to both rollup tables.
  * The arrays are in (series_id, bucket) order and unnest keeps it, so concurrent writers lock
  * rollup rows in the same order and cannot deadlock; a bucket another write already holds waits
@@ -58,7 +75,7 @@ function upsertRollup(table: keyof typeof ROLLUP_BUCKETS_MS, first: number): str
   const p = (index: number) => `$${first + index}`;
   return `INSERT INTO "${schema}".${table} AS r (series_id, bucket, count, sum, min, max, sketch)
   SELECT series_id, to_timestamp(bucket_ms / 1000.0::float8), count, sum, min, max, sketch::jsonb
-  FROM unnest(${p(0)}::bigint[], ${p(1)}::bigint[], ${p(2)}::bigint[], ${p(3)}::float8[], ${p(4)}::float8[], ${p(5)}::float8[], ${p(6)}::text[])
+  FROM unnest(${p(0)}::bigint[], ${p(1)}::bigint[], ${p(2)}::bigint[], ${p(3)}::float8[], ${p(4)}::float8[], ${p(5)}::float8[], string_to_array(${p(6)}, '${SKETCH_SEPARATOR}'))
     AS d(series_id, bucket_ms, count, sum, min, max, sketch)
   ON CONFLICT (series_id, bucket) DO UPDATE SET
     count = r.count + excluded.count, sum = r.sum + excluded.sum,
@@ -79,7 +96,6 @@ FROM jsonb_to_recordset($1::jsonb) AS h(series_id bigint, ts_ms bigint, bounds d
 ORDER BY h.series_id, h.ts_ms
 ON CONFLICT (series_id, time) DO NOTHING`;
 
-const rollupParameters = (deltas: RollupDeltas): unknown[] => [deltas.seriesIds, deltas.buckets, deltas.counts, deltas.sums, deltas.mins, deltas.maxs, deltas.sketches];
 
 /** The only code that writes samples, histograms and rollups. */
 @Injectable()
