@@ -1,6 +1,6 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { KpiSeriesLabels, StrataEvent, Topics, parseStrataEvent } from '@strata/contracts';
-import { BusModule, InMemoryEventBus, newEvent } from '@strata/messaging';
+import { BusModule, EventBus, InMemoryEventBus, newEvent } from '@strata/messaging';
 import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
 import { TestDatabase, createTestDatabase } from '@strata/testing';
 import { Client } from 'pg';
@@ -24,7 +24,7 @@ export function testSettings(overrides: { forecast?: Partial<PredictiveStagingSe
 
 export interface PredictiveStagingTestApp {
   app: INestApplication;
-  bus: InMemoryEventBus;
+  bus: EventBus;
   sql: Client;
   http: () => ReturnType<typeof request>;
   /** Every event predictive-staging published on anomalies and forecasts, in order. */
@@ -34,19 +34,10 @@ export interface PredictiveStagingTestApp {
   close(): Promise<void>;
 }
 
-/** predictive-staging as one process serves it, on a fresh database and an in-memory bus. */
-export async function startPredictiveStagingTestApp(label: string, settings: PredictiveStagingSettings = testSettings()): Promise<PredictiveStagingTestApp> {
+/** predictive-staging as one process serves it, on a fresh database, with an in-memory bus unless given another. */
+export async function startPredictiveStagingTestApp(label: string, settings: PredictiveStagingSettings = testSettings(), bus: EventBus = new InMemoryEventBus(2)): Promise<PredictiveStagingTestApp> {
   const database: TestDatabase = await createTestDatabase(label);
   const published: StrataEvent[] = [];
-  const bus = new InMemoryEventBus(2);
-  await bus.subscribe({
-    groupId: 'predictive-events-observer',
-    topics: [Topics.anomalies, Topics.forecasts],
-    handler: async (message) => {
-      const parsed = parseStrataEvent(message.value);
-      if (parsed.ok) published.push(parsed.event);
-    },
-  });
   const options = { database: { url: database.url, poolSize: 6 }, outbox: { pollIntervalMs: 50, retentionHours: 1 } };
   const app = await createApi(
     {
@@ -56,6 +47,14 @@ export async function startPredictiveStagingTestApp(label: string, settings: Pre
     { title: 'test', description: 'test', version: '1' },
   );
   await app.init();
+  await bus.subscribe({
+    groupId: 'predictive-events-observer',
+    topics: [Topics.anomalies, Topics.forecasts],
+    handler: async (message) => {
+      const parsed = parseStrataEvent(message.value);
+      if (parsed.ok) published.push(parsed.event);
+    },
+  });
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
   return {
