@@ -20,7 +20,7 @@ export class PrometheusQueryClient {
   async queryRange(input: QueryRangeRequest): Promise<QueryRangeAnswer> {
     const url = `${input.baseUrl.replace(/\/+$/, '')}/api/v1/query_range`;
     // POST (form) so a long PromQL never meets a URL length limit; `timeout` stops Prometheus too.
-    const form = new URLSearchParams({ query: input.query, start: seconds(input.start), end: seconds(input.end), step: seconds(input.stepMs), timeout: `${seconds(input.timeoutMs)}s` });
+    const form = new URLSearchParams({ query: input.query, start: seconds(input.start), end: seconds(input.end), step: seconds(input.stepMs), timeout: seconds(input.timeoutMs) });
     try {
       const response = await request(url, {
         method: 'POST',
