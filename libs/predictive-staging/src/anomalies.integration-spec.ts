@@ -1,14 +1,14 @@
 import { StreamingAnomalyDetector } from '@strata/analytics';
 import { eventually } from '@strata/testing';
 import { RetentionService } from './services/retention.service';
-import { PredictiveStagingTestApp, startPredictiveStagingTestApp } from './test-support/predictive-staging-test-app';
+import { PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 import { START, WINDOW_MS, aSeries, feedWindows, steadySeries } from './test-support/series-fixtures';
 
 describe('predictive-staging anomalies', () => {
   let sut: PredictiveStagingTestApp;
 
   beforeAll(async () => {
-    sut = await startPredictiveStagingTestApp('ps-anomalies');
+    sut = await startPredictiveStagingTestApp('ps-anomalies', testSettings({ historyPoints: 100 }));
   });
 
   afterAll(async () => {
@@ -57,6 +57,16 @@ describe('predictive-staging anomalies', () => {
       const { rows } = await sut.sql.query<{ detector_state: unknown; last_window_end: Date }>('SELECT detector_state, last_window_end FROM staging.series WHERE series_id = $1', ['spiky']);
       expect(rows[0]!.detector_state).toEqual(local.toJSON());
       expect(rows[0]!.last_window_end.getTime()).toBe(START + 180 * WINDOW_MS);
+    });
+
+    it('keeps a bounded history of window values, trimmed every 50 windows', async () => {
+      // Trimmed to the newest 100 at the 150th window, then 30 more arrived.
+      const { rows } = await sut.sql.query<{ count: string; oldest: Date; newest: Date }>(
+        "SELECT count(*), min(window_end) AS oldest, max(window_end) AS newest FROM staging.series_points WHERE series_id = 'spiky'",
+      );
+      expect(Number(rows[0]!.count)).toBe(130);
+      expect(rows[0]!.oldest.getTime()).toBe(START + 51 * WINDOW_MS);
+      expect(rows[0]!.newest.getTime()).toBe(START + 180 * WINDOW_MS);
     });
 
     it('ignores a replayed window the detector has moved past', async () => {

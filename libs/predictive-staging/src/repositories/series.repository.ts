@@ -59,9 +59,12 @@ export class SeriesRepository {
     );
   }
 
-  /** Appends a window's value and forgets all but the newest `keep` values of the series. */
-  async appendPoint(manager: EntityManager, seriesId: string, point: SeriesPoint, keep: number): Promise<void> {
+  async appendPoint(manager: EntityManager, seriesId: string, point: SeriesPoint): Promise<void> {
     await manager.query(`INSERT INTO "${schema}".series_points (series_id, window_end, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [seriesId, new Date(point.at), point.value]);
+  }
+
+  /** Forgets all but the newest `keep` values of the series. */
+  async trimHistory(manager: EntityManager, seriesId: string, keep: number): Promise<void> {
     await manager.query(
       `DELETE FROM "${schema}".series_points
         WHERE series_id = $1 AND window_end <= (
@@ -87,12 +90,12 @@ export class SeriesRepository {
     return rows.map((row) => ({ at: row.window_end.getTime(), value: row.value }));
   }
 
-  /** Series holding at least `minPoints` values, in a stable order. */
+  /**
+   * Series that have contributed at least `minPoints` values. Every judged window adds one value
+   * and history keeps at least `minPoints`, so the counter answers without scanning the history.
+   */
   async forecastable(manager: EntityManager, minPoints: number): Promise<string[]> {
-    const rows = (await manager.query(
-      `SELECT series_id FROM "${schema}".series_points GROUP BY series_id HAVING count(*) >= $1 ORDER BY series_id`,
-      [minPoints],
-    )) as { series_id: string }[];
+    const rows = (await manager.query(`SELECT series_id FROM "${schema}".series WHERE windows_seen >= $1 ORDER BY series_id`, [minPoints])) as { series_id: string }[];
     return rows.map((row) => row.series_id);
   }
 }

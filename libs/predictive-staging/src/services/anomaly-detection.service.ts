@@ -10,6 +10,8 @@ import { windowObservation } from '../domain/observation';
 import { AnomaliesRepository, AnomalyRecord } from '../repositories/anomalies.repository';
 import { SeriesRepository } from '../repositories/series.repository';
 
+const TRIM_EVERY = 50;
+
 interface RestoredDetector {
   detector: StreamingAnomalyDetector;
   baselines: BaselineForecasts;
@@ -43,7 +45,9 @@ export class AnomalyDetectionService {
     const result = detector.update(observation.value);
     const windowsSeen = current.windowsSeen + 1;
     await this.series.saveDetector(manager, window.seriesId, { state: detector.toJSON(), windowsSeen, windowEnd: window.windowEnd, stepMs: window.windowEnd - window.windowStart });
-    await this.series.appendPoint(manager, window.seriesId, { at: window.windowEnd, value: observation.value }, this.settings.historyPoints);
+    await this.series.appendPoint(manager, window.seriesId, { at: window.windowEnd, value: observation.value });
+    // Trimming reads past the kept values; once every TRIM_EVERY windows keeps that cost small (history reads take the newest anyway).
+    if (windowsSeen % TRIM_EVERY === 0) await this.series.trimHistory(manager, window.seriesId, this.settings.historyPoints);
 
     if (!isReported(result.severity, this.settings.minSeverity)) return null;
     const anomaly = await this.anomalies.insert(manager, {
