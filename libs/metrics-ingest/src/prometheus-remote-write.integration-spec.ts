@@ -1,11 +1,12 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@strata/testing';
 import request from 'supertest';
+import { freePort } from './test-support/free-port';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
 /** The test needs the real binary (Debian package `prometheus`, 2.x; .ci/run installs it): no binary is a failure, never a skip. */
@@ -14,17 +15,6 @@ function assertPrometheusInstalled(): void {
   if (probe.error || probe.status !== 0) {
     throw new Error(`this test runs a real Prometheus: install it with 'apt-get install -y prometheus' (${probe.error?.message ?? probe.stderr})`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 describe('a real Prometheus scraping a target, remote-writing to Strata and queried by Strata query sources', () => {

@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CollectorStatus } from '../repositories/collector-schedule';
+import { SeriesSearchQueryDto } from './series.dto';
 
 export const COLLECTOR_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const COLLECTOR_NAME_MESSAGE = 'name must be 1-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit';
@@ -19,15 +19,8 @@ export class CollectorStatusDto {
   lastOutcome!: Record<string, unknown> | null;
 }
 
-export class CollectorPageQueryDto {
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
-
+/** Pages by name: the same `limit` as series pages, `after` a name. */
+export class CollectorPageQueryDto extends PickType(SeriesSearchQueryDto, ['limit'] as const) {
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
   @IsOptional()
   @IsString()

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@strata/domain';
-import { dataSourceToken, isUniqueViolation } from '@strata/persistence';
+import { dataSourceToken } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { StatementSnapshot } from '../collectors/statement-deltas';
-import { METRICS_INGEST_SCHEMA, METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
-import { CollectorSchedule, CollectorStatus, RunResult, ScheduleRow, toStatus } from './collector-schedule';
-
-const table = `"${METRICS_INGEST_SCHEMA}".postgres_targets`;
+import { METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
+import { CollectorStatus, RunResult, ScheduleRow, ScheduledRowsRepository, toStatus } from './collector-schedule';
 
 export interface PostgresTargetLabels {
   stack: string;
@@ -75,52 +72,18 @@ const toRecord = (row: PostgresTargetRow): PostgresTargetRecord => ({
 
 /** The only code that reads or writes PostgreSQL targets (not the targets' own databases). */
 @Injectable()
-export class PostgresTargetsRepository {
-  private readonly schedule: CollectorSchedule;
-
-  constructor(@Inject(dataSourceToken(METRICS_INGEST_SERVICE)) private readonly dataSource: DataSource) {
-    this.schedule = new CollectorSchedule(dataSource, 'postgres_targets');
+export class PostgresTargetsRepository extends ScheduledRowsRepository<PostgresTargetRow, PostgresTargetRecord> {
+  constructor(@Inject(dataSourceToken(METRICS_INGEST_SERVICE)) dataSource: DataSource) {
+    super(dataSource, 'postgres_targets', 'postgres target', toRecord);
   }
 
-  async create(target: PostgresTargetDefinition): Promise<PostgresTargetRecord> {
-    try {
-      const rows: PostgresTargetRow[] = await this.dataSource.query(
-        `INSERT INTO ${table} (name, url, url_from, labels, interval_ms) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING *, id::text AS id`,
-        [target.name, target.url, target.urlFrom, JSON.stringify(target.labels), target.intervalMs],
-      );
-      return toRecord(rows[0] as PostgresTargetRow);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw DomainError.alreadyExists('postgres target', target.name);
-      }
-      throw error;
-    }
-  }
-
-  /** A page in name order, after the name `after`. */
-  async list(limit: number, after: string | undefined): Promise<PostgresTargetRecord[]> {
-    const rows: PostgresTargetRow[] = await this.dataSource.query(`SELECT *, id::text AS id FROM ${table} WHERE name > $1 ORDER BY name LIMIT $2`, [after ?? '', limit]);
-    return rows.map(toRecord);
-  }
-
-  async find(name: string): Promise<PostgresTargetRecord | null> {
-    const rows: PostgresTargetRow[] = await this.dataSource.query(`SELECT *, id::text AS id FROM ${table} WHERE name = $1`, [name]);
-    return rows[0] ? toRecord(rows[0]) : null;
-  }
-
-  async delete(name: string): Promise<boolean> {
-    // TypeORM answers a DELETE with [rows, affected].
-    const [, affected]: [unknown[], number] = await this.dataSource.query(`DELETE FROM ${table} WHERE name = $1`, [name]);
-    return affected > 0;
-  }
-
-  async claimDue(limit: number, leaseMs: number): Promise<PostgresTargetRecord[]> {
-    return (await this.schedule.claimDue<PostgresTargetRow>(limit, leaseMs)).map(toRecord);
+  create(target: PostgresTargetDefinition): Promise<PostgresTargetRecord> {
+    return this.insert(target.name, { url: target.url, url_from: target.urlFrom, labels: JSON.stringify(target.labels), interval_ms: target.intervalMs });
   }
 
   /** A successful scrape becomes the baseline of the next. */
   finishRun(id: string, result: Omit<RunResult, 'advance' | 'runAgainNow'> & { baseline: StatementSnapshot | null }): Promise<void> {
     const { baseline, ...rest } = result;
-    return this.schedule.finish(id, { ...rest, runAgainNow: false, advance: baseline === null ? {} : { baseline: JSON.stringify(toStored(baseline)) } });
+    return this.finish(id, { ...rest, runAgainNow: false, advance: baseline === null ? {} : { baseline: JSON.stringify(toStored(baseline)) } });
   }
 }

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@strata/domain';
-import { dataSourceToken, isUniqueViolation } from '@strata/persistence';
+import { dataSourceToken } from '@strata/persistence';
 import { DataSource } from 'typeorm';
-import { METRICS_INGEST_SCHEMA, METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
+import { METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
 import { LabelDefaults } from '../prometheus/label-mapping';
-import { CollectorSchedule, CollectorStatus, RunResult, ScheduleRow, toStatus } from './collector-schedule';
-
-const table = `"${METRICS_INGEST_SCHEMA}".query_sources`;
+import { CollectorStatus, RunResult, ScheduleRow, ScheduledRowsRepository, toStatus } from './collector-schedule';
 
 export interface QuerySourceDefinition {
   name: string;
@@ -59,53 +56,27 @@ const toRecord = (row: QuerySourceRow): QuerySourceRecord => ({
 
 /** The only code that reads or writes Prometheus query sources. */
 @Injectable()
-export class QuerySourcesRepository {
-  private readonly schedule: CollectorSchedule;
-
-  constructor(@Inject(dataSourceToken(METRICS_INGEST_SERVICE)) private readonly dataSource: DataSource) {
-    this.schedule = new CollectorSchedule(dataSource, 'query_sources');
+export class QuerySourcesRepository extends ScheduledRowsRepository<QuerySourceRow, QuerySourceRecord> {
+  constructor(@Inject(dataSourceToken(METRICS_INGEST_SERVICE)) dataSource: DataSource) {
+    super(dataSource, 'query_sources', 'query source', toRecord);
   }
 
-  async create(source: QuerySourceDefinition): Promise<QuerySourceRecord> {
-    try {
-      const rows: QuerySourceRow[] = await this.dataSource.query(
-        `INSERT INTO ${table} (name, base_url, query, metric, step_ms, interval_ms, delay_ms, backfill_ms, defaults)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING *, id::text AS id`,
-        [source.name, source.baseUrl, source.query, source.metric, source.stepMs, source.intervalMs, source.delayMs, source.backfillMs, JSON.stringify(source.defaults)],
-      );
-      return toRecord(rows[0] as QuerySourceRow);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw DomainError.alreadyExists('query source', source.name);
-      }
-      throw error;
-    }
-  }
-
-  /** A page in name order, after the name `after`. */
-  async list(limit: number, after: string | undefined): Promise<QuerySourceRecord[]> {
-    const rows: QuerySourceRow[] = await this.dataSource.query(`SELECT *, id::text AS id FROM ${table} WHERE name > $1 ORDER BY name LIMIT $2`, [after ?? '', limit]);
-    return rows.map(toRecord);
-  }
-
-  async find(name: string): Promise<QuerySourceRecord | null> {
-    const rows: QuerySourceRow[] = await this.dataSource.query(`SELECT *, id::text AS id FROM ${table} WHERE name = $1`, [name]);
-    return rows[0] ? toRecord(rows[0]) : null;
-  }
-
-  async delete(name: string): Promise<boolean> {
-    // TypeORM answers a DELETE with [rows, affected].
-    const [, affected]: [unknown[], number] = await this.dataSource.query(`DELETE FROM ${table} WHERE name = $1`, [name]);
-    return affected > 0;
-  }
-
-  async claimDue(limit: number, leaseMs: number): Promise<QuerySourceRecord[]> {
-    return (await this.schedule.claimDue<QuerySourceRow>(limit, leaseMs)).map(toRecord);
+  create(source: QuerySourceDefinition): Promise<QuerySourceRecord> {
+    return this.insert(source.name, {
+      base_url: source.baseUrl,
+      query: source.query,
+      metric: source.metric,
+      step_ms: source.stepMs,
+      interval_ms: source.intervalMs,
+      delay_ms: source.delayMs,
+      backfill_ms: source.backfillMs,
+      defaults: JSON.stringify(source.defaults),
+    });
   }
 
   /** A successful run moves the cursor to the last timestamp it stored. */
   finishRun(id: string, result: Omit<RunResult, 'advance'> & { cursor: number | null }): Promise<void> {
     const { cursor, ...rest } = result;
-    return this.schedule.finish(id, { ...rest, advance: cursor === null ? {} : { cursor_ms: cursor } });
+    return this.finish(id, { ...rest, advance: cursor === null ? {} : { cursor_ms: cursor } });
   }
 }

@@ -1,8 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, chownSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 
 /** The Debian PostgreSQL 15 binaries; the shared server cannot be restarted with extra preload libraries. */
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -12,17 +12,6 @@ export interface PrivatePostgres {
   /** Superuser URL of the given database, trust auth on loopback. */
   urlOf(database: string): string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** PostgreSQL refuses to run as root; as root it runs as the `postgres` system user (as libs/runtime's embedded database does). */
