@@ -1,4 +1,4 @@
-import { stableUniform } from './stable-hash';
+import { saltedUniform, stableHash, stableUniform } from './stable-hash';
 
 describe(stableUniform.name, () => {
   it('maps a key to the same number every time', () => {
@@ -24,5 +24,33 @@ describe(stableUniform.name, () => {
 
   it('distinguishes keys that differ in one character', () => {
     expect(stableUniform('abc1')).not.toBe(stableUniform('abc2'));
+  });
+});
+
+describe(saltedUniform.name, () => {
+  it('stays inside the open interval (0, 1)', () => {
+    for (const keyHash of [0, 1, 0xffffffff, stableHash('a')]) {
+      for (const salt of [0, 1, 0xffffffff]) {
+        const sut = saltedUniform(keyHash, salt);
+        expect(sut).toBeGreaterThan(0);
+        expect(sut).toBeLessThan(1);
+      }
+    }
+  });
+
+  it('draws independent numbers for two salts of the same keys', () => {
+    // Keys below 0.5 with one salt split evenly with the other salt: no correlation between salts.
+    const salts = [stableHash('v1'), stableHash('v2')];
+    let lowWithFirst = 0;
+    let lowWithBoth = 0;
+    for (let index = 0; index < 20_000; index++) {
+      const keyHash = stableHash(`session-${index}`);
+      if (saltedUniform(keyHash, salts[0]) < 0.5) {
+        lowWithFirst++;
+        lowWithBoth += saltedUniform(keyHash, salts[1]) < 0.5 ? 1 : 0;
+      }
+    }
+
+    expect(Math.abs(lowWithBoth / lowWithFirst - 0.5)).toBeLessThan(0.02);
   });
 });

@@ -106,6 +106,57 @@ describe(StackRouter.name, () => {
     expect(Array.from({ length: 200 }, (_, index) => sut.choose(request('/', { 'x-user': `u${index}` }), 0))).toEqual(before);
   });
 
+  describe('stickiness across weight changes, with three stack configs', () => {
+    const node = (name: string) => [{ id: `${name}-a`, url: 'http://127.0.0.1:8081' }];
+    const threeConfigs = (weights: [number, number, number]) =>
+      new StackRouter(
+        buildRoutingConfig({
+          stableConfig: 'v1',
+          stackConfigs: ['v1', 'v2', 'v3'].map((name, index) => ({ name, weight: weights[index], nodes: node(name) })),
+          stickiness: { header: 'x-user' },
+        }),
+      );
+    const sessions = Array.from({ length: 4_000 }, (_, index) => `user-${index}`);
+    const choices = (sut: StackRouter) => sessions.map((user) => sut.choose(request('/', { 'x-user': user }), 0));
+
+    it('spreads sessions by weight over three configs', () => {
+      const chosen = choices(threeConfigs([60, 30, 10]));
+
+      [0.6, 0.3, 0.1].forEach((share, index) => expect(Math.abs(chosen.filter((choice) => choice === index).length / sessions.length - share)).toBeLessThan(0.03));
+    });
+
+    // One config's share changes, the others keep their proportions (a canary step): sessions move
+    // only onto a config that grew, or only off one that shrank, whatever its position.
+    it.each([
+      { before: [60, 30, 10], after: [40, 20, 40], changed: 2, direction: 'grew' },
+      { before: [60, 30, 10], after: [48, 44, 8], changed: 1, direction: 'grew' },
+      { before: [10, 60, 30], after: [40, 40, 20], changed: 0, direction: 'grew' },
+      { before: [40, 40, 20], after: [60, 5, 30], changed: 1, direction: 'shrank' },
+    ] as { before: [number, number, number]; after: [number, number, number]; changed: number; direction: string }[])(
+      'moves sessions only onto or off config $changed (it $direction) when $before becomes $after',
+      ({ before, after, changed, direction }) => {
+        const was = choices(threeConfigs(before));
+        const now = choices(threeConfigs(after));
+
+        const moved = was.map((choice, index) => [choice, now[index]]).filter(([from, to]) => from !== to);
+        expect(moved.length).toBeGreaterThan(100);
+        expect(moved.every(([from, to]) => (direction === 'grew' ? to === changed : from === changed))).toBe(true);
+      },
+    );
+
+    it('moves only the sessions of a config that becomes unavailable, and brings them back', () => {
+      const sut = threeConfigs([50, 30, 20]);
+      const was = choices(sut);
+
+      sut.setAvailable(1, false);
+      const during = choices(sut);
+      sut.setAvailable(1, true);
+
+      expect(during.every((choice, index) => choice !== 1 && (was[index] === 1 || choice === was[index]))).toBe(true);
+      expect(choices(sut)).toEqual(was);
+    });
+  });
+
   it('falls back to the weighted pick without a sticky key', () => {
     const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'x-user' } }));
 

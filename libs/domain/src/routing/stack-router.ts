@@ -1,6 +1,6 @@
 import { AliasTable } from './alias-table';
 import { MatchCondition, RoutingConfig } from './routing-config';
-import { stableUniform } from './stable-hash';
+import { saltedUniform, stableHash } from './stable-hash';
 
 /** How the router reads a request; the gateway implements it over node:http without copying. */
 export interface RoutableRequest {
@@ -28,13 +28,16 @@ export class StackRouter {
   private readonly stickiness: RoutingConfig['stickiness'];
   private weightedTable: AliasTable | undefined;
   private weightedIndexes: number[] = [];
-  private stickyTable: AliasTable | undefined;
-  private stickyIndexes: number[] = [];
+  /** Per stack config: its salt for sticky draws, and its configured weight if it may take sticky traffic (else 0). */
+  private readonly stickySalts: readonly number[];
+  private readonly stickyWeights: number[];
 
   constructor(config: RoutingConfig) {
     this.names = config.stackConfigs.map((stackConfig) => stackConfig.name);
     this.configuredWeights = config.stackConfigs.map((stackConfig) => stackConfig.weight);
     this.scores = this.names.map(() => 1);
+    this.stickySalts = this.names.map((name) => stableHash(name));
+    this.stickyWeights = this.names.map(() => 0);
     this.available = this.names.map(() => true);
     this.stableIndex = this.names.indexOf(config.stableConfig);
     this.mirrorIndex = config.mirror ? this.names.indexOf(config.mirror.stackConfig) : NO_STACK_CONFIG;
@@ -56,10 +59,13 @@ export class StackRouter {
         return rule.target;
       }
     }
-    if (this.stickiness && this.stickyTable) {
+    if (this.stickiness) {
       const key = 'header' in this.stickiness ? request.header(this.stickiness.header) : request.cookie(this.stickiness.cookie);
       if (key !== undefined && key !== '') {
-        return this.stickyIndexes[this.stickyTable.pick(stableUniform(key))];
+        const sticky = this.stickyChoice(key);
+        if (sticky !== NO_STACK_CONFIG) {
+          return sticky;
+        }
       }
     }
     return this.weightedTable ? this.weightedIndexes[this.weightedTable.pick(uniform)] : NO_STACK_CONFIG;
@@ -98,14 +104,35 @@ export class StackRouter {
     return shares;
   }
 
+  /**
+   * Weighted rendezvous hashing: each stack config draws an exponential variate from the key
+   * (-ln(u) / weight) and the smallest wins, which picks a config with probability weight / total.
+   * Unlike a table lookup, changing one config's weight only moves sessions to or from that config:
+   * as a canary's weight grows, sessions join it and none of those already on it leave, with any
+   * number of configs. Scores are ignored so a session does not move every time a KPI window moves.
+   */
+  private stickyChoice(key: string): number {
+    const keyHash = stableHash(key);
+    let chosen = NO_STACK_CONFIG;
+    let smallest = Number.POSITIVE_INFINITY;
+    for (let index = 0; index < this.stickyWeights.length; index++) {
+      const weight = this.stickyWeights[index];
+      if (weight > 0) {
+        const draw = -Math.log(saltedUniform(keyHash, this.stickySalts[index])) / weight;
+        if (draw < smallest) {
+          smallest = draw;
+          chosen = index;
+        }
+      }
+    }
+    return chosen;
+  }
+
   private rebuild(): void {
-    const build = (weightOf: (index: number) => number): [AliasTable | undefined, number[]] => {
-      const indexes = this.names.map((_, index) => index).filter((index) => this.available[index] && weightOf(index) > 0);
-      return indexes.length === 0 ? [undefined, []] : [new AliasTable(indexes.map(weightOf)), indexes];
-    };
-    [this.weightedTable, this.weightedIndexes] = build((index) => this.configuredWeights[index] * this.scores[index]);
-    // Stickiness ignores scores: a session must not move every time a KPI window moves.
-    [this.stickyTable, this.stickyIndexes] = build((index) => this.configuredWeights[index]);
+    const indexes = this.names.map((_, index) => index).filter((index) => this.available[index] && this.configuredWeights[index] * this.scores[index] > 0);
+    this.weightedIndexes = indexes;
+    this.weightedTable = indexes.length === 0 ? undefined : new AliasTable(indexes.map((index) => this.configuredWeights[index] * this.scores[index]));
+    this.names.forEach((_, index) => (this.stickyWeights[index] = this.available[index] ? this.configuredWeights[index] : 0));
   }
 }
 
