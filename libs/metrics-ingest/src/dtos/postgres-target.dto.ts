@@ -68,7 +68,8 @@ export function maskPassword(url: string): string {
     parsed.password = '***';
     return parsed.toString();
   } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
+    // Up to the last '@': a password may itself hold '@' when not percent-encoded.
+    return url.replace(/^([^:]+:\/\/[^:/@]*:).*@/, '$1***@');
   }
 }
 
