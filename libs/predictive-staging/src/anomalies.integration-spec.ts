@@ -80,6 +80,17 @@ describe('predictive-staging anomalies', () => {
       expect(Number(rows[0]!.count)).toBe(1);
     });
 
+    it('restarts a series whose stored state another detector version wrote, instead of failing its windows', async () => {
+      await sut.sql.query(`UPDATE staging.series SET detector_state = '{"config":{},"seen":5,"legacy":true}' WHERE series_id = 'steady'`);
+      await sut.publishWindow('steady', steady, START + 180 * WINDOW_MS, 40, WINDOW_MS);
+      await eventually(async () => {
+        const { rows } = await sut.sql.query<{ windows_seen: number; detector_state: { seen: number; legacy?: boolean } }>("SELECT windows_seen, detector_state FROM staging.series WHERE series_id = 'steady'");
+        expect(rows[0]!.windows_seen).toBe(181);
+        expect(rows[0]!.detector_state.seen).toBe(1);
+        expect(rows[0]!.detector_state.legacy).toBeUndefined();
+      });
+    });
+
     it('lists anomalies by stack, component, stack config, severity and time', async () => {
       const spikeTime = new Date(START + (spikeAt + 1) * WINDOW_MS);
       const list = await sut.http().get('/v1/anomalies').query({ stack: spiky.stack, severity: 'high' }).expect(200);

@@ -6,6 +6,7 @@ import { Logger } from '@strata/observability';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { type BaselineForecasts, anomalyEvidence, baselineForecasts, isReported } from '../domain/anomaly-evidence';
+import { isCurrentDetectorState } from '../domain/detector-state';
 import { windowObservation } from '../domain/observation';
 import { AnomaliesRepository, AnomalyRecord } from '../repositories/anomalies.repository';
 import { SeriesRepository } from '../repositories/series.repository';
@@ -75,15 +76,18 @@ export class AnomalyDetectionService {
 
   /**
    * A state written by an incompatible detector version must not stop the series for good: it
-   * starts learning afresh, which costs a learning period of quiet, not a blocked partition.
+   * starts learning afresh, which costs a learning period of quiet, not a dead-lettered series.
    */
   private restore(seriesId: string, state: StreamingDetectorState | null): RestoredDetector {
-    if (state === null) return { detector: new StreamingAnomalyDetector(), baselines: baselineForecasts(null) };
-    try {
-      return { detector: StreamingAnomalyDetector.fromJSON(state), baselines: baselineForecasts(state) };
-    } catch (error) {
-      this.logger.warn('detector state unreadable; the series starts learning afresh', { seriesId, reason: (error as Error).message });
-      return { detector: new StreamingAnomalyDetector(), baselines: baselineForecasts(null) };
+    if (state !== null && isCurrentDetectorState(state)) {
+      try {
+        return { detector: StreamingAnomalyDetector.fromJSON(state), baselines: baselineForecasts(state) };
+      } catch (error) {
+        this.logger.warn('detector state unreadable; the series starts learning afresh', { seriesId, reason: (error as Error).message });
+      }
+    } else if (state !== null) {
+      this.logger.warn('detector state from another detector version; the series starts learning afresh', { seriesId });
     }
+    return { detector: new StreamingAnomalyDetector(), baselines: baselineForecasts(null) };
   }
 }
