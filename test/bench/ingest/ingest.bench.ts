@@ -91,6 +91,8 @@ interface Measurement {
   samples: number;
   seconds: number;
   cpuSeconds: number;
+  /** Of cpuSeconds, the PostgreSQL backends' part. */
+  serverCpuSeconds: number;
 }
 
 async function measureService(sql: Client, database: string, samples: number, work: () => Promise<void>): Promise<Measurement> {
@@ -104,7 +106,7 @@ async function measureService(sql: Client, database: string, samples: number, wo
   for (const [pid, after] of await backendsCpuSeconds(sql, database)) {
     backends += after - (backendsBefore.get(pid) ?? 0);
   }
-  return { samples, seconds, cpuSeconds: own + backends };
+  return { samples, seconds, cpuSeconds: own + backends, serverCpuSeconds: backends };
 }
 
 /** A psql session driven line by line, so its backend's CPU can be read before it exits. */
@@ -148,11 +150,13 @@ async function measureCeiling(url: string, file: string, samples: number): Promi
   try {
     const backend = Number(await psql.run('SELECT pg_backend_pid();', 'ready'));
     await psql.run('TRUNCATE bench.samples;', 'truncated');
-    const cpuBefore = processCpuSeconds(backend) + processCpuSeconds(psql.pid);
+    const serverBefore = processCpuSeconds(backend);
+    const clientBefore = processCpuSeconds(psql.pid);
     const started = process.hrtime.bigint();
     await psql.run(`\\copy bench.samples (series_id, time, value) FROM '${file}'`, 'copied');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { samples, seconds, cpuSeconds: processCpuSeconds(backend) + processCpuSeconds(psql.pid) - cpuBefore };
+    const server = processCpuSeconds(backend) - serverBefore;
+    return { samples, seconds, cpuSeconds: server + processCpuSeconds(psql.pid) - clientBefore, serverCpuSeconds: server };
   } finally {
     await psql.close();
   }
@@ -299,7 +303,7 @@ async function main(): Promise<void> {
     const rate = (measurement: Measurement) => measurement.samples / measurement.seconds;
     const perCore = (measurement: Measurement) => measurement.samples / Math.max(measurement.cpuSeconds, 1e-9);
     const describe = (measurement: Measurement) =>
-      `${rate(measurement).toFixed(0).padStart(7)} /s (${measurement.seconds.toFixed(2)} s, CPU ${measurement.cpuSeconds.toFixed(2)} s, ${perCore(measurement).toFixed(0).padStart(7)} /s per core)`;
+      `${rate(measurement).toFixed(0).padStart(7)} /s (${measurement.seconds.toFixed(2)} s, CPU ${measurement.cpuSeconds.toFixed(2)} s of which PostgreSQL ${measurement.serverCpuSeconds.toFixed(2)} s, ${perCore(measurement).toFixed(0).padStart(7)} /s per core)`;
     const lines = [`samples: ${rows.length} per path and round (${SERIES} series × ${SAMPLES_PER_SERIES}), ${ROUNDS} rounds`];
     rounds.forEach((round, index) => {
       lines.push(
