@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { PrivatePostgres, startPrivatePostgres } from './test-support/private-postgres';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
+import { PostgresTargetsRepository } from './repositories/postgres-targets.repository';
 import { CollectorSchedulerService } from './services/collector-scheduler.service';
 
 const URL_VARIABLE = 'STRATA_TEST_SHOP_DATABASE_URL';
@@ -112,5 +113,19 @@ describe('pg_stat_statements of a registered database, against a real PostgreSQL
     const body = (await http().get('/v1/postgres-targets/plain').expect(200)).body;
     expect(body.status.lastError).toMatch(/pg_stat_statements.*does not exist.*shared_preload_libraries = 'pg_stat_statements' and CREATE EXTENSION pg_stat_statements/);
     expect(body.status.consecutiveFailures).toBe(1);
+  });
+
+  it('leases a due target to one replica at a time, and to another once a lease expires', async () => {
+    await http()
+      .post('/v1/postgres-targets')
+      .send({ name: 'leased', url: postgres.urlOf('shop'), stack: 'shop', environment: 'production', component: 'shop-db', intervalMs: 60_000 })
+      .expect(201);
+    const repository = harness.app.get(PostgresTargetsRepository);
+    const claimed = async (leaseMs: number) => (await repository.claimDue(100, leaseMs)).filter((target) => target.name === 'leased').length;
+    // Two replicas asking at the same moment: one gets it.
+    expect(await Promise.all([claimed(60_000), claimed(60_000)]).then(([a, b]) => a + b)).toBe(1);
+    expect(await claimed(60_000)).toBe(0);
+    await harness.sql.query(`UPDATE metrics.postgres_targets SET lease_until = now() - interval '1 second' WHERE name = 'leased'`);
+    expect(await claimed(60_000)).toBe(1);
   });
 });
