@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError, findScoresFile, listCsvFiles, parseEvalNabArgs, runEvalNab } from './eval-nab';
+import { UsageError, findScoresFile, listCsvFiles, parseEvalNabArgs, runEvalNab, splitHalves } from './eval-nab';
 
 const fixtures = join(__dirname, '../../../../test/fixtures/nab-dev');
 const labels = join(fixtures, 'labels/combined_windows.json');
@@ -10,7 +10,8 @@ describe(parseEvalNabArgs.name, () => {
   const sut = parseEvalNabArgs;
 
   it('reads the flags, with separate or inline values', () => {
-    expect(sut(['--data', fixtures, `--labels=${labels}`, '--json'])).toEqual({ data: fixtures, labels, scores: null, json: true });
+    expect(sut(['--data', fixtures, `--labels=${labels}`, '--json'])).toEqual({ data: fixtures, labels, scores: null, halves: false, json: true });
+    expect(sut(['--data', fixtures, '--labels', labels, '--halves']).halves).toBe(true);
   });
 
   it.each([
@@ -39,6 +40,18 @@ describe(findScoresFile.name, () => {
   });
 });
 
+describe(splitHalves.name, () => {
+  const sut = splitHalves;
+
+  it('alternates files within each category, so both halves hold every category', () => {
+    const names = ['b/2.csv', 'a/1.csv', 'a/3.csv', 'b/1.csv', 'a/2.csv'].map((name) => ({ name }));
+    expect(sut(names).map((half) => half.map((dataSet) => dataSet.name))).toEqual([
+      ['a/1.csv', 'a/3.csv', 'b/1.csv'],
+      ['a/2.csv', 'b/2.csv'],
+    ]);
+  });
+});
+
 describe(runEvalNab.name, () => {
   const sut = runEvalNab;
 
@@ -58,7 +71,7 @@ describe(runEvalNab.name, () => {
   it('scores given anomaly scores and ends with one JSON line', () => {
     const { data, scores, labels: windows } = corpus();
     let output = '';
-    const report = sut({ data, labels: windows, scores, json: true }, (text) => (output += text));
+    const report = sut({ data, labels: windows, scores, halves: false, json: true }, (text) => (output += text));
     expect(listCsvFiles(data)).toEqual(['a/x.csv', 'a/y.csv']);
     expect(report.files).toBe(2);
     const lines = output.trim().split('\n');
@@ -68,8 +81,19 @@ describe(runEvalNab.name, () => {
   it("runs Strata's detector without --scores", () => {
     const { data, labels: windows } = corpus();
     let output = '';
-    sut({ data, labels: windows, scores: null, json: false }, (text) => (output += text));
+    sut({ data, labels: windows, scores: null, halves: false, json: false }, (text) => (output += text));
     expect(output).toMatch(/Strata's streaming detector over 2 files/);
     expect(output).toMatch(/standard/);
+  });
+
+  it('scores each half on its own with --halves', () => {
+    const { data, scores, labels: windows } = corpus();
+    let output = '';
+    const report = sut({ data, labels: windows, scores, halves: true, json: true }, (text) => (output += text));
+    // Half A holds a/x.csv with its window flagged at the first row; half B only the file without windows.
+    expect(report.halves?.[0]).toEqual({ standard: 100, reward_low_FP_rate: 100, reward_low_FN_rate: 100 });
+    expect(output).toMatch(/half A \(1 files\): standard 100\.00/);
+    const lines = output.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1]!).halves.A.standard).toBe(100);
   });
 });

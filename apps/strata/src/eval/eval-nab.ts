@@ -12,12 +12,14 @@ import {
   scoreSeries,
 } from '@strata/analytics';
 
-export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels <combined_windows.json> [--scores <dir>] [--json]
+export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels <combined_windows.json> [--scores <dir>] [--halves] [--json]
 
   --data <dir>      NAB data: <category>/<file>.csv with timestamp,value (searched recursively)
   --labels <file>   NAB combined_windows.json; profiles.json is read from the labels dir's parent if present
   --scores <dir>    score these timestamp,anomaly_score CSVs (same layout, optionally named <detector>_<file>.csv)
                     instead of running Strata's detector
+  --halves          also score two halves of the corpus (files alternating within each category), each
+                    with its own threshold: a change tuned on one half should help the other too
   --json            end with one JSON line of the normalised scores
 `;
 
@@ -28,6 +30,7 @@ export interface EvalNabArgs {
   readonly data: string;
   readonly labels: string;
   readonly scores: string | null;
+  readonly halves: boolean;
   readonly json: boolean;
 }
 
@@ -36,11 +39,16 @@ const VALUE_FLAGS = ['--data', '--labels', '--scores'] as const;
 export function parseEvalNabArgs(argv: readonly string[]): EvalNabArgs {
   const values: Partial<Record<(typeof VALUE_FLAGS)[number], string>> = {};
   let json = false;
+  let halves = false;
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
     const [flag, inline] = argument.startsWith('--') && argument.includes('=') ? [argument.slice(0, argument.indexOf('=')), argument.slice(argument.indexOf('=') + 1)] : [argument, undefined];
     if (flag === '--json') {
       json = true;
+      continue;
+    }
+    if (flag === '--halves') {
+      halves = true;
       continue;
     }
     const valueFlag = VALUE_FLAGS.find((known) => known === flag);
@@ -54,7 +62,7 @@ export function parseEvalNabArgs(argv: readonly string[]): EvalNabArgs {
   requirePath('--data', values['--data'], 'directory');
   requirePath('--labels', values['--labels'], 'file');
   if (values['--scores'] !== undefined) requirePath('--scores', values['--scores'], 'directory');
-  return { data: values['--data'], labels: values['--labels'], scores: values['--scores'] ?? null, json };
+  return { data: values['--data'], labels: values['--labels'], scores: values['--scores'] ?? null, halves, json };
 }
 
 function requirePath(flag: string, path: string, kind: 'file' | 'directory'): void {
@@ -127,9 +135,27 @@ function loadStoredScores(scoresRoot: string, profiles: CostProfiles): Map<strin
   return stored;
 }
 
+/**
+ * Two halves of a corpus: within each category (the key's directory), files alternate between them in
+ * name order, so each half holds every kind of series.
+ */
+export function splitHalves<T extends { readonly name: string }>(dataSets: readonly T[]): [T[], T[]] {
+  const seen = new Map<string, number>();
+  const halves: [T[], T[]] = [[], []];
+  for (const dataSet of [...dataSets].sort((a, b) => a.name.localeCompare(b.name))) {
+    const category = dirname(dataSet.name);
+    const index = seen.get(category) ?? 0;
+    seen.set(category, index + 1);
+    halves[index % 2].push(dataSet);
+  }
+  return halves;
+}
+
 export interface EvalNabReport {
   readonly files: number;
   readonly scores: Record<string, NabProfileScore>;
+  /** Normalised scores per profile of each half, with --halves. */
+  readonly halves: readonly [Record<string, number>, Record<string, number>] | null;
 }
 
 /** Loads the corpus, scores it (Strata's detector or the given score files) and writes the report. */
@@ -156,13 +182,27 @@ export function runEvalNab(args: EvalNabArgs, write: (text: string) => void): Ev
       `  ${result.profile.padEnd(20)} ${result.normalizedScore.toFixed(2).padStart(7)}   threshold ${result.threshold.toFixed(6)}, raw ${result.rawScore.toFixed(3)}, null ${result.nullScore.toFixed(3)}, perfect ${result.perfectScore.toFixed(3)}\n`,
     );
   }
+  const halves = args.halves ? scoreHalves(dataSets, profiles, write) : null;
   write(`  time: ${args.scores === null ? 'detector' : 'loading'} ${detected - started} ms, scoring ${scored - detected} ms\n`);
   if (args.scores !== null) writeStoredComparison(args.scores, dataSets, profiles, write);
   if (args.json) {
-    const normalized = Object.fromEntries(Object.values(scores).map((result) => [result.profile, round(result.normalizedScore)]));
-    write(`${JSON.stringify({ ...normalized, files: dataSets.length })}\n`);
+    const normalized = normalizedScores(scores);
+    write(`${JSON.stringify({ ...normalized, files: dataSets.length, ...(halves === null ? {} : { halves: { A: halves[0], B: halves[1] } }) })}\n`);
   }
-  return { files: dataSets.length, scores };
+  return { files: dataSets.length, scores, halves };
+}
+
+function normalizedScores(scores: Record<string, NabProfileScore>): Record<string, number> {
+  return Object.fromEntries(Object.values(scores).map((result) => [result.profile, round(result.normalizedScore)]));
+}
+
+function scoreHalves(dataSets: readonly NabDataSet[], profiles: CostProfiles, write: (text: string) => void): [Record<string, number>, Record<string, number>] {
+  const [first, second] = splitHalves(dataSets).map((half, index) => {
+    const normalized = normalizedScores(scoreNabCorpus(half, profiles));
+    write(`  half ${'AB'[index]} (${half.length} files): ${Object.entries(normalized).map(([profile, score]) => `${profile} ${score.toFixed(2)}`).join(', ')}\n`);
+    return normalized;
+  });
+  return [first ?? {}, second ?? {}];
 }
 
 function anomalyScoresOf(args: EvalNabArgs, fileKey: string, rows: number, values: readonly number[] | undefined): number[] {
