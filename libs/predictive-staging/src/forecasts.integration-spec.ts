@@ -99,6 +99,15 @@ describe('predictive-staging forecasts', () => {
       expect(newest.body.id).toBe(list.body.items[0].id);
     });
 
+    it('documents its routes in OpenAPI and counts its work on /metrics', async () => {
+      const docs = await sut.http().get('/docs-json').expect(200);
+      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/anomalies', '/v1/anomalies/{id}', '/v1/forecasts', '/v1/forecasts/{id}', '/v1/series/{seriesId}/forecast', '/v1/series/{seriesId}/forecasts']));
+      const metrics = await sut.http().get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/strata_predictive_forecasts_total\{kind="baseline",reason="lstm-not-better"\} [1-9]/);
+      expect(metrics.text).toMatch(/strata_predictive_windows_judged_total [1-9]/);
+      expect(metrics.text).toMatch(/strata_predictive_lstm_training_seconds_count [1-9]/);
+    });
+
     it('refuses what cannot be forecast with problem+json', async () => {
       const young = await sut.http().post('/v1/series/new/forecasts').expect(412);
       expect(young.headers['content-type']).toMatch(/application\/problem\+json/);

@@ -10,6 +10,7 @@ import { isCurrentDetectorState } from '../domain/detector-state';
 import { windowObservation } from '../domain/observation';
 import { AnomaliesRepository, AnomalyRecord } from '../repositories/anomalies.repository';
 import { SeriesRepository } from '../repositories/series.repository';
+import { anomaliesReported, windowsJudged } from './predictive-metrics';
 
 const TRIM_EVERY = 50;
 
@@ -45,6 +46,7 @@ export class AnomalyDetectionService {
     const { detector, baselines } = this.restore(window.seriesId, current.detectorState);
     const result = detector.update(observation.value);
     const windowsSeen = current.windowsSeen + 1;
+    windowsJudged.inc();
     await this.series.saveDetector(manager, window.seriesId, { state: detector.toJSON(), windowsSeen, windowEnd: window.windowEnd, stepMs: window.windowEnd - window.windowStart });
     await this.series.appendPoint(manager, window.seriesId, { at: window.windowEnd, value: observation.value });
     // Trimming reads past the kept values; once every TRIM_EVERY windows keeps that cost small (history reads take the newest anyway).
@@ -59,6 +61,7 @@ export class AnomalyDetectionService {
       severity: result.severity,
       evidence: anomalyEvidence(window, observation, result, baselines, windowsSeen),
     });
+    anomaliesReported.inc({ severity: anomaly.severity });
     await this.events.record(
       manager,
       this.events.create('io.strata.anomaly.detected.v1', window.series.stack, {

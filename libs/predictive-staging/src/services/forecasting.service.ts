@@ -7,6 +7,7 @@ import { ForecastRecord, ForecastsRepository } from '../repositories/forecasts.r
 import { SeriesPoint, SeriesRepository } from '../repositories/series.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
 import { LstmModelsService } from './lstm-models.service';
+import { forecastsMade } from './predictive-metrics';
 
 /** Time between consecutive values, for series whose windows have not said (the median gap). */
 function typicalStep(points: readonly SeriesPoint[]): number {
@@ -62,7 +63,7 @@ export class ForecastingService {
       const composed = composeForecast(values, baselines, outcome.ok ? outcome.lstm : null, policy);
       const stepMs = series.stepMs ?? typicalStep(points);
       const last = points[points.length - 1]?.at ?? now;
-      return await this.transactions.run(async (manager) => {
+      const stored = await this.transactions.run(async (manager) => {
         const record = await this.forecasts.insert(manager, {
           seriesId,
           labels: series.labels,
@@ -102,6 +103,8 @@ export class ForecastingService {
         );
         return record;
       });
+      forecastsMade.inc({ kind: composed.choice.kind, reason: composed.choice.reason });
+      return stored;
     } finally {
       if (outcome.ok) outcome.lstm.dispose();
     }

@@ -6,6 +6,7 @@ import { type BaselineBacktests, type ForecastPolicy, type LstmCandidate, firstB
 import { LstmModelsRepository, StoredLstmModel } from '../repositories/lstm-models.repository';
 import type { SeriesPoint } from '../repositories/series.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
+import { lstmTrainingSeconds } from './predictive-metrics';
 
 export const LSTM_METHOD = 'lstm';
 
@@ -76,6 +77,7 @@ export class LstmModelsService {
       trainingPoints: training.length,
       trainingSeconds: (performance.now() - started) / 1000,
     };
+    lstmTrainingSeconds.observe(metrics.trainingSeconds);
     const trainedThrough = training[training.length - 1]?.at ?? 0;
     const stored = await this.transactions.run((manager) => this.models.save(manager, seriesId, result.model, metrics, trainedThrough));
     this.logger.info('LSTM trained and saved', { seriesId, modelId: stored.id, trainingSeconds: metrics.trainingSeconds, validationLoss: result.model.validationLoss });
