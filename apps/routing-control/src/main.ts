@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { RoutingControlModule } from '@strata/routing-control';
+import { loadConfigOrExit } from '@strata/config';
+import { RoutingControlModule, readRoutingControlTuning } from '@strata/routing-control';
 import { runService } from '@strata/runtime';
 
 void runService({
   service: 'routing-control',
   description: 'Routing policies, canary rollouts and gateway configuration.',
-  module: (options) => RoutingControlModule.register(options),
+  module: (options) => RoutingControlModule.register(options, loadConfigOrExit(() => readRoutingControlTuning(), 'strata-routing-control')),
 });

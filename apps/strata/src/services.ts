@@ -4,7 +4,7 @@ import { MetricsIngestModule, METRICS_INGEST_SCHEMA, createMetricsIngestDataSour
 import { PredictiveStagingModule, PREDICTIVE_STAGING_SCHEMA, createPredictiveStagingDataSource } from '@strata/predictive-staging';
 import { REGISTRY_SCHEMA, RegistryModule, createRegistryDataSource } from '@strata/registry';
 import { ROLLBACK_SCHEMA, RollbackModule, createRollbackDataSource } from '@strata/rollback';
-import { ROUTING_CONTROL_SCHEMA, RoutingControlModule, createRoutingControlDataSource } from '@strata/routing-control';
+import { ROUTING_CONTROL_SCHEMA, RoutingControlModule, createRoutingControlDataSource, readRoutingControlTuning } from '@strata/routing-control';
 import { DataSource } from 'typeorm';
 
 export interface ServiceEntry {
@@ -32,7 +32,7 @@ export const SERVICES: readonly ServiceEntry[] = [
   {
     name: 'routing-control',
     schema: ROUTING_CONTROL_SCHEMA,
-    module: (options) => RoutingControlModule.register(options),
+    module: (options) => RoutingControlModule.register(options, loadConfigOrExit(() => readRoutingControlTuning(), 'strata')),
     dataSource: createRoutingControlDataSource,
   },
   { name: 'rollback', schema: ROLLBACK_SCHEMA, module: (options) => RollbackModule.register(options), dataSource: createRollbackDataSource },

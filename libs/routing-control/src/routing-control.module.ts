@@ -18,7 +18,8 @@ import { PoliciesRepository } from './repositories/policies.repository';
 import { RolloutsRepository } from './repositories/rollouts.repository';
 import { RoutingTransactions } from './repositories/transactions';
 import { KpiRulesService } from './services/kpi-rules.service';
-import { DEFAULT_ROLLOUT_TUNING, ROLLOUT_TUNING, RolloutTuning } from './services/rollout-clock';
+import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlTuning } from './services/routing-control-tuning';
+import { PolicyResync } from './services/policy-resync.service';
 import { RolloutTicker } from './services/rollout-ticker.service';
 import { RolloutsService } from './services/rollouts.service';
 import { RoutingPoliciesService } from './services/routing-policies.service';
@@ -26,7 +27,7 @@ import { RoutingPoliciesService } from './services/routing-policies.service';
 /** routing-control: routing policies pushed to gateways with ACK/NACK status, canary rollouts and KPI rules. */
 @Module({})
 export class RoutingControlModule {
-  static register(options: ServiceModuleOptions, tuning: Partial<RolloutTuning> = {}): DynamicModule {
+  static register(options: ServiceModuleOptions, tuning: Partial<RoutingControlTuning> = {}): DynamicModule {
     return {
       module: RoutingControlModule,
       imports: serviceInfrastructure({
@@ -37,7 +38,7 @@ export class RoutingControlModule {
       }),
       controllers: [RoutingPoliciesController, RolloutsController, KpiRulesController],
       providers: [
-        { provide: ROLLOUT_TUNING, useValue: { ...DEFAULT_ROLLOUT_TUNING, ...tuning } },
+        { provide: ROUTING_CONTROL_TUNING, useValue: { ...DEFAULT_ROUTING_CONTROL_TUNING, ...tuning } },
         RoutingTransactions,
         KnownStacksRepository,
         DeployedGroupsRepository,
@@ -48,6 +49,7 @@ export class RoutingControlModule {
         RoutingPoliciesService,
         RolloutsService,
         RolloutTicker,
+        PolicyResync,
         KpiRulesService,
         StackCatalogConsumer,
         RegistryProjectionConsumer,

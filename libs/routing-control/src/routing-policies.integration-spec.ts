@@ -1,4 +1,5 @@
 import { eventually } from '@strata/testing';
+import { PolicyResync } from './services/policy-resync.service';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
 import { SeededStack, aPolicy, seedStack } from './test-support/routing-fixtures';
 
@@ -51,6 +52,26 @@ describe('routing policies', () => {
     );
     const history = await sut.http().get(`${policyPath()}/versions`).expect(200);
     expect((history.body as { version: number }[]).map((policy) => policy.version)).toEqual([2, 1]);
+  });
+
+  it('republishes the current version of every policy, so a gateway without history gets its config', async () => {
+    const other = await seedStack(sut);
+    await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);
+    await sut.http().put(policyPath()).send(aPolicy(seeded, { stickiness: { cookie: 'session' } })).expect(200);
+    await sut.http().put(`/v1/stacks/${other.stack}/environments/production/routing-policy`).send(aPolicy(other)).expect(200);
+    const published = (stack: string) =>
+      sut.routingEvents
+        .filter((event) => event.type === 'io.strata.routing.config.published.v1' && event.subject === stack)
+        .map((event) => event.data as { version: number; config: { stickiness?: unknown } });
+    await eventually(() => expect(published(seeded.stack)).toHaveLength(2));
+
+    await sut.app.get(PolicyResync).resync();
+
+    await eventually(() => {
+      expect(published(seeded.stack).map((data) => data.version)).toEqual([1, 2, 2]);
+      expect(published(other.stack).map((data) => data.version)).toEqual([1, 1]);
+    });
+    expect(published(seeded.stack)[2]).toEqual(published(seeded.stack)[1]);
   });
 
   it('shows each gateway in sync, stale or rejected from their ACKs and NACKs', async () => {

@@ -30,6 +30,17 @@ export class PoliciesRepository {
     return manager.findOne(RoutingPolicyEntity, { where: { stack, environment }, order: { version: 'DESC' } });
   }
 
+  /** The current version of every stack and environment's policy. */
+  currentOfEvery(manager: EntityManager): Promise<RoutingPolicyEntity[]> {
+    return manager
+      .createQueryBuilder(RoutingPolicyEntity, 'policy')
+      .distinctOn(['policy.stack', 'policy.environment'])
+      .orderBy('policy.stack')
+      .addOrderBy('policy.environment')
+      .addOrderBy('policy.version', 'DESC')
+      .getMany();
+  }
+
   find(manager: EntityManager, stack: string, environment: string, version: number): Promise<RoutingPolicyEntity | null> {
     return manager.findOne(RoutingPolicyEntity, { where: { stack, environment, version } });
   }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from '@strata/observability';
-import { ROLLOUT_TUNING, RolloutTuning } from './rollout-clock';
+import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
 import { RolloutsService } from './rollouts.service';
 
 /**
@@ -15,7 +15,7 @@ export class RolloutTicker implements OnApplicationBootstrap, BeforeApplicationS
 
   constructor(
     private readonly rollouts: RolloutsService,
-    @Inject(ROLLOUT_TUNING) private readonly tuning: RolloutTuning,
+    @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
   ) {}
 
   onApplicationBootstrap(): void {

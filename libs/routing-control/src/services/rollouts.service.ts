@@ -23,7 +23,7 @@ import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RoutingTransactions } from '../repositories/transactions';
-import { ROLLOUT_TUNING, RolloutTuning } from './rollout-clock';
+import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
 import { RoutingPoliciesService } from './routing-policies.service';
 
 export interface NewRollout {
@@ -52,7 +52,7 @@ export class RolloutsService {
     private readonly policies: RoutingPoliciesService,
     private readonly transactions: RoutingTransactions,
     private readonly events: EventOutbox,
-    @Inject(ROLLOUT_TUNING) private readonly tuning: RolloutTuning,
+    @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
   ) {}
 
   /** Creates the rollout and starts it: its first steps run at once. */

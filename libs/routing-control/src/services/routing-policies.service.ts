@@ -84,6 +84,19 @@ export class RoutingPoliciesService {
     return { policy, gateways: gateways.map((gateway) => ({ gateway, status: gatewaySyncStatus(gateway, policy.version) })) };
   }
 
+  /**
+   * Publishes the current version of every policy again (same version, new event id). Gateways on
+   * that version repeat their ACK; one that has none yet (a new gateway, its bus history past
+   * retention) applies it. Returns how many policies were republished.
+   */
+  republishCurrent(): Promise<number> {
+    return this.transactions.run(async (manager) => {
+      const current = await this.policies.currentOfEvery(manager);
+      await this.events.record(manager, ...current.map((policy) => this.publishedEvent(policy)));
+      return current.length;
+    });
+  }
+
   private async publish(manager: EntityManager, stack: string, environment: string, candidate: unknown, reason: string, actor: string): Promise<RoutingPolicyEntity> {
     const violations = routingConfigViolations(candidate);
     if (violations.length > 0) {
@@ -92,11 +105,13 @@ export class RoutingPoliciesService {
     const config = parseRoutingConfig(candidate);
     await this.assertTargetsExist(manager, stack, environment, config);
     const policy = await this.policies.append(manager, { stack, environment, config, reason, createdBy: actor });
-    await this.events.record(
-      manager,
-      this.events.create('io.strata.routing.config.published.v1', stack, { stack, environment, version: policy.version, config: toRecord(config) }),
-    );
+    await this.events.record(manager, this.publishedEvent(policy));
     return policy;
+  }
+
+  private publishedEvent(policy: RoutingPolicyEntity) {
+    const { stack, environment, version, config } = policy;
+    return this.events.create('io.strata.routing.config.published.v1', stack, { stack, environment, version, config: toRecord(config) });
   }
 
   /** Every stack config must be a version group of the stack deployed to this environment. */

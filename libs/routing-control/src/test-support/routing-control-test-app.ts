@@ -34,7 +34,7 @@ async function startApp(databaseUrl: string, bus: InMemoryEventBus, clock: { now
   const app = await createApi(
     {
       module: RoutingControlTestRootModule,
-      imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), RoutingControlModule.register(options(databaseUrl), { tickMs: 0, now: () => clock.now })],
+      imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), RoutingControlModule.register(options(databaseUrl), { tickMs: 0, resyncMs: 0, now: () => clock.now })],
     },
     { title: 'test', description: 'test', version: '1' },
   );

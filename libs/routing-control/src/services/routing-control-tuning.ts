@@ -1,0 +1,38 @@
+import { Environment, parseEnvironment } from '@strata/config';
+import { z } from 'zod';
+
+/** Timers of routing-control; tests shorten or stop them and drive the clock. */
+export interface RoutingControlTuning {
+  /** How often active rollouts are advanced; 0 turns the ticker off (tests tick by hand). */
+  tickMs: number;
+  /**
+   * How often the current version of every policy is published again; 0 turns it off. Gateways
+   * that start with no last-known-good config (or whose bus history was lost to retention) get a
+   * config within one period instead of waiting for the next change; gateways already on that
+   * version only repeat their ACK, which also keeps their status fresh.
+   */
+  resyncMs: number;
+  now: () => number;
+}
+
+export const ROUTING_CONTROL_TUNING = Symbol('strata:routing-control:tuning');
+
+export const DEFAULT_ROUTING_CONTROL_TUNING: RoutingControlTuning = { tickMs: 1_000, resyncMs: 30_000, now: () => Date.now() };
+
+const wholeMs = (fallback: number, min: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .refine((value) => value === 0 || (value >= min && value <= 86_400_000), `must be 0 (off) or between ${min} and 86400000`)
+    .default(fallback);
+
+const settingsSchema = z.object({
+  ROUTING_ROLLOUT_TICK_MS: wholeMs(DEFAULT_ROUTING_CONTROL_TUNING.tickMs, 100),
+  ROUTING_POLICY_RESYNC_MS: wholeMs(DEFAULT_ROUTING_CONTROL_TUNING.resyncMs, 1_000),
+});
+
+/** Reads routing-control's timers; a bad value stops the process naming the variable. */
+export function readRoutingControlTuning(env: Environment = process.env): RoutingControlTuning {
+  const parsed = parseEnvironment(settingsSchema, env);
+  return { ...DEFAULT_ROUTING_CONTROL_TUNING, tickMs: parsed.ROUTING_ROLLOUT_TICK_MS, resyncMs: parsed.ROUTING_POLICY_RESYNC_MS };
+}
