@@ -73,4 +73,14 @@ describe('predictive-staging LSTM models', () => {
     const { rows } = await sut.sql.query<{ count: string }>("SELECT count(*) FROM staging.lstm_models WHERE series_id = 'lag'");
     expect(Number(rows[0]!.count)).toBe(1);
   }, 120_000);
+
+  it('runs trainings one at a time, so many series cannot take every core', async () => {
+    const service = sut.app.get(LstmModelsService);
+    const points = values.map((value, i) => ({ at: START + (i + 1) * WINDOW_MS, value }));
+    const started = performance.now();
+    const [first, second] = await Promise.all([service.train('round-trip', points, CONFIG), service.train('lag', points, CONFIG)]);
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    // Each figure covers only its own training: run in turn, they add up within the elapsed time.
+    expect(elapsedSeconds).toBeGreaterThanOrEqual(first.metrics.trainingSeconds + second.metrics.trainingSeconds);
+  }, 120_000);
 });

@@ -29,6 +29,8 @@ const SHAPING_KEYS = ['lookback', 'horizon', 'units', 'reference', 'period'] as 
 @Injectable()
 export class LstmModelsService {
   private readonly logger = new Logger('lstm-models');
+  /** Trainings run one at a time: each keeps a core busy, and requests for many series must not take them all. */
+  private trainingQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly models: LstmModelsRepository,
@@ -63,8 +65,14 @@ export class LstmModelsService {
     }
   }
 
-  /** Trains in a worker thread and saves the model with its training figures. */
-  async train(seriesId: string, training: readonly SeriesPoint[], config: Partial<LstmConfig>): Promise<StoredLstmModel> {
+  /** Trains in a worker thread (after any training already running) and saves the model with its training figures. */
+  train(seriesId: string, training: readonly SeriesPoint[], config: Partial<LstmConfig>): Promise<StoredLstmModel> {
+    const queued = this.trainingQueue.then(() => this.trainNow(seriesId, training, config));
+    this.trainingQueue = queued.catch(() => undefined);
+    return queued;
+  }
+
+  private async trainNow(seriesId: string, training: readonly SeriesPoint[], config: Partial<LstmConfig>): Promise<StoredLstmModel> {
     const started = performance.now();
     const result = await trainLstmInWorker(
       training.map((point) => point.value),
