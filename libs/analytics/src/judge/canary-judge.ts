@@ -1,7 +1,7 @@
-import { hodgesLehmann } from './hodges-lehmann';
+import { hodgesLehmannOfSorted } from './hodges-lehmann';
 import { holmAdjust } from './holm';
 import { BadDirection, JudgeConfig, JudgeConfigInput, MetricConfig, parseJudgeConfig } from './judge-config';
-import { mannWhitneyU } from './mann-whitney';
+import { mannWhitneyUOfSorted } from './mann-whitney';
 import { compareProportions, EventCounts } from './proportions';
 
 /** One metric of one side: raw samples (latencies, query times) or event counts (errors of requests). */
@@ -177,15 +177,16 @@ function testMetric(metric: MetricConfig, comparison: CanaryComparison, confiden
 }
 
 function testSamples(metric: MetricConfig, baselineInput: MetricObservation | undefined, canaryInput: MetricObservation | undefined, confidence: number): TestOutcome {
-  const baseline = samplesOf(metric.name, 'baseline', baselineInput);
-  const canary = samplesOf(metric.name, 'canary', canaryInput);
-  const baselineMedian = median(baseline);
-  const summaries = { baseline: { count: baseline.length, median: baselineMedian }, canary: { count: canary.length, median: median(canary) } };
+  // Sorted once for the medians, the rank test and the shift estimate alike.
+  const baseline = Float64Array.from(samplesOf(metric.name, 'baseline', baselineInput)).sort();
+  const canary = Float64Array.from(samplesOf(metric.name, 'canary', canaryInput)).sort();
+  const baselineMedian = medianOfSorted(baseline);
+  const summaries = { baseline: { count: baseline.length, median: baselineMedian }, canary: { count: canary.length, median: medianOfSorted(canary) } };
   if (baseline.length < metric.minimumSamples || canary.length < metric.minimumSamples) {
     return { summaries, tested: null, shortfall: `${baseline.length} baseline and ${canary.length} canary samples, ${metric.minimumSamples} per side required` };
   }
-  const rankTest = mannWhitneyU(baseline, canary);
-  const { shift, interval } = hodgesLehmann(baseline, canary, confidence);
+  const rankTest = mannWhitneyUOfSorted(baseline, canary);
+  const { shift, interval } = hodgesLehmannOfSorted(baseline, canary, confidence);
   return {
     summaries,
     tested: {
@@ -329,9 +330,8 @@ function countsOf(metric: string, side: string, observation: MetricObservation |
   return { errors, total };
 }
 
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+function medianOfSorted(sorted: Float64Array): number | null {
+  if (sorted.length === 0) return null;
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

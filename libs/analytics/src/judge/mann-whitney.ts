@@ -30,22 +30,31 @@ interface PooledRanks {
 }
 
 /**
- * Mid-ranks of the pooled sample, sorted once (O(N log N)): tied values share the mean of the
- * ranks they span, which keeps U unbiased under ties.
+ * Mid-ranks of the pooled sample by merging the two sorted samples (O(N) after the sorts): tied
+ * values share the mean of the ranks they span, which keeps U unbiased under ties.
  */
-function rankPooled(baseline: readonly number[], canary: readonly number[]): PooledRanks {
-  const pooled = [...baseline.map((value) => ({ value, canary: false })), ...canary.map((value) => ({ value, canary: true }))];
-  pooled.sort((a, b) => a.value - b.value);
+function rankPooled(sortedBaseline: Float64Array, sortedCanary: Float64Array): PooledRanks {
   let canaryRankSum = 0;
   let tieCorrection = 0;
-  for (let start = 0; start < pooled.length; ) {
-    let end = start + 1;
-    while (end < pooled.length && pooled[end]!.value === pooled[start]!.value) end += 1;
-    const tied = end - start;
-    const midRank = (start + 1 + end) / 2;
-    for (let index = start; index < end; index += 1) if (pooled[index]!.canary) canaryRankSum += midRank;
+  let i = 0;
+  let j = 0;
+  let rank = 0;
+  while (i < sortedBaseline.length || j < sortedCanary.length) {
+    const value = j >= sortedCanary.length || (i < sortedBaseline.length && sortedBaseline[i]! <= sortedCanary[j]!) ? sortedBaseline[i]! : sortedCanary[j]!;
+    let tiedBaseline = 0;
+    let tiedCanary = 0;
+    while (i < sortedBaseline.length && sortedBaseline[i] === value) {
+      tiedBaseline += 1;
+      i += 1;
+    }
+    while (j < sortedCanary.length && sortedCanary[j] === value) {
+      tiedCanary += 1;
+      j += 1;
+    }
+    const tied = tiedBaseline + tiedCanary;
+    canaryRankSum += tiedCanary * (rank + (tied + 1) / 2);
     tieCorrection += tied * tied * tied - tied;
-    start = end;
+    rank += tied;
   }
   return { canaryRankSum, tieCorrection };
 }
@@ -90,10 +99,15 @@ function cumulative(distribution: Float64Array, u: number): number {
  * continuity correction of ½ towards the mean, as R's wilcox.test(correct = TRUE) does.
  */
 export function mannWhitneyU(baseline: readonly number[], canary: readonly number[]): MannWhitneyResult {
-  const n = baseline.length;
-  const m = canary.length;
+  return mannWhitneyUOfSorted(Float64Array.from(baseline).sort(), Float64Array.from(canary).sort());
+}
+
+/** {@link mannWhitneyU} on samples already sorted ascending, for callers that sort once for several statistics. */
+export function mannWhitneyUOfSorted(sortedBaseline: Float64Array, sortedCanary: Float64Array): MannWhitneyResult {
+  const n = sortedBaseline.length;
+  const m = sortedCanary.length;
   if (n === 0 || m === 0) throw new RangeError('mannWhitneyU: both samples need at least one value');
-  const { canaryRankSum, tieCorrection } = rankPooled(baseline, canary);
+  const { canaryRankSum, tieCorrection } = rankPooled(sortedBaseline, sortedCanary);
   const u = canaryRankSum - (m * (m + 1)) / 2;
   const ties = tieCorrection > 0;
   const mean = (n * m) / 2;
