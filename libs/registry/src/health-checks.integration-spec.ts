@@ -75,6 +75,30 @@ describe('registry scheduled health checks', () => {
     expect((await slot(`${stack}-api`)).status).toBe('healthy');
   });
 
+  it('publishes the latency and result of each probe as KPI series of the component, per target', async () => {
+    await sut.sql.query(`DELETE FROM registry.outbox WHERE event_type = 'io.strata.kpi.samples.v1'`);
+    nodes[1]!.status = 500;
+    await runChecks();
+    nodes[1]!.status = 200;
+    const { rows } = await sut.sql.query<{ data: { series: Record<string, string>; samples: { value: number }[] } }>(
+      `SELECT event->'data' AS data FROM registry.outbox WHERE event_type = 'io.strata.kpi.samples.v1' AND message_key = $1 ORDER BY seq`,
+      [stack],
+    );
+    const valueOf = (component: string, node: string, metric: string) =>
+      rows.filter((row) => row.data.series['component'] === component && row.data.series['node'] === node && row.data.series['metric'] === metric).map((row) => row.data.samples[0]!.value);
+
+    expect(valueOf(`${stack}-api`, nodes[0]!.address, 'health_check_up')).toEqual([1]);
+    expect(valueOf(`${stack}-api`, nodes[1]!.address, 'health_check_up')).toEqual([0]);
+    for (const node of nodes) {
+      const [latency] = valueOf(`${stack}-api`, node.address, 'health_check_latency_ms');
+      expect(latency).toBeGreaterThan(0);
+      expect(latency).toBeLessThan(1_000);
+    }
+    expect(valueOf(`${stack}-db`, '$STRATA_TEST_HEALTH_DB', 'health_check_up')).toEqual([1]);
+    expect(valueOf(`${stack}-db`, '$STRATA_TEST_HEALTH_DB', 'health_check_latency_ms')).toHaveLength(1);
+    expect(rows.every((row) => row.data.series['stack'] === stack && row.data.series['environment'] === 'production')).toBe(true);
+  });
+
   it('discovers the version a node reports and flags a mismatch', async () => {
     nodes[0]!.version = '2.3.9';
     await runChecks();

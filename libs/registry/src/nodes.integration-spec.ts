@@ -36,6 +36,16 @@ describe('registry nodes: heartbeats, discovery and silence', () => {
     expect(await events('io.strata.registry.node-health.changed.v1')).toEqual([expect.objectContaining({ address: '10.0.0.1:8080', from: null, to: 'healthy' })]);
   });
 
+  it('publishes the resource figures of a heartbeat as KPI series of the node', async () => {
+    await post('/v1/nodes/heartbeat', { stack, environment: 'production', location: 'production', component: api, address: '10.0.0.9:8080', version: '2.4.0', resources: { cpu: 0.75, memoryBytes: 1024 } }).expect(200);
+
+    const samples = (await events('io.strata.kpi.samples.v1')).filter((data) => data.series.node === '10.0.0.9:8080');
+    expect(samples).toEqual([
+      { series: { stack, environment: 'production', component: api, node: '10.0.0.9:8080', metric: 'node_cpu' }, samples: [{ timestamp: expect.any(Number), value: 0.75 }] },
+      { series: { stack, environment: 'production', component: api, node: '10.0.0.9:8080', metric: 'node_memory_bytes' }, samples: [{ timestamp: expect.any(Number), value: 1024 }] },
+    ]);
+  });
+
   it('flags and emits a discovered version that differs from the version map, once', async () => {
     const node = await beat('10.0.0.2:8080', '2.3.9').expect(200);
     expect(node.body).toMatchObject({ declaredVersion: '2.4.0', discoveredVersion: '2.3.9', versionMismatch: true });

@@ -54,3 +54,18 @@ export const kpiWindowV1 = z.object({
   p99: z.number().nullable(),
 });
 export type KpiWindowV1 = z.infer<typeof kpiWindowV1>;
+
+/**
+ * The series name of a node's resource figure, the same whichever path it arrives by (registry
+ * heartbeat on the bus, metrics-ingest's heartbeat intake): `memoryBytes` → `node_memory_bytes`,
+ * `cpu` → `node_cpu`; characters a metric name cannot hold become `_`.
+ */
+export function nodeResourceMetric(resource: string): string {
+  const snake = resource.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return `node_${snake.replace(/[^a-z0-9_:]/g, '_')}`.slice(0, 200);
+}
+
+/** Latency of a declared health check's probe, per target: an api-contract's response time. */
+export const HEALTH_CHECK_LATENCY_METRIC = 'health_check_latency_ms';
+/** 1 when a health check's probe passed, 0 when it failed. */
+export const HEALTH_CHECK_UP_METRIC = 'health_check_up';

@@ -5,6 +5,8 @@ export interface ProbeOutcome {
   detail: string;
   /** The version the target says it runs, when it says. */
   discoveredVersion?: string;
+  /** How long the probe took, when it reached the target (not when it could not even start). */
+  durationMs?: number;
 }
 
 export type ProbedStatus = 'healthy' | 'degraded' | 'failed';

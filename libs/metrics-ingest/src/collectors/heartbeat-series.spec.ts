@@ -1,8 +1,9 @@
-import { heartbeatBatches, resourceMetricName } from './heartbeat-series';
+import { nodeResourceMetric } from '@strata/contracts';
+import { heartbeatBatches } from './heartbeat-series';
 
 describe(heartbeatBatches.name, () => {
   it('names metrics after the resource in snake case', () => {
-    expect(['cpu', 'memoryBytes', 'disk_used_ratio', 'openFDs'].map(resourceMetricName)).toEqual(['node_cpu', 'node_memory_bytes', 'node_disk_used_ratio', 'node_open_fds']);
+    expect(['cpu', 'memoryBytes', 'disk_used_ratio', 'openFDs', 'disk-used.pct'].map(nodeResourceMetric)).toEqual(['node_cpu', 'node_memory_bytes', 'node_disk_used_ratio', 'node_open_fds', 'node_disk_used_pct']);
   });
 
   it('makes one series per resource figure, labelled with the node and its location', () => {

@@ -1,3 +1,4 @@
+import { nodeResourceMetric } from '@strata/contracts';
 import { SeriesBatch } from '../domain/series-batch';
 
 export interface NodeHeartbeat {
@@ -14,11 +15,6 @@ export interface NodeHeartbeat {
   resources: Readonly<Record<string, number>>;
 }
 
-/** `memoryBytes` → `node_memory_bytes`, `cpu` → `node_cpu`, `disk_used_ratio` → `node_disk_used_ratio`. */
-export function resourceMetricName(resource: string): string {
-  return `node_${resource.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}`;
-}
-
 /** One series per resource figure of a heartbeat, labelled with the node. */
 export function heartbeatBatches(beat: NodeHeartbeat): SeriesBatch[] {
   return Object.entries(beat.resources).map(([resource, value]) => ({
@@ -28,7 +24,7 @@ export function heartbeatBatches(beat: NodeHeartbeat): SeriesBatch[] {
       component: beat.component,
       ...(beat.stackConfig !== undefined ? { stackConfig: beat.stackConfig } : {}),
       node: beat.node,
-      metric: resourceMetricName(resource),
+      metric: nodeResourceMetric(resource),
       ...(beat.location !== undefined ? { extra: { location: beat.location } } : {}),
     },
     samples: [{ timestamp: beat.timestamp, value }],

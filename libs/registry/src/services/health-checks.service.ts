@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HEALTH_CHECK_LATENCY_METRIC, HEALTH_CHECK_UP_METRIC } from '@strata/contracts';
 import { HealthCheck, ProbeOutcome, discoveredVersionOf, parseDuration, sqlValueMatches, statusFromProbes } from '@strata/domain';
+import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { dataSourceToken, migrationLockKey } from '@strata/persistence';
 import { Client } from 'pg';
@@ -35,6 +37,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     private readonly versionMap: VersionMapRepository,
     private readonly deployments: DeploymentsService,
     private readonly nodes: NodesService,
+    private readonly events: EventOutbox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -88,6 +91,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
       if (outcomes.length === 0) {
         return; // an app with no node registered yet: nothing to say about its health
       }
+      await this.recordProbeKpis(slot, outcomes);
       const status = statusFromProbes(outcomes);
       const failed = outcomes.filter((outcome) => !outcome.ok);
       const reason = failed.length === 0 ? `${outcomes.length} probe(s) passed` : failed.map((outcome) => `${outcome.target}: ${outcome.detail}`).join('; ').slice(0, 1_000);
@@ -97,6 +101,23 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     } finally {
       this.running.delete(slot.id);
     }
+  }
+
+  /**
+   * Each probe's latency and result as KPI series of the component (per target), so an
+   * api-contract's response time and a database's health line up with the other layers' KPIs.
+   */
+  private async recordProbeKpis(slot: DeploymentEntity, outcomes: readonly ProbeOutcome[]): Promise<void> {
+    const stack = slot.environment.stack.name;
+    const labels = { stack, environment: slot.environment.name, component: slot.component.name };
+    const timestamp = Date.now();
+    const events = outcomes.flatMap((outcome) => {
+      const node = probeTargetLabel(outcome.target);
+      const series = (metric: string, value: number) =>
+        this.events.create('io.strata.kpi.samples.v1', stack, { series: { ...labels, node, metric }, samples: [{ timestamp, value }] });
+      return [series(HEALTH_CHECK_UP_METRIC, outcome.ok ? 1 : 0), ...(outcome.durationMs === undefined ? [] : [series(HEALTH_CHECK_LATENCY_METRIC, outcome.durationMs)])];
+    });
+    await this.transactions.run((manager) => this.events.record(manager, ...events));
   }
 
   private async probeUrl(slot: DeploymentEntity, healthCheck: Extract<HealthCheck, { url: string }>, timeoutMs: number): Promise<ProbeOutcome[]> {
@@ -115,18 +136,20 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async probeHttp(url: string, healthCheck: Extract<HealthCheck, { url: string }>, timeoutMs: number, versionHeader: string | undefined): Promise<ProbeOutcome> {
+    const startedAt = performance.now();
     try {
       const response = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
       const body = (await response.body.text()).slice(0, BODY_LIMIT);
+      const durationMs = performance.now() - startedAt;
       const expectedStatus = healthCheck.expectStatus ?? 200;
       const discoveredVersion = discoveredVersionOf(response.headers, body, versionHeader);
       if (response.statusCode !== expectedStatus) {
-        return { target: url, ok: false, detail: `answered ${response.statusCode}, expected ${expectedStatus}`, ...(discoveredVersion ? { discoveredVersion } : {}) };
+        return { target: url, ok: false, durationMs, detail: `answered ${response.statusCode}, expected ${expectedStatus}`, ...(discoveredVersion ? { discoveredVersion } : {}) };
       }
       if (healthCheck.expect !== undefined && !body.includes(healthCheck.expect)) {
-        return { target: url, ok: false, detail: `body lacks '${healthCheck.expect}'`, ...(discoveredVersion ? { discoveredVersion } : {}) };
+        return { target: url, ok: false, durationMs, detail: `body lacks '${healthCheck.expect}'`, ...(discoveredVersion ? { discoveredVersion } : {}) };
       }
-      return { target: url, ok: true, detail: `answered ${response.statusCode}`, ...(discoveredVersion ? { discoveredVersion } : {}) };
+      return { target: url, ok: true, durationMs, detail: `answered ${response.statusCode}`, ...(discoveredVersion ? { discoveredVersion } : {}) };
     } catch (error) {
       return { target: url, ok: false, detail: (error as Error).message || (error as Error).name };
     }
@@ -140,16 +163,27 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
       return { target, ok: false, detail: typeof variable === 'string' ? `environment variable ${variable} is not set in the registry` : 'the component names no target.databaseUrlFrom' };
     }
     const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'strata-registry-health-check' });
+    const startedAt = performance.now();
     try {
       await client.connect();
       const result = await client.query({ text: healthCheck.sql, rowMode: 'array' });
+      const durationMs = performance.now() - startedAt;
       const first = (result.rows[0] as unknown[] | undefined)?.[0];
       const ok = healthCheck.expect === undefined ? true : sqlValueMatches(first, healthCheck.expect);
-      return { target, ok, detail: ok ? 'query answered' : `first value ${String(first)}, expected ${String(healthCheck.expect)}` };
+      return { target, ok, durationMs, detail: ok ? 'query answered' : `first value ${String(first)}, expected ${String(healthCheck.expect)}` };
     } catch (error) {
       return { target, ok: false, detail: (error as Error).message };
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+}
+
+/** A probe target as a series' node label: host:port of a URL (never its credentials or path), else the target as given. */
+function probeTargetLabel(target: string): string {
+  try {
+    return new URL(target).host || target.slice(0, 255);
+  } catch {
+    return target.slice(0, 255);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { nodeResourceMetric } from '@strata/contracts';
 import { DomainError } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
@@ -81,6 +82,17 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
       if (existing?.health !== 'healthy') {
         await this.healthChanged(manager, scope, existing?.health ?? null, 'healthy', 'heartbeat received');
       }
+      // Resource figures become KPI series (node_<resource>) in metrics-ingest, in this transaction.
+      const timestamp = Date.now();
+      await this.events.record(
+        manager,
+        ...Object.entries(beat.resources ?? {}).map(([resource, value]) =>
+          this.events.create('io.strata.kpi.samples.v1', beat.stack, {
+            series: { stack: beat.stack, environment: beat.environment, component: beat.component, node: beat.address, metric: nodeResourceMetric(resource) },
+            samples: [{ timestamp, value }],
+          }),
+        ),
+      );
       const mismatch = declaredVersion !== null && declaredVersion !== beat.version;
       if (mismatch && (existing?.discoveredVersion !== beat.version || existing.declaredVersion !== declaredVersion)) {
         await this.events.record(
