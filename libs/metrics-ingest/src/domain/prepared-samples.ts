@@ -1,4 +1,5 @@
 import { SamplePoint } from './series-batch';
+import { at } from './typed-arrays';
 
 /** One series' samples of a write: ascending timestamps without repeats, in typed arrays. */
 export interface PreparedSeries {
@@ -27,39 +28,37 @@ export function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function strictlyAscending(timestamps: Float64Array): boolean {
-  for (let index = 1; index < timestamps.length; index += 1) {
-    if (timestamps[index]! <= timestamps[index - 1]!) {
+function strictlyAscending(points: readonly SamplePoint[]): boolean {
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const point of points) {
+    if (point.timestamp <= previous) {
       return false;
     }
+    previous = point.timestamp;
   }
   return true;
 }
 
 /**
- * Sorts by timestamp and keeps the first occurrence of a repeated timestamp (the order the samples
- * arrived in decides, as for the rows already stored). Samples usually arrive sorted; that case
- * costs one scan.
+ * Sorted by timestamp, keeping the first occurrence of a repeated timestamp (arrival order decides,
+ * as it does against the rows already stored). Samples usually arrive sorted: that costs one scan.
  */
-function sortedUnique(timestamps: Float64Array, values: Float64Array): { timestamps: Float64Array; values: Float64Array } {
-  if (strictlyAscending(timestamps)) {
-    return { timestamps, values };
-  }
-  // A stable sort of positions: equal timestamps stay in arrival order, so the first one wins.
-  const order = Array.from({ length: timestamps.length }, (_, index) => index).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
-  const sortedTimestamps = new Float64Array(order.length);
-  const sortedValues = new Float64Array(order.length);
+function sortedUnique(points: readonly SamplePoint[]): { timestamps: Float64Array; values: Float64Array } {
+  // Array.prototype.sort is stable: equal timestamps stay in arrival order, so the first one wins.
+  const sorted = strictlyAscending(points) ? points : [...points].sort((a, b) => a.timestamp - b.timestamp);
+  const timestamps = new Float64Array(sorted.length);
+  const values = new Float64Array(sorted.length);
   let kept = 0;
-  for (const position of order) {
-    const timestamp = timestamps[position]!;
-    if (kept > 0 && sortedTimestamps[kept - 1] === timestamp) {
-      continue;
+  let previous = Number.NaN;
+  for (const point of sorted) {
+    if (point.timestamp !== previous) {
+      timestamps[kept] = point.timestamp;
+      values[kept] = point.value;
+      kept += 1;
+      previous = point.timestamp;
     }
-    sortedTimestamps[kept] = timestamp;
-    sortedValues[kept] = values[position]!;
-    kept += 1;
   }
-  return { timestamps: sortedTimestamps.subarray(0, kept), values: sortedValues.subarray(0, kept) };
+  return { timestamps: timestamps.subarray(0, kept), values: values.subarray(0, kept) };
 }
 
 /**
@@ -82,22 +81,11 @@ export function prepareSamples(batches: readonly SeriesSamplesInput[]): Prepared
   const series: PreparedSeries[] = [];
   let received = 0;
   let count = 0;
-  for (const seriesId of [...groups.keys()].sort(compareIds)) {
-    const parts = groups.get(seriesId)!;
-    const length = parts.reduce((total, part) => total + part.length, 0);
-    const timestamps = new Float64Array(length);
-    const values = new Float64Array(length);
-    let offset = 0;
-    for (const part of parts) {
-      for (const sample of part) {
-        timestamps[offset] = sample.timestamp;
-        values[offset] = sample.value;
-        offset += 1;
-      }
-    }
-    const unique = sortedUnique(timestamps, values);
+  for (const [seriesId, parts] of [...groups].sort(([a], [b]) => compareIds(a, b))) {
+    const points = parts.length === 1 ? (parts[0] ?? []) : parts.flat();
+    const unique = sortedUnique(points);
     series.push({ seriesId, ...unique });
-    received += length;
+    received += points.length;
     count += unique.timestamps.length;
   }
   return { series, repeated: received - count, count };
@@ -121,8 +109,8 @@ export function withoutPositions(prepared: PreparedSamples, positions: readonly 
     let kept = 0;
     for (let index = 0; index < entry.timestamps.length; index += 1) {
       if (!dropped.has(start + index)) {
-        timestamps[kept] = entry.timestamps[index]!;
-        values[kept] = entry.values[index]!;
+        timestamps[kept] = at(entry.timestamps, index);
+        values[kept] = at(entry.values, index);
         kept += 1;
       }
     }

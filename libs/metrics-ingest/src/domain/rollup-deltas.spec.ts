@@ -1,6 +1,6 @@
 import { prepareSamples } from './prepared-samples';
 import { QuantileSketch, mergeSketches, sketchOf } from './quantile-sketch';
-import { RollupDeltas, rollupDeltas } from './rollup-deltas';
+import { ROLLUP_BUCKETS_MS, RollupDeltas, rollupDeltas } from './rollup-deltas';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -63,11 +63,11 @@ describe(rollupDeltas.name, () => {
     return !seen.has(key) && Boolean(seen.add(key));
   });
 
-  it.each([10_000, 60_000])(`equals a brute-force aggregation of random samples per %i ms bucket [seed ${seed}]`, (bucketMs) => {
+  it.each(['rollups_10s', 'rollups_1m'] as const)(`equals a brute-force aggregation of random samples for %s [seed ${seed}]`, (table) => {
     const batches = ['1', '2', '3', '4'].map((seriesId) => ({ seriesId, samples: samples.filter((sample) => sample.seriesId === seriesId) }));
-    const [sut] = rollupDeltas(prepareSamples(batches).series, [bucketMs]);
-    const expected = bruteForce(kept, bucketMs);
-    const rows = rowsOf(sut!);
+    const sut = rollupDeltas(prepareSamples(batches).series)[table];
+    const expected = bruteForce(kept, ROLLUP_BUCKETS_MS[table]);
+    const rows = rowsOf(sut);
     expect(rows.map((row) => row.key).sort()).toEqual([...expected.keys()].sort());
     for (const row of rows) {
       const bucket = expected.get(row.key)!;
@@ -80,7 +80,7 @@ describe(rollupDeltas.name, () => {
     const first = kept.slice(0, 1_200);
     const second = kept.slice(1_200);
     const deltasOf = (part: typeof kept) =>
-      rowsOf(rollupDeltas(prepareSamples(['1', '2', '3', '4'].map((seriesId) => ({ seriesId, samples: part.filter((sample) => sample.seriesId === seriesId) }))).series, [60_000])[0]!);
+      rowsOf(rollupDeltas(prepareSamples(['1', '2', '3', '4'].map((seriesId) => ({ seriesId, samples: part.filter((sample) => sample.seriesId === seriesId) }))).series).rollups_1m);
     const stored = new Map<string, Bucket>();
     for (const row of [...deltasOf(first), ...deltasOf(second)]) {
       const existing = stored.get(row.key);
@@ -103,7 +103,7 @@ describe(rollupDeltas.name, () => {
       { seriesId: '12', samples: [{ timestamp: 25_000, value: 0 }] },
       { seriesId: '3', samples: [{ timestamp: 19_999, value: -1 }, { timestamp: 1_000, value: 2 }, { timestamp: 1_500, value: 2 }] },
     ]);
-    const [sut] = rollupDeltas(prepared.series, [10_000]);
+    const sut = rollupDeltas(prepared.series).rollups_10s;
     expect(sut).toEqual({
       seriesIds: ['3', '3', '12'],
       buckets: [0, 10_000, 20_000],

@@ -1,8 +1,10 @@
 import { PreparedSeries } from './prepared-samples';
 import { sketchIndex } from './quantile-sketch';
+import { at } from './typed-arrays';
 
 /** The rollup tables and the width of their buckets. */
 export const ROLLUP_BUCKETS_MS = { rollups_10s: 10_000, rollups_1m: 60_000 } as const;
+export type RollupTableName = keyof typeof ROLLUP_BUCKETS_MS;
 
 /**
  * What a write adds to one rollup table, one entry per (series, bucket) it touches, in (series id,
@@ -53,7 +55,7 @@ function sketchJson(scratch: Int32Array, length: number): string {
       run += 1;
       continue;
     }
-    json += `${json.length > 1 ? ',' : ''}"${sketchKeyOfCode(codes[index - 1]!)}":${run}`;
+    json += `${json.length > 1 ? ',' : ''}"${sketchKeyOfCode(at(codes, index - 1))}":${run}`;
     run = 1;
   }
   return `${json}}`;
@@ -64,13 +66,12 @@ function emptyDeltas(): RollupDeltas {
 }
 
 /**
- * The count, sum, min, max and sketch per bucket of each width in `bucketsMs` (one result per
- * width, same order). Added to a stored rollup row, or inserted where there is none, they keep the
- * rollups equal to a recomputation over every stored sample: the caller passes only samples that
- * were actually stored.
+ * The count, sum, min, max and sketch per bucket of both rollup tables. Added to a stored rollup
+ * row, or inserted where there is none, they keep the rollups equal to a recomputation over every
+ * stored sample: the caller passes only samples that were actually stored.
  */
-export function rollupDeltas(series: readonly PreparedSeries[], bucketsMs: readonly number[]): RollupDeltas[] {
-  const results = bucketsMs.map(emptyDeltas);
+export function rollupDeltas(series: readonly PreparedSeries[]): Record<RollupTableName, RollupDeltas> {
+  const results = { rollups_10s: emptyDeltas(), rollups_1m: emptyDeltas() };
   let codes = new Int32Array(0);
   let scratch = new Int32Array(0);
   for (const { seriesId, timestamps, values } of series) {
@@ -80,25 +81,26 @@ export function rollupDeltas(series: readonly PreparedSeries[], bucketsMs: reado
       scratch = new Int32Array(length);
     }
     for (let index = 0; index < length; index += 1) {
-      codes[index] = sketchCode(values[index]!);
+      codes[index] = sketchCode(at(values, index));
     }
-    bucketsMs.forEach((bucketMs, which) => {
-      const deltas = results[which]!;
+    for (const table of ['rollups_10s', 'rollups_1m'] as const) {
+      const bucketMs = ROLLUP_BUCKETS_MS[table];
+      const deltas = results[table];
       // Timestamps ascend, so each bucket is one run of consecutive samples.
       let start = 0;
       while (start < length) {
-        const bucket = Math.floor(timestamps[start]! / bucketMs) * bucketMs;
+        const bucket = Math.floor(at(timestamps, start) / bucketMs) * bucketMs;
         const bucketEnd = bucket + bucketMs;
         let sum = 0;
         let min = Number.POSITIVE_INFINITY;
         let max = Number.NEGATIVE_INFINITY;
         let end = start;
-        for (; end < length && timestamps[end]! < bucketEnd; end += 1) {
-          const value = values[end]!;
+        for (; end < length && at(timestamps, end) < bucketEnd; end += 1) {
+          const value = at(values, end);
           sum += value;
           if (value < min) min = value;
           if (value > max) max = value;
-          scratch[end - start] = codes[end]!;
+          scratch[end - start] = at(codes, end);
         }
         deltas.seriesIds.push(seriesId);
         deltas.buckets.push(bucket);
@@ -109,7 +111,7 @@ export function rollupDeltas(series: readonly PreparedSeries[], bucketsMs: reado
         deltas.sketches.push(sketchJson(scratch, end - start));
         start = end;
       }
-    });
+    }
   }
   return results;
 }

@@ -1,4 +1,5 @@
 import { PreparedSamples } from '../domain/prepared-samples';
+import { at } from '../domain/typed-arrays';
 
 /*
  * PostgreSQL's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html, "Binary
@@ -64,9 +65,9 @@ export function* sampleRowsBinaryCopy(prepared: PreparedSamples, layout: SampleR
       writeInt64(view, offset + 4, id);
       view.setInt32(offset + 12, 8);
       // Exact: |timestamp − 2000| in microseconds stays far below 2^53 for any accepted sample.
-      writeInt64(view, offset + 16, (timestamps[index]! - POSTGRES_EPOCH_MS) * 1000);
+      writeInt64(view, offset + 16, (at(timestamps, index) - POSTGRES_EPOCH_MS) * 1000);
       view.setInt32(offset + 24, 8);
-      view.setFloat64(offset + 28, values[index]!);
+      view.setFloat64(offset + 28, at(values, index));
       offset += 36;
       position += 1;
     }

@@ -2,19 +2,21 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { KpiHistogram } from '@strata/contracts';
+import { DomainError, DomainErrorCode } from '@strata/domain';
 import { dataSourceToken } from '@strata/persistence';
 import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { METRICS_INGEST_SCHEMA, METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
 import { PreparedSamples, prepareSamples, withoutPositions } from '../domain/prepared-samples';
-import { ROLLUP_BUCKETS_MS, RollupDeltas, rollupDeltas } from '../domain/rollup-deltas';
+import { RollupDeltas, RollupTableName, rollupDeltas } from '../domain/rollup-deltas';
 import { SamplePoint } from '../domain/series-batch';
 import { pgClientOf, sqlStateOf } from './pg-connection';
 import { sampleRowsBinaryCopy } from './samples-binary-copy';
 
 const schema = METRICS_INGEST_SCHEMA;
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
 const BEFORE_SAMPLES = 'metrics_ingest_before_samples';
 const STAGING = 'metrics_ingest_samples_staging';
 
@@ -71,7 +73,7 @@ const rollupParameters = (deltas: RollupDeltas): string[] => [
  * rollup rows in the same order and cannot deadlock; a bucket another write already holds waits
  * for it, then adds to what it committed.
  */
-function upsertRollup(table: keyof typeof ROLLUP_BUCKETS_MS, first: number): string {
+function upsertRollup(table: RollupTableName, first: number): string {
   const p = (index: number) => `$${first + index}`;
   return `INSERT INTO "${schema}".${table} AS r (series_id, bucket, count, sum, min, max, sketch)
   SELECT series_id, to_timestamp(bucket_ms / 1000.0::float8), count, sum, min, max, sketch::jsonb
@@ -106,8 +108,17 @@ export class SamplesRepository {
    * Stores the batches all-or-nothing: in the caller's transaction when given one (an event
    * consumer's inbox transaction), else in a transaction of its own.
    */
-  store(batches: readonly ResolvedBatch[], manager?: EntityManager): Promise<StoreOutcome> {
-    return manager ? this.storeIn(manager, batches) : this.dataSource.transaction((own) => this.storeIn(own, batches));
+  async store(batches: readonly ResolvedBatch[], manager?: EntityManager): Promise<StoreOutcome> {
+    try {
+      return await (manager ? this.storeIn(manager, batches) : this.dataSource.transaction((own) => this.storeIn(own, batches)));
+    } catch (error) {
+      // Writes lock in one key order, but a COPY spanning two day partitions inserts partition by
+      // partition: two writes repeating each other across midnight can still deadlock. Retryable.
+      if (sqlStateOf(error) === DEADLOCK_DETECTED) {
+        throw new DomainError(DomainErrorCode.Unavailable, 'the write collided with a concurrent write of the same samples and was rolled back; retry');
+      }
+      throw error;
+    }
   }
 
   private async storeIn(manager: EntityManager, batches: readonly ResolvedBatch[]): Promise<StoreOutcome> {
@@ -118,8 +129,8 @@ export class SamplesRepository {
       const stored = await this.insertSamples(client, prepared);
       samplesStored = stored.count;
       if (stored.count > 0) {
-        const [tenSeconds, oneMinute] = rollupDeltas(stored.series, [ROLLUP_BUCKETS_MS.rollups_10s, ROLLUP_BUCKETS_MS.rollups_1m]);
-        await client.query({ ...UPSERT_ROLLUPS, values: [...rollupParameters(tenSeconds!), ...rollupParameters(oneMinute!)] });
+        const deltas = rollupDeltas(stored.series);
+        await client.query({ ...UPSERT_ROLLUPS, values: [...rollupParameters(deltas.rollups_10s), ...rollupParameters(deltas.rollups_1m)] });
       }
     }
     return { samplesStored, histogramsStored: await this.insertHistograms(client, batches) };
