@@ -1,7 +1,7 @@
 import { DynamicModule } from '@nestjs/common';
 import { DatabaseConfig, ServiceModuleOptions, loadConfigOrExit } from '@strata/config';
 import { MetricsIngestModule, METRICS_INGEST_SCHEMA, createMetricsIngestDataSource, readMetricsIngestSettings } from '@strata/metrics-ingest';
-import { PredictiveStagingModule, PREDICTIVE_STAGING_SCHEMA, createPredictiveStagingDataSource } from '@strata/predictive-staging';
+import { PredictiveStagingModule, PREDICTIVE_STAGING_SCHEMA, createPredictiveStagingDataSource, readPredictiveStagingSettings } from '@strata/predictive-staging';
 import { REGISTRY_SCHEMA, RegistryModule, createRegistryDataSource } from '@strata/registry';
 import { ROLLBACK_SCHEMA, RollbackModule, createRollbackDataSource } from '@strata/rollback';
 import { ROUTING_CONTROL_SCHEMA, RoutingControlModule, createRoutingControlDataSource, readRoutingControlTuning } from '@strata/routing-control';
@@ -26,7 +26,7 @@ export const SERVICES: readonly ServiceEntry[] = [
   {
     name: 'predictive-staging',
     schema: PREDICTIVE_STAGING_SCHEMA,
-    module: (options) => PredictiveStagingModule.register(options),
+    module: (options) => PredictiveStagingModule.register(options, loadConfigOrExit(() => readPredictiveStagingSettings(), 'strata')),
     dataSource: createPredictiveStagingDataSource,
   },
   {

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceModuleOptions, loadConfigOrExit } from '@strata/config';
+import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
-import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings, readPredictiveStagingSettings } from './config/predictive-staging-settings';
+import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from './config/predictive-staging-settings';
 import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
 import { AnomaliesController } from './controllers/anomalies.controller';
 import { ForecastsController } from './controllers/forecasts.controller';
@@ -24,11 +24,10 @@ import { RetentionService } from './services/retention.service';
  * The predictive-staging service: a streaming anomaly detector per KPI series (from `kpi.windows`),
  * scheduled and on-demand forecasts where the LSTM serves only if it beat the best baseline on the
  * series' backtest, models saved in PostgreSQL, anomaly and forecast events through the outbox.
- * Without explicit settings it reads them from the environment (PREDICTIVE_*).
  */
 @Module({})
 export class PredictiveStagingModule {
-  static register(options: ServiceModuleOptions, settings?: PredictiveStagingSettings): DynamicModule {
+  static register(options: ServiceModuleOptions, settings: PredictiveStagingSettings): DynamicModule {
     return {
       module: PredictiveStagingModule,
       imports: serviceInfrastructure({
@@ -39,7 +38,7 @@ export class PredictiveStagingModule {
       }),
       controllers: [AnomaliesController, ForecastsController],
       providers: [
-        { provide: PREDICTIVE_STAGING_SETTINGS, useValue: settings ?? loadConfigOrExit(() => readPredictiveStagingSettings(), 'strata-predictive-staging') },
+        { provide: PREDICTIVE_STAGING_SETTINGS, useValue: settings },
         PredictiveTransactions,
         SeriesRepository,
         AnomaliesRepository,
