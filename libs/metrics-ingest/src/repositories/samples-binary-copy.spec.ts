@@ -1,5 +1,5 @@
 import { prepareSamples } from '../domain/prepared-samples';
-import { sampleRowsBinaryCopy } from './samples-binary-copy';
+import { float8ArrayParameter, int8ArrayParameter, sampleRowsBinaryCopy } from './samples-binary-copy';
 
 /** A reader of the format as the PostgreSQL documentation describes it, to check the writer against. */
 function decode(stream: Buffer): Array<Array<number | bigint>> {
@@ -51,5 +51,29 @@ describe(sampleRowsBinaryCopy.name, () => {
   it('refuses an id a double cannot hold exactly', () => {
     const tooLarge = prepareSamples([{ seriesId: '9007199254740993', samples: [{ timestamp: 1, value: 1 }] }]);
     expect(() => [...sampleRowsBinaryCopy(tooLarge, { withPosition: false })]).toThrow(/beyond 2\^53/);
+  });
+});
+
+describe('binary array parameters', () => {
+  const decodeArray = (buffer: Buffer) => {
+    const [dimensions, hasNulls, elementType, length, lowerBound] = [0, 4, 8, 12, 16].map((offset) => buffer.readInt32BE(offset));
+    const elements = Array.from({ length: length! }, (_, index) => {
+      expect(buffer.readInt32BE(20 + index * 12)).toBe(8);
+      return elementType === 701 ? buffer.readDoubleBE(24 + index * 12) : buffer.readBigInt64BE(24 + index * 12);
+    });
+    expect(buffer.length).toBe(20 + length! * 12);
+    return { dimensions, hasNulls, elementType, lowerBound, elements };
+  };
+
+  it('writes int8[] and float8[] as PostgreSQL reads them (array_recv)', () => {
+    expect(decodeArray(int8ArrayParameter([1_764_201_600_000, -3, 0, 2 ** 53 - 1]))).toEqual({
+      dimensions: 1,
+      hasNulls: 0,
+      elementType: 20,
+      lowerBound: 1,
+      elements: [1_764_201_600_000n, -3n, 0n, 9007199254740991n],
+    });
+    expect(decodeArray(float8ArrayParameter([0.1, -1e-300, 123.456]))).toMatchObject({ elementType: 701, elements: [0.1, -1e-300, 123.456] });
+    expect(decodeArray(float8ArrayParameter([]))).toMatchObject({ elements: [] });
   });
 });

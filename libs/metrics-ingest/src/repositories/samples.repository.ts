@@ -12,7 +12,7 @@ import { PreparedSamples, prepareSamples, withoutPositions } from '../domain/pre
 import { RollupDeltas, RollupTableName, rollupDeltas } from '../domain/rollup-deltas';
 import { SamplePoint } from '../domain/series-batch';
 import { pgClientOf, sqlStateOf } from './pg-connection';
-import { sampleRowsBinaryCopy } from './samples-binary-copy';
+import { float8ArrayParameter, int8ArrayParameter, sampleRowsBinaryCopy } from './samples-binary-copy';
 
 const schema = METRICS_INGEST_SCHEMA;
 const UNIQUE_VIOLATION = '23505';
@@ -51,19 +51,18 @@ SELECT s.position FROM pg_temp.${STAGING} s
 WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.series_id = s.series_id AND i.time = s.time)`;
 
 /*
- * Array parameters are written as literals here rather than by the driver, which escapes every
- * element one by one; numbers print exactly (shortest round-trip form) and sketches, which hold
- * quotes, travel as one text split by a character JSON of a sketch never contains.
+ * Numbers go as binary arrays (samples-binary-copy.ts); sketches, JSON text, as one text split on
+ * a character the JSON of a sketch never contains, rather than as text[] that the driver would
+ * escape element by element.
  */
 const SKETCH_SEPARATOR = '|';
-const arrayLiteral = (values: ReadonlyArray<number | string>): string => `{${values.join(',')}}`;
-const rollupParameters = (deltas: RollupDeltas): string[] => [
-  arrayLiteral(deltas.seriesIds),
-  arrayLiteral(deltas.buckets),
-  arrayLiteral(deltas.counts),
-  arrayLiteral(deltas.sums),
-  arrayLiteral(deltas.mins),
-  arrayLiteral(deltas.maxs),
+const rollupParameters = (deltas: RollupDeltas): Array<Buffer | string> => [
+  int8ArrayParameter(deltas.seriesIds.map(Number)),
+  int8ArrayParameter(deltas.buckets),
+  int8ArrayParameter(deltas.counts),
+  float8ArrayParameter(deltas.sums),
+  float8ArrayParameter(deltas.mins),
+  float8ArrayParameter(deltas.maxs),
   deltas.sketches.join(SKETCH_SEPARATOR),
 ];
 
