@@ -4,7 +4,7 @@ import { portOrFree } from '@strata/runtime';
 import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { cutConnections } from './support/connections';
-import { ServiceProcess, waitForHealthy } from './support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 
 function sum(values: Iterable<number>): number {
   return [...values].reduce((total, value) => total + value, 0);
@@ -78,15 +78,7 @@ describe('event backbone across processes', () => {
     database = await createTestDatabase('e2e-backbone');
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    const common = {
-      DATABASE_URL: database.url,
-      STRATA_BUS: 'kafka',
-      KAFKA_BROKERS: brokers.join(','),
-      STRATA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      LOG_LEVEL: 'warn',
-    };
+    const common = distributedModeEnv(database.url, brokers, topicPrefix);
     const registryPort = await portOrFree(0, '127.0.0.1');
     const routingPort = await portOrFree(0, '127.0.0.1');
     registryUrl = `http://127.0.0.1:${registryPort}`;
