@@ -143,14 +143,18 @@ export function judgeCanary(config: JudgeConfig | JudgeConfigInput, comparison: 
   );
 
   const tests = metrics.map(({ config: metric }) => testMetric(metric, comparison, settings.confidence));
-  const tested = tests.flatMap((outcome, index) => (outcome.tested ? [index] : []));
-  const rawPValues = tested.map((index) => (tests[index] as { tested: TestedMetric }).tested.pValue);
-  const decisionPValues = settings.multipleComparisons === 'holm' ? holmAdjust(rawPValues) : rawPValues;
-  const decisionPValue = new Map(tested.map((index, position) => [index, decisionPValues[position]!]));
+  const tested = tests.flatMap((outcome, index) => (outcome.tested ? [{ index, pValue: outcome.tested.pValue }] : []));
+  const rawPValues = tested.map(({ pValue }) => pValue);
+  const adjustedPValues = settings.multipleComparisons === 'holm' ? holmAdjust(rawPValues) : rawPValues;
+  // Aligned with `metrics`; NaN where a metric was not tested (and its p-value is never read).
+  const decisionPValues = metrics.map(() => Number.NaN);
+  tested.forEach(({ index }, position) => {
+    decisionPValues[index] = adjustedPValues[position];
+  });
 
   const judgements = metrics.map((metric, index): MetricJudgement => {
-    const outcome = tests[index]!;
-    const decision = outcome.tested ? decide(metric.config, outcome.tested, decisionPValue.get(index)!, alpha, settings.multipleComparisons) : insufficient(outcome.shortfall);
+    const outcome = tests[index];
+    const decision = outcome.tested ? decide(metric.config, outcome.tested, decisionPValues[index], alpha, settings.multipleComparisons) : insufficient(outcome.shortfall);
     const common = { name: metric.config.name, group: metric.group, critical: metric.config.critical, direction: metric.config.direction, weight: metric.weight, ...decision };
     return metric.config.kind === 'continuous'
       ? { ...common, kind: 'continuous', baseline: outcome.summaries.baseline as SampleSummary, canary: outcome.summaries.canary as SampleSummary }
@@ -180,8 +184,8 @@ function testSamples(metric: MetricConfig, baselineInput: MetricObservation | un
   // Sorted once for the medians, the rank test and the shift estimate alike.
   const baseline = Float64Array.from(samplesOf(metric.name, 'baseline', baselineInput)).sort();
   const canary = Float64Array.from(samplesOf(metric.name, 'canary', canaryInput)).sort();
-  const baselineMedian = medianOfSorted(baseline);
-  const summaries = { baseline: { count: baseline.length, median: baselineMedian }, canary: { count: canary.length, median: medianOfSorted(canary) } };
+  const summary = (sorted: Float64Array): SampleSummary => ({ count: sorted.length, median: sorted.length === 0 ? null : medianOfSorted(sorted) });
+  const summaries = { baseline: summary(baseline), canary: summary(canary) };
   if (baseline.length < metric.minimumSamples || canary.length < metric.minimumSamples) {
     return { summaries, tested: null, shortfall: `${baseline.length} baseline and ${canary.length} canary samples, ${metric.minimumSamples} per side required` };
   }
@@ -193,7 +197,7 @@ function testSamples(metric: MetricConfig, baselineInput: MetricObservation | un
       test: rankTest.method === 'exact' ? 'mann-whitney-exact' : 'mann-whitney-normal',
       pValue: rankTest.pValue,
       effect: shift,
-      reference: baselineMedian!,
+      reference: medianOfSorted(baseline),
       interval,
       unit: 'value',
     },
@@ -330,10 +334,10 @@ function countsOf(metric: string, side: string, observation: MetricObservation |
   return { errors, total };
 }
 
-function medianOfSorted(sorted: Float64Array): number | null {
-  if (sorted.length === 0) return null;
+/** Median of a non-empty sample sorted ascending. */
+function medianOfSorted(sorted: Float64Array): number {
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function formatNumber(value: number): string {

@@ -44,17 +44,17 @@ export function kthPairwiseDifference(sortedBaseline: ArrayLike<number>, sortedC
     let count = 0;
     let first = 0;
     for (let j = 0; j < m; j += 1) {
-      const value = sortedCanary[j]!;
-      while (first < n && value - sortedBaseline[first]! > limit) first += 1;
+      const value = sortedCanary[j];
+      while (first < n && value - sortedBaseline[first] > limit) first += 1;
       count += n - first;
     }
     return count;
   };
 
-  let low = sortedCanary[0]! - sortedBaseline[n - 1]!;
+  let low = sortedCanary[0] - sortedBaseline[n - 1];
   let countLow = countAtMost(low);
   if (countLow >= k) return low;
-  let high = sortedCanary[m - 1]! - sortedBaseline[0]!;
+  let high = sortedCanary[m - 1] - sortedBaseline[0];
   let countHigh = n * m;
   // Invariant: countLow < k ≤ countHigh, so the answer lies in (low, high]. (Interpolating the count
   // instead of halving measured no faster on latency-like samples.)
@@ -77,14 +77,14 @@ export function kthPairwiseDifference(sortedBaseline: ArrayLike<number>, sortedC
   let first = 0;
   let last = 0;
   for (let j = 0; j < m; j += 1) {
-    const value = sortedCanary[j]!;
-    while (first < n && value - sortedBaseline[first]! > high) first += 1;
-    while (last < n && value - sortedBaseline[last]! > low) last += 1;
+    const value = sortedCanary[j];
+    while (first < n && value - sortedBaseline[first] > high) first += 1;
+    while (last < n && value - sortedBaseline[last] > low) last += 1;
     // Indices first … last−1 give differences in (low, high].
-    for (let i = first; i < last; i += 1) candidates[listed++] = value - sortedBaseline[i]!;
+    for (let i = first; i < last; i += 1) candidates[listed++] = value - sortedBaseline[i];
   }
   // A typed array sorts numerically without a comparator, much faster than Array#sort.
-  return candidates.sort()[k - countLow - 1]!;
+  return candidates.sort()[k - countLow - 1];
 }
 
 /**
@@ -123,13 +123,13 @@ function lowerCriticalRank(sortedBaseline: Float64Array, sortedCanary: Float64Ar
     const distribution = exactMannWhitneyDistribution(n, m);
     let below = 0;
     let q = 0;
-    while (below + distribution[q]! < alpha / 2) {
-      below += distribution[q]!;
+    while (below + distribution[q] < alpha / 2) {
+      below += distribution[q];
       q += 1;
     }
     // q = 0 means even the widest interval [D(1), D(nm)] misses the requested level.
     const rank = Math.max(1, q);
-    const tailBelowRank = rank === q ? below : distribution[0]!;
+    const tailBelowRank = rank === q ? below : distribution[0];
     return { rank, achieved: 1 - 2 * tailBelowRank };
   }
   // Rounding the rank down widens the interval: the normal approximation errs on the safe side.

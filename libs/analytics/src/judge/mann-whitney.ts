@@ -40,7 +40,7 @@ function rankPooled(sortedBaseline: Float64Array, sortedCanary: Float64Array): P
   let j = 0;
   let rank = 0;
   while (i < sortedBaseline.length || j < sortedCanary.length) {
-    const value = j >= sortedCanary.length || (i < sortedBaseline.length && sortedBaseline[i]! <= sortedCanary[j]!) ? sortedBaseline[i]! : sortedCanary[j]!;
+    const value = j >= sortedCanary.length || (i < sortedBaseline.length && sortedBaseline[i] <= sortedCanary[j]) ? sortedBaseline[i] : sortedCanary[j];
     let tiedBaseline = 0;
     let tiedCanary = 0;
     while (i < sortedBaseline.length && sortedBaseline[i] === value) {
@@ -73,23 +73,23 @@ export function exactMannWhitneyDistribution(baselineSize: number, canarySize: n
   for (let j = 1; j <= canarySize; j += 1) {
     const next: Float64Array[] = [Float64Array.of(1)];
     for (let i = 1; i <= baselineSize; i += 1) {
-      const withCanaryOnTop = column[i]!; // (i, j−1): support 0 … i·(j−1)
-      const withBaselineOnTop = next[i - 1]!; // (i−1, j): support 0 … (i−1)·j
+      const withCanaryOnTop = column[i]; // (i, j−1): support 0 … i·(j−1)
+      const withBaselineOnTop = next[i - 1]; // (i−1, j): support 0 … (i−1)·j
       const distribution = new Float64Array(i * j + 1);
       const canaryShare = j / (i + j);
-      for (let u = 0; u < withCanaryOnTop.length; u += 1) distribution[u + i]! += canaryShare * withCanaryOnTop[u]!;
-      for (let u = 0; u < withBaselineOnTop.length; u += 1) distribution[u]! += (1 - canaryShare) * withBaselineOnTop[u]!;
+      for (let u = 0; u < withCanaryOnTop.length; u += 1) distribution[u + i] += canaryShare * withCanaryOnTop[u];
+      for (let u = 0; u < withBaselineOnTop.length; u += 1) distribution[u] += (1 - canaryShare) * withBaselineOnTop[u];
       next.push(distribution);
     }
     column = next;
   }
-  return column[baselineSize]!;
+  return column[baselineSize];
 }
 
 /** P(U ≤ u) under the exact null distribution. */
 function cumulative(distribution: Float64Array, u: number): number {
   let total = 0;
-  for (let k = 0; k <= Math.min(u, distribution.length - 1); k += 1) total += distribution[k]!;
+  for (let k = 0; k <= Math.min(u, distribution.length - 1); k += 1) total += distribution[k];
   return total;
 }
 

@@ -92,11 +92,11 @@ export function fisherExact(baseline: EventCounts, canary: EventCounts): number 
   const logWeights = [0];
   for (let x = lowest; x < highest; x += 1) {
     const ratio = ((errors - x) * (baseline.total - x)) / ((x + 1) * (canary.total - errors + x + 1));
-    logWeights.push(logWeights[logWeights.length - 1]! + Math.log(ratio));
+    logWeights.push(logWeights[logWeights.length - 1] + Math.log(ratio));
   }
   const peak = logWeights.reduce((max, value) => Math.max(max, value), Number.NEGATIVE_INFINITY);
   const logNormaliser = peak + Math.log(logWeights.reduce((sum, value) => sum + Math.exp(value - peak), 0));
-  const observed = logWeights[baseline.errors - lowest]!;
+  const observed = logWeights[baseline.errors - lowest];
   const threshold = observed + Math.log1p(FISHER_RELATIVE_TOLERANCE);
   let pValue = 0;
   for (const logWeight of logWeights) if (logWeight <= threshold) pValue += Math.exp(logWeight - logNormaliser);
