@@ -1,5 +1,5 @@
 /*
- * npm run bench:ingest [-- --json] [-- --samples 200000] [-- --rounds 3] [-- --profile <dir>]
+ * npm run bench:ingest [-- --json] [-- --samples 200000] [-- --rounds 5] [-- --profile <dir>]
  * (--profile: a V8 CPU profile of this process per round's HTTP measurement)
  *
  * One run, one machine, one PostgreSQL (see README.md beside this file). Each round: the ceiling
@@ -32,7 +32,7 @@ const option = (name: string, fallback: string): string => {
   return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
 };
 const TOTAL = Number(option('--samples', '200000'));
-const ROUNDS = Number(option('--rounds', '3'));
+const ROUNDS = Number(option('--rounds', '5'));
 const PROFILE_DIR = option('--profile', '');
 const SAMPLES_PER_SERIES = 1_000;
 const BATCHES_PER_REQUEST = 10;
