@@ -142,8 +142,14 @@ export function judgeCanary(config: JudgeConfig | JudgeConfigInput, comparison: 
     group.metrics.map((metric) => ({ config: metric, group: group.name, weight: group.weight / group.metrics.length / totalWeight })),
   );
 
-  const tests = metrics.map(({ config: metric }) => testMetric(metric, comparison, settings.confidence));
-  const tested = tests.flatMap((outcome, index) => (outcome.tested ? [{ index, pValue: outcome.tested.pValue }] : []));
+  const outcomes = metrics.map(({ config: metric }): TestOutcome => {
+    const baseline = comparison.baseline[metric.name];
+    const canary = comparison.canary[metric.name];
+    return metric.kind === 'continuous'
+      ? { kind: 'continuous', ...testSamples(metric, baseline, canary, settings.confidence) }
+      : { kind: 'proportion', ...testCounts(metric, baseline, canary, settings.confidence) };
+  });
+  const tested = outcomes.flatMap((outcome, index) => (outcome.tested ? [{ index, pValue: outcome.tested.pValue }] : []));
   const rawPValues = tested.map(({ pValue }) => pValue);
   const adjustedPValues = settings.multipleComparisons === 'holm' ? holmAdjust(rawPValues) : rawPValues;
   // Aligned with `metrics`; NaN where a metric was not tested (and its p-value is never read).
@@ -153,46 +159,40 @@ export function judgeCanary(config: JudgeConfig | JudgeConfigInput, comparison: 
   });
 
   const judgements = metrics.map((metric, index): MetricJudgement => {
-    const outcome = tests[index];
+    const outcome = outcomes[index];
     const decision = outcome.tested ? decide(metric.config, outcome.tested, decisionPValues[index], alpha, settings.multipleComparisons) : insufficient(outcome.shortfall);
     const common = { name: metric.config.name, group: metric.group, critical: metric.config.critical, direction: metric.config.direction, weight: metric.weight, ...decision };
-    return metric.config.kind === 'continuous'
-      ? { ...common, kind: 'continuous', baseline: outcome.summaries.baseline as SampleSummary, canary: outcome.summaries.canary as SampleSummary }
-      : {
-          ...common,
-          kind: 'proportion',
-          baseline: outcome.summaries.baseline as RateSummary,
-          canary: outcome.summaries.canary as RateSummary,
-          rateRatio: outcome.tested && outcome.tested.reference !== 0 ? (outcome.tested.reference + outcome.tested.effect) / outcome.tested.reference : null,
-        };
+    return outcome.kind === 'continuous'
+      ? { ...common, kind: 'continuous', baseline: outcome.baseline, canary: outcome.canary }
+      : { ...common, kind: 'proportion', baseline: outcome.baseline, canary: outcome.canary, rateRatio: outcome.rateRatio };
   });
 
   return { ...overallVerdict(settings, judgements), confidence: settings.confidence, multipleComparisons: settings.multipleComparisons, metrics: judgements };
 }
 
-type TestOutcome = {
-  readonly summaries: { readonly baseline: SampleSummary | RateSummary; readonly canary: SampleSummary | RateSummary };
-} & ({ readonly tested: TestedMetric; readonly shortfall?: undefined } | { readonly tested: null; readonly shortfall: string });
+/** One side's summary and, when both sides had enough data, the test; otherwise why not. */
+type SideOutcome<Summary> = { readonly baseline: Summary; readonly canary: Summary } & (
+  | { readonly tested: TestedMetric; readonly shortfall?: undefined }
+  | { readonly tested: null; readonly shortfall: string }
+);
 
-function testMetric(metric: MetricConfig, comparison: CanaryComparison, confidence: number): TestOutcome {
-  const baseline = comparison.baseline[metric.name];
-  const canary = comparison.canary[metric.name];
-  return metric.kind === 'continuous' ? testSamples(metric, baseline, canary, confidence) : testCounts(metric, baseline, canary, confidence);
-}
+type TestOutcome =
+  | ({ readonly kind: 'continuous' } & SideOutcome<SampleSummary>)
+  | ({ readonly kind: 'proportion'; readonly rateRatio: number | null } & SideOutcome<RateSummary>);
 
-function testSamples(metric: MetricConfig, baselineInput: MetricObservation | undefined, canaryInput: MetricObservation | undefined, confidence: number): TestOutcome {
+function testSamples(metric: MetricConfig, baselineInput: MetricObservation | undefined, canaryInput: MetricObservation | undefined, confidence: number): SideOutcome<SampleSummary> {
   // Sorted once for the medians, the rank test and the shift estimate alike.
   const baseline = Float64Array.from(samplesOf(metric.name, 'baseline', baselineInput)).sort();
   const canary = Float64Array.from(samplesOf(metric.name, 'canary', canaryInput)).sort();
   const summary = (sorted: Float64Array): SampleSummary => ({ count: sorted.length, median: sorted.length === 0 ? null : medianOfSorted(sorted) });
-  const summaries = { baseline: summary(baseline), canary: summary(canary) };
+  const sides = { baseline: summary(baseline), canary: summary(canary) };
   if (baseline.length < metric.minimumSamples || canary.length < metric.minimumSamples) {
-    return { summaries, tested: null, shortfall: `${baseline.length} baseline and ${canary.length} canary samples, ${metric.minimumSamples} per side required` };
+    return { ...sides, tested: null, shortfall: `${baseline.length} baseline and ${canary.length} canary samples, ${metric.minimumSamples} per side required` };
   }
   const rankTest = mannWhitneyUOfSorted(baseline, canary);
   const { shift, interval } = hodgesLehmannOfSorted(baseline, canary, confidence);
   return {
-    summaries,
+    ...sides,
     tested: {
       test: rankTest.method === 'exact' ? 'mann-whitney-exact' : 'mann-whitney-normal',
       pValue: rankTest.pValue,
@@ -204,18 +204,24 @@ function testSamples(metric: MetricConfig, baselineInput: MetricObservation | un
   };
 }
 
-function testCounts(metric: MetricConfig, baselineInput: MetricObservation | undefined, canaryInput: MetricObservation | undefined, confidence: number): TestOutcome {
+function testCounts(
+  metric: MetricConfig,
+  baselineInput: MetricObservation | undefined,
+  canaryInput: MetricObservation | undefined,
+  confidence: number,
+): SideOutcome<RateSummary> & { readonly rateRatio: number | null } {
   const baseline = countsOf(metric.name, 'baseline', baselineInput);
   const canary = countsOf(metric.name, 'canary', canaryInput);
   const summary = (counts: EventCounts): RateSummary => ({ total: counts.total, errors: counts.errors, rate: counts.total === 0 ? null : counts.errors / counts.total });
-  const summaries = { baseline: summary(baseline), canary: summary(canary) };
+  const sides = { baseline: summary(baseline), canary: summary(canary) };
   if (baseline.total < metric.minimumSamples || canary.total < metric.minimumSamples) {
-    return { summaries, tested: null, shortfall: `${baseline.total} baseline and ${canary.total} canary requests, ${metric.minimumSamples} per side required` };
+    return { ...sides, rateRatio: null, tested: null, shortfall: `${baseline.total} baseline and ${canary.total} canary requests, ${metric.minimumSamples} per side required` };
   }
-  const comparison = compareProportions(baseline, canary, confidence);
+  const rates = compareProportions(baseline, canary, confidence);
   return {
-    summaries,
-    tested: { test: comparison.test, pValue: comparison.pValue, effect: comparison.difference, reference: comparison.baselineRate, interval: comparison.interval, unit: 'rate' },
+    ...sides,
+    rateRatio: rates.ratio,
+    tested: { test: rates.test, pValue: rates.pValue, effect: rates.difference, reference: rates.baselineRate, interval: rates.interval, unit: 'rate' },
   };
 }
 
