@@ -115,6 +115,12 @@ describe(judgeCanary.name, () => {
       expect(metric.pValue).toBeCloseTo(0.0310158599618, 10);
     });
 
+    it('passes two error-free sides: nothing to compare, no ratio, p = 1', () => {
+      const sut = judgeCanary(oneGroup(errorRate()), { baseline: { 'error-rate': { errors: 0, total: 1000 } }, canary: { 'error-rate': { errors: 0, total: 800 } } });
+      expect(sut.verdict).toBe('pass');
+      expect(metricOf(sut, 'error-rate')).toMatchObject({ test: 'fisher-exact', pValue: 1, effect: 0, relativeEffect: null, rateRatio: null, classification: 'pass' });
+    });
+
     it('is insufficient below the minimum number of requests, whatever the rates', () => {
       const sut = judgeCanary(oneGroup(errorRate()), { baseline: { 'error-rate': { errors: 1, total: 150 } }, canary: { 'error-rate': { errors: 90, total: 150 } } });
       expect(sut.verdict).toBe('insufficient-data');
