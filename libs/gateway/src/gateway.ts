@@ -1,8 +1,7 @@
-import { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse, createServer } from 'node:http';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import { Pool } from 'undici';
 import { KpiSamplesV1, RoutingConfigPublishedV1, Topics } from '@strata/contracts';
 import { Caller, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
@@ -14,6 +13,7 @@ import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
 import { RoutingConfigOutcome, RoutingConfigUpdate, ValidRoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
 import { outcomeOfStatus, seriesKey } from './traffic-stats';
+import { UpstreamResponseHandler } from './upstream-response-handler';
 
 export interface GatewayOptions {
   gatewayId: string;
@@ -48,6 +48,7 @@ export const GATEWAY_SERVICE = 'gateway';
 export const STACK_CONFIG_HEADER = 'x-strata-stack-config';
 export const VERSION_HEADER = 'x-strata-version';
 export const MIRROR_HEADER = 'x-strata-mirror';
+export const RETRIED_FROM_HEADER = 'x-strata-retried-from';
 
 const AVAILABILITY_REFRESH_MS = 200;
 const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
@@ -87,6 +88,8 @@ interface Exchange {
   headers: string[];
   hasBody: boolean;
   retryable: boolean;
+  /** The stack config whose failure this attempt retries, told to the caller in a header. */
+  retriedFrom?: string;
 }
 
 /**
@@ -381,61 +384,57 @@ export class Gateway {
     const startedAt = performance.now();
     const stackConfig = routing.router.names[stackConfigIndex];
     const mayRetryOnStable = exchange.retryable && stackConfigIndex !== routing.router.stableIndex;
-    let statusCode = 0;
     let retryOnStable = false;
+    const extraHeaders = exchange.retriedFrom === undefined ? [STACK_CONFIG_HEADER, stackConfig] : [STACK_CONFIG_HEADER, stackConfig, RETRIED_FROM_HEADER, exchange.retriedFrom];
+    const handler = new UpstreamResponseHandler(
+      response,
+      {
+        onResponseHead: (statusCode, reportedVersion) => {
+          this.discoverVersion(routing, node, reportedVersion, 'response-header');
+          retryOnStable = statusCode >= 500 && mayRetryOnStable && routing.retryBudget.tryAcquire(Date.now());
+          return !retryOnStable;
+        },
+        onEnd: (error) => {
+          node.outstanding--;
+          if (error === undefined) {
+            node.stats.record(outcomeOfStatus(handler.statusCode), performance.now() - startedAt);
+            this.recordOutlierOutcome(routing, node, handler.statusCode < 500);
+            if (retryOnStable) {
+              this.retryOnStable(exchange, stackConfig);
+            } else {
+              requests.inc({ outcome: 'forwarded' });
+            }
+            return;
+          }
+          this.onUpstreamFailed(exchange, node, stackConfig, handler.statusCode === 0, mayRetryOnStable, error, startedAt);
+        },
+      },
+      extraHeaders,
+      VERSION_HEADER,
+    );
     node.outstanding++;
-    node.pool
-      .stream(
-        { path: request.url ?? '/', method: request.method as 'GET', headers: exchange.headers, body: exchange.hasBody ? request : null },
-        (upstream) => {
-          statusCode = upstream.statusCode;
-          this.discoverVersion(routing, node, upstream.headers[VERSION_HEADER], 'response-header');
-          if (statusCode >= 500 && mayRetryOnStable && routing.retryBudget.tryAcquire(Date.now())) {
-            retryOnStable = true;
-            return discardingSink();
-          }
-          const headers = upstream.headers;
-          delete headers['connection'];
-          delete headers['keep-alive'];
-          delete headers['transfer-encoding'];
-          headers[STACK_CONFIG_HEADER] = stackConfig;
-          response.writeHead(statusCode, headers as OutgoingHttpHeaders);
-          return response;
-        },
-      )
-      .then(
-        () => {
-          node.outstanding--;
-          node.stats.record(outcomeOfStatus(statusCode), performance.now() - startedAt);
-          this.recordOutlierOutcome(routing, node, statusCode < 500);
-          if (retryOnStable) {
-            this.retryOnStable(exchange, stackConfig);
-          } else {
-            requests.inc({ outcome: 'forwarded' });
-          }
-        },
-        (error: unknown) => {
-          node.outstanding--;
-          if (response.destroyed && !response.writableFinished) {
-            // The caller went away: not the backend's fault.
-            requests.inc({ outcome: 'caller-aborted' });
-            return;
-          }
-          const beforeResponse = statusCode === 0;
-          node.stats.record(beforeResponse ? 'connect-error' : 'server-error', performance.now() - startedAt);
-          this.recordOutlierOutcome(routing, node, false);
-          if (response.headersSent) {
-            response.destroy();
-            return;
-          }
-          if (beforeResponse && mayRetryOnStable && routing.retryBudget.tryAcquire(Date.now())) {
-            this.retryOnStable(exchange, stackConfig);
-            return;
-          }
-          this.logger.debug('upstream failed', { node: node.id, error: String(error) });
-          this.refuse(request, response, 502, 'upstream-failed', `the backend node ${node.id} of stack config ${stackConfig} failed to answer`);
-        },
-      );
+    node.pool.dispatch({ path: request.url ?? '/', method: request.method as 'GET', headers: exchange.headers, body: exchange.hasBody ? request : null }, handler);
+  }
+
+  private onUpstreamFailed(exchange: Exchange, node: UpstreamNode, stackConfig: string, beforeResponse: boolean, mayRetryOnStable: boolean, error: Error, startedAt: number): void {
+    const { routing, request, response } = exchange;
+    if (response.destroyed && !response.writableFinished) {
+      // The caller went away: not the backend's fault.
+      requests.inc({ outcome: 'caller-aborted' });
+      return;
+    }
+    node.stats.record(beforeResponse ? 'connect-error' : 'server-error', performance.now() - startedAt);
+    this.recordOutlierOutcome(routing, node, false);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (beforeResponse && mayRetryOnStable && routing.retryBudget.tryAcquire(Date.now())) {
+      this.retryOnStable(exchange, stackConfig);
+      return;
+    }
+    this.logger.debug('upstream failed', { node: node.id, error: String(error) });
+    this.refuse(request, response, 502, 'upstream-failed', `the backend node ${node.id} of stack config ${stackConfig} failed to answer`);
   }
 
   private retryOnStable(exchange: Exchange, failedStackConfig: string): void {
@@ -446,8 +445,7 @@ export class Gateway {
       this.refuse(exchange.request, exchange.response, 502, 'upstream-failed', `stack config ${failedStackConfig} failed and the stable config has no healthy node`);
       return;
     }
-    exchange.response.setHeader('x-strata-retried-from', failedStackConfig);
-    this.forward({ ...exchange, retryable: false }, stableIndex, node);
+    this.forward({ ...exchange, retryable: false, retriedFrom: failedStackConfig }, stableIndex, node);
   }
 
   /** Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs. */
@@ -599,14 +597,6 @@ function forwardedHeaders(rawHeaders: string[]): string[] {
     }
   }
   return headers;
-}
-
-function discardingSink(): Writable {
-  return new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  });
 }
 
 function healthPayloadVersion(text: string): string | undefined {
