@@ -122,7 +122,7 @@ describe('rollouts', () => {
   it('aborts when the analysis fails, puts all weight back on stable and ends rolled back', async () => {
     const started = sut.clock.now;
     const id = ((await create([{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
-    // The default judge: canary errors above twice the stable's and above 1 %.
+    // The default (statistical) judge: 10 % errors on the canary against 1 % on stable.
     await publishWindow(seeded.canary, 200, 20, started);
     await publishWindow(seeded.stable, 800, 8, started);
     sut.clock.now = started + WINDOW_MS;
@@ -134,6 +134,31 @@ describe('rollouts', () => {
 
     await sut.tick();
     expect((await rollout(id)).phase).toBe('rolled-back');
+  }, 60_000);
+
+  it('aborts on a latency regression the statistical judge finds in the per-node KPI windows, error rates being equal', async () => {
+    const started = sut.clock.now;
+    const id = ((await create([{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    await publishWindow(seeded.canary, 300, 0, started);
+    await publishWindow(seeded.stable, 1_200, 0, started);
+    // Six 5 s windows per side: mean latency ~80 ms on the canary against ~40 ms on stable (count 10 each).
+    for (let index = 0; index < 6; index++) {
+      const start = started + index * 5_000;
+      await publishKpiWindow(sut, seeded.stack, seeded.canary, 'gateway_request_duration_ms', (80 + index) * 10, start, 5_000);
+      await publishKpiWindow(sut, seeded.stack, seeded.stable, 'gateway_request_duration_ms', (40 + index) * 10, start, 5_000);
+    }
+    await eventually(async () => {
+      const { rows } = await sut.sql.query<{ count: string }>("SELECT count(*) FROM routing.kpi_windows WHERE metric = 'gateway_request_duration_ms' AND stack_config IN ($1, $2)", [seeded.canary, seeded.stable]);
+      expect(Number(rows[0].count)).toBe(12);
+    });
+
+    sut.clock.now = started + WINDOW_MS;
+    await sut.tick();
+
+    const aborted = await rollout(id);
+    expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
+    expect(aborted.reason).toContain('statistical judge: fail');
+    expect(aborted.reason).toMatch(/mean-latency-ms: regression: canary shift \+40 /);
   }, 60_000);
 
   it('an operator abort waits for every known gateway to apply the drained policy before it is rolled back', async () => {

@@ -8,14 +8,14 @@ const manifestSpec = {
 };
 
 describe(parseRolloutSpec.name, () => {
-  it('parses the example manifest, filling the default judge rules and durations in milliseconds', () => {
+  it('parses the example manifest: the statistical default judge with no threshold rules, durations in milliseconds', () => {
     const sut = parseRolloutSpec(manifestSpec);
     expect(sut).toEqual({
       environment: 'production',
       versionGroup: 'checkout-2026.11.3',
       steps: [
         { kind: 'setWeight', weight: 5 },
-        { kind: 'analysis', windowMs: 30_000, judge: 'default', minSamples: 200, rules: [...DEFAULT_THRESHOLD_RULES] },
+        { kind: 'analysis', windowMs: 30_000, judge: 'default', minSamples: 200, rules: [] },
         { kind: 'setWeight', weight: 25 },
         { kind: 'pause', durationMs: 120_000 },
         { kind: 'pause' },
@@ -27,6 +27,15 @@ describe(parseRolloutSpec.name, () => {
   it('uses the default minimum of samples when an analysis names none', () => {
     const sut = parseRolloutSpec({ ...manifestSpec, steps: [{ analysis: { window: '1m' } }] });
     expect(sut.steps[0]).toMatchObject({ kind: 'analysis', windowMs: 60_000, minSamples: DEFAULT_MIN_SAMPLES, judge: 'default' });
+  });
+
+  it('fills the default threshold rules for the thresholds judge, and keeps explicit rules for either judge', () => {
+    const rules = [{ metric: 'latencyP99Ms', max: 250 }];
+    const sut = parseRolloutSpec({ ...manifestSpec, steps: [{ analysis: { window: '1m', judge: 'thresholds' } }, { analysis: { window: '1m', rules } }] });
+    expect(sut.steps).toEqual([
+      expect.objectContaining({ judge: 'thresholds', rules: [...DEFAULT_THRESHOLD_RULES] }),
+      expect.objectContaining({ judge: 'default', rules }),
+    ]);
   });
 
   it('throws an invalid-input error listing every violation', () => {
@@ -44,6 +53,7 @@ describe(rolloutSpecViolations.name, () => {
     [{ ...manifestSpec, steps: [{ pause: { duration: '2m', until: 'x' } }] }, 'steps[0].pause.until'],
     [{ ...manifestSpec, steps: [{ analysis: { judge: 'default' } }] }, 'steps[0].analysis.window'],
     [{ ...manifestSpec, steps: [{ analysis: { window: '1m', minSamples: 0 } }] }, 'steps[0].analysis.minSamples'],
+    [{ ...manifestSpec, steps: [{ analysis: { window: '1m', judge: 'kayenta' } }] }, 'steps[0].analysis.judge'],
     [{ ...manifestSpec, steps: [{ analysis: { window: '1m', rules: [{ metric: 'cpu', max: 1 }] } }] }, 'steps[0].analysis.rules[0].metric'],
     [{ ...manifestSpec, steps: [{ analysis: { window: '1m', rules: [{ metric: 'errorRate' }] } }] }, 'steps[0].analysis.rules[0]'],
     [{ ...manifestSpec, steps: [{ analysis: { window: '1m', rules: [{ metric: 'errorRate', max: -1 }] } }] }, 'steps[0].analysis.rules[0].max'],

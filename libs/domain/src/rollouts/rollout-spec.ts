@@ -17,11 +17,20 @@ export interface ThresholdRule {
   ratioFloor?: number;
 }
 
+/**
+ * `default`: the statistical canary judge (error rate and latency of canary vs stable over the
+ * window), plus the step's threshold rules if it has any. `thresholds`: the threshold rules alone.
+ */
+export type AnalysisJudge = 'default' | 'thresholds';
+
+export const ANALYSIS_JUDGES: readonly AnalysisJudge[] = ['default', 'thresholds'];
+
 export type RolloutStep =
   | { kind: 'setWeight'; weight: number }
   /** `durationMs` undefined: paused until someone promotes. */
   | { kind: 'pause'; durationMs?: number }
-  | { kind: 'analysis'; windowMs: number; judge: string; minSamples: number; rules: ThresholdRule[] };
+  /** `minSamples`: requests each side must have served in the window, else the analysis is inconclusive. */
+  | { kind: 'analysis'; windowMs: number; judge: AnalysisJudge; minSamples: number; rules: ThresholdRule[] };
 
 export interface RolloutSpec {
   environment: string;
@@ -31,7 +40,7 @@ export interface RolloutSpec {
 }
 
 export const DEFAULT_MIN_SAMPLES = 100;
-/** The rule of the `default` judge until the statistical judge exists: DESIGN.md's example trigger. */
+/** The rule of the `thresholds` judge when the step names none: DESIGN.md's example trigger. */
 export const DEFAULT_THRESHOLD_RULES: readonly ThresholdRule[] = [{ metric: 'errorRate', maxRatioToStable: 2, ratioFloor: 0.01 }];
 
 const METRICS: readonly ThresholdMetric[] = ['errorRate', 'latencyP99Ms'];
@@ -77,13 +86,14 @@ function parseStep(step: Record<string, unknown>): RolloutStep {
     const duration = (step['pause'] as { duration?: string }).duration;
     return duration === undefined ? { kind: 'pause' } : { kind: 'pause', durationMs: parseDuration(duration) as number };
   }
-  const analysis = step['analysis'] as { window: string; judge?: string; minSamples?: number; rules?: ThresholdRule[] };
+  const analysis = step['analysis'] as { window: string; judge?: AnalysisJudge; minSamples?: number; rules?: ThresholdRule[] };
+  const judge = analysis.judge ?? 'default';
   return {
     kind: 'analysis',
     windowMs: parseDuration(analysis.window) as number,
-    judge: analysis.judge ?? 'default',
+    judge,
     minSamples: analysis.minSamples ?? DEFAULT_MIN_SAMPLES,
-    rules: analysis.rules ?? [...DEFAULT_THRESHOLD_RULES],
+    rules: analysis.rules ?? (judge === 'thresholds' ? [...DEFAULT_THRESHOLD_RULES] : []),
   };
 }
 
@@ -118,8 +128,8 @@ function stepViolations(step: unknown, field: string, violations: DomainViolatio
   const path = `${field}.analysis`;
   violations.push(...unknownKeyViolations(body, ['window', 'judge', 'minSamples', 'rules'], path));
   durationViolation(body['window'], `${path}.window`, violations);
-  if (body['judge'] !== undefined && !isNonBlankString(body['judge'])) {
-    violations.push({ field: `${path}.judge`, message: `must name a judge, got ${describeValue(body['judge'])}` });
+  if (body['judge'] !== undefined && !ANALYSIS_JUDGES.includes(body['judge'] as AnalysisJudge)) {
+    violations.push({ field: `${path}.judge`, message: `must be one of ${ANALYSIS_JUDGES.join(', ')}, got ${describeValue(body['judge'])}` });
   }
   const minSamples = body['minSamples'];
   if (minSamples !== undefined && (typeof minSamples !== 'number' || !Number.isInteger(minSamples) || minSamples < 1 || minSamples > 10_000_000)) {

@@ -19,6 +19,7 @@ const canarySteps: RolloutStep[] = [
 const passed: AnalysisOutcome = { verdict: 'pass', findings: ['errorRate within limits'] };
 const failed: AnalysisOutcome = { verdict: 'fail', findings: ['errorRate 0.2 above 0.05'] };
 const inconclusive: AnalysisOutcome = { verdict: 'inconclusive', findings: ['3 requests'] };
+const marginal: AnalysisOutcome = { verdict: 'marginal', findings: ['score 80'] };
 
 function stateIn(phase: RolloutPhase, changes: Partial<RolloutState> = {}): RolloutState {
   return { ...initialRolloutState(T0), phase, ...changes };
@@ -89,6 +90,19 @@ describe(advanceRollout.name, () => {
       now += WINDOW_MS;
       state = sut(state, { kind: 'analysisResult', stepIndex: 1, outcome: inconclusive }, now).state;
       expect(state).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
+    });
+
+    it('holds a marginal analysis for an operator: promote accepts the step, resume analyses it again', () => {
+      const now = T0 + WINDOW_MS;
+      const held = sut(started().state, { kind: 'analysisResult', stepIndex: 1, outcome: marginal }, now);
+      expect(held.state).toMatchObject({ phase: 'paused', stepIndex: 1, canaryWeight: 5, pause: { cause: 'manual', resumeAt: null } });
+      expect(held.state.reason).toContain('marginal, held for an operator: score 80');
+      expect(sut(held.state, { kind: 'tick' }, now + 10 * WINDOW_MS).state).toBe(held.state);
+
+      expect(sut(held.state, { kind: 'promote', full: false }, now + 1).state).toMatchObject({ phase: 'paused', stepIndex: 3, canaryWeight: 25 });
+      const resumed = sut(held.state, { kind: 'resume' }, now + 1);
+      expect(resumed.state).toMatchObject({ phase: 'progressing', stepIndex: 1, stepStartedAt: now + 1 });
+      expect(sut(resumed.state, { kind: 'tick' }, now + 1 + WINDOW_MS).effects).toEqual([{ kind: 'analysisDue', stepIndex: 1, windowStart: now + 1, windowEnd: now + 1 + WINDOW_MS }]);
     });
 
     it('ignores a result for another step, one before the window ends, or one arriving while paused', () => {

@@ -160,6 +160,9 @@ function analysisResult(steps: readonly RolloutStep[], state: RolloutState, step
       return runSteps(steps, enterStep(state, state.stepIndex + 1, now, `analysis of step ${stepIndex} passed: ${findings}`, effects), now, effects);
     case 'fail':
       return abort(state, `analysis of step ${stepIndex} failed: ${findings}`, effects);
+    case 'marginal':
+      // Neither a pass nor a fail: an operator decides. Promote accepts the step, resume analyses it again, abort rolls back.
+      return moveTo(state, 'paused', { pause: { cause: 'manual', resumeAt: null } }, `analysis of step ${stepIndex} marginal, held for an operator: ${findings}`, effects);
     case 'inconclusive': {
       const inconclusiveAnalyses = state.inconclusiveAnalyses + 1;
       if (inconclusiveAnalyses >= MAX_INCONCLUSIVE_ANALYSES) {

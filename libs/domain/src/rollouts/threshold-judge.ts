@@ -6,6 +6,8 @@ export interface WindowFigures {
   errors: number;
   /** Null when no latency was measured in the window. */
   latencyP99Ms: number | null;
+  /** Mean latency of each KPI window of each node inside the analysis window: the statistical judge's samples. */
+  latencyMeansMs: number[];
 }
 
 export interface AnalysisFigures {
@@ -13,7 +15,8 @@ export interface AnalysisFigures {
   stable: WindowFigures;
 }
 
-export type AnalysisVerdict = 'pass' | 'fail' | 'inconclusive';
+/** `marginal`: neither clearly good nor clearly bad; the rollout is held for an operator. */
+export type AnalysisVerdict = 'pass' | 'marginal' | 'fail' | 'inconclusive';
 
 export interface AnalysisOutcome {
   verdict: AnalysisVerdict;
@@ -29,8 +32,8 @@ function valueOf(metric: ThresholdMetric, figures: WindowFigures): number | null
 }
 
 /**
- * The stand-in judge until the statistical one exists: threshold rules over the canary's and the
- * stable config's figures of the same window. Too few canary requests is inconclusive, never a pass.
+ * The `thresholds` judge, and the explicit rules of any analysis: threshold rules over the canary's
+ * and the stable config's figures of the same window. Too few canary requests is inconclusive, never a pass.
  */
 export function judgeByThresholds(rules: readonly ThresholdRule[], minSamples: number, figures: AnalysisFigures): AnalysisOutcome {
   if (figures.canary.requests < minSamples) {

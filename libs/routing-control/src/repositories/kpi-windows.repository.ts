@@ -43,21 +43,26 @@ export class KpiWindowsRepository {
       .execute();
   }
 
-  /** Figures of one stack config over the windows lying inside [from, to]; p99 is the worst window's. */
+  /**
+   * Figures of one stack config over the windows lying inside [from, to]: totals, the worst
+   * window's p99, and the mean latency of every window of every node (the judge's samples).
+   */
   async figures(manager: EntityManager, scope: { stack: string; environment: string; stackConfig: string }, from: Date, to: Date): Promise<WindowFigures> {
     const rows = (await manager.query(
-      `SELECT metric, SUM(sum) AS total, MAX(p99) AS p99
+      `SELECT metric, SUM(sum) AS total, MAX(p99) AS p99,
+              array_agg(sum / count ORDER BY window_start) FILTER (WHERE count > 0) AS means
          FROM "${ROUTING_CONTROL_SCHEMA}".kpi_windows
         WHERE stack = $1 AND environment = $2 AND stack_config = $3 AND window_start >= $4 AND window_end <= $5
         GROUP BY metric`,
       [scope.stack, scope.environment, scope.stackConfig, from, to],
-    )) as { metric: string; total: number | null; p99: number | null }[];
+    )) as { metric: string; total: number | null; p99: number | null; means: (number | string)[] | null }[];
     const total = (metric: string): number => Number(rows.find((row) => row.metric === metric)?.total ?? 0);
-    const latency = rows.find((row) => row.metric === ANALYSED_METRICS.latency)?.p99;
+    const latency = rows.find((row) => row.metric === ANALYSED_METRICS.latency);
     return {
       requests: total(ANALYSED_METRICS.requests),
       errors: total(ANALYSED_METRICS.serverErrors) + total(ANALYSED_METRICS.connectErrors),
-      latencyP99Ms: latency === null || latency === undefined ? null : Number(latency),
+      latencyP99Ms: latency?.p99 === null || latency?.p99 === undefined ? null : Number(latency.p99),
+      latencyMeansMs: (latency?.means ?? []).map(Number),
     };
   }
 }

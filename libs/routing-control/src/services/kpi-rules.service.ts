@@ -12,7 +12,7 @@ import { RoutingTransactions } from '../repositories/transactions';
 import { RolloutsService } from './rollouts.service';
 import { RoutingPoliciesService } from './routing-policies.service';
 
-const NO_TRAFFIC: WindowFigures = { requests: 0, errors: 0, latencyP99Ms: null };
+const NO_TRAFFIC: WindowFigures = { requests: 0, errors: 0, latencyP99Ms: null, latencyMeansMs: [] };
 const ABORTABLE = new Set(['pending', 'progressing', 'paused']);
 
 /** Rules over KPI windows (the manager node): evaluated as windows arrive, acting on rollouts and weights. */

@@ -23,6 +23,7 @@ import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RoutingTransactions } from '../repositories/transactions';
+import { combineAnalyses, judgeRolloutWindow } from './canary-analysis';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
 import { RoutingPoliciesService } from './routing-policies.service';
 
@@ -209,7 +210,7 @@ export class RolloutsService {
     return policy.version;
   }
 
-  /** The threshold judge over the canary's and the stable config's KPI windows of the step's window. */
+  /** The step's judge over the canary's and the stable config's KPI windows of the step's window. */
   private async analyse(manager: EntityManager, rollout: RolloutEntity, state: RolloutState, due: Extract<RolloutEffect, { kind: 'analysisDue' }>): Promise<AnalysisOutcome> {
     const step = rollout.steps[due.stepIndex];
     if (step?.kind !== 'analysis') {
@@ -221,8 +222,11 @@ export class RolloutsService {
     const scope = { stack: rollout.stack, environment: rollout.environment };
     const canary = await this.kpiWindows.figures(manager, { ...scope, stackConfig: rollout.versionGroup }, from, to);
     const stable = await this.kpiWindows.figures(manager, { ...scope, stackConfig: policy.config.stableConfig }, from, to);
-    const outcome = judgeByThresholds(step.rules, step.minSamples, { canary, stable });
-    return { ...outcome, findings: [`judge ${step.judge} (threshold rules) at ${state.canaryWeight} %`, ...outcome.findings] };
+    const figures = { canary, stable };
+    const thresholds = () => judgeByThresholds(step.rules, step.minSamples, figures);
+    const outcome =
+      step.judge === 'thresholds' ? thresholds() : combineAnalyses([judgeRolloutWindow(figures, step.minSamples), ...(step.rules.length > 0 ? [thresholds()] : [])]);
+    return { ...outcome, findings: [`judge ${step.judge} at ${state.canaryWeight} %`, ...outcome.findings] };
   }
 
   private async record(

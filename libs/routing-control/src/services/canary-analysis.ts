@@ -1,0 +1,61 @@
+import { CanaryVerdict, JudgeConfigInput, judgeCanary } from '@strata/analytics';
+import { AnalysisFigures, AnalysisOutcome, AnalysisVerdict } from '@strata/domain';
+
+/**
+ * KPI windows (10 s per node) of latency each side needs before latency is judged: with 5 against
+ * 5 the exact Mann–Whitney test can reach p < 0.01, with fewer it can never be significant.
+ */
+export const MIN_LATENCY_WINDOWS = 5;
+
+export const ERROR_RATE_METRIC = 'error-rate';
+export const LATENCY_METRIC = 'mean-latency-ms';
+
+/**
+ * The statistical judge of a rollout's analysis step: error rate (requests with a 5xx or no answer,
+ * a proportion test, critical) and latency (each node's mean per KPI window, a rank test), canary
+ * against stable over the same window. `minRequests` is the step's minSamples, per side.
+ */
+export function rolloutJudgeConfig(minRequests: number): JudgeConfigInput {
+  return {
+    groups: [
+      {
+        name: 'errors',
+        weight: 50,
+        // 0.5 pp absolute: a stable config at 0 errors must not fail a canary for one unlucky 5xx.
+        metrics: [{ name: ERROR_RATE_METRIC, kind: 'proportion', direction: 'increase', critical: true, tolerance: 0.1, absoluteTolerance: 0.005, minimumSamples: minRequests }],
+      },
+      {
+        name: 'latency',
+        weight: 50,
+        // 10 % and 1 ms: a shift smaller than either is not worth an abort. Not critical, so a window
+        // without latency figures is judged on its error rate alone; a regression still halves the
+        // score, which fails the canary.
+        metrics: [{ name: LATENCY_METRIC, kind: 'continuous', direction: 'increase', critical: false, tolerance: 0.1, absoluteTolerance: 1, minimumSamples: MIN_LATENCY_WINDOWS }],
+      },
+    ],
+  };
+}
+
+const VERDICTS: Record<CanaryVerdict['verdict'], AnalysisVerdict> = { pass: 'pass', marginal: 'marginal', fail: 'fail', 'insufficient-data': 'inconclusive' };
+
+/** Runs the statistical judge over the window's figures; every metric's figures go into the findings. */
+export function judgeRolloutWindow(figures: AnalysisFigures, minRequests: number): AnalysisOutcome {
+  const side = (which: 'canary' | 'stable') => ({
+    [ERROR_RATE_METRIC]: { errors: figures[which].errors, total: figures[which].requests },
+    [LATENCY_METRIC]: figures[which].latencyMeansMs,
+  });
+  const verdict = judgeCanary(rolloutJudgeConfig(minRequests), { baseline: side('stable'), canary: side('canary') });
+  const score = verdict.score === null ? 'no score' : `score ${verdict.score.toFixed(0)}`;
+  return {
+    verdict: VERDICTS[verdict.verdict],
+    findings: [`statistical judge: ${verdict.verdict} (${score})`, ...verdict.metrics.map((metric) => `${metric.name}: ${metric.reason}`)],
+  };
+}
+
+const SEVERITY: Record<AnalysisVerdict, number> = { pass: 0, marginal: 1, inconclusive: 2, fail: 3 };
+
+/** Several judges of one window: the worst verdict stands (a fail wins, then too little data, then marginal). */
+export function combineAnalyses(outcomes: readonly AnalysisOutcome[]): AnalysisOutcome {
+  const verdict = outcomes.reduce<AnalysisVerdict>((worst, outcome) => (SEVERITY[outcome.verdict] > SEVERITY[worst] ? outcome.verdict : worst), 'pass');
+  return { verdict, findings: outcomes.flatMap((outcome) => outcome.findings) };
+}
