@@ -8,16 +8,41 @@ import { IsHistogramArray, IsSampleArray, MAX_SAMPLES_PER_BATCH } from './sample
 
 export const MAX_BATCHES_PER_REQUEST = 1_000;
 
+export interface LabelRule {
+  required: boolean;
+  minLength: number;
+  maxLength: number;
+}
+
+/** The Strata labels of a series and their limits: the DTO's decorators and SamplesBodyPipe both read them. */
+export const SERIES_LABEL_RULES = {
+  stack: { required: true, minLength: 1, maxLength: 63 },
+  environment: { required: true, minLength: 1, maxLength: 63 },
+  component: { required: true, minLength: 1, maxLength: 63 },
+  stackConfig: { required: false, minLength: 1, maxLength: 200 },
+  node: { required: false, minLength: 1, maxLength: 255 },
+  metric: { required: true, minLength: 0, maxLength: 200 },
+} as const satisfies Record<keyof SeriesLabelsDto, LabelRule>;
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const METRIC_NAME_MESSAGE = 'metric must be a Prometheus-style metric name';
+
+const rules = SERIES_LABEL_RULES;
+
 export class SeriesLabelsDto {
-  @ApiProperty({ example: 'checkout' }) @IsString() @MinLength(1) @MaxLength(63) stack!: string;
-  @ApiProperty({ example: 'production' }) @IsString() @MinLength(1) @MaxLength(63) environment!: string;
-  @ApiProperty({ example: 'checkout-api' }) @IsString() @MinLength(1) @MaxLength(63) component!: string;
-  @ApiPropertyOptional({ example: 'checkout@2026.11.3' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) stackConfig?: string;
-  @ApiPropertyOptional({ example: '10.0.0.7:8080' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(255) node?: string;
+  @ApiProperty({ example: 'checkout' }) @IsString() @MinLength(rules.stack.minLength) @MaxLength(rules.stack.maxLength) stack!: string;
+  @ApiProperty({ example: 'production' }) @IsString() @MinLength(rules.environment.minLength) @MaxLength(rules.environment.maxLength) environment!: string;
+  @ApiProperty({ example: 'checkout-api' }) @IsString() @MinLength(rules.component.minLength) @MaxLength(rules.component.maxLength) component!: string;
+  @ApiPropertyOptional({ example: 'checkout@2026.11.3' })
+  @IsOptional()
+  @IsString()
+  @MinLength(rules.stackConfig.minLength)
+  @MaxLength(rules.stackConfig.maxLength)
+  stackConfig?: string;
+  @ApiPropertyOptional({ example: '10.0.0.7:8080' }) @IsOptional() @IsString() @MinLength(rules.node.minLength) @MaxLength(rules.node.maxLength) node?: string;
   @ApiProperty({ example: 'http_request_duration_seconds' })
   @IsString()
-  @MaxLength(200)
-  @Matches(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'metric must be a Prometheus-style metric name' })
+  @MaxLength(rules.metric.maxLength)
+  @Matches(METRIC_NAME, { message: METRIC_NAME_MESSAGE })
   metric!: string;
 }
 
