@@ -2,8 +2,8 @@
  * A mergeable quantile sketch with fixed log-scale buckets (the DDSketch idea): a value v > 0 lands
  * in bucket `p<i>` with i = ceil(log2(v) * BUCKETS_PER_DOUBLING), a negative value in `n<i>` by
  * its magnitude, zero in `z`. Buckets are fixed, so merging two sketches is adding counts per key —
- * which PostgreSQL does when it upserts a rollup (`metrics.merge_sketches` of the rollups
- * migration); the sketch of a write's samples is computed in Node (rollup-deltas.ts).
+ * which the rollup upsert does in PostgreSQL (repositories/samples.repository.ts); the sketch of a
+ * write's samples is computed in Node (rollup-deltas.ts).
  * Any quantile is answered within RELATIVE_ACCURACY of a value of the right rank.
  */
 export const BUCKETS_PER_DOUBLING = 16;
