@@ -10,7 +10,7 @@ describe(parseEvalForecastArgs.name, () => {
   const sut = parseEvalForecastArgs;
 
   it('has bounded defaults and reads separate or inline values', () => {
-    expect(sut(['--data', fixtures])).toEqual({ data: fixtures, horizon: 12, origins: 5, maxPoints: 2000, maxSeries: null, epochs: 8, units: 32, lookback: 24, batchSize: 128, reference: 'auto', json: false });
+    expect(sut(['--data', fixtures])).toEqual({ data: fixtures, horizon: 12, origins: 5, maxPoints: 2000, maxSeries: null, epochs: 8, units: 32, lookback: 24, batchSize: 128, patience: 0, blend: false, reference: 'auto', json: false });
     expect(sut([`--data=${fixtures}`, '--horizon', '6', '--epochs=2', '--max-series', '3', '--json'])).toMatchObject({ horizon: 6, epochs: 2, maxSeries: 3, json: true });
   });
 

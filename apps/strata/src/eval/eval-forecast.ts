@@ -29,8 +29,11 @@ export const EVAL_FORECAST_USAGE = `usage: npm run eval:forecast -- --data <dir>
   --units <n>          LSTM units (default 32)
   --lookback <n>       LSTM input window (default 24)
   --batch-size <n>     LSTM batch size (default 128)
-  --reference <r>      what the LSTM forecasts relative to: none | last | seasonal | auto (default:
-                       seasonal naive where a period is detected, else the last value)
+  --reference <r>      what the LSTM forecasts a correction to: none | last | seasonal | smoothing |
+                       auto (default: smoothing, seasonal where the detected period fits three
+                       times into the training values)
+  --patience <n>       early stopping after n epochs without a better validation loss (default 0: off)
+  --blend              choose the weight of the LSTM's correction on the validation windows
   --json               end with one JSON line: {"ratio":…,"mase":{…},"secondsPerEpoch":…,…}
 
 The LSTM is trained once per series (in a worker thread) on the values before the first origin and
@@ -47,12 +50,14 @@ export interface EvalForecastArgs {
   readonly units: number;
   readonly lookback: number;
   readonly batchSize: number;
+  readonly patience: number;
+  readonly blend: boolean;
   readonly reference: LstmReference;
   readonly json: boolean;
 }
 
 export type LstmReference = LstmConfig['reference'] | 'auto';
-const REFERENCES: readonly LstmReference[] = ['none', 'last', 'seasonal', 'auto'];
+const REFERENCES: readonly LstmReference[] = ['none', 'last', 'seasonal', 'smoothing', 'auto'];
 
 const INTEGER_FLAGS = {
   '--horizon': { key: 'horizon', min: 1 },
@@ -63,6 +68,7 @@ const INTEGER_FLAGS = {
   '--units': { key: 'units', min: 1 },
   '--lookback': { key: 'lookback', min: 2 },
   '--batch-size': { key: 'batchSize', min: 1 },
+  '--patience': { key: 'patience', min: 0 },
 } as const;
 
 type IntegerFlag = keyof typeof INTEGER_FLAGS;
@@ -74,6 +80,7 @@ function isIntegerFlag(flag: string): flag is IntegerFlag {
 export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs {
   let data: string | undefined;
   let json = false;
+  let blend = false;
   let reference: LstmReference = 'auto';
   const numbers: Record<(typeof INTEGER_FLAGS)[IntegerFlag]['key'], number | null> = {
     horizon: 12,
@@ -84,6 +91,7 @@ export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs
     units: 32,
     lookback: 24,
     batchSize: 128,
+    patience: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
@@ -92,6 +100,10 @@ export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs
     const inline = split ? argument.slice(argument.indexOf('=') + 1) : undefined;
     if (flag === '--json') {
       json = true;
+      continue;
+    }
+    if (flag === '--blend') {
+      blend = true;
       continue;
     }
     if (flag !== '--data' && flag !== '--reference' && !isIntegerFlag(flag)) throw new UsageError(`unknown argument '${argument}'`);
@@ -129,9 +141,14 @@ export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs
     units: required(numbers.units),
     lookback: required(numbers.lookback),
     batchSize: required(numbers.batchSize),
+    patience: required(numbers.patience),
+    blend,
     reference,
   };
 }
+
+/** Correction weights tried on the validation windows with --blend (0 is the smoothing model alone). */
+const BLEND_WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
 
 export interface SeriesForecastReport {
   readonly file: string;
@@ -179,8 +196,18 @@ export async function evaluateSeries(file: string, allValues: readonly number[],
   let epochSeconds: readonly number[] = [];
   try {
     const seasonalFits = period >= 2 && history.length >= 3 * (args.lookback + period + args.horizon);
-    const reference = args.reference === 'auto' ? (seasonalFits ? 'seasonal' : 'last') : args.reference;
-    const trained = await trainLstmInWorker(history, { horizon: args.horizon, epochs: args.epochs, units: args.units, lookback: args.lookback, batchSize: args.batchSize, reference, period: Math.max(1, period) });
+    const reference = args.reference === 'auto' ? 'smoothing' : args.reference;
+    const trained = await trainLstmInWorker(history, {
+      horizon: args.horizon,
+      epochs: args.epochs,
+      units: args.units,
+      lookback: args.lookback,
+      batchSize: args.batchSize,
+      reference,
+      period: args.reference === 'auto' && !seasonalFits ? 1 : Math.max(1, period),
+      patience: args.patience,
+      correctionWeights: args.blend ? BLEND_WEIGHTS : [1],
+    });
     epochSeconds = trained.epochSeconds;
     const forecaster = await LstmForecaster.load(trained.model);
     try {

@@ -1,4 +1,5 @@
-import { LstmForecaster, lstmHistoryNeeded, lstmWindow, trainLstm } from './lstm-model';
+import { rollingOriginBacktestAsync } from '../backtest';
+import { LstmForecaster, fitLstmNormaliser, lstmHistoryNeeded, lstmWindow, smoothingWindows, trainLstm } from './lstm-model';
 import { fitStandardScaler } from './scaler';
 
 const series = Array.from({ length: 80 }, (_, t) => 20 + 5 * Math.sin((2 * Math.PI * t) / 12) + 0.05 * t);
@@ -85,6 +86,67 @@ describe(`${LstmForecaster.name} with a seasonal reference`, () => {
     } finally {
       sut.dispose();
       again.dispose();
+    }
+  });
+});
+
+describe(smoothingWindows.name, () => {
+  const sut = smoothingWindows;
+  const scaled = series.map((value) => (value - 20) / 5);
+  const normaliser = { smoothing: { alpha: 0.3, gamma: 0.2, period: 12 }, errorScale: 0.1 };
+
+  it('reads nothing at or after a window end (no leakage from the values it forecasts)', () => {
+    const perturbed = scaled.map((value, t) => (t >= 50 ? value + 7 * Math.cos(t) : value));
+    const window = sut(scaled, [50], { lookback: 8, horizon: 4 }, normaliser);
+    const again = sut(perturbed, [50], { lookback: 8, horizon: 4 }, normaliser);
+    expect(Array.from(again.inputs)).toEqual(Array.from(window.inputs));
+    expect(again.references).toEqual(window.references);
+    // The window one step later sees the change.
+    expect(Array.from(sut(perturbed, [51], { lookback: 8, horizon: 4 }, normaliser).inputs)).not.toEqual(Array.from(sut(scaled, [51], { lookback: 8, horizon: 4 }, normaliser).inputs));
+  });
+
+  it('feeds the deseasonalised deviation in error scales and the seasonal component', () => {
+    const window = sut(scaled, [40, 60], { lookback: 8, horizon: 4 }, normaliser);
+    expect(window.channels).toBe(2);
+    expect(window.inputs).toHaveLength(2 * 8 * 2);
+    expect(window.references).toHaveLength(2);
+    expect(window.outputScale).toBe(0.1);
+    expect(Math.max(...Array.from(window.inputs).map(Math.abs))).toBeLessThanOrEqual(10);
+  });
+});
+
+describe(`${LstmForecaster.name} with a smoothing reference`, () => {
+  const smoothingConfig = { ...config, epochs: 3, reference: 'smoothing' as const, period: 12, patience: 1, correctionWeights: [0, 0.5, 1] };
+
+  it('fits its normaliser on the fitting values only', async () => {
+    const { model, trainingWindows } = await trainLstm(series, smoothingConfig);
+    // 80 − 20 − 4 + 1 = 57 windows, 8 held out: the fitting windows end at 20 … 68 and cover [0, 72).
+    expect(trainingWindows).toBe(49);
+    const { correctionWeight } = model.scaler;
+    expect([0, 0.5, 1]).toContain(correctionWeight);
+    expect(model.scaler).toEqual({ ...fitLstmNormaliser(series.slice(0, 72), smoothingConfig), correctionWeight });
+    // Fitted on everything (validation targets included) it would differ.
+    expect(fitLstmNormaliser(series, smoothingConfig)).not.toEqual(fitLstmNormaliser(series.slice(0, 72), smoothingConfig));
+  });
+
+  it('forecasts the same after a storage round trip, and only from the history before the origin', async () => {
+    const { model } = await trainLstm(series.slice(0, 60), smoothingConfig);
+    const sut = await LstmForecaster.load(model);
+    const stored = JSON.parse(JSON.stringify({ ...model, weightData: Buffer.from(model.weightData).toString('base64') })) as typeof model & { weightData: string };
+    const reloaded = await LstmForecaster.load({ ...stored, weightData: new Uint8Array(Buffer.from(stored.weightData, 'base64')) });
+    try {
+      const perturbed = series.map((value, t) => (t >= 70 ? -value : value));
+      const backtestA = await rollingOriginBacktestAsync(series, 'lstm', (history) => sut.predict(history), { horizon: 4, origins: 2, step: 6, period: 12 });
+      const backtestB = await rollingOriginBacktestAsync(perturbed, 'lstm', (history) => sut.predict(history), { horizon: 4, origins: 2, step: 6, period: 12 });
+      // Origins 70 and 76: the first is scored on perturbed values, but its forecast was made before them.
+      expect(backtestA.origins.map((origin) => origin.origin)).toEqual([70, 76]);
+      expect(sut.predict(perturbed.slice(0, 70))).toEqual(sut.predict(series.slice(0, 70)));
+      expect(backtestB.origins[0].mase).not.toBe(backtestA.origins[0].mase);
+      expect(reloaded.predictMany([series.slice(0, 50), series])).toEqual(sut.predictMany([series.slice(0, 50), series]));
+      expect(() => sut.predict(series.slice(0, 19))).toThrow(RangeError);
+    } finally {
+      sut.dispose();
+      reloaded.dispose();
     }
   });
 });

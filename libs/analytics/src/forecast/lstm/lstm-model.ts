@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Forecast } from '../types';
 import { type StandardScaler, fitStandardScaler, scaleValues, unscaleValues } from './scaler';
+import { type SmoothingParams, fitSmoothing, futureSeason, smoothingErrors, smoothingStates } from './smoothing';
 import { quantile } from './windowing';
 
 export interface LstmConfig {
@@ -23,10 +24,27 @@ export interface LstmConfig {
    * What the network forecasts relative to: 'none' (the scaled values), 'last' (offsets from the
    * last input value, inputs likewise) or 'seasonal' (offsets from the seasonal naive forecast of
    * `period`, inputs as seasonal differences) — the network learns a correction to a baseline.
+   * 'smoothing' (ES-RNN style): an exponential-smoothing model (level and additive season, fitted
+   * on the fitting values) deseasonalises each window and normalises it by its last level and the
+   * one-step error scale; the network forecasts the correction to that model's forecast, and sees
+   * the seasonal component as a second input.
    */
-  readonly reference: 'none' | 'last' | 'seasonal';
-  /** Season length for reference 'seasonal'. */
+  readonly reference: 'none' | 'last' | 'seasonal' | 'smoothing';
+  /** Season length for references 'seasonal' and 'smoothing'. */
   readonly period: number;
+  /** Training loss: 'mae' aims at the median, which MASE rewards and spikes do not drag. */
+  readonly loss: 'mse' | 'mae';
+  /**
+   * Early stopping: stop after this many epochs without a better validation loss and keep the best
+   * epoch's weights (0: run every epoch, still keeping the best weights).
+   */
+  readonly patience: number;
+  /**
+   * Candidate weights of the network's correction (reference 'smoothing'): the forecast is the
+   * smoothing forecast plus weight × correction, the weight chosen on the validation windows.
+   * [1] uses the network as it is.
+   */
+  readonly correctionWeights: readonly number[];
 }
 
 export const DEFAULT_LSTM_CONFIG: LstmConfig = {
@@ -41,7 +59,13 @@ export const DEFAULT_LSTM_CONFIG: LstmConfig = {
   seed: 7,
   reference: 'none',
   period: 1,
+  loss: 'mae',
+  patience: 0,
+  correctionWeights: [1],
 };
+
+/** Normalised inputs beyond this many error scales are clipped, so one spike does not saturate the cell. */
+const INPUT_CLIP = 10;
 
 export interface LstmWindow {
   /** Network input: `lookback` transformed scaled values. */
@@ -50,9 +74,9 @@ export interface LstmWindow {
   readonly reference: number[];
 }
 
-/** Values before `end` needed for one window (lookback plus a season for 'seasonal'). */
+/** Values before `end` needed for one window (lookback plus a season for 'seasonal' and 'smoothing'). */
 export function lstmHistoryNeeded(config: Pick<LstmConfig, 'lookback' | 'reference' | 'period'>): number {
-  return config.lookback + (config.reference === 'seasonal' ? config.period : 0);
+  return config.lookback + (config.reference === 'seasonal' || config.reference === 'smoothing' ? config.period : 0);
 }
 
 /**
@@ -61,6 +85,7 @@ export function lstmHistoryNeeded(config: Pick<LstmConfig, 'lookback' | 'referen
  */
 export function lstmWindow(scaled: readonly number[], end: number, config: Pick<LstmConfig, 'lookback' | 'horizon' | 'reference' | 'period'>): LstmWindow {
   const { lookback, horizon, reference, period } = config;
+  if (reference === 'smoothing') throw new RangeError("reference 'smoothing' windows need the smoothing states: use smoothingWindows");
   if (end < lstmHistoryNeeded(config) || end > scaled.length) throw new RangeError(`LSTM needs ${lstmHistoryNeeded(config)} history values before index ${end}`);
   const last = scaled[end - 1];
   const input: number[] = [];
@@ -76,6 +101,74 @@ export function lstmWindow(scaled: readonly number[], end: number, config: Pick<
 }
 
 /**
+ * The transform fitted on the training values: the standard scaler and, for reference 'smoothing',
+ * the smoothing constants, the one-step error scale (scaled units) and the correction weight.
+ * Stored as JSON beside the weights.
+ */
+export interface LstmNormaliser extends StandardScaler {
+  readonly smoothing?: SmoothingParams;
+  readonly errorScale?: number;
+  readonly correctionWeight?: number;
+}
+
+/** Network inputs (`lookback` × `channels` features per window) and what each output step is added to. */
+interface PreparedWindows {
+  readonly channels: number;
+  readonly inputs: Float32Array;
+  /** Per window and step, in scaled units: forecast = reference + outputScale · weight · output. */
+  readonly references: number[][];
+  readonly outputScale: number;
+}
+
+/**
+ * 'smoothing' windows ending at each of `ends` (exclusive; only `scaled[..end)` is read, since the
+ * smoothing states are causal). Inputs: the deseasonalised values minus the last level, in error
+ * scales and clipped, and for a seasonal model the seasonal component; references: the smoothing
+ * forecast (last level plus the season's components).
+ */
+export function smoothingWindows(
+  scaled: readonly number[],
+  ends: readonly number[],
+  config: Pick<LstmConfig, 'lookback' | 'horizon'>,
+  normaliser: Required<Pick<LstmNormaliser, 'smoothing' | 'errorScale'>>,
+): PreparedWindows {
+  const { lookback, horizon } = config;
+  const { smoothing, errorScale } = normaliser;
+  const channels = smoothing.period >= 2 ? 2 : 1;
+  const states = smoothingStates(scaled, smoothing);
+  const inputs = new Float32Array(ends.length * lookback * channels);
+  const references = ends.map((end, w) => {
+    if (end < lookback || end > scaled.length) throw new RangeError(`window end ${end} outside [${lookback}, ${scaled.length}]`);
+    const level = states.level[end - 1];
+    for (let k = 0; k < lookback; k++) {
+      const i = end - lookback + k;
+      const offset = (w * lookback + k) * channels;
+      inputs[offset] = Math.max(-INPUT_CLIP, Math.min(INPUT_CLIP, (scaled[i] - states.season[i] - level) / errorScale));
+      if (channels === 2) inputs[offset + 1] = states.season[i];
+    }
+    return Array.from({ length: horizon }, (_, h) => level + futureSeason(states, end, h + 1, smoothing.period));
+  });
+  return { channels, inputs, references, outputScale: errorScale };
+}
+
+function referenceWindows(scaled: readonly number[], ends: readonly number[], config: LstmConfig): PreparedWindows {
+  const inputs = new Float32Array(ends.length * config.lookback);
+  const references = ends.map((end, w) => {
+    const window = lstmWindow(scaled, end, config);
+    inputs.set(window.input, w * config.lookback);
+    return window.reference;
+  });
+  return { channels: 1, inputs, references, outputScale: 1 };
+}
+
+function prepareWindows(scaled: readonly number[], ends: readonly number[], config: LstmConfig, normaliser: LstmNormaliser): PreparedWindows {
+  if (config.reference !== 'smoothing') return referenceWindows(scaled, ends, config);
+  const { smoothing, errorScale } = normaliser;
+  if (smoothing === undefined || errorScale === undefined) throw new Error("reference 'smoothing' model lacks its smoothing constants");
+  return smoothingWindows(scaled, ends, config, { smoothing, errorScale });
+}
+
+/**
  * A trained model as storable data: Keras topology JSON, the weight bytes with their specs, the
  * scaler fitted on the training values, the interval residual quantiles and the tfjs version.
  */
@@ -83,7 +176,7 @@ export interface SavedLstmModel {
   readonly format: 'strata-lstm/1';
   readonly tfjsVersion: string;
   readonly config: LstmConfig;
-  readonly scaler: StandardScaler;
+  readonly scaler: LstmNormaliser;
   readonly modelTopology: object;
   readonly weightSpecs: tf.io.WeightsManifestEntry[];
   readonly weightData: Uint8Array;
@@ -113,28 +206,28 @@ export function ensureTfBackend(): Promise<string> {
   return backendReady;
 }
 
-function buildModel(config: LstmConfig): tf.LayersModel {
+function buildModel(config: LstmConfig, channels: number): tf.LayersModel {
   const model = tf.sequential();
   model.add(
     tf.layers.lstm({
       units: config.units,
-      inputShape: [config.lookback, 1],
+      inputShape: [config.lookback, channels],
       kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed }),
       recurrentInitializer: tf.initializers.glorotUniform({ seed: config.seed + 1 }),
     }),
   );
   model.add(tf.layers.dense({ units: config.horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + 2 }) }));
-  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'meanSquaredError' });
+  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: config.loss === 'mae' ? 'meanAbsoluteError' : 'meanSquaredError' });
   return model;
 }
 
-function windowTensor(windows: readonly (readonly number[])[], lookback: number): tf.Tensor3D {
-  return tf.tensor3d(windows.map((window) => window.map((value) => [value])), [windows.length, lookback, 1]);
+function windowTensor(windows: PreparedWindows, lookback: number): tf.Tensor3D {
+  return tf.tensor3d(windows.inputs, [windows.references.length, lookback, windows.channels]);
 }
 
-/** Runs the model on scaled input windows; returns scaled outputs (tensors disposed). */
-function predictScaled(model: tf.LayersModel, windows: readonly (readonly number[])[], lookback: number): number[][] {
-  if (windows.length === 0) return [];
+/** Runs the model on prepared windows; returns the raw network outputs (tensors disposed). */
+function predictOutputs(model: tf.LayersModel, windows: PreparedWindows, lookback: number): number[][] {
+  if (windows.references.length === 0) return [];
   const output = tf.tidy(() => {
     const result = model.predict(windowTensor(windows, lookback));
     if (Array.isArray(result)) throw new Error('LSTM model has one output');
@@ -147,7 +240,7 @@ function predictScaled(model: tf.LayersModel, windows: readonly (readonly number
   }
 }
 
-async function toSaved(model: tf.LayersModel, config: LstmConfig, scaler: StandardScaler, residualQuantiles: SavedLstmModel['residualQuantiles'], validationLoss: number): Promise<SavedLstmModel> {
+async function toSaved(model: tf.LayersModel, config: LstmConfig, scaler: LstmNormaliser, residualQuantiles: SavedLstmModel['residualQuantiles'], validationLoss: number): Promise<SavedLstmModel> {
   const captured: { artifacts: tf.io.ModelArtifacts | null } = { artifacts: null };
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -174,80 +267,120 @@ async function toSaved(model: tf.LayersModel, config: LstmConfig, scaler: Standa
   };
 }
 
+/** Fits the normaliser on `fitValues` (the values the fitting windows cover, nothing later). */
+export function fitLstmNormaliser(fitValues: readonly number[], config: Pick<LstmConfig, 'reference' | 'period'>): LstmNormaliser {
+  const scaler = fitStandardScaler(fitValues);
+  if (config.reference !== 'smoothing') return scaler;
+  const scaled = scaleValues(scaler, fitValues);
+  const smoothing = fitSmoothing(scaled, config.period);
+  const errors = smoothingErrors(scaled, smoothingStates(scaled, smoothing));
+  const meanAbsoluteError = errors.reduce((sum, e) => sum + Math.abs(e), 0) / Math.max(1, errors.length);
+  // A floor (in standard deviations) keeps a noiseless series' targets finite.
+  return { ...scaler, smoothing, errorScale: Math.max(meanAbsoluteError, 1e-3), correctionWeight: 1 };
+}
+
+function concatWindows(parts: readonly PreparedWindows[]): PreparedWindows {
+  const inputs = new Float32Array(parts.reduce((sum, part) => sum + part.inputs.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    inputs.set(part.inputs, offset);
+    offset += part.inputs.length;
+  }
+  return { channels: parts[0].channels, inputs, references: parts.flatMap((part) => part.references), outputScale: parts[0].outputScale };
+}
+
+/** Network targets: what each window's reference misses, in output units. */
+function windowTargets(scaled: readonly number[], ends: readonly number[], windows: PreparedWindows, horizon: number): number[][] {
+  return ends.map((end, w) => Array.from({ length: horizon }, (_, h) => (scaled[end + h] - windows.references[w][h]) / windows.outputScale));
+}
+
+function meanLoss(outputs: readonly (readonly number[])[], targets: readonly (readonly number[])[], loss: LstmConfig['loss'], weight = 1): number {
+  let sum = 0;
+  let count = 0;
+  outputs.forEach((row, w) =>
+    row.forEach((value, h) => {
+      const error = targets[w][h] - weight * value;
+      sum += loss === 'mae' ? Math.abs(error) : error * error;
+      count++;
+    }),
+  );
+  return count === 0 ? Number.NaN : sum / count;
+}
+
 /**
  * Trains an LSTM on `train` in this thread (use {@link trainLstmInWorker} to keep an event loop
- * free). The scaler is fitted on the values the fitting windows cover, never on validation targets.
+ * free). The normaliser is fitted on the values the fitting windows cover, never on validation
+ * targets; the validation windows (the newest) choose the epoch kept, the correction weight and
+ * the interval residuals.
  */
 export async function trainLstm(train: readonly number[], overrides: Partial<LstmConfig> = {}): Promise<LstmTrainingResult> {
   const config: LstmConfig = { ...DEFAULT_LSTM_CONFIG, ...overrides };
   await ensureTfBackend();
-  if (config.reference === 'seasonal' && !(Number.isInteger(config.period) && config.period >= 1)) throw new RangeError(`reference 'seasonal' needs a period ≥ 1, got ${config.period}`);
+  if ((config.reference === 'seasonal' || config.reference === 'smoothing') && !(Number.isInteger(config.period) && config.period >= 1)) {
+    throw new RangeError(`reference '${config.reference}' needs a period ≥ 1, got ${config.period}`);
+  }
+  if (config.correctionWeights.length === 0) throw new RangeError('correctionWeights needs at least one candidate');
   const firstEnd = lstmHistoryNeeded(config);
   const windowCount = train.length - firstEnd - config.horizon + 1;
   const validationWindows = Math.max(1, Math.floor(windowCount * config.validationFraction));
   const fitWindows = windowCount - validationWindows;
   if (fitWindows < 1) throw new RangeError(`LSTM needs more than ${firstEnd + config.horizon} training values (got ${train.length})`);
-  // The fitting windows cover train[0 .. lastFitEnd + horizon); the scaler sees only those values.
+  // The fitting windows cover train[0 .. lastFitEnd + horizon); the normaliser sees only those values.
   const lastFitEnd = firstEnd + fitWindows - 1;
-  const scaler = fitStandardScaler(train.slice(0, lastFitEnd + config.horizon));
-  const scaled = scaleValues(scaler, train);
-  const windows = Array.from({ length: windowCount }, (_, i) => {
-    const end = firstEnd + i;
-    const window = lstmWindow(scaled, end, config);
-    return { ...window, target: scaled.slice(end, end + config.horizon) };
-  });
-  const fitInputs = windows.slice(0, fitWindows).map((window) => window.input);
-  const fitTargets = windows.slice(0, fitWindows).map((window) => window.target.map((value, h) => value - window.reference[h]));
-  const model = buildModel(config);
+  const fitted = fitLstmNormaliser(train.slice(0, lastFitEnd + config.horizon), config);
+  const scaled = scaleValues(fitted, train);
+  const ends = Array.from({ length: windowCount }, (_, i) => firstEnd + i);
+  const fitEnds = ends.slice(0, fitWindows);
+  const validationEnds = ends.slice(fitWindows);
+  const fitPrepared = prepareWindows(scaled, fitEnds, config, fitted);
+  const validation = prepareWindows(scaled, validationEnds, config, fitted);
+  const validationTargets = windowTargets(scaled, validationEnds, validation, config.horizon);
+  const model = buildModel(config, fitPrepared.channels);
   const epochSeconds: number[] = [];
+  let best: { loss: number; epoch: number; weights: tf.Tensor[]; outputs: number[][] } | null = null;
   try {
-    const x = windowTensor(fitInputs, config.lookback);
-    const y = tf.tensor2d(fitTargets, [fitTargets.length, config.horizon]);
-    let epochStart = 0;
+    const x = windowTensor(fitPrepared, config.lookback);
+    const y = tf.tensor2d(windowTargets(scaled, fitEnds, fitPrepared, config.horizon), [fitWindows, config.horizon]);
     try {
-      await model.fit(x, y, {
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        shuffle: true,
-        verbose: 0,
-        callbacks: {
-          onEpochBegin: async () => {
-            epochStart = performance.now();
-          },
-          onEpochEnd: async () => {
-            epochSeconds.push((performance.now() - epochStart) / 1000);
-          },
-        },
-      });
+      for (let epoch = 0; epoch < config.epochs; epoch++) {
+        // The epoch's time includes its validation pass: early stopping is part of training.
+        const started = performance.now();
+        await model.fit(x, y, { epochs: 1, batchSize: config.batchSize, shuffle: true, verbose: 0 });
+        const outputs = predictOutputs(model, validation, config.lookback);
+        const loss = meanLoss(outputs, validationTargets, config.loss);
+        if (best === null || loss < best.loss) {
+          best?.weights.forEach((weight) => weight.dispose());
+          best = { loss, epoch, weights: model.getWeights().map((weight) => weight.clone()), outputs };
+        }
+        epochSeconds.push((performance.now() - started) / 1000);
+        if (config.patience > 0 && epoch - best.epoch >= config.patience) break;
+      }
     } finally {
       x.dispose();
       y.dispose();
     }
-    const validation = windows.slice(fitWindows);
-    const predicted = predictScaled(
-      model,
-      validation.map((window) => window.input),
-      config.lookback,
-    );
-    let squared = 0;
+    if (best === null) throw new RangeError('LSTM needs at least one epoch');
+    model.setWeights(best.weights);
+    const outputs = best.outputs;
+    const correctionWeight =
+      config.reference === 'smoothing' ? config.correctionWeights.reduce((chosen, weight) => (meanLoss(outputs, validationTargets, 'mae', weight) < meanLoss(outputs, validationTargets, 'mae', chosen) ? weight : chosen)) : 1;
+    const normaliser: LstmNormaliser = config.reference === 'smoothing' ? { ...fitted, correctionWeight } : fitted;
     const residuals: number[][] = Array.from({ length: config.horizon }, () => []);
-    predicted.forEach((row, i) => {
-      const { target, reference } = validation[i];
-      const actual = unscaleValues(scaler, target);
+    outputs.forEach((row, w) => {
+      const end = validationEnds[w];
+      const actual = train.slice(end, end + config.horizon);
       const forecast = unscaleValues(
-        scaler,
-        row.map((value, h) => value + reference[h]),
+        normaliser,
+        row.map((value, h) => validation.references[w][h] + validation.outputScale * correctionWeight * value),
       );
-      row.forEach((value, h) => {
-        squared += (value + reference[h] - target[h]) ** 2;
-        residuals[h].push(actual[h] - forecast[h]);
-      });
+      forecast.forEach((value, h) => residuals[h].push(actual[h] - value));
     });
     const tail = (1 - config.level) / 2;
     const residualQuantiles = { lower: residuals.map((r) => quantile(r, tail)), upper: residuals.map((r) => quantile(r, 1 - tail)) };
-    const saved = await toSaved(model, config, scaler, residualQuantiles, squared / (predicted.length * config.horizon));
+    const saved = await toSaved(model, config, normaliser, residualQuantiles, best.loss);
     return { model: saved, epochSeconds, trainingWindows: fitWindows, validationWindows };
   } finally {
+    best?.weights.forEach((weight) => weight.dispose());
     model.dispose();
   }
 }
@@ -281,23 +414,25 @@ export class LstmForecaster {
     return this.saved.config.horizon;
   }
 
-  /** Forecasts for many histories in one batched `predict` (each needs ≥ lookback values). */
+  /** Forecasts for many histories in one batched `predict` (each needs ≥ lookback values, plus a season for seasonal references). */
   predictMany(histories: readonly (readonly number[])[]): Forecast[] {
+    if (histories.length === 0) return [];
     const { config, scaler, residualQuantiles } = this.saved;
-    const windows = histories.map((history) => {
-      const needed = lstmHistoryNeeded(config);
-      if (history.length < needed) throw new RangeError(`LSTM needs ${needed} history values, got ${history.length}`);
-      return lstmWindow(scaleValues(scaler, history.slice(history.length - needed)), needed, config);
-    });
-    const outputs = predictScaled(
-      this.model,
-      windows.map((window) => window.input),
-      config.lookback,
+    const needed = lstmHistoryNeeded(config);
+    const windows = concatWindows(
+      histories.map((history) => {
+        if (history.length < needed) throw new RangeError(`LSTM needs ${needed} history values, got ${history.length}`);
+        // The smoothing states run over the whole history (they are causal); the other references need only the window.
+        const used = config.reference === 'smoothing' ? history : history.slice(history.length - needed);
+        return prepareWindows(scaleValues(scaler, used), [used.length], config, scaler);
+      }),
     );
+    const weight = config.reference === 'smoothing' ? (scaler.correctionWeight ?? 1) : 1;
+    const outputs = predictOutputs(this.model, windows, config.lookback);
     return outputs.map((row, i) => {
       const mean = unscaleValues(
         scaler,
-        row.map((value, h) => value + windows[i].reference[h]),
+        row.map((value, h) => windows.references[i][h] + windows.outputScale * weight * value),
       );
       return {
         mean,
