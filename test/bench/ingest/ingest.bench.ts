@@ -1,5 +1,5 @@
 /*
- * npm run bench:ingest [-- --json] [-- --samples 200000] [-- --rounds 5] [-- --profile <dir>]
+ * npm run bench:ingest [-- --json] [-- --samples 200000] [-- --rounds 5] [-- --warmup 1] [-- --profile <dir>]
  * (--profile: a V8 CPU profile of this process per round's HTTP measurement)
  *
  * One run, one machine, one PostgreSQL (see README.md beside this file). Each round: the ceiling
@@ -33,6 +33,8 @@ const option = (name: string, fallback: string): string => {
 };
 const TOTAL = Number(option('--samples', '200000'));
 const ROUNDS = Number(option('--rounds', '5'));
+/** Rounds run first and left out of the figures: JIT, plan caches and the pool warm up in them. */
+const WARMUP_ROUNDS = Number(option('--warmup', '1'));
 const PROFILE_DIR = option('--profile', '');
 const SAMPLES_PER_SERIES = 1_000;
 const BATCHES_PER_REQUEST = 10;
@@ -250,7 +252,7 @@ async function main(): Promise<void> {
       await profiler.post('Profiler.enable');
     }
 
-    for (let round = 1; round <= ROUNDS; round += 1) {
+    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
       const ceiling = await measureCeiling(database.url, file, rows.length);
 
       // HTTP: JSON batches of one series each, several per request, a few requests in flight.
@@ -298,7 +300,9 @@ async function main(): Promise<void> {
         }
       });
       await assertStored(sql, busStack, rows.length);
-      rounds.push({ ceiling, http, bus: overBus });
+      if (round >= 1) {
+        rounds.push({ ceiling, http, bus: overBus });
+      }
     }
 
     profiler?.disconnect();
@@ -307,7 +311,7 @@ async function main(): Promise<void> {
     const perCore = (measurement: Measurement) => measurement.samples / Math.max(measurement.cpuSeconds, 1e-9);
     const describe = (measurement: Measurement) =>
       `${rate(measurement).toFixed(0).padStart(7)} /s (${measurement.seconds.toFixed(2)} s, CPU ${measurement.cpuSeconds.toFixed(2)} s of which PostgreSQL ${measurement.serverCpuSeconds.toFixed(2)} s, ${perCore(measurement).toFixed(0).padStart(7)} /s per core)`;
-    const lines = [`samples: ${rows.length} per path and round (${SERIES} series × ${SAMPLES_PER_SERIES}), ${ROUNDS} rounds`];
+    const lines = [`samples: ${rows.length} per path and round (${SERIES} series × ${SAMPLES_PER_SERIES}), ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up`];
     rounds.forEach((round, index) => {
       lines.push(
         `round ${index + 1}: ceiling psql \\copy ${describe(round.ceiling)}`,
