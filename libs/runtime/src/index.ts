@@ -2,3 +2,4 @@ export * from './ports';
 export * from './run-service';
 export * from './shutdown';
 export * from './embedded-database';
+export * from './periodic-task';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger, metricsRegistry } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { Counter } from 'prom-client';
 import { CollectorSettings, DEFAULT_COLLECTOR_SETTINGS, METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { PostgresTargetRecord, PostgresTargetsRepository } from '../repositories/postgres-targets.repository';
@@ -23,8 +24,11 @@ const runsCounter = new Counter({
 export class CollectorSchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('metrics-collectors');
   private readonly settings: CollectorSettings;
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<unknown> | null = null;
+  // A slow round (a Prometheus timing out) is joined by the next tick, not overlapped.
+  private readonly task = new PeriodicTask(
+    () => this.runDue(),
+    (error) => this.logger.error('collector round failed; will retry', error),
+  );
   private sourcesFirst = true;
 
   constructor(
@@ -41,18 +45,11 @@ export class CollectorSchedulerService implements OnApplicationBootstrap, OnAppl
     if (!this.settings.enabled) {
       return;
     }
-    this.timer = setInterval(() => {
-      // A slow round (a Prometheus timing out) is not overlapped by the next tick.
-      this.round ??= this.runDue()
-        .catch((error: unknown) => this.logger.error('collector round failed; will retry', error))
-        .finally(() => (this.round = null));
-    }, this.settings.tickMs);
-    this.timer.unref();
+    this.task.start(this.settings.tickMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.round;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Runs what is due now; resolves with how many sources and targets ran. */

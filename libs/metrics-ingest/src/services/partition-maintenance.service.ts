@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { partitionsToCreate, partitionsToDrop } from '../domain/partitions';
 import { PartitionsRepository } from '../repositories/partitions.repository';
@@ -14,7 +15,10 @@ export interface MaintenanceOutcome {
 @Injectable()
 export class PartitionMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('metrics-partitions');
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task = new PeriodicTask(
+    () => this.runOnce(Date.now()),
+    (error) => this.logger.error('partition maintenance failed; will retry', error),
+  );
 
   constructor(
     private readonly partitions: PartitionsRepository,
@@ -23,15 +27,13 @@ export class PartitionMaintenanceService implements OnApplicationBootstrap, OnAp
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // The first pass before serving: samples of today need today's partition.
     await this.runOnce(Date.now());
-    this.timer = setInterval(() => {
-      this.runOnce(Date.now()).catch((error: unknown) => this.logger.error('partition maintenance failed; will retry', error));
-    }, this.settings.maintenanceIntervalMs);
-    this.timer.unref();
+    this.task.start(this.settings.maintenanceIntervalMs);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   async runOnce(now: number): Promise<MaintenanceOutcome> {

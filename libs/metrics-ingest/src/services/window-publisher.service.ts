@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { KpiSeriesLabels, StrataEvent } from '@strata/contracts';
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { SeriesLabels } from '../domain/series-batch';
 import { dueWindows, windowAggregate } from '../domain/windows';
@@ -24,7 +25,10 @@ function kpiLabels(labels: SeriesLabels): KpiSeriesLabels {
 @Injectable()
 export class WindowPublisherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('metrics-windows');
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task = new PeriodicTask(
+    () => this.publishDue(Date.now()),
+    (error) => this.logger.error('window publication failed; will retry', error),
+  );
 
   constructor(
     private readonly cursor: WindowCursorRepository,
@@ -34,14 +38,11 @@ export class WindowPublisherService implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.publishDue(Date.now()).catch((error: unknown) => this.logger.error('window publication failed; will retry', error));
-    }, this.settings.windows.intervalMs);
-    this.timer.unref();
+    this.task.start(this.settings.windows.intervalMs);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Publishes every window due at `now`; returns what it published (null if nothing was due). */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { PrunedRows, RetentionRepository } from '../repositories/retention.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
@@ -14,7 +15,10 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('predictive-retention');
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task = new PeriodicTask(
+    () => this.prune(Date.now()),
+    (error) => this.logger.warn('pruning failed; will retry', { reason: (error as Error).message }),
+  );
 
   constructor(
     private readonly retention: RetentionRepository,
@@ -23,14 +27,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.prune(Date.now()).catch((error: unknown) => this.logger.warn('pruning failed; will retry', { reason: (error as Error).message }));
-    }, PRUNE_EVERY_MS);
-    this.timer.unref();
+    this.task.start(PRUNE_EVERY_MS);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   prune(now: number): Promise<PrunedRows> {

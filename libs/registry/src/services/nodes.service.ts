@@ -3,6 +3,7 @@ import { nodeResourceMetric } from '@strata/contracts';
 import { DomainError } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { EntityManager } from 'typeorm';
 import { DeploymentLocation } from '../entities/deployment.entity';
 import { NodeEntity, NodeHealth } from '../entities/node.entity';
@@ -33,7 +34,10 @@ const SWEEP_INTERVAL_MS = 5_000;
 @Injectable()
 export class NodesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('nodes').child({ service: 'registry' });
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweeper = new PeriodicTask(
+    () => this.sweep(),
+    (error) => this.logger.warn('node sweep failed', { reason: (error as Error).message }),
+  );
 
   constructor(
     private readonly components: ComponentsRepository,
@@ -43,12 +47,11 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.warn('node sweep failed', { reason: (error as Error).message })), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
+    this.sweeper.start(SWEEP_INTERVAL_MS);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+  onApplicationShutdown(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   async heartbeat(beat: Heartbeat): Promise<NodeEntity> {

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
 import { RoutingPoliciesService } from './routing-policies.service';
 
@@ -11,37 +12,28 @@ import { RoutingPoliciesService } from './routing-policies.service';
 @Injectable()
 export class PolicyResync implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('policy-resync');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
-    private readonly policies: RoutingPoliciesService,
+    policies: RoutingPoliciesService,
     @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.tuning.resyncMs > 0) {
-      this.timer = setInterval(() => void this.resync(), this.tuning.resyncMs);
-      this.timer.unref();
-    }
+  ) {
+    this.task = new PeriodicTask(
+      async () => this.logger.debug('republished current routing policies', { count: await policies.republishCurrent() }),
+      (error) => this.logger.warn('cannot republish routing policies; next period retries', { error: String(error) }),
+    );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start(this.tuning.resyncMs);
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One republish pass; a pass still running is joined, never overlapped. */
   resync(): Promise<void> {
-    this.running ??= this.policies
-      .republishCurrent()
-      .then(
-        (count) => this.logger.debug('republished current routing policies', { count }),
-        (error: unknown) => this.logger.warn('cannot republish routing policies; next period retries', { error: String(error) }),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+    return this.task.runNow();
   }
 }

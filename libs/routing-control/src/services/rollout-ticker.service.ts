@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
 import { RolloutsService } from './rollouts.service';
 
@@ -10,43 +11,33 @@ import { RolloutsService } from './rollouts.service';
 @Injectable()
 export class RolloutTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('rollout-ticker');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly rollouts: RolloutsService,
     @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.tuning.tickMs > 0) {
-      this.timer = setInterval(() => void this.tickAll(), this.tuning.tickMs);
-      this.timer.unref();
-    }
+  ) {
+    this.task = new PeriodicTask(
+      () => this.pass(),
+      (error) => this.logger.warn('cannot list active rollouts; next tick retries', { error: String(error) }),
+    );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start(this.tuning.tickMs);
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass over the active rollouts; a pass still running is joined, never overlapped. */
   tickAll(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.runNow();
   }
 
   private async pass(): Promise<void> {
-    let ids: string[];
-    try {
-      ids = await this.rollouts.activeIds();
-    } catch (error) {
-      this.logger.warn('cannot list active rollouts; next tick retries', { error: String(error) });
-      return;
-    }
-    for (const id of ids) {
+    for (const id of await this.rollouts.activeIds()) {
       try {
         await this.rollouts.tick(id);
       } catch (error) {
