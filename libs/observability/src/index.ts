@@ -8,3 +8,4 @@ export * from './logging/json-logger';
 export * from './metrics/metrics';
 export * from './observability.module';
 export * from './http/actor.decorator';
+export * from './http/page-query.dto';

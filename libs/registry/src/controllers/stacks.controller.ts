@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { PageQueryDto } from '../dtos/page-query.dto';
+import { PageQueryDto } from '@strata/observability';
 import { CreateStackDto, EnvironmentDto, StackPageDto, StackResponseDto, mapStack } from '../dtos/stack.dto';
 import { StacksService } from '../services/stacks.service';
 

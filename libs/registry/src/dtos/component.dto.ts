@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
-import { PageQueryDto } from './page-query.dto';
+import { PageQueryDto } from '@strata/observability';
 
 export class CreateComponentDto {
   @ApiProperty({ example: 'checkout-api' })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { describeStep } from '@strata/domain';
+import { LimitQueryDto } from '@strata/observability';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 
 export class CreateRolloutDto {
@@ -33,17 +33,9 @@ export class AbortRolloutDto {
   reason?: string;
 }
 
-export class RolloutListQueryDto {
+export class RolloutListQueryDto extends LimitQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) stack?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) environment?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit = 50;
 }
 
 export class RolloutPauseDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { LimitQueryDto } from '@strata/observability';
 import { GatewayStatus, PolicyStatus } from '../services/routing-policies.service';
 import { RoutingPolicyEntity } from '../entities/routing-policy.entity';
 
@@ -63,15 +63,7 @@ export class PutRoutingPolicyDto {
   healthCheck?: object;
 }
 
-export class PolicyHistoryQueryDto {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit = 50;
-}
+export class PolicyHistoryQueryDto extends LimitQueryDto {}
 
 export class RoutingPolicyResponseDto {
   @ApiProperty() stack!: string;
