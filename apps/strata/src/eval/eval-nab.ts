@@ -18,8 +18,9 @@ export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels 
   --labels <file>   NAB combined_windows.json; profiles.json is read from the labels dir's parent if present
   --scores <dir>    score these timestamp,anomaly_score CSVs (same layout, optionally named <detector>_<file>.csv)
                     instead of running Strata's detector
-  --halves          also score two halves of the corpus (files alternating within each category), each
-                    with its own threshold: a change tuned on one half should help the other too
+  --halves          also score two halves of the corpus (A/B: files alternating within each category), each
+                    with its own threshold, and a second, crossing split (C/D: pairs of files alternating
+                    within each category): a change tuned on one half should help the others too
   --json            end with one JSON line of the normalised scores
 `;
 
@@ -140,13 +141,26 @@ function loadStoredScores(scoresRoot: string, profiles: CostProfiles): Map<strin
  * name order, so each half holds every kind of series.
  */
 export function splitHalves<T extends { readonly name: string }>(dataSets: readonly T[]): [T[], T[]] {
+  return splitByCategoryIndex(dataSets, (index) => index % 2);
+}
+
+/**
+ * A second split that crosses {@link splitHalves}: within each category, pairs of files alternate (1st
+ * and 2nd to C, 3rd and 4th to D, …), so each of C and D holds half of A and half of B. A change that
+ * helps A and B by luck of which files fell where is less likely to help C and D as well.
+ */
+export function splitCrossHalves<T extends { readonly name: string }>(dataSets: readonly T[]): [T[], T[]] {
+  return splitByCategoryIndex(dataSets, (index) => Math.floor(index / 2) % 2);
+}
+
+function splitByCategoryIndex<T extends { readonly name: string }>(dataSets: readonly T[], halfOf: (indexInCategory: number) => number): [T[], T[]] {
   const seen = new Map<string, number>();
   const halves: [T[], T[]] = [[], []];
   for (const dataSet of [...dataSets].sort((a, b) => a.name.localeCompare(b.name))) {
     const category = dirname(dataSet.name);
     const index = seen.get(category) ?? 0;
     seen.set(category, index + 1);
-    halves[index % 2].push(dataSet);
+    halves[halfOf(index)].push(dataSet);
   }
   return halves;
 }
@@ -156,6 +170,8 @@ export interface EvalNabReport {
   readonly scores: Record<string, NabProfileScore>;
   /** Normalised scores per profile of each half, with --halves. */
   readonly halves: readonly [Record<string, number>, Record<string, number>] | null;
+  /** The same for the crossing split C/D, with --halves. */
+  readonly crossHalves: readonly [Record<string, number>, Record<string, number>] | null;
 }
 
 /** Loads the corpus, scores it (Strata's detector or the given score files) and writes the report. */
@@ -182,24 +198,30 @@ export function runEvalNab(args: EvalNabArgs, write: (text: string) => void): Ev
       `  ${result.profile.padEnd(20)} ${result.normalizedScore.toFixed(2).padStart(7)}   threshold ${result.threshold.toFixed(6)}, raw ${result.rawScore.toFixed(3)}, null ${result.nullScore.toFixed(3)}, perfect ${result.perfectScore.toFixed(3)}\n`,
     );
   }
-  const halves = args.halves ? scoreHalves(dataSets, profiles, write) : null;
+  const halves = args.halves ? scoreHalves(splitHalves(dataSets), 'AB', profiles, write) : null;
+  const crossHalves = args.halves ? scoreHalves(splitCrossHalves(dataSets), 'CD', profiles, write) : null;
   write(`  time: ${args.scores === null ? 'detector' : 'loading'} ${detected - started} ms, scoring ${scored - detected} ms\n`);
   if (args.scores !== null) writeStoredComparison(args.scores, dataSets, profiles, write);
   if (args.json) {
     const normalized = normalizedScores(scores);
-    write(`${JSON.stringify({ ...normalized, files: dataSets.length, ...(halves === null ? {} : { halves: { A: halves[0], B: halves[1] } }) })}\n`);
+    write(`${JSON.stringify({ ...normalized, files: dataSets.length, ...(halves === null || crossHalves === null ? {} : { halves: { A: halves[0], B: halves[1], C: crossHalves[0], D: crossHalves[1] } }) })}\n`);
   }
-  return { files: dataSets.length, scores, halves };
+  return { files: dataSets.length, scores, halves, crossHalves };
 }
 
 function normalizedScores(scores: Record<string, NabProfileScore>): Record<string, number> {
   return Object.fromEntries(Object.values(scores).map((result) => [result.profile, round(result.normalizedScore)]));
 }
 
-function scoreHalves(dataSets: readonly NabDataSet[], profiles: CostProfiles, write: (text: string) => void): [Record<string, number>, Record<string, number>] {
-  const [first, second] = splitHalves(dataSets).map((half, index) => {
+function scoreHalves(
+  split: readonly [NabDataSet[], NabDataSet[]],
+  names: string,
+  profiles: CostProfiles,
+  write: (text: string) => void,
+): [Record<string, number>, Record<string, number>] {
+  const [first, second] = split.map((half, index) => {
     const normalized = normalizedScores(scoreNabCorpus(half, profiles));
-    write(`  half ${'AB'[index]} (${half.length} files): ${Object.entries(normalized).map(([profile, score]) => `${profile} ${score.toFixed(2)}`).join(', ')}\n`);
+    write(`  half ${names[index]} (${half.length} files): ${Object.entries(normalized).map(([profile, score]) => `${profile} ${score.toFixed(2)}`).join(', ')}\n`);
     return normalized;
   });
   return [first ?? {}, second ?? {}];
