@@ -26,12 +26,13 @@ describe(StreamingAnomalyDetector.name, () => {
   });
 
   it('stays quiet once it has found a long season it first took for shifts', () => {
-    // A noiseless daily step of 288 samples: the period is found only at the last checkpoint (700).
+    // A noiseless daily step of 288 samples: the period is found only at the last checkpoint (600), the first with two cycles.
     const values = Array.from({ length: 3000 }, (_, i) => (i % 288 < 144 ? 10 : 20) + 5 * Math.sin((2 * Math.PI * i) / 288));
     const sut = new StreamingAnomalyDetector();
     const results = values.map((value) => sut.update(value));
-    expect(results[699]!.period).toBe(288);
-    expect(Math.max(...results.slice(700).map((result) => result.score))).toBeLessThan(0.5);
+    expect(results[598]!.period).toBeNull();
+    expect(results[599]!.period).toBe(288);
+    expect(Math.max(...results.slice(600).map((result) => result.score))).toBeLessThan(0.5);
   });
 
   it('stays quiet on a clean seasonal sine with noise', () => {
@@ -80,8 +81,10 @@ describe(StreamingAnomalyDetector.name, () => {
     const values = Array.from({ length: 3000 }, () => 100 + 10 * random());
     const ceiling = Math.max(...values.slice(0, 2000));
     values[2000] = ceiling + 12;
-    const scores = scoreSeries(values);
-    expect(scores[2000]).toBeGreaterThanOrEqual(0.9);
+    const sut = new StreamingAnomalyDetector();
+    const results = values.map((value) => sut.update(value));
+    expect(results[2000]!.score).toBeGreaterThanOrEqual(0.9);
+    expect(results.map((result, i) => (result.rangeNovel ? i : null)).filter((i) => i !== null && i >= 300)).toEqual([2000]);
     expect(scoreSeries(values, { ...DEFAULT_DETECTOR_CONFIG, rangeTolerance: 0 })[2000]).toBeLessThan(0.5);
   });
 

@@ -17,7 +17,11 @@ export interface StreamingDetectorConfig {
   readonly baselineScaleTolerance: number;
   /** Residuals a baseline needs before its z-scores are trusted. */
   readonly minResiduals: number;
-  /** Sample counts at which the period is sought (until one is found); the last bounds the buffer. */
+  /**
+   * Sample counts at which the period is sought (until one is found); the last bounds the buffer. It is
+   * best the first count that holds two daily cycles of 5-minute data (576): until the season is known,
+   * the level baseline takes it for shifts, so every sample beyond that is a chance of a false change point.
+   */
   readonly periodCheckpoints: readonly number[];
   readonly minPeriod: number;
   readonly minAutocorrelation: number;
@@ -63,7 +67,7 @@ export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
   residualWindow: 300,
   baselineScaleTolerance: 2,
   minResiduals: 30,
-  periodCheckpoints: [200, 400, 700],
+  periodCheckpoints: [200, 400, 600],
   minPeriod: 4,
   minAutocorrelation: 0.3,
   holtWinters: { alpha: 0.1, beta: 0.01, gamma: 0.2, phi: 0.9 },
@@ -94,6 +98,10 @@ export interface AnomalyResult {
   readonly changePoint: boolean;
   /** Detected seasonal period in samples, null while none is known. */
   readonly period: number | null;
+  /** Log-scaled anomaly likelihood of recent sequence novelty, in [0, 1]. */
+  readonly sequenceLikelihood: number;
+  /** Whether the value left the range seen so far. */
+  readonly rangeNovel: boolean;
 }
 
 type BaselineName = 'ewma' | 'seasonalNaive' | 'holtWinters';
@@ -179,7 +187,7 @@ export class StreamingAnomalyDetector {
 
     const combined = Math.max(likelihood, sequenceLikelihood, change.changed || novel ? 1 : 0);
     const score = this.damped(combined, Math.abs(zScore));
-    return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period };
+    return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period, sequenceLikelihood, rangeNovel: novel };
   }
 
   /** Log anomaly likelihood of recent sequence novelty (0 while no range is known). */
