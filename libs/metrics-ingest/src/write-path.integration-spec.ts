@@ -129,4 +129,34 @@ describe('metrics-ingest write path: concurrent writes, stored duplicates and th
     expect((await storedSamples('bus_overlap')).get(base + 15 * minute + 25_000)).toBe(25);
     await expectRollupsOfStoredSamples('bus_overlap');
   });
+
+  it('folds histograms into the rollups once, so windows carry their exact mean and percentiles to bucket resolution', async () => {
+    const start = base + 18 * minute;
+    const bounds = [1, 2, 5, 10, 25, null];
+    // A gateway's latency flushes: one histogram per second, 10 requests each (4 at ~1.5 ms, 5 at ~3.5, 1 at ~20).
+    const histograms = Array.from({ length: 10 }, (_, index) => ({ timestamp: start + index * 1_000, bounds, counts: [0, 4, 5, 0, 1, 0], sum: 42, count: 10 }));
+    const send = () => http().post('/v1/samples').send({ batches: [{ series: series('gateway_request_duration_ms'), samples: [], histograms }] });
+
+    expect((await send().expect(200)).body).toMatchObject({ histogramsStored: 10 });
+    expect((await send().expect(200)).body).toMatchObject({ histogramsStored: 0, histogramsDuplicate: 10 });
+
+    const { rows } = await harness.sql.query(
+      `SELECT count::int, sum, min, max FROM metrics.rollups_10s WHERE series_id = $1 AND bucket = to_timestamp($2 / 1000.0)`,
+      [await seriesId('gateway_request_duration_ms'), start],
+    );
+    expect(rows).toEqual([{ count: 100, sum: 420, min: 1, max: 25 }]);
+    const range = await http()
+      .get(`/v1/series/${await seriesId('gateway_request_duration_ms')}/range`)
+      .query({ start, end: start + 10_000, step: 10_000, aggregation: 'avg' })
+      .expect(200);
+    expect(range.body.points).toEqual([{ timestamp: start, value: 4.2 }]);
+    const p99 = await http()
+      .get(`/v1/series/${await seriesId('gateway_request_duration_ms')}/range`)
+      .query({ start, end: start + 10_000, step: 10_000, aggregation: 'p99' })
+      .expect(200);
+    // The top 1 % lies in the 10–25 ms bucket, whose middle stands for it.
+    expect(p99.body.points[0].value).toBeGreaterThan(17.5 * 0.97);
+    expect(p99.body.points[0].value).toBeLessThan(17.5 * 1.03);
+  });
 });
+

@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { IngestResultDto, IngestSamplesDto, PrometheusDefaultsDto, mapIngestOutcome, toSeriesBatches } from '../dtos/ingest.dto';
+import { SeriesBatch } from '../domain/series-batch';
+import { IngestResultDto, IngestSamplesDto, PrometheusDefaultsDto, mapIngestOutcome } from '../dtos/ingest.dto';
 import { ExpositionBodyPipe } from '../pipes/prometheus-body.pipes';
+import { SamplesBodyPipe } from '../pipes/samples-body.pipe';
 import { ExpositionSample } from '../prometheus/exposition-parser';
 import { IngestService } from '../services/ingest.service';
 import { PrometheusIntakeService } from '../services/prometheus-intake.service';
@@ -20,8 +22,9 @@ export class SamplesController {
   @ApiBadRequestResponse({ description: 'Malformed batch; `errors` names the first bad sample; nothing was stored' })
   @ApiUnprocessableEntityResponse({ description: 'A sample outside the accepted time range; nothing was stored' })
   @ApiServiceUnavailableResponse({ description: 'Intake is saturated; retry with backoff' })
-  async samples(@Body() body: IngestSamplesDto): Promise<IngestResultDto> {
-    return mapIngestOutcome(await this.ingest.ingest(toSeriesBatches(body), 'json'));
+  @ApiBody({ type: IngestSamplesDto })
+  async samples(@Body(SamplesBodyPipe) batches: SeriesBatch[]): Promise<IngestResultDto> {
+    return mapIngestOutcome(await this.ingest.ingest(batches, 'json'));
   }
 
   @Post('prometheus')

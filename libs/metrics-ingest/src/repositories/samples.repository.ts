@@ -9,6 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { METRICS_INGEST_SCHEMA, METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
 import { PreparedSamples, prepareSamples, withoutPositions } from '../domain/prepared-samples';
+import { StoredHistogram, histogramRollupDeltas, mergeRollupDeltas } from '../domain/histogram-rollups';
 import { RollupDeltas, RollupTableName, rollupDeltas } from '../domain/rollup-deltas';
 import { SamplePoint } from '../domain/series-batch';
 import { pgClientOf, sqlStateOf } from './pg-connection';
@@ -95,7 +96,8 @@ INSERT INTO "${schema}".histograms (series_id, time, bounds, counts, sum, count)
 SELECT h.series_id, to_timestamp(h.ts_ms / 1000.0::float8), h.bounds, h.counts, h.sum, h.count
 FROM jsonb_to_recordset($1::jsonb) AS h(series_id bigint, ts_ms bigint, bounds double precision[], counts bigint[], sum double precision, count bigint)
 ORDER BY h.series_id, h.ts_ms
-ON CONFLICT (series_id, time) DO NOTHING`;
+ON CONFLICT (series_id, time) DO NOTHING
+RETURNING series_id::text AS series_id, (extract(epoch FROM time) * 1000)::float8 AS ts_ms`;
 
 
 /** The only code that writes samples, histograms and rollups. */
@@ -123,16 +125,17 @@ export class SamplesRepository {
   private async storeIn(manager: EntityManager, batches: readonly ResolvedBatch[]): Promise<StoreOutcome> {
     const client = await pgClientOf(manager);
     const prepared = prepareSamples(batches);
-    let samplesStored = 0;
-    if (prepared.count > 0) {
-      const stored = await this.insertSamples(client, prepared);
-      samplesStored = stored.count;
-      if (stored.count > 0) {
-        const deltas = rollupDeltas(stored.series);
-        await client.query({ ...UPSERT_ROLLUPS, values: [...rollupParameters(deltas.rollups_10s), ...rollupParameters(deltas.rollups_1m)] });
-      }
+    const stored = prepared.count > 0 ? await this.insertSamples(client, prepared) : prepared;
+    const storedHistograms = await this.insertHistograms(client, batches);
+    if (stored.count > 0 || storedHistograms.length > 0) {
+      // Only what was stored now goes into the rollups: a repeated sample or histogram is not counted twice.
+      const fromSamples = rollupDeltas(stored.series);
+      const fromHistograms = histogramRollupDeltas(storedHistograms);
+      const tenSeconds = mergeRollupDeltas(fromSamples.rollups_10s, fromHistograms.rollups_10s);
+      const oneMinute = mergeRollupDeltas(fromSamples.rollups_1m, fromHistograms.rollups_1m);
+      await client.query({ ...UPSERT_ROLLUPS, values: [...rollupParameters(tenSeconds), ...rollupParameters(oneMinute)] });
     }
-    return { samplesStored, histogramsStored: await this.insertHistograms(client, batches) };
+    return { samplesStored: stored.count, histogramsStored: storedHistograms.length };
   }
 
   /**
@@ -162,21 +165,30 @@ export class SamplesRepository {
     );
   }
 
-  private async insertHistograms(client: PoolClient, batches: readonly ResolvedBatch[]): Promise<number> {
-    const histograms = batches.flatMap((batch) =>
-      batch.histograms.map((histogram) => ({
-        series_id: batch.seriesId,
-        ts_ms: histogram.timestamp,
-        bounds: histogram.bounds.map((bound) => bound ?? 'Infinity'),
-        counts: histogram.counts,
-        sum: histogram.sum,
-        count: histogram.count,
-      })),
-    );
-    if (histograms.length === 0) {
-      return 0;
+  /** Inserts the histograms not stored before; returns those it stored. */
+  private async insertHistograms(client: PoolClient, batches: readonly ResolvedBatch[]): Promise<StoredHistogram[]> {
+    const received = new Map<string, StoredHistogram>();
+    for (const batch of batches) {
+      for (const histogram of batch.histograms) {
+        // The first of a write's repeats wins, as for samples.
+        const key = `${batch.seriesId}/${histogram.timestamp}`;
+        if (!received.has(key)) {
+          received.set(key, { seriesId: batch.seriesId, ...histogram });
+        }
+      }
     }
-    const result = await client.query(INSERT_HISTOGRAMS, [JSON.stringify(histograms)]);
-    return result.rowCount ?? 0;
+    if (received.size === 0) {
+      return [];
+    }
+    const rows = [...received.values()].map((histogram) => ({
+      series_id: histogram.seriesId,
+      ts_ms: histogram.timestamp,
+      bounds: histogram.bounds.map((bound) => bound ?? 'Infinity'),
+      counts: histogram.counts,
+      sum: histogram.sum,
+      count: histogram.count,
+    }));
+    const result = await client.query<{ series_id: string; ts_ms: number }>(INSERT_HISTOGRAMS, [JSON.stringify(rows)]);
+    return result.rows.flatMap((row) => received.get(`${row.series_id}/${Math.round(Number(row.ts_ms))}`) ?? []);
   }
 }

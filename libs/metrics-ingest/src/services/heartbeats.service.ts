@@ -24,6 +24,6 @@ export class HeartbeatsService {
     if (violations.length > 0) {
       throw DomainError.invalid(`the heartbeat was refused, nothing was stored: ${violations.map((violation) => `${violation.field} ${violation.message}`).join('; ')}`, violations);
     }
-    return this.ingest.ingest(heartbeatBatches(beat), 'json');
+    return this.ingest.ingest(heartbeatBatches(beat), 'heartbeat');
   }
 }

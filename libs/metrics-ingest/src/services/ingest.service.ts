@@ -11,7 +11,8 @@ import { ResolvedBatch, SamplesRepository } from '../repositories/samples.reposi
 import { SeriesRepository } from '../repositories/series.repository';
 import { WriteGate } from './write-gate';
 
-export type IntakePath = 'json' | 'prometheus-text' | 'remote-write' | 'bus';
+/** Where samples came from, as the samples counter labels them. */
+export type IntakePath = 'json' | 'prometheus-text' | 'remote-write' | 'bus' | 'prometheus-query' | 'postgres-statements' | 'heartbeat';
 
 export interface IngestOutcome {
   series: number;

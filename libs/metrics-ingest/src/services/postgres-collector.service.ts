@@ -28,7 +28,7 @@ export class PostgresCollector {
       const result = statementDeltas(target.baseline, scrape);
       const kept = result.deltas.slice(0, collectors.maxStatementsPerScrape);
       const batches = statementBatches({ ...target.labels, target: target.name, database: scrape.database }, kept, scrapedAt);
-      const stored = batches.length > 0 ? await this.ingest.ingest(batches, 'json') : null;
+      const stored = batches.length > 0 ? await this.ingest.ingest(batches, 'postgres-statements') : null;
       await this.targets.finishRun(target.id, {
         error: null,
         baseline: scrape,

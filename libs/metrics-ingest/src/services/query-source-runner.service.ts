@@ -44,7 +44,7 @@ export class QuerySourceRunner {
         throw new Error(answer.error);
       }
       const mapped = querySourceBatches(answer.series, source.metric, source.defaults);
-      const stored = mapped.batches.length > 0 ? await this.ingest.ingest(mapped.batches, 'prometheus-text') : null;
+      const stored = mapped.batches.length > 0 ? await this.ingest.ingest(mapped.batches, 'prometheus-query') : null;
       await this.sources.finishRun(source.id, {
         error: null,
         cursor: window.end,
