@@ -120,13 +120,13 @@ describe(`${LstmForecaster.name} with a smoothing reference`, () => {
 
   it('fits its normaliser on the fitting values only', async () => {
     const { model, trainingWindows } = await trainLstm(series, smoothingConfig);
-    // 80 − 20 − 4 + 1 = 57 windows, 8 held out: the fitting windows end at 20 … 68 and cover [0, 72).
-    expect(trainingWindows).toBe(49);
+    // History needed 8 + 2 · 12 = 32; 80 − 32 − 4 + 1 = 45 windows, 6 held out: the fitting windows end at 32 … 70 and cover [0, 74).
+    expect(trainingWindows).toBe(39);
     const { correctionWeight } = model.scaler;
     expect([0, 0.5, 1]).toContain(correctionWeight);
-    expect(model.scaler).toEqual({ ...fitLstmNormaliser(series.slice(0, 72), smoothingConfig), correctionWeight });
+    expect(model.scaler).toEqual({ ...fitLstmNormaliser(series.slice(0, 74), smoothingConfig), correctionWeight });
     // Fitted on everything (validation targets included) it would differ.
-    expect(fitLstmNormaliser(series, smoothingConfig)).not.toEqual(fitLstmNormaliser(series.slice(0, 72), smoothingConfig));
+    expect(fitLstmNormaliser(series, smoothingConfig)).not.toEqual(fitLstmNormaliser(series.slice(0, 74), smoothingConfig));
   });
 
   it('forecasts the same after a storage round trip, and only from the history before the origin', async () => {
@@ -143,7 +143,7 @@ describe(`${LstmForecaster.name} with a smoothing reference`, () => {
       expect(sut.predict(perturbed.slice(0, 70))).toEqual(sut.predict(series.slice(0, 70)));
       expect(backtestB.origins[0].mase).not.toBe(backtestA.origins[0].mase);
       expect(reloaded.predictMany([series.slice(0, 50), series])).toEqual(sut.predictMany([series.slice(0, 50), series]));
-      expect(() => sut.predict(series.slice(0, 19))).toThrow(RangeError);
+      expect(() => sut.predict(series.slice(0, 31))).toThrow(RangeError);
     } finally {
       sut.dispose();
       reloaded.dispose();

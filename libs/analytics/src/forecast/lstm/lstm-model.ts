@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Forecast } from '../types';
 import { type StandardScaler, fitStandardScaler, scaleValues, unscaleValues } from './scaler';
-import { type SmoothingParams, fitSmoothing, futureSeason, smoothingErrors, smoothingStates } from './smoothing';
+import { type SmoothingParams, fitSmoothing, futureSeason, smoothingErrors, smoothingStates, smoothingWarmUp } from './smoothing';
 import { quantile } from './windowing';
 
 export interface LstmConfig {
@@ -74,9 +74,13 @@ export interface LstmWindow {
   readonly reference: number[];
 }
 
-/** Values before `end` needed for one window (lookback plus a season for 'seasonal' and 'smoothing'). */
+/**
+ * Values before `end` needed for one window: the lookback, plus a season for 'seasonal', plus the
+ * smoothing warm-up for 'smoothing' (so no window reads an initial state fitted on later values).
+ */
 export function lstmHistoryNeeded(config: Pick<LstmConfig, 'lookback' | 'reference' | 'period'>): number {
-  return config.lookback + (config.reference === 'seasonal' || config.reference === 'smoothing' ? config.period : 0);
+  if (config.reference === 'smoothing') return config.lookback + smoothingWarmUp(config.period);
+  return config.lookback + (config.reference === 'seasonal' ? config.period : 0);
 }
 
 /**

@@ -13,10 +13,15 @@ describe(smoothingStates.name, () => {
     expect(smoothingErrors([1, 3, 5, 7], states)).toEqual([2, 3, 3.5]);
   });
 
-  it('carries the seasonal components one period past the end', () => {
+  it('initialises from the first two seasons and carries the components one period past the end', () => {
     const values = [1, 5, 2, 6, 3, 7];
     const states = sut(values, { alpha: 0.5, gamma: 0.5, period: 2 });
-    expect(states.level[1]).toBe(3);
+    // Mean 3.5; both seasons deviate by [−2, 2] from their own means.
+    expect(states.start).toBe(4);
+    expect(states.level[3]).toBe(3.5);
+    expect(Array.from(states.season.slice(0, 6))).toEqual([-2, 2, -2, 2, -2, 2]);
+    // t = 4: 0.5 · (3 − (−2)) + 0.5 · 3.5.
+    expect(states.level[4]).toBe(4.25);
     expect(states.season.length).toBe(values.length + 2);
     // The components of the next two steps are those updated at the last two observations.
     expect(futureSeason(states, 6, 1, 2)).toBe(states.season[6]);
@@ -36,8 +41,20 @@ describe(smoothingStates.name, () => {
     expect(b.level[80]).not.toBe(a.level[80]);
   });
 
-  it('refuses a series no longer than a season', () => {
-    expect(() => sut([1, 2, 3], { alpha: 0.5, gamma: 0.5, period: 3 })).toThrow(RangeError);
+  it('forecasts a purely periodic series exactly whatever the constants', () => {
+    const values = Array.from({ length: 60 }, (_, t) => [3, 9, 4, 1, 7][t % 5]);
+    for (const params of [
+      { alpha: 0.9, gamma: 0.05, period: 5 },
+      { alpha: 0.1, gamma: 0.8, period: 5 },
+    ]) {
+      const states = sut(values, params);
+      expect(Math.max(...smoothingErrors(values, states).map(Math.abs))).toBeLessThan(1e-12);
+      expect(states.level[59] + futureSeason(states, 60, 3, 5)).toBeCloseTo(values[2], 12);
+    }
+  });
+
+  it('refuses a series no longer than its warm-up', () => {
+    expect(() => sut([1, 2, 3, 4, 5, 6], { alpha: 0.5, gamma: 0.5, period: 3 })).toThrow(RangeError);
   });
 });
 
@@ -53,8 +70,8 @@ describe(fitSmoothing.name, () => {
     expect(Math.max(...errors.map(Math.abs))).toBeLessThan(0.05);
   });
 
-  it('falls back to SES with fewer than two seasons', () => {
-    expect(sut(seasonal(30, 24), 24)).toMatchObject({ period: 1, gamma: 0 });
+  it('falls back to SES with fewer than three seasons', () => {
+    expect(sut(seasonal(70, 24), 24)).toMatchObject({ period: 1, gamma: 0 });
   });
 
   it('smooths noise around a flat level heavily (small α)', () => {

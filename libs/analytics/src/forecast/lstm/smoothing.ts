@@ -29,30 +29,50 @@ function seasonLength(period: number): number {
 }
 
 /**
- * Runs the recursion over `values`. The first season initialises the level (its mean) and the
- * seasonal components (its deviations), as the Holt-Winters baseline does.
+ * Seasons whose values initialise a seasonal model: its level is their mean and each seasonal
+ * component their mean deviation at that phase. Read from the history itself (never from stored
+ * positions), so a history that starts later than the training values still lines up.
+ */
+export const INITIAL_SEASONS = 2;
+
+/** Values a model of this period reads before its first one-step error (its initialisation). */
+export function smoothingWarmUp(period: number): number {
+  const m = seasonLength(period);
+  return m === 1 ? 1 : INITIAL_SEASONS * m;
+}
+
+/**
+ * Runs the recursion over `values`. The states up to the warm-up are the initialisation, which
+ * reads the warm-up values only; every later state reads only values up to its own time.
  */
 export function smoothingStates(values: readonly number[], params: SmoothingParams): SmoothingStates {
   const m = seasonLength(params.period);
   const n = values.length;
-  if (n < m + 1) throw new RangeError(`smoothing with period ${m} needs more than ${m} values, got ${n}`);
+  const start = smoothingWarmUp(m);
+  if (n < start + 1) throw new RangeError(`smoothing with period ${m} needs more than ${start} values, got ${n}`);
   const level = new Float64Array(n);
   const season = new Float64Array(n + m);
-  let current = 0;
-  if (m === 1) {
-    current = values[0];
-  } else {
-    for (let t = 0; t < m; t++) current += values[t];
-    current /= m;
-    for (let t = 0; t < m; t++) season[t] = values[t] - current;
+  let current = values[0];
+  if (m >= 2) {
+    current = 0;
+    for (let t = 0; t < start; t++) current += values[t];
+    current /= start;
+    for (let k = 0; k < INITIAL_SEASONS; k++) {
+      let seasonMean = 0;
+      for (let p = 0; p < m; p++) seasonMean += values[k * m + p];
+      seasonMean /= m;
+      for (let p = 0; p < m; p++) season[p] += (values[k * m + p] - seasonMean) / INITIAL_SEASONS;
+    }
+    // Each component holds the initial profile until the recursion first updates it.
+    for (let t = m; t < start + m; t++) season[t] = season[t % m];
   }
-  for (let t = 0; t < m; t++) level[t] = current;
-  for (let t = m; t < n; t++) {
+  for (let t = 0; t < start; t++) level[t] = current;
+  for (let t = start; t < n; t++) {
     current = params.alpha * (values[t] - season[t]) + (1 - params.alpha) * current;
     level[t] = current;
     season[t + m] = m === 1 ? 0 : params.gamma * (values[t] - current) + (1 - params.gamma) * season[t];
   }
-  return { level, season, start: m };
+  return { level, season, start };
 }
 
 /** One-step errors `values[t] − (level[t−1] + season[t])` from `states.start` on. */
@@ -64,11 +84,12 @@ export function smoothingErrors(values: readonly number[], states: SmoothingStat
 
 /**
  * Fits α and γ on one-step squared errors (γ is searched as a share of 1 − α, the usual
- * admissible region). Series too short for two seasons fall back to SES.
+ * admissible region). Series too short for three seasons fall back to SES.
  */
 export function fitSmoothing(train: readonly number[], period: number): SmoothingParams {
-  const m = seasonLength(period) >= 2 && train.length >= 2 * period + 1 ? period : 1;
-  if (train.length < m + 2) throw new RangeError(`smoothing needs at least ${m + 2} training values, got ${train.length}`);
+  // A seasonal model needs a season of one-step errors after its warm-up to be fitted.
+  const m = seasonLength(period) >= 2 && train.length >= smoothingWarmUp(period) + period ? period : 1;
+  if (train.length < smoothingWarmUp(m) + 2) throw new RangeError(`smoothing needs at least ${smoothingWarmUp(m) + 2} training values, got ${train.length}`);
   const sse = (params: SmoothingParams): number => smoothingErrors(train, smoothingStates(train, params)).reduce((sum, e) => sum + e * e, 0);
   if (m === 1) {
     const { point } = minimizeInBox(([alpha]) => sse({ alpha, gamma: 0, period: 1 }), 1, { gridPoints: 11 });
