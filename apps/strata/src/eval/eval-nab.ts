@@ -19,7 +19,7 @@ export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels 
   --scores <dir>    score these timestamp,anomaly_score CSVs (same layout, optionally named <detector>_<file>.csv)
                     instead of running Strata's detector
   --halves          also score two halves of the corpus (A/B: files alternating within each category), each
-                    with its own threshold, and a second, crossing split (C/D: pairs of files alternating
+                    with its own threshold, and a second, crossing split (C/D: files going C, D, D, C, …
                     within each category): a change tuned on one half should help the others too
   --json            end with one JSON line of the normalised scores
 `;
@@ -145,12 +145,12 @@ export function splitHalves<T extends { readonly name: string }>(dataSets: reado
 }
 
 /**
- * A second split that crosses {@link splitHalves}: within each category, pairs of files alternate (1st
- * and 2nd to C, 3rd and 4th to D, …), so each of C and D holds half of A and half of B. A change that
- * helps A and B by luck of which files fell where is less likely to help C and D as well.
+ * A second split that crosses {@link splitHalves}: within each category, files go C, D, D, C, C, D, D, C, …
+ * so each of C and D holds half of A and half of B, and the two are as large as the halves. A change
+ * that helps A and B by luck of which files fell where is less likely to help C and D as well.
  */
 export function splitCrossHalves<T extends { readonly name: string }>(dataSets: readonly T[]): [T[], T[]] {
-  return splitByCategoryIndex(dataSets, (index) => Math.floor(index / 2) % 2);
+  return splitByCategoryIndex(dataSets, (index) => (index + Math.floor(index / 2)) % 2);
 }
 
 function splitByCategoryIndex<T extends { readonly name: string }>(dataSets: readonly T[], halfOf: (indexInCategory: number) => number): [T[], T[]] {
