@@ -186,7 +186,7 @@ export interface SavedLstmModel {
   readonly weightData: Uint8Array;
   /** Validation residual (actual − forecast) quantiles per step: the interval is mean + [lower, upper]. */
   readonly residualQuantiles: { readonly lower: readonly number[]; readonly upper: readonly number[] };
-  /** Validation MSE in scaled units, last epoch. */
+  /** Validation loss (`config.loss`) of the epoch kept, in the network's output units. */
   readonly validationLoss: number;
 }
 
