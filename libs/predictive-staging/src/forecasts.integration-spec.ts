@@ -153,7 +153,7 @@ describe('predictive-staging forecasts', () => {
         reloaded.dispose();
       }
       expect(stored!.metrics.epochSeconds).toHaveLength(3);
-      expect(stored!.model.config).toMatchObject({ horizon: HORIZON, lookback: 12, units: 8, reference: 'seasonal', period: 12 });
+      expect(stored!.model.config).toMatchObject({ horizon: HORIZON, lookback: 12, units: 8, reference: 'smoothing', period: 12 });
     }, 120_000);
   });
 });

@@ -69,12 +69,12 @@ describe(explainChoice.name, () => {
 describe(lstmConfigFor.name, () => {
   const base = { lookback: 12, units: 8, epochs: 2, batchSize: 32 };
 
-  it('corrects the seasonal naive forecast where several seasons fit in the training values', () => {
-    expect(lstmConfigFor(200, 12, base, 6)).toMatchObject({ reference: 'seasonal', period: 12, horizon: 6, lookback: 12 });
+  it('corrects seasonal exponential smoothing where three seasons fit in the training values', () => {
+    expect(lstmConfigFor(200, 12, base, 6)).toMatchObject({ reference: 'smoothing', period: 12, horizon: 6, lookback: 12 });
   });
 
-  it('corrects the last value otherwise', () => {
-    expect(lstmConfigFor(200, 1, base, 6)).toMatchObject({ reference: 'last', period: 1 });
-    expect(lstmConfigFor(60, 12, base, 6)).toMatchObject({ reference: 'last' });
+  it('corrects level-only smoothing otherwise', () => {
+    expect(lstmConfigFor(200, 1, base, 6)).toMatchObject({ reference: 'smoothing', period: 1 });
+    expect(lstmConfigFor(60, 12, base, 6)).toMatchObject({ reference: 'smoothing', period: 1 });
   });
 });

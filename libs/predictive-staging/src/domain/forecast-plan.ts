@@ -84,13 +84,13 @@ export async function backtestBaselines(values: readonly number[], policy: Forec
 }
 
 /**
- * The LSTM's configuration for a series: forecasting a correction to the seasonal naive forecast
- * where a season fits several times into the training values, else to the last value (the
- * variants that held up in eval:forecast).
+ * The LSTM's configuration for a series, as eval:forecast's `auto` measured it: a learnt correction
+ * to exponential smoothing (ES-RNN style, libs/analytics/src/forecast/README.md), seasonal where
+ * the detected season fits three times into the training values, else level only.
  */
 export function lstmConfigFor(trainingLength: number, period: number, base: Pick<LstmConfig, 'lookback' | 'units' | 'epochs' | 'batchSize'>, horizon: number): Partial<LstmConfig> {
   const seasonal = period >= 2 && trainingLength >= 3 * (base.lookback + period + horizon);
-  return { lookback: base.lookback, units: base.units, epochs: base.epochs, batchSize: base.batchSize, horizon, reference: seasonal ? 'seasonal' : 'last', period: Math.max(1, period) };
+  return { lookback: base.lookback, units: base.units, epochs: base.epochs, batchSize: base.batchSize, horizon, reference: 'smoothing', period: seasonal ? period : 1 };
 }
 
 const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
