@@ -30,8 +30,8 @@ export const EVAL_FORECAST_USAGE = `usage: npm run eval:forecast -- --data <dir>
   --lookback <n>       LSTM input window (default 24)
   --batch-size <n>     LSTM batch size (default 128)
   --reference <r>      what the LSTM forecasts a correction to: none | last | seasonal | smoothing |
-                       auto (default: smoothing, seasonal where the detected period fits three
-                       times into the training values)
+                       auto (default: smoothing, with the detected season where it fits three
+                       times into the training values, else without one)
   --patience <n>       early stopping after n epochs without a better validation loss (default 0: off)
   --blend              choose the weight of the LSTM's correction on the validation windows
   --json               end with one JSON line: {"ratio":…,"mase":{…},"secondsPerEpoch":…,…}
