@@ -36,6 +36,20 @@ describe(trainLstmInWorker.name, () => {
     }
   }, 30_000);
 
+  it("returns a 'smoothing' model whose normaliser carries the smoothing constants", async () => {
+    const series = Array.from({ length: 200 }, (_, t) => 5 + Math.sin((2 * Math.PI * t) / 12) + 0.1 * Math.cos(t * 7.3));
+    const result = await sut(series, { lookback: 8, horizon: 4, units: 4, epochs: 2, batchSize: 32, reference: 'smoothing', period: 12, correctionWeights: [0, 1] });
+    expect(result.model.scaler.smoothing?.period).toBe(12);
+    expect(result.model.scaler.errorScale).toBeGreaterThan(0);
+    expect([0, 1]).toContain(result.model.scaler.correctionWeight);
+    const forecaster = await LstmForecaster.load(result.model);
+    try {
+      expect(forecaster.predict(series).mean).toHaveLength(4);
+    } finally {
+      forecaster.dispose();
+    }
+  }, 30_000);
+
   it('rejects with the worker error', async () => {
     await expect(sut([1, 2, 3], { lookback: 8, horizon: 2 })).rejects.toThrow(/LSTM training failed in worker/);
   }, 30_000);
