@@ -1,5 +1,5 @@
 import { compareIds } from './prepared-samples';
-import { QuantileSketch, mergeSketches, sketchKey } from './quantile-sketch';
+import { BucketAggregate, QuantileSketch, addAggregate, sketchKey } from './quantile-sketch';
 import { ROLLUP_BUCKETS_MS, RollupDeltas, RollupTableName } from './rollup-deltas';
 
 /** One stored histogram: what a gateway flushes per node and second (latency buckets). */
@@ -37,14 +37,9 @@ function spanOf(bounds: readonly (number | null)[], index: number): BucketSpan {
   return { lower, upper: upperBound, representative: (lower + upperBound) / 2 };
 }
 
-interface Accumulator {
+interface Accumulator extends BucketAggregate {
   seriesId: string;
   bucket: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  sketch: QuantileSketch;
 }
 
 /**
@@ -120,11 +115,7 @@ export function mergeRollupDeltas(first: RollupDeltas, second: RollupDeltas): Ro
       byKey.set(key, row);
       continue;
     }
-    existing.count += row.count;
-    existing.sum += row.sum;
-    existing.min = Math.min(existing.min, row.min);
-    existing.max = Math.max(existing.max, row.max);
-    mergeSketches(existing.sketch, row.sketch);
+    addAggregate(existing, row);
   }
   return toDeltas([...byKey.values()]);
 }

@@ -34,6 +34,24 @@ export function sketchOf(values: readonly number[]): QuantileSketch {
   return sketch;
 }
 
+/** What a rollup bucket keeps of its values. */
+export interface BucketAggregate {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  sketch: QuantileSketch;
+}
+
+/** Adds `other` into `into`: afterwards `into` is the aggregate of both buckets' values. */
+export function addAggregate(into: BucketAggregate, other: BucketAggregate): void {
+  into.count += other.count;
+  into.sum += other.sum;
+  into.min = Math.min(into.min, other.min);
+  into.max = Math.max(into.max, other.max);
+  mergeSketches(into.sketch, other.sketch);
+}
+
 export function mergeSketches(into: QuantileSketch, other: QuantileSketch): QuantileSketch {
   for (const [key, count] of Object.entries(other)) {
     into[key] = (into[key] ?? 0) + count;

@@ -1,4 +1,4 @@
-import { QuantileSketch, exactQuantile, mergeSketches, sketchQuantile } from './quantile-sketch';
+import { QuantileSketch, addAggregate, exactQuantile, sketchQuantile } from './quantile-sketch';
 
 export const AGGREGATIONS = ['avg', 'sum', 'min', 'max', 'count', 'rate', 'p50', 'p95', 'p99'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -55,11 +55,7 @@ export function aggregateRollups(rows: readonly RollupRow[], stepMs: number, agg
       steps.set(start, { ...row, bucket: start, sketch: { ...row.sketch } });
       continue;
     }
-    current.count += row.count;
-    current.sum += row.sum;
-    current.min = Math.min(current.min, row.min);
-    current.max = Math.max(current.max, row.max);
-    mergeSketches(current.sketch, row.sketch);
+    addAggregate(current, row);
   }
   return [...steps.values()]
     .sort((a, b) => a.bucket - b.bucket)
