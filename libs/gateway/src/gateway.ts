@@ -133,10 +133,11 @@ export class Gateway {
     this.timers.push(setInterval(() => this.flushKpis(), this.options.kpiFlushMs ?? 1_000));
     this.timers.push(setInterval(() => this.routing?.refreshAvailability(Date.now()), AVAILABILITY_REFRESH_MS));
     this.timers.forEach((timer) => timer.unref());
-    // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
-    void this.joinBus();
+    // Known before any config arrives from the bus: a config pointing at this gateway is refused.
     const { port } = this.server.address() as AddressInfo;
     this.listening = { host: this.options.host, port, localAddresses: localInterfaceAddresses() };
+    // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
+    void this.joinBus();
     this.logger.info('gateway listening', { host: this.options.host, port, routingVersion: this.routing?.version ?? null });
     return port;
   }

@@ -29,6 +29,8 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   private resumeUpstream: (() => void) | undefined;
   private relaying = false;
   private ended = false;
+  /** The gateway's own headers replace any the upstream sent under those names. */
+  private readonly replacedHeaders: ReadonlySet<string>;
 
   constructor(
     private readonly response: ServerResponse,
@@ -36,6 +38,7 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     private readonly extraHeaders: readonly string[],
     private readonly versionHeader: string,
   ) {
+    this.replacedHeaders = new Set(extraHeaders.filter((_, index) => index % 2 === 0).map((name) => name.toLowerCase()));
     response.once('close', this.onCallerClosed);
   }
 
@@ -57,7 +60,7 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     for (let index = 0; index < rawHeaders.length; index += 2) {
       const name = rawHeaders[index].toString('latin1');
       const lower = name.toLowerCase();
-      if (RESPONSE_HEADERS_NOT_FORWARDED.has(lower)) {
+      if (RESPONSE_HEADERS_NOT_FORWARDED.has(lower) || this.replacedHeaders.has(lower)) {
         continue;
       }
       const value = rawHeaders[index + 1].toString('latin1');

@@ -71,5 +71,8 @@ describe('registry nodes: heartbeats, discovery and silence', () => {
     expect(refused.body.errors).toEqual([{ field: 'address', message: 'address must be host:port' }]);
     const badFigures = await post('/v1/nodes/heartbeat', { stack, environment: 'production', location: 'production', component: api, address: '10.0.0.3:1', version: '2.4.0', resources: { cpu: 'high' } }).expect(422);
     expect(badFigures.body.errors).toEqual([{ field: 'resources.cpu', message: 'must be a finite number' }]);
+    const tooMany = Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`gauge${index}`, index]));
+    const flooding = await post('/v1/nodes/heartbeat', { stack, environment: 'production', location: 'production', component: api, address: '10.0.0.3:1', version: '2.4.0', resources: tooMany }).expect(422);
+    expect(flooding.body.errors).toEqual([{ field: 'resources', message: 'must hold at most 100 figures, got 101' }]);
   });
 });

@@ -138,21 +138,22 @@ describe('rollouts', () => {
 
   it('aborts on a latency regression the statistical judge finds in the per-node KPI windows, error rates being equal', async () => {
     const started = sut.clock.now;
-    const id = ((await create([{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    const id = ((await create([{ setWeight: 20 }, { analysis: { window: '60s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
     await publishWindow(seeded.canary, 300, 0, started);
     await publishWindow(seeded.stable, 1_200, 0, started);
-    // Six 5 s windows per side: mean latency ~80 ms on the canary against ~40 ms on stable (count 10 each).
+    // Six 10 s windows per side, as metrics-ingest publishes them: mean latency ~80 ms on the
+    // canary against ~40 ms on stable (count 10 each).
     for (let index = 0; index < 6; index++) {
-      const start = started + index * 5_000;
-      await publishKpiWindow(sut, seeded.stack, seeded.canary, 'gateway_request_duration_ms', (80 + index) * 10, start, 5_000);
-      await publishKpiWindow(sut, seeded.stack, seeded.stable, 'gateway_request_duration_ms', (40 + index) * 10, start, 5_000);
+      const start = started + index * 10_000;
+      await publishKpiWindow(sut, seeded.stack, seeded.canary, 'gateway_request_duration_ms', (80 + index) * 10, start);
+      await publishKpiWindow(sut, seeded.stack, seeded.stable, 'gateway_request_duration_ms', (40 + index) * 10, start);
     }
     await eventually(async () => {
       const { rows } = await sut.sql.query<{ count: string }>("SELECT count(*) FROM routing.kpi_windows WHERE metric = 'gateway_request_duration_ms' AND stack_config IN ($1, $2)", [seeded.canary, seeded.stable]);
       expect(Number(rows[0].count)).toBe(12);
     });
 
-    sut.clock.now = started + WINDOW_MS;
+    sut.clock.now = started + 60_000;
     await sut.tick();
 
     const aborted = await rollout(id);

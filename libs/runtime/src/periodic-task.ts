@@ -24,7 +24,16 @@ export class PeriodicTask {
   /** Runs a pass now, or joins the one running; resolves when it is over (never rejects). */
   runNow(): Promise<void> {
     this.running ??= this.pass()
-      .then(() => undefined, this.onError)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          try {
+            this.onError(error);
+          } catch {
+            // A failing error report must not become an unhandled rejection that ends the process.
+          }
+        },
+      )
       .finally(() => {
         this.running = undefined;
       });

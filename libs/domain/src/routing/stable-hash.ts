@@ -15,11 +15,6 @@ export function stableHash(key: string): number {
   return avalanche(hash);
 }
 
-/** The stable hash of a key mapped to [0, 1). */
-export function stableUniform(key: string): number {
-  return stableHash(key) / TWO_TO_32;
-}
-
 /**
  * A uniform number in the open interval (0, 1) for the pair (key hash, salt): independent across
  * salts for one key, so each stack config draws its own number for a session.

@@ -17,7 +17,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('predictive-retention');
   private readonly task = new PeriodicTask(
     () => this.prune(Date.now()),
-    (error) => this.logger.warn('pruning failed; will retry', { reason: (error as Error).message }),
+    (error) => this.logger.warn('pruning failed; will retry', { reason: String(error) }),
   );
 
   constructor(

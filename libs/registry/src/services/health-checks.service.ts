@@ -3,6 +3,7 @@ import { HEALTH_CHECK_LATENCY_METRIC, HEALTH_CHECK_UP_METRIC } from '@strata/con
 import { HealthCheck, ProbeOutcome, discoveredVersionOf, parseDuration, sqlValueMatches, statusFromProbes } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
+import { PeriodicTask } from '@strata/runtime';
 import { dataSourceToken, migrationLockKey } from '@strata/persistence';
 import { Client } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
@@ -28,7 +29,10 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger('health-checks').child({ service: 'registry' });
   private readonly lastRun = new Map<string, number>();
   private readonly running = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly rounds = new PeriodicTask(
+    () => this.tick(),
+    (error) => this.logger.warn('health check round failed', { reason: String(error) }),
+  );
   private leaderConnection: QueryRunner | undefined;
 
   constructor(
@@ -41,12 +45,11 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    this.timer.unref();
+    this.rounds.start(TICK_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    await this.rounds.stop();
     await this.leaderConnection?.release().catch(() => undefined);
   }
 
@@ -63,12 +66,8 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async tick(): Promise<void> {
-    try {
-      if (await this.isLeader()) {
-        await this.runDueChecks();
-      }
-    } catch (error) {
-      this.logger.warn('health check round failed', { reason: (error as Error).message });
+    if (await this.isLeader()) {
+      await this.runDueChecks();
     }
   }
 
@@ -91,11 +90,12 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
       if (outcomes.length === 0) {
         return; // an app with no node registered yet: nothing to say about its health
       }
-      await this.recordProbeKpis(slot, outcomes);
       const status = statusFromProbes(outcomes);
       const failed = outcomes.filter((outcome) => !outcome.ok);
       const reason = failed.length === 0 ? `${outcomes.length} probe(s) passed` : failed.map((outcome) => `${outcome.target}: ${outcome.detail}`).join('; ').slice(0, 1_000);
       await this.deployments.setStatus(slot.environment.stack.name, slot.environment.name, slot.location, slot.component.name, status, HEALTH_CHECK_ACTOR, reason);
+      // After the status, and on its own: losing a round's KPIs must not lose a health change.
+      await this.recordProbeKpis(slot, outcomes).catch((error: unknown) => this.logger.warn('could not record health-check KPIs', { component: slot.component.name, reason: String(error) }));
     } catch (error) {
       this.logger.warn('health check failed to run', { component: slot.component.name, reason: (error as Error).message });
     } finally {

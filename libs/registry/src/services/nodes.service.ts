@@ -25,6 +25,8 @@ export interface Heartbeat {
 /** A node silent this long is unhealthy: six missed heartbeats at the usual 5 s interval. */
 const HEARTBEAT_TIMEOUT_SECONDS = 30;
 const SWEEP_INTERVAL_MS = 5_000;
+/** Each figure becomes a KPI event in the heartbeat's transaction; a node reports a handful. */
+const MAX_RESOURCE_FIGURES = 100;
 
 /**
  * Nodes report themselves; their version is discovered, not only declared. A discovered version
@@ -36,7 +38,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('nodes').child({ service: 'registry' });
   private readonly sweeper = new PeriodicTask(
     () => this.sweep(),
-    (error) => this.logger.warn('node sweep failed', { reason: (error as Error).message }),
+    (error) => this.logger.warn('node sweep failed', { reason: String(error) }),
   );
 
   constructor(
@@ -55,6 +57,10 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async heartbeat(beat: Heartbeat): Promise<NodeEntity> {
+    const figures = Object.keys(beat.resources ?? {}).length;
+    if (figures > MAX_RESOURCE_FIGURES) {
+      throw DomainError.invalid('too many resource figures', [{ field: 'resources', message: `must hold at most ${MAX_RESOURCE_FIGURES} figures, got ${figures}` }]);
+    }
     const badResources = Object.entries(beat.resources ?? {}).filter(([, value]) => typeof value !== 'number' || !Number.isFinite(value));
     if (badResources.length > 0) {
       throw DomainError.invalid('resource figures must be numbers', badResources.map(([name]) => ({ field: `resources.${name}`, message: 'must be a finite number' })));
