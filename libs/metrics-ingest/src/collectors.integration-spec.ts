@@ -118,7 +118,7 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
     // Stop it, let a run in flight finish, then: every request began one step after the previous
     // one ended, and the store holds each second once, up to the last one asked for.
     await http().delete('/v1/query-sources/fake-values').expect(204);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await eventually(async () => expect((await storedTimestamps('fake_value', 'api')).at(-1)?.t).toBe(prometheus.ranges.at(-1)?.end), 10_000, 100);
     for (const [index, range] of prometheus.ranges.entries()) {
       expect(range.end - range.start).toBeLessThanOrEqual(4_000);
       if (index > 0) expect(range.start).toBe((prometheus.ranges[index - 1]?.end ?? 0) + 1_000);
@@ -175,7 +175,7 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
       .post('/v1/postgres-targets')
       .send({ name: 'both', url: 'postgres://a@b/c', urlFrom: 'X', stack: 's', environment: 'e', component: 'db' })
       .expect(422);
-    expect(both.body.title ?? both.body.detail).toBeDefined();
+    expect(both.body.errors).toEqual([{ field: 'url', message: expect.stringContaining('exactly one of url and urlFrom') }]);
     await http().post('/v1/postgres-targets').send({ name: 'neither', stack: 's', environment: 'e', component: 'db' }).expect(422);
     const byUrl = await http()
       .post('/v1/postgres-targets')

@@ -4,3 +4,4 @@ export * from './migrate';
 export * from './persistence.module';
 export * from './snake-naming.strategy';
 export * from './transactions';
+export * from './advisory-leader';

@@ -292,10 +292,15 @@ async function main(): Promise<void> {
       const { rows: inboxBefore } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
       const overBus = await measureService(sql, database.name, rows.length, async () => {
         await bus.publish(messages);
-        // Each event commits with its inbox row: counting those rows is cheap, counting samples is not.
+        // Each event commits with its inbox row: counting those rows is cheap, counting samples is
+        // not. A deadline, so an event that never lands (dead-lettered) fails the bench, not hangs it.
+        const deadline = Date.now() + 120_000;
         for (;;) {
           const { rows: counted } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
           if (counted[0]!.count - inboxBefore[0]!.count >= messages.length) break;
+          if (Date.now() > deadline) {
+            throw new Error(`only ${counted[0]!.count - inboxBefore[0]!.count} of ${messages.length} bus events were stored within 120 s (see strata.dlq)`);
+          }
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       });

@@ -1,5 +1,5 @@
 import { Logger, metricsRegistry } from '@strata/observability';
-import { migrationLockKey } from '@strata/persistence';
+import { leaderLockKey } from '@strata/persistence';
 import { Client } from 'pg';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -59,7 +59,7 @@ export class OutboxRelay {
     this.logger = new Logger('outbox').child({ schema: options.schema });
     this.outbox = new OutboxRepository(options.schema);
     this.inbox = new InboxRepository(options.schema);
-    this.lockKey = migrationLockKey(`${options.schema}:outbox-relay`);
+    this.lockKey = leaderLockKey(`${options.schema}:outbox-relay`);
   }
 
   start(): void {

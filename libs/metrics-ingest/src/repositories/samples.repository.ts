@@ -82,7 +82,7 @@ function upsertRollup(table: RollupTableName, first: number): string {
   ON CONFLICT (series_id, bucket) DO UPDATE SET
     count = r.count + excluded.count, sum = r.sum + excluded.sum,
     min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-    -- adds counts per key over the new sketch's keys only (cheaper than metrics.merge_sketches, same result)
+    -- adds counts per key over the new sketch's keys only
     sketch = r.sketch || coalesce((SELECT jsonb_object_agg(key, coalesce((r.sketch->>key)::bigint, 0) + value::bigint) FROM jsonb_each_text(excluded.sketch)), '{}')`;
 }
 

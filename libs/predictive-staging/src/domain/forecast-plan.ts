@@ -46,7 +46,10 @@ export interface ComposedForecast {
   readonly accuracy: readonly MethodAccuracy[];
 }
 
-/** Index of the first backtest origin: the values before it are all an LSTM may train on. */
+/**
+ * Index of the first backtest origin: the values before it are all an LSTM may train on. The
+ * backtests here space origins one horizon apart (no `step`), where this is `backtestOrigins()[0]`.
+ */
 export function firstBacktestOrigin(length: number, policy: Pick<ForecastPolicy, 'horizon' | 'origins'>): number {
   return length - policy.horizon * policy.origins;
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@strata/observability';
-import { dataSourceToken, migrationLockKey } from '@strata/persistence';
-import { DataSource, QueryRunner } from 'typeorm';
+import { AdvisoryLeader, dataSourceToken } from '@strata/persistence';
+import { PeriodicTask } from '@strata/runtime';
+import { DataSource } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { PREDICTIVE_STAGING_SERVICE } from '../database/predictive-staging-schema';
 import { ForecastingService } from './forecasting.service';
@@ -20,26 +21,30 @@ export interface ForecastRound {
 @Injectable()
 export class ForecastSchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('forecast-scheduler');
-  private timer: NodeJS.Timeout | undefined;
   private round: Promise<ForecastRound> | null = null;
-  private leaderConnection: QueryRunner | undefined;
+  private readonly leader: AdvisoryLeader;
+  private readonly ticks = new PeriodicTask(
+    () => this.tick(),
+    (error) => this.logger.warn('forecast round failed', { reason: String(error) }),
+  );
 
   constructor(
     private readonly forecasting: ForecastingService,
-    @Inject(dataSourceToken(PREDICTIVE_STAGING_SERVICE)) private readonly dataSource: DataSource,
+    @Inject(dataSourceToken(PREDICTIVE_STAGING_SERVICE)) dataSource: DataSource,
     @Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings,
-  ) {}
+  ) {
+    this.leader = new AdvisoryLeader(dataSource, 'predictive-staging:forecasts');
+  }
 
   onApplicationBootstrap(): void {
-    if (this.settings.forecast.intervalMs === 0) return;
-    this.timer = setInterval(() => void this.tick(), this.settings.forecast.intervalMs);
-    this.timer.unref();
+    this.ticks.start(this.settings.forecast.intervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    // The tick in flight first (it may be starting a round), then a round started by hand.
+    await this.ticks.stop();
     await this.round?.catch(() => undefined);
-    await this.leaderConnection?.release().catch(() => undefined);
+    await this.leader.release();
   }
 
   /** Forecasts every forecastable series now; a round already running is joined, not doubled. */
@@ -65,22 +70,9 @@ export class ForecastSchedulerService implements OnApplicationBootstrap, OnAppli
   }
 
   private async tick(): Promise<void> {
-    try {
-      if (this.round === null && (await this.isLeader())) {
-        const outcome = await this.runRound();
-        this.logger.info('forecast round done', { ...outcome });
-      }
-    } catch (error) {
-      this.logger.warn('forecast round failed', { reason: (error as Error).message });
+    if (this.round === null && (await this.leader.isLeader())) {
+      const outcome = await this.runRound();
+      this.logger.info('forecast round done', { ...outcome });
     }
-  }
-
-  private async isLeader(): Promise<boolean> {
-    if (!this.leaderConnection || this.leaderConnection.isReleased) {
-      this.leaderConnection = this.dataSource.createQueryRunner();
-      await this.leaderConnection.connect();
-    }
-    const [row] = (await this.leaderConnection.query('SELECT pg_try_advisory_lock($1::bigint) AS leader', [migrationLockKey('predictive-staging:forecasts')])) as { leader: boolean }[];
-    return row?.leader === true;
   }
 }

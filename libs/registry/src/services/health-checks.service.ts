@@ -4,9 +4,9 @@ import { HealthCheck, ProbeOutcome, discoveredVersionOf, parseDuration, sqlValue
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
-import { dataSourceToken, migrationLockKey } from '@strata/persistence';
+import { AdvisoryLeader, dataSourceToken } from '@strata/persistence';
 import { Client } from 'pg';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import { REGISTRY_SERVICE } from '../database/registry-schema';
 import { DeploymentEntity } from '../entities/deployment.entity';
@@ -33,16 +33,18 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     () => this.tick(),
     (error) => this.logger.warn('health check round failed', { reason: String(error) }),
   );
-  private leaderConnection: QueryRunner | undefined;
+  private readonly leader: AdvisoryLeader;
 
   constructor(
-    @Inject(dataSourceToken(REGISTRY_SERVICE)) private readonly dataSource: DataSource,
+    @Inject(dataSourceToken(REGISTRY_SERVICE)) dataSource: DataSource,
     private readonly transactions: RegistryTransactions,
     private readonly versionMap: VersionMapRepository,
     private readonly deployments: DeploymentsService,
     private readonly nodes: NodesService,
     private readonly events: EventOutbox,
-  ) {}
+  ) {
+    this.leader = new AdvisoryLeader(dataSource, 'registry:health-checks');
+  }
 
   onApplicationBootstrap(): void {
     this.rounds.start(TICK_MS);
@@ -50,7 +52,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationShutdown(): Promise<void> {
     await this.rounds.stop();
-    await this.leaderConnection?.release().catch(() => undefined);
+    await this.leader.release();
   }
 
   /** Runs every check that is due now (all of them when `force`); resolves when they are done. */
@@ -66,18 +68,9 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async tick(): Promise<void> {
-    if (await this.isLeader()) {
+    if (await this.leader.isLeader()) {
       await this.runDueChecks();
     }
-  }
-
-  private async isLeader(): Promise<boolean> {
-    if (!this.leaderConnection || this.leaderConnection.isReleased) {
-      this.leaderConnection = this.dataSource.createQueryRunner();
-      await this.leaderConnection.connect();
-    }
-    const [row] = (await this.leaderConnection.query('SELECT pg_try_advisory_lock($1::bigint) AS leader', [migrationLockKey('registry:health-checks')])) as { leader: boolean }[];
-    return row?.leader === true;
   }
 
   private async check(slot: DeploymentEntity): Promise<void> {

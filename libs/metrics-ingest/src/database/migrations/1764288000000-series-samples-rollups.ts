@@ -6,6 +6,30 @@ const schema = METRICS_INGEST_SCHEMA;
 // 1 / ln 2 × buckets per doubling: ceil(ln|v| × this) is the sketch index of v (see quantile-sketch.ts).
 const SKETCH_SCALE = BUCKETS_PER_DOUBLING / Math.LN2;
 
+/** SQL helpers of the first rollup statement; dropped since rollups are computed in Node (1764500000000). */
+export const CREATE_SKETCH_KEY = `
+      CREATE FUNCTION "${schema}".sketch_key(value double precision) RETURNS text
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        -- Inlined into the rollup statement (it runs once per sample): that needs no STRICT and only
+        -- immutable parts, hence ::text rather than the stable anynonarray || text operator.
+        SELECT CASE
+          WHEN value = 0 THEN 'z'
+          WHEN value > 0 THEN 'p' || ceil(ln(value) * ${SKETCH_SCALE})::bigint::text
+          ELSE 'n' || ceil(ln(-value) * ${SKETCH_SCALE})::bigint::text
+        END
+      $$`;
+
+export const CREATE_MERGE_SKETCHES = `
+      CREATE FUNCTION "${schema}".merge_sketches(a jsonb, b jsonb) RETURNS jsonb
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT coalesce(jsonb_object_agg(key, total), '{}'::jsonb)
+        FROM (
+          SELECT key, sum(value::bigint) AS total
+          FROM (SELECT * FROM jsonb_each_text(a) UNION ALL SELECT * FROM jsonb_each_text(b)) AS entries
+          GROUP BY key
+        ) AS merged
+      $$`;
+
 /**
  * Series identity, samples and histograms partitioned by day, 10 s and 1 min rollups partitioned
  * by day. Partitions are created by the maintenance job (and on demand by intake), never here,
@@ -67,27 +91,8 @@ export class SeriesSamplesRollups1764288000000 implements MigrationInterface {
         window_end timestamptz NOT NULL
       )`);
 
-    await queryRunner.query(`
-      CREATE FUNCTION "${schema}".sketch_key(value double precision) RETURNS text
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        -- Inlined into the rollup statement (it runs once per sample): that needs no STRICT and only
-        -- immutable parts, hence ::text rather than the stable anynonarray || text operator.
-        SELECT CASE
-          WHEN value = 0 THEN 'z'
-          WHEN value > 0 THEN 'p' || ceil(ln(value) * ${SKETCH_SCALE})::bigint::text
-          ELSE 'n' || ceil(ln(-value) * ${SKETCH_SCALE})::bigint::text
-        END
-      $$`);
-    await queryRunner.query(`
-      CREATE FUNCTION "${schema}".merge_sketches(a jsonb, b jsonb) RETURNS jsonb
-      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-        SELECT coalesce(jsonb_object_agg(key, total), '{}'::jsonb)
-        FROM (
-          SELECT key, sum(value::bigint) AS total
-          FROM (SELECT * FROM jsonb_each_text(a) UNION ALL SELECT * FROM jsonb_each_text(b)) AS entries
-          GROUP BY key
-        ) AS merged
-      $$`);
+    await queryRunner.query(CREATE_SKETCH_KEY);
+    await queryRunner.query(CREATE_MERGE_SKETCHES);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
