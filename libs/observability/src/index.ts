@@ -9,3 +9,4 @@ export * from './metrics/metrics';
 export * from './observability.module';
 export * from './http/actor.decorator';
 export * from './http/page-query.dto';
+export * from './http/kpi-label-filter.dto';

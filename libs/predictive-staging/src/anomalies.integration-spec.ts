@@ -115,6 +115,8 @@ describe('predictive-staging anomalies', () => {
       expect(severity.body.errors.map((error: { field: string }) => error.field)).toContain('severity');
       const range = await sut.http().get('/v1/anomalies').query({ from: '2026-11-28T00:00:00Z', to: '2026-11-27T00:00:00Z' }).expect(422);
       expect(range.body.errors).toEqual([{ field: 'to', message: 'must be after from' }]);
+      const label = await sut.http().get('/v1/anomalies').query({ stack: 'x'.repeat(64) }).expect(400);
+      expect(label.body.errors.map((error: { field: string }) => error.field)).toContain('stack');
       const time = await sut.http().get('/v1/anomalies').query({ from: 'yesterday' }).expect(400);
       expect(time.body.errors.map((error: { field: string }) => error.field)).toContain('from');
       await sut.http().get('/v1/anomalies/999999').expect(404);

@@ -1,6 +1,6 @@
 import { eventually } from '@strata/testing';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
-import { SeededStack, aPolicy, publishKpiWindow, seedStack } from './test-support/routing-fixtures';
+import { SeededStack, publishTrafficWindow, seedStackWithPolicy } from './test-support/routing-fixtures';
 
 const WINDOW_MS = 10_000;
 
@@ -9,23 +9,15 @@ describe('kpi rules', () => {
   let seeded: SeededStack;
   const rulesPath = () => `/v1/stacks/${seeded.stack}/environments/production/kpi-rules`;
 
-  /** One window of a stack config as metrics-ingest publishes it: errors first, then requests (which triggers the rules). */
-  const publishWindow = async (stackConfig: string, requests: number, errors: number, start: number): Promise<void> => {
-    for (const [metric, sum] of [
-      ['gateway_errors_5xx_total', errors],
-      ['gateway_requests_total', requests],
-    ] as const) {
-      await publishKpiWindow(sut, seeded.stack, stackConfig, metric, sum, start, WINDOW_MS);
-    }
-  };
+  const publishWindow = (stackConfig: string, requests: number, errors: number, start: number): Promise<void> =>
+    publishTrafficWindow(sut, seeded.stack, stackConfig, { requests, errors }, start, WINDOW_MS);
 
   beforeAll(async () => {
     sut = await startRoutingControlTestApp('kpi-rules');
   }, 60_000);
 
   beforeEach(async () => {
-    seeded = await seedStack(sut);
-    await sut.http().put(`/v1/stacks/${seeded.stack}/environments/production/routing-policy`).send(aPolicy(seeded)).expect(200);
+    seeded = await seedStackWithPolicy(sut);
   });
 
   afterAll(async () => {

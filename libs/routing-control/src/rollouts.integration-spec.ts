@@ -1,6 +1,6 @@
 import { eventually } from '@strata/testing';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
-import { SeededStack, aPolicy, publishKpiWindow, seedStack } from './test-support/routing-fixtures';
+import { SeededStack, publishKpiWindow, publishTrafficWindow, seedStackWithPolicy } from './test-support/routing-fixtures';
 
 interface RolloutBody {
   id: string;
@@ -30,14 +30,9 @@ describe('rollouts', () => {
   const create = (steps: object[]) =>
     sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: `canary-${seeded.stack}`, spec: { environment: 'production', versionGroup: seeded.canary, steps } });
 
-  /** KPI windows as metrics-ingest publishes them: one per metric and stack config, inside [start, end]. */
+  /** One traffic window of a stack config, waited for until routing-control has recorded it. */
   const publishWindow = async (stackConfig: string, requests: number, errors: number, start: number): Promise<void> => {
-    for (const [metric, sum] of [
-      ['gateway_requests_total', requests],
-      ['gateway_errors_5xx_total', errors],
-    ] as const) {
-      await publishKpiWindow(sut, seeded.stack, stackConfig, metric, sum, start, 10_000);
-    }
+    await publishTrafficWindow(sut, seeded.stack, stackConfig, { requests, errors }, start);
     await eventually(async () => {
       const { rows } = await sut.sql.query<{ count: string }>('SELECT count(*) FROM routing.kpi_windows WHERE stack_config = $1 AND window_start = $2', [stackConfig, new Date(start)]);
       expect(Number(rows[0].count)).toBe(2);
@@ -49,8 +44,7 @@ describe('rollouts', () => {
   }, 60_000);
 
   beforeEach(async () => {
-    seeded = await seedStack(sut);
-    await sut.http().put(`/v1/stacks/${seeded.stack}/environments/production/routing-policy`).send(aPolicy(seeded)).expect(200);
+    seeded = await seedStackWithPolicy(sut);
   });
 
   afterAll(async () => {

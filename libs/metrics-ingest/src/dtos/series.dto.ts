@@ -1,17 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { KpiLabelFilterDto } from '@strata/observability';
 import { AGGREGATIONS, Aggregation, RangeSource } from '../domain/range-aggregation';
 import { SeriesRecord } from '../repositories/series.repository';
 import { RangeResult } from '../services/series-query.service';
 
-export class SeriesSearchQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) stack?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) environment?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) component?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) stackConfig?: string;
+export class SeriesSearchQueryDto extends KpiLabelFilterDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) node?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) metric?: string;
 
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { KpiSeriesLabels } from '@strata/contracts';
+import { KpiLabelFilterDto } from '@strata/observability';
 import { Type } from 'class-transformer';
 import { IsISO8601, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
@@ -17,13 +18,8 @@ export function mapLabels(labels: KpiSeriesLabels): SeriesLabelsDto {
 }
 
 /** Filters shared by the anomaly and forecast lists: series labels, a time range and a page. */
-export class LabelQueryDto {
+export class LabelQueryDto extends KpiLabelFilterDto {
   @ApiPropertyOptional({ description: "metrics-ingest's series id" }) @IsOptional() @IsString() @MaxLength(200) seriesId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) stack?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) environment?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) component?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) stackConfig?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) metric?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive', example: '2026-11-27T00:00:00Z' })
   @IsOptional()

@@ -60,3 +60,19 @@ export async function publishKpiWindow(sut: RoutingControlTestApp, stack: string
     p99: null,
   });
 }
+
+/** A seeded stack whose production policy is `aPolicy` (stable 100, canary 0). */
+export async function seedStackWithPolicy(sut: RoutingControlTestApp): Promise<SeededStack> {
+  const seeded = await seedStack(sut);
+  await sut.http().put(`/v1/stacks/${seeded.stack}/environments/production/routing-policy`).send(aPolicy(seeded)).expect(200);
+  return seeded;
+}
+
+/**
+ * The gateway's traffic of a stack config in one KPI window, as metrics-ingest publishes it:
+ * errors first, then requests (the window that completes the figures, on which rules act).
+ */
+export async function publishTrafficWindow(sut: RoutingControlTestApp, stack: string, stackConfig: string, traffic: { requests: number; errors: number }, start: number, length = 10_000): Promise<void> {
+  await publishKpiWindow(sut, stack, stackConfig, 'gateway_errors_5xx_total', traffic.errors, start, length);
+  await publishKpiWindow(sut, stack, stackConfig, 'gateway_requests_total', traffic.requests, start, length);
+}
