@@ -1,6 +1,6 @@
 /*
  * npm run bench:ingest [-- --json] [-- --samples 200000] [-- --rounds 5] [-- --warmup 1] [-- --profile <dir>]
- * (--profile: a V8 CPU profile of this process per round's HTTP measurement)
+ * (--profile: a V8 CPU profile of this process per round's HTTP and bus measurements)
  *
  * One run, one machine, one PostgreSQL (see README.md beside this file). Each round: the ceiling
  * is `psql \copy` of N generated rows into a table equivalent to metrics.samples (same columns,
@@ -264,7 +264,6 @@ async function main(): Promise<void> {
         bodies.push(Buffer.from(JSON.stringify({ batches })));
       }
       const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
-      // Only the HTTP measurements are profiled: the figure the goals are about.
       await profiler?.post('Profiler.start');
       const http = await measureService(sql, database.name, rows.length, async () => {
         let nextBody = 0;
@@ -290,6 +289,7 @@ async function main(): Promise<void> {
         return { topic: 'kpi.samples' as const, key: `bench-${index}`, value: JSON.stringify(event) };
       });
       const { rows: inboxBefore } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
+      await profiler?.post('Profiler.start');
       const overBus = await measureService(sql, database.name, rows.length, async () => {
         await bus.publish(messages);
         // Each event commits with its inbox row: counting those rows is cheap, counting samples is
@@ -304,6 +304,10 @@ async function main(): Promise<void> {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       });
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(join(PROFILE_DIR, `ingest-bench-bus-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
+      }
       await assertStored(sql, busStack, rows.length);
       if (round >= 1) {
         rounds.push({ ceiling, http, bus: overBus });

@@ -91,6 +91,52 @@ export function describeEventBusContract(transport: string, createBus: () => Eve
     );
 
     it(
+      'hands a batch subscription at most maxBatchSize messages of one partition per call, in order',
+      async () => {
+        const batches: string[][] = [];
+        await bus.subscribe({
+          groupId: 'batches',
+          topics: ['registry.events'],
+          maxBatchSize: 3,
+          batchHandler: async (messages) => {
+            expect(new Set(messages.map((message) => message.partition)).size).toBe(1);
+            batches.push(messages.map((message) => message.value!.toString()));
+          },
+        });
+        const sent = Array.from({ length: 10 }, (_, index) => `b-${index}`);
+        await bus.publish(sent.map((value) => ({ topic: 'registry.events' as const, key: 'one-key', value })));
+        await eventually(() => expect(batches.flat()).toEqual(sent), timeoutMs);
+        // Published together, so they are ready together: full batches, not one message at a time.
+        expect(batches.map((batch) => batch.length)).toEqual([3, 3, 3, 1]);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      'redelivers the messages of a failed batch that its handler had not resolved',
+      async () => {
+        const deliveries: string[][] = [];
+        let failNext = true;
+        await bus.subscribe({
+          groupId: 'batch-redelivery',
+          topics: ['registry.events'],
+          maxBatchSize: 10,
+          batchHandler: async (messages, context) => {
+            deliveries.push(messages.map((message) => message.value!.toString()));
+            if (failNext) {
+              failNext = false;
+              context.resolve(messages[1]!);
+              throw new Error('failed after the second message');
+            }
+          },
+        });
+        await bus.publish(['a', 'b', 'c', 'd'].map((value) => ({ topic: 'registry.events' as const, key: 'k', value })));
+        await eventually(() => expect(deliveries).toEqual([['a', 'b', 'c', 'd'], ['c', 'd']]), timeoutMs);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
       'gives every consumer group every message',
       async () => {
         const byGroup: Record<string, string[]> = { a: [], b: [] };

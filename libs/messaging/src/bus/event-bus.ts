@@ -30,10 +30,39 @@ export interface DeliveryContext {
  */
 export type MessageHandler = (message: IncomingMessage, context: DeliveryContext) => Promise<void>;
 
-export interface Subscription {
+export interface BatchDeliveryContext extends DeliveryContext {
+  /**
+   * Marks this message and every one before it in the batch as processed: their offsets are
+   * committed even if the handler rejects later, so only the rest is delivered again.
+   */
+  resolve(message: IncomingMessage): void;
+}
+
+/**
+ * Gets up to `maxBatchSize` messages of one partition, in offset order. Resolving commits them
+ * all; rejecting redelivers those not marked with `context.resolve`.
+ */
+export type BatchMessageHandler = (messages: readonly IncomingMessage[], context: BatchDeliveryContext) => Promise<void>;
+
+interface SubscriptionTarget {
   groupId: string;
   topics: readonly TopicName[];
+}
+
+export interface MessageSubscription extends SubscriptionTarget {
   handler: MessageHandler;
+}
+
+/** For consumers that amortise a transaction over many messages (see EventSubscriber.subscribeBatch). */
+export interface BatchSubscription extends SubscriptionTarget {
+  batchHandler: BatchMessageHandler;
+  maxBatchSize: number;
+}
+
+export type Subscription = MessageSubscription | BatchSubscription;
+
+export function isBatchSubscription(subscription: Subscription): subscription is BatchSubscription {
+  return 'batchHandler' in subscription;
 }
 
 export interface SubscriptionHandle {
@@ -41,8 +70,9 @@ export interface SubscriptionHandle {
 }
 
 /**
- * The port every service talks to. Two transports implement it with the same semantics:
- * per-key ordering, at-least-once delivery, commit on success, redelivery on failure.
+ * The port every service talks to. Two transports implement it with the same semantics, for
+ * message and batch subscriptions alike: per-key ordering, at-least-once delivery, commit on
+ * success, redelivery on failure.
  */
 export interface EventBus {
   readonly transport: 'kafka' | 'memory';

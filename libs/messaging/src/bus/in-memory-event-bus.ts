@@ -1,6 +1,6 @@
 import { ALL_TOPICS, TopicName } from '@strata/contracts';
 import { Logger } from '@strata/observability';
-import { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle } from './event-bus';
+import { BatchSubscription, EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
 import { partitionForKey } from './partitioning';
 
 interface StoredMessage {
@@ -144,28 +144,40 @@ export class InMemoryEventBus implements EventBus {
     offsets: Map<string, number>,
     signal: AbortSignal,
   ): Promise<void> {
+    // A message handler is a batch handler of one message: both share one delivery loop.
+    const { groupId, batchHandler, maxBatchSize }: BatchSubscription = isBatchSubscription(subscription)
+      ? subscription
+      : { ...subscription, batchHandler: (messages, context) => subscription.handler(messages[0] as IncomingMessage, context), maxBatchSize: 1 };
     const position = `${topic}/${index}`;
     while (!signal.aborted) {
       const offset = offsets.get(position) ?? 0;
-      const stored = partition.at(offset);
-      if (!stored) {
+      const count = Math.min(partition.endOffset - offset, maxBatchSize);
+      if (count <= 0) {
         await partition.waitForMessages(signal);
         continue;
       }
-      const message: IncomingMessage = { topic, partition: index, offset: String(offset), key: stored.key, value: stored.value, headers: stored.headers };
+      const messages = Array.from({ length: count }, (_, at): IncomingMessage => {
+        const stored = partition.at(offset + at) as StoredMessage;
+        return { topic, partition: index, offset: String(offset + at), key: stored.key, value: stored.value, headers: stored.headers };
+      });
+      let resolvedEnd = offset;
+      const resolve = (message: IncomingMessage) => {
+        resolvedEnd = Math.max(resolvedEnd, Number(message.offset) + 1);
+      };
       try {
-        await subscription.handler(message, { heartbeat: async () => undefined, signal });
-        offsets.set(position, offset + 1);
+        await batchHandler(messages, { heartbeat: async () => undefined, signal, resolve });
+        offsets.set(position, offset + count);
         this.trimConsumed(topic, index, partition);
       } catch (error) {
+        offsets.set(position, resolvedEnd);
         if (signal.aborted) {
           return;
         }
-        this.logger.warn('handler failed; message will be delivered again', {
-          groupId: subscription.groupId,
+        this.logger.warn('handler failed; messages not resolved will be delivered again', {
+          groupId,
           topic,
           partition: index,
-          offset,
+          offset: resolvedEnd,
           reason: (error as Error).message,
         });
         await new Promise((resolve) => setTimeout(resolve, REDELIVERY_DELAY_MS));

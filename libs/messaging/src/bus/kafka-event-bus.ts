@@ -1,7 +1,7 @@
 import { ALL_TOPICS, TopicName, physicalTopic } from '@strata/contracts';
 import { Logger } from '@strata/observability';
-import { Admin, Consumer, IHeaders, Kafka, LogEntry, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
-import { EventBus, OutgoingMessage, Subscription, SubscriptionHandle } from './event-bus';
+import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, LogEntry, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
+import { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -108,32 +108,58 @@ export class KafkaEventBus implements EventBus {
       topics: subscription.topics.map((topic) => physicalTopic(this.options.topicPrefix, topic)),
       fromBeginning: true,
     });
-    await consumer.run({
-      // kafkajs commits after each fetched batch; a crash mid-batch redelivers, and inboxes absorb it.
-      autoCommit: true,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const logical = this.logicalByPhysical.get(topic);
-        if (!logical) {
-          throw new Error(`message from unexpected topic '${topic}'`);
-        }
-        await subscription.handler(
-          {
-            topic: logical,
-            partition,
-            offset: message.offset,
-            key: message.key ? message.key.toString() : null,
-            value: message.value,
-            headers: headersToStrings(message.headers),
-          },
-          { heartbeat, signal },
-        );
-      },
-    });
+    await consumer.run(this.runConfig(subscription, signal));
     return {
       stop: async () => {
         stopping.abort();
         await consumer.disconnect();
       },
+    };
+  }
+
+  private runConfig(subscription: Subscription, signal: AbortSignal): ConsumerRunConfig {
+    // kafkajs commits resolved offsets after each fetched batch and when a handler throws; a
+    // crash in between redelivers, and inboxes absorb it.
+    if (!isBatchSubscription(subscription)) {
+      return {
+        autoCommit: true,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          await subscription.handler(this.incoming(topic, partition, message), { heartbeat, signal });
+        },
+      };
+    }
+    return {
+      autoCommit: true,
+      // Offsets are resolved only once the handler has processed them, never for a whole fetch.
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const messages = batch.messages.map((message) => this.incoming(batch.topic, batch.partition, message));
+        for (let start = 0; start < messages.length; start += subscription.maxBatchSize) {
+          if (!isRunning() || isStale()) {
+            return;
+          }
+          const chunk = messages.slice(start, start + subscription.maxBatchSize);
+          await subscription.batchHandler(chunk, { heartbeat, signal, resolve: (message) => resolveOffset(message.offset) });
+          resolveOffset((chunk[chunk.length - 1] as IncomingMessage).offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        }
+      },
+    };
+  }
+
+  private incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+    const logical = this.logicalByPhysical.get(topic);
+    if (!logical) {
+      throw new Error(`message from unexpected topic '${topic}'`);
+    }
+    return {
+      topic: logical,
+      partition,
+      offset: message.offset,
+      key: message.key ? message.key.toString() : null,
+      value: message.value,
+      headers: headersToStrings(message.headers),
     };
   }
 

@@ -7,12 +7,18 @@ export class InboxRepository {
 
   /** Records the event as applied; false when this consumer group had already applied it. */
   async claim(manager: EntityManager, consumerGroup: string, event: StrataEvent): Promise<boolean> {
+    return (await this.claimAll(manager, consumerGroup, [event])).has(event.id);
+  }
+
+  /** Records the events as applied in one statement; returns the ids this consumer group had not applied before. */
+  async claimAll(manager: EntityManager, consumerGroup: string, events: readonly StrataEvent[]): Promise<Set<string>> {
     const rows = (await manager.query(
-      `INSERT INTO "${this.schema}".inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3)
+      `INSERT INTO "${this.schema}".inbox (consumer_group, event_id, event_type)
+       SELECT $1, event_id, event_type FROM unnest($2::text[], $3::text[]) AS e(event_id, event_type)
        ON CONFLICT DO NOTHING RETURNING event_id`,
-      [consumerGroup, event.id, event.type],
-    )) as unknown[];
-    return rows.length === 1;
+      [consumerGroup, events.map((event) => event.id), events.map((event) => event.type)],
+    )) as Array<{ event_id: string }>;
+    return new Set(rows.map((row) => row.event_id));
   }
 
   async pruneOlderThan(manager: EntityManager, days: number): Promise<number> {

@@ -14,11 +14,11 @@ import { PersistenceModule, dataSourceToken } from '@strata/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventBus, SubscriptionHandle } from '../bus/event-bus';
 import { newEvent } from '../events/new-event';
-import { TransactionalEventHandler, withInbox } from '../inbox/inbox-handler';
+import { TransactionalBatchHandler, TransactionalEventHandler, withInbox, withInboxBatch } from '../inbox/inbox-handler';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxRepository } from '../outbox/outbox.repository';
-import { EventHandlers, createEventProcessor } from '../processing/event-processor';
+import { EventHandlers, createBatchEventProcessor, createEventProcessor } from '../processing/event-processor';
 import { EVENT_BUS } from './bus.module';
 
 const OPTIONS = Symbol('strata:service-messaging-options');
@@ -49,6 +49,13 @@ export class EventOutbox {
 
 export type TransactionalEventHandlers = { [TType in EventType]?: TransactionalEventHandler<TType> };
 
+export interface TransactionalBatchSubscription<TType extends EventType> {
+  type: TType;
+  /** Most events applied in one transaction; bounds its size and what one failure makes redo one by one. */
+  maxEvents: number;
+  handle: TransactionalBatchHandler<TType>;
+}
+
 /** How a service consumes events: validated, deduplicated through its inbox, retried or dead-lettered. */
 @Injectable()
 export class EventSubscriber implements BeforeApplicationShutdown {
@@ -65,7 +72,7 @@ export class EventSubscriber implements BeforeApplicationShutdown {
 
   /** The group id is `strata-<service>.<consumer>`: replicas of one consumer share the work. */
   async subscribe(consumer: string, topics: readonly TopicName[], handlers: TransactionalEventHandlers): Promise<void> {
-    const groupId = `strata-${this.options.service}.${consumer}`;
+    const groupId = this.groupIdOf(consumer);
     const wrapped: Record<string, unknown> = {};
     for (const [type, handler] of Object.entries(handlers)) {
       wrapped[type] = withInbox(this.dataSource, this.inbox, groupId, handler as TransactionalEventHandler<EventType>);
@@ -78,8 +85,34 @@ export class EventSubscriber implements BeforeApplicationShutdown {
     this.handles.push(handle);
   }
 
+  /**
+   * Like `subscribe` for one event type, with the events a partition has ready applied together:
+   * up to `maxEvents` in one transaction with all their inbox rows, so its fixed costs are paid
+   * once per batch rather than once per event. When a batch fails, its events are applied one
+   * transaction each, so a bad one is dead-lettered alone; offsets move only past committed events.
+   */
+  async subscribeBatch<TType extends EventType>(consumer: string, topics: readonly TopicName[], batch: TransactionalBatchSubscription<TType>): Promise<void> {
+    const groupId = this.groupIdOf(consumer);
+    const handle = await this.bus.subscribe({
+      groupId,
+      topics,
+      maxBatchSize: batch.maxEvents,
+      batchHandler: createBatchEventProcessor({
+        groupId,
+        bus: this.bus,
+        type: batch.type,
+        handleBatch: withInboxBatch(this.dataSource, this.inbox, groupId, batch.handle),
+      }),
+    });
+    this.handles.push(handle);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.handles.map((handle) => handle.stop()));
+  }
+
+  private groupIdOf(consumer: string): string {
+    return `strata-${this.options.service}.${consumer}`;
   }
 }
 

@@ -1,7 +1,8 @@
 import { DeadLetterHeaders } from '@strata/contracts';
 import { DomainError, DomainErrorCode } from '@strata/domain';
+import { StrataEvent } from '@strata/contracts';
 import { IncomingMessage, EventBus, OutgoingMessage } from '../bus/event-bus';
-import { ConsumerStoppingError, createEventProcessor } from './event-processor';
+import { ConsumerStoppingError, createBatchEventProcessor, createEventProcessor } from './event-processor';
 import { PermanentFailure, TransientFailure } from './failures';
 
 function recordingBus(): EventBus & { published: OutgoingMessage[] } {
@@ -140,5 +141,76 @@ describe(createEventProcessor.name, () => {
       },
     });
     await expect(sut(message(event), context())).rejects.toThrow('broker away');
+  });
+});
+
+describe(createBatchEventProcessor.name, () => {
+  const created = (id: string, offset: number): IncomingMessage => ({ ...message(JSON.stringify({ ...JSON.parse(event), id })), offset: String(offset) });
+  const batchContext = () => ({ ...context(), resolve: jest.fn((_: IncomingMessage) => undefined) });
+  const idsOf = (events: readonly StrataEvent[]) => events.map((one) => one.id);
+  const resolvedOffsets = (delivery: ReturnType<typeof batchContext>) => delivery.resolve.mock.calls.map(([resolved]) => resolved.offset);
+  const batchProcessor = (bus: EventBus, handleBatch: (events: readonly StrataEvent<'io.strata.registry.stack.created.v1'>[]) => Promise<void>) =>
+    createBatchEventProcessor({ groupId: 'g', bus, type: 'io.strata.registry.stack.created.v1', backoff: fastBackoff, handleBatch });
+
+  it('hands the valid events of its type to one call, in order, dead-lettering the invalid and skipping other types', async () => {
+    const bus = recordingBus();
+    const calls: string[][] = [];
+    const sut = batchProcessor(bus, async (events) => void calls.push(idsOf(events)));
+    const otherType = { ...message(JSON.stringify({ ...JSON.parse(event), id: 'other', type: 'io.strata.registry.environment.added.v1', data: { stack: 'checkout', environment: { name: 'staging' } } })), offset: '2' };
+    const delivery = batchContext();
+    await sut([created('a', 0), { ...message('{"not":"an event"'), offset: '1' }, otherType, created('b', 3)], delivery);
+    expect(calls).toEqual([['a', 'b']]);
+    expect(bus.published.map((published) => published.headers?.[DeadLetterHeaders.originalOffset])).toEqual(['1']);
+  });
+
+  it('handles the events one by one when their batch fails, so only the bad one is dead-lettered', async () => {
+    const bus = recordingBus();
+    const calls: string[][] = [];
+    const sut = batchProcessor(bus, async (events) => {
+      calls.push(idsOf(events));
+      if (idsOf(events).includes('bad')) {
+        throw new DomainError(DomainErrorCode.InvalidInput, 'refused');
+      }
+    });
+    const delivery = batchContext();
+    await sut([created('a', 5), created('bad', 6), created('c', 7)], delivery);
+    expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
+    expect(bus.published).toEqual([
+      expect.objectContaining({
+        headers: expect.objectContaining({
+          [DeadLetterHeaders.reason]: 'permanent failure handling io.strata.registry.stack.created.v1 bad: refused',
+          [DeadLetterHeaders.originalOffset]: '6',
+        }),
+      }),
+    ]);
+    expect(resolvedOffsets(delivery)).toEqual(['5', '6', '7']);
+  });
+
+  it('treats a batch of one event as createEventProcessor treats the event: retried while transient', async () => {
+    const bus = recordingBus();
+    let calls = 0;
+    const sut = batchProcessor(bus, async () => {
+      calls += 1;
+      if (calls < 3) {
+        throw new TransientFailure('database away');
+      }
+    });
+    await sut([created('a', 0)], batchContext());
+    expect(calls).toBe(3);
+    expect(bus.published).toEqual([]);
+  });
+
+  it('leaves the events after one it could not finish unresolved when the consumer stops', async () => {
+    const bus = recordingBus();
+    const stopping = new AbortController();
+    const sut = batchProcessor(bus, async (events) => {
+      if (events.length > 1 || events[0]?.id === 'b') {
+        stopping.abort();
+        throw new TransientFailure('database away');
+      }
+    });
+    const delivery = { ...batchContext(), signal: stopping.signal };
+    await expect(sut([created('a', 0), created('b', 1), created('c', 2)], delivery)).rejects.toBeInstanceOf(ConsumerStoppingError);
+    expect(resolvedOffsets(delivery)).toEqual(['0']);
   });
 });

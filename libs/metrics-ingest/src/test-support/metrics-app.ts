@@ -31,10 +31,9 @@ export function testSettings(overrides: Partial<MetricsIngestSettings> = {}): Me
   };
 }
 
-/** The metrics-ingest module on a fresh database, with an in-memory bus, as the launcher builds it. */
-export async function startMetricsApp(label: string, settings: MetricsIngestSettings = testSettings()): Promise<MetricsTestApp> {
+/** The metrics-ingest module on a fresh database, with an in-memory bus unless given another, as the launcher builds it. */
+export async function startMetricsApp(label: string, settings: MetricsIngestSettings = testSettings(), bus: EventBus = new InMemoryEventBus(2)): Promise<MetricsTestApp> {
   const database = await createTestDatabase(label);
-  const bus = new InMemoryEventBus(2);
   const options = { database: { url: database.url, poolSize: 8 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
   const app = await createApi(
     { module: TestRootModule, imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), MetricsIngestModule.register(options, settings)] },
