@@ -51,9 +51,9 @@ describe('embedded mode (npm start)', () => {
         body: JSON.stringify({ name: 'kept', environments: [{ name: 'production' }] }),
       });
       expect(created.status).toBe(201);
-      // The example manifest applies cleanly, a second time changes nothing, and a recorded
+      // The example manifest, as written (its contract a file reference), applies cleanly, a second time changes nothing, and a recorded
       // deployment shows in the version map.
-      const manifest = await readFile(join(__dirname, '../fixtures/manifests/checkout-stack-inline.yaml'), 'utf8');
+      const manifest = await readFile(join(__dirname, '../fixtures/manifests/checkout-stack.yaml'), 'utf8');
       const apply = async () => {
         const response = await fetch(`${first.api}/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: manifest });
         expect(response.status).toBe(200);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-test-app';
 
-/** The repository's example, with its external OpenAPI reference inlined as the API requires. */
+/** The repository's example with its OpenAPI document inlined (the as-written example is applied below). */
 function exampleManifest(): string {
   return readFileSync(join(__dirname, '../../../test/fixtures/manifests/checkout-stack-inline.yaml'), 'utf8');
 }
@@ -69,17 +69,36 @@ spec:
     await sut.http().get('/v1/components/orders-db').expect(404);
   });
 
-  it('refuses an external $ref it cannot read', async () => {
-    const text = readFileSync(join(__dirname, '../../../test/fixtures/manifests/checkout-stack.yaml'), 'utf8');
-    const refused = await apply(text).expect(422);
-    expect(refused.body.errors).toEqual([
-      { field: 'documents[6] (ComponentVersion payments-contract@3.2.0).spec.spec.openapi.$ref', message: expect.stringContaining('inline the OpenAPI document') },
-    ]);
-  });
-
   it('refuses YAML that does not parse, and an empty body', async () => {
     const refused = await apply('apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: [oops\n').expect(422);
     expect(refused.body.errors[0]).toEqual({ field: 'documents[0]', message: expect.stringMatching(/^invalid YAML/) });
     await sut.http().post('/v1/apply').set('content-type', 'application/json').send({}).expect(422);
+  });
+});
+
+describe('POST /v1/apply of the example manifest as written', () => {
+  let sut: RegistryTestApp;
+
+  beforeAll(async () => {
+    sut = await startRegistryTestApp('registry-apply-reference');
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  const apply = (manifest: string) => sut.http().post('/v1/apply').set('content-type', 'application/yaml').send(manifest);
+
+  it('applies it with its contract kept as a file reference, and changes nothing the second time', async () => {
+    const manifest = readFileSync(join(__dirname, '../../../test/fixtures/manifests/checkout-stack.yaml'), 'utf8');
+    const first = await apply(manifest).expect(200);
+    expect(first.body.changes.map((change: { action: string }) => change.action)).toEqual(Array(13).fill('create'));
+    expect(first.body.changes.find((change: { name: string }) => change.name === 'payments-contract@3.2.0')).toMatchObject({
+      detail: expect.stringContaining("a reference to './payments-openapi-3.2.0.yaml'"),
+    });
+    const second = await apply(manifest).expect(200);
+    expect(second.body.changes.map((change: { action: string }) => change.action)).toEqual(Array(13).fill('unchanged'));
+    const version = await sut.http().get('/v1/components/payments-contract/versions/3.2.0').expect(200);
+    expect(version.body.spec.openapi).toEqual({ $ref: './payments-openapi-3.2.0.yaml' });
   });
 });

@@ -95,6 +95,21 @@ describe('registry components and versions API', () => {
     await register('4.0.0', { '/charges': { post: { responses: { '201': { description: 'ok' } } } } }).expect(201);
   });
 
+  it('keeps a contract given as a file reference, and asks for a major bump where it cannot diff', async () => {
+    const name = `${stack}-partner`;
+    await component(name, 'api-contract').expect(201);
+    const inline = { openapi: '3.0.3', info: { title: 'partner', version: '1' }, paths: { '/quotes': { get: { responses: { '200': { description: 'ok' } } } } } };
+    const register = (version: string, openapi: unknown) =>
+      sut.http().post(`/v1/components/${name}/versions`).send({ version, spec: { baseUrl: 'https://partner.example.com', openapi } });
+    await register('1.0.0', { $ref: './partner-openapi-1.0.0.yaml' }).expect(201);
+    const refused = await register('1.1.0', inline).expect(409);
+    expect(refused.body.errors).toEqual([{ field: 'spec.openapi', message: expect.stringMatching(/1\.0\.0 refers to '\.\/partner-openapi-1\.0\.0\.yaml'.*\(contract-unverifiable\)$/) }]);
+    await register('2.0.0', inline).expect(201);
+    await register('2.1.0', inline).expect(201);
+    const badReference = await register('2.2.0', { $ref: '' }).expect(422);
+    expect(badReference.body.errors).toEqual([{ field: 'spec.openapi.$ref', message: expect.stringContaining("must name the contract's file") }]);
+  });
+
   it('refuses an oversize body with 413 problem+json', async () => {
     const refused = await sut
       .http()

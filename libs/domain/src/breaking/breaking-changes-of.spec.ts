@@ -25,6 +25,16 @@ describe(breakingChangesOf.name, () => {
     expect(breaks.map((change) => change.kind)).toEqual(['path-removed']);
   });
 
+  it.each([
+    ['the previous contract', { $ref: './p-3.2.0.yaml' }, { openapi: '3.0.3', paths: {} }, "3.2.0 refers to './p-3.2.0.yaml'"],
+    ['the next contract', { openapi: '3.0.3', paths: {} }, { $ref: './p-3.3.0.yaml' }, "3.3.0 refers to './p-3.3.0.yaml'"],
+    ['both contracts', { $ref: './p.yaml' }, { $ref: './p.yaml' }, "3.2.0 refers to './p.yaml' and 3.3.0 refers to './p.yaml'"],
+  ])('treats a change as breaking when %s is a file reference it cannot diff', async (_case, before, after, named) => {
+    const version = (number: string, openapi: unknown): ComponentVersion => ({ ...contract(number, {}), spec: { baseUrl: 'https://p', openapi } });
+    const breaks = await breakingChangesOf(version('3.2.0', before), version('3.3.0', after));
+    expect(breaks).toEqual([{ kind: 'contract-unverifiable', location: 'spec.openapi', message: expect.stringContaining(named) }]);
+  });
+
   it('finds nothing for types without a detector', async () => {
     const app = (version: string): ComponentVersion => ({ component: 'api', type: 'app', version, dependencies: [], config: {}, rollback: [], spec: {} });
     expect(await breakingChangesOf(app('1.0.0'), app('2.0.0'))).toEqual([]);

@@ -1,4 +1,5 @@
 import { ComponentVersion } from '../components/component-version';
+import { externalContractReference } from '../components/specs/api-contract-spec';
 import { DomainError } from '../errors/domain-error';
 import { requiresMajorBump } from '../versions/bump';
 import { Break } from '../versions/bump';
@@ -18,8 +19,27 @@ const DETECTORS: Readonly<Record<string, BreakingChangeDetector>> = {
     const up = specField(next, 'up');
     return typeof up === 'string' ? lintSchemaMigration(up, 'spec.up') : Promise.resolve([]);
   },
-  'api-contract': async (previous, next) => breakingOpenApiChanges(specField(previous, 'openapi'), specField(next, 'openapi')),
+  'api-contract': async (previous, next) => {
+    const unreadable = [externalContractReference(specField(previous, 'openapi')), externalContractReference(specField(next, 'openapi'))];
+    if (unreadable.some((ref) => ref !== undefined)) {
+      return [unverifiableContract(previous, next, unreadable)];
+    }
+    return breakingOpenApiChanges(specField(previous, 'openapi'), specField(next, 'openapi'));
+  },
 };
+
+/**
+ * A contract held as a file reference cannot be diffed, so the change is treated as breaking:
+ * never assumed safe. A major bump or an audited override lets it through.
+ */
+function unverifiableContract(previous: ComponentVersion, next: ComponentVersion, [previousRef, nextRef]: (string | undefined)[]): Break {
+  const which = [previousRef === undefined ? undefined : `${previous.version} refers to '${previousRef}'`, nextRef === undefined ? undefined : `${next.version} refers to '${nextRef}'`].filter(Boolean).join(' and ');
+  return {
+    kind: 'contract-unverifiable',
+    location: 'spec.openapi',
+    message: `the contracts cannot be compared: ${which}, a file the registry cannot read; inline the OpenAPI documents to have them diffed`,
+  };
+}
 
 /**
  * The breaking changes `next` brings over `previous` (the highest registered version below it).

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ManifestDocument, canonicalJson, documentLabel, parseManifest } from '@strata/domain';
+import { DomainError, ManifestDocument, canonicalJson, documentLabel, externalContractReference, parseManifest } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -132,18 +132,11 @@ export class ApplyService {
       case 'ComponentVersion': {
         const component = metadata['component'] as string;
         const version = metadata['version'] as string;
-        const openapi = (spec['spec'] as Record<string, unknown> | undefined)?.['openapi'];
-        const externalRef = typeof openapi === 'object' && openapi !== null ? (openapi as Record<string, unknown>)['$ref'] : undefined;
-        if (typeof externalRef === 'string' && !externalRef.startsWith('#')) {
-          throw inDocument(
-            document,
-            DomainError.invalid('external reference', [{ field: 'spec.openapi.$ref', message: `'${externalRef}' is a file the API cannot read; inline the OpenAPI document in the manifest` }]),
-            'spec.',
-          );
-        }
         try {
           const registration = await this.components.registerVersion(component, { ...spec, version } as Parameters<ComponentsService['registerVersion']>[1], actor, manager);
-          return change(`${component}@${version}`, registration.created ? 'create' : 'unchanged');
+          const contractRef = externalContractReference((spec['spec'] as Record<string, unknown> | undefined)?.['openapi']);
+          const note = contractRef === undefined ? undefined : `contract kept as a reference to '${contractRef}': it cannot be diffed, so the next version needs a major bump or an inlined document`;
+          return change(`${component}@${version}`, registration.created ? 'create' : 'unchanged', registration.created ? note : undefined);
         } catch (error) {
           throw inDocument(document, error, 'spec.');
         }

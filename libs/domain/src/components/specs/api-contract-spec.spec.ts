@@ -17,10 +17,12 @@ describe(apiContractSpecViolations.name, () => {
     expect(sut({ baseUrl: 'https://payments.example.com', openapi })).toEqual([]);
   });
 
-  it('asks for a file reference to be inlined, since a version is immutable and the server cannot read it', () => {
-    expect(sut({ baseUrl: 'https://payments.example.com/v3', openapi: { $ref: './payments-openapi-3.2.0.yaml' } })).toEqual([
-      { field: 'spec.openapi', message: "must be the OpenAPI document itself; inline './payments-openapi-3.2.0.yaml' before registering" },
-    ]);
+  it('accepts a reference to the contract file, which the registry keeps as given', () => {
+    expect(sut({ baseUrl: 'https://payments.example.com/v3', openapi: { $ref: './payments-openapi-3.2.0.yaml' } })).toEqual([]);
+  });
+
+  it.each([[''], ['  '], ['#/components/schemas/Charge'], [42], [null]])('refuses the reference %p', (ref) => {
+    expect(sut({ baseUrl: 'https://payments.example.com/v3', openapi: { $ref: ref } })).toEqual([{ field: 'spec.openapi.$ref', message: expect.stringContaining("must name the contract's file") }]);
   });
 
   it.each([

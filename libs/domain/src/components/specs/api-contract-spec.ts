@@ -4,8 +4,16 @@ import { describeValue, httpUrlProblem, isPlainObject, PlainObject, requireNonBl
 export interface ApiContractSpec {
   /** Where the third-party API is served, e.g. `https://payments.example.com/v3`. */
   baseUrl: string;
-  /** The OpenAPI 3 document itself, inlined: a version is immutable, a file reference is not. */
-  openapi: OpenApiDocument;
+  /**
+   * The OpenAPI 3 document itself, or a reference to a file the registry cannot read. Only an
+   * inlined document can be diffed against the previous version (see `breakingChangesOf`).
+   */
+  openapi: OpenApiDocument | ExternalContractReference;
+}
+
+/** `{ $ref: './payments-openapi-3.2.0.yaml' }`: the contract lives outside the manifest. */
+export interface ExternalContractReference {
+  $ref: string;
 }
 
 export interface OpenApiDocument {
@@ -16,6 +24,15 @@ export interface OpenApiDocument {
 }
 
 const OPENAPI_VERSION = /^3\.\d+\.\d+$/;
+
+/** The file a contract refers to when it is not inlined; undefined for an inlined document. */
+export function externalContractReference(openapi: unknown): string | undefined {
+  if (!isPlainObject(openapi) || Object.keys(openapi).length !== 1 || !('$ref' in openapi)) {
+    return undefined;
+  }
+  const ref = openapi['$ref'];
+  return typeof ref === 'string' && !ref.startsWith('#') ? ref : undefined;
+}
 
 export function apiContractSpecViolations(spec: unknown, field: string): DomainViolation[] {
   const violations: DomainViolation[] = [];
@@ -37,8 +54,12 @@ function openApiDocumentViolations(document: unknown, field: string): DomainViol
     return violations;
   }
   if (Object.keys(document).length === 1 && '$ref' in document) {
-    // The CLI inlines referenced files before sending; the registry cannot read the client's disk.
-    return [{ field, message: `must be the OpenAPI document itself; inline '${String(document['$ref'])}' before registering` }];
+    // Accepted as a reference (manifests written for GitOps keep the contract in its own file);
+    // the registry cannot read the client's disk, so breaking-change checks need a major bump then.
+    const ref = document['$ref'];
+    return typeof ref === 'string' && ref.trim() !== '' && !ref.startsWith('#')
+      ? []
+      : [{ field: `${field}.$ref`, message: `must name the contract's file, e.g. './openapi.yaml', got ${describeValue(ref)}` }];
   }
   const version = document['openapi'];
   if (typeof version !== 'string' || !OPENAPI_VERSION.test(version)) {
