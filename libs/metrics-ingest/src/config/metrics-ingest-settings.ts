@@ -8,6 +8,8 @@ export interface MetricsIngestSettings {
   /** How often partitions are created ahead and expired ones dropped. */
   maintenanceIntervalMs: number;
   windows: WindowSchedule;
+  /** How often the publisher looks for due windows; 0 leaves publication to `publishDue` callers (tests). */
+  windowPublishTickMs: number;
   /** Batches written at once (each holds a pooled connection); more wait in line. */
   maxConcurrentWrites: number;
   /** Batches allowed to wait; beyond that intake answers 503 so producers back off and retry. */
@@ -51,6 +53,7 @@ const settingsSchema = z.object({
   METRICS_MAINTENANCE_INTERVAL_MS: positiveInt(300_000, 86_400_000),
   METRICS_WINDOW_INTERVAL_MS: positiveInt(10_000, 86_400_000).refine((value) => value % 10_000 === 0, 'must be a multiple of 10000 (the finest rollup)'),
   METRICS_WINDOW_GRACE_MS: positiveInt(2_000, 600_000),
+  METRICS_WINDOW_PUBLISH_TICK_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000).optional(),
   METRICS_MAX_CONCURRENT_WRITES: positiveInt(4, 64),
   METRICS_MAX_QUEUED_WRITES: positiveInt(64, 10_000),
   METRICS_MAX_SAMPLES_PER_REQUEST: positiveInt(200_000, 10_000_000),
@@ -82,6 +85,7 @@ export function readMetricsIngestSettings(env: Environment = process.env): Metri
     },
     maintenanceIntervalMs: parsed.METRICS_MAINTENANCE_INTERVAL_MS,
     windows: { intervalMs: parsed.METRICS_WINDOW_INTERVAL_MS, graceMs: parsed.METRICS_WINDOW_GRACE_MS, maxCatchUpWindows: 6 },
+    windowPublishTickMs: parsed.METRICS_WINDOW_PUBLISH_TICK_MS ?? parsed.METRICS_WINDOW_INTERVAL_MS,
     maxConcurrentWrites: parsed.METRICS_MAX_CONCURRENT_WRITES,
     maxQueuedWrites: parsed.METRICS_MAX_QUEUED_WRITES,
     maxSamplesPerRequest: parsed.METRICS_MAX_SAMPLES_PER_REQUEST,

@@ -38,7 +38,7 @@ export class WindowPublisherService implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.task.start(this.settings.windows.intervalMs);
+    this.task.start(this.settings.windowPublishTickMs);
   }
 
   onApplicationShutdown(): Promise<void> {

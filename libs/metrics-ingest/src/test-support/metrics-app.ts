@@ -21,8 +21,9 @@ export function testSettings(overrides: Partial<MetricsIngestSettings> = {}): Me
   return {
     retention: { rawRetentionDays: 7, rollupRetentionDays: 30, partitionsAheadDays: 1 },
     maintenanceIntervalMs: 3_600_000,
-    // Long enough that the timer never fires during a test: tests call publishDue themselves.
     windows: { intervalMs: 10_000, graceMs: 2_000, maxCatchUpWindows: 6 },
+    // No timer: it would move the cursor to "now" ~10 s into a spec; tests call publishDue themselves.
+    windowPublishTickMs: 0,
     maxConcurrentWrites: 4,
     maxQueuedWrites: 64,
     maxSamplesPerRequest: 200_000,
