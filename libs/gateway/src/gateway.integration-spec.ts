@@ -84,7 +84,8 @@ describe(Gateway.name, () => {
     ],
     rules: [],
     retryBudget: { ratio: 0.5, minRetriesPerSecond: 100 },
-    outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 300, maxEjectionMs: 1_000 },
+    // Long enough that an ejected node stays out for the rest of a test on a loaded machine.
+    outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 5_000, maxEjectionMs: 10_000 },
     ...overrides,
   });
 
@@ -253,10 +254,17 @@ describe(Gateway.name, () => {
   });
 
   it('does not retry beyond the retry budget', async () => {
-    apply(routingConfig({ rules: [{ match: { pathPrefix: '/canary' }, stackConfig: 'v2' }], retryBudget: { ratio: 0, minRetriesPerSecond: 1 } }));
     await setFaults(v2, { errorRate: 1 });
-
-    const answers = [await send('/canary'), await send('/canary'), await send('/canary')];
+    // The budget refills one token per second of Date.now(); a frozen clock keeps a slow machine
+    // from refilling it between the three requests.
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+    let answers: Answer[];
+    try {
+      apply(routingConfig({ rules: [{ match: { pathPrefix: '/canary' }, stackConfig: 'v2' }], retryBudget: { ratio: 0, minRetriesPerSecond: 1 } }));
+      answers = [await send('/canary'), await send('/canary'), await send('/canary')];
+    } finally {
+      clock.mockRestore();
+    }
 
     expect(answers.map((answer) => answer.status)).toEqual([200, 503, 503]);
   });
@@ -280,14 +288,14 @@ describe(Gateway.name, () => {
         expect(answers.some((answer) => answer.node === 'v1-a')).toBe(true);
         return answers;
       },
-      10_000,
+      15_000,
       200,
     );
 
     expect(first.filter((answer) => answer.status === 503).length).toBeLessThanOrEqual(3);
     expect(afterEjection.map((answer) => answer.node)).toEqual(afterEjection.map(() => 'v1-b'));
     expect(afterRecovery.every((answer) => answer.status === 200)).toBe(true);
-  }, 20_000);
+  }, 30_000);
 
   it('answers 503 problem+json when no node of any stack config is reachable', async () => {
     apply({ ...routingConfig(), stackConfigs: [{ name: 'v1', weight: 1, nodes: [{ id: 'gone', url: 'http://127.0.0.1:1' }] }] });
