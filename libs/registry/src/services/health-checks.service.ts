@@ -28,7 +28,7 @@ const HEALTH_CHECK_ACTOR = 'health-check';
 export class HealthChecksService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('health-checks').child({ service: 'registry' });
   private readonly lastRun = new Map<string, number>();
-  private readonly running = new Set<string>();
+  private readonly running = new Map<string, Promise<void>>();
   private readonly rounds = new PeriodicTask(
     () => this.tick(),
     (error) => this.logger.warn('health check round failed', { reason: String(error) }),
@@ -55,16 +55,29 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     await this.leader.release();
   }
 
-  /** Runs every check that is due now (all of them when `force`); resolves when they are done. */
+  /**
+   * Runs every check that is due now; resolves when they are done. A check already running is
+   * left to finish, except when `force`d: then every check runs once more after the one in flight,
+   * so what the caller reads afterwards reflects the world as it was when it asked.
+   */
   async runDueChecks(force = false): Promise<number> {
     const slots = await this.versionMap.slotsWithHealthChecks(this.transactions.reader);
     const now = Date.now();
     const due = slots.filter((slot) => {
       const interval = parseDuration((slot.componentVersion.healthCheck as HealthCheck).interval) ?? 10_000;
-      return !this.running.has(slot.id) && (force || now - (this.lastRun.get(slot.id) ?? 0) >= interval);
+      return force || (!this.running.has(slot.id) && now - (this.lastRun.get(slot.id) ?? 0) >= interval);
     });
-    await Promise.all(due.map((slot) => this.check(slot)));
+    await Promise.all(due.map((slot) => this.checkAfterRunning(slot)));
     return due.length;
+  }
+
+  private async checkAfterRunning(slot: DeploymentEntity): Promise<void> {
+    for (let inFlight = this.running.get(slot.id); inFlight; inFlight = this.running.get(slot.id)) {
+      await inFlight;
+    }
+    const check = this.check(slot).finally(() => this.running.delete(slot.id));
+    this.running.set(slot.id, check);
+    await check;
   }
 
   private async tick(): Promise<void> {
@@ -74,7 +87,6 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async check(slot: DeploymentEntity): Promise<void> {
-    this.running.add(slot.id);
     this.lastRun.set(slot.id, Date.now());
     try {
       const healthCheck = slot.componentVersion.healthCheck as HealthCheck;
@@ -91,8 +103,6 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
       await this.recordProbeKpis(slot, outcomes).catch((error: unknown) => this.logger.warn('could not record health-check KPIs', { component: slot.component.name, reason: String(error) }));
     } catch (error) {
       this.logger.warn('health check failed to run', { component: slot.component.name, reason: (error as Error).message });
-    } finally {
-      this.running.delete(slot.id);
     }
   }
 
