@@ -15,10 +15,12 @@ type FakeMode = 'ok' | 'bad-query' | 'hang' | 'not-json';
 class FakePrometheus {
   mode: FakeMode = 'ok';
   readonly ranges: Array<{ start: number; end: number; step: number; query: string }> = [];
+  lastRequestAt = 0;
   private readonly hanging: ServerResponse[] = [];
   readonly server: Server = createServer((req, res) => void this.answer(req, res));
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.lastRequestAt = Date.now();
     let body = '';
     for await (const chunk of req) body += String(chunk);
     const form = new URLSearchParams(body);
@@ -59,7 +61,7 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
     prometheusUrl = `http://127.0.0.1:${(prometheus.server.address() as AddressInfo).port}`;
     harness = await startMetricsApp(
       'metrics-collectors',
-      testSettings({ collectors: { enabled: true, tickMs: 100, concurrency: 4, requestTimeoutMs: 400, maxPointsPerQuery: 5, maxStatementsPerScrape: 100 } }),
+      testSettings({ collectors: { enabled: true, tickMs: 100, concurrency: 4, requestTimeoutMs: 2_000, maxPointsPerQuery: 5, maxStatementsPerScrape: 100 } }),
     );
   });
 
@@ -101,7 +103,7 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
     expect(refused.status.consecutiveFailures).toBeGreaterThanOrEqual(1);
 
     prometheus.mode = 'hang';
-    await eventually(async () => expect((await source('fake-values')).body.status.lastError).toMatch(/no answer within 400 ms$/), 10_000, 100);
+    await eventually(async () => expect((await source('fake-values')).body.status.lastError).toMatch(/no answer within 2000 ms$/), 10_000, 100);
     prometheus.mode = 'not-json';
     await eventually(async () => expect((await source('fake-values')).body.status.lastError).toMatch(/^Prometheus answered 200 with a body that is not JSON/), 10_000, 100);
     const failedAt = Date.now();
@@ -115,10 +117,18 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
     }, 10_000, 100);
     expect(recovered.status.lastError).toMatch(/not JSON/); // the last error stays visible after recovery
 
-    // Stop it, let a run in flight finish, then: every request began one step after the previous
-    // one ended, and the store holds each second once, up to the last one asked for.
+    // Stop it, let a run in flight finish (no request for 1.5 s, 15 ticks, and the last range
+    // asked for stored), then: every request began one step after the previous one ended, and the
+    // store holds each second once, up to the last one asked for.
     await http().delete('/v1/query-sources/fake-values').expect(204);
-    await eventually(async () => expect((await storedTimestamps('fake_value', 'api')).at(-1)?.t).toBe(prometheus.ranges.at(-1)?.end), 10_000, 100);
+    await eventually(
+      async () => {
+        expect(Date.now() - prometheus.lastRequestAt).toBeGreaterThan(1_500);
+        expect((await storedTimestamps('fake_value', 'api')).at(-1)?.t).toBe(prometheus.ranges.at(-1)?.end);
+      },
+      10_000,
+      100,
+    );
     for (const [index, range] of prometheus.ranges.entries()) {
       expect(range.end - range.start).toBeLessThanOrEqual(4_000);
       if (index > 0) expect(range.start).toBe((prometheus.ranges[index - 1]?.end ?? 0) + 1_000);
