@@ -64,12 +64,18 @@ describe('predictive-staging LSTM models', () => {
     const elapsedMs = performance.now() - started;
     delay.disable();
     const p99Ms = delay.percentile(99) / 1e6;
+    const p50Ms = delay.percentile(50) / 1e6;
     const maxMs = delay.max / 1e6;
-    process.stdout.write(`LSTM training ${elapsedMs.toFixed(0)} ms; event-loop delay p99 ${p99Ms.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms\n`);
+    process.stdout.write(`LSTM training ${elapsedMs.toFixed(0)} ms; event-loop delay p50 ${p50Ms.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms\n`);
     // The measurement spans real work (seconds of training), and the loop answered throughout.
     expect(elapsedMs).toBeGreaterThan(500);
     expect(stored.metrics.epochSeconds).toHaveLength(8);
-    expect(p99Ms).toBeLessThan(100);
+    // On a loaded 2-core machine the worker and jest compete for the cores, so p99 gets 300 ms, not
+    // 100. That alone would not catch training on the main thread: tfjs yields there only every
+    // ~125 ms, which measured p99 240-440 ms. The median catches it: ~145 ms on the main thread
+    // (every sample waits out a 125 ms slice), ~11 ms with the worker.
+    expect(p99Ms).toBeLessThan(300);
+    expect(p50Ms).toBeLessThan(60);
     const { rows } = await sut.sql.query<{ count: string }>("SELECT count(*) FROM staging.lstm_models WHERE series_id = 'lag'");
     expect(Number(rows[0]!.count)).toBe(1);
   }, 120_000);
