@@ -51,29 +51,35 @@ describe(OutboxRelay.name, () => {
     return received;
   }
 
-  function relay(bus: InMemoryEventBus): OutboxRelay {
-    return new OutboxRelay({ dataSource, schema: SCHEMA, bus, pollIntervalMs: 5_000, retentionHours: 1 });
+  function relay(bus: InMemoryEventBus, pollIntervalMs = 5_000): OutboxRelay {
+    return new OutboxRelay({ dataSource, schema: SCHEMA, bus, pollIntervalMs, retentionHours: 1 });
   }
 
   it('publishes events of committed transactions in commit order, woken by NOTIFY', async () => {
     const bus = new InMemoryEventBus(3);
     await bus.start();
     const received = await collect(bus);
-    const sut = relay(bus);
+    // Poll interval 60 s: arriving within the 10 s deadlines below proves the LISTEN/NOTIFY wake-up works.
+    const sut = relay(bus, 60_000);
     sut.start();
     try {
-      // Poll interval is 5 s: arriving sooner proves the LISTEN/NOTIFY wake-up works.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await eventually(async () => {
+        const listeners = (await dataSource.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND state = 'idle' AND query ILIKE 'LISTEN %'`,
+          [`strata-${SCHEMA}-outbox-listener`],
+        )) as unknown[];
+        expect(listeners).toHaveLength(1);
+      }, 10_000);
       const events = Array.from({ length: 5 }, () => aStackCreatedEvent('checkout'));
       for (const event of events) {
         await dataSource.transaction((manager) => outbox.append(manager, [event]));
       }
-      await eventually(() => expect(received.map((event) => event.id)).toEqual(events.map((event) => event.id)), 3_000);
+      await eventually(() => expect(received.map((event) => event.id)).toEqual(events.map((event) => event.id)), 10_000);
       // The relay marks rows after the bus acknowledges them, so a consumer can see an event before its row is marked.
       await eventually(async () => {
         const [row] = (await dataSource.query(`SELECT count(*)::int AS pending FROM ${SCHEMA}.outbox WHERE published_at IS NULL`)) as { pending: number }[];
         expect(row?.pending).toBe(0);
-      }, 3_000);
+      }, 10_000);
     } finally {
       await sut.stop();
       await bus.stop();
