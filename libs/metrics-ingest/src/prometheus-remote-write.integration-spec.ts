@@ -45,7 +45,10 @@ describe('a real Prometheus scraping a target, remote-writing to Strata and quer
       join(workDir, 'prometheus.yml'),
       [
         'global:',
-        '  scrape_interval: 1s',
+        // The target answers from jest's event loop: with 1 s (timeout = interval) a stall of the
+        // loop failed a scrape, and its staleness markers left gaps in what query sources read.
+        '  scrape_interval: 2s',
+        '  scrape_timeout: 2s',
         'scrape_configs:',
         '  - job_name: demo',
         '    static_configs:',
