@@ -130,6 +130,9 @@ export class KafkaEventBus implements EventBus {
     }
     return {
       autoCommit: true,
+      // With a threshold, commitOffsetsIfNecessary commits each applied chunk; without one kafkajs
+      // would commit only at the end of the fetch, and a crash would replay every chunk of it.
+      autoCommitThreshold: 1,
       // Offsets are resolved only once the handler has processed them, never for a whole fetch.
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {

@@ -92,6 +92,10 @@ export class EventSubscriber implements BeforeApplicationShutdown {
    * transaction each, so a bad one is dead-lettered alone; offsets move only past committed events.
    */
   async subscribeBatch<TType extends EventType>(consumer: string, topics: readonly TopicName[], batch: TransactionalBatchSubscription<TType>): Promise<void> {
+    if (!Number.isInteger(batch.maxEvents) || batch.maxEvents < 1) {
+      // A batch of none would never deliver anything: the partition would stall without a word.
+      throw new Error(`consumer '${consumer}': maxEvents must be a whole number of at least 1, got ${batch.maxEvents}`);
+    }
     const groupId = this.groupIdOf(consumer);
     const handle = await this.bus.subscribe({
       groupId,

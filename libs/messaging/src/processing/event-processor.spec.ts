@@ -184,6 +184,7 @@ describe(createBatchEventProcessor.name, () => {
       }),
     ]);
     expect(resolvedOffsets(delivery)).toEqual(['5', '6', '7']);
+    expect(delivery.heartbeat).toHaveBeenCalledTimes(3);
   });
 
   it('treats a batch of one event as createEventProcessor treats the event: retried while transient', async () => {

@@ -188,6 +188,9 @@ export function createBatchEventProcessor<TType extends EventType>(options: Batc
     for (const { message, event } of pending) {
       await rules.apply(message, event, handleOne, context);
       context.resolve(message);
+      // One transaction per event can outlast the session timeout over a whole chunk; kafkajs
+      // sends no heartbeats on its own.
+      await context.heartbeat();
     }
   };
 }
