@@ -5,11 +5,6 @@ import { EntityManager } from 'typeorm';
 export class InboxRepository {
   constructor(readonly schema: string) {}
 
-  /** Records the event as applied; false when this consumer group had already applied it. */
-  async claim(manager: EntityManager, consumerGroup: string, event: StrataEvent): Promise<boolean> {
-    return (await this.claimAll(manager, consumerGroup, [event])).has(event.id);
-  }
-
   /** Records the events as applied in one statement; returns the ids this consumer group had not applied before. */
   async claimAll(manager: EntityManager, consumerGroup: string, events: readonly StrataEvent[]): Promise<Set<string>> {
     const rows = (await manager.query(
