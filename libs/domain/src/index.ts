@@ -28,6 +28,7 @@ export * from './versions/resolution';
 export * from './versions/can-deploy';
 export * from './versions/bump';
 export * from './versions/deploy-order';
+export * from './versions/node-versions';
 export * from './breaking/breaking-changes-of';
 export * from './health/health-verdict';
 export * from './routing';

@@ -47,7 +47,8 @@ export class ActiveRouting {
   readonly retryBudget: RetryBudget;
   readonly networkPolicy: NetworkPolicyEvaluator | undefined;
   deniedRequests = 0;
-  private availableByConfig: UpstreamNode[][];
+  /** Per stack config, the nodes that may take traffic: the available ones, or all of them in panic. */
+  private candidatesByConfig: readonly UpstreamNode[][];
   private readonly windows: DecayingKpis[];
 
   constructor(
@@ -60,7 +61,7 @@ export class ActiveRouting {
     this.nodesByConfig = config.stackConfigs.map((stackConfig, index) =>
       stackConfig.nodes.map((node) => new UpstreamNode(node.id, node.url, index, node.version, poolFor(node.url), new OutlierEjection(config.outlierDetection))),
     );
-    this.availableByConfig = this.nodesByConfig.map((nodes) => nodes.slice());
+    this.candidatesByConfig = this.nodesByConfig;
     this.retryBudget = new RetryBudget(config.retryBudget, now);
     this.networkPolicy = config.networkPolicy ? new NetworkPolicyEvaluator(config.networkPolicy, config.component) : undefined;
     this.windows = this.nodesByConfig.map(() => ({ requests: 0, errors: 0, meanLatencyMs: 0, latencySumMs: 0 }));
@@ -72,17 +73,21 @@ export class ActiveRouting {
 
   /** Power of two choices on outstanding requests among the nodes that may take traffic. */
   pickNode(stackConfigIndex: number): UpstreamNode | undefined {
-    return pickLessLoadedOfTwo(this.availableByConfig[stackConfigIndex], outstandingOf, Math.random);
+    return pickLessLoadedOfTwo(this.candidatesByConfig[stackConfigIndex], outstandingOf, Math.random);
   }
 
   allNodes(): UpstreamNode[] {
     return this.nodesByConfig.flat();
   }
 
-  /** Recomputes which nodes may take traffic (after an ejection, a recovery, or time passing). */
+  /**
+   * Recomputes which nodes may take traffic (after an ejection, a recovery, or time passing). In
+   * panic (no stack config has an available node) ejection is ignored: every node may.
+   */
   refreshAvailability(now: number): void {
-    this.availableByConfig = this.nodesByConfig.map((nodes) => nodes.filter((node) => node.outlier.isAvailable(now)));
-    this.availableByConfig.forEach((nodes, index) => this.router.setAvailable(index, nodes.length > 0));
+    const availableByConfig = this.nodesByConfig.map((nodes) => nodes.filter((node) => node.outlier.isAvailable(now)));
+    availableByConfig.forEach((nodes, index) => this.router.setAvailable(index, nodes.length > 0));
+    this.candidatesByConfig = this.router.mode === 'panic' ? this.nodesByConfig : availableByConfig;
   }
 
   /** Folds the last interval's stats into each config's window and rescales weights by score. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request as undiciRequest } from 'undici';
-import { StrataEvent, kpiSamplesV1 } from '@strata/contracts';
+import { GatewayFallbackChangedV1, StrataEvent, gatewayFallbackChangedV1, kpiSamplesV1 } from '@strata/contracts';
 import { RoutingConfig } from '@strata/domain';
 import { EventBus, InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry } from '@strata/observability';
@@ -114,10 +114,48 @@ describe(Gateway.name, () => {
     return gateway;
   }
 
-  function collect(topic: 'kpi.samples' | 'registry.events'): StrataEvent[] {
+  function collect(topic: 'kpi.samples' | 'registry.events' | 'routing.events'): StrataEvent[] {
     const events: StrataEvent[] = [];
     void bus.subscribe({ groupId: `probe-${topic}-${Math.random()}`, topics: [topic], handler: async (message) => void events.push(JSON.parse(String(message.value)) as StrataEvent) });
     return events;
+  }
+
+  /** The fallback changes among the events collected, validated against their schema. */
+  const fallbackChanges = (events: StrataEvent[]): GatewayFallbackChangedV1[] =>
+    events.filter((event) => event.type === 'io.strata.routing.gateway.fallback.changed.v1').map((event) => gatewayFallbackChangedV1.parse(event.data));
+
+  /** One sample of the gateway's own /metrics; NaN when the series is not there. */
+  async function metric(name: string, labels: Record<string, string>): Promise<number> {
+    const text = (await send('/metrics')).body;
+    for (const line of text.split('\n')) {
+      const sample = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
+      if (sample?.[1] === name) {
+        const found = Object.fromEntries([...sample[2].matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1], label[2]]));
+        if (Object.entries(labels).every(([label, value]) => found[label] === value)) {
+          return Number(sample[3]);
+        }
+      }
+    }
+    return Number.NaN;
+  }
+
+  const fallbackRequests = (mode: 'fallback' | 'panic', stackConfig: string): Promise<number> =>
+    metric('strata_gateway_fallback_requests_total', { stack: 'shop', environment: 'prod', mode, stack_config: stackConfig });
+  const inMode = (mode: 'normal' | 'fallback' | 'panic'): Promise<number> => metric('strata_gateway_routing_mode', { stack: 'shop', environment: 'prod', mode });
+
+  /** After a promotion: v2 takes everything, the old stable v1 stays at weight 0 for retries to drain. */
+  const promoted = (overrides: Partial<RoutingConfig> = {}): RoutingConfig => {
+    const [stable, canary] = routingConfig().stackConfigs;
+    return routingConfig({ stackConfigs: [{ ...stable, weight: 0 }, { ...canary, weight: 100 }], ...overrides });
+  };
+
+  /** One at a time, and POST so the gateway does not retry on the stable config: every failure is seen and counted. */
+  async function sendOneByOne(count: number): Promise<Answer[]> {
+    const answers: Answer[] = [];
+    for (let attempt = 0; attempt < count; attempt++) {
+      answers.push(await send('/', {}, 'POST'));
+    }
+    return answers;
   }
 
   beforeAll(async () => {
@@ -299,7 +337,7 @@ describe(Gateway.name, () => {
     expect(afterRecovery.every((answer) => answer.status === 200)).toBe(true);
   }, 30_000);
 
-  it('answers 503 problem+json when no node of any stack config is reachable', async () => {
+  it('keeps sending to the only stack config\'s ejected node in panic rather than answering 503 no-stack-config', async () => {
     apply({ ...routingConfig(), stackConfigs: [{ name: 'v1', weight: 1, nodes: [{ id: 'gone', url: 'http://127.0.0.1:1' }] }] });
 
     const answers = [];
@@ -307,12 +345,88 @@ describe(Gateway.name, () => {
       answers.push(await send());
     }
 
-    expect(answers.slice(0, 3).map((answer) => answer.status)).toEqual([502, 502, 502]);
-    expect(answers.slice(3).map((answer) => [answer.status, answer.contentType])).toEqual([
-      [503, 'application/problem+json'],
-      [503, 'application/problem+json'],
-    ]);
+    // Three connect failures eject the node; in panic the next requests still try it.
+    expect(answers.map((answer) => [answer.status, answer.contentType])).toEqual(answers.map(() => [502, 'application/problem+json']));
+    expect(answers.map((answer) => (JSON.parse(answer.body) as { type: string; detail: string }).detail)).toEqual(answers.map(() => 'the backend node gone of stack config v1 failed to answer'));
+    expect(await inMode('panic')).toBe(1);
   });
+
+  it('serves from the old stable at weight 0 once the promoted config\'s only node is ejected, reports it, and goes back when it recovers', async () => {
+    const routingEvents = collect('routing.events');
+    apply(promoted({ stickiness: { cookie: 'session' } }));
+    const countedBefore = await fallbackRequests('fallback', 'v1');
+    await setFaults(v2, { errorRate: 1 });
+
+    const untilEjected = await sendOneByOne(10);
+    const afterEjection = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => send('/', index % 2 === 0 ? { cookie: `session=user-${index}` } : {}, index % 3 === 0 ? 'POST' : 'GET')),
+    );
+    const counted = (await fallbackRequests('fallback', 'v1')) - countedBefore;
+    const gauge = await inMode('fallback');
+
+    // Three failures eject the node (outlierDetection.consecutiveFailures); every request after is served.
+    expect(untilEjected.slice(0, 3).map((answer) => [answer.status, answer.stackConfig])).toEqual([
+      [503, 'v2'],
+      [503, 'v2'],
+      [503, 'v2'],
+    ]);
+    expect([...untilEjected.slice(3), ...afterEjection].map((answer) => [answer.status, answer.stackConfig])).toEqual([...untilEjected.slice(3), ...afterEjection].map(() => [200, 'v1']));
+    expect([counted, gauge]).toEqual([7 + 40, 1]);
+    await eventually(() =>
+      expect(fallbackChanges(routingEvents)).toEqual([
+        expect.objectContaining({ stack: 'shop', environment: 'prod', gatewayId: 'test', version, mode: 'fallback', previousMode: 'normal', unavailableConfigs: ['v2'], servingConfigs: ['v1'] }),
+      ]),
+    );
+
+    await setFaults(v2, {});
+    // The node comes back when its ejection is over; poll rather than guess its timing under load.
+    const afterRecovery = await eventually(
+      async () => {
+        const answers = await Promise.all(Array.from({ length: 20 }, () => send()));
+        expect(answers.map((answer) => [answer.status, answer.stackConfig])).toEqual(answers.map(() => [200, 'v2']));
+        return answers;
+      },
+      15_000,
+      200,
+    );
+
+    expect(afterRecovery).toHaveLength(20);
+    expect(await inMode('normal')).toBe(1);
+    await eventually(() => expect(fallbackChanges(routingEvents).map((change) => [change.previousMode, change.mode, change.servingConfigs])).toEqual([
+      ['normal', 'fallback', ['v1']],
+      ['fallback', 'normal', ['v2']],
+    ]));
+  }, 30_000);
+
+  it('routes to the ejected nodes of the weighted config in panic, when no stack config has an available node', async () => {
+    const routingEvents = collect('routing.events');
+    const [stable] = promoted().stackConfigs;
+    apply(promoted({ stackConfigs: [{ ...stable, nodes: [stable.nodes[0]] }, promoted().stackConfigs[1]] }));
+    const countedBefore = await fallbackRequests('panic', 'v2');
+    await Promise.all([setFaults(v1a, { errorRate: 1 }), setFaults(v2, { errorRate: 1 })]);
+
+    // v2-a fails three times (ejected: fallback to v1), then v1-a three times (ejected: panic).
+    const untilPanic = await sendOneByOne(6);
+    const inPanicFailing = await sendOneByOne(4);
+    await setFaults(v2, {});
+    const inPanicServed = await Promise.all(Array.from({ length: 20 }, () => send()));
+    const counted = (await fallbackRequests('panic', 'v2')) - countedBefore;
+    const gauge = await inMode('panic');
+
+    expect(untilPanic.map((answer) => [answer.status, answer.stackConfig])).toEqual([...Array(3).fill([503, 'v2']), ...Array(3).fill([503, 'v1'])]);
+    // The backend's own 503s (JSON), never the gateway's no-stack-config (problem+json).
+    expect(inPanicFailing.map((answer) => [answer.status, answer.stackConfig, answer.contentType])).toEqual(inPanicFailing.map(() => [503, 'v2', 'application/json']));
+    expect(inPanicServed.map((answer) => [answer.status, answer.stackConfig])).toEqual(inPanicServed.map(() => [200, 'v2']));
+    expect([counted, gauge]).toEqual([4 + 20, 1]);
+    await eventually(() =>
+      expect(fallbackChanges(routingEvents).map((change) => [change.previousMode, change.mode, change.unavailableConfigs, change.servingConfigs])).toEqual([
+        ['normal', 'fallback', ['v2'], ['v1']],
+        ['fallback', 'panic', ['v1', 'v2'], ['v2']],
+      ]),
+    );
+    // Once v2-a's ejection is over it is available again, and the gateway leaves panic.
+    await eventually(() => expect(fallbackChanges(routingEvents).map((change) => change.mode)).toEqual(['fallback', 'panic', 'normal']), 15_000, 200);
+  }, 30_000);
 
   it('starts without the bus and serves from the last-known-good config on disk', async () => {
     apply(routingConfig({ rules: [{ match: { pathPrefix: '/' }, stackConfig: 'v2' }] }));

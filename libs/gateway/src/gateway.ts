@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { KpiSamplesV1, RoutingConfigPublishedV1, Topics } from '@strata/contracts';
+import { GatewayFallbackChangedV1, KpiSamplesV1, RoutingConfigPublishedV1, Topics } from '@strata/contracts';
 import { Caller, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
 import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, newEvent } from '@strata/messaging';
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
@@ -11,6 +11,7 @@ import { Counter } from 'prom-client';
 import { ActiveRouting, UpstreamNode } from './active-routing';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
+import { RoutingModeReport } from './routing-mode-report';
 import { RoutingConfigOutcome, RoutingConfigUpdate, ValidRoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
 import { outcomeOfStatus, seriesKey } from './traffic-stats';
 import { UpstreamResponseHandler } from './upstream-response-handler';
@@ -103,6 +104,7 @@ export class Gateway {
   private readonly store: LastKnownGoodStore;
   private readonly pools = new Map<string, Pool>();
   private readonly view = new RequestView();
+  private readonly routingMode: RoutingModeReport;
   private routing: ActiveRouting | undefined;
   /** Replaced routings whose last KPIs are still to be flushed. */
   private retired: ActiveRouting[] = [];
@@ -114,6 +116,7 @@ export class Gateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.logger = new Logger('gateway').child({ gatewayId: options.gatewayId });
+    this.routingMode = new RoutingModeReport(options.gatewayId);
     this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId));
     this.server = createServer((request, response) => this.handle(request, response));
     this.server.keepAliveTimeout = 65_000;
@@ -131,7 +134,7 @@ export class Gateway {
       });
     });
     this.timers.push(setInterval(() => this.flushKpis(), this.options.kpiFlushMs ?? 1_000));
-    this.timers.push(setInterval(() => this.routing?.refreshAvailability(Date.now()), AVAILABILITY_REFRESH_MS));
+    this.timers.push(setInterval(() => this.routing && this.refreshAvailability(this.routing), AVAILABILITY_REFRESH_MS));
     this.timers.forEach((timer) => timer.unref());
     // Known before any config arrives from the bus: a config pointing at this gateway is refused.
     const { port } = this.server.address() as AddressInfo;
@@ -281,6 +284,7 @@ export class Gateway {
       this.healthCheckTimer.unref();
     }
     this.logger.info('routing config applied', { stack: update.stack, environment: update.environment, version: update.version });
+    this.reportRoutingMode(this.routingMode.install(compiled));
   }
 
   private poolFor(url: string): Pool {
@@ -360,9 +364,10 @@ export class Gateway {
     }
     const stackConfigIndex = routing.router.choose(view, Math.random());
     if (stackConfigIndex === NO_STACK_CONFIG) {
-      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a healthy node');
+      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a backend node');
       return;
     }
+    this.routingMode.countRequest(routing.router.mode, stackConfigIndex);
     const node = routing.pickNode(stackConfigIndex);
     if (!node) {
       this.refuse(request, response, 503, 'no-healthy-node', `no healthy backend node in stack config ${routing.router.names[stackConfigIndex]}`);
@@ -469,12 +474,34 @@ export class Gateway {
     if (succeeded) {
       if (node.outlier.recordSuccess(Date.now())) {
         this.logger.info('backend node recovered', { node: node.id });
-        routing.refreshAvailability(Date.now());
+        this.refreshAvailability(routing);
       }
     } else if (node.outlier.recordFailure(Date.now())) {
       this.logger.warn('backend node ejected', { node: node.id, ejections: node.outlier.ejectionCount });
-      routing.refreshAvailability(Date.now());
+      this.refreshAvailability(routing);
     }
+  }
+
+  private refreshAvailability(routing: ActiveRouting): void {
+    routing.refreshAvailability(Date.now());
+    if (routing === this.routing) {
+      this.reportRoutingMode(this.routingMode.observe(routing));
+    }
+  }
+
+  /** Publishes a change of routing mode (fallback or panic entered or left); never per request. */
+  private reportRoutingMode(change: GatewayFallbackChangedV1 | undefined): void {
+    if (!change) {
+      return;
+    }
+    const log = { stack: change.stack, mode: change.mode, previousMode: change.previousMode, unavailableConfigs: change.unavailableConfigs, servingConfigs: change.servingConfigs, reason: change.reason };
+    if (change.mode === 'normal') {
+      this.logger.info('routing mode back to normal', log);
+    } else {
+      this.logger.warn(`routing mode ${change.mode}`, log);
+    }
+    const event = newEvent({ type: 'io.strata.routing.gateway.fallback.changed.v1', service: GATEWAY_SERVICE, subject: change.stack, data: change });
+    this.publish([{ topic: Topics.routingEvents, key: change.stack, value: JSON.stringify(event) }]);
   }
 
   private discoverVersion(routing: ActiveRouting, node: UpstreamNode, reported: string | string[] | undefined, source: 'response-header' | 'health-check'): void {
@@ -535,6 +562,9 @@ export class Gateway {
     this.retired = [];
     for (const routing of routings) {
       routing.updateScores();
+      if (routing === this.routing) {
+        this.reportRoutingMode(this.routingMode.observe(routing));
+      }
       const { stack, environment, config } = routing.update;
       for (const node of routing.allNodes()) {
         const labels = { stack, environment, component: config.component, stackConfig: routing.router.names[node.stackConfigIndex], node: node.id };

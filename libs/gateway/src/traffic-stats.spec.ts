@@ -1,5 +1,5 @@
 import { kpiSamplesV1 } from '@strata/contracts';
-import { LATENCY_BOUNDS_MS, TrafficStats, outcomeOfStatus, seriesKey } from './traffic-stats';
+import { LATENCY_BOUNDS_MS, TrafficStats, latencyBucket, outcomeOfStatus, seriesKey } from './traffic-stats';
 
 const labels = { stack: 'shop', environment: 'prod', component: 'checkout', stackConfig: 'v1', node: 'v1-a' };
 
@@ -19,14 +19,30 @@ describe(TrafficStats.name, () => {
   it('puts each latency in the first bucket whose bound holds it', () => {
     const sut = new TrafficStats();
 
-    [0.5, 1, 1.5, 7, 20_000].forEach((latency) => sut.record('ok', latency));
+    [0.1, 0.25, 1, 1.01, 7, 60_000].forEach((latency) => sut.record('ok', latency));
 
     const counts = Array.from(sut.latencyCounts);
     expect(counts[0]).toBe(2);
-    expect(counts[1]).toBe(1);
-    expect(counts[LATENCY_BOUNDS_MS.indexOf(10)]).toBe(1);
+    expect(counts[LATENCY_BOUNDS_MS.indexOf(1)]).toBe(1);
+    expect(counts[LATENCY_BOUNDS_MS.indexOf(1) + 1]).toBe(1);
+    expect(counts[LATENCY_BOUNDS_MS.findIndex((bound) => bound >= 7)]).toBe(1);
     expect(counts[LATENCY_BOUNDS_MS.length - 1]).toBe(1);
-    expect(sut.latencySumMs).toBeCloseTo(20_010, 6);
+    expect(sut.latencySumMs).toBeCloseTo(60_009.36, 6);
+  });
+
+  it('finds the same bucket as a scan of the bounds for every latency, edges included', () => {
+    const scan = (latency: number): number => LATENCY_BOUNDS_MS.findIndex((bound) => latency <= bound);
+    const latencies = [0, 0.2, ...LATENCY_BOUNDS_MS.slice(0, -1).flatMap((bound) => [bound * 0.999_999, bound, bound * 1.000_001]), 1e9];
+    for (const latency of latencies) {
+      expect([latency, latencyBucket(latency)]).toEqual([latency, scan(latency)]);
+    }
+  });
+
+  it('spaces the bounds about 19 % apart from 0.25 ms to over 30 s', () => {
+    const finite = LATENCY_BOUNDS_MS.slice(0, -1);
+    expect(finite[0]).toBe(0.25);
+    expect(finite.at(-1)).toBeGreaterThan(30_000);
+    finite.slice(1).forEach((bound, index) => expect(bound / finite[index]).toBeCloseTo(2 ** 0.25, 4));
   });
 
   it('produces valid kpi.samples payloads, one per metric series', () => {

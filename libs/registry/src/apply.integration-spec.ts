@@ -18,8 +18,10 @@ describe('POST /v1/apply', () => {
     await sut?.close();
   });
 
-  const apply = (manifest: string, dryRun = false) =>
-    sut.http().post('/v1/apply').query({ dryRun }).set('content-type', 'application/yaml').set('x-strata-actor', 'erin').send(manifest);
+  // No routing-control runs here, so nothing answers a Rollout: by default, do not wait for it.
+  const apply = (manifest: string, dryRun = false, waitSeconds = 0) =>
+    sut.http().post('/v1/apply').query({ dryRun, waitSeconds }).set('content-type', 'application/yaml').set('x-strata-actor', 'erin').send(manifest);
+  const rolloutOf = (body: { changes: { kind: string }[] }) => body.changes.find((change) => change.kind === 'Rollout');
   const count = async (table: string) => (await sut.sql.query(`SELECT count(*)::int AS count FROM registry.${table}`)).rows[0].count as number;
 
   it('returns the diff of a dry run and writes nothing', async () => {
@@ -28,18 +30,28 @@ describe('POST /v1/apply', () => {
     expect(result.body.changes).toHaveLength(13);
     expect(result.body.changes.every((change: { action: string }) => change.action === 'create')).toBe(true);
     expect(result.body.changes[0]).toEqual({ document: 'documents[0] (Stack checkout)', kind: 'Stack', name: 'checkout', action: 'create' });
+    // Validated, but neither declared nor waited for.
+    expect(rolloutOf(result.body)).toEqual({
+      document: 'documents[12] (Rollout checkout-2026.11.3-canary)',
+      kind: 'Rollout',
+      name: 'checkout-2026.11.3-canary',
+      action: 'create',
+      detail: 'valid; applying declares it to routing-control, which starts or refuses it',
+    });
     expect(await count('stacks')).toBe(0);
     expect(await count('outbox')).toBe(0);
   });
 
   it('applies the whole manifest, then finds nothing to change the second time', async () => {
-    const first = await apply(exampleManifest()).expect(200);
+    // 202: applied, but its Rollout has no answer from routing-control, which the answer says.
+    const first = await apply(exampleManifest()).expect(202);
     expect(first.body.changes.map((change: { action: string }) => change.action)).toEqual(Array(13).fill('create'));
+    expect(rolloutOf(first.body)).toMatchObject({ rollout: { status: 'pending' }, detail: expect.stringMatching(/^pending: routing-control has not answered/) });
     expect(await count('component_versions')).toBe(5);
     expect(await count('version_groups')).toBe(1);
     expect(await count('declared_rollouts')).toBe(1);
 
-    const second = await apply(exampleManifest()).expect(200);
+    const second = await apply(exampleManifest()).expect(202);
     expect(second.body.changes.map((change: { action: string }) => change.action)).toEqual(Array(13).fill('unchanged'));
     const group = await sut.http().get('/v1/stacks/checkout/version-groups/checkout-2026.11.3').expect(200);
     expect(group.body.members).toHaveLength(5);
@@ -69,6 +81,60 @@ spec:
     await sut.http().get('/v1/components/orders-db').expect(404);
   });
 
+  it('reports a Rollout pending when routing-control has not answered within the wait, never as applied', async () => {
+    const started = Date.now();
+    const result = await apply(exampleManifest(), false, 1).expect(202);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(rolloutOf(result.body)).toMatchObject({
+      action: 'unchanged',
+      rollout: { status: 'pending', reason: 'routing-control has not answered within 1 s' },
+      detail: 'pending: routing-control has not answered within 1 s; apply the manifest again to see its answer, or GET /v1/rollouts?stack=checkout',
+    });
+    const { rows } = await sut.sql.query(`SELECT status, answered_at FROM registry.declared_rollouts`);
+    expect(rows).toEqual([{ status: 'pending', answered_at: null }]);
+  });
+
+  it.each([true, false])('refuses a Rollout that breaks a rule before anything is applied (dry run: %s)', async (dryRun) => {
+    const before = { outbox: await count('outbox'), declared: await count('declared_rollouts') };
+    const withRollout = (rollout: { environment: string; versionGroup: string; window: string }) => `${exampleManifest()}
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: checkout-api, version: 2.5.0 }
+spec:
+  spec: { artifact: 'registry.example/checkout-api:2.5.0', port: 8080 }
+---
+apiVersion: strata.dev/v1
+kind: Rollout
+metadata: { name: broken-canary, stack: checkout }
+spec:
+  environment: ${rollout.environment}
+  versionGroup: ${rollout.versionGroup}
+  steps:
+    - setWeight: 5
+    - analysis: { window: ${rollout.window} }
+`;
+    const refused = await apply(withRollout({ environment: 'production', versionGroup: 'checkout-2026.11.3', window: 'soon' }), dryRun).expect(422);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    expect(refused.body.errors).toEqual([{ field: 'documents[14] (Rollout broken-canary).spec.steps[1].analysis.window', message: expect.stringContaining('soon') }]);
+    expect(await count('outbox')).toBe(before.outbox);
+    expect(await count('declared_rollouts')).toBe(before.declared);
+    await sut.http().get('/v1/components/checkout-api/versions/2.5.0').expect(404);
+
+    // What only the registry knows is checked as well: the stack's environments and version groups.
+    const unknown = await apply(withRollout({ environment: 'moon', versionGroup: 'checkout-2099', window: '30s' }), dryRun).expect(422);
+    expect(unknown.body.errors).toEqual([
+      { field: 'documents[14] (Rollout broken-canary).spec.environment', message: 'is not an environment of stack checkout (it has production, staging)' },
+      { field: 'documents[14] (Rollout broken-canary).spec.versionGroup', message: 'is not a version group of stack checkout' },
+    ]);
+    expect(await count('outbox')).toBe(before.outbox);
+  });
+
+  it('refuses a wait longer than it allows', async () => {
+    const refused = await apply(exampleManifest(), false, 31).expect(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'waitSeconds' })]);
+  });
+
   it('refuses YAML that does not parse, and an empty body', async () => {
     const refused = await apply('apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: [oops\n').expect(422);
     expect(refused.body.errors[0]).toEqual({ field: 'documents[0]', message: expect.stringMatching(/^invalid YAML/) });
@@ -87,16 +153,17 @@ describe('POST /v1/apply of the example manifest as written', () => {
     await sut?.close();
   });
 
-  const apply = (manifest: string) => sut.http().post('/v1/apply').set('content-type', 'application/yaml').send(manifest);
+  const apply = (manifest: string) => sut.http().post('/v1/apply').query({ waitSeconds: 0 }).set('content-type', 'application/yaml').send(manifest);
 
   it('applies it with its contract kept as a file reference, and changes nothing the second time', async () => {
     const manifest = readFileSync(join(__dirname, '../../../test/fixtures/manifests/checkout-stack.yaml'), 'utf8');
-    const first = await apply(manifest).expect(200);
+    // 202: its Rollout is declared, and no routing-control runs here to answer it.
+    const first = await apply(manifest).expect(202);
     expect(first.body.changes.map((change: { action: string }) => change.action)).toEqual(Array(13).fill('create'));
     expect(first.body.changes.find((change: { name: string }) => change.name === 'payments-contract@3.2.0')).toMatchObject({
       detail: expect.stringContaining("a reference to './payments-openapi-3.2.0.yaml'"),
     });
-    const second = await apply(manifest).expect(200);
+    const second = await apply(manifest).expect(202);
     expect(second.body.changes.map((change: { action: string }) => change.action)).toEqual(Array(13).fill('unchanged'));
     const version = await sut.http().get('/v1/components/payments-contract/versions/3.2.0').expect(200);
     expect(version.body.spec.openapi).toEqual({ $ref: './payments-openapi-3.2.0.yaml' });

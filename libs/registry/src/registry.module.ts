@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
 import { createComponentTypeRegistry, ComponentTypeRegistry } from '@strata/domain';
+import { RolloutOutcomesConsumer } from './consumers/rollout-outcomes.consumer';
+import { DeployedGroupsConsumer } from './consumers/deployed-groups.consumer';
 import { ApplyController } from './controllers/apply.controller';
 import { ComponentsController } from './controllers/components.controller';
 import { NodesController } from './controllers/nodes.controller';
@@ -49,7 +51,9 @@ export class RegistryModule {
         NodesService,
         ApplyService,
         RolloutsRepository,
+        RolloutOutcomesConsumer,
         HealthChecksService,
+        DeployedGroupsConsumer,
       ],
     };
   }

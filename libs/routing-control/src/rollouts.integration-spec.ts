@@ -1,6 +1,6 @@
 import { eventually } from '@strata/testing';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
-import { SeededStack, publishKpiWindow, publishTrafficWindow, seedStackWithPolicy } from './test-support/routing-fixtures';
+import { SeededStack, publishTrafficWindow, seedStackWithPolicy } from './test-support/routing-fixtures';
 
 interface RolloutBody {
   id: string;
@@ -10,6 +10,8 @@ interface RolloutBody {
   canaryWeight: number;
   pause: { cause: string } | null;
   reason: string | null;
+  baselineConfig: string | null;
+  rollbackTriggers: string[];
 }
 
 interface PolicyBody {
@@ -31,13 +33,25 @@ describe('rollouts', () => {
     sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: `canary-${seeded.stack}`, spec: { environment: 'production', versionGroup: seeded.canary, steps } });
 
   /** One traffic window of a stack config, waited for until routing-control has recorded it. */
-  const publishWindow = async (stackConfig: string, requests: number, errors: number, start: number): Promise<void> => {
-    await publishTrafficWindow(sut, seeded.stack, stackConfig, { requests, errors }, start);
+  const publishWindow = async (stackConfig: string, requests: number, errors: number, start: number, latencyMs = 1): Promise<void> => {
+    await publishTrafficWindow(sut, seeded.stack, stackConfig, { requests, errors, latencyMs }, start);
     await eventually(async () => {
       const { rows } = await sut.sql.query<{ count: string }>('SELECT count(*) FROM routing.kpi_windows WHERE stack_config = $1 AND window_start = $2', [stackConfig, new Date(start)]);
-      expect(Number(rows[0].count)).toBe(2);
+      expect(Number(rows[0].count)).toBe(requests > 0 ? 3 : 2);
     });
   };
+
+  /** Consecutive 10 s traffic windows of both sides from `start`: what the gateway's flushes become. */
+  const publishWindows = async (start: number, count: number, canary: { requests: number; errors: number; latencyMs?: number }, stable: { requests: number; errors: number; latencyMs?: number }): Promise<void> => {
+    for (let index = 0; index < count; index += 1) {
+      await publishWindow(seeded.canary, canary.requests, canary.errors, start + index * 10_000, canary.latencyMs);
+      await publishWindow(seeded.stable, stable.requests, stable.errors, start + index * 10_000, stable.latencyMs);
+    }
+  };
+
+  /** Creates a rollout whose spec has rollback triggers. */
+  const createWithTriggers = (steps: object[], rollbackTriggers: object[]) =>
+    sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: `canary-${seeded.stack}`, spec: { environment: 'production', versionGroup: seeded.canary, steps, rollbackTriggers } });
 
   beforeAll(async () => {
     sut = await startRoutingControlTestApp('rollouts');
@@ -65,8 +79,7 @@ describe('rollouts', () => {
     expect(created.body).toMatchObject({ phase: 'progressing', stepIndex: 1, canaryWeight: 10 });
     expect(weights(await policy())).toEqual({ [seeded.stable]: 90, [seeded.canary]: 10 });
 
-    await publishWindow(seeded.canary, 100, 1, started);
-    await publishWindow(seeded.stable, 900, 9, started + 10_000);
+    await publishWindows(started, 3, { requests: 40, errors: 0 }, { requests: 360, errors: 3 });
     sut.clock.now = started + WINDOW_MS;
     await sut.tick();
     expect(await rollout(id)).toMatchObject({ phase: 'paused', stepIndex: 3, canaryWeight: 50, pause: { cause: 'step' } });
@@ -113,47 +126,176 @@ describe('rollouts', () => {
     expect(rows.map((row) => row.to)).toEqual(transitions.map((transition) => transition.to));
   }, 60_000);
 
-  it('aborts when the analysis fails, puts all weight back on stable and ends rolled back', async () => {
+  it('aborts when the analysis fails, puts all weight back on stable and ends rolled back, naming the windows and counts it judged', async () => {
     const started = sut.clock.now;
     const id = ((await create([{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
     // The default (statistical) judge: 10 % errors on the canary against 1 % on stable.
-    await publishWindow(seeded.canary, 200, 20, started);
-    await publishWindow(seeded.stable, 800, 8, started);
+    await publishWindows(started, 3, { requests: 70, errors: 7 }, { requests: 300, errors: 3 });
     sut.clock.now = started + WINDOW_MS;
     await sut.tick();
     const aborted = await rollout(id);
     expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
     expect(aborted.reason).toContain('analysis of step 1 failed');
+    const window = `${new Date(started).toISOString()}–${new Date(started + WINDOW_MS).toISOString()}`;
+    expect(aborted.reason).toContain(`judged KPI windows: canary ${window} 21 errors in 210 requests; stable ${window} 9 errors in 900 requests`);
     expect(weights(await policy())).toEqual({ [seeded.stable]: 100, [seeded.canary]: 0 });
 
     await sut.tick();
     expect((await rollout(id)).phase).toBe('rolled-back');
   }, 60_000);
 
-  it('aborts on a latency regression the statistical judge finds in the per-node KPI windows, error rates being equal', async () => {
+  it("waits for the analysis window's last KPI windows before judging: errors in them abort the canary", async () => {
     const started = sut.clock.now;
-    const id = ((await create([{ setWeight: 20 }, { analysis: { window: '60s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
-    await publishWindow(seeded.canary, 300, 0, started);
-    await publishWindow(seeded.stable, 1_200, 0, started);
-    // Six 10 s windows per side, as metrics-ingest publishes them: mean latency ~80 ms on the
-    // canary against ~40 ms on stable (count 10 each).
-    for (let index = 0; index < 6; index++) {
-      const start = started + index * 10_000;
-      await publishKpiWindow(sut, seeded.stack, seeded.canary, 'gateway_request_duration_ms', (80 + index) * 10, start);
-      await publishKpiWindow(sut, seeded.stack, seeded.stable, 'gateway_request_duration_ms', (40 + index) * 10, start);
-    }
-    await eventually(async () => {
-      const { rows } = await sut.sql.query<{ count: string }>("SELECT count(*) FROM routing.kpi_windows WHERE metric = 'gateway_request_duration_ms' AND stack_config IN ($1, $2)", [seeded.canary, seeded.stable]);
-      expect(Number(rows[0].count)).toBe(12);
-    });
+    const id = ((await create([{ setWeight: 50 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    await publishWindows(started, 2, { requests: 100, errors: 0 }, { requests: 100, errors: 0 });
+    sut.clock.now = started + WINDOW_MS + 3_000;
+    await sut.tick();
+    // The last window (where the fault began) is not here yet: judging now would promote.
+    expect(await rollout(id)).toMatchObject({ phase: 'progressing', stepIndex: 1, canaryWeight: 50 });
 
+    await publishWindows(started + 20_000, 1, { requests: 100, errors: 30 }, { requests: 100, errors: 0 });
+    await sut.tick();
+    const aborted = await rollout(id);
+    expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
+    expect(aborted.reason).toContain('30 errors in 300 requests');
+  }, 60_000);
+
+  it('judges what arrived once the data wait is over, and too little is never a pass: the window is extended', async () => {
+    const started = sut.clock.now;
+    const id = ((await create([{ setWeight: 50 }, { analysis: { window: '30s', minSamples: 200 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    await publishWindows(started, 2, { requests: 50, errors: 0 }, { requests: 50, errors: 0 });
+    sut.clock.now = started + WINDOW_MS + 30_000;
+    await sut.tick();
+    const extended = await rollout(id);
+    expect(extended).toMatchObject({ phase: 'progressing', stepIndex: 1 });
+    expect(extended.reason).toMatch(/inconclusive \(1 of 3\), window extended to 60 s: .*100 baseline and 100 canary requests, 200 per side required/);
+
+    await publishWindows(started + 20_000, 4, { requests: 50, errors: 0 }, { requests: 50, errors: 0 });
     sut.clock.now = started + 60_000;
     await sut.tick();
+    expect(await rollout(id)).toMatchObject({ phase: 'promoted', canaryWeight: 100 });
+  }, 60_000);
 
+  it('fails a canary whose requests are 50 ms slower, error rates being equal', async () => {
+    const started = sut.clock.now;
+    const id = ((await create([{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    await publishWindows(started, 3, { requests: 60, errors: 0, latencyMs: 51 }, { requests: 240, errors: 0, latencyMs: 1 });
+    sut.clock.now = started + WINDOW_MS;
+    await sut.tick();
     const aborted = await rollout(id);
     expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
     expect(aborted.reason).toContain('statistical judge: fail');
-    expect(aborted.reason).toMatch(/mean-latency-ms: regression: canary shift \+40 /);
+    expect(aborted.reason).toMatch(/latency-ms: regression: canary shift \+50 /);
+  }, 60_000);
+
+  it('passes an A/A rollout: the same traffic on both sides passes every analysis', async () => {
+    const started = sut.clock.now;
+    const id = ((await create([{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 50 }, { analysis: { window: '30s', minSamples: 50 } }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    await publishWindows(started, 3, { requests: 100, errors: 1, latencyMs: 2 }, { requests: 400, errors: 4, latencyMs: 2 });
+    sut.clock.now = started + WINDOW_MS;
+    await sut.tick();
+    expect(await rollout(id)).toMatchObject({ phase: 'progressing', stepIndex: 3, canaryWeight: 50 });
+    await publishWindows(started + WINDOW_MS, 3, { requests: 250, errors: 2, latencyMs: 2 }, { requests: 250, errors: 3, latencyMs: 2 });
+    sut.clock.now = started + 2 * WINDOW_MS;
+    await sut.tick();
+    expect(await rollout(id)).toMatchObject({ phase: 'promoted', canaryWeight: 100 });
+  }, 60_000);
+
+  it("aborts during an analysis when its error-rate rollback trigger holds, without waiting for the window's end", async () => {
+    const started = sut.clock.now;
+    const trigger = 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01';
+    const body = await createWithTriggers([{ setWeight: 50 }, { analysis: { window: '1m' } }, { setWeight: 100 }], [{ when: 'judge == Fail' }, { when: trigger, for: '5s' }]).expect(201);
+    const id = (body.body as RolloutBody).id;
+    expect(body.body).toMatchObject({ rollbackTriggers: ['judge == Fail', `${trigger} for 5s`] });
+    await publishWindows(started, 1, { requests: 100, errors: 0 }, { requests: 100, errors: 0 });
+    sut.clock.now = started + 12_000;
+    await sut.tick();
+    expect((await rollout(id)).phase).toBe('progressing');
+    // 30 errors in 100 requests: well over twice the stable's rate and over 1 %.
+    await publishWindows(started + 10_000, 1, { requests: 100, errors: 30 }, { requests: 100, errors: 1 });
+    sut.clock.now = started + 22_000;
+    await sut.tick();
+    const aborted = await rollout(id);
+    expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
+    expect(aborted.reason).toContain(`rollback trigger "${trigger}" for 5 s held: window from ${new Date(started + 10_000).toISOString()}: canary error rate 30.00 % of 100, stable error rate 1.00 % of 100`);
+  }, 60_000);
+
+  it('does not trigger on a handful of requests: minRequests guards the error rate', async () => {
+    const started = sut.clock.now;
+    const id = ((await createWithTriggers([{ setWeight: 5 }, { pause: {} }], [{ when: 'error_rate(canary) > 0.1' }]).expect(201)).body as RolloutBody).id;
+    await publishWindows(started, 1, { requests: 3, errors: 1 }, { requests: 100, errors: 0 });
+    sut.clock.now = started + 12_000;
+    await sut.tick();
+    expect((await rollout(id)).phase).toBe('paused');
+  }, 60_000);
+
+  it("aborts on an anomaly of the canary at or above its trigger's severity, not below it nor on the stable config", async () => {
+    const id = ((await createWithTriggers([{ setWeight: 5 }, { pause: {} }], [{ when: 'anomaly(severity >= high, scope = canary)' }]).expect(201)).body as RolloutBody).id;
+    const anomaly = (stackConfig: string, severity: 'medium' | 'high' | 'critical', anomalyId: string) => ({
+      anomalyId,
+      seriesId: `${stackConfig}/latency`,
+      series: { stack: seeded.stack, environment: 'production', component: 'checkout-api', stackConfig, metric: 'gateway_request_duration_ms' },
+      at: sut.clock.now,
+      score: 0.99,
+      severity,
+      evidence: {
+        observed: 250,
+        expected: 40,
+        baselines: {},
+        zScore: 9,
+        likelihood: 0.99,
+        changeEvidence: 0.5,
+        changePoint: false,
+        period: null,
+        windowsSeen: 100,
+        window: { start: sut.clock.now - 10_000, end: sut.clock.now, value: 'mean' as const, count: 100, mean: 250, min: 10, max: 900, p99: 800 },
+      },
+    });
+    await sut.publish('io.strata.anomaly.detected.v1', 'predictive-staging', anomaly(seeded.canary, 'medium', `a-${seeded.stack}-1`));
+    await sut.publish('io.strata.anomaly.detected.v1', 'predictive-staging', anomaly(seeded.stable, 'critical', `a-${seeded.stack}-2`));
+    await sut.publish('io.strata.anomaly.detected.v1', 'predictive-staging', anomaly(seeded.canary, 'high', `a-${seeded.stack}-3`));
+    await eventually(async () => expect((await rollout(id)).phase).toBe('aborted'));
+    expect((await rollout(id)).reason).toContain(`rollback trigger "anomaly(severity >= high, scope = canary)" held: high anomaly a-${seeded.stack}-3`);
+  }, 60_000);
+
+  it('undoes a promotion at once: all traffic back on the previous stable, the rollout rolled back', async () => {
+    const id = ((await create([{ setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    expect(await rollout(id)).toMatchObject({ phase: 'promoted', baselineConfig: seeded.stable });
+    expect((await policy()).config.stableConfig).toBe(seeded.canary);
+    const before = (await policy()).version;
+
+    const undone = await command(id, 'undo', { reason: 'p99 doubled after promotion' }).expect(200);
+    expect(undone.body).toMatchObject({ phase: 'rolled-back', canaryWeight: 0, reason: 'promotion undone: p99 doubled after promotion' });
+    const after = await policy();
+    expect(after.version).toBe(before + 1);
+    expect(after.config.stableConfig).toBe(seeded.stable);
+    expect(weights(after)).toEqual({ [seeded.stable]: 100, [seeded.canary]: 0 });
+    expect((await command(id, 'undo').expect(409)).body.detail).toBe('cannot undo a rollout that is rolled-back');
+  }, 60_000);
+
+  it('holds a weight step and refuses a promotion while a gateway reports the canary without an available node', async () => {
+    const started = sut.clock.now;
+    const id = ((await create([{ setWeight: 20 }, { pause: { duration: '10s' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }]).expect(201)).body as RolloutBody).id;
+    const gateway = { stack: seeded.stack, environment: 'production', gatewayId: `gw-${seeded.stack}` };
+    await sut.publish('io.strata.routing.config.applied.v1', 'gateway', { ...gateway, version: 2 });
+    const report = (unavailableConfigs: string[]) => ({ ...gateway, version: 2, mode: 'normal' as const, previousMode: 'normal' as const, unavailableConfigs, servingConfigs: [seeded.stable], reason: 'test' });
+    await sut.publish('io.strata.routing.gateway.fallback.changed.v1', 'gateway', report([seeded.canary]));
+    await eventually(async () => expect((await sut.sql.query('SELECT 1 FROM routing.gateway_availability WHERE gateway_id = $1', [gateway.gatewayId])).rowCount).toBe(1));
+
+    sut.clock.now = started + 10_000;
+    await sut.tick();
+    const held = await rollout(id);
+    expect(held).toMatchObject({ phase: 'paused', stepIndex: 2, canaryWeight: 20, pause: { cause: 'manual' } });
+    expect(held.reason).toContain(`gateway gw-${seeded.stack} (since `);
+    expect(weights(await policy())).toEqual({ [seeded.stable]: 80, [seeded.canary]: 20 });
+    const refused = await command(id, 'promote', { full: true }).expect(412);
+    expect(refused.body.detail).toMatch(/^cannot move traffic onto the canary .*: gateway gw-.* reports no available node for it$/);
+
+    await sut.publish('io.strata.routing.gateway.fallback.changed.v1', 'gateway', report([]));
+    await eventually(async () => {
+      await command(id, 'resume').expect(200);
+    });
+    expect(await rollout(id)).toMatchObject({ phase: 'paused', stepIndex: 3, canaryWeight: 50 });
   }, 60_000);
 
   it('an operator abort waits for every known gateway to apply the drained policy before it is rolled back', async () => {

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
+import { CanaryAnomaliesConsumer } from './consumers/canary-anomalies.consumer';
 import { GatewayAcksConsumer } from './consumers/gateway-acks.consumer';
 import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
+import { NodeProjectionConsumer } from './consumers/node-projection.consumer';
 import { RegistryProjectionConsumer } from './consumers/registry-projection.consumer';
 import { StackCatalogConsumer } from './consumers/stack-catalog.consumer';
 import { KpiRulesController } from './controllers/kpi-rules.controller';
@@ -11,9 +13,11 @@ import { RolloutsController } from './controllers/rollouts.controller';
 import { createRoutingControlDataSource } from './database/data-source';
 import { ROUTING_CONTROL_SCHEMA, ROUTING_CONTROL_SERVICE } from './database/routing-control-schema';
 import { DeployedGroupsRepository } from './repositories/deployed-groups.repository';
+import { GatewayAvailabilityRepository } from './repositories/gateway-availability.repository';
 import { KnownStacksRepository } from './repositories/known-stacks.repository';
 import { KpiRulesRepository } from './repositories/kpi-rules.repository';
 import { KpiWindowsRepository } from './repositories/kpi-windows.repository';
+import { NodesRepository } from './repositories/nodes.repository';
 import { PoliciesRepository } from './repositories/policies.repository';
 import { RolloutsRepository } from './repositories/rollouts.repository';
 import { RoutingTransactions } from './repositories/transactions';
@@ -46,6 +50,8 @@ export class RoutingControlModule {
         RolloutsRepository,
         KpiWindowsRepository,
         KpiRulesRepository,
+        GatewayAvailabilityRepository,
+        NodesRepository,
         RoutingPoliciesService,
         RolloutsService,
         RolloutTicker,
@@ -55,6 +61,8 @@ export class RoutingControlModule {
         RegistryProjectionConsumer,
         GatewayAcksConsumer,
         KpiWindowsConsumer,
+        CanaryAnomaliesConsumer,
+        NodeProjectionConsumer,
       ],
     };
   }

@@ -1,5 +1,8 @@
+import { withCanaryWeight } from '@strata/domain';
 import { eventually } from '@strata/testing';
+import { RoutingTransactions } from './repositories/transactions';
 import { PolicyResync } from './services/policy-resync.service';
+import { RoutingPoliciesService } from './services/routing-policies.service';
 import { RoutingControlTestApp, startRoutingControlTestApp } from './test-support/routing-control-test-app';
 import { SeededStack, aPolicy, seedStack } from './test-support/routing-fixtures';
 
@@ -93,6 +96,160 @@ describe('routing policies', () => {
           { gatewayId: 'gw-c', status: 'stale', appliedVersion: 1 },
         ],
       });
+    });
+  });
+
+  describe('nodes discovered from the registry', () => {
+    let observedAt = Date.now();
+    type Health = 'healthy' | 'unhealthy' | 'unknown';
+    /** The registry's announcement of one node of the stack's api, as a heartbeat or a health check makes it. */
+    const announce = (address: string, discoveredVersion: string, health: Health = 'healthy') =>
+      sut.publish('io.strata.registry.node.changed.v1', 'registry', {
+        stack: seeded.stack,
+        environment: 'production',
+        location: 'production',
+        component: `${seeded.stack}-api`,
+        address,
+        url: `http://${address}`,
+        discoveredVersion,
+        health,
+        reason: 'test',
+        observedAt: ++observedAt,
+      });
+    const projected = (address: string, check: (row: { discovered_version: string; health: string } | undefined) => void) =>
+      eventually(async () => {
+        const { rows } = await sut.sql.query('SELECT discovered_version, health FROM routing.nodes WHERE stack = $1 AND address = $2', [seeded.stack, address]);
+        check(rows[0] as { discovered_version: string; health: string } | undefined);
+      });
+    /** Stable (1.0.0 of the api) at 90 and canary (1.1.0) at 10, neither listing nodes. */
+    const discoveredPolicy = (changes: Record<string, unknown> = {}) => ({
+      component: `${seeded.stack}-api`,
+      stableConfig: seeded.stable,
+      stackConfigs: [
+        { name: seeded.stable, weight: 90 },
+        { name: seeded.canary, weight: 10, nodes: [] },
+      ],
+      ...changes,
+    });
+    const nodesOf = (config: { stackConfigs: { name: string; nodes: { id: string }[] }[] }) =>
+      Object.fromEntries(config.stackConfigs.map((stackConfig) => [stackConfig.name, stackConfig.nodes.map((node) => node.id)]));
+    const published = () =>
+      sut.routingEvents
+        .filter((event) => event.type === 'io.strata.routing.config.published.v1' && event.subject === seeded.stack)
+        .map((event) => event.data as { version: number; config: { stackConfigs: { name: string; nodes: { id: string; url: string; version?: string }[] }[] } });
+    const healthyNodeCount = (stackConfig: string) =>
+      sut.app.get(RoutingTransactions).run((manager) => sut.app.get(RoutingPoliciesService).healthyNodeCount(manager, seeded.stack, 'production', stackConfig));
+
+    async function announceStableAndCanary(): Promise<void> {
+      await announce('10.0.0.1:8080', '1.0.0');
+      await announce('10.0.0.2:8080', '1.1.0');
+      await announce('10.0.0.3:8080', '9.9.9');
+      await projected('10.0.0.3:8080', (row) => expect(row).toBeDefined());
+    }
+
+    it('routes each stack config without nodes to the nodes running its version group', async () => {
+      await announceStableAndCanary();
+
+      const response = await sut.http().put(policyPath()).send(discoveredPolicy()).expect(200);
+
+      expect(response.body.discoveredStackConfigs).toEqual([seeded.stable, seeded.canary]);
+      expect(response.body.config.stackConfigs).toEqual([
+        { name: seeded.stable, weight: 90, nodes: [{ id: '10.0.0.1:8080', url: 'http://10.0.0.1:8080', version: '1.0.0' }] },
+        { name: seeded.canary, weight: 10, nodes: [{ id: '10.0.0.2:8080', url: 'http://10.0.0.2:8080', version: '1.1.0' }] },
+      ]);
+      await eventually(() => expect(published().map((data) => [data.version, nodesOf(data.config)])).toEqual([[1, { [seeded.stable]: ['10.0.0.1:8080'], [seeded.canary]: ['10.0.0.2:8080'] }]]));
+      await expect(healthyNodeCount(seeded.canary)).resolves.toBe(1);
+    });
+
+    it('publishes the next version when a node joins, and when the registry reports one unhealthy', async () => {
+      await announceStableAndCanary();
+      await sut.http().put(policyPath()).send(discoveredPolicy()).expect(200);
+
+      await announce('10.0.0.4:8080', '1.0.0');
+
+      const joined = await eventually(async () => {
+        const current = await sut.http().get(policyPath()).expect(200);
+        expect(current.body).toMatchObject({ version: 2, reason: `nodes discovered: +10.0.0.4:8080 (${seeded.stable})`, createdBy: 'routing-control' });
+        return current.body as { config: { stackConfigs: { name: string; nodes: { id: string }[] }[] }; discoveredStackConfigs: string[] };
+      });
+      expect(nodesOf(joined.config)).toEqual({ [seeded.stable]: ['10.0.0.1:8080', '10.0.0.4:8080'], [seeded.canary]: ['10.0.0.2:8080'] });
+      expect(joined.discoveredStackConfigs).toEqual([seeded.stable, seeded.canary]);
+      await eventually(() => expect(published().map((data) => data.version)).toEqual([1, 2]));
+      expect(nodesOf(published()[1].config)[seeded.stable]).toEqual(['10.0.0.1:8080', '10.0.0.4:8080']);
+
+      await announce('10.0.0.1:8080', '1.0.0', 'unhealthy');
+
+      await eventually(async () => {
+        const current = await sut.http().get(policyPath()).expect(200);
+        expect(current.body).toMatchObject({ version: 3, reason: `nodes discovered: -10.0.0.1:8080 (${seeded.stable})` });
+        expect(nodesOf(current.body.config)[seeded.stable]).toEqual(['10.0.0.4:8080']);
+      });
+      await expect(healthyNodeCount(seeded.stable)).resolves.toBe(1);
+    });
+
+    it('publishes nothing when what a node announces changes no stack config', async () => {
+      await announceStableAndCanary();
+      await sut.http().put(policyPath()).send(discoveredPolicy()).expect(200);
+
+      await announce('10.0.0.3:8080', '9.9.10');
+      await announce('10.0.0.2:8080', '1.1.0', 'unknown');
+      await projected('10.0.0.2:8080', (row) => expect(row?.health).toBe('unknown'));
+
+      const current = await sut.http().get(policyPath()).expect(200);
+      expect(current.body.version).toBe(1);
+    });
+
+    it('keeps discovering the nodes of a policy derived by a rollout step', async () => {
+      await announceStableAndCanary();
+      await sut.http().put(policyPath()).send(discoveredPolicy()).expect(200);
+
+      const derived = await sut.app
+        .get(RoutingTransactions)
+        .run((manager) => sut.app.get(RoutingPoliciesService).derive(manager, seeded.stack, 'production', (config) => withCanaryWeight(config, seeded.canary, 50), 'rollout step', 'test'));
+      await announce('10.0.0.5:8080', '1.1.0');
+
+      expect(derived.discoveredStackConfigs).toEqual([seeded.stable, seeded.canary]);
+      await eventually(async () => {
+        const current = await sut.http().get(policyPath()).expect(200);
+        expect(current.body).toMatchObject({ version: 3, reason: `nodes discovered: +10.0.0.5:8080 (${seeded.canary})` });
+        expect(current.body.config.stackConfigs.map((stackConfig: { weight: number }) => stackConfig.weight)).toEqual([50, 50]);
+      });
+    });
+
+    it('lists a canary before its nodes start, and refuses a stack config that takes traffic with no node', async () => {
+      await announce('10.0.0.1:8080', '1.0.0');
+      await projected('10.0.0.1:8080', (row) => expect(row).toBeDefined());
+
+      const refused = await sut.http().put(policyPath()).send(discoveredPolicy()).expect(422);
+      expect(refused.body.errors).toEqual([{ field: 'stackConfigs[1].nodes', message: expect.stringContaining(`no node of ${seeded.stack}-api 1.1.0`) }]);
+
+      const waiting = discoveredPolicy({ stackConfigs: [{ name: seeded.stable, weight: 100 }, { name: seeded.canary, weight: 0 }] });
+      const accepted = await sut.http().put(policyPath()).send(waiting).expect(200);
+      expect(nodesOf(accepted.body.config)).toEqual({ [seeded.stable]: ['10.0.0.1:8080'], [seeded.canary]: [] });
+      await expect(healthyNodeCount(seeded.canary)).resolves.toBe(0);
+
+      await announce('10.0.0.2:8080', '1.1.0');
+
+      await eventually(async () => {
+        const current = await sut.http().get(policyPath()).expect(200);
+        expect(nodesOf(current.body.config)).toEqual({ [seeded.stable]: ['10.0.0.1:8080'], [seeded.canary]: ['10.0.0.2:8080'] });
+      });
+    });
+
+    it('uses pinned nodes as given and republishes nothing for them; counts pinned nodes the registry reports unhealthy', async () => {
+      const pinned = await sut.http().put(policyPath()).send(aPolicy(seeded, { component: `${seeded.stack}-api` })).expect(200);
+      expect(pinned.body.discoveredStackConfigs).toEqual([]);
+
+      await announce('127.0.0.1:9002', '1.1.0', 'unhealthy');
+      await announce('10.0.0.7:8080', '1.0.0');
+      await projected('10.0.0.7:8080', (row) => expect(row).toBeDefined());
+
+      const current = await sut.http().get(policyPath()).expect(200);
+      expect(current.body.version).toBe(1);
+      expect(current.body.config.stackConfigs).toEqual(aPolicy(seeded)['stackConfigs']);
+      await expect(healthyNodeCount(seeded.stable)).resolves.toBe(1);
+      await expect(healthyNodeCount(seeded.canary)).resolves.toBe(0);
+      await expect(healthyNodeCount('not-in-the-policy')).resolves.toBe(0);
     });
   });
 });

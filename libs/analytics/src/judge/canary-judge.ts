@@ -3,9 +3,13 @@ import { holmAdjust } from './holm';
 import { BadDirection, JudgeConfig, JudgeConfigInput, MetricConfig, parseJudgeConfig } from './judge-config';
 import { mannWhitneyUOfSorted } from './mann-whitney';
 import { compareProportions, EventCounts } from './proportions';
+import { GroupedSamples, groupedCount, groupedMedian, hodgesLehmannOfGroups, isGroupedSamples, mannWhitneyUOfGroups } from './grouped-samples';
 
-/** One metric of one side: raw samples (latencies, query times) or event counts (errors of requests). */
-export type MetricObservation = readonly number[] | EventCounts;
+/**
+ * One metric of one side: raw samples (latencies, query times), grouped samples (a histogram of
+ * request latencies: values with counts) or event counts (errors of requests).
+ */
+export type MetricObservation = readonly number[] | GroupedSamples | EventCounts;
 
 /** Baseline and canary figures of the same window, keyed by metric name. Unconfigured names are ignored. */
 export interface CanaryComparison {
@@ -181,6 +185,9 @@ type TestOutcome =
   | ({ readonly kind: 'proportion'; readonly rateRatio: number | null } & SideOutcome<RateSummary>);
 
 function testSamples(metric: MetricConfig, baselineInput: MetricObservation | undefined, canaryInput: MetricObservation | undefined, confidence: number): SideOutcome<SampleSummary> {
+  if (isGroupedSamples(baselineInput) || isGroupedSamples(canaryInput)) {
+    return testGroupedSamples(metric, groupedOf(metric.name, 'baseline', baselineInput), groupedOf(metric.name, 'canary', canaryInput), confidence);
+  }
   // Sorted once for the medians, the rank test and the shift estimate alike.
   const baseline = Float64Array.from(samplesOf(metric.name, 'baseline', baselineInput)).sort();
   const canary = Float64Array.from(samplesOf(metric.name, 'canary', canaryInput)).sort();
@@ -201,6 +208,21 @@ function testSamples(metric: MetricConfig, baselineInput: MetricObservation | un
       interval,
       unit: 'value',
     },
+  };
+}
+
+/** The same tests on histograms: every observation counts, ties within a value are ranked as ties. */
+function testGroupedSamples(metric: MetricConfig, baseline: GroupedSamples, canary: GroupedSamples, confidence: number): SideOutcome<SampleSummary> {
+  const summary = (samples: GroupedSamples): SampleSummary => ({ count: groupedCount(samples), median: groupedMedian(samples) });
+  const sides = { baseline: summary(baseline), canary: summary(canary) };
+  if (sides.baseline.count < metric.minimumSamples || sides.canary.count < metric.minimumSamples) {
+    return { ...sides, tested: null, shortfall: `${sides.baseline.count} baseline and ${sides.canary.count} canary samples, ${metric.minimumSamples} per side required` };
+  }
+  const rankTest = mannWhitneyUOfGroups(baseline, canary);
+  const { shift, interval } = hodgesLehmannOfGroups(baseline, canary, confidence);
+  return {
+    ...sides,
+    tested: { test: 'mann-whitney-normal', pValue: rankTest.pValue, effect: shift, reference: sides.baseline.median ?? 0, interval, unit: 'value' },
   };
 }
 
@@ -318,6 +340,30 @@ function scoreOf(judgements: readonly MetricJudgement[]): number | null {
   const regressed = tested.filter((judgement) => judgement.regression).reduce((sum, judgement) => sum + judgement.weight, 0);
   // Rounded to 1e-9 so that shares like 3 × ⅓ land on the threshold they add up to, not just below it.
   return Math.round(1e11 * (1 - regressed / weight)) / 1e9;
+}
+
+/** Grouped samples, validated; raw samples on the other side are grouped so both sides compare alike. */
+function groupedOf(metric: string, side: string, observation: MetricObservation | undefined): GroupedSamples {
+  if (!isGroupedSamples(observation)) {
+    const sorted = Float64Array.from(samplesOf(metric, side, observation)).sort();
+    const values: number[] = [];
+    const counts: number[] = [];
+    for (const value of sorted) {
+      if (values.length > 0 && values[values.length - 1] === value) counts[counts.length - 1] += 1;
+      else {
+        values.push(value);
+        counts.push(1);
+      }
+    }
+    return { values, counts };
+  }
+  const { values, counts } = observation;
+  if (values.length !== counts.length) throw new JudgeInputError(`${side}.${metric} must have as many counts as values, got ${values.length} values and ${counts.length} counts`);
+  const badValue = values.findIndex((value, index) => typeof value !== 'number' || !Number.isFinite(value) || (index > 0 && value <= values[index - 1]));
+  if (badValue >= 0) throw new JudgeInputError(`${side}.${metric}.values[${badValue}] must be a finite number above the one before it, got ${String(values[badValue])}`);
+  const badCount = counts.findIndex((count) => !Number.isInteger(count) || count < 0);
+  if (badCount >= 0) throw new JudgeInputError(`${side}.${metric}.counts[${badCount}] must be a non-negative integer, got ${String(counts[badCount])}`);
+  return observation;
 }
 
 function samplesOf(metric: string, side: string, observation: MetricObservation | undefined): readonly number[] {

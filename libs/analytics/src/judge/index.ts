@@ -1,4 +1,5 @@
 export * from './canary-judge';
+export * from './grouped-samples';
 export * from './hodges-lehmann';
 export * from './holm';
 export * from './judge-config';

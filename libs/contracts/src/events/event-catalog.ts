@@ -3,12 +3,13 @@ import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
 import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
 import { anomalyDetectedV1, forecastPublishedV1 } from './predictive-events';
-import { rolloutTransitionedV1 } from './rollout-events';
-import { routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1 } from './routing-events';
+import { rolloutDeclarationAnsweredV1, rolloutTransitionedV1 } from './rollout-events';
+import { gatewayFallbackChangedV1, routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1 } from './routing-events';
 import {
   componentVersionRegisteredV1,
   deploymentRecordedV1,
   environmentAddedV1,
+  nodeChangedV1,
   nodeHealthChangedV1,
   rolloutDeclaredV1,
   stackCreatedV1,
@@ -39,12 +40,15 @@ export const EventCatalog = {
   'io.strata.registry.deployment.recorded.v1': defineEvent(Topics.registryEvents, deploymentRecordedV1),
   'io.strata.registry.version-map.changed.v1': defineEvent(Topics.registryEvents, versionMapChangedV1),
   'io.strata.registry.node-health.changed.v1': defineEvent(Topics.registryEvents, nodeHealthChangedV1),
+  'io.strata.registry.node.changed.v1': defineEvent(Topics.registryEvents, nodeChangedV1),
   'io.strata.registry.version-mismatch.detected.v1': defineEvent(Topics.registryEvents, versionMismatchDetectedV1),
   'io.strata.registry.rollout.declared.v1': defineEvent(Topics.registryEvents, rolloutDeclaredV1),
   'io.strata.routing.config.published.v1': defineEvent(Topics.routingEvents, routingConfigPublishedV1),
   'io.strata.routing.config.applied.v1': defineEvent(Topics.routingEvents, routingConfigAppliedV1),
   'io.strata.routing.config.rejected.v1': defineEvent(Topics.routingEvents, routingConfigRejectedV1),
   'io.strata.routing.rollout.transitioned.v1': defineEvent(Topics.routingEvents, rolloutTransitionedV1),
+  'io.strata.routing.rollout.declaration-answered.v1': defineEvent(Topics.routingEvents, rolloutDeclarationAnsweredV1),
+  'io.strata.routing.gateway.fallback.changed.v1': defineEvent(Topics.routingEvents, gatewayFallbackChangedV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
   'io.strata.anomaly.detected.v1': defineEvent(Topics.anomalies, anomalyDetectedV1),

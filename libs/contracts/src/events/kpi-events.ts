@@ -38,6 +38,18 @@ export const kpiSamplesV1 = z.object({
 });
 export type KpiSamplesV1 = z.infer<typeof kpiSamplesV1>;
 
+/** Most buckets a window's histogram carries (the sketch has 16 per doubling: ~2,000 cover 1 µs to 1 h). */
+export const MAX_WINDOW_HISTOGRAM_BUCKETS = 4_096;
+
+export const kpiWindowHistogram = z
+  .object({
+    values: z.array(z.number()).max(MAX_WINDOW_HISTOGRAM_BUCKETS),
+    counts: z.array(z.number().int().nonnegative()).max(MAX_WINDOW_HISTOGRAM_BUCKETS),
+  })
+  .refine((histogram) => histogram.counts.length === histogram.values.length, 'values and counts must have the same length')
+  .refine((histogram) => histogram.values.every((value, index) => index === 0 || value > histogram.values[index - 1]), 'values must be strictly ascending');
+export type KpiWindowHistogram = z.infer<typeof kpiWindowHistogram>;
+
 /** Windowed aggregates of one series, published for detectors and rules (default every 10 s). */
 export const kpiWindowV1 = z.object({
   series: kpiSeriesLabels,
@@ -52,6 +64,12 @@ export const kpiWindowV1 = z.object({
   p50: z.number().nullable(),
   p95: z.number().nullable(),
   p99: z.number().nullable(),
+  /**
+   * The window's value distribution, when its series carries one (latency histograms): each
+   * distinct value (a bucket's representative, ascending) with how many observations it stands
+   * for. What a canary judge compares request by request instead of one mean per window.
+   */
+  histogram: kpiWindowHistogram.optional(),
 });
 export type KpiWindowV1 = z.infer<typeof kpiWindowV1>;
 

@@ -85,8 +85,40 @@ export const versionMismatchDetectedV1 = z.object({
   declaredVersion: z.string().min(1),
   discoveredVersion: z.string().min(1),
   source: z.enum(['heartbeat', 'health-check', 'response-header']),
+  /**
+   * Every version of the component the version map expects there: one per version group deployed
+   * to the location (a stable and a canary group during a rollout). Absent from older producers.
+   */
+  expectedVersions: z.array(z.string().min(1)).optional(),
 });
 export type VersionMismatchDetectedV1 = z.infer<typeof versionMismatchDetectedV1>;
+
+const nodeHealth = z.enum(['healthy', 'unhealthy', 'unknown']);
+
+/**
+ * registry → anyone: the state of one node as the registry knows it now (a snapshot, not a delta).
+ * Emitted when a node registers (first heartbeat), when its url, discovered version or health
+ * changes, and again every few minutes while it keeps reporting, so a consumer that lost its
+ * projection rebuilds it. Apply a snapshot only if its `observedAt` is not older than the one held.
+ */
+export const nodeChangedV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  location,
+  component: z.string().min(1),
+  /** host:port; unique per stack, environment, location and component. */
+  address: z.string().min(1).max(255),
+  /** The origin to send requests to: the heartbeat's `url`, else `http://<address>`. */
+  url: z.string().min(1).max(2048),
+  /** The version the node reports running (heartbeat, health check); null until one is known. */
+  discoveredVersion: z.string().min(1).nullable(),
+  health: nodeHealth,
+  /** What made the registry say it: `registered`, `version 2.3.0 → 2.4.0`, `health healthy → unhealthy`, `refresh`. */
+  reason: z.string(),
+  /** Epoch milliseconds at which the registry saw this state. */
+  observedAt: z.number().int().nonnegative(),
+});
+export type NodeChangedV1 = z.infer<typeof nodeChangedV1>;
 
 /** A Rollout manifest the registry stored for routing-control, which runs it. */
 export const rolloutDeclaredV1 = z.object({

@@ -22,6 +22,37 @@ export const rolloutTransitionedV1 = z.object({
 });
 export type RolloutTransitionedV1 = z.infer<typeof rolloutTransitionedV1>;
 
+const declarationKey = {
+  stack: z.string().min(1).max(63),
+  /** The Rollout manifest's name. */
+  rollout: z.string().min(1),
+  /** The registry's checksum of the declared spec: the answer belongs to this declaration. */
+  checksum: z.string().min(1),
+};
+
+/** Why routing-control refused a declaration, from the domain error it raised. */
+export const ROLLOUT_DECLARATION_REFUSALS = ['invalid', 'conflict', 'precondition-failed', 'not-found'] as const;
+export type RolloutDeclarationRefusal = (typeof ROLLOUT_DECLARATION_REFUSALS)[number];
+
+/**
+ * routing-control → registry: its answer to `io.strata.registry.rollout.declared.v1`, exactly one
+ * per declaration. `started`: the rollout runs (or already ran: the same checksum twice is one
+ * rollout) under `rolloutId`, in `phase` when it answered. `refused`: nothing was created, for
+ * `reason`; `violations` name the Rollout's fields (`spec.…`) where the refusal has any.
+ */
+export const rolloutDeclarationAnsweredV1 = z.discriminatedUnion('outcome', [
+  z.object({ ...declarationKey, outcome: z.literal('started'), rolloutId: z.string().uuid(), phase: rolloutPhase }),
+  z.object({
+    ...declarationKey,
+    outcome: z.literal('refused'),
+    refusal: z.enum(ROLLOUT_DECLARATION_REFUSALS),
+    reason: z.string().min(1).max(2_000),
+    violations: z.array(z.object({ field: z.string().max(500), message: z.string().max(2_000) })).max(200),
+  }),
+]);
+export type RolloutDeclarationAnsweredV1 = z.infer<typeof rolloutDeclarationAnsweredV1>;
+
 export const RolloutEventTypes = {
   transitioned: 'io.strata.routing.rollout.transitioned.v1',
+  declarationAnswered: 'io.strata.routing.rollout.declaration-answered.v1',
 } as const;

@@ -39,8 +39,35 @@ export const routingConfigRejectedV1 = z.object({
 });
 export type RoutingConfigRejectedV1 = z.infer<typeof routingConfigRejectedV1>;
 
+const stackConfigName = z.string().min(1).max(200);
+const routingMode = z.enum(['normal', 'fallback', 'panic']);
+
+/**
+ * A gateway's routing mode for its stack, or the set of its stack configs without an available
+ * node, changed (published on transitions only, never per request). fallback: no stack config with a weight has an available (healthy, not ejected) node,
+ * so configs of weight 0 that have one serve (the stable config first). panic: no config has an
+ * available node, so the configs with a weight serve on all their nodes, ejected ones included.
+ * normal: a config with a weight has an available node again.
+ */
+export const gatewayFallbackChangedV1 = z.object({
+  stack: stackName,
+  environment: environmentName,
+  gatewayId: z.string().min(1),
+  /** The routing config version being served. */
+  version: configVersion,
+  mode: routingMode,
+  previousMode: routingMode,
+  /** The stack configs without an available node. */
+  unavailableConfigs: z.array(stackConfigName),
+  /** The stack configs the weighted pick now sends traffic to. */
+  servingConfigs: z.array(stackConfigName),
+  reason: z.string().min(1).max(2_000),
+});
+export type GatewayFallbackChangedV1 = z.infer<typeof gatewayFallbackChangedV1>;
+
 export const RoutingEventTypes = {
   configPublished: 'io.strata.routing.config.published.v1',
   configApplied: 'io.strata.routing.config.applied.v1',
   configRejected: 'io.strata.routing.config.rejected.v1',
+  gatewayFallbackChanged: 'io.strata.routing.gateway.fallback.changed.v1',
 } as const;

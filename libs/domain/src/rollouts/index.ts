@@ -3,3 +3,4 @@ export * from './rollout-state-machine';
 export * from './threshold-judge';
 export * from './canary-routing';
 export * from './kpi-rules';
+export * from './rollback-triggers';

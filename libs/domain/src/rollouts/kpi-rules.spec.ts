@@ -4,7 +4,7 @@ import { IDLE_RULE_TRACKING, KpiRule, KpiRuleTracking, evaluateKpiRule, kpiRuleV
 const T0 = 1_700_000_000_000;
 
 function figures(canaryErrors: number, stableErrors = 10): AnalysisFigures {
-  return { canary: { requests: 1_000, errors: canaryErrors, latencyP99Ms: 120, latencyMeansMs: [] }, stable: { requests: 1_000, errors: stableErrors, latencyP99Ms: 100, latencyMeansMs: [] } };
+  return { canary: { requests: 1_000, errors: canaryErrors, latencyP99Ms: 120, latencyMeanMs: null, latencyHistogram: { values: [], counts: [] } }, stable: { requests: 1_000, errors: stableErrors, latencyP99Ms: 100, latencyMeanMs: null, latencyHistogram: { values: [], counts: [] } } };
 }
 
 // DESIGN.md's example: error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01, for 5s.
@@ -47,7 +47,7 @@ describe(evaluateKpiRule.name, () => {
   });
 
   it('never breaches without a measurement, and a missing measurement neither starts nor clears a breach', () => {
-    const empty: AnalysisFigures = { canary: { requests: 0, errors: 0, latencyP99Ms: null, latencyMeansMs: [] }, stable: { requests: 0, errors: 0, latencyP99Ms: null, latencyMeansMs: [] } };
+    const empty: AnalysisFigures = { canary: { requests: 0, errors: 0, latencyP99Ms: null, latencyMeanMs: null, latencyHistogram: { values: [], counts: [] } }, stable: { requests: 0, errors: 0, latencyP99Ms: null, latencyMeanMs: null, latencyHistogram: { values: [], counts: [] } } };
     expect(sut({ ...ratioRule, forMs: 0 }, IDLE_RULE_TRACKING, empty, T0)).toMatchObject({ fire: false, tracking: IDLE_RULE_TRACKING });
     const breaching = sut(ratioRule, IDLE_RULE_TRACKING, figures(50), T0).tracking;
     expect(sut(ratioRule, breaching, empty, T0 + 1_000).tracking).toBe(breaching);

@@ -4,7 +4,11 @@ const manifestSpec = {
   environment: 'production',
   versionGroup: 'checkout-2026.11.3',
   steps: [{ setWeight: 5 }, { analysis: { window: '30s', judge: 'default', minSamples: 200 } }, { setWeight: 25 }, { pause: { duration: '2m' } }, { pause: {} }, { setWeight: 100 }],
-  rollbackTriggers: [{ when: 'judge == Fail' }],
+  rollbackTriggers: [
+    { when: 'judge == Fail' },
+    { when: 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01', for: '5s' },
+    { when: 'anomaly(severity >= high, scope = canary)' },
+  ],
 };
 
 describe(parseRolloutSpec.name, () => {
@@ -21,7 +25,38 @@ describe(parseRolloutSpec.name, () => {
         { kind: 'pause' },
         { kind: 'setWeight', weight: 100 },
       ],
+      rollbackTriggers: [
+        { kind: 'judge', when: 'judge == Fail' },
+        {
+          kind: 'condition',
+          when: 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01',
+          forMs: 5_000,
+          minRequests: 50,
+          condition: {
+            comparisons: [
+              { left: { factor: 1, metric: 'error_rate', side: 'canary' }, operator: '>', right: { factor: 2, metric: 'error_rate', side: 'stable' } },
+              { left: { factor: 1, metric: 'error_rate', side: 'canary' }, operator: '>', right: { factor: 0.01 } },
+            ],
+          },
+        },
+        { kind: 'anomaly', when: 'anomaly(severity >= high, scope = canary)', minSeverity: 'high' },
+      ],
     });
+  });
+
+  it('refuses rollback triggers it could not honour, naming each field', () => {
+    const violations = rolloutSpecViolations({
+      ...manifestSpec,
+      rollbackTriggers: [{ when: 'cpu(canary) > 0.9' }, { when: 'judge == Fail', for: '5s' }, { when: 'error_rate(canary) > 0.1', for: 'soon', minRequests: 0 }, { when: 'anomaly(severity >= high, scope = stable)' }, 'x'],
+    });
+    expect(violations).toEqual([
+      { field: 'rollbackTriggers[0].when', message: "names metric 'cpu'; it must be one of error_rate, latency_mean_ms, latency_p99_ms" },
+      { field: 'rollbackTriggers[1].for', message: 'applies only to a KPI condition, not to "judge == Fail"' },
+      { field: 'rollbackTriggers[2].for', message: "must be a duration from 0s to 1h such as 5s, got the string 'soon'" },
+      { field: 'rollbackTriggers[2].minRequests', message: 'must be an integer from 1 to 10000000, got number 0' },
+      { field: 'rollbackTriggers[3].when', message: "names scope 'stable'; only scope = canary is supported (an anomaly of the stable config is not the canary's fault)" },
+      expect.objectContaining({ field: 'rollbackTriggers[4]' }),
+    ]);
   });
 
   it('uses the default minimum of samples when an analysis names none', () => {

@@ -1,6 +1,7 @@
 import { DomainError, DomainViolation } from '../errors/domain-error';
 import { parseDuration } from '../components/duration';
 import { describeValue, fieldPath, isNonBlankString, requireObject, unknownKeyViolations } from '../components/validation';
+import { RollbackTrigger, parseRollbackTriggers, rollbackTriggersViolations } from './rollback-triggers';
 
 /** A KPI the threshold judge compares between the canary and the stable config. */
 export type ThresholdMetric = 'errorRate' | 'latencyP99Ms';
@@ -37,6 +38,8 @@ export interface RolloutSpec {
   /** The canary version group. */
   versionGroup: string;
   steps: RolloutStep[];
+  /** Conditions that abort the rollout as soon as they hold (rollback-triggers.ts). */
+  rollbackTriggers: RollbackTrigger[];
 }
 
 export const DEFAULT_MIN_SAMPLES = 100;
@@ -52,7 +55,6 @@ export function rolloutSpecViolations(value: unknown): DomainViolation[] {
   if (!requireObject(value, '', violations)) {
     return violations;
   }
-  // rollbackTriggers belong to the rollback service; accepted here so one manifest serves both.
   violations.push(...unknownKeyViolations(value, ['environment', 'versionGroup', 'steps', 'rollbackTriggers'], ''));
   for (const field of ['environment', 'versionGroup'] as const) {
     if (!isNonBlankString(value[field])) {
@@ -65,6 +67,9 @@ export function rolloutSpecViolations(value: unknown): DomainViolation[] {
     return violations;
   }
   steps.forEach((step: unknown, index) => stepViolations(step, fieldPath('steps', index), violations));
+  if (value['rollbackTriggers'] !== undefined) {
+    violations.push(...rollbackTriggersViolations(value['rollbackTriggers'], 'rollbackTriggers'));
+  }
   return violations;
 }
 
@@ -74,8 +79,8 @@ export function parseRolloutSpec(value: unknown): RolloutSpec {
   if (violations.length > 0) {
     throw DomainError.invalid(`the rollout spec has ${violations.length} violation(s)`, violations);
   }
-  const spec = value as { environment: string; versionGroup: string; steps: Record<string, unknown>[] };
-  return { environment: spec.environment, versionGroup: spec.versionGroup, steps: spec.steps.map(parseStep) };
+  const spec = value as { environment: string; versionGroup: string; steps: Record<string, unknown>[]; rollbackTriggers?: { when: string; for?: string; minRequests?: number }[] };
+  return { environment: spec.environment, versionGroup: spec.versionGroup, steps: spec.steps.map(parseStep), rollbackTriggers: parseRollbackTriggers(spec.rollbackTriggers ?? []) };
 }
 
 function parseStep(step: Record<string, unknown>): RolloutStep {

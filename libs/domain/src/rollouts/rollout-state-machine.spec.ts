@@ -1,6 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RolloutStep } from './rollout-spec';
-import { MAX_INCONCLUSIVE_ANALYSES, RolloutInput, RolloutPhase, RolloutState, RolloutTransition, advanceRollout, initialRolloutState } from './rollout-state-machine';
+import { MAX_INCONCLUSIVE_ANALYSES, RolloutContext, RolloutInput, RolloutPhase, RolloutState, RolloutTransition, advanceRollout, initialRolloutState } from './rollout-state-machine';
 import { AnalysisOutcome } from './threshold-judge';
 
 const T0 = 1_700_000_000_000;
@@ -26,8 +26,8 @@ function stateIn(phase: RolloutPhase, changes: Partial<RolloutState> = {}): Roll
 }
 
 describe(advanceRollout.name, () => {
-  const sut = (state: RolloutState, input: RolloutInput, now = T0, steps: readonly RolloutStep[] = canarySteps): RolloutTransition =>
-    advanceRollout(steps, state, input, now);
+  const sut = (state: RolloutState, input: RolloutInput, now = T0, steps: readonly RolloutStep[] = canarySteps, context: RolloutContext = {}): RolloutTransition =>
+    advanceRollout(steps, state, input, now, context);
 
   const started = (): RolloutTransition => sut(initialRolloutState(T0), { kind: 'start' });
 
@@ -79,17 +79,25 @@ describe(advanceRollout.name, () => {
       expect(effects).toContainEqual({ kind: 'setCanaryWeight', weight: 0 });
     });
 
-    it('restarts the window when inconclusive, and aborts after too many inconclusive analyses', () => {
+    it('extends the window when inconclusive, judging all its data again, and aborts after too many inconclusive analyses', () => {
       let state = started().state;
       let now = T0;
       for (let attempt = 1; attempt < MAX_INCONCLUSIVE_ANALYSES; attempt += 1) {
         now += WINDOW_MS;
         state = sut(state, { kind: 'analysisResult', stepIndex: 1, outcome: inconclusive }, now).state;
-        expect(state).toMatchObject({ phase: 'progressing', stepStartedAt: now, inconclusiveAnalyses: attempt });
+        expect(state).toMatchObject({ phase: 'progressing', stepStartedAt: T0, inconclusiveAnalyses: attempt });
+        expect(state.reason).toContain(`window extended to ${(WINDOW_MS * (attempt + 1)) / 1000} s`);
+        expect(sut(state, { kind: 'tick' }, now + WINDOW_MS - 1).effects).toEqual([]);
+        expect(sut(state, { kind: 'tick' }, now + WINDOW_MS).effects).toEqual([{ kind: 'analysisDue', stepIndex: 1, windowStart: T0, windowEnd: now + WINDOW_MS }]);
       }
       now += WINDOW_MS;
       state = sut(state, { kind: 'analysisResult', stepIndex: 1, outcome: inconclusive }, now).state;
       expect(state).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
+    });
+
+    it('ignores a result that arrives before the extended window has elapsed', () => {
+      const once = sut(started().state, { kind: 'analysisResult', stepIndex: 1, outcome: inconclusive }, T0 + WINDOW_MS).state;
+      expect(sut(once, { kind: 'analysisResult', stepIndex: 1, outcome: passed }, T0 + 2 * WINDOW_MS - 1).state).toBe(once);
     });
 
     it('holds a marginal analysis for an operator: promote accepts the step, resume analyses it again', () => {
@@ -219,5 +227,50 @@ describe(advanceRollout.name, () => {
     step({ kind: 'abort', reason: 'operator' }, T0 + 3);
     step({ kind: 'confirmRolledBack' }, T0 + 4);
     expect(transitions).toEqual(['pending->progressing', 'progressing->paused', 'paused->progressing', 'progressing->aborted', 'aborted->rolled-back']);
+  });
+
+  describe('undo', () => {
+    it('takes a promoted rollout back: the baseline is restored and the rollout ends rolled back', () => {
+      const { state, effects } = sut(stateIn('promoted', { canaryWeight: 100, stepIndex: canarySteps.length }), { kind: 'undo', reason: 'by ops' });
+      expect(state).toMatchObject({ phase: 'rolled-back', canaryWeight: 0, reason: 'promotion undone: by ops' });
+      expect(effects).toEqual([{ kind: 'restoreBaseline' }, expect.objectContaining({ kind: 'transitioned', from: 'promoted', to: 'rolled-back', canaryWeight: 0 })]);
+    });
+
+    it.each<RolloutPhase>(['pending', 'progressing', 'paused', 'aborted', 'rolled-back'])('is refused when %s, naming the phase', (phase) => {
+      expect(() => sut(stateIn(phase), { kind: 'undo', reason: 'x' })).toThrow(new DomainError(DomainErrorCode.Conflict, `cannot undo a rollout that is ${phase}`));
+    });
+  });
+
+  describe('a canary that cannot take more traffic', () => {
+    const unavailable = { canaryUnavailable: 'gateway gw-1 reports no available node for it' };
+
+    it('holds the rollout before a step that would raise its weight, moving no weight', () => {
+      const { state, effects } = sut(initialRolloutState(T0), { kind: 'start' }, T0, canarySteps, unavailable);
+      expect(state).toMatchObject({ phase: 'paused', stepIndex: 0, canaryWeight: 0, pause: { cause: 'manual', resumeAt: null } });
+      expect(state.reason).toBe('held before step 0 (setWeight 5): gateway gw-1 reports no available node for it; resume once it has an available node, or abort');
+      expect(effects.some((effect) => effect.kind === 'setCanaryWeight')).toBe(false);
+    });
+
+    it('holds after a passed analysis, at the next weight step, and resume runs that step once it can', () => {
+      const held = sut(started().state, { kind: 'analysisResult', stepIndex: 1, outcome: passed }, T0 + WINDOW_MS, canarySteps, unavailable).state;
+      expect(held).toMatchObject({ phase: 'paused', stepIndex: 2, canaryWeight: 5 });
+      const resumed = sut(held, { kind: 'resume' }, T0 + 2 * WINDOW_MS);
+      expect(resumed.effects).toContainEqual({ kind: 'setCanaryWeight', weight: 25 });
+      expect(resumed.state).toMatchObject({ phase: 'paused', stepIndex: 3, canaryWeight: 25 });
+    });
+
+    it('holds instead of promoting when every step is done or an operator promotes fully', () => {
+      const allDone = sut(initialRolloutState(T0), { kind: 'start' }, T0, [{ kind: 'setWeight', weight: 0 }], unavailable).state;
+      expect(allDone).toMatchObject({ phase: 'paused', stepIndex: 1 });
+      expect(allDone.reason).toContain('held before the promotion');
+      const full = sut(started().state, { kind: 'promote', full: true }, T0, canarySteps, unavailable).state;
+      expect(full).toMatchObject({ phase: 'paused', canaryWeight: 5 });
+    });
+
+    it('still lowers the weight: an abort, or a step down, is never held', () => {
+      expect(sut(started().state, { kind: 'abort', reason: 'x' }, T0, canarySteps, unavailable).effects).toContainEqual({ kind: 'setCanaryWeight', weight: 0 });
+      const down = sut(stateIn('progressing', { canaryWeight: 50 }), { kind: 'tick' }, T0, [{ kind: 'setWeight', weight: 10 }, { kind: 'pause' }], unavailable);
+      expect(down.effects).toContainEqual({ kind: 'setCanaryWeight', weight: 10 });
+    });
   });
 });

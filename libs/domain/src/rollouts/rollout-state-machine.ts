@@ -17,10 +17,15 @@ export interface RolloutState {
   stepIndex: number;
   /** Percentage of weighted traffic on the canary. */
   canaryWeight: number;
+  /** When the rollout was created (epoch ms): rollback triggers look at KPI windows from then on. Absent in states persisted before it existed. */
+  startedAt?: number;
   /** When the current step began (epoch ms): analysis windows and timed pauses count from it. */
   stepStartedAt: number;
   pause: RolloutPause | null;
-  /** Analyses of the current step that had too few samples. */
+  /**
+   * Analyses of the current step that had too few samples. Each one extends the step's window by
+   * its length (the data already gathered still counts) until MAX_INCONCLUSIVE_ANALYSES.
+   */
   inconclusiveAnalyses: number;
   /** Why the last transition happened (an abort's reason stays here). */
   reason: string | null;
@@ -33,6 +38,8 @@ export type RolloutInput =
   /** `full`: skip every remaining step; otherwise end the current step (a pause, an analysis) and go on. */
   | { kind: 'promote'; full: boolean }
   | { kind: 'abort'; reason: string }
+  /** A promoted rollout taken back: all traffic to the stable config it replaced (`kubectl argo rollouts undo`). */
+  | { kind: 'undo'; reason: string }
   /** The routing without the canary has been pushed: the abort is complete. */
   | { kind: 'confirmRolledBack' }
   | { kind: 'tick' }
@@ -40,10 +47,21 @@ export type RolloutInput =
 
 export type RolloutEffect =
   | { kind: 'setCanaryWeight'; weight: number }
+  /** The stable config the canary replaced takes all traffic again (an undone promotion). */
+  | { kind: 'restoreBaseline' }
   /** The window of an analysis step has elapsed: judge it and answer with `analysisResult`. */
   | { kind: 'analysisDue'; stepIndex: number; windowStart: number; windowEnd: number }
   /** A phase change, or entering the next step (then `from` equals `to`). */
   | { kind: 'transitioned'; from: RolloutPhase; to: RolloutPhase; stepIndex: number; canaryWeight: number; reason: string };
+
+/**
+ * What the caller knows of the world when it advances a rollout. `canaryUnavailable`: why the
+ * canary may not take more traffic now (no healthy or available node); a step that would raise its
+ * weight, or promote it, then holds the rollout (paused for an operator, at that step) instead.
+ */
+export interface RolloutContext {
+  canaryUnavailable?: string;
+}
 
 export interface RolloutTransition {
   state: RolloutState;
@@ -54,7 +72,7 @@ export interface RolloutTransition {
 export const MAX_INCONCLUSIVE_ANALYSES = 3;
 
 export function initialRolloutState(now: number): RolloutState {
-  return { phase: 'pending', stepIndex: 0, canaryWeight: 0, stepStartedAt: now, pause: null, inconclusiveAnalyses: 0, reason: null };
+  return { phase: 'pending', stepIndex: 0, canaryWeight: 0, startedAt: now, stepStartedAt: now, pause: null, inconclusiveAnalyses: 0, reason: null };
 }
 
 export function describeStep(step: RolloutStep | undefined): string {
@@ -81,19 +99,19 @@ function refuse(state: RolloutState, action: string): DomainError {
  * analyses, events). An input the current phase does not allow is refused with a Conflict naming
  * the phase; ticks and stale analysis results never are, since they race with commands.
  */
-export function advanceRollout(steps: readonly RolloutStep[], state: RolloutState, input: RolloutInput, now: number): RolloutTransition {
+export function advanceRollout(steps: readonly RolloutStep[], state: RolloutState, input: RolloutInput, now: number, context: RolloutContext = {}): RolloutTransition {
   const effects: RolloutEffect[] = [];
-  const next = apply(steps, state, input, now, effects);
+  const next = apply(steps, state, input, now, effects, context);
   return { state: next, effects };
 }
 
-function apply(steps: readonly RolloutStep[], state: RolloutState, input: RolloutInput, now: number, effects: RolloutEffect[]): RolloutState {
+function apply(steps: readonly RolloutStep[], state: RolloutState, input: RolloutInput, now: number, effects: RolloutEffect[], context: RolloutContext): RolloutState {
   switch (input.kind) {
     case 'start':
       if (state.phase !== 'pending') {
         throw refuse(state, 'start');
       }
-      return runSteps(steps, moveTo(state, 'progressing', { stepIndex: 0, stepStartedAt: now }, 'started', effects), now, effects);
+      return runSteps(steps, moveTo(state, 'progressing', { stepIndex: 0, stepStartedAt: now }, 'started', effects), now, effects, context);
     case 'pause':
       if (state.phase === 'progressing') {
         return moveTo(state, 'paused', { pause: { cause: 'manual', resumeAt: null } }, 'paused by an operator', effects);
@@ -111,53 +129,59 @@ function apply(steps: readonly RolloutStep[], state: RolloutState, input: Rollou
         throw new DomainError(DomainErrorCode.Conflict, `cannot resume a rollout that is paused by its step ${state.stepIndex} (${describeStep(steps[state.stepIndex])}); promote it to go on`);
       }
       // The interrupted step starts over, so an analysis window never straddles a pause.
-      return runSteps(steps, moveTo(state, 'progressing', { pause: null, stepStartedAt: now, inconclusiveAnalyses: 0 }, 'resumed by an operator', effects), now, effects);
+      return runSteps(steps, moveTo(state, 'progressing', { pause: null, stepStartedAt: now, inconclusiveAnalyses: 0 }, 'resumed by an operator', effects), now, effects, context);
     case 'promote':
       if (state.phase !== 'progressing' && state.phase !== 'paused') {
         throw refuse(state, 'promote');
       }
       if (input.full) {
-        return promote(state, 'fully promoted by an operator', effects);
+        return context.canaryUnavailable === undefined ? promote(state, 'fully promoted by an operator', effects) : hold(state, steps.length, 'a promotion', context.canaryUnavailable, effects);
       }
-      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, 'step promoted by an operator', effects, { pause: null }), now, effects);
+      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, 'step promoted by an operator', effects, { pause: null }), now, effects, context);
     case 'abort':
       if (state.phase !== 'pending' && state.phase !== 'progressing' && state.phase !== 'paused') {
         throw refuse(state, 'abort');
       }
       return abort(state, input.reason, effects);
+    case 'undo':
+      if (state.phase !== 'promoted') {
+        throw refuse(state, 'undo');
+      }
+      effects.push({ kind: 'restoreBaseline' });
+      return moveTo({ ...state, canaryWeight: 0 }, 'rolled-back', {}, `promotion undone: ${input.reason}`, effects);
     case 'confirmRolledBack':
       if (state.phase !== 'aborted') {
         throw refuse(state, 'confirm the rollback of');
       }
       return moveTo(state, 'rolled-back', {}, 'the stable config serves all traffic again', effects);
     case 'tick':
-      return tick(steps, state, now, effects);
+      return tick(steps, state, now, effects, context);
     case 'analysisResult':
-      return analysisResult(steps, state, input.stepIndex, input.outcome, now, effects);
+      return analysisResult(steps, state, input.stepIndex, input.outcome, now, effects, context);
   }
 }
 
-function tick(steps: readonly RolloutStep[], state: RolloutState, now: number, effects: RolloutEffect[]): RolloutState {
+function tick(steps: readonly RolloutStep[], state: RolloutState, now: number, effects: RolloutEffect[], context: RolloutContext): RolloutState {
   if (state.phase === 'progressing') {
-    return runSteps(steps, state, now, effects);
+    return runSteps(steps, state, now, effects, context);
   }
   if (state.phase === 'paused' && state.pause?.cause === 'step' && state.pause.resumeAt !== null && now >= state.pause.resumeAt) {
     const resumed = moveTo(state, 'progressing', { pause: null }, `pause of step ${state.stepIndex} elapsed`, effects);
-    return runSteps(steps, enterStep(resumed, state.stepIndex + 1, now, `pause of step ${state.stepIndex} elapsed`, effects), now, effects);
+    return runSteps(steps, enterStep(resumed, state.stepIndex + 1, now, `pause of step ${state.stepIndex} elapsed`, effects), now, effects, context);
   }
   return state;
 }
 
-function analysisResult(steps: readonly RolloutStep[], state: RolloutState, stepIndex: number, outcome: AnalysisOutcome, now: number, effects: RolloutEffect[]): RolloutState {
+function analysisResult(steps: readonly RolloutStep[], state: RolloutState, stepIndex: number, outcome: AnalysisOutcome, now: number, effects: RolloutEffect[], context: RolloutContext): RolloutState {
   const step = steps[state.stepIndex];
   // A result for another step, or arriving after a pause or an abort, judged a window that no longer counts.
-  if (state.phase !== 'progressing' || stepIndex !== state.stepIndex || step?.kind !== 'analysis' || now < state.stepStartedAt + step.windowMs) {
+  if (state.phase !== 'progressing' || stepIndex !== state.stepIndex || step?.kind !== 'analysis' || now < analysisWindowEnd(state, step)) {
     return state;
   }
   const findings = outcome.findings.join('; ');
   switch (outcome.verdict) {
     case 'pass':
-      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, `analysis of step ${stepIndex} passed: ${findings}`, effects), now, effects);
+      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, `analysis of step ${stepIndex} passed: ${findings}`, effects), now, effects, context);
     case 'fail':
       return abort(state, `analysis of step ${stepIndex} failed: ${findings}`, effects);
     case 'marginal':
@@ -168,23 +192,27 @@ function analysisResult(steps: readonly RolloutStep[], state: RolloutState, step
       if (inconclusiveAnalyses >= MAX_INCONCLUSIVE_ANALYSES) {
         return abort(state, `analysis of step ${stepIndex} was inconclusive ${inconclusiveAnalyses} times: ${findings}`, effects);
       }
-      const reason = `analysis of step ${stepIndex} inconclusive (${inconclusiveAnalyses} of ${MAX_INCONCLUSIVE_ANALYSES}), window restarted: ${findings}`;
+      // Never a pass: the window grows by its length and is judged again with all its data.
+      const reason = `analysis of step ${stepIndex} inconclusive (${inconclusiveAnalyses} of ${MAX_INCONCLUSIVE_ANALYSES}), window extended to ${(step.windowMs * (inconclusiveAnalyses + 1)) / 1000} s: ${findings}`;
       effects.push({ kind: 'transitioned', from: 'progressing', to: 'progressing', stepIndex, canaryWeight: state.canaryWeight, reason });
-      return { ...state, stepStartedAt: now, inconclusiveAnalyses, reason };
+      return { ...state, inconclusiveAnalyses, reason };
     }
   }
 }
 
 /** Runs steps from the current one until one has to wait (a pause, an analysis window) or all are done. */
-function runSteps(steps: readonly RolloutStep[], start: RolloutState, now: number, effects: RolloutEffect[]): RolloutState {
+function runSteps(steps: readonly RolloutStep[], start: RolloutState, now: number, effects: RolloutEffect[], context: RolloutContext): RolloutState {
   let state = start;
   while (state.phase === 'progressing') {
     const step = steps[state.stepIndex];
     if (!step) {
-      return promote(state, 'every step completed', effects);
+      return context.canaryUnavailable === undefined ? promote(state, 'every step completed', effects) : hold(state, state.stepIndex, 'the promotion', context.canaryUnavailable, effects);
     }
     switch (step.kind) {
       case 'setWeight':
+        if (step.weight > state.canaryWeight && context.canaryUnavailable !== undefined) {
+          return hold(state, state.stepIndex, `step ${state.stepIndex} (${describeStep(step)})`, context.canaryUnavailable, effects);
+        }
         state = setWeight(state, step.weight, effects);
         state = enterStep(state, state.stepIndex + 1, now, `canary weight set to ${step.weight}`, effects);
         break;
@@ -192,14 +220,29 @@ function runSteps(steps: readonly RolloutStep[], start: RolloutState, now: numbe
         const resumeAt = step.durationMs === undefined ? null : now + step.durationMs;
         return moveTo(state, 'paused', { pause: { cause: 'step', resumeAt } }, `step ${state.stepIndex}: ${describeStep(step)}`, effects);
       }
-      case 'analysis':
-        if (now >= state.stepStartedAt + step.windowMs) {
-          effects.push({ kind: 'analysisDue', stepIndex: state.stepIndex, windowStart: state.stepStartedAt, windowEnd: state.stepStartedAt + step.windowMs });
+      case 'analysis': {
+        const windowEnd = analysisWindowEnd(state, step);
+        if (now >= windowEnd) {
+          effects.push({ kind: 'analysisDue', stepIndex: state.stepIndex, windowStart: state.stepStartedAt, windowEnd });
         }
         return state;
+      }
     }
   }
   return state;
+}
+
+/** Where the current analysis window ends: its length once, plus once more per inconclusive analysis. */
+function analysisWindowEnd(state: RolloutState, step: Extract<RolloutStep, { kind: 'analysis' }>): number {
+  return state.stepStartedAt + step.windowMs * (state.inconclusiveAnalyses + 1);
+}
+
+/**
+ * Paused for an operator before a step that would give the canary more traffic while it cannot take
+ * it: resume runs that step again (held again if still so), abort rolls back.
+ */
+function hold(state: RolloutState, stepIndex: number, what: string, why: string, effects: RolloutEffect[]): RolloutState {
+  return moveTo(state, 'paused', { stepIndex, pause: { cause: 'manual', resumeAt: null } }, `held before ${what}: ${why}; resume once it has an available node, or abort`, effects);
 }
 
 function setWeight(state: RolloutState, weight: number, effects: RolloutEffect[]): RolloutState {

@@ -1,7 +1,7 @@
 import { AnalysisFigures, WindowFigures, judgeByThresholds } from './threshold-judge';
 
 function figures(canary: Partial<WindowFigures>, stable: Partial<WindowFigures> = {}): AnalysisFigures {
-  return { canary: { requests: 1_000, errors: 0, latencyP99Ms: 100, latencyMeansMs: [], ...canary }, stable: { requests: 10_000, errors: 0, latencyP99Ms: 100, latencyMeansMs: [], ...stable } };
+  return { canary: { requests: 1_000, errors: 0, latencyP99Ms: 100, latencyMeanMs: null, latencyHistogram: { values: [], counts: [] }, ...canary }, stable: { requests: 10_000, errors: 0, latencyP99Ms: 100, latencyMeanMs: null, latencyHistogram: { values: [], counts: [] }, ...stable } };
 }
 
 describe(judgeByThresholds.name, () => {

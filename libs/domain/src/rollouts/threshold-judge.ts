@@ -6,9 +6,21 @@ export interface WindowFigures {
   errors: number;
   /** Null when no latency was measured in the window. */
   latencyP99Ms: number | null;
-  /** Mean latency of each KPI window of each node inside the analysis window: the statistical judge's samples. */
-  latencyMeansMs: number[];
+  /** Mean latency over every request of the window; null when none was measured. */
+  latencyMeanMs: number | null;
+  /**
+   * The latency of every request of the window as a histogram (each value with its count, values
+   * ascending), merged over its KPI windows and nodes: the statistical judge's samples.
+   */
+  latencyHistogram: LatencyHistogram;
 }
+
+export interface LatencyHistogram {
+  values: number[];
+  counts: number[];
+}
+
+export const EMPTY_LATENCY_HISTOGRAM: LatencyHistogram = { values: [], counts: [] };
 
 export interface AnalysisFigures {
   canary: WindowFigures;

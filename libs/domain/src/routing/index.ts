@@ -1,5 +1,6 @@
 export * from './alias-table';
 export * from './network-policy';
+export * from './node-discovery';
 export * from './outlier-ejection';
 export * from './power-of-two-choices';
 export * from './retry-budget';

@@ -27,6 +27,10 @@ export interface StackConfigRoute {
   name: string;
   /** Relative; a weight of 0 takes no traffic by weight (rules and mirroring may still reach it). */
   weight: number;
+  /**
+   * Empty only for a stack config that takes no traffic (see `trafficReason`): a group listed
+   * ahead of its rollout whose nodes have not reported yet.
+   */
   nodes: BackendNode[];
 }
 
@@ -79,8 +83,67 @@ const MAX_WEIGHT = 1_000_000;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
 
-/** Every violation of a routing config, each with its field path; empty when the config is valid. */
+/**
+ * Every violation of a routing config as gateways receive it, each with its field path; empty when
+ * the config is valid. A stack config may have no node only while nothing can send it a request.
+ */
 export function routingConfigViolations(value: unknown): DomainViolation[] {
+  return configViolations(value, false);
+}
+
+/**
+ * Every violation of a routing policy as an operator writes it: a routing config in which a stack
+ * config may omit `nodes` or give an empty list, meaning "the nodes the registry discovered".
+ */
+export function routingPolicyViolations(value: unknown): DomainViolation[] {
+  return configViolations(value, true);
+}
+
+/** A routing policy as written: the config with `nodes: []` where the nodes are to be discovered, and which those are. */
+export interface ParsedRoutingPolicy {
+  config: RoutingConfig;
+  /** Names of the stack configs whose nodes are discovered (omitted or empty in the policy), in order. */
+  discoveredStackConfigs: string[];
+}
+
+/** Validates a routing policy and fills defaults; throws an invalid-input DomainError listing every violation. */
+export function parseRoutingPolicy(value: unknown): ParsedRoutingPolicy {
+  const violations = routingPolicyViolations(value);
+  if (violations.length > 0) {
+    throw DomainError.invalid(`the routing policy has ${violations.length} violation(s)`, violations);
+  }
+  const written = value as Omit<RoutingConfig, 'stackConfigs'> & { stackConfigs: (Omit<StackConfigRoute, 'nodes'> & { nodes?: BackendNode[] })[] };
+  const stackConfigs = written.stackConfigs.map((stackConfig) => ({ ...stackConfig, nodes: stackConfig.nodes ?? [] }));
+  return {
+    config: withDefaults({ ...written, stackConfigs }),
+    discoveredStackConfigs: stackConfigs.filter((stackConfig) => stackConfig.nodes.length === 0).map((stackConfig) => stackConfig.name),
+  };
+}
+
+/**
+ * Why requests can reach a stack config (its weight, being the stable config that retries land on,
+ * a match rule, mirroring), or undefined when none can: only then may it have no backend node.
+ * Reads the config defensively, as the validator calls it before the config is known to be valid.
+ */
+export function trafficReason(config: { stableConfig?: unknown; rules?: unknown; mirror?: unknown }, stackConfig: { name?: unknown; weight?: unknown }): string | undefined {
+  if (typeof stackConfig.weight === 'number' && stackConfig.weight > 0) {
+    return `its weight is ${stackConfig.weight}`;
+  }
+  if (config.stableConfig === stackConfig.name) {
+    return 'it is the stable config (failed canary requests are retried on it)';
+  }
+  const rules = Array.isArray(config.rules) ? (config.rules as unknown[]) : [];
+  const rule = rules.findIndex((candidate) => typeof candidate === 'object' && candidate !== null && (candidate as { stackConfig?: unknown }).stackConfig === stackConfig.name);
+  if (rule !== -1) {
+    return `rules[${rule}] sends requests to it`;
+  }
+  if (typeof config.mirror === 'object' && config.mirror !== null && (config.mirror as { stackConfig?: unknown }).stackConfig === stackConfig.name) {
+    return 'requests are mirrored to it';
+  }
+  return undefined;
+}
+
+function configViolations(value: unknown, nodesMayBeDiscovered: boolean): DomainViolation[] {
   const violations: DomainViolation[] = [];
   if (!requireObject(value, '', violations)) {
     return violations;
@@ -93,7 +156,7 @@ export function routingConfigViolations(value: unknown): DomainViolation[] {
     ),
   );
   nameViolation(value['component'], 'component', violations);
-  const names = stackConfigsViolations(value['stackConfigs'], violations);
+  const { names, withoutNodes } = stackConfigsViolations(value['stackConfigs'], nodesMayBeDiscovered, violations);
   const referenced = (reference: unknown, field: string): void => {
     if (!isNonBlankString(reference)) {
       violations.push({ field, message: `must name a stack config, got ${describeValue(reference)}` });
@@ -157,6 +220,12 @@ export function routingConfigViolations(value: unknown): DomainViolation[] {
     }
     integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
   }
+  for (const { field, stackConfig } of withoutNodes) {
+    const reason = trafficReason(value, stackConfig);
+    if (reason !== undefined) {
+      violations.push({ field, message: `must list at least one backend node: requests can reach this stack config (${reason})` });
+    }
+  }
   return violations;
 }
 
@@ -166,7 +235,10 @@ export function parseRoutingConfig(value: unknown): RoutingConfig {
   if (violations.length > 0) {
     throw DomainError.invalid(`the routing config has ${violations.length} violation(s)`, violations);
   }
-  const config = value as RoutingConfig;
+  return withDefaults(value as RoutingConfig);
+}
+
+function withDefaults(config: RoutingConfig): RoutingConfig {
   return {
     ...config,
     rules: config.rules ?? [],
@@ -175,10 +247,17 @@ export function parseRoutingConfig(value: unknown): RoutingConfig {
   };
 }
 
-function stackConfigsViolations(value: unknown, violations: DomainViolation[]): Set<string> | undefined {
+interface StackConfigsCheck {
+  names: Set<string> | undefined;
+  /** Stack configs with an empty node list, checked once the rules and mirroring are known. */
+  withoutNodes: { field: string; stackConfig: Record<string, unknown> }[];
+}
+
+function stackConfigsViolations(value: unknown, nodesMayBeDiscovered: boolean, violations: DomainViolation[]): StackConfigsCheck {
+  const withoutNodes: StackConfigsCheck['withoutNodes'] = [];
   if (!Array.isArray(value) || value.length === 0) {
     violations.push({ field: 'stackConfigs', message: `must be a non-empty list of stack configs, got ${describeValue(value)}` });
-    return undefined;
+    return { names: undefined, withoutNodes };
   }
   const names = new Set<string>();
   const nodeIds = new Set<string>();
@@ -201,8 +280,17 @@ function stackConfigsViolations(value: unknown, violations: DomainViolation[]): 
       totalWeight += stackConfig['weight'];
     }
     const nodes = stackConfig['nodes'];
-    if (!Array.isArray(nodes) || nodes.length === 0) {
-      violations.push({ field: `${field}.nodes`, message: `must be a non-empty list of backend nodes, got ${describeValue(nodes)}` });
+    if (nodes === undefined && nodesMayBeDiscovered) {
+      return;
+    }
+    if (!Array.isArray(nodes)) {
+      violations.push({ field: `${field}.nodes`, message: `must be a list of backend nodes, got ${describeValue(nodes)}` });
+      return;
+    }
+    if (nodes.length === 0) {
+      if (!nodesMayBeDiscovered) {
+        withoutNodes.push({ field: `${field}.nodes`, stackConfig });
+      }
       return;
     }
     nodes.forEach((node: unknown, nodeIndex) => nodeViolations(node, fieldPath(`${field}.nodes`, nodeIndex), nodeIds, violations));
@@ -210,7 +298,7 @@ function stackConfigsViolations(value: unknown, violations: DomainViolation[]): 
   if (totalWeight <= 0 && value.every((stackConfig: unknown) => typeof stackConfig === 'object' && stackConfig !== null)) {
     violations.push({ field: 'stackConfigs', message: 'the weights must add up to more than 0, or no request could be routed' });
   }
-  return names;
+  return { names, withoutNodes };
 }
 
 function nodeViolations(node: unknown, field: string, nodeIds: Set<string>, violations: DomainViolation[]): void {
@@ -227,7 +315,7 @@ function nodeViolations(node: unknown, field: string, nodeIds: Set<string>, viol
     nodeIds.add(id);
   }
   const url = node['url'];
-  const problem = originProblem(url);
+  const problem = backendOriginProblem(url);
   if (problem) {
     violations.push({ field: `${field}.url`, message: problem });
   }
@@ -236,7 +324,8 @@ function nodeViolations(node: unknown, field: string, nodeIds: Set<string>, viol
   }
 }
 
-function originProblem(url: unknown): string | undefined {
+/** Why a value is not an origin a gateway can open a connection pool to, or undefined when it is one. */
+export function backendOriginProblem(url: unknown): string | undefined {
   if (typeof url !== 'string') {
     return `must be an http(s) origin such as http://10.0.0.5:8080, got ${describeValue(url)}`;
   }

@@ -11,10 +11,29 @@ export interface RoutableRequest {
 
 export const NO_STACK_CONFIG = -1;
 
+/** How the weighted pick is made now; see StackRouter. */
+export type RoutingMode = 'normal' | 'fallback' | 'panic';
+
 /**
  * Chooses the stack config of a request, as DESIGN §4 orders it: match rules, then stickiness,
  * then an O(1) weighted pick. Stack configs are referred to by index into `names` so the hot path
  * allocates nothing. Tables are rebuilt only when availability or scores change.
+ *
+ * A request never goes to a stack config without an available (healthy, not ejected) node while
+ * another config has one; like Envoy's panic threshold, one level up, the mode says how:
+ * - normal: some config with a weight has an available node; the pick is among those, by weight
+ *   times score.
+ * - fallback: none of them has, but a config of weight 0 does (e.g. the old stable, kept for
+ *   retries to drain after a promotion). The pick goes to the stable config if it is one of them,
+ *   else is spread over them by configured weight (all 0 here, so in equal shares): an old
+ *   version answering beats a 503.
+ * - panic: no config has an available node. Availability is ignored, as Envoy ignores health
+ *   below its panic threshold: the pick is among the configs with a weight, by configured weight,
+ *   and the gateway sends to all their nodes, ejected ones included. Nothing is chosen only when
+ *   no config has a node at all.
+ * Rules pin only to a config routable in the mode (with an available node; any config in panic),
+ * and sticky keys spread over the configs the weighted pick uses, by their weights before scores,
+ * so the same holds for them.
  */
 export class StackRouter {
   readonly names: readonly string[];
@@ -22,23 +41,29 @@ export class StackRouter {
   readonly mirrorIndex: number;
   private readonly mirrorRate: number;
   private readonly configuredWeights: readonly number[];
+  private readonly hasNodes: readonly boolean[];
   private readonly scores: number[];
   private readonly available: boolean[];
+  /** Per stack config: whether rules may pin to it in the current mode. */
+  private readonly routable: boolean[];
   private readonly rules: readonly { match: MatchCondition; target: number }[];
   private readonly stickiness: RoutingConfig['stickiness'];
+  private currentMode: RoutingMode = 'normal';
   private weightedTable: AliasTable | undefined;
   private weightedIndexes: number[] = [];
-  /** Per stack config: its salt for sticky draws, and its configured weight if it may take sticky traffic (else 0). */
+  /** Per stack config: its salt for sticky draws, and its weight in the weighted pick before scores (0: no sticky traffic). */
   private readonly stickySalts: readonly number[];
   private readonly stickyWeights: number[];
 
   constructor(config: RoutingConfig) {
     this.names = config.stackConfigs.map((stackConfig) => stackConfig.name);
     this.configuredWeights = config.stackConfigs.map((stackConfig) => stackConfig.weight);
+    this.hasNodes = config.stackConfigs.map((stackConfig) => stackConfig.nodes.length > 0);
     this.scores = this.names.map(() => 1);
     this.stickySalts = this.names.map((name) => stableHash(name));
     this.stickyWeights = this.names.map(() => 0);
-    this.available = this.names.map(() => true);
+    this.available = this.hasNodes.slice();
+    this.routable = this.hasNodes.slice();
     this.stableIndex = this.names.indexOf(config.stableConfig);
     this.mirrorIndex = config.mirror ? this.names.indexOf(config.mirror.stackConfig) : NO_STACK_CONFIG;
     this.mirrorRate = config.mirror?.sampleRate ?? 0;
@@ -54,8 +79,8 @@ export class StackRouter {
   /** Index of the chosen stack config, or NO_STACK_CONFIG when none can take the request. */
   choose(request: RoutableRequest, uniform: number): number {
     for (const rule of this.rules) {
-      // A pinned config with no healthy node falls through: users get the normal split, not a 503.
-      if (this.available[rule.target] && matches(rule.match, request)) {
+      // A pinned config with no available node falls through: users get the normal split, not a 503.
+      if (this.routable[rule.target] && matches(rule.match, request)) {
         return rule.target;
       }
     }
@@ -69,6 +94,11 @@ export class StackRouter {
       }
     }
     return this.weightedTable ? this.weightedIndexes[this.weightedTable.pick(uniform)] : NO_STACK_CONFIG;
+  }
+
+  /** normal, fallback or panic: see the class comment. */
+  get mode(): RoutingMode {
+    return this.currentMode;
   }
 
   /** Whether this request is copied to the staging config; `uniform` in [0, 1). */
@@ -86,9 +116,11 @@ export class StackRouter {
     return true;
   }
 
+  /** Whether the stack config has a node that may take traffic (healthy, not ejected). */
   setAvailable(index: number, available: boolean): void {
-    if (this.available[index] !== available) {
-      this.available[index] = available;
+    const value = available && this.hasNodes[index];
+    if (this.available[index] !== value) {
+      this.available[index] = value;
       this.rebuild();
     }
   }
@@ -128,12 +160,41 @@ export class StackRouter {
     return chosen;
   }
 
+  /** Decides the mode, then the configs of the weighted pick and the sticky weights. */
   private rebuild(): void {
-    const indexes = this.names.map((_, index) => index).filter((index) => this.available[index] && this.configuredWeights[index] * this.scores[index] > 0);
-    this.weightedIndexes = indexes;
-    this.weightedTable = indexes.length === 0 ? undefined : new AliasTable(indexes.map((index) => this.configuredWeights[index] * this.scores[index]));
-    this.names.forEach((_, index) => (this.stickyWeights[index] = this.available[index] ? this.configuredWeights[index] : 0));
+    const all = this.names.map((_, index) => index);
+    let indexes = all.filter((index) => this.available[index] && this.configuredWeights[index] * this.scores[index] > 0);
+    let weights = indexes.map((index) => this.configuredWeights[index]);
+    let tableWeights = indexes.map((index) => this.configuredWeights[index] * this.scores[index]);
+    this.currentMode = 'normal';
+    if (indexes.length === 0) {
+      // Scores rank configs that can all serve; with nothing left to rank they are moot.
+      const withAvailableNode = all.filter((index) => this.available[index]);
+      if (withAvailableNode.length > 0) {
+        this.currentMode = 'fallback';
+        indexes = this.stableIndex !== NO_STACK_CONFIG && this.available[this.stableIndex] ? [this.stableIndex] : withAvailableNode;
+      } else {
+        this.currentMode = 'panic';
+        const weighted = all.filter((index) => this.hasNodes[index] && this.configuredWeights[index] > 0);
+        indexes = weighted.length > 0 ? weighted : all.filter((index) => this.hasNodes[index]);
+      }
+      weights = configuredOrEqualWeights(indexes.map((index) => this.configuredWeights[index]));
+      tableWeights = weights;
+    }
+    const panic = this.currentMode === 'panic';
+    all.forEach((index) => {
+      this.routable[index] = panic ? this.hasNodes[index] : this.available[index];
+      this.stickyWeights[index] = 0;
+    });
+    indexes.forEach((index, position) => (this.stickyWeights[index] = weights[position]));
+    this.weightedIndexes = indexes.filter((_, position) => tableWeights[position] > 0);
+    this.weightedTable = this.weightedIndexes.length === 0 ? undefined : new AliasTable(tableWeights.filter((weight) => weight > 0));
   }
+}
+
+/** The configured weights, or equal shares when none is positive (configs of weight 0 in fallback). */
+function configuredOrEqualWeights(weights: number[]): number[] {
+  return weights.some((weight) => weight > 0) ? weights : weights.map(() => 1);
 }
 
 function matches(match: MatchCondition, request: RoutableRequest): boolean {

@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { RetentionPolicy } from '../domain/partitions';
 import { WindowSchedule } from '../domain/windows';
 
+/**
+ * Due windows are looked for every second, so a window reaches rollout analyses and rules about
+ * `graceMs` + 1 s after it ends; looking once per window interval made them up to a whole interval
+ * late, and an analysis that ended in that gap judged without its last windows.
+ */
+export const DEFAULT_WINDOW_PUBLISH_TICK_MS = 1_000;
+
 export interface MetricsIngestSettings {
   retention: RetentionPolicy;
   /** How often partitions are created ahead and expired ones dropped. */
@@ -85,7 +92,7 @@ export function readMetricsIngestSettings(env: Environment = process.env): Metri
     },
     maintenanceIntervalMs: parsed.METRICS_MAINTENANCE_INTERVAL_MS,
     windows: { intervalMs: parsed.METRICS_WINDOW_INTERVAL_MS, graceMs: parsed.METRICS_WINDOW_GRACE_MS, maxCatchUpWindows: 6 },
-    windowPublishTickMs: parsed.METRICS_WINDOW_PUBLISH_TICK_MS ?? parsed.METRICS_WINDOW_INTERVAL_MS,
+    windowPublishTickMs: parsed.METRICS_WINDOW_PUBLISH_TICK_MS ?? DEFAULT_WINDOW_PUBLISH_TICK_MS,
     maxConcurrentWrites: parsed.METRICS_MAX_CONCURRENT_WRITES,
     maxQueuedWrites: parsed.METRICS_MAX_QUEUED_WRITES,
     maxSamplesPerRequest: parsed.METRICS_MAX_SAMPLES_PER_REQUEST,

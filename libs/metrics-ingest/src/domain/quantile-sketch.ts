@@ -80,6 +80,15 @@ function bucketOf(key: string, count: number): Bucket {
   return { order, representative: key[0] === 'p' ? magnitude : -magnitude, count };
 }
 
+/** The sketch as a histogram: each non-empty bucket's representative value, ascending, with its count. */
+export function sketchHistogram(sketch: QuantileSketch): { values: number[]; counts: number[] } {
+  const buckets = Object.entries(sketch)
+    .filter(([, count]) => count > 0)
+    .map(([key, count]) => bucketOf(key, count))
+    .sort((a, b) => a.order - b.order);
+  return { values: buckets.map((bucket) => bucket.representative), counts: buckets.map((bucket) => bucket.count) };
+}
+
 /**
  * The value of nearest rank ceil(q·n) (1-based) as the sketch knows it, clamped into [min, max]
  * when the exact extremes are known; null for an empty sketch.

@@ -1,4 +1,4 @@
-import { QuantileSketch, mergeSketches, sketchQuantile } from './quantile-sketch';
+import { QuantileSketch, mergeSketches, sketchHistogram, sketchQuantile } from './quantile-sketch';
 
 export interface WindowAggregate {
   windowStart: number;
@@ -11,6 +11,8 @@ export interface WindowAggregate {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** The window's distribution (the merged sketch's buckets); absent for an empty window. */
+  histogram?: { values: number[]; counts: number[] };
 }
 
 export interface WindowBucket {
@@ -47,6 +49,7 @@ export function windowAggregate(windowStart: number, windowEnd: number, buckets:
     p50: sketchQuantile(sketch, 0.5, bounds),
     p95: sketchQuantile(sketch, 0.95, bounds),
     p99: sketchQuantile(sketch, 0.99, bounds),
+    ...(count > 0 ? { histogram: sketchHistogram(sketch) } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { DomainError } from '@strata/domain';
 import { Actor } from '@strata/observability';
-import { ApplyQueryDto, ApplyResponseDto, mapApplyResult } from '../dtos/apply.dto';
+import type { Response } from 'express';
+import { ApplyQueryDto, ApplyRefusedDto, ApplyResponseDto, answerApply } from '../dtos/apply.dto';
 import { ApplyService } from '../services/apply.service';
 
 /** The body is the YAML itself (application/yaml or text/plain), or JSON `{ "manifest": "<yaml>" }`. */
@@ -26,9 +27,15 @@ export class ApplyController {
   @HttpCode(200)
   @ApiConsumes('application/yaml', 'text/plain', 'application/json')
   @ApiBody({ description: 'Multi-document YAML with kinds Stack, Component, ComponentVersion, VersionGroup, Rollout', schema: { type: 'string' } })
-  @ApiOkResponse({ type: ApplyResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'A document breaks a rule: each violation names the document, the field and the rule; nothing was applied' })
-  async apply(@Body() body: unknown, @Query() query: ApplyQueryDto, @Actor() actor: string): Promise<ApplyResponseDto> {
-    return mapApplyResult(await this.applier.apply(manifestText(body), query.dryRun, actor));
+  @ApiOkResponse({ type: ApplyResponseDto, description: 'Applied; every Rollout of the manifest started (each change names its rollout id)' })
+  @ApiAcceptedResponse({ type: ApplyResponseDto, description: 'Applied, but routing-control has not answered a Rollout within waitSeconds: it is reported pending' })
+  @ApiUnprocessableEntityResponse({
+    type: ApplyRefusedDto,
+    description:
+      'A document breaks a rule: each violation names the document, the field and the rule, and nothing was applied; or (problem type rollout-refused, with `changes`) routing-control refused a Rollout as invalid and the other documents were applied',
+  })
+  @ApiConflictResponse({ type: ApplyRefusedDto, description: 'routing-control refused a Rollout for the state it found (no routing policy, another rollout active, …); the other documents were applied (`changes`)' })
+  async apply(@Body() body: unknown, @Query() query: ApplyQueryDto, @Actor() actor: string, @Res({ passthrough: true }) response: Response): Promise<ApplyResponseDto | ApplyRefusedDto> {
+    return answerApply(await this.applier.apply(manifestText(body), { dryRun: query.dryRun, waitMs: query.waitSeconds * 1_000 }, actor), response);
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { NodeResponseDto, mapNode } from '../dtos/version-map.dto';
 import { HeartbeatDto } from '../dtos/node.dto';
 import { NodesService } from '../services/nodes.service';
@@ -11,9 +11,11 @@ export class NodesController {
 
   @Post('heartbeat')
   @HttpCode(200)
-  @ApiOkResponse({ type: NodeResponseDto, description: 'The node as the version map now sees it (versionMismatch flags a discovered version that differs)' })
+  @ApiOkResponse({ type: NodeResponseDto, description: 'The node as the version map now sees it (versionMismatch flags a version no group deployed there expects)' })
   @ApiNotFoundResponse({ description: 'Unknown stack, environment or component' })
+  @ApiUnprocessableEntityResponse({ description: 'The url (or http://<address>) is not an origin a gateway can reach, or resource figures are not numbers' })
   async heartbeat(@Body() body: HeartbeatDto): Promise<NodeResponseDto> {
-    return mapNode(await this.nodes.heartbeat(body));
+    const { node, status } = await this.nodes.heartbeat(body);
+    return mapNode(node, status);
   }
 }

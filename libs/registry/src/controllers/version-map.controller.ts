@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseEnumPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseEnumPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@strata/observability';
 import {
@@ -43,6 +43,20 @@ export class VersionMapController {
   @ApiOkResponse({ type: [VersionMapChangeResponseDto], description: 'Newest first' })
   async history(@Param('stack') stack: string, @Param('environment') environment: string, @Query() query: HistoryQueryDto): Promise<VersionMapChangeResponseDto[]> {
     return (await this.deployments.history(stack, environment, query.limit)).map(mapVersionMapChange);
+  }
+
+  @Delete('stacks/:stack/environments/:environment/version-map/:location/groups/:versionGroup')
+  @ApiOkResponse({ type: VersionMapResponseDto, description: 'The version map after the group was retired: its versions are no longer expected there' })
+  @ApiNotFoundResponse({ description: 'The group is not deployed there (or already retired)' })
+  async retire(
+    @Param('stack') stack: string,
+    @Param('environment') environment: string,
+    @Param('location', new ParseEnumPipe(Location)) location: DeploymentLocation,
+    @Param('versionGroup') versionGroup: string,
+    @Actor() actor: string,
+  ): Promise<VersionMapResponseDto> {
+    await this.deployments.retire(stack, environment, location, versionGroup, actor);
+    return mapVersionMap(await this.deployments.view(stack, environment));
   }
 
   @Put('stacks/:stack/environments/:environment/version-map/:location/:component/status')

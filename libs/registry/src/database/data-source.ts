@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
 import { DeclaredRolloutEntity } from '../entities/declared-rollout.entity';
+import { DeployedGroupEntity } from '../entities/deployed-group.entity';
 import { DeploymentEntity } from '../entities/deployment.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { NodeEntity } from '../entities/node.entity';
@@ -13,6 +14,8 @@ import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 import { InitialRegistry1764201600000 } from './migrations/1764201600000-initial-registry';
 import { ComponentsAndVersionMap1764216000000 } from './migrations/1764216000000-components-and-version-map';
 import { DeclaredRollouts1764230400000 } from './migrations/1764230400000-declared-rollouts';
+import { RolloutDeclarationAnswers1764921600000 } from './migrations/1764921600000-rollout-declaration-answers';
+import { NodeUrlsAndDeployedGroups1765152000000 } from './migrations/1765152000000-node-urls-and-deployed-groups';
 import { REGISTRY_SCHEMA } from './registry-schema';
 
 export function createRegistryDataSource(database: DatabaseConfig): DataSource {
@@ -20,7 +23,7 @@ export function createRegistryDataSource(database: DatabaseConfig): DataSource {
     schema: REGISTRY_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity],
-    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000],
+    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity, DeployedGroupEntity],
+    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000, RolloutDeclarationAnswers1764921600000, NodeUrlsAndDeployedGroups1765152000000],
   });
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { DeploymentLocation } from '../entities/deployment.entity';
 
 export class HeartbeatDto {
@@ -9,9 +9,20 @@ export class HeartbeatDto {
   @ApiProperty({ example: 'checkout-api' }) @IsString() @MaxLength(63) component!: string;
   @ApiProperty({ example: '10.0.3.7:8080', description: 'host:port of the node' })
   @IsString()
+  @MaxLength(255)
   @Matches(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, { message: 'address must be host:port' })
   address!: string;
-  @ApiProperty({ example: '2.4.0', description: 'The version the node runs' }) @IsString() @MaxLength(256) version!: string;
+  @ApiProperty({ example: '2.4.0', description: 'The version the node runs' }) @IsString() @MinLength(1) @MaxLength(256) version!: string;
+  @ApiPropertyOptional({
+    example: 'https://api-7.checkout.internal:8443',
+    description:
+      'The origin gateways reach the node at (http or https, host, optional port, no path), when it is not http://<address>. ' +
+      'Routing policies whose stack configs omit their nodes route to it.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  url?: string;
   @ApiPropertyOptional({ example: { cpu: 0.42, memoryBytes: 512_000_000 } })
   @IsOptional()
   @IsObject()

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { CanDeployAnswer, VersionConflict } from '@strata/domain';
+import { CanDeployAnswer, NodeVersionStatus, VersionConflict } from '@strata/domain';
 import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
-import { NodeEntity } from '../entities/node.entity';
+import { DeployedGroupEntity } from '../entities/deployed-group.entity';
+import { NodeEntity, nodeUrl } from '../entities/node.entity';
 import { VersionGroupEntity } from '../entities/version-group.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 import { VersionMapView } from '../services/deployments.service';
+import { versionStatusOfNode } from '../services/node-version-status';
 
 const LOCATIONS: DeploymentLocation[] = ['staging', 'production'];
 const STATUSES: DeploymentStatus[] = ['deploying', 'healthy', 'degraded', 'failed', 'rolled-back'];
@@ -61,12 +63,29 @@ export class CompatibilityResponseDto {
 
 export class NodeResponseDto {
   @ApiProperty() address!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) declaredVersion!: string | null;
+  @ApiProperty({ example: 'http://10.0.3.7:8080', description: 'The origin gateways reach it at' }) url!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Its own version when a deployed group expects it, else the slot\'s (or the newest group\'s)' })
+  declaredVersion!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) discoveredVersion!: string | null;
-  @ApiProperty({ description: 'Declared and discovered versions differ' }) versionMismatch!: boolean;
+  @ApiProperty({ description: 'The discovered version is none of the versions the groups deployed to its location give its component' }) versionMismatch!: boolean;
+  @ApiProperty({ type: [String], example: ['checkout-2026.11.2'], description: 'The deployed groups whose version of the component the node runs' }) versionGroups!: string[];
+  @ApiProperty({ type: [String], example: ['2.4.0', '2.3.0'], description: 'Every version of the component expected in its location, newest group first' }) expectedVersions!: string[];
   @ApiProperty({ enum: ['healthy', 'unhealthy', 'unknown'] }) health!: string;
   @ApiProperty() resources!: Record<string, number>;
   @ApiProperty() lastSeen!: string;
+}
+
+export class VersionMapNodeDto extends NodeResponseDto {
+  @ApiProperty({ enum: LOCATIONS }) location!: DeploymentLocation;
+  @ApiProperty() component!: string;
+}
+
+export class DeployedGroupResponseDto {
+  @ApiProperty({ enum: LOCATIONS }) location!: DeploymentLocation;
+  @ApiProperty() versionGroup!: string;
+  @ApiProperty({ type: [MemberDto] }) members!: MemberDto[];
+  @ApiProperty() deployedAt!: string;
+  @ApiProperty() deployedBy!: string;
 }
 
 export class SlotResponseDto {
@@ -83,7 +102,13 @@ export class SlotResponseDto {
 export class VersionMapResponseDto {
   @ApiProperty() stack!: string;
   @ApiProperty() environment!: string;
-  @ApiProperty({ type: [SlotResponseDto] }) slots!: SlotResponseDto[];
+  @ApiProperty({ type: [SlotResponseDto], description: 'One per component and location: the version deployed last' }) slots!: SlotResponseDto[];
+  @ApiProperty({
+    type: [DeployedGroupResponseDto],
+    description: 'The version groups deployed to each location and not retired, newest first: the stable and the canary group during a rollout',
+  })
+  deployedGroups!: DeployedGroupResponseDto[];
+  @ApiProperty({ type: [VersionMapNodeDto], description: 'Every node with its discovered version, the deployed group(s) it runs and its health' }) nodes!: VersionMapNodeDto[];
 }
 
 export class VersionMapChangeResponseDto {
@@ -113,19 +138,32 @@ export function mapCompatibility(answer: CanDeployAnswer): CompatibilityResponse
   return { answer: answer.answer, reasons: answer.reasons, missing: answer.missing, conflicts: answer.conflicts };
 }
 
-export function mapNode(node: NodeEntity): NodeResponseDto {
+export function mapNode(node: NodeEntity, status: NodeVersionStatus): NodeResponseDto {
   return {
     address: node.address,
-    declaredVersion: node.declaredVersion,
+    url: nodeUrl(node),
+    declaredVersion: status.declaredVersion,
     discoveredVersion: node.discoveredVersion,
-    versionMismatch: node.declaredVersion !== null && node.discoveredVersion !== null && node.declaredVersion !== node.discoveredVersion,
+    versionMismatch: status.mismatch,
+    versionGroups: status.versionGroups,
+    expectedVersions: status.expectedVersions,
     health: node.health,
     resources: node.resources,
     lastSeen: node.lastSeen.toISOString(),
   };
 }
 
-function mapSlot(slot: DeploymentEntity, nodes: NodeEntity[]): SlotResponseDto {
+function mapDeployedGroup(deployed: DeployedGroupEntity): DeployedGroupResponseDto {
+  return {
+    location: deployed.location,
+    versionGroup: deployed.versionGroup.name,
+    members: deployed.versionGroup.members.map((member) => ({ component: member.component.name, version: member.version })).sort((a, b) => a.component.localeCompare(b.component)),
+    deployedAt: deployed.deployedAt.toISOString(),
+    deployedBy: deployed.deployedBy,
+  };
+}
+
+function mapSlot(slot: DeploymentEntity, nodes: NodeEntity[], nodeView: (node: NodeEntity) => NodeResponseDto): SlotResponseDto {
   return {
     location: slot.location,
     component: slot.component.name,
@@ -134,13 +172,22 @@ function mapSlot(slot: DeploymentEntity, nodes: NodeEntity[]): SlotResponseDto {
     status: slot.status,
     since: slot.since.toISOString(),
     healthSeenAt: slot.healthSeenAt?.toISOString() ?? null,
-    nodes: nodes.filter((node) => node.componentId === slot.componentId && node.location === slot.location).map(mapNode),
+    nodes: nodes.filter((node) => node.componentId === slot.componentId && node.location === slot.location).map(nodeView),
   };
 }
 
 export function mapVersionMap(view: VersionMapView): VersionMapResponseDto {
   const slots = [...view.slots].sort((a, b) => a.location.localeCompare(b.location) || a.component.name.localeCompare(b.component.name));
-  return { stack: view.stack, environment: view.environment, slots: slots.map((slot) => mapSlot(slot, view.nodes)) };
+  const componentOf = (node: NodeEntity) => node.component?.name ?? slots.find((slot) => slot.componentId === node.componentId)?.component.name ?? node.componentId;
+  const nodeView = (node: NodeEntity) => mapNode(node, versionStatusOfNode(node, componentOf(node), view.groups, view.slots));
+  const nodes = [...view.nodes].sort((a, b) => a.location.localeCompare(b.location) || componentOf(a).localeCompare(componentOf(b)) || a.address.localeCompare(b.address));
+  return {
+    stack: view.stack,
+    environment: view.environment,
+    slots: slots.map((slot) => mapSlot(slot, view.nodes, nodeView)),
+    deployedGroups: [...view.groups].sort((a, b) => a.location.localeCompare(b.location) || b.deployedAt.getTime() - a.deployedAt.getTime()).map(mapDeployedGroup),
+    nodes: nodes.map((node) => ({ location: node.location as DeploymentLocation, component: componentOf(node), ...nodeView(node) })),
+  };
 }
 
 export function mapVersionMapChange(change: VersionMapChangeEntity): VersionMapChangeResponseDto {

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { ComponentEntity } from './component.entity';
 
 export type NodeHealth = 'healthy' | 'unhealthy' | 'unknown';
 
@@ -18,8 +19,16 @@ export class NodeEntity {
   @Column({ type: 'uuid' })
   componentId!: string;
 
+  @ManyToOne(() => ComponentEntity)
+  @JoinColumn({ name: 'component_id' })
+  component?: ComponentEntity;
+
   @Column({ type: 'text' })
   address!: string;
+
+  /** The origin the node asked to be reached at (heartbeat `url`); null: `http://<address>`. */
+  @Column({ type: 'text', nullable: true })
+  url!: string | null;
 
   @Column({ type: 'text', nullable: true })
   declaredVersion!: string | null;
@@ -35,4 +44,13 @@ export class NodeEntity {
 
   @Column({ type: 'timestamptz' })
   lastSeen!: Date;
+
+  /** When its state was last announced (`node.changed`); announced again after a while so projections heal. */
+  @Column({ type: 'timestamptz', nullable: true })
+  announcedAt!: Date | null;
+}
+
+/** The origin requests to the node go to. */
+export function nodeUrl(node: Pick<NodeEntity, 'url' | 'address'>): string {
+  return node.url ?? `http://${node.address}`;
 }

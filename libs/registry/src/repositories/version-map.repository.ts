@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
+import { REGISTRY_SCHEMA } from '../database/registry-schema';
 import { ComponentEntity } from '../entities/component.entity';
+import { DeployedGroupEntity } from '../entities/deployed-group.entity';
 import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { NodeEntity } from '../entities/node.entity';
@@ -77,7 +79,37 @@ export class VersionMapRepository {
   }
 
   nodesIn(manager: EntityManager, environmentId: string): Promise<NodeEntity[]> {
-    return manager.find(NodeEntity, { where: { environmentId }, order: { address: 'ASC' } });
+    return manager.find(NodeEntity, { where: { environmentId }, relations: { component: true }, order: { address: 'ASC' } });
+  }
+
+  /** The groups deployed to an environment (one location, or both) and not retired, newest first, with their members. */
+  activeGroups(manager: EntityManager, environmentId: string, location?: DeploymentLocation): Promise<DeployedGroupEntity[]> {
+    return manager.find(DeployedGroupEntity, {
+      where: { environmentId, ...(location ? { location } : {}), retiredAt: IsNull() },
+      relations: { versionGroup: { members: { component: true } } },
+      order: { deployedAt: 'DESC' },
+    });
+  }
+
+  /**
+   * Marks a group deployed to a location. Deploying a group that is already there changes nothing
+   * (its deployment time orders it among the others); one that was retired is deployed anew.
+   */
+  async activateGroup(manager: EntityManager, deployment: Pick<DeployedGroupEntity, 'environmentId' | 'location' | 'versionGroupId' | 'deployedBy'>): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${REGISTRY_SCHEMA}".deployed_groups (environment_id, location, version_group_id, deployed_at, deployed_by)
+       VALUES ($1, $2, $3, now(), $4)
+       ON CONFLICT (environment_id, location, version_group_id) DO UPDATE
+         SET deployed_at = now(), deployed_by = EXCLUDED.deployed_by, retired_at = NULL, retired_by = NULL, retired_reason = NULL
+         WHERE deployed_groups.retired_at IS NOT NULL`,
+      [deployment.environmentId, deployment.location, deployment.versionGroupId, deployment.deployedBy],
+    );
+  }
+
+  async retireGroups(manager: EntityManager, ids: readonly string[], retiredBy: string, reason: string): Promise<void> {
+    if (ids.length > 0) {
+      await manager.update(DeployedGroupEntity, { id: In([...ids]), retiredAt: IsNull() }, { retiredAt: () => 'now()', retiredBy, retiredReason: reason.slice(0, 2_000) });
+    }
   }
 
   findNode(manager: EntityManager, key: Pick<NodeEntity, 'environmentId' | 'location' | 'componentId' | 'address'>): Promise<NodeEntity | null> {

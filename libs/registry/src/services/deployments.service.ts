@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, assertVersionGroupResolves } from '@strata/domain';
+import { DomainError, DomainErrorCode, assertVersionGroupResolves, groupsRetiredByRollout, isDomainError } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
+import { DeployedGroupEntity } from '../entities/deployed-group.entity';
 import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
 import { NodeEntity } from '../entities/node.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
@@ -21,7 +22,22 @@ export interface VersionMapView {
   environment: string;
   slots: DeploymentEntity[];
   nodes: NodeEntity[];
+  /** The groups deployed to each location and not retired. */
+  groups: DeployedGroupEntity[];
 }
+
+/** How a rollout of routing-control ended (`rollout.transitioned` to promoted or rolled-back). */
+export interface RolloutOutcome {
+  stack: string;
+  environment: string;
+  rollout: string;
+  versionGroup: string;
+  phase: string;
+}
+
+/** Rollouts route the production location's traffic: their end retires groups there. */
+const ROLLOUT_LOCATION: DeploymentLocation = 'production';
+const ROLLOUT_ACTOR = 'routing-control';
 
 @Injectable()
 export class DeploymentsService {
@@ -36,7 +52,8 @@ export class DeploymentsService {
    * Records a version group deployed to a location: each member takes its slot in the version map
    * as `deploying`, every change goes to the history and out as an event, in one transaction.
    * Production deployments are checked again against what is deployed now, which may have moved
-   * since the group was created.
+   * since the group was created. Groups deployed there before stay deployed beside it (a canary
+   * runs next to the stable group) until retired.
    */
   async record(request: DeploymentRequest, actor: string, within?: EntityManager): Promise<DeploymentEntity[]> {
     return this.transactions.run(async (manager) => {
@@ -79,6 +96,7 @@ export class DeploymentsService {
           reason: `deployment of ${request.versionGroup}`,
         });
       }
+      await this.versionMap.activateGroup(manager, { environmentId: target.environment.id, location: request.location, versionGroupId: group.id, deployedBy: actor });
       await this.events.record(
         manager,
         this.events.create('io.strata.registry.deployment.recorded.v1', request.stack, {
@@ -132,7 +150,57 @@ export class DeploymentsService {
   async view(stackName: string, environmentName: string): Promise<VersionMapView> {
     const manager = this.transactions.reader;
     const { environmentId, slots } = await this.slotsOf(manager, stackName, environmentName);
-    return { stack: stackName, environment: environmentName, slots, nodes: await this.versionMap.nodesIn(manager, environmentId) };
+    const nodes = await this.versionMap.nodesIn(manager, environmentId);
+    return { stack: stackName, environment: environmentName, slots, nodes, groups: await this.versionMap.activeGroups(manager, environmentId) };
+  }
+
+  /**
+   * An operator retires a group from a location (a cutover made without a rollout): the versions
+   * of its members are no longer expected there, and nodes still running them are flagged.
+   * Deploying the group again brings it back.
+   */
+  async retire(stackName: string, environmentName: string, location: DeploymentLocation, versionGroup: string, actor: string): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const { environment } = await this.groups.stackEnvironment(manager, stackName, environmentName);
+      const deployed = (await this.versionMap.activeGroups(manager, environment.id, location)).find((candidate) => candidate.versionGroup.name === versionGroup);
+      if (!deployed) {
+        throw DomainError.notFound('deployed version group', `${versionGroup} in ${stackName}/${environmentName} (${location})`);
+      }
+      await this.versionMap.retireGroups(manager, [deployed.id], actor, 'retired by an operator');
+    });
+  }
+
+  /**
+   * A rollout ended: promoted retires the groups deployed to the production location before its
+   * canary (the stable it replaced), rolled back retires the canary (see groupsRetiredByRollout).
+   */
+  async retireAfterRollout(outcome: RolloutOutcome, within?: EntityManager): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const environment = await this.environmentIfKnown(manager, outcome.stack, outcome.environment);
+      if (!environment) {
+        return; // not a stack or environment of this registry: nothing of it is deployed here
+      }
+      const deployed = await this.versionMap.activeGroups(manager, environment.id, ROLLOUT_LOCATION);
+      const retired = groupsRetiredByRollout(
+        { name: outcome.rollout, phase: outcome.phase, versionGroup: outcome.versionGroup },
+        deployed.map((candidate) => ({ versionGroup: candidate.versionGroup.name, deployedAt: candidate.deployedAt.getTime() })),
+      );
+      for (const retirement of retired) {
+        const ids = deployed.filter((candidate) => candidate.versionGroup.name === retirement.versionGroup).map((candidate) => candidate.id);
+        await this.versionMap.retireGroups(manager, ids, ROLLOUT_ACTOR, retirement.reason);
+      }
+    }, within);
+  }
+
+  private async environmentIfKnown(manager: EntityManager, stackName: string, environmentName: string): Promise<{ id: string } | null> {
+    try {
+      return (await this.groups.stackEnvironment(manager, stackName, environmentName)).environment;
+    } catch (error) {
+      if (isDomainError(error) && error.code === DomainErrorCode.NotFound) {
+        return null;
+      }
+      throw error;
+    }
   }
 
   async history(stackName: string, environmentName: string, limit: number): Promise<VersionMapChangeEntity[]> {

@@ -132,7 +132,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     return Promise.all(
       nodes.map(async (node) => {
         const outcome = await this.probeHttp(healthCheck.url.replaceAll('{node}', node.address), healthCheck, timeoutMs, versionHeader);
-        await this.nodes.recordProbe(node, outcome.ok, outcome.discoveredVersion, slot.componentVersion.version, outcome.detail);
+        await this.nodes.recordProbe(node, outcome.ok, outcome.discoveredVersion, outcome.detail);
         return outcome;
       }),
     );

@@ -1,15 +1,16 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { nodeResourceMetric } from '@strata/contracts';
-import { DomainError } from '@strata/domain';
+import { DomainError, NodeVersionStatus, backendOriginProblem } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
 import { EntityManager } from 'typeorm';
 import { DeploymentLocation } from '../entities/deployment.entity';
-import { NodeEntity, NodeHealth } from '../entities/node.entity';
+import { NodeEntity, NodeHealth, nodeUrl } from '../entities/node.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
 import { RegistryTransactions } from '../repositories/transactions';
 import { VersionMapRepository } from '../repositories/version-map.repository';
+import { versionStatusOfNode } from './node-version-status';
 
 export interface Heartbeat {
   stack: string;
@@ -19,19 +20,33 @@ export interface Heartbeat {
   address: string;
   /** The version the node says it runs: the discovered version. */
   version: string;
+  /** The origin to reach the node at, when not `http://<address>` (https, a name, another port). */
+  url?: string;
   resources?: Record<string, number>;
 }
+
+/** A node and how its version compares with the groups deployed where it runs. */
+export interface ObservedNode {
+  node: NodeEntity;
+  status: NodeVersionStatus;
+}
+
+type NodeScope = { stack: string; environment: string; location: DeploymentLocation; component: string; address: string };
 
 /** A node silent this long is unhealthy: six missed heartbeats at the usual 5 s interval. */
 const HEARTBEAT_TIMEOUT_SECONDS = 30;
 const SWEEP_INTERVAL_MS = 5_000;
 /** Each figure becomes a KPI event in the heartbeat's transaction; a node reports a handful. */
 const MAX_RESOURCE_FIGURES = 100;
+/** A node that keeps reporting is announced again this often, so a projection that lost it heals. */
+const REANNOUNCE_AFTER_MS = 5 * 60_000;
 
 /**
  * Nodes report themselves; their version is discovered, not only declared. A discovered version
- * that differs from the version map is flagged and emitted; a node that stops reporting is marked
- * unhealthy by a sweep that replicas share safely (rows locked with SKIP LOCKED).
+ * that is none of the versions the groups deployed to its location give its component is flagged
+ * and emitted; a node that stops reporting is marked unhealthy by a sweep that replicas share
+ * safely (rows locked with SKIP LOCKED). Every new node and every change of its url, discovered
+ * version or health is announced (`node.changed`), which is how routing-control routes to it.
  */
 @Injectable()
 export class NodesService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,7 +71,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.sweeper.stop();
   }
 
-  async heartbeat(beat: Heartbeat): Promise<NodeEntity> {
+  async heartbeat(beat: Heartbeat): Promise<ObservedNode> {
     const figures = Object.keys(beat.resources ?? {}).length;
     if (figures > MAX_RESOURCE_FIGURES) {
       throw DomainError.invalid('too many resource figures', [{ field: 'resources', message: `must hold at most ${MAX_RESOURCE_FIGURES} figures, got ${figures}` }]);
@@ -64,6 +79,11 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
     const badResources = Object.entries(beat.resources ?? {}).filter(([, value]) => typeof value !== 'number' || !Number.isFinite(value));
     if (badResources.length > 0) {
       throw DomainError.invalid('resource figures must be numbers', badResources.map(([name]) => ({ field: `resources.${name}`, message: 'must be a finite number' })));
+    }
+    const url = beat.url ?? `http://${beat.address}`;
+    const unreachable = backendOriginProblem(url);
+    if (unreachable) {
+      throw DomainError.invalid('the node cannot be reached at its url', [{ field: beat.url === undefined ? 'address' : 'url', message: unreachable }]);
     }
     return this.transactions.run(async (manager) => {
       const component = await this.components.findComponent(manager, beat.component);
@@ -74,20 +94,26 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
       if (!environment) {
         throw DomainError.notFound('environment', `${beat.stack}/${beat.environment}`);
       }
-      const slot = (await this.versionMap.deploymentsIn(manager, environment.id, beat.location)).find((candidate) => candidate.componentId === component.id);
-      const declaredVersion = slot?.componentVersion.version ?? null;
+      const slots = await this.versionMap.deploymentsIn(manager, environment.id, beat.location);
+      const groups = await this.versionMap.activeGroups(manager, environment.id, beat.location);
+      const status = versionStatusOfNode({ componentId: component.id, location: beat.location, discoveredVersion: beat.version }, beat.component, groups, slots);
+      const declaredVersion = status.declaredVersion;
       const key = { environmentId: environment.id, location: beat.location, componentId: component.id, address: beat.address };
       const existing = await this.versionMap.findNode(manager, key);
+      const now = new Date();
+      const announcement = announcementReason(existing, { url, discoveredVersion: beat.version, health: 'healthy' }, now, true);
       const node = await this.versionMap.saveNode(manager, {
         ...(existing ? { id: existing.id } : {}),
         ...key,
+        url: beat.url ?? null,
         declaredVersion,
         discoveredVersion: beat.version,
         health: 'healthy',
         resources: beat.resources ?? {},
-        lastSeen: new Date(),
+        lastSeen: now,
+        announcedAt: announcement ? now : (existing?.announcedAt ?? null),
       });
-      const scope = { stack: beat.stack, environment: beat.environment, location: beat.location, component: beat.component, address: beat.address };
+      const scope: NodeScope = { stack: beat.stack, environment: beat.environment, location: beat.location, component: beat.component, address: beat.address };
       if (existing?.health !== 'healthy') {
         await this.healthChanged(manager, scope, existing?.health ?? null, 'healthy', 'heartbeat received');
       }
@@ -102,31 +128,61 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
           }),
         ),
       );
-      const mismatch = declaredVersion !== null && declaredVersion !== beat.version;
-      if (mismatch && (existing?.discoveredVersion !== beat.version || existing.declaredVersion !== declaredVersion)) {
+      if (status.mismatch && declaredVersion !== null && (existing?.discoveredVersion !== beat.version || existing.declaredVersion !== declaredVersion)) {
         await this.events.record(
           manager,
-          this.events.create('io.strata.registry.version-mismatch.detected.v1', beat.stack, { ...scope, declaredVersion, discoveredVersion: beat.version, source: 'heartbeat' }),
+          this.events.create('io.strata.registry.version-mismatch.detected.v1', beat.stack, {
+            ...scope,
+            declaredVersion,
+            discoveredVersion: beat.version,
+            source: 'heartbeat',
+            expectedVersions: status.expectedVersions,
+          }),
         );
       }
-      return node;
+      if (announcement) {
+        await this.announce(manager, scope, node, announcement, now);
+      }
+      return { node, status };
     });
   }
 
   /** A health check probed a node: its health, and the version it reported, go into the map. */
-  async recordProbe(node: NodeEntity, ok: boolean, discoveredVersion: string | undefined, declaredVersion: string, detail: string): Promise<void> {
+  async recordProbe(node: NodeEntity, ok: boolean, discoveredVersion: string | undefined, detail: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const health: NodeHealth = ok ? 'healthy' : 'unhealthy';
-      const scope = { ...(await this.versionMap.nodeScope(manager, node)), location: node.location as DeploymentLocation, address: node.address };
-      await this.versionMap.saveNode(manager, { ...node, health, declaredVersion, ...(discoveredVersion ? { discoveredVersion } : {}) });
+      const location = node.location as DeploymentLocation;
+      const scope: NodeScope = { ...(await this.versionMap.nodeScope(manager, node)), location, address: node.address };
+      const discovered = discoveredVersion ?? node.discoveredVersion;
+      const slots = await this.versionMap.deploymentsIn(manager, node.environmentId, location);
+      const groups = await this.versionMap.activeGroups(manager, node.environmentId, location);
+      const status = versionStatusOfNode({ ...node, discoveredVersion: discovered }, scope.component, groups, slots);
+      const now = new Date();
+      const announcement = announcementReason(node, { url: nodeUrl(node), discoveredVersion: discovered, health }, now, false);
+      const saved = await this.versionMap.saveNode(manager, {
+        ...node,
+        health,
+        declaredVersion: status.declaredVersion,
+        discoveredVersion: discovered,
+        ...(announcement ? { announcedAt: now } : {}),
+      });
       if (node.health !== health) {
         await this.healthChanged(manager, scope, node.health, health, `health check: ${detail}`);
       }
-      if (discoveredVersion && discoveredVersion !== declaredVersion && discoveredVersion !== node.discoveredVersion) {
+      if (discoveredVersion && status.mismatch && status.declaredVersion !== null && discoveredVersion !== node.discoveredVersion) {
         await this.events.record(
           manager,
-          this.events.create('io.strata.registry.version-mismatch.detected.v1', scope.stack, { ...scope, declaredVersion, discoveredVersion, source: 'health-check' }),
+          this.events.create('io.strata.registry.version-mismatch.detected.v1', scope.stack, {
+            ...scope,
+            declaredVersion: status.declaredVersion,
+            discoveredVersion,
+            source: 'health-check',
+            expectedVersions: status.expectedVersions,
+          }),
         );
+      }
+      if (announcement) {
+        await this.announce(manager, scope, saved, `${announcement} (health check: ${detail})`.slice(0, 1_000), now);
       }
     });
   }
@@ -136,21 +192,57 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.transactions.run(async (manager) => {
       const stale = await this.versionMap.staleNodes(manager, HEARTBEAT_TIMEOUT_SECONDS);
       for (const node of stale) {
-        await this.versionMap.saveNode(manager, { ...node, health: 'unhealthy' });
-        const scope = { ...(await this.versionMap.nodeScope(manager, node)), location: node.location as DeploymentLocation, address: node.address };
-        await this.healthChanged(manager, scope, node.health, 'unhealthy', `no heartbeat for ${HEARTBEAT_TIMEOUT_SECONDS} s`);
+        const now = new Date();
+        const saved = await this.versionMap.saveNode(manager, { ...node, health: 'unhealthy', announcedAt: now });
+        const scope: NodeScope = { ...(await this.versionMap.nodeScope(manager, node)), location: node.location as DeploymentLocation, address: node.address };
+        const reason = `no heartbeat for ${HEARTBEAT_TIMEOUT_SECONDS} s`;
+        await this.healthChanged(manager, scope, node.health, 'unhealthy', reason);
+        await this.announce(manager, scope, saved, `health ${node.health} → unhealthy (${reason})`, now);
       }
       return stale.length;
     });
   }
 
-  private async healthChanged(
-    manager: EntityManager,
-    scope: { stack: string; environment: string; location: DeploymentLocation; component: string; address: string },
-    from: NodeHealth | null,
-    to: NodeHealth,
-    reason: string,
-  ): Promise<void> {
+  private async healthChanged(manager: EntityManager, scope: NodeScope, from: NodeHealth | null, to: NodeHealth, reason: string): Promise<void> {
     await this.events.record(manager, this.events.create('io.strata.registry.node-health.changed.v1', scope.stack, { ...scope, from, to, reason }));
   }
+
+  private async announce(manager: EntityManager, scope: NodeScope, node: NodeEntity, reason: string, observedAt: Date): Promise<void> {
+    await this.events.record(
+      manager,
+      this.events.create('io.strata.registry.node.changed.v1', scope.stack, {
+        ...scope,
+        url: nodeUrl(node),
+        discoveredVersion: node.discoveredVersion,
+        health: node.health,
+        reason,
+        observedAt: observedAt.getTime(),
+      }),
+    );
+  }
+}
+
+/**
+ * Why a node's state must be announced now, or undefined: it is new, its url, discovered version
+ * or health changed, or (for a node still reporting) its last announcement is a while ago.
+ */
+function announcementReason(
+  existing: NodeEntity | null,
+  next: { url: string; discoveredVersion: string | null; health: NodeHealth },
+  now: Date,
+  refresh: boolean,
+): string | undefined {
+  if (!existing) {
+    return 'registered';
+  }
+  const changes = [
+    ...(nodeUrl(existing) !== next.url ? [`url ${nodeUrl(existing)} → ${next.url}`] : []),
+    ...(existing.discoveredVersion !== next.discoveredVersion ? [`version ${existing.discoveredVersion ?? 'unknown'} → ${next.discoveredVersion ?? 'unknown'}`] : []),
+    ...(existing.health !== next.health ? [`health ${existing.health} → ${next.health}`] : []),
+  ];
+  if (changes.length > 0) {
+    return changes.join(', ');
+  }
+  const stale = existing.announcedAt === null || now.getTime() - existing.announcedAt.getTime() >= REANNOUNCE_AFTER_MS;
+  return refresh && stale ? 'refresh' : undefined;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Actor } from '@strata/observability';
-import { AbortRolloutDto, CreateRolloutDto, PromoteRolloutDto, RolloutListQueryDto, RolloutResponseDto, RolloutTransitionDto, mapRollout, mapRolloutTransition } from '../dtos/rollout.dto';
+import { AbortRolloutDto, CreateRolloutDto, PromoteRolloutDto, RolloutListQueryDto, RolloutResponseDto, RolloutTransitionDto, UndoRolloutDto, mapRollout, mapRolloutTransition } from '../dtos/rollout.dto';
 import { RolloutsService } from '../services/rollouts.service';
 
 @ApiTags('rollouts')
@@ -67,5 +67,14 @@ export class RolloutsController {
   @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
   async abort(@Param('id', ParseUUIDPipe) id: string, @Body() body: AbortRolloutDto, @Actor() actor: string): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.command(id, { kind: 'abort', reason: body.reason ?? `aborted by ${actor}` }, actor));
+  }
+
+  @Post('rollouts/:id/undo')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RolloutResponseDto, description: 'All traffic back on the stable config the promoted canary replaced, in one policy change; the rollout ends rolled back' })
+  @ApiConflictResponse({ description: 'Not promoted, not the rollout promoted last, or the policy moved on since (named)' })
+  @ApiPreconditionFailedResponse({ description: 'The policy no longer lists the previous stable config' })
+  async undo(@Param('id', ParseUUIDPipe) id: string, @Body() body: UndoRolloutDto, @Actor() actor: string): Promise<RolloutResponseDto> {
+    return mapRollout(await this.rollouts.undo(id, body.reason ?? `undone by ${actor}`, actor));
   }
 }

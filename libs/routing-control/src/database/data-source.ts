@@ -1,6 +1,8 @@
 import { DatabaseConfig } from '@strata/config';
 import { createServiceDataSource } from '@strata/persistence';
 import { DataSource } from 'typeorm';
+import { DiscoveredNodeEntity, PolicyDiscoveredStackConfigsEntity } from '../entities/discovered-node.entity';
+import { GatewayAvailabilityEntity } from '../entities/gateway-availability.entity';
 import { KnownStackEntity } from '../entities/known-stack.entity';
 import { KpiRuleEntity } from '../entities/kpi-rule.entity';
 import { GroupDeploymentEntity, KpiWindowEntity, VersionGroupProjectionEntity } from '../entities/routing-projections.entity';
@@ -8,6 +10,8 @@ import { GatewayStatusEntity, RoutingPolicyEntity } from '../entities/routing-po
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 import { InitialRoutingControl1764201600000 } from './migrations/1764201600000-initial-routing-control';
 import { PoliciesAndRollouts1764288000000 } from './migrations/1764288000000-policies-and-rollouts';
+import { RolloutAnalysisAndTriggers1765000000000 } from './migrations/1765000000000-rollout-analysis-and-triggers';
+import { DiscoveredNodes1765152000000 } from './migrations/1765152000000-discovered-nodes';
 import { ROUTING_CONTROL_SCHEMA } from './routing-control-schema';
 
 export function createRoutingControlDataSource(database: DatabaseConfig): DataSource {
@@ -15,7 +19,7 @@ export function createRoutingControlDataSource(database: DatabaseConfig): DataSo
     schema: ROUTING_CONTROL_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, KpiRuleEntity],
-    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000],
+    entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, KpiRuleEntity, GatewayAvailabilityEntity, DiscoveredNodeEntity, PolicyDiscoveredStackConfigsEntity],
+    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000],
   });
 }

@@ -33,6 +33,14 @@ export class AbortRolloutDto {
   reason?: string;
 }
 
+export class UndoRolloutDto {
+  @ApiPropertyOptional({ example: 'checkout p99 doubled after promotion' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2_000)
+  reason?: string;
+}
+
 export class RolloutListQueryDto extends LimitQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) stack?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) environment?: string;
@@ -55,6 +63,10 @@ export class RolloutResponseDto {
   @ApiProperty() canaryWeight!: number;
   @ApiPropertyOptional({ nullable: true, type: RolloutPauseDto }) pause!: RolloutPauseDto | null;
   @ApiPropertyOptional({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ type: [String], example: ['judge == Fail', 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01 for 5s'], description: 'Rollback triggers, each as declared' })
+  rollbackTriggers!: string[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The stable config when the rollout started: where undo sends traffic back' })
+  baselineConfig!: string | null;
   @ApiProperty() createdBy!: string;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -85,6 +97,8 @@ export function mapRollout(rollout: RolloutEntity): RolloutResponseDto {
     canaryWeight: state.canaryWeight,
     pause: state.pause ? { cause: state.pause.cause, resumeAt: state.pause.resumeAt === null ? null : new Date(state.pause.resumeAt).toISOString() } : null,
     reason: state.reason,
+    rollbackTriggers: (rollout.rollbackTriggers ?? []).map((trigger) => (trigger.kind === 'condition' && trigger.forMs > 0 ? `${trigger.when} for ${trigger.forMs / 1000}s` : trigger.when)),
+    baselineConfig: rollout.baselineConfig,
     createdBy: rollout.createdBy,
     createdAt: rollout.createdAt.toISOString(),
     updatedAt: rollout.updatedAt.toISOString(),

@@ -4,6 +4,29 @@ import { LimitQueryDto } from '@strata/observability';
 import { GatewayStatus, PolicyStatus } from '../services/routing-policies.service';
 import { RoutingPolicyEntity } from '../entities/routing-policy.entity';
 
+/** For the OpenAPI document only: the domain's validator checks nodes (its violations name the full path). */
+export class BackendNodeDto {
+  @ApiProperty({ example: 'api-1', description: 'Unique across the policy; KPIs and outlier state are kept per node id' }) id!: string;
+  @ApiProperty({ example: 'http://10.0.0.5:8080', description: 'An http(s) origin, no path' }) url!: string;
+  @ApiPropertyOptional({ example: '2.3.0', description: 'The version the node should run; the gateway flags a node reporting another' }) version?: string;
+}
+
+/** For the OpenAPI document only, as BackendNodeDto. */
+export class StackConfigRouteDto {
+  @ApiProperty({ example: 'checkout-2026.11.2', description: 'A version group of the stack deployed to the environment' }) name!: string;
+  @ApiProperty({ example: 90, minimum: 0, maximum: 1_000_000, description: 'Relative weight; 0 takes no traffic by weight' }) weight!: number;
+  @ApiPropertyOptional({
+    type: [BackendNodeDto],
+    description:
+      'Optional. Omitted or empty: the nodes are discovered — routing-control lists every node the registry knows (from heartbeats and discovery) for this ' +
+      'stack, environment (production location) and the policy\'s component whose discovered version is that component\'s version in this version group, ' +
+      'as {id: host:port, url: the heartbeat\'s url or http://host:port, version}, leaving out nodes the registry reports unhealthy unless none is healthy, and ' +
+      'publishes a new policy version whenever that set changes. Listed: the nodes are pinned and used as given. A discovered stack config that takes ' +
+      'traffic (a weight above 0, the stable config, a rule or mirror target) needs at least one node known to the registry.',
+  })
+  nodes?: BackendNodeDto[];
+}
+
 /**
  * A routing policy as operators write it. Only the shape of the top level is checked here; every
  * nested field is checked by the domain's routing-config validator, whose violations name the
@@ -21,8 +44,12 @@ export class PutRoutingPolicyDto {
   stableConfig!: string;
 
   @ApiProperty({
-    description: 'Version groups deployed to the environment, their weights and backend nodes',
-    example: [{ name: 'checkout-2026.11.2', weight: 90, nodes: [{ id: 'api-1', url: 'http://10.0.0.5:8080', version: '2.3.0' }] }],
+    type: [StackConfigRouteDto],
+    description: 'Version groups deployed to the environment, their weights and backend nodes: pinned (listed) or discovered from the registry (nodes omitted)',
+    example: [
+      { name: 'checkout-2026.11.2', weight: 90 },
+      { name: 'checkout-2026.11.3', weight: 10, nodes: [{ id: 'api-canary-1', url: 'http://10.0.0.9:8080', version: '2.4.0' }] },
+    ],
   })
   @IsArray()
   stackConfigs!: object[];
@@ -69,7 +96,9 @@ export class RoutingPolicyResponseDto {
   @ApiProperty() stack!: string;
   @ApiProperty() environment!: string;
   @ApiProperty({ description: 'Increases by one with every change of this stack and environment' }) version!: number;
-  @ApiProperty({ description: 'The routing config pushed to gateways, defaults filled in' }) config!: Record<string, unknown>;
+  @ApiProperty({ description: 'The routing config pushed to gateways, defaults and discovered nodes filled in' }) config!: Record<string, unknown>;
+  @ApiProperty({ type: [String], example: ['checkout-2026.11.2'], description: 'The stack configs whose nodes routing-control discovers (the others are pinned)' })
+  discoveredStackConfigs!: string[];
   @ApiProperty({ example: 'changed by an operator' }) reason!: string;
   @ApiProperty() createdBy!: string;
   @ApiProperty() createdAt!: string;
@@ -97,12 +126,13 @@ export class PolicyStatusDto {
   @ApiProperty({ type: [GatewayStatusDto], description: 'Every gateway that has answered for this stack and environment' }) gateways!: GatewayStatusDto[];
 }
 
-export function mapRoutingPolicy(policy: RoutingPolicyEntity): RoutingPolicyResponseDto {
+export function mapRoutingPolicy(policy: RoutingPolicyEntity & { discoveredStackConfigs?: string[] }): RoutingPolicyResponseDto {
   return {
     stack: policy.stack,
     environment: policy.environment,
     version: policy.version,
     config: { ...policy.config },
+    discoveredStackConfigs: policy.discoveredStackConfigs ?? [],
     reason: policy.reason,
     createdBy: policy.createdBy,
     createdAt: policy.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-import { RolloutPhase, RolloutState, RolloutStep } from '@strata/domain';
+import { RollbackTrigger, RolloutPhase, RolloutState, RolloutStep } from '@strata/domain';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A canary rollout and the state machine's persisted state, so a restart resumes where it was. */
@@ -10,6 +10,9 @@ export class RolloutEntity {
   @Column({ type: 'text' }) environment!: string;
   @Column({ type: 'text' }) versionGroup!: string;
   @Column({ type: 'jsonb' }) steps!: RolloutStep[];
+  @Column({ type: 'jsonb' }) rollbackTriggers!: RollbackTrigger[];
+  /** The stable config when the rollout started: where an undone promotion sends traffic back. */
+  @Column({ type: 'text', nullable: true }) baselineConfig!: string | null;
   @Column({ type: 'jsonb' }) state!: RolloutState;
   /** `state.phase`, as a column so active rollouts are found by index. */
   @Column({ type: 'text' }) phase!: RolloutPhase;

@@ -1,3 +1,4 @@
+import { KpiWindowHistogram } from '@strata/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export interface GroupMember {
@@ -37,4 +38,6 @@ export class KpiWindowEntity {
   @Column({ type: 'double precision' }) sum!: number;
   @Column({ type: 'bigint' }) count!: string;
   @Column({ type: 'double precision', nullable: true }) p99!: number | null;
+  /** Latency windows only: the requests' latency histogram, for the judge. */
+  @Column({ type: 'jsonb', nullable: true }) histogram!: KpiWindowHistogram | null;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainViolation, RoutingConfig } from '@strata/domain';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_SCHEMA } from '../database/routing-control-schema';
+import { PolicyDiscoveredStackConfigsEntity } from '../entities/discovered-node.entity';
 import { GatewayStatusEntity, RoutingPolicyEntity } from '../entities/routing-policy.entity';
 
 export interface NewPolicyVersion {
@@ -10,7 +11,12 @@ export interface NewPolicyVersion {
   config: RoutingConfig;
   reason: string;
   createdBy: string;
+  /** The stack configs whose nodes are discovered rather than pinned (empty: all pinned). */
+  discoveredStackConfigs: string[];
 }
+
+/** A policy version with the stack configs whose nodes routing-control discovers. */
+export type RoutingPolicyVersion = RoutingPolicyEntity & { discoveredStackConfigs: string[] };
 
 /** The only code touching routing policies and the gateways' ACK/NACK status. */
 @Injectable()
@@ -19,11 +25,42 @@ export class PoliciesRepository {
    * Appends the next version. The transaction-scoped advisory lock serialises writers of one
    * stack and environment, so versions increase without gaps or duplicates.
    */
-  async append(manager: EntityManager, policy: NewPolicyVersion): Promise<RoutingPolicyEntity> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`routing-policy:${policy.stack}/${policy.environment}`]);
+  async append(manager: EntityManager, policy: NewPolicyVersion): Promise<RoutingPolicyVersion> {
+    await this.lock(manager, policy.stack, policy.environment);
     const current = await this.current(manager, policy.stack, policy.environment);
-    const entity = manager.create(RoutingPolicyEntity, { ...policy, version: (current?.version ?? 0) + 1 });
-    return manager.save(entity);
+    const { discoveredStackConfigs, ...fields } = policy;
+    const saved = await manager.save(manager.create(RoutingPolicyEntity, { ...fields, version: (current?.version ?? 0) + 1 }));
+    if (discoveredStackConfigs.length > 0) {
+      await manager.insert(PolicyDiscoveredStackConfigsEntity, { stack: saved.stack, environment: saved.environment, version: saved.version, stackConfigs: discoveredStackConfigs });
+    }
+    return Object.assign(saved, { discoveredStackConfigs });
+  }
+
+  /**
+   * Serialises writers of one stack and environment's policy until the transaction ends. A writer
+   * that derives the next version from the current one takes it before reading the current one,
+   * so a rollout step and a node discovery never build on the same version and lose a change.
+   */
+  async lock(manager: EntityManager, stack: string, environment: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`routing-policy:${stack}/${environment}`]);
+  }
+
+  /** The policy version with the stack configs whose nodes are discovered. */
+  async withDiscovery(manager: EntityManager, policy: RoutingPolicyEntity): Promise<RoutingPolicyVersion> {
+    const [withNames] = await this.withDiscoveryAll(manager, [policy]);
+    return withNames;
+  }
+
+  async withDiscoveryAll(manager: EntityManager, policies: RoutingPolicyEntity[]): Promise<RoutingPolicyVersion[]> {
+    const rows =
+      policies.length === 0
+        ? []
+        : await manager.find(PolicyDiscoveredStackConfigsEntity, { where: policies.map(({ stack, environment, version }) => ({ stack, environment, version })) });
+    return policies.map((policy) =>
+      Object.assign(policy, {
+        discoveredStackConfigs: rows.find((row) => row.stack === policy.stack && row.environment === policy.environment && row.version === policy.version)?.stackConfigs ?? [],
+      }),
+    );
   }
 
   current(manager: EntityManager, stack: string, environment: string): Promise<RoutingPolicyEntity | null> {

@@ -39,6 +39,11 @@ export class RolloutsRepository {
     return manager.findOne(RolloutEntity, { where: { stack, environment, phase: Not(In([...FINAL_ROLLOUT_PHASES])) } });
   }
 
+  /** The rollout promoted last in a stack and environment: the only one whose promotion can be undone. */
+  latestPromoted(manager: EntityManager, stack: string, environment: string): Promise<RolloutEntity | null> {
+    return manager.findOne(RolloutEntity, { where: { stack, environment, phase: 'promoted' }, order: { updatedAt: 'DESC' } });
+  }
+
   async activeIds(manager: EntityManager): Promise<string[]> {
     const rows = await manager.find(RolloutEntity, { where: { phase: Not(In([...FINAL_ROLLOUT_PHASES])) }, select: { id: true } });
     return rows.map((row) => row.id);

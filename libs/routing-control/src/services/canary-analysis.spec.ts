@@ -1,11 +1,14 @@
 import { AnalysisFigures, AnalysisOutcome, WindowFigures } from '@strata/domain';
-import { ERROR_RATE_METRIC, LATENCY_METRIC, MIN_LATENCY_WINDOWS, combineAnalyses, judgeRolloutWindow } from './canary-analysis';
+import { ERROR_RATE_METRIC, LATENCY_METRIC, combineAnalyses, judgeRolloutWindow } from './canary-analysis';
 
-/** Deterministic jitter so the latency samples are not all tied. */
-const jittered = (count: number, centre: number): number[] => Array.from({ length: count }, (_, index) => centre + ((index * 7) % 11) - 5);
+/** A latency histogram of `requests` requests spread around `centre` ms (a bell over five values). */
+const latencies = (centre: number, requests = 5_000): WindowFigures['latencyHistogram'] => {
+  const shares = [0.1, 0.2, 0.4, 0.2, 0.1];
+  return { values: [-2, -1, 0, 1, 2].map((offset) => centre + offset * centre * 0.05), counts: shares.map((share) => Math.round(share * requests)) };
+};
 
 function side(changes: Partial<WindowFigures> = {}): WindowFigures {
-  return { requests: 5_000, errors: 50, latencyP99Ms: 120, latencyMeansMs: jittered(30, 40), ...changes };
+  return { requests: 5_000, errors: 50, latencyP99Ms: 120, latencyMeanMs: 40, latencyHistogram: latencies(40), ...changes };
 }
 
 const figures = (canary: Partial<WindowFigures>, stable: Partial<WindowFigures> = {}): AnalysisFigures => ({ canary: side(canary), stable: side(stable) });
@@ -27,11 +30,11 @@ describe(judgeRolloutWindow.name, () => {
   });
 
   it('fails a canary whose latency shifted well beyond tolerance', () => {
-    expect(judgeRolloutWindow(figures({ latencyMeansMs: jittered(30, 60) }), 200).verdict).toBe('fail');
+    expect(judgeRolloutWindow(figures({ latencyHistogram: latencies(60) }), 200).verdict).toBe('fail');
   });
 
   it('does not fail a canary that got faster', () => {
-    expect(judgeRolloutWindow(figures({ latencyMeansMs: jittered(30, 25) }), 200).verdict).toBe('pass');
+    expect(judgeRolloutWindow(figures({ latencyHistogram: latencies(25) }), 200).verdict).toBe('pass');
   });
 
   it('is inconclusive, not a pass, when either side served fewer requests than the step asks', () => {
@@ -39,12 +42,21 @@ describe(judgeRolloutWindow.name, () => {
     expect(judgeRolloutWindow(figures({}, { requests: 150, errors: 0 }), 200).verdict).toBe('inconclusive');
   });
 
-  it('judges on the error rate alone with fewer latency windows than the rank test needs', () => {
-    const tooFew = jittered(MIN_LATENCY_WINDOWS - 1, 90);
+  it('fails a canary 50 ms slower on a ~1 ms backend, from one window of requests', () => {
+    const sut = judgeRolloutWindow(figures({ errors: 0, latencyHistogram: latencies(51, 500) }, { errors: 0, latencyHistogram: latencies(1, 4_500) }), 200);
+    expect(sut.verdict).toBe('fail');
+    expect(sut.findings.find((finding) => finding.startsWith(LATENCY_METRIC))).toMatch(/^latency-ms: regression: canary shift \+50/);
+  });
 
-    expect(judgeRolloutWindow(figures({ latencyMeansMs: tooFew }), 200).verdict).toBe('pass');
-    expect(judgeRolloutWindow(figures({ latencyMeansMs: tooFew, errors: 100 }), 200).verdict).toBe('fail');
-    expect(judgeRolloutWindow(figures({ latencyMeansMs: [] }, { latencyMeansMs: [] }), 200).findings.find((finding) => finding.startsWith(LATENCY_METRIC))).toMatch(/insufficient|fewer|samples/i);
+  it('is inconclusive, never a pass, when latency was not measured on a side', () => {
+    const empty = { values: [], counts: [] };
+    expect(judgeRolloutWindow(figures({ latencyHistogram: empty }), 200).verdict).toBe('inconclusive');
+    expect(judgeRolloutWindow(figures({}, { latencyHistogram: empty }), 200).findings.find((finding) => finding.startsWith(LATENCY_METRIC))).toMatch(/insufficient data: 0 baseline and 5000 canary samples/);
+    expect(judgeRolloutWindow(figures({ latencyHistogram: empty, errors: 500 }), 200).verdict).toBe('fail');
+  });
+
+  it('passes the same latency on both sides whatever the request counts', () => {
+    expect(judgeRolloutWindow(figures({ requests: 300, errors: 3, latencyHistogram: latencies(40, 300) }), 200).verdict).toBe('pass');
   });
 
   it('does not fail one unlucky error against a stable config with none', () => {

@@ -1,19 +1,15 @@
 import { CanaryVerdict, JudgeConfigInput, judgeCanary } from '@strata/analytics';
 import { AnalysisFigures, AnalysisOutcome, AnalysisVerdict } from '@strata/domain';
 
-/**
- * KPI windows (10 s per node) of latency each side needs before latency is judged: with 5 against
- * 5 the exact Mann–Whitney test can reach p < 0.01, with fewer it can never be significant.
- */
-export const MIN_LATENCY_WINDOWS = 5;
-
 export const ERROR_RATE_METRIC = 'error-rate';
-export const LATENCY_METRIC = 'mean-latency-ms';
+export const LATENCY_METRIC = 'latency-ms';
 
 /**
- * The statistical judge of a rollout's analysis step: error rate (requests with a 5xx or no answer,
- * a proportion test, critical) and latency (each node's mean per KPI window, a rank test), canary
- * against stable over the same window. `minRequests` is the step's minSamples, per side.
+ * The statistical judge of a rollout's analysis step, canary against stable over the same KPI
+ * windows: error rate (requests with a 5xx or no answer, a proportion test) and latency (every
+ * request's latency from the gateway's histograms, a rank test with a Hodges–Lehmann shift). Both
+ * are critical: a regression of either fails the step, and too few requests on either side is
+ * insufficient data, never a pass. `minRequests` is the step's minSamples, per side.
  */
 export function rolloutJudgeConfig(minRequests: number): JudgeConfigInput {
   return {
@@ -27,10 +23,9 @@ export function rolloutJudgeConfig(minRequests: number): JudgeConfigInput {
       {
         name: 'latency',
         weight: 50,
-        // 10 % and 1 ms: a shift smaller than either is not worth an abort. Not critical, so a window
-        // without latency figures is judged on its error rate alone; a regression still halves the
-        // score, which fails the canary.
-        metrics: [{ name: LATENCY_METRIC, kind: 'continuous', direction: 'increase', critical: false, tolerance: 0.1, absoluteTolerance: 1, minimumSamples: MIN_LATENCY_WINDOWS }],
+        // 10 % and 1 ms: a shift smaller than either is not worth an abort (nor is it resolved by
+        // the histogram's ~19 % buckets), while thousands of requests make a real one plain.
+        metrics: [{ name: LATENCY_METRIC, kind: 'continuous', direction: 'increase', critical: true, tolerance: 0.1, absoluteTolerance: 1, minimumSamples: minRequests }],
       },
     ],
   };
@@ -42,7 +37,7 @@ const VERDICTS: Record<CanaryVerdict['verdict'], AnalysisVerdict> = { pass: 'pas
 export function judgeRolloutWindow(figures: AnalysisFigures, minRequests: number): AnalysisOutcome {
   const side = (which: 'canary' | 'stable') => ({
     [ERROR_RATE_METRIC]: { errors: figures[which].errors, total: figures[which].requests },
-    [LATENCY_METRIC]: figures[which].latencyMeansMs,
+    [LATENCY_METRIC]: figures[which].latencyHistogram,
   });
   const verdict = judgeCanary(rolloutJudgeConfig(minRequests), { baseline: side('stable'), canary: side('canary') });
   const score = verdict.score === null ? 'no score' : `score ${verdict.score.toFixed(0)}`;

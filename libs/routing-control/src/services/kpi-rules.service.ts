@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { KpiWindowV1 } from '@strata/contracts';
-import { DomainError, KpiRule, KpiRuleAction, IDLE_RULE_TRACKING, WindowFigures, evaluateKpiRule, kpiRuleViolations } from '@strata/domain';
+import { DomainError, EMPTY_LATENCY_HISTOGRAM, KpiRule, KpiRuleAction, IDLE_RULE_TRACKING, WindowFigures, evaluateKpiRule, kpiRuleViolations } from '@strata/domain';
 import { EntityManager } from 'typeorm';
 import { KpiRuleEntity } from '../entities/kpi-rule.entity';
 import { RolloutEntity } from '../entities/rollout.entity';
@@ -12,7 +12,7 @@ import { RoutingTransactions } from '../repositories/transactions';
 import { RolloutsService } from './rollouts.service';
 import { RoutingPoliciesService } from './routing-policies.service';
 
-const NO_TRAFFIC: WindowFigures = { requests: 0, errors: 0, latencyP99Ms: null, latencyMeansMs: [] };
+const NO_TRAFFIC: WindowFigures = { requests: 0, errors: 0, latencyP99Ms: null, latencyMeanMs: null, latencyHistogram: EMPTY_LATENCY_HISTOGRAM };
 const ABORTABLE = new Set(['pending', 'progressing', 'paused']);
 
 /** Rules over KPI windows (the manager node): evaluated as windows arrive, acting on rollouts and weights. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AnalysisOutcome,
+  AnalysisFigures,
   DomainError,
   DomainErrorCode,
   RolloutEffect,
@@ -14,12 +15,18 @@ import {
   rolloutSpecViolations,
   promoteCanary,
   withCanaryWeight,
+  conditionHolds,
+  RollbackTrigger,
+  TriggerFigures,
+  severityReaches,
 } from '@strata/domain';
+import { AnomalyDetectedV1 } from '@strata/contracts';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
-import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
+import { GatewayAvailabilityRepository } from '../repositories/gateway-availability.repository';
+import { KpiWindowsRepository, SpanFigures } from '../repositories/kpi-windows.repository';
 import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RoutingTransactions } from '../repositories/transactions';
@@ -41,6 +48,12 @@ export interface NewRollout {
  */
 export const ROLLOUT_TRANSITIONED_EVENT = 'io.strata.routing.rollout.transitioned.v1' as const;
 
+/** Inputs an operator sends: a step they ask for that cannot be carried out is refused to them, not held. */
+const OPERATOR_COMMANDS = new Set<RolloutInput['kind']>(['start', 'promote', 'resume']);
+
+/** How recently a gateway must have confirmed its config for its availability report to count (two policy resyncs). */
+const LIVE_GATEWAY_MS = 90_000;
+
 /** Analyses answered within one command, so a passing analysis chain cannot loop forever. */
 const MAX_ANALYSES_PER_ADVANCE = 10;
 
@@ -50,6 +63,7 @@ export class RolloutsService {
     private readonly rollouts: RolloutsRepository,
     private readonly groups: DeployedGroupsRepository,
     private readonly kpiWindows: KpiWindowsRepository,
+    private readonly availability: GatewayAvailabilityRepository,
     private readonly policies: RoutingPoliciesService,
     private readonly transactions: RoutingTransactions,
     private readonly events: EventOutbox,
@@ -85,6 +99,8 @@ export class RolloutsService {
           environment: spec.environment,
           versionGroup: spec.versionGroup,
           steps: spec.steps,
+          rollbackTriggers: spec.rollbackTriggers,
+          baselineConfig: policy.config.stableConfig,
           state: initialRolloutState(now),
           phase: 'pending',
           sourceChecksum: input.checksum ?? null,
@@ -150,8 +166,76 @@ export class RolloutsService {
         }
         return;
       }
+      const triggered = await this.heldTrigger(manager, rollout);
+      if (triggered) {
+        await this.advance(manager, rollout, { kind: 'abort', reason: triggered }, 'routing-control');
+        return;
+      }
       await this.advance(manager, rollout, { kind: 'tick' }, 'routing-control');
     });
+  }
+
+  /**
+   * Undoes the promotion of the rollout promoted last in its stack and environment: every weight
+   * goes back to the stable config it replaced, in one policy change, and the rollout ends
+   * rolled back. Refused, naming why, for a rollout that is not promoted, not the latest one, or
+   * whose baseline no longer has a stack config in the policy.
+   */
+  undo(id: string, reason: string, actor: string): Promise<RolloutEntity> {
+    return this.transactions.run(async (manager) => {
+      const rollout = await this.rollouts.findForUpdate(manager, id);
+      if (!rollout) {
+        throw DomainError.notFound('rollout', id);
+      }
+      const latest = await this.rollouts.latestPromoted(manager, rollout.stack, rollout.environment);
+      if (rollout.state.phase === 'promoted' && latest && latest.id !== rollout.id) {
+        throw new DomainError(DomainErrorCode.Conflict, `cannot undo rollout ${rollout.name}: rollout ${latest.name} was promoted after it; undo that one first`);
+      }
+      return this.advance(manager, rollout, { kind: 'undo', reason }, actor);
+    });
+  }
+
+  /**
+   * An anomaly the detector raised: a rollout whose canary it concerns and whose anomaly trigger
+   * its severity reaches is aborted in the same transaction.
+   */
+  async onAnomaly(manager: EntityManager, anomaly: AnomalyDetectedV1): Promise<void> {
+    const { stack, environment, stackConfig } = anomaly.series;
+    const active = stackConfig === undefined ? null : await this.rollouts.findActive(manager, stack, environment);
+    if (!active || active.versionGroup !== stackConfig) {
+      return;
+    }
+    const trigger = (active.rollbackTriggers ?? []).find((candidate) => candidate.kind === 'anomaly' && severityReaches(anomaly.severity, candidate.minSeverity));
+    const rollout = trigger ? await this.rollouts.findForUpdate(manager, active.id) : null;
+    if (!trigger || !rollout || (rollout.state.phase !== 'progressing' && rollout.state.phase !== 'paused')) {
+      return;
+    }
+    const reason = `rollback trigger "${trigger.when}" held: ${anomaly.severity} anomaly ${anomaly.anomalyId} on ${anomaly.series.metric} of the canary (observed ${anomaly.evidence.observed}, expected ${anomaly.evidence.expected ?? 'unknown'})`;
+    await this.advance(manager, rollout, { kind: 'abort', reason }, 'routing-control');
+  }
+
+  /** The reason of the first rollback trigger that holds now, or null. */
+  private async heldTrigger(manager: EntityManager, rollout: RolloutEntity): Promise<string | null> {
+    if (rollout.state.phase !== 'progressing' && rollout.state.phase !== 'paused') {
+      return null;
+    }
+    const policy = await this.policies.requireCurrent(manager, rollout.stack, rollout.environment);
+    const scope = { stack: rollout.stack, environment: rollout.environment };
+    const stable = policy.config.stableConfig;
+    for (const trigger of rollout.rollbackTriggers ?? []) {
+      if (trigger.kind !== 'condition') {
+        continue;
+      }
+      const watermark = await this.kpiWindows.watermark(manager, { ...scope, stackConfig: rollout.versionGroup });
+      const windows = Math.max(1, Math.ceil(trigger.forMs / (watermark?.windowMs ?? 10_000)));
+      const since = new Date(rollout.state.startedAt ?? rollout.createdAt.getTime());
+      const recent = await this.kpiWindows.recentFigures(manager, scope, [rollout.versionGroup, stable], since, windows);
+      const held = triggerHolds(trigger, recent, rollout.versionGroup, stable, windows);
+      if (held) {
+        return `rollback trigger "${trigger.when}"${trigger.forMs > 0 ? ` for ${trigger.forMs / 1000} s` : ''} held: ${held}`;
+      }
+    }
+    return null;
   }
 
   private async gatewaysServeWithoutCanary(manager: EntityManager, rollout: RolloutEntity): Promise<boolean> {
@@ -166,7 +250,16 @@ export class RolloutsService {
   private async advance(manager: EntityManager, rollout: RolloutEntity, first: RolloutInput, actor: string): Promise<RolloutEntity> {
     let input: RolloutInput | undefined = first;
     for (let round = 0; input && round <= MAX_ANALYSES_PER_ADVANCE; round += 1) {
-      const { state, effects } = advanceRollout(rollout.steps, rollout.state, input, this.tuning.now());
+      const now = this.tuning.now();
+      let { state, effects } = advanceRollout(rollout.steps, rollout.state, input, now);
+      const unavailable = await this.unavailableCanary(manager, rollout, effects);
+      if (unavailable) {
+        if (OPERATOR_COMMANDS.has(input.kind)) {
+          throw new DomainError(DomainErrorCode.PreconditionFailed, `cannot move traffic onto the canary ${rollout.versionGroup}: ${unavailable}`);
+        }
+        // The step is held for an operator instead: no weight moves onto a canary that cannot take it.
+        ({ state, effects } = advanceRollout(rollout.steps, rollout.state, input, now, { canaryUnavailable: unavailable }));
+      }
       input = undefined;
       if (state === rollout.state && effects.length === 0) {
         // A tick that changed nothing writes nothing.
@@ -181,9 +274,16 @@ export class RolloutsService {
           transitions.push({ fromPhase: effect.from, toPhase: effect.to, stepIndex: effect.stepIndex, canaryWeight: effect.canaryWeight, reason: effect.reason, policyVersion });
           // Only the transition that follows a weight change carries the version that made it.
           policyVersion = null;
+        } else if (effect.kind === 'restoreBaseline') {
+          policyVersion = await this.restoreBaseline(manager, rollout, actor);
         } else {
-          input = { kind: 'analysisResult', stepIndex: effect.stepIndex, outcome: await this.analyse(manager, rollout, state, effect) };
+          const outcome = await this.analyse(manager, rollout, state, effect);
+          input = outcome ? { kind: 'analysisResult', stepIndex: effect.stepIndex, outcome } : undefined;
         }
+      }
+      if (state === rollout.state && transitions.length === 0) {
+        // Nothing changed: an analysis result to apply next, or one still waiting for its last KPI windows.
+        continue;
       }
       rollout.state = state;
       rollout = await this.rollouts.save(manager, rollout);
@@ -195,6 +295,26 @@ export class RolloutsService {
       );
     }
     return rollout;
+  }
+
+  /**
+   * Why the canary cannot take more traffic now, when these effects would give it more: no node
+   * the registry does not know as unhealthy, or a live gateway reporting it without an available
+   * node (all ejected). Null when it can, or when no effect raises its weight.
+   */
+  private async unavailableCanary(manager: EntityManager, rollout: RolloutEntity, effects: readonly RolloutEffect[]): Promise<string | null> {
+    const raises = effects.some((effect) => effect.kind === 'setCanaryWeight' && effect.weight > rollout.state.canaryWeight);
+    if (!raises) {
+      return null;
+    }
+    if ((await this.policies.healthyNodeCount(manager, rollout.stack, rollout.environment, rollout.versionGroup)) === 0) {
+      return 'it has no node the registry knows as healthy';
+    }
+    const reports = await this.availability.reportingUnavailable(manager, { stack: rollout.stack, environment: rollout.environment }, rollout.versionGroup, LIVE_GATEWAY_MS);
+    if (reports.length > 0) {
+      return `gateway ${reports.map((report) => `${report.gatewayId} (since ${report.reportedAt.toISOString()})`).join(', ')} reports no available node for it`;
+    }
+    return null;
   }
 
   private async pushWeight(manager: EntityManager, rollout: RolloutEntity, weight: number, actor: string): Promise<number> {
@@ -210,23 +330,65 @@ export class RolloutsService {
     return policy.version;
   }
 
-  /** The step's judge over the canary's and the stable config's KPI windows of the step's window. */
-  private async analyse(manager: EntityManager, rollout: RolloutEntity, state: RolloutState, due: Extract<RolloutEffect, { kind: 'analysisDue' }>): Promise<AnalysisOutcome> {
+  /** All weighted traffic back to the stable config the rollout started from (an undone promotion). */
+  private async restoreBaseline(manager: EntityManager, rollout: RolloutEntity, actor: string): Promise<number> {
+    const baseline = rollout.baselineConfig;
+    if (baseline === null) {
+      throw new DomainError(DomainErrorCode.PreconditionFailed, `rollout ${rollout.name} does not know the stable config it replaced (created before undo existed); set the routing policy by hand`);
+    }
+    const policy = await this.policies.derive(
+      manager,
+      rollout.stack,
+      rollout.environment,
+      (current) => {
+        if (!current.stackConfigs.some((stackConfig) => stackConfig.name === baseline)) {
+          throw new DomainError(DomainErrorCode.PreconditionFailed, `cannot undo rollout ${rollout.name}: the routing policy no longer lists its previous stable config '${baseline}'`);
+        }
+        if (current.stableConfig !== rollout.versionGroup) {
+          throw new DomainError(DomainErrorCode.Conflict, `cannot undo rollout ${rollout.name}: the stable config is now '${current.stableConfig}', not its canary '${rollout.versionGroup}'`);
+        }
+        return promoteCanary({ ...current, stableConfig: rollout.versionGroup }, baseline);
+      },
+      `rollout ${rollout.name} undone: ${baseline} takes all traffic again`,
+      actor,
+    );
+    return policy.version;
+  }
+
+  /**
+   * The step's judge over the canary's and the stable config's KPI windows lying inside the
+   * step's window, or null while those windows have not all arrived yet (metrics-ingest publishes
+   * a window a few seconds after it ends). Judging before they arrive is how a canary returning
+   * 30 % errors was once promoted on a window that held none of them; after
+   * `analysisDataWaitMs` the judge runs on what arrived (too little is inconclusive, never a pass).
+   */
+  private async analyse(manager: EntityManager, rollout: RolloutEntity, state: RolloutState, due: Extract<RolloutEffect, { kind: 'analysisDue' }>): Promise<AnalysisOutcome | null> {
     const step = rollout.steps[due.stepIndex];
     if (step?.kind !== 'analysis') {
       return { verdict: 'inconclusive', findings: [`step ${due.stepIndex} is not an analysis`] };
     }
     const policy = await this.policies.requireCurrent(manager, rollout.stack, rollout.environment);
+    const scope = { stack: rollout.stack, environment: rollout.environment };
+    const sides = { canary: rollout.versionGroup, stable: policy.config.stableConfig };
+    const now = this.tuning.now();
+    if (now < due.windowEnd + this.tuning.analysisDataWaitMs) {
+      for (const stackConfig of Object.values(sides)) {
+        const watermark = await this.kpiWindows.watermark(manager, { ...scope, stackConfig });
+        // The last window ending inside the analysis window must have arrived.
+        if (!watermark || watermark.latestEnd < Math.floor(due.windowEnd / watermark.windowMs) * watermark.windowMs) {
+          return null;
+        }
+      }
+    }
     const from = new Date(due.windowStart);
     const to = new Date(due.windowEnd);
-    const scope = { stack: rollout.stack, environment: rollout.environment };
-    const canary = await this.kpiWindows.figures(manager, { ...scope, stackConfig: rollout.versionGroup }, from, to);
-    const stable = await this.kpiWindows.figures(manager, { ...scope, stackConfig: policy.config.stableConfig }, from, to);
-    const figures = { canary, stable };
+    const canary = await this.kpiWindows.figures(manager, { ...scope, stackConfig: sides.canary }, from, to);
+    const stable = await this.kpiWindows.figures(manager, { ...scope, stackConfig: sides.stable }, from, to);
+    const figures: AnalysisFigures = { canary, stable };
     const thresholds = () => judgeByThresholds(step.rules, step.minSamples, figures);
     const outcome =
       step.judge === 'thresholds' ? thresholds() : combineAnalyses([judgeRolloutWindow(figures, step.minSamples), ...(step.rules.length > 0 ? [thresholds()] : [])]);
-    return { ...outcome, findings: [`judge ${step.judge} at ${state.canaryWeight} %`, ...outcome.findings] };
+    return { ...outcome, findings: [`judge ${step.judge} at ${state.canaryWeight} %`, describeJudged(canary, stable), ...outcome.findings] };
   }
 
   private async record(
@@ -253,4 +415,42 @@ export class RolloutsService {
       );
     }
   }
+}
+
+/** What the judge was given: the KPI windows it covered and each side's counts, to check against the metrics store. */
+function describeJudged(canary: SpanFigures, stable: SpanFigures): string {
+  const span = (figures: SpanFigures) => (figures.coveredFrom === null || figures.coveredTo === null ? 'no KPI window' : `${new Date(figures.coveredFrom).toISOString()}–${new Date(figures.coveredTo).toISOString()}`);
+  const counts = (figures: SpanFigures) => `${figures.errors} errors in ${figures.requests} requests`;
+  return `judged KPI windows: canary ${span(canary)} ${counts(canary)}; stable ${span(stable)} ${counts(stable)}`;
+}
+
+function triggerFiguresOf(figures: SpanFigures | undefined): TriggerFigures {
+  if (!figures) {
+    return { requests: 0, errorRate: null, latencyMeanMs: null, latencyP99Ms: null };
+  }
+  return { requests: figures.requests, errorRate: figures.requests === 0 ? null : figures.errors / figures.requests, latencyMeanMs: figures.latencyMeanMs, latencyP99Ms: figures.latencyP99Ms };
+}
+
+/**
+ * Whether a condition trigger held over the latest `windows` KPI windows (each of them, as a
+ * `for:` asks), with at least `minRequests` canary requests in them; a description of the figures
+ * when it did, else null.
+ */
+function triggerHolds(
+  trigger: Extract<RollbackTrigger, { kind: 'condition' }>,
+  recent: readonly { windowStart: number; figures: Map<string, SpanFigures> }[],
+  canary: string,
+  stable: string,
+  windows: number,
+): string | null {
+  if (recent.length < windows) {
+    return null;
+  }
+  const spans = recent.slice(0, windows).map(({ windowStart, figures }) => ({ windowStart, canary: triggerFiguresOf(figures.get(canary)), stable: triggerFiguresOf(figures.get(stable)) }));
+  const canaryRequests = spans.reduce((sum, span) => sum + span.canary.requests, 0);
+  if (canaryRequests < trigger.minRequests || !spans.every((span) => conditionHolds(trigger.condition, span))) {
+    return null;
+  }
+  const rate = (figures: TriggerFigures) => (figures.errorRate === null ? 'no requests' : `error rate ${(100 * figures.errorRate).toFixed(2)} % of ${figures.requests}`);
+  return spans.map((span) => `window from ${new Date(span.windowStart).toISOString()}: canary ${rate(span.canary)}, stable ${rate(span.stable)}`).join('; ');
 }

@@ -12,12 +12,17 @@ export interface RoutingControlTuning {
    * version only repeat their ACK, which also keeps their status fresh.
    */
   resyncMs: number;
+  /**
+   * How long after an analysis window ends its judge waits for the window's last KPI windows to
+   * arrive from metrics-ingest (normally 2–3 s); then it judges what arrived.
+   */
+  analysisDataWaitMs: number;
   now: () => number;
 }
 
 export const ROUTING_CONTROL_TUNING = Symbol('strata:routing-control:tuning');
 
-export const DEFAULT_ROUTING_CONTROL_TUNING: RoutingControlTuning = { tickMs: 1_000, resyncMs: 30_000, now: () => Date.now() };
+export const DEFAULT_ROUTING_CONTROL_TUNING: RoutingControlTuning = { tickMs: 1_000, resyncMs: 30_000, analysisDataWaitMs: 30_000, now: () => Date.now() };
 
 const wholeMs = (fallback: number, min: number) =>
   z.coerce
@@ -29,10 +34,16 @@ const wholeMs = (fallback: number, min: number) =>
 const settingsSchema = z.object({
   ROUTING_ROLLOUT_TICK_MS: wholeMs(DEFAULT_ROUTING_CONTROL_TUNING.tickMs, 100),
   ROUTING_POLICY_RESYNC_MS: wholeMs(DEFAULT_ROUTING_CONTROL_TUNING.resyncMs, 1_000),
+  ROUTING_ANALYSIS_DATA_WAIT_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 600000')
+    .max(600_000, 'must be between 0 and 600000')
+    .default(DEFAULT_ROUTING_CONTROL_TUNING.analysisDataWaitMs),
 });
 
 /** Reads routing-control's timers; a bad value stops the process naming the variable. */
 export function readRoutingControlTuning(env: Environment = process.env): RoutingControlTuning {
   const parsed = parseEnvironment(settingsSchema, env);
-  return { ...DEFAULT_ROUTING_CONTROL_TUNING, tickMs: parsed.ROUTING_ROLLOUT_TICK_MS, resyncMs: parsed.ROUTING_POLICY_RESYNC_MS };
+  return { ...DEFAULT_ROUTING_CONTROL_TUNING, tickMs: parsed.ROUTING_ROLLOUT_TICK_MS, resyncMs: parsed.ROUTING_POLICY_RESYNC_MS, analysisDataWaitMs: parsed.ROUTING_ANALYSIS_DATA_WAIT_MS };
 }

@@ -1,12 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, DomainViolation, RoutingConfig, parseRoutingConfig, routingConfigViolations } from '@strata/domain';
+import {
+  DomainError,
+  DomainViolation,
+  NodeDiscoveryResult,
+  RoutingConfig,
+  describeNodeChanges,
+  nodeChanges,
+  nodesNotKnownUnhealthy,
+  parseRoutingConfig,
+  parseRoutingPolicy,
+  resolveDiscoveredNodes,
+  routingConfigViolations,
+  routingPolicyViolations,
+} from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
+import { Logger } from '@strata/observability';
 import { EntityManager } from 'typeorm';
 import { GatewayStatusEntity, RoutingPolicyEntity } from '../entities/routing-policy.entity';
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
 import { KnownStacksRepository } from '../repositories/known-stacks.repository';
-import { PoliciesRepository } from '../repositories/policies.repository';
+import { NodeScope, NodesRepository } from '../repositories/nodes.repository';
+import { PoliciesRepository, RoutingPolicyVersion } from '../repositories/policies.repository';
 import { RoutingTransactions } from '../repositories/transactions';
+
+/** Routing policies route production traffic: discovered nodes are those of the production location. */
+const ROUTED_LOCATION: NodeScope['location'] = 'production';
+const DISCOVERY_ACTOR = 'routing-control';
 
 export type GatewaySyncStatus = 'in-sync' | 'stale' | 'rejected';
 
@@ -28,25 +47,93 @@ export function gatewaySyncStatus(gateway: GatewayStatusEntity, currentVersion: 
   return gateway.rejectedVersion !== null && gateway.rejectedVersion >= currentVersion ? 'rejected' : 'stale';
 }
 
+/**
+ * Routing policies: each change is the next version, published to gateways. A stack config either
+ * pins its nodes (listed in the policy, used as given) or has them discovered (`nodes` omitted or
+ * empty): routing-control fills in the nodes the registry announced for the stack, environment
+ * (production location) and the policy's component that run the component's version in that
+ * stack config's version group (see `resolveDiscoveredNodes`), and publishes a new version
+ * whenever that set changes.
+ */
 @Injectable()
 export class RoutingPoliciesService {
+  private readonly logger = new Logger('routing-policies').child({ service: 'routing-control' });
+
   constructor(
     private readonly policies: PoliciesRepository,
     private readonly groups: DeployedGroupsRepository,
     private readonly knownStacks: KnownStacksRepository,
+    private readonly nodes: NodesRepository,
     private readonly transactions: RoutingTransactions,
     private readonly events: EventOutbox,
   ) {}
 
-  /** An operator's new policy: validated field by field, then published as the next version. */
-  put(stack: string, environment: string, config: unknown, actor: string): Promise<RoutingPolicyEntity> {
-    return this.transactions.run((manager) => this.publish(manager, stack, environment, config, 'changed by an operator', actor));
+  /** An operator's new policy: validated field by field, its discovered nodes filled in, then published as the next version. */
+  put(stack: string, environment: string, policy: unknown, actor: string): Promise<RoutingPolicyVersion> {
+    const { config, discoveredStackConfigs } = parseRoutingPolicy(policy);
+    return this.transactions.run(async (manager) => {
+      await this.policies.lock(manager, stack, environment);
+      return this.publish(manager, stack, environment, config, discoveredStackConfigs, 'changed by an operator', actor);
+    });
   }
 
-  /** A new version derived from the current one (a rollout step), in the caller's transaction. */
-  async derive(manager: EntityManager, stack: string, environment: string, change: (current: RoutingConfig) => RoutingConfig, reason: string, actor: string): Promise<RoutingPolicyEntity> {
-    const current = await this.requireCurrent(manager, stack, environment);
-    return this.publish(manager, stack, environment, change(current.config), reason, actor);
+  /**
+   * A new version derived from the current one (a rollout step), in the caller's transaction. The
+   * stack configs whose nodes were discovered stay discovered, with the nodes known now.
+   */
+  async derive(manager: EntityManager, stack: string, environment: string, change: (current: RoutingConfig) => RoutingConfig, reason: string, actor: string): Promise<RoutingPolicyVersion> {
+    await this.policies.lock(manager, stack, environment);
+    const current = await this.policies.withDiscovery(manager, await this.requireCurrent(manager, stack, environment));
+    const next = change(current.config);
+    return this.publish(manager, stack, environment, next, current.discoveredStackConfigs, reason, actor);
+  }
+
+  /**
+   * Re-resolves the discovered nodes of the current policy after the registry announced a node of
+   * `component`, in the caller's (the consumer's) transaction. When the nodes of a stack config
+   * changed, publishes the next version (reason `nodes discovered: +10.0.0.5:8080 (…)`, actor
+   * routing-control) and returns it; returns null when nothing changed.
+   */
+  async rediscoverNodes(manager: EntityManager, stack: string, environment: string, component: string): Promise<RoutingPolicyVersion | null> {
+    await this.policies.lock(manager, stack, environment);
+    const found = await this.policies.current(manager, stack, environment);
+    if (!found || found.config.component !== component) {
+      return null;
+    }
+    const current = await this.policies.withDiscovery(manager, found);
+    if (current.discoveredStackConfigs.length === 0) {
+      return null;
+    }
+    const resolved = await this.resolveNodes(manager, stack, environment, current.config, current.discoveredStackConfigs);
+    const changes = nodeChanges(current.config, resolved.config);
+    if (changes.length === 0) {
+      return null;
+    }
+    const violations = [...resolved.violations, ...routingConfigViolations(resolved.config)];
+    if (violations.length > 0) {
+      // Cannot happen with a valid current version (a config that takes traffic keeps its nodes); never publish an invalid one.
+      this.logger.warn('discovered nodes changed, but the re-resolved policy is invalid; kept the current version', { stack, environment, version: current.version, violations });
+      return null;
+    }
+    return this.append(manager, { stack, environment, config: resolved.config, reason: describeNodeChanges(changes), createdBy: DISCOVERY_ACTOR, discoveredStackConfigs: current.discoveredStackConfigs });
+  }
+
+  /**
+   * How many nodes of `stackConfig` in the current policy of the stack and environment the registry
+   * does not know as unhealthy: discovered nodes that are healthy or not yet judged, and pinned
+   * nodes unless the registry reports the same origin unhealthy (a pinned node the registry does
+   * not know counts as healthy). 0 when the stack config is not in the policy or has no node.
+   * Throws not-found when the stack and environment have no policy. Reads in the caller's
+   * transaction, so a rollout can decide on it and move weights atomically.
+   */
+  async healthyNodeCount(manager: EntityManager, stack: string, environment: string, stackConfig: string): Promise<number> {
+    const policy = await this.requireCurrent(manager, stack, environment);
+    const route = policy.config.stackConfigs.find((candidate) => candidate.name === stackConfig);
+    if (!route || route.nodes.length === 0) {
+      return 0;
+    }
+    const known = await this.nodes.nodesOf(manager, { stack, environment, location: ROUTED_LOCATION, component: policy.config.component });
+    return nodesNotKnownUnhealthy(route.nodes, known);
   }
 
   findCurrent(manager: EntityManager, stack: string, environment: string): Promise<RoutingPolicyEntity | null> {
@@ -61,20 +148,23 @@ export class RoutingPoliciesService {
     return current;
   }
 
-  current(stack: string, environment: string): Promise<RoutingPolicyEntity> {
-    return this.requireCurrent(this.transactions.reader, stack, environment);
+  async current(stack: string, environment: string): Promise<RoutingPolicyVersion> {
+    const manager = this.transactions.reader;
+    return this.policies.withDiscovery(manager, await this.requireCurrent(manager, stack, environment));
   }
 
-  async version(stack: string, environment: string, version: number): Promise<RoutingPolicyEntity> {
-    const policy = await this.policies.find(this.transactions.reader, stack, environment, version);
+  async version(stack: string, environment: string, version: number): Promise<RoutingPolicyVersion> {
+    const manager = this.transactions.reader;
+    const policy = await this.policies.find(manager, stack, environment, version);
     if (!policy) {
       throw DomainError.notFound('routing policy version', `${stack}/${environment}@${version}`);
     }
-    return policy;
+    return this.policies.withDiscovery(manager, policy);
   }
 
-  history(stack: string, environment: string, limit: number): Promise<RoutingPolicyEntity[]> {
-    return this.policies.history(this.transactions.reader, stack, environment, limit);
+  async history(stack: string, environment: string, limit: number): Promise<RoutingPolicyVersion[]> {
+    const manager = this.transactions.reader;
+    return this.policies.withDiscoveryAll(manager, await this.policies.history(manager, stack, environment, limit));
   }
 
   async status(stack: string, environment: string, within?: EntityManager): Promise<PolicyStatus> {
@@ -97,16 +187,37 @@ export class RoutingPoliciesService {
     });
   }
 
-  private async publish(manager: EntityManager, stack: string, environment: string, candidate: unknown, reason: string, actor: string): Promise<RoutingPolicyEntity> {
-    const violations = routingConfigViolations(candidate);
+  /** Validates the config (nodes of discovered stack configs may be missing), fills in the discovered nodes, validates the result as gateways will, appends it. */
+  private async publish(manager: EntityManager, stack: string, environment: string, candidate: RoutingConfig, discovered: readonly string[], reason: string, actor: string): Promise<RoutingPolicyVersion> {
+    const shape = routingPolicyViolations(candidate);
+    if (shape.length > 0) {
+      throw DomainError.invalid(`the routing policy has ${shape.length} violation(s)`, shape);
+    }
+    await this.assertTargetsExist(manager, stack, environment, candidate);
+    const names = new Set(candidate.stackConfigs.map((stackConfig) => stackConfig.name));
+    const discoveredStackConfigs = discovered.filter((name) => names.has(name));
+    const resolved = await this.resolveNodes(manager, stack, environment, candidate, discoveredStackConfigs);
+    // A discovered stack config without nodes is named once, with why discovery found none.
+    const violations = resolved.violations.length > 0 ? resolved.violations : routingConfigViolations(resolved.config);
     if (violations.length > 0) {
       throw DomainError.invalid(`the routing policy has ${violations.length} violation(s)`, violations);
     }
-    const config = parseRoutingConfig(candidate);
-    await this.assertTargetsExist(manager, stack, environment, config);
-    const policy = await this.policies.append(manager, { stack, environment, config, reason, createdBy: actor });
-    await this.events.record(manager, this.publishedEvent(policy));
-    return policy;
+    return this.append(manager, { stack, environment, config: parseRoutingConfig(resolved.config), reason, createdBy: actor, discoveredStackConfigs });
+  }
+
+  private async append(manager: EntityManager, policy: Parameters<PoliciesRepository['append']>[1]): Promise<RoutingPolicyVersion> {
+    const appended = await this.policies.append(manager, policy);
+    await this.events.record(manager, this.publishedEvent(appended));
+    return appended;
+  }
+
+  private async resolveNodes(manager: EntityManager, stack: string, environment: string, config: RoutingConfig, discovered: readonly string[]): Promise<NodeDiscoveryResult> {
+    if (discovered.length === 0) {
+      return { config, violations: [] };
+    }
+    const componentVersions = await this.nodes.componentVersions(manager, stack, discovered, config.component);
+    const nodes = await this.nodes.nodesOf(manager, { stack, environment, location: ROUTED_LOCATION, component: config.component });
+    return resolveDiscoveredNodes({ config, discovered, componentVersions, nodes });
   }
 
   private publishedEvent(policy: RoutingPolicyEntity) {

@@ -43,14 +43,24 @@ export function aPolicy(seeded: SeededStack, changes: Record<string, unknown> = 
 }
 
 /** One KPI window of one metric of a stack config, as metrics-ingest publishes it. */
-export async function publishKpiWindow(sut: RoutingControlTestApp, stack: string, stackConfig: string, metric: string, sum: number, start: number, length = 10_000): Promise<void> {
+export async function publishKpiWindow(
+  sut: RoutingControlTestApp,
+  stack: string,
+  stackConfig: string,
+  metric: string,
+  sum: number,
+  start: number,
+  length = 10_000,
+  histogram?: { values: number[]; counts: number[] },
+): Promise<void> {
   const series = { stack, environment: 'production', component: 'checkout-api', stackConfig, node: `${stackConfig}-node`, metric };
+  const count = histogram ? histogram.counts.reduce((total, value) => total + value, 0) : 10;
   await sut.publish('io.strata.kpi.window.v1', 'metrics-ingest', {
     series,
     seriesId: `${stackConfig}/${metric}`,
     windowStart: start,
     windowEnd: start + length,
-    count: 10,
+    count,
     sum,
     mean: null,
     min: null,
@@ -58,6 +68,7 @@ export async function publishKpiWindow(sut: RoutingControlTestApp, stack: string
     p50: null,
     p95: null,
     p99: null,
+    ...(histogram ? { histogram } : {}),
   });
 }
 
@@ -70,9 +81,24 @@ export async function seedStackWithPolicy(sut: RoutingControlTestApp): Promise<S
 
 /**
  * The gateway's traffic of a stack config in one KPI window, as metrics-ingest publishes it:
- * errors first, then requests (the window that completes the figures, on which rules act).
+ * errors, latency (every request at `latencyMs`, ±5 %), then requests (the window that completes
+ * the figures, on which rules act).
  */
-export async function publishTrafficWindow(sut: RoutingControlTestApp, stack: string, stackConfig: string, traffic: { requests: number; errors: number }, start: number, length = 10_000): Promise<void> {
+export async function publishTrafficWindow(
+  sut: RoutingControlTestApp,
+  stack: string,
+  stackConfig: string,
+  traffic: { requests: number; errors: number; latencyMs?: number },
+  start: number,
+  length = 10_000,
+): Promise<void> {
   await publishKpiWindow(sut, stack, stackConfig, 'gateway_errors_5xx_total', traffic.errors, start, length);
+  if (traffic.requests > 0) {
+    const latency = traffic.latencyMs ?? 1;
+    const third = Math.floor(traffic.requests / 3);
+    const counts = [third, traffic.requests - 2 * third, third];
+    const histogram = { values: [latency * 0.95, latency, latency * 1.05], counts };
+    await publishKpiWindow(sut, stack, stackConfig, 'gateway_request_duration_ms', latency * traffic.requests, start, length, histogram);
+  }
   await publishKpiWindow(sut, stack, stackConfig, 'gateway_requests_total', traffic.requests, start, length);
 }
