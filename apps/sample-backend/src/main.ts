@@ -10,6 +10,10 @@ import { AddressInfo } from 'node:net';
  * Environment: HOST (127.0.0.1), PORT (8080; 0 picks a free one), STRATA_SAMPLE_VERSION (1.0.0),
  * STRATA_SAMPLE_NODE_ID (sample-<port>). On start it prints one JSON line with the bound port, so a
  * test or a bench can start it on port 0.
+ * With STRATA_HEARTBEAT_URL (the registry's origin, e.g. http://127.0.0.1:8080) it announces itself
+ * as a node, as a node agent would: `POST /v1/nodes/heartbeat` every STRATA_HEARTBEAT_INTERVAL_MS
+ * (5000) with STRATA_SAMPLE_STACK, STRATA_SAMPLE_ENVIRONMENT (production), STRATA_SAMPLE_COMPONENT,
+ * its address and version; routing policies then route to it without listing it.
  */
 interface Faults {
   errorRate: number;
@@ -123,6 +127,44 @@ server.listen(requestedPort, host, () => {
   nodeId ||= `sample-${port}`;
   process.stdout.write(`${JSON.stringify({ listening: true, host, port, version, node: nodeId })}\n`);
 });
+
+/** Heartbeats to the registry, when asked for; a refused or failed one is reported and retried at the next beat. */
+function startHeartbeats(port: number): void {
+  const registry = process.env['STRATA_HEARTBEAT_URL'];
+  if (!registry) {
+    return;
+  }
+  const stack = process.env['STRATA_SAMPLE_STACK'];
+  const component = process.env['STRATA_SAMPLE_COMPONENT'];
+  const intervalMs = Number(process.env['STRATA_HEARTBEAT_INTERVAL_MS'] ?? '5000');
+  for (const [name, value] of [['STRATA_SAMPLE_STACK', stack], ['STRATA_SAMPLE_COMPONENT', component]] as const) {
+    if (!value) {
+      process.stderr.write(`${name} is required with STRATA_HEARTBEAT_URL\n`);
+      process.exit(1);
+    }
+  }
+  if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 60_000) {
+    process.stderr.write(`STRATA_HEARTBEAT_INTERVAL_MS must be an integer from 100 to 60000, got '${process.env['STRATA_HEARTBEAT_INTERVAL_MS']}'\n`);
+    process.exit(1);
+  }
+  const body = JSON.stringify({ stack, environment: process.env['STRATA_SAMPLE_ENVIRONMENT'] ?? 'production', location: 'production', component, address: `${host}:${port}`, version });
+  let lastProblem = '';
+  const beat = (): void => {
+    fetch(new URL('/v1/nodes/heartbeat', registry), { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(intervalMs) })
+      .then(async (response) => (response.ok ? '' : `heartbeat refused: ${response.status} ${await response.text()}`))
+      .catch((error: unknown) => `heartbeat failed: ${String(error)}`)
+      .then((problem) => {
+        if (problem !== lastProblem && problem !== '') {
+          process.stderr.write(`${problem}\n`);
+        }
+        lastProblem = problem;
+      });
+  };
+  beat();
+  setInterval(beat, intervalMs).unref();
+}
+
+server.on('listening', () => startHeartbeats((server.address() as AddressInfo).port));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

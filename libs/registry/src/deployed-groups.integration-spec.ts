@@ -1,6 +1,7 @@
 import { EventData, topicOfEvent } from '@strata/contracts';
 import { InMemoryEventBus, newEvent } from '@strata/messaging';
 import { aStackName, eventually } from '@strata/testing';
+import { NodesService } from './services/nodes.service';
 import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-test-app';
 
 interface MapNode {
@@ -123,6 +124,21 @@ describe('registry version map: every deployed group, nodes discovered and annou
     ]);
     expect(announced[0]).toMatchObject({ stack, environment: 'production', location: 'production', component: api, observedAt: expect.any(Number) });
     expect((await node('10.0.0.4:8080'))?.url).toBe('https://api-4.internal:8443');
+  });
+
+  it('announces a node that falls silent as unhealthy', async () => {
+    await beat('10.0.0.8:8080', '2.4.0').expect(200);
+    await sut.sql.query(`UPDATE registry.nodes SET last_seen = now() - interval '5 minutes' WHERE address = '10.0.0.8:8080'`);
+
+    await sut.app.get(NodesService).sweep();
+
+    await eventually(async () => {
+      const announced = (await events('io.strata.registry.node.changed.v1')).filter((data) => data.address === '10.0.0.8:8080');
+      expect(announced.map((data) => [data.health, data.reason])).toEqual([
+        ['healthy', 'registered'],
+        ['unhealthy', 'health healthy → unhealthy (no heartbeat for 30 s)'],
+      ]);
+    });
   });
 
   it('refuses a url no gateway could reach', async () => {

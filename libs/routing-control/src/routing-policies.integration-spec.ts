@@ -136,7 +136,8 @@ describe('routing policies', () => {
     const published = () =>
       sut.routingEvents
         .filter((event) => event.type === 'io.strata.routing.config.published.v1' && event.subject === seeded.stack)
-        .map((event) => event.data as { version: number; config: { stackConfigs: { name: string; nodes: { id: string; url: string; version?: string }[] }[] } });
+        .map((event) => event.data as { version: number; config: Record<string, unknown> })
+        .map((data) => ({ version: data.version, config: data.config as unknown as { stackConfigs: { name: string; nodes: { id: string }[] }[] } }));
     const healthyNodeCount = (stackConfig: string) =>
       sut.app.get(RoutingTransactions).run((manager) => sut.app.get(RoutingPoliciesService).healthyNodeCount(manager, seeded.stack, 'production', stackConfig));
 
