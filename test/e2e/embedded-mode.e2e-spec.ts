@@ -51,13 +51,16 @@ describe('embedded mode (npm start)', () => {
         body: JSON.stringify({ name: 'kept', environments: [{ name: 'production' }] }),
       });
       expect(created.status).toBe(201);
-      // The example manifest, as written (its contract a file reference), applies cleanly, a second time changes nothing, and a recorded
-      // deployment shows in the version map.
+      // The example manifest, as written (its contract a file reference), applies, a second time changes nothing, and a recorded
+      // deployment shows in the version map. Its Rollout cannot start (its group is not deployed yet): the apply says so, naming
+      // it, instead of accepting it and dropping it, and everything else in the manifest is applied.
       const manifest = await readFile(join(__dirname, '../fixtures/manifests/checkout-stack.yaml'), 'utf8');
       const apply = async () => {
         const response = await fetch(`${first.api}/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: manifest });
-        expect(response.status).toBe(200);
-        return ((await response.json()) as { changes: { action: string }[] }).changes.map((change) => change.action);
+        const body = (await response.json()) as { detail: string; changes: { kind: string; action: string; rollout?: { status: string; reason: string } }[] };
+        expect({ status: response.status, detail: body.detail }).toMatchObject({ status: 422, detail: expect.stringMatching(/^routing-control refused documents\[\d+\] \(Rollout checkout-2026\.11\.3-canary\): version group 'checkout-2026\.11\.3' is not deployed to production; the manifest's other documents are applied/) });
+        expect(body.changes.find((change) => change.kind === 'Rollout')?.rollout).toMatchObject({ status: 'refused', reason: "version group 'checkout-2026.11.3' is not deployed to production" });
+        return body.changes.filter((change) => change.kind !== 'Rollout').map((change) => change.action);
       };
       expect(new Set(await apply())).toEqual(new Set(['create']));
       expect(new Set(await apply())).toEqual(new Set(['unchanged']));
