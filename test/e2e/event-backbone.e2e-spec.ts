@@ -176,6 +176,7 @@ describe('event backbone across processes', () => {
         () =>
           expect(lettersOfStack().map(groupOf).sort()).toEqual([
             'strata-routing-control.deployed-groups',
+            'strata-routing-control.node-projection',
             'strata-routing-control.stack-catalog',
           ]),
         30_000,
