@@ -1,14 +1,17 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { eventually } from '@strata/testing';
 import { ServiceProcess, waitForHealthy } from './support/service-process';
 
+const asRoot = process.getuid?.() === 0 ? it : it.skip; // the postgres user and its permissions exist only when Strata runs as root
+
 /**
  * The embedded PostgreSQL of `npm start` lives and dies with its launcher: a SIGKILL leaves no
- * server behind, and a stale postmaster.pid does not stop the next start.
+ * server behind, a stale postmaster.pid does not stop the next start, and as root a data
+ * directory inside a private one works.
  */
 describe('embedded PostgreSQL (npm start)', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -20,7 +23,7 @@ describe('embedded PostgreSQL (npm start)', () => {
   });
 
   async function tempDir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'strata-pg-'));
+    const dir = await mkdtemp(join(tmpdir(), 'strata-pg-')); // mode 0700, as `mktemp -d` makes it
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     return dir;
   }
@@ -133,5 +136,55 @@ describe('embedded PostgreSQL (npm start)', () => {
       expect(await fourth.strata.interrupt()).toBe(0);
     },
     180_000,
+  );
+
+  asRoot(
+    'as root, starts with STRATA_DATA_DIR inside a private (0700) directory, letting user postgres alone through it',
+    async () => {
+      const privateDir = await tempDir();
+      const dataDir = join(privateDir, 'data');
+      const { strata } = await start(dataDir);
+      expect(strata.log).toContain(`granted user postgres search (x) permission on ${privateDir} by an ACL entry`);
+      expect(await strata.interrupt()).toBe(0);
+
+      expect((await stat(privateDir)).mode & 0o007).toBe(0); // others still have nothing
+      const search = (uid: number) => {
+        try {
+          execFileSync('test', ['-x', dataDir], { uid });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(search(Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })))).toBe(true);
+      expect(search(Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })))).toBe(false);
+    },
+    120_000,
+  );
+
+  asRoot(
+    'as root without setfacl, stops at start naming STRATA_DATA_DIR, the directory in the way and what to do (exit 78), changing nothing',
+    async () => {
+      const privateDir = await tempDir();
+      const dataDir = join(privateDir, 'data');
+      // A PATH with what the launcher needs before PostgreSQL starts (id, test) and no setfacl.
+      const bin = join(await tempDir(), 'bin');
+      await mkdir(bin);
+      await chmod(dirname(bin), 0o755); // user postgres runs `test` from it
+      for (const tool of ['id', 'test']) {
+        await symlink(execFileSync('which', [tool], { encoding: 'utf8' }).trim(), join(bin, tool));
+      }
+      const strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', PATH: bin });
+      cleanup.push(() => strata.kill());
+      strata.start();
+
+      expect(await strata.exitCode(60_000)).toBe(78);
+      expect(strata.log).toContain(`STRATA_DATA_DIR: PostgreSQL cannot reach ${dataDir}`);
+      expect(strata.log).toContain(`${privateDir} (mode 0700, owner uid 0) does not let that user through`);
+      expect(strata.log).toContain(`chmod o+x ${privateDir}`);
+      expect((await stat(privateDir)).mode & 0o777).toBe(0o700); // no ACL mask, no o+x
+      expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+    },
+    60_000,
   );
 });

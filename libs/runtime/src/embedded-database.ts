@@ -1,14 +1,14 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@strata/observability';
 import { Client } from 'pg';
 import { portOrFree } from './ports';
-import { ServerUser, serverUser, spawnIdentity } from './postgres-server-user';
+import { ServerUser, letServerReach, serverUser, spawnIdentity } from './postgres-server-user';
 import { PostmasterWatchdog, watchPostmaster } from './postgres-watchdog';
 
 const run = promisify(execFile);
@@ -115,10 +115,11 @@ async function clearLeftovers(clusterDir: string, logger: Logger): Promise<void>
   }
 }
 
-async function initialise(binaries: Binaries, clusterDir: string, password: string, user: ServerUser, logger: Logger): Promise<void> {
+async function initialise(binaries: Binaries, dataDir: string, clusterDir: string, password: string, user: ServerUser, logger: Logger): Promise<void> {
   logger.info('initialising a new PostgreSQL cluster', { dir: clusterDir });
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
-  const passwordFile = join(tmpdir(), `strata-pg-${randomBytes(6).toString('hex')}`);
+  // Beside the cluster, not in the temporary directory: user postgres is known to reach this one.
+  const passwordFile = join(dataDir, `.initdb-password-${randomBytes(6).toString('hex')}`);
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   if (user.uid !== undefined && user.gid !== undefined) {
     await chown(clusterDir, user.uid, user.gid);
@@ -200,24 +201,18 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const logger = new Logger('embedded-postgres');
   const clusterDir = join(dataDir, 'postgres');
   const passwordFile = join(dataDir, 'postgres.password');
-  await mkdir(dataDir, { recursive: true });
+  const firstCreated = await mkdir(dataDir, { recursive: true });
 
   const binaries = await loadBinaries();
   const user = await serverUser();
-  if (user.uid !== undefined) {
-    // The postgres user must be able to pass through Strata's data directory to reach its cluster.
-    const { mode } = await stat(dataDir);
-    if ((mode & 0o001) === 0) {
-      await chmod(dataDir, (mode & 0o7777) | 0o001);
-    }
-  }
+  await letServerReach(dataDir, firstCreated, user, logger);
   const firstStart = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (!firstStart && !existsSync(passwordFile)) {
     throw new Error(`${passwordFile} is missing; it holds the password of the cluster in ${clusterDir}`);
   }
   const password = firstStart ? randomBytes(18).toString('base64url') : (await readFile(passwordFile, 'utf8')).trim();
   if (firstStart) {
-    await initialise(binaries, clusterDir, password, user, logger);
+    await initialise(binaries, dataDir, clusterDir, password, user, logger);
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     await chmod(passwordFile, 0o600);
   } else {
