@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
-import { Gateway } from '@strata/gateway';
+import { Gateway, readConnectionLimits } from '@strata/gateway';
 import { BusModule, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
@@ -17,6 +17,7 @@ class StrataModule {}
  */
 export async function startEmbedded(): Promise<void> {
   const config = loadConfigOrExit(() => readEmbeddedConfig(), 'strata');
+  const gatewayLimits = loadConfigOrExit(() => readConnectionLimits(process.env), 'strata');
   setLogLevel(config.logLevel);
   const logger = new Logger('strata');
 
@@ -41,6 +42,7 @@ export async function startEmbedded(): Promise<void> {
       gatewayId: 'embedded',
       host: config.host,
       port: await portOrFree(config.gatewayPort, config.host),
+      limits: gatewayLimits,
       bus,
       health,
       stateDir: join(resolve(config.dataDir), 'gateway'),

@@ -2,11 +2,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BusConfig, DEFAULT_SERVICE_PORTS, Environment, logLevel, parseEnvironment, port, readBusConfig } from '@strata/config';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http-listener';
 
 export interface GatewayConfig {
   gatewayId: string;
   host: string;
   port: number;
+  limits: ConnectionLimits;
   logLevel: z.infer<typeof logLevel>;
   bus: BusConfig;
   /** Where the last-known-good routing config is kept, so a restart serves without the control plane. */
@@ -33,6 +35,31 @@ const gatewaySchema = z.object({
   STRATA_GATEWAY_ENVIRONMENT: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an environment name').optional(),
 });
 
+const milliseconds = (fallback: number, min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback);
+
+const limitsSchema = z
+  .object({
+    STRATA_GATEWAY_HEADERS_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs, 1_000, 300_000),
+    STRATA_GATEWAY_REQUEST_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs, 1_000, 3_600_000),
+    STRATA_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs, 1_000, 600_000),
+  })
+  .superRefine((value, context) => {
+    if (value.STRATA_GATEWAY_REQUEST_TIMEOUT_MS < value.STRATA_GATEWAY_HEADERS_TIMEOUT_MS) {
+      context.addIssue({ code: 'custom', path: ['STRATA_GATEWAY_REQUEST_TIMEOUT_MS'], message: `must be at least STRATA_GATEWAY_HEADERS_TIMEOUT_MS (${value.STRATA_GATEWAY_HEADERS_TIMEOUT_MS})` });
+    }
+  });
+
+/** The gateway's connection limits, read the same way by `apps/gateway` and by the embedded launcher. */
+export function readConnectionLimits(env: Environment): ConnectionLimits {
+  const parsed = parseEnvironment(limitsSchema, env);
+  return {
+    headersTimeoutMs: parsed.STRATA_GATEWAY_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: parsed.STRATA_GATEWAY_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: parsed.STRATA_GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+  };
+}
+
 /** Each gateway has a stable id: it names its consumer group (every gateway sees every config). */
 export function readGatewayConfig(env: Environment = process.env): GatewayConfig {
   const parsed = parseEnvironment(gatewaySchema, env);
@@ -41,6 +68,7 @@ export function readGatewayConfig(env: Environment = process.env): GatewayConfig
     gatewayId,
     host: parsed.HOST,
     port: parsed.PORT,
+    limits: readConnectionLimits(env),
     logLevel: parsed.LOG_LEVEL,
     bus: readBusConfig(env, `strata-gateway-${gatewayId}`, 'kafka'),
     stateDir: parsed.STRATA_GATEWAY_STATE_DIR ?? join(parsed.STRATA_DATA_DIR, 'gateway', gatewayId),

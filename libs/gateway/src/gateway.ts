@@ -1,5 +1,4 @@
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
@@ -9,6 +8,7 @@ import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, ne
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
 import { Counter } from 'prom-client';
 import { ActiveRouting, UpstreamNode } from './active-routing';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, close, createListener, listen } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
 import { RoutingModeReport } from './routing-mode-report';
@@ -20,6 +20,8 @@ export interface GatewayOptions {
   gatewayId: string;
   host: string;
   port: number;
+  /** Timeouts of the listener's connections; each unset one keeps its default. */
+  limits?: Partial<ConnectionLimits>;
   bus: EventBus;
   /** In embedded mode the launcher's registry, so the API's /health shows the gateway too. */
   health: HealthRegistry;
@@ -118,26 +120,19 @@ export class Gateway {
     this.logger = new Logger('gateway').child({ gatewayId: options.gatewayId });
     this.routingMode = new RoutingModeReport(options.gatewayId);
     this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId));
-    this.server = createServer((request, response) => this.handle(request, response));
-    this.server.keepAliveTimeout = 65_000;
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    this.server = createListener(limits, (request, response) => this.handle(request, response), (outcome) => requests.inc({ outcome }));
   }
 
   /** Loads the last-known-good config, listens and joins the bus in the background; resolves with the port. */
   async start(): Promise<number> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
     this.loadLastKnownGood();
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    const port = await listen(this.server, this.options.port, this.options.host);
     this.timers.push(setInterval(() => this.flushKpis(), this.options.kpiFlushMs ?? 1_000));
     this.timers.push(setInterval(() => this.routing && this.refreshAvailability(this.routing), AVAILABILITY_REFRESH_MS));
     this.timers.forEach((timer) => timer.unref());
     // Known before any config arrives from the bus: a config pointing at this gateway is refused.
-    const { port } = this.server.address() as AddressInfo;
     this.listening = { host: this.options.host, port, localAddresses: localInterfaceAddresses() };
     // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
     void this.joinBus();
@@ -150,10 +145,7 @@ export class Gateway {
     this.timers.forEach((timer) => clearInterval(timer));
     clearInterval(this.healthCheckTimer);
     await this.subscription?.stop().catch((error: unknown) => this.logger.warn('could not leave the bus cleanly', { error: String(error) }));
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await close(this.server);
     await Promise.all([...this.pools.values()].map((pool) => pool.destroy()));
     this.pools.clear();
   }
