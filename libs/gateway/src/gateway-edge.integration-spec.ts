@@ -23,6 +23,25 @@ function parseRaw(text: string): RawAnswer {
   return { status: Number(statusLine.split(' ')[1]), headers, body: end === -1 ? '' : text.slice(end + 4) };
 }
 
+/** Sends `bytes` as they are and reads until the gateway closes the connection. */
+function rawExchange(port: number, bytes: string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the gateway did not close the connection; it sent: ${JSON.stringify(received)}`));
+    }, 5_000);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(parseRaw(received));
+    });
+    socket.write(bytes);
+  });
+}
+
 /** A connection that sends a never-ending request line, one byte per tick, as a slowloris does. */
 interface Trickler {
   socket: Socket;
@@ -56,7 +75,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The gateway as a hostile client meets it, over raw sockets: connections that trickle their
- * headers or body, or idle, are closed within the configured bounds while other clients are served.
+ * headers or body, or idle, are closed within the configured bounds while other clients are
+ * served; ambiguous Host headers and targets other than a path are refused before routing.
  */
 describe('gateway edge', () => {
   let backend: Server;
@@ -206,4 +226,48 @@ describe('gateway edge', () => {
     expect(client.closedAt! - answeredAt).toBeGreaterThanOrEqual(1_000 + 1_000 - 100);
     expect(client.closedAt! - answeredAt).toBeLessThan(1_000 + 1_000 + 1_000);
   });
+  describe('refuses before routing, in problem+json, and closes the connection', () => {
+    beforeEach(() => startGateway());
+
+    it.each([
+      ['two Host headers', 'GET / HTTP/1.1\r\nHost: shop.example.com\r\nHost: evil.example.com\r\n\r\n', 'invalid-host-header', /2 Host headers/],
+      ['two Host headers on HTTP/1.0', 'GET / HTTP/1.0\r\nHost: shop.example.com\r\nhost: evil.example.com\r\n\r\n', 'invalid-host-header', /2 Host headers/],
+      ['no Host header on HTTP/1.1', 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n', 'invalid-host-header', /no Host header/],
+      ['an empty Host header', 'GET / HTTP/1.1\r\nHost: \r\n\r\n', 'invalid-host-header', /not a valid host/],
+    ])('%s, naming the header', async (_case, bytes, slug, detail) => {
+      const answer = await rawExchange(port, bytes);
+
+      expect(answer).toMatchObject({ status: 400, headers: { 'content-type': 'application/problem+json', connection: 'close' } });
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 400, type: expect.stringMatching(new RegExp(`${slug}$`)), detail: expect.stringMatching(detail), errors: [{ field: 'host' }] });
+      expect(backendSaw).toEqual([]);
+    });
+
+    it.each([
+      ['an absolute-form target', 'GET http://evil.example.com/ HTTP/1.1\r\nHost: evil.example.com\r\n\r\n', /absolute-form/],
+      ['an absolute-form target whose host matches', 'GET http://shop.example.com/cart HTTP/1.1\r\nHost: shop.example.com\r\n\r\n', /absolute-form/],
+      ['an asterisk-form OPTIONS', 'OPTIONS * HTTP/1.1\r\nHost: shop.example.com\r\n\r\n', /asterisk-form/],
+      ['an authority-form CONNECT', 'CONNECT evil.example.com:443 HTTP/1.1\r\nHost: evil.example.com:443\r\n\r\n', /authority-form/],
+    ])('%s', async (_case, bytes, detail) => {
+      const answer = await rawExchange(port, bytes);
+
+      expect(answer).toMatchObject({ status: 400, headers: { 'content-type': 'application/problem+json', connection: 'close' } });
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 400, type: expect.stringMatching(/invalid-request-target$/), detail: expect.stringMatching(detail) });
+      expect(backendSaw).toEqual([]);
+    });
+
+    it('a request that is not HTTP', async () => {
+      const answer = await rawExchange(port, 'GET / HTTP/1.1\r\nHost shop.example.com\r\n\r\n');
+
+      expect(answer).toMatchObject({ status: 400, headers: { 'content-type': 'application/problem+json', connection: 'close' } });
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 400, type: expect.stringMatching(/malformed-request$/) });
+    });
+
+    it('but routes an HTTP/1.0 request without Host', async () => {
+      const answer = await rawExchange(port, 'GET /legacy HTTP/1.0\r\n\r\n');
+
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ backend: true, path: '/legacy' });
+    });
+  });
+
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { GatewayFallbackChangedV1, KpiSamplesV1, RoutingConfigPublishedV1, Topics } from '@strata/contracts';
-import { Caller, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
+import { Caller, DomainViolation, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
 import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, newEvent } from '@strata/messaging';
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
 import { Counter } from 'prom-client';
@@ -13,6 +13,7 @@ import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
 import { RoutingModeReport } from './routing-mode-report';
 import { RoutingConfigOutcome, RoutingConfigUpdate, ValidRoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
+import { requestDefect } from './request-guard';
 import { outcomeOfStatus, seriesKey } from './traffic-stats';
 import { UpstreamResponseHandler } from './upstream-response-handler';
 
@@ -336,6 +337,13 @@ export class Gateway {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const defect = requestDefect(request);
+    if (defect) {
+      // The framing of what follows on this connection is as doubtful as this request: close it.
+      response.setHeader('connection', 'close');
+      this.refuse(request, response, 400, defect.slug, defect.detail, [defect.violation]);
+      return;
+    }
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
@@ -600,10 +608,10 @@ export class Gateway {
     this.respond(response, 200, metricsRegistry.contentType, await metricsRegistry.metrics());
   }
 
-  private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: string, detail: string): void {
+  private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: string, detail: string, errors?: DomainViolation[]): void {
     requests.inc({ outcome: slug });
     request.resume();
-    this.respond(response, status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem(status, slug, detail, { instance: request.url })));
+    this.respond(response, status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem(status, slug, detail, { instance: request.url, ...(errors ? { errors } : {}) })));
   }
 
   private respond(response: ServerResponse, status: number, contentType: string, body: string): void {
