@@ -59,12 +59,12 @@ function openTrickler(port: number): Trickler {
 }
 
 /** A fresh connection per request, as a new client would open. */
-function getOnNewConnection(port: number, path = '/'): Promise<{ status: number; body: string }> {
+function getOnNewConnection(port: number, path = '/'): Promise<{ status: number; body: string; headers: IncomingMessage['headers'] }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (incoming) => {
       let body = '';
       incoming.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body }));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body, headers: incoming.headers }));
     });
     outgoing.on('error', reject);
     outgoing.end();
@@ -76,7 +76,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The gateway as a hostile client meets it, over raw sockets: connections that trickle their
  * headers or body, or idle, are closed within the configured bounds while other clients are
- * served; ambiguous Host headers and targets other than a path are refused before routing.
+ * served; ambiguous Host headers and targets other than a path are refused before routing; the
+ * gateway's own endpoints live on the admin port, and every path of the data port is the backend's.
  */
 describe('gateway edge', () => {
   let backend: Server;
@@ -87,6 +88,7 @@ describe('gateway edge', () => {
   let stateDir: string;
   let sut: Gateway | undefined;
   let port: number;
+  let adminPort: number;
   const tricklers: Trickler[] = [];
 
   function serveBackend(request: IncomingMessage, response: ServerResponse): void {
@@ -101,8 +103,8 @@ describe('gateway edge', () => {
   }
 
   async function startGateway(limits: Partial<ConnectionLimits> = {}): Promise<void> {
-    sut = new Gateway({ gatewayId: 'edge', host: '127.0.0.1', port: 0, limits, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
-    port = await sut.start();
+    sut = new Gateway({ gatewayId: 'edge', host: '127.0.0.1', port: 0, admin: { port: 0 }, limits, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
+    ({ port, adminPort } = await sut.start());
     const outcome = sut.applyRoutingConfig({
       stack: 'shop',
       environment: 'prod',
@@ -226,6 +228,7 @@ describe('gateway edge', () => {
     expect(client.closedAt! - answeredAt).toBeGreaterThanOrEqual(1_000 + 1_000 - 100);
     expect(client.closedAt! - answeredAt).toBeLessThan(1_000 + 1_000 + 1_000);
   });
+
   describe('refuses before routing, in problem+json, and closes the connection', () => {
     beforeEach(() => startGateway());
 
@@ -270,4 +273,38 @@ describe('gateway edge', () => {
     });
   });
 
+  describe('admin listener', () => {
+    beforeEach(() => startGateway());
+
+    it('leaves /health and /metrics on the data port to the backend', async () => {
+      for (const path of ['/health', '/metrics', '/health?full=1']) {
+        const answer = await getOnNewConnection(port, path);
+
+        expect({ status: answer.status, stackConfig: answer.headers['x-strata-stack-config'] }).toEqual({ status: 200, stackConfig: 'v1' });
+        expect(JSON.parse(answer.body)).toMatchObject({ backend: true, path });
+      }
+    });
+
+    it('serves the gateway\'s health and metrics on its own port', async () => {
+      const health = await getOnNewConnection(adminPort, '/health');
+      const metrics = await getOnNewConnection(adminPort, '/metrics');
+
+      expect(health.status).toBe(200);
+      expect(JSON.parse(health.body)).toMatchObject({ gatewayId: 'edge', routingVersion: 1, status: 'up' });
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain('strata_gateway_requests_total');
+      expect(backendSaw).toEqual([]);
+    });
+
+    it('answers other paths and methods in problem+json, and refuses two Host headers too', async () => {
+      const unknown = await rawExchange(adminPort, 'GET /config_dump HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n');
+      const post = await rawExchange(adminPort, 'POST /health HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      const twoHosts = await rawExchange(adminPort, 'GET /health HTTP/1.1\r\nHost: admin\r\nHost: evil\r\n\r\n');
+
+      expect(unknown).toMatchObject({ status: 404, headers: { 'content-type': 'application/problem+json' } });
+      expect(JSON.parse(unknown.body)).toMatchObject({ detail: 'the admin listener serves /health, /metrics' });
+      expect(post).toMatchObject({ status: 405, headers: { 'content-type': 'application/problem+json', allow: 'GET, HEAD' } });
+      expect(twoHosts).toMatchObject({ status: 400, headers: { 'content-type': 'application/problem+json', connection: 'close' } });
+    });
+  });
 });

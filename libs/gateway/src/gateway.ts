@@ -8,6 +8,7 @@ import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, ne
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
 import { Counter } from 'prom-client';
 import { ActiveRouting, UpstreamNode } from './active-routing';
+import { AdminAnswer, AdminListener } from './admin-listener';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, close, createListener, listen } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
@@ -20,8 +21,11 @@ import { UpstreamResponseHandler } from './upstream-response-handler';
 export interface GatewayOptions {
   gatewayId: string;
   host: string;
+  /** The data port: every path on it is routed to the backends. */
   port: number;
-  /** Timeouts of the listener's connections; each unset one keeps its default. */
+  /** The admin listener (`/health`, `/metrics`); its host defaults to `host`. */
+  admin: { host?: string; port: number };
+  /** Timeouts of both listeners' connections; each unset one keeps its default. */
   limits?: Partial<ConnectionLimits>;
   bus: EventBus;
   /** In embedded mode the launcher's registry, so the API's /health shows the gateway too. */
@@ -53,6 +57,12 @@ export const STACK_CONFIG_HEADER = 'x-strata-stack-config';
 export const VERSION_HEADER = 'x-strata-version';
 export const MIRROR_HEADER = 'x-strata-mirror';
 export const RETRIED_FROM_HEADER = 'x-strata-retried-from';
+
+/** Where the gateway listens once started. */
+export interface GatewayPorts {
+  port: number;
+  adminPort: number;
+}
 
 const AVAILABILITY_REFRESH_MS = 200;
 const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
@@ -104,6 +114,7 @@ interface Exchange {
 export class Gateway {
   private readonly logger: Logger;
   private readonly server: Server;
+  private readonly admin: AdminListener;
   private readonly store: LastKnownGoodStore;
   private readonly pools = new Map<string, Pool>();
   private readonly view = new RequestView();
@@ -122,14 +133,24 @@ export class Gateway {
     this.routingMode = new RoutingModeReport(options.gatewayId);
     this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId));
     const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-    this.server = createListener(limits, (request, response) => this.handle(request, response), (outcome) => requests.inc({ outcome }));
+    const countRefusal = (outcome: string) => requests.inc({ outcome });
+    this.server = createListener(limits, (request, response) => this.handle(request, response), countRefusal);
+    this.admin = new AdminListener({ '/health': () => this.healthAnswer(), '/metrics': () => metricsAnswer() }, limits, countRefusal, this.logger);
   }
 
-  /** Loads the last-known-good config, listens and joins the bus in the background; resolves with the port. */
-  async start(): Promise<number> {
+  /** Loads the last-known-good config, listens on both ports and joins the bus in the background. */
+  async start(): Promise<GatewayPorts> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
     this.loadLastKnownGood();
     const port = await listen(this.server, this.options.port, this.options.host);
+    const adminHost = this.options.admin.host ?? this.options.host;
+    let adminPort: number;
+    try {
+      adminPort = await this.admin.start(this.options.admin.port, adminHost);
+    } catch (error: unknown) {
+      await close(this.server);
+      throw error;
+    }
     this.timers.push(setInterval(() => this.flushKpis(), this.options.kpiFlushMs ?? 1_000));
     this.timers.push(setInterval(() => this.routing && this.refreshAvailability(this.routing), AVAILABILITY_REFRESH_MS));
     this.timers.forEach((timer) => timer.unref());
@@ -137,8 +158,8 @@ export class Gateway {
     this.listening = { host: this.options.host, port, localAddresses: localInterfaceAddresses() };
     // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
     void this.joinBus();
-    this.logger.info('gateway listening', { host: this.options.host, port, routingVersion: this.routing?.version ?? null });
-    return port;
+    this.logger.info('gateway listening', { host: this.options.host, port, adminHost, adminPort, routingVersion: this.routing?.version ?? null });
+    return { port, adminPort };
   }
 
   async stop(): Promise<void> {
@@ -146,7 +167,7 @@ export class Gateway {
     this.timers.forEach((timer) => clearInterval(timer));
     clearInterval(this.healthCheckTimer);
     await this.subscription?.stop().catch((error: unknown) => this.logger.warn('could not leave the bus cleanly', { error: String(error) }));
-    await close(this.server);
+    await Promise.all([close(this.server), this.admin.stop()]);
     await Promise.all([...this.pools.values()].map((pool) => pool.destroy()));
     this.pools.clear();
   }
@@ -347,10 +368,6 @@ export class Gateway {
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    if (request.method === 'GET' && (path === '/health' || path === '/metrics')) {
-      void this.serveOwnEndpoint(path, response);
-      return;
-    }
     const routing = this.routing;
     if (!routing) {
       this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
@@ -597,15 +614,11 @@ export class Gateway {
     this.options.bus.publish(messages).catch((error: unknown) => this.logger.warn('could not publish to the bus', { error: String(error), messages: messages.length }));
   }
 
-  private async serveOwnEndpoint(path: string, response: ServerResponse): Promise<void> {
-    if (path === '/health') {
-      const report = await this.options.health.report();
-      const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
-      const body = JSON.stringify({ gatewayId: this.options.gatewayId, routingVersion: this.routingVersion, ...gateway });
-      this.respond(response, gateway.status === 'up' ? 200 : 503, 'application/json', body);
-      return;
-    }
-    this.respond(response, 200, metricsRegistry.contentType, await metricsRegistry.metrics());
+  private async healthAnswer(): Promise<AdminAnswer> {
+    const report = await this.options.health.report();
+    const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
+    const body = JSON.stringify({ gatewayId: this.options.gatewayId, routingVersion: this.routingVersion, ...gateway });
+    return { status: gateway.status === 'up' ? 200 : 503, contentType: 'application/json', body };
   }
 
   private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: string, detail: string, errors?: DomainViolation[]): void {
@@ -618,6 +631,10 @@ export class Gateway {
     response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
     response.end(body);
   }
+}
+
+async function metricsAnswer(): Promise<AdminAnswer> {
+  return { status: 200, contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
 }
 
 function forwardedHeaders(rawHeaders: string[]): string[] {
