@@ -26,7 +26,9 @@ describe('deploy/compose/compose.yaml', () => {
     const environment = environmentOf(service!);
     expect(environment['APP']).toBe(app);
     expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);
-    expect(service!.ports).toEqual([`${environment['PORT']}:${environment['PORT']}`]);
+    // The gateway's second port, its admin listener's, is checked below.
+    expect(service!.ports?.slice(0, 1)).toEqual([`${environment['PORT']}:${environment['PORT']}`]);
+    expect(service!.ports).toHaveLength(app === 'gateway' ? 2 : 1);
   });
 
   it.each(Object.keys(DEFAULT_SERVICE_PORTS).filter((service) => service !== 'gateway'))('gives %s an environment its configuration accepts', (service) => {
@@ -37,6 +39,11 @@ describe('deploy/compose/compose.yaml', () => {
 
   it('gives the gateway an environment its configuration accepts', () => {
     const config = readGatewayConfig(environmentOf(compose.services['gateway']!));
-    expect(config).toMatchObject({ gatewayId: 'gateway-1', host: '0.0.0.0', port: 8000, bus: { transport: 'kafka' } });
+    expect(config).toMatchObject({ gatewayId: 'gateway-1', host: '0.0.0.0', port: 8000, admin: { host: '0.0.0.0', port: 9901 }, bus: { transport: 'kafka' } });
+  });
+
+  it('publishes the gateway\'s admin port on the Docker host\'s loopback only', () => {
+    const gateway = compose.services['gateway']!;
+    expect(gateway.ports).toEqual(['8000:8000', `127.0.0.1:${environmentOf(gateway)['STRATA_GATEWAY_ADMIN_PORT']}:9901`]);
   });
 });

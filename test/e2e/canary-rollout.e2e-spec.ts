@@ -168,7 +168,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'strata-e2e-canary-'));
-    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', LOG_LEVEL: 'warn' });
+    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', STRATA_GATEWAY_ADMIN_PORT: '0', LOG_LEVEL: 'warn' });
     strata.start();
     api = await strata.lineStartingWith('api: ', 120_000);
     gateway = await strata.lineStartingWith('gateway: ', 60_000);

@@ -21,11 +21,11 @@ describe('embedded mode (npm start)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<{ api: string; gateway: string }> {
+  async function start(): Promise<{ api: string; gateway: string; gatewayAdmin: string }> {
     // Port 0: a free one is chosen and printed, as when the defaults are taken.
-    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', LOG_LEVEL: 'warn' });
+    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', STRATA_GATEWAY_ADMIN_PORT: '0', LOG_LEVEL: 'warn' });
     strata.start();
-    return { api: await strata.lineStartingWith('api: '), gateway: await strata.lineStartingWith('gateway: ') };
+    return { api: await strata.lineStartingWith('api: '), gateway: await strata.lineStartingWith('gateway: '), gatewayAdmin: await strata.lineStartingWith('gateway-admin: ') };
   }
 
   it(
@@ -43,7 +43,13 @@ describe('embedded mode (npm start)', () => {
       expect(await docs.text()).toContain('swagger-ui');
       const spec = (await (await fetch(`${first.api}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(spec.paths)).toContain('/v1/stacks');
-      expect((await fetch(`${first.gateway}/health`)).status).toBe(200);
+      const gatewayHealth = await fetch(`${first.gatewayAdmin}/health`);
+      expect(gatewayHealth.status).toBe(200);
+      expect(await gatewayHealth.json()).toMatchObject({ gatewayId: 'embedded', status: 'up' });
+      // On the data port /health is routed like any path: with no routing policy yet, there is no backend to route it to.
+      const routed = await fetch(`${first.gateway}/health`);
+      expect({ status: routed.status, contentType: routed.headers.get('content-type') }).toEqual({ status: 503, contentType: 'application/problem+json' });
+      expect(await routed.json()).toMatchObject({ detail: expect.stringMatching(/no routing config has reached this gateway/) });
 
       const created = await fetch(`${first.api}/v1/stacks`, {
         method: 'POST',

@@ -64,6 +64,8 @@ describe('gateway routing across processes', () => {
   let routingEnv: Record<string, string>;
   let gatewayEnv: Record<string, string>;
   let gatewayUrl: string;
+  /** The gateway's admin listener: its own /health and /metrics. */
+  let gatewayAdminUrl: string;
 
   async function call<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const response = await fetch(`${base}${path}`, {
@@ -111,7 +113,7 @@ describe('gateway routing across processes', () => {
   }
 
   async function gatewayHealth(): Promise<{ routingVersion: number | null }> {
-    return (await call<{ routingVersion: number | null }>(gatewayUrl, 'GET', '/health')).body;
+    return (await call<{ routingVersion: number | null }>(gatewayAdminUrl, 'GET', '/health')).body;
   }
 
   /** routing-control has the gateway's ACK for `version`, and the gateway says it serves it. */
@@ -154,15 +156,17 @@ describe('gateway routing across processes', () => {
     database = await createTestDatabase('e2e-gateway');
     stateDir = mkdtempSync(join(tmpdir(), 'strata-e2e-gateway-'));
     const common = distributedModeEnv(database.url, brokers, topicPrefix);
-    const [registryPort, routingPort, gatewayPort] = [await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1')];
+    const [registryPort, routingPort, gatewayPort, gatewayAdminPort] = [await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1')];
     registryUrl = `http://127.0.0.1:${registryPort}`;
     routingUrl = `http://127.0.0.1:${routingPort}`;
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    gatewayAdminUrl = `http://127.0.0.1:${gatewayAdminPort}`;
     routingEnv = { ...common, PORT: String(routingPort) };
     gatewayEnv = {
       ...common,
       HOST: '127.0.0.1',
       PORT: String(gatewayPort),
+      STRATA_GATEWAY_ADMIN_PORT: String(gatewayAdminPort),
       LOG_LEVEL: 'info',
       STRATA_GATEWAY_ID: gatewayId,
       STRATA_GATEWAY_STATE_DIR: stateDir,
@@ -177,7 +181,7 @@ describe('gateway routing across processes', () => {
     backends.v1a = await startBackend(STABLE_VERSION, 'v1a');
     backends.v1b = await startBackend(STABLE_VERSION, 'v1b');
     backends.v2 = await startBackend(CANARY_VERSION, 'v2');
-    await Promise.all([waitForHealthy(registryUrl, registry, 90_000), waitForHealthy(routingUrl, routing, 90_000), waitForHealthy(gatewayUrl, gateway, 90_000)]);
+    await Promise.all([waitForHealthy(registryUrl, registry, 90_000), waitForHealthy(routingUrl, routing, 90_000), waitForHealthy(gatewayAdminUrl, gateway, 90_000)]);
 
     // The stack as an SRE registers it: one app component, two versions, a version group of
     // each, both deployed to production (routing-control learns all of it from registry events).
@@ -213,6 +217,8 @@ describe('gateway routing across processes', () => {
     const canaryShare = shareOf(answers, versionOf, CANARY_VERSION);
     expect(Math.abs(canaryShare - 0.1)).toBeLessThanOrEqual(0.02);
     expect(shareOf(answers, (answer) => answer.stackConfig, canary)).toBe(canaryShare);
+    // The gateway's own /health is on its admin port: on the data port the path is the backend's, like any other.
+    expectServedConsistently(await sendMany(`${gatewayUrl}/health`, 20));
   }, 120_000);
 
   it('routes 100 % of the requests a header rule matches to its group, and only those', async () => {

@@ -33,4 +33,10 @@ describe('configuration at start-up', () => {
     expect(code).toBe(78);
     expect(output).toContain('STRATA_PORT: ');
   }, 40_000);
+
+  it('stops the all-in-one launcher on a gateway headers timeout it cannot honour, before starting anything', async () => {
+    const { code, output } = await exitOf('strata', { STRATA_GATEWAY_HEADERS_TIMEOUT_MS: '0' });
+    expect(code).toBe(78);
+    expect(output).toContain("STRATA_GATEWAY_HEADERS_TIMEOUT_MS: must be at least 1000 (got '0')");
+  }, 40_000);
 });

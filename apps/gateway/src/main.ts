@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     gatewayId: config.gatewayId,
     host: config.host,
     port: config.port,
+    admin: config.admin,
+    limits: config.limits,
     bus,
     health: new HealthRegistry(),
     stateDir: config.stateDir,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
-import { Gateway } from '@strata/gateway';
+import { Gateway, readGatewayListenersConfig } from '@strata/gateway';
 import { BusModule, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
@@ -17,6 +17,7 @@ class StrataModule {}
  */
 export async function startEmbedded(): Promise<void> {
   const config = loadConfigOrExit(() => readEmbeddedConfig(), 'strata');
+  const gatewayListeners = loadConfigOrExit(() => readGatewayListenersConfig(process.env, { host: config.host, port: config.gatewayPort, portVariable: 'STRATA_GATEWAY_PORT' }), 'strata');
   setLogLevel(config.logLevel);
   const logger = new Logger('strata');
 
@@ -41,16 +42,19 @@ export async function startEmbedded(): Promise<void> {
       gatewayId: 'embedded',
       host: config.host,
       port: await portOrFree(config.gatewayPort, config.host),
+      admin: { host: gatewayListeners.admin.host, port: await portOrFree(gatewayListeners.admin.port, gatewayListeners.admin.host) },
+      limits: gatewayListeners.limits,
       bus,
       health,
       stateDir: join(resolve(config.dataDir), 'gateway'),
     });
-    const gatewayPort = await gateway.start();
+    const { port: gatewayPort, adminPort: gatewayAdminPort } = await gateway.start();
 
     process.stdout.write(`api: http://${config.host}:${apiPort}\n`);
     process.stdout.write(`docs: http://${config.host}:${apiPort}/docs\n`);
     process.stdout.write(`gateway: http://${config.host}:${gatewayPort}\n`);
-    logger.info('strata is running', { apiPort, gatewayPort, bus: bus.transport, embeddedDatabase: embeddedDatabase !== undefined });
+    process.stdout.write(`gateway-admin: http://${gatewayListeners.admin.host}:${gatewayAdminPort}\n`);
+    logger.info('strata is running', { apiPort, gatewayPort, gatewayAdminPort, bus: bus.transport, embeddedDatabase: embeddedDatabase !== undefined });
 
     stopOnSignals('strata', async () => {
       await gateway.stop();

@@ -30,7 +30,7 @@ describe('gateway on the bus', () => {
       },
     });
     stateDir = mkdtempSync(join(tmpdir(), 'gateway-bus-'));
-    sut = new Gateway({ gatewayId: 'gw-1', host: '127.0.0.1', port: 0, bus, health: new HealthRegistry(), stateDir, stack: 'checkout', environment: 'production', busRetryMs: 50 });
+    sut = new Gateway({ gatewayId: 'gw-1', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir, stack: 'checkout', environment: 'production', busRetryMs: 50 });
     await sut.start();
   });
 

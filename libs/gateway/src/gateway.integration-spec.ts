@@ -66,6 +66,8 @@ describe(Gateway.name, () => {
   let stateDir: string;
   let sut: Gateway;
   let base: string;
+  /** The admin listener's origin. */
+  let admin: string;
   let version = 0;
 
   const routingConfig = (overrides: Partial<RoutingConfig> = {}): RoutingConfig => ({
@@ -109,8 +111,10 @@ describe(Gateway.name, () => {
   }
 
   async function startGateway(options: { bus?: EventBus; dir?: string } = {}): Promise<Gateway> {
-    const gateway = new Gateway({ gatewayId: 'test', host: '127.0.0.1', port: 0, bus: options.bus ?? bus, health: new HealthRegistry(), stateDir: options.dir ?? stateDir, kpiFlushMs: 100, busRetryMs: 50 });
-    base = `http://127.0.0.1:${await gateway.start()}`;
+    const gateway = new Gateway({ gatewayId: 'test', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus: options.bus ?? bus, health: new HealthRegistry(), stateDir: options.dir ?? stateDir, kpiFlushMs: 100, busRetryMs: 50 });
+    const { port, adminPort } = await gateway.start();
+    base = `http://127.0.0.1:${port}`;
+    admin = `http://127.0.0.1:${adminPort}`;
     return gateway;
   }
 
@@ -126,7 +130,7 @@ describe(Gateway.name, () => {
 
   /** One sample of the gateway's own /metrics; NaN when the series is not there. */
   async function metric(name: string, labels: Record<string, string>): Promise<number> {
-    const text = (await send('/metrics')).body;
+    const text = (await send('/metrics', {}, 'GET', admin)).body;
     for (const line of text.split('\n')) {
       const sample = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
       if (sample?.[1] === name) {

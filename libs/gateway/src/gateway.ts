@@ -1,25 +1,32 @@
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { GatewayFallbackChangedV1, KpiSamplesV1, RoutingConfigPublishedV1, Topics } from '@strata/contracts';
-import { Caller, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
+import { Caller, DomainViolation, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
 import { EventBus, OutgoingMessage, SubscriptionHandle, createEventProcessor, newEvent } from '@strata/messaging';
 import { HealthRegistry, Logger, PROBLEM_CONTENT_TYPE, metricsRegistry, problem } from '@strata/observability';
 import { Counter } from 'prom-client';
 import { ActiveRouting, UpstreamNode } from './active-routing';
+import { AdminAnswer, AdminListener } from './admin-listener';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, close, createListener, listen } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses, nodePointingAtGateway } from './own-origin';
 import { RoutingModeReport } from './routing-mode-report';
 import { RoutingConfigOutcome, RoutingConfigUpdate, ValidRoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
+import { requestDefect } from './request-guard';
 import { outcomeOfStatus, seriesKey } from './traffic-stats';
 import { UpstreamResponseHandler } from './upstream-response-handler';
 
 export interface GatewayOptions {
   gatewayId: string;
   host: string;
+  /** The data port: every path on it is routed to the backends. */
   port: number;
+  /** The admin listener (`/health`, `/metrics`); its host defaults to `host`. */
+  admin: { host?: string; port: number };
+  /** Timeouts of both listeners' connections; each unset one keeps its default. */
+  limits?: Partial<ConnectionLimits>;
   bus: EventBus;
   /** In embedded mode the launcher's registry, so the API's /health shows the gateway too. */
   health: HealthRegistry;
@@ -50,6 +57,12 @@ export const STACK_CONFIG_HEADER = 'x-strata-stack-config';
 export const VERSION_HEADER = 'x-strata-version';
 export const MIRROR_HEADER = 'x-strata-mirror';
 export const RETRIED_FROM_HEADER = 'x-strata-retried-from';
+
+/** Where the gateway listens once started. */
+export interface GatewayPorts {
+  port: number;
+  adminPort: number;
+}
 
 const AVAILABILITY_REFRESH_MS = 200;
 const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
@@ -101,6 +114,7 @@ interface Exchange {
 export class Gateway {
   private readonly logger: Logger;
   private readonly server: Server;
+  private readonly admin: AdminListener;
   private readonly store: LastKnownGoodStore;
   private readonly pools = new Map<string, Pool>();
   private readonly view = new RequestView();
@@ -118,31 +132,34 @@ export class Gateway {
     this.logger = new Logger('gateway').child({ gatewayId: options.gatewayId });
     this.routingMode = new RoutingModeReport(options.gatewayId);
     this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId));
-    this.server = createServer((request, response) => this.handle(request, response));
-    this.server.keepAliveTimeout = 65_000;
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    const countRefusal = (outcome: string) => requests.inc({ outcome });
+    this.server = createListener(limits, (request, response) => this.handle(request, response), countRefusal);
+    this.admin = new AdminListener({ '/health': () => this.healthAnswer(), '/metrics': () => metricsAnswer() }, limits, countRefusal, this.logger);
   }
 
-  /** Loads the last-known-good config, listens and joins the bus in the background; resolves with the port. */
-  async start(): Promise<number> {
+  /** Loads the last-known-good config, listens on both ports and joins the bus in the background. */
+  async start(): Promise<GatewayPorts> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
     this.loadLastKnownGood();
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    const port = await listen(this.server, this.options.port, this.options.host);
+    const adminHost = this.options.admin.host ?? this.options.host;
+    let adminPort: number;
+    try {
+      adminPort = await this.admin.start(this.options.admin.port, adminHost);
+    } catch (error: unknown) {
+      await close(this.server);
+      throw error;
+    }
     this.timers.push(setInterval(() => this.flushKpis(), this.options.kpiFlushMs ?? 1_000));
     this.timers.push(setInterval(() => this.routing && this.refreshAvailability(this.routing), AVAILABILITY_REFRESH_MS));
     this.timers.forEach((timer) => timer.unref());
     // Known before any config arrives from the bus: a config pointing at this gateway is refused.
-    const { port } = this.server.address() as AddressInfo;
     this.listening = { host: this.options.host, port, localAddresses: localInterfaceAddresses() };
     // Never awaited: a gateway whose bus is down still serves from its last-known-good config.
     void this.joinBus();
-    this.logger.info('gateway listening', { host: this.options.host, port, routingVersion: this.routing?.version ?? null });
-    return port;
+    this.logger.info('gateway listening', { host: this.options.host, port, adminHost, adminPort, routingVersion: this.routing?.version ?? null });
+    return { port, adminPort };
   }
 
   async stop(): Promise<void> {
@@ -150,10 +167,7 @@ export class Gateway {
     this.timers.forEach((timer) => clearInterval(timer));
     clearInterval(this.healthCheckTimer);
     await this.subscription?.stop().catch((error: unknown) => this.logger.warn('could not leave the bus cleanly', { error: String(error) }));
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await Promise.all([close(this.server), this.admin.stop()]);
     await Promise.all([...this.pools.values()].map((pool) => pool.destroy()));
     this.pools.clear();
   }
@@ -344,13 +358,16 @@ export class Gateway {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const defect = requestDefect(request);
+    if (defect) {
+      // The framing of what follows on this connection is as doubtful as this request: close it.
+      response.setHeader('connection', 'close');
+      this.refuse(request, response, 400, defect.slug, defect.detail, [defect.violation]);
+      return;
+    }
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    if (request.method === 'GET' && (path === '/health' || path === '/metrics')) {
-      void this.serveOwnEndpoint(path, response);
-      return;
-    }
     const routing = this.routing;
     if (!routing) {
       this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
@@ -597,27 +614,27 @@ export class Gateway {
     this.options.bus.publish(messages).catch((error: unknown) => this.logger.warn('could not publish to the bus', { error: String(error), messages: messages.length }));
   }
 
-  private async serveOwnEndpoint(path: string, response: ServerResponse): Promise<void> {
-    if (path === '/health') {
-      const report = await this.options.health.report();
-      const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
-      const body = JSON.stringify({ gatewayId: this.options.gatewayId, routingVersion: this.routingVersion, ...gateway });
-      this.respond(response, gateway.status === 'up' ? 200 : 503, 'application/json', body);
-      return;
-    }
-    this.respond(response, 200, metricsRegistry.contentType, await metricsRegistry.metrics());
+  private async healthAnswer(): Promise<AdminAnswer> {
+    const report = await this.options.health.report();
+    const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
+    const body = JSON.stringify({ gatewayId: this.options.gatewayId, routingVersion: this.routingVersion, ...gateway });
+    return { status: gateway.status === 'up' ? 200 : 503, contentType: 'application/json', body };
   }
 
-  private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: string, detail: string): void {
+  private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: string, detail: string, errors?: DomainViolation[]): void {
     requests.inc({ outcome: slug });
     request.resume();
-    this.respond(response, status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem(status, slug, detail, { instance: request.url })));
+    this.respond(response, status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem(status, slug, detail, { instance: request.url, ...(errors ? { errors } : {}) })));
   }
 
   private respond(response: ServerResponse, status: number, contentType: string, body: string): void {
     response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
     response.end(body);
   }
+}
+
+async function metricsAnswer(): Promise<AdminAnswer> {
+  return { status: 200, contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
 }
 
 function forwardedHeaders(rawHeaders: string[]): string[] {

@@ -2,3 +2,4 @@ export * from './gateway';
 export * from './gateway-config';
 export * from './last-known-good-store';
 export * from './routing-config-update';
+export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http-listener';

@@ -25,6 +25,7 @@ describe('gateway upstream relay', () => {
   let stateDir: string;
   let sut: Gateway;
   let gatewayPort: number;
+  let adminPort: number;
   let streamClosedEarly: Promise<void>;
   let markStreamClosedEarly: () => void;
   /** Bytes of /big the backend has handed to its socket so far. */
@@ -97,8 +98,8 @@ describe('gateway upstream relay', () => {
     bus = new InMemoryEventBus(1);
     await bus.start();
     stateDir = mkdtempSync(join(tmpdir(), 'strata-gateway-relay-'));
-    sut = new Gateway({ gatewayId: 'relay', host: '127.0.0.1', port: 0, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
-    gatewayPort = await sut.start();
+    sut = new Gateway({ gatewayId: 'relay', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
+    ({ port: gatewayPort, adminPort } = await sut.start());
     const outcome = sut.applyRoutingConfig({
       stack: 'shop',
       environment: 'prod',
@@ -190,7 +191,7 @@ describe('gateway upstream relay', () => {
 
   it('aborts the upstream request when the caller hangs up in the middle of the response', async () => {
     const callerAborted = async (): Promise<number> => {
-      const metrics = await (await fetch(`http://127.0.0.1:${gatewayPort}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       return Number(/strata_gateway_requests_total\{outcome="caller-aborted"\} (\d+)/.exec(metrics)?.[1] ?? 0);
     };
     const before = await callerAborted();

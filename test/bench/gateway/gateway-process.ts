@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   setLogLevel('error');
   const bus = new InMemoryEventBus(1);
   await bus.start();
-  const gateway = new Gateway({ gatewayId: 'bench', host: '127.0.0.1', port: 0, bus, health: new HealthRegistry(), stateDir: required('BENCH_STATE_DIR') });
-  const port = await gateway.start();
+  const gateway = new Gateway({ gatewayId: 'bench', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir: required('BENCH_STATE_DIR') });
+  const { port } = await gateway.start();
   const outcome = gateway.applyRoutingConfig({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingConfig(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
   if (outcome.outcome !== 'applied') {
     process.stderr.write(`the bench routing config was rejected: ${JSON.stringify(outcome)}\n`);

@@ -1,0 +1,106 @@
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
+
+/** How long a client may take, and stay idle, on one connection of a gateway listener. */
+export interface ConnectionLimits {
+  /** From the connection's (or the next request's) first byte to the end of its headers. */
+  headersTimeoutMs: number;
+  /** From the same start to the end of the request body; at least `headersTimeoutMs`. */
+  requestTimeoutMs: number;
+  /**
+   * How long a keep-alive connection may stay idle between requests, as advertised to clients in
+   * `Keep-Alive: timeout`; node closes it a second later, so a client honouring it never races the close.
+   */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  // Longer than the 60 s idle timeout of common load balancers, so one in front closes first.
+  keepAliveTimeoutMs: 65_000,
+};
+
+/** Why a connection was answered and closed by the listener itself, before any request handler. */
+export type ConnectionRefusal = 'request-timeout' | 'headers-too-large' | 'malformed-request' | 'invalid-request-target';
+
+type ServerResponseOnSocket = Socket & { _httpMessage?: ServerResponse | null };
+
+/**
+ * A node:http server hardened for the edge: headers and request timeouts that node checks every
+ * `connectionsCheckingInterval` (30 s by default, which is how a slowloris kept connections open
+ * well past any timeout), so a connection that trickles its headers is closed within
+ * `headersTimeoutMs` plus at most a tenth of it (never more than 1 s). Whatever node refuses
+ * itself (a timeout, a malformed request, CONNECT's authority-form target) is answered in
+ * problem+json like every other refusal, then the connection is closed.
+ */
+export function createListener(limits: ConnectionLimits, handler: (request: IncomingMessage, response: ServerResponse) => void, onRefused: (refusal: ConnectionRefusal) => void): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 10))),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // The guard answers a missing Host in problem+json; node's own check would answer a bare 400.
+      requireHostHeader: false,
+    },
+    handler,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = (socket as ServerResponseOnSocket)._httpMessage;
+    // Writing into a response already under way would corrupt it; then only closing is left.
+    if (!socket.writable || inFlight?.headersSent || error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      onRefused('request-timeout');
+      answerAndClose(socket, 408, 'Request Timeout', 'request-timeout', `the request was not received within ${limits.headersTimeoutMs} ms (headers) or ${limits.requestTimeoutMs} ms (whole request)`);
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      onRefused('headers-too-large');
+      answerAndClose(socket, 431, 'Request Header Fields Too Large', 'headers-too-large', 'the request headers are larger than this gateway accepts');
+    } else {
+      onRefused('malformed-request');
+      answerAndClose(socket, 400, 'Bad Request', 'malformed-request', `the request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`);
+    }
+  });
+  // CONNECT carries an authority-form target; without a listener node would drop the connection unanswered.
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    onRefused('invalid-request-target');
+    answerAndClose(socket, 400, 'Bad Request', 'invalid-request-target', 'the request target is authority-form (CONNECT): this gateway is no forward proxy and serves only origin-form targets');
+  });
+  return server;
+}
+
+/** Listens and resolves with the port bound (port 0: a free one). */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function close(server: Server): Promise<void> {
+  if (!server.listening) {
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function answerAndClose(socket: Duplex, status: number, reason: string, slug: string, detail: string): void {
+  const body = JSON.stringify(problem(status, slug, detail, { title: reason }));
+  const head = `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
+  socket.end(head + body, () => socket.destroy());
+  // A client that never reads could keep the answer unflushed, and the connection open, forever.
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
