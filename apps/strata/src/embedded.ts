@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
 import { Gateway } from '@strata/gateway';
 import { BusModule, createEventBus } from '@strata/messaging';
-import { HealthRegistry, Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
+import { HealthRegistry, Logger, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
+import { TokensService } from '@strata/registry';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
 import { join, resolve } from 'node:path';
 import { SERVICES } from './services';
@@ -32,8 +33,17 @@ export async function startEmbedded(): Promise<void> {
         module: StrataModule,
         imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
       },
-      { title: 'Strata', description: 'The management API of every Strata service.', version: '1' },
+      {
+        title: 'Strata',
+        description: 'The management API of every Strata service.',
+        version: '1',
+        // One process: every service verifies against the owner's table, through the registry's service.
+        auth: { configured: configuredTokens(config), lookup: (app) => app.get(TokensService, { strict: false }) },
+      },
     );
+    // Migrated, then the admin token issued, before the API listens.
+    await api.init();
+    const bootstrapToken = config.adminToken ? undefined : await api.get(TokensService, { strict: false }).issueBootstrapAdmin();
     const apiPort = await portOrFree(config.apiPort, config.host);
     await api.listen(apiPort, config.host);
 
@@ -50,6 +60,9 @@ export async function startEmbedded(): Promise<void> {
     process.stdout.write(`api: http://${config.host}:${apiPort}\n`);
     process.stdout.write(`docs: http://${config.host}:${apiPort}/docs\n`);
     process.stdout.write(`gateway: http://${config.host}:${gatewayPort}\n`);
+    if (bootstrapToken) {
+      process.stdout.write(`token: ${bootstrapToken}  # the admin token; shown this once, only its hash is kept\n`);
+    }
     logger.info('strata is running', { apiPort, gatewayPort, bus: bus.transport, embeddedDatabase: embeddedDatabase !== undefined });
 
     stopOnSignals('strata', async () => {

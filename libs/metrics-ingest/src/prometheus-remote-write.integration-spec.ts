@@ -5,7 +5,6 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@strata/testing';
-import request from 'supertest';
 import { freePort } from './test-support/free-port';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
@@ -107,7 +106,7 @@ describe('a real Prometheus scraping a target, remote-writing to Strata and quer
   }, 60_000);
 
   it('stores what query sources read back from the same Prometheus, labelled by the mapping, at every step without gaps', async () => {
-    const http = () => request(harness.app.getHttpServer());
+    const http = () => harness.http();
     const schedule = { baseUrl: prometheusUrl, stepMs: 1_000, intervalMs: 1_000, delayMs: 1_000 };
     // An operator drops __name__: `metric` names the result; the target's labels map as in remote write.
     await http().post('/v1/query-sources').send({ name: 'promquery-doubled', query: 'demo_temperature_celsius * 2', metric: 'demo_temperature_doubled', ...schedule }).expect(201);
