@@ -1,7 +1,7 @@
-import { Module } from '@nestjs/common';
-import { readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
+import { INestApplication, Module } from '@nestjs/common';
+import { ServiceModuleOptions, readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
 import { Gateway } from '@strata/gateway';
-import { BusModule, createEventBus } from '@strata/messaging';
+import { BusModule, EventBus, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
 import { TokensService } from '@strata/registry';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
@@ -10,6 +10,29 @@ import { SERVICES } from './services';
 
 @Module({})
 class StrataModule {}
+
+export interface EmbeddedApiOptions {
+  options: ServiceModuleOptions;
+  bus: EventBus;
+  health: HealthRegistry;
+  adminToken: string | undefined;
+}
+
+/** Every service's module on one origin, verifying tokens against the registry's table (the owner's, in-process). */
+export function createEmbeddedApi({ options, bus, health, adminToken }: EmbeddedApiOptions): Promise<INestApplication> {
+  return createApi(
+    {
+      module: StrataModule,
+      imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
+    },
+    {
+      title: 'Strata',
+      description: 'The management API of every Strata service.',
+      version: '1',
+      auth: { configured: configuredTokens({ adminToken }), lookup: (app) => app.get(TokensService, { strict: false }) },
+    },
+  );
+}
 
 /**
  * Every service in one process on one origin, the gateway beside it, PostgreSQL embedded unless
@@ -28,19 +51,7 @@ export async function startEmbedded(): Promise<void> {
   const options = { database: { url: databaseUrl, poolSize: config.databasePoolSize }, outbox: config.outbox };
 
   try {
-    const api = await createApi(
-      {
-        module: StrataModule,
-        imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
-      },
-      {
-        title: 'Strata',
-        description: 'The management API of every Strata service.',
-        version: '1',
-        // One process: every service verifies against the owner's table, through the registry's service.
-        auth: { configured: configuredTokens(config), lookup: (app) => app.get(TokensService, { strict: false }) },
-      },
-    );
+    const api = await createEmbeddedApi({ options, bus, health, adminToken: config.adminToken });
     // Migrated, then the admin token issued, before the API listens.
     await api.init();
     const bootstrapToken = config.adminToken ? undefined : await api.get(TokensService, { strict: false }).issueBootstrapAdmin();
