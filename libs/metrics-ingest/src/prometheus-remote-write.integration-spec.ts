@@ -4,7 +4,7 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '@strata/testing';
+import { eventually, TEST_ADMIN_TOKEN } from '@strata/testing';
 import { freePort } from './test-support/free-port';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
@@ -56,6 +56,7 @@ describe('a real Prometheus scraping a target, remote-writing to Strata and quer
         'remote_write:',
         `  - url: http://127.0.0.1:${strataPort}/api/v1/write`,
         '    queue_config: { batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s }',
+        `    authorization: { credentials: ${TEST_ADMIN_TOKEN} }`,
       ].join('\n'),
     );
     prometheusUrl = `http://127.0.0.1:${await freePort()}`;
