@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
-import { ServiceProcess } from './support/service-process';
+import { E2E_BEARER, ServiceProcess } from './support/service-process';
 import { Answer, closeClients, countBy, send } from './support/traffic';
 
 const STACK = 'shop';
@@ -85,7 +85,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
   async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer<T>> {
     const response = await fetch(`${api}${path}`, {
       method,
-      headers: { 'content-type': contentType, 'x-strata-actor': 'e2e-sre' },
+      headers: { 'content-type': contentType, ...E2E_BEARER },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();

@@ -4,7 +4,7 @@ import { portOrFree } from '@strata/runtime';
 import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { cutConnections } from './support/connections';
-import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
+import { E2E_BEARER, ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 
 function sum(values: Iterable<number>): number {
   return [...values].reduce((total, value) => total + value, 0);
@@ -52,7 +52,7 @@ describe('event backbone across processes', () => {
   async function createStack(name: string): Promise<void> {
     const response = await fetch(`${registryUrl}/v1/stacks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...E2E_BEARER },
       body: JSON.stringify({ name, environments: [{ name: 'production' }] }),
     });
     expect(response.status).toBe(201);
@@ -62,7 +62,7 @@ describe('event backbone across processes', () => {
   async function addEnvironment(stack: string, environment: string): Promise<void> {
     const response = await fetch(`${registryUrl}/v1/stacks/${stack}/environments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...E2E_BEARER },
       body: JSON.stringify({ name: environment, mirrors: 'production' }),
     });
     expect(response.status).toBe(201);

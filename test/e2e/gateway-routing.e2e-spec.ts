@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
-import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
+import { E2E_BEARER, ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 import { Answer, closeClients, countBy, sendMany, sendUntil, shareOf } from './support/traffic';
 
 const STABLE_VERSION = '1.0.0';
@@ -70,7 +70,7 @@ describe('gateway routing across processes', () => {
   async function call<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-strata-actor': 'e2e-sre' },
+      headers: { 'content-type': 'application/json', ...E2E_BEARER },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

@@ -39,4 +39,13 @@ describe('configuration at start-up', () => {
     expect(code).toBe(78);
     expect(output).toContain("STRATA_GATEWAY_HEADERS_TIMEOUT_MS: must be at least 1000 (got '0')");
   }, 40_000);
+
+  it('stops the launcher and a service on a bad STRATA_ADMIN_TOKEN, naming it', async () => {
+    const embedded = await exitOf('strata', { STRATA_ADMIN_TOKEN: 'too-short' });
+    expect(embedded.code).toBe(78);
+    expect(embedded.output).toContain('STRATA_ADMIN_TOKEN: ');
+    const service = await exitOf('registry', { DATABASE_URL: 'postgres://127.0.0.1/x', STRATA_BUS: 'memory', STRATA_ADMIN_TOKEN: 'has spaces in it, which no bearer token may have' });
+    expect(service.code).toBe(78);
+    expect(service.output).toContain('STRATA_ADMIN_TOKEN: ');
+  }, 40_000);
 });

@@ -148,9 +148,12 @@ function startHeartbeats(port: number): void {
     process.exit(1);
   }
   const body = JSON.stringify({ stack, environment: process.env['STRATA_SAMPLE_ENVIRONMENT'] ?? 'production', location: 'production', component, address: `${host}:${port}`, version });
+  // Heartbeats change the version map: the registry wants an operator's bearer token (STRATA_TOKEN).
+  const token = process.env['STRATA_TOKEN'];
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   let lastProblem = '';
   const beat = (): void => {
-    fetch(new URL('/v1/nodes/heartbeat', registry), { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(intervalMs) })
+    fetch(new URL('/v1/nodes/heartbeat', registry), { method: 'POST', headers, body, signal: AbortSignal.timeout(intervalMs) })
       .then(async (response) => (response.ok ? '' : `heartbeat refused: ${response.status} ${await response.text()}`))
       .catch((error: unknown) => `heartbeat failed: ${String(error)}`)
       .then((problem) => {

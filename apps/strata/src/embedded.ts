@@ -1,14 +1,38 @@
-import { Module } from '@nestjs/common';
-import { readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
+import { INestApplication, Module } from '@nestjs/common';
+import { ServiceModuleOptions, readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
 import { Gateway, readGatewayListenersConfig } from '@strata/gateway';
-import { BusModule, createEventBus } from '@strata/messaging';
-import { HealthRegistry, Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
+import { BusModule, EventBus, createEventBus } from '@strata/messaging';
+import { HealthRegistry, Logger, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
+import { TokensService } from '@strata/registry';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
 import { join, resolve } from 'node:path';
 import { SERVICES } from './services';
 
 @Module({})
 class StrataModule {}
+
+export interface EmbeddedApiOptions {
+  options: ServiceModuleOptions;
+  bus: EventBus;
+  health: HealthRegistry;
+  adminToken: string | undefined;
+}
+
+/** Every service's module on one origin, verifying tokens against the registry's table (the owner's, in-process). */
+export function createEmbeddedApi({ options, bus, health, adminToken }: EmbeddedApiOptions): Promise<INestApplication> {
+  return createApi(
+    {
+      module: StrataModule,
+      imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
+    },
+    {
+      title: 'Strata',
+      description: 'The management API of every Strata service.',
+      version: '1',
+      auth: { configured: configuredTokens({ adminToken }), lookup: (app) => app.get(TokensService, { strict: false }) },
+    },
+  );
+}
 
 /**
  * Every service in one process on one origin, the gateway beside it, PostgreSQL embedded unless
@@ -28,13 +52,10 @@ export async function startEmbedded(): Promise<void> {
   const options = { database: { url: databaseUrl, poolSize: config.databasePoolSize }, outbox: config.outbox };
 
   try {
-    const api = await createApi(
-      {
-        module: StrataModule,
-        imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
-      },
-      { title: 'Strata', description: 'The management API of every Strata service.', version: '1' },
-    );
+    const api = await createEmbeddedApi({ options, bus, health, adminToken: config.adminToken });
+    // Migrated, then the admin token issued, before the API listens.
+    await api.init();
+    const bootstrapToken = config.adminToken ? undefined : await api.get(TokensService, { strict: false }).issueBootstrapAdmin();
     const apiPort = await portOrFree(config.apiPort, config.host);
     await api.listen(apiPort, config.host);
 
@@ -54,6 +75,9 @@ export async function startEmbedded(): Promise<void> {
     process.stdout.write(`docs: http://${config.host}:${apiPort}/docs\n`);
     process.stdout.write(`gateway: http://${config.host}:${gatewayPort}\n`);
     process.stdout.write(`gateway-admin: http://${gatewayListeners.admin.host}:${gatewayAdminPort}\n`);
+    if (bootstrapToken) {
+      process.stdout.write(`token: ${bootstrapToken}  # the admin token; shown this once, only its hash is kept\n`);
+    }
     logger.info('strata is running', { apiPort, gatewayPort, gatewayAdminPort, bus: bus.transport, embeddedDatabase: embeddedDatabase !== undefined });
 
     stopOnSignals('strata', async () => {

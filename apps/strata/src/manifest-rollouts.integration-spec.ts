@@ -1,12 +1,11 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { Topics } from '@strata/contracts';
 import { BusModule, InMemoryEventBus } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
-import { RegistryModule } from '@strata/registry';
+import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
+import { RegistryModule, TokensService } from '@strata/registry';
 import { RoutingControlModule } from '@strata/routing-control';
-import { TestDatabase, aStackName, createTestDatabase, eventually } from '@strata/testing';
+import { TEST_ADMIN_TOKEN, TestDatabase, aStackName, authorizedHttp, createTestDatabase, eventually } from '@strata/testing';
 import { Client } from 'pg';
-import request from 'supertest';
 
 @Module({})
 class ManifestRolloutsTestModule {}
@@ -22,9 +21,9 @@ describe('Rollout manifests answered by routing-control', () => {
   let sql: Client;
   const deadLetters: string[] = [];
   const stack = aStackName('manifest');
-  const http = () => request(app.getHttpServer());
+  const http = () => authorizedHttp(app.getHttpServer());
   const apply = (manifest: string, query: Record<string, unknown> = {}) =>
-    http().post('/v1/apply').query(query).set('content-type', 'application/yaml').set('x-strata-actor', 'erin').send(manifest);
+    http().post('/v1/apply').query(query).set('content-type', 'application/yaml').send(manifest);
 
   const rollout = (name: string, versionGroup: string, steps = '[{ setWeight: 10 }, { analysis: { window: 30s } }, { setWeight: 50 }]') => `
 apiVersion: strata.dev/v1
@@ -60,7 +59,7 @@ spec:
           RoutingControlModule.register(options, { tickMs: 0, resyncMs: 0 }),
         ],
       },
-      { title: 'test', description: 'test', version: '1' },
+      { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }), lookup: (built) => built.get(TokensService, { strict: false }) } },
     );
     await app.init();
     sql = new Client({ connectionString: database.url });

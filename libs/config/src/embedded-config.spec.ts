@@ -27,4 +27,11 @@ describe(readEmbeddedConfig.name, () => {
   it('can use Kafka when asked', () => {
     expect(readEmbeddedConfig({ STRATA_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092' }).bus).toMatchObject({ transport: 'kafka', clientId: 'strata' });
   });
+
+  it('takes an admin token of at least 32 safe characters, and names a bad STRATA_ADMIN_TOKEN', () => {
+    expect(readEmbeddedConfig({}).adminToken).toBeUndefined();
+    expect(readEmbeddedConfig({ STRATA_ADMIN_TOKEN: 'a'.repeat(64) }).adminToken).toBe('a'.repeat(64));
+    expect(() => readEmbeddedConfig({ STRATA_ADMIN_TOKEN: 'short' })).toThrow(/STRATA_ADMIN_TOKEN/);
+    expect(() => readEmbeddedConfig({ STRATA_ADMIN_TOKEN: `${'a'.repeat(40)} b` })).toThrow(/STRATA_ADMIN_TOKEN/);
+  });
 });

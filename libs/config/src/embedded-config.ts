@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Environment, parseEnvironment } from './env';
-import { logLevel, port, positiveInt, postgresUrl } from './fields';
+import { bearerTokenSecret, logLevel, port, positiveInt, postgresUrl } from './fields';
 import { BusConfig, OutboxConfig, readBusConfig } from './service-config';
 
 export interface EmbeddedConfig {
@@ -14,6 +14,8 @@ export interface EmbeddedConfig {
   logLevel: z.infer<typeof logLevel>;
   bus: BusConfig;
   outbox: OutboxConfig;
+  /** STRATA_ADMIN_TOKEN: an admin token every process accepts; when absent the embedded start issues one. */
+  adminToken: string | undefined;
 }
 
 const embeddedSchema = z.object({
@@ -26,6 +28,7 @@ const embeddedSchema = z.object({
   LOG_LEVEL: logLevel,
   OUTBOX_POLL_INTERVAL_MS: positiveInt(1_000, 60_000),
   OUTBOX_RETENTION_HOURS: positiveInt(24, 24 * 90),
+  STRATA_ADMIN_TOKEN: bearerTokenSecret.optional(),
 });
 
 /** The all-in-one process: every service, one origin, in-memory bus and embedded PostgreSQL by default. */
@@ -41,5 +44,6 @@ export function readEmbeddedConfig(env: Environment = process.env): EmbeddedConf
     logLevel: parsed.LOG_LEVEL,
     bus: readBusConfig(env, 'strata', 'memory'),
     outbox: { pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS, retentionHours: parsed.OUTBOX_RETENTION_HOURS },
+    adminToken: parsed.STRATA_ADMIN_TOKEN,
   };
 }

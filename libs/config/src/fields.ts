@@ -25,3 +25,11 @@ export const brokerList = z
     (brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)),
     'must be a comma-separated list of host:port',
   );
+
+/**
+ * A bearer token given in configuration (STRATA_ADMIN_TOKEN): the characters of RFC 6750's
+ * b64token and at least 32 of them, e.g. `openssl rand -hex 32`.
+ */
+export const bearerTokenSecret = z
+  .string()
+  .regex(/^[A-Za-z0-9._~+/-]{32,256}={0,2}$/, 'must be 32 to 256 letters, digits or ._~+/- (e.g. openssl rand -hex 32)');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TOPIC_PREFIX } from '@strata/contracts';
 import { Environment, parseEnvironment } from './env';
-import { brokerList, logLevel, port, positiveInt, postgresUrl } from './fields';
+import { bearerTokenSecret, brokerList, logLevel, port, positiveInt, postgresUrl } from './fields';
 
 export type BusConfig =
   | { transport: 'memory'; topicPrefix: string; partitions: number }
@@ -66,6 +66,8 @@ export interface ServiceConfig {
   database: DatabaseConfig;
   bus: BusConfig;
   outbox: OutboxConfig;
+  /** STRATA_ADMIN_TOKEN: an admin token every process accepts; when absent the embedded start issues one. */
+  adminToken: string | undefined;
 }
 
 const serviceSchema = z.object({
@@ -76,6 +78,7 @@ const serviceSchema = z.object({
   DATABASE_POOL_SIZE: positiveInt(10, 200),
   OUTBOX_POLL_INTERVAL_MS: positiveInt(200, 60_000),
   OUTBOX_RETENTION_HOURS: positiveInt(24, 24 * 90),
+  STRATA_ADMIN_TOKEN: bearerTokenSecret.optional(),
 });
 
 /** Configuration of one service running as its own process (distributed mode). */
@@ -89,6 +92,7 @@ export function readServiceConfig(service: string, defaultPort: number, env: Env
     database: { url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE },
     bus: readBusConfig(env, `strata-${service}`, 'kafka'),
     outbox: { pollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS, retentionHours: parsed.OUTBOX_RETENTION_HOURS },
+    adminToken: parsed.STRATA_ADMIN_TOKEN,
   };
 }
 

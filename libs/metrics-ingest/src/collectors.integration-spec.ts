@@ -1,7 +1,6 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { eventually } from '@strata/testing';
-import request from 'supertest';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
 type FakeMode = 'ok' | 'bad-query' | 'hang' | 'not-json';
@@ -70,7 +69,7 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
     await prometheus.close();
   });
 
-  const http = () => request(harness.app.getHttpServer());
+  const http = () => harness.http();
   const source = (name: string) => http().get(`/v1/query-sources/${name}`).expect(200);
   const storedTimestamps = async (metric: string, component: string): Promise<Array<{ t: number; value: number }>> => {
     const { rows } = await harness.sql.query(

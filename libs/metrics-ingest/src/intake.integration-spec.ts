@@ -1,6 +1,5 @@
 import { newEvent } from '@strata/messaging';
 import { eventually } from '@strata/testing';
-import request from 'supertest';
 import { encodeRemoteWrite } from './prometheus/remote-write';
 import { MetricsTestApp, startMetricsApp } from './test-support/metrics-app';
 
@@ -22,7 +21,7 @@ describe('metrics-ingest intake', () => {
     await harness?.close();
   });
 
-  const http = () => request(harness.app.getHttpServer());
+  const http = () => harness.http();
   const countSamples = async (metric: string): Promise<number> => {
     const { rows } = await harness.sql.query(
       `SELECT count(*)::int AS count FROM metrics.samples s JOIN metrics.series r ON r.id = s.series_id WHERE r.metric = $1`,

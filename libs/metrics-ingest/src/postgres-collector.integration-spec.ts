@@ -1,5 +1,4 @@
 import { Client } from 'pg';
-import request from 'supertest';
 import { PrivatePostgres, startPrivatePostgres } from './test-support/private-postgres';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 import { PostgresTargetsRepository } from './repositories/postgres-targets.repository';
@@ -39,7 +38,7 @@ describe('pg_stat_statements of a registered database, against a real PostgreSQL
     await postgres?.stop();
   });
 
-  const http = () => request(harness.app.getHttpServer());
+  const http = () => harness.http();
   const fingerprint = async (prefix: string): Promise<string> => {
     const { rows } = await shop.query(`SELECT queryid::text AS id FROM pg_stat_statements WHERE query LIKE $1 || '%'`, [prefix]);
     expect(rows).toHaveLength(1);

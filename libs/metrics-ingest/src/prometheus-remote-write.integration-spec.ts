@@ -4,8 +4,7 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '@strata/testing';
-import request from 'supertest';
+import { eventually, TEST_ADMIN_TOKEN } from '@strata/testing';
 import { freePort } from './test-support/free-port';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
@@ -57,6 +56,7 @@ describe('a real Prometheus scraping a target, remote-writing to Strata and quer
         'remote_write:',
         `  - url: http://127.0.0.1:${strataPort}/api/v1/write`,
         '    queue_config: { batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s }',
+        `    authorization: { credentials: ${TEST_ADMIN_TOKEN} }`,
       ].join('\n'),
     );
     prometheusUrl = `http://127.0.0.1:${await freePort()}`;
@@ -107,7 +107,7 @@ describe('a real Prometheus scraping a target, remote-writing to Strata and quer
   }, 60_000);
 
   it('stores what query sources read back from the same Prometheus, labelled by the mapping, at every step without gaps', async () => {
-    const http = () => request(harness.app.getHttpServer());
+    const http = () => harness.http();
     const schedule = { baseUrl: prometheusUrl, stepMs: 1_000, intervalMs: 1_000, delayMs: 1_000 };
     // An operator drops __name__: `metric` names the result; the target's labels map as in remote write.
     await http().post('/v1/query-sources').send({ name: 'promquery-doubled', query: 'demo_temperature_celsius * 2', metric: 'demo_temperature_doubled', ...schedule }).expect(201);

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { DAY_MS, startOfUtcDay } from './domain/partitions';
 import { RELATIVE_ACCURACY, exactQuantile } from './domain/quantile-sketch';
 import { PartitionMaintenanceService } from './services/partition-maintenance.service';
@@ -65,7 +64,7 @@ describe('metrics-ingest rollups, queries, windows and retention', () => {
           samples: chunk.filter((sample) => sample.metric === metric).map(({ timestamp, value }) => ({ timestamp, value })),
         }))
         .filter((batch) => batch.samples.length > 0);
-      await request(harness.app.getHttpServer()).post('/v1/samples').send({ batches }).expect(200);
+      await harness.http().post('/v1/samples').send({ batches }).expect(200);
     }
     const { rows } = await harness.sql.query(`SELECT id::text, metric FROM metrics.series WHERE stack = 'rollups'`);
     for (const row of rows) {
@@ -77,7 +76,7 @@ describe('metrics-ingest rollups, queries, windows and retention', () => {
     await harness?.close();
   });
 
-  const http = () => request(harness.app.getHttpServer());
+  const http = () => harness.http();
 
   it.each([
     ['rollups_10s', 10_000],

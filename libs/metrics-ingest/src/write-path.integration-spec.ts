@@ -1,6 +1,5 @@
 import { newEvent } from '@strata/messaging';
 import { eventually } from '@strata/testing';
-import request from 'supertest';
 import { QuantileSketch, sketchOf } from './domain/quantile-sketch';
 import { MetricsTestApp, startMetricsApp } from './test-support/metrics-app';
 
@@ -18,7 +17,7 @@ describe('metrics-ingest write path: concurrent writes, stored duplicates and th
     await harness?.close();
   });
 
-  const http = () => request(harness.app.getHttpServer());
+  const http = () => harness.http();
   const series = (metric: string) => ({ stack: 'writes', environment: 'production', component: 'api', metric });
 
   const seriesId = async (metric: string): Promise<string> => {

@@ -20,7 +20,7 @@ describe('POST /v1/apply', () => {
 
   // No routing-control runs here, so nothing answers a Rollout: by default, do not wait for it.
   const apply = (manifest: string, dryRun = false, waitSeconds = 0) =>
-    sut.http().post('/v1/apply').query({ dryRun, waitSeconds }).set('content-type', 'application/yaml').set('x-strata-actor', 'erin').send(manifest);
+    sut.http().post('/v1/apply').query({ dryRun, waitSeconds }).set('content-type', 'application/yaml').send(manifest);
   const rolloutOf = (body: { changes: { kind: string }[] }) => body.changes.find((change) => change.kind === 'Rollout');
   const count = async (table: string) => (await sut.sql.query(`SELECT count(*)::int AS count FROM registry.${table}`)).rows[0].count as number;
 

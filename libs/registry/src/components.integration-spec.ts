@@ -3,10 +3,14 @@ import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-t
 
 describe('registry components and versions API', () => {
   let sut: RegistryTestApp;
+  /** Operator tokens of the people whose names the audit trail must show. */
+  const tokens: Record<string, string> = {};
   let stack: string;
 
   beforeAll(async () => {
     sut = await startRegistryTestApp('registry-components');
+    tokens.alice = await sut.tokenFor('alice');
+    tokens.bob = await sut.tokenFor('bob');
     stack = aStackName('shop');
     await sut.http().post('/v1/stacks').send({ name: stack, environments: [{ name: 'production' }] }).expect(201);
   });
@@ -36,7 +40,7 @@ describe('registry components and versions API', () => {
       healthCheck: { url: 'http://{node}/healthz', expectStatus: 200, timeout: '1s', interval: '5s' },
       spec: { artifact: 'registry.example.com/web:1.0.0', port: 8080 },
     };
-    const first = await sut.http().post(`/v1/components/${name}/versions`).set('x-strata-actor', 'alice').send(body).expect(201);
+    const first = await sut.http().post(`/v1/components/${name}/versions`).set('authorization', `Bearer ${tokens.alice}`).send(body).expect(201);
     expect(first.body).toMatchObject({ component: name, version: '1.0.0', checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), registeredBy: 'alice' });
     const again = await sut.http().post(`/v1/components/${name}/versions`).send(body).expect(200);
     expect(again.body.checksum).toBe(first.body.checksum);
@@ -63,7 +67,7 @@ describe('registry components and versions API', () => {
     const name = `${stack}-db`;
     await component(name, 'db-schema').expect(201);
     const register = (version: string, up: string, extra: Record<string, unknown> = {}) =>
-      sut.http().post(`/v1/components/${name}/versions`).set('x-strata-actor', 'bob').send({ version, spec: { up, down: 'SELECT 1;' }, rollback: [{ sql: { from: 'down' } }], ...extra });
+      sut.http().post(`/v1/components/${name}/versions`).set('authorization', `Bearer ${tokens.bob}`).send({ version, spec: { up, down: 'SELECT 1;' }, rollback: [{ sql: { from: 'down' } }], ...extra });
     await register('1.0.0', 'CREATE TABLE orders (id bigint PRIMARY KEY, note text);').expect(201);
     await register('1.1.0', 'ALTER TABLE orders ADD COLUMN coupon text;').expect(201);
     const refused = await register('1.2.0', 'ALTER TABLE orders DROP COLUMN note;\nCREATE INDEX orders_coupon ON orders (coupon);').expect(409);

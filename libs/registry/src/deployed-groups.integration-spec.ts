@@ -25,11 +25,13 @@ interface VersionMap {
 
 describe('registry version map: every deployed group, nodes discovered and announced', () => {
   let sut: RegistryTestApp;
+  /** Operator tokens of the people whose names the audit trail must show. */
+  const tokens: Record<string, string> = {};
   let bus: InMemoryEventBus;
   let stack: string;
   let api: string;
 
-  const post = (path: string, body: object) => sut.http().post(path).set('x-strata-actor', 'dana').send(body);
+  const post = (path: string, body: object) => sut.http().post(path).set('authorization', `Bearer ${tokens.dana}`).send(body);
   const beat = (address: string, version: string, extra: object = {}) => post('/v1/nodes/heartbeat', { stack, environment: 'production', location: 'production', component: api, address, version, ...extra });
   const versionMap = async (): Promise<VersionMap> => (await sut.http().get(`/v1/stacks/${stack}/environments/production/version-map`).expect(200)).body as VersionMap;
   const node = async (address: string): Promise<MapNode | undefined> => (await versionMap()).nodes.find((candidate) => candidate.address === address);
@@ -56,6 +58,7 @@ describe('registry version map: every deployed group, nodes discovered and annou
   beforeAll(async () => {
     bus = new InMemoryEventBus(1);
     sut = await startRegistryTestApp('registry-deployed-groups', bus);
+    tokens.dana = await sut.tokenFor('dana');
     stack = aStackName('shop');
     api = `${stack}-api`;
     await post('/v1/stacks', { name: stack, environments: [{ name: 'production' }] }).expect(201);
@@ -170,7 +173,7 @@ describe('registry version map: every deployed group, nodes discovered and annou
     await post('/v1/environments/production/deployments', { stack, versionGroup: 'A', location: 'production' }).expect(201);
     expect((await node('10.0.0.1:8080'))?.versionMismatch).toBe(false);
 
-    const retired = await sut.http().delete(`/v1/stacks/${stack}/environments/production/version-map/production/groups/A`).set('x-strata-actor', 'dana').expect(200);
+    const retired = await sut.http().delete(`/v1/stacks/${stack}/environments/production/version-map/production/groups/A`).set('authorization', `Bearer ${tokens.dana}`).expect(200);
 
     expect((retired.body as VersionMap).deployedGroups.map((deployed) => deployed.versionGroup)).toEqual(['B']);
     expect((retired.body as VersionMap).nodes.find((candidate) => candidate.address === '10.0.0.1:8080')?.versionMismatch).toBe(true);

@@ -1,3 +1,4 @@
 export * from './database/data-source';
 export * from './database/registry-schema';
 export * from './registry.module';
+export * from './services/tokens.service';

@@ -8,6 +8,7 @@ import { ApplyController } from './controllers/apply.controller';
 import { ComponentsController } from './controllers/components.controller';
 import { NodesController } from './controllers/nodes.controller';
 import { StacksController } from './controllers/stacks.controller';
+import { TokensController } from './controllers/tokens.controller';
 import { VersionGroupsController } from './controllers/version-groups.controller';
 import { VersionMapController } from './controllers/version-map.controller';
 import { createRegistryDataSource } from './database/data-source';
@@ -15,6 +16,7 @@ import { REGISTRY_SCHEMA, REGISTRY_SERVICE } from './database/registry-schema';
 import { ComponentsRepository } from './repositories/components.repository';
 import { RolloutsRepository } from './repositories/rollouts.repository';
 import { StacksRepository } from './repositories/stacks.repository';
+import { TokensRepository } from './repositories/tokens.repository';
 import { RegistryTransactions } from './repositories/transactions';
 import { VersionMapRepository } from './repositories/version-map.repository';
 import { DeploymentsService } from './services/deployments.service';
@@ -24,6 +26,7 @@ import { VersionGroupsService } from './services/version-groups.service';
 import { ApplyService } from './services/apply.service';
 import { ComponentsService } from './services/components.service';
 import { StacksService } from './services/stacks.service';
+import { TokensService } from './services/tokens.service';
 
 /** The registry: stacks and environments now; components, versions and the version map next. */
 @Module({})
@@ -37,7 +40,7 @@ export class RegistryModule {
         dataSource: createRegistryDataSource(options.database),
         outbox: options.outbox,
       }),
-      controllers: [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController],
+      controllers: [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController, TokensController],
       providers: [
         { provide: ComponentTypeRegistry, useFactory: () => createComponentTypeRegistry() },
         RegistryTransactions,
@@ -54,7 +57,10 @@ export class RegistryModule {
         RolloutOutcomesConsumer,
         HealthChecksService,
         DeployedGroupsConsumer,
+        TokensRepository,
+        TokensService,
       ],
+      exports: [TokensService],
     };
   }
 }

@@ -1,9 +1,8 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { BusModule, InMemoryEventBus } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
-import { TestDatabase, aStackName, createTestDatabase } from '@strata/testing';
+import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
+import { TEST_ADMIN_TOKEN, TestDatabase, aStackName, authorizedHttp, createTestDatabase } from '@strata/testing';
 import { Client } from 'pg';
-import request from 'supertest';
 import { RegistryModule } from './registry.module';
 
 @Module({})
@@ -19,7 +18,7 @@ describe('registry stacks API', () => {
     const options = { database: { url: database.url, poolSize: 4 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
     app = await createApi(
       { module: TestRootModule, imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(new InMemoryEventBus(1)), RegistryModule.register(options)] },
-      { title: 'test', description: 'test', version: '1' },
+      { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
     );
     await app.init();
     sql = new Client({ connectionString: database.url });
@@ -32,7 +31,7 @@ describe('registry stacks API', () => {
     await database?.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => authorizedHttp(app.getHttpServer());
 
   it('creates a stack and records its event in the same transaction', async () => {
     const name = aStackName('checkout');

@@ -3,11 +3,13 @@ import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-t
 
 describe('registry version groups, compatibility and version map API', () => {
   let sut: RegistryTestApp;
+  /** Operator tokens of the people whose names the audit trail must show. */
+  const tokens: Record<string, string> = {};
   let stack: string;
   let db: string;
   let api: string;
 
-  const post = (path: string, body: object) => sut.http().post(path).set('x-strata-actor', 'carol').send(body);
+  const post = (path: string, body: object) => sut.http().post(path).set('authorization', `Bearer ${tokens.carol}`).send(body);
 
   async function registerDb(version: string): Promise<void> {
     await post(`/v1/components/${db}/versions`, { version, spec: { up: `CREATE TABLE IF NOT EXISTS t${version.replace(/\./g, '_')} (id int);` } }).expect(201);
@@ -23,6 +25,8 @@ describe('registry version groups, compatibility and version map API', () => {
 
   beforeAll(async () => {
     sut = await startRegistryTestApp('registry-version-map');
+    tokens.carol = await sut.tokenFor('carol');
+    tokens.dave = await sut.tokenFor('dave');
     stack = aStackName('shop');
     db = `${stack}-db`;
     api = `${stack}-api`;
@@ -94,7 +98,7 @@ describe('registry version groups, compatibility and version map API', () => {
 
   it('keeps every version map change as history: who, when, from → to', async () => {
     await post('/v1/environments/production/deployments', { stack, versionGroup: 'release-2', location: 'production' }).expect(201);
-    await sut.http().put(`/v1/stacks/${stack}/environments/production/version-map/production/${api}/status`).set('x-strata-actor', 'dave').send({ status: 'degraded', reason: 'p99 above budget' }).expect(200);
+    await sut.http().put(`/v1/stacks/${stack}/environments/production/version-map/production/${api}/status`).set('authorization', `Bearer ${tokens.dave}`).send({ status: 'degraded', reason: 'p99 above budget' }).expect(200);
     const history = await sut.http().get(`/v1/stacks/${stack}/environments/production/version-map/history`).expect(200);
     const apiChanges = history.body.filter((change: { component: string }) => change.component === api);
     expect(apiChanges.slice(0, 3)).toEqual([

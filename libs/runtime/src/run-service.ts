@@ -1,13 +1,18 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { DEFAULT_SERVICE_PORTS, ServiceModuleOptions, loadConfigOrExit, readServiceConfig } from '@strata/config';
 import { BusModule, createEventBus } from '@strata/messaging';
-import { Logger, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
+import { Logger, ObservabilityModule, TokenLookup, configuredTokens, createApi, setLogLevel } from '@strata/observability';
 import { exitOnFatalError, stopOnSignals } from './shutdown';
 
 export interface StandaloneService {
   service: keyof typeof DEFAULT_SERVICE_PORTS;
   description: string;
   module: (options: ServiceModuleOptions) => DynamicModule;
+  /**
+   * Where this service finds issued tokens (the registry: its own table). Without one it accepts
+   * only STRATA_ADMIN_TOKEN: other services do not read the registry's tables.
+   */
+  tokens?: (app: INestApplication) => TokenLookup;
 }
 
 @Module({})
@@ -33,7 +38,12 @@ async function startService(definition: StandaloneService, processName: string):
     module: StandaloneRootModule,
     imports: [ObservabilityModule.forRoot(), BusModule.forRoot(bus), definition.module(config)],
   };
-  const app = await createApi(root, { title: `Strata ${definition.service}`, description: definition.description, version: '1' });
+  const app = await createApi(root, {
+    title: `Strata ${definition.service}`,
+    description: definition.description,
+    version: '1',
+    auth: { configured: configuredTokens(config), lookup: definition.tokens },
+  });
   await app.listen(config.port, config.host);
   new Logger(processName).info('listening', { url: `http://${config.host}:${config.port}`, bus: bus.transport });
   stopOnSignals(processName, () => app.close());

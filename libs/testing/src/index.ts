@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './factories';
 export * from './kafka';
 export * from './postgres';
+export * from './http';

@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { Module } from '@nestjs/common';
 import { BusModule, InMemoryEventBus, newEvent } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, createApi, setLogLevel } from '@strata/observability';
-import { createTestDatabase } from '@strata/testing';
+import { HealthRegistry, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
+import { TEST_ADMIN_TOKEN, createTestDatabase } from '@strata/testing';
 import { Client } from 'pg';
 import { MetricsIngestModule, readMetricsIngestSettings } from '@strata/metrics-ingest';
 
@@ -167,7 +167,7 @@ async function measureCeiling(url: string, file: string, samples: number): Promi
 
 function post(agent: Agent, port: number, path: string, body: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString()}`))));
@@ -222,7 +222,8 @@ async function main(): Promise<void> {
         MetricsIngestModule.register({ database: { url: database.url, poolSize: 10 }, outbox: { pollIntervalMs: 200, retentionHours: 1 } }, settings),
       ],
     },
-    { title: 'bench', description: 'bench', version: '1' },
+    // Through the bearer-token guard, as a production writer would be.
+    { title: 'bench', description: 'bench', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
   );
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

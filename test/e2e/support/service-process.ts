@@ -3,6 +3,13 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 
+/**
+ * The admin token every process of an e2e spec is started with (STRATA_ADMIN_TOKEN), and that
+ * clients it starts send (STRATA_TOKEN). A spec passes `STRATA_ADMIN_TOKEN: ''` to start without.
+ */
+export const E2E_ADMIN_TOKEN = 'strata_e2e-admin-token-0123456789abcdefghijklmnop';
+export const E2E_BEARER = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } as const;
+
 /** A Strata app started as its own OS process, the way an operator runs it. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -24,7 +31,7 @@ export class ServiceProcess {
   start(): void {
     this.child = spawn(process.execPath, ['--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`], {
       cwd: root,
-      env: { ...process.env, ...this.env },
+      env: { ...process.env, STRATA_ADMIN_TOKEN: E2E_ADMIN_TOKEN, STRATA_TOKEN: E2E_ADMIN_TOKEN, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const append = (chunk: Buffer) => {

@@ -129,3 +129,20 @@ export const rolloutDeclaredV1 = z.object({
   actor: z.string().min(1),
 });
 export type RolloutDeclaredV1 = z.infer<typeof rolloutDeclaredV1>;
+
+/**
+ * A token was issued, expired or revoked: its whole state, so every service can keep a projection
+ * to verify bearer tokens with. Only the SHA-256 of the secret travels, never the secret.
+ */
+export const tokenChangedV1 = z.object({
+  id: z.string().uuid(),
+  principal: z.string().min(1).max(128),
+  role: z.enum(['viewer', 'operator', 'admin']),
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.string().datetime({ offset: true }),
+  expiresAt: z.string().datetime({ offset: true }).nullable(),
+  revokedAt: z.string().datetime({ offset: true }).nullable(),
+  change: z.enum(['created', 'expired', 'revoked']),
+  actor: z.string().min(1),
+});
+export type TokenChangedV1 = z.infer<typeof tokenChangedV1>;

@@ -9,6 +9,10 @@ export enum DomainErrorCode {
   InvalidInput = 'invalid-input',
   PreconditionFailed = 'precondition-failed',
   Unavailable = 'unavailable',
+  /** No credentials, or credentials that prove nothing (unknown, expired or revoked token). */
+  Unauthenticated = 'unauthenticated',
+  /** Known caller, not allowed to do this (role too low). */
+  Forbidden = 'forbidden',
 }
 
 export interface DomainViolation {
@@ -33,6 +37,14 @@ export class DomainError extends Error {
 
   static alreadyExists(what: string, id: string): DomainError {
     return new DomainError(DomainErrorCode.AlreadyExists, `${what} '${id}' already exists`);
+  }
+
+  static unauthenticated(message: string): DomainError {
+    return new DomainError(DomainErrorCode.Unauthenticated, message);
+  }
+
+  static forbidden(message: string): DomainError {
+    return new DomainError(DomainErrorCode.Forbidden, message);
   }
 
   static invalid(message: string, violations: readonly DomainViolation[]): DomainError {

@@ -25,6 +25,8 @@ const DOMAIN_FAILURE_KIND: Record<DomainErrorCode, FailureKind> = {
   [DomainErrorCode.NotFound]: FailureKind.Unknown,
   [DomainErrorCode.PreconditionFailed]: FailureKind.Unknown,
   [DomainErrorCode.Unavailable]: FailureKind.Transient,
+  [DomainErrorCode.Unauthenticated]: FailureKind.Permanent,
+  [DomainErrorCode.Forbidden]: FailureKind.Permanent,
 };
 
 const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -3,12 +3,14 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessable
 import { RecordHeartbeatDto, toNodeHeartbeat } from '../dtos/heartbeat.dto';
 import { IngestResultDto, mapIngestOutcome } from '../dtos/ingest.dto';
 import { HeartbeatsService } from '../services/heartbeats.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('samples')
 @Controller('v1/heartbeats')
 export class HeartbeatsController {
   constructor(private readonly heartbeats: HeartbeatsService) {}
 
+  @RequireRole('operator')
   @Post()
   @HttpCode(200)
   @ApiOkResponse({ type: IngestResultDto, description: 'One sample per resource figure stored (or counted as a duplicate)' })

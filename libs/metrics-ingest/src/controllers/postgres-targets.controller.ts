@@ -3,12 +3,14 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFo
 import { CollectorNameParamDto, CollectorPageQueryDto, nextCursorOf } from '../dtos/collector-status.dto';
 import { CreatePostgresTargetDto, PostgresTargetPageDto, PostgresTargetResponseDto, mapPostgresTarget, toPostgresTargetDefinition } from '../dtos/postgres-target.dto';
 import { PostgresTargetsService } from '../services/postgres-targets.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('postgres targets')
 @Controller('v1/postgres-targets')
 export class PostgresTargetsController {
   constructor(private readonly targets: PostgresTargetsService) {}
 
+  @RequireRole('operator')
   @Post()
   @ApiCreatedResponse({ type: PostgresTargetResponseDto, description: 'Registered; its first scrape (the baseline) is due at once' })
   @ApiConflictResponse({ description: 'A target of that name exists' })
@@ -16,6 +18,7 @@ export class PostgresTargetsController {
     return mapPostgresTarget(await this.targets.create(toPostgresTargetDefinition(body)));
   }
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: PostgresTargetPageDto })
   async list(@Query() query: CollectorPageQueryDto): Promise<PostgresTargetPageDto> {
@@ -23,6 +26,7 @@ export class PostgresTargetsController {
     return { items, nextCursor: nextCursorOf(items, query.limit) };
   }
 
+  @RequireRole('viewer')
   @Get(':name')
   @ApiOkResponse({ type: PostgresTargetResponseDto, description: 'With its last scrape and last error' })
   @ApiNotFoundResponse()
@@ -30,6 +34,7 @@ export class PostgresTargetsController {
     return mapPostgresTarget(await this.targets.get(params.name));
   }
 
+  @RequireRole('operator')
   @Delete(':name')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Removed; the series it stored stay' })

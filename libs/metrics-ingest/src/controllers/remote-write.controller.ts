@@ -4,6 +4,7 @@ import { PrometheusDefaultsDto } from '../dtos/ingest.dto';
 import { RemoteWriteBodyPipe } from '../pipes/prometheus-body.pipes';
 import { RemoteWriteRequest } from '../prometheus/remote-write';
 import { PrometheusIntakeService } from '../services/prometheus-intake.service';
+import { RequireRole } from '@strata/observability';
 
 /** Prometheus remote-write 1.0 receiver: point a Prometheus `remote_write` url here. */
 @ApiTags('prometheus')
@@ -11,6 +12,7 @@ import { PrometheusIntakeService } from '../services/prometheus-intake.service';
 export class RemoteWriteController {
   constructor(private readonly prometheus: PrometheusIntakeService) {}
 
+  @RequireRole('operator')
   @Post()
   @HttpCode(204)
   @ApiConsumes('application/x-protobuf')

@@ -7,6 +7,7 @@ import { SamplesBodyPipe } from '../pipes/samples-body.pipe';
 import { ExpositionSample } from '../prometheus/exposition-parser';
 import { IngestService } from '../services/ingest.service';
 import { PrometheusIntakeService } from '../services/prometheus-intake.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('samples')
 @Controller('v1')
@@ -16,6 +17,7 @@ export class SamplesController {
     private readonly prometheus: PrometheusIntakeService,
   ) {}
 
+  @RequireRole('operator')
   @Post('samples')
   @HttpCode(200)
   @ApiOkResponse({ type: IngestResultDto, description: 'Every sample was stored or counted as a duplicate (the first written value stays)' })
@@ -27,6 +29,7 @@ export class SamplesController {
     return mapIngestOutcome(await this.ingest.ingest(batches, 'json'));
   }
 
+  @RequireRole('operator')
   @Post('prometheus')
   @HttpCode(200)
   @ApiConsumes('text/plain')

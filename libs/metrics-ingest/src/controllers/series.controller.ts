@@ -2,12 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { RangeQueryDto, RangeResponseDto, SeriesIdParamDto, SeriesPageDto, SeriesResponseDto, SeriesSearchQueryDto, mapRange, mapSeries } from '../dtos/series.dto';
 import { SeriesQueryService } from '../services/series-query.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('series')
 @Controller('v1/series')
 export class SeriesController {
   constructor(private readonly queries: SeriesQueryService) {}
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: SeriesPageDto })
   async search(@Query() query: SeriesSearchQueryDto): Promise<SeriesPageDto> {
@@ -15,6 +17,7 @@ export class SeriesController {
     return { items: page.items.map(mapSeries), nextCursor: page.nextCursor };
   }
 
+  @RequireRole('viewer')
   @Get(':id')
   @ApiOkResponse({ type: SeriesResponseDto })
   @ApiNotFoundResponse()
@@ -22,6 +25,7 @@ export class SeriesController {
     return mapSeries(await this.queries.get(params.id));
   }
 
+  @RequireRole('viewer')
   @Get(':id/range')
   @ApiOkResponse({ type: RangeResponseDto })
   @ApiNotFoundResponse()

@@ -11,6 +11,11 @@ export class RawBodyMiddleware implements NestMiddleware {
   constructor(@Inject(METRICS_INGEST_SETTINGS) private readonly settings: MetricsIngestSettings) {}
 
   use(request: Request, _response: Response, next: NextFunction): void {
+    if (request.readableEnded) {
+      // A JSON or text body was already read by the app's parsers: waiting for 'end' would hang the request.
+      next();
+      return;
+    }
     // Snappy never expands input by more than ~1/6, so the compressed limit follows from the decompressed one.
     const limit = this.settings.maxRemoteWriteBytes;
     const chunks: Buffer[] = [];

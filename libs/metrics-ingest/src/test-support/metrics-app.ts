@@ -1,7 +1,7 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { BusModule, EventBus, InMemoryEventBus } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
-import { TestDatabase, createTestDatabase } from '@strata/testing';
+import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
+import { TEST_ADMIN_TOKEN, TestDatabase, TestHttp, authorizedHttp, createTestDatabase } from '@strata/testing';
 import { Client } from 'pg';
 import { MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { MetricsIngestModule } from '../metrics-ingest.module';
@@ -14,6 +14,8 @@ export interface MetricsTestApp {
   bus: EventBus;
   database: TestDatabase;
   sql: Client;
+  /** Requests as the test admin (TEST_ADMIN_TOKEN) unless they set their own Authorization. */
+  http: () => TestHttp;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startMetricsApp(label: string, settings: MetricsIngestSett
   const options = { database: { url: database.url, poolSize: 8 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
   const app = await createApi(
     { module: TestRootModule, imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), MetricsIngestModule.register(options, settings)] },
-    { title: 'test', description: 'test', version: '1' },
+    { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
   );
   await app.init();
   const sql = new Client({ connectionString: database.url });
@@ -48,6 +50,7 @@ export async function startMetricsApp(label: string, settings: MetricsIngestSett
     bus,
     database,
     sql,
+    http: () => authorizedHttp(app.getHttpServer()),
     close: async () => {
       await sql.end();
       await app.close();

@@ -1,7 +1,9 @@
 import { INestApplication, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { ApiAuth } from '../auth/token-verification';
 import { NestJsonLogger } from '../logging/json-logger';
 import { httpMetricsMiddleware } from '../metrics/metrics';
 import { correlationMiddleware } from './correlation.middleware';
@@ -16,11 +18,13 @@ export interface ApiOptions {
   version: string;
   /** Largest accepted JSON body; manifests and sample batches need more than express' 100 kB. */
   bodyLimit?: string;
+  /** How bearer tokens are verified: every route but @Public() ones needs one. */
+  auth: ApiAuth;
 }
 
 /**
  * Builds a management API the same way for a single service and for the all-in-one process:
- * JSON logs, correlation ids, validation, problem+json errors, metrics and Swagger at /docs.
+ * JSON logs, correlation ids, bearer-token auth, validation, problem+json errors, metrics and Swagger at /docs.
  */
 export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, options: ApiOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, {
@@ -34,11 +38,13 @@ export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, o
   app.useBodyParser('text', { limit: options.bodyLimit ?? '5mb', type: ['text/plain', 'application/yaml', 'application/x-yaml'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
+  const { lookup } = options.auth;
+  app.useGlobalGuards(new BearerAuthGuard(app.get(Reflector), options.auth.configured, lookup ? () => lookup(app) : undefined));
   app.disable('x-powered-by');
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).build(),
+    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;

@@ -28,6 +28,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    if (body.status === 401) {
+      // RFC 6750 §3: a 401 names the scheme the client should use.
+      response.setHeader('WWW-Authenticate', request.headers.authorization ? 'Bearer realm="strata", error="invalid_token"' : 'Bearer realm="strata"');
+    }
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 

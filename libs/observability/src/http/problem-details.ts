@@ -24,6 +24,8 @@ export const DOMAIN_ERROR_HTTP_STATUS: Record<DomainErrorCode, HttpStatus> = {
   [DomainErrorCode.InvalidInput]: HttpStatus.UNPROCESSABLE_ENTITY,
   [DomainErrorCode.PreconditionFailed]: HttpStatus.PRECONDITION_FAILED,
   [DomainErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [DomainErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [DomainErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
 };
 
 const TITLES: Partial<Record<number, string>> = {

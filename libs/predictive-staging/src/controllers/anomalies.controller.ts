@@ -3,12 +3,14 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } fr
 import { AnomalyPageDto, AnomalyQueryDto, AnomalyResponseDto, anomalyFilterOf, mapAnomaly, mapAnomalyPage } from '../dtos/anomaly.dto';
 import { NumericIdParamDto } from '../dtos/series-labels.dto';
 import { PredictiveQueriesService } from '../services/predictive-queries.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('anomalies')
 @Controller('v1/anomalies')
 export class AnomaliesController {
   constructor(private readonly queries: PredictiveQueriesService) {}
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: AnomalyPageDto, description: 'Newest first' })
   @ApiBadRequestResponse({ description: 'A bad filter, named in errors[].field' })
@@ -16,6 +18,7 @@ export class AnomaliesController {
     return mapAnomalyPage(await this.queries.searchAnomalies(anomalyFilterOf(query), query.limit, query.after));
   }
 
+  @RequireRole('viewer')
   @Get(':id')
   @ApiOkResponse({ type: AnomalyResponseDto })
   @ApiNotFoundResponse()

@@ -4,6 +4,7 @@ import { ForecastPageDto, ForecastQueryDto, ForecastResponseDto, forecastFilterO
 import { NumericIdParamDto, SeriesIdParamDto } from '../dtos/series-labels.dto';
 import { ForecastingService } from '../services/forecasting.service';
 import { PredictiveQueriesService } from '../services/predictive-queries.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('forecasts')
 @Controller('v1')
@@ -13,6 +14,7 @@ export class ForecastsController {
     private readonly forecasting: ForecastingService,
   ) {}
 
+  @RequireRole('viewer')
   @Get('forecasts')
   @ApiOkResponse({ type: ForecastPageDto, description: 'Newest first' })
   @ApiBadRequestResponse({ description: 'A bad filter, named in errors[].field' })
@@ -20,6 +22,7 @@ export class ForecastsController {
     return mapForecastPage(await this.queries.searchForecasts(forecastFilterOf(query), query.limit, query.after));
   }
 
+  @RequireRole('viewer')
   @Get('forecasts/:id')
   @ApiOkResponse({ type: ForecastResponseDto })
   @ApiNotFoundResponse()
@@ -27,6 +30,7 @@ export class ForecastsController {
     return mapForecast(await this.queries.forecast(params.id));
   }
 
+  @RequireRole('viewer')
   @Get('series/:seriesId/forecast')
   @ApiOkResponse({ type: ForecastResponseDto, description: 'The newest forecast of the series' })
   @ApiNotFoundResponse({ description: 'The series has not been forecast yet' })
@@ -34,6 +38,7 @@ export class ForecastsController {
     return mapForecast(await this.queries.latestForecast(params.seriesId));
   }
 
+  @RequireRole('operator')
   @Post('series/:seriesId/forecasts')
   @ApiCreatedResponse({ type: ForecastResponseDto, description: 'Forecast now (trains an LSTM in a worker thread when none is fresh), stored and published' })
   @ApiNotFoundResponse({ description: 'No KPI window of this series has arrived' })

@@ -1,10 +1,9 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { KpiSeriesLabels, StrataEvent, Topics, parseStrataEvent } from '@strata/contracts';
 import { BusModule, EventBus, InMemoryEventBus, newEvent } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
-import { TestDatabase, createTestDatabase } from '@strata/testing';
+import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
+import { TEST_ADMIN_TOKEN, TestDatabase, TestHttp, authorizedHttp, createTestDatabase } from '@strata/testing';
 import { Client } from 'pg';
-import request from 'supertest';
 import { PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { PredictiveStagingModule } from '../predictive-staging.module';
 
@@ -26,7 +25,8 @@ export interface PredictiveStagingTestApp {
   app: INestApplication;
   bus: EventBus;
   sql: Client;
-  http: () => ReturnType<typeof request>;
+  /** Requests as the test admin (TEST_ADMIN_TOKEN) unless they set their own Authorization. */
+  http: () => TestHttp;
   /** Every event predictive-staging published on anomalies and forecasts, in order. */
   published: StrataEvent[];
   /** Publishes one KPI window as metrics-ingest would. */
@@ -44,7 +44,7 @@ export async function startPredictiveStagingTestApp(label: string, settings: Pre
       module: PredictiveStagingTestRootModule,
       imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), PredictiveStagingModule.register(options, settings)],
     },
-    { title: 'test', description: 'test', version: '1' },
+    { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
   );
   await app.init();
   await bus.subscribe({
@@ -61,7 +61,7 @@ export async function startPredictiveStagingTestApp(label: string, settings: Pre
     app,
     bus,
     sql,
-    http: () => request(app.getHttpServer()),
+    http: () => authorizedHttp(app.getHttpServer()),
     published,
     publishWindow: async (seriesId, series, windowStart, value, lengthMs = 10_000) => {
       const counter = series.metric.endsWith('_total');

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { DomainError } from '@strata/domain';
-import { Actor } from '@strata/observability';
+import { Principal, RequireRole } from '@strata/observability';
 import type { Response } from 'express';
 import { ApplyQueryDto, ApplyRefusedDto, ApplyResponseDto, answerApply } from '../dtos/apply.dto';
 import { ApplyService } from '../services/apply.service';
@@ -23,6 +23,7 @@ function manifestText(body: unknown): string {
 export class ApplyController {
   constructor(private readonly applier: ApplyService) {}
 
+  @RequireRole('operator')
   @Post()
   @HttpCode(200)
   @ApiConsumes('application/yaml', 'text/plain', 'application/json')
@@ -35,7 +36,7 @@ export class ApplyController {
       'A document breaks a rule: each violation names the document, the field and the rule, and nothing was applied; or (problem type rollout-refused, with `changes`) routing-control refused a Rollout as invalid and the other documents were applied',
   })
   @ApiConflictResponse({ type: ApplyRefusedDto, description: 'routing-control refused a Rollout for the state it found (no routing policy, another rollout active, …); the other documents were applied (`changes`)' })
-  async apply(@Body() body: unknown, @Query() query: ApplyQueryDto, @Actor() actor: string, @Res({ passthrough: true }) response: Response): Promise<ApplyResponseDto | ApplyRefusedDto> {
+  async apply(@Body() body: unknown, @Query() query: ApplyQueryDto, @Principal() actor: string, @Res({ passthrough: true }) response: Response): Promise<ApplyResponseDto | ApplyRefusedDto> {
     return answerApply(await this.applier.apply(manifestText(body), { dryRun: query.dryRun, waitMs: query.waitSeconds * 1_000 }, actor), response);
   }
 }

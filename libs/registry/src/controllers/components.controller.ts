@@ -1,16 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ACTOR_HEADER, Actor } from '@strata/observability';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Principal, RequireRole } from '@strata/observability';
 import type { Response } from 'express';
 import { ComponentPageDto, ComponentQueryDto, ComponentResponseDto, ComponentVersionResponseDto, CreateComponentDto, RegisterComponentVersionDto, mapComponent, mapComponentVersion } from '../dtos/component.dto';
 import { ComponentsService } from '../services/components.service';
 
 @ApiTags('components')
-@ApiHeader({ name: ACTOR_HEADER, required: false, description: 'Who makes the change, for the audit trail' })
 @Controller('v1/components')
 export class ComponentsController {
   constructor(private readonly components: ComponentsService) {}
 
+  @RequireRole('operator')
   @Post()
   @ApiCreatedResponse({ type: ComponentResponseDto })
   @ApiConflictResponse({ description: 'A component with this name exists' })
@@ -19,6 +19,7 @@ export class ComponentsController {
     return mapComponent(await this.components.createComponent(body));
   }
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: ComponentPageDto })
   async list(@Query() query: ComponentQueryDto): Promise<ComponentPageDto> {
@@ -26,6 +27,7 @@ export class ComponentsController {
     return { items: result.items.map(mapComponent), nextCursor: result.nextCursor };
   }
 
+  @RequireRole('viewer')
   @Get(':component')
   @ApiOkResponse({ type: ComponentResponseDto })
   @ApiNotFoundResponse()
@@ -33,6 +35,7 @@ export class ComponentsController {
     return mapComponent(await this.components.getComponent(component));
   }
 
+  @RequireRole('operator')
   @Post(':component/versions')
   @HttpCode(201)
   @ApiCreatedResponse({ type: ComponentVersionResponseDto, description: 'Registered' })
@@ -42,7 +45,7 @@ export class ComponentsController {
   async register(
     @Param('component') component: string,
     @Body() body: RegisterComponentVersionDto,
-    @Actor() actor: string,
+    @Principal() actor: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ComponentVersionResponseDto> {
     const registration = await this.components.registerVersion(component, body, actor);
@@ -50,12 +53,14 @@ export class ComponentsController {
     return mapComponentVersion(registration.version);
   }
 
+  @RequireRole('viewer')
   @Get(':component/versions')
   @ApiOkResponse({ type: [ComponentVersionResponseDto], description: 'Newest first' })
   async versions(@Param('component') component: string): Promise<ComponentVersionResponseDto[]> {
     return (await this.components.listVersions(component)).map(mapComponentVersion);
   }
 
+  @RequireRole('viewer')
   @Get(':component/versions/:version')
   @ApiOkResponse({ type: ComponentVersionResponseDto })
   @ApiNotFoundResponse()

@@ -3,12 +3,14 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResp
 import { NodeResponseDto, mapNode } from '../dtos/version-map.dto';
 import { HeartbeatDto } from '../dtos/node.dto';
 import { NodesService } from '../services/nodes.service';
+import { RequireRole } from '@strata/observability';
 
 @ApiTags('nodes')
 @Controller('v1/nodes')
 export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
+  @RequireRole('operator')
   @Post('heartbeat')
   @HttpCode(200)
   @ApiOkResponse({ type: NodeResponseDto, description: 'The node as the version map now sees it (versionMismatch flags a version no group deployed there expects)' })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { PageQueryDto } from '@strata/observability';
+import { PageQueryDto, RequireRole } from '@strata/observability';
 import { CreateStackDto, EnvironmentDto, StackPageDto, StackResponseDto, mapStack } from '../dtos/stack.dto';
 import { StacksService } from '../services/stacks.service';
 
@@ -9,6 +9,7 @@ import { StacksService } from '../services/stacks.service';
 export class StacksController {
   constructor(private readonly stacks: StacksService) {}
 
+  @RequireRole('operator')
   @Post()
   @ApiCreatedResponse({ type: StackResponseDto })
   @ApiConflictResponse({ description: 'A stack with this name exists' })
@@ -17,6 +18,7 @@ export class StacksController {
     return mapStack(await this.stacks.create(body));
   }
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: StackPageDto })
   async list(@Query() query: PageQueryDto): Promise<StackPageDto> {
@@ -24,6 +26,7 @@ export class StacksController {
     return { items: page.items.map(mapStack), nextCursor: page.nextCursor };
   }
 
+  @RequireRole('viewer')
   @Get(':stack')
   @ApiOkResponse({ type: StackResponseDto })
   @ApiNotFoundResponse()
@@ -31,6 +34,7 @@ export class StacksController {
     return mapStack(await this.stacks.get(stack));
   }
 
+  @RequireRole('operator')
   @Post(':stack/environments')
   @ApiCreatedResponse({ type: StackResponseDto })
   @ApiNotFoundResponse()

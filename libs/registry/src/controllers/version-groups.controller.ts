@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Actor } from '@strata/observability';
+import { Principal, RequireRole } from '@strata/observability';
 import { CompatibilityRequestDto, CompatibilityResponseDto, CreateVersionGroupDto, VersionGroupResponseDto, mapCompatibility, mapVersionGroup } from '../dtos/version-map.dto';
 import { VersionGroupsService } from '../services/version-groups.service';
 
@@ -9,20 +9,23 @@ import { VersionGroupsService } from '../services/version-groups.service';
 export class VersionGroupsController {
   constructor(private readonly groups: VersionGroupsService) {}
 
+  @RequireRole('operator')
   @Post('stacks/:stack/version-groups')
   @ApiCreatedResponse({ type: VersionGroupResponseDto })
   @ApiConflictResponse({ description: 'Members and what stays deployed do not satisfy each other; each conflict explained' })
   @ApiUnprocessableEntityResponse({ description: 'A member is not registered or belongs to another stack' })
-  async create(@Param('stack') stack: string, @Body() body: CreateVersionGroupDto, @Actor() actor: string): Promise<VersionGroupResponseDto> {
+  async create(@Param('stack') stack: string, @Body() body: CreateVersionGroupDto, @Principal() actor: string): Promise<VersionGroupResponseDto> {
     return mapVersionGroup(await this.groups.create({ stack, ...body }, actor));
   }
 
+  @RequireRole('viewer')
   @Get('stacks/:stack/version-groups')
   @ApiOkResponse({ type: [VersionGroupResponseDto] })
   async list(@Param('stack') stack: string): Promise<VersionGroupResponseDto[]> {
     return (await this.groups.list(stack)).map(mapVersionGroup);
   }
 
+  @RequireRole('viewer')
   @Get('stacks/:stack/version-groups/:group')
   @ApiOkResponse({ type: VersionGroupResponseDto })
   @ApiNotFoundResponse()
@@ -30,6 +33,8 @@ export class VersionGroupsController {
     return mapVersionGroup(await this.groups.get(stack, group));
   }
 
+  // A question, not a change: whoever may read the registry may ask it.
+  @RequireRole('viewer')
   @Post('compatibility')
   @HttpCode(200)
   @ApiOkResponse({ type: CompatibilityResponseDto, description: 'yes, no (with reasons) or unknown (with what is missing)' })

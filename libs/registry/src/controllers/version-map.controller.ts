@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, ParseEnumPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor } from '@strata/observability';
+import { Principal, RequireRole } from '@strata/observability';
 import {
   HistoryQueryDto,
   RecordDeploymentDto,
@@ -24,14 +24,16 @@ enum Location {
 export class VersionMapController {
   constructor(private readonly deployments: DeploymentsService) {}
 
+  @RequireRole('operator')
   @Post('environments/:environment/deployments')
   @ApiCreatedResponse({ type: VersionMapResponseDto, description: 'The version map of the environment after the deployment' })
   @ApiConflictResponse({ description: 'The group no longer fits what is deployed' })
-  async record(@Param('environment') environment: string, @Body() body: RecordDeploymentDto, @Actor() actor: string): Promise<VersionMapResponseDto> {
+  async record(@Param('environment') environment: string, @Body() body: RecordDeploymentDto, @Principal() actor: string): Promise<VersionMapResponseDto> {
     await this.deployments.record({ ...body, environment }, actor);
     return mapVersionMap(await this.deployments.view(body.stack, environment));
   }
 
+  @RequireRole('viewer')
   @Get('stacks/:stack/environments/:environment/version-map')
   @ApiOkResponse({ type: VersionMapResponseDto })
   @ApiNotFoundResponse()
@@ -39,12 +41,14 @@ export class VersionMapController {
     return mapVersionMap(await this.deployments.view(stack, environment));
   }
 
+  @RequireRole('viewer')
   @Get('stacks/:stack/environments/:environment/version-map/history')
   @ApiOkResponse({ type: [VersionMapChangeResponseDto], description: 'Newest first' })
   async history(@Param('stack') stack: string, @Param('environment') environment: string, @Query() query: HistoryQueryDto): Promise<VersionMapChangeResponseDto[]> {
     return (await this.deployments.history(stack, environment, query.limit)).map(mapVersionMapChange);
   }
 
+  @RequireRole('operator')
   @Delete('stacks/:stack/environments/:environment/version-map/:location/groups/:versionGroup')
   @ApiOkResponse({ type: VersionMapResponseDto, description: 'The version map after the group was retired: its versions are no longer expected there' })
   @ApiNotFoundResponse({ description: 'The group is not deployed there (or already retired)' })
@@ -53,12 +57,13 @@ export class VersionMapController {
     @Param('environment') environment: string,
     @Param('location', new ParseEnumPipe(Location)) location: DeploymentLocation,
     @Param('versionGroup') versionGroup: string,
-    @Actor() actor: string,
+    @Principal() actor: string,
   ): Promise<VersionMapResponseDto> {
     await this.deployments.retire(stack, environment, location, versionGroup, actor);
     return mapVersionMap(await this.deployments.view(stack, environment));
   }
 
+  @RequireRole('operator')
   @Put('stacks/:stack/environments/:environment/version-map/:location/:component/status')
   @ApiOkResponse({ type: SlotResponseDto })
   async setStatus(
@@ -67,7 +72,7 @@ export class VersionMapController {
     @Param('location', new ParseEnumPipe(Location)) location: DeploymentLocation,
     @Param('component') component: string,
     @Body() body: SetStatusDto,
-    @Actor() actor: string,
+    @Principal() actor: string,
   ): Promise<SlotResponseDto> {
     await this.deployments.setStatus(stack, environment, location, component, body.status, actor, body.reason);
     const view = await this.deployments.view(stack, environment);

@@ -9,6 +9,7 @@ import { DeploymentEntity } from '../entities/deployment.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { NodeEntity } from '../entities/node.entity';
 import { StackEntity } from '../entities/stack.entity';
+import { TokenEntity } from '../entities/token.entity';
 import { VersionGroupEntity } from '../entities/version-group.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 import { InitialRegistry1764201600000 } from './migrations/1764201600000-initial-registry';
@@ -16,6 +17,7 @@ import { ComponentsAndVersionMap1764216000000 } from './migrations/1764216000000
 import { DeclaredRollouts1764230400000 } from './migrations/1764230400000-declared-rollouts';
 import { RolloutDeclarationAnswers1764921600000 } from './migrations/1764921600000-rollout-declaration-answers';
 import { NodeUrlsAndDeployedGroups1765152000000 } from './migrations/1765152000000-node-urls-and-deployed-groups';
+import { Tokens1765324800000 } from './migrations/1765324800000-tokens';
 import { REGISTRY_SCHEMA } from './registry-schema';
 
 export function createRegistryDataSource(database: DatabaseConfig): DataSource {
@@ -23,7 +25,7 @@ export function createRegistryDataSource(database: DatabaseConfig): DataSource {
     schema: REGISTRY_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity, DeployedGroupEntity],
-    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000, RolloutDeclarationAnswers1764921600000, NodeUrlsAndDeployedGroups1765152000000],
+    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity, DeployedGroupEntity, TokenEntity],
+    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000, RolloutDeclarationAnswers1764921600000, NodeUrlsAndDeployedGroups1765152000000, Tokens1765324800000],
   });
 }

@@ -18,6 +18,9 @@ const REFUSALS: Record<DomainErrorCode, RolloutDeclarationRefusal | undefined> =
   [DomainErrorCode.PreconditionFailed]: 'precondition-failed',
   [DomainErrorCode.NotFound]: 'not-found',
   [DomainErrorCode.Unavailable]: undefined,
+  // Events carry no credentials: neither code can come out of a consumer.
+  [DomainErrorCode.Unauthenticated]: undefined,
+  [DomainErrorCode.Forbidden]: undefined,
 };
 
 const MAX_REASON = 2_000;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Put, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Actor } from '@strata/observability';
+import { Principal, RequireRole } from '@strata/observability';
 import { PolicyHistoryQueryDto, PolicyStatusDto, PutRoutingPolicyDto, RoutingPolicyResponseDto, mapPolicyStatus, mapRoutingPolicy } from '../dtos/routing-policy.dto';
 import { RoutingPoliciesService } from '../services/routing-policies.service';
 
@@ -9,14 +9,16 @@ import { RoutingPoliciesService } from '../services/routing-policies.service';
 export class RoutingPoliciesController {
   constructor(private readonly policies: RoutingPoliciesService) {}
 
+  @RequireRole('operator')
   @Put()
   @ApiOkResponse({ type: RoutingPolicyResponseDto, description: 'The new version, published to gateways' })
   @ApiUnprocessableEntityResponse({ description: 'problem+json whose errors name each invalid field, or a group not deployed here' })
   @ApiNotFoundResponse({ description: 'Unknown stack or environment' })
-  async put(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutRoutingPolicyDto, @Actor() actor: string): Promise<RoutingPolicyResponseDto> {
+  async put(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutRoutingPolicyDto, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
     return mapRoutingPolicy(await this.policies.put(stack, environment, { ...body }, actor));
   }
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: RoutingPolicyResponseDto })
   @ApiNotFoundResponse()
@@ -24,6 +26,7 @@ export class RoutingPoliciesController {
     return mapRoutingPolicy(await this.policies.current(stack, environment));
   }
 
+  @RequireRole('viewer')
   @Get('status')
   @ApiOkResponse({ type: PolicyStatusDto, description: 'The current version and each gateway: in-sync, stale or rejected' })
   @ApiNotFoundResponse()
@@ -31,12 +34,14 @@ export class RoutingPoliciesController {
     return mapPolicyStatus(await this.policies.status(stack, environment));
   }
 
+  @RequireRole('viewer')
   @Get('versions')
   @ApiOkResponse({ type: [RoutingPolicyResponseDto], description: 'Newest first' })
   async history(@Param('stack') stack: string, @Param('environment') environment: string, @Query() query: PolicyHistoryQueryDto): Promise<RoutingPolicyResponseDto[]> {
     return (await this.policies.history(stack, environment, query.limit)).map(mapRoutingPolicy);
   }
 
+  @RequireRole('viewer')
   @Get('versions/:version')
   @ApiOkResponse({ type: RoutingPolicyResponseDto })
   @ApiNotFoundResponse()

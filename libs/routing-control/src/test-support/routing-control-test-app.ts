@@ -1,10 +1,9 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { EventData, EventType, StrataEvent, Topics, parseStrataEvent, topicOfEvent } from '@strata/contracts';
 import { BusModule, InMemoryEventBus, newEvent } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, createApi } from '@strata/observability';
-import { TestDatabase, createTestDatabase } from '@strata/testing';
+import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
+import { TEST_ADMIN_TOKEN, TestDatabase, TestHttp, authorizedHttp, createTestDatabase } from '@strata/testing';
 import { Client } from 'pg';
-import request from 'supertest';
 import { RoutingControlModule } from '../routing-control.module';
 import { RolloutTicker } from '../services/rollout-ticker.service';
 
@@ -17,7 +16,8 @@ export interface RoutingControlTestApp {
   sql: Client;
   /** The rollout clock; tests move it and tick by hand. */
   clock: { now: number };
-  http: () => ReturnType<typeof request>;
+  /** Requests as the test admin (TEST_ADMIN_TOKEN) unless they set their own Authorization. */
+  http: () => TestHttp;
   /** Publishes an event as its producer would (the registry, a gateway, metrics-ingest). */
   publish<TType extends EventType>(type: TType, service: string, data: EventData<TType>): Promise<StrataEvent<TType>>;
   /** Every event routing-control published on routing.events, in order. */
@@ -36,7 +36,7 @@ async function startApp(databaseUrl: string, bus: InMemoryEventBus, clock: { now
       module: RoutingControlTestRootModule,
       imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), RoutingControlModule.register(options(databaseUrl), { tickMs: 0, resyncMs: 0, now: () => clock.now })],
     },
-    { title: 'test', description: 'test', version: '1' },
+    { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
   );
   await app.init();
   return app;
@@ -82,7 +82,7 @@ export async function startRoutingControlTestApp(label: string): Promise<Routing
     },
     sql,
     clock,
-    http: () => request(app.getHttpServer()),
+    http: () => authorizedHttp(app.getHttpServer()),
     publish: async (type, service, data) => {
       const event = newEvent({ type, service, subject: String((data as { stack?: string }).stack ?? 'none'), data });
       await bus.publish([{ topic: topicOfEvent(type), key: event.subject ?? null, value: JSON.stringify(event) }]);
