@@ -33,3 +33,4 @@ export * from './breaking/breaking-changes-of';
 export * from './health/health-verdict';
 export * from './routing';
 export * from './rollouts';
+export * from './input/unsafe-text';

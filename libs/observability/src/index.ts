@@ -10,3 +10,6 @@ export * from './observability.module';
 export * from './http/actor.decorator';
 export * from './http/page-query.dto';
 export * from './http/kpi-label-filter.dto';
+export * from './http/json-body';
+export * from './http/input-guard.pipe';
+export * from './http/request-shape.middleware';
