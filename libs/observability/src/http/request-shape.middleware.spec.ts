@@ -49,7 +49,12 @@ describe(unsupportedMediaTypeMiddleware.name, () => {
   });
 
   it('refuses a body of another type, or of none, with 415', () => {
-    for (const headers of [{ 'content-type': 'application/xml', 'content-length': '5' }, { 'content-length': '5' }, { 'content-type': 'multipart/form-data; boundary=x', 'transfer-encoding': 'chunked' }]) {
+    const bodies: Record<string, string>[] = [
+      { 'content-type': 'application/xml', 'content-length': '5' },
+      { 'content-length': '5' },
+      { 'content-type': 'multipart/form-data; boundary=x', 'transfer-encoding': 'chunked' },
+    ];
+    for (const headers of bodies) {
       expect(run(sut, request('POST', '/x', headers)).error).toBeInstanceOf(UnsupportedMediaTypeException);
     }
   });
