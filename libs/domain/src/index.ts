@@ -34,3 +34,4 @@ export * from './health/health-verdict';
 export * from './routing';
 export * from './rollouts';
 export * from './auth/roles';
+export * from './input/unsafe-text';

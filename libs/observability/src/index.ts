@@ -14,3 +14,6 @@ export * from './auth/roles.decorator';
 export * from './auth/token-verification';
 export * from './http/page-query.dto';
 export * from './http/kpi-label-filter.dto';
+export * from './http/json-body';
+export * from './http/input-guard.pipe';
+export * from './http/request-shape.middleware';

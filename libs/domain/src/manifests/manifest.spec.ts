@@ -103,4 +103,39 @@ describe('the checkout example manifest', () => {
     expect(new Set(kinds)).toEqual(new Set(['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout']));
     expect(kinds).toHaveLength(13);
   });
+  describe('hostile YAML', () => {
+    const stackNamed = (name: string) => `apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: ${name} }\nspec: { environments: [{ name: production }] }\n`;
+
+    it('refuses an alias bomb (billion laughs) by its alias count', () => {
+      const levels = 'bcdefghi'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(',')}]`);
+      const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...levels].join('\n');
+      expect(violationsOf(bomb)).toEqual([{ field: 'documents[0]', message: expect.stringMatching(/^invalid YAML: Excessive alias count/) }]);
+    });
+
+    it('refuses an unresolved alias', () => {
+      expect(violationsOf(stackNamed('*nowhere'))).toEqual([{ field: 'documents[0]', message: expect.stringMatching(/^invalid YAML.*nowhere/) }]);
+    });
+
+    it('refuses deep nesting, flow or block, without overflowing the stack', () => {
+      expect(violationsOf(`${'['.repeat(5_000)}${']'.repeat(5_000)}`)[0]?.message).toMatch(/nests deeper than 32 levels/);
+      expect(violationsOf(Array.from({ length: 100 }, (_, depth) => `${' '.repeat(depth)}k:`).join('\n'))[0]?.message).toMatch(/nests deeper than 32 levels/);
+    });
+
+    it('refuses a manifest over 256 KiB, or of more than 500 documents, before reading it', () => {
+      expect(violationsOf(`kind: Stack\nmetadata:\n${Array.from({ length: 150_000 }, (_, index) => `  k${index}: v`).join('\n')}\n`)).toEqual([
+        { field: 'manifest', message: 'is larger than 262144 bytes' },
+      ]);
+      expect(violationsOf(Array(501).fill(stackNamed('x')).join('---\n'))).toEqual([{ field: 'documents', message: 'holds 501 documents; at most 500 are read in one apply' }]);
+    });
+
+    it("finds a duplicate key among many (linear: the yaml package's own check is quadratic)", () => {
+      const keys = Array.from({ length: 20_000 }, (_, index) => `  k${index}: v`).join('\n');
+      expect(violationsOf(`kind: Stack\nmetadata:\n${keys}\n  k7: again\n`)).toEqual([{ field: 'documents[0]', message: expect.stringMatching(/map key 'k7' is given twice/) }]);
+    });
+
+    it('refuses NUL and lone surrogates written as YAML escapes, naming the field', () => {
+      expect(violationsOf(stackNamed('"che\\0ckout"'))).toEqual([{ field: 'documents[0].metadata.name', message: 'must not contain U+0000 (NUL)' }]);
+      expect(violationsOf(stackNamed('"che\\ud800ckout"'))).toEqual([{ field: 'documents[0].metadata.name', message: 'must not contain a lone UTF-16 surrogate' }]);
+    });
+  });
 });

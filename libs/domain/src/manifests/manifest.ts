@@ -1,5 +1,6 @@
-import { parseAllDocuments } from 'yaml';
+import { Document, isScalar, parseAllDocuments, visit } from 'yaml';
 import { DomainError, DomainViolation } from '../errors/domain-error';
+import { unsafeTextViolations } from '../input/unsafe-text';
 
 export const MANIFEST_API_VERSION = 'strata.dev/v1';
 
@@ -78,27 +79,111 @@ function documentViolations(raw: unknown, index: number): { document?: ManifestD
 }
 
 /**
+ * Limits a manifest is read within; a larger or deeper one is refused before it can exhaust the
+ * process. The yaml package parses about 10,000 keys a second and blocks while it does, so the
+ * size bound is also a bound on how long one apply can hold the event loop (the example manifest
+ * is 5 kB).
+ */
+export const MANIFEST_LIMITS = { maxBytes: 256 * 1024, maxDocuments: 500, maxDepth: 32, maxAliasCount: 100 } as const;
+
+function refuse(field: string, message: string): never {
+  throw DomainError.invalid('the manifest is invalid; nothing was applied', [{ field, message }]);
+}
+
+/** Mapping keys repeated in a YAML document; linear, where the yaml package's `uniqueKeys` is quadratic. */
+function duplicateKeyViolations(yamlDocument: Document, at: string): DomainViolation[] {
+  const violations: DomainViolation[] = [];
+  visit(yamlDocument, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key) && violations.length < 20) {
+          const line = isScalar(pair.key) && pair.key.range ? ` (offset ${pair.key.range[0]})` : '';
+          violations.push({ field: at, message: `invalid YAML: map key '${String(key)}' is given twice${line}` });
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return violations;
+}
+
+/** Nesting depth of a plain value, measured without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current !== null && typeof current === 'object') {
+      deepest = Math.max(deepest, depth + 1);
+      if (deepest > MANIFEST_LIMITS.maxDepth) {
+        return deepest;
+      }
+      for (const item of Object.values(current)) {
+        pending.push([item, depth + 1]);
+      }
+    }
+  }
+  return deepest;
+}
+
+function readDocument(yamlDocument: Document, at: string): { raw?: unknown; violations: DomainViolation[] } {
+  const parseErrors = yamlDocument.errors.map((error) => {
+    const line = error.linePos?.[0]?.line;
+    // The yaml parser recurses per flow level and reports its own stack overflow as a parse error.
+    const reason = /Maximum call stack/.test(error.message) ? `nests deeper than ${MANIFEST_LIMITS.maxDepth} levels` : error.message.split('\n')[0];
+    return { field: at, message: `invalid YAML${line ? ` at line ${line}` : ''}: ${reason}` };
+  });
+  if (parseErrors.length > 0) {
+    return { violations: parseErrors };
+  }
+  try {
+    const duplicates = duplicateKeyViolations(yamlDocument, at);
+    if (duplicates.length > 0) {
+      return { violations: duplicates };
+    }
+    // toJS resolves aliases: an unresolved one, or more than maxAliasCount (a billion-laughs bomb), throws.
+    const raw: unknown = yamlDocument.toJS({ maxAliasCount: MANIFEST_LIMITS.maxAliasCount });
+    if (nestingDepth(raw) > MANIFEST_LIMITS.maxDepth) {
+      return { violations: [{ field: at, message: `nests deeper than ${MANIFEST_LIMITS.maxDepth} levels` }] };
+    }
+    return { raw, violations: unsafeTextViolations(raw, at) };
+  } catch (error) {
+    const reason = error instanceof RangeError ? `nests deeper than ${MANIFEST_LIMITS.maxDepth} levels` : (error as Error).message.split('\n')[0];
+    return { violations: [{ field: at, message: `invalid YAML: ${reason}` }] };
+  }
+}
+
+/**
  * Reads a multi-document YAML manifest into typed documents, or refuses it whole, naming each
  * document, field and rule it breaks. Kind-specific specs are checked by whoever applies them.
+ * Hostile YAML (alias bombs, unresolved aliases, huge or deeply nested documents, NUL or lone
+ * surrogates in a value) is refused within MANIFEST_LIMITS.
  */
 export function parseManifest(text: string): ManifestDocument[] {
-  const parsed = parseAllDocuments(text, { uniqueKeys: true });
-  const documents = Array.isArray(parsed) ? parsed : [parsed];
+  if (text.length > MANIFEST_LIMITS.maxBytes || new TextEncoder().encode(text).byteLength > MANIFEST_LIMITS.maxBytes) {
+    refuse('manifest', `is larger than ${MANIFEST_LIMITS.maxBytes} bytes`);
+  }
+  let documents: Document[];
+  try {
+    const parsed = parseAllDocuments(text, { uniqueKeys: false });
+    documents = (Array.isArray(parsed) ? parsed : [parsed]) as Document[];
+  } catch (error) {
+    refuse('manifest', error instanceof RangeError ? `nests deeper than ${MANIFEST_LIMITS.maxDepth} levels` : `invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (documents.length > MANIFEST_LIMITS.maxDocuments) {
+    refuse('documents', `holds ${documents.length} documents; at most ${MANIFEST_LIMITS.maxDocuments} are read in one apply`);
+  }
   const violations: DomainViolation[] = [];
   const result: ManifestDocument[] = [];
   documents.forEach((yamlDocument, index) => {
-    for (const error of yamlDocument.errors) {
-      const line = error.linePos?.[0]?.line;
-      violations.push({ field: `documents[${index}]`, message: `invalid YAML${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}` });
+    const read = readDocument(yamlDocument, `documents[${index}]`);
+    violations.push(...read.violations);
+    if (read.violations.length > 0 || read.raw === null || read.raw === undefined) {
+      return; // refused, or an empty document between `---` separators
     }
-    if (yamlDocument.errors.length > 0) {
-      return;
-    }
-    const raw: unknown = yamlDocument.toJS({ maxAliasCount: 100 });
-    if (raw === null || raw === undefined) {
-      return; // an empty document between `---` separators
-    }
-    const checked = documentViolations(raw, index);
+    const checked = documentViolations(read.raw, index);
     violations.push(...checked.violations);
     if (checked.document) {
       result.push(checked.document);

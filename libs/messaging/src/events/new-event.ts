@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventCatalog, EventData, EventType, StrataEvent } from '@strata/contracts';
+import { DomainError } from '@strata/domain';
 import { currentCorrelationId } from '@strata/observability';
 
 export interface NewEventOptions<TType extends EventType> {
@@ -11,9 +12,20 @@ export interface NewEventOptions<TType extends EventType> {
   data: EventData<TType>;
 }
 
-/** Builds a CloudEvent, validating its data against the catalog so no producer emits garbage. */
+/**
+ * Builds a CloudEvent, validating its data against the catalog so no producer emits garbage.
+ * Data the catalog refuses is invalid input (422 at the HTTP edge, dead-lettered by a consumer),
+ * naming each field as `event.<field>`: edges validate requests first, so this is the backstop.
+ */
 export function newEvent<TType extends EventType>(options: NewEventOptions<TType>): StrataEvent<TType> {
-  const data = EventCatalog[options.type].schema.parse(options.data) as EventData<TType>;
+  const checked = EventCatalog[options.type].schema.safeParse(options.data);
+  if (!checked.success) {
+    throw DomainError.invalid(
+      `the request cannot become a ${options.type} event`,
+      checked.error.issues.map((issue) => ({ field: ['event', ...issue.path.map(String)].join('.'), message: issue.message })),
+    );
+  }
+  const data = checked.data as EventData<TType>;
   const correlationId = currentCorrelationId();
   return {
     specversion: '1.0',

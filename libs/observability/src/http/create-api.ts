@@ -8,6 +8,9 @@ import { NestJsonLogger } from '../logging/json-logger';
 import { httpMetricsMiddleware } from '../metrics/metrics';
 import { correlationMiddleware } from './correlation.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { InputGuardPipe } from './input-guard.pipe';
+import { verifyJsonBody } from './json-body';
+import { methodNotAllowedMiddleware, unsupportedMediaTypeMiddleware } from './request-shape.middleware';
 import { createValidationPipe } from './request-validation';
 
 type DynamicModuleLike = Parameters<typeof NestFactory.create>[0];
@@ -33,10 +36,11 @@ export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, o
     moduleIdGeneratorAlgorithm: 'reference',
     bodyParser: false,
   });
-  app.use(correlationMiddleware, httpMetricsMiddleware);
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '5mb', type: ['application/json', 'application/*+json'] });
+  app.use(correlationMiddleware, httpMetricsMiddleware, unsupportedMediaTypeMiddleware);
+  // verify: nesting deeper than MAX_JSON_DEPTH and duplicate keys are refused (422) before parsing.
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '5mb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody });
   app.useBodyParser('text', { limit: options.bodyLimit ?? '5mb', type: ['text/plain', 'application/yaml', 'application/x-yaml'] });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   const { lookup } = options.auth;
   app.useGlobalGuards(new BearerAuthGuard(app.get(Reflector), options.auth.configured, lookup ? () => lookup(app) : undefined));
@@ -47,5 +51,7 @@ export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, o
     new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Registered before the routes (they are added at init), so an unknown method on a known path is a 405, not a 404.
+  app.use(methodNotAllowedMiddleware(document.paths as Record<string, Record<string, unknown>>));
   return app;
 }

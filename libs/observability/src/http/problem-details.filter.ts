@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { currentCorrelationId } from '../logging/correlation';
 import { Logger } from '../logging/json-logger';
 import { DOMAIN_ERROR_HTTP_STATUS, PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from './problem-details';
+import { UnprocessableInputException } from './json-body';
 import { RequestValidationException } from './request-validation';
 
 /**
@@ -43,12 +44,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof RequestValidationException) {
       return problem(HttpStatus.BAD_REQUEST, 'invalid-request', exception.message, { errors: exception.violations });
     }
+    if (exception instanceof UnprocessableInputException) {
+      return problem(HttpStatus.UNPROCESSABLE_ENTITY, 'unprocessable-input', exception.message, { errors: exception.violations });
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return problem(status, `http-${status}`, this.httpDetail(exception));
     }
     if (isBodyParserError(exception)) {
       return problem(exception.status, exception.status === 413 ? 'body-too-large' : 'unreadable-body', exception.message);
+    }
+    if (isPostgresDataException(exception)) {
+      // A last line of defence: the edge validates input, so reaching here names a missing rule (logged as such).
+      this.logger.warn('PostgreSQL refused a value the request carried; a validation rule is missing', { error: exception.message });
+      return problem(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid-value', 'a value in the request cannot be stored (out of range or malformed)');
     }
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', 'an unexpected error occurred; quote the correlation id when reporting it');
   }
@@ -61,6 +70,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const message = (response as { message?: unknown }).message;
     return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
   }
+}
+
+/** SQLSTATE class 22 (data exception): out-of-range numbers, malformed values, NUL in text. */
+function isPostgresDataException(exception: unknown): exception is Error {
+  const code = (exception as { driverError?: { code?: unknown } } | undefined)?.driverError?.code;
+  return exception instanceof Error && typeof code === 'string' && code.startsWith('22');
 }
 
 /** body-parser raises plain errors with a 4xx `status` (malformed JSON, body too large). */
