@@ -4,6 +4,7 @@ export * from './stacks/stack';
 export * from './breaking/openapi-diff';
 export * from './breaking/schema-migration-lint';
 export * from './manifests/manifest';
+export * from './components/component-target';
 export * from './components/component-version';
 export * from './components/duration';
 export * from './components/semver-fields';

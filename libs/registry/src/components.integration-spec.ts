@@ -30,6 +30,14 @@ describe('registry components and versions API', () => {
     await sut.http().post('/v1/components').send({ name: 'orphan', stack: 'no-such-stack', type: 'app' }).expect(404);
   });
 
+  it('never stores a secret: a target holding a connection string is refused naming the field, a reference is kept', async () => {
+    const refused = await sut.http().post('/v1/components').send({ name: `${stack}-orders-db`, stack, type: 'db-schema', target: { databaseUrl: 'postgres://app:hunter2@db:5432/shop' } }).expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'target.databaseUrl', message: expect.stringContaining('give it by reference as databaseUrlFrom: <VARIABLE>') }]);
+    expect(JSON.stringify(refused.body)).not.toContain('hunter2');
+    const kept = await sut.http().post('/v1/components').send({ name: `${stack}-orders-db`, stack, type: 'db-schema', target: { databaseUrlFrom: 'SHOP_DB_URL' } }).expect(201);
+    expect(kept.body.target).toEqual({ databaseUrlFrom: 'SHOP_DB_URL' });
+  });
+
   it('registers an immutable version: same content is a no-op, other content a 409', async () => {
     const name = `${stack}-web`;
     await component(name, 'app').expect(201);

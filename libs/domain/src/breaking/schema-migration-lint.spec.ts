@@ -36,6 +36,10 @@ describe(lintSchemaMigration.name, () => {
     ['ALTER TABLE orders DROP CONSTRAINT orders_customer;', 'drop-constraint'],
     ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0);', 'validating-constraint'],
     ['DROP VIEW order_totals;', 'drop-object'],
+    ["DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'orders'; END $$;", 'unverifiable-code'],
+    ["DO LANGUAGE plpgsql $$ BEGIN PERFORM 1; END $$;", 'unverifiable-code'],
+    ['CALL archive_orders();', 'unverifiable-code'],
+    ['EXECUTE drop_orders;', 'unverifiable-code'],
   ])('flags %s as %s', async (sql, kind) => {
     expect(await kinds(sql)).toEqual([kind]);
   });

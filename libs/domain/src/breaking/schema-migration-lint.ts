@@ -122,6 +122,14 @@ function statementFindings(kind: string, statement: AstNode, context: StatementC
       return statement['whereClause'] ? [] : at('delete-all-rows', `deletes every row of ${relationName(statement['relation'])}`);
     case 'UpdateStmt':
       return statement['whereClause'] ? [] : at('update-all-rows', `rewrites every row of ${relationName(statement['relation'])} under lock`);
+    // Procedural code can build any statement at run time (`EXECUTE 'DROP TABLE ' || …`): what the
+    // linter cannot read, it cannot prove safe, so it counts as possibly destructive.
+    case 'DoStmt':
+      return at('unverifiable-code', 'runs a DO block (procedural code that may build and EXECUTE any statement): it cannot be proven safe, so it counts as possibly destructive');
+    case 'CallStmt':
+      return at('unverifiable-code', 'calls a procedure: what it runs cannot be proven safe, so it counts as possibly destructive');
+    case 'ExecuteStmt':
+      return at('unverifiable-code', 'executes a prepared statement: what it runs cannot be proven safe here, so it counts as possibly destructive');
     default:
       return [];
   }

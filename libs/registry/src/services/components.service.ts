@@ -7,6 +7,7 @@ import {
   assertBreaksAllowed,
   assertValidComponentVersion,
   breakingChangesOf,
+  componentTargetViolations,
   componentTypeViolations,
   componentVersionChecksum,
   resourceNameProblem,
@@ -63,7 +64,7 @@ export class ComponentsService {
   ) {}
 
   async createComponent(input: NewComponent, within?: EntityManager): Promise<ComponentEntity> {
-    const violations = [...componentTypeViolations(input.type, this.types)];
+    const violations = [...componentTypeViolations(input.type, this.types), ...componentTargetViolations(input.target ?? {})];
     const nameProblem = resourceNameProblem(input.name);
     if (nameProblem) {
       violations.unshift({ field: 'name', message: nameProblem });
