@@ -168,4 +168,27 @@ describe('POST /v1/apply of the example manifest as written', () => {
     const version = await sut.http().get('/v1/components/payments-contract/versions/3.2.0').expect(200);
     expect(version.body.spec.openapi).toEqual({ $ref: './payments-openapi-3.2.0.yaml' });
   });
+
+  it('applies one manifest sent five times at once: one apply creates, the others see it unchanged, none is refused', async () => {
+    const manifest = [
+      'apiVersion: strata.dev/v1',
+      'kind: Stack',
+      'metadata: { name: concurrent }',
+      'spec: { environments: [{ name: production }] }',
+      '---',
+      'apiVersion: strata.dev/v1',
+      'kind: Component',
+      'metadata: { name: concurrent-api, stack: concurrent }',
+      'spec: { type: app }',
+      '---',
+      'apiVersion: strata.dev/v1',
+      'kind: ComponentVersion',
+      'metadata: { component: concurrent-api, version: 1.0.0 }',
+      'spec: { spec: { artifact: registry.example.com/concurrent-api:1.0.0, port: 8080 } }',
+    ].join('\n');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => apply(manifest)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    const actions = answers.map((answer) => (answer.body.changes as { action: string }[]).map((change) => change.action).join(','));
+    expect(actions.sort()).toEqual(['create,create,create', 'unchanged,unchanged,unchanged', 'unchanged,unchanged,unchanged', 'unchanged,unchanged,unchanged', 'unchanged,unchanged,unchanged']);
+  });
 });

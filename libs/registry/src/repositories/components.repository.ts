@@ -7,6 +7,18 @@ import { StackEntity } from '../entities/stack.entity';
 /** The only code reading or writing components and their versions. */
 @Injectable()
 export class ComponentsRepository {
+  /**
+   * Serialises applies that touch the same stacks or components (transaction-scoped advisory locks,
+   * taken in one sorted order so two applies never wait on each other in a cycle): the second of two
+   * concurrent applies of one manifest sees what the first created, as unchanged, instead of
+   * failing on a unique index.
+   */
+  async lockForApply(manager: EntityManager, scopes: readonly string[]): Promise<void> {
+    for (const scope of [...new Set(scopes)].sort()) {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`registry:apply:${scope}`]);
+    }
+  }
+
   findStack(manager: EntityManager, name: string): Promise<StackEntity | null> {
     return manager.findOne(StackEntity, { where: { name }, relations: { environments: true } });
   }

@@ -137,6 +137,7 @@ export class ApplyService {
     try {
       await this.transactions.run(async (manager) => {
         changes = [];
+        await this.componentsRepository.lockForApply(manager, documents.map(applyScope));
         for (const document of documents) {
           changes.push({ index: document.index, change: await this.applyDocument(manager, document, actor, dryRun) });
         }
@@ -308,5 +309,20 @@ export class ApplyService {
       violations.push({ field: 'spec.versionGroup', message: `is not a version group of stack ${stack.name}` });
     }
     return violations;
+  }
+}
+
+/** What a document creates or changes, for serialising concurrent applies: its stack, or its component. */
+function applyScope(document: ManifestDocument): string {
+  const { metadata } = document;
+  switch (document.kind) {
+    case 'Stack':
+      return `stack:${metadata['name'] ?? ''}`;
+    case 'ComponentVersion':
+      return `component:${metadata['component'] ?? ''}`;
+    case 'Component':
+    case 'VersionGroup':
+    case 'Rollout':
+      return `stack:${metadata['stack'] ?? ''}`;
   }
 }
