@@ -25,6 +25,7 @@ import { KpiRulesService } from './services/kpi-rules.service';
 import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlTuning } from './services/routing-control-tuning';
 import { PolicyResync } from './services/policy-resync.service';
 import { RolloutTicker } from './services/rollout-ticker.service';
+import { RollbackTriggersService } from './services/rollback-triggers.service';
 import { RolloutsService } from './services/rollouts.service';
 import { RoutingPoliciesService } from './services/routing-policies.service';
 
@@ -53,6 +54,7 @@ export class RoutingControlModule {
         GatewayAvailabilityRepository,
         NodesRepository,
         RoutingPoliciesService,
+        RollbackTriggersService,
         RolloutsService,
         RolloutTicker,
         PolicyResync,

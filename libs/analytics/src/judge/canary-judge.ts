@@ -3,6 +3,7 @@ import { holmAdjust } from './holm';
 import { BadDirection, JudgeConfig, JudgeConfigInput, MetricConfig, parseJudgeConfig } from './judge-config';
 import { mannWhitneyUOfSorted } from './mann-whitney';
 import { compareProportions, EventCounts } from './proportions';
+import { formatNumber, formatP, formatPercent, formatSigned } from './judge-format';
 import { GroupedSamples, groupedCount, groupedMedian, hodgesLehmannOfGroups, isGroupedSamples, mannWhitneyUOfGroups } from './grouped-samples';
 
 /**
@@ -390,22 +391,4 @@ function countsOf(metric: string, side: string, observation: MetricObservation |
 function medianOfSorted(sorted: Float64Array): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e-3 ? String(Number(value.toPrecision(3))) : value.toExponential(2);
-}
-
-function formatSigned(value: number): string {
-  return value > 0 ? `+${formatNumber(value)}` : formatNumber(value);
-}
-
-function formatPercent(share: number, signed = true): string {
-  const percent = Number((100 * share).toPrecision(3));
-  return `${signed && percent > 0 ? '+' : ''}${percent} %`;
-}
-
-function formatP(pValue: number): string {
-  return pValue < 1e-4 ? pValue.toExponential(1) : String(Number(pValue.toPrecision(2)));
 }

@@ -54,3 +54,18 @@ export function combineAnalyses(outcomes: readonly AnalysisOutcome[]): AnalysisO
   const verdict = outcomes.reduce<AnalysisVerdict>((worst, outcome) => (SEVERITY[outcome.verdict] > SEVERITY[worst] ? outcome.verdict : worst), 'pass');
   return { verdict, findings: outcomes.flatMap((outcome) => outcome.findings) };
 }
+
+/** The KPI windows a side's figures came from, and its counts. */
+export interface JudgedSpan {
+  coveredFrom: number | null;
+  coveredTo: number | null;
+  errors: number;
+  requests: number;
+}
+
+/** What the judge was given: the KPI windows it covered and each side's counts, to check against the metrics store. */
+export function describeJudged(canary: JudgedSpan, stable: JudgedSpan): string {
+  const span = (figures: JudgedSpan) => (figures.coveredFrom === null || figures.coveredTo === null ? 'no KPI window' : `${new Date(figures.coveredFrom).toISOString()}–${new Date(figures.coveredTo).toISOString()}`);
+  const counts = (figures: JudgedSpan) => `${figures.errors} errors in ${figures.requests} requests`;
+  return `judged KPI windows: canary ${span(canary)} ${counts(canary)}; stable ${span(stable)} ${counts(stable)}`;
+}

@@ -15,10 +15,6 @@ import {
   rolloutSpecViolations,
   promoteCanary,
   withCanaryWeight,
-  conditionHolds,
-  RollbackTrigger,
-  TriggerFigures,
-  severityReaches,
 } from '@strata/domain';
 import { AnomalyDetectedV1 } from '@strata/contracts';
 import { EventOutbox } from '@strata/messaging';
@@ -26,11 +22,12 @@ import { EntityManager } from 'typeorm';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
 import { GatewayAvailabilityRepository } from '../repositories/gateway-availability.repository';
-import { KpiWindowsRepository, SpanFigures } from '../repositories/kpi-windows.repository';
+import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RoutingTransactions } from '../repositories/transactions';
-import { combineAnalyses, judgeRolloutWindow } from './canary-analysis';
+import { combineAnalyses, describeJudged, judgeRolloutWindow } from './canary-analysis';
+import { RollbackTriggersService, anomalyTriggerReason } from './rollback-triggers.service';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
 import { RoutingPoliciesService } from './routing-policies.service';
 
@@ -64,6 +61,7 @@ export class RolloutsService {
     private readonly groups: DeployedGroupsRepository,
     private readonly kpiWindows: KpiWindowsRepository,
     private readonly availability: GatewayAvailabilityRepository,
+    private readonly triggers: RollbackTriggersService,
     private readonly policies: RoutingPoliciesService,
     private readonly transactions: RoutingTransactions,
     private readonly events: EventOutbox,
@@ -166,7 +164,7 @@ export class RolloutsService {
         }
         return;
       }
-      const triggered = await this.heldTrigger(manager, rollout);
+      const triggered = await this.triggers.heldCondition(manager, rollout);
       if (triggered) {
         await this.advance(manager, rollout, { kind: 'abort', reason: triggered }, 'routing-control');
         return;
@@ -205,37 +203,12 @@ export class RolloutsService {
     if (!active || active.versionGroup !== stackConfig) {
       return;
     }
-    const trigger = (active.rollbackTriggers ?? []).find((candidate) => candidate.kind === 'anomaly' && severityReaches(anomaly.severity, candidate.minSeverity));
-    const rollout = trigger ? await this.rollouts.findForUpdate(manager, active.id) : null;
-    if (!trigger || !rollout || (rollout.state.phase !== 'progressing' && rollout.state.phase !== 'paused')) {
+    const reason = anomalyTriggerReason(active, anomaly);
+    const rollout = reason ? await this.rollouts.findForUpdate(manager, active.id) : null;
+    if (!reason || !rollout || (rollout.state.phase !== 'progressing' && rollout.state.phase !== 'paused')) {
       return;
     }
-    const reason = `rollback trigger "${trigger.when}" held: ${anomaly.severity} anomaly ${anomaly.anomalyId} on ${anomaly.series.metric} of the canary (observed ${anomaly.evidence.observed}, expected ${anomaly.evidence.expected ?? 'unknown'})`;
     await this.advance(manager, rollout, { kind: 'abort', reason }, 'routing-control');
-  }
-
-  /** The reason of the first rollback trigger that holds now, or null. */
-  private async heldTrigger(manager: EntityManager, rollout: RolloutEntity): Promise<string | null> {
-    if (rollout.state.phase !== 'progressing' && rollout.state.phase !== 'paused') {
-      return null;
-    }
-    const policy = await this.policies.requireCurrent(manager, rollout.stack, rollout.environment);
-    const scope = { stack: rollout.stack, environment: rollout.environment };
-    const stable = policy.config.stableConfig;
-    for (const trigger of rollout.rollbackTriggers ?? []) {
-      if (trigger.kind !== 'condition') {
-        continue;
-      }
-      const watermark = await this.kpiWindows.watermark(manager, { ...scope, stackConfig: rollout.versionGroup });
-      const windows = Math.max(1, Math.ceil(trigger.forMs / (watermark?.windowMs ?? 10_000)));
-      const since = new Date(rollout.state.startedAt ?? rollout.createdAt.getTime());
-      const recent = await this.kpiWindows.recentFigures(manager, scope, [rollout.versionGroup, stable], since, windows);
-      const held = triggerHolds(trigger, recent, rollout.versionGroup, stable, windows);
-      if (held) {
-        return `rollback trigger "${trigger.when}"${trigger.forMs > 0 ? ` for ${trigger.forMs / 1000} s` : ''} held: ${held}`;
-      }
-    }
-    return null;
   }
 
   private async gatewaysServeWithoutCanary(manager: EntityManager, rollout: RolloutEntity): Promise<boolean> {
@@ -415,42 +388,4 @@ export class RolloutsService {
       );
     }
   }
-}
-
-/** What the judge was given: the KPI windows it covered and each side's counts, to check against the metrics store. */
-function describeJudged(canary: SpanFigures, stable: SpanFigures): string {
-  const span = (figures: SpanFigures) => (figures.coveredFrom === null || figures.coveredTo === null ? 'no KPI window' : `${new Date(figures.coveredFrom).toISOString()}–${new Date(figures.coveredTo).toISOString()}`);
-  const counts = (figures: SpanFigures) => `${figures.errors} errors in ${figures.requests} requests`;
-  return `judged KPI windows: canary ${span(canary)} ${counts(canary)}; stable ${span(stable)} ${counts(stable)}`;
-}
-
-function triggerFiguresOf(figures: SpanFigures | undefined): TriggerFigures {
-  if (!figures) {
-    return { requests: 0, errorRate: null, latencyMeanMs: null, latencyP99Ms: null };
-  }
-  return { requests: figures.requests, errorRate: figures.requests === 0 ? null : figures.errors / figures.requests, latencyMeanMs: figures.latencyMeanMs, latencyP99Ms: figures.latencyP99Ms };
-}
-
-/**
- * Whether a condition trigger held over the latest `windows` KPI windows (each of them, as a
- * `for:` asks), with at least `minRequests` canary requests in them; a description of the figures
- * when it did, else null.
- */
-function triggerHolds(
-  trigger: Extract<RollbackTrigger, { kind: 'condition' }>,
-  recent: readonly { windowStart: number; figures: Map<string, SpanFigures> }[],
-  canary: string,
-  stable: string,
-  windows: number,
-): string | null {
-  if (recent.length < windows) {
-    return null;
-  }
-  const spans = recent.slice(0, windows).map(({ windowStart, figures }) => ({ windowStart, canary: triggerFiguresOf(figures.get(canary)), stable: triggerFiguresOf(figures.get(stable)) }));
-  const canaryRequests = spans.reduce((sum, span) => sum + span.canary.requests, 0);
-  if (canaryRequests < trigger.minRequests || !spans.every((span) => conditionHolds(trigger.condition, span))) {
-    return null;
-  }
-  const rate = (figures: TriggerFigures) => (figures.errorRate === null ? 'no requests' : `error rate ${(100 * figures.errorRate).toFixed(2)} % of ${figures.requests}`);
-  return spans.map((span) => `window from ${new Date(span.windowStart).toISOString()}: canary ${rate(span.canary)}, stable ${rate(span.stable)}`).join('; ');
 }
