@@ -1,3 +1,4 @@
+export { backendOriginProblem } from './backend-nodes';
 export * from './alias-table';
 export * from './network-policy';
 export * from './node-discovery';

@@ -1,5 +1,6 @@
 import { DomainViolation } from '../errors/domain-error';
-import { BackendNode, RoutingConfig, StackConfigRoute, backendOriginProblem, trafficReason } from './routing-config';
+import { backendOriginProblem } from './backend-nodes';
+import { BackendNode, RoutingConfig, StackConfigRoute, trafficReason } from './routing-config';
 
 /**
  * Nodes register themselves (heartbeats, discovery); a routing policy routes to them unless it pins
