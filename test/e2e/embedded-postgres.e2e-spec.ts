@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { eventually } from '@strata/testing';
-import { ServiceProcess, waitForHealthy } from './support/service-process';
+import { E2E_BEARER, ServiceProcess, waitForHealthy } from './support/service-process';
 
 /**
  * The postgres user and its permissions come into play only when Strata runs as root (PostgreSQL
@@ -80,7 +80,7 @@ describe('embedded PostgreSQL (npm start)', () => {
       const first = await start(dataDir);
       const created = await fetch(`${first.api}/v1/stacks`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...E2E_BEARER },
         body: JSON.stringify({ name: 'kept', environments: [{ name: 'production' }] }),
       });
       expect(created.status).toBe(201);
@@ -95,7 +95,7 @@ describe('embedded PostgreSQL (npm start)', () => {
       expect(existsSync(join(clusterDir, 'postmaster.pid'))).toBe(false); // a shutdown, not a crash: PostgreSQL removed it
 
       const second = await start(dataDir);
-      expect((await fetch(`${second.api}/v1/stacks/kept`)).status).toBe(200);
+      expect((await fetch(`${second.api}/v1/stacks/kept`, { headers: E2E_BEARER })).status).toBe(200);
       expect(second.strata.log).not.toMatch(/left running|stale postmaster\.pid/);
       expect(await second.strata.interrupt()).toBe(0);
       // Ctrl-C stops everything too: the launcher waits for PostgreSQL, the disarmed watchdog leaves.
