@@ -128,11 +128,15 @@ export class KpiWindowsRepository {
    * by the partitions' skew, milliseconds in practice).
    */
   async watermark(manager: EntityManager, scope: KpiScope & { stackConfig: string }): Promise<WindowWatermark | null> {
+    // The latest window by start, read off the end of the (stack, environment, stack config, metric,
+    // window start) index: one row, however long the history. Windows of one series share a length.
     const rows = (await manager.query(
-      `SELECT (extract(epoch FROM MAX(window_end)) * 1000)::float8 AS latest_end,
-              (extract(epoch FROM MAX(window_end - window_start)) * 1000)::float8 AS window_ms
+      `SELECT (extract(epoch FROM window_end) * 1000)::float8 AS latest_end,
+              (extract(epoch FROM window_end - window_start) * 1000)::float8 AS window_ms
          FROM "${ROUTING_CONTROL_SCHEMA}".kpi_windows
-        WHERE stack = $1 AND environment = $2 AND stack_config = $3 AND metric = $4`,
+        WHERE stack = $1 AND environment = $2 AND stack_config = $3 AND metric = $4
+        ORDER BY window_start DESC
+        LIMIT 1`,
       [scope.stack, scope.environment, scope.stackConfig, ANALYSED_METRICS.requests],
     )) as { latest_end: number | null; window_ms: number | null }[];
     const row = rows[0];
