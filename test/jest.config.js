@@ -12,7 +12,7 @@ module.exports = {
   // under load must not turn a slow database or broker into a failure; a real hang still fails.
   testTimeout: 60_000,
   projects: [
-    tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/**/*.spec.ts']),
+    tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/{architecture,fuzz,bench}/**/*.spec.ts']),
     tier('integration', ['<rootDir>/{apps,libs}/**/*.integration-spec.ts']),
     tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
   ],

@@ -178,6 +178,7 @@ describe('event backbone across processes', () => {
             'strata-routing-control.deployed-groups',
             'strata-routing-control.node-projection',
             'strata-routing-control.stack-catalog',
+            'strata-routing-control.token-projection',
           ]),
         30_000,
         250,
@@ -191,6 +192,37 @@ describe('event backbone across processes', () => {
       expect(header(DeadLetterHeaders.originalPartition)).toBe(String(poison!.partition));
       expect(header(DeadLetterHeaders.originalOffset)).toBe(poison!.baseOffset);
       expect(header(DeadLetterHeaders.consumerGroup)).toBe('strata-routing-control.stack-catalog');
+    },
+    120_000,
+  );
+
+  it(
+    "verifies the registry's issued tokens on another service through its projection, and stops at once a revocation arrives",
+    async () => {
+      const created = await fetch(`${registryUrl}/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', ...E2E_BEARER }, body: JSON.stringify({ principal: 'distributed-bot', role: 'operator' }) });
+      expect(created.status).toBe(201);
+      const { id, token } = (await created.json()) as { id: string; token: string };
+      const asBot = { authorization: `Bearer ${token}` };
+      // routing-control never reads the registry's tables: it learns the token from token.changed.
+      await eventually(async () => expect((await fetch(`${routingUrl}/v1/rollouts`, { headers: asBot })).status).toBe(200), 30_000, 250);
+      const stack = aStackName('token-audit');
+      await createStack(stack);
+      await eventually(async () => expect((await catalog()).get(stack)).toBe(1), 60_000, 250);
+      const rule = await fetch(`${routingUrl}/v1/stacks/${stack}/environments/production/kpi-rules`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...asBot },
+        body: JSON.stringify({ name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5000, action: { kind: 'abortRollout' } }),
+      });
+      expect(rule.status).toBe(201);
+      const audited = await sql.query(`SELECT principal, token_id, action FROM routing.audit_log WHERE principal = 'distributed-bot'`);
+      expect(audited.rows).toEqual([{ principal: 'distributed-bot', token_id: id, action: 'POST /v1/stacks/:stack/environments/:environment/kpi-rules' }]);
+
+      const revoked = await fetch(`${registryUrl}/v1/tokens/${id}/revoke`, { method: 'POST', headers: E2E_BEARER });
+      expect(revoked.status).toBe(200);
+      await eventually(async () => expect((await fetch(`${routingUrl}/v1/rollouts`, { headers: asBot })).status).toBe(401), 30_000, 250);
+      const known = await sql.query(`SELECT token_hash, revoked_at FROM routing.known_tokens WHERE id = $1`, [id]);
+      expect(known.rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(known.rows[0].revoked_at).not.toBeNull();
     },
     120_000,
   );

@@ -2,7 +2,8 @@
  * `npm run fuzz:api`: the full hostile-input run against the embedded Strata (5,000 requests by
  * default). FUZZ_REQUESTS and FUZZ_SEED change the run; FUZZ_API_URL with FUZZ_DATABASE_URL aim it
  * at an app already running instead of starting one. Exits 1 on any 5xx, any 4xx that is not
- * problem+json, or any row a refused request changed.
+ * problem+json, any row a refused request changed, any 400/422 not naming a field that can hold
+ * no such value, or any accepted write without exactly one audit row.
  */
 import { formatSummary, fuzzApi } from './support/api-fuzz';
 import { FuzzTarget, fuzzHeaders, startFuzzTarget } from './support/fuzz-target';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
       headers: fuzzHeaders,
     });
     process.stdout.write(`${formatSummary(summary)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-    const failed = summary.serverErrors.length + summary.notProblemJson.length + summary.rowChanges.length > 0;
+    const failed = summary.serverErrors.length + summary.notProblemJson.length + summary.rowChanges.length + summary.wrongField.length + summary.unaudited.length > 0;
     if (failed && target) {
       process.stdout.write(`\nlast app output:\n${target.app.log.slice(-4_000)}\n`);
     }

@@ -160,6 +160,62 @@ describe('auth: bearer tokens on the composed (embedded) app', () => {
       // A caller cannot claim another identity with the old header.
       const group = await as(deployer.token).post(`/v1/stacks/${stack}/version-groups`).set('x-strata-actor', 'mallory').send({ name: 'g1', environment: 'production', members: [{ component: `${stack}-api`, version: '1.0.0' }] }).expect(201);
       expect(group.body.createdBy).toBe('release-bot');
+
+      const audit = await as(issued.operator).get('/v1/audit').query({ principal: 'release-bot' }).expect(200);
+      expect(audit.body.items.map((row: { action: string }) => row.action)).toEqual([
+        'POST /v1/stacks/:stack/version-groups',
+        'POST /v1/components/:component/versions',
+        'POST /v1/components',
+        'POST /v1/stacks',
+      ]);
+      expect(audit.body.items[0]).toMatchObject({ service: 'registry', principal: 'release-bot', role: 'operator', tokenId: deployer.id, target: `/v1/stacks/${stack}/version-groups`, status: 201, params: { stack } });
+      expect(audit.body.items[0].request).toMatchObject({ name: 'g1' });
+      expect(audit.body.items[0].after).toMatchObject({ name: 'g1', createdBy: 'release-bot' });
+      expect(JSON.stringify(audit.body)).not.toContain('mallory');
+    });
+
+    it('leaves one audit row per accepted write in the owning service, never a secret, and none for a refused one', async () => {
+      const bot = await issue('audit-bot', 'operator');
+      const stack = aStackName('audit');
+      await as(bot.token).post('/v1/stacks').send({ name: stack, environments: [{ name: 'production' }] }).expect(201);
+      await as(bot.token).post(`/v1/stacks/${stack}/environments`).send({ name: 'staging', mirrors: 'production' }).expect(201);
+      await as(bot.token).post('/v1/stacks').send({ name: stack, environments: [{ name: 'production' }] }).expect(409);
+      const target = `${stack}-db`;
+      await as(bot.token).post('/v1/postgres-targets').send({ name: target, url: 'postgres://monitor:hunter2@db.internal:5432/shop', stack, environment: 'production', component: 'db' }).expect(201);
+      await as(bot.token).delete(`/v1/postgres-targets/${target}`).expect(204);
+      const { id } = await issue('audit-victim', 'viewer');
+      await admin().post(`/v1/tokens/${id}/revoke`).expect(200);
+
+      const rows = (await as(issued.operator).get('/v1/audit').query({ principal: 'audit-bot', limit: 10 }).expect(200)).body.items as { service: string; action: string; status: number }[];
+      expect(rows.map((row) => `${row.service} ${row.status} ${row.action}`)).toEqual([
+        'metrics-ingest 204 DELETE /v1/postgres-targets/:name',
+        'metrics-ingest 201 POST /v1/postgres-targets',
+        'registry 201 POST /v1/stacks/:stack/environments',
+        'registry 201 POST /v1/stacks',
+      ]);
+      const all = await as(issued.operator).get('/v1/audit').query({ limit: 500 }).expect(200);
+      expect(JSON.stringify(all.body)).not.toContain('hunter2');
+      const secrets = await sql.query(`SELECT count(*)::int AS n FROM registry.audit_log WHERE strpos(after::text, 'strata_') > 0`);
+      expect(secrets.rows[0].n).toBe(0);
+      const revoke = (await as(issued.operator).get('/v1/audit').query({ action: 'POST /v1/tokens/:id/revoke', target: `/v1/tokens/${id}` }).expect(200)).body.items;
+      expect(revoke).toHaveLength(1);
+      expect(revoke[0]).toMatchObject({ principal: 'admin', role: 'admin', tokenId: null });
+    });
+
+    it('pages the merged audit of every service newest first, with a cursor that continues without gaps', async () => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const page: { items: { service: string; id: string; at: string }[]; nextCursor: string | null } = (await as(issued.operator).get('/v1/audit').query({ limit: 3, ...(after ? { after } : {}) }).expect(200)).body;
+        seen.push(...page.items.map((row) => `${row.at} ${row.service} ${row.id}`));
+        after = page.nextCursor;
+      } while (after);
+      const whole = (await as(issued.operator).get('/v1/audit').query({ limit: 500 }).expect(200)).body.items.map((row: { service: string; id: string; at: string }) => `${row.at} ${row.service} ${row.id}`);
+      expect(seen).toEqual(whole);
+      expect(new Set(whole.map((row: string) => row.split(' ')[1])).size).toBeGreaterThanOrEqual(2);
+      await as(issued.viewer).get('/v1/audit').expect(403);
+      const bad = await as(issued.operator).get('/v1/audit').query({ after: 'not-a-cursor' }).expect(422);
+      expect(bad.body.errors).toEqual([{ field: 'after', message: 'is not a cursor this API gave' }]);
     });
 
     it('lets /health and /metrics through without a token', async () => {
@@ -208,6 +264,7 @@ describe('auth: bearer tokens on the composed (embedded) app', () => {
 
     it('refuses a role below the declared one (403) and lets the declared role through (neither 401 nor 403)', async () => {
       const failures: string[] = [];
+      const acceptedWrites: string[] = [];
       const mutating = routes.filter((route) => !route.isPublic && route.method !== 'GET');
       expect(mutating.length).toBeGreaterThan(20);
       for (const route of routes.filter((candidate) => !candidate.isPublic)) {
@@ -221,8 +278,13 @@ describe('auth: bearer tokens on the composed (embedded) app', () => {
         }
         const allowed = await as(issued[required])[method](url).timeout(REQUEST_TIMEOUT).send({}).catch((error: Error) => ({ status: error.message }));
         if (allowed.status === 401 || allowed.status === 403) failures.push(`${route.method} ${route.path} as ${required}: ${allowed.status}`);
+        if (route.method !== 'GET' && typeof allowed.status === 'number' && allowed.status < 300) acceptedWrites.push(`${route.method} ${route.path} route-table-${required}`);
       }
       expect(failures).toEqual([]);
+      // Every write the right role got through is in the audit, under that token's principal.
+      const audited = (await admin().get('/v1/audit').query({ limit: 500 }).expect(200)).body.items as { action: string; principal: string }[];
+      const rows = audited.filter((row) => row.principal.startsWith('route-table-')).map((row) => `${row.action} ${row.principal}`);
+      expect(rows.sort()).toEqual(acceptedWrites.sort());
     }, 300_000);
   });
 });

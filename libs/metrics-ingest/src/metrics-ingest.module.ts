@@ -40,6 +40,8 @@ import { WindowPublisherService } from './services/window-publisher.service';
  * registered databases) into day-partitioned tables through COPY, with 10 s / 1 min rollups,
  * retention, series queries and `kpi.windows` publication.
  */
+const CONTROLLERS = [SamplesController, RemoteWriteController, SeriesController, HeartbeatsController, QuerySourcesController, PostgresTargetsController];
+
 @Module({})
 export class MetricsIngestModule implements NestModule {
   static register(options: ServiceModuleOptions, settings: MetricsIngestSettings): DynamicModule {
@@ -50,8 +52,10 @@ export class MetricsIngestModule implements NestModule {
         schema: METRICS_INGEST_SCHEMA,
         dataSource: createMetricsIngestDataSource(options.database),
         outbox: options.outbox,
+        controllers: CONTROLLERS,
+        projectTokens: true,
       }),
-      controllers: [SamplesController, RemoteWriteController, SeriesController, HeartbeatsController, QuerySourcesController, PostgresTargetsController],
+      controllers: CONTROLLERS,
       providers: [
         { provide: METRICS_INGEST_SETTINGS, useValue: settings },
         SeriesRepository,

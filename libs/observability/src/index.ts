@@ -17,3 +17,5 @@ export * from './http/kpi-label-filter.dto';
 export * from './http/json-body';
 export * from './http/input-guard.pipe';
 export * from './http/request-shape.middleware';
+export * from './audit';
+export * from './http/integer-param.pipe';

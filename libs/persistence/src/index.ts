@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './snake-naming.strategy';
 export * from './transactions';
 export * from './advisory-leader';
+export * from './audit';

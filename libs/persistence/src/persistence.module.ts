@@ -1,6 +1,7 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { HealthRegistry, Logger } from '@strata/observability';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Type } from '@nestjs/common';
+import { AuditTrail, HealthRegistry, Logger } from '@strata/observability';
 import { DataSource } from 'typeorm';
+import { PostgresAuditLog } from './audit/postgres-audit-log';
 import { migrateUnderLock } from './migrate';
 
 export function dataSourceToken(service: string): string {
@@ -12,6 +13,8 @@ const LIFECYCLE_OPTIONS = 'strata:persistence:lifecycle-options';
 interface LifecycleOptions {
   service: string;
   schema: string;
+  /** The service's controllers: their accepted writes are audited in this schema's audit_log. */
+  controllers: readonly Type<unknown>[];
 }
 
 /** Opens the service's database, migrates it under the lock before anything serves, closes it last. */
@@ -23,6 +26,7 @@ class DataSourceLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(LIFECYCLE_OPTIONS) private readonly options: LifecycleOptions,
     private readonly dataSource: DataSource,
     private readonly health: HealthRegistry,
+    private readonly audit: AuditTrail,
   ) {
     this.logger = new Logger('persistence').child({ service: options.service });
   }
@@ -34,6 +38,7 @@ class DataSourceLifecycle implements OnModuleInit, OnApplicationShutdown {
     const outcome = await migrateUnderLock(this.dataSource, this.options.schema);
     this.logger.info('database ready', { schema: outcome.schema, appliedMigrations: outcome.applied });
     this.health.register(this.options.service, 'database', () => this.dataSource.query('SELECT 1'));
+    this.audit.register(new PostgresAuditLog(this.options.service, this.options.schema, this.dataSource), this.options.controllers);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -47,6 +52,8 @@ export interface PersistenceModuleOptions {
   service: string;
   schema: string;
   dataSource: DataSource;
+  /** The service's controllers, whose accepted writes its audit_log records. */
+  controllers: readonly Type<unknown>[];
 }
 
 /**
@@ -61,12 +68,12 @@ export class PersistenceModule {
       module: PersistenceModule,
       providers: [
         { provide: token, useValue: options.dataSource },
-        { provide: LIFECYCLE_OPTIONS, useValue: { service: options.service, schema: options.schema } },
+        { provide: LIFECYCLE_OPTIONS, useValue: { service: options.service, schema: options.schema, controllers: options.controllers } },
         {
           provide: DataSourceLifecycle,
-          inject: [LIFECYCLE_OPTIONS, token, HealthRegistry],
-          useFactory: (lifecycle: LifecycleOptions, dataSource: DataSource, health: HealthRegistry) =>
-            new DataSourceLifecycle(lifecycle, dataSource, health),
+          inject: [LIFECYCLE_OPTIONS, token, HealthRegistry, AuditTrail],
+          useFactory: (lifecycle: LifecycleOptions, dataSource: DataSource, health: HealthRegistry, audit: AuditTrail) =>
+            new DataSourceLifecycle(lifecycle, dataSource, health, audit),
         },
       ],
       exports: [token],

@@ -25,6 +25,8 @@ import { RetentionService } from './services/retention.service';
  * scheduled and on-demand forecasts where the LSTM serves only if it beat the best baseline on the
  * series' backtest, models saved in PostgreSQL, anomaly and forecast events through the outbox.
  */
+const CONTROLLERS = [AnomaliesController, ForecastsController];
+
 @Module({})
 export class PredictiveStagingModule {
   static register(options: ServiceModuleOptions, settings: PredictiveStagingSettings): DynamicModule {
@@ -35,8 +37,10 @@ export class PredictiveStagingModule {
         schema: PREDICTIVE_STAGING_SCHEMA,
         dataSource: createPredictiveStagingDataSource(options.database),
         outbox: options.outbox,
+        controllers: CONTROLLERS,
+        projectTokens: true,
       }),
-      controllers: [AnomaliesController, ForecastsController],
+      controllers: CONTROLLERS,
       providers: [
         { provide: PREDICTIVE_STAGING_SETTINGS, useValue: settings },
         PredictiveTransactions,

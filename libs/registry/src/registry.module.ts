@@ -29,6 +29,8 @@ import { StacksService } from './services/stacks.service';
 import { TokensService } from './services/tokens.service';
 
 /** The registry: stacks and environments now; components, versions and the version map next. */
+const CONTROLLERS = [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController, TokensController];
+
 @Module({})
 export class RegistryModule {
   static register(options: ServiceModuleOptions): DynamicModule {
@@ -39,8 +41,10 @@ export class RegistryModule {
         schema: REGISTRY_SCHEMA,
         dataSource: createRegistryDataSource(options.database),
         outbox: options.outbox,
+        controllers: CONTROLLERS,
+        projectTokens: false,
       }),
-      controllers: [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController, TokensController],
+      controllers: CONTROLLERS,
       providers: [
         { provide: ComponentTypeRegistry, useFactory: () => createComponentTypeRegistry() },
         RegistryTransactions,

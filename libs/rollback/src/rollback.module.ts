@@ -15,6 +15,8 @@ export class RollbackModule {
         schema: ROLLBACK_SCHEMA,
         dataSource: createRollbackDataSource(options.database),
         outbox: options.outbox,
+        controllers: [],
+        projectTokens: true,
       }),
     };
   }

@@ -30,6 +30,8 @@ import { RolloutsService } from './services/rollouts.service';
 import { RoutingPoliciesService } from './services/routing-policies.service';
 
 /** routing-control: routing policies pushed to gateways with ACK/NACK status, canary rollouts and KPI rules. */
+const CONTROLLERS = [RoutingPoliciesController, RolloutsController, KpiRulesController];
+
 @Module({})
 export class RoutingControlModule {
   static register(options: ServiceModuleOptions, tuning: Partial<RoutingControlTuning> = {}): DynamicModule {
@@ -40,8 +42,10 @@ export class RoutingControlModule {
         schema: ROUTING_CONTROL_SCHEMA,
         dataSource: createRoutingControlDataSource(options.database),
         outbox: options.outbox,
+        controllers: CONTROLLERS,
+        projectTokens: true,
       }),
-      controllers: [RoutingPoliciesController, RolloutsController, KpiRulesController],
+      controllers: CONTROLLERS,
       providers: [
         { provide: ROUTING_CONTROL_TUNING, useValue: { ...DEFAULT_ROUTING_CONTROL_TUNING, ...tuning } },
         RoutingTransactions,

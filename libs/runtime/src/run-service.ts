@@ -1,6 +1,6 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { DEFAULT_SERVICE_PORTS, ServiceModuleOptions, loadConfigOrExit, readServiceConfig } from '@strata/config';
-import { BusModule, createEventBus } from '@strata/messaging';
+import { BusModule, KnownTokens, createEventBus } from '@strata/messaging';
 import { Logger, ObservabilityModule, TokenLookup, configuredTokens, createApi, setLogLevel } from '@strata/observability';
 import { exitOnFatalError, stopOnSignals } from './shutdown';
 
@@ -9,8 +9,9 @@ export interface StandaloneService {
   description: string;
   module: (options: ServiceModuleOptions) => DynamicModule;
   /**
-   * Where this service finds issued tokens (the registry: its own table). Without one it accepts
-   * only STRATA_ADMIN_TOKEN: other services do not read the registry's tables.
+   * Where this service finds issued tokens: the registry, its own table. Every other service
+   * reads its `known_tokens` projection of the registry's `token.changed` events (the default):
+   * none reads the registry's tables.
    */
   tokens?: (app: INestApplication) => TokenLookup;
 }
@@ -42,7 +43,7 @@ async function startService(definition: StandaloneService, processName: string):
     title: `Strata ${definition.service}`,
     description: definition.description,
     version: '1',
-    auth: { configured: configuredTokens(config), lookup: definition.tokens },
+    auth: { configured: configuredTokens(config), lookup: definition.tokens ?? ((built) => built.get(KnownTokens)) },
   });
   await app.listen(config.port, config.host);
   new Logger(processName).info('listening', { url: `http://${config.host}:${config.port}`, bus: bus.transport });

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
+import { fieldsThatMustBeNamed, namesOneOf } from './expected-fields';
 import { hostileRequest, FuzzRequest } from './hostile-requests';
 import { OpenApiDocument, operationsOf } from './openapi';
 import { Random } from './prng';
@@ -30,8 +31,14 @@ export interface FuzzSummary {
   notProblemJson: FuzzFailure[];
   /** Refused requests after which a table's row count differed. */
   rowChanges: FuzzFailure[];
+  /** 400/422 answers to a value no field may hold that do not name its field. */
+  wrongField: FuzzFailure[];
+  /** Accepted writes that did not leave exactly one audit row (the audit completeness check). */
+  unaudited: FuzzFailure[];
   /** Requests that succeeded and were allowed to change rows. */
   accepted: string[];
+  /** Accepted writes, each checked for its one audit row. */
+  audited: number;
 }
 
 interface Response {
@@ -76,6 +83,20 @@ function describe(fuzz: FuzzRequest): string {
   return `${fuzz.method} ${path} [${fuzz.route}; ${fuzz.attack}]`;
 }
 
+function problemErrors(response: Response): { field?: unknown }[] {
+  try {
+    const errors = (JSON.parse(response.body) as { errors?: unknown }).errors;
+    return Array.isArray(errors) ? (errors as { field?: unknown }[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Audit rows of every service: accepted writes add one each, nothing else adds any. */
+function auditRows(counts: RowCounts): number {
+  return [...counts].filter(([table]) => table.endsWith('.audit_log')).reduce((total, [, rows]) => total + rows, 0);
+}
+
 function problemDetail(response: Response): string {
   try {
     const body = JSON.parse(response.body) as { detail?: string; errors?: unknown };
@@ -111,7 +132,7 @@ export async function fuzzApi(options: FuzzOptions): Promise<FuzzSummary> {
   const database = new Client({ connectionString: options.databaseUrl });
   await database.connect();
   const counter = new RowCounter(database);
-  const summary: FuzzSummary = { seed: options.seed, sent: 0, routes: operations.length, statuses: {}, serverErrors: [], notProblemJson: [], rowChanges: [], accepted: [] };
+  const summary: FuzzSummary = { seed: options.seed, sent: 0, routes: operations.length, statuses: {}, serverErrors: [], notProblemJson: [], rowChanges: [], wrongField: [], unaudited: [], accepted: [], audited: 0 };
   try {
     const only = process.env['FUZZ_ONLY'] ? new Set(process.env['FUZZ_ONLY'].split(',').map(Number)) : undefined;
     let counts = await settled(counter, await counter.count());
@@ -137,10 +158,21 @@ export async function fuzzApi(options: FuzzOptions): Promise<FuzzSummary> {
       } else if (response.status >= 400 && !response.contentType.startsWith('application/problem+json')) {
         summary.notProblemJson.push({ ...failure, problem: `content-type '${response.contentType}': ${failure.problem}` });
       }
+      const mustName = fieldsThatMustBeNamed(fuzz);
+      if ((response.status === 400 || response.status === 422) && mustName.length > 0 && !namesOneOf(problemErrors(response), mustName)) {
+        summary.wrongField.push({ ...failure, problem: `expected one of ${mustName.join(', ')} named: ${failure.problem}` });
+      }
       const after = await counter.count();
       if (response.status >= 200 && response.status < 300) {
         summary.accepted.push(describe(fuzz));
-        counts = fuzz.method === 'GET' || fuzz.method === 'HEAD' ? after : await settled(counter, after);
+        const write = fuzz.method !== 'GET' && fuzz.method !== 'HEAD';
+        const next = write ? await settled(counter, after) : after;
+        const added = auditRows(next) - auditRows(counts);
+        if (added !== (write ? 1 : 0)) {
+          summary.unaudited.push({ ...failure, problem: `${added} audit rows added` });
+        }
+        summary.audited += write ? 1 : 0;
+        counts = next;
         continue;
       }
       const changed = changedTables(counts, after).filter((change) => !BACKGROUND_TABLES.some((table) => change.startsWith(`${table} `)));
@@ -162,9 +194,11 @@ export function formatSummary(summary: FuzzSummary): string {
   const list = (title: string, failures: FuzzFailure[]) =>
     failures.length === 0 ? [] : [`${title} (${failures.length}):`, ...failures.slice(0, 30).map((failure) => `  ${failure.status} ${failure.request} → ${failure.problem}`)];
   return [
-    `API fuzz (seed ${summary.seed}): ${summary.sent} requests over ${summary.routes} routes; statuses ${statuses}; 5xx: ${summary.serverErrors.length}; accepted (2xx): ${summary.accepted.length}`,
+    `API fuzz (seed ${summary.seed}): ${summary.sent} requests over ${summary.routes} routes; statuses ${statuses}; 5xx: ${summary.serverErrors.length}; accepted (2xx): ${summary.accepted.length}; accepted writes with their one audit row: ${summary.audited - summary.unaudited.length}/${summary.audited}`,
     ...list('5xx', summary.serverErrors),
     ...list('4xx without application/problem+json', summary.notProblemJson),
     ...list('rows changed by a refused request', summary.rowChanges),
+    ...list('400/422 not naming the field', summary.wrongField),
+    ...list('accepted requests without exactly one audit row per write', summary.unaudited),
   ].join('\n');
 }

@@ -233,36 +233,37 @@ function hostileJsonBody(document: OpenApiDocument, operation: Operation, random
 }
 
 function fillPath(template: string, parameters: Parameter[], random: Random, hostile: boolean): [string, string] {
-  let attack = '';
+  const attacks: string[] = [];
   const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const parameter = parameters.find((candidate) => candidate.in === 'path' && candidate.name === name);
-    if (hostile && (attack === '' || random.chance(0.3))) {
+    if (hostile && (attacks.length === 0 || random.chance(0.3))) {
       const [label, value] = random.pick(PATH_VALUES);
-      attack = `path.${name}=${label}`;
+      attacks.push(`path.${name}=${label}`);
       return value;
     }
     return parameter?.schema?.type === 'number' || parameter?.schema?.type === 'integer' ? String(random.int(1, 3)) : `fuzz-${random.int(0, 3)}`;
   });
-  return [path, attack];
+  return [path, attacks.join(' ')];
 }
 
 function query(parameters: Parameter[], random: Random, hostile: boolean): [string, string] {
   const pairs: string[] = [];
-  let attack = '';
+  const attacks: string[] = [];
   for (const parameter of parameters.filter((candidate) => candidate.in === 'query')) {
-    if (hostile && (attack === '' || random.chance(0.2)) && random.chance(0.6)) {
+    if (hostile && (attacks.length === 0 || random.chance(0.2)) && random.chance(0.6)) {
       const [label, value] = random.pick<[string, string]>([...PATH_VALUES, ['repeated', '1&' + parameter.name + '=2'], ['array', '1'], ['empty', '']]);
-      attack = `query.${parameter.name}=${label}`;
+      attacks.push(`query.${parameter.name}=${label}`);
       pairs.push(label === 'array' ? `${parameter.name}[]=1&${parameter.name}[x]=2` : `${parameter.name}=${value}`);
     } else if (parameter.required || random.chance(0.3)) {
       pairs.push(`${parameter.name}=${random.int(1, 20)}`);
     }
   }
-  if (hostile && (attack === '' || random.chance(0.1))) {
-    attack = attack || 'query=unknown-parameter';
-    pairs.push(`unknown${random.int(0, 9)}=%00`);
+  if (hostile && (attacks.length === 0 || random.chance(0.1))) {
+    const name = `unknown${random.int(0, 9)}`;
+    attacks.push(`query.${name}=encoded-NUL`);
+    pairs.push(`${name}=%00`);
   }
-  return [pairs.length > 0 ? `?${pairs.join('&')}` : '', attack];
+  return [pairs.length > 0 ? `?${pairs.join('&')}` : '', attacks.join(' ')];
 }
 
 /** One hostile request for an operation, or for a method the path does not answer. */
@@ -282,7 +283,7 @@ export function hostileRequest(document: OpenApiDocument, operations: Operation[
   const hostileQuery = (roll === 5 || roll === 6 || (roll <= 4 && !hostilePath)) && operation.parameters.some((parameter) => parameter.in === 'query');
   const [path, pathAttack] = fillPath(operation.path, operation.parameters, random, hostilePath);
   const [search, queryAttack] = query(operation.parameters, random, hostileQuery);
-  const base: FuzzRequest = { method: operation.method, path: path + search, route, attack: pathAttack || queryAttack || 'plausible', headers: headers() };
+  const base: FuzzRequest = { method: operation.method, path: path + search, route, attack: [pathAttack, queryAttack].filter(Boolean).join(' ') || 'plausible', headers: headers() };
 
   if (operation.parameters.some((parameter) => parameter.in === 'header') && random.chance(0.2)) {
     base.headers['x-strata-actor'] = random.pick(['', 'a'.repeat(9_000), 'ü', ' spaced ']);

@@ -52,7 +52,8 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
           path,
           parameters: operation.parameters ?? [],
           bodyTypes,
-          bodySchema: bodyTypes.length > 0 ? content[bodyTypes[0] as string]?.schema : undefined,
+          // JSON bodies are what the generator builds: the JSON schema when a route takes several types.
+          bodySchema: (content['application/json'] ?? content[bodyTypes[0] as string])?.schema,
         };
       }),
   );

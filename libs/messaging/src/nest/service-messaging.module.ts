@@ -10,7 +10,7 @@ import {
 import { OutboxConfig } from '@strata/config';
 import { EventData, EventType, StrataEvent, TopicName } from '@strata/contracts';
 import { HealthRegistry } from '@strata/observability';
-import { PersistenceModule, dataSourceToken } from '@strata/persistence';
+import { dataSourceToken } from '@strata/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventBus, SubscriptionHandle } from '../bus/event-bus';
 import { newEvent } from '../events/new-event';
@@ -168,20 +168,4 @@ export class ServiceMessagingModule {
       exports: [EventOutbox, EventSubscriber],
     };
   }
-}
-
-export interface ServiceInfrastructureOptions {
-  service: string;
-  schema: string;
-  dataSource: DataSource;
-  outbox: OutboxConfig;
-}
-
-/** The imports every service module starts with: its database (migrated) and its messaging. */
-export function serviceInfrastructure(options: ServiceInfrastructureOptions): DynamicModule[] {
-  const persistence = PersistenceModule.forService({ service: options.service, schema: options.schema, dataSource: options.dataSource });
-  return [
-    persistence,
-    ServiceMessagingModule.forService({ service: options.service, schema: options.schema, outbox: options.outbox, persistence }),
-  ];
 }

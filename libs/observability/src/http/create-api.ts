@@ -2,6 +2,8 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AuditInterceptor } from '../audit/audit.interceptor';
+import { AuditTrail } from '../audit/audit-trail';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { ApiAuth } from '../auth/token-verification';
 import { NestJsonLogger } from '../logging/json-logger';
@@ -27,7 +29,8 @@ export interface ApiOptions {
 
 /**
  * Builds a management API the same way for a single service and for the all-in-one process:
- * JSON logs, correlation ids, bearer-token auth, validation, problem+json errors, metrics and Swagger at /docs.
+ * JSON logs, correlation ids, bearer-token auth, validation, an audit row per accepted write,
+ * problem+json errors, metrics and Swagger at /docs.
  */
 export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, options: ApiOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, {
@@ -44,6 +47,7 @@ export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, o
   app.useGlobalFilters(new ProblemDetailsFilter());
   const { lookup } = options.auth;
   app.useGlobalGuards(new BearerAuthGuard(app.get(Reflector), options.auth.configured, lookup ? () => lookup(app) : undefined));
+  app.useGlobalInterceptors(new AuditInterceptor(app.get(AuditTrail)));
   app.disable('x-powered-by');
 
   const document = SwaggerModule.createDocument(

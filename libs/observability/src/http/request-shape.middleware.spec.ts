@@ -1,5 +1,6 @@
 import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { UnprocessableInputException } from './json-body';
 import { MethodNotAllowedException, methodNotAllowedMiddleware, unsupportedMediaTypeMiddleware } from './request-shape.middleware';
 
 function request(method: string, path: string, headers: Record<string, string> = {}): Request {
@@ -30,6 +31,14 @@ describe(methodNotAllowedMiddleware.name, () => {
     expect(error).toBeInstanceOf(MethodNotAllowedException);
     expect((error as MethodNotAllowedException).getStatus()).toBe(405);
     expect(headers['Allow']).toBe('GET, HEAD');
+  });
+
+  it('answers 422 naming the path parameter whose value does not decode as UTF-8', () => {
+    const { error } = run(sut, request('POST', '/v1/stacks/%ED%A0%80/rollouts'));
+    expect(error).toBeInstanceOf(UnprocessableInputException);
+    expect((error as UnprocessableInputException).violations).toEqual([{ field: 'path.stack', message: 'is not valid percent-encoded UTF-8' }]);
+    expect(run(sut, request('GET', '/v1/stacks/%zz')).error).toBeInstanceOf(UnprocessableInputException);
+    expect(run(sut, request('GET', '/v1/stacks/%C3%BC%F0%9F%98%80')).error).toBeUndefined();
   });
 
   it('leaves unknown paths to the 404 of the router', () => {

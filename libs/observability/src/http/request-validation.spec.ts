@@ -1,5 +1,6 @@
 import { ValidationError } from 'class-validator';
-import { flattenValidationErrors } from './request-validation';
+import { flattenValidationErrors, RequestValidationException, validationException } from './request-validation';
+import { UnprocessableInputException } from './json-body';
 
 function validationError(property: string, constraints: Record<string, string> | undefined, children: ValidationError[] = []): ValidationError {
   return Object.assign(new ValidationError(), { property, constraints, children });
@@ -25,5 +26,21 @@ describe(flattenValidationErrors.name, () => {
 
   it('keeps every constraint of a field', () => {
     expect(sut([validationError('name', { a: 'first', b: 'second' })])).toHaveLength(2);
+  });
+});
+
+describe(validationException.name, () => {
+  const error = (property: string, constraints: Record<string, string>): ValidationError => Object.assign(new ValidationError(), { property, constraints, children: [] });
+
+  it('is a 422 when every broken rule is a range, naming each field', () => {
+    const refused = validationException([error('limit', { max: 'limit must not be greater than 500' })]);
+    expect(refused).toBeInstanceOf(UnprocessableInputException);
+    expect(refused.violations).toEqual([{ field: 'limit', message: 'limit must not be greater than 500' }]);
+  });
+
+  it('is a 400 when a rule of shape or type is broken too', () => {
+    const refused = validationException([error('limit', { max: 'limit must not be greater than 500' }), error('after', { isString: 'after must be a string' })]);
+    expect(refused).toBeInstanceOf(RequestValidationException);
+    expect(refused.violations.map((violation) => violation.field)).toEqual(['limit', 'after']);
   });
 });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * One Prometheus registry per process: in embedded mode every service module reports into it,
@@ -13,6 +13,14 @@ const httpDuration = new Histogram({
   help: 'Management API request duration by method, route template and status',
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+/** Accepted writes whose audit row could not be written (the entry is in the error log instead). */
+export const auditWriteFailures = new Counter({
+  name: 'strata_audit_write_failures_total',
+  help: 'Accepted writes whose audit row could not be written; each entry is logged in full instead',
+  labelNames: ['service'] as const,
   registers: [metricsRegistry],
 });
 

@@ -3,6 +3,7 @@ import { createServiceDataSource } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { InitialPredictiveStaging1764201600000 } from './migrations/1764201600000-initial-predictive-staging';
 import { AnomaliesAndForecasts1764374400000 } from './migrations/1764374400000-anomalies-and-forecasts';
+import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
 import { PREDICTIVE_STAGING_SCHEMA } from './predictive-staging-schema';
 
 export function createPredictiveStagingDataSource(database: DatabaseConfig): DataSource {
@@ -11,6 +12,6 @@ export function createPredictiveStagingDataSource(database: DatabaseConfig): Dat
     url: database.url,
     poolSize: database.poolSize,
     entities: [],
-    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000],
+    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000],
   });
 }

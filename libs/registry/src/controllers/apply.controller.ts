@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { DomainError } from '@strata/domain';
 import { Principal, RequireRole } from '@strata/observability';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { Response } from 'express';
 import { ApplyQueryDto, ApplyRefusedDto, ApplyResponseDto, answerApply } from '../dtos/apply.dto';
 import { ApplyService } from '../services/apply.service';
@@ -18,6 +19,9 @@ function manifestText(body: unknown): string {
   throw DomainError.invalid('no manifest', [{ field: 'body', message: 'send the YAML as application/yaml, or JSON {"manifest": "<yaml>"}' }]);
 }
 
+/** The manifest text, within the API's body limit (5 MB). */
+const MANIFEST_TEXT_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: 5 * 1024 * 1024, example: 'apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: checkout }\nspec: { environments: [{ name: production }] }\n' };
+
 @ApiTags('manifests')
 @Controller('v1/apply')
 export class ApplyController {
@@ -26,8 +30,18 @@ export class ApplyController {
   @RequireRole('operator')
   @Post()
   @HttpCode(200)
-  @ApiConsumes('application/yaml', 'text/plain', 'application/json')
-  @ApiBody({ description: 'Multi-document YAML with kinds Stack, Component, ComponentVersion, VersionGroup, Rollout', schema: { type: 'string' } })
+  @ApiOperation({
+    summary: 'Applies a manifest: every document or none',
+    requestBody: {
+      required: true,
+      description: 'Multi-document YAML with kinds Stack, Component, ComponentVersion, VersionGroup, Rollout: as the body itself, or as JSON `{"manifest": "<yaml>"}`',
+      content: {
+        'application/yaml': { schema: MANIFEST_TEXT_SCHEMA },
+        'text/plain': { schema: MANIFEST_TEXT_SCHEMA },
+        'application/json': { schema: { type: 'object', required: ['manifest'], additionalProperties: false, properties: { manifest: MANIFEST_TEXT_SCHEMA } } },
+      },
+    },
+  })
   @ApiOkResponse({ type: ApplyResponseDto, description: 'Applied; every Rollout of the manifest started (each change names its rollout id)' })
   @ApiAcceptedResponse({ type: ApplyResponseDto, description: 'Applied, but routing-control has not answered a Rollout within waitSeconds: it is reported pending' })
   @ApiUnprocessableEntityResponse({

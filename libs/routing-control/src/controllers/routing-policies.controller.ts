@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Put, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Principal, RequireRole } from '@strata/observability';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { INT4_MAX, IntegerParamPipe, Principal, RequireRole } from '@strata/observability';
 import { PolicyHistoryQueryDto, PolicyStatusDto, PutRoutingPolicyDto, RoutingPolicyResponseDto, mapPolicyStatus, mapRoutingPolicy } from '../dtos/routing-policy.dto';
 import { RoutingPoliciesService } from '../services/routing-policies.service';
 
@@ -43,9 +43,10 @@ export class RoutingPoliciesController {
 
   @RequireRole('viewer')
   @Get('versions/:version')
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: INT4_MAX } })
   @ApiOkResponse({ type: RoutingPolicyResponseDto })
   @ApiNotFoundResponse()
-  async version(@Param('stack') stack: string, @Param('environment') environment: string, @Param('version', ParseIntPipe) version: number): Promise<RoutingPolicyResponseDto> {
+  async version(@Param('stack') stack: string, @Param('environment') environment: string, @Param('version', new IntegerParamPipe()) version: number): Promise<RoutingPolicyResponseDto> {
     return mapRoutingPolicy(await this.policies.version(stack, environment, version));
   }
 }

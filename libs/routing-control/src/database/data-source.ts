@@ -12,6 +12,7 @@ import { InitialRoutingControl1764201600000 } from './migrations/1764201600000-i
 import { PoliciesAndRollouts1764288000000 } from './migrations/1764288000000-policies-and-rollouts';
 import { RolloutAnalysisAndTriggers1765000000000 } from './migrations/1765000000000-rollout-analysis-and-triggers';
 import { DiscoveredNodes1765152000000 } from './migrations/1765152000000-discovered-nodes';
+import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
 import { ROUTING_CONTROL_SCHEMA } from './routing-control-schema';
 
 export function createRoutingControlDataSource(database: DatabaseConfig): DataSource {
@@ -20,6 +21,6 @@ export function createRoutingControlDataSource(database: DatabaseConfig): DataSo
     url: database.url,
     poolSize: database.poolSize,
     entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, KpiRuleEntity, GatewayAvailabilityEntity, DiscoveredNodeEntity, PolicyDiscoveredStackConfigsEntity],
-    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000],
+    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000, AuditLogAndKnownTokens1765411200000],
   });
 }

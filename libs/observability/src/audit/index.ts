@@ -1,0 +1,6 @@
+export * from './audit-log';
+export * from './audit-trail';
+export * from './audit-body';
+export * from './audit.interceptor';
+export * from './audit-coverage';
+export * from './audit.dto';
