@@ -36,3 +36,4 @@ export * from './routing';
 export * from './rollouts';
 export * from './auth/roles';
 export * from './input/unsafe-text';
+export * from './schemas';

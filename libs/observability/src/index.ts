@@ -19,3 +19,4 @@ export * from './http/input-guard.pipe';
 export * from './http/request-shape.middleware';
 export * from './audit';
 export * from './http/integer-param.pipe';
+export * from './http/api-schema';

@@ -26,7 +26,7 @@ describe('kpi rules', () => {
 
   it('refuses an invalid rule naming the field', async () => {
     const response = await sut.http().post(rulesPath()).send({ name: 'r', condition: { kind: 'ratio', metric: 'errorRate', above: 2 }, forMs: 0, action: { kind: 'abortRollout' } }).expect(422);
-    expect(response.body.errors).toEqual([{ field: 'condition.floor', message: 'must be a non-negative number' }]);
+    expect(response.body.errors).toEqual([{ field: 'condition.floor', message: 'must be a number from 0 to 1000000000' }]);
   });
 
   it('aborts the canary once its error rate has stayed above twice the stable one for the rule duration', async () => {

@@ -93,7 +93,7 @@ export function requireBoolean(value: unknown, field: string, violations: Domain
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function requireToken(value: unknown, field: string, violations: DomainViolation[]): value is string {
-  if (typeof value === 'string' && TOKEN.test(value)) {
+  if (typeof value === 'string' && TOKEN.test(value) && value.length <= 256) {
     return true;
   }
   violations.push({ field, message: `must be an HTTP token (letters, digits and !#$%&'*+.^_\`|~-), got ${describeValue(value)}` });

@@ -1,3 +1,4 @@
+import { unknownKeyViolations } from '../components/validation';
 import { ThresholdMetric } from './rollout-spec';
 import { AnalysisFigures, WindowFigures } from './threshold-judge';
 
@@ -77,7 +78,14 @@ export function evaluateKpiRule(rule: KpiRule, tracking: KpiRuleTracking, figure
   return { tracking: { breachingSince, firedAt: fire ? now : tracking.firedAt }, fire, finding };
 }
 
-const RULE_METRICS: readonly ThresholdMetric[] = ['errorRate', 'latencyP99Ms'];
+export const RULE_METRICS: readonly ThresholdMetric[] = ['errorRate', 'latencyP99Ms'];
+/** The largest limit a rule compares with: beyond any error rate, ratio or latency in milliseconds. */
+export const MAX_RULE_LIMIT = 1_000_000_000;
+export const MAX_WEIGHTED_CONFIGS = 100;
+
+function isLimit(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= MAX_RULE_LIMIT;
+}
 
 /** Every violation of a KPI rule as the API takes it, each with its field path. */
 export function kpiRuleViolations(value: unknown): { field: string; message: string }[] {
@@ -100,16 +108,20 @@ export function kpiRuleViolations(value: unknown): { field: string; message: str
     if (!RULE_METRICS.includes(condition['metric'] as ThresholdMetric)) {
       violations.push({ field: 'condition.metric', message: `must be one of ${RULE_METRICS.join(', ')}` });
     }
-    if (typeof condition['above'] !== 'number' || !(condition['above'] >= 0)) {
-      violations.push({ field: 'condition.above', message: 'must be a non-negative number' });
+    if (!isLimit(condition['above'])) {
+      violations.push({ field: 'condition.above', message: `must be a number from 0 to ${MAX_RULE_LIMIT}` });
+    }
+    if (condition['kind'] === 'threshold' || condition['kind'] === 'ratio') {
+      const keys = condition['kind'] === 'threshold' ? ['kind', 'metric', 'config', 'above'] : ['kind', 'metric', 'above', 'floor'];
+      violations.push(...unknownKeyViolations(condition, keys, 'condition'));
     }
     if (condition['kind'] === 'threshold') {
       if (condition['config'] !== 'canary' && condition['config'] !== 'stable') {
         violations.push({ field: 'condition.config', message: 'must be canary or stable' });
       }
     } else if (condition['kind'] === 'ratio') {
-      if (typeof condition['floor'] !== 'number' || !(condition['floor'] >= 0)) {
-        violations.push({ field: 'condition.floor', message: 'must be a non-negative number' });
+      if (!isLimit(condition['floor'])) {
+        violations.push({ field: 'condition.floor', message: `must be a number from 0 to ${MAX_RULE_LIMIT}` });
       }
     } else {
       violations.push({ field: 'condition.kind', message: 'must be threshold or ratio' });
@@ -119,14 +131,23 @@ export function kpiRuleViolations(value: unknown): { field: string; message: str
   if (typeof action !== 'object' || action === null) {
     violations.push({ field: 'action', message: 'must be an object' });
   } else if (action['kind'] === 'setWeights') {
+    violations.push(...unknownKeyViolations(action, ['kind', 'weights'], 'action'));
     const weights = action['weights'];
-    if (typeof weights !== 'object' || weights === null || Array.isArray(weights) || Object.values(weights).some((weight) => typeof weight !== 'number' || weight < 0)) {
-      violations.push({ field: 'action.weights', message: 'must map stack config names to non-negative weights' });
+    if (
+      typeof weights !== 'object' ||
+      weights === null ||
+      Array.isArray(weights) ||
+      Object.keys(weights).length > MAX_WEIGHTED_CONFIGS ||
+      Object.entries(weights).some(([name, weight]) => name === '' || name.length > 200 || typeof weight !== 'number' || !(weight >= 0 && weight <= 1_000_000))
+    ) {
+      violations.push({ field: 'action.weights', message: `must map at most ${MAX_WEIGHTED_CONFIGS} stack config names to weights from 0 to 1000000` });
     }
   } else if (action['kind'] === 'ejectNode') {
     // Gateways eject by their own outlier detection; they take no ejection command yet.
     violations.push({ field: 'action.kind', message: 'ejectNode is not supported yet: gateways eject failing nodes by outlier detection' });
-  } else if (action['kind'] !== 'abortRollout') {
+  } else if (action['kind'] === 'abortRollout') {
+    violations.push(...unknownKeyViolations(action, ['kind'], 'action'));
+  } else {
     violations.push({ field: 'action.kind', message: 'must be abortRollout or setWeights' });
   }
   return violations;

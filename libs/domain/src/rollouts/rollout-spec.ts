@@ -46,8 +46,12 @@ export const DEFAULT_MIN_SAMPLES = 100;
 /** The rule of the `thresholds` judge when the step names none: DESIGN.md's example trigger. */
 export const DEFAULT_THRESHOLD_RULES: readonly ThresholdRule[] = [{ metric: 'errorRate', maxRatioToStable: 2, ratioFloor: 0.01 }];
 
-const METRICS: readonly ThresholdMetric[] = ['errorRate', 'latencyP99Ms'];
-const MAX_STEPS = 100;
+export const THRESHOLD_METRICS: readonly ThresholdMetric[] = ['errorRate', 'latencyP99Ms'];
+const METRICS = THRESHOLD_METRICS;
+export const MAX_STEPS = 100;
+export const MAX_THRESHOLD_RULES = 20;
+/** The largest limit a threshold rule compares with: beyond any error rate, ratio or latency in milliseconds. */
+export const MAX_THRESHOLD = 1_000_000_000;
 
 /** Every violation of a Rollout manifest's `spec`, each with its field path; empty when valid. */
 export function rolloutSpecViolations(value: unknown): DomainViolation[] {
@@ -57,8 +61,8 @@ export function rolloutSpecViolations(value: unknown): DomainViolation[] {
   }
   violations.push(...unknownKeyViolations(value, ['environment', 'versionGroup', 'steps', 'rollbackTriggers'], ''));
   for (const field of ['environment', 'versionGroup'] as const) {
-    if (!isNonBlankString(value[field])) {
-      violations.push({ field, message: `must be a non-blank name, got ${describeValue(value[field])}` });
+    if (!isNonBlankString(value[field]) || value[field].length > 200) {
+      violations.push({ field, message: `must be a non-blank name of at most 200 characters, got ${describeValue(value[field])}` });
     }
   }
   const steps = value['steps'];
@@ -153,8 +157,8 @@ function durationViolation(value: unknown, field: string, violations: DomainViol
 }
 
 export function thresholdRulesViolations(rules: unknown, field: string, violations: DomainViolation[]): void {
-  if (!Array.isArray(rules) || rules.length === 0) {
-    violations.push({ field, message: `must be a non-empty list of threshold rules, got ${describeValue(rules)}` });
+  if (!Array.isArray(rules) || rules.length === 0 || rules.length > MAX_THRESHOLD_RULES) {
+    violations.push({ field, message: `must be a list of 1 to ${MAX_THRESHOLD_RULES} threshold rules, got ${describeValue(rules)}` });
     return;
   }
   rules.forEach((rule: unknown, index) => {
@@ -168,8 +172,8 @@ export function thresholdRulesViolations(rules: unknown, field: string, violatio
     }
     for (const limit of ['max', 'maxRatioToStable', 'ratioFloor'] as const) {
       const limitValue = rule[limit];
-      if (limitValue !== undefined && (typeof limitValue !== 'number' || !Number.isFinite(limitValue) || limitValue < 0)) {
-        violations.push({ field: `${path}.${limit}`, message: `must be a non-negative number, got ${describeValue(limitValue)}` });
+      if (limitValue !== undefined && (typeof limitValue !== 'number' || !Number.isFinite(limitValue) || limitValue < 0 || limitValue > MAX_THRESHOLD)) {
+        violations.push({ field: `${path}.${limit}`, message: `must be a number from 0 to ${MAX_THRESHOLD}, got ${describeValue(limitValue)}` });
       }
     }
     if (rule['max'] === undefined && rule['maxRatioToStable'] === undefined) {

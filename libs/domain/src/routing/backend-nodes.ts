@@ -20,8 +20,8 @@ export function nodeViolations(node: unknown, field: string, nodeIds: Set<string
   if (problem) {
     violations.push({ field: `${field}.url`, message: problem });
   }
-  if (node['version'] !== undefined && !isNonBlankString(node['version'])) {
-    violations.push({ field: `${field}.version`, message: `must be a non-blank version, got ${describeValue(node['version'])}` });
+  if (node['version'] !== undefined && (!isNonBlankString(node['version']) || node['version'].length > 256)) {
+    violations.push({ field: `${field}.version`, message: `must be a non-blank version of at most 256 characters, got ${describeValue(node['version'])}` });
   }
 }
 

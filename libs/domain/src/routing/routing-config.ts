@@ -3,6 +3,7 @@ import { NetworkPolicySpec, networkPolicySpecViolations } from '../components/sp
 import { resourceNameProblem } from '../stacks/names';
 import { describeValue, fieldPath, isNonBlankString, requireObject, unknownKeyViolations } from '../components/validation';
 import { nodeViolations } from './backend-nodes';
+import { ROUTING_LIMITS } from '../schemas/routing-policy.schema';
 
 /**
  * What a gateway needs to route one stack in one environment: the stack configs (version groups)
@@ -82,6 +83,7 @@ export const DEFAULT_OUTLIER_DETECTION: OutlierDetectionSettings = { consecutive
 
 const MAX_WEIGHT = 1_000_000;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const MAX_TOKEN_LENGTH = 256;
 const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
 
 /**
@@ -167,8 +169,8 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   };
   referenced(value['stableConfig'], 'stableConfig');
   if (value['rules'] !== undefined) {
-    if (!Array.isArray(value['rules'])) {
-      violations.push({ field: 'rules', message: `must be a list of {match, stackConfig}, got ${describeValue(value['rules'])}` });
+    if (!Array.isArray(value['rules']) || value['rules'].length > ROUTING_LIMITS.rules) {
+      violations.push({ field: 'rules', message: `must be a list of at most ${ROUTING_LIMITS.rules} {match, stackConfig}, got ${describeValue(value['rules'])}` });
     } else {
       value['rules'].forEach((rule: unknown, index) => {
         const field = fieldPath('rules', index);
@@ -216,7 +218,7 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
     violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
     // Visible ASCII only, as on the request line: HTTP clients refuse to send anything else, and a
     // probe that can never be sent would count as a failure of every node.
-    if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path'])) {
+    if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path']) || check['path'].length > ROUTING_LIMITS.pathLength) {
       violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/' without spaces or non-ASCII characters (percent-encode them), got ${describeValue(check['path'])}` });
     }
     integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
@@ -256,8 +258,8 @@ interface StackConfigsCheck {
 
 function stackConfigsViolations(value: unknown, nodesMayBeDiscovered: boolean, violations: DomainViolation[]): StackConfigsCheck {
   const withoutNodes: StackConfigsCheck['withoutNodes'] = [];
-  if (!Array.isArray(value) || value.length === 0) {
-    violations.push({ field: 'stackConfigs', message: `must be a non-empty list of stack configs, got ${describeValue(value)}` });
+  if (!Array.isArray(value) || value.length === 0 || value.length > ROUTING_LIMITS.stackConfigs) {
+    violations.push({ field: 'stackConfigs', message: `must be a list of 1 to ${ROUTING_LIMITS.stackConfigs} stack configs, got ${describeValue(value)}` });
     return { names: undefined, withoutNodes };
   }
   const names = new Set<string>();
@@ -284,8 +286,8 @@ function stackConfigsViolations(value: unknown, nodesMayBeDiscovered: boolean, v
     if (nodes === undefined && nodesMayBeDiscovered) {
       return;
     }
-    if (!Array.isArray(nodes)) {
-      violations.push({ field: `${field}.nodes`, message: `must be a list of backend nodes, got ${describeValue(nodes)}` });
+    if (!Array.isArray(nodes) || nodes.length > ROUTING_LIMITS.nodesPerStackConfig) {
+      violations.push({ field: `${field}.nodes`, message: `must be a list of at most ${ROUTING_LIMITS.nodesPerStackConfig} backend nodes, got ${describeValue(nodes)}` });
       return;
     }
     if (nodes.length === 0) {
@@ -314,15 +316,15 @@ function matchViolations(match: unknown, field: string, violations: DomainViolat
   const [kind] = kinds;
   if (kind === 'pathPrefix') {
     violations.push(...unknownKeyViolations(match, ['pathPrefix'], field));
-    if (typeof match['pathPrefix'] !== 'string' || !match['pathPrefix'].startsWith('/')) {
-      violations.push({ field: `${field}.pathPrefix`, message: `must start with '/', got ${describeValue(match['pathPrefix'])}` });
+    if (typeof match['pathPrefix'] !== 'string' || !match['pathPrefix'].startsWith('/') || match['pathPrefix'].length > ROUTING_LIMITS.pathLength) {
+      violations.push({ field: `${field}.pathPrefix`, message: `must start with '/' and be at most ${ROUTING_LIMITS.pathLength} characters, got ${describeValue(match['pathPrefix'])}` });
     }
     return;
   }
   violations.push(...unknownKeyViolations(match, [kind, 'value'], field));
   tokenViolation(match[kind], `${field}.${kind}`, violations);
-  if (typeof match['value'] !== 'string' || match['value'] === '') {
-    violations.push({ field: `${field}.value`, message: `must be a non-empty string, got ${describeValue(match['value'])}` });
+  if (typeof match['value'] !== 'string' || match['value'] === '' || match['value'].length > ROUTING_LIMITS.matchValueLength) {
+    violations.push({ field: `${field}.value`, message: `must be a non-empty string of at most ${ROUTING_LIMITS.matchValueLength} characters, got ${describeValue(match['value'])}` });
   }
 }
 
@@ -340,8 +342,8 @@ function stickinessViolations(stickiness: unknown, field: string, violations: Do
 }
 
 function tokenViolation(value: unknown, field: string, violations: DomainViolation[]): void {
-  if (typeof value !== 'string' || !TOKEN.test(value)) {
-    violations.push({ field, message: `must be a header or cookie name (an HTTP token), got ${describeValue(value)}` });
+  if (typeof value !== 'string' || !TOKEN.test(value) || value.length > MAX_TOKEN_LENGTH) {
+    violations.push({ field, message: `must be a header or cookie name (an HTTP token of at most ${MAX_TOKEN_LENGTH} characters), got ${describeValue(value)}` });
   }
 }
 

@@ -12,6 +12,7 @@ export class RecordHeartbeatDto {
   @ApiProperty({ example: '10.0.3.7:8080', description: 'host:port of the node: the series label node' })
   @IsString()
   @Matches(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, { message: 'address must be host:port' })
+  @MaxLength(300)
   address!: string;
 
   @ApiPropertyOptional({ enum: ['staging', 'production'], description: 'Kept as the extra label location' }) @IsOptional() @IsIn(['staging', 'production']) location?: string;

@@ -6,7 +6,7 @@ import { COLLECTOR_NAME, COLLECTOR_NAME_MESSAGE, CollectorStatusDto, mapCollecto
 export const DEFAULT_SCRAPE_INTERVAL_MS = 60_000;
 
 export class CreatePostgresTargetDto {
-  @ApiProperty({ example: 'checkout-primary' }) @Matches(COLLECTOR_NAME, { message: COLLECTOR_NAME_MESSAGE }) name!: string;
+  @ApiProperty({ example: 'checkout-primary' }) @Matches(COLLECTOR_NAME, { message: COLLECTOR_NAME_MESSAGE }) @MaxLength(63) name!: string;
 
   @ApiPropertyOptional({ example: 'postgres://strata_monitor@db:5432/shop', description: 'Stored as given; prefer urlFrom for a URL with a password' })
   @IsOptional()
@@ -17,6 +17,7 @@ export class CreatePostgresTargetDto {
   @ApiPropertyOptional({ example: 'CHECKOUT_DB_URL', description: 'Name of an environment variable of metrics-ingest holding the URL, read at each scrape (like a db-schema target.databaseUrlFrom)' })
   @IsOptional()
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'urlFrom must be an environment variable name' })
+  @MaxLength(128)
   urlFrom?: string;
 
   @ApiProperty({ example: 'checkout' }) @IsString() @MinLength(1) @MaxLength(63) stack!: string;

@@ -8,7 +8,7 @@ import { PrometheusDefaultsDto } from './ingest.dto';
 const DAY_MS = 86_400_000;
 
 export class CreateQuerySourceDto {
-  @ApiProperty({ example: 'checkout-error-ratio' }) @Matches(COLLECTOR_NAME, { message: COLLECTOR_NAME_MESSAGE }) name!: string;
+  @ApiProperty({ example: 'checkout-error-ratio' }) @Matches(COLLECTOR_NAME, { message: COLLECTOR_NAME_MESSAGE }) @MaxLength(63) name!: string;
 
   @ApiProperty({ example: 'http://prometheus:9090', description: "Prometheus' base URL; /api/v1/query_range is appended" })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'baseUrl must be an http(s) URL' })
@@ -20,6 +20,7 @@ export class CreateQuerySourceDto {
   @ApiPropertyOptional({ example: 'http_error_rate', description: 'Names result series that have no __name__ (most functions and operators drop it)' })
   @IsOptional()
   @Matches(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$/, { message: 'metric must be a Prometheus-style metric name' })
+  @MaxLength(200)
   metric?: string;
 
   @ApiProperty({ example: 15_000, description: 'Resolution of query_range, milliseconds (≥ 1000)' }) @IsInt() @Min(1_000) @Max(DAY_MS) stepMs!: number;

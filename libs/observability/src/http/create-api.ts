@@ -11,6 +11,7 @@ import { httpMetricsMiddleware } from '../metrics/metrics';
 import { correlationMiddleware } from './correlation.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { InputGuardPipe } from './input-guard.pipe';
+import { documentValidationConstraints } from './openapi-constraints';
 import { verifyJsonBody } from './json-body';
 import { methodNotAllowedMiddleware, unsupportedMediaTypeMiddleware } from './request-shape.middleware';
 import { createValidationPipe } from './request-validation';
@@ -54,6 +55,7 @@ export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, o
     app,
     new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).addBearerAuth().build(),
   );
+  documentValidationConstraints(app, document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Registered before the routes (they are added at init), so an unknown method on a known path is a 405, not a 404.
   app.use(methodNotAllowedMiddleware(document.paths as Record<string, Record<string, unknown>>));

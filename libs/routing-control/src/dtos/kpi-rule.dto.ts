@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsObject, IsString, Max, MaxLength, Min } from 'class-validator';
+import { KPI_RULE_ACTION_SCHEMA, KPI_RULE_CONDITION_SCHEMA } from '@strata/domain';
+import { apiSchema } from '@strata/observability';
 import { KpiRuleEntity } from '../entities/kpi-rule.entity';
 
 /** Nested fields are checked by the domain's rule validator, whose violations name each one. */
@@ -9,7 +11,7 @@ export class CreateKpiRuleDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({ example: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, description: 'threshold {metric, config: canary|stable, above} or ratio canary vs stable {metric, above, floor}' })
+  @ApiProperty(apiSchema(KPI_RULE_CONDITION_SCHEMA))
   @IsObject()
   condition!: Record<string, unknown>;
 
@@ -19,7 +21,7 @@ export class CreateKpiRuleDto {
   @Max(86_400_000)
   forMs!: number;
 
-  @ApiProperty({ example: { kind: 'abortRollout' }, description: 'abortRollout, or setWeights {weights: {stackConfig: weight}}' })
+  @ApiProperty(apiSchema(KPI_RULE_ACTION_SCHEMA))
   @IsObject()
   action!: Record<string, unknown>;
 }

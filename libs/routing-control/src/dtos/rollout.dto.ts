@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { describeStep } from '@strata/domain';
-import { LimitQueryDto } from '@strata/observability';
+import { ROLLOUT_SPEC_SCHEMA, describeStep } from '@strata/domain';
+import { LimitQueryDto, apiSchema } from '@strata/observability';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 
 export class CreateRolloutDto {
@@ -10,10 +10,7 @@ export class CreateRolloutDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({
-    description: 'The spec of a Rollout manifest; checked by the domain, whose violations name each field',
-    example: { environment: 'production', versionGroup: 'checkout-2026.11.3', steps: [{ setWeight: 5 }, { analysis: { window: '30s', minSamples: 200 } }, { pause: {} }, { setWeight: 100 }] },
-  })
+  @ApiProperty(apiSchema(ROLLOUT_SPEC_SCHEMA, { description: 'The spec of a Rollout manifest; checked by the domain, whose violations name each field' }))
   @IsObject()
   spec!: Record<string, unknown>;
 }

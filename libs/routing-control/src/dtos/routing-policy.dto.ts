@@ -1,90 +1,74 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { LimitQueryDto } from '@strata/observability';
+import { ROUTING_LIMITS, ROUTING_POLICY_SCHEMA } from '@strata/domain';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { LimitQueryDto, apiSchema } from '@strata/observability';
 import { GatewayStatus, PolicyStatus } from '../services/routing-policies.service';
 import { RoutingPolicyEntity } from '../entities/routing-policy.entity';
 
-/** For the OpenAPI document only: the domain's validator checks nodes (its violations name the full path). */
-export class BackendNodeDto {
-  @ApiProperty({ example: 'api-1', description: 'Unique across the policy; KPIs and outlier state are kept per node id' }) id!: string;
-  @ApiProperty({ example: 'http://10.0.0.5:8080', description: 'An http(s) origin, no path' }) url!: string;
-  @ApiPropertyOptional({ example: '2.3.0', description: 'The version the node should run; the gateway flags a node reporting another' }) version?: string;
-}
-
-/** For the OpenAPI document only, as BackendNodeDto. */
-export class StackConfigRouteDto {
-  @ApiProperty({ example: 'checkout-2026.11.2', description: 'A version group of the stack deployed to the environment' }) name!: string;
-  @ApiProperty({ example: 90, minimum: 0, maximum: 1_000_000, description: 'Relative weight; 0 takes no traffic by weight' }) weight!: number;
-  @ApiPropertyOptional({
-    type: [BackendNodeDto],
-    description:
-      'Optional. Omitted or empty: the nodes are discovered — routing-control lists every node the registry knows (from heartbeats and discovery) for this ' +
-      'stack, environment (production location) and the policy\'s component whose discovered version is that component\'s version in this version group, ' +
-      'as {id: host:port, url: the heartbeat\'s url or http://host:port, version}, leaving out nodes the registry reports unhealthy unless none is healthy, and ' +
-      'publishes a new policy version whenever that set changes. Listed: the nodes are pinned and used as given. A discovered stack config that takes ' +
-      'traffic (a weight above 0, the stable config, a rule or mirror target) needs at least one node known to the registry.',
-  })
-  nodes?: BackendNodeDto[];
-}
+const POLICY = ROUTING_POLICY_SCHEMA.properties ?? {};
 
 /**
- * A routing policy as operators write it. Only the shape of the top level is checked here; every
- * nested field is checked by the domain's routing-config validator, whose violations name the
- * full path (`stackConfigs[1].nodes[0].url`), and the groups are checked against the registry's.
+ * A routing policy as operators write it. The top level is checked here; every nested field by
+ * the domain's routing-config validator, whose violations name the full path
+ * (`stackConfigs[1].nodes[0].url`), and the groups against the registry's. The document shows
+ * the domain's schema of each field (ROUTING_POLICY_SCHEMA), limits included.
  */
 export class PutRoutingPolicyDto {
-  @ApiProperty({ example: 'checkout-api', description: 'The component the gateway fronts' })
+  @ApiProperty(apiSchema(POLICY['component']))
   @IsString()
   @MaxLength(63)
   component!: string;
 
-  @ApiProperty({ example: 'checkout-2026.11.2', description: 'The baseline version group; failed idempotent canary requests retry on it' })
+  @ApiProperty(apiSchema(POLICY['stableConfig']))
   @IsString()
   @MaxLength(200)
   stableConfig!: string;
 
-  @ApiProperty({
-    type: [StackConfigRouteDto],
-    description: 'Version groups deployed to the environment, their weights and backend nodes: pinned (listed) or discovered from the registry (nodes omitted)',
-    example: [
-      { name: 'checkout-2026.11.2', weight: 90 },
-      { name: 'checkout-2026.11.3', weight: 10, nodes: [{ id: 'api-canary-1', url: 'http://10.0.0.9:8080', version: '2.4.0' }] },
-    ],
-  })
+  @ApiProperty(
+    apiSchema(POLICY['stackConfigs'], {
+      description: 'Version groups deployed to the environment, their weights and backend nodes: pinned (listed) or discovered from the registry (nodes omitted)',
+      example: [
+        { name: 'checkout-2026.11.2', weight: 90 },
+        { name: 'checkout-2026.11.3', weight: 10, nodes: [{ id: 'api-canary-1', url: 'http://10.0.0.9:8080', version: '2.4.0' }] },
+      ],
+    }),
+  )
   @IsArray()
+  @ArrayMaxSize(ROUTING_LIMITS.stackConfigs)
   stackConfigs!: object[];
 
-  @ApiPropertyOptional({ example: [{ match: { header: 'x-canary', value: '1' }, stackConfig: 'checkout-2026.11.3' }], description: 'header, cookie or pathPrefix → version group' })
+  @ApiPropertyOptional(apiSchema(POLICY['rules'], { example: [{ match: { header: 'x-canary', value: '1' }, stackConfig: 'checkout-2026.11.3' }] }))
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(ROUTING_LIMITS.rules)
   rules?: object[];
 
-  @ApiPropertyOptional({ example: { cookie: 'session' }, description: 'A header or cookie hashed to a stable choice' })
+  @ApiPropertyOptional(apiSchema(POLICY['stickiness'], { example: { cookie: 'session' } }))
   @IsOptional()
   @IsObject()
   stickiness?: object;
 
-  @ApiPropertyOptional({ example: { ratio: 0.2, minRetriesPerSecond: 10 } })
+  @ApiPropertyOptional(apiSchema(POLICY['retryBudget'], { example: { ratio: 0.2, minRetriesPerSecond: 10 } }))
   @IsOptional()
   @IsObject()
   retryBudget?: object;
 
-  @ApiPropertyOptional({ example: { stackConfig: 'checkout-staging', sampleRate: 0.05 }, description: 'A sample of requests copied to a staging config' })
+  @ApiPropertyOptional(apiSchema(POLICY['mirror'], { example: { stackConfig: 'checkout-staging', sampleRate: 0.05 } }))
   @IsOptional()
   @IsObject()
   mirror?: object;
 
-  @ApiPropertyOptional({ description: 'The network-policy spec enforced by the gateway' })
+  @ApiPropertyOptional(apiSchema(POLICY['networkPolicy'], { description: 'The network-policy spec enforced by the gateway' }))
   @IsOptional()
   @IsObject()
   networkPolicy?: object;
 
-  @ApiPropertyOptional({ example: { consecutiveFailures: 5, baseEjectionMs: 1000, maxEjectionMs: 30000 } })
+  @ApiPropertyOptional(apiSchema(POLICY['outlierDetection'], { example: { consecutiveFailures: 5, baseEjectionMs: 1000, maxEjectionMs: 30000 } }))
   @IsOptional()
   @IsObject()
   outlierDetection?: object;
 
-  @ApiPropertyOptional({ example: { path: '/healthz', intervalMs: 5000 } })
+  @ApiPropertyOptional(apiSchema(POLICY['healthCheck'], { example: { path: '/healthz', intervalMs: 5000 } }))
   @IsOptional()
   @IsObject()
   healthCheck?: object;

@@ -23,7 +23,7 @@ describe(networkPolicySpecViolations.name, () => {
   it('requires the allow list and a known default', () => {
     expect(sut({ default: 'block' })).toEqual([
       { field: 'spec.default', message: "must be 'deny' or 'allow', got the string 'block'" },
-      { field: 'spec.allow', message: 'must be a list of {from, to} rules, got undefined' },
+      { field: 'spec.allow', message: 'must be a list of at most 500 {from, to} rules, got undefined' },
     ]);
   });
 
@@ -43,7 +43,7 @@ describe(networkPolicySpecViolations.name, () => {
       }),
     ).toEqual([
       { field: 'spec.allow[0].from.header', message: expect.stringContaining('HTTP token') },
-      { field: 'spec.allow[0].from.values', message: 'must be a non-empty list of non-empty strings, got a list' },
+      { field: 'spec.allow[0].from.values', message: 'must be a list of 1 to 100 non-empty strings of at most 1024 characters, got a list' },
       { field: 'spec.allow[1].from.cidr', message: "'10.0.0.1/8' has host bits set; the block starts at a lower address" },
       { field: 'spec.allow[2].from.component', message: expect.stringContaining('lowercase') },
       { field: 'spec.allow[3].from', message: 'must hold exactly one of header, cidr, component' },

@@ -1,5 +1,6 @@
 import { DomainViolation } from '../../errors/domain-error';
 import { resourceNameProblem } from '../../stacks/names';
+import { ROUTING_LIMITS } from '../../schemas/routing-policy.schema';
 import { cidrProblem } from '../cidr';
 import { describeValue, fieldPath, requireObject, requireToken, unknownKeyViolations } from '../validation';
 
@@ -30,8 +31,8 @@ export function networkPolicySpecViolations(spec: unknown, field: string): Domai
     violations.push({ field: `${field}.default`, message: `must be 'deny' or 'allow', got ${describeValue(spec['default'])}` });
   }
   const allow = spec['allow'];
-  if (!Array.isArray(allow)) {
-    violations.push({ field: `${field}.allow`, message: `must be a list of {from, to} rules, got ${describeValue(allow)}` });
+  if (!Array.isArray(allow) || allow.length > ROUTING_LIMITS.allowRules) {
+    violations.push({ field: `${field}.allow`, message: `must be a list of at most ${ROUTING_LIMITS.allowRules} {from, to} rules, got ${describeValue(allow)}` });
     return violations;
   }
   allow.forEach((rule: unknown, index) => violations.push(...allowRuleViolations(rule, fieldPath(`${field}.allow`, index))));
@@ -67,8 +68,16 @@ function peerViolations(peer: unknown, field: string): DomainViolation[] {
     violations.push(...unknownKeyViolations(peer, ['header', 'values'], field));
     requireToken(peer['header'], `${field}.header`, violations);
     const values = peer['values'];
-    if (!Array.isArray(values) || values.length === 0 || !values.every((value: unknown) => typeof value === 'string' && value !== '')) {
-      violations.push({ field: `${field}.values`, message: `must be a non-empty list of non-empty strings, got ${describeValue(values)}` });
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      values.length > ROUTING_LIMITS.headerValues ||
+      !values.every((value: unknown) => typeof value === 'string' && value !== '' && value.length <= ROUTING_LIMITS.headerValueLength)
+    ) {
+      violations.push({
+        field: `${field}.values`,
+        message: `must be a list of 1 to ${ROUTING_LIMITS.headerValues} non-empty strings of at most ${ROUTING_LIMITS.headerValueLength} characters, got ${describeValue(values)}`,
+      });
     }
   } else if (kind === 'cidr') {
     violations.push(...unknownKeyViolations(peer, ['cidr'], field));

@@ -1,0 +1,3 @@
+export * from './json-schema';
+export * from './routing-policy.schema';
+export * from './rollout-spec.schema';

@@ -1,0 +1,98 @@
+import { HTTP_TOKEN_SCHEMA, JsonSchema, RESOURCE_NAME_SCHEMA, objectOf } from './json-schema';
+
+/** Limits of a routing policy, enforced by routing-config.ts and stated by the schema below. */
+export const ROUTING_LIMITS = {
+  stackConfigs: 100,
+  nodesPerStackConfig: 1_000,
+  rules: 200,
+  matchValueLength: 4_096,
+  pathLength: 2_048,
+  allowRules: 500,
+  headerValues: 100,
+  headerValueLength: 1_024,
+} as const;
+
+const STACK_CONFIG_NAME: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, description: 'A version group of the stack deployed to the environment' };
+const PATH: JsonSchema = { type: 'string', minLength: 1, maxLength: ROUTING_LIMITS.pathLength, pattern: '^/[\\x21-\\x7e]*$' };
+
+export const BACKEND_NODE_SCHEMA: JsonSchema = objectOf(
+  {
+    id: { type: 'string', minLength: 1, maxLength: 255, description: 'Unique across the policy; KPIs and outlier state are kept per node id', example: 'api-1' },
+    url: { type: 'string', minLength: 8, maxLength: 2_048, pattern: '^https?://[^/?#\\s]+$', description: 'An http(s) origin, no path', example: 'http://10.0.0.5:8080' },
+    version: { type: 'string', minLength: 1, maxLength: 256, description: 'The version the node should run; the gateway flags a node reporting another', example: '2.3.0' },
+  },
+  ['id', 'url'],
+);
+
+export const STACK_CONFIG_ROUTE_SCHEMA: JsonSchema = objectOf(
+  {
+    name: STACK_CONFIG_NAME,
+    weight: { type: 'number', minimum: 0, maximum: 1_000_000, description: 'Relative weight; 0 takes no traffic by weight' },
+    nodes: {
+      type: 'array',
+      maxItems: ROUTING_LIMITS.nodesPerStackConfig,
+      items: BACKEND_NODE_SCHEMA,
+      description: 'Listed: the nodes are pinned. Omitted or empty: discovered from the registry (nodes of this group\'s version of the policy\'s component)',
+    },
+  },
+  ['name', 'weight'],
+);
+
+const MATCH_SCHEMA: JsonSchema = {
+  description: 'Exactly one of: a header with a value, a cookie with a value, a path prefix',
+  oneOf: [
+    objectOf({ header: HTTP_TOKEN_SCHEMA, value: { type: 'string', minLength: 1, maxLength: ROUTING_LIMITS.matchValueLength } }, ['header', 'value']),
+    objectOf({ cookie: HTTP_TOKEN_SCHEMA, value: { type: 'string', minLength: 1, maxLength: ROUTING_LIMITS.matchValueLength } }, ['cookie', 'value']),
+    objectOf({ pathPrefix: { type: 'string', minLength: 1, maxLength: ROUTING_LIMITS.pathLength, pattern: '^/' } }, ['pathPrefix']),
+  ],
+};
+
+const PEER_SCHEMA: JsonSchema = {
+  description: 'Exactly one of: a header with allowed values, a CIDR block, a component',
+  oneOf: [
+    objectOf(
+      {
+        header: HTTP_TOKEN_SCHEMA,
+        values: { type: 'array', minItems: 1, maxItems: ROUTING_LIMITS.headerValues, items: { type: 'string', minLength: 1, maxLength: ROUTING_LIMITS.headerValueLength } },
+      },
+      ['header', 'values'],
+    ),
+    objectOf({ cidr: { type: 'string', minLength: 9, maxLength: 43, example: '10.0.0.0/8' } }, ['cidr']),
+    objectOf({ component: RESOURCE_NAME_SCHEMA }, ['component']),
+  ],
+};
+
+/** The network-policy spec (network-policy-spec.ts), as a component version or a routing policy holds it. */
+export const NETWORK_POLICY_SCHEMA: JsonSchema = objectOf(
+  {
+    allow: { type: 'array', maxItems: ROUTING_LIMITS.allowRules, items: objectOf({ from: PEER_SCHEMA, to: RESOURCE_NAME_SCHEMA }, ['from', 'to']) },
+    default: { type: 'string', enum: ['deny', 'allow'], default: 'deny' },
+  },
+  ['allow'],
+);
+
+/** A routing policy as an operator writes it (routing-config.ts: routingPolicyViolations). */
+export const ROUTING_POLICY_SCHEMA: JsonSchema = objectOf(
+  {
+    component: { ...RESOURCE_NAME_SCHEMA, description: 'The component the gateway fronts', example: 'checkout-api' },
+    stableConfig: { ...STACK_CONFIG_NAME, description: 'The baseline version group; failed idempotent canary requests retry on it', example: 'checkout-2026.11.2' },
+    stackConfigs: { type: 'array', minItems: 1, maxItems: ROUTING_LIMITS.stackConfigs, items: STACK_CONFIG_ROUTE_SCHEMA },
+    rules: { type: 'array', maxItems: ROUTING_LIMITS.rules, items: objectOf({ match: MATCH_SCHEMA, stackConfig: STACK_CONFIG_NAME }, ['match', 'stackConfig']), description: 'header, cookie or pathPrefix → version group' },
+    stickiness: { description: 'A header or cookie hashed to a stable choice', oneOf: [objectOf({ header: HTTP_TOKEN_SCHEMA }, ['header']), objectOf({ cookie: HTTP_TOKEN_SCHEMA }, ['cookie'])] },
+    retryBudget: objectOf({ ratio: { type: 'number', minimum: 0, maximum: 1 }, minRetriesPerSecond: { type: 'number', minimum: 0, maximum: 100_000 } }, ['ratio', 'minRetriesPerSecond'], {
+      description: 'Retries allowed per request seen, and always allowed per second',
+    }),
+    mirror: objectOf({ stackConfig: STACK_CONFIG_NAME, sampleRate: { type: 'number', minimum: 0, maximum: 1 } }, ['stackConfig', 'sampleRate'], { description: 'A sample of requests copied to a staging config' }),
+    networkPolicy: NETWORK_POLICY_SCHEMA,
+    outlierDetection: objectOf(
+      {
+        consecutiveFailures: { type: 'integer', minimum: 1, maximum: 1_000 },
+        baseEjectionMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+        maxEjectionMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+      },
+      ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs'],
+    ),
+    healthCheck: objectOf({ path: PATH, intervalMs: { type: 'integer', minimum: 100, maximum: 3_600_000 } }, ['path', 'intervalMs']),
+  },
+  ['component', 'stableConfig', 'stackConfigs'],
+);
