@@ -114,7 +114,7 @@ describe('predictive-staging forecasts', () => {
       expect(young.body.detail).toMatch(/has 10 values; a forecast needs at least 60 \(PREDICTIVE_FORECAST_MIN_POINTS\)/);
       await sut.http().post('/v1/series/unknown/forecasts').expect(404);
       await sut.http().get('/v1/series/short-never-forecast/forecast').expect(404);
-      const limit = await sut.http().get('/v1/forecasts').query({ limit: 0 }).expect(400);
+      const limit = await sut.http().get('/v1/forecasts').query({ limit: 0 }).expect(422);
       expect(limit.body.errors.map((error: { field: string }) => error.field)).toContain('limit');
     });
   });

@@ -131,7 +131,7 @@ spec:
   });
 
   it('refuses a wait longer than it allows', async () => {
-    const refused = await apply(exampleManifest(), false, 31).expect(400);
+    const refused = await apply(exampleManifest(), false, 31).expect(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'waitSeconds' })]);
   });
 

@@ -107,7 +107,7 @@ describe('registry stacks API', () => {
     expect(first.body.items.map((stack: { name: string }) => stack.name)).toEqual([`${prefix}-a`, `${prefix}-b`]);
     const second = await http().get('/v1/stacks').query({ limit: 2, after: first.body.nextCursor }).expect(200);
     expect(second.body.items[0].name).toBe(`${prefix}-c`);
-    await http().get('/v1/stacks').query({ limit: 0 }).expect(400);
+    await http().get('/v1/stacks').query({ limit: 0 }).expect(422);
   });
 
   it('answers 404 problem+json for an unknown stack', async () => {
