@@ -10,7 +10,7 @@ import { RoutingConfig } from '@strata/domain';
 import { EventBus, InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry } from '@strata/observability';
 import { Clock } from './clock';
-import { ManualClock } from './clock.testing';
+import { ManualClock } from './gateway.testing';
 import { Gateway } from './gateway';
 
 const root = join(__dirname, '..', '..', '..');

@@ -4,7 +4,7 @@ import { RoutingConfig } from '@strata/domain';
 import { metricsRegistry } from '@strata/observability';
 import { ActiveRouting } from './active-routing';
 import { RoutingModeReport } from './routing-mode-report';
-import { seededRandom } from './clock.testing';
+import { seededRandom } from './gateway.testing';
 
 const NOW = 1_000_000;
 let nextVersion = 1;
