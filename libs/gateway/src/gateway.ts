@@ -1,26 +1,18 @@
-import { Server } from 'node:http';
 import { join } from 'node:path';
 import { RoutingConfigPublishedV1 } from '@strata/contracts';
 import { EventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, metricsRegistry } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
 import { AdminAnswer, AdminListener } from './admin-listener';
 import { Clock, Random, systemClock, systemRandom } from './clock';
-import { ClusterManager } from './cluster-manager';
 import { ConfigSubscription } from './config-subscription';
-import { ConnectionManager } from './connection-manager';
-import { GATEWAY_SERVICE, ReportSink, busReportSink, reportRoutingModeChange } from './gateway-events';
-import { HealthChecker } from './health-checker';
-import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, close, createListener, listen } from './http-listener';
-import { KpiFlushSink } from './kpi-flush-sink';
+import { DataPlane } from './data-plane';
+import { GATEWAY_SERVICE, busReportSink } from './gateway-events';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
-import { OutlierDetector } from './outlier-detector';
 import { ListeningAddress, localInterfaceAddresses } from './own-origin';
 import { RoutingConfigLoader } from './routing-config-loader';
 import { RoutingConfigOutcome, ValidRoutingConfigUpdate } from './routing-config-update';
-import { RoutingModeReport } from './routing-mode-report';
 import { registerRequestOutcomes } from './request-outcomes';
-import { VersionDiscovery } from './version-discovery';
 
 export { GATEWAY_SERVICE } from './gateway-events';
 export { MIRROR_HEADER, RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
@@ -61,74 +53,64 @@ export interface GatewayPorts {
   adminPort: number;
 }
 
-const AVAILABILITY_REFRESH_MS = 200;
-
 /**
- * The data plane, assembled from one part per job (as Envoy is): the connection manager (the
- * request path), the cluster manager (keep-alive pools), the outlier detector and health checker,
- * the config subscription and its loader (ACK/NACK, last-known-good), the KPI and routing-mode
- * stats sinks, and the admin listener. This class only builds them, wires them and runs their
- * lifecycle. It serves the last routing config it accepted, from disk after a restart, so it keeps
- * routing while the control plane, the bus or PostgreSQL is down (static stability).
+ * The gateway in one process, assembled from one part per job (as Envoy is): the data plane (the
+ * connection manager and router, the cluster manager, outlier detection, health checks, the KPI and
+ * routing-mode sinks), the config subscription and its loader (ACK/NACK, last-known-good) and the
+ * admin listener. This class only wires them and runs their lifecycle. It serves the last routing
+ * config it accepted, from disk after a restart, so it keeps routing while the control plane, the
+ * bus or PostgreSQL is down (static stability). `GatewaySupervisor` runs the same parts across
+ * cluster workers.
  */
 export class Gateway {
   private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly random: Random;
-  private readonly server: Server;
+  private readonly dataPlane: DataPlane;
   private readonly admin: AdminListener;
   private readonly store: LastKnownGoodStore;
-  private readonly cluster = new ClusterManager();
-  private readonly routingMode: RoutingModeReport;
-  private readonly report: ReportSink;
-  private readonly connections: ConnectionManager;
-  private readonly outliers: OutlierDetector;
-  private readonly healthChecker: HealthChecker;
-  private readonly kpis: KpiFlushSink;
   private readonly loader: RoutingConfigLoader;
   private readonly subscription: ConfigSubscription;
   private readonly releaseOutcomes: () => void;
-  private readonly timers: NodeJS.Timeout[] = [];
   private listening: ListeningAddress | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     this.logger = new Logger('gateway').child({ gatewayId: options.gatewayId });
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? systemRandom;
-    this.report = busReportSink(options.bus, this.logger);
-    this.routingMode = new RoutingModeReport(options.gatewayId);
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    const { outcomes, release } = registerRequestOutcomes();
+    this.releaseOutcomes = release;
+    this.dataPlane = new DataPlane({
+      gatewayId: options.gatewayId,
+      location: options.location ?? 'production',
+      limits,
+      kpiFlushMs: options.kpiFlushMs ?? 1_000,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? systemRandom,
+      report: busReportSink(options.bus, this.logger),
+      outcomes,
+      logger: this.logger,
+    });
     this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId), (error) =>
       // Serving the new config matters more than surviving a restart with it; say so loudly.
       this.logger.error('could not persist the routing config as last-known-good', error),
     );
-    const onModeMayHaveChanged = (routing: ActiveRouting): void => {
-      if (routing === this.connections.routing) {
-        reportRoutingModeChange(this.routingMode.observe(routing), this.report, this.logger);
-      }
-    };
-    this.outliers = new OutlierDetector(this.clock, this.logger, onModeMayHaveChanged);
-    const versions = new VersionDiscovery(options.location ?? 'production', this.report, this.logger);
-    this.healthChecker = new HealthChecker(this.outliers, versions);
-    this.kpis = new KpiFlushSink(this.clock, this.report, onModeMayHaveChanged);
-    const { outcomes, release } = registerRequestOutcomes();
-    this.releaseOutcomes = release;
-    this.connections = new ConnectionManager({ clock: this.clock, outcomes, outliers: this.outliers, versions, routingMode: this.routingMode, logger: this.logger });
-    this.loader = new RoutingConfigLoader(options.gatewayId, this.store, {
-      served: () => this.connections.routing?.update,
-      listening: () => this.listening,
-      compile: (update) => this.compile(update),
-      install: (compiled) => this.install(compiled),
-    }, this.logger);
+    this.loader = new RoutingConfigLoader(
+      options.gatewayId,
+      this.store,
+      {
+        served: () => this.dataPlane.routing?.update,
+        listening: () => this.listening,
+        compile: (update) => this.dataPlane.compile(update),
+        install: (compiled) => this.dataPlane.install(compiled),
+      },
+      this.logger,
+    );
     this.subscription = new ConfigSubscription({
       gatewayId: options.gatewayId,
       bus: options.bus,
-      accepts: (published) => this.accepts(published),
+      accepts: (published) => acceptsPublished(published, options, this.dataPlane.routing?.update),
       apply: (published) => this.loader.apply(published),
       retryMs: options.busRetryMs ?? 5_000,
       logger: this.logger,
     });
-    const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-    this.server = createListener(limits, this.connections.handle, (refusal) => outcomes.count(refusal));
     this.admin = new AdminListener({ '/health': () => this.healthAnswer(), '/metrics': () => metricsAnswer() }, limits, (refusal) => outcomes.count(refusal), this.logger);
   }
 
@@ -136,18 +118,15 @@ export class Gateway {
   async start(): Promise<GatewayPorts> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
     this.loader.loadLastKnownGood();
-    const port = await listen(this.server, this.options.port, this.options.host);
+    const port = await this.dataPlane.start(this.options.port, this.options.host);
     const adminHost = this.options.admin.host ?? this.options.host;
     let adminPort: number;
     try {
       adminPort = await this.admin.start(this.options.admin.port, adminHost);
     } catch (error: unknown) {
-      await close(this.server);
+      await this.dataPlane.stop();
       throw error;
     }
-    this.timers.push(setInterval(() => this.kpis.flush(this.connections.routing), this.options.kpiFlushMs ?? 1_000));
-    this.timers.push(setInterval(() => this.connections.routing && this.outliers.refresh(this.connections.routing), AVAILABILITY_REFRESH_MS));
-    this.timers.forEach((timer) => timer.unref());
     // Known before any config arrives from the bus: a config pointing at this gateway is refused.
     this.listening = { host: this.options.host, port, localAddresses: localInterfaceAddresses() };
     this.subscription.start();
@@ -156,17 +135,14 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
-    this.timers.forEach((timer) => clearInterval(timer));
-    this.healthChecker.stop();
     await this.subscription.stop();
-    await Promise.all([close(this.server), this.admin.stop(), this.store.flushed()]);
-    await this.cluster.destroy();
+    await Promise.all([this.dataPlane.stop(), this.admin.stop(), this.store.flushed()]);
     this.releaseOutcomes();
   }
 
   /** The version being served, or null before any config arrived. */
   get routingVersion(): number | null {
-    return this.connections.routing?.version ?? null;
+    return this.dataPlane.routing?.version ?? null;
   }
 
   /**
@@ -183,43 +159,23 @@ export class Gateway {
     return this.store.flushed();
   }
 
-  /** routing.events carries every stack's configs; another stack's is not this gateway's to refuse. */
-  private accepts(published: RoutingConfigPublishedV1): boolean {
-    const served = this.connections.routing?.update;
-    const stack = this.options.stack ?? served?.stack;
-    const environment = this.options.environment ?? served?.environment;
-    return (stack === undefined || stack === published.stack) && (environment === undefined || environment === published.environment);
+  private healthAnswer(): Promise<AdminAnswer> {
+    return gatewayHealthAnswer(this.options.health, this.options.gatewayId, this.routingVersion);
   }
+}
 
-  /** The config compiled for the request path; on failure the pools it opened are closed again. */
-  private compile(update: ValidRoutingConfigUpdate): ActiveRouting {
-    try {
-      return new ActiveRouting(update, (url) => this.cluster.poolFor(url), this.clock.now(), this.random);
-    } catch (error: unknown) {
-      this.cluster.retainOnly(this.connections.routing?.nodes.map((node) => node.url) ?? []);
-      throw error;
-    }
-  }
+/** routing.events carries every stack's configs; another stack's is not this gateway's to refuse. */
+export function acceptsPublished(published: RoutingConfigPublishedV1, pinned: { stack?: string; environment?: string }, served: ValidRoutingConfigUpdate | undefined): boolean {
+  const stack = pinned.stack ?? served?.stack;
+  const environment = pinned.environment ?? served?.environment;
+  return (stack === undefined || stack === published.stack) && (environment === undefined || environment === published.environment);
+}
 
-  private install(compiled: ActiveRouting): void {
-    const previous = this.connections.routing;
-    this.connections.routing = compiled;
-    if (previous) {
-      this.kpis.retire(previous);
-    }
-    this.cluster.retainOnly(compiled.nodes.map((node) => node.url));
-    this.healthChecker.watch(compiled);
-    const { stack, environment, version } = compiled.update;
-    this.logger.info('routing config applied', { stack, environment, version });
-    reportRoutingModeChange(this.routingMode.install(compiled), this.report, this.logger);
-  }
-
-  private async healthAnswer(): Promise<AdminAnswer> {
-    const report = await this.options.health.report();
-    const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
-    const body = JSON.stringify({ gatewayId: this.options.gatewayId, routingVersion: this.routingVersion, ...gateway });
-    return { status: gateway.status === 'up' ? 200 : 503, contentType: 'application/json', body };
-  }
+export async function gatewayHealthAnswer(health: HealthRegistry, gatewayId: string, routingVersion: number | null): Promise<AdminAnswer> {
+  const report = await health.report();
+  const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
+  const body = JSON.stringify({ gatewayId, routingVersion, ...gateway });
+  return { status: gateway.status === 'up' ? 200 : 503, contentType: 'application/json', body };
 }
 
 async function metricsAnswer(): Promise<AdminAnswer> {
