@@ -14,7 +14,7 @@ import { DEFAULT_CONNECTION_LIMITS } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses } from './own-origin';
 import { RoutingConfigLoader } from './routing-config-loader';
-import { ValidRoutingConfigUpdate } from './routing-config-update';
+import { RoutingConfigOutcome, ValidRoutingConfigUpdate } from './routing-config-update';
 
 export interface GatewaySupervisorOptions extends GatewayOptions {
   workers: number;
@@ -100,6 +100,11 @@ export class GatewaySupervisor {
     await this.subscription.stop();
     await Promise.all([...this.workers].map((worker) => stopWorker(worker)));
     await Promise.all([this.admin.stop(), this.store.flushed(), this.validation.destroy()]);
+  }
+
+  /** The loader API, as Gateway's: an accepted config is ACKed once and handed to every worker. */
+  applyRoutingConfig(update: unknown): RoutingConfigOutcome {
+    return this.loader.apply(update);
   }
 
   get routingVersion(): number | null {
