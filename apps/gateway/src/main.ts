@@ -1,16 +1,35 @@
-import { Gateway, readGatewayConfig } from '@strata/gateway';
+import cluster from 'node:cluster';
+import { Gateway, GatewayConfig, GatewayOptions, GatewaySupervisor, GatewayWorker, readGatewayConfig } from '@strata/gateway';
 import { loadConfigOrExit } from '@strata/config';
-import { createEventBus } from '@strata/messaging';
+import { EventBus, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, setLogLevel } from '@strata/observability';
 import { exitOnFatalError, stopOnSignals } from '@strata/runtime';
 
+/** One process (STRATA_GATEWAY_WORKERS=1), or the supervisor of that many workers running this same entry. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(() => readGatewayConfig(), 'strata-gateway');
   setLogLevel(config.logLevel);
+  if (cluster.isWorker) {
+    // Its options come from the supervisor, so every worker serves exactly as it was told.
+    const worker = GatewayWorker.fromEnvironment();
+    worker.start();
+    stopOnSignals('strata-gateway-worker', () => worker.stop());
+    return;
+  }
   const bus = createEventBus(config.bus);
   // Static stability: with the bus down the gateway still serves its last-known-good config.
   await bus.start().catch((error: unknown) => new Logger('strata-gateway').warn('the bus is down; serving from the last-known-good config', { error: String(error) }));
-  const gateway = new Gateway({
+  const options = gatewayOptions(config, bus);
+  const gateway = config.workers > 1 ? new GatewaySupervisor({ ...options, workers: config.workers }) : new Gateway(options);
+  await gateway.start();
+  stopOnSignals('strata-gateway', async () => {
+    await gateway.stop();
+    await bus.stop();
+  });
+}
+
+function gatewayOptions(config: GatewayConfig, bus: EventBus): GatewayOptions {
+  return {
     gatewayId: config.gatewayId,
     host: config.host,
     port: config.port,
@@ -22,12 +41,7 @@ async function main(): Promise<void> {
     location: config.location,
     ...(config.stack ? { stack: config.stack } : {}),
     ...(config.environment ? { environment: config.environment } : {}),
-  });
-  await gateway.start();
-  stopOnSignals('strata-gateway', async () => {
-    await gateway.stop();
-    await bus.stop();
-  });
+  };
 }
 
 exitOnFatalError('strata-gateway');

@@ -8,6 +8,8 @@ import {
   pickLessLoadedOfTwo,
   stackConfigScore,
 } from '@strata/domain';
+import { Random } from './clock';
+import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER } from './gateway-headers';
 import { TrafficStats } from './traffic-stats';
 import { ValidRoutingConfigUpdate } from './routing-config-update';
 
@@ -46,6 +48,15 @@ export class ActiveRouting {
   readonly nodesByConfig: readonly UpstreamNode[][];
   readonly retryBudget: RetryBudget;
   readonly networkPolicy: NetworkPolicyEvaluator | undefined;
+  /** Every node of every stack config, in config order. */
+  readonly nodes: readonly UpstreamNode[];
+  /**
+   * Per stack config, the headers the gateway adds to its answers (`[name, value, …]` as
+   * `writeHead` takes them), built once here rather than per request; `retriedHeaders[i]` for an
+   * answer of the stable config retrying a request that failed on config `i`.
+   */
+  readonly answerHeaders: readonly (readonly string[])[];
+  readonly retriedHeaders: readonly (readonly string[])[];
   deniedRequests = 0;
   /** Per stack config, the nodes that may take traffic: the available ones, or all of them in panic. */
   private candidatesByConfig: readonly UpstreamNode[][];
@@ -55,13 +66,18 @@ export class ActiveRouting {
     readonly update: ValidRoutingConfigUpdate,
     poolFor: (url: string) => Pool,
     now: number,
+    private readonly random: Random,
   ) {
     const { config } = update;
     this.router = new StackRouter(config);
     this.nodesByConfig = config.stackConfigs.map((stackConfig, index) =>
       stackConfig.nodes.map((node) => new UpstreamNode(node.id, node.url, index, node.version, poolFor(node.url), new OutlierEjection(config.outlierDetection))),
     );
+    this.nodes = this.nodesByConfig.flat();
     this.candidatesByConfig = this.nodesByConfig;
+    const stable = this.router.names[this.router.stableIndex];
+    this.answerHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, name]);
+    this.retriedHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, stable, RETRIED_FROM_HEADER, name]);
     this.retryBudget = new RetryBudget(config.retryBudget, now);
     this.networkPolicy = config.networkPolicy ? new NetworkPolicyEvaluator(config.networkPolicy, config.component) : undefined;
     this.windows = this.nodesByConfig.map(() => ({ requests: 0, errors: 0, meanLatencyMs: 0, latencySumMs: 0 }));
@@ -73,11 +89,12 @@ export class ActiveRouting {
 
   /** Power of two choices on outstanding requests among the nodes that may take traffic. */
   pickNode(stackConfigIndex: number): UpstreamNode | undefined {
-    return pickLessLoadedOfTwo(this.candidatesByConfig[stackConfigIndex], outstandingOf, Math.random);
+    return pickLessLoadedOfTwo(this.candidatesByConfig[stackConfigIndex], outstandingOf, this.random);
   }
 
-  allNodes(): UpstreamNode[] {
-    return this.nodesByConfig.flat();
+  /** A uniform draw from the routing's random source, for the weighted pick and mirror sampling. */
+  draw(): number {
+    return this.random();
   }
 
   /**

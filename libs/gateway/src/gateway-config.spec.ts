@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '@strata/config';
 import { readGatewayConfig, readGatewayListenersConfig } from './gateway-config';
 
@@ -27,12 +28,19 @@ describe(readGatewayConfig.name, () => {
     expect(sut).toMatchObject({ host: '0.0.0.0', admin: { host: '127.0.0.1', port: 9100 }, limits: { headersTimeoutMs: 5_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 } });
   });
 
+  it('runs one worker per core unless STRATA_GATEWAY_WORKERS says otherwise', () => {
+    expect(readGatewayConfig(env).workers).toBe(availableParallelism());
+    expect(readGatewayConfig({ ...env, STRATA_GATEWAY_WORKERS: '3' }).workers).toBe(3);
+  });
+
   it.each([
     [{ STRATA_GATEWAY_HEADERS_TIMEOUT_MS: 'ten' }, "STRATA_GATEWAY_HEADERS_TIMEOUT_MS: must be a number of milliseconds (got 'ten')"],
     [{ STRATA_GATEWAY_HEADERS_TIMEOUT_MS: '0' }, "STRATA_GATEWAY_HEADERS_TIMEOUT_MS: must be at least 1000 (got '0')"],
     [{ STRATA_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '1.5' }, "STRATA_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: must be a whole number (got '1.5')"],
     [{ STRATA_GATEWAY_HEADERS_TIMEOUT_MS: '20000', STRATA_GATEWAY_REQUEST_TIMEOUT_MS: '15000' }, "STRATA_GATEWAY_REQUEST_TIMEOUT_MS: must be at least STRATA_GATEWAY_HEADERS_TIMEOUT_MS (20000) (got '15000')"],
     [{ STRATA_GATEWAY_ADMIN_PORT: '70000' }, 'STRATA_GATEWAY_ADMIN_PORT: '],
+    [{ STRATA_GATEWAY_WORKERS: '0' }, "STRATA_GATEWAY_WORKERS: must be at least 1 (got '0')"],
+    [{ STRATA_GATEWAY_WORKERS: 'many' }, "STRATA_GATEWAY_WORKERS: must be a number of processes (got 'many')"],
     [{ PORT: '9000', STRATA_GATEWAY_ADMIN_PORT: '9000' }, "STRATA_GATEWAY_ADMIN_PORT: must differ from PORT, the data port (got '9000')"],
   ])('refuses %j, naming the variable', (overrides, message) => {
     const read = () => readGatewayConfig({ ...env, ...overrides });

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BusConfig, ConfigError, DEFAULT_SERVICE_PORTS, Environment, logLevel, parseEnvironment, port, readBusConfig } from '@strata/config';
@@ -28,6 +28,8 @@ export interface GatewayConfig {
   /** The stack and environment whose routing configs this gateway applies; unset: the first it is given. */
   stack: string | undefined;
   environment: string | undefined;
+  /** Processes serving the data port (node cluster); 1 runs the gateway in this process alone. */
+  workers: number;
 }
 
 const gatewaySchema = z.object({
@@ -43,6 +45,7 @@ const gatewaySchema = z.object({
   STRATA_GATEWAY_LOCATION: z.enum(['staging', 'production']).default('production'),
   STRATA_GATEWAY_STACK: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a stack name').optional(),
   STRATA_GATEWAY_ENVIRONMENT: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an environment name').optional(),
+  STRATA_GATEWAY_WORKERS: z.coerce.number({ message: 'must be a number of processes' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
 });
 
 const milliseconds = (fallback: number, min: number, max: number) =>
@@ -97,5 +100,6 @@ export function readGatewayConfig(env: Environment = process.env): GatewayConfig
     location: parsed.STRATA_GATEWAY_LOCATION,
     stack: parsed.STRATA_GATEWAY_STACK,
     environment: parsed.STRATA_GATEWAY_ENVIRONMENT,
+    workers: parsed.STRATA_GATEWAY_WORKERS ?? availableParallelism(),
   };
 }

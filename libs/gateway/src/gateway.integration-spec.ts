@@ -9,6 +9,8 @@ import { GatewayFallbackChangedV1, StrataEvent, gatewayFallbackChangedV1, kpiSam
 import { RoutingConfig } from '@strata/domain';
 import { EventBus, InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry } from '@strata/observability';
+import { Clock } from './clock';
+import { ManualClock } from './gateway.testing';
 import { Gateway } from './gateway';
 
 const root = join(__dirname, '..', '..', '..');
@@ -110,8 +112,19 @@ describe(Gateway.name, () => {
     };
   }
 
-  async function startGateway(options: { bus?: EventBus; dir?: string } = {}): Promise<Gateway> {
-    const gateway = new Gateway({ gatewayId: 'test', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus: options.bus ?? bus, health: new HealthRegistry(), stateDir: options.dir ?? stateDir, kpiFlushMs: 100, busRetryMs: 50 });
+  async function startGateway(options: { bus?: EventBus; dir?: string; clock?: Clock } = {}): Promise<Gateway> {
+    const gateway = new Gateway({
+      gatewayId: 'test',
+      host: '127.0.0.1',
+      port: 0,
+      admin: { port: 0 },
+      bus: options.bus ?? bus,
+      health: new HealthRegistry(),
+      stateDir: options.dir ?? stateDir,
+      kpiFlushMs: 100,
+      busRetryMs: 50,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     const { port, adminPort } = await gateway.start();
     base = `http://127.0.0.1:${port}`;
     admin = `http://127.0.0.1:${adminPort}`;
@@ -272,6 +285,7 @@ describe(Gateway.name, () => {
       violations: [{ field: 'config.stackConfigs[1].nodes[0].url', message: expect.stringContaining('test') }],
     });
     expect(sut.routingVersion).toBe(applied);
+    await sut.persisted();
     expect((JSON.parse(readFileSync(join(stateDir, 'last-known-good-routing.json'), 'utf8')) as { version: number }).version).toBe(applied);
     expect((await send()).status).toBe(200);
   });
@@ -299,16 +313,13 @@ describe(Gateway.name, () => {
 
   it('does not retry beyond the retry budget', async () => {
     await setFaults(v2, { errorRate: 1 });
-    // The budget refills one token per second of Date.now(); a frozen clock keeps a slow machine
-    // from refilling it between the three requests.
-    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
-    let answers: Answer[];
-    try {
-      apply(routingConfig({ rules: [{ match: { pathPrefix: '/canary' }, stackConfig: 'v2' }], retryBudget: { ratio: 0, minRetriesPerSecond: 1 } }));
-      answers = [await send('/canary'), await send('/canary'), await send('/canary')];
-    } finally {
-      clock.mockRestore();
-    }
+    // The budget refills one token per second of the gateway's clock; a clock that stands still
+    // keeps a slow machine from refilling it between the three requests.
+    await sut.stop();
+    sut = await startGateway({ clock: new ManualClock() });
+
+    apply(routingConfig({ rules: [{ match: { pathPrefix: '/canary' }, stackConfig: 'v2' }], retryBudget: { ratio: 0, minRetriesPerSecond: 1 } }));
+    const answers = [await send('/canary'), await send('/canary'), await send('/canary')];
 
     expect(answers.map((answer) => answer.status)).toEqual([200, 503, 503]);
   });

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RoutingConfigUpdate } from './routing-config-update';
 
@@ -7,12 +8,22 @@ const FILE_NAME = 'last-known-good-routing.json';
 /**
  * The routing config the gateway last applied, on local disk: static stability means a gateway
  * restarted while the control plane, the bus or PostgreSQL is down still routes as it did.
- * Written to a temporary file and renamed, so a crash mid-write never leaves half a config.
+ *
+ * A save never blocks the serving event loop: it runs on libuv's thread pool, writes a temporary
+ * file, fsyncs it, renames it over the old one and fsyncs the directory, so a crash or a power
+ * cut leaves either the old config or the new one, never half of one (a rename without the fsync
+ * can reach the disk before the data it names). Saves are queued: only the latest update waiting
+ * is written, since an older one would be replaced at once.
  */
 export class LastKnownGoodStore {
   private readonly file: string;
+  private writing: Promise<void> = Promise.resolve();
+  private next: RoutingConfigUpdate | undefined;
 
-  constructor(private readonly directory: string) {
+  constructor(
+    private readonly directory: string,
+    private readonly onSaveFailed: (error: unknown) => void,
+  ) {
     this.file = join(directory, FILE_NAME);
   }
 
@@ -20,14 +31,24 @@ export class LastKnownGoodStore {
     return this.file;
   }
 
+  /** Queues the update to be written; returns at once. */
   save(update: RoutingConfigUpdate): void {
-    mkdirSync(this.directory, { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(update), { mode: 0o600 });
-    renameSync(temporary, this.file);
+    const queued = this.next !== undefined;
+    this.next = update;
+    if (!queued) {
+      this.writing = this.writing.then(() => this.writeNext());
+    }
   }
 
-  /** The stored update, unvalidated (the caller validates it like any other input); undefined if none. */
+  /** Resolves once every save queued so far is on disk (or failed and was reported). */
+  flushed(): Promise<void> {
+    return this.writing;
+  }
+
+  /**
+   * The stored update, unvalidated (the caller validates it like any other input); undefined if
+   * none. Synchronous: it runs once at start, before the gateway serves.
+   */
   load(): unknown {
     let text: string;
     try {
@@ -39,5 +60,37 @@ export class LastKnownGoodStore {
       throw error;
     }
     return JSON.parse(text) as unknown;
+  }
+
+  private async writeNext(): Promise<void> {
+    const update = this.next;
+    this.next = undefined;
+    if (update === undefined) {
+      return;
+    }
+    try {
+      await this.write(JSON.stringify(update));
+    } catch (error: unknown) {
+      this.onSaveFailed(error);
+    }
+  }
+
+  private async write(text: string): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    const handle = await open(temporary, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, this.file);
+    const directory = await open(this.directory, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
   }
 }

@@ -4,6 +4,7 @@ import { RoutingConfig } from '@strata/domain';
 import { metricsRegistry } from '@strata/observability';
 import { ActiveRouting } from './active-routing';
 import { RoutingModeReport } from './routing-mode-report';
+import { seededRandom } from './gateway.testing';
 
 const NOW = 1_000_000;
 let nextVersion = 1;
@@ -31,7 +32,7 @@ function routingConfig(): RoutingConfig {
 }
 
 function eject(routing: ActiveRouting, nodeId: string): void {
-  const node = routing.allNodes().find((candidate) => candidate.id === nodeId);
+  const node = routing.nodes.find((candidate) => candidate.id === nodeId);
   node?.outlier.recordFailure(NOW);
   node?.outlier.recordFailure(NOW);
 }
@@ -56,7 +57,7 @@ describe(ActiveRouting.name, () => {
   const nodesPicked = (sut: ActiveRouting, stackConfigIndex: number): Set<string | undefined> => new Set(Array.from({ length: 50 }, () => sut.pickNode(stackConfigIndex)?.id));
 
   it('picks only available nodes, and the nodes of the fallback config once the weighted one has none', () => {
-    const sut = new ActiveRouting({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW);
+    const sut = new ActiveRouting({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW, seededRandom());
     eject(sut, 'v1-a');
     sut.refreshAvailability(NOW);
     expect([sut.router.mode, nodesPicked(sut, 0)]).toEqual(['normal', new Set(['v1-b'])]);
@@ -68,7 +69,7 @@ describe(ActiveRouting.name, () => {
   });
 
   it('picks ejected nodes in panic, when no stack config has an available node, and stops once one has', () => {
-    const sut = new ActiveRouting({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW);
+    const sut = new ActiveRouting({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW, seededRandom());
     ['v1-a', 'v1-b', 'v2-a'].forEach((id) => eject(sut, id));
 
     sut.refreshAvailability(NOW);
@@ -88,7 +89,7 @@ describe(RoutingModeReport.name, () => {
     pools.push(pool);
     return pool;
   };
-  const compile = (stack: string): ActiveRouting => new ActiveRouting({ stack, environment: 'prod', version: nextVersion++, config: routingConfig() }, poolFor, NOW);
+  const compile = (stack: string): ActiveRouting => new ActiveRouting({ stack, environment: 'prod', version: nextVersion++, config: routingConfig() }, poolFor, NOW, seededRandom());
 
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((pool) => pool.destroy()));

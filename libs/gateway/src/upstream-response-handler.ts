@@ -1,8 +1,11 @@
 import { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
 
 /** Response headers never copied to the caller: hop-by-hop (RFC 9110 §7.6.1); node:http frames the body itself. */
 const RESPONSE_HEADERS_NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+/** The gateway's own headers: it sets them on its answers, replacing any the upstream sent. */
+const GATEWAY_HEADERS = new Set([STACK_CONFIG_HEADER, RETRIED_FROM_HEADER]);
 
 /** What the gateway decides and learns during one upstream exchange. */
 export interface UpstreamExchangeListener {
@@ -11,8 +14,11 @@ export interface UpstreamExchangeListener {
    * whether the answer goes to the caller; false discards its body (a retry elsewhere follows).
    */
   onResponseHead(statusCode: number, reportedVersion: string | undefined): boolean;
-  /** The exchange is over: `error` undefined once the body was relayed (or discarded) whole. */
-  onEnd(error: Error | undefined): void;
+  /**
+   * The exchange is over: `error` undefined once the body was relayed (or discarded) whole;
+   * `statusCode` 0 when the upstream never answered.
+   */
+  onEnd(statusCode: number, error: Error | undefined): void;
 }
 
 /**
@@ -29,16 +35,13 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   private resumeUpstream: (() => void) | undefined;
   private relaying = false;
   private ended = false;
-  /** The gateway's own headers replace any the upstream sent under those names. */
-  private readonly replacedHeaders: ReadonlySet<string>;
 
   constructor(
     private readonly response: ServerResponse,
     private readonly listener: UpstreamExchangeListener,
+    /** The gateway's own headers on the answer (`[name, value, …]`), precomputed per stack config. */
     private readonly extraHeaders: readonly string[],
-    private readonly versionHeader: string,
   ) {
-    this.replacedHeaders = new Set(extraHeaders.filter((_, index) => index % 2 === 0).map((name) => name.toLowerCase()));
     response.once('close', this.onCallerClosed);
   }
 
@@ -60,11 +63,11 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     for (let index = 0; index < rawHeaders.length; index += 2) {
       const name = rawHeaders[index].toString('latin1');
       const lower = name.toLowerCase();
-      if (RESPONSE_HEADERS_NOT_FORWARDED.has(lower) || this.replacedHeaders.has(lower)) {
+      if (RESPONSE_HEADERS_NOT_FORWARDED.has(lower) || GATEWAY_HEADERS.has(lower)) {
         continue;
       }
       const value = rawHeaders[index + 1].toString('latin1');
-      if (lower === this.versionHeader) {
+      if (lower === VERSION_HEADER) {
         reportedVersion = value;
       }
       headers.push(name, value);
@@ -86,7 +89,7 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     if (this.response.write(chunk)) {
       return true;
     }
-    this.response.once('drain', this.onCallerDrained);
+    this.response.once('drain', () => this.resumeUpstream?.());
     return false;
   }
 
@@ -107,12 +110,8 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     }
     this.ended = true;
     this.response.off('close', this.onCallerClosed);
-    this.listener.onEnd(error);
+    this.listener.onEnd(this.statusCode, error);
   }
-
-  private readonly onCallerDrained = (): void => {
-    this.resumeUpstream?.();
-  };
 
   private readonly onCallerClosed = (): void => {
     if (!this.response.writableFinished) {

@@ -1,10 +1,12 @@
 /*
  * Bench-only entry: one gateway process, no Kafka (an in-memory bus), a temp state dir, and a
  * routing config of two stack configs, v1 (weight 90) and v2 (weight 10), one node each.
- * Environment: BENCH_V1_URL, BENCH_V2_URL (backend origins), BENCH_STATE_DIR. Prints one JSON line
+ * Environment: BENCH_V1_URL, BENCH_V2_URL (backend origins), BENCH_STATE_DIR, BENCH_WORKERS (default
+ * 1; more: a GatewaySupervisor with that many cluster workers). Prints one JSON line
  * `{"listening":true,"port":…}` once it serves. Started by gateway.bench.ts; SIGTERM stops it.
  */
-import { Gateway } from '@strata/gateway';
+import { join } from 'node:path';
+import { Gateway, GatewaySupervisor } from '@strata/gateway';
 import { RoutingConfig } from '@strata/domain';
 import { InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry, setLogLevel } from '@strata/observability';
@@ -36,7 +38,13 @@ async function main(): Promise<void> {
   setLogLevel('error');
   const bus = new InMemoryEventBus(1);
   await bus.start();
-  const gateway = new Gateway({ gatewayId: 'bench', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir: required('BENCH_STATE_DIR') });
+  const workers = Number(process.env['BENCH_WORKERS'] ?? '1');
+  const options = { gatewayId: 'bench', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir: required('BENCH_STATE_DIR') };
+  // Workers run the gateway's own entry, as `apps/gateway` with STRATA_GATEWAY_WORKERS=N does.
+  const gateway =
+    workers > 1
+      ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['-r', join(__dirname, '../../../deploy/node/register.js')] } })
+      : new Gateway(options);
   const { port } = await gateway.start();
   const outcome = gateway.applyRoutingConfig({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingConfig(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
   if (outcome.outcome !== 'applied') {

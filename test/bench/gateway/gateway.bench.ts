@@ -1,7 +1,7 @@
 /*
  * npm run bench:gateway [-- --json] [-- --rounds 3 --duration 10 --connections 32 --threads 1
  *                        --paced-connections 8 --paced-delay-ms 2
- *                        --warmup 3 --picks 5000000 --profile <dir>]
+ *                        --warmup 3 --picks 5000000 --profile <dir> --workers 2]
  *
  * One run, one machine: the same two sample backends (v1, v2) behind
  *   (a) nginx from Debian: 1 worker, upstream keepalive, HTTP/1.1 upstream, `Connection ""`,
@@ -13,7 +13,9 @@
  * rps ratio gateway/nginx and the ratio of the p99 latency each proxy adds (p99 minus the direct
  * p99). Then a microbenchmark of the routing pick over 64 nodes: the weighted stack-config pick
  * (StackRouter, alias table) and the P2C node pick, in ns per request.
- * With --json the last line is {"rpsRatio":…,"p99Ratio":…,"pickNs":…} (the medians).
+ * Then, with --workers N (default 2), each proxy with N workers against itself with 1 (saturating,
+ * alternating): workerScalingRatio = the gateway's N-worker scaling / nginx's.
+ * With --json the last line is {"rpsRatio":…,"p99Ratio":…,"pickNs":…,"workerScalingRatio":…} (the medians).
  * --profile <dir> starts the gateway with --cpu-prof into <dir>.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -66,6 +68,7 @@ const PICKS = Math.round(numberFlag('picks', 5_000_000));
 const PACED_CONNECTIONS = Math.round(numberFlag('paced-connections', 8));
 const PACED_DELAY_MS = numberFlag('paced-delay-ms', 2);
 const PROFILE_DIR = stringFlag('profile');
+const WORKERS = Math.round(numberFlag('workers', 2));
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -201,11 +204,26 @@ async function waitUntilServing(port: number, name: string): Promise<void> {
   }
 }
 
+/** The bench gateway with `workers` cluster workers (1: one process, as `STRATA_GATEWAY_WORKERS=1`). */
+async function startGateway(v1Port: number, v2Port: number, workers: number): Promise<{ child: ChildProcess; port: number }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'strata-bench-gateway-'));
+  tempDirs.push(stateDir);
+  const profileArgs = PROFILE_DIR && workers === 1 ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
+  const gateway = await startNode(
+    workers === 1 ? 'gateway' : `gateway (${workers} workers)`,
+    'test/bench/gateway/gateway-process.ts',
+    { BENCH_V1_URL: `http://127.0.0.1:${v1Port}`, BENCH_V2_URL: `http://127.0.0.1:${v2Port}`, BENCH_STATE_DIR: stateDir, BENCH_WORKERS: String(workers) },
+    profileArgs,
+  );
+  await waitUntilServing(gateway.port, 'gateway');
+  return gateway;
+}
+
 // ---------------------------------------------------------------------------------------------
 // nginx
 
-function nginxConfig(dir: string, port: number, v1Port: number, v2Port: number): string {
-  return `worker_processes 1;
+function nginxConfig(dir: string, port: number, v1Port: number, v2Port: number, workers: number): string {
+  return `worker_processes ${workers};
 daemon off;
 master_process on;
 pid ${dir}/nginx.pid;
@@ -239,11 +257,11 @@ http {
 `;
 }
 
-async function startNginx(nginx: string, v1Port: number, v2Port: number): Promise<{ child: ChildProcess; port: number }> {
+async function startNginx(nginx: string, v1Port: number, v2Port: number, workers = 1): Promise<{ child: ChildProcess; port: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-nginx-'));
   tempDirs.push(dir);
   const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, v1Port, v2Port));
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, v1Port, v2Port, workers));
   const check = spawnSync(nginx, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
   if (check.status !== 0) {
     fail(`the generated nginx config is invalid:\n${check.stderr}`);
@@ -522,16 +540,7 @@ async function main(): Promise<void> {
   const v1 = await startNode('sample backend v1', 'apps/sample-backend/src/main.ts', { PORT: '0', STRATA_SAMPLE_VERSION: '1.0.0', STRATA_SAMPLE_NODE_ID: 'v1' });
   const v2 = await startNode('sample backend v2', 'apps/sample-backend/src/main.ts', { PORT: '0', STRATA_SAMPLE_VERSION: '2.0.0', STRATA_SAMPLE_NODE_ID: 'v2' });
   const nginx = await startNginx(tools.nginx, v1.port, v2.port);
-  const stateDir = mkdtempSync(join(tmpdir(), 'strata-bench-gateway-'));
-  tempDirs.push(stateDir);
-  const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
-  const gateway = await startNode(
-    'gateway',
-    'test/bench/gateway/gateway-process.ts',
-    { BENCH_V1_URL: `http://127.0.0.1:${v1.port}`, BENCH_V2_URL: `http://127.0.0.1:${v2.port}`, BENCH_STATE_DIR: stateDir },
-    profileArgs,
-  );
-  await waitUntilServing(gateway.port, 'gateway');
+  const gateway = await startGateway(v1.port, v2.port, 1);
   watched.backends.push(v1.child, v2.child);
 
   // Both proxies split 90/10: check it on a small sample before measuring.
@@ -591,6 +600,33 @@ async function main(): Promise<void> {
     say(`  rps ratio gateway/nginx ${fmt(rpsRatio, 3)}   p99-added ratio gateway/nginx ${fmt(p99Ratio, 3)}`);
   }
 
+  // Across cores: each proxy with WORKERS workers against itself with one, saturating, alternating.
+  const scaling = { gateway: [] as number[], nginx: [] as number[] };
+  if (WORKERS > 1) {
+    const gatewayN = await startGateway(v1.port, v2.port, WORKERS);
+    const nginxN = await startNginx(tools.nginx, v1.port, v2.port, WORKERS);
+    await runWrk(tools.wrk, gatewayN.port, WARMUP_S || 1);
+    await runWrk(tools.wrk, nginxN.port, WARMUP_S || 1);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const pairs = [
+        ['gateway', gateway, gatewayN],
+        ['nginx', nginx, nginxN],
+      ] as const;
+      for (const [name, one, many] of round % 2 === 1 ? pairs : [...pairs].reverse()) {
+        const single = await runWrk(tools.wrk, one.port, DURATION_S, one.child);
+        const multi = await runWrk(tools.wrk, many.port, DURATION_S, many.child);
+        scaling[name].push(multi.rps / single.rps);
+        say(`  scaling round ${round}: ${name.padEnd(7)} 1 worker ${describe(single, name)}`);
+        say(`  scaling round ${round}: ${name.padEnd(7)} ${WORKERS} workers ${describe(multi, name)}  -> x${fmt(multi.rps / single.rps, 3)}`);
+      }
+    }
+    await stop(gatewayN.child);
+    await stop(nginxN.child);
+  }
+  const gatewayScaling = WORKERS > 1 ? median(scaling.gateway) : Number.NaN;
+  const nginxScaling = WORKERS > 1 ? median(scaling.nginx) : Number.NaN;
+  const workerScalingRatio = gatewayScaling / nginxScaling;
+
   await stop(gateway.child);
   await stop(nginx.child);
   await stop(v1.child);
@@ -623,12 +659,15 @@ async function main(): Promise<void> {
   say(`  weighted stack-config pick ${timing(pick.weighted)}, P2C node pick ${timing(pick.p2c)}`);
   say(`  both, per request ${timing(pick.both)}  (goal <= 100 ns: ${pick.both.best <= 100 ? 'met' : 'NOT met'})`);
   say(`  (for scale: one Math.random() ${timing(pick.random)}; the pick calls it three times)`);
+  if (WORKERS > 1) {
+    say(`worker scaling (rps with ${WORKERS} workers / 1): gateway ${fmt(gatewayScaling, 3)}, nginx ${fmt(nginxScaling, 3)}; ratio ${fmt(workerScalingRatio, 3)}  (goal >= 0.9: ${workerScalingRatio >= 0.9 ? 'met' : 'NOT met'})`);
+  }
   if (errors > 0) {
     say(`WARNING: ${errors} non-2xx responses or socket errors during the runs`);
   }
   if (json) {
     const round3 = (value: number): number | null => (Number.isFinite(value) ? Math.round(value * 1_000) / 1_000 : null);
-    say(JSON.stringify({ rpsRatio: round3(rpsRatio), p99Ratio: round3(p99Ratio), pickNs: round3(pick.both.best) }));
+    say(JSON.stringify({ rpsRatio: round3(rpsRatio), p99Ratio: round3(p99Ratio), pickNs: round3(pick.both.best), workerScalingRatio: round3(workerScalingRatio) }));
   }
 }
 

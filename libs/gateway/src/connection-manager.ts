@@ -1,0 +1,268 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Caller, DomainViolation, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
+import { Logger, PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
+import { ActiveRouting, UpstreamNode } from './active-routing';
+import { Clock } from './clock';
+import { MIRROR_HEADER } from './gateway-headers';
+import { OutlierDetector } from './outlier-detector';
+import { requestDefect } from './request-guard';
+import { RequestOutcome, RequestOutcomes } from './request-outcomes';
+import { RoutingModeReport } from './routing-mode-report';
+import { outcomeOfStatus } from './traffic-stats';
+import { UpstreamExchangeListener, UpstreamResponseHandler } from './upstream-response-handler';
+import { VersionDiscovery } from './version-discovery';
+
+/** The parts the request path reports to. */
+export interface RequestPathParts {
+  clock: Clock;
+  outcomes: RequestOutcomes;
+  outliers: OutlierDetector;
+  versions: VersionDiscovery;
+  routingMode: RoutingModeReport;
+  logger: Logger;
+}
+
+/**
+ * The HTTP connection manager and router: the whole request path, top to bottom.
+ *
+ *   handle   guard (Host, request target) → routing served? → network policy → weighted pick of a
+ *            stack config (rules, stickiness, weights) → P2C pick of a node → mirror a copy? → forward
+ *   forward  one upstream exchange, relayed to the caller by UpstreamResponseHandler
+ *   settle   the exchange is over: stats, outlier outcome, and for an idempotent request that
+ *            failed on a canary, one retry on the stable config within the retry budget
+ *   refuse   every answer the gateway gives itself, in problem+json
+ *
+ * Nothing here is allocated per request that could be built when the config changes: the answer
+ * headers are precomputed per stack config, outcomes are counted in a typed array, the request
+ * view is one reused object, and each exchange is one object (its own listener, no closures).
+ */
+export class ConnectionManager {
+  /** The routing served; replaced whole when a config is installed. */
+  routing: ActiveRouting | undefined;
+  private readonly view = new RequestView();
+
+  constructor(private readonly parts: RequestPathParts) {}
+
+  readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const defect = requestDefect(request);
+    if (defect) {
+      // The framing of what follows on this connection is as doubtful as this request: close it.
+      response.setHeader('connection', 'close');
+      this.refuse(request, response, 400, defect.slug, defect.detail, [defect.violation]);
+      return;
+    }
+    const routing = this.routing;
+    if (!routing) {
+      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
+      return;
+    }
+    const url = request.url as string;
+    const query = url.indexOf('?');
+    const view = this.view.bind(request, query === -1 ? url : url.slice(0, query));
+    if (routing.networkPolicy && !routing.networkPolicy.isAllowed(view)) {
+      routing.deniedRequests++;
+      this.refuse(request, response, 403, 'denied-by-network-policy', `the network policy does not allow this caller to reach ${routing.update.config.component}`);
+      return;
+    }
+    const stackConfigIndex = routing.router.choose(view, routing.draw());
+    if (stackConfigIndex === NO_STACK_CONFIG) {
+      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a backend node');
+      return;
+    }
+    this.parts.routingMode.countRequest(routing.router.mode, stackConfigIndex);
+    const node = routing.pickNode(stackConfigIndex);
+    if (!node) {
+      this.refuse(request, response, 503, 'no-healthy-node', `no healthy backend node in stack config ${routing.router.names[stackConfigIndex]}`);
+      return;
+    }
+    routing.retryBudget.recordRequest();
+    const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
+    const method = request.method;
+    // A streamed body cannot be sent twice, so only bodiless idempotent requests are retried.
+    const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || request.headers['idempotency-key'] !== undefined);
+    const headers = forwardedHeaders(request.rawHeaders);
+    if (!hasBody && routing.router.mirrorIndex !== NO_STACK_CONFIG && routing.router.shouldMirror(routing.draw())) {
+      this.mirror(routing, request, headers);
+    }
+    this.forward(new Exchange(this, routing, request, response, headers, hasBody, retryable, stackConfigIndex, node, routing.answerHeaders[stackConfigIndex]));
+  };
+
+  private forward(exchange: Exchange): void {
+    const { node, request } = exchange;
+    node.outstanding++;
+    exchange.startedAt = this.parts.clock.monotonic();
+    node.pool.dispatch({ path: request.url as string, method: request.method as string, headers: exchange.headers, body: exchange.hasBody ? request : null }, new UpstreamResponseHandler(exchange.response, exchange, exchange.answerHeaders));
+  }
+
+  /** The upstream's status is known: true relays its answer, false discards it for a retry on stable. */
+  responseHead(exchange: Exchange, statusCode: number, reportedVersion: string | undefined): boolean {
+    this.parts.versions.observe(exchange.routing, exchange.node, reportedVersion, 'response-header');
+    exchange.retryOnStable = statusCode >= 500 && exchange.retryable && exchange.routing.retryBudget.tryAcquire(this.parts.clock.now());
+    return !exchange.retryOnStable;
+  }
+
+  settle(exchange: Exchange, statusCode: number, error: Error | undefined): void {
+    const { routing, node, response } = exchange;
+    node.outstanding--;
+    const latencyMs = this.parts.clock.monotonic() - exchange.startedAt;
+    if (error === undefined) {
+      node.stats.record(outcomeOfStatus(statusCode), latencyMs);
+      this.parts.outliers.record(routing, node, statusCode < 500);
+      if (exchange.retryOnStable) {
+        this.retryOnStable(exchange);
+      } else {
+        this.parts.outcomes.count('forwarded');
+      }
+      return;
+    }
+    if (response.destroyed && !response.writableFinished) {
+      // The caller went away: not the backend's fault.
+      this.parts.outcomes.count('caller-aborted');
+      return;
+    }
+    const beforeResponse = statusCode === 0;
+    node.stats.record(beforeResponse ? 'connect-error' : 'server-error', latencyMs);
+    this.parts.outliers.record(routing, node, false);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (beforeResponse && exchange.retryable && routing.retryBudget.tryAcquire(this.parts.clock.now())) {
+      this.retryOnStable(exchange);
+      return;
+    }
+    this.parts.logger.debug('upstream failed', { node: node.id, error: String(error) });
+    this.refuse(exchange.request, response, 502, 'upstream-failed', `the backend node ${node.id} of stack config ${routing.router.names[exchange.stackConfigIndex]} failed to answer`);
+  }
+
+  private retryOnStable(failed: Exchange): void {
+    const { routing, request, response } = failed;
+    const stableIndex = routing.router.stableIndex;
+    const node = routing.pickNode(stableIndex);
+    this.parts.outcomes.count('retried-on-stable');
+    if (!node) {
+      this.refuse(request, response, 502, 'upstream-failed', `stack config ${routing.router.names[failed.stackConfigIndex]} failed and the stable config has no healthy node`);
+      return;
+    }
+    this.forward(new Exchange(this, routing, request, response, failed.headers, false, false, stableIndex, node, routing.retriedHeaders[failed.stackConfigIndex]));
+  }
+
+  /** Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs. */
+  private mirror(routing: ActiveRouting, request: IncomingMessage, headers: string[]): void {
+    const node = routing.pickNode(routing.router.mirrorIndex);
+    if (!node) {
+      return;
+    }
+    const { clock } = this.parts;
+    const startedAt = clock.monotonic();
+    node.pool.request({ path: request.url as string, method: request.method as string, headers: [...headers, MIRROR_HEADER, '1'], body: null }).then(
+      (answer) => {
+        answer.body.dump().catch(() => undefined);
+        node.mirrorStats.record(outcomeOfStatus(answer.statusCode), clock.monotonic() - startedAt);
+      },
+      () => node.mirrorStats.record('connect-error', clock.monotonic() - startedAt),
+    );
+  }
+
+  private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: RequestOutcome, detail: string, errors?: DomainViolation[]): void {
+    this.parts.outcomes.count(slug);
+    request.resume();
+    const body = JSON.stringify(problem(status, slug, detail, { instance: request.url, ...(errors ? { errors } : {}) }));
+    response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  }
+}
+
+/** One forwarding attempt; its own listener, so relaying it allocates no closure. */
+class Exchange implements UpstreamExchangeListener {
+  startedAt = 0;
+  retryOnStable = false;
+
+  constructor(
+    private readonly manager: ConnectionManager,
+    readonly routing: ActiveRouting,
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    readonly headers: string[],
+    readonly hasBody: boolean,
+    /** Whether a failure may be retried once on the stable config. */
+    readonly retryable: boolean,
+    readonly stackConfigIndex: number,
+    readonly node: UpstreamNode,
+    readonly answerHeaders: readonly string[],
+  ) {}
+
+  onResponseHead(statusCode: number, reportedVersion: string | undefined): boolean {
+    return this.manager.responseHead(this, statusCode, reportedVersion);
+  }
+
+  onEnd(statusCode: number, error: Error | undefined): void {
+    this.manager.settle(this, statusCode, error);
+  }
+}
+
+/** The request as the router and the network policy read it; one instance reused (routing is synchronous). */
+class RequestView implements RoutableRequest, Caller {
+  path = '/';
+  private request: IncomingMessage | undefined;
+
+  bind(request: IncomingMessage, path: string): this {
+    this.request = request;
+    this.path = path;
+    return this;
+  }
+
+  get sourceAddress(): string {
+    return this.request?.socket.remoteAddress ?? '';
+  }
+
+  header(name: string): string | undefined {
+    const value = this.request?.headers[name];
+    return typeof value === 'string' ? value : value?.[0];
+  }
+
+  cookie(name: string): string | undefined {
+    return cookieValue(this.request?.headers.cookie, name);
+  }
+}
+
+/**
+ * The request headers minus hop-by-hop ones (RFC 9110 §7.6.1) and those undici sets itself. Only a
+ * name of the length of one of those is lower-cased and compared, so the common headers cost a
+ * length check.
+ */
+export function forwardedHeaders(rawHeaders: string[]): string[] {
+  const headers: string[] = [];
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index];
+    if (!isNotForwarded(name)) {
+      headers.push(name, rawHeaders[index + 1]);
+    }
+  }
+  return headers;
+}
+
+function isNotForwarded(name: string): boolean {
+  switch (name.length) {
+    case 2:
+      return name.toLowerCase() === 'te';
+    case 4:
+      return name.toLowerCase() === 'host';
+    case 6:
+      return name.toLowerCase() === 'expect';
+    case 7: {
+      const lower = name.toLowerCase();
+      return lower === 'upgrade' || lower === 'trailer';
+    }
+    case 10: {
+      const lower = name.toLowerCase();
+      return lower === 'connection' || lower === 'keep-alive';
+    }
+    case 16:
+      return name.toLowerCase() === 'proxy-connection';
+    case 17:
+      return name.toLowerCase() === 'transfer-encoding';
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,61 @@
+import { RoutingConfig } from '@strata/domain';
+import { ActiveRouting } from './active-routing';
+import { Clock, Random } from './clock';
+import { ClusterManager } from './cluster-manager';
+
+/** A clock that moves only when a spec says so. */
+export class ManualClock implements Clock {
+  constructor(private wallMs = 1_000_000) {}
+
+  now(): number {
+    return this.wallMs;
+  }
+
+  monotonic(): number {
+    return this.wallMs;
+  }
+
+  advance(ms: number): void {
+    this.wallMs += ms;
+  }
+}
+
+/** A reproducible uniform source (mulberry32): a spec's picks are the same on every run. */
+export function seededRandom(seed = 42): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = state;
+    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** v1 (stable, weight 90, two nodes) and v2 (weight 10, one node) on ports nothing listens on. */
+export function specRoutingConfig(overrides: Partial<RoutingConfig> = {}): RoutingConfig {
+  return {
+    component: 'checkout',
+    stableConfig: 'v1',
+    stackConfigs: [
+      {
+        name: 'v1',
+        weight: 90,
+        nodes: [
+          { id: 'v1-a', url: 'http://127.0.0.1:1', version: '1.0.0' },
+          { id: 'v1-b', url: 'http://127.0.0.1:2', version: '1.0.0' },
+        ],
+      },
+      { name: 'v2', weight: 10, nodes: [{ id: 'v2-a', url: 'http://127.0.0.1:3', version: '2.0.0' }] },
+    ],
+    rules: [],
+    retryBudget: { ratio: 0.2, minRetriesPerSecond: 10 },
+    outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 1_000, maxEjectionMs: 10_000 },
+    ...overrides,
+  };
+}
+
+/** A routing compiled as the gateway compiles it, its pools from `cluster` (destroy it after the spec). */
+export function compileForSpec(cluster: ClusterManager, clock: Clock, config: RoutingConfig = specRoutingConfig(), version = 1): ActiveRouting {
+  return new ActiveRouting({ stack: 'shop', environment: 'prod', version, config }, (url) => cluster.poolFor(url), clock.now(), seededRandom());
+}

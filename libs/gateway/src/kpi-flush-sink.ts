@@ -1,0 +1,63 @@
+import { KpiSamplesV1 } from '@strata/contracts';
+import { OutgoingMessage } from '@strata/messaging';
+import { ActiveRouting } from './active-routing';
+import { Clock } from './clock';
+import { ReportSink, kpiMessage } from './gateway-events';
+
+/**
+ * The KPI stats sink: once per flush period, each node's traffic since the last flush (per stack
+ * config and node, its mirror traffic apart) becomes `kpi.samples` messages, and the routing's
+ * scores are updated from it. A replaced routing is flushed one last time, so the seconds before a
+ * config change are not lost.
+ */
+export class KpiFlushSink {
+  private retired: ActiveRouting[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly report: ReportSink,
+    /** After the scores of the routing served changed: its mode may have changed too. */
+    private readonly onScoresUpdated: (routing: ActiveRouting) => void,
+  ) {}
+
+  /** A routing no longer served; its last counts go out with the next flush. */
+  retire(routing: ActiveRouting): void {
+    this.retired.push(routing);
+  }
+
+  flush(served: ActiveRouting | undefined): void {
+    const now = this.clock.now();
+    const messages: OutgoingMessage[] = [];
+    const routings = served ? [...this.retired, served] : this.retired;
+    this.retired = [];
+    for (const routing of routings) {
+      routing.updateScores();
+      if (routing === served) {
+        this.onScoresUpdated(routing);
+      }
+      this.collect(routing, now, messages);
+    }
+    if (messages.length > 0) {
+      this.report(messages);
+    }
+  }
+
+  private collect(routing: ActiveRouting, now: number, messages: OutgoingMessage[]): void {
+    const { stack, environment, config } = routing.update;
+    for (const node of routing.nodes) {
+      const labels = { stack, environment, component: config.component, stackConfig: routing.router.names[node.stackConfigIndex], node: node.id };
+      const samples = [...node.stats.toSamples(labels, 'gateway_', now), ...node.mirrorStats.toSamples(labels, 'gateway_mirror_', now)];
+      node.stats.reset();
+      node.mirrorStats.reset();
+      samples.forEach((data) => messages.push(kpiMessage(stack, data)));
+    }
+    if (routing.deniedRequests > 0) {
+      const data: KpiSamplesV1 = {
+        series: { stack, environment, component: config.component, metric: 'gateway_denied_requests_total' },
+        samples: [{ timestamp: now, value: routing.deniedRequests }],
+      };
+      routing.deniedRequests = 0;
+      messages.push(kpiMessage(stack, data));
+    }
+  }
+}
