@@ -37,3 +37,4 @@ export * from './rollouts';
 export * from './auth/roles';
 export * from './input/unsafe-text';
 export * from './schemas';
+export * from './executions';

@@ -1,0 +1,2 @@
+export * from './execution-plan';
+export * from './execution-state';
