@@ -11,7 +11,9 @@ const typeConstraints = [
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:domain'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contracts', 'type:domain'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:domain'] },
+  // libs/testing/harness builds apps the way the launcher does (bus, API, PostgreSQL), so it stands on infra and
+  // on libs/testing; never on a service. It is a project of its own: infra's own specs use libs/testing.
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:infra', 'type:util', 'type:contracts', 'type:domain'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:infra', 'type:util', 'type:contracts', 'type:domain'] },
 ];
 
