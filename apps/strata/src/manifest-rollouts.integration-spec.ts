@@ -1,9 +1,8 @@
 import { Topics } from '@strata/contracts';
-import { InMemoryEventBus } from '@strata/messaging';
 import { RegistryModule, TokensService } from '@strata/registry';
 import { RoutingControlModule } from '@strata/routing-control';
 import { aStackName, eventually } from '@strata/testing';
-import { ServiceTestApp, startServiceTestApp } from '@strata/testing/harness';
+import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
 import { Client } from 'pg';
 
 /**
@@ -35,17 +34,7 @@ spec:
   beforeAll(async () => {
     harness = await startServiceTestApp({
       label: 'manifest-rollouts',
-      bus: async () => {
-        const created = new InMemoryEventBus(1);
-        await created.subscribe({
-          groupId: 'dead-letter-observer',
-          topics: [Topics.deadLetters],
-          handler: async (message) => {
-            deadLetters.push(`${message.headers['strata-dlq-reason'] ?? ''}`);
-          },
-        });
-        return created;
-      },
+      bus: () => observedInMemoryBus('dead-letter-observer', [Topics.deadLetters], (message) => deadLetters.push(`${message.headers['strata-dlq-reason'] ?? ''}`)),
       modules: (options) => [RegistryModule.register(options), RoutingControlModule.register(options, { tickMs: 0, resyncMs: 0 })],
       tokenLookup: (built) => built.get(TokensService, { strict: false }),
     });

@@ -1,6 +1,6 @@
 import { EventData, EventType, StrataEvent, Topics, parseStrataEvent, topicOfEvent } from '@strata/contracts';
 import { InMemoryEventBus, newEvent } from '@strata/messaging';
-import { ServiceTestApp, startServiceTestApp } from '@strata/testing/harness';
+import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
 import { RoutingControlModule } from '../routing-control.module';
 import { RolloutTicker } from '../services/rollout-ticker.service';
 
@@ -22,20 +22,13 @@ export async function startRoutingControlTestApp(label: string): Promise<Routing
     label,
     outboxPollIntervalMs: 50,
     // The app stops its bus when it closes, so a restarted app gets a new one, as a new process would.
-    bus: async () => {
-      const created = new InMemoryEventBus(1);
-      await created.subscribe({
-        groupId: 'routing-events-observer',
-        topics: [Topics.routingEvents],
-        handler: async (message) => {
-          const parsed = parseStrataEvent(message.value);
-          if (parsed.ok) {
-            routingEvents.push(parsed.event);
-          }
-        },
-      });
-      return created;
-    },
+    bus: () =>
+      observedInMemoryBus('routing-events-observer', [Topics.routingEvents], (message) => {
+        const parsed = parseStrataEvent(message.value);
+        if (parsed.ok) {
+          routingEvents.push(parsed.event);
+        }
+      }),
     modules: (options) => RoutingControlModule.register(options, { tickMs: 0, resyncMs: 0, now: () => clock.now }),
   });
   return Object.assign(harness, {

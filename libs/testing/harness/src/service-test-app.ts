@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
-import { BusModule, EventBus, InMemoryEventBus } from '@strata/messaging';
+import { TopicName } from '@strata/contracts';
+import { IncomingMessage, BusModule, EventBus, InMemoryEventBus } from '@strata/messaging';
 import { ApiAuth, HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
 import { Client } from 'pg';
 import { TEST_ADMIN_TOKEN, TestDatabase, TestHttp, authorizedHttp, createTestDatabase } from '@strata/testing';
@@ -37,6 +38,13 @@ export interface ServiceTestApp<TBus extends EventBus = EventBus> {
   /** Stops the app and starts a new one on the same database, as a process restart does. */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A new in-memory bus on which `groupId` already watches `topics`, so an observer misses nothing the app publishes. */
+export async function observedInMemoryBus(groupId: string, topics: readonly TopicName[], observe: (message: IncomingMessage) => void): Promise<InMemoryEventBus> {
+  const bus = new InMemoryEventBus(1);
+  await bus.subscribe({ groupId, topics, handler: async (message) => observe(message) });
+  return bus;
 }
 
 /** Builds the app the way the launcher does (`createApi`, observability, bus, the service modules). */
