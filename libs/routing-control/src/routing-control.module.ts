@@ -22,7 +22,7 @@ import { PoliciesRepository } from './repositories/policies.repository';
 import { RolloutsRepository } from './repositories/rollouts.repository';
 import { RoutingTransactions } from './repositories/transactions';
 import { KpiRulesService } from './services/kpi-rules.service';
-import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlTuning } from './services/routing-control-tuning';
+import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlTuning } from './config/routing-control-tuning';
 import { PolicyResync } from './services/policy-resync.service';
 import { RolloutTicker } from './services/rollout-ticker.service';
 import { RollbackTriggersService } from './services/rollback-triggers.service';

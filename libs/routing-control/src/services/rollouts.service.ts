@@ -26,9 +26,9 @@ import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RoutingTransactions } from '../repositories/transactions';
-import { combineAnalyses, describeJudged, judgeRolloutWindow } from './canary-analysis';
+import { combineAnalyses, describeJudged, judgeRolloutWindow } from '../domain/canary-analysis';
 import { RollbackTriggersService, anomalyTriggerReason } from './rollback-triggers.service';
-import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
+import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
 import { RoutingPoliciesService } from './routing-policies.service';
 
 export interface NewRollout {
@@ -38,12 +38,6 @@ export interface NewRollout {
   /** The registry's checksum of a declared Rollout manifest: the same declaration twice is one rollout. */
   checksum?: string;
 }
-
-/**
- * The schema lives in libs/contracts/src/events/rollout-events.ts; events of this type are
- * recorded once the type is in the event catalog (a producer never emits an uncatalogued type).
- */
-export const ROLLOUT_TRANSITIONED_EVENT = 'io.strata.routing.rollout.transitioned.v1' as const;
 
 /** Inputs an operator sends: a step they ask for that cannot be carried out is refused to them, not held. */
 const OPERATOR_COMMANDS = new Set<RolloutInput['kind']>(['start', 'promote', 'resume']);
@@ -377,7 +371,7 @@ export class RolloutsService {
     for (const transition of transitions) {
       await this.events.record(
         manager,
-        this.events.create(ROLLOUT_TRANSITIONED_EVENT, rollout.stack, {
+        this.events.create('io.strata.routing.rollout.transitioned.v1', rollout.stack, {
           stack: rollout.stack,
           environment: rollout.environment,
           rollout: rollout.name,
