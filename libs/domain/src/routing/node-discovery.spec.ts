@@ -1,6 +1,6 @@
 import { KnownNode, describeNodeChanges, nodeChanges, nodesNotKnownUnhealthy, resolveDiscoveredNodes, routableNodes } from './node-discovery';
 import { RoutingConfig } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { buildRoutingConfig } from '../test-support/routing-config.factory';
 
 function aNode(address: string, version: string | null, health: KnownNode['health'] = 'healthy', url = `http://${address}`): KnownNode {
   return { address, url, discoveredVersion: version, health };

@@ -1,6 +1,6 @@
 import { DomainError } from '../errors/domain-error';
 import { DEFAULT_OUTLIER_DETECTION, DEFAULT_RETRY_BUDGET, parseRoutingConfig, routingConfigViolations } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { buildRoutingConfig } from '../test-support/routing-config.factory';
 
 /** A config as it arrives over the wire: any shape at all. */
 function withField(path: string, value: unknown): unknown {

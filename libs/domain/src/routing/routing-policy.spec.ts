@@ -1,6 +1,6 @@
 import { DomainError } from '../errors/domain-error';
 import { parseRoutingPolicy, routingConfigViolations, routingPolicyViolations } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { buildRoutingConfig } from '../test-support/routing-config.factory';
 
 /** The factory's config (stable v1 at 90, v2 at 10) with the nodes of some stack configs left out, as an operator may write it. */
 function withoutNodes(names: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { RoutingConfig } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { buildRoutingConfig } from '../test-support/routing-config.factory';
 import { NO_STACK_CONFIG, RoutableRequest, StackRouter, cookieValue } from './stack-router';
 
 function request(path = '/', headers: Record<string, string> = {}): RoutableRequest {

@@ -1,4 +1,4 @@
-import { RoutingConfig } from './routing-config';
+import { RoutingConfig } from '../routing/routing-config';
 
 /** A valid two-config routing config (stable v1, canary v2); specs override what they test. */
 export function buildRoutingConfig(overrides: Partial<RoutingConfig> = {}): RoutingConfig {
