@@ -1,34 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { REGISTRY_SCHEMA } from '../database/registry-schema';
-import { ComponentEntity } from '../entities/component.entity';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
 import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
-import { EnvironmentEntity } from '../entities/environment.entity';
-import { NodeEntity } from '../entities/node.entity';
-import { VersionGroupEntity } from '../entities/version-group.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 
-/** The only code reading or writing version groups, the version map, its history and nodes. */
+/**
+ * The only code reading or writing the version map of an environment: which component version
+ * each slot (environment, location, component) holds and its status, the history of those changes,
+ * and which version groups are deployed to each location.
+ */
 @Injectable()
 export class VersionMapRepository {
-  findEnvironment(manager: EntityManager, stackId: string, name: string): Promise<EnvironmentEntity | null> {
-    return manager.findOne(EnvironmentEntity, { where: { stackId, name } });
-  }
-
-  findGroup(manager: EntityManager, stackId: string, name: string): Promise<VersionGroupEntity | null> {
-    return manager.findOne(VersionGroupEntity, { where: { stackId, name }, relations: { members: { component: true }, stack: true } });
-  }
-
-  groupsOf(manager: EntityManager, stackId: string): Promise<VersionGroupEntity[]> {
-    return manager.find(VersionGroupEntity, { where: { stackId }, relations: { members: { component: true }, stack: true }, order: { createdAt: 'DESC' } });
-  }
-
-  async insertGroup(manager: EntityManager, group: Pick<VersionGroupEntity, 'stackId' | 'name' | 'environment' | 'members' | 'createdBy'>): Promise<VersionGroupEntity> {
-    const saved = await manager.save(manager.create(VersionGroupEntity, group));
-    return manager.findOneOrFail(VersionGroupEntity, { where: { id: saved.id }, relations: { members: { component: true }, stack: true } });
-  }
-
   /** Every slot of an environment, in both locations unless one is named, with component and version. */
   deploymentsIn(manager: EntityManager, environmentId: string, location?: DeploymentLocation, lock = false): Promise<DeploymentEntity[]> {
     return manager.find(DeploymentEntity, {
@@ -78,10 +61,6 @@ export class VersionMapRepository {
     return manager.find(VersionMapChangeEntity, { where: { environmentId }, relations: { component: true }, order: { id: 'DESC' }, take: limit });
   }
 
-  nodesIn(manager: EntityManager, environmentId: string): Promise<NodeEntity[]> {
-    return manager.find(NodeEntity, { where: { environmentId }, relations: { component: true }, order: { address: 'ASC' } });
-  }
-
   /** The groups deployed to an environment (one location, or both) and not retired, newest first, with their members. */
   activeGroups(manager: EntityManager, environmentId: string, location?: DeploymentLocation): Promise<DeployedGroupEntity[]> {
     return manager.find(DeployedGroupEntity, {
@@ -112,14 +91,6 @@ export class VersionMapRepository {
     }
   }
 
-  findNode(manager: EntityManager, key: Pick<NodeEntity, 'environmentId' | 'location' | 'componentId' | 'address'>): Promise<NodeEntity | null> {
-    return manager.findOne(NodeEntity, { where: key, lock: { mode: 'pessimistic_write' } });
-  }
-
-  async saveNode(manager: EntityManager, node: Partial<NodeEntity>): Promise<NodeEntity> {
-    return manager.save(manager.create(NodeEntity, node));
-  }
-
   /** Slots whose deployed version declares a health check, with what probing them needs. */
   slotsWithHealthChecks(manager: EntityManager): Promise<DeploymentEntity[]> {
     return manager
@@ -130,28 +101,6 @@ export class VersionMapRepository {
       .innerJoinAndSelect('slot.componentVersion', 'version')
       .where("slot.status <> 'rolled-back'")
       .andWhere('version.health_check IS NOT NULL')
-      .getMany();
-  }
-
-  nodesOfSlot(manager: EntityManager, slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
-    return manager.find(NodeEntity, { where: { environmentId: slot.environmentId, location: slot.location, componentId: slot.componentId }, order: { address: 'ASC' } });
-  }
-
-  /** The names a node's events carry. */
-  async nodeScope(manager: EntityManager, node: NodeEntity): Promise<{ stack: string; environment: string; component: string }> {
-    const environment = await manager.findOneOrFail(EnvironmentEntity, { where: { id: node.environmentId }, relations: { stack: true } });
-    const component = await manager.findOneOrFail(ComponentEntity, { where: { id: node.componentId } });
-    return { stack: environment.stack.name, environment: environment.name, component: component.name };
-  }
-
-  /** Nodes silent for longer than `silentForSeconds` that are not yet marked unhealthy. */
-  staleNodes(manager: EntityManager, silentForSeconds: number): Promise<NodeEntity[]> {
-    return manager
-      .createQueryBuilder(NodeEntity, 'node')
-      .where("node.health <> 'unhealthy'")
-      .andWhere('node.last_seen < now() - make_interval(secs => :seconds)', { seconds: silentForSeconds })
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
       .getMany();
   }
 }

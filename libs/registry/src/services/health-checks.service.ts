@@ -128,7 +128,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     if (!healthCheck.url.includes('{node}')) {
       return [await this.probeHttp(healthCheck.url, healthCheck, timeoutMs, versionHeader)];
     }
-    const nodes = await this.versionMap.nodesOfSlot(this.transactions.reader, slot);
+    const nodes = await this.nodes.nodesOfSlot(slot);
     return Promise.all(
       nodes.map(async (node) => {
         const outcome = await this.probeHttp(healthCheck.url.replaceAll('{node}', node.address), healthCheck, timeoutMs, versionHeader);
