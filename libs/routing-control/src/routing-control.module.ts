@@ -26,6 +26,9 @@ import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlT
 import { PolicyResync } from './services/policy-resync.service';
 import { RolloutTicker } from './services/rollout-ticker.service';
 import { RollbackTriggersService } from './services/rollback-triggers.service';
+import { RolloutAnalysisService } from './services/rollout-analysis.service';
+import { RolloutEngine } from './services/rollout-engine.service';
+import { RolloutGuardsService } from './services/rollout-guards.service';
 import { RolloutsService } from './services/rollouts.service';
 import { RoutingPoliciesService } from './services/routing-policies.service';
 
@@ -56,6 +59,9 @@ export class RoutingControlModule {
         RoutingPoliciesService,
         RollbackTriggersService,
         RolloutsService,
+        RolloutEngine,
+        RolloutGuardsService,
+        RolloutAnalysisService,
         RolloutTicker,
         PolicyResync,
         KpiRulesService,
