@@ -144,6 +144,40 @@ export function trafficReason(config: { stableConfig?: unknown; rules?: unknown;
   return undefined;
 }
 
+function retryBudgetViolations(budget: unknown, violations: DomainViolation[]): void {
+  if (requireObject(budget, 'retryBudget', violations)) {
+    violations.push(...unknownKeyViolations(budget, ['ratio', 'minRetriesPerSecond'], 'retryBudget'));
+    numberBetween(budget['ratio'], 0, 1, 'retryBudget.ratio', violations);
+    numberBetween(budget['minRetriesPerSecond'], 0, 100_000, 'retryBudget.minRetriesPerSecond', violations);
+  }
+}
+
+function outlierDetectionViolations(outlier: unknown, violations: DomainViolation[]): void {
+  if (!requireObject(outlier, 'outlierDetection', violations)) {
+    return;
+  }
+  violations.push(...unknownKeyViolations(outlier, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs'], 'outlierDetection'));
+  integerBetween(outlier['consecutiveFailures'], 1, 1_000, 'outlierDetection.consecutiveFailures', violations);
+  integerBetween(outlier['baseEjectionMs'], 1, 3_600_000, 'outlierDetection.baseEjectionMs', violations);
+  integerBetween(outlier['maxEjectionMs'], 1, 3_600_000, 'outlierDetection.maxEjectionMs', violations);
+  if (typeof outlier['baseEjectionMs'] === 'number' && typeof outlier['maxEjectionMs'] === 'number' && outlier['maxEjectionMs'] < outlier['baseEjectionMs']) {
+    violations.push({ field: 'outlierDetection.maxEjectionMs', message: 'must not be shorter than baseEjectionMs' });
+  }
+}
+
+function healthCheckViolations(check: unknown, violations: DomainViolation[]): void {
+  if (!requireObject(check, 'healthCheck', violations)) {
+    return;
+  }
+  violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
+  // Visible ASCII only, as on the request line: HTTP clients refuse to send anything else, and a
+  // probe that can never be sent would count as a failure of every node.
+  if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path'])) {
+    violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/' without spaces or non-ASCII characters (percent-encode them), got ${describeValue(check['path'])}` });
+  }
+  integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
+}
+
 function configViolations(value: unknown, nodesMayBeDiscovered: boolean): DomainViolation[] {
   const violations: DomainViolation[] = [];
   if (!requireObject(value, '', violations)) {
@@ -183,11 +217,8 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['stickiness'] !== undefined) {
     stickinessViolations(value['stickiness'], 'stickiness', violations);
   }
-  if (value['retryBudget'] !== undefined && requireObject(value['retryBudget'], 'retryBudget', violations)) {
-    const budget = value['retryBudget'];
-    violations.push(...unknownKeyViolations(budget, ['ratio', 'minRetriesPerSecond'], 'retryBudget'));
-    numberBetween(budget['ratio'], 0, 1, 'retryBudget.ratio', violations);
-    numberBetween(budget['minRetriesPerSecond'], 0, 100_000, 'retryBudget.minRetriesPerSecond', violations);
+  if (value['retryBudget'] !== undefined) {
+    retryBudgetViolations(value['retryBudget'], violations);
   }
   if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
     const mirror = value['mirror'];
@@ -201,25 +232,11 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['networkPolicy'] !== undefined) {
     violations.push(...networkPolicySpecViolations(value['networkPolicy'], 'networkPolicy'));
   }
-  if (value['outlierDetection'] !== undefined && requireObject(value['outlierDetection'], 'outlierDetection', violations)) {
-    const outlier = value['outlierDetection'];
-    violations.push(...unknownKeyViolations(outlier, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs'], 'outlierDetection'));
-    integerBetween(outlier['consecutiveFailures'], 1, 1_000, 'outlierDetection.consecutiveFailures', violations);
-    integerBetween(outlier['baseEjectionMs'], 1, 3_600_000, 'outlierDetection.baseEjectionMs', violations);
-    integerBetween(outlier['maxEjectionMs'], 1, 3_600_000, 'outlierDetection.maxEjectionMs', violations);
-    if (typeof outlier['baseEjectionMs'] === 'number' && typeof outlier['maxEjectionMs'] === 'number' && outlier['maxEjectionMs'] < outlier['baseEjectionMs']) {
-      violations.push({ field: 'outlierDetection.maxEjectionMs', message: 'must not be shorter than baseEjectionMs' });
-    }
+  if (value['outlierDetection'] !== undefined) {
+    outlierDetectionViolations(value['outlierDetection'], violations);
   }
-  if (value['healthCheck'] !== undefined && requireObject(value['healthCheck'], 'healthCheck', violations)) {
-    const check = value['healthCheck'];
-    violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
-    // Visible ASCII only, as on the request line: HTTP clients refuse to send anything else, and a
-    // probe that can never be sent would count as a failure of every node.
-    if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path'])) {
-      violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/' without spaces or non-ASCII characters (percent-encode them), got ${describeValue(check['path'])}` });
-    }
-    integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
+  if (value['healthCheck'] !== undefined) {
+    healthCheckViolations(value['healthCheck'], violations);
   }
   for (const { field, stackConfig } of withoutNodes) {
     const reason = trafficReason(value, stackConfig);
