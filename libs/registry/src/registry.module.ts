@@ -21,7 +21,7 @@ import { RegistryTransactions } from './repositories/transactions';
 import { NodesRepository } from './repositories/nodes.repository';
 import { VersionGroupsRepository } from './repositories/version-groups.repository';
 import { VersionMapRepository } from './repositories/version-map.repository';
-import { DeploymentsService } from './services/deployments.service';
+import { VersionMapService } from './services/version-map.service';
 import { HealthChecksService } from './services/health-checks.service';
 import { NodesService } from './services/nodes.service';
 import { VersionGroupsService } from './services/version-groups.service';
@@ -61,7 +61,7 @@ export class RegistryModule {
         ComponentsRepository,
         VersionGroupsService,
         VersionGroupsRepository,
-        DeploymentsService,
+        VersionMapService,
         VersionMapRepository,
         NodesService,
         NodesRepository,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ComponentEntity } from '../entities/component.entity';
-import { DeploymentEntity } from '../entities/deployment.entity';
+import { VersionMapEntryEntity } from '../entities/version-map-entry.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { NodeEntity } from '../entities/node.entity';
 
@@ -20,7 +20,7 @@ export class NodesRepository {
     return manager.save(manager.create(NodeEntity, node));
   }
 
-  nodesOfSlot(manager: EntityManager, slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
+  nodesOfEntry(manager: EntityManager, slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
     return manager.find(NodeEntity, { where: { environmentId: slot.environmentId, location: slot.location, componentId: slot.componentId }, order: { address: 'ASC' } });
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { REGISTRY_SCHEMA } from '../database/registry-schema';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
+import { VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 
 /**
@@ -13,8 +13,8 @@ import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 @Injectable()
 export class VersionMapRepository {
   /** Every slot of an environment, in both locations unless one is named, with component and version. */
-  deploymentsIn(manager: EntityManager, environmentId: string, location?: DeploymentLocation, lock = false): Promise<DeploymentEntity[]> {
-    return manager.find(DeploymentEntity, {
+  deploymentsIn(manager: EntityManager, environmentId: string, location?: VersionMapLocation, lock = false): Promise<VersionMapEntryEntity[]> {
+    return manager.find(VersionMapEntryEntity, {
       where: { environmentId, ...(location ? { location } : {}) },
       relations: { component: true, componentVersion: { component: true } },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const, tables: ['deployments'] } } : {}),
@@ -22,35 +22,35 @@ export class VersionMapRepository {
   }
 
   /** Versions whose health a check has seen somewhere, with the status they had then. */
-  async seenHealth(manager: EntityManager, componentVersionIds: readonly string[]): Promise<DeploymentEntity[]> {
+  async seenHealth(manager: EntityManager, componentVersionIds: readonly string[]): Promise<VersionMapEntryEntity[]> {
     if (componentVersionIds.length === 0) {
       return [];
     }
-    return manager.find(DeploymentEntity, {
+    return manager.find(VersionMapEntryEntity, {
       where: { componentVersionId: In([...componentVersionIds]) },
       relations: { component: true, componentVersion: { component: true } },
     });
   }
 
-  async upsertSlot(
+  async upsertEntry(
     manager: EntityManager,
-    slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status'>,
+    slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status'>,
   ): Promise<void> {
     await manager
       .createQueryBuilder()
       .insert()
-      .into(DeploymentEntity)
+      .into(VersionMapEntryEntity)
       .values({ ...slot, since: () => 'now()', healthSeenAt: null })
       .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at'], ['environment_id', 'location', 'component_id'])
       .execute();
   }
 
-  async updateSlotStatus(manager: EntityManager, id: string, status: DeploymentStatus, healthSeen: boolean): Promise<void> {
-    await manager.update(DeploymentEntity, { id }, { status, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
+  async updateEntryStatus(manager: EntityManager, id: string, status: VersionMapStatus, healthSeen: boolean): Promise<void> {
+    await manager.update(VersionMapEntryEntity, { id }, { status, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
   }
 
   async touchHealthSeen(manager: EntityManager, id: string): Promise<void> {
-    await manager.update(DeploymentEntity, { id }, { healthSeenAt: () => 'now()' });
+    await manager.update(VersionMapEntryEntity, { id }, { healthSeenAt: () => 'now()' });
   }
 
   async appendHistory(manager: EntityManager, change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'>): Promise<void> {
@@ -62,7 +62,7 @@ export class VersionMapRepository {
   }
 
   /** The groups deployed to an environment (one location, or both) and not retired, newest first, with their members. */
-  activeGroups(manager: EntityManager, environmentId: string, location?: DeploymentLocation): Promise<DeployedGroupEntity[]> {
+  activeGroups(manager: EntityManager, environmentId: string, location?: VersionMapLocation): Promise<DeployedGroupEntity[]> {
     return manager.find(DeployedGroupEntity, {
       where: { environmentId, ...(location ? { location } : {}), retiredAt: IsNull() },
       relations: { versionGroup: { members: { component: true } } },
@@ -92,9 +92,9 @@ export class VersionMapRepository {
   }
 
   /** Slots whose deployed version declares a health check, with what probing them needs. */
-  slotsWithHealthChecks(manager: EntityManager): Promise<DeploymentEntity[]> {
+  entriesWithHealthChecks(manager: EntityManager): Promise<VersionMapEntryEntity[]> {
     return manager
-      .createQueryBuilder(DeploymentEntity, 'slot')
+      .createQueryBuilder(VersionMapEntryEntity, 'slot')
       .innerJoinAndSelect('slot.environment', 'environment')
       .innerJoinAndSelect('environment.stack', 'stack')
       .innerJoinAndSelect('slot.component', 'component')

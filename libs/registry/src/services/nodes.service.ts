@@ -5,7 +5,7 @@ import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
 import { EntityManager } from 'typeorm';
-import { DeploymentEntity, DeploymentLocation } from '../entities/deployment.entity';
+import { VersionMapEntryEntity, VersionMapLocation } from '../entities/version-map-entry.entity';
 import { NodeEntity, NodeHealth, nodeUrl } from '../entities/node.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
 import { RegistryTransactions } from '../repositories/transactions';
@@ -17,7 +17,7 @@ import { versionStatusOfNode } from './node-version-status';
 export interface Heartbeat {
   stack: string;
   environment: string;
-  location: DeploymentLocation;
+  location: VersionMapLocation;
   component: string;
   address: string;
   /** The version the node says it runs: the discovered version. */
@@ -33,7 +33,7 @@ export interface ObservedNode {
   status: NodeVersionStatus;
 }
 
-type NodeScope = { stack: string; environment: string; location: DeploymentLocation; component: string; address: string };
+type NodeScope = { stack: string; environment: string; location: VersionMapLocation; component: string; address: string };
 
 /** A node silent this long is unhealthy: six missed heartbeats at the usual 5 s interval. */
 const HEARTBEAT_TIMEOUT_SECONDS = 30;
@@ -152,15 +152,15 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** The nodes serving one slot of the version map, for its health check to probe. */
-  nodesOfSlot(slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
-    return this.nodes.nodesOfSlot(this.transactions.reader, slot);
+  nodesOfEntry(slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
+    return this.nodes.nodesOfEntry(this.transactions.reader, slot);
   }
 
   /** A health check probed a node: its health, and the version it reported, go into the map. */
   async recordProbe(node: NodeEntity, ok: boolean, discoveredVersion: string | undefined, detail: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const health: NodeHealth = ok ? 'healthy' : 'unhealthy';
-      const location = node.location as DeploymentLocation;
+      const location = node.location as VersionMapLocation;
       const scope: NodeScope = { ...(await this.nodes.scopeOf(manager, node)), location, address: node.address };
       const discovered = discoveredVersion ?? node.discoveredVersion;
       const slots = await this.versionMap.deploymentsIn(manager, node.environmentId, location);
@@ -203,7 +203,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
       for (const node of stale) {
         const now = new Date();
         const saved = await this.nodes.save(manager, { ...node, health: 'unhealthy', announcedAt: now });
-        const scope: NodeScope = { ...(await this.nodes.scopeOf(manager, node)), location: node.location as DeploymentLocation, address: node.address };
+        const scope: NodeScope = { ...(await this.nodes.scopeOf(manager, node)), location: node.location as VersionMapLocation, address: node.address };
         const reason = `no heartbeat for ${HEARTBEAT_TIMEOUT_SECONDS} s`;
         await this.healthChanged(scope, node.health, 'unhealthy', reason, manager);
         await this.announce(scope, saved, `health ${node.health} → unhealthy (${reason})`, now, manager);

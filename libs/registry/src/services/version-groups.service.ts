@@ -3,7 +3,7 @@ import { CanDeployAnswer, DependentVersion, DomainError, DomainViolation, Health
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
-import { DeploymentEntity } from '../entities/deployment.entity';
+import { VersionMapEntryEntity } from '../entities/version-map-entry.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { StackEntity } from '../entities/stack.entity';
 import { VersionGroupEntity } from '../entities/version-group.entity';
@@ -32,7 +32,7 @@ export interface CompatibilityQuestion {
   members: MemberRef[];
 }
 
-const HEALTH_BY_STATUS: Partial<Record<DeploymentEntity['status'], HealthStatus>> = {
+const HEALTH_BY_STATUS: Partial<Record<VersionMapEntryEntity['status'], HealthStatus>> = {
   healthy: 'healthy',
   degraded: 'degraded',
   failed: 'unhealthy',
@@ -47,7 +47,7 @@ interface Target {
   stack: StackEntity;
   environment: EnvironmentEntity;
   members: ComponentVersionEntity[];
-  deployed: DeploymentEntity[];
+  deployed: VersionMapEntryEntity[];
 }
 
 @Injectable()

@@ -3,7 +3,7 @@ import { DomainError, DomainErrorCode, assertVersionGroupResolves, groupsRetired
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
+import { VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
 import { NodeEntity } from '../entities/node.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 import { RegistryTransactions } from '../repositories/transactions';
@@ -15,13 +15,13 @@ export interface DeploymentRequest {
   stack: string;
   environment: string;
   versionGroup: string;
-  location: DeploymentLocation;
+  location: VersionMapLocation;
 }
 
 export interface VersionMapView {
   stack: string;
   environment: string;
-  slots: DeploymentEntity[];
+  slots: VersionMapEntryEntity[];
   nodes: NodeEntity[];
   /** The groups deployed to each location and not retired. */
   groups: DeployedGroupEntity[];
@@ -37,11 +37,11 @@ export interface RolloutOutcome {
 }
 
 /** Rollouts route the production location's traffic: their end retires groups there. */
-const ROLLOUT_LOCATION: DeploymentLocation = 'production';
+const ROLLOUT_LOCATION: VersionMapLocation = 'production';
 const ROLLOUT_ACTOR = 'routing-control';
 
 @Injectable()
-export class DeploymentsService {
+export class VersionMapService {
   constructor(
     private readonly versionMap: VersionMapRepository,
     private readonly nodes: NodesRepository,
@@ -57,7 +57,7 @@ export class DeploymentsService {
    * since the group was created. Groups deployed there before stay deployed beside it (a canary
    * runs next to the stable group) until retired.
    */
-  async record(request: DeploymentRequest, actor: string, within?: EntityManager): Promise<DeploymentEntity[]> {
+  async record(request: DeploymentRequest, actor: string, within?: EntityManager): Promise<VersionMapEntryEntity[]> {
     return this.transactions.run(async (manager) => {
       const group = await this.groups.get(request.stack, request.versionGroup, manager);
       const members = group.members.map((member) => ({ component: member.component.name, version: member.version }));
@@ -75,7 +75,7 @@ export class DeploymentsService {
         if (previous?.componentVersionId === member.id && previous.versionGroupId === group.id) {
           continue;
         }
-        await this.versionMap.upsertSlot(manager, {
+        await this.versionMap.upsertEntry(manager, {
           environmentId: target.environment.id,
           location: request.location,
           componentId: member.componentId,
@@ -115,7 +115,7 @@ export class DeploymentsService {
   }
 
   /** Moves one slot to a new status (health checks, operators, the rollback service). */
-  async setStatus(stackName: string, environmentName: string, location: DeploymentLocation, componentName: string, status: DeploymentStatus, actor: string, reason: string): Promise<DeploymentEntity> {
+  async setStatus(stackName: string, environmentName: string, location: VersionMapLocation, componentName: string, status: VersionMapStatus, actor: string, reason: string): Promise<VersionMapEntryEntity> {
     return this.transactions.run(async (manager) => {
       const { environmentId, slots } = await this.slotsOf(stackName, environmentName, location, true, manager);
       const slot = slots.find((candidate) => candidate.component.name === componentName);
@@ -129,7 +129,7 @@ export class DeploymentsService {
         }
         return slot;
       }
-      await this.versionMap.updateSlotStatus(manager, slot.id, status, healthSeen);
+      await this.versionMap.updateEntryStatus(manager, slot.id, status, healthSeen);
       await this.recordChange({
         stack: stackName,
         environment: environmentName,
@@ -145,7 +145,7 @@ export class DeploymentsService {
         reason,
       }, manager);
       const updated = (await this.versionMap.deploymentsIn(manager, environmentId, location)).find((candidate) => candidate.id === slot.id);
-      return updated as DeploymentEntity;
+      return updated as VersionMapEntryEntity;
     });
   }
 
@@ -161,7 +161,7 @@ export class DeploymentsService {
    * of its members are no longer expected there, and nodes still running them are flagged.
    * Deploying the group again brings it back.
    */
-  async retire(stackName: string, environmentName: string, location: DeploymentLocation, versionGroup: string, actor: string): Promise<void> {
+  async retire(stackName: string, environmentName: string, location: VersionMapLocation, versionGroup: string, actor: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const { environment } = await this.groups.stackEnvironment(stackName, environmentName, manager);
       const deployed = (await this.versionMap.activeGroups(manager, environment.id, location)).find((candidate) => candidate.versionGroup.name === versionGroup);
@@ -205,19 +205,24 @@ export class DeploymentsService {
     }
   }
 
+  /** Entries whose deployed version declares a health check, with what probing them needs. */
+  entriesWithHealthChecks(): Promise<VersionMapEntryEntity[]> {
+    return this.versionMap.entriesWithHealthChecks(this.transactions.reader);
+  }
+
   async history(stackName: string, environmentName: string, limit: number): Promise<VersionMapChangeEntity[]> {
     const manager = this.transactions.reader;
     const { environmentId } = await this.slotsOf(stackName, environmentName, undefined, false, manager);
     return this.versionMap.history(manager, environmentId, limit);
   }
 
-  private async slotsOf(stackName: string, environmentName: string, location: DeploymentLocation | undefined, lock: boolean, manager: EntityManager): Promise<{ environmentId: string; slots: DeploymentEntity[] }> {
+  private async slotsOf(stackName: string, environmentName: string, location: VersionMapLocation | undefined, lock: boolean, manager: EntityManager): Promise<{ environmentId: string; slots: VersionMapEntryEntity[] }> {
     const { environment } = await this.groups.stackEnvironment(stackName, environmentName, manager);
     return { environmentId: environment.id, slots: await this.versionMap.deploymentsIn(manager, environment.id, location, lock) };
   }
 
   private async recordChange(
-    change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'> & { stack: string; environment: string; component: string; fromStatus: DeploymentStatus | null; toStatus: DeploymentStatus },
+    change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'> & { stack: string; environment: string; component: string; fromStatus: VersionMapStatus | null; toStatus: VersionMapStatus },
     manager: EntityManager,
   ): Promise<void> {
     const { stack, environment, component, ...row } = change;
@@ -227,7 +232,7 @@ export class DeploymentsService {
       this.events.create('io.strata.registry.version-map.changed.v1', stack, {
         stack,
         environment,
-        location: change.location as DeploymentLocation,
+        location: change.location as VersionMapLocation,
         component,
         fromVersion: change.fromVersion,
         toVersion: change.toVersion,
