@@ -5,7 +5,7 @@
  * `{"listening":true,"port":…}` once it serves. Started by gateway.bench.ts; SIGTERM stops it.
  */
 import { Gateway } from '@strata/gateway';
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 import { InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry, setLogLevel } from '@strata/observability';
 
@@ -18,7 +18,7 @@ function required(name: string): string {
   return value;
 }
 
-function benchRoutingConfig(v1Url: string, v2Url: string): RoutingConfig {
+function benchRoutingConfig(v1Url: string, v2Url: string): RoutingPolicy {
   return {
     component: 'bench',
     stableConfig: 'v1',

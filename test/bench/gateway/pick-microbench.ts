@@ -1,5 +1,5 @@
 // The routing pick microbenchmark of bench:gateway, as the gateway picks per request.
-import { RoutableRequest, RoutingConfig, StackRouter, pickLessLoadedOfTwo } from '@strata/domain';
+import { RoutableRequest, RoutingPolicy, StackRouter, pickLessLoadedOfTwo } from '@strata/domain';
 
 export interface Timing {
   best: number;
@@ -43,9 +43,9 @@ export function median(values: readonly number[]): number {
 
 export function microbenchPick(picks: number): PickResult {
   const perConfig = NODES / 2;
-  const nodeList = (prefix: string): RoutingConfig['stackConfigs'][number]['nodes'] =>
+  const nodeList = (prefix: string): RoutingPolicy['stackConfigs'][number]['nodes'] =>
     Array.from({ length: perConfig }, (_, index) => ({ id: `${prefix}-${index}`, url: `http://10.0.${prefix === 'v1' ? 1 : 2}.${index}:8080` }));
-  const config: RoutingConfig = {
+  const config: RoutingPolicy = {
     component: 'bench',
     stableConfig: 'v1',
     stackConfigs: [

@@ -7,7 +7,7 @@ const configVersion = z.number().int().positive();
 
 /**
  * routing-control → every gateway: the routing config to apply. `config` is checked field by field
- * by the domain's `routingConfigViolations` (contracts depend on nothing), and a gateway answers
+ * by the domain's `resolvedRoutingPolicyViolations` (contracts depend on nothing), and a gateway answers
  * with exactly one of the two events below, as Envoy's xDS ACK/NACK.
  */
 export const routingConfigPublishedV1 = z.object({

@@ -5,11 +5,13 @@ import { describeValue, fieldPath, isNonBlankString, requireObject, unknownKeyVi
 import { nodeViolations } from './backend-nodes';
 
 /**
- * What a gateway needs to route one stack in one environment: the stack configs (version groups)
- * with their weights and nodes, the rules that pin some traffic, stickiness, the retry budget,
- * mirroring to a staging config and the network policy of the component it fronts.
+ * The routing policy of one stack in one environment, as a gateway routes by it: the stack configs
+ * (version groups) with their weights and nodes, the rules that pin some traffic, stickiness, the
+ * retry budget, mirroring to a staging config and the network policy of the component it fronts.
+ * As an operator writes it, a stack config may leave its nodes to discovery (parseRoutingPolicy);
+ * as routing-control publishes it to gateways, every node is resolved (parseResolvedRoutingPolicy).
  */
-export interface RoutingConfig {
+export interface RoutingPolicy {
   /** The component the gateway fronts: the destination of network-policy rules and a KPI label. */
   component: string;
   /** The baseline: scores compare against it and failed idempotent canary requests retry on it. */
@@ -36,7 +38,7 @@ export interface StackConfigRoute {
 }
 
 export interface BackendNode {
-  /** Unique across the whole routing config: KPIs and outlier state are kept per node id. */
+  /** Unique across the whole routing policy: KPIs and outlier state are kept per node id. */
   id: string;
   /** Origin only, e.g. `http://10.0.0.5:8080`. */
   url: string;
@@ -85,15 +87,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
 
 /**
- * Every violation of a routing config as gateways receive it, each with its field path; empty when
+ * Every violation of a resolved routing policy, as gateways receive it, each with its field path; empty when
  * the config is valid. A stack config may have no node only while nothing can send it a request.
  */
-export function routingConfigViolations(value: unknown): DomainViolation[] {
+export function resolvedRoutingPolicyViolations(value: unknown): DomainViolation[] {
   return configViolations(value, false);
 }
 
 /**
- * Every violation of a routing policy as an operator writes it: a routing config in which a stack
+ * Every violation of a routing policy as an operator writes it: a resolved one in which a stack
  * config may omit `nodes` or give an empty list, meaning "the nodes the registry discovered".
  */
 export function routingPolicyViolations(value: unknown): DomainViolation[] {
@@ -102,7 +104,7 @@ export function routingPolicyViolations(value: unknown): DomainViolation[] {
 
 /** A routing policy as written: the config with `nodes: []` where the nodes are to be discovered, and which those are. */
 export interface ParsedRoutingPolicy {
-  config: RoutingConfig;
+  config: RoutingPolicy;
   /** Names of the stack configs whose nodes are discovered (omitted or empty in the policy), in order. */
   discoveredStackConfigs: string[];
 }
@@ -113,7 +115,7 @@ export function parseRoutingPolicy(value: unknown): ParsedRoutingPolicy {
   if (violations.length > 0) {
     throw DomainError.invalid(`the routing policy has ${violations.length} violation(s)`, violations);
   }
-  const written = value as Omit<RoutingConfig, 'stackConfigs'> & { stackConfigs: (Omit<StackConfigRoute, 'nodes'> & { nodes?: BackendNode[] })[] };
+  const written = value as Omit<RoutingPolicy, 'stackConfigs'> & { stackConfigs: (Omit<StackConfigRoute, 'nodes'> & { nodes?: BackendNode[] })[] };
   const stackConfigs = written.stackConfigs.map((stackConfig) => ({ ...stackConfig, nodes: stackConfig.nodes ?? [] }));
   return {
     config: withDefaults({ ...written, stackConfigs }),
@@ -248,15 +250,15 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
 }
 
 /** Validates and fills defaults; throws an invalid-input DomainError listing every violation. */
-export function parseRoutingConfig(value: unknown): RoutingConfig {
-  const violations = routingConfigViolations(value);
+export function parseResolvedRoutingPolicy(value: unknown): RoutingPolicy {
+  const violations = resolvedRoutingPolicyViolations(value);
   if (violations.length > 0) {
     throw DomainError.invalid(`the routing config has ${violations.length} violation(s)`, violations);
   }
-  return withDefaults(value as RoutingConfig);
+  return withDefaults(value as RoutingPolicy);
 }
 
-function withDefaults(config: RoutingConfig): RoutingConfig {
+function withDefaults(config: RoutingPolicy): RoutingPolicy {
   return {
     ...config,
     rules: config.rules ?? [],
@@ -382,3 +384,13 @@ function integerBetween(value: unknown, min: number, max: number, field: string,
     violations.push({ field, message: `must be an integer from ${min} to ${max}, got ${describeValue(value)}` });
   }
 }
+
+/**
+ * @deprecated Old names kept for libs/gateway only, which moves to RoutingPolicy,
+ * resolvedRoutingPolicyViolations and parseResolvedRoutingPolicy when its split lands; then these go.
+ */
+export type RoutingConfig = RoutingPolicy;
+/** @deprecated see RoutingConfig */
+export const routingConfigViolations = resolvedRoutingPolicyViolations;
+/** @deprecated see RoutingConfig */
+export const parseRoutingConfig = parseResolvedRoutingPolicy;

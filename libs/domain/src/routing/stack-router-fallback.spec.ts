@@ -1,13 +1,13 @@
-import { RoutingConfig } from './routing-config';
-import { buildRoutingConfig } from '../test-support/routing-config.factory';
+import { RoutingPolicy } from './routing-policy';
+import { buildRoutingPolicy } from '../test-support/routing-policy.factory';
 import { request } from '../test-support/routable-requests';
 import { NO_STACK_CONFIG, RoutableRequest, StackRouter } from './stack-router';
 
 describe(`${StackRouter.name} fallback and panic`, () => {
   /** Stack configs named v1, v2, … with one node each; v1 is the stable config unless told otherwise. */
-  const routerOf = (weights: number[], overrides: Partial<RoutingConfig> = {}): StackRouter =>
+  const routerOf = (weights: number[], overrides: Partial<RoutingPolicy> = {}): StackRouter =>
     new StackRouter(
-      buildRoutingConfig({
+      buildRoutingPolicy({
         stableConfig: 'v1',
         stackConfigs: weights.map((weight, index) => ({ name: `v${index + 1}`, weight, nodes: [{ id: `v${index + 1}-a`, url: `http://127.0.0.1:${8081 + index}` }] })),
         ...overrides,
@@ -191,7 +191,7 @@ describe(`${StackRouter.name} fallback and panic`, () => {
 
   it('panics among the configs with nodes when the configs with a weight have none', () => {
     const sut = new StackRouter(
-      buildRoutingConfig({
+      buildRoutingPolicy({
         stackConfigs: [
           { name: 'v1', weight: 100, nodes: [] },
           { name: 'v2', weight: 0, nodes: [{ id: 'v2-a', url: 'http://127.0.0.1:8082' }] },

@@ -1,17 +1,17 @@
-import { buildRoutingConfig } from '../test-support/routing-config.factory';
+import { buildRoutingPolicy } from '../test-support/routing-policy.factory';
 import { request, shareOf } from '../test-support/routable-requests';
 import { NO_STACK_CONFIG, RoutableRequest, StackRouter, cookieValue } from './stack-router';
 
 describe(StackRouter.name, () => {
   it('splits traffic by weight', () => {
-    const sut = new StackRouter(buildRoutingConfig());
+    const sut = new StackRouter(buildRoutingPolicy());
 
     expect(shareOf(sut, 0)).toBeCloseTo(0.9, 2);
     expect(shareOf(sut, 1)).toBeCloseTo(0.1, 2);
   });
 
   it('names the stable and the mirror configs by index', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stableConfig: 'v2', mirror: { stackConfig: 'v1', sampleRate: 0.5 } }));
+    const sut = new StackRouter(buildRoutingPolicy({ stableConfig: 'v2', mirror: { stackConfig: 'v1', sampleRate: 0.5 } }));
 
     expect([sut.stableIndex, sut.mirrorIndex]).toEqual([1, 0]);
   });
@@ -21,7 +21,7 @@ describe(StackRouter.name, () => {
     [{ cookie: 'beta', value: '1' }, request('/', { cookie: 'a=b; beta=1' }), request('/', { cookie: 'beta=2' })],
     [{ pathPrefix: '/new/' }, request('/new/cart'), request('/newer')],
   ])('routes by the rule %j 100 %', (match, matching, other) => {
-    const sut = new StackRouter(buildRoutingConfig({ rules: [{ match, stackConfig: 'v2' }] }));
+    const sut = new StackRouter(buildRoutingPolicy({ rules: [{ match, stackConfig: 'v2' }] }));
 
     for (const uniform of [0, 0.3, 0.6, 0.99]) {
       expect(sut.choose(matching, uniform)).toBe(1);
@@ -30,7 +30,7 @@ describe(StackRouter.name, () => {
   });
 
   it('compares header names lowercase, as node:http delivers them', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'X-User' }, rules: [{ match: { header: 'X-Canary', value: 'yes' }, stackConfig: 'v2' }] }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { header: 'X-User' }, rules: [{ match: { header: 'X-Canary', value: 'yes' }, stackConfig: 'v2' }] }));
     const seen: string[] = [];
     const spy: RoutableRequest = { path: '/', header: (name) => (seen.push(name), undefined), cookie: () => undefined };
 
@@ -41,7 +41,7 @@ describe(StackRouter.name, () => {
 
   it('applies the first matching rule', () => {
     const sut = new StackRouter(
-      buildRoutingConfig({
+      buildRoutingPolicy({
         rules: [
           { match: { pathPrefix: '/a' }, stackConfig: 'v1' },
           { match: { pathPrefix: '/' }, stackConfig: 'v2' },
@@ -54,14 +54,14 @@ describe(StackRouter.name, () => {
   });
 
   it('lets a rule win over stickiness', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'x-user' }, rules: [{ match: { pathPrefix: '/beta' }, stackConfig: 'v2' }] }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { header: 'x-user' }, rules: [{ match: { pathPrefix: '/beta' }, stackConfig: 'v2' }] }));
     const user = Array.from({ length: 100 }, (_, index) => `user-${index}`).find((id) => sut.choose(request('/', { 'x-user': id }), 0) === 0) as string;
 
     expect(sut.choose(request('/beta', { 'x-user': user }), 0)).toBe(1);
   });
 
   it('gives one sticky key the same config whatever the random draw', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { cookie: 'session' } }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { cookie: 'session' } }));
 
     for (let index = 0; index < 50; index++) {
       const key = request('/', { cookie: `session=s${index}` });
@@ -71,7 +71,7 @@ describe(StackRouter.name, () => {
   });
 
   it('spreads sticky keys by the configured weights', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'x-user' } }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { header: 'x-user' } }));
     let canary = 0;
     for (let index = 0; index < 10_000; index++) {
       canary += sut.choose(request('/', { 'x-user': `user-${index}` }), 0) === 1 ? 1 : 0;
@@ -81,7 +81,7 @@ describe(StackRouter.name, () => {
   });
 
   it('keeps sessions in place when scores move', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'x-user' } }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { header: 'x-user' } }));
     const before = Array.from({ length: 200 }, (_, index) => sut.choose(request('/', { 'x-user': `u${index}` }), 0));
 
     sut.setScore(1, 0.1);
@@ -93,7 +93,7 @@ describe(StackRouter.name, () => {
     const node = (name: string) => [{ id: `${name}-a`, url: 'http://127.0.0.1:8081' }];
     const threeConfigs = (weights: [number, number, number]) =>
       new StackRouter(
-        buildRoutingConfig({
+        buildRoutingPolicy({
           stableConfig: 'v1',
           stackConfigs: ['v1', 'v2', 'v3'].map((name, index) => ({ name, weight: weights[index], nodes: node(name) })),
           stickiness: { header: 'x-user' },
@@ -141,7 +141,7 @@ describe(StackRouter.name, () => {
   });
 
   it('falls back to the weighted pick without a sticky key', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'x-user' } }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { header: 'x-user' } }));
 
     const picks = (headers: Record<string, string>): Set<number> => new Set(Array.from({ length: 100 }, (_, draw) => sut.choose(request('/', headers), draw / 100)));
 
@@ -150,7 +150,7 @@ describe(StackRouter.name, () => {
   });
 
   it('scales weights by score', () => {
-    const sut = new StackRouter(buildRoutingConfig());
+    const sut = new StackRouter(buildRoutingPolicy());
 
     expect(sut.setScore(1, 0.5)).toBe(true);
 
@@ -158,14 +158,14 @@ describe(StackRouter.name, () => {
   });
 
   it('ignores score changes below one point', () => {
-    const sut = new StackRouter(buildRoutingConfig());
+    const sut = new StackRouter(buildRoutingPolicy());
 
     expect(sut.setScore(1, 0.995)).toBe(false);
     expect(sut.weightedShares()[1]).toBeCloseTo(0.1, 10);
   });
 
   it('takes an unavailable config out of every choice', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stickiness: { header: 'x-user' }, rules: [{ match: { pathPrefix: '/' }, stackConfig: 'v2' }] }));
+    const sut = new StackRouter(buildRoutingPolicy({ stickiness: { header: 'x-user' }, rules: [{ match: { pathPrefix: '/' }, stackConfig: 'v2' }] }));
 
     sut.setAvailable(1, false);
 
@@ -177,7 +177,7 @@ describe(StackRouter.name, () => {
   });
 
   it('brings a config back when it is available again', () => {
-    const sut = new StackRouter(buildRoutingConfig());
+    const sut = new StackRouter(buildRoutingPolicy());
     sut.setAvailable(1, false);
 
     sut.setAvailable(1, true);
@@ -186,7 +186,7 @@ describe(StackRouter.name, () => {
   });
 
   it('chooses nothing only when no config has a node at all', () => {
-    const sut = new StackRouter(buildRoutingConfig({ stackConfigs: [{ name: 'v1', weight: 1, nodes: [] }] }));
+    const sut = new StackRouter(buildRoutingPolicy({ stackConfigs: [{ name: 'v1', weight: 1, nodes: [] }] }));
 
     sut.setAvailable(0, true);
 
@@ -194,14 +194,14 @@ describe(StackRouter.name, () => {
   });
 
   it('mirrors the configured sample of requests', () => {
-    const sut = new StackRouter(buildRoutingConfig({ mirror: { stackConfig: 'v2', sampleRate: 0.25 } }));
+    const sut = new StackRouter(buildRoutingPolicy({ mirror: { stackConfig: 'v2', sampleRate: 0.25 } }));
 
     expect([0, 0.2499, 0.25, 0.9].map((uniform) => sut.shouldMirror(uniform))).toEqual([true, true, false, false]);
   });
 
   it('does not mirror without a mirror or to an unavailable staging config', () => {
-    const without = new StackRouter(buildRoutingConfig());
-    const sut = new StackRouter(buildRoutingConfig({ mirror: { stackConfig: 'v2', sampleRate: 1 } }));
+    const without = new StackRouter(buildRoutingPolicy());
+    const sut = new StackRouter(buildRoutingPolicy({ mirror: { stackConfig: 'v2', sampleRate: 1 } }));
 
     sut.setAvailable(1, false);
 
