@@ -11,14 +11,14 @@ describe('module boundaries', () => {
   }, 60_000);
 
   /** Lints the source as if it were the given file, through the same CLI and config as `npm run lint`. */
-  async function boundaryErrors(file: string, source: string): Promise<string[]> {
+  async function boundaryErrors(file: string, source: string, rule = '@nx/enforce-module-boundaries'): Promise<string[]> {
     const linted = spawnSync(
       join(root, 'node_modules/.bin/eslint'),
       ['-c', '.eslint.config.mjs', '--format', 'json', '--stdin', '--stdin-filename', join(root, file)],
       { cwd: root, input: source, encoding: 'utf8' },
     );
     const [result] = JSON.parse(linted.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
-    return (result?.messages ?? []).filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
+    return (result?.messages ?? []).filter((message) => message.ruleId === rule).map((message) => message.message);
   }
 
   it('refuses an app importing another app', async () => {
@@ -39,6 +39,27 @@ describe('module boundaries', () => {
   it('refuses the domain importing anything of the workspace', async () => {
     const errors = await boundaryErrors('libs/domain/src/probe.ts', "import { Topics } from '@strata/contracts';\nexport const probe = Topics;\n");
     expect(errors).toEqual([expect.stringMatching(/type:domain/)]);
+  });
+
+  it.each([
+    ['pg', "import { Client } from 'pg';\nexport const probe = Client;\n"],
+    ['typeorm', "import { DataSource } from 'typeorm';\nexport const probe = DataSource;\n"],
+    ['@nestjs/common', "import { Injectable } from '@nestjs/common';\nexport const probe = Injectable;\n"],
+  ])('refuses a type:domain library importing %s', async (name, source) => {
+    expect(await boundaryErrors('libs/domain/src/probe.ts', source)).toEqual([expect.stringContaining(`not allowed to import "${name}"`)]);
+  });
+
+  it('refuses a type:domain library reading files, but not its specs', async () => {
+    const source = "import { readFile } from 'node:fs/promises';\nexport const probe = readFile;\n";
+    expect(await boundaryErrors('libs/domain/src/probe.ts', source, 'no-restricted-imports')).toEqual([expect.stringContaining('does no I/O')]);
+    expect(await boundaryErrors('libs/analytics/src/probe.ts', source, 'no-restricted-imports')).toEqual([expect.stringContaining('does no I/O')]);
+    expect(await boundaryErrors('libs/domain/src/probe.spec.ts', source, 'no-restricted-imports')).toEqual([]);
+  });
+
+  it('lets the test harness stand on infrastructure, never on a service library', async () => {
+    expect(await boundaryErrors('libs/testing/harness/src/probe.ts', "import { BusModule } from '@strata/messaging';\nexport const probe = BusModule;\n")).toEqual([]);
+    const errors = await boundaryErrors('libs/testing/harness/src/probe.ts', "import { RollbackModule } from '@strata/rollback';\nexport const probe = RollbackModule;\n");
+    expect(errors).toEqual([expect.stringMatching(/"type:testing" can only depend on/)]);
   });
 
   it('refuses contracts importing infrastructure', async () => {

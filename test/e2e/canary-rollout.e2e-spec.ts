@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@strata/testing';
-import { portOrFree } from '@strata/runtime';
-import { E2E_BEARER, ServiceProcess } from './support/service-process';
+import { ServiceProcess } from './support/service-process';
+import { RolloutBody, apiCall, registerDeployedStack, startSampleBackend } from './support/api';
 import { Answer, closeClients, countBy, send } from './support/traffic';
 
 const STACK = 'shop';
@@ -14,24 +14,12 @@ const STABLE_TWIN = 'shop-2.3.0-b';
 const CANARY = 'shop-2.4.0';
 const LOAD_RPS = 100;
 
-interface RolloutBody {
-  id: string;
-  phase: string;
-  stepIndex: number;
-  canaryWeight: number;
-  reason: string | null;
-}
-
 interface TransitionBody {
   from: string | null;
   to: string;
   reason: string;
 }
 
-interface ApiAnswer<T> {
-  status: number;
-  body: T;
-}
 
 /** Requests at a steady rate through the gateway, as users send them, recorded with their answers. */
 function steadyLoad(url: string, rps: number): { answers: Answer[]; since: (time: number) => Answer[]; stop: () => Promise<void> } {
@@ -82,36 +70,11 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
   const backends: Record<'stable' | 'canary', { process: ServiceProcess; url: string }> = {} as never;
   let load: ReturnType<typeof steadyLoad>;
 
-  async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer<T>> {
-    const response = await fetch(`${api}${path}`, {
-      method,
-      headers: { 'content-type': contentType, ...E2E_BEARER },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  const call = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, contentType = 'application/json') => apiCall<T>(api, method, path, body, contentType);
 
-  async function expectStatus(method: string, path: string, body: unknown, status: number): Promise<void> {
-    const answer = await call(method, path, body);
-    expect({ path, status: answer.status, body: answer.body }).toMatchObject({ status });
-  }
+  const startBackend = (version: string, nodeId: string) =>
+    startSampleBackend(version, nodeId, { STRATA_HEARTBEAT_URL: api, STRATA_HEARTBEAT_INTERVAL_MS: '1000', STRATA_SAMPLE_STACK: STACK, STRATA_SAMPLE_COMPONENT: COMPONENT });
 
-  async function startBackend(version: string, nodeId: string): Promise<{ process: ServiceProcess; url: string }> {
-    const port = await portOrFree(0, '127.0.0.1');
-    const backend = new ServiceProcess('sample-backend', {
-      PORT: String(port),
-      STRATA_SAMPLE_VERSION: version,
-      STRATA_SAMPLE_NODE_ID: nodeId,
-      STRATA_HEARTBEAT_URL: api,
-      STRATA_HEARTBEAT_INTERVAL_MS: '1000',
-      STRATA_SAMPLE_STACK: STACK,
-      STRATA_SAMPLE_COMPONENT: COMPONENT,
-    });
-    backend.start();
-    await backend.lineStartingWith('{"listening":true');
-    return { process: backend, url: `http://127.0.0.1:${port}` };
-  }
 
   async function fault(which: 'stable' | 'canary', faults: Record<string, unknown> | null): Promise<void> {
     const response = await fetch(`${backends[which].url}/_faults`, faults ? { method: 'POST', body: JSON.stringify(faults) } : { method: 'DELETE' });
@@ -175,19 +138,11 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
 
     // The stack as an SRE registers it: one app component, two versions, three version groups
     // (two of 2.3.0 for the A/A run), all deployed to production.
-    await expectStatus('POST', '/v1/stacks', { name: STACK, environments: [{ name: 'production' }] }, 201);
-    await expectStatus('POST', '/v1/components', { name: COMPONENT, stack: STACK, type: 'app' }, 201);
-    for (const version of ['2.3.0', '2.4.0']) {
-      await expectStatus('POST', `/v1/components/${COMPONENT}/versions`, { version, spec: { artifact: `registry.example.com/${COMPONENT}:${version}`, port: 8080 } }, 201);
-    }
-    for (const [group, version] of [
+    await registerDeployedStack(api, STACK, COMPONENT, [
       [STABLE, '2.3.0'],
       [STABLE_TWIN, '2.3.0'],
       [CANARY, '2.4.0'],
-    ] as const) {
-      await expectStatus('POST', `/v1/stacks/${STACK}/version-groups`, { name: group, environment: 'production', members: [{ component: COMPONENT, version }] }, 201);
-      await expectStatus('POST', '/v1/environments/production/deployments', { stack: STACK, versionGroup: group, location: 'production' }, 201);
-    }
+    ]);
     backends.stable = await startBackend('2.3.0', 'node-a');
     backends.canary = await startBackend('2.4.0', 'node-b');
   }, 240_000);

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
-import { E2E_BEARER, ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 import { Answer, closeClients, countBy, sendMany, sendUntil, shareOf } from './support/traffic';
+import { GatewayStatusBody, RolloutBody, apiCall, logEntries, registerDeployedStack, startSampleBackend } from './support/api';
 
 const STABLE_VERSION = '1.0.0';
 const CANARY_VERSION = '2.0.0';
@@ -12,32 +13,7 @@ const CANARY_VERSION = '2.0.0';
 // (a false failure about once in 2.5 million runs); the 4 pp it replaces was 3.9 sigma, about 1 in 10,000.
 const SPLIT_70_30_TOLERANCE = 0.052;
 
-interface ApiAnswer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-}
-
-interface GatewayStatusBody {
-  version: number;
-  gateways: { gatewayId: string; status: string; appliedVersion: number | null; rejectedVersion: number | null; rejectionReason: string | null; violations: { field: string; message: string }[] }[];
-}
-
-interface RolloutBody {
-  id: string;
-  phase: string;
-  canaryWeight: number;
-}
-
 const versionOf = (answer: Answer): string | undefined => answer.version;
-
-/** The JSON log entries a process printed with this `msg`. */
-function logEntries(service: ServiceProcess, msg: string): Record<string, unknown>[] {
-  return service.log
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.includes(msg))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry['msg'] === msg);
-}
 
 /**
  * Acceptance of issue [G]: registry, routing-control, a gateway and three sample backends (two
@@ -67,21 +43,6 @@ describe('gateway routing across processes', () => {
   /** The gateway's admin listener: its own /health and /metrics. */
   let gatewayAdminUrl: string;
 
-  async function call<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...E2E_BEARER },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
-
-  async function expectCreated(path: string, body: unknown): Promise<void> {
-    const answer = await call(registryUrl, 'POST', path, body);
-    expect({ path, status: answer.status, body: answer.body }).toMatchObject({ status: 201 });
-  }
-
   /** A routing policy over the three backends; what a test does not set stays as an SRE would leave it. */
   function aPolicy(weights: { stable: number; canary: number }, changes: Record<string, unknown> = {}): Record<string, unknown> {
     return {
@@ -107,20 +68,20 @@ describe('gateway routing across processes', () => {
   const policyPath = `/v1/stacks/${stack}/environments/production/routing-policy`;
 
   async function putPolicy(policy: Record<string, unknown>): Promise<number> {
-    const answer = await call<{ version: number }>(routingUrl, 'PUT', policyPath, policy);
+    const answer = await apiCall<{ version: number }>(routingUrl, 'PUT', policyPath, policy);
     expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 200 });
     return answer.body.version;
   }
 
   async function gatewayHealth(): Promise<{ routingVersion: number | null }> {
-    return (await call<{ routingVersion: number | null }>(gatewayAdminUrl, 'GET', '/health')).body;
+    return (await apiCall<{ routingVersion: number | null }>(gatewayAdminUrl, 'GET', '/health')).body;
   }
 
   /** routing-control has the gateway's ACK for `version`, and the gateway says it serves it. */
   async function gatewayServes(version: number): Promise<void> {
     await eventually(
       async () => {
-        const status = await call<GatewayStatusBody>(routingUrl, 'GET', `${policyPath}/status`);
+        const status = await apiCall<GatewayStatusBody>(routingUrl, 'GET', `${policyPath}/status`);
         expect(status.body.gateways.find((candidate) => candidate.gatewayId === gatewayId)).toMatchObject({ status: 'in-sync', appliedVersion: version });
         expect((await gatewayHealth()).routingVersion).toBe(version);
       },
@@ -142,14 +103,6 @@ describe('gateway routing across processes', () => {
     const process = new ServiceProcess('gateway', gatewayEnv);
     process.start();
     return process;
-  }
-
-  async function startBackend(version: string, nodeId: string): Promise<{ process: ServiceProcess; url: string }> {
-    const port = await portOrFree(0, '127.0.0.1');
-    const backend = new ServiceProcess('sample-backend', { PORT: String(port), STRATA_SAMPLE_VERSION: version, STRATA_SAMPLE_NODE_ID: nodeId });
-    backend.start();
-    await backend.lineStartingWith('{"listening":true');
-    return { process: backend, url: `http://127.0.0.1:${port}` };
   }
 
   beforeAll(async () => {
@@ -178,25 +131,16 @@ describe('gateway routing across processes', () => {
     registry.start();
     routing.start();
     gateway = startGateway();
-    backends.v1a = await startBackend(STABLE_VERSION, 'v1a');
-    backends.v1b = await startBackend(STABLE_VERSION, 'v1b');
-    backends.v2 = await startBackend(CANARY_VERSION, 'v2');
+    backends.v1a = await startSampleBackend(STABLE_VERSION, 'v1a');
+    backends.v1b = await startSampleBackend(STABLE_VERSION, 'v1b');
+    backends.v2 = await startSampleBackend(CANARY_VERSION, 'v2');
     await Promise.all([waitForHealthy(registryUrl, registry, 90_000), waitForHealthy(routingUrl, routing, 90_000), waitForHealthy(gatewayAdminUrl, gateway, 90_000)]);
 
-    // The stack as an SRE registers it: one app component, two versions, a version group of
-    // each, both deployed to production (routing-control learns all of it from registry events).
-    await expectCreated('/v1/stacks', { name: stack, environments: [{ name: 'production' }] });
-    await expectCreated('/v1/components', { name: component, stack, type: 'app' });
-    for (const version of [STABLE_VERSION, CANARY_VERSION]) {
-      await expectCreated(`/v1/components/${component}/versions`, { version, spec: { artifact: `registry.example.com/${component}:${version}`, port: 8080 } });
-    }
-    for (const [group, version] of [
+    // routing-control learns all of it from registry events.
+    await registerDeployedStack(registryUrl, stack, component, [
       [stable, STABLE_VERSION],
       [canary, CANARY_VERSION],
-    ] as const) {
-      await expectCreated(`/v1/stacks/${stack}/version-groups`, { name: group, environment: 'production', members: [{ component, version }] });
-      await expectCreated('/v1/environments/production/deployments', { stack, versionGroup: group, location: 'production' });
-    }
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -258,7 +202,7 @@ describe('gateway routing across processes', () => {
 
   it('follows a canary rollout step by step: 20 %, paused, 50 %, paused, promoted to 100 %; a session on the canary stays there', async () => {
     await gatewayServes(await putPolicy(aPolicy({ stable: 100, canary: 0 }, { stickiness: { cookie: 'session' } })));
-    const currentVersion = async (): Promise<number> => (await call<{ version: number }>(routingUrl, 'GET', policyPath)).body.version;
+    const currentVersion = async (): Promise<number> => (await apiCall<{ version: number }>(routingUrl, 'GET', policyPath)).body.version;
     const observedCanaryShare = async (requests: number): Promise<number> => {
       const answers = await sendMany(gatewayUrl, requests);
       expectServedConsistently(answers);
@@ -271,7 +215,7 @@ describe('gateway routing across processes', () => {
       return new Set(sessions.filter((_, index) => answers[index]!.version === CANARY_VERSION));
     };
 
-    const created = await call<RolloutBody>(routingUrl, 'POST', `/v1/stacks/${stack}/rollouts`, {
+    const created = await apiCall<RolloutBody>(routingUrl, 'POST', `/v1/stacks/${stack}/rollouts`, {
       name: 'canary-2.0.0',
       spec: { environment: 'production', versionGroup: canary, steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }, { pause: {} }] },
     });
@@ -283,7 +227,7 @@ describe('gateway routing across processes', () => {
     expect(canarySessionsAtTwenty.size / sessions.length).toBeGreaterThan(0.1);
     expect(canarySessionsAtTwenty.size / sessions.length).toBeLessThan(0.3);
 
-    const stepped = await call<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/promote`, {});
+    const stepped = await apiCall<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/promote`, {});
     expect(stepped).toMatchObject({ status: 200, body: { phase: 'paused', canaryWeight: 50 } });
     await gatewayServes(await currentVersion());
     const atFifty = await observedCanaryShare(3_000);
@@ -294,14 +238,14 @@ describe('gateway routing across processes', () => {
     expect(canarySessionsAtFifty.size / sessions.length).toBeGreaterThan(0.38);
     expect(canarySessionsAtFifty.size / sessions.length).toBeLessThan(0.62);
 
-    const promoted = await call<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/promote`, {});
+    const promoted = await apiCall<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/promote`, {});
     expect(promoted).toMatchObject({ status: 200, body: { phase: 'promoted', canaryWeight: 100 } });
     const promotedVersion = await currentVersion();
     await gatewayServes(promotedVersion);
     expect(await observedCanaryShare(1_000)).toBe(1);
     expect((await sessionsOnCanary()).size).toBe(sessions.length);
 
-    const transitions = await call<{ to: string; canaryWeight: number; policyVersion: number | null }[]>(routingUrl, 'GET', `/v1/rollouts/${created.body.id}/transitions`);
+    const transitions = await apiCall<{ to: string; canaryWeight: number; policyVersion: number | null }[]>(routingUrl, 'GET', `/v1/rollouts/${created.body.id}/transitions`);
     const weightChanges = transitions.body.filter((transition) => transition.policyVersion !== null).map((transition) => [transition.canaryWeight, transition.policyVersion]);
     expect(weightChanges.map(([weight]) => weight)).toEqual([20, 50, 100]);
     expect(weightChanges.at(-1)![1]).toBe(promotedVersion);
@@ -310,18 +254,18 @@ describe('gateway routing across processes', () => {
 
   it('puts 100 % back on the stable group within 1 s of an abort', async () => {
     await gatewayServes(await putPolicy(aPolicy({ stable: 100, canary: 0 })));
-    const created = await call<RolloutBody>(routingUrl, 'POST', `/v1/stacks/${stack}/rollouts`, {
+    const created = await apiCall<RolloutBody>(routingUrl, 'POST', `/v1/stacks/${stack}/rollouts`, {
       name: 'canary-2.0.0-again',
       spec: { environment: 'production', versionGroup: canary, steps: [{ setWeight: 50 }, { pause: {} }] },
     });
     expect(created).toMatchObject({ status: 201, body: { phase: 'paused', canaryWeight: 50 } });
-    const canaryVersion = (await call<{ version: number }>(routingUrl, 'GET', policyPath)).body.version;
+    const canaryVersion = (await apiCall<{ version: number }>(routingUrl, 'GET', policyPath)).body.version;
     await gatewayServes(canaryVersion);
 
     const traffic = sendUntil(gatewayUrl);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const abortedAt = performance.now();
-    const aborted = await call<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/abort`, { reason: 'e2e: canary aborted' });
+    const aborted = await apiCall<RolloutBody>(routingUrl, 'POST', `/v1/rollouts/${created.body.id}/abort`, { reason: 'e2e: canary aborted' });
     expect(aborted).toMatchObject({ status: 200, body: { phase: 'aborted', canaryWeight: 0 } });
     await eventually(async () => expect((await gatewayHealth()).routingVersion).toBeGreaterThan(canaryVersion), 10_000, 20);
     // Traffic goes on past the 1 s allowed for the switch, until 2 s after the abort and at least 50
@@ -345,7 +289,7 @@ describe('gateway routing across processes', () => {
     expect(afterSwitch.length).toBeGreaterThanOrEqual(50);
     expect(countBy(afterSwitch, versionOf)).toEqual({ [STABLE_VERSION]: afterSwitch.length });
     // The ticker sees the gateway's ACK of the drained policy and completes the abort.
-    await eventually(async () => expect((await call<RolloutBody>(routingUrl, 'GET', `/v1/rollouts/${created.body.id}`)).body.phase).toBe('rolled-back'), 20_000, 250);
+    await eventually(async () => expect((await apiCall<RolloutBody>(routingUrl, 'GET', `/v1/rollouts/${created.body.id}`)).body.phase).toBe('rolled-back'), 20_000, 250);
   }, 90_000);
 
   let servedBeforeOutage: number;
@@ -384,7 +328,7 @@ describe('gateway routing across processes', () => {
     // An origin no connection pool can open is refused where the SRE typed it.
     const unusable = aPolicy({ stable: 70, canary: 30 });
     (unusable['stackConfigs'] as { nodes: { url: string }[] }[])[1]!.nodes[0]!.url = 'http://127.0.0.1:99999';
-    const refused = await call<{ errors: { field: string }[] }>(routingUrl, 'PUT', policyPath, unusable);
+    const refused = await apiCall<{ errors: { field: string }[] }>(routingUrl, 'PUT', policyPath, unusable);
     expect(refused.status).toBe(422);
     expect(refused.body.errors.map((error) => error.field)).toEqual(['stackConfigs[1].nodes[0].url']);
 
@@ -396,7 +340,7 @@ describe('gateway routing across processes', () => {
 
     await eventually(
       async () => {
-        const status = await call<GatewayStatusBody>(routingUrl, 'GET', `${policyPath}/status`);
+        const status = await apiCall<GatewayStatusBody>(routingUrl, 'GET', `${policyPath}/status`);
         expect(status.body.version).toBe(loopVersion);
         expect(status.body.gateways.find((candidate) => candidate.gatewayId === gatewayId)).toMatchObject({
           status: 'rejected',
@@ -418,7 +362,7 @@ describe('gateway routing across processes', () => {
 
   it('ejects a node that resets every connection, and sends it traffic again once probes find it healed', async () => {
     await gatewayServes(await putPolicy(aPolicy({ stable: 70, canary: 30 })));
-    const setFaults = (faults: object | undefined) => call(backends.v1b.url, faults ? 'POST' : 'DELETE', '/_faults', faults);
+    const setFaults = (faults: object | undefined) => apiCall(backends.v1b.url, faults ? 'POST' : 'DELETE', '/_faults', faults);
     const healthyAnswers = await sendMany(gatewayUrl, 1_000);
     // Power of two choices spreads the stable group's 70 % over both of its nodes.
     expect(shareOf(healthyAnswers, (answer) => answer.node, 'v1b')).toBeGreaterThan(0.2);

@@ -1,27 +1,20 @@
-import { INestApplication, Module } from '@nestjs/common';
 import { Topics } from '@strata/contracts';
-import { BusModule, InMemoryEventBus } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
 import { RegistryModule, TokensService } from '@strata/registry';
 import { RoutingControlModule } from '@strata/routing-control';
-import { TEST_ADMIN_TOKEN, TestDatabase, aStackName, authorizedHttp, createTestDatabase, eventually } from '@strata/testing';
+import { aStackName, eventually } from '@strata/testing';
+import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
 import { Client } from 'pg';
-
-@Module({})
-class ManifestRolloutsTestModule {}
 
 /**
  * A Rollout in a manifest, end to end through the registry and routing-control on one bus, as the
  * embedded mode runs them: the apply answers with what routing-control did with it.
  */
 describe('Rollout manifests answered by routing-control', () => {
-  let database: TestDatabase;
-  let bus: InMemoryEventBus;
-  let app: INestApplication;
+  let harness: ServiceTestApp;
   let sql: Client;
   const deadLetters: string[] = [];
   const stack = aStackName('manifest');
-  const http = () => authorizedHttp(app.getHttpServer());
+  const http = () => harness.http();
   const apply = (manifest: string, query: Record<string, unknown> = {}) =>
     http().post('/v1/apply').query(query).set('content-type', 'application/yaml').send(manifest);
 
@@ -39,31 +32,13 @@ spec:
     Number((await sql.query(`SELECT count(*) FROM registry.outbox WHERE event_type = 'io.strata.registry.rollout.declared.v1'`)).rows[0].count);
 
   beforeAll(async () => {
-    database = await createTestDatabase('manifest-rollouts');
-    bus = new InMemoryEventBus(1);
-    await bus.subscribe({
-      groupId: 'dead-letter-observer',
-      topics: [Topics.deadLetters],
-      handler: async (message) => {
-        deadLetters.push(`${message.headers['strata-dlq-reason'] ?? ''}`);
-      },
+    harness = await startServiceTestApp({
+      label: 'manifest-rollouts',
+      bus: () => observedInMemoryBus('dead-letter-observer', [Topics.deadLetters], (message) => deadLetters.push(`${message.headers['strata-dlq-reason'] ?? ''}`)),
+      modules: (options) => [RegistryModule.register(options), RoutingControlModule.register(options, { tickMs: 0, resyncMs: 0 })],
+      tokenLookup: (built) => built.get(TokensService, { strict: false }),
     });
-    const options = { database: { url: database.url, poolSize: 4 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
-    app = await createApi(
-      {
-        module: ManifestRolloutsTestModule,
-        imports: [
-          ObservabilityModule.forRoot(new HealthRegistry()),
-          BusModule.forRoot(bus),
-          RegistryModule.register(options),
-          RoutingControlModule.register(options, { tickMs: 0, resyncMs: 0 }),
-        ],
-      },
-      { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }), lookup: (built) => built.get(TokensService, { strict: false }) } },
-    );
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
+    sql = harness.sql;
 
     // Two groups of the stack; only the stable one is deployed to production for now.
     const base = `
@@ -102,9 +77,7 @@ spec:
   }, 60_000);
 
   afterAll(async () => {
-    await sql?.end();
-    await app?.close();
-    await database?.drop();
+    await harness?.close();
   });
 
   it('refuses a Rollout whose version group is not deployed, with routing-control’s reason, and dead-letters nothing', async () => {

@@ -6,6 +6,8 @@ export * from './events/new-event';
 export * from './inbox/inbox-handler';
 export * from './inbox/inbox.repository';
 export * from './nest/bus.module';
+export * from './nest/event-outbox';
+export * from './nest/event-subscriber';
 export * from './nest/service-messaging.module';
 export * from './nest/service-infrastructure';
 export * from './outbox/messaging-tables';

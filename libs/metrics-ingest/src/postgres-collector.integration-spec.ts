@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PrivatePostgres, startPrivatePostgres } from './test-support/private-postgres';
+import { PrivatePostgres, startPrivatePostgres } from '@strata/testing/harness';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 import { PostgresTargetsRepository } from './repositories/postgres-targets.repository';
 import { CollectorSchedulerService } from './services/collector-scheduler.service';

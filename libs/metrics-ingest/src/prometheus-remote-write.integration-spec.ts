@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, TEST_ADMIN_TOKEN } from '@strata/testing';
-import { freePort } from './test-support/free-port';
+import { freePort } from '@strata/testing/harness';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
 /** The test needs the real binary (Debian package `prometheus`, 2.x; .ci/run installs it): no binary is a failure, never a skip. */

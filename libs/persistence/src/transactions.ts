@@ -11,6 +11,25 @@ export class TransactionRunner {
     return within ? work(within) : this.dataSource.transaction(work);
   }
 
+  /**
+   * Runs the work in a transaction that is always rolled back, and returns what it returned: a dry
+   * run does exactly what the real one would, sees its own writes, and leaves nothing behind.
+   */
+  async rehearse<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      try {
+        return await work(runner.manager);
+      } finally {
+        await runner.rollbackTransaction();
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   get reader(): EntityManager {
     return this.dataSource.manager;
   }

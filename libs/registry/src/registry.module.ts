@@ -18,17 +18,28 @@ import { RolloutsRepository } from './repositories/rollouts.repository';
 import { StacksRepository } from './repositories/stacks.repository';
 import { TokensRepository } from './repositories/tokens.repository';
 import { RegistryTransactions } from './repositories/transactions';
+import { NodesRepository } from './repositories/nodes.repository';
+import { VersionGroupsRepository } from './repositories/version-groups.repository';
 import { VersionMapRepository } from './repositories/version-map.repository';
-import { DeploymentsService } from './services/deployments.service';
+import { VersionMapService } from './services/version-map.service';
 import { HealthChecksService } from './services/health-checks.service';
 import { NodesService } from './services/nodes.service';
 import { VersionGroupsService } from './services/version-groups.service';
 import { ApplyService } from './services/apply.service';
+import { ComponentManifestKind } from './services/manifest-kinds/component.manifest-kind';
+import { ComponentVersionManifestKind } from './services/manifest-kinds/component-version.manifest-kind';
+import { MANIFEST_KIND_HANDLERS, ManifestKindHandler, ManifestKinds } from './services/manifest-kinds/manifest-kind';
+import { RolloutManifestKind } from './services/manifest-kinds/rollout.manifest-kind';
+import { StackManifestKind } from './services/manifest-kinds/stack.manifest-kind';
+import { VersionGroupManifestKind } from './services/manifest-kinds/version-group.manifest-kind';
 import { ComponentsService } from './services/components.service';
 import { StacksService } from './services/stacks.service';
 import { TokensService } from './services/tokens.service';
 
-/** The registry: stacks and environments now; components, versions and the version map next. */
+/** The kinds `POST /v1/apply` understands: a new kind is a new handler listed here. */
+const MANIFEST_KIND_CLASSES = [StackManifestKind, ComponentManifestKind, ComponentVersionManifestKind, VersionGroupManifestKind, RolloutManifestKind];
+
+/** The registry: stacks, components and their versions, version groups, the version map, nodes, manifests and tokens. */
 const CONTROLLERS = [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController, TokensController];
 
 @Module({})
@@ -53,9 +64,13 @@ export class RegistryModule {
         ComponentsService,
         ComponentsRepository,
         VersionGroupsService,
-        DeploymentsService,
+        VersionGroupsRepository,
+        VersionMapService,
         VersionMapRepository,
         NodesService,
+        NodesRepository,
+        ...MANIFEST_KIND_CLASSES,
+        { provide: MANIFEST_KIND_HANDLERS, useFactory: (...handlers: ManifestKindHandler[]) => new ManifestKinds(handlers), inject: MANIFEST_KIND_CLASSES },
         ApplyService,
         RolloutsRepository,
         RolloutOutcomesConsumer,

@@ -1,37 +1,21 @@
-import { INestApplication, Module } from '@nestjs/common';
-import { BusModule, InMemoryEventBus } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
-import { TEST_ADMIN_TOKEN, TestDatabase, aStackName, authorizedHttp, createTestDatabase } from '@strata/testing';
+import { aStackName } from '@strata/testing';
 import { Client } from 'pg';
-import { RegistryModule } from './registry.module';
-
-@Module({})
-class TestRootModule {}
+import { RegistryTestApp, startRegistryTestApp } from './test-support/registry-test-app';
 
 describe('registry stacks API', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  let harness: RegistryTestApp;
   let sql: Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase('registry-stacks');
-    const options = { database: { url: database.url, poolSize: 4 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
-    app = await createApi(
-      { module: TestRootModule, imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(new InMemoryEventBus(1)), RegistryModule.register(options)] },
-      { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
-    );
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
+    harness = await startRegistryTestApp('registry-stacks');
+    sql = harness.sql;
   });
 
   afterAll(async () => {
-    await sql?.end();
-    await app?.close();
-    await database?.drop();
+    await harness?.close();
   });
 
-  const http = () => authorizedHttp(app.getHttpServer());
+  const http = () => harness.http();
 
   it('creates a stack and records its event in the same transaction', async () => {
     const name = aStackName('checkout');

@@ -2,4 +2,4 @@ export * from './database/data-source';
 export * from './database/routing-control-schema';
 export * from './entities/known-stack.entity';
 export * from './routing-control.module';
-export * from './services/routing-control-tuning';
+export * from './config/routing-control-tuning';

@@ -22,10 +22,13 @@ import { PoliciesRepository } from './repositories/policies.repository';
 import { RolloutsRepository } from './repositories/rollouts.repository';
 import { RoutingTransactions } from './repositories/transactions';
 import { KpiRulesService } from './services/kpi-rules.service';
-import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlTuning } from './services/routing-control-tuning';
+import { DEFAULT_ROUTING_CONTROL_TUNING, ROUTING_CONTROL_TUNING, RoutingControlTuning } from './config/routing-control-tuning';
 import { PolicyResync } from './services/policy-resync.service';
 import { RolloutTicker } from './services/rollout-ticker.service';
 import { RollbackTriggersService } from './services/rollback-triggers.service';
+import { RolloutAnalysisService } from './services/rollout-analysis.service';
+import { RolloutEngine } from './services/rollout-engine.service';
+import { RolloutGuardsService } from './services/rollout-guards.service';
 import { RolloutsService } from './services/rollouts.service';
 import { RoutingPoliciesService } from './services/routing-policies.service';
 
@@ -60,6 +63,9 @@ export class RoutingControlModule {
         RoutingPoliciesService,
         RollbackTriggersService,
         RolloutsService,
+        RolloutEngine,
+        RolloutGuardsService,
+        RolloutAnalysisService,
         RolloutTicker,
         PolicyResync,
         KpiRulesService,

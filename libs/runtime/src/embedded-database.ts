@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { Logger } from '@strata/observability';
 import { Client } from 'pg';
 import { portOrFree } from './ports';
-import { ServerUser, letServerReach, serverUser, spawnIdentity } from './postgres-server-user';
+import { postmasterReady, runInitdb, spawnPostmaster, stopPostmaster } from './postgres-process';
+import { ServerUser, letServerReach, serverUser } from './postgres-server-user';
 import { PostmasterWatchdog, watchPostmaster } from './postgres-watchdog';
 
 const run = promisify(execFile);
@@ -43,16 +44,6 @@ async function loadBinaries(): Promise<Binaries> {
   } catch (error) {
     throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (${specifier}): ${(error as Error).message}; set DATABASE_URL to use another PostgreSQL`);
   }
-}
-
-function waitForExit(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve(child.exitCode);
-      return;
-    }
-    child.once('exit', (code) => resolve(code));
-  });
 }
 
 function isAlive(pid: number): boolean {
@@ -126,55 +117,21 @@ async function initialise(binaries: Binaries, dataDir: string, clusterDir: strin
     await chown(passwordFile, user.uid, user.gid);
   }
   try {
-    const initdb = spawn(
-      binaries.initdb,
-      [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
-      { ...spawnIdentity(user), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    initdb.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    initdb.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await waitForExit(initdb);
-    if (code !== 0) {
-      throw new Error(`initdb failed (exit ${code}): ${output.slice(-2_000)}`);
-    }
+    await runInitdb(binaries.initdb, [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'], user);
   } finally {
     await rm(passwordFile, { force: true });
   }
 }
 
 async function startServer(binaries: Binaries, clusterDir: string, port: number, user: ServerUser, logger: Logger): Promise<Server> {
-  const postmaster = spawn(binaries.postgres, ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-    ...spawnIdentity(user),
-    // Its own process group: Ctrl-C in a terminal reaches Strata, which stops PostgreSQL last.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Its own process group: Ctrl-C in a terminal reaches Strata, which stops PostgreSQL last.
+  const postmaster = spawnPostmaster(binaries.postgres, { dataDir: clusterDir, port, user, detached: true });
   if (postmaster.pid === undefined) {
     throw await new Promise<Error>((resolve) => postmaster.once('error', resolve));
   }
   const server = { postmaster, watchdog: watchPostmaster(postmaster.pid, clusterDir, user, logger) };
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS} ms: ${output.slice(-2_000)}`)), START_TIMEOUT_MS);
-    const onOutput = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      logger.debug(text.trim());
-      if (text.includes('database system is ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    postmaster.stdout?.on('data', onOutput);
-    postmaster.stderr?.on('data', onOutput);
-    postmaster.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with code ${code}: ${output.slice(-2_000)}`));
-    });
-  });
   try {
-    await ready;
+    await postmasterReady(postmaster, START_TIMEOUT_MS, (text) => logger.debug(text.trim()));
   } catch (error) {
     await stopServer(server);
     throw error;
@@ -183,13 +140,7 @@ async function startServer(binaries: Binaries, clusterDir: string, port: number,
 }
 
 async function stopServer({ postmaster, watchdog }: Server): Promise<void> {
-  if (postmaster.exitCode === null && postmaster.signalCode === null) {
-    const exited = waitForExit(postmaster);
-    postmaster.kill('SIGINT'); // fast shutdown: active transactions roll back, data is flushed
-    const timer = setTimeout(() => postmaster.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopPostmaster(postmaster, STOP_TIMEOUT_MS);
   watchdog.disarm();
 }
 

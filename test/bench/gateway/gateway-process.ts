@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { Gateway, GatewaySupervisor } from '@strata/gateway';
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 import { InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry, setLogLevel } from '@strata/observability';
 
@@ -20,7 +20,7 @@ function required(name: string): string {
   return value;
 }
 
-function benchRoutingConfig(v1Url: string, v2Url: string): RoutingConfig {
+function benchRoutingPolicy(v1Url: string, v2Url: string): RoutingPolicy {
   return {
     component: 'bench',
     stableConfig: 'v1',
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['-r', join(__dirname, '../../../deploy/node/register.js')] } })
       : new Gateway(options);
   const { port } = await gateway.start();
-  const outcome = gateway.applyRoutingConfig({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingConfig(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
+  const outcome = gateway.applyRoutingConfig({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
   if (outcome.outcome !== 'applied') {
     process.stderr.write(`the bench routing config was rejected: ${JSON.stringify(outcome)}\n`);
     process.exit(2);

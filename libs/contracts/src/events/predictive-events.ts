@@ -85,8 +85,3 @@ export const forecastPublishedV1 = z.object({
   backtest: z.array(methodAccuracy),
 });
 export type ForecastPublishedV1 = z.infer<typeof forecastPublishedV1>;
-
-export const PredictiveEventTypes = {
-  anomalyDetected: 'io.strata.anomaly.detected.v1',
-  forecastPublished: 'io.strata.forecast.published.v1',
-} as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const rolloutPhase = z.enum(['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back']);
+/** A rollout's phase: the one list, for events and the API's schemas (the domain's RolloutPhase type names the same). */
+export const rolloutPhase = z.enum(['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back']);
 
 /**
  * routing-control → anyone: a rollout changed phase or entered its next step (`from` equals `to`).
@@ -51,8 +52,3 @@ export const rolloutDeclarationAnsweredV1 = z.discriminatedUnion('outcome', [
   }),
 ]);
 export type RolloutDeclarationAnsweredV1 = z.infer<typeof rolloutDeclarationAnsweredV1>;
-
-export const RolloutEventTypes = {
-  transitioned: 'io.strata.routing.rollout.transitioned.v1',
-  declarationAnswered: 'io.strata.routing.rollout.declaration-answered.v1',
-} as const;

@@ -7,7 +7,7 @@ const configVersion = z.number().int().positive();
 
 /**
  * routing-control → every gateway: the routing config to apply. `config` is checked field by field
- * by the domain's `routingConfigViolations` (contracts depend on nothing), and a gateway answers
+ * by the domain's `resolvedRoutingPolicyViolations` (contracts depend on nothing), and a gateway answers
  * with exactly one of the two events below, as Envoy's xDS ACK/NACK.
  */
 export const routingConfigPublishedV1 = z.object({
@@ -64,10 +64,3 @@ export const gatewayFallbackChangedV1 = z.object({
   reason: z.string().min(1).max(2_000),
 });
 export type GatewayFallbackChangedV1 = z.infer<typeof gatewayFallbackChangedV1>;
-
-export const RoutingEventTypes = {
-  configPublished: 'io.strata.routing.config.published.v1',
-  configApplied: 'io.strata.routing.config.applied.v1',
-  configRejected: 'io.strata.routing.config.rejected.v1',
-  gatewayFallbackChanged: 'io.strata.routing.gateway.fallback.changed.v1',
-} as const;

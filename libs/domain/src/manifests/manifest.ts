@@ -6,7 +6,7 @@ export const MANIFEST_API_VERSION = 'strata.dev/v1';
 
 export type ManifestKind = 'Stack' | 'Component' | 'ComponentVersion' | 'VersionGroup' | 'Rollout';
 
-const KINDS: readonly ManifestKind[] = ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout'];
+export const MANIFEST_KINDS: readonly ManifestKind[] = ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout'];
 
 /** Which metadata fields name a document of each kind. */
 const IDENTITY: Record<ManifestKind, readonly string[]> = {
@@ -46,8 +46,8 @@ function documentViolations(raw: unknown, index: number): { document?: ManifestD
     violations.push({ field: `${at}.apiVersion`, message: `must be ${MANIFEST_API_VERSION}` });
   }
   const kind = raw['kind'];
-  if (typeof kind !== 'string' || !KINDS.includes(kind as ManifestKind)) {
-    violations.push({ field: `${at}.kind`, message: `must be one of ${KINDS.join(', ')}` });
+  if (typeof kind !== 'string' || !MANIFEST_KINDS.includes(kind as ManifestKind)) {
+    violations.push({ field: `${at}.kind`, message: `must be one of ${MANIFEST_KINDS.join(', ')}` });
     return { violations };
   }
   const manifestKind = kind as ManifestKind;

@@ -1,8 +1,8 @@
-import { RoutingConfig } from '../routing/routing-config';
-import { routingConfigViolations } from '../routing/routing-config';
+import { RoutingPolicy } from '../routing/routing-policy';
+import { resolvedRoutingPolicyViolations } from '../routing/routing-policy';
 import { promoteCanary, withCanaryWeight } from './canary-routing';
 
-function config(changes: Partial<RoutingConfig> = {}): RoutingConfig {
+function config(changes: Partial<RoutingPolicy> = {}): RoutingPolicy {
   const node = (id: string) => [{ id, url: `http://${id}:8080` }];
   return {
     component: 'checkout-api',
@@ -30,7 +30,7 @@ describe(withCanaryWeight.name, () => {
       ['v0', 0],
     ]);
     expect(result.rules).toEqual(config().rules);
-    expect(routingConfigViolations(result)).toEqual([]);
+    expect(resolvedRoutingPolicyViolations(result)).toEqual([]);
   });
 
   it('at 100 % promotes the canary to stable', () => {
@@ -51,6 +51,6 @@ describe(promoteCanary.name, () => {
     expect(result.stableConfig).toBe('v2');
     expect(result.stackConfigs.map((stackConfig) => stackConfig.weight)).toEqual([0, 100, 0]);
     expect(result.mirror).toBeUndefined();
-    expect(routingConfigViolations(JSON.parse(JSON.stringify(result)))).toEqual([]);
+    expect(resolvedRoutingPolicyViolations(JSON.parse(JSON.stringify(result)))).toEqual([]);
   });
 });

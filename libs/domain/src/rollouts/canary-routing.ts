@@ -1,10 +1,10 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { RoutingConfig } from '../routing/routing-config';
+import { RoutingPolicy } from '../routing/routing-policy';
 
 /** Total weight a rollout splits between the canary and the stable config (weights are percentages). */
 const TOTAL_WEIGHT = 100;
 
-function requireCanary(config: RoutingConfig, canary: string): void {
+function requireCanary(config: RoutingPolicy, canary: string): void {
   if (!config.stackConfigs.some((stackConfig) => stackConfig.name === canary)) {
     throw new DomainError(DomainErrorCode.PreconditionFailed, `the routing policy has no stack config '${canary}' (with its nodes) to send canary traffic to`);
   }
@@ -18,7 +18,7 @@ function requireCanary(config: RoutingConfig, canary: string): void {
  * config; other configs get no weighted traffic while a canary runs, so its comparison is clean.
  * Rules, stickiness, mirroring and the rest are kept.
  */
-export function withCanaryWeight(config: RoutingConfig, canary: string, weight: number): RoutingConfig {
+export function withCanaryWeight(config: RoutingPolicy, canary: string, weight: number): RoutingPolicy {
   requireCanary(config, canary);
   if (weight === TOTAL_WEIGHT) {
     return promoteCanary(config, canary);
@@ -33,7 +33,7 @@ export function withCanaryWeight(config: RoutingConfig, canary: string, weight: 
 }
 
 /** The canary becomes the stable config with all weighted traffic; the old stable stays listed for retries to drain. */
-export function promoteCanary(config: RoutingConfig, canary: string): RoutingConfig {
+export function promoteCanary(config: RoutingPolicy, canary: string): RoutingPolicy {
   requireCanary(config, canary);
   return {
     ...config,

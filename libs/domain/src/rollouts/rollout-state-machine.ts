@@ -4,8 +4,6 @@ import { AnalysisOutcome } from './threshold-judge';
 
 export type RolloutPhase = 'pending' | 'progressing' | 'paused' | 'promoted' | 'aborted' | 'rolled-back';
 
-export const ROLLOUT_PHASES: readonly RolloutPhase[] = ['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back'];
-
 /** Phases after which nothing moves a rollout any more. */
 export const FINAL_ROLLOUT_PHASES: readonly RolloutPhase[] = ['promoted', 'rolled-back'];
 

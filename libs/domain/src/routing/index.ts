@@ -5,7 +5,7 @@ export * from './node-discovery';
 export * from './outlier-ejection';
 export * from './power-of-two-choices';
 export * from './retry-budget';
-export * from './routing-config';
+export * from './routing-policy';
 export * from './stable-hash';
 export * from './stack-config-score';
 export * from './stack-router';

@@ -1,14 +1,14 @@
 import { KnownNode, describeNodeChanges, nodeChanges, nodesNotKnownUnhealthy, resolveDiscoveredNodes, routableNodes } from './node-discovery';
-import { RoutingConfig } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { RoutingPolicy } from './routing-policy';
+import { buildRoutingPolicy } from '../test-support/routing-policy.factory';
 
 function aNode(address: string, version: string | null, health: KnownNode['health'] = 'healthy', url = `http://${address}`): KnownNode {
   return { address, url, discoveredVersion: version, health };
 }
 
 /** Stable `A` (90) and canary `B` (10), both discovered unless pinned nodes are given. */
-function aPolicy(overrides: Partial<RoutingConfig> = {}): RoutingConfig {
-  return buildRoutingConfig({
+function aPolicy(overrides: Partial<RoutingPolicy> = {}): RoutingPolicy {
+  return buildRoutingPolicy({
     component: 'checkout-api',
     stableConfig: 'A',
     stackConfigs: [
@@ -155,7 +155,7 @@ describe(nodeChanges.name, () => {
   });
 
   it('finds no change in the same nodes', () => {
-    expect(nodeChanges(before, JSON.parse(JSON.stringify(before)) as RoutingConfig)).toEqual([]);
+    expect(nodeChanges(before, JSON.parse(JSON.stringify(before)) as RoutingPolicy)).toEqual([]);
   });
 
   it('lists nodes added, removed and changed, per stack config, and describes them for a reason', () => {

@@ -1,6 +1,6 @@
 import { DomainViolation } from '../errors/domain-error';
 import { backendOriginProblem } from './backend-nodes';
-import { BackendNode, RoutingConfig, StackConfigRoute, trafficReason } from './routing-config';
+import { BackendNode, RoutingPolicy, StackConfigRoute, trafficReason } from './routing-policy';
 
 /**
  * Nodes register themselves (heartbeats, discovery); a routing policy routes to them unless it pins
@@ -31,7 +31,7 @@ export interface KnownNode {
 
 export interface NodeDiscoveryInput {
   /** The config to resolve: pinned stack configs are kept; discovered ones hold their last nodes (or none). */
-  config: RoutingConfig;
+  config: RoutingPolicy;
   /** Names of the stack configs whose nodes are discovered. */
   discovered: readonly string[];
   /** The version of the config's component in each version group; a group without that component is absent. */
@@ -41,7 +41,7 @@ export interface NodeDiscoveryInput {
 }
 
 export interface NodeDiscoveryResult {
-  config: RoutingConfig;
+  config: RoutingPolicy;
   /** Discovered stack configs that take traffic but have no node to send it to. */
   violations: DomainViolation[];
 }
@@ -114,7 +114,7 @@ export interface NodeChange {
 }
 
 /** What differs between the nodes of two versions of a config, stack config by stack config (matched by name, nodes by id). */
-export function nodeChanges(before: RoutingConfig, after: RoutingConfig): NodeChange[] {
+export function nodeChanges(before: RoutingPolicy, after: RoutingPolicy): NodeChange[] {
   const changes: NodeChange[] = [];
   for (const stackConfig of after.stackConfigs) {
     const previous = before.stackConfigs.find((candidate) => candidate.name === stackConfig.name)?.nodes ?? [];

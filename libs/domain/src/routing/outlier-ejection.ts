@@ -1,4 +1,4 @@
-import { OutlierDetectionSettings } from './routing-config';
+import { OutlierDetectionSettings } from './routing-policy';
 
 export type OutlierState = 'serving' | 'ejected' | 'probing';
 

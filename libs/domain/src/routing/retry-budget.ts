@@ -1,4 +1,4 @@
-import { RetryBudgetSettings } from './routing-config';
+import { RetryBudgetSettings } from './routing-policy';
 
 /**
  * A token bucket for retries: each request deposits `ratio` tokens, time adds

@@ -1,10 +1,10 @@
 import { DomainError } from '../errors/domain-error';
-import { parseRoutingPolicy, routingConfigViolations, routingPolicyViolations } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { parseRoutingPolicy, resolvedRoutingPolicyViolations, routingPolicyViolations } from './routing-policy';
+import { buildRoutingPolicy } from '../test-support/routing-policy.factory';
 
 /** The factory's config (stable v1 at 90, v2 at 10) with the nodes of some stack configs left out, as an operator may write it. */
 function withoutNodes(names: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const config = JSON.parse(JSON.stringify(buildRoutingConfig())) as { stackConfigs: Record<string, unknown>[] };
+  const config = JSON.parse(JSON.stringify(buildRoutingPolicy())) as { stackConfigs: Record<string, unknown>[] };
   config.stackConfigs.forEach((stackConfig) => {
     if (names.includes(stackConfig['name'] as string)) {
       delete stackConfig['nodes'];
@@ -49,7 +49,7 @@ describe(parseRoutingPolicy.name, () => {
   });
 });
 
-describe(`${routingConfigViolations.name} of a stack config without nodes`, () => {
+describe(`${resolvedRoutingPolicyViolations.name} of a stack config without nodes`, () => {
   const config = (changes: Record<string, unknown>, names = ['v2']) => {
     const written = withoutNodes(names, changes);
     (written['stackConfigs'] as Record<string, unknown>[]).forEach((stackConfig) => (stackConfig['nodes'] ??= []));
@@ -62,7 +62,7 @@ describe(`${routingConfigViolations.name} of a stack config without nodes`, () =
       { name: 'v2', weight: 0, nodes: [] },
     ];
 
-    expect(routingConfigViolations(config({ stackConfigs }))).toEqual([]);
+    expect(resolvedRoutingPolicyViolations(config({ stackConfigs }))).toEqual([]);
   });
 
   it.each([
@@ -70,12 +70,12 @@ describe(`${routingConfigViolations.name} of a stack config without nodes`, () =
     ['the stable role', { stableConfig: 'v2', stackConfigs: [{ name: 'v1', weight: 100, nodes: [{ id: 'a', url: 'http://127.0.0.1:8081' }] }, { name: 'v2', weight: 0, nodes: [] }] }, 'stable config'],
     ['a rule', { rules: [{ match: { pathPrefix: '/beta' }, stackConfig: 'v2' }], stackConfigs: [{ name: 'v1', weight: 100, nodes: [{ id: 'a', url: 'http://127.0.0.1:8081' }] }, { name: 'v2', weight: 0, nodes: [] }] }, 'rules[0]'],
   ])('refuses it when requests reach it by %s', (_, changes, reason) => {
-    const violations = routingConfigViolations(config(changes));
+    const violations = resolvedRoutingPolicyViolations(config(changes));
 
     expect(violations).toEqual([{ field: 'stackConfigs[1].nodes', message: expect.stringContaining(reason) }]);
   });
 
   it('refuses a missing node list (only a policy may leave it out)', () => {
-    expect(routingConfigViolations(withoutNodes(['v2'])).map((violation) => violation.field)).toEqual(['stackConfigs[1].nodes']);
+    expect(resolvedRoutingPolicyViolations(withoutNodes(['v2'])).map((violation) => violation.field)).toEqual(['stackConfigs[1].nodes']);
   });
 });

@@ -1,5 +1,5 @@
 import { AliasTable } from './alias-table';
-import { MatchCondition, RoutingConfig } from './routing-config';
+import { MatchCondition, RoutingPolicy } from './routing-policy';
 import { saltedUniform, stableHash } from './stable-hash';
 
 /** How the router reads a request; the gateway implements it over node:http without copying. */
@@ -47,7 +47,7 @@ export class StackRouter {
   /** Per stack config: whether rules may pin to it in the current mode. */
   private readonly routable: boolean[];
   private readonly rules: readonly { match: MatchCondition; target: number }[];
-  private readonly stickiness: RoutingConfig['stickiness'];
+  private readonly stickiness: RoutingPolicy['stickiness'];
   private currentMode: RoutingMode = 'normal';
   private weightedTable: AliasTable | undefined;
   private weightedIndexes: number[] = [];
@@ -55,7 +55,7 @@ export class StackRouter {
   private readonly stickySalts: readonly number[];
   private readonly stickyWeights: number[];
 
-  constructor(config: RoutingConfig) {
+  constructor(config: RoutingPolicy) {
     this.names = config.stackConfigs.map((stackConfig) => stackConfig.name);
     this.configuredWeights = config.stackConfigs.map((stackConfig) => stackConfig.weight);
     this.hasNodes = config.stackConfigs.map((stackConfig) => stackConfig.nodes.length > 0);

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import { kpiRuleViolations } from '../rollouts/kpi-rules';
 import { rolloutSpecViolations } from '../rollouts/rollout-spec';
-import { routingPolicyViolations } from '../routing/routing-config';
+import { routingPolicyViolations } from '../routing/routing-policy';
 import { JsonSchema } from './json-schema';
 import { ROUTING_LIMITS, ROUTING_POLICY_SCHEMA } from './routing-policy.schema';
 import { KPI_RULE_ACTION_SCHEMA, KPI_RULE_CONDITION_SCHEMA, ROLLOUT_SPEC_SCHEMA } from './rollout-spec.schema';

@@ -1,131 +1,20 @@
-import {
-  BeforeApplicationShutdown,
-  DynamicModule,
-  Inject,
-  Injectable,
-  Module,
-  OnApplicationBootstrap,
-  OnModuleInit,
-} from '@nestjs/common';
-import { OutboxConfig } from '@strata/config';
-import { EventData, EventType, StrataEvent, TopicName } from '@strata/contracts';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { HealthRegistry } from '@strata/observability';
 import { dataSourceToken } from '@strata/persistence';
-import { DataSource, EntityManager } from 'typeorm';
-import { EventBus, SubscriptionHandle } from '../bus/event-bus';
-import { newEvent } from '../events/new-event';
-import { TransactionalBatchHandler, TransactionalEventHandler, withInbox, withInboxBatch } from '../inbox/inbox-handler';
-import { InboxRepository } from '../inbox/inbox.repository';
+import { DataSource } from 'typeorm';
+import { EventBus } from '../bus/event-bus';
 import { OutboxRelay } from '../outbox/outbox-relay';
-import { OutboxRepository } from '../outbox/outbox.repository';
-import { EventHandlers, createBatchEventProcessor, createEventProcessor } from '../processing/event-processor';
 import { EVENT_BUS } from './bus.module';
-
-const OPTIONS = Symbol('strata:service-messaging-options');
-
-interface ServiceMessagingOptions {
-  service: string;
-  schema: string;
-  outbox: OutboxConfig;
-}
-
-/** How a service emits events: built here, written in the caller's transaction. */
-@Injectable()
-export class EventOutbox {
-  private readonly outbox: OutboxRepository;
-
-  constructor(@Inject(OPTIONS) private readonly options: ServiceMessagingOptions) {
-    this.outbox = new OutboxRepository(options.schema);
-  }
-
-  create<TType extends EventType>(type: TType, subject: string, data: EventData<TType>): StrataEvent<TType> {
-    return newEvent({ type, service: this.options.service, subject, data });
-  }
-
-  record(manager: EntityManager, ...events: StrataEvent[]): Promise<void> {
-    return this.outbox.append(manager, events);
-  }
-}
-
-export type TransactionalEventHandlers = { [TType in EventType]?: TransactionalEventHandler<TType> };
-
-export interface TransactionalBatchSubscription<TType extends EventType> {
-  type: TType;
-  /** Most events applied in one transaction; bounds its size and what one failure makes redo one by one. */
-  maxEvents: number;
-  handle: TransactionalBatchHandler<TType>;
-}
-
-/** How a service consumes events: validated, deduplicated through its inbox, retried or dead-lettered. */
-@Injectable()
-export class EventSubscriber implements BeforeApplicationShutdown {
-  private readonly inbox: InboxRepository;
-  private readonly handles: SubscriptionHandle[] = [];
-
-  constructor(
-    @Inject(OPTIONS) private readonly options: ServiceMessagingOptions,
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
-    private readonly dataSource: DataSource,
-  ) {
-    this.inbox = new InboxRepository(options.schema);
-  }
-
-  /** The group id is `strata-<service>.<consumer>`: replicas of one consumer share the work. */
-  async subscribe(consumer: string, topics: readonly TopicName[], handlers: TransactionalEventHandlers): Promise<void> {
-    const groupId = this.groupIdOf(consumer);
-    const wrapped: Record<string, unknown> = {};
-    for (const [type, handler] of Object.entries(handlers)) {
-      wrapped[type] = withInbox(this.dataSource, this.inbox, groupId, handler as TransactionalEventHandler<EventType>);
-    }
-    const handle = await this.bus.subscribe({
-      groupId,
-      topics,
-      handler: createEventProcessor({ groupId, bus: this.bus, handlers: wrapped as EventHandlers }),
-    });
-    this.handles.push(handle);
-  }
-
-  /**
-   * Like `subscribe` for one event type, with the events a partition has ready applied together:
-   * up to `maxEvents` in one transaction with all their inbox rows, so its fixed costs are paid
-   * once per batch rather than once per event. When a batch fails, its events are applied one
-   * transaction each, so a bad one is dead-lettered alone; offsets move only past committed events.
-   */
-  async subscribeBatch<TType extends EventType>(consumer: string, topics: readonly TopicName[], batch: TransactionalBatchSubscription<TType>): Promise<void> {
-    if (!Number.isInteger(batch.maxEvents) || batch.maxEvents < 1) {
-      // A batch of none would never deliver anything: the partition would stall without a word.
-      throw new Error(`consumer '${consumer}': maxEvents must be a whole number of at least 1, got ${batch.maxEvents}`);
-    }
-    const groupId = this.groupIdOf(consumer);
-    const handle = await this.bus.subscribe({
-      groupId,
-      topics,
-      maxBatchSize: batch.maxEvents,
-      batchHandler: createBatchEventProcessor({
-        groupId,
-        bus: this.bus,
-        type: batch.type,
-        handleBatch: withInboxBatch(this.dataSource, this.inbox, groupId, batch.handle),
-      }),
-    });
-    this.handles.push(handle);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.handles.map((handle) => handle.stop()));
-  }
-
-  private groupIdOf(consumer: string): string {
-    return `strata-${this.options.service}.${consumer}`;
-  }
-}
+import { EventOutbox } from './event-outbox';
+import { EventSubscriber } from './event-subscriber';
+import { SERVICE_MESSAGING_OPTIONS, ServiceMessagingOptions } from './service-messaging-options';
 
 @Injectable()
 class ServiceMessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: OutboxRelay;
 
   constructor(
-    @Inject(OPTIONS) private readonly options: ServiceMessagingOptions,
+    @Inject(SERVICE_MESSAGING_OPTIONS) private readonly options: ServiceMessagingOptions,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly health: HealthRegistry,
     dataSource: DataSource,
@@ -164,7 +53,7 @@ export class ServiceMessagingModule {
     return {
       module: ServiceMessagingModule,
       imports: [persistence],
-      providers: [{ provide: OPTIONS, useValue: settings }, dataSource, EventOutbox, EventSubscriber, ServiceMessagingLifecycle],
+      providers: [{ provide: SERVICE_MESSAGING_OPTIONS, useValue: settings }, dataSource, EventOutbox, EventSubscriber, ServiceMessagingLifecycle],
       exports: [EventOutbox, EventSubscriber],
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@strata/contracts';
-import { EventSubscriber } from '../nest/service-messaging.module';
+import { EventSubscriber } from '../nest/event-subscriber';
 import { KnownTokens } from './known-tokens';
 
 /** Keeps a service's `known_tokens` in step with the registry's tokens, through its inbox (each event once). */

@@ -3,7 +3,8 @@ import { dataSourceToken } from '@strata/persistence';
 import { DataSource } from 'typeorm';
 import { METRICS_INGEST_SERVICE } from '../database/metrics-ingest-schema';
 import { LabelDefaults } from '../prometheus/label-mapping';
-import { CollectorStatus, RunResult, ScheduleRow, ScheduledRowsRepository, toStatus } from './collector-schedule';
+import { CollectorStatus, RunResult, ScheduleRow, toStatus } from './collector-schedule';
+import { ScheduledRowsRepository } from './scheduled-rows.repository';
 
 export interface QuerySourceDefinition {
   name: string;

@@ -1,23 +1,9 @@
-import { INestApplication, Module } from '@nestjs/common';
-import { BusModule, EventBus, InMemoryEventBus } from '@strata/messaging';
-import { HealthRegistry, ObservabilityModule, configuredTokens, createApi } from '@strata/observability';
-import { TEST_ADMIN_TOKEN, TestDatabase, TestHttp, authorizedHttp, createTestDatabase } from '@strata/testing';
-import { Client } from 'pg';
+import { EventBus, InMemoryEventBus } from '@strata/messaging';
+import { ServiceTestApp, startServiceTestApp } from '@strata/testing/harness';
 import { MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { MetricsIngestModule } from '../metrics-ingest.module';
 
-@Module({})
-class TestRootModule {}
-
-export interface MetricsTestApp {
-  app: INestApplication;
-  bus: EventBus;
-  database: TestDatabase;
-  sql: Client;
-  /** Requests as the test admin (TEST_ADMIN_TOKEN) unless they set their own Authorization. */
-  http: () => TestHttp;
-  close(): Promise<void>;
-}
+export type MetricsTestApp = ServiceTestApp;
 
 export function testSettings(overrides: Partial<MetricsIngestSettings> = {}): MetricsIngestSettings {
   return {
@@ -35,26 +21,6 @@ export function testSettings(overrides: Partial<MetricsIngestSettings> = {}): Me
 }
 
 /** The metrics-ingest module on a fresh database, with an in-memory bus unless given another, as the launcher builds it. */
-export async function startMetricsApp(label: string, settings: MetricsIngestSettings = testSettings(), bus: EventBus = new InMemoryEventBus(2)): Promise<MetricsTestApp> {
-  const database = await createTestDatabase(label);
-  const options = { database: { url: database.url, poolSize: 8 }, outbox: { pollIntervalMs: 100, retentionHours: 1 } };
-  const app = await createApi(
-    { module: TestRootModule, imports: [ObservabilityModule.forRoot(new HealthRegistry()), BusModule.forRoot(bus), MetricsIngestModule.register(options, settings)] },
-    { title: 'test', description: 'test', version: '1', auth: { configured: configuredTokens({ adminToken: TEST_ADMIN_TOKEN }) } },
-  );
-  await app.init();
-  const sql = new Client({ connectionString: database.url });
-  await sql.connect();
-  return {
-    app,
-    bus,
-    database,
-    sql,
-    http: () => authorizedHttp(app.getHttpServer()),
-    close: async () => {
-      await sql.end();
-      await app.close();
-      await database.drop();
-    },
-  };
+export function startMetricsApp(label: string, settings: MetricsIngestSettings = testSettings(), bus: EventBus = new InMemoryEventBus(2)): Promise<MetricsTestApp> {
+  return startServiceTestApp({ label, poolSize: 8, bus: () => bus, modules: (options) => MetricsIngestModule.register(options, settings) });
 }

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@strata/contracts';
 import { EventSubscriber } from '@strata/messaging';
-import { DeploymentsService } from '../services/deployments.service';
+import { VersionMapService } from '../services/version-map.service';
 
 /**
  * Retires deployed groups when a rollout of routing-control ends: a promoted canary replaces the
@@ -12,7 +12,7 @@ import { DeploymentsService } from '../services/deployments.service';
 export class DeployedGroupsConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly subscriber: EventSubscriber,
-    private readonly deployments: DeploymentsService,
+    private readonly versionMap: VersionMapService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -20,7 +20,7 @@ export class DeployedGroupsConsumer implements OnApplicationBootstrap {
       'io.strata.routing.rollout.transitioned.v1': async (event, manager) => {
         const { stack, environment, rollout, versionGroup, to } = event.data;
         if (to === 'promoted' || to === 'rolled-back') {
-          await this.deployments.retireAfterRollout({ stack, environment, rollout, versionGroup, phase: to }, manager);
+          await this.versionMap.retireAfterRollout({ stack, environment, rollout, versionGroup, phase: to }, manager);
         }
       },
     });

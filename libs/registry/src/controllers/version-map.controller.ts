@@ -5,14 +5,14 @@ import {
   HistoryQueryDto,
   RecordDeploymentDto,
   SetStatusDto,
-  SlotResponseDto,
+  VersionMapEntryDto,
   VersionMapChangeResponseDto,
   VersionMapResponseDto,
   mapVersionMap,
   mapVersionMapChange,
 } from '../dtos/version-map.dto';
-import { DeploymentLocation } from '../entities/deployment.entity';
-import { DeploymentsService } from '../services/deployments.service';
+import { VersionMapLocation } from '../entities/version-map-entry.entity';
+import { VersionMapService } from '../services/version-map.service';
 
 enum Location {
   Staging = 'staging',
@@ -22,15 +22,15 @@ enum Location {
 @ApiTags('version map')
 @Controller('v1')
 export class VersionMapController {
-  constructor(private readonly deployments: DeploymentsService) {}
+  constructor(private readonly versionMap: VersionMapService) {}
 
   @RequireRole('operator')
   @Post('environments/:environment/deployments')
   @ApiCreatedResponse({ type: VersionMapResponseDto, description: 'The version map of the environment after the deployment' })
   @ApiConflictResponse({ description: 'The group no longer fits what is deployed' })
   async record(@Param('environment') environment: string, @Body() body: RecordDeploymentDto, @Principal() actor: string): Promise<VersionMapResponseDto> {
-    await this.deployments.record({ ...body, environment }, actor);
-    return mapVersionMap(await this.deployments.view(body.stack, environment));
+    await this.versionMap.record({ ...body, environment }, actor);
+    return mapVersionMap(await this.versionMap.view(body.stack, environment));
   }
 
   @RequireRole('viewer')
@@ -38,14 +38,14 @@ export class VersionMapController {
   @ApiOkResponse({ type: VersionMapResponseDto })
   @ApiNotFoundResponse()
   async view(@Param('stack') stack: string, @Param('environment') environment: string): Promise<VersionMapResponseDto> {
-    return mapVersionMap(await this.deployments.view(stack, environment));
+    return mapVersionMap(await this.versionMap.view(stack, environment));
   }
 
   @RequireRole('viewer')
   @Get('stacks/:stack/environments/:environment/version-map/history')
   @ApiOkResponse({ type: [VersionMapChangeResponseDto], description: 'Newest first' })
   async history(@Param('stack') stack: string, @Param('environment') environment: string, @Query() query: HistoryQueryDto): Promise<VersionMapChangeResponseDto[]> {
-    return (await this.deployments.history(stack, environment, query.limit)).map(mapVersionMapChange);
+    return (await this.versionMap.history(stack, environment, query.limit)).map(mapVersionMapChange);
   }
 
   @RequireRole('operator')
@@ -55,27 +55,27 @@ export class VersionMapController {
   async retire(
     @Param('stack') stack: string,
     @Param('environment') environment: string,
-    @Param('location', new ParseEnumPipe(Location)) location: DeploymentLocation,
+    @Param('location', new ParseEnumPipe(Location)) location: VersionMapLocation,
     @Param('versionGroup') versionGroup: string,
     @Principal() actor: string,
   ): Promise<VersionMapResponseDto> {
-    await this.deployments.retire(stack, environment, location, versionGroup, actor);
-    return mapVersionMap(await this.deployments.view(stack, environment));
+    await this.versionMap.retire(stack, environment, location, versionGroup, actor);
+    return mapVersionMap(await this.versionMap.view(stack, environment));
   }
 
   @RequireRole('operator')
   @Put('stacks/:stack/environments/:environment/version-map/:location/:component/status')
-  @ApiOkResponse({ type: SlotResponseDto })
+  @ApiOkResponse({ type: VersionMapEntryDto })
   async setStatus(
     @Param('stack') stack: string,
     @Param('environment') environment: string,
-    @Param('location', new ParseEnumPipe(Location)) location: DeploymentLocation,
+    @Param('location', new ParseEnumPipe(Location)) location: VersionMapLocation,
     @Param('component') component: string,
     @Body() body: SetStatusDto,
     @Principal() actor: string,
-  ): Promise<SlotResponseDto> {
-    await this.deployments.setStatus(stack, environment, location, component, body.status, actor, body.reason);
-    const view = await this.deployments.view(stack, environment);
-    return mapVersionMap({ ...view, slots: view.slots.filter((slot) => slot.location === location && slot.component.name === component) }).slots[0] as SlotResponseDto;
+  ): Promise<VersionMapEntryDto> {
+    await this.versionMap.setStatus(stack, environment, location, component, body.status, actor, body.reason);
+    const view = await this.versionMap.view(stack, environment);
+    return mapVersionMap({ ...view, slots: view.slots.filter((slot) => slot.location === location && slot.component.name === component) }).slots[0] as VersionMapEntryDto;
   }
 }

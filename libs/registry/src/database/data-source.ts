@@ -5,7 +5,7 @@ import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
 import { DeclaredRolloutEntity } from '../entities/declared-rollout.entity';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { DeploymentEntity } from '../entities/deployment.entity';
+import { VersionMapEntryEntity } from '../entities/version-map-entry.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { NodeEntity } from '../entities/node.entity';
 import { StackEntity } from '../entities/stack.entity';
@@ -26,7 +26,7 @@ export function createRegistryDataSource(database: DatabaseConfig): DataSource {
     schema: REGISTRY_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, DeploymentEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity, DeployedGroupEntity, TokenEntity],
+    entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, VersionMapEntryEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity, DeployedGroupEntity, TokenEntity],
     migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000, RolloutDeclarationAnswers1764921600000, NodeUrlsAndDeployedGroups1765152000000, Tokens1765324800000, AuditLog1765411200000],
   });
 }

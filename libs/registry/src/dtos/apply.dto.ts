@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ROLLOUT_DECLARATION_REFUSALS } from '@strata/contracts';
-import { DomainViolation, ROLLOUT_PHASES } from '@strata/domain';
+import { ROLLOUT_DECLARATION_REFUSALS, rolloutPhase } from '@strata/contracts';
+import { DomainViolation } from '@strata/domain';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, currentCorrelationId, problem } from '@strata/observability';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -42,7 +42,7 @@ export class RolloutOutcomeDto {
   @ApiProperty({ enum: ['started', 'refused', 'pending'], description: "routing-control's answer to the Rollout's declaration, or pending when none came within waitSeconds" })
   status!: RolloutOutcome['status'];
   @ApiPropertyOptional({ format: 'uuid', description: 'started: the rollout, at GET /v1/rollouts/{rolloutId}' }) rolloutId?: string;
-  @ApiPropertyOptional({ enum: ROLLOUT_PHASES, description: 'started: its phase as routing-control last reported it' }) phase?: string;
+  @ApiPropertyOptional({ enum: rolloutPhase.options, description: 'started: its phase as routing-control last reported it' }) phase?: string;
   @ApiPropertyOptional({ enum: ROLLOUT_DECLARATION_REFUSALS, description: 'refused: why, as a code (invalid → 422, the others → 409)' }) refusal?: string;
   @ApiPropertyOptional({ example: "version group 'checkout-2026.11.3' is not deployed to production" }) reason?: string;
   @ApiPropertyOptional({ type: [ViolationDto] }) violations?: ViolationDto[];

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { DeploymentLocation } from '../entities/deployment.entity';
+import { VersionMapLocation } from '../entities/version-map-entry.entity';
 
 export class HeartbeatDto {
   @ApiProperty({ example: 'checkout' }) @IsString() @MaxLength(63) stack!: string;
   @ApiProperty({ example: 'production' }) @IsString() @MaxLength(63) environment!: string;
-  @ApiProperty({ enum: ['staging', 'production'] }) @IsIn(['staging', 'production']) location!: DeploymentLocation;
+  @ApiProperty({ enum: ['staging', 'production'] }) @IsIn(['staging', 'production']) location!: VersionMapLocation;
   @ApiProperty({ example: 'checkout-api' }) @IsString() @MaxLength(63) component!: string;
   @ApiProperty({ example: '10.0.3.7:8080', description: 'host:port of the node' })
   @IsString()

@@ -2,16 +2,16 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CanDeployAnswer, NodeVersionStatus, VersionConflict } from '@strata/domain';
-import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
+import { VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
 import { NodeEntity, nodeUrl } from '../entities/node.entity';
 import { VersionGroupEntity } from '../entities/version-group.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
-import { VersionMapView } from '../services/deployments.service';
+import { VersionMapView } from '../services/version-map.service';
 import { versionStatusOfNode } from '../services/node-version-status';
 
-const LOCATIONS: DeploymentLocation[] = ['staging', 'production'];
-const STATUSES: DeploymentStatus[] = ['deploying', 'healthy', 'degraded', 'failed', 'rolled-back'];
+const LOCATIONS: VersionMapLocation[] = ['staging', 'production'];
+const STATUSES: VersionMapStatus[] = ['deploying', 'healthy', 'degraded', 'failed', 'rolled-back'];
 
 export class MemberDto {
   @ApiProperty({ example: 'checkout-api' }) @IsString() @MaxLength(63) component!: string;
@@ -33,11 +33,11 @@ export class CompatibilityRequestDto {
 export class RecordDeploymentDto {
   @ApiProperty({ example: 'checkout' }) @IsString() @MaxLength(63) stack!: string;
   @ApiProperty({ example: 'checkout-2026.11.3' }) @IsString() @MaxLength(200) versionGroup!: string;
-  @ApiProperty({ enum: LOCATIONS }) @IsIn(LOCATIONS) location!: DeploymentLocation;
+  @ApiProperty({ enum: LOCATIONS }) @IsIn(LOCATIONS) location!: VersionMapLocation;
 }
 
 export class SetStatusDto {
-  @ApiProperty({ enum: STATUSES }) @IsIn(STATUSES) status!: DeploymentStatus;
+  @ApiProperty({ enum: STATUSES }) @IsIn(STATUSES) status!: VersionMapStatus;
   @ApiProperty({ example: 'health check answered 200' }) @IsString() @MinLength(1) @MaxLength(2000) reason!: string;
 }
 
@@ -76,24 +76,24 @@ export class NodeResponseDto {
 }
 
 export class VersionMapNodeDto extends NodeResponseDto {
-  @ApiProperty({ enum: LOCATIONS }) location!: DeploymentLocation;
+  @ApiProperty({ enum: LOCATIONS }) location!: VersionMapLocation;
   @ApiProperty() component!: string;
 }
 
 export class DeployedGroupResponseDto {
-  @ApiProperty({ enum: LOCATIONS }) location!: DeploymentLocation;
+  @ApiProperty({ enum: LOCATIONS }) location!: VersionMapLocation;
   @ApiProperty() versionGroup!: string;
   @ApiProperty({ type: [MemberDto] }) members!: MemberDto[];
   @ApiProperty() deployedAt!: string;
   @ApiProperty() deployedBy!: string;
 }
 
-export class SlotResponseDto {
-  @ApiProperty({ enum: LOCATIONS }) location!: DeploymentLocation;
+export class VersionMapEntryDto {
+  @ApiProperty({ enum: LOCATIONS }) location!: VersionMapLocation;
   @ApiProperty() component!: string;
   @ApiProperty() type!: string;
   @ApiProperty() version!: string;
-  @ApiProperty({ enum: STATUSES }) status!: DeploymentStatus;
+  @ApiProperty({ enum: STATUSES }) status!: VersionMapStatus;
   @ApiProperty() since!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) healthSeenAt!: string | null;
   @ApiProperty({ type: [NodeResponseDto] }) nodes!: NodeResponseDto[];
@@ -102,7 +102,7 @@ export class SlotResponseDto {
 export class VersionMapResponseDto {
   @ApiProperty() stack!: string;
   @ApiProperty() environment!: string;
-  @ApiProperty({ type: [SlotResponseDto], description: 'One per component and location: the version deployed last' }) slots!: SlotResponseDto[];
+  @ApiProperty({ type: [VersionMapEntryDto], description: 'One per component and location: the version deployed last' }) slots!: VersionMapEntryDto[];
   @ApiProperty({
     type: [DeployedGroupResponseDto],
     description: 'The version groups deployed to each location and not retired, newest first: the stable and the canary group during a rollout',
@@ -163,7 +163,7 @@ function mapDeployedGroup(deployed: DeployedGroupEntity): DeployedGroupResponseD
   };
 }
 
-function mapSlot(slot: DeploymentEntity, nodes: NodeEntity[], nodeView: (node: NodeEntity) => NodeResponseDto): SlotResponseDto {
+function mapVersionMapEntry(slot: VersionMapEntryEntity, nodes: NodeEntity[], nodeView: (node: NodeEntity) => NodeResponseDto): VersionMapEntryDto {
   return {
     location: slot.location,
     component: slot.component.name,
@@ -184,9 +184,9 @@ export function mapVersionMap(view: VersionMapView): VersionMapResponseDto {
   return {
     stack: view.stack,
     environment: view.environment,
-    slots: slots.map((slot) => mapSlot(slot, view.nodes, nodeView)),
+    slots: slots.map((slot) => mapVersionMapEntry(slot, view.nodes, nodeView)),
     deployedGroups: [...view.groups].sort((a, b) => a.location.localeCompare(b.location) || b.deployedAt.getTime() - a.deployedAt.getTime()).map(mapDeployedGroup),
-    nodes: nodes.map((node) => ({ location: node.location as DeploymentLocation, component: componentOf(node), ...nodeView(node) })),
+    nodes: nodes.map((node) => ({ location: node.location as VersionMapLocation, component: componentOf(node), ...nodeView(node) })),
   };
 }
 

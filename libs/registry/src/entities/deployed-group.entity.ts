@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { DeploymentLocation } from './deployment.entity';
+import { VersionMapLocation } from './version-map-entry.entity';
 import { EnvironmentEntity } from './environment.entity';
 import { VersionGroupEntity } from './version-group.entity';
 
@@ -22,7 +22,7 @@ export class DeployedGroupEntity {
   environment!: EnvironmentEntity;
 
   @Column({ type: 'text' })
-  location!: DeploymentLocation;
+  location!: VersionMapLocation;
 
   @Column({ type: 'uuid' })
   versionGroupId!: string;

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, MoreThan } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
-import { StackEntity } from '../entities/stack.entity';
 
 /** The only code reading or writing components and their versions. */
 @Injectable()
@@ -17,10 +16,6 @@ export class ComponentsRepository {
     for (const scope of [...new Set(scopes)].sort()) {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`registry:apply:${scope}`]);
     }
-  }
-
-  findStack(manager: EntityManager, name: string): Promise<StackEntity | null> {
-    return manager.findOne(StackEntity, { where: { name }, relations: { environments: true } });
   }
 
   findComponent(manager: EntityManager, name: string): Promise<ComponentEntity | null> {

@@ -1,37 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { REGISTRY_SCHEMA } from '../database/registry-schema';
-import { ComponentEntity } from '../entities/component.entity';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
-import { EnvironmentEntity } from '../entities/environment.entity';
-import { NodeEntity } from '../entities/node.entity';
-import { VersionGroupEntity } from '../entities/version-group.entity';
+import { VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 
-/** The only code reading or writing version groups, the version map, its history and nodes. */
+/**
+ * The only code reading or writing the version map of an environment: which component version
+ * each slot (environment, location, component) holds and its status, the history of those changes,
+ * and which version groups are deployed to each location.
+ */
 @Injectable()
 export class VersionMapRepository {
-  findEnvironment(manager: EntityManager, stackId: string, name: string): Promise<EnvironmentEntity | null> {
-    return manager.findOne(EnvironmentEntity, { where: { stackId, name } });
-  }
-
-  findGroup(manager: EntityManager, stackId: string, name: string): Promise<VersionGroupEntity | null> {
-    return manager.findOne(VersionGroupEntity, { where: { stackId, name }, relations: { members: { component: true }, stack: true } });
-  }
-
-  groupsOf(manager: EntityManager, stackId: string): Promise<VersionGroupEntity[]> {
-    return manager.find(VersionGroupEntity, { where: { stackId }, relations: { members: { component: true }, stack: true }, order: { createdAt: 'DESC' } });
-  }
-
-  async insertGroup(manager: EntityManager, group: Pick<VersionGroupEntity, 'stackId' | 'name' | 'environment' | 'members' | 'createdBy'>): Promise<VersionGroupEntity> {
-    const saved = await manager.save(manager.create(VersionGroupEntity, group));
-    return manager.findOneOrFail(VersionGroupEntity, { where: { id: saved.id }, relations: { members: { component: true }, stack: true } });
-  }
-
   /** Every slot of an environment, in both locations unless one is named, with component and version. */
-  deploymentsIn(manager: EntityManager, environmentId: string, location?: DeploymentLocation, lock = false): Promise<DeploymentEntity[]> {
-    return manager.find(DeploymentEntity, {
+  deploymentsIn(manager: EntityManager, environmentId: string, location?: VersionMapLocation, lock = false): Promise<VersionMapEntryEntity[]> {
+    return manager.find(VersionMapEntryEntity, {
       where: { environmentId, ...(location ? { location } : {}) },
       relations: { component: true, componentVersion: { component: true } },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const, tables: ['deployments'] } } : {}),
@@ -39,35 +22,35 @@ export class VersionMapRepository {
   }
 
   /** Versions whose health a check has seen somewhere, with the status they had then. */
-  async seenHealth(manager: EntityManager, componentVersionIds: readonly string[]): Promise<DeploymentEntity[]> {
+  async seenHealth(manager: EntityManager, componentVersionIds: readonly string[]): Promise<VersionMapEntryEntity[]> {
     if (componentVersionIds.length === 0) {
       return [];
     }
-    return manager.find(DeploymentEntity, {
+    return manager.find(VersionMapEntryEntity, {
       where: { componentVersionId: In([...componentVersionIds]) },
       relations: { component: true, componentVersion: { component: true } },
     });
   }
 
-  async upsertSlot(
+  async upsertEntry(
     manager: EntityManager,
-    slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status'>,
+    slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status'>,
   ): Promise<void> {
     await manager
       .createQueryBuilder()
       .insert()
-      .into(DeploymentEntity)
+      .into(VersionMapEntryEntity)
       .values({ ...slot, since: () => 'now()', healthSeenAt: null })
       .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at'], ['environment_id', 'location', 'component_id'])
       .execute();
   }
 
-  async updateSlotStatus(manager: EntityManager, id: string, status: DeploymentStatus, healthSeen: boolean): Promise<void> {
-    await manager.update(DeploymentEntity, { id }, { status, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
+  async updateEntryStatus(manager: EntityManager, id: string, status: VersionMapStatus, healthSeen: boolean): Promise<void> {
+    await manager.update(VersionMapEntryEntity, { id }, { status, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
   }
 
   async touchHealthSeen(manager: EntityManager, id: string): Promise<void> {
-    await manager.update(DeploymentEntity, { id }, { healthSeenAt: () => 'now()' });
+    await manager.update(VersionMapEntryEntity, { id }, { healthSeenAt: () => 'now()' });
   }
 
   async appendHistory(manager: EntityManager, change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'>): Promise<void> {
@@ -78,12 +61,8 @@ export class VersionMapRepository {
     return manager.find(VersionMapChangeEntity, { where: { environmentId }, relations: { component: true }, order: { id: 'DESC' }, take: limit });
   }
 
-  nodesIn(manager: EntityManager, environmentId: string): Promise<NodeEntity[]> {
-    return manager.find(NodeEntity, { where: { environmentId }, relations: { component: true }, order: { address: 'ASC' } });
-  }
-
   /** The groups deployed to an environment (one location, or both) and not retired, newest first, with their members. */
-  activeGroups(manager: EntityManager, environmentId: string, location?: DeploymentLocation): Promise<DeployedGroupEntity[]> {
+  activeGroups(manager: EntityManager, environmentId: string, location?: VersionMapLocation): Promise<DeployedGroupEntity[]> {
     return manager.find(DeployedGroupEntity, {
       where: { environmentId, ...(location ? { location } : {}), retiredAt: IsNull() },
       relations: { versionGroup: { members: { component: true } } },
@@ -112,46 +91,16 @@ export class VersionMapRepository {
     }
   }
 
-  findNode(manager: EntityManager, key: Pick<NodeEntity, 'environmentId' | 'location' | 'componentId' | 'address'>): Promise<NodeEntity | null> {
-    return manager.findOne(NodeEntity, { where: key, lock: { mode: 'pessimistic_write' } });
-  }
-
-  async saveNode(manager: EntityManager, node: Partial<NodeEntity>): Promise<NodeEntity> {
-    return manager.save(manager.create(NodeEntity, node));
-  }
-
   /** Slots whose deployed version declares a health check, with what probing them needs. */
-  slotsWithHealthChecks(manager: EntityManager): Promise<DeploymentEntity[]> {
+  entriesWithHealthChecks(manager: EntityManager): Promise<VersionMapEntryEntity[]> {
     return manager
-      .createQueryBuilder(DeploymentEntity, 'slot')
+      .createQueryBuilder(VersionMapEntryEntity, 'slot')
       .innerJoinAndSelect('slot.environment', 'environment')
       .innerJoinAndSelect('environment.stack', 'stack')
       .innerJoinAndSelect('slot.component', 'component')
       .innerJoinAndSelect('slot.componentVersion', 'version')
       .where("slot.status <> 'rolled-back'")
       .andWhere('version.health_check IS NOT NULL')
-      .getMany();
-  }
-
-  nodesOfSlot(manager: EntityManager, slot: Pick<DeploymentEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
-    return manager.find(NodeEntity, { where: { environmentId: slot.environmentId, location: slot.location, componentId: slot.componentId }, order: { address: 'ASC' } });
-  }
-
-  /** The names a node's events carry. */
-  async nodeScope(manager: EntityManager, node: NodeEntity): Promise<{ stack: string; environment: string; component: string }> {
-    const environment = await manager.findOneOrFail(EnvironmentEntity, { where: { id: node.environmentId }, relations: { stack: true } });
-    const component = await manager.findOneOrFail(ComponentEntity, { where: { id: node.componentId } });
-    return { stack: environment.stack.name, environment: environment.name, component: component.name };
-  }
-
-  /** Nodes silent for longer than `silentForSeconds` that are not yet marked unhealthy. */
-  staleNodes(manager: EntityManager, silentForSeconds: number): Promise<NodeEntity[]> {
-    return manager
-      .createQueryBuilder(NodeEntity, 'node')
-      .where("node.health <> 'unhealthy'")
-      .andWhere('node.last_seen < now() - make_interval(secs => :seconds)', { seconds: silentForSeconds })
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
       .getMany();
   }
 }

@@ -18,6 +18,7 @@ import { EntityManager } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
 import { ComponentEntity } from '../entities/component.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
+import { StacksRepository } from '../repositories/stacks.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RegistryTransactions } from '../repositories/transactions';
 
@@ -58,6 +59,7 @@ export function toComponentVersion(entity: ComponentVersionEntity): ComponentVer
 export class ComponentsService {
   constructor(
     private readonly components: ComponentsRepository,
+    private readonly stacks: StacksRepository,
     private readonly transactions: RegistryTransactions,
     private readonly types: ComponentTypeRegistry,
     private readonly events: EventOutbox,
@@ -74,7 +76,7 @@ export class ComponentsService {
     }
     try {
       return await this.transactions.run(async (manager) => {
-        const stack = await this.components.findStack(manager, input.stack);
+        const stack = await this.stacks.findByName(manager, input.stack);
         if (!stack) {
           throw DomainError.notFound('stack', input.stack);
         }
@@ -98,7 +100,7 @@ export class ComponentsService {
 
   async pageComponents(stack: string | undefined, limit: number, after: string | undefined): Promise<{ items: ComponentEntity[]; nextCursor: string | null }> {
     const reader = this.transactions.reader;
-    const stackId = stack === undefined ? undefined : (await this.components.findStack(reader, stack))?.id;
+    const stackId = stack === undefined ? undefined : (await this.stacks.findByName(reader, stack))?.id;
     if (stack !== undefined && !stackId) {
       throw DomainError.notFound('stack', stack);
     }

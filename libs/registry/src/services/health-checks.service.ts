@@ -9,10 +9,9 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import { REGISTRY_SERVICE } from '../database/registry-schema';
-import { DeploymentEntity } from '../entities/deployment.entity';
+import { VersionMapEntryEntity } from '../entities/version-map-entry.entity';
 import { RegistryTransactions } from '../repositories/transactions';
-import { VersionMapRepository } from '../repositories/version-map.repository';
-import { DeploymentsService } from './deployments.service';
+import { VersionMapService } from './version-map.service';
 import { NodesService } from './nodes.service';
 
 const TICK_MS = 1_000;
@@ -38,8 +37,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     @Inject(dataSourceToken(REGISTRY_SERVICE)) dataSource: DataSource,
     private readonly transactions: RegistryTransactions,
-    private readonly versionMap: VersionMapRepository,
-    private readonly deployments: DeploymentsService,
+    private readonly versionMap: VersionMapService,
     private readonly nodes: NodesService,
     private readonly events: EventOutbox,
   ) {
@@ -61,7 +59,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
    * so what the caller reads afterwards reflects the world as it was when it asked.
    */
   async runDueChecks(force = false): Promise<number> {
-    const slots = await this.versionMap.slotsWithHealthChecks(this.transactions.reader);
+    const slots = await this.versionMap.entriesWithHealthChecks();
     const now = Date.now();
     const due = slots.filter((slot) => {
       const interval = parseDuration((slot.componentVersion.healthCheck as HealthCheck).interval) ?? 10_000;
@@ -71,7 +69,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     return due.length;
   }
 
-  private async checkAfterRunning(slot: DeploymentEntity): Promise<void> {
+  private async checkAfterRunning(slot: VersionMapEntryEntity): Promise<void> {
     for (let inFlight = this.running.get(slot.id); inFlight; inFlight = this.running.get(slot.id)) {
       await inFlight;
     }
@@ -86,7 +84,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  private async check(slot: DeploymentEntity): Promise<void> {
+  private async check(slot: VersionMapEntryEntity): Promise<void> {
     this.lastRun.set(slot.id, Date.now());
     try {
       const healthCheck = slot.componentVersion.healthCheck as HealthCheck;
@@ -98,7 +96,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
       const status = statusFromProbes(outcomes);
       const failed = outcomes.filter((outcome) => !outcome.ok);
       const reason = failed.length === 0 ? `${outcomes.length} probe(s) passed` : failed.map((outcome) => `${outcome.target}: ${outcome.detail}`).join('; ').slice(0, 1_000);
-      await this.deployments.setStatus(slot.environment.stack.name, slot.environment.name, slot.location, slot.component.name, status, HEALTH_CHECK_ACTOR, reason);
+      await this.versionMap.setStatus(slot.environment.stack.name, slot.environment.name, slot.location, slot.component.name, status, HEALTH_CHECK_ACTOR, reason);
       // After the status, and on its own: losing a round's KPIs must not lose a health change.
       await this.recordProbeKpis(slot, outcomes).catch((error: unknown) => this.logger.warn('could not record health-check KPIs', { component: slot.component.name, reason: String(error) }));
     } catch (error) {
@@ -110,7 +108,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
    * Each probe's latency and result as KPI series of the component (per target), so an
    * api-contract's response time and a database's health line up with the other layers' KPIs.
    */
-  private async recordProbeKpis(slot: DeploymentEntity, outcomes: readonly ProbeOutcome[]): Promise<void> {
+  private async recordProbeKpis(slot: VersionMapEntryEntity, outcomes: readonly ProbeOutcome[]): Promise<void> {
     const stack = slot.environment.stack.name;
     const labels = { stack, environment: slot.environment.name, component: slot.component.name };
     const timestamp = Date.now();
@@ -123,12 +121,12 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     await this.transactions.run((manager) => this.events.record(manager, ...events));
   }
 
-  private async probeUrl(slot: DeploymentEntity, healthCheck: Extract<HealthCheck, { url: string }>, timeoutMs: number): Promise<ProbeOutcome[]> {
+  private async probeUrl(slot: VersionMapEntryEntity, healthCheck: Extract<HealthCheck, { url: string }>, timeoutMs: number): Promise<ProbeOutcome[]> {
     const versionHeader = (slot.componentVersion.spec as { versionHeader?: string } | null)?.versionHeader;
     if (!healthCheck.url.includes('{node}')) {
       return [await this.probeHttp(healthCheck.url, healthCheck, timeoutMs, versionHeader)];
     }
-    const nodes = await this.versionMap.nodesOfSlot(this.transactions.reader, slot);
+    const nodes = await this.nodes.nodesOfEntry(slot);
     return Promise.all(
       nodes.map(async (node) => {
         const outcome = await this.probeHttp(healthCheck.url.replaceAll('{node}', node.address), healthCheck, timeoutMs, versionHeader);
@@ -158,7 +156,7 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  private async probeSql(slot: DeploymentEntity, healthCheck: Extract<HealthCheck, { sql: string }>, timeoutMs: number): Promise<ProbeOutcome> {
+  private async probeSql(slot: VersionMapEntryEntity, healthCheck: Extract<HealthCheck, { sql: string }>, timeoutMs: number): Promise<ProbeOutcome> {
     const variable = slot.component.target['databaseUrlFrom'];
     const target = typeof variable === 'string' ? `$${variable}` : 'database';
     const url = typeof variable === 'string' ? process.env[variable] : undefined;

@@ -1,6 +1,6 @@
 import { DeployedGroupVersions, NodeVersionStatus, nodeVersionStatus } from '@strata/domain';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { DeploymentEntity } from '../entities/deployment.entity';
+import { VersionMapEntryEntity } from '../entities/version-map-entry.entity';
 import { NodeEntity } from '../entities/node.entity';
 
 /** The groups deployed to one location, as the domain's version check reads them. */
@@ -20,7 +20,7 @@ export function versionStatusOfNode(
   node: Pick<NodeEntity, 'componentId' | 'location' | 'discoveredVersion'>,
   component: string,
   groups: readonly DeployedGroupEntity[],
-  slots: readonly DeploymentEntity[],
+  slots: readonly VersionMapEntryEntity[],
 ): NodeVersionStatus {
   const slot = slots.find((candidate) => candidate.componentId === node.componentId && candidate.location === node.location);
   return nodeVersionStatus({

@@ -5,17 +5,19 @@ import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
 import { EntityManager } from 'typeorm';
-import { DeploymentLocation } from '../entities/deployment.entity';
+import { VersionMapEntryEntity, VersionMapLocation } from '../entities/version-map-entry.entity';
 import { NodeEntity, NodeHealth, nodeUrl } from '../entities/node.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
 import { RegistryTransactions } from '../repositories/transactions';
+import { NodesRepository } from '../repositories/nodes.repository';
+import { StacksRepository } from '../repositories/stacks.repository';
 import { VersionMapRepository } from '../repositories/version-map.repository';
 import { versionStatusOfNode } from './node-version-status';
 
 export interface Heartbeat {
   stack: string;
   environment: string;
-  location: DeploymentLocation;
+  location: VersionMapLocation;
   component: string;
   address: string;
   /** The version the node says it runs: the discovered version. */
@@ -31,7 +33,7 @@ export interface ObservedNode {
   status: NodeVersionStatus;
 }
 
-type NodeScope = { stack: string; environment: string; location: DeploymentLocation; component: string; address: string };
+type NodeScope = { stack: string; environment: string; location: VersionMapLocation; component: string; address: string };
 
 /** A node silent this long is unhealthy: six missed heartbeats at the usual 5 s interval. */
 const HEARTBEAT_TIMEOUT_SECONDS = 30;
@@ -58,7 +60,9 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly components: ComponentsRepository,
+    private readonly stacks: StacksRepository,
     private readonly versionMap: VersionMapRepository,
+    private readonly nodes: NodesRepository,
     private readonly transactions: RegistryTransactions,
     private readonly events: EventOutbox,
   ) {}
@@ -90,7 +94,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
       if (!component || component.stack.name !== beat.stack) {
         throw DomainError.notFound('component', `${beat.stack}/${beat.component}`);
       }
-      const environment = await this.versionMap.findEnvironment(manager, component.stackId, beat.environment);
+      const environment = await this.stacks.findEnvironment(manager, component.stackId, beat.environment);
       if (!environment) {
         throw DomainError.notFound('environment', `${beat.stack}/${beat.environment}`);
       }
@@ -99,10 +103,10 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
       const status = versionStatusOfNode({ componentId: component.id, location: beat.location, discoveredVersion: beat.version }, beat.component, groups, slots);
       const declaredVersion = status.declaredVersion;
       const key = { environmentId: environment.id, location: beat.location, componentId: component.id, address: beat.address };
-      const existing = await this.versionMap.findNode(manager, key);
+      const existing = await this.nodes.findForUpdate(manager, key);
       const now = new Date();
       const announcement = announcementReason(existing, { url, discoveredVersion: beat.version, health: 'healthy' }, now, true);
-      const node = await this.versionMap.saveNode(manager, {
+      const node = await this.nodes.save(manager, {
         ...(existing ? { id: existing.id } : {}),
         ...key,
         url: beat.url ?? null,
@@ -115,7 +119,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
       });
       const scope: NodeScope = { stack: beat.stack, environment: beat.environment, location: beat.location, component: beat.component, address: beat.address };
       if (existing?.health !== 'healthy') {
-        await this.healthChanged(manager, scope, existing?.health ?? null, 'healthy', 'heartbeat received');
+        await this.healthChanged(scope, existing?.health ?? null, 'healthy', 'heartbeat received', manager);
       }
       // Resource figures become KPI series (node_<resource>) in metrics-ingest, in this transaction.
       const timestamp = Date.now();
@@ -141,25 +145,30 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
         );
       }
       if (announcement) {
-        await this.announce(manager, scope, node, announcement, now);
+        await this.announce(scope, node, announcement, now, manager);
       }
       return { node, status };
     });
+  }
+
+  /** The nodes serving one slot of the version map, for its health check to probe. */
+  nodesOfEntry(slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId'>): Promise<NodeEntity[]> {
+    return this.nodes.nodesOfEntry(this.transactions.reader, slot);
   }
 
   /** A health check probed a node: its health, and the version it reported, go into the map. */
   async recordProbe(node: NodeEntity, ok: boolean, discoveredVersion: string | undefined, detail: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const health: NodeHealth = ok ? 'healthy' : 'unhealthy';
-      const location = node.location as DeploymentLocation;
-      const scope: NodeScope = { ...(await this.versionMap.nodeScope(manager, node)), location, address: node.address };
+      const location = node.location as VersionMapLocation;
+      const scope: NodeScope = { ...(await this.nodes.scopeOf(manager, node)), location, address: node.address };
       const discovered = discoveredVersion ?? node.discoveredVersion;
       const slots = await this.versionMap.deploymentsIn(manager, node.environmentId, location);
       const groups = await this.versionMap.activeGroups(manager, node.environmentId, location);
       const status = versionStatusOfNode({ ...node, discoveredVersion: discovered }, scope.component, groups, slots);
       const now = new Date();
       const announcement = announcementReason(node, { url: nodeUrl(node), discoveredVersion: discovered, health }, now, false);
-      const saved = await this.versionMap.saveNode(manager, {
+      const saved = await this.nodes.save(manager, {
         ...node,
         health,
         declaredVersion: status.declaredVersion,
@@ -167,7 +176,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
         ...(announcement ? { announcedAt: now } : {}),
       });
       if (node.health !== health) {
-        await this.healthChanged(manager, scope, node.health, health, `health check: ${detail}`);
+        await this.healthChanged(scope, node.health, health, `health check: ${detail}`, manager);
       }
       if (discoveredVersion && status.mismatch && status.declaredVersion !== null && discoveredVersion !== node.discoveredVersion) {
         await this.events.record(
@@ -182,7 +191,7 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
         );
       }
       if (announcement) {
-        await this.announce(manager, scope, saved, `${announcement} (health check: ${detail})`.slice(0, 1_000), now);
+        await this.announce(scope, saved, `${announcement} (health check: ${detail})`.slice(0, 1_000), now, manager);
       }
     });
   }
@@ -190,24 +199,24 @@ export class NodesService implements OnApplicationBootstrap, OnApplicationShutdo
   /** Marks silent nodes unhealthy; returns how many. */
   async sweep(): Promise<number> {
     return this.transactions.run(async (manager) => {
-      const stale = await this.versionMap.staleNodes(manager, HEARTBEAT_TIMEOUT_SECONDS);
+      const stale = await this.nodes.staleNodes(manager, HEARTBEAT_TIMEOUT_SECONDS);
       for (const node of stale) {
         const now = new Date();
-        const saved = await this.versionMap.saveNode(manager, { ...node, health: 'unhealthy', announcedAt: now });
-        const scope: NodeScope = { ...(await this.versionMap.nodeScope(manager, node)), location: node.location as DeploymentLocation, address: node.address };
+        const saved = await this.nodes.save(manager, { ...node, health: 'unhealthy', announcedAt: now });
+        const scope: NodeScope = { ...(await this.nodes.scopeOf(manager, node)), location: node.location as VersionMapLocation, address: node.address };
         const reason = `no heartbeat for ${HEARTBEAT_TIMEOUT_SECONDS} s`;
-        await this.healthChanged(manager, scope, node.health, 'unhealthy', reason);
-        await this.announce(manager, scope, saved, `health ${node.health} → unhealthy (${reason})`, now);
+        await this.healthChanged(scope, node.health, 'unhealthy', reason, manager);
+        await this.announce(scope, saved, `health ${node.health} → unhealthy (${reason})`, now, manager);
       }
       return stale.length;
     });
   }
 
-  private async healthChanged(manager: EntityManager, scope: NodeScope, from: NodeHealth | null, to: NodeHealth, reason: string): Promise<void> {
+  private async healthChanged(scope: NodeScope, from: NodeHealth | null, to: NodeHealth, reason: string, manager: EntityManager): Promise<void> {
     await this.events.record(manager, this.events.create('io.strata.registry.node-health.changed.v1', scope.stack, { ...scope, from, to, reason }));
   }
 
-  private async announce(manager: EntityManager, scope: NodeScope, node: NodeEntity, reason: string, observedAt: Date): Promise<void> {
+  private async announce(scope: NodeScope, node: NodeEntity, reason: string, observedAt: Date, manager: EntityManager): Promise<void> {
     await this.events.record(
       manager,
       this.events.create('io.strata.registry.node.changed.v1', scope.stack, {

@@ -33,7 +33,7 @@ export class TokensService implements TokenLookup {
   ) {}
 
   create(input: NewToken, actor: string): Promise<{ token: TokenEntity; secret: string }> {
-    return this.transactions.run((manager) => this.issue(manager, input, actor));
+    return this.transactions.run((manager) => this.issue(input, actor, manager));
   }
 
   /**
@@ -47,7 +47,7 @@ export class TokensService implements TokenLookup {
       if (await this.tokens.anyCreatedBy(manager, BOOTSTRAP_ISSUER)) {
         return undefined;
       }
-      return (await this.issue(manager, { principal: ADMIN_PRINCIPAL, role: 'admin' }, BOOTSTRAP_ISSUER)).secret;
+      return (await this.issue({ principal: ADMIN_PRINCIPAL, role: 'admin' }, BOOTSTRAP_ISSUER, manager)).secret;
     });
   }
 
@@ -84,7 +84,7 @@ export class TokensService implements TokenLookup {
     return token;
   }
 
-  private async issue(manager: EntityManager, input: NewToken, actor: string): Promise<{ token: TokenEntity; secret: string }> {
+  private async issue(input: NewToken, actor: string, manager: EntityManager): Promise<{ token: TokenEntity; secret: string }> {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw DomainError.invalid('a new token must expire in the future', [{ field: 'expiresAt', message: 'must be in the future' }]);
     }
@@ -102,7 +102,7 @@ export class TokensService implements TokenLookup {
       lastUsedAt: null,
     });
     await this.tokens.insert(manager, token);
-    await this.record(manager, token, 'created', actor);
+    await this.record(token, 'created', actor, manager);
     return { token, secret };
   }
 
@@ -117,12 +117,12 @@ export class TokensService implements TokenLookup {
       }
       apply(token);
       await this.tokens.save(manager, token);
-      await this.record(manager, token, change, actor);
+      await this.record(token, change, actor, manager);
       return token;
     });
   }
 
-  private record(manager: EntityManager, token: TokenEntity, change: 'created' | 'expired' | 'revoked', actor: string): Promise<void> {
+  private record(token: TokenEntity, change: 'created' | 'expired' | 'revoked', actor: string, manager: EntityManager): Promise<void> {
     return this.events.record(
       manager,
       this.events.create('io.strata.registry.token.changed.v1', 'tokens', {

@@ -3,13 +3,15 @@ import { CanDeployAnswer, DependentVersion, DomainError, DomainViolation, Health
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
-import { DeploymentEntity } from '../entities/deployment.entity';
+import { VersionMapEntryEntity } from '../entities/version-map-entry.entity';
 import { EnvironmentEntity } from '../entities/environment.entity';
 import { StackEntity } from '../entities/stack.entity';
 import { VersionGroupEntity } from '../entities/version-group.entity';
 import { ComponentsRepository } from '../repositories/components.repository';
 import { isUniqueViolation } from '@strata/persistence';
 import { RegistryTransactions } from '../repositories/transactions';
+import { StacksRepository } from '../repositories/stacks.repository';
+import { VersionGroupsRepository } from '../repositories/version-groups.repository';
 import { VersionMapRepository } from '../repositories/version-map.repository';
 
 export interface MemberRef {
@@ -30,7 +32,7 @@ export interface CompatibilityQuestion {
   members: MemberRef[];
 }
 
-const HEALTH_BY_STATUS: Partial<Record<DeploymentEntity['status'], HealthStatus>> = {
+const HEALTH_BY_STATUS: Partial<Record<VersionMapEntryEntity['status'], HealthStatus>> = {
   healthy: 'healthy',
   degraded: 'degraded',
   failed: 'unhealthy',
@@ -45,25 +47,27 @@ interface Target {
   stack: StackEntity;
   environment: EnvironmentEntity;
   members: ComponentVersionEntity[];
-  deployed: DeploymentEntity[];
+  deployed: VersionMapEntryEntity[];
 }
 
 @Injectable()
 export class VersionGroupsService {
   constructor(
+    private readonly stacks: StacksRepository,
     private readonly components: ComponentsRepository,
+    private readonly versionGroups: VersionGroupsRepository,
     private readonly versionMap: VersionMapRepository,
     private readonly transactions: RegistryTransactions,
     private readonly events: EventOutbox,
   ) {}
 
   /** The stack and one of its environments, or not-found naming which is missing. */
-  async stackEnvironment(manager: EntityManager, stackName: string, environmentName: string): Promise<{ stack: StackEntity; environment: EnvironmentEntity }> {
-    const stack = await this.components.findStack(manager, stackName);
+  async stackEnvironment(stackName: string, environmentName: string, manager: EntityManager): Promise<{ stack: StackEntity; environment: EnvironmentEntity }> {
+    const stack = await this.stacks.findByName(manager, stackName);
     if (!stack) {
       throw DomainError.notFound('stack', stackName);
     }
-    const environment = await this.versionMap.findEnvironment(manager, stack.id, environmentName);
+    const environment = await this.stacks.findEnvironment(manager, stack.id, environmentName);
     if (!environment) {
       throw DomainError.notFound('environment', `${stackName}/${environmentName}`);
     }
@@ -71,8 +75,8 @@ export class VersionGroupsService {
   }
 
   /** Loads the stack, environment and member versions, naming every member that does not exist. */
-  async target(manager: EntityManager, stackName: string, environmentName: string, members: readonly MemberRef[]): Promise<Target> {
-    const { stack, environment } = await this.stackEnvironment(manager, stackName, environmentName);
+  async target(stackName: string, environmentName: string, members: readonly MemberRef[], manager: EntityManager): Promise<Target> {
+    const { stack, environment } = await this.stackEnvironment(stackName, environmentName, manager);
     const found = await this.components.findVersions(manager, members);
     const violations: DomainViolation[] = [];
     if (members.length === 0) {
@@ -97,13 +101,13 @@ export class VersionGroupsService {
   async create(input: NewVersionGroup, actor: string, within?: EntityManager): Promise<VersionGroupEntity> {
     try {
       return await this.transactions.run(async (manager) => {
-        const target = await this.target(manager, input.stack, input.environment, input.members);
+        const target = await this.target(input.stack, input.environment, input.members, manager);
         assertVersionGroupResolves({
           environment: input.environment,
           members: target.members.map(dependentOf),
           deployed: target.deployed.map((slot) => dependentOf(slot.componentVersion)),
         });
-        const group = await this.versionMap.insertGroup(manager, {
+        const group = await this.versionGroups.insert(manager, {
           stackId: target.stack.id,
           name: input.name,
           environment: input.environment,
@@ -131,8 +135,8 @@ export class VersionGroupsService {
 
   async get(stackName: string, name: string, within?: EntityManager): Promise<VersionGroupEntity> {
     const manager = within ?? this.transactions.reader;
-    const stack = await this.components.findStack(manager, stackName);
-    const group = stack ? await this.versionMap.findGroup(manager, stack.id, name) : null;
+    const stack = await this.stacks.findByName(manager, stackName);
+    const group = stack ? await this.versionGroups.find(manager, stack.id, name) : null;
     if (!group) {
       throw DomainError.notFound('version group', `${stackName}/${name}`);
     }
@@ -140,17 +144,17 @@ export class VersionGroupsService {
   }
 
   async list(stackName: string): Promise<VersionGroupEntity[]> {
-    const stack = await this.components.findStack(this.transactions.reader, stackName);
+    const stack = await this.stacks.findByName(this.transactions.reader, stackName);
     if (!stack) {
       throw DomainError.notFound('stack', stackName);
     }
-    return this.versionMap.groupsOf(this.transactions.reader, stack.id);
+    return this.versionGroups.groupsOf(this.transactions.reader, stack.id);
   }
 
   /** Can-I-deploy: the dry run of group creation plus what is known of each member's health. */
   async compatibility(question: CompatibilityQuestion): Promise<CanDeployAnswer> {
     const manager = this.transactions.reader;
-    const target = await this.target(manager, question.stack, question.environment, question.members);
+    const target = await this.target(question.stack, question.environment, question.members, manager);
     const seen = await this.versionMap.seenHealth(manager, target.members.map((member) => member.id));
     const health = new Map<string, HealthStatus>();
     for (const slot of seen.filter((candidate) => candidate.healthSeenAt !== null).sort((a, b) => (a.healthSeenAt as Date).getTime() - (b.healthSeenAt as Date).getTime())) {

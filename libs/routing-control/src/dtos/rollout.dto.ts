@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { rolloutPhase } from '@strata/contracts';
 import { ROLLOUT_SPEC_SCHEMA, describeStep } from '@strata/domain';
 import { LimitQueryDto, apiSchema } from '@strata/observability';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
@@ -54,7 +55,7 @@ export class RolloutResponseDto {
   @ApiProperty() name!: string;
   @ApiProperty() environment!: string;
   @ApiProperty({ description: 'The canary version group' }) versionGroup!: string;
-  @ApiProperty({ enum: ['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back'] }) phase!: string;
+  @ApiProperty({ enum: rolloutPhase.options }) phase!: string;
   @ApiProperty() stepIndex!: number;
   @ApiProperty({ type: [String], example: ['setWeight 5', 'analysis over 30000 ms by judge default'] }) steps!: string[];
   @ApiProperty() canaryWeight!: number;

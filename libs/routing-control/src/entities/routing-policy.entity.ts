@@ -1,4 +1,4 @@
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** One version of the routing policy of a stack in an environment; versions are never rewritten. */
@@ -7,7 +7,7 @@ export class RoutingPolicyEntity {
   @PrimaryColumn({ type: 'text' }) stack!: string;
   @PrimaryColumn({ type: 'text' }) environment!: string;
   @PrimaryColumn({ type: 'integer' }) version!: number;
-  @Column({ type: 'jsonb' }) config!: RoutingConfig;
+  @Column({ type: 'jsonb' }) config!: RoutingPolicy;
   /** Who or what made this version: an operator's change, a rollout step. */
   @Column({ type: 'text' }) reason!: string;
   @Column({ type: 'text' }) createdBy!: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainViolation, RoutingConfig } from '@strata/domain';
+import { DomainViolation, RoutingPolicy } from '@strata/domain';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_SCHEMA } from '../database/routing-control-schema';
 import { PolicyDiscoveredStackConfigsEntity } from '../entities/discovered-node.entity';
@@ -8,7 +8,7 @@ import { GatewayStatusEntity, RoutingPolicyEntity } from '../entities/routing-po
 export interface NewPolicyVersion {
   stack: string;
   environment: string;
-  config: RoutingConfig;
+  config: RoutingPolicy;
   reason: string;
   createdBy: string;
   /** The stack configs whose nodes are discovered rather than pinned (empty: all pinned). */

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
-import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from './routing-control-tuning';
+import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
 import { RoutingPoliciesService } from './routing-policies.service';
 
 /**

@@ -3,14 +3,14 @@ import {
   DomainError,
   DomainViolation,
   NodeDiscoveryResult,
-  RoutingConfig,
+  RoutingPolicy,
   describeNodeChanges,
   nodeChanges,
   nodesNotKnownUnhealthy,
-  parseRoutingConfig,
+  parseResolvedRoutingPolicy,
   parseRoutingPolicy,
   resolveDiscoveredNodes,
-  routingConfigViolations,
+  resolvedRoutingPolicyViolations,
   routingPolicyViolations,
 } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
@@ -81,7 +81,7 @@ export class RoutingPoliciesService {
    * A new version derived from the current one (a rollout step), in the caller's transaction. The
    * stack configs whose nodes were discovered stay discovered, with the nodes known now.
    */
-  async derive(manager: EntityManager, stack: string, environment: string, change: (current: RoutingConfig) => RoutingConfig, reason: string, actor: string): Promise<RoutingPolicyVersion> {
+  async derive(manager: EntityManager, stack: string, environment: string, change: (current: RoutingPolicy) => RoutingPolicy, reason: string, actor: string): Promise<RoutingPolicyVersion> {
     await this.policies.lock(manager, stack, environment);
     const current = await this.policies.withDiscovery(manager, await this.requireCurrent(manager, stack, environment));
     const next = change(current.config);
@@ -109,7 +109,7 @@ export class RoutingPoliciesService {
     if (changes.length === 0) {
       return null;
     }
-    const violations = [...resolved.violations, ...routingConfigViolations(resolved.config)];
+    const violations = [...resolved.violations, ...resolvedRoutingPolicyViolations(resolved.config)];
     if (violations.length > 0) {
       // Cannot happen with a valid current version (a config that takes traffic keeps its nodes); never publish an invalid one.
       this.logger.warn('discovered nodes changed, but the re-resolved policy is invalid; kept the current version', { stack, environment, version: current.version, violations });
@@ -188,7 +188,7 @@ export class RoutingPoliciesService {
   }
 
   /** Validates the config (nodes of discovered stack configs may be missing), fills in the discovered nodes, validates the result as gateways will, appends it. */
-  private async publish(manager: EntityManager, stack: string, environment: string, candidate: RoutingConfig, discovered: readonly string[], reason: string, actor: string): Promise<RoutingPolicyVersion> {
+  private async publish(manager: EntityManager, stack: string, environment: string, candidate: RoutingPolicy, discovered: readonly string[], reason: string, actor: string): Promise<RoutingPolicyVersion> {
     const shape = routingPolicyViolations(candidate);
     if (shape.length > 0) {
       throw DomainError.invalid(`the routing policy has ${shape.length} violation(s)`, shape);
@@ -198,11 +198,11 @@ export class RoutingPoliciesService {
     const discoveredStackConfigs = discovered.filter((name) => names.has(name));
     const resolved = await this.resolveNodes(manager, stack, environment, candidate, discoveredStackConfigs);
     // A discovered stack config without nodes is named once, with why discovery found none.
-    const violations = resolved.violations.length > 0 ? resolved.violations : routingConfigViolations(resolved.config);
+    const violations = resolved.violations.length > 0 ? resolved.violations : resolvedRoutingPolicyViolations(resolved.config);
     if (violations.length > 0) {
       throw DomainError.invalid(`the routing policy has ${violations.length} violation(s)`, violations);
     }
-    return this.append(manager, { stack, environment, config: parseRoutingConfig(resolved.config), reason, createdBy: actor, discoveredStackConfigs });
+    return this.append(manager, { stack, environment, config: parseResolvedRoutingPolicy(resolved.config), reason, createdBy: actor, discoveredStackConfigs });
   }
 
   private async append(manager: EntityManager, policy: Parameters<PoliciesRepository['append']>[1]): Promise<RoutingPolicyVersion> {
@@ -211,7 +211,7 @@ export class RoutingPoliciesService {
     return appended;
   }
 
-  private async resolveNodes(manager: EntityManager, stack: string, environment: string, config: RoutingConfig, discovered: readonly string[]): Promise<NodeDiscoveryResult> {
+  private async resolveNodes(manager: EntityManager, stack: string, environment: string, config: RoutingPolicy, discovered: readonly string[]): Promise<NodeDiscoveryResult> {
     if (discovered.length === 0) {
       return { config, violations: [] };
     }
@@ -226,7 +226,7 @@ export class RoutingPoliciesService {
   }
 
   /** Every stack config must be a version group of the stack deployed to this environment. */
-  private async assertTargetsExist(manager: EntityManager, stack: string, environment: string, config: RoutingConfig): Promise<void> {
+  private async assertTargetsExist(manager: EntityManager, stack: string, environment: string, config: RoutingPolicy): Promise<void> {
     const known = await this.knownStacks.find(manager, stack);
     if (!known) {
       throw DomainError.notFound('stack', stack);
@@ -252,6 +252,6 @@ export class RoutingPoliciesService {
   }
 }
 
-function toRecord(config: RoutingConfig): Record<string, unknown> {
+function toRecord(config: RoutingPolicy): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
 }

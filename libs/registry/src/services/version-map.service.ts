@@ -3,10 +3,11 @@ import { DomainError, DomainErrorCode, assertVersionGroupResolves, groupsRetired
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { DeploymentEntity, DeploymentLocation, DeploymentStatus } from '../entities/deployment.entity';
+import { VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
 import { NodeEntity } from '../entities/node.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 import { RegistryTransactions } from '../repositories/transactions';
+import { NodesRepository } from '../repositories/nodes.repository';
 import { VersionMapRepository } from '../repositories/version-map.repository';
 import { VersionGroupsService, dependentOf } from './version-groups.service';
 
@@ -14,13 +15,13 @@ export interface DeploymentRequest {
   stack: string;
   environment: string;
   versionGroup: string;
-  location: DeploymentLocation;
+  location: VersionMapLocation;
 }
 
 export interface VersionMapView {
   stack: string;
   environment: string;
-  slots: DeploymentEntity[];
+  slots: VersionMapEntryEntity[];
   nodes: NodeEntity[];
   /** The groups deployed to each location and not retired. */
   groups: DeployedGroupEntity[];
@@ -36,13 +37,14 @@ export interface RolloutOutcome {
 }
 
 /** Rollouts route the production location's traffic: their end retires groups there. */
-const ROLLOUT_LOCATION: DeploymentLocation = 'production';
+const ROLLOUT_LOCATION: VersionMapLocation = 'production';
 const ROLLOUT_ACTOR = 'routing-control';
 
 @Injectable()
-export class DeploymentsService {
+export class VersionMapService {
   constructor(
     private readonly versionMap: VersionMapRepository,
+    private readonly nodes: NodesRepository,
     private readonly groups: VersionGroupsService,
     private readonly transactions: RegistryTransactions,
     private readonly events: EventOutbox,
@@ -55,11 +57,11 @@ export class DeploymentsService {
    * since the group was created. Groups deployed there before stay deployed beside it (a canary
    * runs next to the stable group) until retired.
    */
-  async record(request: DeploymentRequest, actor: string, within?: EntityManager): Promise<DeploymentEntity[]> {
+  async record(request: DeploymentRequest, actor: string, within?: EntityManager): Promise<VersionMapEntryEntity[]> {
     return this.transactions.run(async (manager) => {
       const group = await this.groups.get(request.stack, request.versionGroup, manager);
       const members = group.members.map((member) => ({ component: member.component.name, version: member.version }));
-      const target = await this.groups.target(manager, request.stack, request.environment, members);
+      const target = await this.groups.target(request.stack, request.environment, members, manager);
       const current = await this.versionMap.deploymentsIn(manager, target.environment.id, request.location, true);
       if (request.location === 'production') {
         assertVersionGroupResolves({
@@ -73,7 +75,7 @@ export class DeploymentsService {
         if (previous?.componentVersionId === member.id && previous.versionGroupId === group.id) {
           continue;
         }
-        await this.versionMap.upsertSlot(manager, {
+        await this.versionMap.upsertEntry(manager, {
           environmentId: target.environment.id,
           location: request.location,
           componentId: member.componentId,
@@ -81,7 +83,7 @@ export class DeploymentsService {
           versionGroupId: group.id,
           status: 'deploying',
         });
-        await this.recordChange(manager, {
+        await this.recordChange({
           stack: request.stack,
           environment: request.environment,
           environmentId: target.environment.id,
@@ -94,7 +96,7 @@ export class DeploymentsService {
           toStatus: 'deploying',
           actor,
           reason: `deployment of ${request.versionGroup}`,
-        });
+        }, manager);
       }
       await this.versionMap.activateGroup(manager, { environmentId: target.environment.id, location: request.location, versionGroupId: group.id, deployedBy: actor });
       await this.events.record(
@@ -113,9 +115,9 @@ export class DeploymentsService {
   }
 
   /** Moves one slot to a new status (health checks, operators, the rollback service). */
-  async setStatus(stackName: string, environmentName: string, location: DeploymentLocation, componentName: string, status: DeploymentStatus, actor: string, reason: string): Promise<DeploymentEntity> {
+  async setStatus(stackName: string, environmentName: string, location: VersionMapLocation, componentName: string, status: VersionMapStatus, actor: string, reason: string): Promise<VersionMapEntryEntity> {
     return this.transactions.run(async (manager) => {
-      const { environmentId, slots } = await this.slotsOf(manager, stackName, environmentName, location, true);
+      const { environmentId, slots } = await this.slotsOf(stackName, environmentName, location, true, manager);
       const slot = slots.find((candidate) => candidate.component.name === componentName);
       if (!slot) {
         throw DomainError.notFound('deployment', `${componentName} in ${stackName}/${environmentName} (${location})`);
@@ -127,8 +129,8 @@ export class DeploymentsService {
         }
         return slot;
       }
-      await this.versionMap.updateSlotStatus(manager, slot.id, status, healthSeen);
-      await this.recordChange(manager, {
+      await this.versionMap.updateEntryStatus(manager, slot.id, status, healthSeen);
+      await this.recordChange({
         stack: stackName,
         environment: environmentName,
         environmentId,
@@ -141,16 +143,16 @@ export class DeploymentsService {
         toStatus: status,
         actor,
         reason,
-      });
+      }, manager);
       const updated = (await this.versionMap.deploymentsIn(manager, environmentId, location)).find((candidate) => candidate.id === slot.id);
-      return updated as DeploymentEntity;
+      return updated as VersionMapEntryEntity;
     });
   }
 
   async view(stackName: string, environmentName: string): Promise<VersionMapView> {
     const manager = this.transactions.reader;
-    const { environmentId, slots } = await this.slotsOf(manager, stackName, environmentName);
-    const nodes = await this.versionMap.nodesIn(manager, environmentId);
+    const { environmentId, slots } = await this.slotsOf(stackName, environmentName, undefined, false, manager);
+    const nodes = await this.nodes.nodesIn(manager, environmentId);
     return { stack: stackName, environment: environmentName, slots, nodes, groups: await this.versionMap.activeGroups(manager, environmentId) };
   }
 
@@ -159,9 +161,9 @@ export class DeploymentsService {
    * of its members are no longer expected there, and nodes still running them are flagged.
    * Deploying the group again brings it back.
    */
-  async retire(stackName: string, environmentName: string, location: DeploymentLocation, versionGroup: string, actor: string): Promise<void> {
+  async retire(stackName: string, environmentName: string, location: VersionMapLocation, versionGroup: string, actor: string): Promise<void> {
     await this.transactions.run(async (manager) => {
-      const { environment } = await this.groups.stackEnvironment(manager, stackName, environmentName);
+      const { environment } = await this.groups.stackEnvironment(stackName, environmentName, manager);
       const deployed = (await this.versionMap.activeGroups(manager, environment.id, location)).find((candidate) => candidate.versionGroup.name === versionGroup);
       if (!deployed) {
         throw DomainError.notFound('deployed version group', `${versionGroup} in ${stackName}/${environmentName} (${location})`);
@@ -176,7 +178,7 @@ export class DeploymentsService {
    */
   async retireAfterRollout(outcome: RolloutOutcome, within?: EntityManager): Promise<void> {
     await this.transactions.run(async (manager) => {
-      const environment = await this.environmentIfKnown(manager, outcome.stack, outcome.environment);
+      const environment = await this.environmentIfKnown(outcome.stack, outcome.environment, manager);
       if (!environment) {
         return; // not a stack or environment of this registry: nothing of it is deployed here
       }
@@ -192,9 +194,9 @@ export class DeploymentsService {
     }, within);
   }
 
-  private async environmentIfKnown(manager: EntityManager, stackName: string, environmentName: string): Promise<{ id: string } | null> {
+  private async environmentIfKnown(stackName: string, environmentName: string, manager: EntityManager): Promise<{ id: string } | null> {
     try {
-      return (await this.groups.stackEnvironment(manager, stackName, environmentName)).environment;
+      return (await this.groups.stackEnvironment(stackName, environmentName, manager)).environment;
     } catch (error) {
       if (isDomainError(error) && error.code === DomainErrorCode.NotFound) {
         return null;
@@ -203,20 +205,25 @@ export class DeploymentsService {
     }
   }
 
+  /** Entries whose deployed version declares a health check, with what probing them needs. */
+  entriesWithHealthChecks(): Promise<VersionMapEntryEntity[]> {
+    return this.versionMap.entriesWithHealthChecks(this.transactions.reader);
+  }
+
   async history(stackName: string, environmentName: string, limit: number): Promise<VersionMapChangeEntity[]> {
     const manager = this.transactions.reader;
-    const { environmentId } = await this.slotsOf(manager, stackName, environmentName);
+    const { environmentId } = await this.slotsOf(stackName, environmentName, undefined, false, manager);
     return this.versionMap.history(manager, environmentId, limit);
   }
 
-  private async slotsOf(manager: EntityManager, stackName: string, environmentName: string, location?: DeploymentLocation, lock = false): Promise<{ environmentId: string; slots: DeploymentEntity[] }> {
-    const { environment } = await this.groups.stackEnvironment(manager, stackName, environmentName);
+  private async slotsOf(stackName: string, environmentName: string, location: VersionMapLocation | undefined, lock: boolean, manager: EntityManager): Promise<{ environmentId: string; slots: VersionMapEntryEntity[] }> {
+    const { environment } = await this.groups.stackEnvironment(stackName, environmentName, manager);
     return { environmentId: environment.id, slots: await this.versionMap.deploymentsIn(manager, environment.id, location, lock) };
   }
 
   private async recordChange(
+    change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'> & { stack: string; environment: string; component: string; fromStatus: VersionMapStatus | null; toStatus: VersionMapStatus },
     manager: EntityManager,
-    change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'> & { stack: string; environment: string; component: string; fromStatus: DeploymentStatus | null; toStatus: DeploymentStatus },
   ): Promise<void> {
     const { stack, environment, component, ...row } = change;
     await this.versionMap.appendHistory(manager, row);
@@ -225,7 +232,7 @@ export class DeploymentsService {
       this.events.create('io.strata.registry.version-map.changed.v1', stack, {
         stack,
         environment,
-        location: change.location as DeploymentLocation,
+        location: change.location as VersionMapLocation,
         component,
         fromVersion: change.fromVersion,
         toVersion: change.toVersion,

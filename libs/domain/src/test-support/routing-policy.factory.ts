@@ -1,7 +1,7 @@
-import { RoutingConfig } from './routing-config';
+import { RoutingPolicy } from '../routing/routing-policy';
 
 /** A valid two-config routing config (stable v1, canary v2); specs override what they test. */
-export function buildRoutingConfig(overrides: Partial<RoutingConfig> = {}): RoutingConfig {
+export function buildRoutingPolicy(overrides: Partial<RoutingPolicy> = {}): RoutingPolicy {
   return {
     component: 'checkout',
     stableConfig: 'v1',

@@ -6,11 +6,13 @@ import { nodeViolations } from './backend-nodes';
 import { ROUTING_LIMITS } from '../schemas/routing-policy.schema';
 
 /**
- * What a gateway needs to route one stack in one environment: the stack configs (version groups)
- * with their weights and nodes, the rules that pin some traffic, stickiness, the retry budget,
- * mirroring to a staging config and the network policy of the component it fronts.
+ * The routing policy of one stack in one environment, as a gateway routes by it: the stack configs
+ * (version groups) with their weights and nodes, the rules that pin some traffic, stickiness, the
+ * retry budget, mirroring to a staging config and the network policy of the component it fronts.
+ * As an operator writes it, a stack config may leave its nodes to discovery (parseRoutingPolicy);
+ * as routing-control publishes it to gateways, every node is resolved (parseResolvedRoutingPolicy).
  */
-export interface RoutingConfig {
+export interface RoutingPolicy {
   /** The component the gateway fronts: the destination of network-policy rules and a KPI label. */
   component: string;
   /** The baseline: scores compare against it and failed idempotent canary requests retry on it. */
@@ -37,7 +39,7 @@ export interface StackConfigRoute {
 }
 
 export interface BackendNode {
-  /** Unique across the whole routing config: KPIs and outlier state are kept per node id. */
+  /** Unique across the whole routing policy: KPIs and outlier state are kept per node id. */
   id: string;
   /** Origin only, e.g. `http://10.0.0.5:8080`. */
   url: string;
@@ -87,15 +89,15 @@ const MAX_TOKEN_LENGTH = 256;
 const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
 
 /**
- * Every violation of a routing config as gateways receive it, each with its field path; empty when
+ * Every violation of a resolved routing policy, as gateways receive it, each with its field path; empty when
  * the config is valid. A stack config may have no node only while nothing can send it a request.
  */
-export function routingConfigViolations(value: unknown): DomainViolation[] {
+export function resolvedRoutingPolicyViolations(value: unknown): DomainViolation[] {
   return configViolations(value, false);
 }
 
 /**
- * Every violation of a routing policy as an operator writes it: a routing config in which a stack
+ * Every violation of a routing policy as an operator writes it: a resolved one in which a stack
  * config may omit `nodes` or give an empty list, meaning "the nodes the registry discovered".
  */
 export function routingPolicyViolations(value: unknown): DomainViolation[] {
@@ -104,7 +106,7 @@ export function routingPolicyViolations(value: unknown): DomainViolation[] {
 
 /** A routing policy as written: the config with `nodes: []` where the nodes are to be discovered, and which those are. */
 export interface ParsedRoutingPolicy {
-  config: RoutingConfig;
+  config: RoutingPolicy;
   /** Names of the stack configs whose nodes are discovered (omitted or empty in the policy), in order. */
   discoveredStackConfigs: string[];
 }
@@ -115,7 +117,7 @@ export function parseRoutingPolicy(value: unknown): ParsedRoutingPolicy {
   if (violations.length > 0) {
     throw DomainError.invalid(`the routing policy has ${violations.length} violation(s)`, violations);
   }
-  const written = value as Omit<RoutingConfig, 'stackConfigs'> & { stackConfigs: (Omit<StackConfigRoute, 'nodes'> & { nodes?: BackendNode[] })[] };
+  const written = value as Omit<RoutingPolicy, 'stackConfigs'> & { stackConfigs: (Omit<StackConfigRoute, 'nodes'> & { nodes?: BackendNode[] })[] };
   const stackConfigs = written.stackConfigs.map((stackConfig) => ({ ...stackConfig, nodes: stackConfig.nodes ?? [] }));
   return {
     config: withDefaults({ ...written, stackConfigs }),
@@ -144,6 +146,40 @@ export function trafficReason(config: { stableConfig?: unknown; rules?: unknown;
     return 'requests are mirrored to it';
   }
   return undefined;
+}
+
+function retryBudgetViolations(budget: unknown, violations: DomainViolation[]): void {
+  if (requireObject(budget, 'retryBudget', violations)) {
+    violations.push(...unknownKeyViolations(budget, ['ratio', 'minRetriesPerSecond'], 'retryBudget'));
+    numberBetween(budget['ratio'], 0, 1, 'retryBudget.ratio', violations);
+    numberBetween(budget['minRetriesPerSecond'], 0, 100_000, 'retryBudget.minRetriesPerSecond', violations);
+  }
+}
+
+function outlierDetectionViolations(outlier: unknown, violations: DomainViolation[]): void {
+  if (!requireObject(outlier, 'outlierDetection', violations)) {
+    return;
+  }
+  violations.push(...unknownKeyViolations(outlier, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs'], 'outlierDetection'));
+  integerBetween(outlier['consecutiveFailures'], 1, 1_000, 'outlierDetection.consecutiveFailures', violations);
+  integerBetween(outlier['baseEjectionMs'], 1, 3_600_000, 'outlierDetection.baseEjectionMs', violations);
+  integerBetween(outlier['maxEjectionMs'], 1, 3_600_000, 'outlierDetection.maxEjectionMs', violations);
+  if (typeof outlier['baseEjectionMs'] === 'number' && typeof outlier['maxEjectionMs'] === 'number' && outlier['maxEjectionMs'] < outlier['baseEjectionMs']) {
+    violations.push({ field: 'outlierDetection.maxEjectionMs', message: 'must not be shorter than baseEjectionMs' });
+  }
+}
+
+function healthCheckViolations(check: unknown, violations: DomainViolation[]): void {
+  if (!requireObject(check, 'healthCheck', violations)) {
+    return;
+  }
+  violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
+  // Visible ASCII only, as on the request line: HTTP clients refuse to send anything else, and a
+  // probe that can never be sent would count as a failure of every node.
+  if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path']) || check['path'].length > ROUTING_LIMITS.pathLength) {
+    violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/' without spaces or non-ASCII characters (percent-encode them), got ${describeValue(check['path'])}` });
+  }
+  integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
 }
 
 function configViolations(value: unknown, nodesMayBeDiscovered: boolean): DomainViolation[] {
@@ -185,11 +221,8 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['stickiness'] !== undefined) {
     stickinessViolations(value['stickiness'], 'stickiness', violations);
   }
-  if (value['retryBudget'] !== undefined && requireObject(value['retryBudget'], 'retryBudget', violations)) {
-    const budget = value['retryBudget'];
-    violations.push(...unknownKeyViolations(budget, ['ratio', 'minRetriesPerSecond'], 'retryBudget'));
-    numberBetween(budget['ratio'], 0, 1, 'retryBudget.ratio', violations);
-    numberBetween(budget['minRetriesPerSecond'], 0, 100_000, 'retryBudget.minRetriesPerSecond', violations);
+  if (value['retryBudget'] !== undefined) {
+    retryBudgetViolations(value['retryBudget'], violations);
   }
   if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
     const mirror = value['mirror'];
@@ -203,25 +236,11 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['networkPolicy'] !== undefined) {
     violations.push(...networkPolicySpecViolations(value['networkPolicy'], 'networkPolicy'));
   }
-  if (value['outlierDetection'] !== undefined && requireObject(value['outlierDetection'], 'outlierDetection', violations)) {
-    const outlier = value['outlierDetection'];
-    violations.push(...unknownKeyViolations(outlier, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs'], 'outlierDetection'));
-    integerBetween(outlier['consecutiveFailures'], 1, 1_000, 'outlierDetection.consecutiveFailures', violations);
-    integerBetween(outlier['baseEjectionMs'], 1, 3_600_000, 'outlierDetection.baseEjectionMs', violations);
-    integerBetween(outlier['maxEjectionMs'], 1, 3_600_000, 'outlierDetection.maxEjectionMs', violations);
-    if (typeof outlier['baseEjectionMs'] === 'number' && typeof outlier['maxEjectionMs'] === 'number' && outlier['maxEjectionMs'] < outlier['baseEjectionMs']) {
-      violations.push({ field: 'outlierDetection.maxEjectionMs', message: 'must not be shorter than baseEjectionMs' });
-    }
+  if (value['outlierDetection'] !== undefined) {
+    outlierDetectionViolations(value['outlierDetection'], violations);
   }
-  if (value['healthCheck'] !== undefined && requireObject(value['healthCheck'], 'healthCheck', violations)) {
-    const check = value['healthCheck'];
-    violations.push(...unknownKeyViolations(check, ['path', 'intervalMs'], 'healthCheck'));
-    // Visible ASCII only, as on the request line: HTTP clients refuse to send anything else, and a
-    // probe that can never be sent would count as a failure of every node.
-    if (typeof check['path'] !== 'string' || !REQUEST_PATH.test(check['path']) || check['path'].length > ROUTING_LIMITS.pathLength) {
-      violations.push({ field: 'healthCheck.path', message: `must be a path starting with '/' without spaces or non-ASCII characters (percent-encode them), got ${describeValue(check['path'])}` });
-    }
-    integerBetween(check['intervalMs'], 100, 3_600_000, 'healthCheck.intervalMs', violations);
+  if (value['healthCheck'] !== undefined) {
+    healthCheckViolations(value['healthCheck'], violations);
   }
   for (const { field, stackConfig } of withoutNodes) {
     const reason = trafficReason(value, stackConfig);
@@ -233,15 +252,15 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
 }
 
 /** Validates and fills defaults; throws an invalid-input DomainError listing every violation. */
-export function parseRoutingConfig(value: unknown): RoutingConfig {
-  const violations = routingConfigViolations(value);
+export function parseResolvedRoutingPolicy(value: unknown): RoutingPolicy {
+  const violations = resolvedRoutingPolicyViolations(value);
   if (violations.length > 0) {
     throw DomainError.invalid(`the routing config has ${violations.length} violation(s)`, violations);
   }
-  return withDefaults(value as RoutingConfig);
+  return withDefaults(value as RoutingPolicy);
 }
 
-function withDefaults(config: RoutingConfig): RoutingConfig {
+function withDefaults(config: RoutingPolicy): RoutingPolicy {
   return {
     ...config,
     rules: config.rules ?? [],
@@ -367,3 +386,13 @@ function integerBetween(value: unknown, min: number, max: number, field: string,
     violations.push({ field, message: `must be an integer from ${min} to ${max}, got ${describeValue(value)}` });
   }
 }
+
+/**
+ * @deprecated Old names kept for libs/gateway only, which moves to RoutingPolicy,
+ * resolvedRoutingPolicyViolations and parseResolvedRoutingPolicy when its split lands; then these go.
+ */
+export type RoutingConfig = RoutingPolicy;
+/** @deprecated see RoutingConfig */
+export const routingConfigViolations = resolvedRoutingPolicyViolations;
+/** @deprecated see RoutingConfig */
+export const parseRoutingConfig = parseResolvedRoutingPolicy;

@@ -3,13 +3,16 @@ import { ComponentVersionEntity } from './component-version.entity';
 import { ComponentEntity } from './component.entity';
 import { EnvironmentEntity } from './environment.entity';
 
-export type DeploymentLocation = 'staging' | 'production';
-export type DeploymentStatus = 'deploying' | 'healthy' | 'degraded' | 'failed' | 'rolled-back';
+export type VersionMapLocation = 'staging' | 'production';
+export type VersionMapStatus = 'deploying' | 'healthy' | 'degraded' | 'failed' | 'rolled-back';
 
-/** One slot of the version map: which version of a component runs in an environment's location. */
+/**
+ * One entry of the version map: which version of a component runs in an environment's location
+ * (the table keeps its first name, `deployments`).
+ */
 @Entity({ name: 'deployments' })
 @Unique('deployments_slot', ['environmentId', 'location', 'componentId'])
-export class DeploymentEntity {
+export class VersionMapEntryEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -21,7 +24,7 @@ export class DeploymentEntity {
   environment!: EnvironmentEntity;
 
   @Column({ type: 'text' })
-  location!: DeploymentLocation;
+  location!: VersionMapLocation;
 
   @Column({ type: 'uuid' })
   componentId!: string;
@@ -41,7 +44,7 @@ export class DeploymentEntity {
   versionGroupId!: string | null;
 
   @Column({ type: 'text' })
-  status!: DeploymentStatus;
+  status!: VersionMapStatus;
 
   /** When a health check last answered for it; null means its health was never seen. */
   @Column({ type: 'timestamptz', nullable: true })

@@ -1,10 +1,10 @@
 import { DomainError } from '../errors/domain-error';
-import { DEFAULT_OUTLIER_DETECTION, DEFAULT_RETRY_BUDGET, parseRoutingConfig, routingConfigViolations } from './routing-config';
-import { buildRoutingConfig } from './routing-config.factory';
+import { DEFAULT_OUTLIER_DETECTION, DEFAULT_RETRY_BUDGET, parseResolvedRoutingPolicy, resolvedRoutingPolicyViolations } from './routing-policy';
+import { buildRoutingPolicy } from '../test-support/routing-policy.factory';
 
 /** A config as it arrives over the wire: any shape at all. */
 function withField(path: string, value: unknown): unknown {
-  const config = JSON.parse(JSON.stringify(buildRoutingConfig())) as Record<string, unknown>;
+  const config = JSON.parse(JSON.stringify(buildRoutingPolicy())) as Record<string, unknown>;
   const keys = path.split('.');
   let target = config as Record<string, unknown>;
   for (const key of keys.slice(0, -1)) {
@@ -15,16 +15,16 @@ function withField(path: string, value: unknown): unknown {
 }
 
 function fieldsOf(value: unknown): string[] {
-  return routingConfigViolations(value).map((violation) => violation.field);
+  return resolvedRoutingPolicyViolations(value).map((violation) => violation.field);
 }
 
-describe(routingConfigViolations.name, () => {
+describe(resolvedRoutingPolicyViolations.name, () => {
   it('accepts a valid config', () => {
-    expect(routingConfigViolations(buildRoutingConfig())).toEqual([]);
+    expect(resolvedRoutingPolicyViolations(buildRoutingPolicy())).toEqual([]);
   });
 
   it('accepts every optional part when valid', () => {
-    const sut = buildRoutingConfig({
+    const sut = buildRoutingPolicy({
       rules: [
         { match: { header: 'x-canary', value: 'true' }, stackConfig: 'v2' },
         { match: { cookie: 'beta', value: '1' }, stackConfig: 'v2' },
@@ -36,7 +36,7 @@ describe(routingConfigViolations.name, () => {
       healthCheck: { path: '/healthz', intervalMs: 1_000 },
     });
 
-    expect(routingConfigViolations(sut)).toEqual([]);
+    expect(resolvedRoutingPolicyViolations(sut)).toEqual([]);
   });
 
   it.each([null, [], 'config', 3])('refuses %j as a whole', (value) => {
@@ -86,14 +86,14 @@ describe(routingConfigViolations.name, () => {
   });
 
   it('refuses weights that add up to 0', () => {
-    const sut = buildRoutingConfig();
+    const sut = buildRoutingPolicy();
     sut.stackConfigs.forEach((stackConfig) => (stackConfig.weight = 0));
 
     expect(fieldsOf(sut)).toEqual(['stackConfigs']);
   });
 
   it('accepts a weight of 0 for one config (a staging config reached by rules or mirroring)', () => {
-    const sut = buildRoutingConfig();
+    const sut = buildRoutingPolicy();
     sut.stackConfigs[1].weight = 0;
 
     expect(fieldsOf(sut)).toEqual([]);
@@ -153,17 +153,17 @@ describe(routingConfigViolations.name, () => {
   });
 });
 
-describe(parseRoutingConfig.name, () => {
+describe(parseResolvedRoutingPolicy.name, () => {
   it('fills defaults for the optional settings', () => {
-    const { rules: _rules, retryBudget: _budget, outlierDetection: _outlier, ...minimal } = buildRoutingConfig();
+    const { rules: _rules, retryBudget: _budget, outlierDetection: _outlier, ...minimal } = buildRoutingPolicy();
 
-    const sut = parseRoutingConfig(minimal);
+    const sut = parseResolvedRoutingPolicy(minimal);
 
     expect(sut).toMatchObject({ rules: [], retryBudget: DEFAULT_RETRY_BUDGET, outlierDetection: DEFAULT_OUTLIER_DETECTION });
   });
 
   it('throws an invalid-input error carrying the violations', () => {
-    const attempt = (): unknown => parseRoutingConfig(withField('stableConfig', 'v9'));
+    const attempt = (): unknown => parseResolvedRoutingPolicy(withField('stableConfig', 'v9'));
 
     expect(attempt).toThrow(DomainError);
     expect(attempt).toThrow(expect.objectContaining({ violations: [expect.objectContaining({ field: 'stableConfig' })] }));

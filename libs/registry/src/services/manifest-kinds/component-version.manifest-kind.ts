@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { ManifestDocument, externalContractReference } from '@strata/domain';
+import { ComponentsService } from '../components.service';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf } from './manifest-kind';
+
+/** A ComponentVersion: registered, or found with the same content (registration is idempotent itself). */
+@Injectable()
+export class ComponentVersionManifestKind implements ManifestKindHandler {
+  readonly kind = 'ComponentVersion';
+  readonly order = 2;
+  readonly fieldPrefix = 'spec.';
+
+  constructor(private readonly components: ComponentsService) {}
+
+  scope(document: ManifestDocument): string {
+    return `component:${document.metadata['component'] ?? ''}`;
+  }
+
+  async apply({ document, actor, manager }: ManifestApplication): Promise<AppliedChange> {
+    const { metadata, spec } = document;
+    const component = metadata['component'] as string;
+    const version = metadata['version'] as string;
+    const registration = await this.components.registerVersion(component, { ...spec, version } as Parameters<ComponentsService['registerVersion']>[1], actor, manager);
+    const contractRef = externalContractReference((spec['spec'] as Record<string, unknown> | undefined)?.['openapi']);
+    const note = contractRef === undefined ? undefined : `contract kept as a reference to '${contractRef}': it cannot be diffed, so the next version needs a major bump or an inlined document`;
+    return changeOf(document, `${component}@${version}`, registration.created ? 'create' : 'unchanged', registration.created ? note : undefined);
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { ManifestDocument } from '@strata/domain';
+import { StacksRepository } from '../../repositories/stacks.repository';
+import { StacksService } from '../stacks.service';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf } from './manifest-kind';
+
+/** A Stack: created, or its missing environments added (environments are never removed by a manifest). */
+@Injectable()
+export class StackManifestKind implements ManifestKindHandler {
+  readonly kind = 'Stack';
+  readonly order = 0;
+  readonly fieldPrefix = 'spec.';
+
+  constructor(
+    private readonly stacksRepository: StacksRepository,
+    private readonly stacks: StacksService,
+  ) {}
+
+  scope(document: ManifestDocument): string {
+    return `stack:${document.metadata['name'] ?? ''}`;
+  }
+
+  async apply({ document, manager }: ManifestApplication): Promise<AppliedChange> {
+    const name = document.metadata['name'] as string;
+    const environments = Array.isArray(document.spec['environments']) ? (document.spec['environments'] as { name: string; mirrors?: string }[]) : [];
+    const existing = await this.stacksRepository.findByName(manager, name);
+    if (!existing) {
+      await this.stacks.create({ name, environments }, manager);
+      return changeOf(document, name, 'create');
+    }
+    const missing = environments.filter((environment) => !existing.environments.some((known) => known.name === environment.name));
+    for (const environment of missing) {
+      await this.stacks.addEnvironment(name, environment, manager);
+    }
+    return missing.length > 0 ? changeOf(document, name, 'update', `adds environments ${missing.map((environment) => environment.name).join(', ')}`) : changeOf(document, name, 'unchanged');
+  }
+}

@@ -1,0 +1,3 @@
+export * from './free-port';
+export * from './private-postgres';
+export * from './service-test-app';
