@@ -87,7 +87,7 @@ describe(runEvalNab.name, () => {
   it('scores given anomaly scores and ends with one JSON line', () => {
     const { data, scores, labels: windows } = corpus();
     let output = '';
-    const report = sut({ data, labels: windows, scores, halves: false, json: true }, (text) => (output += text));
+    const report = sut({ data, labels: windows, scores, halves: false, cv: false, json: true }, (text) => (output += text));
     expect(listCsvFiles(data)).toEqual(['a/x.csv', 'a/y.csv']);
     expect(report.files).toBe(2);
     const lines = output.trim().split('\n');
@@ -97,7 +97,7 @@ describe(runEvalNab.name, () => {
   it("runs Strata's detector without --scores", () => {
     const { data, labels: windows } = corpus();
     let output = '';
-    sut({ data, labels: windows, scores: null, halves: false, json: false }, (text) => (output += text));
+    sut({ data, labels: windows, scores: null, halves: false, cv: false, json: false }, (text) => (output += text));
     expect(output).toMatch(/Strata's streaming detector over 2 files/);
     expect(output).toMatch(/standard/);
   });
@@ -105,7 +105,7 @@ describe(runEvalNab.name, () => {
   it('scores each half on its own with --halves', () => {
     const { data, scores, labels: windows } = corpus();
     let output = '';
-    const report = sut({ data, labels: windows, scores, halves: true, json: true }, (text) => (output += text));
+    const report = sut({ data, labels: windows, scores, halves: true, cv: false, json: true }, (text) => (output += text));
     // Half A holds a/x.csv with its window flagged at the first row; half B only the file without windows.
     expect(report.halves?.[0]).toEqual({ standard: 100, reward_low_FP_rate: 100, reward_low_FN_rate: 100 });
     expect(output).toMatch(/half A \(1 files\): standard 100\.00/);
