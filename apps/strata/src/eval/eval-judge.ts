@@ -1,4 +1,7 @@
 import { AA_SCENARIOS, errorRatePowerBound, REGRESSION_SCENARIOS, type ScenarioResult, simulateScenario } from '@strata/analytics';
+import { UsageError } from './eval-nab';
+
+export { UsageError } from './eval-nab';
 
 export const EVAL_JUDGE_USAGE = `usage: npm run eval:judge -- [--runs <n>] [--quick] [--json]
 
@@ -12,8 +15,6 @@ export const EVAL_JUDGE_USAGE = `usage: npm run eval:judge -- [--runs <n>] [--qu
   --json       end with one JSON line: maxAAFalseFail, power2xErrorsAt1000, medianRequestsToVerdict, …
 `;
 
-/** Wrong command line: the caller exits with EX_USAGE (64). */
-export class UsageError extends Error {}
 
 export interface EvalJudgeArgs {
   readonly runs: number;
