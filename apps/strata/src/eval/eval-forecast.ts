@@ -310,7 +310,13 @@ export async function runEvalForecast(args: EvalForecastArgs, write: (text: stri
         lstmChosen: summary.lstmChosen,
         ...(crossValidation === undefined
           ? {}
-          : { cvRatio: round(crossValidation.cvRatio), cvLstmRatio: round(crossValidation.cvLstmRatio), cvInSampleRatio: round(crossValidation.inSampleRatio) }),
+          : {
+              cvRatio: round(crossValidation.cvRatio),
+              cvRatioHindsightBaseline: round(crossValidation.cvRatioHindsightBaseline),
+              cvRatioPerSeriesBest: round(crossValidation.cvRatioPerSeriesBest),
+              cvLstmRatio: round(crossValidation.cvLstmRatio),
+              cvInSampleRatio: round(crossValidation.inSampleRatio),
+            }),
       })}\n`,
     );
   }
@@ -319,7 +325,8 @@ export async function runEvalForecast(args: EvalForecastArgs, write: (text: stri
 
 function writeCrossValidation(crossValidation: ForecastCrossValidation, selectionOrigins: number, write: (text: string) => void): void {
   write(`Leave one category out (LSTM or baseline chosen per series on the first ${selectionOrigins} origins, scored on the last ${selectionOrigins}):\n`);
-  write(`  held-out ratio served ÷ best baseline ${fixed(crossValidation.cvRatio)}; the LSTM everywhere ${fixed(crossValidation.cvLstmRatio)}; in hindsight (same origins) ${fixed(crossValidation.inSampleRatio)}\n`);
+  write(`  held-out ratio served ÷ best baseline chosen without the category ${fixed(crossValidation.cvRatio)}; the LSTM everywhere ${fixed(crossValidation.cvLstmRatio)}\n`);
+  write(`  served ÷ the best baseline method in hindsight ${fixed(crossValidation.cvRatioHindsightBaseline)}, ÷ each series' best baseline in hindsight ${fixed(crossValidation.cvRatioPerSeriesBest)}; LSTM ÷ best baseline in hindsight (same origins) ${fixed(crossValidation.inSampleRatio)}\n`);
   for (const fold of crossValidation.folds) {
     write(
       `  held out ${fold.fold.padEnd(22)} ${String(fold.series).padStart(2)} series: best baseline chosen without it ${fold.baseline} ${fixed(fold.baselineMase)}, served ${fixed(fold.servedMase)} (LSTM below ${fold.servingThreshold}× the baseline), LSTM ${fixed(fold.lstmMase)}\n`,

@@ -25,6 +25,9 @@ describe(crossValidateForecasts.name, () => {
     // Held out, b is judged by what a taught: the LSTM that looked better then lost, so never serve it.
     expect(result.folds.find((fold) => fold.fold === 'b')?.servingThreshold).toBe(0);
     expect(result.cvRatio).toBeCloseTo((3 + 1) / (1 + 1), 12);
+    // theta is also the best in hindsight and on each series.
+    expect(result.cvRatioHindsightBaseline).toBeCloseTo(2, 12);
+    expect(result.cvRatioPerSeriesBest).toBeCloseTo(2, 12);
     expect(result.inSampleRatio).toBeCloseTo(1.75, 12);
   });
 
@@ -66,6 +69,20 @@ describe(crossValidateForecasts.name, () => {
     expect(foldC?.servingThreshold).toBeGreaterThan(0.5);
     expect(foldC?.servedMase).toBe(1);
     expect(foldC?.lstmMase).toBe(0.2);
+  });
+
+  it('serves the LSTM at an infinite threshold even where the baseline was perfect on the selection origins', () => {
+    // On a and c the LSTM loses the selection origin and wins the scored one: only "always" pays.
+    // b's baseline is perfect on its selection origin: ∞ · 0 must not fall back to it.
+    const result = sut([series('a/1', 'a', [1, 1], [2, 2], [1.5, 0.5]), series('b/1', 'b', [0, 1], [2, 2], [0.5, 0.5]), series('c/1', 'c', [1, 1], [2, 2], [1.5, 0.5])], 1);
+    const foldA = result.folds.find((fold) => fold.fold === 'a');
+    expect(foldA?.servingThreshold).toBe(Number.POSITIVE_INFINITY);
+    expect(result.folds.find((fold) => fold.fold === 'b')?.servedMase).toBe(0.5);
+  });
+
+  it('compares with the per-series best baseline in hindsight too', () => {
+    const result = sut([series('a/1', 'a', [1, 1], [2, 0.5], [1, 1]), series('b/1', 'b', [1, 1], [2, 2], [1, 1])], 1);
+    expect(result.cvRatioPerSeriesBest).toBeCloseTo(2 / 1.5, 12);
   });
 
   it('leaves out series without a defined MASE and refuses when none is left', () => {
