@@ -19,7 +19,7 @@ describe(runEvalJudge.name, () => {
   it('reports every A/A scenario and both regressions, and ends with the JSON line of the issue', () => {
     let output = '';
     const report = runEvalJudge({ runs: 4, json: true }, (text) => (output += text));
-    expect(report.aa).toHaveLength(8);
+    expect(report.aa).toHaveLength(9);
     expect(report.regressions.map((result) => result.scenario)).toEqual(['errors 2× (1 % → 2 %)', 'latency +20 %']);
     const lines = output.trim().split('\n');
     const json = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;

@@ -14,6 +14,15 @@ export const AA_SCENARIOS: readonly TrafficScenario[] = [
   { ...IID_TRAFFIC, name: 'diurnal drift (±30 %)', drift: { amplitude: 0.3, periodWindows: 50 } },
   { ...IID_TRAFFIC, name: '10/90 split', canaryShare: 0.1 },
   { ...IID_TRAFFIC, name: 'cold canary (2× at first, e-fold 50 requests)', warmUp: { factor: 1, requests: 50 } },
+  {
+    ...IID_TRAFFIC,
+    name: 'all at once (ρ 0.8, slow node, drift, 10/90, cold)',
+    autocorrelation: 0.8,
+    slowNode: { nodes: 5, factor: 1.6 },
+    drift: { amplitude: 0.3, periodWindows: 50 },
+    canaryShare: 0.1,
+    warmUp: { factor: 1, requests: 50 },
+  },
 ];
 
 /** Regressions to catch: twice the baseline's 1 % error rate, and 20 % slower. */
