@@ -1,3 +1,4 @@
+import { JudgeInputError } from '../canary-judge';
 import { SeededRandom } from '../seeded-random';
 import { type CanaryWindow, SequentialCanaryJudge, type SequentialJudgement } from './sequential-judge';
 
@@ -64,6 +65,17 @@ describe(SequentialCanaryJudge.name, () => {
     });
     expect(sut.verdict).toBe('pass');
     expect(sut.latency.upper).toBeLessThan(0.1);
+  });
+
+  it.each([
+    [{ requests: 2, errors: 3, latencies: [] }, /canary\.errors must be an integer in \[0, 2\], got 3/],
+    [{ requests: 1.5, errors: 0, latencies: [] }, /canary\.requests must be a non-negative integer/],
+    [{ requests: 2, errors: 0, latencies: [10, 0] }, /canary\.latencies\[1\] must be a positive finite number, got 0/],
+    [{ requests: 2, errors: 0, latencies: [Number.NaN] }, /canary\.latencies\[0\]/],
+  ])('refuses malformed figures %p naming the side and the field', (canary, message) => {
+    const sut = new SequentialCanaryJudge();
+    expect(() => sut.observe({ baseline: { requests: 1, errors: 0, latencies: [1] }, canary })).toThrow(JudgeInputError);
+    expect(() => sut.observe({ baseline: { requests: 1, errors: 0, latencies: [1] }, canary })).toThrow(message);
   });
 
   it('does not call a significant shift smaller than the tolerance a regression', () => {

@@ -1,3 +1,4 @@
+import { JudgeInputError } from '../canary-judge';
 import { longRunVariance, mixtureRadius, seriesMoments } from './confidence-sequence';
 import { RateRatioEProcess } from './rate-e-process';
 
@@ -101,8 +102,10 @@ export class SequentialCanaryJudge {
     this.passTest = new RateRatioEProcess(this.settings.errorPassRatio, INCREASES.map((ratio) => this.settings.errorPassRatio / ratio));
   }
 
-  /** Adds the next window and returns the judgement so far. */
+  /** Adds the next window and returns the judgement so far; malformed figures throw {@link JudgeInputError}. */
   observe(window: CanaryWindow): SequentialJudgement {
+    validateSide('baseline', window.baseline);
+    validateSide('canary', window.canary);
     const warmingUp = this.canarySeen < this.settings.warmUpRequests;
     this.canarySeen += window.canary.requests;
     if (!warmingUp) this.add(window);
@@ -171,6 +174,15 @@ export class SequentialCanaryJudge {
     const rise = canaryRate - baselineRate;
     return rise > this.settings.errorTolerance * baselineRate && rise > this.settings.errorAbsoluteTolerance;
   }
+}
+
+function validateSide(side: string, figures: SideWindow): void {
+  if (!Number.isInteger(figures.requests) || figures.requests < 0) throw new JudgeInputError(`${side}.requests must be a non-negative integer, got ${String(figures.requests)}`);
+  if (!Number.isInteger(figures.errors) || figures.errors < 0 || figures.errors > figures.requests) {
+    throw new JudgeInputError(`${side}.errors must be an integer in [0, ${figures.requests}], got ${String(figures.errors)}`);
+  }
+  const bad = figures.latencies.findIndex((latency) => typeof latency !== 'number' || !Number.isFinite(latency) || latency <= 0);
+  if (bad >= 0) throw new JudgeInputError(`${side}.latencies[${bad}] must be a positive finite number, got ${String(figures.latencies[bad])}`);
 }
 
 /**
