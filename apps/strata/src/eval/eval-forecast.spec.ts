@@ -10,7 +10,8 @@ describe(parseEvalForecastArgs.name, () => {
   const sut = parseEvalForecastArgs;
 
   it('has bounded defaults and reads separate or inline values', () => {
-    expect(sut(['--data', fixtures])).toEqual({ data: fixtures, horizon: 12, origins: 5, maxPoints: 2000, maxSeries: null, epochs: 8, units: 32, lookback: 24, batchSize: 128, patience: 0, blend: false, reference: 'auto', json: false });
+    expect(sut(['--data', fixtures])).toEqual({ data: fixtures, horizon: 12, origins: 5, maxPoints: 2000, maxSeries: null, epochs: 8, units: 32, lookback: 24, batchSize: 128, patience: 0, blend: false, cv: false, reference: 'auto', json: false });
+    expect(sut(['--data', fixtures, '--cv']).cv).toBe(true);
     expect(sut([`--data=${fixtures}`, '--horizon', '6', '--epochs=2', '--max-series', '3', '--json'])).toMatchObject({ horizon: 6, epochs: 2, maxSeries: 3, json: true });
   });
 
@@ -75,4 +76,26 @@ describe(runEvalForecast.name, () => {
     expect(summary.series[0].baselines.every((backtest) => backtest.origins.length === 5)).toBe(true);
     expect(output.join('')).toMatch(/ratio LSTM MASE ÷ best baseline/);
   }, 30_000);
+
+  it('with --cv chooses on the first half of twice the origins and scores each category held out', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'eval-forecast-cv-'));
+    for (const [category, amplitude] of [['a', 3], ['b', 1]] as const) {
+      mkdirSync(join(directory, category));
+      const rows = Array.from({ length: 300 }, (_, t) => `2020-01-01 00:${String(t % 60).padStart(2, '0')}:00,${(10 + amplitude * Math.sin((2 * Math.PI * t) / 12) + 0.01 * t).toFixed(4)}`);
+      writeFileSync(join(directory, category, 's.csv'), `timestamp,value\n${rows.join('\n')}\n`);
+    }
+    const output: string[] = [];
+    const summary = await sut(parseEvalForecastArgs(['--data', directory, '--json', '--cv', '--epochs', '1', '--units', '4', '--lookback', '12', '--horizon', '6']), (text) => output.push(text)).finally(() =>
+      rmSync(directory, { recursive: true, force: true }),
+    );
+    expect(summary.series.every((series) => series.baselines.every((backtest) => backtest.origins.length === 10))).toBe(true);
+    expect(summary.crossValidation?.folds.map((fold) => [fold.fold, fold.series])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    const last = JSON.parse(output[output.length - 1]) as { cvRatio: number; cvLstmRatio: number; cvInSampleRatio: number };
+    expect(last.cvRatio).toBeCloseTo(summary.crossValidation?.cvRatio ?? Number.NaN, 3);
+    expect(Number.isFinite(last.cvLstmRatio) && Number.isFinite(last.cvInSampleRatio)).toBe(true);
+    expect(output.join('')).toMatch(/held out a .* 1 series: best baseline chosen without it/);
+  }, 60_000);
 });

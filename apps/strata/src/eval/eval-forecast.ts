@@ -8,7 +8,10 @@ import {
   baselineMethods,
   bestBaseline,
   chooseForecastModel,
+  crossValidateForecasts,
   detectPeriod,
+  type ForecastCrossValidation,
+  nabCategoryOf,
   parseNabCsv,
   rollingOriginBacktest,
   rollingOriginBacktestAsync,
@@ -34,6 +37,9 @@ export const EVAL_FORECAST_USAGE = `usage: npm run eval:forecast -- --data <dir>
                        times into the training values, else without one)
   --patience <n>       early stopping after n epochs without a better validation loss (default 0: off)
   --blend              choose the weight of the LSTM's correction on the validation windows
+  --cv                 leave one category out: twice the origins, the first half to choose LSTM or
+                       baseline per series, the second half scored; the best-baseline method and the
+                       serving threshold are chosen on the other categories (JSON cvRatio)
   --json               end with one JSON line: {"ratio":…,"mase":{…},"secondsPerEpoch":…,…}
 
 The LSTM is trained once per series (in a worker thread) on the values before the first origin and
@@ -52,6 +58,7 @@ export interface EvalForecastArgs {
   readonly batchSize: number;
   readonly patience: number;
   readonly blend: boolean;
+  readonly cv: boolean;
   readonly reference: LstmReference;
   readonly json: boolean;
 }
@@ -81,6 +88,7 @@ export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs
   let data: string | undefined;
   let json = false;
   let blend = false;
+  let cv = false;
   let reference: LstmReference = 'auto';
   const numbers: Record<(typeof INTEGER_FLAGS)[IntegerFlag]['key'], number | null> = {
     horizon: 12,
@@ -104,6 +112,10 @@ export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs
     }
     if (flag === '--blend') {
       blend = true;
+      continue;
+    }
+    if (flag === '--cv') {
+      cv = true;
       continue;
     }
     if (flag !== '--data' && flag !== '--reference' && !isIntegerFlag(flag)) throw new UsageError(`unknown argument '${argument}'`);
@@ -143,6 +155,7 @@ export function parseEvalForecastArgs(argv: readonly string[]): EvalForecastArgs
     batchSize: required(numbers.batchSize),
     patience: required(numbers.patience),
     blend,
+    cv,
     reference,
   };
 }
@@ -174,6 +187,8 @@ export interface EvalForecastReport {
   readonly secondsPerEpoch: number;
   readonly scoredSeries: number;
   readonly lstmChosen: number;
+  /** Leave-one-category-out selection, with --cv. */
+  readonly crossValidation?: ForecastCrossValidation;
 }
 
 function median(values: readonly number[]): number {
@@ -186,10 +201,12 @@ function median(values: readonly number[]): number {
 /** Backtests one series: every baseline refitted per origin, the LSTM trained once before the first origin. */
 export async function evaluateSeries(file: string, allValues: readonly number[], args: EvalForecastArgs): Promise<SeriesForecastReport> {
   const values = allValues.slice(Math.max(0, allValues.length - args.maxPoints));
-  const firstOrigin = values.length - args.horizon * args.origins;
+  // With --cv the first half of the origins chooses the model and the second half is scored.
+  const origins = args.cv ? 2 * args.origins : args.origins;
+  const firstOrigin = values.length - args.horizon * origins;
   const history = values.slice(0, firstOrigin);
   const period = detectPeriod(history, { maxPeriod: Math.min(Math.floor(history.length / 3), 400) }) ?? 1;
-  const options = { horizon: args.horizon, origins: args.origins, period };
+  const options = { horizon: args.horizon, origins, period };
   const baselines = baselineMethods(period).map((method) => rollingOriginBacktest(values, method, options));
   let lstm: BacktestResult | null = null;
   let lstmError: string | null = null;
@@ -278,6 +295,8 @@ export async function runEvalForecast(args: EvalForecastArgs, write: (text: stri
   }
   write(`  ratio LSTM MASE ÷ best baseline (${summary.bestBaseline}) MASE: ${fixed(summary.ratio)} (goal ≤ 0.90)\n`);
   write(`  LSTM chosen for ${summary.lstmChosen}/${reports.length} series; training ${fixed(summary.secondsPerEpoch)} s per epoch (median)\n`);
+  const crossValidation = args.cv ? crossValidateForecasts(reports.map((report) => ({ name: report.file, fold: nabCategoryOf(report.file), baselines: report.baselines, lstm: report.lstm })), args.origins) : undefined;
+  if (crossValidation !== undefined) writeCrossValidation(crossValidation, args.origins, write);
   if (args.json) {
     const round = (value: number): number | null => (Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : null);
     write(
@@ -289,8 +308,28 @@ export async function runEvalForecast(args: EvalForecastArgs, write: (text: stri
         series: reports.length,
         scoredSeries: summary.scoredSeries,
         lstmChosen: summary.lstmChosen,
+        ...(crossValidation === undefined
+          ? {}
+          : {
+              cvRatio: round(crossValidation.cvRatio),
+              cvRatioHindsightBaseline: round(crossValidation.cvRatioHindsightBaseline),
+              cvRatioPerSeriesBest: round(crossValidation.cvRatioPerSeriesBest),
+              cvLstmRatio: round(crossValidation.cvLstmRatio),
+              cvInSampleRatio: round(crossValidation.inSampleRatio),
+            }),
       })}\n`,
     );
   }
-  return summary;
+  return { ...summary, ...(crossValidation === undefined ? {} : { crossValidation }) };
+}
+
+function writeCrossValidation(crossValidation: ForecastCrossValidation, selectionOrigins: number, write: (text: string) => void): void {
+  write(`Leave one category out (LSTM or baseline chosen per series on the first ${selectionOrigins} origins, scored on the last ${selectionOrigins}):\n`);
+  write(`  held-out ratio served ÷ best baseline chosen without the category ${fixed(crossValidation.cvRatio)}; the LSTM everywhere ${fixed(crossValidation.cvLstmRatio)}\n`);
+  write(`  served ÷ the best baseline method in hindsight ${fixed(crossValidation.cvRatioHindsightBaseline)}, ÷ each series' best baseline in hindsight ${fixed(crossValidation.cvRatioPerSeriesBest)}; LSTM ÷ best baseline in hindsight (same origins) ${fixed(crossValidation.inSampleRatio)}\n`);
+  for (const fold of crossValidation.folds) {
+    write(
+      `  held out ${fold.fold.padEnd(22)} ${String(fold.series).padStart(2)} series: best baseline chosen without it ${fold.baseline} ${fixed(fold.baselineMase)}, served ${fixed(fold.servedMase)} (LSTM below ${fold.servingThreshold}× the baseline), LSTM ${fixed(fold.lstmMase)}\n`,
+    );
+  }
 }

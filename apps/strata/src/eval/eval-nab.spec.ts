@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, findScoresFile, listCsvFiles, parseEvalNabArgs, runEvalNab, splitCrossHalves, splitHalves } from './eval-nab';
@@ -10,7 +10,7 @@ describe(parseEvalNabArgs.name, () => {
   const sut = parseEvalNabArgs;
 
   it('reads the flags, with separate or inline values', () => {
-    expect(sut(['--data', fixtures, `--labels=${labels}`, '--json'])).toEqual({ data: fixtures, labels, scores: null, halves: false, json: true });
+    expect(sut(['--data', fixtures, `--labels=${labels}`, '--json'])).toEqual({ data: fixtures, labels, scores: null, halves: false, cv: false, json: true });
     expect(sut(['--data', fixtures, '--labels', labels, '--halves']).halves).toBe(true);
   });
 
@@ -87,7 +87,7 @@ describe(runEvalNab.name, () => {
   it('scores given anomaly scores and ends with one JSON line', () => {
     const { data, scores, labels: windows } = corpus();
     let output = '';
-    const report = sut({ data, labels: windows, scores, halves: false, json: true }, (text) => (output += text));
+    const report = sut({ data, labels: windows, scores, halves: false, cv: false, json: true }, (text) => (output += text));
     expect(listCsvFiles(data)).toEqual(['a/x.csv', 'a/y.csv']);
     expect(report.files).toBe(2);
     const lines = output.trim().split('\n');
@@ -97,7 +97,7 @@ describe(runEvalNab.name, () => {
   it("runs Strata's detector without --scores", () => {
     const { data, labels: windows } = corpus();
     let output = '';
-    sut({ data, labels: windows, scores: null, halves: false, json: false }, (text) => (output += text));
+    sut({ data, labels: windows, scores: null, halves: false, cv: false, json: false }, (text) => (output += text));
     expect(output).toMatch(/Strata's streaming detector over 2 files/);
     expect(output).toMatch(/standard/);
   });
@@ -105,7 +105,7 @@ describe(runEvalNab.name, () => {
   it('scores each half on its own with --halves', () => {
     const { data, scores, labels: windows } = corpus();
     let output = '';
-    const report = sut({ data, labels: windows, scores, halves: true, json: true }, (text) => (output += text));
+    const report = sut({ data, labels: windows, scores, halves: true, cv: false, json: true }, (text) => (output += text));
     // Half A holds a/x.csv with its window flagged at the first row; half B only the file without windows.
     expect(report.halves?.[0]).toEqual({ standard: 100, reward_low_FP_rate: 100, reward_low_FN_rate: 100 });
     expect(output).toMatch(/half A \(1 files\): standard 100\.00/);
@@ -114,5 +114,31 @@ describe(runEvalNab.name, () => {
     // The crossing split also puts a/x.csv, the first of its category, into C.
     expect(report.crossHalves?.[0]).toEqual({ standard: 100, reward_low_FP_rate: 100, reward_low_FN_rate: 100 });
     expect(output).toMatch(/half C \(1 files\): standard 100\.00/);
+  });
+
+  it('scores each category at a threshold chosen on the others with --cv', () => {
+    const { data, scores, labels: windows } = corpus();
+    // A second category whose window is flagged at a lower score than a's: held out, each is scored at
+    // the other's threshold.
+    mkdirSync(join(data, 'b'));
+    mkdirSync(join(scores, 'b'));
+    writeFileSync(join(data, 'b/z.csv'), readFileSync(join(data, 'a/x.csv')));
+    const lowered = readFileSync(join(scores, 'a/det_x.csv'), 'utf8').replace(/,1\n/, ',0.5\n');
+    writeFileSync(join(scores, 'b/det_z.csv'), lowered);
+    const labelsJson = JSON.parse(readFileSync(windows, 'utf8')) as Record<string, unknown>;
+    writeFileSync(windows, JSON.stringify({ ...labelsJson, 'b/z.csv': labelsJson['a/x.csv'] }));
+    let output = '';
+    const report = sut({ data, labels: windows, scores, halves: false, cv: true, json: true }, (text) => (output += text));
+    expect(report.scores['standard']?.normalizedScore).toBe(100);
+    expect(report.crossValidation?.folds.map((fold) => [fold.fold, fold.chosen['standard']?.threshold])).toEqual([
+      ['a', 0.5],
+      ['b', 1],
+    ]);
+    const lines = output.trim().split('\n');
+    const json = JSON.parse(lines[lines.length - 1]!);
+    // b held out misses its window at a's threshold; a held out still catches its own.
+    expect(json.cvStandard).toBe(50);
+    expect(Object.keys(json.cvFolds)).toEqual(['a', 'b']);
+    expect(output).toMatch(/held out b \(1 files, 1 windows\): standard 0\.00/);
   });
 });

@@ -2,7 +2,9 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import {
   type CostProfiles,
+  crossValidateNab,
   NAB_DEFAULT_PROFILES,
+  type NabCrossValidation,
   type NabDataSet,
   type NabProfileScore,
   parseNabCsv,
@@ -12,7 +14,7 @@ import {
   scoreSeries,
 } from '@strata/analytics';
 
-export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels <combined_windows.json> [--scores <dir>] [--halves] [--json]
+export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels <combined_windows.json> [--scores <dir>] [--halves] [--cv] [--json]
 
   --data <dir>      NAB data: <category>/<file>.csv with timestamp,value (searched recursively)
   --labels <file>   NAB combined_windows.json; profiles.json is read from the labels dir's parent if present
@@ -21,6 +23,9 @@ export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels 
   --halves          also score two halves of the corpus (A/B: files alternating within each category), each
                     with its own threshold, and a second, crossing split (C/D: files going C, D, D, C, …
                     within each category): a change tuned on one half should help the others too
+  --cv              also score leave-one-category-out: each category is scored at the threshold NAB's
+                    optimiser chose on the other categories (the held-out score; JSON cvStandard, cvLowFP,
+                    cvLowFN)
   --json            end with one JSON line of the normalised scores
 `;
 
@@ -32,6 +37,7 @@ export interface EvalNabArgs {
   readonly labels: string;
   readonly scores: string | null;
   readonly halves: boolean;
+  readonly cv: boolean;
   readonly json: boolean;
 }
 
@@ -41,6 +47,7 @@ export function parseEvalNabArgs(argv: readonly string[]): EvalNabArgs {
   const values: Partial<Record<(typeof VALUE_FLAGS)[number], string>> = {};
   let json = false;
   let halves = false;
+  let cv = false;
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
     const [flag, inline] = argument.startsWith('--') && argument.includes('=') ? [argument.slice(0, argument.indexOf('=')), argument.slice(argument.indexOf('=') + 1)] : [argument, undefined];
@@ -50,6 +57,10 @@ export function parseEvalNabArgs(argv: readonly string[]): EvalNabArgs {
     }
     if (flag === '--halves') {
       halves = true;
+      continue;
+    }
+    if (flag === '--cv') {
+      cv = true;
       continue;
     }
     const valueFlag = VALUE_FLAGS.find((known) => known === flag);
@@ -63,7 +74,7 @@ export function parseEvalNabArgs(argv: readonly string[]): EvalNabArgs {
   requirePath('--data', values['--data'], 'directory');
   requirePath('--labels', values['--labels'], 'file');
   if (values['--scores'] !== undefined) requirePath('--scores', values['--scores'], 'directory');
-  return { data: values['--data'], labels: values['--labels'], scores: values['--scores'] ?? null, halves, json };
+  return { data: values['--data'], labels: values['--labels'], scores: values['--scores'] ?? null, halves, cv, json };
 }
 
 function requirePath(flag: string, path: string, kind: 'file' | 'directory'): void {
@@ -172,6 +183,8 @@ export interface EvalNabReport {
   readonly halves: readonly [Record<string, number>, Record<string, number>] | null;
   /** The same for the crossing split C/D, with --halves. */
   readonly crossHalves: readonly [Record<string, number>, Record<string, number>] | null;
+  /** Leave-one-category-out scores, with --cv. */
+  readonly crossValidation: NabCrossValidation | null;
 }
 
 /** Loads the corpus, scores it (Strata's detector or the given score files) and writes the report. */
@@ -200,13 +213,36 @@ export function runEvalNab(args: EvalNabArgs, write: (text: string) => void): Ev
   }
   const halves = args.halves ? scoreHalves(splitHalves(dataSets), 'AB', profiles, write) : null;
   const crossHalves = args.halves ? scoreHalves(splitCrossHalves(dataSets), 'CD', profiles, write) : null;
+  const crossValidation = args.cv ? crossValidateNab([{ name: 'detector', dataSets }], profiles) : null;
+  if (crossValidation !== null) writeCrossValidation(crossValidation, normalizedScores(scores), write);
   write(`  time: ${args.scores === null ? 'detector' : 'loading'} ${detected - started} ms, scoring ${scored - detected} ms\n`);
   if (args.scores !== null) writeStoredComparison(args.scores, dataSets, profiles, write);
   if (args.json) {
     const normalized = normalizedScores(scores);
-    write(`${JSON.stringify({ ...normalized, files: dataSets.length, ...(halves === null || crossHalves === null ? {} : { halves: { A: halves[0], B: halves[1], C: crossHalves[0], D: crossHalves[1] } }) })}\n`);
+    const halvesJson = halves === null || crossHalves === null ? {} : { halves: { A: halves[0], B: halves[1], C: crossHalves[0], D: crossHalves[1] } };
+    write(`${JSON.stringify({ ...normalized, files: dataSets.length, ...halvesJson, ...(crossValidation === null ? {} : crossValidationJson(crossValidation)) })}\n`);
   }
-  return { files: dataSets.length, scores, halves, crossHalves };
+  return { files: dataSets.length, scores, halves, crossHalves, crossValidation };
+}
+
+/** JSON keys of the held-out scores of NAB's three profiles (others keep their profile name). */
+const CV_KEYS: Readonly<Record<string, string>> = { standard: 'cvStandard', reward_low_FP_rate: 'cvLowFP', reward_low_FN_rate: 'cvLowFN' };
+
+function crossValidationJson(crossValidation: NabCrossValidation): Record<string, unknown> {
+  const scores = Object.entries(crossValidation.normalizedScore).map(([profile, score]) => [CV_KEYS[profile] ?? `cv_${profile}`, round(score)]);
+  const folds = Object.fromEntries(crossValidation.folds.map((fold) => [fold.fold, Object.fromEntries(Object.entries(fold.normalizedScore).map(([profile, score]) => [profile, score === null ? null : round(score)]))]));
+  return { ...Object.fromEntries(scores), cvFolds: folds };
+}
+
+function writeCrossValidation(crossValidation: NabCrossValidation, inSample: Record<string, number>, write: (text: string) => void): void {
+  write('Leave one category out (threshold chosen on the other categories), held-out vs in-sample:\n');
+  for (const [profile, score] of Object.entries(crossValidation.normalizedScore)) {
+    write(`  ${profile.padEnd(20)} ${score.toFixed(2).padStart(7)}   in-sample ${(inSample[profile] ?? Number.NaN).toFixed(2)}\n`);
+  }
+  for (const fold of crossValidation.folds) {
+    const perProfile = Object.entries(fold.normalizedScore).map(([profile, score]) => `${profile} ${score === null ? `raw ${(fold.rawScore[profile] ?? 0).toFixed(3)}` : score.toFixed(2)}`);
+    write(`  held out ${fold.fold} (${fold.files} files, ${fold.windows} windows): ${perProfile.join(', ')}\n`);
+  }
 }
 
 function normalizedScores(scores: Record<string, NabProfileScore>): Record<string, number> {

@@ -6,3 +6,4 @@ export * from './normal';
 export * from './optimize';
 export * from './selection';
 export type * from './types';
+export * from './cross-validation';

@@ -1,6 +1,6 @@
 import { judgeCanary, Verdict } from './canary-judge';
 import { aaWindow, serviceJudgeConfig, ServiceWindow, simulateWindow } from './test-support/canary-scenarios';
-import { SeededRandom } from './test-support/simulation';
+import { SeededRandom } from './seeded-random';
 
 /**
  * Share of each verdict over `runs` simulated windows of the service in test-support/canary-scenarios

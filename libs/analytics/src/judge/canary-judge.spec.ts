@@ -1,7 +1,7 @@
 import { CanaryComparison, JudgeInputError, judgeCanary, MetricJudgement } from './canary-judge';
 import { holmAdjust } from './holm';
 import { JudgeConfigError, JudgeConfigInput, MetricConfigInput } from './judge-config';
-import { SeededRandom } from './test-support/simulation';
+import { SeededRandom } from './seeded-random';
 
 const latency = (overrides: Partial<MetricConfigInput> = {}): MetricConfigInput => ({ name: 'latency', kind: 'continuous', ...overrides });
 const errorRate = (overrides: Partial<MetricConfigInput> = {}): MetricConfigInput => ({ name: 'error-rate', kind: 'proportion', ...overrides });

@@ -1,5 +1,5 @@
 import { hodgesLehmann, kthPairwiseDifference } from './hodges-lehmann';
-import { SeededRandom } from './test-support/simulation';
+import { SeededRandom } from './seeded-random';
 
 const ascending = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
 

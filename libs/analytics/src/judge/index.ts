@@ -5,3 +5,7 @@ export * from './holm';
 export * from './judge-config';
 export * from './mann-whitney';
 export * from './proportions';
+export * from './seeded-random';
+export * from './sequential';
+export * from './sequential/judge-simulation';
+export * from './sequential/traffic-simulation';

@@ -73,7 +73,7 @@ export function optimizeNabThreshold(dataSets: readonly NabDataSet[], costMatrix
 }
 
 /** NAB's null detector: a constant anomaly score of 0.5 on every row. */
-function asNullDetector(dataSet: NabDataSet): NabDataSet {
+export function asNullDetector(dataSet: NabDataSet): NabDataSet {
   return { ...dataSet, anomalyScores: dataSet.anomalyScores.map(() => 0.5) };
 }
 

@@ -1,5 +1,6 @@
 export * from './cost-profile';
 export * from './corpus-scorer';
+export * from './cross-validation';
 export * from './csv';
 export * from './probation';
 export * from './scaled-sigmoid';

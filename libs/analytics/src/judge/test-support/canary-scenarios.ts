@@ -1,6 +1,6 @@
 import { CanaryComparison } from '../canary-judge';
 import { JudgeConfigInput } from '../judge-config';
-import { SeededRandom } from './simulation';
+import { SeededRandom } from '../seeded-random';
 
 /**
  * A realistic judge config for the simulations: request latency (critical: it is the SLO) and

@@ -1,0 +1,3 @@
+export * from './confidence-sequence';
+export * from './rate-e-process';
+export * from './sequential-judge';
