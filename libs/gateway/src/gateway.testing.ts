@@ -32,8 +32,8 @@ export function seededRandom(seed = 42): Random {
   };
 }
 
-/** v1 (stable, weight 90, two nodes) and v2 (weight 10, one node) on ports nothing listens on. */
-export function specRoutingConfig(overrides: Partial<RoutingConfig> = {}): RoutingConfig {
+/** v1 (stable, weight 90, two nodes) and v2 (weight 10, one node), by default on ports nothing listens on. */
+export function specRoutingConfig(overrides: Partial<RoutingConfig> = {}, urls = { v1a: 'http://127.0.0.1:1', v1b: 'http://127.0.0.1:2', v2: 'http://127.0.0.1:3' }): RoutingConfig {
   return {
     component: 'checkout',
     stableConfig: 'v1',
@@ -42,11 +42,11 @@ export function specRoutingConfig(overrides: Partial<RoutingConfig> = {}): Routi
         name: 'v1',
         weight: 90,
         nodes: [
-          { id: 'v1-a', url: 'http://127.0.0.1:1', version: '1.0.0' },
-          { id: 'v1-b', url: 'http://127.0.0.1:2', version: '1.0.0' },
+          { id: 'v1-a', url: urls.v1a, version: '1.0.0' },
+          { id: 'v1-b', url: urls.v1b, version: '1.0.0' },
         ],
       },
-      { name: 'v2', weight: 10, nodes: [{ id: 'v2-a', url: 'http://127.0.0.1:3', version: '2.0.0' }] },
+      { name: 'v2', weight: 10, nodes: [{ id: 'v2-a', url: urls.v2, version: '2.0.0' }] },
     ],
     rules: [],
     retryBudget: { ratio: 0.2, minRetriesPerSecond: 10 },
