@@ -14,8 +14,8 @@ interface ComposeService {
 /** deploy/compose must run what the code is: every app, with an environment its config accepts. */
 describe('deploy/compose/compose.yaml', () => {
   const compose = parse(readFileSync(join(root, 'deploy/compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
-  // The launcher runs every service itself; sample-backend is a test tool, not part of a deployment.
-  const apps = readdirSync(join(root, 'apps')).filter((app) => app !== 'strata' && app !== 'sample-backend');
+  // The launcher runs every service itself; sample-backend and eval are tools, not part of a deployment.
+  const apps = readdirSync(join(root, 'apps')).filter((app) => !['strata', 'sample-backend', 'eval'].includes(app));
 
   const environmentOf = (service: ComposeService) =>
     Object.fromEntries(Object.entries(service.environment ?? {}).map(([name, value]) => [name, String(value)]));

@@ -1,4 +1,3 @@
 export * from './detectors';
-export * from './nab';
 export * from './forecast';
 export * from './judge';

@@ -3,7 +3,7 @@ import { InMemoryEventBus, newEvent } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { eventually } from '@strata/testing';
 import { ConfigSubscription } from './config-subscription';
-import { RoutingConfigOutcome } from './routing-config-update';
+import { RoutingPolicyOutcome } from './routing-policy-update';
 
 describe(ConfigSubscription.name, () => {
   let bus: InMemoryEventBus;
@@ -21,7 +21,7 @@ describe(ConfigSubscription.name, () => {
     ]);
 
   /** ACKs odd versions and NACKs even ones, keeping version 1. */
-  const apply = (published: RoutingConfigPublishedV1): RoutingConfigOutcome => {
+  const apply = (published: RoutingConfigPublishedV1): RoutingPolicyOutcome => {
     applied.push(published.version);
     const identity = { stack: published.stack, environment: published.environment, version: published.version, gatewayId: 'gw-1' };
     return published.version % 2 === 1 ? { outcome: 'applied', ...identity } : { outcome: 'rejected', ...identity, reason: 'even', violations: [], keptVersion: 1 };

@@ -2,7 +2,7 @@ import { RoutingConfigPublishedV1, Topics } from '@strata/contracts';
 import { EventBus, SubscriptionHandle, createEventProcessor, newEvent } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { GATEWAY_SERVICE } from './gateway-events';
-import { RoutingConfigOutcome } from './routing-config-update';
+import { RoutingPolicyOutcome } from './routing-policy-update';
 
 export interface ConfigSubscriptionOptions {
   gatewayId: string;
@@ -10,7 +10,7 @@ export interface ConfigSubscriptionOptions {
   /** Whether a published config is this gateway's to apply (routing.events carries every stack's). */
   accepts(published: RoutingConfigPublishedV1): boolean;
   /** Applies it: the ACK or the NACK to answer with. */
-  apply(published: RoutingConfigPublishedV1): RoutingConfigOutcome;
+  apply(published: RoutingConfigPublishedV1): RoutingPolicyOutcome;
   /** How long to wait between attempts to join the bus while it is down. */
   retryMs: number;
   logger: Logger;

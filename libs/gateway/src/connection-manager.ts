@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Caller, DomainViolation, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
 import { Logger, PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
-import { ActiveRouting, UpstreamNode } from './active-routing';
+import { CompiledRoutingPolicy, UpstreamNode } from './compiled-routing-policy';
 import { Clock } from './clock';
 import { MIRROR_HEADER } from './gateway-headers';
 import { OutlierDetector } from './outlier-detector';
@@ -38,7 +38,7 @@ export interface RequestPathParts {
  */
 export class ConnectionManager {
   /** The routing served; replaced whole when a config is installed. */
-  routing: ActiveRouting | undefined;
+  routing: CompiledRoutingPolicy | undefined;
   private readonly view = new RequestView();
 
   constructor(private readonly parts: RequestPathParts) {}
@@ -148,7 +148,7 @@ export class ConnectionManager {
   }
 
   /** Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs. */
-  private mirror(routing: ActiveRouting, request: IncomingMessage, headers: string[]): void {
+  private mirror(routing: CompiledRoutingPolicy, request: IncomingMessage, headers: string[]): void {
     const node = routing.pickNode(routing.router.mirrorIndex);
     if (!node) {
       return;
@@ -180,7 +180,7 @@ class Exchange implements UpstreamExchangeListener {
 
   constructor(
     private readonly manager: ConnectionManager,
-    readonly routing: ActiveRouting,
+    readonly routing: CompiledRoutingPolicy,
     readonly request: IncomingMessage,
     readonly response: ServerResponse,
     readonly headers: string[],

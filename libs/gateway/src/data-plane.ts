@@ -1,6 +1,6 @@
 import { Server } from 'node:http';
 import { Logger } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock, Random } from './clock';
 import { ClusterManager } from './cluster-manager';
 import { ConnectionManager } from './connection-manager';
@@ -9,7 +9,7 @@ import { HealthChecker } from './health-checker';
 import { ConnectionLimits, close, createListener, listen } from './http-listener';
 import { KpiFlushSink } from './kpi-flush-sink';
 import { OutlierDetector } from './outlier-detector';
-import { ValidRoutingConfigUpdate } from './routing-config-update';
+import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 import { RoutingModeReport } from './routing-mode-report';
 import { RequestOutcomes } from './request-outcomes';
 import { VersionDiscovery } from './version-discovery';
@@ -48,7 +48,7 @@ export class DataPlane {
   constructor(private readonly options: DataPlaneOptions) {
     const { clock, report, logger } = options;
     this.routingMode = new RoutingModeReport(options.gatewayId);
-    const onModeMayHaveChanged = (routing: ActiveRouting): void => {
+    const onModeMayHaveChanged = (routing: CompiledRoutingPolicy): void => {
       if (routing === this.connections.routing) {
         reportRoutingModeChange(this.routingMode.observe(routing), report, logger);
       }
@@ -62,7 +62,7 @@ export class DataPlane {
   }
 
   /** The routing served, if any. */
-  get routing(): ActiveRouting | undefined {
+  get routing(): CompiledRoutingPolicy | undefined {
     return this.connections.routing;
   }
 
@@ -83,16 +83,16 @@ export class DataPlane {
   }
 
   /** The config compiled for the request path; on failure the pools it opened are closed again. */
-  compile(update: ValidRoutingConfigUpdate): ActiveRouting {
+  compile(update: ValidRoutingPolicyUpdate): CompiledRoutingPolicy {
     try {
-      return new ActiveRouting(update, (url) => this.cluster.poolFor(url), this.options.clock.now(), this.options.random);
+      return new CompiledRoutingPolicy(update, (url) => this.cluster.poolFor(url), this.options.clock.now(), this.options.random);
     } catch (error: unknown) {
       this.cluster.retainOnly(this.connections.routing?.nodes.map((node) => node.url) ?? []);
       throw error;
     }
   }
 
-  install(compiled: ActiveRouting): void {
+  install(compiled: CompiledRoutingPolicy): void {
     const previous = this.connections.routing;
     this.connections.routing = compiled;
     if (previous) {

@@ -105,7 +105,7 @@ describe('gateway edge', () => {
   async function startGateway(limits: Partial<ConnectionLimits> = {}): Promise<void> {
     sut = new Gateway({ gatewayId: 'edge', host: '127.0.0.1', port: 0, admin: { port: 0 }, limits, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
     ({ port, adminPort } = await sut.start());
-    const outcome = sut.applyRoutingConfig({
+    const outcome = sut.applyRoutingPolicy({
       stack: 'shop',
       environment: 'prod',
       version: 1,

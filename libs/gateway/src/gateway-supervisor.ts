@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import { Logger } from '@strata/observability';
 import { AdminAnswer, AdminListener } from './admin-listener';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { systemClock, systemRandom } from './clock';
 import { ClusterManager } from './cluster-manager';
 import { ConfigSubscription } from './config-subscription';
@@ -13,8 +13,8 @@ import { GatewayWorkerOptions, SupervisorMessage, WORKER_OPTIONS_VARIABLE, Worke
 import { DEFAULT_CONNECTION_LIMITS } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses } from './own-origin';
-import { RoutingConfigLoader } from './routing-config-loader';
-import { RoutingConfigOutcome, ValidRoutingConfigUpdate } from './routing-config-update';
+import { RoutingPolicyLoader } from './routing-policy-loader';
+import { RoutingPolicyOutcome, ValidRoutingPolicyUpdate } from './routing-policy-update';
 
 export interface GatewaySupervisorOptions extends GatewayOptions {
   workers: number;
@@ -34,14 +34,14 @@ const WORKER_STOP_GRACE_MS = 5_000;
 export class GatewaySupervisor {
   private readonly logger: Logger;
   private readonly store: LastKnownGoodStore;
-  private readonly loader: RoutingConfigLoader;
+  private readonly loader: RoutingPolicyLoader;
   private readonly subscription: ConfigSubscription;
   private readonly admin: AdminListener;
   private readonly aggregator = new AggregatorRegistry();
   /** Pools the supervisor opens only to prove a config compiles; it never sends a request. */
   private readonly validation = new ClusterManager();
   private readonly workers = new Set<Worker>();
-  private served: ValidRoutingConfigUpdate | undefined;
+  private served: ValidRoutingPolicyUpdate | undefined;
   private listening: ListeningAddress | undefined;
   private readonly report: ReportSink;
   private stopping = false;
@@ -51,7 +51,7 @@ export class GatewaySupervisor {
     this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId), (error) =>
       this.logger.error('could not persist the routing config as last-known-good', error),
     );
-    this.loader = new RoutingConfigLoader(
+    this.loader = new RoutingPolicyLoader(
       options.gatewayId,
       this.store,
       {
@@ -103,7 +103,7 @@ export class GatewaySupervisor {
   }
 
   /** The loader API, as Gateway's: an accepted config is ACKed once and handed to every worker. */
-  applyRoutingConfig(update: unknown): RoutingConfigOutcome {
+  applyRoutingPolicy(update: unknown): RoutingPolicyOutcome {
     return this.loader.apply(update);
   }
 
@@ -158,15 +158,15 @@ export class GatewaySupervisor {
     this.fork().catch((error: unknown) => this.logger.error('could not replace a gateway worker', error));
   };
 
-  private compile(update: ValidRoutingConfigUpdate): ActiveRouting {
+  private compile(update: ValidRoutingPolicyUpdate): CompiledRoutingPolicy {
     try {
-      return new ActiveRouting(update, (url) => this.validation.poolFor(url), systemClock.now(), systemRandom);
+      return new CompiledRoutingPolicy(update, (url) => this.validation.poolFor(url), systemClock.now(), systemRandom);
     } finally {
       this.validation.retainOnly(this.served?.config.stackConfigs.flatMap((stackConfig) => stackConfig.nodes.map((node) => node.url)) ?? []);
     }
   }
 
-  private install(update: ValidRoutingConfigUpdate): void {
+  private install(update: ValidRoutingPolicyUpdate): void {
     this.served = update;
     this.workers.forEach((worker) => sendTo(worker, { kind: 'strata-gateway:install', update }));
     this.logger.info('routing config handed to every worker', { stack: update.stack, environment: update.environment, version: update.version, workers: this.workers.size });

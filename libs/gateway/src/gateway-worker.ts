@@ -5,10 +5,10 @@ import { systemClock, systemRandom } from './clock';
 import { DataPlane } from './data-plane';
 import { ConnectionLimits } from './http-listener';
 import { registerRequestOutcomes } from './request-outcomes';
-import { ValidRoutingConfigUpdate } from './routing-config-update';
+import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 
 /** What the supervisor and its workers say to each other over the cluster's IPC channel. */
-export type SupervisorMessage = { kind: 'strata-gateway:install'; update: ValidRoutingConfigUpdate | undefined };
+export type SupervisorMessage = { kind: 'strata-gateway:install'; update: ValidRoutingPolicyUpdate | undefined };
 export type WorkerMessage =
   | { kind: 'strata-gateway:hello' }
   | { kind: 'strata-gateway:ready'; port: number }
@@ -88,7 +88,7 @@ export class GatewayWorker {
     return this.dataPlane.stop();
   }
 
-  private async onInstall(update: ValidRoutingConfigUpdate | undefined): Promise<void> {
+  private async onInstall(update: ValidRoutingPolicyUpdate | undefined): Promise<void> {
     if (update && update.version !== this.dataPlane.routing?.version) {
       try {
         this.dataPlane.install(this.dataPlane.compile(update));

@@ -105,7 +105,7 @@ describe('Gateway: routing, network policy, config ACK/NACK, retries and ejectio
   it('NACKs a version older than the applied one', () => {
     h.apply(h.routingConfig());
 
-    const outcome = h.sut.applyRoutingConfig({ stack: 'shop', environment: 'prod', version: 1, config: h.routingConfig() });
+    const outcome = h.sut.applyRoutingPolicy({ stack: 'shop', environment: 'prod', version: 1, config: h.routingConfig() });
 
     expect(outcome).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/older/) });
   });

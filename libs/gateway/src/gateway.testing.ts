@@ -1,5 +1,5 @@
-import { RoutingConfig } from '@strata/domain';
-import { ActiveRouting } from './active-routing';
+import { RoutingPolicy } from '@strata/domain';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock, Random } from './clock';
 import { ClusterManager } from './cluster-manager';
 
@@ -33,7 +33,7 @@ export function seededRandom(seed = 42): Random {
 }
 
 /** v1 (stable, weight 90, two nodes) and v2 (weight 10, one node), by default on ports nothing listens on. */
-export function specRoutingConfig(overrides: Partial<RoutingConfig> = {}, urls = { v1a: 'http://127.0.0.1:1', v1b: 'http://127.0.0.1:2', v2: 'http://127.0.0.1:3' }): RoutingConfig {
+export function specRoutingPolicy(overrides: Partial<RoutingPolicy> = {}, urls = { v1a: 'http://127.0.0.1:1', v1b: 'http://127.0.0.1:2', v2: 'http://127.0.0.1:3' }): RoutingPolicy {
   return {
     component: 'checkout',
     stableConfig: 'v1',
@@ -56,6 +56,6 @@ export function specRoutingConfig(overrides: Partial<RoutingConfig> = {}, urls =
 }
 
 /** A routing compiled as the gateway compiles it, its pools from `cluster` (destroy it after the spec). */
-export function compileForSpec(cluster: ClusterManager, clock: Clock, config: RoutingConfig = specRoutingConfig(), version = 1): ActiveRouting {
-  return new ActiveRouting({ stack: 'shop', environment: 'prod', version, config }, (url) => cluster.poolFor(url), clock.now(), seededRandom());
+export function compileForSpec(cluster: ClusterManager, clock: Clock, config: RoutingPolicy = specRoutingPolicy(), version = 1): CompiledRoutingPolicy {
+  return new CompiledRoutingPolicy({ stack: 'shop', environment: 'prod', version, config }, (url) => cluster.poolFor(url), clock.now(), seededRandom());
 }

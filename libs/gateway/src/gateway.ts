@@ -10,8 +10,8 @@ import { GATEWAY_SERVICE, busReportSink } from './gateway-events';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http-listener';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses } from './own-origin';
-import { RoutingConfigLoader } from './routing-config-loader';
-import { RoutingConfigOutcome, ValidRoutingConfigUpdate } from './routing-config-update';
+import { RoutingPolicyLoader } from './routing-policy-loader';
+import { RoutingPolicyOutcome, ValidRoutingPolicyUpdate } from './routing-policy-update';
 import { registerRequestOutcomes } from './request-outcomes';
 
 export { GATEWAY_SERVICE } from './gateway-events';
@@ -67,7 +67,7 @@ export class Gateway {
   private readonly dataPlane: DataPlane;
   private readonly admin: AdminListener;
   private readonly store: LastKnownGoodStore;
-  private readonly loader: RoutingConfigLoader;
+  private readonly loader: RoutingPolicyLoader;
   private readonly subscription: ConfigSubscription;
   private readonly releaseOutcomes: () => void;
   private listening: ListeningAddress | undefined;
@@ -92,7 +92,7 @@ export class Gateway {
       // Serving the new config matters more than surviving a restart with it; say so loudly.
       this.logger.error('could not persist the routing config as last-known-good', error),
     );
-    this.loader = new RoutingConfigLoader(
+    this.loader = new RoutingPolicyLoader(
       options.gatewayId,
       this.store,
       {
@@ -150,7 +150,7 @@ export class Gateway {
    * Returns the ACK or the NACK payload. An invalid or stale config is refused and the current one
    * kept. routing-control calls it through `io.strata.routing.config.published.v1`.
    */
-  applyRoutingConfig(update: unknown): RoutingConfigOutcome {
+  applyRoutingPolicy(update: unknown): RoutingPolicyOutcome {
     return this.loader.apply(update);
   }
 
@@ -165,7 +165,7 @@ export class Gateway {
 }
 
 /** routing.events carries every stack's configs; another stack's is not this gateway's to refuse. */
-export function acceptsPublished(published: RoutingConfigPublishedV1, pinned: { stack?: string; environment?: string }, served: ValidRoutingConfigUpdate | undefined): boolean {
+export function acceptsPublished(published: RoutingConfigPublishedV1, pinned: { stack?: string; environment?: string }, served: ValidRoutingPolicyUpdate | undefined): boolean {
   const stack = pinned.stack ?? served?.stack;
   const environment = pinned.environment ?? served?.environment;
   return (stack === undefined || stack === published.stack) && (environment === undefined || environment === published.environment);

@@ -2,9 +2,9 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { OutgoingMessage } from '@strata/messaging';
 import { Logger } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { ClusterManager } from './cluster-manager';
-import { ManualClock, compileForSpec, specRoutingConfig } from './gateway.testing';
+import { ManualClock, compileForSpec, specRoutingPolicy } from './gateway.testing';
 import { HealthChecker, healthPayloadVersion } from './health-checker';
 import { OutlierDetector } from './outlier-detector';
 import { VersionDiscovery } from './version-discovery';
@@ -16,7 +16,7 @@ describe(HealthChecker.name, () => {
   /** What the backend answers its health probes with. */
   let answer: { status: number; body: string };
   let reported: OutgoingMessage[];
-  let refreshed: ActiveRouting[];
+  let refreshed: CompiledRoutingPolicy[];
   let sut: HealthChecker;
 
   beforeAll(async () => {
@@ -37,11 +37,11 @@ describe(HealthChecker.name, () => {
     sut = new HealthChecker(new OutlierDetector(new ManualClock(), logger, (routing) => refreshed.push(routing)), new VersionDiscovery('production', (messages) => reported.push(...messages), logger));
   });
 
-  const routingOnBackend = (): ActiveRouting =>
+  const routingOnBackend = (): CompiledRoutingPolicy =>
     compileForSpec(
       cluster,
       new ManualClock(),
-      specRoutingConfig({
+      specRoutingPolicy({
         stackConfigs: [{ name: 'v1', weight: 100, nodes: [{ id: 'v1-a', url: origin, version: '1.0.0' }] }],
         healthCheck: { path: '/healthz', intervalMs: 60_000 },
       }),

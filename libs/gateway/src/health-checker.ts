@@ -1,4 +1,4 @@
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { VERSION_HEADER } from './gateway-headers';
 import { OutlierDetector } from './outlier-detector';
 import { VersionDiscovery } from './version-discovery';
@@ -19,7 +19,7 @@ export class HealthChecker {
   ) {}
 
   /** Probes this routing from now on, on its config's interval; a routing without health checks stops them. */
-  watch(routing: ActiveRouting): void {
+  watch(routing: CompiledRoutingPolicy): void {
     this.stop();
     const check = routing.update.config.healthCheck;
     if (check) {
@@ -34,7 +34,7 @@ export class HealthChecker {
   }
 
   /** One round of probes; resolves when every probe has answered or failed. */
-  async probeAll(routing: ActiveRouting): Promise<void> {
+  async probeAll(routing: CompiledRoutingPolicy): Promise<void> {
     const path = routing.update.config.healthCheck?.path;
     if (!path) {
       return;

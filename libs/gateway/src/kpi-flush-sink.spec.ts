@@ -1,6 +1,6 @@
 import { kpiSamplesV1 } from '@strata/contracts';
 import { OutgoingMessage } from '@strata/messaging';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { ClusterManager } from './cluster-manager';
 import { ManualClock, compileForSpec } from './gateway.testing';
 import { KpiFlushSink } from './kpi-flush-sink';
@@ -9,7 +9,7 @@ describe(KpiFlushSink.name, () => {
   const cluster = new ClusterManager();
   let clock: ManualClock;
   let reported: OutgoingMessage[];
-  let scored: ActiveRouting[];
+  let scored: CompiledRoutingPolicy[];
   let sut: KpiFlushSink;
 
   beforeEach(() => {

@@ -1,6 +1,6 @@
 import { KpiSamplesV1 } from '@strata/contracts';
 import { OutgoingMessage } from '@strata/messaging';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock } from './clock';
 import { ReportSink, kpiMessage } from './gateway-events';
 
@@ -11,21 +11,21 @@ import { ReportSink, kpiMessage } from './gateway-events';
  * config change are not lost.
  */
 export class KpiFlushSink {
-  private retired: ActiveRouting[] = [];
+  private retired: CompiledRoutingPolicy[] = [];
 
   constructor(
     private readonly clock: Clock,
     private readonly report: ReportSink,
     /** After the scores of the routing served changed: its mode may have changed too. */
-    private readonly onScoresUpdated: (routing: ActiveRouting) => void,
+    private readonly onScoresUpdated: (routing: CompiledRoutingPolicy) => void,
   ) {}
 
   /** A routing no longer served; its last counts go out with the next flush. */
-  retire(routing: ActiveRouting): void {
+  retire(routing: CompiledRoutingPolicy): void {
     this.retired.push(routing);
   }
 
-  flush(served: ActiveRouting | undefined): void {
+  flush(served: CompiledRoutingPolicy | undefined): void {
     const now = this.clock.now();
     const messages: OutgoingMessage[] = [];
     const routings = served ? [...this.retired, served] : this.retired;
@@ -42,7 +42,7 @@ export class KpiFlushSink {
     }
   }
 
-  private collect(routing: ActiveRouting, now: number, messages: OutgoingMessage[]): void {
+  private collect(routing: CompiledRoutingPolicy, now: number, messages: OutgoingMessage[]): void {
     const { stack, environment, config } = routing.update;
     for (const node of routing.nodes) {
       const labels = { stack, environment, component: config.component, stackConfig: routing.router.names[node.stackConfigIndex], node: node.id };

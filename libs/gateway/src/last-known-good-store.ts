@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RoutingConfigUpdate } from './routing-config-update';
+import { RoutingPolicyUpdate } from './routing-policy-update';
 
 const FILE_NAME = 'last-known-good-routing.json';
 
@@ -18,7 +18,7 @@ const FILE_NAME = 'last-known-good-routing.json';
 export class LastKnownGoodStore {
   private readonly file: string;
   private writing: Promise<void> = Promise.resolve();
-  private next: RoutingConfigUpdate | undefined;
+  private next: RoutingPolicyUpdate | undefined;
 
   constructor(
     private readonly directory: string,
@@ -32,7 +32,7 @@ export class LastKnownGoodStore {
   }
 
   /** Queues the update to be written; returns at once. */
-  save(update: RoutingConfigUpdate): void {
+  save(update: RoutingPolicyUpdate): void {
     const queued = this.next !== undefined;
     this.next = update;
     if (!queued) {

@@ -1,5 +1,5 @@
 import { Logger } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { ClusterManager } from './cluster-manager';
 import { ManualClock, compileForSpec } from './gateway.testing';
 import { OutlierDetector } from './outlier-detector';
@@ -7,8 +7,8 @@ import { OutlierDetector } from './outlier-detector';
 describe(OutlierDetector.name, () => {
   const cluster = new ClusterManager();
   let clock: ManualClock;
-  let refreshed: ActiveRouting[];
-  let routing: ActiveRouting;
+  let refreshed: CompiledRoutingPolicy[];
+  let routing: CompiledRoutingPolicy;
   let sut: OutlierDetector;
 
   beforeEach(() => {

@@ -1,5 +1,5 @@
 import { Logger } from '@strata/observability';
-import { ActiveRouting, UpstreamNode } from './active-routing';
+import { CompiledRoutingPolicy, UpstreamNode } from './compiled-routing-policy';
 import { Clock } from './clock';
 
 /**
@@ -12,10 +12,10 @@ export class OutlierDetector {
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** After availability was recomputed: the routing mode may have changed. */
-    private readonly onAvailabilityRefreshed: (routing: ActiveRouting) => void,
+    private readonly onAvailabilityRefreshed: (routing: CompiledRoutingPolicy) => void,
   ) {}
 
-  record(routing: ActiveRouting, node: UpstreamNode, succeeded: boolean): void {
+  record(routing: CompiledRoutingPolicy, node: UpstreamNode, succeeded: boolean): void {
     const now = this.clock.now();
     if (succeeded) {
       if (node.outlier.recordSuccess(now)) {
@@ -28,7 +28,7 @@ export class OutlierDetector {
     }
   }
 
-  refresh(routing: ActiveRouting): void {
+  refresh(routing: CompiledRoutingPolicy): void {
     routing.refreshAvailability(this.clock.now());
     this.onAvailabilityRefreshed(routing);
   }

@@ -1,8 +1,8 @@
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 import { ListeningAddress, nodePointingAtGateway } from './own-origin';
 
 describe(nodePointingAtGateway.name, () => {
-  const withCanaryAt = (url: string): RoutingConfig => ({
+  const withCanaryAt = (url: string): RoutingPolicy => ({
     component: 'checkout',
     stableConfig: 'v1',
     stackConfigs: [

@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 
 /** Where this gateway listens, and the addresses of its own machine. */
 export interface ListeningAddress {
@@ -41,7 +41,7 @@ export function localInterfaceAddresses(): Set<string> {
  * gateway listens, so only the gateway can see that such a config would forward every request
  * back to itself, each hop opening one more connection, until it runs out of sockets.
  */
-export function nodePointingAtGateway(config: RoutingConfig, listening: ListeningAddress): OwnNode | undefined {
+export function nodePointingAtGateway(config: RoutingPolicy, listening: ListeningAddress): OwnNode | undefined {
   const host = urlHost(listening.host);
   for (const [configIndex, stackConfig] of config.stackConfigs.entries()) {
     for (const [nodeIndex, node] of stackConfig.nodes.entries()) {

@@ -1,8 +1,8 @@
 import { Pool } from 'undici';
 import { gatewayFallbackChangedV1 } from '@strata/contracts';
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 import { metricsRegistry } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { RoutingModeReport } from './routing-mode-report';
 import { seededRandom } from './gateway.testing';
 
@@ -10,7 +10,7 @@ const NOW = 1_000_000;
 let nextVersion = 1;
 
 /** v1 the old stable at weight 0 with two nodes, v2 the promoted config at 100 with one. */
-function routingConfig(): RoutingConfig {
+function routingConfig(): RoutingPolicy {
   return {
     component: 'checkout',
     stableConfig: 'v1',
@@ -31,7 +31,7 @@ function routingConfig(): RoutingConfig {
   };
 }
 
-function eject(routing: ActiveRouting, nodeId: string): void {
+function eject(routing: CompiledRoutingPolicy, nodeId: string): void {
   const node = routing.nodes.find((candidate) => candidate.id === nodeId);
   node?.outlier.recordFailure(NOW);
   node?.outlier.recordFailure(NOW);
@@ -42,7 +42,7 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
   return metric?.values.find((value) => Object.entries(labels).every(([key, expected]) => value.labels[key] === expected))?.value;
 }
 
-describe(ActiveRouting.name, () => {
+describe(CompiledRoutingPolicy.name, () => {
   const pools: Pool[] = [];
   const poolFor = (url: string): Pool => {
     const pool = new Pool(url);
@@ -54,10 +54,10 @@ describe(ActiveRouting.name, () => {
     await Promise.all(pools.splice(0).map((pool) => pool.destroy()));
   });
 
-  const nodesPicked = (sut: ActiveRouting, stackConfigIndex: number): Set<string | undefined> => new Set(Array.from({ length: 50 }, () => sut.pickNode(stackConfigIndex)?.id));
+  const nodesPicked = (sut: CompiledRoutingPolicy, stackConfigIndex: number): Set<string | undefined> => new Set(Array.from({ length: 50 }, () => sut.pickNode(stackConfigIndex)?.id));
 
   it('picks only available nodes, and the nodes of the fallback config once the weighted one has none', () => {
-    const sut = new ActiveRouting({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW, seededRandom());
+    const sut = new CompiledRoutingPolicy({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW, seededRandom());
     eject(sut, 'v1-a');
     sut.refreshAvailability(NOW);
     expect([sut.router.mode, nodesPicked(sut, 0)]).toEqual(['normal', new Set(['v1-b'])]);
@@ -69,7 +69,7 @@ describe(ActiveRouting.name, () => {
   });
 
   it('picks ejected nodes in panic, when no stack config has an available node, and stops once one has', () => {
-    const sut = new ActiveRouting({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW, seededRandom());
+    const sut = new CompiledRoutingPolicy({ stack: 'shop', environment: 'prod', version: 1, config: routingConfig() }, poolFor, NOW, seededRandom());
     ['v1-a', 'v1-b', 'v2-a'].forEach((id) => eject(sut, id));
 
     sut.refreshAvailability(NOW);
@@ -89,7 +89,7 @@ describe(RoutingModeReport.name, () => {
     pools.push(pool);
     return pool;
   };
-  const compile = (stack: string): ActiveRouting => new ActiveRouting({ stack, environment: 'prod', version: nextVersion++, config: routingConfig() }, poolFor, NOW, seededRandom());
+  const compile = (stack: string): CompiledRoutingPolicy => new CompiledRoutingPolicy({ stack, environment: 'prod', version: nextVersion++, config: routingConfig() }, poolFor, NOW, seededRandom());
 
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((pool) => pool.destroy()));

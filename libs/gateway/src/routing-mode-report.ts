@@ -2,7 +2,7 @@ import { GatewayFallbackChangedV1 } from '@strata/contracts';
 import { RoutingMode, StackRouter } from '@strata/domain';
 import { metricsRegistry } from '@strata/observability';
 import { Counter, Gauge } from 'prom-client';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 
 const ROUTING_MODES: readonly RoutingMode[] = ['normal', 'fallback', 'panic'];
 
@@ -35,7 +35,7 @@ export class RoutingModeReport {
   constructor(private readonly gatewayId: string) {}
 
   /** A routing is served from now on: binds its counters and reports its mode if that changed. */
-  install(routing: ActiveRouting): GatewayFallbackChangedV1 | undefined {
+  install(routing: CompiledRoutingPolicy): GatewayFallbackChangedV1 | undefined {
     const { stack, environment } = routing.update;
     // Each series starts at 0, so rate() sees the first fallback rather than the series appearing.
     const bind = (mode: Exclude<RoutingMode, 'normal'>): Counter.Internal[] =>
@@ -50,7 +50,7 @@ export class RoutingModeReport {
   }
 
   /** After availability or scores changed: the change to publish, if the mode or the configs serving changed. */
-  observe(routing: ActiveRouting, cause?: string): GatewayFallbackChangedV1 | undefined {
+  observe(routing: CompiledRoutingPolicy, cause?: string): GatewayFallbackChangedV1 | undefined {
     const router = routing.router;
     const shares = router.weightedShares();
     const servingConfigs = router.names.filter((_, index) => shares[index] > 0);
@@ -86,7 +86,7 @@ export class RoutingModeReport {
     }
   }
 
-  private setGauge(routing: ActiveRouting): void {
+  private setGauge(routing: CompiledRoutingPolicy): void {
     const { stack, environment } = routing.update;
     for (const mode of ROUTING_MODES) {
       routingModeGauge.set({ stack, environment, mode }, mode === this.mode ? 1 : 0);

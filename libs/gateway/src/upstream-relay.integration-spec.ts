@@ -100,7 +100,7 @@ describe('gateway upstream relay', () => {
     stateDir = mkdtempSync(join(tmpdir(), 'strata-gateway-relay-'));
     sut = new Gateway({ gatewayId: 'relay', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
     ({ port: gatewayPort, adminPort } = await sut.start());
-    const outcome = sut.applyRoutingConfig({
+    const outcome = sut.applyRoutingPolicy({
       stack: 'shop',
       environment: 'prod',
       version: 1,

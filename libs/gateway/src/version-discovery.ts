@@ -1,7 +1,7 @@
 import { Topics } from '@strata/contracts';
 import { newEvent } from '@strata/messaging';
 import { Logger } from '@strata/observability';
-import { ActiveRouting, UpstreamNode } from './active-routing';
+import { CompiledRoutingPolicy, UpstreamNode } from './compiled-routing-policy';
 import { GATEWAY_SERVICE, ReportSink } from './gateway-events';
 
 export type VersionSource = 'response-header' | 'health-check';
@@ -18,7 +18,7 @@ export class VersionDiscovery {
     private readonly logger: Logger,
   ) {}
 
-  observe(routing: ActiveRouting, node: UpstreamNode, reported: string | string[] | undefined, source: VersionSource): void {
+  observe(routing: CompiledRoutingPolicy, node: UpstreamNode, reported: string | string[] | undefined, source: VersionSource): void {
     if (typeof reported !== 'string' || reported === node.lastReportedVersion) {
       return;
     }

@@ -1,4 +1,5 @@
-import { LstmForecaster, trainLstmInWorker } from '@strata/analytics';
+import { LstmForecaster } from '@strata/analytics';
+import { trainLstmInWorker } from '@strata/runtime';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LstmModelsRepository } from './repositories/lstm-models.repository';
 import { PredictiveTransactions } from './repositories/transactions';

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['-r', join(__dirname, '../../../deploy/node/register.js')] } })
       : new Gateway(options);
   const { port } = await gateway.start();
-  const outcome = gateway.applyRoutingConfig({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
+  const outcome = gateway.applyRoutingPolicy({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
   if (outcome.outcome !== 'applied') {
     process.stderr.write(`the bench routing config was rejected: ${JSON.stringify(outcome)}\n`);
     process.exit(2);

@@ -386,13 +386,3 @@ function integerBetween(value: unknown, min: number, max: number, field: string,
     violations.push({ field, message: `must be an integer from ${min} to ${max}, got ${describeValue(value)}` });
   }
 }
-
-/**
- * @deprecated Old names kept for libs/gateway only, which moves to RoutingPolicy,
- * resolvedRoutingPolicyViolations and parseResolvedRoutingPolicy when its split lands; then these go.
- */
-export type RoutingConfig = RoutingPolicy;
-/** @deprecated see RoutingConfig */
-export const routingConfigViolations = resolvedRoutingPolicyViolations;
-/** @deprecated see RoutingConfig */
-export const parseRoutingConfig = parseResolvedRoutingPolicy;

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request as undiciRequest } from 'undici';
 import { GatewayFallbackChangedV1, StrataEvent, gatewayFallbackChangedV1 } from '@strata/contracts';
-import { RoutingConfig } from '@strata/domain';
+import { RoutingPolicy } from '@strata/domain';
 import { EventBus, InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry } from '@strata/observability';
 import { Clock } from '../clock';
 import { Gateway } from '../gateway';
-import { specRoutingConfig } from '../gateway.testing';
+import { specRoutingPolicy } from '../gateway.testing';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -78,8 +78,8 @@ export class GatewayHarness {
   version = 0;
 
   /** The spec routing config (v1 x2 at 90, v2 at 10) on the real backends. */
-  readonly routingConfig = (overrides: Partial<RoutingConfig> = {}): RoutingConfig =>
-    specRoutingConfig(
+  readonly routingConfig = (overrides: Partial<RoutingPolicy> = {}): RoutingPolicy =>
+    specRoutingPolicy(
       {
         retryBudget: { ratio: 0.5, minRetriesPerSecond: 100 },
         // Long enough that an ejected node stays out for the rest of a test on a loaded machine.
@@ -89,8 +89,8 @@ export class GatewayHarness {
       { v1a: this.v1a.url, v1b: this.v1b.url, v2: this.v2.url },
     );
 
-  readonly apply = (config: unknown): ReturnType<Gateway['applyRoutingConfig']> =>
-    this.sut.applyRoutingConfig({ stack: 'shop', environment: 'prod', version: ++this.version, config });
+  readonly apply = (config: unknown): ReturnType<Gateway['applyRoutingPolicy']> =>
+    this.sut.applyRoutingPolicy({ stack: 'shop', environment: 'prod', version: ++this.version, config });
 
   async send(path = '/', headers: Record<string, string> = {}, method: 'GET' | 'POST' = 'GET', target = this.base): Promise<Answer> {
     const answer = await undiciRequest(`${target}${path}`, { method, headers });
@@ -157,7 +157,7 @@ export class GatewayHarness {
   readonly inMode = (mode: 'normal' | 'fallback' | 'panic'): Promise<number> => this.metric('strata_gateway_routing_mode', { stack: 'shop', environment: 'prod', mode });
 
   /** After a promotion: this.v2 takes everything, the old stable v1 stays at weight 0 for retries to drain. */
-  readonly promoted = (overrides: Partial<RoutingConfig> = {}): RoutingConfig => {
+  readonly promoted = (overrides: Partial<RoutingPolicy> = {}): RoutingPolicy => {
     const [stable, canary] = this.routingConfig().stackConfigs;
     return this.routingConfig({ stackConfigs: [{ ...stable, weight: 0 }, { ...canary, weight: 100 }], ...overrides });
   };

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type BacktestResult, type LstmConfig, LstmForecaster, rollingOriginBacktestAsync, trainLstmInWorker } from '@strata/analytics';
+import { type BacktestResult, type LstmConfig, LstmForecaster, rollingOriginBacktestAsync } from '@strata/analytics';
+import { trainLstmInWorker } from '@strata/runtime';
 import { Logger } from '@strata/observability';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { type BaselineBacktests, type ForecastPolicy, type LstmCandidate, firstBacktestOrigin, lstmConfigFor } from '../domain/forecast-plan';

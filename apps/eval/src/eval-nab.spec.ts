@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, findScoresFile, listCsvFiles, parseEvalNabArgs, runEvalNab, splitCrossHalves, splitHalves } from './eval-nab';
 
-const fixtures = join(__dirname, '../../../../test/fixtures/nab-dev');
+const fixtures = join(__dirname, '../../../test/fixtures/nab-dev');
 const labels = join(fixtures, 'labels/combined_windows.json');
 
 describe(parseEvalNabArgs.name, () => {

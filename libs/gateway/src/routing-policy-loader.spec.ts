@@ -2,29 +2,29 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { ClusterManager } from './cluster-manager';
-import { ManualClock, seededRandom, specRoutingConfig } from './gateway.testing';
+import { ManualClock, seededRandom, specRoutingPolicy } from './gateway.testing';
 import { LastKnownGoodStore } from './last-known-good-store';
-import { RoutingConfigLoader } from './routing-config-loader';
+import { RoutingPolicyLoader } from './routing-policy-loader';
 
-describe(RoutingConfigLoader.name, () => {
+describe(RoutingPolicyLoader.name, () => {
   const cluster = new ClusterManager();
   let dir: string;
   let store: LastKnownGoodStore;
   let saveFailures: unknown[];
-  let served: ActiveRouting | undefined;
-  let sut: RoutingConfigLoader;
+  let served: CompiledRoutingPolicy | undefined;
+  let sut: RoutingPolicyLoader;
   const listening = { host: '127.0.0.1', port: 8000, localAddresses: new Set<string>() };
 
-  const newLoader = (): RoutingConfigLoader =>
-    new RoutingConfigLoader(
+  const newLoader = (): RoutingPolicyLoader =>
+    new RoutingPolicyLoader(
       'gw-1',
       store,
       {
         served: () => served?.update,
         listening: () => listening,
-        compile: (update) => new ActiveRouting(update, (url) => cluster.poolFor(url), new ManualClock().now(), seededRandom()),
+        compile: (update) => new CompiledRoutingPolicy(update, (url) => cluster.poolFor(url), new ManualClock().now(), seededRandom()),
         install: (compiled) => {
           served = compiled;
         },
@@ -49,7 +49,7 @@ describe(RoutingConfigLoader.name, () => {
 
   /** Read through a call: the loader installs behind the compiler's back. */
   const servedVersion = (): number | undefined => served?.version;
-  const update = (version: number, config: unknown = specRoutingConfig(), stack = 'shop') => ({ stack, environment: 'prod', version, config });
+  const update = (version: number, config: unknown = specRoutingPolicy(), stack = 'shop') => ({ stack, environment: 'prod', version, config });
 
   it('ACKs and installs a valid config, and keeps it as last-known-good', async () => {
     expect(sut.apply(update(3))).toEqual({ outcome: 'applied', stack: 'shop', environment: 'prod', version: 3, gatewayId: 'gw-1' });
@@ -64,7 +64,7 @@ describe(RoutingConfigLoader.name, () => {
   it('NACKs an invalid config with its violations, keeping the one served', () => {
     sut.apply(update(1));
 
-    const outcome = sut.apply(update(2, { ...specRoutingConfig(), stableConfig: 'v9' }));
+    const outcome = sut.apply(update(2, { ...specRoutingPolicy(), stableConfig: 'v9' }));
 
     expect(outcome).toMatchObject({ outcome: 'rejected', version: 2, keptVersion: 1, violations: [{ field: 'config.stableConfig' }] });
     expect(served?.version).toBe(1);
@@ -75,13 +75,13 @@ describe(RoutingConfigLoader.name, () => {
     const installed = served;
 
     expect(sut.apply(update(4))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/older/) });
-    expect(sut.apply(update(6, specRoutingConfig(), 'search'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/routes shop\/prod/) });
+    expect(sut.apply(update(6, specRoutingPolicy(), 'search'))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/routes shop\/prod/) });
     expect(sut.apply(update(5))).toMatchObject({ outcome: 'applied', version: 5 });
     expect(served).toBe(installed);
   });
 
   it('NACKs a config one of whose nodes is where the gateway listens', () => {
-    const config = specRoutingConfig();
+    const config = specRoutingPolicy();
     config.stackConfigs[1].nodes[0].url = 'http://localhost:8000';
 
     expect(sut.apply(update(1, config))).toMatchObject({ outcome: 'rejected', keptVersion: null, violations: [{ field: 'config.stackConfigs[1].nodes[0].url' }] });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { scoreSeries } from '@strata/analytics';
 import {
   type CostProfiles,
   crossValidateNab,
@@ -11,8 +12,7 @@ import {
   parseNabProfiles,
   parseNabWindows,
   scoreNabCorpus,
-  scoreSeries,
-} from '@strata/analytics';
+} from './nab';
 
 export const EVAL_NAB_USAGE = `usage: npm run eval:nab -- --data <dir> --labels <combined_windows.json> [--scores <dir>] [--halves] [--cv] [--json]
 

@@ -11,13 +11,12 @@ import {
   crossValidateForecasts,
   detectPeriod,
   type ForecastCrossValidation,
-  nabCategoryOf,
-  parseNabCsv,
   rollingOriginBacktest,
   rollingOriginBacktestAsync,
-  trainLstmInWorker,
 } from '@strata/analytics';
+import { trainLstmInWorker } from '@strata/runtime';
 import { UsageError, listCsvFiles } from './eval-nab';
+import { nabCategoryOf, parseNabCsv } from './nab';
 
 export { UsageError } from './eval-nab';
 

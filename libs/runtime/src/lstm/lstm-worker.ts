@@ -1,7 +1,7 @@
 // Worker-thread entry: trains one LSTM and posts the result (or the error) back. Loaded by
 // trainLstmInWorker with the TypeScript register preloaded, so it runs from source like the rest.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type LstmConfig, trainLstm } from './lstm-model';
+import { type LstmConfig, trainLstm } from '@strata/analytics';
 
 export interface LstmWorkerRequest {
   readonly train: readonly number[];

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LstmConfig, LstmTrainingResult } from './lstm-model';
+import type { LstmConfig, LstmTrainingResult } from '@strata/analytics';
 
-/** deploy/node/register.js (the swc TypeScript register), found above this file. */
+/** deploy/node/register.js (the swc TypeScript register), found above this file: the worker runs from source like its parent. */
 export function findTypeScriptRegister(from: string = __dirname): string {
   for (let directory = from; ; directory = dirname(directory)) {
     const candidate = join(directory, 'deploy', 'node', 'register.js');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type BacktestResult, chooseForecastModel } from '@strata/analytics';
 import { type SeriesForecastReport, UsageError, parseEvalForecastArgs, runEvalForecast, summariseForecastEval } from './eval-forecast';
 
-const fixtures = join(__dirname, '../../../../test/fixtures/nab-dev/data');
+const fixtures = join(__dirname, '../../../test/fixtures/nab-dev/data');
 
 describe(parseEvalForecastArgs.name, () => {
   const sut = parseEvalForecastArgs;

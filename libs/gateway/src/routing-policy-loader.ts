@@ -1,19 +1,19 @@
 import { Logger } from '@strata/observability';
-import { ActiveRouting } from './active-routing';
+import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, nodePointingAtGateway } from './own-origin';
-import { RoutingConfigOutcome, RoutingConfigUpdate, ValidRoutingConfigUpdate, parseRoutingConfigUpdate, routingConfigUpdateViolations } from './routing-config-update';
+import { RoutingPolicyOutcome, RoutingPolicyUpdate, ValidRoutingPolicyUpdate, parseRoutingPolicyUpdate, routingPolicyUpdateViolations } from './routing-policy-update';
 
 /** What the loader needs from the gateway it loads configs into. */
-export interface RoutingConfigTarget {
+export interface RoutingPolicyTarget {
   /** The config served now, if any. */
-  served(): ValidRoutingConfigUpdate | undefined;
+  served(): ValidRoutingPolicyUpdate | undefined;
   /** Where the gateway listens; unknown before it does. */
   listening(): ListeningAddress | undefined;
   /** Compiles a config for the request path; throws when it cannot be installed. */
-  compile(update: ValidRoutingConfigUpdate): ActiveRouting;
+  compile(update: ValidRoutingPolicyUpdate): CompiledRoutingPolicy;
   /** Serves a compiled config from now on. */
-  install(compiled: ActiveRouting): void;
+  install(compiled: CompiledRoutingPolicy): void;
 }
 
 /**
@@ -22,16 +22,16 @@ export interface RoutingConfigTarget {
  * impossible to compile (the NACK, keeping the config served), otherwise installs it and queues it
  * as last-known-good (the ACK). Also loads the last-known-good config at start.
  */
-export class RoutingConfigLoader {
+export class RoutingPolicyLoader {
   constructor(
     private readonly gatewayId: string,
     private readonly store: LastKnownGoodStore | undefined,
-    private readonly target: RoutingConfigTarget,
+    private readonly target: RoutingPolicyTarget,
     private readonly logger: Logger,
   ) {}
 
-  apply(update: unknown): RoutingConfigOutcome {
-    const envelope = update as Partial<RoutingConfigUpdate> | null;
+  apply(update: unknown): RoutingPolicyOutcome {
+    const envelope = update as Partial<RoutingPolicyUpdate> | null;
     const identity = {
       stack: typeof envelope?.stack === 'string' ? envelope.stack : '',
       environment: typeof envelope?.environment === 'string' ? envelope.environment : '',
@@ -40,15 +40,15 @@ export class RoutingConfigLoader {
     };
     const current = this.target.served();
     const keptVersion = current?.version ?? null;
-    const reject = (reason: string, violations: { field: string; message: string }[] = []): RoutingConfigOutcome => {
+    const reject = (reason: string, violations: { field: string; message: string }[] = []): RoutingPolicyOutcome => {
       this.logger.warn('routing config rejected', { ...identity, reason, violations, keptVersion });
       return { outcome: 'rejected', ...identity, reason, violations, keptVersion };
     };
-    const violations = routingConfigUpdateViolations(update);
+    const violations = routingPolicyUpdateViolations(update);
     if (violations.length > 0) {
       return reject(`the routing config has ${violations.length} violation(s)`, violations);
     }
-    const valid = parseRoutingConfigUpdate(update as RoutingConfigUpdate);
+    const valid = parseRoutingPolicyUpdate(update as RoutingPolicyUpdate);
     if (current && (current.stack !== valid.stack || current.environment !== valid.environment)) {
       return reject(`this gateway routes ${current.stack}/${current.environment}, not ${valid.stack}/${valid.environment}`);
     }
@@ -67,7 +67,7 @@ export class RoutingConfigLoader {
     }
     // Compiled before it is persisted: a config this gateway cannot install must never become the
     // last-known-good one, or the next restart would start from it.
-    let compiled: ActiveRouting;
+    let compiled: CompiledRoutingPolicy;
     try {
       compiled = this.target.compile(valid);
     } catch (error: unknown) {
@@ -95,14 +95,14 @@ export class RoutingConfigLoader {
       this.logger.info('no last-known-good routing config yet', { file });
       return;
     }
-    const violations = routingConfigUpdateViolations(stored);
+    const violations = routingPolicyUpdateViolations(stored);
     if (violations.length > 0) {
       this.logger.error('the last-known-good routing config is invalid; starting without one', undefined, { file, violations });
       return;
     }
-    let compiled: ActiveRouting;
+    let compiled: CompiledRoutingPolicy;
     try {
-      compiled = this.target.compile(parseRoutingConfigUpdate(stored as RoutingConfigUpdate));
+      compiled = this.target.compile(parseRoutingPolicyUpdate(stored as RoutingPolicyUpdate));
     } catch (error: unknown) {
       this.logger.error('the last-known-good routing config cannot be installed; starting without one', error, { file });
       return;

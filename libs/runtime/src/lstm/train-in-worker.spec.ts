@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { LstmForecaster } from './lstm-model';
+import { LstmForecaster } from '@strata/analytics';
 import { findTypeScriptRegister, trainLstmInWorker } from './train-in-worker';
 
 describe(findTypeScriptRegister.name, () => {

@@ -11,7 +11,7 @@ import {
 import { Random } from './clock';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER } from './gateway-headers';
 import { TrafficStats } from './traffic-stats';
-import { ValidRoutingConfigUpdate } from './routing-config-update';
+import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 
 /** A backend node as the request path sees it: its pool, its load, its health and its KPIs. */
 export class UpstreamNode {
@@ -43,7 +43,7 @@ interface DecayingKpis extends StackConfigKpis {
  * One applied routing config, compiled for the request path: the router, the nodes of each stack
  * config and the subset that may take traffic now, the retry budget and the network policy.
  */
-export class ActiveRouting {
+export class CompiledRoutingPolicy {
   readonly router: StackRouter;
   readonly nodesByConfig: readonly UpstreamNode[][];
   readonly retryBudget: RetryBudget;
@@ -63,7 +63,7 @@ export class ActiveRouting {
   private readonly windows: DecayingKpis[];
 
   constructor(
-    readonly update: ValidRoutingConfigUpdate,
+    readonly update: ValidRoutingPolicyUpdate,
     poolFor: (url: string) => Pool,
     now: number,
     private readonly random: Random,

@@ -1,22 +1,22 @@
-import { DomainViolation, RoutingConfig, parseRoutingConfig, routingConfigViolations } from '@strata/domain';
+import { DomainViolation, RoutingPolicy, parseResolvedRoutingPolicy, resolvedRoutingPolicyViolations } from '@strata/domain';
 
 /**
  * The payload of `io.strata.routing.config.published.v1` (schema in
  * libs/contracts/src/events/routing-events.ts), as the gateway's loader API takes it.
  */
-export interface RoutingConfigUpdate {
+export interface RoutingPolicyUpdate {
   stack: string;
   environment: string;
   version: number;
   config: unknown;
 }
 
-export interface ValidRoutingConfigUpdate extends RoutingConfigUpdate {
-  config: RoutingConfig;
+export interface ValidRoutingPolicyUpdate extends RoutingPolicyUpdate {
+  config: RoutingPolicy;
 }
 
 /** ACK and NACK payloads, shaped as `io.strata.routing.config.applied.v1` / `.rejected.v1`. */
-export type RoutingConfigOutcome =
+export type RoutingPolicyOutcome =
   | { outcome: 'applied'; stack: string; environment: string; version: number; gatewayId: string }
   | {
       outcome: 'rejected';
@@ -30,7 +30,7 @@ export type RoutingConfigOutcome =
     };
 
 /** Every violation of an update: its envelope, then the routing config with `config.` paths. */
-export function routingConfigUpdateViolations(update: unknown): DomainViolation[] {
+export function routingPolicyUpdateViolations(update: unknown): DomainViolation[] {
   if (typeof update !== 'object' || update === null || Array.isArray(update)) {
     return [{ field: '', message: 'must be an object {stack, environment, version, config}' }];
   }
@@ -46,12 +46,12 @@ export function routingConfigUpdateViolations(update: unknown): DomainViolation[
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
     violations.push({ field: 'version', message: 'must be a positive integer' });
   }
-  for (const violation of routingConfigViolations(fields['config'])) {
+  for (const violation of resolvedRoutingPolicyViolations(fields['config'])) {
     violations.push({ field: violation.field === '' ? 'config' : `config.${violation.field}`, message: violation.message });
   }
   return violations;
 }
 
-export function parseRoutingConfigUpdate(update: RoutingConfigUpdate): ValidRoutingConfigUpdate {
-  return { stack: update.stack, environment: update.environment, version: update.version, config: parseRoutingConfig(update.config) };
+export function parseRoutingPolicyUpdate(update: RoutingPolicyUpdate): ValidRoutingPolicyUpdate {
+  return { stack: update.stack, environment: update.environment, version: update.version, config: parseResolvedRoutingPolicy(update.config) };
 }
