@@ -314,10 +314,14 @@ export function hostileRequest(document: OpenApiDocument, operations: Operation[
     return { ...base, attack: 'invalid-utf8', headers: { ...base.headers, 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0xff, 0x22, 0x7d]) };
   }
   const [bodyAttack, text] = hostileJsonBody(document, operation, random);
+  // A route that reads text (Prometheus exposition) gets its plausible body as that text, so the
+  // request's only defect is the one its attack names.
+  const textOnly = !operation.bodyTypes.includes('application/json') && bodyAttack === 'body=plausible';
+  const plain = textOnly ? (JSON.parse(text) as unknown) : undefined;
   return {
     ...base,
     attack: base.attack === 'plausible' ? bodyAttack : `${base.attack} ${bodyAttack}`,
-    headers: { ...base.headers, 'content-type': 'application/json' },
-    body: Buffer.from(text),
+    headers: { ...base.headers, 'content-type': textOnly ? (operation.bodyTypes[0] as string) : 'application/json' },
+    body: Buffer.from(typeof plain === 'string' ? plain : text),
   };
 }
