@@ -130,6 +130,13 @@ spec:
     expect(await count('outbox')).toBe(before.outbox);
   });
 
+  it('refuses an environment without a name added to an existing stack, naming the field (never a 500)', async () => {
+    const stack = (environments: string) => `apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: nameless-env }\nspec: { environments: ${environments} }\n`;
+    await apply(stack('[{ name: production }]')).expect(200);
+    const refused = await apply(stack('[{ name: production }, {}]')).expect(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: expect.stringMatching(/environments\[1\]\.name$/) })]);
+  });
+
   it('refuses a wait longer than it allows', async () => {
     const refused = await apply(exampleManifest(), false, 31).expect(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'waitSeconds' })]);
