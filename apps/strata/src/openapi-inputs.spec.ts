@@ -58,24 +58,8 @@ const KNOWN_LOOSE = [
   'POST /v1/components/{component}/versions body(application/json).rollback[]: string without maxLength',
   'POST /v1/components/{component}/versions body(application/json).healthCheck: free object',
   'POST /v1/components/{component}/versions body(application/json).spec: free object',
-  // Resource figures of a heartbeat: a map checked by the heartbeat validator (at most 100 finite figures).
-  'POST /v1/nodes/heartbeat body(application/json).resources: free object',
-  'POST /v1/heartbeats body(application/json).resources: free object',
-  'POST /v1/heartbeats body(application/json).timestamp: integer without minimum and maximum',
-  // Sample batches: checked by the samples pipe (timestamps in the accepted range, finite values).
-  'POST /v1/samples body(application/json).batches[].samples[].timestamp: number without minimum and maximum',
-  'POST /v1/samples body(application/json).batches[].samples[].value: number without minimum and maximum',
-  'POST /v1/samples body(application/json).batches[].histograms[].timestamp: number without minimum and maximum',
-  'POST /v1/samples body(application/json).batches[].histograms[].bounds: array without maxItems',
-  'POST /v1/samples body(application/json).batches[].histograms[].bounds[]: number without minimum and maximum',
-  'POST /v1/samples body(application/json).batches[].histograms[].counts: array without maxItems',
-  'POST /v1/samples body(application/json).batches[].histograms[].counts[]: number without minimum and maximum',
-  'POST /v1/samples body(application/json).batches[].histograms[].sum: number without minimum and maximum',
-  'POST /v1/samples body(application/json).batches[].histograms[].count: number without minimum and maximum',
   // Prometheus text exposition: bounded by the body limit (5 MB) and the series-per-request limit.
   'POST /v1/prometheus body(text/plain): string without maxLength',
-  'GET /v1/series/{id}/range query.start: integer without minimum and maximum',
-  'GET /v1/series/{id}/range query.end: integer without minimum and maximum',
 ];
 
 describe('the management API document', () => {

@@ -17,13 +17,16 @@ export type KpiSeriesLabels = z.infer<typeof kpiSeriesLabels>;
 
 const timestamp = z.number().int().nonnegative(); // epoch milliseconds
 
+/** Buckets of one histogram at most: the gateway's log-spaced latency ladder has about 75. */
+export const MAX_HISTOGRAM_BUCKETS = 1_000;
+
 export const kpiHistogram = z
   .object({
     timestamp,
     /** Upper bounds of the buckets, ascending; the last may be Infinity (written as null in JSON). */
-    bounds: z.array(z.number().nullable()).min(1),
+    bounds: z.array(z.number().nullable()).min(1).max(MAX_HISTOGRAM_BUCKETS),
     /** Count per bucket (not cumulative), same length as bounds. */
-    counts: z.array(z.number().int().nonnegative()),
+    counts: z.array(z.number().int().nonnegative()).max(MAX_HISTOGRAM_BUCKETS),
     sum: z.number(),
     count: z.number().int().nonnegative(),
   })

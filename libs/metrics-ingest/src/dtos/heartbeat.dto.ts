@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_RESOURCES_PER_HEARTBEAT } from '../services/heartbeats.service';
 import { NodeHeartbeat } from '../collectors/heartbeat-series';
 
 /** The registry's heartbeat body (`POST /v1/nodes/heartbeat`) is accepted as it is, plus stackConfig and timestamp. */
@@ -22,9 +23,16 @@ export class RecordHeartbeatDto {
   @MaxLength(256)
   version?: string;
 
-  @ApiPropertyOptional({ example: 1764201600000, description: 'Epoch milliseconds; default the arrival time' }) @IsOptional() @IsInt() @Min(0) timestamp?: number;
+  @ApiPropertyOptional({ example: 1764201600000, description: 'Epoch milliseconds; default the arrival time' }) @IsOptional() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) timestamp?: number;
 
-  @ApiProperty({ example: { cpu: 0.42, memoryBytes: 512_000_000 }, description: 'Each figure becomes the series node_<snake_case name>' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number', minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE },
+    minProperties: 1,
+    maxProperties: MAX_RESOURCES_PER_HEARTBEAT,
+    example: { cpu: 0.42, memoryBytes: 512_000_000 },
+    description: 'Each figure (finite) becomes the series node_<snake_case name>',
+  })
   @IsObject()
   resources!: Record<string, number>;
 }

@@ -4,6 +4,7 @@ import { Expose, Transform, Type } from 'class-transformer';
 import { Allow, ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { SamplePoint, SeriesBatch } from '../domain/series-batch';
 import { IngestOutcome } from '../services/ingest.service';
+import { MAX_HISTOGRAM_BUCKETS } from '@strata/contracts';
 import { IsHistogramArray, IsSampleArray, MAX_SAMPLES_PER_BATCH } from './sample-validation';
 
 export const MAX_BATCHES_PER_REQUEST = 1_000;
@@ -46,17 +47,26 @@ export class SeriesLabelsDto {
   metric!: string;
 }
 
+/**
+ * The limits the samples pipe and the contract enforce (firstSampleProblem, kpiHistogram): epoch
+ * milliseconds are safe integers from 0; values are finite doubles.
+ */
+const EPOCH_MS = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const FINITE = { type: 'number', minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE } as const;
+const COUNT = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 export class SamplePointDto {
-  @ApiProperty({ example: 1764201600000, description: 'Epoch milliseconds' }) timestamp!: number;
-  @ApiProperty({ example: 0.042 }) value!: number;
+  @ApiProperty({ ...EPOCH_MS, example: 1764201600000, description: 'Epoch milliseconds' }) timestamp!: number;
+  @ApiProperty({ ...FINITE, example: 0.042 }) value!: number;
 }
 
 export class HistogramDto {
-  @ApiProperty({ example: 1764201600000 }) timestamp!: number;
-  @ApiProperty({ type: [Number], nullable: true, example: [0.01, 0.1, 1, null], description: 'Ascending upper bounds; null is +Inf' }) bounds!: Array<number | null>;
-  @ApiProperty({ type: [Number], example: [3, 10, 2, 0], description: 'Count per bucket, not cumulative' }) counts!: number[];
-  @ApiProperty({ example: 1.3 }) sum!: number;
-  @ApiProperty({ example: 15 }) count!: number;
+  @ApiProperty({ ...EPOCH_MS, example: 1764201600000 }) timestamp!: number;
+  @ApiProperty({ type: 'array', items: { ...FINITE, nullable: true }, minItems: 1, maxItems: MAX_HISTOGRAM_BUCKETS, example: [0.01, 0.1, 1, null], description: 'Ascending upper bounds; null is +Inf' })
+  bounds!: Array<number | null>;
+  @ApiProperty({ type: 'array', items: COUNT, maxItems: MAX_HISTOGRAM_BUCKETS, example: [3, 10, 2, 0], description: 'Count per bucket, not cumulative' }) counts!: number[];
+  @ApiProperty({ ...FINITE, example: 1.3 }) sum!: number;
+  @ApiProperty({ ...COUNT, example: 15 }) count!: number;
 }
 
 export class SampleBatchDto {

@@ -30,8 +30,8 @@ export class SeriesIdParamDto {
 }
 
 export class RangeQueryDto {
-  @ApiProperty({ description: 'Epoch milliseconds, inclusive' }) @Type(() => Number) @IsInt() @Min(0) start!: number;
-  @ApiProperty({ description: 'Epoch milliseconds, exclusive' }) @Type(() => Number) @IsInt() @Min(0) end!: number;
+  @ApiProperty({ description: 'Epoch milliseconds, inclusive' }) @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) start!: number;
+  @ApiProperty({ description: 'Epoch milliseconds, exclusive' }) @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) end!: number;
   @ApiProperty({ description: 'Milliseconds; a multiple of 60000 reads 1-minute rollups, of 10000 10-second rollups, else raw samples' })
   @Type(() => Number)
   @IsInt()

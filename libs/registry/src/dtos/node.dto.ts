@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { MAX_RESOURCE_FIGURES } from '../services/nodes.service';
 import { VersionMapLocation } from '../entities/version-map-entry.entity';
 
 export class HeartbeatDto {
@@ -23,7 +24,13 @@ export class HeartbeatDto {
   @IsString()
   @MaxLength(2048)
   url?: string;
-  @ApiPropertyOptional({ example: { cpu: 0.42, memoryBytes: 512_000_000 } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number', minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE },
+    maxProperties: MAX_RESOURCE_FIGURES,
+    example: { cpu: 0.42, memoryBytes: 512_000_000 },
+    description: 'Finite figures, at most 100',
+  })
   @IsOptional()
   @IsObject()
   resources?: Record<string, number>;

@@ -39,7 +39,7 @@ type NodeScope = { stack: string; environment: string; location: VersionMapLocat
 const HEARTBEAT_TIMEOUT_SECONDS = 30;
 const SWEEP_INTERVAL_MS = 5_000;
 /** Each figure becomes a KPI event in the heartbeat's transaction; a node reports a handful. */
-const MAX_RESOURCE_FIGURES = 100;
+export const MAX_RESOURCE_FIGURES = 100;
 /** A node that keeps reporting is announced again this often, so a projection that lost it heals. */
 const REANNOUNCE_AFTER_MS = 5 * 60_000;
 
