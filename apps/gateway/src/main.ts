@@ -1,21 +1,23 @@
 import cluster from 'node:cluster';
 import { Gateway, GatewayConfig, GatewayOptions, GatewaySupervisor, GatewayWorker, readGatewayConfig } from '@strata/gateway';
-import { loadConfigOrExit } from '@strata/config';
+import { loadConfigOrExit, readLogLevel } from '@strata/config';
 import { EventBus, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, setLogLevel } from '@strata/observability';
 import { exitOnFatalError, stopOnSignals } from '@strata/runtime';
 
 /** One process (STRATA_GATEWAY_WORKERS=1), or the supervisor of that many workers running this same entry. */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(() => readGatewayConfig(), 'strata-gateway');
-  setLogLevel(config.logLevel);
   if (cluster.isWorker) {
-    // Its options come from the supervisor, so every worker serves exactly as it was told.
+    // Its options come from the supervisor, so every worker serves exactly as it was told; it reads
+    // no bus or database setting of its own (the supervisor holds the bus).
+    setLogLevel(loadConfigOrExit(() => readLogLevel(), 'strata-gateway-worker'));
     const worker = GatewayWorker.fromEnvironment();
     worker.start();
     stopOnSignals('strata-gateway-worker', () => worker.stop());
     return;
   }
+  const config = loadConfigOrExit(() => readGatewayConfig(), 'strata-gateway');
+  setLogLevel(config.logLevel);
   const bus = createEventBus(config.bus);
   // Static stability: with the bus down the gateway still serves its last-known-good config.
   await bus.start().catch((error: unknown) => new Logger('strata-gateway').warn('the bus is down; serving from the last-known-good config', { error: String(error) }));

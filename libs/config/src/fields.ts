@@ -1,3 +1,4 @@
+import { Environment, parseEnvironment } from './env';
 import { z } from 'zod';
 
 export const port = (fallback: number) =>
@@ -33,3 +34,13 @@ export const brokerList = z
 export const bearerTokenSecret = z
   .string()
   .regex(/^[A-Za-z0-9._~+/-]{32,256}={0,2}$/, 'must be 32 to 256 letters, digits or ._~+/- (e.g. openssl rand -hex 32)');
+
+const logLevelSchema = z.object({ LOG_LEVEL: logLevel });
+
+/**
+ * LOG_LEVEL alone, for a process whose other settings come from its parent (a gateway worker is
+ * told everything else by its supervisor, and reads no bus or database setting of its own).
+ */
+export function readLogLevel(env: Environment = process.env): z.infer<typeof logLevel> {
+  return parseEnvironment(logLevelSchema, env).LOG_LEVEL;
+}
