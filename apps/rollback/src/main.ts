@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { RollbackModule } from '@strata/rollback';
+import { loadConfigOrExit } from '@strata/config';
+import { RollbackModule, readRollbackTuning } from '@strata/rollback';
 import { runService } from '@strata/runtime';
 
 void runService({
   service: 'rollback',
   description: 'Rollback triggers and executions across layers.',
-  module: (options) => RollbackModule.register(options),
+  module: (options) => RollbackModule.register(options, loadConfigOrExit(() => readRollbackTuning(), 'strata-rollback')),
 });

@@ -3,7 +3,7 @@ import { DatabaseConfig, ServiceModuleOptions, loadConfigOrExit } from '@strata/
 import { MetricsIngestModule, METRICS_INGEST_SCHEMA, createMetricsIngestDataSource, readMetricsIngestSettings } from '@strata/metrics-ingest';
 import { PredictiveStagingModule, PREDICTIVE_STAGING_SCHEMA, createPredictiveStagingDataSource, readPredictiveStagingSettings } from '@strata/predictive-staging';
 import { REGISTRY_SCHEMA, RegistryModule, createRegistryDataSource } from '@strata/registry';
-import { ROLLBACK_SCHEMA, RollbackModule, createRollbackDataSource } from '@strata/rollback';
+import { ROLLBACK_SCHEMA, RollbackModule, createRollbackDataSource, readRollbackTuning } from '@strata/rollback';
 import { ROUTING_CONTROL_SCHEMA, RoutingControlModule, createRoutingControlDataSource, readRoutingControlTuning } from '@strata/routing-control';
 import { DataSource } from 'typeorm';
 
@@ -35,5 +35,5 @@ export const SERVICES: readonly ServiceEntry[] = [
     module: (options) => RoutingControlModule.register(options, loadConfigOrExit(() => readRoutingControlTuning(), 'strata')),
     dataSource: createRoutingControlDataSource,
   },
-  { name: 'rollback', schema: ROLLBACK_SCHEMA, module: (options) => RollbackModule.register(options), dataSource: createRollbackDataSource },
+  { name: 'rollback', schema: ROLLBACK_SCHEMA, module: (options) => RollbackModule.register(options, loadConfigOrExit(() => readRollbackTuning(), 'strata')), dataSource: createRollbackDataSource },
 ];

@@ -6,4 +6,5 @@ export * from './events/predictive-events';
 export * from './events/registry-events';
 export * from './events/routing-events';
 export * from './events/rollout-events';
+export * from './events/rollback-events';
 export * from './topics/topics';

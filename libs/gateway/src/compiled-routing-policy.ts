@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import {
+  LbMatch,
   NetworkPolicyEvaluator,
   OutlierEjection,
   RetryBudget,
@@ -48,6 +49,8 @@ export class CompiledRoutingPolicy {
   readonly nodesByConfig: readonly UpstreamNode[][];
   readonly retryBudget: RetryBudget;
   readonly networkPolicy: NetworkPolicyEvaluator | undefined;
+  /** The requests accepted (the deployed lb-rule's matches); undefined: all. */
+  readonly routes: readonly LbMatch[] | undefined;
   /** Every node of every stack config, in config order. */
   readonly nodes: readonly UpstreamNode[];
   /**
@@ -80,6 +83,7 @@ export class CompiledRoutingPolicy {
     this.retriedHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, stable, RETRIED_FROM_HEADER, name]);
     this.retryBudget = new RetryBudget(config.retryBudget, now);
     this.networkPolicy = config.networkPolicy ? new NetworkPolicyEvaluator(config.networkPolicy, config.component) : undefined;
+    this.routes = config.routes;
     this.windows = this.nodesByConfig.map(() => ({ requests: 0, errors: 0, meanLatencyMs: 0, latencySumMs: 0 }));
   }
 

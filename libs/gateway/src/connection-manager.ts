@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Caller, DomainViolation, NO_STACK_CONFIG, RoutableRequest, cookieValue } from '@strata/domain';
+import { Caller, DomainViolation, NO_STACK_CONFIG, RouteRequest, cookieValue, routesAccept } from '@strata/domain';
 import { Logger, PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
 import { CompiledRoutingPolicy, UpstreamNode } from './compiled-routing-policy';
 import { Clock } from './clock';
@@ -62,6 +62,10 @@ export class ConnectionManager {
     if (routing.networkPolicy && !routing.networkPolicy.isAllowed(view)) {
       routing.deniedRequests++;
       this.refuse(request, response, 403, 'denied-by-network-policy', `the network policy does not allow this caller to reach ${routing.update.config.component}`);
+      return;
+    }
+    if (routing.routes && !routesAccept(routing.routes, view)) {
+      this.refuse(request, response, 404, 'no-route', `no route of the deployed lb-rule matches ${request.method} ${view.path}`);
       return;
     }
     const stackConfigIndex = routing.router.choose(view, routing.draw());
@@ -202,7 +206,7 @@ class Exchange implements UpstreamExchangeListener {
 }
 
 /** The request as the router and the network policy read it; one instance reused (routing is synchronous). */
-class RequestView implements RoutableRequest, Caller {
+class RequestView implements RouteRequest, Caller {
   path = '/';
   private request: IncomingMessage | undefined;
 
@@ -210,6 +214,10 @@ class RequestView implements RoutableRequest, Caller {
     this.request = request;
     this.path = path;
     return this;
+  }
+
+  get method(): string {
+    return this.request?.method ?? 'GET';
   }
 
   get sourceAddress(): string {

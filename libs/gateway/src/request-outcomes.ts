@@ -10,6 +10,7 @@ export const REQUEST_OUTCOMES = [
   'no-stack-config',
   'no-healthy-node',
   'denied-by-network-policy',
+  'no-route',
   'invalid-host-header',
   'invalid-request-target',
   'malformed-request',

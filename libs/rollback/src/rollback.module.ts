@@ -1,13 +1,30 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
+import { DEFAULT_ROLLBACK_TUNING, ROLLBACK_TUNING, RollbackTuning } from './config/rollback-tuning';
+import { RegistryCatalogConsumer } from './consumers/registry-catalog.consumer';
+import { RoutingAnswersConsumer } from './consumers/routing-answers.consumer';
+import { ExecutionsController } from './controllers/executions.controller';
 import { createRollbackDataSource } from './database/data-source';
 import { ROLLBACK_SCHEMA, ROLLBACK_SERVICE } from './database/rollback-schema';
+import { ActionsExecutor } from './executors/actions.executor';
+import { AppExecutor } from './executors/app.executor';
+import { DbSchemaExecutor } from './executors/db-schema.executor';
+import { LayerExecutorRegistry } from './executors/layer-executor';
+import { RoutingExecutor } from './executors/routing.executor';
+import { CatalogRepository } from './repositories/catalog.repository';
+import { ExecutionsRepository } from './repositories/executions.repository';
+import { RollbackTransactions } from './repositories/transactions';
+import { ExecutionEvents } from './services/execution-events';
+import { ExecutionRunner } from './services/execution-runner.service';
+import { ExecutionsService } from './services/executions.service';
 
-/** The rollback service: triggers and executions across layers. This slice holds its schema and messaging. */
+const CONTROLLERS = [ExecutionsController];
+
+/** The rollback service: executions that deploy and roll back a version group across every layer, resumable after a crash. */
 @Module({})
 export class RollbackModule {
-  static register(options: ServiceModuleOptions): DynamicModule {
+  static register(options: ServiceModuleOptions, tuning: Partial<RollbackTuning> = {}): DynamicModule {
     return {
       module: RollbackModule,
       imports: serviceInfrastructure({
@@ -15,9 +32,32 @@ export class RollbackModule {
         schema: ROLLBACK_SCHEMA,
         dataSource: createRollbackDataSource(options.database),
         outbox: options.outbox,
-        controllers: [],
+        controllers: CONTROLLERS,
         projectTokens: true,
       }),
+      controllers: CONTROLLERS,
+      providers: [
+        { provide: ROLLBACK_TUNING, useValue: { ...DEFAULT_ROLLBACK_TUNING, ...tuning } },
+        RollbackTransactions,
+        ExecutionsRepository,
+        CatalogRepository,
+        DbSchemaExecutor,
+        RoutingExecutor,
+        AppExecutor,
+        ActionsExecutor,
+        {
+          // Executors by component type; a new type is one more executor here, the engine unchanged.
+          provide: LayerExecutorRegistry,
+          useFactory: (db: DbSchemaExecutor, routing: RoutingExecutor, app: AppExecutor, actions: ActionsExecutor) => new LayerExecutorRegistry([db, routing, app, actions], actions),
+          inject: [DbSchemaExecutor, RoutingExecutor, AppExecutor, ActionsExecutor],
+        },
+        ExecutionEvents,
+        ExecutionsService,
+        ExecutionRunner,
+        RegistryCatalogConsumer,
+        RoutingAnswersConsumer,
+      ],
+      exports: [ExecutionRunner, ExecutionsService],
     };
   }
 }

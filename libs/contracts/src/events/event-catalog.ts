@@ -4,9 +4,11 @@ import { CloudEvent } from './cloud-event';
 import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
 import { anomalyDetectedV1, forecastPublishedV1 } from './predictive-events';
 import { rolloutDeclarationAnsweredV1, rolloutTransitionedV1 } from './rollout-events';
-import { gatewayFallbackChangedV1, routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1 } from './routing-events';
+import { gatewayFallbackChangedV1, routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1, routingLayersConvergedV1 } from './routing-events';
+import { executionChangedV1, rollbackActionRequestedV1, routingLayersRequestedV1 } from './rollback-events';
 import {
   componentVersionRegisteredV1,
+  deploymentDeclaredV1,
   deploymentRecordedV1,
   environmentAddedV1,
   nodeChangedV1,
@@ -39,6 +41,7 @@ export const EventCatalog = {
   'io.strata.registry.component-version.registered.v1': defineEvent(Topics.registryEvents, componentVersionRegisteredV1),
   'io.strata.registry.version-group.created.v1': defineEvent(Topics.registryEvents, versionGroupCreatedV1),
   'io.strata.registry.deployment.recorded.v1': defineEvent(Topics.registryEvents, deploymentRecordedV1),
+  'io.strata.registry.deployment.declared.v1': defineEvent(Topics.registryEvents, deploymentDeclaredV1),
   'io.strata.registry.version-map.changed.v1': defineEvent(Topics.registryEvents, versionMapChangedV1),
   'io.strata.registry.node-health.changed.v1': defineEvent(Topics.registryEvents, nodeHealthChangedV1),
   'io.strata.registry.node.changed.v1': defineEvent(Topics.registryEvents, nodeChangedV1),
@@ -51,6 +54,10 @@ export const EventCatalog = {
   'io.strata.routing.rollout.transitioned.v1': defineEvent(Topics.routingEvents, rolloutTransitionedV1),
   'io.strata.routing.rollout.declaration-answered.v1': defineEvent(Topics.routingEvents, rolloutDeclarationAnsweredV1),
   'io.strata.routing.gateway.fallback.changed.v1': defineEvent(Topics.routingEvents, gatewayFallbackChangedV1),
+  'io.strata.routing.layers.converged.v1': defineEvent(Topics.routingEvents, routingLayersConvergedV1),
+  'io.strata.rollback.execution.changed.v1': defineEvent(Topics.rollbackEvents, executionChangedV1),
+  'io.strata.rollback.routing.requested.v1': defineEvent(Topics.rollbackEvents, routingLayersRequestedV1),
+  'io.strata.rollback.action.requested.v1': defineEvent(Topics.rollbackEvents, rollbackActionRequestedV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
   'io.strata.anomaly.detected.v1': defineEvent(Topics.anomalies, anomalyDetectedV1),

@@ -25,6 +25,20 @@ export const componentVersionRegisteredV1 = z.object({
   checksum: z.string().min(1),
   dependencies: z.array(z.object({ component: z.string().min(1), range: z.string().min(1) })),
   breakingOverride: z.object({ reason: z.string(), actor: z.string(), breaks: z.array(z.string()) }).optional(),
+  /**
+   * What an execution needs to apply and roll back the version (the rollback service keeps it):
+   * its config, type-specific spec, rollback actions, health check and the component's target.
+   * Absent from older producers.
+   */
+  definition: z
+    .object({
+      config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+      spec: z.unknown(),
+      rollback: z.array(z.record(z.string(), z.unknown())),
+      healthCheck: z.record(z.string(), z.unknown()).nullable(),
+      target: z.record(z.string(), z.unknown()),
+    })
+    .optional(),
 });
 export type ComponentVersionRegisteredV1 = z.infer<typeof componentVersionRegisteredV1>;
 
@@ -39,7 +53,7 @@ export const versionGroupCreatedV1 = z.object({
 export type VersionGroupCreatedV1 = z.infer<typeof versionGroupCreatedV1>;
 
 const location = z.enum(['staging', 'production']);
-const deploymentStatus = z.enum(['deploying', 'healthy', 'degraded', 'failed', 'rolled-back']);
+const deploymentStatus = z.enum(['deploying', 'deployed', 'healthy', 'degraded', 'failed', 'rolled-back']);
 
 export const deploymentRecordedV1 = z.object({
   stack: z.string().min(1),
@@ -48,6 +62,8 @@ export const deploymentRecordedV1 = z.object({
   versionGroup: z.string().min(1),
   members: z.array(memberSchema).min(1),
   actor: z.string().min(1),
+  /** The execution of the rollback service that deployed it; absent when another tool did and it was only recorded. */
+  executionId: z.string().uuid().optional(),
 });
 export type DeploymentRecordedV1 = z.infer<typeof deploymentRecordedV1>;
 
@@ -146,3 +162,12 @@ export const tokenChangedV1 = z.object({
   actor: z.string().min(1),
 });
 export type TokenChangedV1 = z.infer<typeof tokenChangedV1>;
+
+/** A `Deployment` manifest applied: the rollback service starts its forward execution. */
+export const deploymentDeclaredV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  versionGroup: z.string().min(1),
+  actor: z.string().min(1),
+});
+export type DeploymentDeclaredV1 = z.infer<typeof deploymentDeclaredV1>;

@@ -64,3 +64,19 @@ export const gatewayFallbackChangedV1 = z.object({
   reason: z.string().min(1).max(2_000),
 });
 export type GatewayFallbackChangedV1 = z.infer<typeof gatewayFallbackChangedV1>;
+
+/**
+ * routing-control → rollback: the answer to `io.strata.rollback.routing.requested.v1`. `applied`:
+ * every live gateway serves `version` (none live counts, with `gateways: 0`); `rejected`: a gateway
+ * NACKed it, or the layers could not be compiled into a valid policy (`version` null then).
+ */
+export const routingLayersConvergedV1 = z.object({
+  requestId: z.string().min(1).max(500),
+  stack: stackName,
+  environment: environmentName,
+  version: configVersion.nullable(),
+  outcome: z.enum(['applied', 'rejected']),
+  gateways: z.number().int().nonnegative(),
+  reason: z.string().min(1).max(4_000),
+});
+export type RoutingLayersConvergedV1 = z.infer<typeof routingLayersConvergedV1>;

@@ -1,2 +1,3 @@
 export * from './execution-plan';
 export * from './execution-state';
+export * from './schema-migration';

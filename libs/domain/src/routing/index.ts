@@ -5,6 +5,8 @@ export * from './node-discovery';
 export * from './outlier-ejection';
 export * from './power-of-two-choices';
 export * from './retry-budget';
+export * from './route-match';
+export * from './routing-layers';
 export * from './routing-policy';
 export * from './stable-hash';
 export * from './stack-config-score';

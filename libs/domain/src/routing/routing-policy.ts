@@ -4,6 +4,8 @@ import { resourceNameProblem } from '../stacks/names';
 import { describeValue, fieldPath, isNonBlankString, requireObject, unknownKeyViolations } from '../components/validation';
 import { nodeViolations } from './backend-nodes';
 import { ROUTING_LIMITS } from '../schemas/routing-policy.schema';
+import { LbMatch } from '../components/specs/lb-rule-spec';
+import { routesViolations } from './route-match';
 
 /**
  * The routing policy of one stack in one environment, as a gateway routes by it: the stack configs
@@ -23,6 +25,8 @@ export interface RoutingPolicy {
   retryBudget: RetryBudgetSettings;
   mirror?: MirrorSettings;
   networkPolicy?: NetworkPolicySpec;
+  /** The requests the gateway accepts (the deployed lb-rule's matches); absent: all. See route-match.ts. */
+  routes?: LbMatch[];
   outlierDetection: OutlierDetectionSettings;
   healthCheck?: HealthCheckSettings;
 }
@@ -190,7 +194,7 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   violations.push(
     ...unknownKeyViolations(
       value,
-      ['component', 'stableConfig', 'stackConfigs', 'rules', 'stickiness', 'retryBudget', 'mirror', 'networkPolicy', 'outlierDetection', 'healthCheck'],
+      ['component', 'stableConfig', 'stackConfigs', 'rules', 'stickiness', 'retryBudget', 'mirror', 'networkPolicy', 'routes', 'outlierDetection', 'healthCheck'],
       '',
     ),
   );
@@ -235,6 +239,9 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   }
   if (value['networkPolicy'] !== undefined) {
     violations.push(...networkPolicySpecViolations(value['networkPolicy'], 'networkPolicy'));
+  }
+  if (value['routes'] !== undefined) {
+    violations.push(...routesViolations(value['routes'], 'routes'));
   }
   if (value['outlierDetection'] !== undefined) {
     outlierDetectionViolations(value['outlierDetection'], violations);

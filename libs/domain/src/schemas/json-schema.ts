@@ -9,6 +9,7 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
+  minProperties?: number;
   maxProperties?: number;
   items?: JsonSchema;
   minItems?: number;

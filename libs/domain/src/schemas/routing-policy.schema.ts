@@ -47,6 +47,22 @@ const MATCH_SCHEMA: JsonSchema = {
   ],
 };
 
+const NAME_VALUE: JsonSchema = objectOf({ name: HTTP_TOKEN_SCHEMA, value: { type: 'string' } }, ['name', 'value']);
+
+/** One match of an lb-rule route (lb-rule-spec.ts: lbMatchViolations): every criterion given must hold. */
+export const LB_MATCH_SCHEMA: JsonSchema = objectOf(
+  {
+    pathPrefix: { type: 'string', pattern: '^/' },
+    path: { type: 'string', pattern: '^/' },
+    host: { type: 'string', minLength: 1, pattern: '\\S' },
+    method: { type: 'string', enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] },
+    header: NAME_VALUE,
+    cookie: NAME_VALUE,
+  },
+  [],
+  { minProperties: 1 },
+);
+
 const PEER_SCHEMA: JsonSchema = {
   description: 'Exactly one of: a header with allowed values, a CIDR block, a component',
   oneOf: [
@@ -84,6 +100,7 @@ export const ROUTING_POLICY_SCHEMA: JsonSchema = objectOf(
     }),
     mirror: objectOf({ stackConfig: STACK_CONFIG_NAME, sampleRate: { type: 'number', minimum: 0, maximum: 1 } }, ['stackConfig', 'sampleRate'], { description: 'A sample of requests copied to a staging config' }),
     networkPolicy: NETWORK_POLICY_SCHEMA,
+    routes: { type: 'array', minItems: 1, maxItems: ROUTING_LIMITS.rules, items: LB_MATCH_SCHEMA, description: 'The requests the gateway accepts, compiled from the deployed lb-rule; others get 404. Absent: all' },
     outlierDetection: objectOf(
       {
         consecutiveFailures: { type: 'integer', minimum: 1, maximum: 1_000 },

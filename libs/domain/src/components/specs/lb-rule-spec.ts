@@ -59,7 +59,7 @@ function routeViolations(route: unknown, field: string): DomainViolation[] {
     return violations;
   }
   violations.push(...unknownKeyViolations(route, ['match', 'to', 'weight', 'retries', 'stickiness'], field));
-  violations.push(...matchViolations(route['match'], `${field}.match`));
+  violations.push(...lbMatchViolations(route['match'], `${field}.match`));
   const to = route['to'];
   const toProblem = typeof to === 'string' ? resourceNameProblem(to) : `must name a component, got ${describeValue(to)}`;
   if (toProblem) {
@@ -78,7 +78,8 @@ function routeViolations(route: unknown, field: string): DomainViolation[] {
   return violations;
 }
 
-function matchViolations(match: unknown, field: string): DomainViolation[] {
+/** Every violation of one route's `match`, each with its field path (shared with the routing policy's compiled `routes`). */
+export function lbMatchViolations(match: unknown, field: string): DomainViolation[] {
   const violations: DomainViolation[] = [];
   if (!requireObject(match, field, violations)) {
     return violations;

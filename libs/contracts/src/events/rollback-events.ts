@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const name = z.string().min(1).max(200);
+const member = z.object({ component: name, version: z.string().min(1).max(256) });
+const executionStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'abandoned']);
+const stepAction = z.enum(['apply', 'revert', 'traffic']);
+
+/**
+ * rollback → anyone: an execution moved (a snapshot of it after the change, not a delta). The
+ * registry moves the version map with it: `deploying` when a deploy starts, `deployed` as each
+ * member's step succeeds, `rolled-back` and `deployed` when a rollback completes.
+ */
+export const executionChangedV1 = z.object({
+  executionId: z.string().uuid(),
+  kind: z.enum(['deploy', 'rollback']),
+  stack: name,
+  environment: name,
+  versionGroup: name,
+  fromVersionGroup: name.nullable(),
+  change: z.enum(['started', 'step-started', 'step-succeeded', 'step-failed', 'succeeded', 'failed', 'retried', 'abandoned']),
+  status: executionStatus,
+  /** The step the change is about, for the step-* changes. */
+  step: z
+    .object({
+      index: z.number().int().nonnegative(),
+      action: stepAction,
+      component: name,
+      type: name,
+      fromVersion: z.string().nullable(),
+      toVersion: z.string().nullable(),
+      error: z.string().max(4_000).nullable(),
+    })
+    .nullable(),
+  /** The members of the group the execution brings the environment to. */
+  members: z.array(member),
+  /** The components the execution takes back to nothing or to another version (rollback). */
+  reverted: z.array(z.object({ component: name, fromVersion: z.string().min(1), toVersion: z.string().nullable() })),
+  actor: z.string().min(1).max(300),
+});
+export type ExecutionChangedV1 = z.infer<typeof executionChangedV1>;
+
+const lbRuleLayer = z.object({ component: name, version: z.string().min(1), spec: z.record(z.string(), z.unknown()) });
+
+/**
+ * rollback → routing-control: bring the routing layers of a stack in an environment to these
+ * versions. Absent keys are left as they are; `null` removes the layer. `requestId` is the step's
+ * idempotency key: a request seen twice publishes one policy version. routing-control answers
+ * with `io.strata.routing.layers.converged.v1` once every live gateway ACKs it, or one NACKs it.
+ */
+export const routingLayersRequestedV1 = z.object({
+  requestId: z.string().min(1).max(500),
+  stack: name,
+  environment: name,
+  /** The version group that takes all traffic, with its app component (the one the gateway fronts). */
+  traffic: z.object({ versionGroup: name, component: name }).optional(),
+  lbRule: lbRuleLayer.nullable().optional(),
+  networkPolicy: lbRuleLayer.nullable().optional(),
+  reason: z.string().min(1).max(2_000),
+});
+export type RoutingLayersRequestedV1 = z.infer<typeof routingLayersRequestedV1>;
+
+/**
+ * rollback → external systems: a declared `event` rollback action of a component version (e.g.
+ * pinning a third-party contract to its previous version). The declared type travels as data:
+ * only catalogued types travel as CloudEvents.
+ */
+export const rollbackActionRequestedV1 = z.object({
+  executionId: z.string().uuid(),
+  idempotencyKey: z.string().min(1).max(500),
+  stack: name,
+  environment: name,
+  component: name,
+  version: z.string().min(1),
+  actionType: z.string().min(1).max(300),
+});
+export type RollbackActionRequestedV1 = z.infer<typeof rollbackActionRequestedV1>;

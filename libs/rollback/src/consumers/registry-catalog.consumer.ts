@@ -1,0 +1,87 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { StrataEvent, Topics } from '@strata/contracts';
+import { ConfigValue, DependencyDeclaration, HealthCheck, RollbackAction, isDomainError } from '@strata/domain';
+import { EventSubscriber } from '@strata/messaging';
+import { Logger } from '@strata/observability';
+import { EntityManager } from 'typeorm';
+import { CatalogRepository } from '../repositories/catalog.repository';
+import { ExecutionsService } from '../services/executions.service';
+
+/**
+ * What the rollback service learns from the registry: component versions with their definitions,
+ * version groups, deployments recorded for another tool (executions record their own), the nodes
+ * app steps wait for, and `Deployment` manifests, whose forward execution it starts.
+ */
+@Injectable()
+export class RegistryCatalogConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger('registry-catalog').child({ service: 'rollback' });
+
+  constructor(
+    private readonly subscriber: EventSubscriber,
+    private readonly catalog: CatalogRepository,
+    private readonly executions: ExecutionsService,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscriber.subscribe('rollback-catalog', [Topics.registryEvents], {
+      'io.strata.registry.component-version.registered.v1': (event, manager) => this.recordVersion(event, manager),
+      'io.strata.registry.version-group.created.v1': (event, manager) => this.catalog.upsertGroup(manager, { stack: event.data.stack, name: event.data.versionGroup, members: event.data.members }),
+      'io.strata.registry.deployment.recorded.v1': (event, manager) => this.recordDeployment(event, manager),
+      'io.strata.registry.node.changed.v1': (event, manager) =>
+        this.catalog.recordNode(manager, {
+          stack: event.data.stack,
+          environment: event.data.environment,
+          component: event.data.component,
+          address: event.data.address,
+          discoveredVersion: event.data.discoveredVersion,
+          health: event.data.health,
+          observedAt: String(event.data.observedAt),
+        }),
+      'io.strata.registry.deployment.declared.v1': (event, manager) => this.startDeclared(event, manager),
+    });
+  }
+
+  private async recordVersion(event: StrataEvent<'io.strata.registry.component-version.registered.v1'>, manager: EntityManager): Promise<void> {
+    const { stack, component, version, type, dependencies, definition } = event.data;
+    if (!definition) {
+      return; // an older registry: the version cannot be executed until it is registered again by a current one
+    }
+    await this.catalog.upsertVersion(manager, {
+      stack,
+      component,
+      version,
+      type,
+      dependencies: dependencies as DependencyDeclaration[],
+      config: definition.config as Record<string, ConfigValue>,
+      spec: (definition.spec ?? {}) as Record<string, unknown>,
+      rollback: definition.rollback as unknown as RollbackAction[],
+      healthCheck: (definition.healthCheck ?? null) as HealthCheck | null,
+      target: definition.target,
+    });
+  }
+
+  /** A deployment another tool made and the registry recorded: what is deployed moves with it. */
+  private async recordDeployment(event: StrataEvent<'io.strata.registry.deployment.recorded.v1'>, manager: EntityManager): Promise<void> {
+    const { stack, environment, location, versionGroup, members, executionId } = event.data;
+    if (executionId !== undefined || location !== 'production') {
+      return; // an execution's own deployment, already applied here step by step; staging slots are not executed
+    }
+    const versions = await this.catalog.versions(manager, stack, members);
+    for (const member of members) {
+      const known = versions.get(`${member.component}@${member.version}`);
+      await this.catalog.setDeployed(manager, { stack, environment, component: member.component, version: member.version, type: known?.type ?? 'unknown' });
+    }
+    await this.catalog.pushHistory(manager, stack, environment, versionGroup, null);
+  }
+
+  /** A refused declaration (unknown group, another execution running) is logged, not retried: it fails the same way until someone acts. */
+  private async startDeclared(event: StrataEvent<'io.strata.registry.deployment.declared.v1'>, manager: EntityManager): Promise<void> {
+    const { stack, environment, versionGroup, actor } = event.data;
+    try {
+      await manager.transaction((savepoint) => this.executions.deploy({ stack, environment, versionGroup, dryRun: false }, actor, savepoint));
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      this.logger.warn('a declared Deployment was refused', { stack, environment, versionGroup, error: error.message });
+    }
+  }
+}

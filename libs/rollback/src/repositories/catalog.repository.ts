@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, IsNull, Not } from 'typeorm';
+import { CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
+
+/** The only code touching the rollback service's projections of the registry, nodes and routing answers. */
+@Injectable()
+export class CatalogRepository {
+  async upsertVersion(manager: EntityManager, version: CatalogVersionEntity): Promise<void> {
+    // The JSON columns hold documents TypeORM cannot type as partial entities.
+    await manager.upsert(CatalogVersionEntity, version as never, ['stack', 'component', 'version']);
+  }
+
+  async upsertGroup(manager: EntityManager, group: CatalogGroupEntity): Promise<void> {
+    await manager.upsert(CatalogGroupEntity, group, ['stack', 'name']);
+  }
+
+  group(manager: EntityManager, stack: string, name: string): Promise<CatalogGroupEntity | null> {
+    return manager.findOneBy(CatalogGroupEntity, { stack, name });
+  }
+
+  version(manager: EntityManager, stack: string, component: string, version: string): Promise<CatalogVersionEntity | null> {
+    return manager.findOneBy(CatalogVersionEntity, { stack, component, version });
+  }
+
+  async versions(manager: EntityManager, stack: string, members: readonly { component: string; version: string }[]): Promise<Map<string, CatalogVersionEntity>> {
+    const found = members.length === 0 ? [] : await manager.find(CatalogVersionEntity, { where: members.map((member) => ({ stack, component: member.component, version: member.version })) });
+    return new Map(found.map((version) => [`${version.component}@${version.version}`, version]));
+  }
+
+  async knownVersions(manager: EntityManager, stack: string, component: string): Promise<Set<string>> {
+    const rows = await manager.find(CatalogVersionEntity, { where: { stack, component }, select: { version: true } });
+    return new Set(rows.map((row) => row.version));
+  }
+
+  deployed(manager: EntityManager, stack: string, environment: string): Promise<DeployedComponentEntity[]> {
+    return manager.find(DeployedComponentEntity, { where: { stack, environment }, order: { component: 'ASC' } });
+  }
+
+  async setDeployed(manager: EntityManager, slot: Omit<DeployedComponentEntity, 'updatedAt'>): Promise<void> {
+    await manager.upsert(DeployedComponentEntity, { ...slot, updatedAt: new Date() }, ['stack', 'environment', 'component']);
+  }
+
+  async removeDeployed(manager: EntityManager, stack: string, environment: string, component: string): Promise<void> {
+    await manager.delete(DeployedComponentEntity, { stack, environment, component });
+  }
+
+  async pushHistory(manager: EntityManager, stack: string, environment: string, versionGroup: string, executionId: string | null): Promise<void> {
+    await manager.insert(GroupHistoryEntity, { stack, environment, versionGroup, executionId, deployedAt: new Date() });
+  }
+
+  /** The groups the environment was brought to, newest first. */
+  async history(manager: EntityManager, stack: string, environment: string, limit = 50): Promise<string[]> {
+    const rows = await manager.find(GroupHistoryEntity, { where: { stack, environment }, order: { id: 'DESC' }, take: limit });
+    return rows.map((row) => row.versionGroup);
+  }
+
+  /** Applies a node snapshot unless an equally recent or newer one is held. */
+  async recordNode(manager: EntityManager, node: NodeEntity): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${manager.connection.getMetadata(NodeEntity).schema}".nodes (stack, environment, component, address, discovered_version, health, observed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (stack, environment, component, address) DO UPDATE
+         SET discovered_version = EXCLUDED.discovered_version, health = EXCLUDED.health, observed_at = EXCLUDED.observed_at
+         WHERE nodes.observed_at <= EXCLUDED.observed_at`,
+      [node.stack, node.environment, node.component, node.address, node.discoveredVersion, node.health, node.observedAt],
+    );
+  }
+
+  /** Nodes of the component reporting `version` and healthy. */
+  readyNodes(manager: EntityManager, stack: string, environment: string, component: string, version: string): Promise<NodeEntity[]> {
+    return manager.find(NodeEntity, { where: { stack, environment, component, discoveredVersion: version, health: 'healthy' } });
+  }
+
+  nodesOf(manager: EntityManager, stack: string, environment: string, component: string): Promise<NodeEntity[]> {
+    return manager.find(NodeEntity, { where: { stack, environment, component, discoveredVersion: Not(IsNull()) } });
+  }
+
+  async recordAnswer(manager: EntityManager, answer: Omit<RoutingAnswerEntity, 'receivedAt'>): Promise<void> {
+    await manager.upsert(RoutingAnswerEntity, { ...answer, receivedAt: new Date() }, ['requestId']);
+  }
+
+  answer(manager: EntityManager, requestId: string): Promise<RoutingAnswerEntity | null> {
+    return manager.findOneBy(RoutingAnswerEntity, { requestId });
+  }
+
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { ExecutionStatus } from '@strata/domain';
+import { EntityManager, In } from 'typeorm';
+import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
+
+export interface ExecutionFilter {
+  stack?: string;
+  environment?: string;
+  status?: ExecutionStatus;
+}
+
+/** Statuses that hold the stack and environment: one such execution at a time (a unique index says so). */
+export const ACTIVE_STATUSES: ExecutionStatus[] = ['pending', 'running', 'failed'];
+
+/** The only code touching executions and their steps. */
+@Injectable()
+export class ExecutionsRepository {
+  async insert(manager: EntityManager, execution: Omit<ExecutionEntity, 'steps' | 'createdAt' | 'updatedAt'>, steps: Omit<ExecutionStepEntity, 'execution'>[]): Promise<void> {
+    await manager.insert(ExecutionEntity, execution);
+    if (steps.length > 0) {
+      await manager.insert(ExecutionStepEntity, steps);
+    }
+  }
+
+  active(manager: EntityManager, stack: string, environment: string): Promise<ExecutionEntity | null> {
+    return manager.findOne(ExecutionEntity, { where: { stack, environment, status: In(ACTIVE_STATUSES) } });
+  }
+
+  /** The execution with its steps in order, row-locked for this transaction; null if another holds the lock (it is advancing it). */
+  async lock(manager: EntityManager, id: string): Promise<ExecutionEntity | null> {
+    const rows = await manager.query(`SELECT id FROM "${this.schema(manager)}".executions WHERE id = $1 FOR UPDATE SKIP LOCKED`, [id]);
+    return rows.length === 0 ? null : this.get(manager, id);
+  }
+
+  async get(manager: EntityManager, id: string): Promise<ExecutionEntity | null> {
+    const execution = await manager.findOne(ExecutionEntity, { where: { id }, relations: { steps: true } });
+    execution?.steps.sort((left, right) => left.index - right.index);
+    return execution;
+  }
+
+  async runningIds(manager: EntityManager): Promise<string[]> {
+    const rows = await manager.find(ExecutionEntity, { where: { status: In(['pending', 'running']) }, select: { id: true }, order: { createdAt: 'ASC' } });
+    return rows.map((row) => row.id);
+  }
+
+  async list(manager: EntityManager, filter: ExecutionFilter, limit: number, after: { at: Date; id: string } | undefined): Promise<ExecutionEntity[]> {
+    const query = manager.createQueryBuilder(ExecutionEntity, 'execution').leftJoinAndSelect('execution.steps', 'step');
+    if (filter.stack) query.andWhere('execution.stack = :stack', { stack: filter.stack });
+    if (filter.environment) query.andWhere('execution.environment = :environment', { environment: filter.environment });
+    if (filter.status) query.andWhere('execution.status = :status', { status: filter.status });
+    if (after) query.andWhere('(execution.created_at, execution.id) < (:at, :id)', { at: after.at, id: after.id });
+    const ids = await query.clone().select(['execution.id', 'execution.createdAt']).orderBy('execution.created_at', 'DESC').addOrderBy('execution.id', 'DESC').take(limit).getMany();
+    if (ids.length === 0) return [];
+    const executions = await manager.find(ExecutionEntity, { where: { id: In(ids.map((row) => row.id)) }, relations: { steps: true } });
+    const order = new Map(ids.map((row, index) => [row.id, index]));
+    executions.forEach((execution) => execution.steps.sort((left, right) => left.index - right.index));
+    return executions.sort((left, right) => (order.get(left.id) ?? 0) - (order.get(right.id) ?? 0));
+  }
+
+  async saveExecution(manager: EntityManager, execution: Pick<ExecutionEntity, 'id' | 'status'>): Promise<void> {
+    await manager.update(ExecutionEntity, { id: execution.id }, { status: execution.status, updatedAt: new Date() });
+  }
+
+  async saveStep(manager: EntityManager, step: ExecutionStepEntity): Promise<void> {
+    await manager.update(
+      ExecutionStepEntity,
+      { executionId: step.executionId, index: step.index },
+      { status: step.status, error: step.error, detail: step.detail, startedAt: step.startedAt, finishedAt: step.finishedAt },
+    );
+  }
+
+  private schema(manager: EntityManager): string {
+    return manager.connection.getMetadata(ExecutionEntity).schema ?? 'rollback';
+  }
+}

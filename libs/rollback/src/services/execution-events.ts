@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { ExecutionChangedV1 } from '@strata/contracts';
+import { EventOutbox } from '@strata/messaging';
+import { EntityManager } from 'typeorm';
+import { CatalogRepository } from '../repositories/catalog.repository';
+import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
+
+/** Every change of an execution goes out on `strata.rollback.events`, in the transaction that made it. */
+@Injectable()
+export class ExecutionEvents {
+  constructor(
+    private readonly events: EventOutbox,
+    private readonly catalog: CatalogRepository,
+  ) {}
+
+  async record(manager: EntityManager, execution: ExecutionEntity, change: ExecutionChangedV1['change'], step: ExecutionStepEntity | null): Promise<void> {
+    const group = await this.catalog.group(manager, execution.stack, execution.versionGroup);
+    const data: ExecutionChangedV1 = {
+      executionId: execution.id,
+      kind: execution.kind,
+      stack: execution.stack,
+      environment: execution.environment,
+      versionGroup: execution.versionGroup,
+      fromVersionGroup: execution.fromVersionGroup,
+      change,
+      status: execution.status,
+      step: step
+        ? { index: step.index, action: step.action, component: step.component, type: step.type, fromVersion: step.fromVersion, toVersion: step.toVersion, error: step.error?.slice(0, 4_000) ?? null }
+        : null,
+      members: group?.members ?? [],
+      reverted: execution.steps
+        .filter((candidate) => candidate.action === 'revert' && candidate.fromVersion !== null)
+        .map((candidate) => ({ component: candidate.component, fromVersion: candidate.fromVersion as string, toVersion: candidate.toVersion })),
+      actor: execution.actor,
+    };
+    await this.events.record(manager, this.events.create('io.strata.rollback.execution.changed.v1', execution.stack, data));
+  }
+}
