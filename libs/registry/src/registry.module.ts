@@ -4,6 +4,8 @@ import { serviceInfrastructure } from '@strata/messaging';
 import { createComponentTypeRegistry, ComponentTypeRegistry } from '@strata/domain';
 import { RolloutOutcomesConsumer } from './consumers/rollout-outcomes.consumer';
 import { DeployedGroupsConsumer } from './consumers/deployed-groups.consumer';
+import { ExecutionsConsumer } from './consumers/executions.consumer';
+import { ExecutionVersionMapService } from './services/execution-version-map.service';
 import { ApplyController } from './controllers/apply.controller';
 import { ComponentsController } from './controllers/components.controller';
 import { NodesController } from './controllers/nodes.controller';
@@ -30,6 +32,7 @@ import { ComponentManifestKind } from './services/manifest-kinds/component.manif
 import { ComponentVersionManifestKind } from './services/manifest-kinds/component-version.manifest-kind';
 import { MANIFEST_KIND_HANDLERS, ManifestKindHandler, ManifestKinds } from './services/manifest-kinds/manifest-kind';
 import { RolloutManifestKind } from './services/manifest-kinds/rollout.manifest-kind';
+import { DeploymentManifestKind } from './services/manifest-kinds/deployment.manifest-kind';
 import { StackManifestKind } from './services/manifest-kinds/stack.manifest-kind';
 import { VersionGroupManifestKind } from './services/manifest-kinds/version-group.manifest-kind';
 import { ComponentsService } from './services/components.service';
@@ -37,7 +40,7 @@ import { StacksService } from './services/stacks.service';
 import { TokensService } from './services/tokens.service';
 
 /** The kinds `POST /v1/apply` understands: a new kind is a new handler listed here. */
-const MANIFEST_KIND_CLASSES = [StackManifestKind, ComponentManifestKind, ComponentVersionManifestKind, VersionGroupManifestKind, RolloutManifestKind];
+const MANIFEST_KIND_CLASSES = [StackManifestKind, ComponentManifestKind, ComponentVersionManifestKind, VersionGroupManifestKind, RolloutManifestKind, DeploymentManifestKind];
 
 /** The registry: stacks, components and their versions, version groups, the version map, nodes, manifests and tokens. */
 const CONTROLLERS = [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController, TokensController];
@@ -66,6 +69,7 @@ export class RegistryModule {
         VersionGroupsService,
         VersionGroupsRepository,
         VersionMapService,
+        ExecutionVersionMapService,
         VersionMapRepository,
         NodesService,
         NodesRepository,
@@ -76,6 +80,7 @@ export class RegistryModule {
         RolloutOutcomesConsumer,
         HealthChecksService,
         DeployedGroupsConsumer,
+        ExecutionsConsumer,
         TokensRepository,
         TokensService,
       ],

@@ -6,6 +6,9 @@ import { GatewayAcksConsumer } from './consumers/gateway-acks.consumer';
 import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
 import { NodeProjectionConsumer } from './consumers/node-projection.consumer';
 import { RegistryProjectionConsumer } from './consumers/registry-projection.consumer';
+import { RoutingLayersConsumer } from './consumers/routing-layers.consumer';
+import { RoutingLayersRepository } from './repositories/routing-layers.repository';
+import { RoutingLayersService } from './services/routing-layers.service';
 import { StackCatalogConsumer } from './consumers/stack-catalog.consumer';
 import { KpiRulesController } from './controllers/kpi-rules.controller';
 import { RoutingPoliciesController } from './controllers/routing-policies.controller';
@@ -60,7 +63,9 @@ export class RoutingControlModule {
         KpiRulesRepository,
         GatewayAvailabilityRepository,
         NodesRepository,
+        RoutingLayersRepository,
         RoutingPoliciesService,
+        RoutingLayersService,
         RollbackTriggersService,
         RolloutsService,
         RolloutEngine,
@@ -75,6 +80,7 @@ export class RoutingControlModule {
         KpiWindowsConsumer,
         CanaryAnomaliesConsumer,
         NodeProjectionConsumer,
+        RoutingLayersConsumer,
       ],
     };
   }

@@ -4,9 +4,9 @@ import { unsafeTextViolations } from '../input/unsafe-text';
 
 export const MANIFEST_API_VERSION = 'strata.dev/v1';
 
-export type ManifestKind = 'Stack' | 'Component' | 'ComponentVersion' | 'VersionGroup' | 'Rollout';
+export type ManifestKind = 'Stack' | 'Component' | 'ComponentVersion' | 'VersionGroup' | 'Rollout' | 'Deployment';
 
-export const MANIFEST_KINDS: readonly ManifestKind[] = ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout'];
+export const MANIFEST_KINDS: readonly ManifestKind[] = ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout', 'Deployment'];
 
 /** Which metadata fields name a document of each kind. */
 const IDENTITY: Record<ManifestKind, readonly string[]> = {
@@ -15,6 +15,8 @@ const IDENTITY: Record<ManifestKind, readonly string[]> = {
   ComponentVersion: ['component', 'version'],
   VersionGroup: ['name', 'stack'],
   Rollout: ['name', 'stack'],
+  // A Deployment of a stack: `spec.environment` and `spec.versionGroup` say where and what.
+  Deployment: ['stack'],
 };
 
 export interface ManifestDocument {
@@ -28,7 +30,7 @@ export interface ManifestDocument {
 /** `documents[3] (ComponentVersion checkout-api@2.4.0)`: how errors point into a manifest. */
 export function documentLabel(document: Pick<ManifestDocument, 'index' | 'kind' | 'metadata'>): string {
   const { metadata } = document;
-  const name = document.kind === 'ComponentVersion' ? `${metadata['component'] ?? '?'}@${metadata['version'] ?? '?'}` : (metadata['name'] ?? '?');
+  const name = document.kind === 'ComponentVersion' ? `${metadata['component'] ?? '?'}@${metadata['version'] ?? '?'}` : (metadata['name'] ?? metadata['stack'] ?? '?');
   return `documents[${document.index}] (${document.kind} ${name})`;
 }
 

@@ -11,7 +11,7 @@ import { VersionMapView } from '../services/version-map.service';
 import { versionStatusOfNode } from '../services/node-version-status';
 
 const LOCATIONS: VersionMapLocation[] = ['staging', 'production'];
-const STATUSES: VersionMapStatus[] = ['deploying', 'healthy', 'degraded', 'failed', 'rolled-back'];
+const STATUSES: VersionMapStatus[] = ['deploying', 'deployed', 'healthy', 'degraded', 'failed', 'rolled-back'];
 
 export class MemberDto {
   @ApiProperty({ example: 'checkout-api' }) @IsString() @MaxLength(63) component!: string;
@@ -94,6 +94,7 @@ export class VersionMapEntryDto {
   @ApiProperty() type!: string;
   @ApiProperty() version!: string;
   @ApiProperty({ enum: STATUSES }) status!: VersionMapStatus;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The execution of the rollback service that applied this slot; null: recorded for another tool (POST /v1/environments/{e}/deployments)' }) executionId!: string | null;
   @ApiProperty() since!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) healthSeenAt!: string | null;
   @ApiProperty({ type: [NodeResponseDto] }) nodes!: NodeResponseDto[];
@@ -170,6 +171,7 @@ function mapVersionMapEntry(slot: VersionMapEntryEntity, nodes: NodeEntity[], no
     type: slot.component.type,
     version: slot.componentVersion.version,
     status: slot.status,
+    executionId: slot.executionId,
     since: slot.since.toISOString(),
     healthSeenAt: slot.healthSeenAt?.toISOString() ?? null,
     nodes: nodes.filter((node) => node.componentId === slot.componentId && node.location === slot.location).map(nodeView),

@@ -4,7 +4,7 @@ import { ComponentEntity } from './component.entity';
 import { EnvironmentEntity } from './environment.entity';
 
 export type VersionMapLocation = 'staging' | 'production';
-export type VersionMapStatus = 'deploying' | 'healthy' | 'degraded' | 'failed' | 'rolled-back';
+export type VersionMapStatus = 'deploying' | 'deployed' | 'healthy' | 'degraded' | 'failed' | 'rolled-back';
 
 /**
  * One entry of the version map: which version of a component runs in an environment's location
@@ -45,6 +45,10 @@ export class VersionMapEntryEntity {
 
   @Column({ type: 'text' })
   status!: VersionMapStatus;
+
+  /** The rollback service's execution that applied it; null: recorded for a tool that deployed it. */
+  @Column({ type: 'uuid', nullable: true })
+  executionId!: string | null;
 
   /** When a health check last answered for it; null means its health was never seen. */
   @Column({ type: 'timestamptz', nullable: true })

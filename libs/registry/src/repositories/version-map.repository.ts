@@ -34,14 +34,14 @@ export class VersionMapRepository {
 
   async upsertEntry(
     manager: EntityManager,
-    slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status'>,
+    slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status' | 'executionId'>,
   ): Promise<void> {
     await manager
       .createQueryBuilder()
       .insert()
       .into(VersionMapEntryEntity)
       .values({ ...slot, since: () => 'now()', healthSeenAt: null })
-      .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at'], ['environment_id', 'location', 'component_id'])
+      .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at', 'execution_id'], ['environment_id', 'location', 'component_id'])
       .execute();
   }
 

@@ -169,6 +169,13 @@ export class ComponentsService {
             version: candidate.version,
             checksum,
             dependencies: candidate.dependencies,
+            definition: {
+              config: candidate.config,
+              spec: candidate.spec,
+              rollback: candidate.rollback as unknown as Record<string, unknown>[],
+              healthCheck: (candidate.healthCheck ?? null) as Record<string, unknown> | null,
+              target: component.target ?? {},
+            },
             ...(override ? { breakingOverride: { reason: override.reason, actor, breaks: breaks.map((change) => `${change.kind} at ${change.location}`) } } : {}),
           }),
         );

@@ -57,7 +57,7 @@ export class VersionMapService {
    * since the group was created. Groups deployed there before stay deployed beside it (a canary
    * runs next to the stable group) until retired.
    */
-  async record(request: DeploymentRequest, actor: string, within?: EntityManager): Promise<VersionMapEntryEntity[]> {
+  async record(request: DeploymentRequest, actor: string, within?: EntityManager, executionId?: string): Promise<VersionMapEntryEntity[]> {
     return this.transactions.run(async (manager) => {
       const group = await this.groups.get(request.stack, request.versionGroup, manager);
       const members = group.members.map((member) => ({ component: member.component.name, version: member.version }));
@@ -72,7 +72,7 @@ export class VersionMapService {
       }
       for (const member of target.members) {
         const previous = current.find((slot) => slot.componentId === member.componentId);
-        if (previous?.componentVersionId === member.id && previous.versionGroupId === group.id) {
+        if (previous?.componentVersionId === member.id && previous.versionGroupId === group.id && previous.executionId === (executionId ?? null)) {
           continue;
         }
         await this.versionMap.upsertEntry(manager, {
@@ -82,6 +82,7 @@ export class VersionMapService {
           componentVersionId: member.id,
           versionGroupId: group.id,
           status: 'deploying',
+          executionId: executionId ?? null,
         });
         await this.recordChange({
           stack: request.stack,
@@ -108,6 +109,7 @@ export class VersionMapService {
           versionGroup: request.versionGroup,
           members,
           actor,
+          ...(executionId ? { executionId } : {}),
         }),
       );
       return this.versionMap.deploymentsIn(manager, target.environment.id, request.location);
@@ -221,7 +223,7 @@ export class VersionMapService {
     return { environmentId: environment.id, slots: await this.versionMap.deploymentsIn(manager, environment.id, location, lock) };
   }
 
-  private async recordChange(
+  async recordChange(
     change: Omit<VersionMapChangeEntity, 'id' | 'changedAt' | 'component'> & { stack: string; environment: string; component: string; fromStatus: VersionMapStatus | null; toStatus: VersionMapStatus },
     manager: EntityManager,
   ): Promise<void> {

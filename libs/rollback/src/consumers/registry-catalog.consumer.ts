@@ -77,6 +77,10 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
   /** A refused declaration (unknown group, another execution running) is logged, not retried: it fails the same way until someone acts. */
   private async startDeclared(event: StrataEvent<'io.strata.registry.deployment.declared.v1'>, manager: EntityManager): Promise<void> {
     const { stack, environment, versionGroup, actor } = event.data;
+    const [current] = await this.catalog.history(manager, stack, environment, 1);
+    if (current === versionGroup) {
+      return; // the same manifest applied again: the environment is at that group already
+    }
     try {
       await manager.transaction((savepoint) => this.executions.deploy({ stack, environment, versionGroup, dryRun: false }, actor, savepoint));
     } catch (error) {

@@ -13,6 +13,8 @@ import { PoliciesAndRollouts1764288000000 } from './migrations/1764288000000-pol
 import { RolloutAnalysisAndTriggers1765000000000 } from './migrations/1765000000000-rollout-analysis-and-triggers';
 import { DiscoveredNodes1765152000000 } from './migrations/1765152000000-discovered-nodes';
 import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
+import { RoutingLayers1765500000000 } from './migrations/1765500000000-routing-layers';
+import { LayerRequestEntity, RoutingLayersEntity } from '../entities/routing-layers.entity';
 import { ROUTING_CONTROL_SCHEMA } from './routing-control-schema';
 
 export function createRoutingControlDataSource(database: DatabaseConfig): DataSource {
@@ -20,7 +22,7 @@ export function createRoutingControlDataSource(database: DatabaseConfig): DataSo
     schema: ROUTING_CONTROL_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, KpiRuleEntity, GatewayAvailabilityEntity, DiscoveredNodeEntity, PolicyDiscoveredStackConfigsEntity],
-    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000, AuditLogAndKnownTokens1765411200000],
+    entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, KpiRuleEntity, GatewayAvailabilityEntity, DiscoveredNodeEntity, PolicyDiscoveredStackConfigsEntity, RoutingLayersEntity, LayerRequestEntity],
+    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000, AuditLogAndKnownTokens1765411200000, RoutingLayers1765500000000],
   });
 }

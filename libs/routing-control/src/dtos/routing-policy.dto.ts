@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROUTING_LIMITS, ROUTING_POLICY_SCHEMA } from '@strata/domain';
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { RoutingPolicySources } from '@strata/domain';
 import { LimitQueryDto, apiSchema } from '@strata/observability';
 import { GatewayStatus, PolicyStatus } from '../services/routing-policies.service';
 import { RoutingPolicyEntity } from '../entities/routing-policy.entity';
@@ -83,6 +84,13 @@ export class RoutingPolicyResponseDto {
   @ApiProperty({ description: 'The routing config pushed to gateways, defaults and discovered nodes filled in' }) config!: Record<string, unknown>;
   @ApiProperty({ type: [String], example: ['checkout-2026.11.2'], description: 'The stack configs whose nodes routing-control discovers (the others are pinned)' })
   discoveredStackConfigs!: string[];
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Where each part came from when derived from deployed layers: stackConfigs (the version group), routes and stickiness (the lb-rule version), networkPolicy (the network-policy version), operator (fields kept from the operator). Null: written by an operator',
+  })
+  sources!: RoutingPolicySources | null;
   @ApiProperty({ example: 'changed by an operator' }) reason!: string;
   @ApiProperty() createdBy!: string;
   @ApiProperty() createdAt!: string;
@@ -117,6 +125,7 @@ export function mapRoutingPolicy(policy: RoutingPolicyEntity & { discoveredStack
     version: policy.version,
     config: { ...policy.config },
     discoveredStackConfigs: policy.discoveredStackConfigs ?? [],
+    sources: policy.sources ?? null,
     reason: policy.reason,
     createdBy: policy.createdBy,
     createdAt: policy.createdAt.toISOString(),

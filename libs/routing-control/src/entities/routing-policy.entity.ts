@@ -1,4 +1,4 @@
-import { RoutingPolicy } from '@strata/domain';
+import { RoutingPolicy, RoutingPolicySources } from '@strata/domain';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** One version of the routing policy of a stack in an environment; versions are never rewritten. */
@@ -11,6 +11,8 @@ export class RoutingPolicyEntity {
   /** Who or what made this version: an operator's change, a rollout step. */
   @Column({ type: 'text' }) reason!: string;
   @Column({ type: 'text' }) createdBy!: string;
+  /** Where each part came from when derived from deployed layers; null: the operator wrote it all. */
+  @Column({ type: 'jsonb', nullable: true }) sources!: RoutingPolicySources | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainViolation, RoutingPolicy } from '@strata/domain';
+import { DomainViolation, RoutingPolicy, RoutingPolicySources } from '@strata/domain';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_SCHEMA } from '../database/routing-control-schema';
 import { PolicyDiscoveredStackConfigsEntity } from '../entities/discovered-node.entity';
@@ -13,6 +13,8 @@ export interface NewPolicyVersion {
   createdBy: string;
   /** The stack configs whose nodes are discovered rather than pinned (empty: all pinned). */
   discoveredStackConfigs: string[];
+  /** Where the parts came from; absent: as in the version before (a rollout step or a discovery keeps them), null: the operator's. */
+  sources?: RoutingPolicySources | null;
 }
 
 /** A policy version with the stack configs whose nodes routing-control discovers. */
@@ -28,8 +30,8 @@ export class PoliciesRepository {
   async append(manager: EntityManager, policy: NewPolicyVersion): Promise<RoutingPolicyVersion> {
     await this.lock(manager, policy.stack, policy.environment);
     const current = await this.current(manager, policy.stack, policy.environment);
-    const { discoveredStackConfigs, ...fields } = policy;
-    const saved = await manager.save(manager.create(RoutingPolicyEntity, { ...fields, version: (current?.version ?? 0) + 1 }));
+    const { discoveredStackConfigs, sources, ...fields } = policy;
+    const saved = await manager.save(manager.create(RoutingPolicyEntity, { ...fields, sources: sources === undefined ? (current?.sources ?? null) : sources, version: (current?.version ?? 0) + 1 }));
     if (discoveredStackConfigs.length > 0) {
       await manager.insert(PolicyDiscoveredStackConfigsEntity, { stack: saved.stack, environment: saved.environment, version: saved.version, stackConfigs: discoveredStackConfigs });
     }

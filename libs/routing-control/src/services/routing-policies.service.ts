@@ -4,6 +4,7 @@ import {
   DomainViolation,
   NodeDiscoveryResult,
   RoutingPolicy,
+  RoutingPolicySources,
   describeNodeChanges,
   nodeChanges,
   nodesNotKnownUnhealthy,
@@ -73,8 +74,18 @@ export class RoutingPoliciesService {
     const { config, discoveredStackConfigs } = parseRoutingPolicy(policy);
     return this.transactions.run(async (manager) => {
       await this.policies.lock(manager, stack, environment);
-      return this.publish(manager, stack, environment, config, discoveredStackConfigs, 'changed by an operator', actor);
+      return this.publish(manager, stack, environment, config, discoveredStackConfigs, 'changed by an operator', actor, null);
     });
+  }
+
+  /**
+   * A version derived from the deployed routing layers (an execution step), in the caller's
+   * transaction, with where each part came from; invalid-input naming each violation otherwise.
+   */
+  async publishDerived(manager: EntityManager, stack: string, environment: string, config: RoutingPolicy, sources: RoutingPolicySources, reason: string, actor: string): Promise<RoutingPolicyVersion> {
+    await this.policies.lock(manager, stack, environment);
+    const discovered = config.stackConfigs.filter((stackConfig) => stackConfig.nodes.length === 0).map((stackConfig) => stackConfig.name);
+    return this.publish(manager, stack, environment, config, discovered, reason, actor, sources);
   }
 
   /**
@@ -188,7 +199,16 @@ export class RoutingPoliciesService {
   }
 
   /** Validates the config (nodes of discovered stack configs may be missing), fills in the discovered nodes, validates the result as gateways will, appends it. */
-  private async publish(manager: EntityManager, stack: string, environment: string, candidate: RoutingPolicy, discovered: readonly string[], reason: string, actor: string): Promise<RoutingPolicyVersion> {
+  private async publish(
+    manager: EntityManager,
+    stack: string,
+    environment: string,
+    candidate: RoutingPolicy,
+    discovered: readonly string[],
+    reason: string,
+    actor: string,
+    sources?: RoutingPolicySources | null,
+  ): Promise<RoutingPolicyVersion> {
     const shape = routingPolicyViolations(candidate);
     if (shape.length > 0) {
       throw DomainError.invalid(`the routing policy has ${shape.length} violation(s)`, shape);
@@ -202,7 +222,7 @@ export class RoutingPoliciesService {
     if (violations.length > 0) {
       throw DomainError.invalid(`the routing policy has ${violations.length} violation(s)`, violations);
     }
-    return this.append(manager, { stack, environment, config: parseResolvedRoutingPolicy(resolved.config), reason, createdBy: actor, discoveredStackConfigs });
+    return this.append(manager, { stack, environment, config: parseResolvedRoutingPolicy(resolved.config), reason, createdBy: actor, discoveredStackConfigs, ...(sources === undefined ? {} : { sources }) });
   }
 
   private async append(manager: EntityManager, policy: Parameters<PoliciesRepository['append']>[1]): Promise<RoutingPolicyVersion> {

@@ -1,0 +1,19 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@strata/contracts';
+import { EventSubscriber } from '@strata/messaging';
+import { RoutingLayersService } from '../services/routing-layers.service';
+
+/** Routing requests of the rollback service's execution steps. */
+@Injectable()
+export class RoutingLayersConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly subscriber: EventSubscriber,
+    private readonly layers: RoutingLayersService,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscriber.subscribe('routing-layers', [Topics.rollbackEvents], {
+      'io.strata.rollback.routing.requested.v1': (event, manager) => this.layers.request(manager, event.data),
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RoutingLayersRequestedV1 } from '@strata/contracts';
+import { LbRuleSpec, NetworkPolicySpec, RoutingLayers, compileRoutingLayers, isDomainError } from '@strata/domain';
+import { EventOutbox } from '@strata/messaging';
+import { EntityManager } from 'typeorm';
+import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
+import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
+import { PoliciesRepository } from '../repositories/policies.repository';
+import { RoutingLayersRepository } from '../repositories/routing-layers.repository';
+import { RoutingPoliciesService } from './routing-policies.service';
+
+const LAYERS_ACTOR = 'rollback';
+/** A gateway that has not ACKed, NACKed or re-ACKed a resync for this long is not waited for. */
+const MIN_LIVE_WINDOW_MS = 90_000;
+
+/**
+ * The routing policy derived from what executions deployed: each request of an execution step
+ * moves one layer (traffic group, lb-rule, network policy), the policy is compiled from the layers
+ * plus the operator's settings and published, and the step is answered once every live gateway
+ * ACKs that version, or as soon as one NACKs it. A request id seen before is answered as before.
+ */
+@Injectable()
+export class RoutingLayersService {
+  constructor(
+    private readonly layers: RoutingLayersRepository,
+    private readonly policies: PoliciesRepository,
+    private readonly groups: DeployedGroupsRepository,
+    private readonly routingPolicies: RoutingPoliciesService,
+    private readonly events: EventOutbox,
+    @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
+  ) {}
+
+  async request(manager: EntityManager, request: RoutingLayersRequestedV1): Promise<void> {
+    const { requestId, stack, environment } = request;
+    if (await this.layers.request(manager, requestId)) {
+      return; // a redelivery: this step already has its policy version (and its answer, or one to come)
+    }
+    await this.policies.lock(manager, stack, environment);
+    const next = moved(await this.layers.layers(manager, stack, environment), request);
+    const found = await this.policies.current(manager, stack, environment);
+    const current = found ? (await this.policies.withDiscovery(manager, found)).config : null;
+    const compiled = compileRoutingLayers(next, current);
+    if (compiled === null) {
+      await this.layers.saveLayers(manager, stack, environment, next);
+      return this.answer(manager, request, null, 'applied', 0, 'recorded: no version group takes traffic here yet, so the routing policy takes this layer with the traffic step');
+    }
+    if (!compiled.ok) {
+      return this.answer(manager, request, null, 'rejected', 0, `the deployed layers do not compile into a routing policy: ${compiled.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}`);
+    }
+    if (next.traffic) {
+      // The execution deployed the group: routing-control need not wait for the registry to say so.
+      await this.groups.recordDeployment(manager, { stack, environment, location: 'production', versionGroup: next.traffic.versionGroup }, new Date());
+    }
+    try {
+      await manager.query('SAVEPOINT layers_publish');
+      const published = await this.routingPolicies.publishDerived(manager, stack, environment, compiled.policy, compiled.sources, request.reason, LAYERS_ACTOR);
+      await this.layers.saveLayers(manager, stack, environment, next);
+      await this.layers.saveRequest(manager, { requestId, stack, environment, policyVersion: published.version, status: 'pending', reason: `policy version ${published.version} published` });
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await manager.query('ROLLBACK TO SAVEPOINT layers_publish');
+      const violations = error.violations.length > 0 ? `: ${error.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}` : '';
+      return this.answer(manager, request, null, 'rejected', 0, `${error.message}${violations}`);
+    }
+    await this.converge(manager, stack, environment);
+  }
+
+  /**
+   * Answers every pending request of the stack and environment whose version the live gateways
+   * settled: all of them serve it (or a later one), or one refused it. Called after each ACK/NACK.
+   */
+  async converge(manager: EntityManager, stack: string, environment: string): Promise<void> {
+    const pending = await this.layers.pending(manager, stack, environment);
+    if (pending.length === 0) return;
+    const liveSince = Date.now() - Math.max(MIN_LIVE_WINDOW_MS, 3 * this.tuning.resyncMs);
+    const gateways = (await this.policies.gateways(manager, stack, environment)).filter((gateway) => gateway.updatedAt.getTime() >= liveSince);
+    for (const request of pending) {
+      const version = request.policyVersion as number;
+      const refused = gateways.find((gateway) => gateway.rejectedVersion === version);
+      if (refused) {
+        await this.answer(manager, request, version, 'rejected', gateways.length, `gateway ${refused.gatewayId} refused policy version ${version}: ${refused.rejectionReason ?? 'no reason given'}`);
+      } else if (gateways.every((gateway) => (gateway.appliedVersion ?? 0) >= version)) {
+        const who = gateways.length === 0 ? 'no live gateway to wait for' : `ACKed by ${gateways.length} gateway(s): ${gateways.map((gateway) => gateway.gatewayId).sort().join(', ')}`;
+        await this.answer(manager, request, version, 'applied', gateways.length, `policy version ${version} ${who}`);
+      }
+    }
+  }
+
+  private async answer(manager: EntityManager, request: { requestId: string; stack: string; environment: string }, version: number | null, outcome: 'applied' | 'rejected', gateways: number, reason: string): Promise<void> {
+    const { requestId, stack, environment } = request;
+    await this.layers.saveRequest(manager, { requestId, stack, environment, policyVersion: version, status: outcome, reason });
+    await this.events.record(manager, this.events.create('io.strata.routing.layers.converged.v1', stack, { requestId, stack, environment, version, outcome, gateways, reason: reason.slice(0, 4_000) }));
+  }
+}
+
+/** The layers after the request: absent keys stay, null removes. */
+function moved(layers: RoutingLayers, request: RoutingLayersRequestedV1): RoutingLayers {
+  return {
+    traffic: request.traffic ?? layers.traffic,
+    lbRule: request.lbRule === undefined ? layers.lbRule : request.lbRule === null ? null : { ...request.lbRule, spec: request.lbRule.spec as unknown as LbRuleSpec },
+    networkPolicy: request.networkPolicy === undefined ? layers.networkPolicy : request.networkPolicy === null ? null : { ...request.networkPolicy, spec: request.networkPolicy.spec as unknown as NetworkPolicySpec },
+  };
+}
