@@ -1,0 +1,344 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestDatabase, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
+import { portOrFree } from '@strata/runtime';
+import { Client } from 'pg';
+import { apiCall, startSampleBackend } from './support/api';
+import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
+import { closeClients, send } from './support/traffic';
+
+const STACK = 'shop';
+
+/** The stack of the story: a schema, an app, an lb-rule and a network policy, in two version groups. */
+const MANIFEST = `
+apiVersion: strata.dev/v1
+kind: Stack
+metadata: { name: ${STACK} }
+spec: { environments: [ { name: production } ] }
+---
+apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: shop-db, stack: ${STACK} }
+spec: { type: db-schema, target: { databaseUrlFrom: SHOP_DB_URL } }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-db, version: 1.0.0 }
+spec:
+  config: { lock_timeout: 2s, statement_timeout: 30s }
+  spec: { up: "CREATE TABLE orders (id serial PRIMARY KEY, total integer NOT NULL);", down: "DROP TABLE orders;" }
+  rollback: [ { sql: { from: down } } ]
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-db, version: 1.1.0 }
+spec:
+  spec:
+    up: "ALTER TABLE orders ADD COLUMN coupon text; CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_coupon ON orders (coupon);"
+    down: "DROP INDEX CONCURRENTLY IF EXISTS orders_coupon; ALTER TABLE orders DROP COLUMN IF EXISTS coupon;"
+  rollback: [ { sql: { from: down } } ]
+---
+apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: shop-api, stack: ${STACK} }
+spec: { type: app }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-api, version: 2.3.0 }
+spec:
+  dependencies: [ { component: shop-db, range: ">=1.0.0" } ]
+  spec: { artifact: "registry.example.com/shop-api:2.3.0", port: 8080 }
+  rollback: [ { routing: { restore: previous } } ]
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-api, version: 2.4.0 }
+spec:
+  dependencies: [ { component: shop-db, range: ">=1.1.0" } ]
+  spec: { artifact: "registry.example.com/shop-api:2.4.0", port: 8080 }
+  rollback: [ { routing: { restore: previous } } ]
+---
+apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: shop-lb, stack: ${STACK} }
+spec: { type: lb-rule }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-lb, version: 1.0.0 }
+spec:
+  spec: { routes: [ { match: { pathPrefix: / }, to: shop-api } ] }
+  rollback: [ { routing: { restore: previous } } ]
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-lb, version: 2.0.0 }
+spec:
+  spec: { routes: [ { match: { pathPrefix: /api }, to: shop-api, stickiness: { cookie: shop-affinity } } ] }
+  rollback: [ { routing: { restore: previous } } ]
+---
+apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: shop-netpol, stack: ${STACK} }
+spec: { type: network-policy }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-netpol, version: 1.0.0 }
+spec:
+  spec: { allow: [], default: allow }
+  rollback: [ { routing: { restore: previous } } ]
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-netpol, version: 2.0.0 }
+spec:
+  spec: { allow: [ { from: { header: x-caller, values: [ web ] }, to: shop-api } ], default: deny }
+  rollback: [ { routing: { restore: previous } } ]
+---
+apiVersion: strata.dev/v1
+kind: VersionGroup
+metadata: { name: shop-1, stack: ${STACK} }
+spec: { members: { shop-db: 1.0.0, shop-api: 2.3.0, shop-lb: 1.0.0, shop-netpol: 1.0.0 } }
+---
+apiVersion: strata.dev/v1
+kind: VersionGroup
+metadata: { name: shop-2, stack: ${STACK} }
+spec: { members: { shop-db: 1.1.0, shop-api: 2.4.0, shop-lb: 2.0.0, shop-netpol: 2.0.0 } }
+`;
+
+interface StepBody {
+  index: number;
+  component: string;
+  type: string;
+  action: string;
+  status: string;
+  error: string | null;
+  outcome: string | null;
+}
+
+interface ExecutionBody {
+  id: string;
+  kind: string;
+  status: string;
+  versionGroup: string;
+  steps: StepBody[];
+  failedStep: StepBody | null;
+  stepsNotRun: string[];
+}
+
+/**
+ * Acceptance of issue [B]: registry, routing-control, the rollback service and a gateway as
+ * separate processes on PostgreSQL and Kafka, sample backends of both app versions announcing
+ * themselves by heartbeat, and a target database the db-schema layer migrates. A version group of
+ * every layer is deployed forward and rolled back, and the rollback service is SIGKILLed in the
+ * middle of executions, at a different step each time.
+ */
+describe('executions across every layer (distributed mode)', () => {
+  const brokers = requireKafkaBrokers();
+  const topicPrefix = uniqueTopicPrefix('e2e-exec');
+  let database: TestDatabase;
+  let target: TestDatabase;
+  let sql: Client;
+  let targetSql: Client;
+  let stateDir: string;
+  let rollbackEnv: Record<string, string>;
+  let rollbackUrl: string;
+  let registryUrl: string;
+  let gatewayUrl: string;
+  const processes: Record<string, ServiceProcess> = {};
+  const backends: { process: ServiceProcess }[] = [];
+
+  const api = <T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, contentType?: string) => apiCall<T>(base, method, path, body, contentType);
+  const execution = async (id: string) => (await api<ExecutionBody>(rollbackUrl, 'GET', `/v1/executions/${id}`)).body;
+
+  async function untilDone(id: string, timeoutMs = 90_000): Promise<ExecutionBody> {
+    return eventually(
+      async () => {
+        const current = await execution(id);
+        expect(['succeeded', 'failed', 'abandoned']).toContain(current.status);
+        return current;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
+  async function start(kind: 'deploy' | 'rollback', body: Record<string, unknown>): Promise<ExecutionBody> {
+    const answer = await eventually(
+      async () => {
+        const sent = await api<ExecutionBody>(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/${kind}`, body);
+        expect({ status: sent.status, body: sent.body }).toMatchObject({ status: 202 });
+        return sent.body;
+      },
+      30_000,
+      250,
+    );
+    return answer;
+  }
+
+  function startRollback(): void {
+    processes['rollback'] = new ServiceProcess('rollback', rollbackEnv);
+    processes['rollback'].start();
+  }
+
+  /** The target's schema as pg_dump prints it, without the ledger and pg_dump's per-run restrict key. */
+  function schemaDump(): string {
+    const dump = execFileSync('pg_dump', ['--schema-only', '--exclude-schema=strata', '--no-owner', target.url], { encoding: 'utf8' });
+    return dump
+      .split('\n')
+      .filter((line) => !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict'))
+      .join('\n');
+  }
+
+  /** What the gateway does with the three probes whose answers depend on the lb-rule and network-policy versions. */
+  async function behaviour(): Promise<Record<string, string>> {
+    const probe = async (path: string, headers: Record<string, string> = {}) => {
+      const answer = await send(`${gatewayUrl}${path}`, headers);
+      return `${answer.status}${answer.version ? ` ${answer.version}` : ''}`;
+    };
+    return { rootAsWeb: await probe('/', { 'x-caller': 'web' }), api: await probe('/api/orders'), apiAsWeb: await probe('/api/orders', { 'x-caller': 'web' }) };
+  }
+
+  const ledger = async () => (await targetSql.query<{ version: string; reverted: boolean; applied_by: string }>('SELECT version, reverted_at IS NOT NULL AS reverted, applied_by FROM strata.schema_ledger ORDER BY id')).rows;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e-executions');
+    target = await createTestDatabase('e2e-executions-target');
+    sql = new Client({ connectionString: database.url });
+    targetSql = new Client({ connectionString: target.url });
+    await Promise.all([sql.connect(), targetSql.connect()]);
+    stateDir = mkdtempSync(join(tmpdir(), 'strata-e2e-executions-'));
+    const common = distributedModeEnv(database.url, brokers, topicPrefix);
+    const [registryPort, routingPort, rollbackPort, gatewayPort, adminPort] = await Promise.all([0, 0, 0, 0, 0].map(() => portOrFree(0, '127.0.0.1')));
+    registryUrl = `http://127.0.0.1:${registryPort}`;
+    rollbackUrl = `http://127.0.0.1:${rollbackPort}`;
+    gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    rollbackEnv = { ...common, PORT: String(rollbackPort), SHOP_DB_URL: target.url, ROLLBACK_EXECUTION_TICK_MS: '200' };
+    processes['registry'] = new ServiceProcess('registry', { ...common, PORT: String(registryPort) });
+    processes['routing'] = new ServiceProcess('routing-control', { ...common, PORT: String(routingPort) });
+    processes['gateway'] = new ServiceProcess('gateway', {
+      ...common,
+      HOST: '127.0.0.1',
+      PORT: String(gatewayPort),
+      STRATA_GATEWAY_ADMIN_PORT: String(adminPort),
+      STRATA_GATEWAY_ID: 'gw-exec',
+      STRATA_GATEWAY_STATE_DIR: stateDir,
+      STRATA_GATEWAY_STACK: STACK,
+      STRATA_GATEWAY_ENVIRONMENT: 'production',
+    });
+    for (const process of Object.values(processes)) process.start();
+    startRollback();
+    await Promise.all([
+      waitForHealthy(registryUrl, processes['registry'] as ServiceProcess, 90_000),
+      waitForHealthy(`http://127.0.0.1:${routingPort}`, processes['routing'] as ServiceProcess, 90_000),
+      waitForHealthy(rollbackUrl, processes['rollback'] as ServiceProcess, 90_000),
+      waitForHealthy(`http://127.0.0.1:${adminPort}`, processes['gateway'] as ServiceProcess, 90_000),
+    ]);
+    const applied = await api(registryUrl, 'POST', '/v1/apply', MANIFEST, 'application/yaml');
+    expect({ status: applied.status, body: applied.body }).toMatchObject({ status: 200 });
+    const heartbeat = { STRATA_HEARTBEAT_URL: registryUrl, STRATA_HEARTBEAT_INTERVAL_MS: '1000', STRATA_SAMPLE_STACK: STACK, STRATA_SAMPLE_COMPONENT: 'shop-api' };
+    backends.push(await startSampleBackend('2.3.0', 'old', heartbeat), await startSampleBackend('2.4.0', 'new', heartbeat));
+  }, 180_000);
+
+  afterAll(async () => {
+    await closeClients();
+    await Promise.all([...Object.values(processes).map((process) => process.stop()), ...backends.map((backend) => backend.process.stop())]);
+    await Promise.all([sql?.end(), targetSql?.end()]);
+    await Promise.all([database?.drop(), target?.drop()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses what cannot run, naming the field, and changes nothing', async () => {
+    const unknown = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-9' });
+    expect(unknown).toMatchObject({ status: 422, body: { errors: [{ field: 'versionGroup' }] } });
+    const nothing = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/rollback`, {});
+    expect(nothing).toMatchObject({ status: 422, body: { errors: [{ field: 'to', message: expect.stringContaining('no version group was deployed there') }] } });
+    const plan = await eventually(async () => {
+      const answer = await api<{ plan: { steps: { action: string; component: string; run: string[] }[] } }>(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-1', dryRun: true });
+      expect(answer.status).toBe(200);
+      return answer.body.plan;
+    }, 30_000, 250);
+    expect(plan.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['apply shop-db', 'apply shop-netpol', 'apply shop-lb', 'apply shop-api', 'traffic shop-1']);
+    expect(plan.steps[0]?.run).toContain('CREATE TABLE orders (id serial PRIMARY KEY, total integer NOT NULL)');
+    expect((await api<{ items: unknown[] }>(rollbackUrl, 'GET', `/v1/executions?stack=${STACK}`)).body.items).toEqual([]);
+  });
+
+  it('deploys every layer forward and rolls every layer back to exactly the previous version', async () => {
+    const first = await untilDone((await start('deploy', { versionGroup: 'shop-1' })).id);
+    expect(first).toMatchObject({ status: 'succeeded' });
+    await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
+    const before = { schema: schemaDump(), behaviour: await behaviour() };
+
+    const second = await start('deploy', { versionGroup: 'shop-2' });
+    const busy = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-1' });
+    expect(busy).toMatchObject({ status: 409, body: { detail: expect.stringContaining(second.id) } });
+    expect(await untilDone(second.id)).toMatchObject({ status: 'succeeded' });
+    // The new lb-rule routes only /api, the new network policy lets only web callers in, the new app serves.
+    await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '404', api: '403', apiAsWeb: '200 2.4.0' }), 30_000, 250);
+    expect(await ledger()).toEqual([expect.objectContaining({ version: '1.0.0', reverted: false }), expect.objectContaining({ version: '1.1.0', reverted: false })]);
+    const policy = await sql.query<{ sources: Record<string, unknown> }>(`SELECT sources FROM routing.routing_policies WHERE stack = $1 ORDER BY version DESC LIMIT 1`, [STACK]);
+    expect(policy.rows[0]?.sources).toMatchObject({ stackConfigs: 'version group shop-2', routes: 'shop-lb@2.0.0', stickiness: 'shop-lb@2.0.0', networkPolicy: 'shop-netpol@2.0.0' });
+    const gateways = await sql.query<{ applied_version: number }>('SELECT applied_version FROM routing.gateway_status WHERE stack = $1', [STACK]);
+    const latest = await sql.query<{ version: number }>('SELECT max(version) AS version FROM routing.routing_policies WHERE stack = $1', [STACK]);
+    expect(gateways.rows.map((row) => row.applied_version)).toEqual([latest.rows[0]?.version]);
+
+    const back = await untilDone((await start('rollback', { reason: 'e2e' })).id);
+    expect(back).toMatchObject({ status: 'succeeded', versionGroup: 'shop-1' });
+    expect(back.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['traffic shop-1', 'revert shop-api', 'revert shop-lb', 'revert shop-netpol', 'revert shop-db']);
+    await eventually(async () => expect(await behaviour()).toEqual(before.behaviour), 30_000, 250);
+    expect(schemaDump()).toEqual(before.schema);
+    expect((await ledger()).map((row) => `${row.version} ${row.reverted}`)).toEqual(['1.0.0 false', '1.1.0 true']);
+    const slots = await eventually(async () => {
+      const map = await api<{ slots: { component: string; version: string; status: string; executionId: string | null }[] }>(registryUrl, 'GET', `/v1/stacks/${STACK}/environments/production/version-map`);
+      const byComponent = Object.fromEntries(map.body.slots.map((slot) => [slot.component, `${slot.version} ${slot.status}`]));
+      expect(byComponent).toEqual({ 'shop-db': '1.0.0 deployed', 'shop-api': '2.3.0 deployed', 'shop-lb': '1.0.0 deployed', 'shop-netpol': '1.0.0 deployed' });
+      return map.body.slots;
+    }, 30_000, 250);
+    expect(new Set(slots.map((slot) => slot.executionId))).toEqual(new Set([back.id]));
+  });
+
+  it('resumes after a SIGKILL at any step and applies no step twice', async () => {
+    const policiesBefore = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM routing.routing_policies WHERE created_by = 'rollback'`)).rows[0]?.n);
+    let routingSteps = 0;
+    for (const killAt of [0, 3, 4]) {
+      const started = await start('deploy', { versionGroup: 'shop-2' });
+      await eventually(async () => expect((await execution(started.id)).steps[killAt]?.status).not.toBe('pending'), 60_000, 10);
+      await processes['rollback']?.kill();
+      startRollback();
+      const done = await untilDone(started.id);
+      expect({ killAt, status: done.status, failed: done.failedStep }).toEqual({ killAt, status: 'succeeded', failed: null });
+      const back = await untilDone((await start('rollback', {})).id);
+      expect(back.status).toBe('succeeded');
+      routingSteps += [...done.steps, ...back.steps].filter((step) => ['traffic', 'lb-rule', 'network-policy'].includes(step.type)).length;
+    }
+    // Each deploy of shop-2 applied 1.1.0 once, each rollback took it back once: one ledger row per deploy, none applied twice.
+    const rows = await ledger();
+    expect(rows.filter((row) => row.version === '1.1.0').map((row) => row.reverted)).toEqual([true, true, true, true]);
+    expect(new Set(rows.map((row) => row.applied_by)).size).toBe(rows.length);
+    // One policy version per routing step, however often a step was resumed.
+    const policiesAfter = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM routing.routing_policies WHERE created_by = 'rollback'`)).rows[0]?.n);
+    expect(policiesAfter - policiesBefore).toBe(routingSteps);
+    const requests = await sql.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM routing.layer_requests GROUP BY status`);
+    expect(Object.fromEntries(requests.rows.map((row) => [row.status, Number(row.n)]))).toEqual({ applied: expect.any(Number) });
+  });
+
+  it('stops a failed step with the step and the error, runs nothing after it, and completes on retry', async () => {
+    // The schema is changed behind Strata's back: 1.1.0's ALTER fails on the database.
+    await targetSql.query('ALTER TABLE orders ADD COLUMN coupon text');
+    const started = await start('deploy', { versionGroup: 'shop-2' });
+    const failed = await untilDone(started.id);
+    expect(failed).toMatchObject({ status: 'failed', failedStep: { component: 'shop-db', status: 'failed', error: expect.stringContaining('already exists') } });
+    expect(failed.stepsNotRun).toEqual(['1 shop-netpol', '2 shop-lb', '3 shop-api', '4 shop-2']);
+    expect(failed.steps.slice(1).map((step) => step.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    expect(await behaviour()).toMatchObject({ rootAsWeb: '200 2.3.0' });
+    await targetSql.query('ALTER TABLE orders DROP COLUMN coupon');
+    const retried = await api<ExecutionBody>(rollbackUrl, 'POST', `/v1/executions/${started.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(await untilDone(started.id)).toMatchObject({ status: 'succeeded' });
+    expect(await untilDone((await start('rollback', {})).id)).toMatchObject({ status: 'succeeded' });
+  });
+});
