@@ -57,8 +57,8 @@ spec: { members: { checkout-api: 2.4.0 } }
   });
 
   it('refuses unknown kinds', () => {
-    expect(violationsOf('apiVersion: strata.dev/v1\nkind: Deployment\nmetadata: {}\n')).toEqual([
-      { field: 'documents[0].kind', message: 'must be one of Stack, Component, ComponentVersion, VersionGroup, Rollout' },
+    expect(violationsOf('apiVersion: strata.dev/v1\nkind: Release\nmetadata: {}\n')).toEqual([
+      { field: 'documents[0].kind', message: 'must be one of Stack, Component, ComponentVersion, VersionGroup, Rollout, Deployment' },
     ]);
   });
 
