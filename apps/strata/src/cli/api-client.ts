@@ -1,0 +1,117 @@
+import { CliError, ExitCode, exitCodeOfStatus } from './errors';
+import { describeProblem } from './problem';
+
+export interface Connection {
+  api: string;
+  token: string | undefined;
+}
+
+export type QueryValue = string | number | boolean | undefined;
+export type Query = Record<string, QueryValue>;
+
+export interface RequestOptions {
+  query?: Query;
+  /** A JSON body. */
+  json?: unknown;
+  /** A text body sent as is, with its content type. */
+  text?: { body: string; contentType: string };
+}
+
+export interface Answer<T> {
+  status: number;
+  body: T;
+}
+
+/** An error answer of the API; its status decides the exit code. */
+export class ApiError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(describeProblem(status, body), exitCodeOfStatus(status));
+  }
+}
+
+interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+const isPage = (body: unknown): body is Page<unknown> => typeof body === 'object' && body !== null && Array.isArray((body as Page<unknown>).items);
+
+/** Encodes each user-given path segment, so a name can never reach another route. */
+export function apiPath(strings: TemplateStringsArray, ...segments: (string | number)[]): string {
+  return strings.reduce((path, part, index) => path + part + (index < segments.length ? encodeURIComponent(String(segments[index])) : ''), '');
+}
+
+/** The management API over fetch: bearer token, JSON or text bodies, problem+json errors as ApiError. */
+export class ApiClient {
+  constructor(readonly connection: Connection) {}
+
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+    const url = new URL(path.replace(/^\//, ''), this.connection.api.endsWith('/') ? this.connection.api : `${this.connection.api}/`);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.connection.token) headers['authorization'] = `Bearer ${this.connection.token}`;
+    let body: string | undefined;
+    if (options.text) {
+      headers['content-type'] = options.text.contentType;
+      body = options.text.body;
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(`cannot reach Strata at ${this.connection.api}: ${cause?.code ?? cause?.message ?? String(error)} (set --api, STRATA_API or run strata login)`, ExitCode.failed);
+    }
+    const text = await response.text();
+    const parsed = parseBody(text, response.headers.get('content-type'));
+    if (response.status === 401 && !this.connection.token) {
+      throw new CliError(`401: no token given: pass --token, set STRATA_TOKEN or run strata login`, ExitCode.failed);
+    }
+    if (response.status >= 400) {
+      throw new ApiError(response.status, parsed);
+    }
+    return { status: response.status, body: parsed as T };
+  }
+
+  get<T = unknown>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, { query }).then((answer) => answer.body);
+  }
+
+  /**
+   * The items of a list endpoint, whether it answers a page (`{items, nextCursor}`) or a plain
+   * array; with `all`, every page, following `nextCursor` as `after`.
+   */
+  async list<T = unknown>(path: string, query: Query, all: boolean): Promise<T[]> {
+    const items: T[] = [];
+    let after: string | undefined;
+    do {
+      const body = await this.get<unknown>(path, { ...query, after });
+      if (!isPage(body)) {
+        return Array.isArray(body) ? (body as T[]) : [body as T];
+      }
+      items.push(...(body.items as T[]));
+      after = all && body.nextCursor ? body.nextCursor : undefined;
+    } while (after);
+    return items;
+  }
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (text === '') return undefined;
+  if (contentType && /json/.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

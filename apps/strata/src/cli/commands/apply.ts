@@ -1,0 +1,119 @@
+import { Command } from 'commander';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ApiError } from '../api-client';
+import { CommandContext, collect, commandContext } from '../context';
+import { UsageError } from '../errors';
+import { CliIo, readAll } from '../io';
+import { Item, at, column } from '../kinds';
+import { renderData, renderTable } from '../output';
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/** The files a `-f` names: the file itself, or a directory's manifests (not recursive, by name). */
+async function filesOf(path: string, cwd: string): Promise<string[]> {
+  const absolute = resolve(cwd, path);
+  let stats;
+  try {
+    stats = await stat(absolute);
+  } catch {
+    throw new UsageError(`-f ${path}: no such file or directory`);
+  }
+  if (!stats.isDirectory()) return [absolute];
+  const entries = (await readdir(absolute)).filter((entry) => MANIFEST_EXTENSIONS.has(extname(entry))).sort();
+  if (entries.length === 0) throw new UsageError(`-f ${path}: no .yaml, .yml or .json file in the directory`);
+  return entries.map((entry) => join(absolute, entry));
+}
+
+/** Every non-empty document of a source, checked as YAML here so an error names the file and line. */
+function documentsOf(source: string, text: string): string[] {
+  return parseAllDocuments(text).flatMap((document) => {
+    const [error] = document.errors;
+    if (error) {
+      const line = error.linePos?.[0].line;
+      throw new UsageError(`${source}${line ? `:${line}` : ''}: ${error.message.split('\n')[0]}`);
+    }
+    if (document.contents === null) return [];
+    // A document that had its own `---` keeps it; the others get one, so the joined stream splits the same way.
+    const text = document.toString();
+    return [/^---(\s|$)/.test(text) ? text : `---\n${text}`];
+  });
+}
+
+/** Every `-f` (files, directories, `-` for stdin) as one multi-document manifest, in the order given. */
+export async function readManifest(paths: readonly string[], io: CliIo): Promise<string> {
+  if (paths.length === 0) throw new UsageError('-f: name a file, a directory or - for stdin');
+  const documents: string[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      documents.push(...documentsOf('stdin', await readAll(io.stdin)));
+      continue;
+    }
+    for (const file of await filesOf(path, io.cwd)) {
+      documents.push(...documentsOf(file, await readFile(file, 'utf8')));
+    }
+  }
+  if (documents.length === 0) throw new UsageError(`-f ${paths.join(' ')}: no document to apply`);
+  return documents.join('');
+}
+
+const rolloutCell = (change: Item) => {
+  const rollout = change['rollout'] as Item | undefined;
+  if (!rollout) return undefined;
+  return [rollout['status'], rollout['rolloutId'], rollout['phase']].filter((part) => part !== undefined && part !== null).join(' ');
+};
+
+const CHANGE_COLUMNS = [column('KIND', 'kind'), column('NAME', 'name'), column('ACTION', 'action'), column('DETAIL', 'detail'), { header: 'ROLLOUT', value: rolloutCell }];
+
+const DIFF_MARKS: Record<string, string> = { create: '+', update: '~', unchanged: '=' };
+
+function renderChanges(context: CommandContext, body: Item, asDiff: boolean): void {
+  const changes = (body['changes'] as Item[] | undefined) ?? [];
+  if (context.format !== 'table') {
+    context.print(renderData(body, context.format));
+  } else if (asDiff) {
+    context.print(changes.map((change) => `${DIFF_MARKS[String(change['action'])] ?? '?'} ${String(change['kind'])} ${String(change['name'])}${change['detail'] ? `: ${String(change['detail'])}` : ''}\n`).join(''));
+  } else {
+    context.print(renderTable(changes, CHANGE_COLUMNS));
+  }
+}
+
+async function apply(context: CommandContext, paths: readonly string[], dryRun: boolean, waitSeconds: number | undefined, asDiff: boolean): Promise<void> {
+  const manifest = await readManifest(paths, context.io);
+  try {
+    const answer = await context.client.request<Item>('POST', '/v1/apply', { query: { dryRun, waitSeconds }, text: { body: manifest, contentType: 'application/yaml' } });
+    renderChanges(context, answer.body, asDiff);
+    if (answer.status === 202) context.note('a Rollout is still pending: routing-control has not answered yet (strata get rollouts shows it once it has)');
+  } catch (error) {
+    // A refused Rollout leaves the manifest's other documents applied: show what was.
+    if (error instanceof ApiError && Array.isArray(at(error.body, 'changes'))) renderChanges(context, error.body as Item, asDiff);
+    throw error;
+  }
+}
+
+function waitSecondsOption(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 30) throw new UsageError('--wait: whole seconds from 0 to 30');
+  return seconds;
+}
+
+export function registerApply(program: Command, io: CliIo): void {
+  program
+    .command('apply')
+    .description('apply manifests (Stack, Component, ComponentVersion, VersionGroup, Rollout): every document or none')
+    .option('-f, --filename <path>', 'a file, a directory of .yaml/.yml/.json, or - for stdin (repeatable)', collect, [])
+    .option('--dry-run', 'validate and show the changes without writing anything')
+    .option('--wait <seconds>', "how long to wait for routing-control's answer to each Rollout (0-30, API default 10)", waitSecondsOption)
+    .action(async (options: { filename: string[]; dryRun?: boolean; wait?: number }, command: Command) => {
+      await apply(await commandContext(command, io), options.filename, options.dryRun === true, options.wait, false);
+    });
+
+  program
+    .command('diff')
+    .description('show what apply would change (+ create, ~ update, = unchanged); writes nothing')
+    .option('-f, --filename <path>', 'a file, a directory or - for stdin (repeatable)', collect, [])
+    .action(async (options: { filename: string[] }, command: Command) => {
+      await apply(await commandContext(command, io), options.filename, true, undefined, true);
+    });
+}

@@ -1,0 +1,136 @@
+import { Command } from 'commander';
+import { parse } from 'yaml';
+import { apiPath } from '../api-client';
+import { CommandContext, collect, commandContext, positiveInteger } from '../context';
+import { UsageError } from '../errors';
+import { rolloutFrame } from '../frames';
+import { CliIo } from '../io';
+import { Item } from '../kinds';
+import { ROLLOUT_COLUMNS } from '../kinds/routing-kinds';
+import { renderItems } from '../output';
+import { watchOutcome, watchUntilDone } from '../watch';
+import { readManifest } from './apply';
+
+/** Where a rollout stops changing: the state machine's final phases. */
+const FINAL_ROLLOUT_PHASES = ['promoted', 'rolled-back'];
+
+interface CreateOptions {
+  stack?: string;
+  filename: string[];
+  name?: string;
+  environment?: string;
+  versionGroup?: string;
+  step: string[];
+  trigger: string[];
+}
+
+/** `20` (setWeight), `pause`, `pause:5m`, `analysis:30s`, `analysis:30s:200` (minSamples). */
+export function parseStep(text: string): Item {
+  const [kind, ...rest] = text.split(':');
+  if (/^\d+(\.\d+)?$/.test(text)) return { setWeight: Number(text) };
+  if (kind === 'pause' && rest.length <= 1) return { pause: rest[0] ? { duration: rest[0] } : {} };
+  if (kind === 'analysis' && rest.length >= 1 && rest.length <= 2) {
+    return { analysis: { window: rest[0], ...(rest[1] ? { minSamples: Number(rest[1]) } : {}) } };
+  }
+  throw new UsageError(`--step '${text}': expected a weight (20), pause[:duration] or analysis:window[:minSamples]`);
+}
+
+/** The create body from a file (a Rollout manifest, or `{name, spec}`), or from the flags. */
+async function createBody(options: CreateOptions, io: CliIo): Promise<{ stack: string; body: Item }> {
+  if (options.filename.length > 0) {
+    const document = parse(await readManifest(options.filename, io)) as Item | null;
+    if (!document || typeof document !== 'object') throw new UsageError('-f: expected one Rollout document');
+    const metadata = (document['metadata'] ?? {}) as Item;
+    const stack = options.stack ?? (metadata['stack'] as string | undefined);
+    if (!stack) throw new UsageError('rollout create needs --stack (or metadata.stack in the file)');
+    const name = options.name ?? metadata['name'] ?? document['name'];
+    return { stack, body: { name, spec: document['spec'] } };
+  }
+  const missing = (['stack', 'name', 'environment', 'versionGroup'] as const).filter((option) => !options[option]);
+  if (missing.length > 0 || options.step.length === 0) {
+    const flags = [...missing.map((option) => `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`), ...(options.step.length === 0 ? ['--step'] : [])];
+    throw new UsageError(`rollout create needs -f, or ${flags.join(', ')}`);
+  }
+  return {
+    stack: options.stack as string,
+    body: {
+      name: options.name,
+      spec: {
+        environment: options.environment,
+        versionGroup: options.versionGroup,
+        steps: options.step.map(parseStep),
+        ...(options.trigger.length > 0 ? { rollbackTriggers: options.trigger.map((when) => ({ when })) } : {}),
+      },
+    },
+  };
+}
+
+function printRollout(context: CommandContext, rollout: Item): void {
+  context.print(renderItems([rollout], context.format, ROLLOUT_COLUMNS, true));
+}
+
+/** Redraws the rollout until its phase is final; promoted is success, rolled back a failure. */
+export async function watchRollout(context: CommandContext, id: string, intervalMs: number): Promise<void> {
+  const last = await watchUntilDone({
+    io: context.io,
+    intervalMs,
+    poll: async () => ({
+      rollout: await context.client.get<Item>(apiPath`/v1/rollouts/${id}`),
+      transitions: await context.client.get<Item[]>(apiPath`/v1/rollouts/${id}/transitions`),
+    }),
+    render: ({ rollout, transitions }) => (context.format === 'table' ? rolloutFrame(rollout, transitions) : renderItems([rollout], context.format, ROLLOUT_COLUMNS, true)),
+    done: ({ rollout }) => FINAL_ROLLOUT_PHASES.includes(String(rollout['phase'])),
+  });
+  watchOutcome(last.rollout['phase'] === 'promoted', `rollout ${id} ${String(last.rollout['phase'])}${last.rollout['reason'] ? `: ${String(last.rollout['reason'])}` : ''}`, context.note);
+}
+
+export function registerRollout(program: Command, io: CliIo): void {
+  const rollout = program.command('rollout').description('canary rollouts: create, get, watch, promote, pause, resume, abort, undo');
+  const act = (name: string, description: string, body: (options: Item) => Item | undefined, configure: (command: Command) => Command = (command) => command) =>
+    configure(rollout.command(name).description(description).argument('<id>', 'the rollout id')).action(async (id: string, options: Item, command: Command) => {
+      const context = await commandContext(command, io);
+      printRollout(context, (await context.client.request<Item>('POST', apiPath`/v1/rollouts/${id}/${name}`, { json: body(options) })).body);
+    });
+
+  rollout
+    .command('create')
+    .description('start a canary of a version group: from a file (-f) or from flags')
+    .option('--stack <stack>', 'the stack')
+    .option('-f, --filename <path>', 'a Rollout manifest or {name, spec} (repeatable, - for stdin)', collect, [])
+    .option('--name <name>', 'the rollout name')
+    .option('-e, --environment <environment>', 'the environment')
+    .option('--version-group <group>', 'the canary version group')
+    .option('--step <step>', 'a step: 20 (weight), pause[:5m], analysis:30s[:minSamples] (repeatable, in order)', collect, [])
+    .option('--trigger <condition>', "a rollback trigger, e.g. 'judge == Fail' (repeatable)", collect, [])
+    .option('--watch', 'then watch it until it is promoted or rolled back')
+    .option('--interval <ms>', 'how often watch polls', positiveInteger('--interval'), 1000)
+    .action(async (options: CreateOptions & { watch?: boolean; interval: number }, command: Command) => {
+      const context = await commandContext(command, io);
+      const { stack, body } = await createBody(options, io);
+      const created = (await context.client.request<Item>('POST', apiPath`/v1/stacks/${stack}/rollouts`, { json: body })).body;
+      if (options.watch) return watchRollout(context, String(created['id']), options.interval);
+      printRollout(context, created);
+    });
+
+  rollout
+    .command('get')
+    .description('show a rollout')
+    .argument('<id>', 'the rollout id')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const context = await commandContext(command, io);
+      printRollout(context, await context.client.get<Item>(apiPath`/v1/rollouts/${id}`));
+    });
+
+  rollout
+    .command('watch')
+    .description('redraw a rollout live (weight, step, verdicts) until it is promoted (exit 0) or rolled back (exit 1)')
+    .argument('<id>', 'the rollout id')
+    .option('--interval <ms>', 'how often to poll', positiveInteger('--interval'), 1000)
+    .action(async (id: string, options: { interval: number }, command: Command) => watchRollout(await commandContext(command, io), id, options.interval));
+
+  act('promote', 'promote past the current step, or with --full past every step', (options) => ({ full: options['full'] === true }), (command) => command.option('--full', 'skip every remaining step'));
+  act('pause', 'hold the rollout at its current step', () => undefined);
+  act('resume', 'continue a paused rollout', () => undefined);
+  act('abort', 'abort: all traffic back to the stable config', (options) => (options['reason'] ? { reason: options['reason'] } : {}), (command) => command.option('--reason <text>', 'why (kept in the transitions)'));
+  act('undo', 'undo a promotion: all traffic back to the previous stable config', (options) => (options['reason'] ? { reason: options['reason'] } : {}), (command) => command.option('--reason <text>', 'why'));
+}

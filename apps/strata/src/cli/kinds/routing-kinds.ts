@@ -1,0 +1,69 @@
+import { apiPath } from '../api-client';
+import { Item, Kind, Scope, at, column, scoped } from './kind';
+
+const policyBase = (scope: Scope) => `/v1/stacks/${scoped(scope, 'stack')}/environments/${scoped(scope, 'environment')}/routing-policy`;
+
+const weights = (item: Item) => ((at(item, 'config.stackConfigs') as Item[] | undefined) ?? []).map((config) => `${String(config['name'])}=${String(config['weight'])}`);
+
+/** `2/5 setWeight 20`: where a rollout is among its steps. */
+export function rolloutStep(item: Item): string {
+  const steps = (item['steps'] as string[] | undefined) ?? [];
+  const index = Number(item['stepIndex'] ?? 0);
+  return `${Math.min(index + 1, steps.length)}/${steps.length}`;
+}
+
+export const ROLLOUT_COLUMNS = [
+  column('ID', 'id'),
+  column('NAME', 'name'),
+  column('STACK', 'stack'),
+  column('ENVIRONMENT', 'environment'),
+  column('GROUP', 'versionGroup'),
+  column('PHASE', 'phase'),
+  { header: 'STEP', value: rolloutStep },
+  { header: 'WEIGHT', value: (item: Item) => `${String(item['canaryWeight'])}%` },
+  column('UPDATED', 'updatedAt'),
+];
+
+export const ROUTING_KINDS: readonly Kind[] = [
+  {
+    name: 'policies',
+    aliases: ['policy', 'routing-policy', 'routing-policies', 'rp'],
+    requires: ['stack', 'environment'],
+    list: (scope) => ({ path: `${policyBase(scope)}/versions` }),
+    one: (scope, name) => `${policyBase(scope)}/versions/${encodeURIComponent(name)}`,
+    current: (scope) => policyBase(scope),
+    columns: [
+      column('VERSION', 'version'),
+      column('STABLE', 'config.stableConfig'),
+      { header: 'WEIGHTS', value: weights },
+      column('REASON', 'reason'),
+      column('CREATED-BY', 'createdBy'),
+      column('CREATED', 'createdAt'),
+    ],
+    details: async (client, scope) => ({ status: await client.get(`${policyBase(scope)}/status`) }),
+  },
+  {
+    name: 'rollouts',
+    aliases: ['rollout', 'ro'],
+    requires: [],
+    list: (scope) => ({ path: '/v1/rollouts', query: { stack: scope.stack, environment: scope.environment } }),
+    one: (_scope, name) => apiPath`/v1/rollouts/${name}`,
+    columns: ROLLOUT_COLUMNS,
+    details: async (client, _scope, item) => ({ transitions: await client.get(apiPath`/v1/rollouts/${String(item['id'])}/transitions`) }),
+  },
+  {
+    name: 'rules',
+    aliases: ['rule', 'kpi-rules', 'kpi-rule'],
+    requires: ['stack', 'environment'],
+    list: (scope) => ({ path: `/v1/stacks/${scoped(scope, 'stack')}/environments/${scoped(scope, 'environment')}/kpi-rules` }),
+    find: (items, name) => items.find((item) => item['name'] === name || item['id'] === name),
+    columns: [
+      column('NAME', 'name'),
+      column('CONDITION', 'condition'),
+      column('FOR-MS', 'forMs'),
+      column('ACTION', 'action'),
+      column('BREACHING-SINCE', 'breachingSince'),
+      column('FIRED', 'firedAt'),
+    ],
+  },
+];
