@@ -89,6 +89,11 @@ describe(judgeRolloutWindows.name, () => {
     expect(judgeRolloutWindows(windows({ requests: 1_000, errors: 1 }, { requests: 9_000, errors: 0 }), 200).verdict).toBe('pass');
   });
 
+  it('takes a request timed at 0 ms for a very fast one, not for malformed input', () => {
+    const zero = { canary: { requests: 100, errors: 0, latencyP99Ms: 0, latencyMeanMs: 0, latencyHistogram: { values: [0, 1], counts: [50, 50] } }, stable: { requests: 100, errors: 0, latencyP99Ms: 1, latencyMeanMs: 1, latencyHistogram: { values: [0, 1], counts: [50, 50] } } };
+    expect(judgeRolloutWindows([zero, zero, zero], 100).verdict).toBe('pass');
+  });
+
   it('fails at the first window where the evidence suffices, and says so', () => {
     const sut = judgeRolloutWindows([...windows({ errors: 1_500 }, { errors: 15 }), ...windows({}, {})], 200);
     expect(sut.verdict).toBe('fail');

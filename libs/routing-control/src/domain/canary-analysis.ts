@@ -37,8 +37,8 @@ export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequ
   let judgement: SequentialJudgement | null = null;
   for (const { canary, stable } of windows) {
     judgement = judge.observe({
-      baseline: { requests: stable.requests, errors: stable.errors, latencies: stable.latencyHistogram },
-      canary: { requests: canary.requests, errors: canary.errors, latencies: canary.latencyHistogram },
+      baseline: { requests: stable.requests, errors: stable.errors, latencies: positive(stable.latencyHistogram) },
+      canary: { requests: canary.requests, errors: canary.errors, latencies: positive(canary.latencyHistogram) },
     });
     if (judgement.verdict === 'fail') break;
   }
@@ -53,6 +53,11 @@ export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequ
   }
   const decided = judgement.verdict === 'pass' ? 'shown within tolerance' : 'no regression shown';
   return { verdict: 'pass', findings: [`statistical judge: pass (${decided} after ${judgement.canaryRequests} canary requests)`, ...findings] };
+}
+
+/** The judge compares log latencies: a request timed at 0 ms (a coarse clock) counts as 1 µs, far under the 1 ms tolerance. */
+function positive(histogram: AnalysisFigures['canary']['latencyHistogram']): AnalysisFigures['canary']['latencyHistogram'] {
+  return histogram.values.every((value) => value > 0) ? histogram : { values: histogram.values.map((value) => Math.max(value, 0.001)), counts: histogram.counts };
 }
 
 function errorFinding({ errors, regressions, baselineRequests, canaryRequests }: SequentialJudgement): string {
