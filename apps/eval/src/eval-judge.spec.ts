@@ -23,7 +23,7 @@ describe(runEvalJudge.name, () => {
     expect(report.regressions.map((result) => result.scenario)).toEqual(['errors 2× (1 % → 2 %)', 'latency +20 %']);
     const lines = output.trim().split('\n');
     const json = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
-    expect(json).toMatchObject({ runs: 4, power2xErrorsAt1000Bound: 0.6203 });
+    expect(json).toMatchObject({ runs: 4, power2xErrorsAt1000Bound: 0.3114, power2xErrorsAt1000BoundKnownBaseline: 0.6203 });
     expect(typeof json['maxAAFalseFail']).toBe('number');
     expect(typeof json['power2xErrorsAt1000']).toBe('number');
     expect(json['medianRequestsToVerdict']).toEqual({ errors2x: expect.any(Number), latency20: expect.any(Number) });

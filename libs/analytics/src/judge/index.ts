@@ -9,3 +9,4 @@ export * from './seeded-random';
 export * from './sequential';
 export * from './sequential/judge-simulation';
 export * from './sequential/traffic-simulation';
+export * from './judge-format';

@@ -1,66 +1,103 @@
 import { AnalysisFigures, AnalysisOutcome, WindowFigures } from '@strata/domain';
-import { ERROR_RATE_METRIC, LATENCY_METRIC, combineAnalyses, judgeRolloutWindow } from './canary-analysis';
+import { ERROR_RATE_METRIC, LATENCY_METRIC, combineAnalyses, judgeRolloutWindows } from './canary-analysis';
 
 /** A latency histogram of `requests` requests spread around `centre` ms (a bell over five values). */
-const latencies = (centre: number, requests = 5_000): WindowFigures['latencyHistogram'] => {
+const latencies = (centre: number, requests: number): WindowFigures['latencyHistogram'] => {
   const shares = [0.1, 0.2, 0.4, 0.2, 0.1];
   return { values: [-2, -1, 0, 1, 2].map((offset) => centre + offset * centre * 0.05), counts: shares.map((share) => Math.round(share * requests)) };
 };
 
-function side(changes: Partial<WindowFigures> = {}): WindowFigures {
-  return { requests: 5_000, errors: 50, latencyP99Ms: 120, latencyMeanMs: 40, latencyHistogram: latencies(40), ...changes };
+interface SideTotals {
+  requests: number;
+  errors: number;
+  latencyMs: number | null;
 }
 
-const figures = (canary: Partial<WindowFigures>, stable: Partial<WindowFigures> = {}): AnalysisFigures => ({ canary: side(canary), stable: side(stable) });
+/**
+ * A side's totals over an analysis spread evenly over `count` KPI windows (errors spread as evenly
+ * as whole numbers allow); latencyMs null: no latency measured.
+ */
+function side({ requests, errors, latencyMs }: SideTotals, count: number, index: number): WindowFigures {
+  const perWindow = Math.floor(requests / count);
+  const windowErrors = Math.floor(((index + 1) * errors) / count) - Math.floor((index * errors) / count);
+  return { requests: perWindow, errors: windowErrors, latencyP99Ms: null, latencyMeanMs: null, latencyHistogram: latencyMs === null ? { values: [], counts: [] } : latencies(latencyMs, perWindow) };
+}
 
-describe(judgeRolloutWindow.name, () => {
+const DEFAULT: SideTotals = { requests: 6_000, errors: 60, latencyMs: 40 };
+
+/** Six KPI windows of the two sides' totals. */
+function windows(canary: Partial<SideTotals>, stable: Partial<SideTotals> = {}, count = 6): AnalysisFigures[] {
+  return Array.from({ length: count }, (_unused, index) => ({ canary: side({ ...DEFAULT, ...canary }, count, index), stable: side({ ...DEFAULT, ...stable }, count, index) }));
+}
+
+const finding = (outcome: AnalysisOutcome, metric: string) => outcome.findings.find((line) => line.startsWith(`${metric}:`));
+
+describe(judgeRolloutWindows.name, () => {
   it('passes a canary like its stable config, naming both metrics in the findings', () => {
-    const sut = judgeRolloutWindow(figures({}), 200);
+    const sut = judgeRolloutWindows(windows({}), 200);
 
     expect(sut.verdict).toBe('pass');
-    expect(sut.findings[0]).toMatch(/^statistical judge: pass \(score 100\)/);
-    expect(sut.findings.slice(1).map((finding) => finding.split(':')[0])).toEqual([ERROR_RATE_METRIC, LATENCY_METRIC]);
+    expect(sut.findings[0]).toMatch(/^statistical judge: pass/);
+    expect(sut.findings.slice(1).map((line) => line.split(':')[0])).toEqual([ERROR_RATE_METRIC, LATENCY_METRIC]);
   });
 
   it('fails a canary with twice the error rate', () => {
-    const sut = judgeRolloutWindow(figures({ errors: 100 }, { errors: 50 }), 200);
+    const sut = judgeRolloutWindows(windows({ errors: 120 }, { errors: 60 }), 200);
 
     expect(sut.verdict).toBe('fail');
-    expect(sut.findings.find((finding) => finding.startsWith(ERROR_RATE_METRIC))).toMatch(/2\.00 %|0\.02/);
+    expect(finding(sut, ERROR_RATE_METRIC)).toMatch(/^error-rate: regression: canary 2\.00 % .* against 1\.00 %/);
   });
 
   it('fails a canary whose latency shifted well beyond tolerance', () => {
-    expect(judgeRolloutWindow(figures({ latencyHistogram: latencies(60) }), 200).verdict).toBe('fail');
+    const sut = judgeRolloutWindows(windows({ latencyMs: 60 }), 200);
+    expect(sut.verdict).toBe('fail');
+    expect(finding(sut, LATENCY_METRIC)).toMatch(/^latency-ms: regression: canary shift \+20(\.\d+)? ms \(\+50 %/);
   });
 
   it('does not fail a canary that got faster', () => {
-    expect(judgeRolloutWindow(figures({ latencyHistogram: latencies(25) }), 200).verdict).toBe('pass');
+    expect(judgeRolloutWindows(windows({ latencyMs: 25 }), 200).verdict).toBe('pass');
   });
 
   it('is inconclusive, not a pass, when either side served fewer requests than the step asks', () => {
-    expect(judgeRolloutWindow(figures({ requests: 150, errors: 0 }), 200).verdict).toBe('inconclusive');
-    expect(judgeRolloutWindow(figures({}, { requests: 150, errors: 0 }), 200).verdict).toBe('inconclusive');
+    expect(judgeRolloutWindows(windows({ requests: 150, errors: 0 }), 200).verdict).toBe('inconclusive');
+    const sut = judgeRolloutWindows(windows({}, { requests: 150, errors: 0 }), 200);
+    expect(sut.verdict).toBe('inconclusive');
+    expect(sut.findings[0]).toBe('statistical judge: insufficient-data: 150 baseline and 6000 canary requests, 200 per side required');
   });
 
-  it('fails a canary 50 ms slower on a ~1 ms backend, from one window of requests', () => {
-    const sut = judgeRolloutWindow(figures({ errors: 0, latencyHistogram: latencies(51, 500) }, { errors: 0, latencyHistogram: latencies(1, 4_500) }), 200);
+  it('is inconclusive with no KPI window at all', () => {
+    expect(judgeRolloutWindows([], 1).verdict).toBe('inconclusive');
+  });
+
+  it('fails a canary 50 ms slower on a ~1 ms backend, from a few windows of requests', () => {
+    const sut = judgeRolloutWindows(windows({ errors: 0, requests: 500, latencyMs: 51 }, { errors: 0, requests: 4_500, latencyMs: 1 }, 3), 200);
     expect(sut.verdict).toBe('fail');
-    expect(sut.findings.find((finding) => finding.startsWith(LATENCY_METRIC))).toMatch(/^latency-ms: regression: canary shift \+50/);
+    expect(finding(sut, LATENCY_METRIC)).toMatch(/^latency-ms: regression: canary shift \+(49\.9|50) ms/);
   });
 
-  it('is inconclusive, never a pass, when latency was not measured on a side', () => {
-    const empty = { values: [], counts: [] };
-    expect(judgeRolloutWindow(figures({ latencyHistogram: empty }), 200).verdict).toBe('inconclusive');
-    expect(judgeRolloutWindow(figures({}, { latencyHistogram: empty }), 200).findings.find((finding) => finding.startsWith(LATENCY_METRIC))).toMatch(/insufficient data: 0 baseline and 5000 canary samples/);
-    expect(judgeRolloutWindow(figures({ latencyHistogram: empty, errors: 500 }), 200).verdict).toBe('fail');
+  it('is inconclusive, never a pass, when latency was not measured on a side, and still fails on errors', () => {
+    expect(judgeRolloutWindows(windows({ latencyMs: null }), 200).verdict).toBe('inconclusive');
+    expect(judgeRolloutWindows(windows({}, { latencyMs: null }), 200).findings[0]).toMatch(/insufficient-data: 6000 baseline and 6000 canary requests, 200 per side required, latency measured on both/);
+    expect(judgeRolloutWindows(windows({ latencyMs: null, errors: 500 }), 200).verdict).toBe('fail');
   });
 
   it('passes the same latency on both sides whatever the request counts', () => {
-    expect(judgeRolloutWindow(figures({ requests: 300, errors: 3, latencyHistogram: latencies(40, 300) }), 200).verdict).toBe('pass');
+    expect(judgeRolloutWindows(windows({ requests: 300, errors: 3 }), 200).verdict).toBe('pass');
   });
 
   it('does not fail one unlucky error against a stable config with none', () => {
-    expect(judgeRolloutWindow(figures({ requests: 1_000, errors: 1 }, { requests: 9_000, errors: 0 }), 200).verdict).toBe('pass');
+    expect(judgeRolloutWindows(windows({ requests: 1_000, errors: 1 }, { requests: 9_000, errors: 0 }), 200).verdict).toBe('pass');
+  });
+
+  it('takes a request timed at 0 ms for a very fast one, not for malformed input', () => {
+    const zero = { canary: { requests: 100, errors: 0, latencyP99Ms: 0, latencyMeanMs: 0, latencyHistogram: { values: [0, 1], counts: [50, 50] } }, stable: { requests: 100, errors: 0, latencyP99Ms: 1, latencyMeanMs: 1, latencyHistogram: { values: [0, 1], counts: [50, 50] } } };
+    expect(judgeRolloutWindows([zero, zero, zero], 100).verdict).toBe('pass');
+  });
+
+  it('fails at the first window where the evidence suffices, and says so', () => {
+    const sut = judgeRolloutWindows([...windows({ errors: 1_500 }, { errors: 15 }), ...windows({}, {})], 200);
+    expect(sut.verdict).toBe('fail');
+    expect(sut.findings[0]).toMatch(/^statistical judge: fail \(regression: .*error rate/);
   });
 });
 

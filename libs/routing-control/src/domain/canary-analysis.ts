@@ -1,50 +1,77 @@
-import { CanaryVerdict, JudgeConfigInput, judgeCanary } from '@strata/analytics';
+import { SequentialCanaryJudge, type SequentialJudgement, type SequentialJudgeSettings, formatNumber, formatPercent, formatSigned } from '@strata/analytics';
 import { AnalysisFigures, AnalysisOutcome, AnalysisVerdict } from '@strata/domain';
 
 export const ERROR_RATE_METRIC = 'error-rate';
 export const LATENCY_METRIC = 'latency-ms';
 
 /**
- * The statistical judge of a rollout's analysis step, canary against stable over the same KPI
- * windows: error rate (requests with a 5xx or no answer, a proportion test) and latency (every
- * request's latency from the gateway's histograms, a rank test with a Hodges–Lehmann shift). Both
- * are critical: a regression of either fails the step, and too few requests on either side is
- * insufficient data, never a pass. `minRequests` is the step's minSamples, per side.
+ * The statistical judge of a rollout's analysis step: the sequential judge (libs/analytics) fed the
+ * step's KPI windows in order, canary against stable. Each KPI window is a block of concurrent
+ * requests, so latency is compared window by window (drift and a slow node move a window's spread,
+ * which the judge estimates) and errors by an exact test given each window's split, whose false-fail
+ * chance holds however many windows the step is judged over (an inconclusive step is judged again
+ * over a longer window).
+ * - 0.5 pp absolute on errors: a stable config at 0 errors must not fail a canary for one unlucky 5xx.
+ * - 10 % and 1 ms on latency: a shift smaller than either is not worth an abort (nor is it resolved
+ *   by the histogram's ~19 % buckets).
+ * - Two KPI windows are enough to compare latency: an analysis is a few 10 s windows; with so few,
+ *   the spread is floored by the requests' own (what the old rank test on pooled requests assumed).
+ * - No warm-up: a window's histogram does not tell the canary's first requests from its last.
  */
-export function rolloutJudgeConfig(minRequests: number): JudgeConfigInput {
-  return {
-    groups: [
-      {
-        name: 'errors',
-        weight: 50,
-        // 0.5 pp absolute: a stable config at 0 errors must not fail a canary for one unlucky 5xx.
-        metrics: [{ name: ERROR_RATE_METRIC, kind: 'proportion', direction: 'increase', critical: true, tolerance: 0.1, absoluteTolerance: 0.005, minimumSamples: minRequests }],
-      },
-      {
-        name: 'latency',
-        weight: 50,
-        // 10 % and 1 ms: a shift smaller than either is not worth an abort (nor is it resolved by
-        // the histogram's ~19 % buckets), while thousands of requests make a real one plain.
-        metrics: [{ name: LATENCY_METRIC, kind: 'continuous', direction: 'increase', critical: true, tolerance: 0.1, absoluteTolerance: 1, minimumSamples: minRequests }],
-      },
-    ],
-  };
+export const ROLLOUT_JUDGE_SETTINGS: Partial<SequentialJudgeSettings> = {
+  errorAbsoluteTolerance: 0.005,
+  latencyTolerance: 0.1,
+  latencyAbsoluteTolerance: 1,
+  blockRequests: 1,
+  minimumBlocks: 2,
+  warmUpRequests: 0,
+};
+
+/**
+ * Judges the step's windows (oldest first). A fail at any window stands: the judge may be read
+ * after every one. Otherwise, once both sides served `minRequests`, no regression shown is a pass,
+ * as the step's minSamples asks; fewer is inconclusive, never a pass, and so is a side without latency.
+ */
+export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequests: number): AnalysisOutcome {
+  const judge = new SequentialCanaryJudge(ROLLOUT_JUDGE_SETTINGS);
+  let judgement: SequentialJudgement | null = null;
+  for (const { canary, stable } of windows) {
+    judgement = judge.observe({
+      baseline: { requests: stable.requests, errors: stable.errors, latencies: positive(stable.latencyHistogram) },
+      canary: { requests: canary.requests, errors: canary.errors, latencies: positive(canary.latencyHistogram) },
+    });
+    if (judgement.verdict === 'fail') break;
+  }
+  if (judgement === null) return { verdict: 'inconclusive', findings: ['statistical judge: insufficient-data: no KPI window in the analysis window'] };
+  const findings = [errorFinding(judgement), latencyFinding(judgement)];
+  if (judgement.verdict === 'fail') return { verdict: 'fail', findings: [`statistical judge: fail (${judgement.reason})`, ...findings] };
+  const served = (side: 'canary' | 'stable') => windows.reduce((sum, window) => sum + window[side].requests, 0);
+  const measured = (side: 'canary' | 'stable') => windows.some((window) => window[side].latencyHistogram.counts.some((count) => count > 0));
+  if (served('stable') < minRequests || served('canary') < minRequests || !measured('stable') || !measured('canary')) {
+    const shortfall = `${served('stable')} baseline and ${served('canary')} canary requests, ${minRequests} per side required${measured('stable') && measured('canary') ? '' : ', latency measured on both'}`;
+    return { verdict: 'inconclusive', findings: [`statistical judge: insufficient-data: ${shortfall}`, ...findings] };
+  }
+  const decided = judgement.verdict === 'pass' ? 'shown within tolerance' : 'no regression shown';
+  return { verdict: 'pass', findings: [`statistical judge: pass (${decided} after ${judgement.canaryRequests} canary requests)`, ...findings] };
 }
 
-const VERDICTS: Record<CanaryVerdict['verdict'], AnalysisVerdict> = { pass: 'pass', marginal: 'marginal', fail: 'fail', 'insufficient-data': 'inconclusive' };
+/** The judge compares log latencies: a request timed at 0 ms (a coarse clock) counts as 1 µs, far under the 1 ms tolerance. */
+function positive(histogram: AnalysisFigures['canary']['latencyHistogram']): AnalysisFigures['canary']['latencyHistogram'] {
+  return histogram.values.every((value) => value > 0) ? histogram : { values: histogram.values.map((value) => Math.max(value, 0.001)), counts: histogram.counts };
+}
 
-/** Runs the statistical judge over the window's figures; every metric's figures go into the findings. */
-export function judgeRolloutWindow(figures: AnalysisFigures, minRequests: number): AnalysisOutcome {
-  const side = (which: 'canary' | 'stable') => ({
-    [ERROR_RATE_METRIC]: { errors: figures[which].errors, total: figures[which].requests },
-    [LATENCY_METRIC]: figures[which].latencyHistogram,
-  });
-  const verdict = judgeCanary(rolloutJudgeConfig(minRequests), { baseline: side('stable'), canary: side('canary') });
-  const score = verdict.score === null ? 'no score' : `score ${verdict.score.toFixed(0)}`;
-  return {
-    verdict: VERDICTS[verdict.verdict],
-    findings: [`statistical judge: ${verdict.verdict} (${score})`, ...verdict.metrics.map((metric) => `${metric.name}: ${metric.reason}`)],
-  };
+function errorFinding({ errors, regressions, baselineRequests, canaryRequests }: SequentialJudgement): string {
+  const rate = (value: number | null) => (value === null ? 'n/a' : `${(100 * value).toFixed(2)} %`);
+  const figures = `canary ${rate(errors.canaryRate)} of ${canaryRequests} requests against ${rate(errors.baselineRate)} of ${baselineRequests}`;
+  const test = errors.boundary === null ? 'too few errors to tell from chance yet' : `${errors.canaryErrors} canary errors, sequential boundary ${errors.boundary}`;
+  return `${ERROR_RATE_METRIC}: ${regressions.includes('errors') ? 'regression' : 'no regression shown'}: ${figures} (${test})`;
+}
+
+function latencyFinding({ latency, regressions }: SequentialJudgement): string {
+  if (latency.shift === null || latency.absoluteShift === null || latency.baselineLatency === null) return `${LATENCY_METRIC}: not compared: ${latency.blocks} KPI window(s) with latency on both sides`;
+  const percent = (value: number | null) => (value === null ? 'n/a' : formatPercent(value));
+  const shift = `canary shift ${formatSigned(latency.absoluteShift)} ms (${percent(latency.shift)} of the baseline's geometric mean ${formatNumber(latency.baselineLatency)} ms)`;
+  return `${LATENCY_METRIC}: ${regressions.includes('latency') ? 'regression' : 'no regression shown'}: ${shift}, always-valid interval ${percent(latency.lower)} … ${percent(latency.upper)} over ${latency.blocks} KPI windows`;
 }
 
 const SEVERITY: Record<AnalysisVerdict, number> = { pass: 0, marginal: 1, inconclusive: 2, fail: 3 };

@@ -89,6 +89,23 @@ export class KpiWindowsRepository {
     return figuresOf(rows);
   }
 
+  /** Figures of one stack config per KPI window start inside [from, to], oldest first: what the judge reads in order. */
+  async figuresByWindow(manager: EntityManager, scope: KpiScope & { stackConfig: string }, from: Date, to: Date): Promise<Map<number, SpanFigures>> {
+    const rows = (await manager.query(
+      `SELECT window_start AS start, metric, SUM(sum) AS total, SUM(count) AS requests, MAX(p99) AS p99,
+              array_agg(histogram) FILTER (WHERE histogram IS NOT NULL) AS histograms,
+              MIN(window_start) AS covered_from, MAX(window_end) AS covered_to
+         FROM "${ROUTING_CONTROL_SCHEMA}".kpi_windows
+        WHERE stack = $1 AND environment = $2 AND stack_config = $3 AND window_start >= $4 AND window_end <= $5
+        GROUP BY window_start, metric
+        ORDER BY window_start`,
+      [scope.stack, scope.environment, scope.stackConfig, from, to],
+    )) as (FigureRow & { start: Date })[];
+    const byStart = new Map<number, FigureRow[]>();
+    for (const row of rows) byStart.set(row.start.getTime(), [...(byStart.get(row.start.getTime()) ?? []), row]);
+    return new Map([...byStart.entries()].map(([start, windowRows]) => [start, figuresOf(windowRows)]));
+  }
+
   /**
    * The latest windows of some stack configs since `since`, newest first, at most `limit` window
    * starts: what rollback triggers look at. Figures per window start and stack config.

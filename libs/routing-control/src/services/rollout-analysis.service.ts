@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AnalysisFigures, AnalysisOutcome, RolloutEffect, RolloutState, judgeByThresholds } from '@strata/domain';
+import { AnalysisFigures, AnalysisOutcome, EMPTY_LATENCY_HISTOGRAM, RolloutEffect, RolloutState, WindowFigures, judgeByThresholds } from '@strata/domain';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
-import { combineAnalyses, describeJudged, judgeRolloutWindow } from '../domain/canary-analysis';
+import { combineAnalyses, describeJudged, judgeRolloutWindows } from '../domain/canary-analysis';
 import { RolloutEntity } from '../entities/rollout.entity';
-import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
+import { KpiScope, KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { RoutingPoliciesService } from './routing-policies.service';
 
 /** A rollout's analysis steps, judged over the KPI windows metrics-ingest published. */
@@ -47,8 +47,21 @@ export class RolloutAnalysisService {
     const stable = await this.kpiWindows.figures(manager, { ...scope, stackConfig: sides.stable }, from, to);
     const figures: AnalysisFigures = { canary, stable };
     const thresholds = () => judgeByThresholds(step.rules, step.minSamples, figures);
-    const outcome =
-      step.judge === 'thresholds' ? thresholds() : combineAnalyses([judgeRolloutWindow(figures, step.minSamples), ...(step.rules.length > 0 ? [thresholds()] : [])]);
+    const statistical = async () => {
+      const windows = await this.windowsInOrder(manager, scope, sides, from, to);
+      return combineAnalyses([judgeRolloutWindows(windows, step.minSamples), ...(step.rules.length > 0 ? [thresholds()] : [])]);
+    };
+    const outcome = step.judge === 'thresholds' ? thresholds() : await statistical();
     return { ...outcome, findings: [`judge ${step.judge} at ${state.canaryWeight} %`, describeJudged(canary, stable), ...outcome.findings] };
   }
+
+  /** Both sides' figures per KPI window start, oldest first; a side without a window there served nothing. */
+  private async windowsInOrder(manager: EntityManager, scope: KpiScope, sides: { canary: string; stable: string }, from: Date, to: Date): Promise<AnalysisFigures[]> {
+    const canary = await this.kpiWindows.figuresByWindow(manager, { ...scope, stackConfig: sides.canary }, from, to);
+    const stable = await this.kpiWindows.figuresByWindow(manager, { ...scope, stackConfig: sides.stable }, from, to);
+    const starts = [...new Set([...canary.keys(), ...stable.keys()])].sort((a, b) => a - b);
+    return starts.map((start) => ({ canary: canary.get(start) ?? SILENT, stable: stable.get(start) ?? SILENT }));
+  }
 }
+
+const SILENT: WindowFigures = { requests: 0, errors: 0, latencyP99Ms: null, latencyMeanMs: null, latencyHistogram: EMPTY_LATENCY_HISTOGRAM };

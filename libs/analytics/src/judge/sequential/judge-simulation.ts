@@ -134,25 +134,3 @@ function median(values: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
-
-/**
- * Power of the most powerful level-`alpha` test of a canary error rate `ratio` times `baseRate` over
- * `requests` requests, given the baseline rate exactly (as if the baseline had infinite traffic):
- * reject when the canary's errors reach the binomial critical count. No test with an estimated
- * baseline can beat it (Neyman–Pearson), so it bounds what any judge can reach.
- */
-export function errorRatePowerBound(requests: number, baseRate: number, ratio: number, alpha: number): number {
-  const nullTail = binomialUpperTails(requests, baseRate);
-  const critical = nullTail.findIndex((tail) => tail <= alpha);
-  return critical < 0 ? 0 : (binomialUpperTails(requests, baseRate * ratio)[critical] ?? 0);
-}
-
-/** P(X ≥ k) for k = 0…n, X ~ Binomial(n, p), built in log space so large n cannot underflow the terms. */
-function binomialUpperTails(count: number, probability: number): number[] {
-  const logTerms = new Array<number>(count + 1);
-  logTerms[0] = count * Math.log1p(-probability);
-  for (let k = 1; k <= count; k += 1) logTerms[k] = logTerms[k - 1] + Math.log((count - k + 1) / k) + Math.log(probability / (1 - probability));
-  const tails = new Array<number>(count + 2).fill(0);
-  for (let k = count; k >= 0; k -= 1) tails[k] = tails[k + 1] + Math.exp(logTerms[k]);
-  return tails.slice(0, count + 1);
-}

@@ -1,12 +1,19 @@
 import { JudgeInputError } from '../canary-judge';
+import { type GroupedSamples, isGroupedSamples } from '../grouped-samples';
 import { longRunVariance, mixtureRadius, seriesMoments } from './confidence-sequence';
+import { LogLatencyMoments } from './log-latency-moments';
 import { RateRatioEProcess } from './rate-e-process';
+import { RateSpendingTest } from './rate-spending-test';
 
-/** One side of one time window: its requests, the failed ones, and the latency of each request. */
+/**
+ * One side of one time window: its requests, the failed ones, and the latency of each request, in
+ * arrival order or as a histogram (order lost: the request-to-request correlation is then not
+ * estimated, and the blocks' own spread carries the adjustment alone).
+ */
 export interface SideWindow {
   readonly requests: number;
   readonly errors: number;
-  readonly latencies: readonly number[];
+  readonly latencies: readonly number[] | GroupedSamples;
 }
 
 /** Baseline and canary over the same time window. */
@@ -16,10 +23,15 @@ export interface CanaryWindow {
 }
 
 export interface SequentialJudgeSettings {
-  /** Chance of a false fail over the whole watch, however often it is read; half for each metric. */
+  /** Chance of a false fail over the whole watch, however often it is read, both metrics together. */
   readonly alpha: number;
-  /** A latency rise (canary over baseline median) beyond this share is a regression, 0.1 = 10 %. */
+  /** The error-rate test's share of `alpha`; latency gets the rest. */
+  readonly errorAlphaShare: number;
+  /** Canary requests by which the error-rate test has spent half its share (see {@link RateSpendingTest}). */
+  readonly errorHalfSpentAt: number;
+  /** A latency rise (canary over baseline geometric mean) beyond this share, and beyond `latencyAbsoluteTolerance` (ms), is a regression. */
   readonly latencyTolerance: number;
+  readonly latencyAbsoluteTolerance: number;
   /** An error-rate rise beyond this share of the baseline rate, and beyond `errorAbsoluteTolerance`, is a regression. */
   readonly errorTolerance: number;
   readonly errorAbsoluteTolerance: number;
@@ -29,7 +41,10 @@ export interface SequentialJudgeSettings {
   readonly blockRequests: number;
   /** No verdict before this many latency blocks: the variance of the blocks is estimated from them. */
   readonly minimumBlocks: number;
-  /** The canary's first requests are a cold start, not the version under test: left out of both tests. */
+  /**
+   * The canary's first requests are a cold start, not the version under test: left out of the
+   * latency test. Not of the error test: a request that fails while the canary warms up failed.
+   */
   readonly warmUpRequests: number;
   /** Blocks at which the latency confidence sequence is tightest. */
   readonly tightestAtBlocks: number;
@@ -37,7 +52,10 @@ export interface SequentialJudgeSettings {
 
 export const DEFAULT_SEQUENTIAL_JUDGE_SETTINGS: SequentialJudgeSettings = {
   alpha: 0.01,
+  errorAlphaShare: 0.6,
+  errorHalfSpentAt: 500,
   latencyTolerance: 0.1,
+  latencyAbsoluteTolerance: 0,
   errorTolerance: 0.1,
   errorAbsoluteTolerance: 0,
   errorPassRatio: 2,
@@ -54,18 +72,27 @@ export interface SequentialJudgement {
   /** The metrics that regressed (a fail names at least one). */
   readonly regressions: readonly ('latency' | 'errors')[];
   readonly reason: string;
-  /** Requests judged per side (after the warm-up). */
+  /** Requests judged per side (by the error test: the warm-up included). */
   readonly baselineRequests: number;
   readonly canaryRequests: number;
   readonly latency: {
     readonly blocks: number;
     /** Mean of the blocks' differences of mean log latency, as a relative shift (0.2 = 20 % slower). */
     readonly shift: number | null;
+    /** The baseline's geometric mean latency and the shift in its unit (ms). */
+    readonly baselineLatency: number | null;
+    readonly absoluteShift: number | null;
     /** Always-valid interval of the relative shift at 1 − alpha. */
     readonly lower: number | null;
     readonly upper: number | null;
   };
-  readonly errors: { readonly baselineRate: number | null; readonly canaryRate: number | null; readonly eValue: number };
+  readonly errors: {
+    readonly baselineRate: number | null;
+    readonly canaryRate: number | null;
+    /** The canary's errors counted by the test, and the count that fails at this look (null: none can yet). */
+    readonly canaryErrors: number;
+    readonly boundary: number | null;
+  };
 }
 
 const INCREASES = [1.25, 1.5, 2, 3, 5];
@@ -79,7 +106,8 @@ const INCREASES = [1.25, 1.5, 2, 3, 5];
  *   drift cancels; the log tames the long tail; and the blocks' variance is estimated from the blocks
  *   themselves, inflated for their autocorrelation (a slow node, bursts, AR latencies), rather than
  *   assumed from independent requests. The mean ratio gets a normal-mixture confidence sequence.
- * - **Errors** go through {@link RateRatioEProcess}, exact given each window's traffic split.
+ * - **Errors** go through {@link RateSpendingTest}, exact given each window's traffic split, with
+ *   its share of α spent over the canary's requests; pass uses {@link RateRatioEProcess}.
  *
  * A critical regression of either fails; pass needs the latency interval inside the tolerance and
  * the error rate shown below `errorPassRatio` times the baseline's; otherwise it goes on.
@@ -88,17 +116,17 @@ export class SequentialCanaryJudge {
   readonly settings: SequentialJudgeSettings;
   private readonly blockShifts: number[] = [];
   private readonly blockFloors: number[] = [];
-  private pendingBaseline: number[] = [];
-  private pendingCanary: number[] = [];
-  private readonly failTest: RateRatioEProcess;
+  private readonly failTest: RateSpendingTest;
   private readonly passTest: RateRatioEProcess;
-  private readonly serial = { baseline: new SerialCorrelation(), canary: new SerialCorrelation() };
+  private readonly moments = { baseline: new LogLatencyMoments(), canary: new LogLatencyMoments() };
   private canarySeen = 0;
   private totals = { baselineRequests: 0, baselineErrors: 0, canaryRequests: 0, canaryErrors: 0 };
 
   constructor(settings: Partial<SequentialJudgeSettings> = {}) {
     this.settings = { ...DEFAULT_SEQUENTIAL_JUDGE_SETTINGS, ...settings };
-    this.failTest = new RateRatioEProcess(1, INCREASES);
+    const { alpha, errorAlphaShare, errorHalfSpentAt } = this.settings;
+    if (!(errorAlphaShare > 0 && errorAlphaShare < 1)) throw new Error(`errorAlphaShare must be in (0, 1), got ${errorAlphaShare}`);
+    this.failTest = new RateSpendingTest(alpha * errorAlphaShare, errorHalfSpentAt);
     this.passTest = new RateRatioEProcess(this.settings.errorPassRatio, INCREASES.map((ratio) => this.settings.errorPassRatio / ratio));
   }
 
@@ -108,57 +136,64 @@ export class SequentialCanaryJudge {
     validateSide('canary', window.canary);
     const warmingUp = this.canarySeen < this.settings.warmUpRequests;
     this.canarySeen += window.canary.requests;
-    if (!warmingUp) this.add(window);
+    this.addErrors(window);
+    if (!warmingUp) this.addLatencies(window);
     return this.judgement();
   }
 
-  private add({ baseline, canary }: CanaryWindow): void {
+  private addErrors({ baseline, canary }: CanaryWindow): void {
     this.totals.baselineRequests += baseline.requests;
     this.totals.baselineErrors += baseline.errors;
     this.totals.canaryRequests += canary.requests;
     this.totals.canaryErrors += canary.errors;
     this.failTest.observe(canary.requests, canary.errors, baseline.requests, baseline.errors);
     this.passTest.observe(canary.requests, canary.errors, baseline.requests, baseline.errors);
-    for (const latency of baseline.latencies) this.pendingBaseline.push(this.serial.baseline.add(Math.log(latency)));
-    for (const latency of canary.latencies) this.pendingCanary.push(this.serial.canary.add(Math.log(latency)));
-    if (this.pendingBaseline.length >= this.settings.blockRequests && this.pendingCanary.length >= this.settings.blockRequests) {
-      const canaryMoments = seriesMoments(this.pendingCanary);
-      const baselineMoments = seriesMoments(this.pendingBaseline);
-      this.blockShifts.push(canaryMoments.mean - baselineMoments.mean);
+  }
+
+  private addLatencies({ baseline, canary }: CanaryWindow): void {
+    const { moments } = this;
+    moments.baseline.add(baseline.latencies);
+    moments.canary.add(canary.latencies);
+    if (moments.baseline.pending >= this.settings.blockRequests && moments.canary.pending >= this.settings.blockRequests) {
+      const canaryBlock = moments.canary.takeBlock();
+      const baselineBlock = moments.baseline.takeBlock();
+      this.blockShifts.push(canaryBlock.mean - baselineBlock.mean);
       // The variance of the difference if each side's requests were AR(1) with the variance and
       // lag-1 correlation seen so far (independent ones: factor 1): the floor of the blocks' own estimate.
-      this.blockFloors.push(this.serial.canary.varianceOfMean(this.pendingCanary.length) + this.serial.baseline.varianceOfMean(this.pendingBaseline.length));
-      this.pendingBaseline = [];
-      this.pendingCanary = [];
+      this.blockFloors.push(moments.canary.varianceOfMean(canaryBlock.count) + moments.baseline.varianceOfMean(baselineBlock.count));
     }
   }
 
   private judgement(): SequentialJudgement {
-    const { alpha, latencyTolerance, minimumBlocks, tightestAtBlocks } = this.settings;
+    const { alpha, errorAlphaShare, latencyTolerance, minimumBlocks, tightestAtBlocks } = this.settings;
     const blocks = this.blockShifts.length;
     const { baselineRequests, baselineErrors, canaryRequests, canaryErrors } = this.totals;
     const baselineRate = baselineRequests === 0 ? null : baselineErrors / baselineRequests;
     const canaryRate = canaryRequests === 0 ? null : canaryErrors / canaryRequests;
-    const errors = { baselineRate, canaryRate, eValue: this.failTest.value };
+    const { canaryErrors: countedErrors, boundary } = this.failTest.state;
+    const errors = { baselineRate, canaryRate, canaryErrors: countedErrors, boundary };
     const common = { baselineRequests, canaryRequests, errors };
 
-    const errorFails = this.failTest.value >= 2 / alpha && this.errorBeyondTolerance(baselineRate, canaryRate);
-    let latency: SequentialJudgement['latency'] = { blocks, shift: null, lower: null, upper: null };
+    const errorFails = this.failTest.crossed && this.errorBeyondTolerance(baselineRate, canaryRate);
+    const baselineLatency = this.moments.baseline.geometricMean;
+    let latency: SequentialJudgement['latency'] = { blocks, shift: null, lower: null, upper: null, baselineLatency, absoluteShift: null };
     let latencyFails = false;
     let latencyPasses = false;
     if (blocks >= Math.max(minimumBlocks, 2)) {
       const { mean } = seriesMoments(this.blockShifts);
       const floor = this.blockFloors.reduce((sum, value) => sum + value, 0) / blocks;
-      const radius = mixtureRadius(blocks, longRunVariance(this.blockShifts, floor), alpha, tightestAtBlocks);
+      // Two-sided at twice latency's share: its upper side (the fail) holds at that share.
+      const radius = mixtureRadius(blocks, longRunVariance(this.blockShifts, floor), 2 * alpha * (1 - errorAlphaShare), tightestAtBlocks);
       const bound = Math.log1p(latencyTolerance);
-      latency = { blocks, shift: Math.expm1(mean), lower: Math.expm1(mean - radius), upper: Math.expm1(mean + radius) };
-      latencyFails = mean - radius > 0 && mean > bound;
+      const absoluteShift = baselineLatency === null ? null : baselineLatency * Math.expm1(mean);
+      latency = { blocks, shift: Math.expm1(mean), lower: Math.expm1(mean - radius), upper: Math.expm1(mean + radius), baselineLatency, absoluteShift };
+      latencyFails = mean - radius > 0 && mean > bound && (absoluteShift ?? 0) > this.settings.latencyAbsoluteTolerance;
       latencyPasses = mean + radius < bound;
     }
     if (latencyFails || errorFails) {
       const reasons = [
         ...(latencyFails ? [`latency ${formatShift(latency.shift)} (always-valid interval ${formatShift(latency.lower)} … ${formatShift(latency.upper)}) beyond ${formatShift(latencyTolerance)}`] : []),
-        ...(errorFails ? [`error rate ${formatRate(canaryRate)} against ${formatRate(baselineRate)}, e-value ${this.failTest.value.toFixed(0)} ≥ ${(2 / alpha).toFixed(0)}`] : []),
+        ...(errorFails ? [`error rate ${formatRate(canaryRate)} against ${formatRate(baselineRate)}, ${countedErrors} canary errors reached the sequential test's boundary ${String(boundary)}`] : []),
       ];
       const regressions = [...(latencyFails ? (['latency'] as const) : []), ...(errorFails ? (['errors'] as const) : [])];
       return { ...common, latency, verdict: 'fail', regressions, reason: `regression: ${reasons.join('; ')}` };
@@ -181,39 +216,16 @@ function validateSide(side: string, figures: SideWindow): void {
   if (!Number.isInteger(figures.errors) || figures.errors < 0 || figures.errors > figures.requests) {
     throw new JudgeInputError(`${side}.errors must be an integer in [0, ${figures.requests}], got ${String(figures.errors)}`);
   }
-  const bad = figures.latencies.findIndex((latency) => typeof latency !== 'number' || !Number.isFinite(latency) || latency <= 0);
-  if (bad >= 0) throw new JudgeInputError(`${side}.latencies[${bad}] must be a positive finite number, got ${String(figures.latencies[bad])}`);
-}
-
-/**
- * Lag-1 autocorrelation of one side's log latencies in arrival order, pooled over everything seen
- * (deviations from the running mean): the request-level effective-sample-size adjustment.
- */
-class SerialCorrelation {
-  private count = 0;
-  private mean = 0;
-  private previous = Number.NaN;
-  private products = 0;
-  private squares = 0;
-
-  add(value: number): number {
-    this.count += 1;
-    this.mean += (value - this.mean) / this.count;
-    const deviation = value - this.mean;
-    if (!Number.isNaN(this.previous)) this.products += deviation * this.previous;
-    this.squares += deviation * deviation;
-    this.previous = deviation;
-    return value;
-  }
-
-  /**
-   * Variance of the mean of `count` consecutive values: σ²/count times (1 + r)/(1 − r), r clipped
-   * to [0, 0.98], which is how much an AR(1) inflates it over independent values.
-   */
-  varianceOfMean(count: number): number {
-    if (this.count < 2) return 0;
-    const r = this.squares > 0 ? Math.min(Math.max(this.products / this.squares, 0), 0.98) : 0;
-    return ((this.squares / (this.count - 1)) * (1 + r)) / (1 - r) / count;
+  const values = isGroupedSamples(figures.latencies) ? figures.latencies.values : figures.latencies;
+  const field = isGroupedSamples(figures.latencies) ? 'latencies.values' : 'latencies';
+  const bad = values.findIndex((latency) => typeof latency !== 'number' || !Number.isFinite(latency) || latency <= 0);
+  if (bad >= 0) throw new JudgeInputError(`${side}.${field}[${bad}] must be a positive finite number, got ${String(values[bad])}`);
+  if (isGroupedSamples(figures.latencies)) {
+    const { counts } = figures.latencies;
+    const badCount = counts.findIndex((count) => !Number.isInteger(count) || count < 0);
+    if (counts.length !== values.length || badCount >= 0) {
+      throw new JudgeInputError(`${side}.latencies.counts must be ${values.length} non-negative integers, one per value${badCount >= 0 ? `, got ${String(counts[badCount])} at ${badCount}` : ''}`);
+    }
   }
 }
 

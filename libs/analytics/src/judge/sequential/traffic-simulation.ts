@@ -1,5 +1,15 @@
 import type { SeededRandom } from '../seeded-random';
-import type { CanaryWindow, SideWindow } from './sequential-judge';
+import type { SideWindow } from './sequential-judge';
+
+/** A simulated window: raw latencies in arrival order on each side. */
+export interface SimulatedWindow {
+  readonly baseline: SimulatedSide;
+  readonly canary: SimulatedSide;
+}
+
+export interface SimulatedSide extends SideWindow {
+  readonly latencies: readonly number[];
+}
 
 /**
  * Simulated production traffic for the judges, with what real latency does and independent draws
@@ -53,7 +63,7 @@ interface SideState {
  * side's log latency is `ln 120 + drift + node + warm-up + 0.5·x`, x a unit AR(1) over that side's
  * requests (stationary from the first).
  */
-export function* simulateTraffic(random: SeededRandom, scenario: TrafficScenario, canaryRequests: number): Generator<CanaryWindow> {
+export function* simulateTraffic(random: SeededRandom, scenario: TrafficScenario, canaryRequests: number): Generator<SimulatedWindow> {
   const baseline: SideState = { noise: random.normal(), served: 0 };
   const canary: SideState = { noise: random.normal(), served: 0 };
   const innovation = Math.sqrt(1 - scenario.autocorrelation * scenario.autocorrelation);
@@ -61,7 +71,7 @@ export function* simulateTraffic(random: SeededRandom, scenario: TrafficScenario
     const drift = scenario.drift === null ? 0 : scenario.drift.amplitude * Math.sin((2 * Math.PI * window) / scenario.drift.periodWindows);
     let canaryCount = 0;
     for (let request = 0; request < scenario.windowRequests; request += 1) if (random.next() < scenario.canaryShare) canaryCount += 1;
-    const side = (state: SideState, count: number, isCanary: boolean): SideWindow => {
+    const side = (state: SideState, count: number, isCanary: boolean): SimulatedSide => {
       const node = scenario.slowNode !== null && Math.floor(random.next() * scenario.slowNode.nodes) === 0 ? Math.log(scenario.slowNode.factor) : 0;
       const level = Math.log(MEDIAN_MS) + drift + node + (isCanary ? Math.log(scenario.canaryLatencyFactor) : 0);
       const errorRate = Math.min(1, (isCanary ? scenario.canaryErrorRate : scenario.baselineErrorRate) * Math.exp(drift));
