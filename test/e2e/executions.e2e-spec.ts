@@ -335,10 +335,41 @@ describe('executions across every layer (distributed mode)', () => {
     expect(failed.stepsNotRun).toEqual(['1 shop-netpol', '2 shop-lb', '3 shop-api', '4 shop-2']);
     expect(failed.steps.slice(1).map((step) => step.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
     expect(await behaviour()).toMatchObject({ rootAsWeb: '200 2.3.0' });
+    // Nothing half-applied reads as done: the group's slots stay `deploying`.
+    await eventually(async () => {
+      const map = await api<{ slots: { component: string; status: string; executionId: string | null }[] }>(registryUrl, 'GET', `/v1/stacks/${STACK}/environments/production/version-map`);
+      expect(map.body.slots.map((slot) => `${slot.component} ${slot.status}`).sort()).toEqual(['shop-api deploying', 'shop-db deploying', 'shop-lb deploying', 'shop-netpol deploying']);
+    }, 30_000, 250);
     await targetSql.query('ALTER TABLE orders DROP COLUMN coupon');
     const retried = await api<ExecutionBody>(rollbackUrl, 'POST', `/v1/executions/${started.id}/retry`);
     expect(retried.status).toBe(202);
     expect(await untilDone(started.id)).toMatchObject({ status: 'succeeded' });
-    expect(await untilDone((await start('rollback', {})).id)).toMatchObject({ status: 'succeeded' });
+
+    // A down that fails on the database: every layer but the schema is back, and the execution says why not.
+    await targetSql.query('CREATE VIEW coupon_orders AS SELECT coupon FROM orders');
+    const rollback = await start('rollback', {});
+    const stuck = await untilDone(rollback.id);
+    expect(stuck).toMatchObject({ status: 'failed', failedStep: { component: 'shop-db', action: 'revert', error: expect.stringContaining('depend') }, stepsNotRun: [] });
+    expect(stuck.steps.slice(0, -1).map((step) => step.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    await targetSql.query('DROP VIEW coupon_orders');
+    expect((await api(rollbackUrl, 'POST', `/v1/executions/${rollback.id}/retry`)).status).toBe(202);
+    expect(await untilDone(rollback.id)).toMatchObject({ status: 'succeeded' });
+
+    // Every change of the execution is in the rollback service's audit trail, on behalf of who started it.
+    const audit = await api<{ items: { action: string; principal: string; status: number }[] }>(rollbackUrl, 'GET', `/v1/audit?target=/v1/executions/${rollback.id}&limit=100`);
+    const actions = audit.body.items.map((item) => item.action).reverse();
+    // The operator's retry is audited as the HTTP write it was, beside the changes it caused.
+    expect(actions.filter((action) => !action.startsWith('EXECUTION'))).toEqual(['POST /v1/executions/:id/retry']);
+    expect(actions.filter((action) => action.startsWith('EXECUTION'))).toEqual([
+      'EXECUTION started',
+      ...Array.from({ length: 4 }, () => ['EXECUTION step-started', 'EXECUTION step-succeeded']).flat(),
+      'EXECUTION step-started',
+      'EXECUTION step-failed',
+      'EXECUTION failed',
+      'EXECUTION retried',
+      'EXECUTION step-started',
+      'EXECUTION step-succeeded',
+      'EXECUTION succeeded',
+    ]);
   });
 });

@@ -69,6 +69,19 @@ export class ExecutionsRepository {
     );
   }
 
+  /**
+   * An execution's change in the service's audit trail, in the transaction that made it: on behalf
+   * of whoever started it, the action `EXECUTION <change>`, the target the execution's path, the
+   * step (or execution) as it is after the change.
+   */
+  async audit(manager: EntityManager, entry: { at: Date; principal: string; change: string; executionId: string; ok: boolean; after: unknown }): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${this.schema(manager)}".audit_log (at, principal, role, token_id, action, target, status, params, query, request, after, correlation_id)
+       VALUES ($1, $2, 'operator', NULL, $3, $4, $5, $6, '{}', NULL, $7, NULL)`,
+      [entry.at, entry.principal, `EXECUTION ${entry.change}`, `/v1/executions/${entry.executionId}`, entry.ok ? 200 : 500, JSON.stringify({ id: entry.executionId }), JSON.stringify(entry.after)],
+    );
+  }
+
   private schema(manager: EntityManager): string {
     return manager.connection.getMetadata(ExecutionEntity).schema ?? 'rollback';
   }

@@ -3,14 +3,16 @@ import { ExecutionChangedV1 } from '@strata/contracts';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../repositories/catalog.repository';
+import { ExecutionsRepository } from '../repositories/executions.repository';
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 
-/** Every change of an execution goes out on `strata.rollback.events`, in the transaction that made it. */
+/** Every change of an execution goes out on `strata.rollback.events` and into the audit trail, in the transaction that made it. */
 @Injectable()
 export class ExecutionEvents {
   constructor(
     private readonly events: EventOutbox,
     private readonly catalog: CatalogRepository,
+    private readonly executions: ExecutionsRepository,
   ) {}
 
   async record(manager: EntityManager, execution: ExecutionEntity, change: ExecutionChangedV1['change'], step: ExecutionStepEntity | null): Promise<void> {
@@ -34,5 +36,13 @@ export class ExecutionEvents {
       actor: execution.actor,
     };
     await this.events.record(manager, this.events.create('io.strata.rollback.execution.changed.v1', execution.stack, data));
+    await this.executions.audit(manager, {
+      at: new Date(),
+      principal: execution.actor,
+      change,
+      executionId: execution.id,
+      ok: change !== 'step-failed' && change !== 'failed',
+      after: { status: execution.status, versionGroup: execution.versionGroup, kind: execution.kind, step: data.step },
+    });
   }
 }
