@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +13,8 @@ import { closeClients, send } from './support/traffic';
 
 const STACK = 'shop';
 
-/** The stack of the story: a schema, an app, an lb-rule and a network policy, in two version groups. */
-const MANIFEST = `
+/** The stack of the story: a schema, an app, an lb-rule, a network policy and an infra config with HTTP and event actions, in two version groups. */
+const manifest = (actions: string) => `
 apiVersion: strata.dev/v1
 kind: Stack
 metadata: { name: ${STACK} }
@@ -100,15 +102,50 @@ spec:
   rollback: [ { routing: { restore: previous } } ]
 ---
 apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: shop-flags, stack: ${STACK} }
+spec: { type: infra-config }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-flags, version: 1.0.0 }
+spec:
+  spec: { coupons: false }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: shop-flags, version: 2.0.0 }
+spec:
+  spec: { coupons: true }
+  healthCheck: { url: "${actions}/flags/health", expectStatus: 200, timeout: 2s, interval: 10s }
+  rollback:
+    - http: { url: "${actions}/flags/undo", method: POST, expectStatus: 204 }
+    - event: { type: io.example.flags.pin-previous.v1 }
+---
+apiVersion: strata.dev/v1
 kind: VersionGroup
 metadata: { name: shop-1, stack: ${STACK} }
-spec: { members: { shop-db: 1.0.0, shop-api: 2.3.0, shop-lb: 1.0.0, shop-netpol: 1.0.0 } }
+spec: { members: { shop-db: 1.0.0, shop-api: 2.3.0, shop-lb: 1.0.0, shop-netpol: 1.0.0, shop-flags: 1.0.0 } }
 ---
 apiVersion: strata.dev/v1
 kind: VersionGroup
 metadata: { name: shop-2, stack: ${STACK} }
-spec: { members: { shop-db: 1.1.0, shop-api: 2.4.0, shop-lb: 2.0.0, shop-netpol: 2.0.0 } }
+spec: { members: { shop-db: 1.1.0, shop-api: 2.4.0, shop-lb: 2.0.0, shop-netpol: 2.0.0, shop-flags: 2.0.0 } }
 `;
+
+/** The HTTP side of the infra config: its health check and its undo action, each call recorded with its idempotency key. */
+async function startActionServer(): Promise<{ url: string; calls: { path: string; key: string | undefined }[]; close: () => Promise<void> }> {
+  const calls: { path: string; key: string | undefined }[] = [];
+  const server = createServer((request, response) => {
+    const key = request.headers['idempotency-key'];
+    calls.push({ path: request.url ?? '', key: typeof key === 'string' ? key : undefined });
+    response.statusCode = request.url === '/flags/undo' ? 204 : 200;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 interface StepBody {
   index: number;
@@ -151,6 +188,7 @@ describe('executions across every layer (distributed mode)', () => {
   let gatewayUrl: string;
   const processes: Record<string, ServiceProcess> = {};
   const backends: { process: ServiceProcess }[] = [];
+  let actions: Awaited<ReturnType<typeof startActionServer>>;
 
   const api = <T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, contentType?: string) => apiCall<T>(base, method, path, body, contentType);
   const execution = async (id: string) => (await api<ExecutionBody>(rollbackUrl, 'GET', `/v1/executions/${id}`)).body;
@@ -203,6 +241,9 @@ describe('executions across every layer (distributed mode)', () => {
     return { rootAsWeb: await probe('/', { 'x-caller': 'web' }), api: await probe('/api/orders'), apiAsWeb: await probe('/api/orders', { 'x-caller': 'web' }) };
   }
 
+  const eventActions = async () =>
+    Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rollback.outbox WHERE event_type = 'io.strata.rollback.action.requested.v1'`)).rows[0]?.n);
+
   const ledger = async () => (await targetSql.query<{ version: string; reverted: boolean; applied_by: string }>('SELECT version, reverted_at IS NOT NULL AS reverted, applied_by FROM strata.schema_ledger ORDER BY id')).rows;
 
   beforeAll(async () => {
@@ -238,7 +279,8 @@ describe('executions across every layer (distributed mode)', () => {
       waitForHealthy(rollbackUrl, processes['rollback'] as ServiceProcess, 90_000),
       waitForHealthy(`http://127.0.0.1:${adminPort}`, processes['gateway'] as ServiceProcess, 90_000),
     ]);
-    const applied = await api(registryUrl, 'POST', '/v1/apply', MANIFEST, 'application/yaml');
+    actions = await startActionServer();
+    const applied = await api(registryUrl, 'POST', '/v1/apply', manifest(actions.url), 'application/yaml');
     expect({ status: applied.status, body: applied.body }).toMatchObject({ status: 200 });
     const heartbeat = { STRATA_HEARTBEAT_URL: registryUrl, STRATA_HEARTBEAT_INTERVAL_MS: '1000', STRATA_SAMPLE_STACK: STACK, STRATA_SAMPLE_COMPONENT: 'shop-api' };
     backends.push(await startSampleBackend('2.3.0', 'old', heartbeat), await startSampleBackend('2.4.0', 'new', heartbeat));
@@ -246,6 +288,7 @@ describe('executions across every layer (distributed mode)', () => {
 
   afterAll(async () => {
     await closeClients();
+    await actions?.close();
     await Promise.all([...Object.values(processes).map((process) => process.stop()), ...backends.map((backend) => backend.process.stop())]);
     await Promise.all([sql?.end(), targetSql?.end()]);
     await Promise.all([database?.drop(), target?.drop()]);
@@ -262,7 +305,7 @@ describe('executions across every layer (distributed mode)', () => {
       expect(answer.status).toBe(200);
       return answer.body.plan;
     }, 30_000, 250);
-    expect(plan.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['apply shop-db', 'apply shop-netpol', 'apply shop-lb', 'apply shop-api', 'traffic shop-1']);
+    expect(plan.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['apply shop-db', 'apply shop-flags', 'apply shop-netpol', 'apply shop-lb', 'apply shop-api', 'traffic shop-1']);
     expect(plan.steps[0]?.run).toContain('CREATE TABLE orders (id serial PRIMARY KEY, total integer NOT NULL)');
     expect((await api<{ items: unknown[] }>(rollbackUrl, 'GET', `/v1/executions?stack=${STACK}`)).body.items).toEqual([]);
   });
@@ -288,14 +331,14 @@ describe('executions across every layer (distributed mode)', () => {
 
     const back = await untilDone((await start('rollback', { reason: 'e2e' })).id);
     expect(back).toMatchObject({ status: 'succeeded', versionGroup: 'shop-1' });
-    expect(back.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['traffic shop-1', 'revert shop-api', 'revert shop-lb', 'revert shop-netpol', 'revert shop-db']);
+    expect(back.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['traffic shop-1', 'revert shop-api', 'revert shop-lb', 'revert shop-netpol', 'revert shop-flags', 'revert shop-db']);
     await eventually(async () => expect(await behaviour()).toEqual(before.behaviour), 30_000, 250);
     expect(schemaDump()).toEqual(before.schema);
     expect((await ledger()).map((row) => `${row.version} ${row.reverted}`)).toEqual(['1.0.0 false', '1.1.0 true']);
     const slots = await eventually(async () => {
       const map = await api<{ slots: { component: string; version: string; status: string; executionId: string | null }[] }>(registryUrl, 'GET', `/v1/stacks/${STACK}/environments/production/version-map`);
       const byComponent = Object.fromEntries(map.body.slots.map((slot) => [slot.component, `${slot.version} ${slot.status}`]));
-      expect(byComponent).toEqual({ 'shop-db': '1.0.0 deployed', 'shop-api': '2.3.0 deployed', 'shop-lb': '1.0.0 deployed', 'shop-netpol': '1.0.0 deployed' });
+      expect(byComponent).toEqual({ 'shop-db': '1.0.0 deployed', 'shop-api': '2.3.0 deployed', 'shop-lb': '1.0.0 deployed', 'shop-netpol': '1.0.0 deployed', 'shop-flags': '1.0.0 deployed' });
       return map.body.slots;
     }, 30_000, 250);
     expect(new Set(slots.map((slot) => slot.executionId))).toEqual(new Set([back.id]));
@@ -304,15 +347,27 @@ describe('executions across every layer (distributed mode)', () => {
   it('resumes after a SIGKILL at any step and applies no step twice', async () => {
     const policiesBefore = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM routing.routing_policies WHERE created_by = 'rollback'`)).rows[0]?.n);
     let routingSteps = 0;
-    for (const killAt of [0, 3, 4]) {
-      const started = await start('deploy', { versionGroup: 'shop-2' });
+    const undoBefore = actions.calls.filter((call) => call.path === '/flags/undo').length;
+    const pinsBefore = await eventActions();
+    /** Starts an execution, SIGKILLs the rollback service once its step `killAt` has started, restarts it, and waits for the end. */
+    const killedAt = async (kind: 'deploy' | 'rollback', body: Record<string, unknown>, killAt: number): Promise<ExecutionBody> => {
+      const started = await start(kind, body);
       await eventually(async () => expect((await execution(started.id)).steps[killAt]?.status).not.toBe('pending'), 60_000, 10);
       await processes['rollback']?.kill();
       startRollback();
       const done = await untilDone(started.id);
-      expect({ killAt, status: done.status, failed: done.failedStep }).toEqual({ killAt, status: 'succeeded', failed: null });
-      const back = await untilDone((await start('rollback', {})).id);
-      expect(back.status).toBe('succeeded');
+      expect({ kind, killAt, status: done.status, failed: done.failedStep }).toEqual({ kind, killAt, status: 'succeeded', failed: null });
+      return done;
+    };
+    // Deploys: the schema step, the app step (waiting for nodes), the traffic step (waiting for ACKs).
+    // Rollbacks: the app, the infra config (its HTTP action done, its event not yet), the schema.
+    for (const [deployKill, rollbackKill] of [
+      [0, 1],
+      [4, 4],
+      [5, 5],
+    ] as const) {
+      const done = await killedAt('deploy', { versionGroup: 'shop-2' }, deployKill);
+      const back = await killedAt('rollback', {}, rollbackKill);
       routingSteps += [...done.steps, ...back.steps].filter((step) => ['traffic', 'lb-rule', 'network-policy'].includes(step.type)).length;
     }
     // Each deploy of shop-2 applied 1.1.0 once, each rollback took it back once: one ledger row per deploy, none applied twice.
@@ -322,6 +377,12 @@ describe('executions across every layer (distributed mode)', () => {
     // One policy version per routing step, however often a step was resumed.
     const policiesAfter = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM routing.routing_policies WHERE created_by = 'rollback'`)).rows[0]?.n);
     expect(policiesAfter - policiesBefore).toBe(routingSteps);
+    // Each rollback called the undo action once and published its event once (an HTTP call the
+    // process died during would be repeated with the same Idempotency-Key: count keys, and calls).
+    const undo = actions.calls.filter((call) => call.path === '/flags/undo').slice(undoBefore);
+    expect(new Set(undo.map((call) => call.key)).size).toBe(3);
+    expect(undo.length).toBe(3);
+    expect((await eventActions()) - pinsBefore).toBe(3);
     const requests = await sql.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM routing.layer_requests GROUP BY status`);
     expect(Object.fromEntries(requests.rows.map((row) => [row.status, Number(row.n)]))).toEqual({ applied: expect.any(Number) });
   });
@@ -332,13 +393,13 @@ describe('executions across every layer (distributed mode)', () => {
     const started = await start('deploy', { versionGroup: 'shop-2' });
     const failed = await untilDone(started.id);
     expect(failed).toMatchObject({ status: 'failed', failedStep: { component: 'shop-db', status: 'failed', error: expect.stringContaining('already exists') } });
-    expect(failed.stepsNotRun).toEqual(['1 shop-netpol', '2 shop-lb', '3 shop-api', '4 shop-2']);
-    expect(failed.steps.slice(1).map((step) => step.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    expect(failed.stepsNotRun).toEqual(['1 shop-flags', '2 shop-netpol', '3 shop-lb', '4 shop-api', '5 shop-2']);
+    expect(failed.steps.slice(1).map((step) => step.status)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
     expect(await behaviour()).toMatchObject({ rootAsWeb: '200 2.3.0' });
     // Nothing half-applied reads as done: the group's slots stay `deploying`.
     await eventually(async () => {
       const map = await api<{ slots: { component: string; status: string; executionId: string | null }[] }>(registryUrl, 'GET', `/v1/stacks/${STACK}/environments/production/version-map`);
-      expect(map.body.slots.map((slot) => `${slot.component} ${slot.status}`).sort()).toEqual(['shop-api deploying', 'shop-db deploying', 'shop-lb deploying', 'shop-netpol deploying']);
+      expect(map.body.slots.map((slot) => `${slot.component} ${slot.status}`).sort()).toEqual(['shop-api deploying', 'shop-db deploying', 'shop-flags deploying', 'shop-lb deploying', 'shop-netpol deploying']);
     }, 30_000, 250);
     await targetSql.query('ALTER TABLE orders DROP COLUMN coupon');
     const retried = await api<ExecutionBody>(rollbackUrl, 'POST', `/v1/executions/${started.id}/retry`);
@@ -350,7 +411,7 @@ describe('executions across every layer (distributed mode)', () => {
     const rollback = await start('rollback', {});
     const stuck = await untilDone(rollback.id);
     expect(stuck).toMatchObject({ status: 'failed', failedStep: { component: 'shop-db', action: 'revert', error: expect.stringContaining('depend') }, stepsNotRun: [] });
-    expect(stuck.steps.slice(0, -1).map((step) => step.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(stuck.steps.slice(0, -1).map((step) => step.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
     await targetSql.query('DROP VIEW coupon_orders');
     expect((await api(rollbackUrl, 'POST', `/v1/executions/${rollback.id}/retry`)).status).toBe(202);
     expect(await untilDone(rollback.id)).toMatchObject({ status: 'succeeded' });
@@ -362,7 +423,7 @@ describe('executions across every layer (distributed mode)', () => {
     expect(actions.filter((action) => !action.startsWith('EXECUTION'))).toEqual(['POST /v1/executions/:id/retry']);
     expect(actions.filter((action) => action.startsWith('EXECUTION'))).toEqual([
       'EXECUTION started',
-      ...Array.from({ length: 4 }, () => ['EXECUTION step-started', 'EXECUTION step-succeeded']).flat(),
+      ...Array.from({ length: 5 }, () => ['EXECUTION step-started', 'EXECUTION step-succeeded']).flat(),
       'EXECUTION step-started',
       'EXECUTION step-failed',
       'EXECUTION failed',
