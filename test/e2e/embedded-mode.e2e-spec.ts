@@ -1,6 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestDatabase, createTestDatabase, eventually } from '@strata/testing';
+import { Client } from 'pg';
 import { ServiceProcess } from './support/service-process';
 
 /**
@@ -12,6 +14,8 @@ import { ServiceProcess } from './support/service-process';
 describe('embedded mode (npm start)', () => {
   let dataDir: string;
   let strata: ServiceProcess | undefined;
+  /** The admin token the first start printed (later starts keep it). */
+  let adminToken = '';
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'strata-embedded-'));
@@ -22,10 +26,10 @@ describe('embedded mode (npm start)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<{ api: string; gateway: string; gatewayAdmin: string }> {
+  async function start(env: Record<string, string> = {}): Promise<{ api: string; gateway: string; gatewayAdmin: string }> {
     // Port 0: a free one is chosen and printed, as when the defaults are taken.
     // No STRATA_ADMIN_TOKEN: the first start issues the admin token and prints it.
-    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', STRATA_GATEWAY_ADMIN_PORT: '0', LOG_LEVEL: 'warn', STRATA_ADMIN_TOKEN: '', STRATA_TOKEN: '' });
+    strata = new ServiceProcess('strata', { STRATA_DATA_DIR: dataDir, STRATA_PORT: '0', STRATA_GATEWAY_PORT: '0', STRATA_GATEWAY_ADMIN_PORT: '0', LOG_LEVEL: 'warn', STRATA_ADMIN_TOKEN: '', STRATA_TOKEN: '', ...env });
     strata.start();
     return { api: await strata.lineStartingWith('api: '), gateway: await strata.lineStartingWith('gateway: '), gatewayAdmin: await strata.lineStartingWith('gateway-admin: ') };
   }
@@ -101,6 +105,78 @@ describe('embedded mode (npm start)', () => {
       expect(keptMap.slots).toHaveLength(5);
       expect(strata!.log).not.toMatch(/^token: /m);
       expect(await strata!.interrupt()).toBe(0);
+      adminToken = token;
+    },
+    180_000,
+  );
+
+  it(
+    'runs executions against any database given by variable: a Deployment document deploys, a rollback takes the schema back',
+    async () => {
+      const target: TestDatabase = await createTestDatabase('e2e-embedded-target');
+      const sql = new Client({ connectionString: target.url });
+      await sql.connect();
+      try {
+        const { api } = await start({ LEDGER_DB_URL: target.url });
+        const call = async (method: string, path: string, body?: string, contentType = 'application/json') => {
+          const response = await fetch(`${api}${path}`, { method, headers: { 'content-type': contentType, authorization: `Bearer ${adminToken}` }, ...(body ? { body } : {}) });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> & { items?: { status: string; versionGroup: string }[] } };
+        };
+        const manifest = `
+apiVersion: strata.dev/v1
+kind: Stack
+metadata: { name: ledger }
+spec: { environments: [ { name: production } ] }
+---
+apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: ledger-db, stack: ledger }
+spec: { type: db-schema, target: { databaseUrlFrom: LEDGER_DB_URL } }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: ledger-db, version: 1.0.0 }
+spec: { spec: { up: "CREATE TABLE entries (id bigint PRIMARY KEY);", down: "DROP TABLE entries;" }, rollback: [ { sql: { from: down } } ] }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: ledger-db, version: 1.1.0 }
+spec: { spec: { up: "ALTER TABLE entries ADD COLUMN note text;", down: "ALTER TABLE entries DROP COLUMN note;" }, rollback: [ { sql: { from: down } } ] }
+---
+apiVersion: strata.dev/v1
+kind: VersionGroup
+metadata: { name: ledger-1, stack: ledger }
+spec: { members: { ledger-db: 1.0.0 } }
+---
+apiVersion: strata.dev/v1
+kind: VersionGroup
+metadata: { name: ledger-2, stack: ledger }
+spec: { members: { ledger-db: 1.1.0 } }
+---
+apiVersion: strata.dev/v1
+kind: Deployment
+metadata: { stack: ledger }
+spec: { environment: production, versionGroup: ledger-1 }
+`;
+        expect(await call('POST', '/v1/apply', manifest, 'application/yaml')).toMatchObject({ status: 200 });
+        const succeeded = async (group: string) =>
+          eventually(async () => expect((await call('GET', '/v1/executions?stack=ledger&limit=1')).body.items?.[0]).toMatchObject({ versionGroup: group, status: 'succeeded' }), 30_000, 200);
+        await succeeded('ledger-1');
+        const columns = async () => (await sql.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'entries' ORDER BY column_name`)).rows.map((row) => row.column_name);
+        expect(await columns()).toEqual(['id']);
+        expect(await call('POST', '/v1/stacks/ledger/environments/production/deploy', JSON.stringify({ versionGroup: 'ledger-2' }))).toMatchObject({ status: 202 });
+        await succeeded('ledger-2');
+        expect(await columns()).toEqual(['id', 'note']);
+        expect(await call('POST', '/v1/stacks/ledger/environments/production/rollback', JSON.stringify({ reason: 'e2e' }))).toMatchObject({ status: 202 });
+        await succeeded('ledger-1');
+        expect(await columns()).toEqual(['id']);
+        const ledger = await sql.query<{ version: string; reverted: boolean }>('SELECT version, reverted_at IS NOT NULL AS reverted FROM strata.schema_ledger ORDER BY id');
+        expect(ledger.rows).toEqual([{ version: '1.0.0', reverted: false }, { version: '1.1.0', reverted: true }]);
+        expect(await strata!.interrupt()).toBe(0);
+      } finally {
+        await sql.end();
+        await target.drop();
+      }
     },
     180_000,
   );
