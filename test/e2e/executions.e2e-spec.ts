@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/se
 import { closeClients, send } from './support/traffic';
 
 const STACK = 'shop';
+const HOOK_SECRET = 'e2e-shared-secret';
 
 /** The stack of the story: a schema, an app, an lb-rule, a network policy and an infra config with HTTP and event actions, in two version groups. */
 const manifest = (actions: string) => `
@@ -134,13 +136,24 @@ spec: { members: { shop-db: 1.1.0, shop-api: 2.4.0, shop-lb: 2.0.0, shop-netpol:
 `;
 
 /** The HTTP side of the infra config: its health check and its undo action, each call recorded with its idempotency key. */
-async function startActionServer(): Promise<{ url: string; calls: { path: string; key: string | undefined }[]; close: () => Promise<void> }> {
-  const calls: { path: string; key: string | undefined }[] = [];
+interface Call {
+  path: string;
+  key: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+async function startActionServer(): Promise<{ url: string; calls: Call[]; close: () => Promise<void> }> {
+  const calls: Call[] = [];
   const server = createServer((request, response) => {
-    const key = request.headers['idempotency-key'];
-    calls.push({ path: request.url ?? '', key: typeof key === 'string' ? key : undefined });
-    response.statusCode = request.url === '/flags/undo' ? 204 : 200;
-    response.end();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const key = request.headers['idempotency-key'];
+      calls.push({ path: request.url ?? '', key: typeof key === 'string' ? key : undefined, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.statusCode = request.url === '/flags/undo' ? 204 : 200;
+      response.end();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -258,7 +271,7 @@ describe('executions across every layer (distributed mode)', () => {
     registryUrl = `http://127.0.0.1:${registryPort}`;
     rollbackUrl = `http://127.0.0.1:${rollbackPort}`;
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    rollbackEnv = { ...common, PORT: String(rollbackPort), SHOP_DB_URL: target.url, ROLLBACK_EXECUTION_TICK_MS: '200' };
+    rollbackEnv = { ...common, PORT: String(rollbackPort), SHOP_DB_URL: target.url, ROLLBACK_EXECUTION_TICK_MS: '200', SHOP_HOOK_SECRET: HOOK_SECRET };
     processes['registry'] = new ServiceProcess('registry', { ...common, PORT: String(registryPort) });
     processes['routing'] = new ServiceProcess('routing-control', { ...common, PORT: String(routingPort) });
     processes['gateway'] = new ServiceProcess('gateway', {
@@ -432,5 +445,40 @@ describe('executions across every layer (distributed mode)', () => {
       'EXECUTION step-succeeded',
       'EXECUTION succeeded',
     ]);
+  });
+
+  it('tells notification channels, signed and in order, and a webhook that is down delays nothing', async () => {
+    const channel = async (name: string, format: string, url: string, secretFrom = 'SHOP_HOOK_SECRET') =>
+      api<{ id: string }>(rollbackUrl, 'POST', '/v1/notification-channels', { name, format, url, secretFrom, events: ['execution-started', 'execution-succeeded', 'execution-failed'] });
+    expect(await channel('no-secret', 'json', `${actions.url}/hooks/none`, 'NOT_SET_ANYWHERE')).toMatchObject({ status: 422, body: { errors: [{ field: 'secretFrom' }] } });
+    expect((await channel('sre-json', 'json', `${actions.url}/hooks/json`)).status).toBe(201);
+    expect((await channel('sre-slack', 'slack', `${actions.url}/hooks/slack`)).status).toBe(201);
+    const down = await channel('down', 'json', 'http://127.0.0.1:9/hooks');
+    expect(down.status).toBe(201);
+
+    const started = Date.now();
+    const deploy = await untilDone((await start('deploy', { versionGroup: 'shop-2' })).id);
+    const back = await untilDone((await start('rollback', { reason: 'notification e2e' })).id);
+    expect([deploy.status, back.status]).toEqual(['succeeded', 'succeeded']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+
+    const hooks = (path: string) => actions.calls.filter((call) => call.path === path);
+    await eventually(async () => expect(hooks('/hooks/json')).toHaveLength(4), 30_000, 200);
+    const json = hooks('/hooks/json').map((call) => JSON.parse(call.body) as { type: string; data: { subject: { id: string } } });
+    expect(json.map((body) => `${body.type} ${body.data.subject.id}`)).toEqual([
+      `io.strata.notification.execution-started.v1 ${deploy.id}`,
+      `io.strata.notification.execution-succeeded.v1 ${deploy.id}`,
+      `io.strata.notification.execution-started.v1 ${back.id}`,
+      `io.strata.notification.execution-succeeded.v1 ${back.id}`,
+    ]);
+    for (const call of [...hooks('/hooks/json'), ...hooks('/hooks/slack')]) {
+      const timestamp = String(call.headers['x-strata-timestamp']);
+      expect(call.headers['x-strata-signature']).toBe(`sha256=${createHmac('sha256', HOOK_SECRET).update(`${timestamp}.${call.body}`).digest('hex')}`);
+    }
+    await eventually(async () => expect(hooks('/hooks/slack')).toHaveLength(4), 30_000, 200);
+    expect((JSON.parse(hooks('/hooks/slack')[3]?.body ?? '{}') as { text: string }).text).toContain('rollback of shop-1 (from shop-2) succeeded (by admin: notification e2e)');
+    // The channel that is down keeps its deliveries queued with the reason, retried with backoff.
+    const queued = await api<{ deliveries: { status: string; attempts: number; lastError: string | null }[] }>(rollbackUrl, 'GET', `/v1/notification-channels/${down.body.id}`);
+    expect(queued.body.deliveries[queued.body.deliveries.length - 1]).toMatchObject({ status: 'pending', attempts: expect.any(Number), lastError: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
   });
 });

@@ -5,6 +5,11 @@ import { DEFAULT_ROLLBACK_TUNING, ROLLBACK_TUNING, RollbackTuning } from './conf
 import { RegistryCatalogConsumer } from './consumers/registry-catalog.consumer';
 import { RoutingAnswersConsumer } from './consumers/routing-answers.consumer';
 import { ExecutionsController } from './controllers/executions.controller';
+import { NotificationChannelsController } from './controllers/notification-channels.controller';
+import { RolloutOutcomesConsumer } from './consumers/rollout-outcomes.consumer';
+import { NotificationsRepository } from './repositories/notifications.repository';
+import { NotificationSender } from './services/notification-sender.service';
+import { NotificationsService } from './services/notifications.service';
 import { createRollbackDataSource } from './database/data-source';
 import { ROLLBACK_SCHEMA, ROLLBACK_SERVICE } from './database/rollback-schema';
 import { ActionsExecutor } from './executors/actions.executor';
@@ -19,7 +24,7 @@ import { ExecutionEvents } from './services/execution-events';
 import { ExecutionRunner } from './services/execution-runner.service';
 import { ExecutionsService } from './services/executions.service';
 
-const CONTROLLERS = [ExecutionsController];
+const CONTROLLERS = [ExecutionsController, NotificationChannelsController];
 
 /** The rollback service: executions that deploy and roll back a version group across every layer, resumable after a crash. */
 @Module({})
@@ -41,6 +46,10 @@ export class RollbackModule {
         RollbackTransactions,
         ExecutionsRepository,
         CatalogRepository,
+        NotificationsRepository,
+        NotificationsService,
+        NotificationSender,
+        RolloutOutcomesConsumer,
         DbSchemaExecutor,
         RoutingExecutor,
         AppExecutor,

@@ -4,6 +4,10 @@ import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../repositories/catalog.repository';
 import { ExecutionsRepository } from '../repositories/executions.repository';
+import { NotificationsService } from './notifications.service';
+
+/** The execution changes notification channels are told about. */
+const NOTIFIED = { started: 'execution-started', succeeded: 'execution-succeeded', failed: 'execution-failed' } as const;
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 
 /** Every change of an execution goes out on `strata.rollback.events` and into the audit trail, in the transaction that made it. */
@@ -13,6 +17,7 @@ export class ExecutionEvents {
     private readonly events: EventOutbox,
     private readonly catalog: CatalogRepository,
     private readonly executions: ExecutionsRepository,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async record(manager: EntityManager, execution: ExecutionEntity, change: ExecutionChangedV1['change'], step: ExecutionStepEntity | null): Promise<void> {
@@ -44,5 +49,18 @@ export class ExecutionEvents {
       ok: change !== 'step-failed' && change !== 'failed',
       after: { status: execution.status, versionGroup: execution.versionGroup, kind: execution.kind, step: data.step },
     });
+    if (change === 'started' || change === 'succeeded' || change === 'failed') {
+      const failed = execution.steps.find((candidate) => candidate.status === 'failed');
+      const what = `${execution.kind} of ${execution.versionGroup}${execution.fromVersionGroup ? ` (from ${execution.fromVersionGroup})` : ''}`;
+      await this.notifications.enqueue(manager, {
+        event: NOTIFIED[change],
+        stack: execution.stack,
+        environment: execution.environment,
+        subject: { kind: 'execution', id: execution.id, versionGroup: execution.versionGroup },
+        summary: failed ? `${what} failed at step ${failed.index + 1} (${failed.action} ${failed.component}): ${failed.error ?? ''}` : `${what} ${change} (by ${execution.actor}${execution.reason ? `: ${execution.reason}` : ''})`,
+        at: new Date().toISOString(),
+        details: { executionId: execution.id, kind: execution.kind, status: execution.status, versionGroup: execution.versionGroup, fromVersionGroup: execution.fromVersionGroup, failedStep: data.step && failed ? data.step : null },
+      });
+    }
   }
 }

@@ -1,0 +1,31 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@strata/contracts';
+import { EventSubscriber } from '@strata/messaging';
+import { NotificationsService } from '../services/notifications.service';
+
+/** An aborted rollout is told to the notification channels that asked for it. */
+@Injectable()
+export class RolloutOutcomesConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly subscriber: EventSubscriber,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscriber.subscribe('rollback-rollout-outcomes', [Topics.routingEvents], {
+      'io.strata.routing.rollout.transitioned.v1': async (event, manager) => {
+        const { stack, environment, rollout, versionGroup, to, reason, canaryWeight } = event.data;
+        if (to !== 'aborted') return;
+        await this.notifications.enqueue(manager, {
+          event: 'rollout-aborted',
+          stack,
+          environment,
+          subject: { kind: 'rollout', id: rollout, versionGroup },
+          summary: `rollout ${rollout} of ${versionGroup} aborted: ${reason}`,
+          at: event.time ?? new Date().toISOString(),
+          details: { rollout, versionGroup, reason, canaryWeight, actor: event.data.actor },
+        });
+      },
+    });
+  }
+}
