@@ -198,6 +198,7 @@ describe('executions across every layer (distributed mode)', () => {
   let rollbackEnv: Record<string, string>;
   let rollbackUrl: string;
   let registryUrl: string;
+  let routingUrl: string;
   let gatewayUrl: string;
   const processes: Record<string, ServiceProcess> = {};
   const backends: { process: ServiceProcess }[] = [];
@@ -269,6 +270,7 @@ describe('executions across every layer (distributed mode)', () => {
     const common = distributedModeEnv(database.url, brokers, topicPrefix);
     const [registryPort, routingPort, rollbackPort, gatewayPort, adminPort] = await Promise.all([0, 0, 0, 0, 0].map(() => portOrFree(0, '127.0.0.1')));
     registryUrl = `http://127.0.0.1:${registryPort}`;
+    routingUrl = `http://127.0.0.1:${routingPort}`;
     rollbackUrl = `http://127.0.0.1:${rollbackPort}`;
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     rollbackEnv = { ...common, PORT: String(rollbackPort), SHOP_DB_URL: target.url, ROLLBACK_EXECUTION_TICK_MS: '200', SHOP_HOOK_SECRET: HOOK_SECRET };
@@ -315,7 +317,7 @@ describe('executions across every layer (distributed mode)', () => {
     expect(nothing).toMatchObject({ status: 422, body: { errors: [{ field: 'to', message: expect.stringContaining('no version group was deployed there') }] } });
     const plan = await eventually(async () => {
       const answer = await api<{ plan: { steps: { action: string; component: string; run: string[] }[] } }>(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-1', dryRun: true });
-      expect(answer.status).toBe(200);
+      expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 200 });
       return answer.body.plan;
     }, 30_000, 250);
     expect(plan.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['apply shop-db', 'apply shop-flags', 'apply shop-netpol', 'apply shop-lb', 'apply shop-api', 'traffic shop-1']);
@@ -325,7 +327,7 @@ describe('executions across every layer (distributed mode)', () => {
 
   it('deploys every layer forward and rolls every layer back to exactly the previous version', async () => {
     const first = await untilDone((await start('deploy', { versionGroup: 'shop-1' })).id);
-    expect(first).toMatchObject({ status: 'succeeded' });
+    expect({ status: first.status, failed: first.failedStep }).toMatchObject({ status: 'succeeded' });
     await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
     const before = { schema: schemaDump(), behaviour: await behaviour() };
 
@@ -355,7 +357,7 @@ describe('executions across every layer (distributed mode)', () => {
       return map.body.slots;
     }, 30_000, 250);
     expect(new Set(slots.map((slot) => slot.executionId))).toEqual(new Set([back.id]));
-  });
+  }, 120_000);
 
   it('resumes after a SIGKILL at any step and applies no step twice', async () => {
     const policiesBefore = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM routing.routing_policies WHERE created_by = 'rollback'`)).rows[0]?.n);
@@ -398,7 +400,7 @@ describe('executions across every layer (distributed mode)', () => {
     expect((await eventActions()) - pinsBefore).toBe(3);
     const requests = await sql.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM routing.layer_requests GROUP BY status`);
     expect(Object.fromEntries(requests.rows.map((row) => [row.status, Number(row.n)]))).toEqual({ applied: expect.any(Number) });
-  });
+  }, 300_000);
 
   it('stops a failed step with the step and the error, runs nothing after it, and completes on retry', async () => {
     // The schema is changed behind Strata's back: 1.1.0's ALTER fails on the database.
@@ -445,7 +447,7 @@ describe('executions across every layer (distributed mode)', () => {
       'EXECUTION step-succeeded',
       'EXECUTION succeeded',
     ]);
-  });
+  }, 120_000);
 
   it('tells notification channels, signed and in order, and a webhook that is down delays nothing', async () => {
     const channel = async (name: string, format: string, url: string, secretFrom = 'SHOP_HOOK_SECRET') =>
@@ -480,5 +482,32 @@ describe('executions across every layer (distributed mode)', () => {
     // The channel that is down keeps its deliveries queued with the reason, retried with backoff.
     const queued = await api<{ deliveries: { status: string; attempts: number; lastError: string | null }[] }>(rollbackUrl, 'GET', `/v1/notification-channels/${down.body.id}`);
     expect(queued.body.deliveries[queued.body.deliveries.length - 1]).toMatchObject({ status: 'pending', attempts: expect.any(Number), lastError: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
-  });
+  }, 120_000);
+
+  it('moves the traffic through a canary rollout when the deploy asks for one, and fails the step when the canary is aborted', async () => {
+    const canary = { steps: [{ setWeight: 50 }, { pause: { duration: '1s' } }, { setWeight: 100 }] };
+    const promoted = await untilDone((await start('deploy', { versionGroup: 'shop-2', canary })).id);
+    expect(promoted).toMatchObject({ status: 'succeeded' });
+    expect(promoted.steps.at(-1)?.outcome).toMatch(/ACKed|no live gateway/);
+    await eventually(async () => expect(await behaviour()).toMatchObject({ apiAsWeb: '200 2.4.0' }), 30_000, 250);
+    expect(await untilDone((await start('rollback', {})).id)).toMatchObject({ status: 'succeeded' });
+
+    const held = await start('deploy', { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 10 }, { pause: {} }] } });
+    const rollout = await eventually(async () => {
+      const rollouts = await api<{ id: string; name: string; phase: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`);
+      const found = rollouts.body.find((candidate) => candidate.name === `shop-2-canary-${held.id.slice(0, 8)}`);
+      expect(found?.phase).toBe('paused');
+      return found as { id: string };
+    }, 60_000, 250);
+    expect((await api(routingUrl, 'POST', `/v1/rollouts/${rollout.id}/abort`, { reason: 'e2e: the canary looks wrong' })).status).toBe(200);
+    const aborted = await untilDone(held.id);
+    expect(aborted).toMatchObject({ status: 'failed', failedStep: { action: 'traffic', error: expect.stringContaining('e2e: the canary looks wrong') } });
+    // The SRE's way back: give the deploy up, then roll every layer it applied back to the group that serves.
+    expect((await api(rollbackUrl, 'POST', `/v1/executions/${held.id}/abandon`)).status).toBe(200);
+    const back = await untilDone((await start('rollback', { to: 'shop-1' })).id);
+    expect(back).toMatchObject({ status: 'succeeded' });
+    await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
+    const refused = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 150 }] } });
+    expect(refused).toMatchObject({ status: 422, body: { errors: [{ field: 'canary.steps[0].setWeight' }] } });
+  }, 180_000);
 });

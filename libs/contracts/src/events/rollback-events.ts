@@ -53,6 +53,8 @@ export const routingLayersRequestedV1 = z.object({
   environment: name,
   /** The version group that takes all traffic, with its app component (the one the gateway fronts). */
   traffic: z.object({ versionGroup: name, component: name }).optional(),
+  /** A group listed beside the traffic group at weight 0, for a canary rollout to move weight to; a traffic request clears it. */
+  canary: z.object({ versionGroup: name, component: name }).optional(),
   lbRule: lbRuleLayer.nullable().optional(),
   networkPolicy: lbRuleLayer.nullable().optional(),
   reason: z.string().min(1).max(2_000),
@@ -74,3 +76,17 @@ export const rollbackActionRequestedV1 = z.object({
   actionType: z.string().min(1).max(300),
 });
 export type RollbackActionRequestedV1 = z.infer<typeof rollbackActionRequestedV1>;
+
+/**
+ * rollback → routing-control: start this canary rollout of a deploy's group (its traffic step).
+ * routing-control answers a refusal with `io.strata.routing.layers.converged.v1` (`rejected`,
+ * same request id); a started rollout is followed through `io.strata.routing.rollout.transitioned.v1`.
+ */
+export const rolloutRequestedV1 = z.object({
+  requestId: z.string().min(1).max(500),
+  stack: name,
+  environment: name,
+  rollout: name,
+  spec: z.record(z.string(), z.unknown()),
+});
+export type RolloutRequestedV1 = z.infer<typeof rolloutRequestedV1>;

@@ -66,6 +66,17 @@ describe('compileRoutingLayers', () => {
     expect(compiled?.ok && compiled.sources).toEqual({ stackConfigs: 'version group g2', routes: null, stickiness: 'operator', networkPolicy: 'netpol@5.0.0', operator: ['retryBudget', 'outlierDetection', 'rules'] });
   });
 
+  it('lists a canary group at weight 0 beside the traffic group, for a rollout to move weight to', () => {
+    const compiled = compileRoutingLayers({ ...layers, lbRule: null, networkPolicy: null, canary: { versionGroup: 'g3', component: 'api' } }, null);
+    expect(compiled?.ok && compiled.policy.stackConfigs).toEqual([
+      { name: 'g2', weight: 100, nodes: [] },
+      { name: 'g3', weight: 0, nodes: [] },
+    ]);
+    expect(compiled?.ok && compiled.sources.stackConfigs).toBe('version group g2, canary g3 at weight 0');
+    expect(compileRoutingLayers({ ...layers, canary: { versionGroup: 'g3', component: 'other' } }, null)).toEqual({ ok: false, violations: [{ field: 'canary.component', message: expect.stringContaining("fronts 'api'") }] });
+    expect(compileRoutingLayers({ ...layers, canary: { versionGroup: 'g2', component: 'api' } }, null)).toMatchObject({ ok: true, policy: { stackConfigs: [{ name: 'g2' }] } });
+  });
+
   it('refuses a route to a component this gateway does not front, naming it', () => {
     const compiled = compileRoutingLayers({ ...layers, lbRule: { component: 'edge', version: '8.0.0', spec: { routes: [{ match: { pathPrefix: '/pay' }, to: 'payments' }] } } }, null);
     expect(compiled).toEqual({ ok: false, violations: [{ field: 'lbRule.spec.routes[0].to', message: expect.stringContaining("fronts 'api'") }] });

@@ -17,6 +17,8 @@ export interface DeployedLayer<TSpec> {
  */
 export interface RoutingLayers {
   traffic: { versionGroup: string; component: string } | null;
+  /** A group beside the traffic group at weight 0 (discovered nodes), for a canary rollout to move weight to. */
+  canary?: { versionGroup: string; component: string } | null;
   lbRule: DeployedLayer<LbRuleSpec> | null;
   networkPolicy: DeployedLayer<NetworkPolicySpec> | null;
 }
@@ -53,6 +55,13 @@ export function compileRoutingLayers(layers: RoutingLayers, current: RoutingPoli
   const violations: DomainViolation[] = [];
   const pinned = current?.stackConfigs.find((stackConfig) => stackConfig.name === versionGroup);
   const stackConfigs: StackConfigRoute[] = [{ name: versionGroup, weight: 100, nodes: pinned && current?.component === component ? pinned.nodes : [] }];
+  const canary = layers.canary && layers.canary.versionGroup !== versionGroup ? layers.canary : null;
+  if (canary) {
+    if (canary.component !== component) {
+      violations.push({ field: 'canary.component', message: `the canary group's app is '${canary.component}', but the gateway of this stack fronts '${component}'` });
+    }
+    stackConfigs.push({ name: canary.versionGroup, weight: 0, nodes: [] });
+  }
   const policy: RoutingPolicy = {
     component,
     stableConfig: versionGroup,
@@ -62,7 +71,7 @@ export function compileRoutingLayers(layers: RoutingLayers, current: RoutingPoli
     outlierDetection: current?.outlierDetection ?? DEFAULT_OUTLIER_DETECTION,
     ...(current?.healthCheck ? { healthCheck: current.healthCheck } : {}),
   };
-  const sources: RoutingPolicySources = { stackConfigs: `version group ${versionGroup}`, routes: null, stickiness: null, networkPolicy: null, operator: [] };
+  const sources: RoutingPolicySources = { stackConfigs: `version group ${versionGroup}${canary ? `, canary ${canary.versionGroup} at weight 0` : ''}`, routes: null, stickiness: null, networkPolicy: null, operator: [] };
   if (layers.lbRule) {
     const { routes, stickiness } = compileLbRule(layers.lbRule, component, violations);
     policy.routes = routes;

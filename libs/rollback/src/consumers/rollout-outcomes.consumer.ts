@@ -1,20 +1,25 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@strata/contracts';
 import { EventSubscriber } from '@strata/messaging';
+import { CatalogRepository } from '../repositories/catalog.repository';
 import { NotificationsService } from '../services/notifications.service';
 
-/** An aborted rollout is told to the notification channels that asked for it. */
+/** How rollouts end: what a canary deploy's traffic step waits for, and an abort told to the notification channels that asked for it. */
 @Injectable()
 export class RolloutOutcomesConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly subscriber: EventSubscriber,
     private readonly notifications: NotificationsService,
+    private readonly catalog: CatalogRepository,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
     return this.subscriber.subscribe('rollback-rollout-outcomes', [Topics.routingEvents], {
       'io.strata.routing.rollout.transitioned.v1': async (event, manager) => {
         const { stack, environment, rollout, versionGroup, to, reason, canaryWeight } = event.data;
+        if (to === 'promoted' || to === 'aborted' || to === 'rolled-back') {
+          await this.catalog.recordRolloutOutcome(manager, { stack, rollout, phase: to, reason });
+        }
         if (to !== 'aborted') return;
         await this.notifications.enqueue(manager, {
           event: 'rollout-aborted',

@@ -17,7 +17,7 @@ export class ExecutionsController {
   @ApiUnprocessableEntityResponse({ description: 'An unknown group, a member the rollback service does not know, a target variable not set (each field named)' })
   @ApiConflictResponse({ description: 'Another execution holds the stack and environment (named)' })
   async deploy(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: DeployRequestDto, @Principal() actor: string, @Res({ passthrough: true }) response: Response): Promise<ExecutionDto | DryRunDto> {
-    return answer(await this.executions.deploy({ stack, environment, versionGroup: body.versionGroup, dryRun: body.dryRun ?? false }, actor), response);
+    return answer(await this.executions.deploy({ stack, environment, versionGroup: body.versionGroup, dryRun: body.dryRun ?? false, ...(body.canary ? { canary: body.canary } : {}) }, actor), response);
   }
 
   @RequireRole('operator')

@@ -5,8 +5,9 @@ import { InitialRollback1764201600000 } from './migrations/1764201600000-initial
 import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
 import { Executions1765500000000 } from './migrations/1765500000000-executions';
 import { Notifications1765600000000 } from './migrations/1765600000000-notifications';
+import { CanaryDeploys1765600000001 } from './migrations/1765600000001-canary-deploys';
 import { NotificationChannelEntity, NotificationDeliveryEntity } from '../entities/notification.entity';
-import { CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
+import { CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RolloutOutcomeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 import { ROLLBACK_SCHEMA } from './rollback-schema';
 
@@ -15,7 +16,7 @@ export function createRollbackDataSource(database: DatabaseConfig): DataSource {
     schema: ROLLBACK_SCHEMA,
     url: database.url,
     poolSize: database.poolSize,
-    entities: [ExecutionEntity, ExecutionStepEntity, CatalogVersionEntity, CatalogGroupEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RoutingAnswerEntity, NotificationChannelEntity, NotificationDeliveryEntity],
-    migrations: [InitialRollback1764201600000, AuditLogAndKnownTokens1765411200000, Executions1765500000000, Notifications1765600000000],
+    entities: [ExecutionEntity, ExecutionStepEntity, CatalogVersionEntity, CatalogGroupEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RoutingAnswerEntity, RolloutOutcomeEntity, NotificationChannelEntity, NotificationDeliveryEntity],
+    migrations: [InitialRollback1764201600000, AuditLogAndKnownTokens1765411200000, Executions1765500000000, Notifications1765600000000, CanaryDeploys1765600000001],
   });
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { DomainError, ExecutionStatus } from '@strata/domain';
 import { PageQueryDto } from '@strata/observability';
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
@@ -16,6 +16,15 @@ export class DeployRequestDto {
   @ApiPropertyOptional({ default: false, description: 'Answer the plan (order, action, the SQL to run) and change nothing' })
   @IsOptional() @IsBoolean()
   dryRun?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { steps: [{ setWeight: 10 }, { analysis: { window: '30s' } }, { setWeight: 100 }], rollbackTriggers: [{ when: 'judge == Fail' }] },
+    description: "Move the traffic through a canary rollout instead of at once: a Rollout spec's steps and rollbackTriggers (environment and group are the deploy's). The traffic step ends when the rollout is promoted and fails when it is aborted",
+  })
+  @IsOptional() @IsObject()
+  canary?: Record<string, unknown>;
 }
 
 export class RollbackRequestDto {

@@ -57,6 +57,16 @@ export class NodeEntity {
   @Column({ type: 'bigint' }) observedAt!: string;
 }
 
+/** How a rollout of routing-control ended, as its transitions said (a canary deploy waits for it). */
+@Entity({ name: 'rollout_outcomes' })
+export class RolloutOutcomeEntity {
+  @PrimaryColumn({ type: 'text' }) stack!: string;
+  @PrimaryColumn({ type: 'text' }) rollout!: string;
+  @Column({ type: 'text' }) phase!: string;
+  @Column({ type: 'text' }) reason!: string;
+  @Column({ type: 'timestamptz' }) updatedAt!: Date;
+}
+
 /** routing-control's answer to a routing request of a step (`routing.layers.converged`). */
 @Entity({ name: 'routing_answers' })
 export class RoutingAnswerEntity {

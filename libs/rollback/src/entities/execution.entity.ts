@@ -12,6 +12,8 @@ export class ExecutionEntity {
   @Column({ type: 'text' }) status!: ExecutionStatus;
   @Column({ type: 'text', nullable: true }) reason!: string | null;
   @Column({ type: 'text' }) actor!: string;
+  /** A deploy whose traffic moves through a canary rollout: its steps and rollback triggers (a Rollout spec without environment and group). */
+  @Column({ type: 'jsonb', nullable: true }) canary!: Record<string, unknown> | null;
   @Column({ type: 'timestamptz' }) createdAt!: Date;
   @Column({ type: 'timestamptz' }) updatedAt!: Date;
   @OneToMany(() => ExecutionStepEntity, (step) => step.execution) steps!: ExecutionStepEntity[];
@@ -21,6 +23,12 @@ export class ExecutionEntity {
 export interface StepDetail {
   /** The routing request of this step went out (in the transaction that started it). */
   requested?: boolean;
+  /** A canary traffic step's phase: the canary listed at weight 0, its rollout running, then all traffic moved. */
+  phase?: 'canary' | 'rollout' | 'traffic';
+  /** The canary rollout's name. */
+  rollout?: string;
+  /** When the current phase began (epoch ms): a phase waiting on gateways times out from there. */
+  phaseStartedAt?: number;
   /** Rollback/forward actions done, in order: a resumed step starts after them. */
   actionsDone?: number;
   /** Failed attempts of the current HTTP call, and when the last was made (epoch ms): the retry backoff. */

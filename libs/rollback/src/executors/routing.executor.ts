@@ -25,43 +25,102 @@ export class RoutingExecutor implements LayerExecutor {
 
   describe(context: Pick<StepContext, 'step' | 'version' | 'restored'>): string[] {
     const { step } = context;
-    if (step.action === 'traffic') return [`route all traffic of the environment to version group ${step.toVersion}; wait for every live gateway to ACK the policy`];
+    if (step.action === 'traffic') return [`route all traffic of the environment to version group ${step.toVersion} (through a canary rollout when the deploy asks for one); wait for every live gateway to ACK the policy`];
     const target = step.action === 'apply' ? step.toVersion : step.toVersion ?? 'nothing (the layer is removed)';
     return [`compile ${step.component}@${target} into the routing policy; wait for every live gateway to ACK it`];
   }
 
   async begin(context: StepContext): Promise<void> {
     const { execution, step } = context;
-    const request: RoutingLayersRequestedV1 = {
-      requestId: step.idempotencyKey,
-      stack: execution.stack,
-      environment: execution.environment,
-      reason: `execution ${execution.id} step ${step.index + 1} (${step.action} ${step.component})`,
-    };
+    const app = step.action === 'traffic' ? await this.appOf(context) : undefined;
+    if (this.canaryOf(context) && app) {
+      const component = app;
+      await this.request(context, `${step.idempotencyKey}:canary`, { canary: { versionGroup: step.toVersion as string, component } });
+      step.detail = { ...step.detail, requested: true, phase: 'canary', rollout: `${step.toVersion}-canary-${execution.id.slice(0, 8)}`, phaseStartedAt: context.now.getTime() };
+      return;
+    }
+    const request: Partial<RoutingLayersRequestedV1> = {};
     if (step.action === 'traffic') {
-      const component = await this.appOf(context);
-      if (component) request.traffic = { versionGroup: step.toVersion as string, component };
+      if (app) request.traffic = { versionGroup: step.toVersion as string, component: app };
     } else {
       const layer = this.layerOf(step.action === 'apply' ? context.version : context.restored);
       if (step.type === 'lb-rule') request.lbRule = layer;
       else request.networkPolicy = layer;
     }
-    context.step.detail = { ...context.step.detail, requested: true };
-    await this.events.record(context.manager, this.events.create('io.strata.rollback.routing.requested.v1', execution.stack, request));
+    step.detail = { ...step.detail, requested: true, phaseStartedAt: context.now.getTime() };
+    await this.request(context, step.idempotencyKey, request);
   }
 
   async progress(context: StepContext): Promise<StepProgress> {
-    if (context.step.action === 'traffic' && !(await this.appOf(context))) {
-      return { status: 'succeeded', outcome: `version group ${context.step.toVersion} has no app component: no gateway routes it` };
+    const { step } = context;
+    if (step.action === 'traffic' && !(await this.appOf(context))) {
+      return { status: 'succeeded', outcome: `version group ${step.toVersion} has no app component: no gateway routes it` };
     }
-    const answer = await this.catalog.answer(context.manager, context.step.idempotencyKey);
+    if (!this.canaryOf(context)) return this.answered(context, step.idempotencyKey);
+    switch (step.detail.phase) {
+      case 'canary': {
+        const listed = await this.answered(context, `${step.idempotencyKey}:canary`);
+        if (listed.status !== 'succeeded') return listed;
+        return this.startRollout(context);
+      }
+      case 'rollout':
+        return this.followRollout(context);
+      default:
+        return this.answered(context, `${step.idempotencyKey}:traffic`);
+    }
+  }
+
+  /** The canary is listed at weight 0: its rollout is asked for, exactly once (the phase moves in the same transaction). */
+  private async startRollout(context: StepContext): Promise<StepProgress> {
+    const { execution, step } = context;
+    const rollout = step.detail.rollout as string;
+    const spec = { ...(execution.canary ?? {}), environment: execution.environment, versionGroup: step.toVersion };
+    await this.events.record(context.manager, this.events.create('io.strata.rollback.rollout.requested.v1', execution.stack, { requestId: `${step.idempotencyKey}:rollout`, stack: execution.stack, environment: execution.environment, rollout, spec }));
+    step.detail = { ...step.detail, phase: 'rollout', phaseStartedAt: context.now.getTime() };
+    return { status: 'waiting', outcome: `canary rollout ${rollout} requested` };
+  }
+
+  /** The rollout runs as long as its steps say; promoted, all traffic moves to the group; aborted, the step fails with its reason. */
+  private async followRollout(context: StepContext): Promise<StepProgress> {
+    const { execution, step } = context;
+    const rollout = step.detail.rollout as string;
+    const refused = await this.catalog.answer(context.manager, `${step.idempotencyKey}:rollout`);
+    if (refused?.outcome === 'rejected') return { status: 'failed', error: refused.reason };
+    const outcome = await this.catalog.rolloutOutcome(context.manager, execution.stack, rollout);
+    if (!outcome) return { status: 'waiting', outcome: `canary rollout ${rollout} running` };
+    if (outcome.phase !== 'promoted') return { status: 'failed', error: `canary rollout ${rollout} ${outcome.phase}: ${outcome.reason}` };
+    const component = (await this.appOf(context)) as string;
+    await this.request(context, `${step.idempotencyKey}:traffic`, { traffic: { versionGroup: step.toVersion as string, component } });
+    step.detail = { ...step.detail, phase: 'traffic', phaseStartedAt: context.now.getTime() };
+    return { status: 'waiting', outcome: `canary rollout ${rollout} promoted; moving all traffic` };
+  }
+
+  private async answered(context: StepContext, requestId: string): Promise<StepProgress> {
+    const answer = await this.catalog.answer(context.manager, requestId);
     if (answer?.outcome === 'applied') return { status: 'succeeded', outcome: answer.reason };
     if (answer?.outcome === 'rejected') return { status: 'failed', error: answer.reason };
-    const waited = context.now.getTime() - (context.step.startedAt ?? context.now).getTime();
+    const waited = context.now.getTime() - (context.step.detail.phaseStartedAt ?? context.step.startedAt?.getTime() ?? context.now.getTime());
     if (waited > this.tuning.routingTimeoutMs) {
       return { status: 'failed', error: `no answer from routing-control within ${this.tuning.routingTimeoutMs} ms: is routing-control running, and are the gateways ACKing?` };
     }
     return { status: 'waiting', outcome: 'waiting for the gateways to ACK the policy' };
+  }
+
+  private async request(context: StepContext, requestId: string, layers: Partial<RoutingLayersRequestedV1>): Promise<void> {
+    const { execution, step } = context;
+    const request: RoutingLayersRequestedV1 = {
+      requestId,
+      stack: execution.stack,
+      environment: execution.environment,
+      reason: `execution ${execution.id} step ${step.index + 1} (${step.action} ${step.component})`,
+      ...layers,
+    };
+    await this.events.record(context.manager, this.events.create('io.strata.rollback.routing.requested.v1', execution.stack, request));
+  }
+
+  /** A deploy's traffic step goes through a canary rollout when the deploy asked for one. */
+  private canaryOf(context: StepContext): boolean {
+    return context.step.action === 'traffic' && context.execution.kind === 'deploy' && context.execution.canary !== null;
   }
 
   private layerOf(version: CatalogVersionEntity | null): RoutingLayersRequestedV1['lbRule'] {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull, Not } from 'typeorm';
-import { CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
+import { CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RolloutOutcomeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
 
 /** The only code touching the rollback service's projections of the registry, nodes and routing answers. */
 @Injectable()
@@ -77,6 +77,14 @@ export class CatalogRepository {
 
   async recordAnswer(manager: EntityManager, answer: Omit<RoutingAnswerEntity, 'receivedAt'>): Promise<void> {
     await manager.upsert(RoutingAnswerEntity, { ...answer, receivedAt: new Date() }, ['requestId']);
+  }
+
+  async recordRolloutOutcome(manager: EntityManager, outcome: Omit<RolloutOutcomeEntity, 'updatedAt'>): Promise<void> {
+    await manager.upsert(RolloutOutcomeEntity, { ...outcome, updatedAt: new Date() }, ['stack', 'rollout']);
+  }
+
+  rolloutOutcome(manager: EntityManager, stack: string, rollout: string): Promise<RolloutOutcomeEntity | null> {
+    return manager.findOneBy(RolloutOutcomeEntity, { stack, rollout });
   }
 
   answer(manager: EntityManager, requestId: string): Promise<RoutingAnswerEntity | null> {

@@ -16,7 +16,8 @@ export const ACTIVE_STATUSES: ExecutionStatus[] = ['pending', 'running', 'failed
 @Injectable()
 export class ExecutionsRepository {
   async insert(manager: EntityManager, execution: Omit<ExecutionEntity, 'steps' | 'createdAt' | 'updatedAt'>, steps: Omit<ExecutionStepEntity, 'execution'>[]): Promise<void> {
-    await manager.insert(ExecutionEntity, execution);
+    // `canary` is a JSON document TypeORM cannot type as a partial entity.
+    await manager.insert(ExecutionEntity, execution as never);
     if (steps.length > 0) {
       await manager.insert(ExecutionStepEntity, steps);
     }

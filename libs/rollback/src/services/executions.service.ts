@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode, DomainViolation, ExecutionMember, ExecutionPlan, ExecutionStatus, newExecution, planDeploy, planRollback, transition } from '@strata/domain';
+import { DomainError, DomainErrorCode, DomainViolation, ExecutionMember, ExecutionPlan, ExecutionStatus, newExecution, planDeploy, planRollback, rolloutSpecViolations, transition } from '@strata/domain';
 import { isUniqueViolation } from '@strata/persistence';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -17,6 +17,8 @@ export interface DeployRequest {
   environment: string;
   versionGroup: string;
   dryRun: boolean;
+  /** Move the traffic through a canary rollout: its `steps` and `rollbackTriggers`, as a Rollout spec has them. */
+  canary?: Record<string, unknown>;
 }
 
 export interface RollbackRequest {
@@ -63,6 +65,7 @@ export class ExecutionsService {
       const deployed = await this.deployedMembers(manager, request.stack, request.environment);
       const [current] = await this.catalog.history(manager, request.stack, request.environment, 1);
       const planned = planDeploy({ toVersionGroup: group.name, fromVersionGroup: current ?? null, members: targets.map(asMember), deployed: deployed.map(asMember) });
+      if (request.canary) assertCanary(request, current);
       return this.begin(manager, request, 'deploy', planned, [...targets, ...deployed], actor, null);
     }, within);
   }
@@ -123,7 +126,7 @@ export class ExecutionsService {
 
   private async begin(
     manager: EntityManager,
-    request: { stack: string; environment: string; versionGroup: string; dryRun: boolean },
+    request: { stack: string; environment: string; versionGroup: string; dryRun: boolean; canary?: Record<string, unknown> },
     kind: 'deploy' | 'rollback',
     planned: ReturnType<typeof planDeploy>,
     definitions: readonly CatalogVersionEntity[],
@@ -161,7 +164,7 @@ export class ExecutionsService {
       await manager.query('SAVEPOINT execution_insert');
       await this.executions.insert(
         manager,
-        { id, kind, stack: request.stack, environment: request.environment, versionGroup: request.versionGroup, fromVersionGroup: planned.plan.fromVersionGroup, status, reason, actor },
+        { id, kind, stack: request.stack, environment: request.environment, versionGroup: request.versionGroup, fromVersionGroup: planned.plan.fromVersionGroup, status, reason, actor, canary: request.canary ?? null },
         state.steps.map((step) => ({ executionId: id, index: step.index, action: step.action, component: step.component, type: step.type, fromVersion: step.fromVersion, toVersion: step.toVersion, status: step.status, idempotencyKey: step.idempotencyKey, error: null, detail: {}, startedAt: null, finishedAt: null })),
       );
     } catch (error) {
@@ -215,6 +218,17 @@ export class ExecutionsService {
     const deployed = await this.catalog.deployed(manager, stack, environment);
     const found = await this.catalog.versions(manager, stack, deployed);
     return deployed.flatMap((slot) => found.get(`${slot.component}@${slot.version}`) ?? []);
+  }
+}
+
+/** A canary needs a group already taking the traffic, and a spec routing-control will take (named under `canary`). */
+function assertCanary(request: DeployRequest, current: string | undefined): void {
+  if (!current) {
+    throw DomainError.invalid('a canary needs a version group taking the traffic already', [{ field: 'canary', message: `nothing is deployed to ${request.stack}/${request.environment} yet: deploy without a canary first` }]);
+  }
+  const violations = rolloutSpecViolations({ ...request.canary, environment: request.environment, versionGroup: request.versionGroup });
+  if (violations.length > 0) {
+    throw DomainError.invalid(`the canary has ${violations.length} violation(s)`, violations.map((violation) => ({ ...violation, field: violation.field === '' ? 'canary' : `canary.${violation.field}` })));
   }
 }
 

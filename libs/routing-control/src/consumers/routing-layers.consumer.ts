@@ -3,7 +3,7 @@ import { Topics } from '@strata/contracts';
 import { EventSubscriber } from '@strata/messaging';
 import { RoutingLayersService } from '../services/routing-layers.service';
 
-/** Routing requests of the rollback service's execution steps. */
+/** Routing and canary-rollout requests of the rollback service's execution steps. */
 @Injectable()
 export class RoutingLayersConsumer implements OnApplicationBootstrap {
   constructor(
@@ -14,6 +14,7 @@ export class RoutingLayersConsumer implements OnApplicationBootstrap {
   onApplicationBootstrap(): Promise<void> {
     return this.subscriber.subscribe('routing-layers', [Topics.rollbackEvents], {
       'io.strata.rollback.routing.requested.v1': (event, manager) => this.layers.request(manager, event.data),
+      'io.strata.rollback.rollout.requested.v1': (event, manager) => this.layers.startRollout(manager, event.data),
     });
   }
 }

@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RoutingLayersRequestedV1 } from '@strata/contracts';
-import { LbRuleSpec, NetworkPolicySpec, RoutingLayers, compileRoutingLayers, isDomainError } from '@strata/domain';
+import { RolloutRequestedV1, RoutingLayersRequestedV1 } from '@strata/contracts';
+import { DomainError, DomainErrorCode, LbRuleSpec, NetworkPolicySpec, RoutingLayers, compileRoutingLayers, isDomainError } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
+import { KnownStacksRepository } from '../repositories/known-stacks.repository';
 import { PoliciesRepository } from '../repositories/policies.repository';
 import { RoutingLayersRepository } from '../repositories/routing-layers.repository';
 import { RoutingPoliciesService } from './routing-policies.service';
+import { RolloutsService } from './rollouts.service';
 
 const LAYERS_ACTOR = 'rollback';
 /** A gateway that has not ACKed, NACKed or re-ACKed a resync for this long is not waited for. */
@@ -25,7 +27,9 @@ export class RoutingLayersService {
     private readonly layers: RoutingLayersRepository,
     private readonly policies: PoliciesRepository,
     private readonly groups: DeployedGroupsRepository,
+    private readonly knownStacks: KnownStacksRepository,
     private readonly routingPolicies: RoutingPoliciesService,
+    private readonly rollouts: RolloutsService,
     private readonly events: EventOutbox,
     @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
   ) {}
@@ -35,6 +39,7 @@ export class RoutingLayersService {
     if (await this.layers.request(manager, requestId)) {
       return; // a redelivery: this step already has its policy version (and its answer, or one to come)
     }
+    await this.awaitCatalog(manager, stack, environment, [request.traffic?.versionGroup, request.canary?.versionGroup]);
     await this.policies.lock(manager, stack, environment);
     const next = moved(await this.layers.layers(manager, stack, environment), request);
     const found = await this.policies.current(manager, stack, environment);
@@ -47,9 +52,9 @@ export class RoutingLayersService {
     if (!compiled.ok) {
       return this.answer(manager, request, null, 'rejected', 0, `the deployed layers do not compile into a routing policy: ${compiled.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}`);
     }
-    if (next.traffic) {
+    for (const group of [next.traffic, next.canary]) {
       // The execution deployed the group: routing-control need not wait for the registry to say so.
-      await this.groups.recordDeployment(manager, { stack, environment, location: 'production', versionGroup: next.traffic.versionGroup }, new Date());
+      if (group) await this.groups.recordDeployment(manager, { stack, environment, location: 'production', versionGroup: group.versionGroup }, new Date());
     }
     try {
       await manager.query('SAVEPOINT layers_publish');
@@ -63,6 +68,41 @@ export class RoutingLayersService {
       return this.answer(manager, request, null, 'rejected', 0, `${error.message}${violations}`);
     }
     await this.converge(manager, stack, environment);
+  }
+
+  /**
+   * The rollback service learnt the stack from the registry; routing-control may not have yet (the
+   * two read different topics): a transient failure, retried until the registry's event arrives.
+   */
+  private async awaitCatalog(manager: EntityManager, stack: string, environment: string, groups: readonly (string | undefined)[]): Promise<void> {
+    const known = await this.knownStacks.find(manager, stack);
+    if (!known?.environments.some((candidate) => candidate.name === environment)) {
+      throw new DomainError(DomainErrorCode.Unavailable, `routing-control does not know ${stack}/${environment} yet; the registry's event is on its way`);
+    }
+    const names = groups.filter((group): group is string => group !== undefined);
+    const knownGroups = await this.groups.knownGroups(manager, stack, names);
+    const missing = names.filter((name) => !knownGroups.has(name));
+    if (missing.length > 0) {
+      throw new DomainError(DomainErrorCode.Unavailable, `routing-control does not know version group ${missing.join(', ')} of ${stack} yet; the registry's event is on its way`);
+    }
+  }
+
+  /**
+   * The canary rollout of a deploy's traffic step: started, its outcome then told by its
+   * transitions; a refusal (spec, group, another active rollout) answered as a rejected request.
+   */
+  async startRollout(manager: EntityManager, request: RolloutRequestedV1): Promise<void> {
+    if (await this.layers.request(manager, request.requestId)) {
+      return;
+    }
+    try {
+      const rollout = await manager.transaction((savepoint) => this.rollouts.create({ stack: request.stack, name: request.rollout, spec: request.spec }, LAYERS_ACTOR, savepoint));
+      await this.answer(manager, request, null, 'applied', 0, `rollout ${rollout.name} (${rollout.id}) started`);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      const violations = error.violations.length > 0 ? `: ${error.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}` : '';
+      await this.answer(manager, request, null, 'rejected', 0, `routing-control refused the canary rollout: ${error.message}${violations}`);
+    }
   }
 
   /**
@@ -93,10 +133,11 @@ export class RoutingLayersService {
   }
 }
 
-/** The layers after the request: absent keys stay, null removes. */
+/** The layers after the request: absent keys stay, null removes; moving the traffic ends a canary unless the request names one. */
 function moved(layers: RoutingLayers, request: RoutingLayersRequestedV1): RoutingLayers {
   return {
     traffic: request.traffic ?? layers.traffic,
+    canary: request.canary ?? (request.traffic ? null : (layers.canary ?? null)),
     lbRule: request.lbRule === undefined ? layers.lbRule : request.lbRule === null ? null : { ...request.lbRule, spec: request.lbRule.spec as unknown as LbRuleSpec },
     networkPolicy: request.networkPolicy === undefined ? layers.networkPolicy : request.networkPolicy === null ? null : { ...request.networkPolicy, spec: request.networkPolicy.spec as unknown as NetworkPolicySpec },
   };
