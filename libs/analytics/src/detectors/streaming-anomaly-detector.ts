@@ -192,7 +192,7 @@ export class StreamingAnomalyDetector {
     const { averagingWindow, ...parameters } = config.sequence;
     return {
       novelty: state ? SequenceNovelty.fromJSON(state.novelty) : new SequenceNovelty(parameters),
-      likelihood: state ? AnomalyLikelihood.fromJSON(state.likelihood) : new AnomalyLikelihood({ ...config.likelihood, averagingWindow, precedentCalibration: false }),
+      likelihood: state ? AnomalyLikelihood.fromJSON(state.likelihood) : new AnomalyLikelihood({ ...config.likelihood, averagingWindow }),
     };
   }
 
