@@ -77,7 +77,7 @@ describe(runEvalForecast.name, () => {
     expect(output.join('')).toMatch(/ratio LSTM MASE ÷ best baseline/);
   }, 30_000);
 
-  it('with --cv chooses on the first half of twice the origins and scores each category held out', async () => {
+  it('with --cv chooses on the two older thirds of three times the origins and scores each category held out', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'eval-forecast-cv-'));
     for (const [category, amplitude] of [['a', 3], ['b', 1]] as const) {
       mkdirSync(join(directory, category));
@@ -88,14 +88,14 @@ describe(runEvalForecast.name, () => {
     const summary = await sut(parseEvalForecastArgs(['--data', directory, '--json', '--cv', '--epochs', '1', '--units', '4', '--lookback', '12', '--horizon', '6']), (text) => output.push(text)).finally(() =>
       rmSync(directory, { recursive: true, force: true }),
     );
-    expect(summary.series.every((series) => series.baselines.every((backtest) => backtest.origins.length === 10))).toBe(true);
+    expect(summary.series.every((series) => series.baselines.every((backtest) => backtest.origins.length === 15))).toBe(true);
     expect(summary.crossValidation?.folds.map((fold) => [fold.fold, fold.series])).toEqual([
       ['a', 1],
       ['b', 1],
     ]);
-    const last = JSON.parse(output[output.length - 1]) as { cvRatio: number; cvLstmRatio: number; cvInSampleRatio: number };
+    const last = JSON.parse(output[output.length - 1]) as { cvRatio: number; cvLstmRatio: number; cvMeanRuleRatio: number; cvInSampleRatio: number };
     expect(last.cvRatio).toBeCloseTo(summary.crossValidation?.cvRatio ?? Number.NaN, 3);
-    expect(Number.isFinite(last.cvLstmRatio) && Number.isFinite(last.cvInSampleRatio)).toBe(true);
+    expect([last.cvLstmRatio, last.cvMeanRuleRatio, last.cvInSampleRatio].every(Number.isFinite)).toBe(true);
     expect(output.join('')).toMatch(/held out a .* 1 series: best baseline chosen without it/);
   }, 60_000);
 });

@@ -23,6 +23,32 @@ describe(AnomalyLikelihood.name, () => {
     expect(sut.update(0.9)).toBeLessThan(0.99);
   });
 
+  describe('with precedent calibration', () => {
+    /** 400 steady scores with runs of 1s (start → length), then a burst of five 0.9s. */
+    const likelihoodOfLateBurst = (precedentCalibration: boolean, runs: ReadonlyMap<number, number>): number => {
+      const sut = new AnomalyLikelihood({ ...parameters, precedentCalibration });
+      const inRun = (i: number): boolean => [...runs].some(([start, length]) => i >= start && i < start + length);
+      for (let i = 0; i < 400; i++) sut.update(inRun(i) ? 1 : steady(i));
+      return [0.9, 0.9, 0.9, 0.9, 0.9].map((score) => sut.update(score))[4];
+    };
+
+    it('judges a burst smaller than several earlier ones by their share, not by the thin normal tail', () => {
+      const bursts = new Map([
+        [150, 8],
+        [250, 8],
+      ]);
+      expect(likelihoodOfLateBurst(false, bursts)).toBeGreaterThan(0.9999);
+      // Four averages of each earlier burst were 1 (higher than 0.9): 8 of the 404 past averages.
+      expect(likelihoodOfLateBurst(true, bursts)).toBeCloseTo(1 - 8 / 404, 12);
+    });
+
+    it('lets one earlier spike (in the average for averagingWindow samples) leave the next burst as rare as the normal says', () => {
+      const spike = new Map([[200, 1]]);
+      expect(likelihoodOfLateBurst(true, spike)).toBe(likelihoodOfLateBurst(false, spike));
+      expect(likelihoodOfLateBurst(true, spike)).toBeGreaterThan(0.9999);
+    });
+  });
+
   it('restores from its JSON state', () => {
     const sut = new AnomalyLikelihood(parameters);
     for (let i = 0; i < 120; i++) sut.update(steady(i));

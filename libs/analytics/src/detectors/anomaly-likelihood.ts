@@ -9,6 +9,15 @@ export interface AnomalyLikelihoodParameters {
   readonly learningPeriod: number;
   /** Floor of the long-term σ, so a perfectly predictable stretch does not make every blip certain. */
   readonly minSigma: number;
+  /**
+   * Empirical calibration of the normal's tail (off when absent or false): once more than
+   * `averagingWindow` past averages in the historic window were strictly higher than the current one,
+   * its tail probability is at least their share. A burst the series has had repeatedly is not rare,
+   * however thin the normal's tail says it is (heavy-tailed counts); the footprint of one earlier
+   * spike (it stays in the average for `averagingWindow` samples) is allowed, so a lone precedent
+   * does not make the next incident look normal.
+   */
+  readonly precedentCalibration?: boolean;
 }
 
 /** Plain, JSON-safe state of an {@link AnomalyLikelihood}. */
@@ -18,6 +27,9 @@ export interface AnomalyLikelihoodState {
   readonly averages: readonly number[];
   readonly seen: number;
 }
+
+/** Tail probabilities above this are already too common to alarm on (log likelihood below 0.3). */
+const PRECEDENT_CHECK_BELOW = 1e-3;
 
 /**
  * Numenta's anomaly likelihood (nupic `AnomalyLikelihood`): how improbable the recent raw anomaly
@@ -49,7 +61,7 @@ export class AnomalyLikelihood {
     this.seen++;
 
     // Judge against the history before this sample joins it.
-    const likelihood = this.seen > this.parameters.learningPeriod && this.averages.length > 1 ? 1 - this.tailProbability(shortTermAverage) : 0.5;
+    const likelihood = this.seen > this.parameters.learningPeriod && this.averages.length > 1 ? 1 - this.calibratedTail(shortTermAverage) : 0.5;
 
     this.averages.push(shortTermAverage);
     this.sum += shortTermAverage;
@@ -62,6 +74,16 @@ export class AnomalyLikelihood {
     // Running sums drift in floating point; rebuilding them once per window keeps the cost O(1) amortised.
     if (this.seen % this.parameters.historicWindow === 0) this.recomputeSums();
     return likelihood;
+  }
+
+  /** The normal's tail probability, raised to the share of higher past averages where they are more than one spike's footprint. */
+  private calibratedTail(value: number): number {
+    const tail = this.tailProbability(value);
+    // Only a rare-looking average needs the O(historicWindow) count; most samples skip it.
+    if (this.parameters.precedentCalibration !== true || tail > PRECEDENT_CHECK_BELOW) return tail;
+    let higher = 0;
+    for (const average of this.averages) if (average > value) higher++;
+    return higher > this.parameters.averagingWindow ? Math.max(tail, higher / this.averages.length) : tail;
   }
 
   /** Tail probability of the average under the long-term normal; as in nupic, a value below the mean is mirrored above it. */

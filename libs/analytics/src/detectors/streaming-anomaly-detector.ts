@@ -52,11 +52,6 @@ export interface StreamingDetectorConfig {
   readonly sequence: (SequenceNoveltyParameters & { readonly averagingWindow: number }) | null;
   /** Samples after an alarm during which new scores are damped: one incident, one alarm. */
   readonly refractorySamples: number;
-  /**
-   * Within the refractory period, a residual |z| above this multiple of the one that alarmed alarms
-   * anyway (0: never). NAB and operators alike want the larger incident that follows a small one.
-   */
-  readonly escalationRatio: number;
   /** Score counted as an alarm for the refractory period. */
   readonly alarmScore: number;
 }
@@ -73,14 +68,13 @@ export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
   holtWinters: { alpha: 0.1, beta: 0.01, gamma: 0.2, phi: 0.9 },
   zQuiet: 1,
   zSaturated: 30,
-  likelihood: { averagingWindow: 5, historicWindow: 8640, learningPeriod: 150, minSigma: 0.01 },
+  likelihood: { averagingWindow: 5, historicWindow: 8640, learningPeriod: 150, minSigma: 0.01, precedentCalibration: true },
   cusum: { drift: 1, threshold: 20, clip: 4 },
   changeNormalisationRate: 0.01,
   rangeTolerance: 0.05,
   rangeLearningPeriod: 300,
   sequence: { bins: 10, order: 3, averagingWindow: 10 },
   refractorySamples: 100,
-  escalationRatio: 2,
   alarmScore: 0.5,
 };
 
@@ -123,7 +117,6 @@ export interface StreamingDetectorState {
   readonly range: { readonly min: number; readonly max: number } | null;
   readonly sequence: { readonly novelty: SequenceNoveltyState; readonly likelihood: AnomalyLikelihoodState } | null;
   readonly samplesSinceAlarm: number | null;
-  readonly alarmMagnitude: number;
 }
 
 /**
@@ -150,8 +143,6 @@ export class StreamingAnomalyDetector {
   private range: { min: number; max: number } | null;
   private readonly sequence: { readonly novelty: SequenceNovelty; readonly likelihood: AnomalyLikelihood } | null;
   private samplesSinceAlarm: number | null;
-  /** |z| of the sample that last alarmed. */
-  private alarmMagnitude: number;
 
   constructor(private readonly config: StreamingDetectorConfig = DEFAULT_DETECTOR_CONFIG, state?: StreamingDetectorState) {
     this.seen = state?.seen ?? 0;
@@ -170,7 +161,6 @@ export class StreamingAnomalyDetector {
     this.cusum = state ? Cusum.fromJSON(state.cusum) : new Cusum(config.cusum);
     this.changeInput = state ? Ewma.fromJSON(state.changeInput) : new Ewma(config.changeNormalisationRate > 0 ? config.changeNormalisationRate : 1);
     this.samplesSinceAlarm = state?.samplesSinceAlarm ?? null;
-    this.alarmMagnitude = state?.alarmMagnitude ?? 0;
     this.range = state?.range ? { ...state.range } : null;
     this.sequence = StreamingAnomalyDetector.sequenceFrom(config, state?.sequence ?? null);
   }
@@ -186,7 +176,7 @@ export class StreamingAnomalyDetector {
     this.learn(value);
 
     const combined = Math.max(likelihood, sequenceLikelihood, change.changed || novel ? 1 : 0);
-    const score = this.damped(combined, Math.abs(zScore));
+    const score = this.damped(combined);
     return { score, severity: severityOf(score), zScore, likelihood, changeEvidence: change.evidence, changePoint: change.changed, period: this.period, sequenceLikelihood, rangeNovel: novel };
   }
 
@@ -234,21 +224,18 @@ export class StreamingAnomalyDetector {
   }
 
   /**
-   * Alarms within the refractory period are scaled down linearly, so an incident alarms once; unless the
-   * residual has escalated well past the one that alarmed, which is a new, larger incident.
+   * Alarms within the refractory period are scaled down linearly, so an incident alarms once. A larger
+   * incident close behind is damped too: letting escalations through cost 1–2 held-out points on every
+   * NAB profile (README).
    */
-  private damped(score: number, magnitude: number): number {
+  private damped(score: number): number {
     let result = score;
     if (this.samplesSinceAlarm !== null) {
       this.samplesSinceAlarm++;
-      const escalated = this.config.escalationRatio > 0 && magnitude > this.config.escalationRatio * this.alarmMagnitude;
       if (this.samplesSinceAlarm > this.config.refractorySamples) this.samplesSinceAlarm = null;
-      else if (!escalated) result = score * (this.samplesSinceAlarm / this.config.refractorySamples) * 0.5;
+      else result = score * (this.samplesSinceAlarm / this.config.refractorySamples) * 0.5;
     }
-    if (result >= this.config.alarmScore) {
-      this.samplesSinceAlarm = 0;
-      this.alarmMagnitude = magnitude;
-    }
+    if (result >= this.config.alarmScore) this.samplesSinceAlarm = 0;
     return result;
   }
 
@@ -339,7 +326,6 @@ export class StreamingAnomalyDetector {
       range: this.range === null ? null : { ...this.range },
       sequence: this.sequence === null ? null : { novelty: this.sequence.novelty.toJSON(), likelihood: this.sequence.likelihood.toJSON() },
       samplesSinceAlarm: this.samplesSinceAlarm,
-      alarmMagnitude: this.alarmMagnitude,
     };
   }
 
