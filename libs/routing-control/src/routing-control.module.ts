@@ -9,6 +9,8 @@ import { RegistryProjectionConsumer } from './consumers/registry-projection.cons
 import { RoutingLayersConsumer } from './consumers/routing-layers.consumer';
 import { RoutingLayersRepository } from './repositories/routing-layers.repository';
 import { RoutingLayersService } from './services/routing-layers.service';
+import { LayerAnswers } from './services/layer-answers.service';
+import { ExecutionRollouts } from './services/execution-rollouts.service';
 import { StackCatalogConsumer } from './consumers/stack-catalog.consumer';
 import { KpiRulesController } from './controllers/kpi-rules.controller';
 import { RoutingPoliciesController } from './controllers/routing-policies.controller';
@@ -66,6 +68,8 @@ export class RoutingControlModule {
         RoutingLayersRepository,
         RoutingPoliciesService,
         RoutingLayersService,
+        LayerAnswers,
+        ExecutionRollouts,
         RollbackTriggersService,
         RolloutsService,
         RolloutEngine,

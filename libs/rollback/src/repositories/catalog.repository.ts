@@ -79,8 +79,16 @@ export class CatalogRepository {
     await manager.upsert(RoutingAnswerEntity, { ...answer, receivedAt: new Date() }, ['requestId']);
   }
 
+  /** A rollout's end; `rolled-back` after `aborted` keeps the abort's reason, which says why (the later one only that traffic is back). */
   async recordRolloutOutcome(manager: EntityManager, outcome: Omit<RolloutOutcomeEntity, 'updatedAt'>): Promise<void> {
-    await manager.upsert(RolloutOutcomeEntity, { ...outcome, updatedAt: new Date() }, ['stack', 'rollout']);
+    await manager.query(
+      `INSERT INTO "${manager.connection.getMetadata(RolloutOutcomeEntity).schema}".rollout_outcomes AS held (stack, rollout, phase, reason, updated_at)
+       VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (stack, rollout) DO UPDATE
+         SET phase = EXCLUDED.phase, updated_at = now(),
+             reason = CASE WHEN held.phase = 'aborted' AND EXCLUDED.phase = 'rolled-back' THEN held.reason ELSE EXCLUDED.reason END`,
+      [outcome.stack, outcome.rollout, outcome.phase, outcome.reason],
+    );
   }
 
   rolloutOutcome(manager: EntityManager, stack: string, rollout: string): Promise<RolloutOutcomeEntity | null> {

@@ -3,7 +3,7 @@ import { Topics } from '@strata/contracts';
 import { EventSubscriber } from '@strata/messaging';
 import { GatewayAvailabilityRepository } from '../repositories/gateway-availability.repository';
 import { PoliciesRepository } from '../repositories/policies.repository';
-import { RoutingLayersService } from '../services/routing-layers.service';
+import { LayerAnswers } from '../services/layer-answers.service';
 
 /** Folds each gateway's ACK (applied), NACK (rejected) and availability report into its status, as an xDS control plane does, and answers the execution steps waiting for it. */
 @Injectable()
@@ -12,7 +12,7 @@ export class GatewayAcksConsumer implements OnApplicationBootstrap {
     private readonly subscriber: EventSubscriber,
     private readonly policies: PoliciesRepository,
     private readonly availability: GatewayAvailabilityRepository,
-    private readonly layers: RoutingLayersService,
+    private readonly layers: LayerAnswers,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {

@@ -1,19 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RolloutRequestedV1, RoutingLayersRequestedV1 } from '@strata/contracts';
+import { Injectable } from '@nestjs/common';
+import { RoutingLayersRequestedV1 } from '@strata/contracts';
 import { DomainError, DomainErrorCode, LbRuleSpec, NetworkPolicySpec, RoutingLayers, compileRoutingLayers, isDomainError } from '@strata/domain';
-import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
-import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
 import { KnownStacksRepository } from '../repositories/known-stacks.repository';
 import { PoliciesRepository } from '../repositories/policies.repository';
 import { RoutingLayersRepository } from '../repositories/routing-layers.repository';
 import { RoutingPoliciesService } from './routing-policies.service';
-import { RolloutsService } from './rollouts.service';
+import { LayerAnswers } from './layer-answers.service';
 
-const LAYERS_ACTOR = 'rollback';
-/** A gateway that has not ACKed, NACKed or re-ACKed a resync for this long is not waited for. */
-const MIN_LIVE_WINDOW_MS = 90_000;
+export const LAYERS_ACTOR = 'rollback';
 
 /**
  * The routing policy derived from what executions deployed: each request of an execution step
@@ -29,9 +25,7 @@ export class RoutingLayersService {
     private readonly groups: DeployedGroupsRepository,
     private readonly knownStacks: KnownStacksRepository,
     private readonly routingPolicies: RoutingPoliciesService,
-    private readonly rollouts: RolloutsService,
-    private readonly events: EventOutbox,
-    @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
+    private readonly answers: LayerAnswers,
   ) {}
 
   async request(manager: EntityManager, request: RoutingLayersRequestedV1): Promise<void> {
@@ -47,10 +41,10 @@ export class RoutingLayersService {
     const compiled = compileRoutingLayers(next, current);
     if (compiled === null) {
       await this.layers.saveLayers(manager, stack, environment, next);
-      return this.answer(manager, request, null, 'applied', 0, 'recorded: no version group takes traffic here yet, so the routing policy takes this layer with the traffic step');
+      return this.answers.answer(manager, request, null, 'applied', 0, 'recorded: no version group takes traffic here yet, so the routing policy takes this layer with the traffic step');
     }
     if (!compiled.ok) {
-      return this.answer(manager, request, null, 'rejected', 0, `the deployed layers do not compile into a routing policy: ${compiled.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}`);
+      return this.answers.answer(manager, request, null, 'rejected', 0, `the deployed layers do not compile into a routing policy: ${compiled.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}`);
     }
     for (const group of [next.traffic, next.canary]) {
       // The execution deployed the group: routing-control need not wait for the registry to say so.
@@ -65,9 +59,9 @@ export class RoutingLayersService {
       if (!isDomainError(error)) throw error;
       await manager.query('ROLLBACK TO SAVEPOINT layers_publish');
       const violations = error.violations.length > 0 ? `: ${error.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}` : '';
-      return this.answer(manager, request, null, 'rejected', 0, `${error.message}${violations}`);
+      return this.answers.answer(manager, request, null, 'rejected', 0, `${error.message}${violations}`);
     }
-    await this.converge(manager, stack, environment);
+    await this.answers.converge(manager, stack, environment);
   }
 
   /**
@@ -85,51 +79,6 @@ export class RoutingLayersService {
     if (missing.length > 0) {
       throw new DomainError(DomainErrorCode.Unavailable, `routing-control does not know version group ${missing.join(', ')} of ${stack} yet; the registry's event is on its way`);
     }
-  }
-
-  /**
-   * The canary rollout of a deploy's traffic step: started, its outcome then told by its
-   * transitions; a refusal (spec, group, another active rollout) answered as a rejected request.
-   */
-  async startRollout(manager: EntityManager, request: RolloutRequestedV1): Promise<void> {
-    if (await this.layers.request(manager, request.requestId)) {
-      return;
-    }
-    try {
-      const rollout = await manager.transaction((savepoint) => this.rollouts.create({ stack: request.stack, name: request.rollout, spec: request.spec }, LAYERS_ACTOR, savepoint));
-      await this.answer(manager, request, null, 'applied', 0, `rollout ${rollout.name} (${rollout.id}) started`);
-    } catch (error) {
-      if (!isDomainError(error)) throw error;
-      const violations = error.violations.length > 0 ? `: ${error.violations.map((violation) => `${violation.field}: ${violation.message}`).join('; ')}` : '';
-      await this.answer(manager, request, null, 'rejected', 0, `routing-control refused the canary rollout: ${error.message}${violations}`);
-    }
-  }
-
-  /**
-   * Answers every pending request of the stack and environment whose version the live gateways
-   * settled: all of them serve it (or a later one), or one refused it. Called after each ACK/NACK.
-   */
-  async converge(manager: EntityManager, stack: string, environment: string): Promise<void> {
-    const pending = await this.layers.pending(manager, stack, environment);
-    if (pending.length === 0) return;
-    const liveSince = Date.now() - Math.max(MIN_LIVE_WINDOW_MS, 3 * this.tuning.resyncMs);
-    const gateways = (await this.policies.gateways(manager, stack, environment)).filter((gateway) => gateway.updatedAt.getTime() >= liveSince);
-    for (const request of pending) {
-      const version = request.policyVersion as number;
-      const refused = gateways.find((gateway) => gateway.rejectedVersion === version);
-      if (refused) {
-        await this.answer(manager, request, version, 'rejected', gateways.length, `gateway ${refused.gatewayId} refused policy version ${version}: ${refused.rejectionReason ?? 'no reason given'}`);
-      } else if (gateways.every((gateway) => (gateway.appliedVersion ?? 0) >= version)) {
-        const who = gateways.length === 0 ? 'no live gateway to wait for' : `ACKed by ${gateways.length} gateway(s): ${gateways.map((gateway) => gateway.gatewayId).sort().join(', ')}`;
-        await this.answer(manager, request, version, 'applied', gateways.length, `policy version ${version} ${who}`);
-      }
-    }
-  }
-
-  private async answer(manager: EntityManager, request: { requestId: string; stack: string; environment: string }, version: number | null, outcome: 'applied' | 'rejected', gateways: number, reason: string): Promise<void> {
-    const { requestId, stack, environment } = request;
-    await this.layers.saveRequest(manager, { requestId, stack, environment, policyVersion: version, status: outcome, reason });
-    await this.events.record(manager, this.events.create('io.strata.routing.layers.converged.v1', stack, { requestId, stack, environment, version, outcome, gateways, reason: reason.slice(0, 4_000) }));
   }
 }
 
