@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { Module } from '@nestjs/common';
-import { BusModule, InMemoryEventBus, newEvent } from '@strata/messaging';
+import { BusModule, KafkaEventBus, OutgoingMessage, newEvent } from '@strata/messaging';
 import { HealthRegistry, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
-import { TEST_ADMIN_TOKEN, createTestDatabase } from '@strata/testing';
+import { TEST_ADMIN_TOKEN, createTestDatabase, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { Client } from 'pg';
 import { MetricsIngestModule, readMetricsIngestSettings } from '@strata/metrics-ingest';
 
@@ -41,6 +41,9 @@ const BATCHES_PER_REQUEST = 10;
 const HTTP_CONCURRENCY = 4;
 const SERIES = Math.ceil(TOTAL / SAMPLES_PER_SERIES);
 const BUS_GROUP = 'strata-metrics-ingest.kpi-samples';
+const BUS_PARTITIONS = 2;
+/** Flushes per produce request: a Kafka record batch stays under the broker's 1 MB message.max.bytes. */
+const FLUSHES_PER_PRODUCE = 16;
 
 setLogLevel('error');
 
@@ -201,17 +204,16 @@ async function assertStored(sql: Client, stack: string, expected: number): Promi
   }
 }
 
-interface Round {
-  ceiling: Measurement;
-  http: Measurement;
-  bus: Measurement;
-}
+type PathName = 'ceiling' | 'http' | 'bus';
+
+type Round = Record<PathName, Measurement> & { order: readonly PathName[] };
 
 async function main(): Promise<void> {
   const database = await createTestDatabase('bench-ingest');
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
-  const bus = new InMemoryEventBus(2);
+  // Topics of the run's own: earlier runs' flushes on a shared broker are not replayed into this one.
+  const bus = new KafkaEventBus({ brokers: requireKafkaBrokers(), clientId: 'bench-ingest', topicPrefix: uniqueTopicPrefix('bench-ingest'), partitions: BUS_PARTITIONS, replicationFactor: 1 });
   const settings = readMetricsIngestSettings({});
   const app = await createApi(
     {
@@ -253,10 +255,18 @@ async function main(): Promise<void> {
       await profiler.post('Profiler.enable');
     }
 
-    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
-      const ceiling = await measureCeiling(database.url, file, rows.length);
+    const profiled = async (name: string, round: number, work: () => Promise<Measurement>): Promise<Measurement> => {
+      await profiler?.post('Profiler.start');
+      const measurement = await work();
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(join(PROFILE_DIR, `ingest-bench-${name}-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
+      }
+      return measurement;
+    };
 
-      // HTTP: JSON batches of one series each, several per request, a few requests in flight.
+    // HTTP: JSON batches of one series each, several per request, a few requests in flight.
+    const measureHttp = async (round: number): Promise<Measurement> => {
       const httpStack = `bench-http-${round}`;
       // Encoded ahead: the client shares this process with the service, and a real client would not.
       const bodies: Buffer[] = [];
@@ -265,53 +275,70 @@ async function main(): Promise<void> {
         bodies.push(Buffer.from(JSON.stringify({ batches })));
       }
       const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
-      await profiler?.post('Profiler.start');
-      const http = await measureService(sql, database.name, rows.length, async () => {
-        let nextBody = 0;
-        await Promise.all(
-          Array.from({ length: HTTP_CONCURRENCY }, async () => {
-            while (nextBody < bodies.length) {
-              await post(agent, port, '/v1/samples', bodies[nextBody++]!);
-            }
-          }),
-        );
-      });
-      if (profiler) {
-        const { profile } = await profiler.post('Profiler.stop');
-        writeFileSync(join(PROFILE_DIR, `ingest-bench-http-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
-      }
+      const http = await profiled('http', round, () =>
+        measureService(sql, database.name, rows.length, async () => {
+          let nextBody = 0;
+          await Promise.all(
+            Array.from({ length: HTTP_CONCURRENCY }, async () => {
+              while (nextBody < bodies.length) {
+                await post(agent, port, '/v1/samples', bodies[nextBody++]!);
+              }
+            }),
+          );
+        }),
+      );
       agent.destroy();
       await assertStored(sql, httpStack, rows.length);
+      return http;
+    };
 
-      // Bus: one kpi.samples event per series flush (1 000 samples each), as the gateway sends them.
+    // Bus: one kpi.samples event per series flush (1 000 samples each), as the gateway sends them,
+    // produced to Kafka and consumed by the service's kpi.samples consumer.
+    const measureBus = async (round: number): Promise<Measurement> => {
       const busStack = `bench-bus-${round}`;
-      const messages = seriesIndexes.map((index) => {
+      const messages: OutgoingMessage[] = seriesIndexes.map((index) => {
         const event = newEvent({ type: 'io.strata.kpi.samples.v1', service: 'bench', subject: `bench-${index}`, data: { series: seriesLabels(busStack, index), samples: bySeries.get(index)! } });
         return { topic: 'kpi.samples' as const, key: `bench-${index}`, value: JSON.stringify(event) };
       });
       const { rows: inboxBefore } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
-      await profiler?.post('Profiler.start');
-      const overBus = await measureService(sql, database.name, rows.length, async () => {
-        await bus.publish(messages);
-        // Each event commits with its inbox row: counting those rows is cheap, counting samples is
-        // not. A deadline, so an event that never lands (dead-lettered) fails the bench, not hangs it.
-        const deadline = Date.now() + 120_000;
-        for (;;) {
-          const { rows: counted } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
-          if (counted[0]!.count - inboxBefore[0]!.count >= messages.length) break;
-          if (Date.now() > deadline) {
-            throw new Error(`only ${counted[0]!.count - inboxBefore[0]!.count} of ${messages.length} bus events were stored within 120 s (see strata.dlq)`);
+      const overBus = await profiled('bus', round, () =>
+        measureService(sql, database.name, rows.length, async () => {
+          for (let offset = 0; offset < messages.length; offset += FLUSHES_PER_PRODUCE) {
+            await bus.publish(messages.slice(offset, offset + FLUSHES_PER_PRODUCE));
           }
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      });
-      if (profiler) {
-        const { profile } = await profiler.post('Profiler.stop');
-        writeFileSync(join(PROFILE_DIR, `ingest-bench-bus-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
-      }
+          // Each event commits with its inbox row: counting those rows is cheap, counting samples is
+          // not. A deadline, so an event that never lands (dead-lettered) fails the bench, not hangs it.
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const { rows: counted } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
+            if (counted[0]!.count - inboxBefore[0]!.count >= messages.length) break;
+            if (Date.now() > deadline) {
+              throw new Error(`only ${counted[0]!.count - inboxBefore[0]!.count} of ${messages.length} bus events were stored within 120 s (see strata.dlq)`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        }),
+      );
       await assertStored(sql, busStack, rows.length);
+      return overBus;
+    };
+
+    const paths: Array<[PathName, (round: number) => Promise<Measurement>]> = [
+      ['ceiling', () => measureCeiling(database.url, file, rows.length)],
+      ['http', measureHttp],
+      ['bus', measureBus],
+    ];
+    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
+      // The order rotates each round: whichever path runs first (or after another's backlog of
+      // autovacuum and checkpoints) does not always favour the same one.
+      const shift = (((round - 1) % paths.length) + paths.length) % paths.length;
+      const ordered = paths.map((_, index) => paths[(index + shift) % paths.length]!);
+      const measured = new Map<PathName, Measurement>();
+      for (const [name, measure] of ordered) {
+        measured.set(name, await measure(round));
+      }
       if (round >= 1) {
-        rounds.push({ ceiling, http, bus: overBus });
+        rounds.push({ ceiling: measured.get('ceiling')!, http: measured.get('http')!, bus: measured.get('bus')!, order: ordered.map(([name]) => name) });
       }
     }
 
@@ -324,7 +351,7 @@ async function main(): Promise<void> {
     const lines = [`samples: ${rows.length} per path and round (${SERIES} series × ${SAMPLES_PER_SERIES}), ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up`];
     rounds.forEach((round, index) => {
       lines.push(
-        `round ${index + 1}: ceiling psql \\copy ${describe(round.ceiling)}`,
+        `round ${index + 1} (${round.order.join(' → ')}): ceiling psql \\copy ${describe(round.ceiling)}`,
         `         service HTTP JSON  ${describe(round.http)} ratio ${(rate(round.http) / rate(round.ceiling)).toFixed(3)}`,
         `         service bus        ${describe(round.bus)} ratio ${(rate(round.bus) / rate(round.ceiling)).toFixed(3)}`,
       );
@@ -346,7 +373,14 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${lines.join('\n')}\n`);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ratio: Number(summary.ratio.toFixed(4)), samplesPerSecPerCore: Math.round(summary.samplesPerSecPerCore) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({
+          ratio: Number(summary.ratio.toFixed(4)),
+          samplesPerSecPerCore: Math.round(summary.samplesPerSecPerCore),
+          busRatio: Number(summary.busRatio.toFixed(4)),
+          busSamplesPerSecPerCore: Math.round(summary.busSamplesPerSecPerCore),
+        })}\n`,
+      );
     }
   } finally {
     try {
