@@ -11,7 +11,7 @@
  * plus its HTTP/bus client) and by the PostgreSQL backends serving it.
  */
 import 'reflect-metadata';
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { ChildProcess, ChildProcessWithoutNullStreams, fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -42,8 +42,6 @@ const HTTP_CONCURRENCY = 4;
 const SERIES = Math.ceil(TOTAL / SAMPLES_PER_SERIES);
 const BUS_GROUP = 'strata-metrics-ingest.kpi-samples';
 const BUS_PARTITIONS = 2;
-/** Flushes per produce request: a Kafka record batch stays under the broker's 1 MB message.max.bytes. */
-const FLUSHES_PER_PRODUCE = 16;
 
 setLogLevel('error');
 
@@ -101,13 +99,15 @@ interface Measurement {
   serverCpuSeconds: number;
 }
 
-async function measureService(sql: Client, database: string, samples: number, work: () => Promise<void>): Promise<Measurement> {
+/** `clientPid`: a client process of the service's whose CPU counts too (the bus producer). */
+async function measureService(sql: Client, database: string, samples: number, work: () => Promise<void>, clientPid?: number): Promise<Measurement> {
   const backendsBefore = await backendsCpuSeconds(sql, database);
-  const ownBefore = ownCpuSeconds();
+  const clientCpu = () => (clientPid === undefined ? 0 : processCpuSeconds(clientPid));
+  const ownBefore = ownCpuSeconds() + clientCpu();
   const started = process.hrtime.bigint();
   await work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const own = ownCpuSeconds() - ownBefore;
+  const own = ownCpuSeconds() + clientCpu() - ownBefore;
   let backends = 0;
   for (const [pid, after] of await backendsCpuSeconds(sql, database)) {
     backends += after - (backendsBefore.get(pid) ?? 0);
@@ -168,6 +168,48 @@ async function measureCeiling(url: string, file: string, samples: number): Promi
   }
 }
 
+/** The kpi.samples producer process (bus-producer.ts), answering each command over IPC. */
+class BusProducer {
+  private readonly child: ChildProcess;
+  private readonly answers: string[] = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(brokers: readonly string[], topicPrefix: string) {
+    this.child = fork(join(__dirname, 'bus-producer.ts'), [brokers.join(','), topicPrefix, String(BUS_PARTITIONS)], {
+      execArgv: ['--enable-source-maps', '-r', join(__dirname, '../../../deploy/node/register.js')],
+    });
+    this.child.on('message', (answer: string) => {
+      this.answers.push(answer);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.child.on('exit', () => {
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  async answer(expected: string): Promise<void> {
+    while (this.answers.length === 0) {
+      if (this.child.exitCode !== null) throw new Error(`the bus producer exited with ${this.child.exitCode}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    const answer = this.answers.shift();
+    if (answer !== expected) throw new Error(`the bus producer answered ${answer}, expected ${expected}`);
+  }
+
+  async send(command: object, expected: string): Promise<void> {
+    this.child.send(command);
+    await this.answer(expected);
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
+}
+
 function post(agent: Agent, port: number, path: string, body: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }, (res) => {
@@ -213,7 +255,9 @@ async function main(): Promise<void> {
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
   // Topics of the run's own: earlier runs' flushes on a shared broker are not replayed into this one.
-  const bus = new KafkaEventBus({ brokers: requireKafkaBrokers(), clientId: 'bench-ingest', topicPrefix: uniqueTopicPrefix('bench-ingest'), partitions: BUS_PARTITIONS, replicationFactor: 1 });
+  const brokers = requireKafkaBrokers();
+  const topicPrefix = uniqueTopicPrefix('bench-ingest');
+  const bus = new KafkaEventBus({ brokers, clientId: 'bench-ingest', topicPrefix, partitions: BUS_PARTITIONS, replicationFactor: 1 });
   const settings = readMetricsIngestSettings({});
   const app = await createApi(
     {
@@ -229,8 +273,11 @@ async function main(): Promise<void> {
   );
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  const producer = new BusProducer(brokers, topicPrefix);
+  await producer.answer('ready');
   const rows = generate();
   const file = join(tmpdir(), `strata-bench-ingest-${process.pid}.tsv`);
+  const messagesFile = join(tmpdir(), `strata-bench-ingest-${process.pid}.jsonl`);
   const profiler = PROFILE_DIR ? new Session() : null;
   const rounds: Round[] = [];
 
@@ -300,12 +347,12 @@ async function main(): Promise<void> {
         const event = newEvent({ type: 'io.strata.kpi.samples.v1', service: 'bench', subject: `bench-${index}`, data: { series: seriesLabels(busStack, index), samples: bySeries.get(index)! } });
         return { topic: 'kpi.samples' as const, key: `bench-${index}`, value: JSON.stringify(event) };
       });
+      writeFileSync(messagesFile, messages.map((message) => `${JSON.stringify(message)}\n`).join(''));
+      await producer.send({ load: messagesFile }, 'loaded');
       const { rows: inboxBefore } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
       const overBus = await profiled('bus', round, () =>
         measureService(sql, database.name, rows.length, async () => {
-          for (let offset = 0; offset < messages.length; offset += FLUSHES_PER_PRODUCE) {
-            await bus.publish(messages.slice(offset, offset + FLUSHES_PER_PRODUCE));
-          }
+          await producer.send({ publish: true }, 'published');
           // Each event commits with its inbox row: counting those rows is cheap, counting samples is
           // not. A deadline, so an event that never lands (dead-lettered) fails the bench, not hangs it.
           const deadline = Date.now() + 120_000;
@@ -317,7 +364,7 @@ async function main(): Promise<void> {
             }
             await new Promise((resolve) => setTimeout(resolve, 10));
           }
-        }),
+        }, producer.pid),
       );
       await assertStored(sql, busStack, rows.length);
       return overBus;
@@ -383,10 +430,13 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    try {
-      unlinkSync(file);
-    } catch {
-      // never written: the run failed before
+    producer.close();
+    for (const written of [file, messagesFile]) {
+      try {
+        unlinkSync(written);
+      } catch {
+        // never written: the run failed before
+      }
     }
     await sql.end();
     await app.close();
