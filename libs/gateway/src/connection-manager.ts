@@ -12,21 +12,30 @@ import { outcomeOfStatus } from './traffic-stats';
 import { UpstreamExchangeListener, UpstreamResponseHandler } from './upstream-response-handler';
 import { VersionDiscovery } from './version-discovery';
 
+/** A stack and environment the gateway serves: the routing served for it and its routing-mode sink. */
+export interface RoutedHost {
+  /** Replaced whole when a config is installed; undefined until one is. */
+  routing: CompiledRoutingPolicy | undefined;
+  readonly mode: RoutingModeReport;
+}
+
 /** The parts the request path reports to. */
 export interface RequestPathParts {
   clock: Clock;
   outcomes: RequestOutcomes;
   outliers: OutlierDetector;
   versions: VersionDiscovery;
-  routingMode: RoutingModeReport;
+  /** Which stack and environment a request is for (VirtualHostTable). */
+  hosts: { select(request: IncomingMessage, path: string): RoutedHost | undefined };
   logger: Logger;
 }
 
 /**
  * The HTTP connection manager and router: the whole request path, top to bottom.
  *
- *   handle   guard (Host, request target) → routing served? → network policy → weighted pick of a
- *            stack config (rules, stickiness, weights) → P2C pick of a node → mirror a copy? → forward
+ *   handle   guard (Host, request target) → virtual host (by Host or path prefix) → routing served?
+ *            → network policy → weighted pick of a stack config (rules, stickiness, weights) → P2C
+ *            pick of a node → mirror a copy? → forward
  *   forward  one upstream exchange, relayed to the caller by UpstreamResponseHandler
  *   settle   the exchange is over: stats, outlier outcome, and for an idempotent request that
  *            failed on a canary, one retry on the stable config within the retry budget
@@ -37,8 +46,6 @@ export interface RequestPathParts {
  * view is one reused object, and each exchange is one object (its own listener, no closures).
  */
 export class ConnectionManager {
-  /** The routing served; replaced whole when a config is installed. */
-  routing: CompiledRoutingPolicy | undefined;
   private readonly view = new RequestView();
 
   constructor(private readonly parts: RequestPathParts) {}
@@ -51,14 +58,20 @@ export class ConnectionManager {
       this.refuse(request, response, 400, defect.slug, defect.detail, [defect.violation]);
       return;
     }
-    const routing = this.routing;
+    const url = request.url as string;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const host = this.parts.hosts.select(request, path);
+    if (!host) {
+      this.refuse(request, response, 404, 'no-virtual-host', 'no stack served by this gateway is chosen by this Host or path');
+      return;
+    }
+    const routing = host.routing;
     if (!routing) {
       this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
       return;
     }
-    const url = request.url as string;
-    const query = url.indexOf('?');
-    const view = this.view.bind(request, query === -1 ? url : url.slice(0, query));
+    const view = this.view.bind(request, path);
     if (routing.networkPolicy && !routing.networkPolicy.isAllowed(view)) {
       routing.deniedRequests++;
       this.refuse(request, response, 403, 'denied-by-network-policy', `the network policy does not allow this caller to reach ${routing.update.config.component}`);
@@ -69,7 +82,7 @@ export class ConnectionManager {
       this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a backend node');
       return;
     }
-    this.parts.routingMode.countRequest(routing.router.mode, stackConfigIndex);
+    host.mode.countRequest(routing.router.mode, stackConfigIndex);
     const node = routing.pickNode(stackConfigIndex);
     if (!node) {
       this.refuse(request, response, 503, 'no-healthy-node', `no healthy backend node in stack config ${routing.router.names[stackConfigIndex]}`);
