@@ -6,6 +6,7 @@ import { Clock } from './clock';
 import { MIRROR_HEADER } from './gateway-headers';
 import { OutlierDetector } from './outlier-detector';
 import { requestDefect } from './request-guard';
+import { RequestHeaders } from './request-headers';
 import { RequestOutcome, RequestOutcomes } from './request-outcomes';
 import { RoutingModeReport } from './routing-mode-report';
 import { outcomeOfStatus } from './traffic-stats';
@@ -47,6 +48,7 @@ export interface RequestPathParts {
  */
 export class ConnectionManager {
   private readonly view = new RequestView();
+  private readonly headers = new RequestHeaders();
 
   constructor(private readonly parts: RequestPathParts) {}
 
@@ -89,11 +91,10 @@ export class ConnectionManager {
       return;
     }
     routing.retryBudget.recordRequest();
-    const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
+    const { forwarded: headers, hasBody, hasIdempotencyKey } = this.headers.scan(request.rawHeaders);
     const method = request.method;
     // A streamed body cannot be sent twice, so only bodiless idempotent requests are retried.
-    const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || request.headers['idempotency-key'] !== undefined);
-    const headers = forwardedHeaders(request.rawHeaders);
+    const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || hasIdempotencyKey);
     if (!hasBody && routing.router.mirrorIndex !== NO_STACK_CONFIG && routing.router.shouldMirror(routing.draw())) {
       this.mirror(routing, request, headers);
     }
@@ -114,7 +115,7 @@ export class ConnectionManager {
     return !exchange.retryOnStable;
   }
 
-  settle(exchange: Exchange, statusCode: number, error: Error | undefined): void {
+  settle(exchange: Exchange, statusCode: number, error: Error | undefined, callerGone: boolean): void {
     const { routing, node, response } = exchange;
     node.outstanding--;
     const latencyMs = this.parts.clock.monotonic() - exchange.startedAt;
@@ -128,7 +129,7 @@ export class ConnectionManager {
       }
       return;
     }
-    if (response.destroyed && !response.writableFinished) {
+    if (callerGone || (response.destroyed && !response.writableFinished)) {
       // The caller went away: not the backend's fault.
       this.parts.outcomes.count('caller-aborted');
       return;
@@ -209,8 +210,8 @@ class Exchange implements UpstreamExchangeListener {
     return this.manager.responseHead(this, statusCode, reportedVersion);
   }
 
-  onEnd(statusCode: number, error: Error | undefined): void {
-    this.manager.settle(this, statusCode, error);
+  onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void {
+    this.manager.settle(this, statusCode, error, callerGone);
   }
 }
 
@@ -236,46 +237,5 @@ class RequestView implements RoutableRequest, Caller {
 
   cookie(name: string): string | undefined {
     return cookieValue(this.request?.headers.cookie, name);
-  }
-}
-
-/**
- * The request headers minus hop-by-hop ones (RFC 9110 §7.6.1) and those undici sets itself. Only a
- * name of the length of one of those is lower-cased and compared, so the common headers cost a
- * length check.
- */
-export function forwardedHeaders(rawHeaders: string[]): string[] {
-  const headers: string[] = [];
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    const name = rawHeaders[index];
-    if (!isNotForwarded(name)) {
-      headers.push(name, rawHeaders[index + 1]);
-    }
-  }
-  return headers;
-}
-
-function isNotForwarded(name: string): boolean {
-  switch (name.length) {
-    case 2:
-      return name.toLowerCase() === 'te';
-    case 4:
-      return name.toLowerCase() === 'host';
-    case 6:
-      return name.toLowerCase() === 'expect';
-    case 7: {
-      const lower = name.toLowerCase();
-      return lower === 'upgrade' || lower === 'trailer';
-    }
-    case 10: {
-      const lower = name.toLowerCase();
-      return lower === 'connection' || lower === 'keep-alive';
-    }
-    case 16:
-      return name.toLowerCase() === 'proxy-connection';
-    case 17:
-      return name.toLowerCase() === 'transfer-encoding';
-    default:
-      return false;
   }
 }

@@ -12,6 +12,7 @@ import { OutlierDetector } from './outlier-detector';
 import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 import { RoutingModeReport } from './routing-mode-report';
 import { RequestOutcomes } from './request-outcomes';
+import { watchCallerConnection } from './upstream-response-handler';
 import { VersionDiscovery } from './version-discovery';
 import { VirtualHostSpec, VirtualHostTable } from './virtual-hosts';
 
@@ -75,6 +76,7 @@ export class DataPlane {
     this.kpis = new KpiFlushSink(clock, report, onModeMayHaveChanged);
     const connections = new ConnectionManager({ clock, outcomes: options.outcomes, outliers: this.outliers, versions, hosts: new VirtualHostTable(this.hosts, specs), logger });
     this.server = createListener(options.limits, connections.handle, (refusal) => options.outcomes.count(refusal));
+    this.server.on('connection', watchCallerConnection);
   }
 
   /** The routing served for each virtual host that has one. */
