@@ -41,7 +41,8 @@ const BATCHES_PER_REQUEST = 10;
 const HTTP_CONCURRENCY = 4;
 const SERIES = Math.ceil(TOTAL / SAMPLES_PER_SERIES);
 const BUS_GROUP = 'strata-metrics-ingest.kpi-samples';
-const BUS_PARTITIONS = 2;
+/** Partitions of the run's topics: the default of KAFKA_TOPIC_PARTITIONS, as a deployment has them. */
+const BUS_PARTITIONS = 3;
 
 setLogLevel('error');
 
