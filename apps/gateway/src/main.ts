@@ -43,6 +43,7 @@ function gatewayOptions(config: GatewayConfig, bus: EventBus): GatewayOptions {
     location: config.location,
     ...(config.stack ? { stack: config.stack } : {}),
     ...(config.environment ? { environment: config.environment } : {}),
+    ...(config.virtualHosts ? { virtualHosts: config.virtualHosts } : {}),
   };
 }
 

@@ -6,11 +6,19 @@ import { Clock } from './clock';
 import { MIRROR_HEADER } from './gateway-headers';
 import { OutlierDetector } from './outlier-detector';
 import { requestDefect } from './request-guard';
+import { RequestHeaders } from './request-headers';
 import { RequestOutcome, RequestOutcomes } from './request-outcomes';
 import { RoutingModeReport } from './routing-mode-report';
 import { outcomeOfStatus } from './traffic-stats';
 import { UpstreamExchangeListener, UpstreamResponseHandler } from './upstream-response-handler';
 import { VersionDiscovery } from './version-discovery';
+
+/** A stack and environment the gateway serves: the routing served for it and its routing-mode sink. */
+export interface RoutedHost {
+  /** Replaced whole when a config is installed; undefined until one is. */
+  routing: CompiledRoutingPolicy | undefined;
+  readonly mode: RoutingModeReport;
+}
 
 /** The parts the request path reports to. */
 export interface RequestPathParts {
@@ -18,15 +26,17 @@ export interface RequestPathParts {
   outcomes: RequestOutcomes;
   outliers: OutlierDetector;
   versions: VersionDiscovery;
-  routingMode: RoutingModeReport;
+  /** Which stack and environment a request is for (VirtualHostTable). */
+  hosts: { select(request: IncomingMessage, path: string): RoutedHost | undefined };
   logger: Logger;
 }
 
 /**
  * The HTTP connection manager and router: the whole request path, top to bottom.
  *
- *   handle   guard (Host, request target) → routing served? → network policy → weighted pick of a
- *            stack config (rules, stickiness, weights) → P2C pick of a node → mirror a copy? → forward
+ *   handle   guard (Host, request target) → virtual host (by Host or path prefix) → routing served?
+ *            → network policy → weighted pick of a stack config (rules, stickiness, weights) → P2C
+ *            pick of a node → mirror a copy? → forward
  *   forward  one upstream exchange, relayed to the caller by UpstreamResponseHandler
  *   settle   the exchange is over: stats, outlier outcome, and for an idempotent request that
  *            failed on a canary, one retry on the stable config within the retry budget
@@ -37,9 +47,8 @@ export interface RequestPathParts {
  * view is one reused object, and each exchange is one object (its own listener, no closures).
  */
 export class ConnectionManager {
-  /** The routing served; replaced whole when a config is installed. */
-  routing: CompiledRoutingPolicy | undefined;
   private readonly view = new RequestView();
+  private readonly headers = new RequestHeaders();
 
   constructor(private readonly parts: RequestPathParts) {}
 
@@ -51,14 +60,20 @@ export class ConnectionManager {
       this.refuse(request, response, 400, defect.slug, defect.detail, [defect.violation]);
       return;
     }
-    const routing = this.routing;
+    const url = request.url as string;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const host = this.parts.hosts.select(request, path);
+    if (!host) {
+      this.refuse(request, response, 404, 'no-virtual-host', 'no stack served by this gateway is chosen by this Host or path');
+      return;
+    }
+    const routing = host.routing;
     if (!routing) {
       this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
       return;
     }
-    const url = request.url as string;
-    const query = url.indexOf('?');
-    const view = this.view.bind(request, query === -1 ? url : url.slice(0, query));
+    const view = this.view.bind(request, path);
     if (routing.networkPolicy && !routing.networkPolicy.isAllowed(view)) {
       routing.deniedRequests++;
       this.refuse(request, response, 403, 'denied-by-network-policy', `the network policy does not allow this caller to reach ${routing.update.config.component}`);
@@ -73,18 +88,17 @@ export class ConnectionManager {
       this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a backend node');
       return;
     }
-    this.parts.routingMode.countRequest(routing.router.mode, stackConfigIndex);
+    host.mode.countRequest(routing.router.mode, stackConfigIndex);
     const node = routing.pickNode(stackConfigIndex);
     if (!node) {
       this.refuse(request, response, 503, 'no-healthy-node', `no healthy backend node in stack config ${routing.router.names[stackConfigIndex]}`);
       return;
     }
     routing.retryBudget.recordRequest();
-    const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
+    const { forwarded: headers, hasBody, hasIdempotencyKey } = this.headers.scan(request.rawHeaders);
     const method = request.method;
     // A streamed body cannot be sent twice, so only bodiless idempotent requests are retried.
-    const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || request.headers['idempotency-key'] !== undefined);
-    const headers = forwardedHeaders(request.rawHeaders);
+    const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || hasIdempotencyKey);
     if (!hasBody && routing.router.mirrorIndex !== NO_STACK_CONFIG && routing.router.shouldMirror(routing.draw())) {
       this.mirror(routing, request, headers);
     }
@@ -105,7 +119,7 @@ export class ConnectionManager {
     return !exchange.retryOnStable;
   }
 
-  settle(exchange: Exchange, statusCode: number, error: Error | undefined): void {
+  settle(exchange: Exchange, statusCode: number, error: Error | undefined, callerGone: boolean): void {
     const { routing, node, response } = exchange;
     node.outstanding--;
     const latencyMs = this.parts.clock.monotonic() - exchange.startedAt;
@@ -119,7 +133,7 @@ export class ConnectionManager {
       }
       return;
     }
-    if (response.destroyed && !response.writableFinished) {
+    if (callerGone || (response.destroyed && !response.writableFinished)) {
       // The caller went away: not the backend's fault.
       this.parts.outcomes.count('caller-aborted');
       return;
@@ -200,8 +214,8 @@ class Exchange implements UpstreamExchangeListener {
     return this.manager.responseHead(this, statusCode, reportedVersion);
   }
 
-  onEnd(statusCode: number, error: Error | undefined): void {
-    this.manager.settle(this, statusCode, error);
+  onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void {
+    this.manager.settle(this, statusCode, error, callerGone);
   }
 }
 
@@ -231,46 +245,5 @@ class RequestView implements RouteRequest, Caller {
 
   cookie(name: string): string | undefined {
     return cookieValue(this.request?.headers.cookie, name);
-  }
-}
-
-/**
- * The request headers minus hop-by-hop ones (RFC 9110 §7.6.1) and those undici sets itself. Only a
- * name of the length of one of those is lower-cased and compared, so the common headers cost a
- * length check.
- */
-export function forwardedHeaders(rawHeaders: string[]): string[] {
-  const headers: string[] = [];
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    const name = rawHeaders[index];
-    if (!isNotForwarded(name)) {
-      headers.push(name, rawHeaders[index + 1]);
-    }
-  }
-  return headers;
-}
-
-function isNotForwarded(name: string): boolean {
-  switch (name.length) {
-    case 2:
-      return name.toLowerCase() === 'te';
-    case 4:
-      return name.toLowerCase() === 'host';
-    case 6:
-      return name.toLowerCase() === 'expect';
-    case 7: {
-      const lower = name.toLowerCase();
-      return lower === 'upgrade' || lower === 'trailer';
-    }
-    case 10: {
-      const lower = name.toLowerCase();
-      return lower === 'connection' || lower === 'keep-alive';
-    }
-    case 16:
-      return name.toLowerCase() === 'proxy-connection';
-    case 17:
-      return name.toLowerCase() === 'transfer-encoding';
-    default:
-      return false;
   }
 }

@@ -3,7 +3,7 @@ import { Logger } from '@strata/observability';
 import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock, Random } from './clock';
 import { ClusterManager } from './cluster-manager';
-import { ConnectionManager } from './connection-manager';
+import { ConnectionManager, RoutedHost } from './connection-manager';
 import { ReportSink, reportRoutingModeChange } from './gateway-events';
 import { HealthChecker } from './health-checker';
 import { ConnectionLimits, close, createListener, listen } from './http-listener';
@@ -12,7 +12,9 @@ import { OutlierDetector } from './outlier-detector';
 import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 import { RoutingModeReport } from './routing-mode-report';
 import { RequestOutcomes } from './request-outcomes';
+import { watchCallerConnection } from './upstream-response-handler';
 import { VersionDiscovery } from './version-discovery';
+import { VirtualHostSpec, VirtualHostTable } from './virtual-hosts';
 
 export interface DataPlaneOptions {
   gatewayId: string;
@@ -25,59 +27,75 @@ export interface DataPlaneOptions {
   report: ReportSink;
   outcomes: RequestOutcomes;
   logger: Logger;
+  /** The stacks and environments served, chosen by Host or path prefix; unset: one, for every request. */
+  virtualHosts?: readonly VirtualHostSpec[];
 }
 
 const AVAILABILITY_REFRESH_MS = 200;
 
+/** One stack and environment the data plane serves: its routing, routing-mode sink and health checks. */
+export class VirtualHost implements RoutedHost {
+  routing: CompiledRoutingPolicy | undefined;
+
+  constructor(
+    /** Undefined on a gateway serving one stack (pinned by its options, or the first config given). */
+    readonly spec: VirtualHostSpec | undefined,
+    readonly mode: RoutingModeReport,
+    readonly health: HealthChecker,
+  ) {}
+}
+
 /**
  * What serves requests, in one process or in each cluster worker: the data listener, the
  * connection manager, the pools, outlier detection, health checks and the KPI and routing-mode
- * sinks, all on one routing config at a time. Which configs reach it, and the admin port, are the
- * business of whoever runs it (a standalone Gateway or the worker supervisor).
+ * sinks, each virtual host (stack and environment) on one routing config at a time. Which configs
+ * reach it, and the admin port, are the business of whoever runs it (a standalone Gateway or the
+ * worker supervisor).
  */
 export class DataPlane {
   readonly cluster = new ClusterManager();
+  /** One per stack and environment served, in the order of the options' virtual hosts. */
+  readonly hosts: readonly VirtualHost[];
   private readonly server: Server;
-  private readonly connections: ConnectionManager;
-  private readonly routingMode: RoutingModeReport;
   private readonly outliers: OutlierDetector;
-  private readonly healthChecker: HealthChecker;
   private readonly kpis: KpiFlushSink;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: DataPlaneOptions) {
     const { clock, report, logger } = options;
-    this.routingMode = new RoutingModeReport(options.gatewayId);
     const onModeMayHaveChanged = (routing: CompiledRoutingPolicy): void => {
-      if (routing === this.connections.routing) {
-        reportRoutingModeChange(this.routingMode.observe(routing), report, logger);
+      const host = this.hosts.find((candidate) => candidate.routing === routing);
+      if (host) {
+        reportRoutingModeChange(host.mode.observe(routing), report, logger);
       }
     };
     this.outliers = new OutlierDetector(clock, logger, onModeMayHaveChanged);
     const versions = new VersionDiscovery(options.location, report, logger);
-    this.healthChecker = new HealthChecker(this.outliers, versions);
+    const specs = options.virtualHosts;
+    this.hosts = (specs ?? [undefined]).map((spec) => new VirtualHost(spec, new RoutingModeReport(options.gatewayId), new HealthChecker(this.outliers, versions)));
     this.kpis = new KpiFlushSink(clock, report, onModeMayHaveChanged);
-    this.connections = new ConnectionManager({ clock, outcomes: options.outcomes, outliers: this.outliers, versions, routingMode: this.routingMode, logger });
-    this.server = createListener(options.limits, this.connections.handle, (refusal) => options.outcomes.count(refusal));
+    const connections = new ConnectionManager({ clock, outcomes: options.outcomes, outliers: this.outliers, versions, hosts: new VirtualHostTable(this.hosts, specs), logger });
+    this.server = createListener(options.limits, connections.handle, (refusal) => options.outcomes.count(refusal));
+    this.server.on('connection', watchCallerConnection);
   }
 
-  /** The routing served, if any. */
-  get routing(): CompiledRoutingPolicy | undefined {
-    return this.connections.routing;
+  /** The routing served for each virtual host that has one. */
+  get served(): CompiledRoutingPolicy[] {
+    return this.hosts.flatMap((host) => host.routing ?? []);
   }
 
   /** Listens (port 0: a free one; in a cluster worker, the port all workers share) and starts the timers. */
   async start(port: number, host: string): Promise<number> {
     const bound = await listen(this.server, port, host);
-    this.timers.push(setInterval(() => this.kpis.flush(this.connections.routing), this.options.kpiFlushMs));
-    this.timers.push(setInterval(() => this.connections.routing && this.outliers.refresh(this.connections.routing), AVAILABILITY_REFRESH_MS));
+    this.timers.push(setInterval(() => this.kpis.flush(this.served), this.options.kpiFlushMs));
+    this.timers.push(setInterval(() => this.served.forEach((routing) => this.outliers.refresh(routing)), AVAILABILITY_REFRESH_MS));
     this.timers.forEach((timer) => timer.unref());
     return bound;
   }
 
   async stop(): Promise<void> {
     this.timers.forEach((timer) => clearInterval(timer));
-    this.healthChecker.stop();
+    this.hosts.forEach((host) => host.health.stop());
     await close(this.server);
     await this.cluster.destroy();
   }
@@ -87,21 +105,31 @@ export class DataPlane {
     try {
       return new CompiledRoutingPolicy(update, (url) => this.cluster.poolFor(url), this.options.clock.now(), this.options.random);
     } catch (error: unknown) {
-      this.cluster.retainOnly(this.connections.routing?.nodes.map((node) => node.url) ?? []);
+      this.retainServedPools();
       throw error;
     }
   }
 
-  install(compiled: CompiledRoutingPolicy): void {
-    const previous = this.connections.routing;
-    this.connections.routing = compiled;
+  /** Serves `compiled` for the virtual host at `index` of `hosts`. */
+  install(index: number, compiled: CompiledRoutingPolicy): void {
+    const host = this.hosts[index];
+    if (!host) {
+      throw new Error(`no virtual host ${index}: this data plane serves ${this.hosts.length}`);
+    }
+    const previous = host.routing;
+    host.routing = compiled;
     if (previous) {
       this.kpis.retire(previous);
     }
-    this.cluster.retainOnly(compiled.nodes.map((node) => node.url));
-    this.healthChecker.watch(compiled);
+    // Pools are shared by origin across virtual hosts: only those no served routing names close.
+    this.retainServedPools();
+    host.health.watch(compiled);
     const { stack, environment, version } = compiled.update;
     this.options.logger.info('routing config applied', { stack, environment, version });
-    reportRoutingModeChange(this.routingMode.install(compiled), this.options.report, this.options.logger);
+    reportRoutingModeChange(host.mode.install(compiled), this.options.report, this.options.logger);
+  }
+
+  private retainServedPools(): void {
+    this.cluster.retainOnly(this.served.flatMap((routing) => routing.nodes.map((node) => node.url)));
   }
 }

@@ -33,7 +33,17 @@ describe(readGatewayConfig.name, () => {
     expect(readGatewayConfig({ ...env, STRATA_GATEWAY_WORKERS: '3' }).workers).toBe(3);
   });
 
+  it('serves one stack unless STRATA_GATEWAY_VIRTUAL_HOSTS names several', () => {
+    expect(readGatewayConfig({ ...env, STRATA_GATEWAY_STACK: 'shop' })).toMatchObject({ stack: 'shop', virtualHosts: undefined });
+    expect(readGatewayConfig({ ...env, STRATA_GATEWAY_VIRTUAL_HOSTS: 'shop/production=Shop.example.com;search/staging=/search/' }).virtualHosts).toEqual([
+      { stack: 'shop', environment: 'production', hosts: ['shop.example.com'], pathPrefixes: [] },
+      { stack: 'search', environment: 'staging', hosts: [], pathPrefixes: ['/search/'] },
+    ]);
+  });
+
   it.each([
+    [{ STRATA_GATEWAY_VIRTUAL_HOSTS: 'shop/production=shop.example.com', STRATA_GATEWAY_STACK: 'shop' }, 'STRATA_GATEWAY_VIRTUAL_HOSTS: names the stacks served; leave STRATA_GATEWAY_STACK'],
+    [{ STRATA_GATEWAY_VIRTUAL_HOSTS: 'shop=shop.example.com' }, "STRATA_GATEWAY_VIRTUAL_HOSTS: 'shop=shop.example.com' must be stack/environment="],
     [{ STRATA_GATEWAY_HEADERS_TIMEOUT_MS: 'ten' }, "STRATA_GATEWAY_HEADERS_TIMEOUT_MS: must be a number of milliseconds (got 'ten')"],
     [{ STRATA_GATEWAY_HEADERS_TIMEOUT_MS: '0' }, "STRATA_GATEWAY_HEADERS_TIMEOUT_MS: must be at least 1000 (got '0')"],
     [{ STRATA_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '1.5' }, "STRATA_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: must be a whole number (got '1.5')"],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { BusConfig, ConfigError, DEFAULT_SERVICE_PORTS, Environment, logLevel, parseEnvironment, port, readBusConfig } from '@strata/config';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http-listener';
+import { VirtualHostSpec, parseVirtualHosts } from './virtual-hosts';
 
 /** Where the admin listener (`/health`, `/metrics`) listens; Envoy's customary admin port by default. */
 export const DEFAULT_ADMIN_PORT = 9901;
@@ -28,6 +29,8 @@ export interface GatewayConfig {
   /** The stack and environment whose routing configs this gateway applies; unset: the first it is given. */
   stack: string | undefined;
   environment: string | undefined;
+  /** Several stacks and environments, chosen by Host or path prefix (instead of stack and environment). */
+  virtualHosts: VirtualHostSpec[] | undefined;
   /** Processes serving the data port (node cluster); 1 runs the gateway in this process alone. */
   workers: number;
 }
@@ -45,6 +48,7 @@ const gatewaySchema = z.object({
   STRATA_GATEWAY_LOCATION: z.enum(['staging', 'production']).default('production'),
   STRATA_GATEWAY_STACK: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a stack name').optional(),
   STRATA_GATEWAY_ENVIRONMENT: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an environment name').optional(),
+  STRATA_GATEWAY_VIRTUAL_HOSTS: z.string().optional(),
   STRATA_GATEWAY_WORKERS: z.coerce.number({ message: 'must be a number of processes' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
 });
 
@@ -89,6 +93,7 @@ export function readGatewayListenersConfig(env: Environment, data: { host: strin
 export function readGatewayConfig(env: Environment = process.env): GatewayConfig {
   const parsed = parseEnvironment(gatewaySchema, env);
   const gatewayId = parsed.STRATA_GATEWAY_ID ?? hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  const virtualHosts = readVirtualHosts(parsed);
   return {
     gatewayId,
     host: parsed.HOST,
@@ -100,6 +105,22 @@ export function readGatewayConfig(env: Environment = process.env): GatewayConfig
     location: parsed.STRATA_GATEWAY_LOCATION,
     stack: parsed.STRATA_GATEWAY_STACK,
     environment: parsed.STRATA_GATEWAY_ENVIRONMENT,
+    virtualHosts,
     workers: parsed.STRATA_GATEWAY_WORKERS ?? availableParallelism(),
   };
+}
+
+function readVirtualHosts(parsed: z.infer<typeof gatewaySchema>): VirtualHostSpec[] | undefined {
+  const text = parsed.STRATA_GATEWAY_VIRTUAL_HOSTS;
+  if (text === undefined) {
+    return undefined;
+  }
+  if (parsed.STRATA_GATEWAY_STACK !== undefined || parsed.STRATA_GATEWAY_ENVIRONMENT !== undefined) {
+    throw new ConfigError(['STRATA_GATEWAY_VIRTUAL_HOSTS: names the stacks served; leave STRATA_GATEWAY_STACK and STRATA_GATEWAY_ENVIRONMENT unset with it']);
+  }
+  try {
+    return parseVirtualHosts(text);
+  } catch (error: unknown) {
+    throw new ConfigError([`STRATA_GATEWAY_VIRTUAL_HOSTS: ${(error as Error).message}`]);
+  }
 }

@@ -8,13 +8,12 @@ import { systemClock, systemRandom } from './clock';
 import { ClusterManager } from './cluster-manager';
 import { ConfigSubscription } from './config-subscription';
 import { GATEWAY_SERVICE, ReportSink, busReportSink } from './gateway-events';
-import { GatewayOptions, GatewayPorts, acceptsPublished, gatewayHealthAnswer } from './gateway';
+import { GatewayOptions, GatewayPorts, ServedVersion, gatewayHealthAnswer } from './gateway';
 import { GatewayWorkerOptions, SupervisorMessage, WORKER_OPTIONS_VARIABLE, WorkerMessage, isWorkerMessage } from './gateway-worker';
 import { DEFAULT_CONNECTION_LIMITS } from './http-listener';
-import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses } from './own-origin';
-import { RoutingPolicyLoader } from './routing-policy-loader';
 import { RoutingPolicyOutcome, ValidRoutingPolicyUpdate } from './routing-policy-update';
+import { VirtualHostLoaders } from './virtual-host-loaders';
 
 export interface GatewaySupervisorOptions extends GatewayOptions {
   workers: number;
@@ -27,46 +26,42 @@ const WORKER_STOP_GRACE_MS = 5_000;
 /**
  * The gateway across cores (node `cluster`, round-robin over the shared data port). The
  * supervisor is the gateway as the control plane sees it: it joins the bus, validates each routing
- * config, ACKs or NACKs it once for all workers, keeps the last-known-good file and hands every
- * accepted config to every worker. It serves the admin port, with the workers' metrics summed,
+ * config, ACKs or NACKs it once for all workers (per virtual host), keeps the last-known-good files
+ * and hands every accepted config to every worker. It serves the admin port, with the workers' metrics summed,
  * publishes what the workers report, and replaces a worker that dies while the others keep serving.
  */
 export class GatewaySupervisor {
   private readonly logger: Logger;
-  private readonly store: LastKnownGoodStore;
-  private readonly loader: RoutingPolicyLoader;
+  private readonly loaders: VirtualHostLoaders;
   private readonly subscription: ConfigSubscription;
   private readonly admin: AdminListener;
   private readonly aggregator = new AggregatorRegistry();
   /** Pools the supervisor opens only to prove a config compiles; it never sends a request. */
   private readonly validation = new ClusterManager();
   private readonly workers = new Set<Worker>();
-  private served: ValidRoutingPolicyUpdate | undefined;
+  /** Per virtual host, the config served (one entry on a gateway of one stack). */
+  private readonly served: Array<ValidRoutingPolicyUpdate | undefined>;
   private listening: ListeningAddress | undefined;
   private readonly report: ReportSink;
   private stopping = false;
 
   constructor(private readonly options: GatewaySupervisorOptions) {
     this.logger = new Logger('gateway').child({ gatewayId: options.gatewayId, supervisor: true });
-    this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId), (error) =>
-      this.logger.error('could not persist the routing config as last-known-good', error),
-    );
-    this.loader = new RoutingPolicyLoader(
-      options.gatewayId,
-      this.store,
+    this.served = (options.virtualHosts ?? [undefined]).map(() => undefined);
+    this.loaders = new VirtualHostLoaders(
+      { ...options, stateDir: options.stateDir ?? join('.strata', 'gateway', options.gatewayId), logger: this.logger },
       {
-        served: () => this.served,
+        served: (index) => this.served[index],
         listening: () => this.listening,
         compile: (update) => this.compile(update),
-        install: (compiled) => this.install(compiled.update),
+        install: (index, compiled) => this.install(index, compiled.update),
       },
-      this.logger,
     );
     this.subscription = new ConfigSubscription({
       gatewayId: options.gatewayId,
       bus: options.bus,
-      accepts: (published) => acceptsPublished(published, options, this.served),
-      apply: (published) => this.loader.apply(published),
+      accepts: (published) => this.loaders.accepts(published),
+      apply: (published) => this.loaders.apply(published),
       retryMs: options.busRetryMs ?? 5_000,
       logger: this.logger,
     });
@@ -78,7 +73,7 @@ export class GatewaySupervisor {
 
   async start(): Promise<GatewayPorts> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
-    this.loader.loadLastKnownGood();
+    this.loaders.loadLastKnownGood();
     if (this.options.workerSettings) {
       cluster.setupPrimary(this.options.workerSettings);
     }
@@ -99,16 +94,20 @@ export class GatewaySupervisor {
     cluster.off('exit', this.onWorkerExit);
     await this.subscription.stop();
     await Promise.all([...this.workers].map((worker) => stopWorker(worker)));
-    await Promise.all([this.admin.stop(), this.store.flushed(), this.validation.destroy()]);
+    await Promise.all([this.admin.stop(), this.loaders.flushed(), this.validation.destroy()]);
   }
 
   /** The loader API, as Gateway's: an accepted config is ACKed once and handed to every worker. */
   applyRoutingPolicy(update: unknown): RoutingPolicyOutcome {
-    return this.loader.apply(update);
+    return this.loaders.apply(update);
   }
 
   get routingVersion(): number | null {
-    return this.served?.version ?? null;
+    return this.served[0]?.version ?? null;
+  }
+
+  get servedVersions(): ServedVersion[] {
+    return (this.options.virtualHosts ?? []).map(({ stack, environment }, index) => ({ stack, environment, routingVersion: this.served[index]?.version ?? null }));
   }
 
   /** The process ids of the workers serving now. */
@@ -118,8 +117,16 @@ export class GatewaySupervisor {
 
   /** Starts a worker; resolves with the data port once it serves. */
   private fork(): Promise<number> {
-    const { gatewayId, host, port, limits, location, kpiFlushMs } = this.options;
-    const workerOptions: GatewayWorkerOptions = { gatewayId, host, port, limits: { ...DEFAULT_CONNECTION_LIMITS, ...limits }, location: location ?? 'production', ...(kpiFlushMs ? { kpiFlushMs } : {}) };
+    const { gatewayId, host, port, limits, location, kpiFlushMs, virtualHosts } = this.options;
+    const workerOptions: GatewayWorkerOptions = {
+      gatewayId,
+      host,
+      port,
+      limits: { ...DEFAULT_CONNECTION_LIMITS, ...limits },
+      location: location ?? 'production',
+      ...(kpiFlushMs ? { kpiFlushMs } : {}),
+      ...(virtualHosts ? { virtualHosts } : {}),
+    };
     const worker = cluster.fork({ [WORKER_OPTIONS_VARIABLE]: JSON.stringify(workerOptions) });
     this.workers.add(worker);
     const ready = new Promise<number>((resolve, reject) => {
@@ -136,7 +143,7 @@ export class GatewaySupervisor {
   private onWorkerMessage(worker: Worker, message: WorkerMessage, ready: (port: number) => void): void {
     switch (message.kind) {
       case 'strata-gateway:hello':
-        sendTo(worker, { kind: 'strata-gateway:install', update: this.served });
+        sendTo(worker, { kind: 'strata-gateway:install', updates: this.served.map((update) => update ?? null) });
         return;
       case 'strata-gateway:ready':
         ready(message.port);
@@ -162,18 +169,20 @@ export class GatewaySupervisor {
     try {
       return new CompiledRoutingPolicy(update, (url) => this.validation.poolFor(url), systemClock.now(), systemRandom);
     } finally {
-      this.validation.retainOnly(this.served?.config.stackConfigs.flatMap((stackConfig) => stackConfig.nodes.map((node) => node.url)) ?? []);
+      this.validation.retainOnly(this.served.flatMap((served) => served?.config.stackConfigs.flatMap((stackConfig) => stackConfig.nodes.map((node) => node.url)) ?? []));
     }
   }
 
-  private install(update: ValidRoutingPolicyUpdate): void {
-    this.served = update;
-    this.workers.forEach((worker) => sendTo(worker, { kind: 'strata-gateway:install', update }));
+  private install(index: number, update: ValidRoutingPolicyUpdate): void {
+    this.served[index] = update;
+    const updates = this.served.map((served) => served ?? null);
+    // Every host's config goes along: a worker installs only those whose version it does not serve.
+    this.workers.forEach((worker) => sendTo(worker, { kind: 'strata-gateway:install', updates }));
     this.logger.info('routing config handed to every worker', { stack: update.stack, environment: update.environment, version: update.version, workers: this.workers.size });
   }
 
   private healthAnswer(): Promise<AdminAnswer> {
-    return gatewayHealthAnswer(this.options.health, this.options.gatewayId, this.routingVersion);
+    return gatewayHealthAnswer(this.options.health, this.options.gatewayId, this.routingVersion, this.servedVersions);
   }
 
   private async metricsAnswer(): Promise<AdminAnswer> {

@@ -6,9 +6,11 @@ import { DataPlane } from './data-plane';
 import { ConnectionLimits } from './http-listener';
 import { registerRequestOutcomes } from './request-outcomes';
 import { ValidRoutingPolicyUpdate } from './routing-policy-update';
+import { VirtualHostSpec } from './virtual-hosts';
 
 /** What the supervisor and its workers say to each other over the cluster's IPC channel. */
-export type SupervisorMessage = { kind: 'strata-gateway:install'; update: ValidRoutingPolicyUpdate | undefined };
+/** `updates`: per virtual host (one on a gateway of one stack), the config served or null. */
+export type SupervisorMessage = { kind: 'strata-gateway:install'; updates: Array<ValidRoutingPolicyUpdate | null> };
 export type WorkerMessage =
   | { kind: 'strata-gateway:hello' }
   | { kind: 'strata-gateway:ready'; port: number }
@@ -34,6 +36,7 @@ export interface GatewayWorkerOptions {
   limits: ConnectionLimits;
   location: 'staging' | 'production';
   kpiFlushMs?: number;
+  virtualHosts?: readonly VirtualHostSpec[];
 }
 
 /**
@@ -71,6 +74,7 @@ export class GatewayWorker {
       report: (messages) => send({ kind: 'strata-gateway:report', messages }),
       outcomes: registerRequestOutcomes().outcomes,
       logger: this.logger,
+      ...(options.virtualHosts ? { virtualHosts: options.virtualHosts } : {}),
     });
   }
 
@@ -78,7 +82,7 @@ export class GatewayWorker {
   start(): void {
     process.on('message', (message: unknown) => {
       if (isSupervisorMessage(message)) {
-        void this.onInstall(message.update);
+        void this.onInstall(message.updates);
       }
     });
     send({ kind: 'strata-gateway:hello' });
@@ -88,16 +92,19 @@ export class GatewayWorker {
     return this.dataPlane.stop();
   }
 
-  private async onInstall(update: ValidRoutingPolicyUpdate | undefined): Promise<void> {
-    if (update && update.version !== this.dataPlane.routing?.version) {
+  private async onInstall(updates: ReadonlyArray<ValidRoutingPolicyUpdate | null>): Promise<void> {
+    updates.forEach((update, index) => {
+      if (!update || update.version === this.dataPlane.hosts[index]?.routing?.version) {
+        return;
+      }
       try {
-        this.dataPlane.install(this.dataPlane.compile(update));
+        this.dataPlane.install(index, this.dataPlane.compile(update));
       } catch (error: unknown) {
         // The supervisor compiled the same config; this is a worker-local fault worth shouting.
-        this.logger.error('could not install the routing config the supervisor sent', error, { version: update.version });
+        this.logger.error('could not install the routing config the supervisor sent', error, { stack: update.stack, environment: update.environment, version: update.version });
         send({ kind: 'strata-gateway:refused', version: update.version, reason: String(error) });
       }
-    }
+    });
     if (!this.started) {
       this.started = true;
       const port = await this.dataPlane.start(this.options.port, this.options.host);

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { RoutingConfigPublishedV1 } from '@strata/contracts';
 import { EventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, metricsRegistry } from '@strata/observability';
 import { AdminAnswer, AdminListener } from './admin-listener';
@@ -8,11 +7,11 @@ import { ConfigSubscription } from './config-subscription';
 import { DataPlane } from './data-plane';
 import { GATEWAY_SERVICE, busReportSink } from './gateway-events';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http-listener';
-import { LastKnownGoodStore } from './last-known-good-store';
 import { ListeningAddress, localInterfaceAddresses } from './own-origin';
-import { RoutingPolicyLoader } from './routing-policy-loader';
-import { RoutingPolicyOutcome, ValidRoutingPolicyUpdate } from './routing-policy-update';
+import { RoutingPolicyOutcome } from './routing-policy-update';
 import { registerRequestOutcomes } from './request-outcomes';
+import { VirtualHostLoaders } from './virtual-host-loaders';
+import { VirtualHostSpec } from './virtual-hosts';
 
 export { GATEWAY_SERVICE } from './gateway-events';
 export { MIRROR_HEADER, RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
@@ -42,6 +41,11 @@ export interface GatewayOptions {
    */
   stack?: string;
   environment?: string;
+  /**
+   * Several stacks and environments, each chosen by Host or path prefix and ACKed on its own
+   * (instead of `stack` and `environment`); unset: one stack, for every request.
+   */
+  virtualHosts?: readonly VirtualHostSpec[];
   /** Time and chance as every part reads them; the system's by default. */
   clock?: Clock;
   random?: Random;
@@ -66,8 +70,7 @@ export class Gateway {
   private readonly logger: Logger;
   private readonly dataPlane: DataPlane;
   private readonly admin: AdminListener;
-  private readonly store: LastKnownGoodStore;
-  private readonly loader: RoutingPolicyLoader;
+  private readonly loaders: VirtualHostLoaders;
   private readonly subscription: ConfigSubscription;
   private readonly releaseOutcomes: () => void;
   private listening: ListeningAddress | undefined;
@@ -87,27 +90,22 @@ export class Gateway {
       report: busReportSink(options.bus, this.logger),
       outcomes,
       logger: this.logger,
+      ...(options.virtualHosts ? { virtualHosts: options.virtualHosts } : {}),
     });
-    this.store = new LastKnownGoodStore(options.stateDir ?? join('.strata', 'gateway', options.gatewayId), (error) =>
-      // Serving the new config matters more than surviving a restart with it; say so loudly.
-      this.logger.error('could not persist the routing config as last-known-good', error),
-    );
-    this.loader = new RoutingPolicyLoader(
-      options.gatewayId,
-      this.store,
+    this.loaders = new VirtualHostLoaders(
+      { ...options, stateDir: options.stateDir ?? join('.strata', 'gateway', options.gatewayId), logger: this.logger },
       {
-        served: () => this.dataPlane.routing?.update,
+        served: (index) => this.dataPlane.hosts[index]?.routing?.update,
         listening: () => this.listening,
         compile: (update) => this.dataPlane.compile(update),
-        install: (compiled) => this.dataPlane.install(compiled),
+        install: (index, compiled) => this.dataPlane.install(index, compiled),
       },
-      this.logger,
     );
     this.subscription = new ConfigSubscription({
       gatewayId: options.gatewayId,
       bus: options.bus,
-      accepts: (published) => acceptsPublished(published, options, this.dataPlane.routing?.update),
-      apply: (published) => this.loader.apply(published),
+      accepts: (published) => this.loaders.accepts(published),
+      apply: (published) => this.loaders.apply(published),
       retryMs: options.busRetryMs ?? 5_000,
       logger: this.logger,
     });
@@ -117,7 +115,7 @@ export class Gateway {
   /** Loads the last-known-good config, listens on both ports and joins the bus in the background. */
   async start(): Promise<GatewayPorts> {
     this.options.health.register(GATEWAY_SERVICE, 'bus', () => this.options.bus.probe());
-    this.loader.loadLastKnownGood();
+    this.loaders.loadLastKnownGood();
     const port = await this.dataPlane.start(this.options.port, this.options.host);
     const adminHost = this.options.admin.host ?? this.options.host;
     let adminPort: number;
@@ -136,13 +134,18 @@ export class Gateway {
 
   async stop(): Promise<void> {
     await this.subscription.stop();
-    await Promise.all([this.dataPlane.stop(), this.admin.stop(), this.store.flushed()]);
+    await Promise.all([this.dataPlane.stop(), this.admin.stop(), this.loaders.flushed()]);
     this.releaseOutcomes();
   }
 
-  /** The version being served, or null before any config arrived. */
+  /** The version being served (of the first virtual host), or null before any config arrived. */
   get routingVersion(): number | null {
-    return this.dataPlane.routing?.version ?? null;
+    return this.dataPlane.hosts[0]?.routing?.version ?? null;
+  }
+
+  /** The version served for each virtual host, as /health reports it. */
+  get servedVersions(): ServedVersion[] {
+    return this.dataPlane.hosts.flatMap(({ spec, routing }) => (spec ? [{ stack: spec.stack, environment: spec.environment, routingVersion: routing?.version ?? null }] : []));
   }
 
   /**
@@ -151,30 +154,30 @@ export class Gateway {
    * kept. routing-control calls it through `io.strata.routing.config.published.v1`.
    */
   applyRoutingPolicy(update: unknown): RoutingPolicyOutcome {
-    return this.loader.apply(update);
+    return this.loaders.apply(update);
   }
 
-  /** Resolves once the last-known-good file holds every config applied so far. */
+  /** Resolves once the last-known-good files hold every config applied so far. */
   persisted(): Promise<void> {
-    return this.store.flushed();
+    return this.loaders.flushed();
   }
 
   private healthAnswer(): Promise<AdminAnswer> {
-    return gatewayHealthAnswer(this.options.health, this.options.gatewayId, this.routingVersion);
+    return gatewayHealthAnswer(this.options.health, this.options.gatewayId, this.routingVersion, this.servedVersions);
   }
 }
 
-/** routing.events carries every stack's configs; another stack's is not this gateway's to refuse. */
-export function acceptsPublished(published: RoutingConfigPublishedV1, pinned: { stack?: string; environment?: string }, served: ValidRoutingPolicyUpdate | undefined): boolean {
-  const stack = pinned.stack ?? served?.stack;
-  const environment = pinned.environment ?? served?.environment;
-  return (stack === undefined || stack === published.stack) && (environment === undefined || environment === published.environment);
+export interface ServedVersion {
+  stack: string;
+  environment: string;
+  routingVersion: number | null;
 }
 
-export async function gatewayHealthAnswer(health: HealthRegistry, gatewayId: string, routingVersion: number | null): Promise<AdminAnswer> {
+/** `virtualHosts`: empty on a gateway of one stack, whose body stays as it was. */
+export async function gatewayHealthAnswer(health: HealthRegistry, gatewayId: string, routingVersion: number | null, virtualHosts: readonly ServedVersion[]): Promise<AdminAnswer> {
   const report = await health.report();
   const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
-  const body = JSON.stringify({ gatewayId, routingVersion, ...gateway });
+  const body = JSON.stringify({ gatewayId, routingVersion, ...(virtualHosts.length > 0 ? { virtualHosts } : {}), ...gateway });
   return { status: gateway.status === 'up' ? 200 : 503, contentType: 'application/json', body };
 }
 

@@ -31,7 +31,7 @@ describe(KpiFlushSink.name, () => {
     routing.deniedRequests = 3;
     clock.advance(5_000);
 
-    sut.flush(routing);
+    sut.flush([routing]);
 
     const requests = samples().filter((sample) => sample.series.node !== undefined && sample.series.metric.endsWith('requests_total'));
     expect(requests.map((sample) => [sample.series.node, sample.series.metric, sample.samples[0].value, sample.samples[0].timestamp])).toEqual([
@@ -43,7 +43,7 @@ describe(KpiFlushSink.name, () => {
     expect(scored).toEqual([routing]);
 
     reported = [];
-    sut.flush(routing);
+    sut.flush([routing]);
     expect(reported).toEqual([]);
   });
 
@@ -53,10 +53,22 @@ describe(KpiFlushSink.name, () => {
     old.nodes[1].stats.record('ok', 1);
 
     sut.retire(old);
-    sut.flush(served);
-    sut.flush(served);
+    sut.flush([served]);
+    sut.flush([served]);
 
     expect(samples().filter((sample) => sample.series.metric === 'gateway_requests_total').map((sample) => sample.series.node)).toEqual(['v1-b']);
     expect(scored).toEqual([served, served]);
+  });
+
+  it('flushes and rescores the routing of every virtual host served', () => {
+    const shop = compileForSpec(cluster, clock);
+    const search = compileForSpec(cluster, clock, undefined, 2);
+    shop.nodes[0].stats.record('ok', 1);
+    search.nodes[1].stats.record('ok', 1);
+
+    sut.flush([shop, search]);
+
+    expect(samples().filter((sample) => sample.series.metric === 'gateway_requests_total').map((sample) => sample.series.node)).toEqual(['v1-a', 'v1-b']);
+    expect(scored).toEqual([shop, search]);
   });
 });

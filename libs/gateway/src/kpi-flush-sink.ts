@@ -25,14 +25,16 @@ export class KpiFlushSink {
     this.retired.push(routing);
   }
 
-  flush(served: CompiledRoutingPolicy | undefined): void {
+  /** `served`: the routing of each virtual host that has one. */
+  flush(served: readonly CompiledRoutingPolicy[]): void {
     const now = this.clock.now();
     const messages: OutgoingMessage[] = [];
-    const routings = served ? [...this.retired, served] : this.retired;
+    const routings = [...this.retired, ...served];
+    const retiredCount = this.retired.length;
     this.retired = [];
-    for (const routing of routings) {
+    for (const [index, routing] of routings.entries()) {
       routing.updateScores();
-      if (routing === served) {
+      if (index >= retiredCount) {
         this.onScoresUpdated(routing);
       }
       this.collect(routing, now, messages);

@@ -7,6 +7,7 @@ export const REQUEST_OUTCOMES = [
   'retried-on-stable',
   'caller-aborted',
   'upstream-failed',
+  'no-virtual-host',
   'no-stack-config',
   'no-healthy-node',
   'denied-by-network-policy',

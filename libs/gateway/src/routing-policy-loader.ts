@@ -28,6 +28,8 @@ export class RoutingPolicyLoader {
     private readonly store: LastKnownGoodStore | undefined,
     private readonly target: RoutingPolicyTarget,
     private readonly logger: Logger,
+    /** The stack and environment this loader's configs must be for (a virtual host's); unset: those of the first config. */
+    private readonly pinned?: { stack: string; environment: string },
   ) {}
 
   apply(update: unknown): RoutingPolicyOutcome {
@@ -49,8 +51,9 @@ export class RoutingPolicyLoader {
       return reject(`the routing config has ${violations.length} violation(s)`, violations);
     }
     const valid = parseRoutingPolicyUpdate(update as RoutingPolicyUpdate);
-    if (current && (current.stack !== valid.stack || current.environment !== valid.environment)) {
-      return reject(`this gateway routes ${current.stack}/${current.environment}, not ${valid.stack}/${valid.environment}`);
+    const routes = this.pinned ?? current;
+    if (routes && (routes.stack !== valid.stack || routes.environment !== valid.environment)) {
+      return reject(`this gateway routes ${routes.stack}/${routes.environment}, not ${valid.stack}/${valid.environment}`);
     }
     if (current && valid.version < current.version) {
       return reject(`version ${valid.version} is older than the applied version ${current.version}`);
@@ -100,9 +103,14 @@ export class RoutingPolicyLoader {
       this.logger.error('the last-known-good routing config is invalid; starting without one', undefined, { file, violations });
       return;
     }
+    const valid = parseRoutingPolicyUpdate(stored as RoutingPolicyUpdate);
+    if (this.pinned && (this.pinned.stack !== valid.stack || this.pinned.environment !== valid.environment)) {
+      this.logger.error('the last-known-good routing config is for another stack; starting without one', undefined, { file, stack: valid.stack, environment: valid.environment });
+      return;
+    }
     let compiled: CompiledRoutingPolicy;
     try {
-      compiled = this.target.compile(parseRoutingPolicyUpdate(stored as RoutingPolicyUpdate));
+      compiled = this.target.compile(valid);
     } catch (error: unknown) {
       this.logger.error('the last-known-good routing config cannot be installed; starting without one', error, { file });
       return;

@@ -1,11 +1,31 @@
 import { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
 
-/** Response headers never copied to the caller: hop-by-hop (RFC 9110 §7.6.1); node:http frames the body itself. */
-const RESPONSE_HEADERS_NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
-/** The gateway's own headers: it sets them on its answers, replacing any the upstream sent. */
-const GATEWAY_HEADERS = new Set([STACK_CONFIG_HEADER, RETRIED_FROM_HEADER]);
+/**
+ * Response headers never copied to the caller, by length: hop-by-hop (RFC 9110 §7.6.1; node:http
+ * frames the body itself) and the gateway's own, which it sets on its answers. A name of another
+ * length is neither, and costs no lower-casing.
+ */
+const NOT_RELAYED_BY_LENGTH = new Map<number, readonly string[]>();
+for (const name of ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', STACK_CONFIG_HEADER, RETRIED_FROM_HEADER]) {
+  NOT_RELAYED_BY_LENGTH.set(name.length, [...(NOT_RELAYED_BY_LENGTH.get(name.length) ?? []), name]);
+}
+
+/** The exchange relaying to a caller's connection now, if any; set on the socket, one listener per connection. */
+const RELAYING = Symbol('strata:relaying');
+type CallerSocket = Socket & { [RELAYING]?: UpstreamResponseHandler };
+
+/** A caller's connection closed: the exchange relaying to it, if any, aborts its upstream request. */
+function onCallerSocketClosed(this: CallerSocket): void {
+  this[RELAYING]?.callerClosed();
+}
+
+/** Watches a caller's connection for the whole of its life (the listener's `connection` event), not per request. */
+export function watchCallerConnection(socket: Socket): void {
+  socket.once('close', onCallerSocketClosed);
+}
 
 /** What the gateway decides and learns during one upstream exchange. */
 export interface UpstreamExchangeListener {
@@ -16,17 +36,19 @@ export interface UpstreamExchangeListener {
   onResponseHead(statusCode: number, reportedVersion: string | undefined): boolean;
   /**
    * The exchange is over: `error` undefined once the body was relayed (or discarded) whole;
-   * `statusCode` 0 when the upstream never answered.
+   * `statusCode` 0 when the upstream never answered; `callerGone` when the caller's connection
+   * closed first (the upstream request was aborted for it).
    */
-  onEnd(statusCode: number, error: Error | undefined): void;
+  onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void;
 }
 
 /**
  * Relays one upstream response to the caller through undici's dispatcher handler interface: raw
  * header buffers in, a flat header list to `writeHead`, body chunks written as they come with
- * backpressure both ways. No stream pipeline, header object or promise per request, which is where
- * `Pool.stream` spent a good part of the gateway's CPU. If the caller goes away, the upstream
- * request is aborted so a long response does not keep a pooled connection busy.
+ * backpressure both ways. No stream pipeline, header object, promise or listener per request, which
+ * is where `Pool.stream` spent a good part of the gateway's CPU. If the caller goes away, the
+ * upstream request is aborted so a long response does not keep a pooled connection busy: the
+ * connection's one close listener (watchCallerConnection) finds the exchange on its socket.
  */
 export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   /** The upstream's status; 0 until it answered. */
@@ -35,6 +57,9 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   private resumeUpstream: (() => void) | undefined;
   private relaying = false;
   private ended = false;
+  private callerGone = false;
+  /** The caller's connection, while this exchange is the one relaying to it. */
+  private readonly socket: CallerSocket | undefined;
 
   constructor(
     private readonly response: ServerResponse,
@@ -42,7 +67,14 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     /** The gateway's own headers on the answer (`[name, value, …]`), precomputed per stack config. */
     private readonly extraHeaders: readonly string[],
   ) {
-    response.once('close', this.onCallerClosed);
+    const socket = response.socket as CallerSocket | null;
+    if (socket && socket[RELAYING] === undefined) {
+      socket[RELAYING] = this;
+      this.socket = socket;
+    } else {
+      // A pipelined request whose response waits behind another's: rare enough for a listener of its own.
+      response.once('close', () => this.callerClosed());
+    }
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -62,8 +94,9 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     let reportedVersion: string | undefined;
     for (let index = 0; index < rawHeaders.length; index += 2) {
       const name = rawHeaders[index].toString('latin1');
-      const lower = name.toLowerCase();
-      if (RESPONSE_HEADERS_NOT_FORWARDED.has(lower) || GATEWAY_HEADERS.has(lower)) {
+      const candidates = NOT_RELAYED_BY_LENGTH.get(name.length);
+      const lower = candidates || name.length === VERSION_HEADER.length ? name.toLowerCase() : name;
+      if (candidates?.includes(lower)) {
         continue;
       }
       const value = rawHeaders[index + 1].toString('latin1');
@@ -109,13 +142,17 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.ended = true;
-    this.response.off('close', this.onCallerClosed);
-    this.listener.onEnd(this.statusCode, error);
+    if (this.socket) {
+      this.socket[RELAYING] = undefined;
+    }
+    this.listener.onEnd(this.statusCode, error, this.callerGone);
   }
 
-  private readonly onCallerClosed = (): void => {
-    if (!this.response.writableFinished) {
+  /** The caller's connection closed while this exchange was relaying to it. */
+  callerClosed(): void {
+    if (!this.ended && !this.response.writableFinished) {
+      this.callerGone = true;
       this.abortUpstream?.(new Error('the caller closed the connection'));
     }
-  };
+  }
 }

@@ -113,10 +113,21 @@ export async function startNode(name: string, entry: string, env: Record<string,
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const port = await new Promise<number>((done, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s`)), 30_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      done((JSON.parse(line) as { port: number }).port);
-    });
+    // Cluster workers share the child's stdout: one of their log lines may come before the port's.
+    const onLine = (line: string): void => {
+      let parsed: { port?: unknown } = {};
+      try {
+        parsed = JSON.parse(line) as { port?: unknown };
+      } catch {
+        return; // not the port's line
+      }
+      if (typeof parsed.port === 'number') {
+        clearTimeout(timer);
+        lines.off('line', onLine);
+        done(parsed.port);
+      }
+    };
+    lines.on('line', onLine);
   });
   // Keep draining stdout so a chatty child never blocks on a full pipe.
   lines.on('line', () => undefined);

@@ -11,19 +11,19 @@
  * plus its HTTP/bus client) and by the PostgreSQL backends serving it.
  */
 import 'reflect-metadata';
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { Module } from '@nestjs/common';
-import { BusModule, InMemoryEventBus, newEvent } from '@strata/messaging';
+import { BusModule, KafkaEventBus, OutgoingMessage, newEvent } from '@strata/messaging';
 import { HealthRegistry, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
-import { TEST_ADMIN_TOKEN, createTestDatabase } from '@strata/testing';
+import { TEST_ADMIN_TOKEN, createTestDatabase, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { Client } from 'pg';
 import { MetricsIngestModule, readMetricsIngestSettings } from '@strata/metrics-ingest';
+import { BusProducer, Measurement, measureCeiling, measureService } from './bench-measurements';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -41,6 +41,8 @@ const BATCHES_PER_REQUEST = 10;
 const HTTP_CONCURRENCY = 4;
 const SERIES = Math.ceil(TOTAL / SAMPLES_PER_SERIES);
 const BUS_GROUP = 'strata-metrics-ingest.kpi-samples';
+/** Partitions of the run's topics: the default of KAFKA_TOPIC_PARTITIONS, as a deployment has them. */
+const BUS_PARTITIONS = 3;
 
 setLogLevel('error');
 
@@ -62,107 +64,6 @@ function generate(): Generated[] {
     }
   }
   return rows;
-}
-
-/** utime + stime of a live process, seconds; 0 once it is gone. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function ownCpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
-}
-
-/**
- * CPU of the backends connected to the bench database (the service's pool and the bench's own
- * client; their connections stay open through a measurement). Only these: the PostgreSQL server
- * is shared with other work on the machine, whose CPU must not count for or against the service.
- */
-async function backendsCpuSeconds(sql: Client, database: string): Promise<Map<number, number>> {
-  const { rows } = await sql.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
-  return new Map(rows.map((row) => [row.pid, processCpuSeconds(row.pid)]));
-}
-
-interface Measurement {
-  samples: number;
-  seconds: number;
-  cpuSeconds: number;
-  /** Of cpuSeconds, the PostgreSQL backends' part. */
-  serverCpuSeconds: number;
-}
-
-async function measureService(sql: Client, database: string, samples: number, work: () => Promise<void>): Promise<Measurement> {
-  const backendsBefore = await backendsCpuSeconds(sql, database);
-  const ownBefore = ownCpuSeconds();
-  const started = process.hrtime.bigint();
-  await work();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const own = ownCpuSeconds() - ownBefore;
-  let backends = 0;
-  for (const [pid, after] of await backendsCpuSeconds(sql, database)) {
-    backends += after - (backendsBefore.get(pid) ?? 0);
-  }
-  return { samples, seconds, cpuSeconds: own + backends, serverCpuSeconds: backends };
-}
-
-/** A psql session driven line by line, so its backend's CPU can be read before it exits. */
-class PsqlSession {
-  private output = '';
-  private readonly waiters: Array<() => void> = [];
-  private readonly child: ChildProcessWithoutNullStreams;
-
-  constructor(url: string) {
-    this.child = spawn('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      this.output += chunk.toString();
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  /** Runs the lines, then waits for the marker they echo last. */
-  async run(lines: string, marker: string): Promise<string> {
-    this.output = '';
-    this.child.stdin.write(`${lines}\n\\echo ${marker}\n`);
-    while (!this.output.includes(`${marker}\n`)) {
-      if (this.child.exitCode !== null) throw new Error(`psql exited with ${this.child.exitCode}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    return this.output.slice(0, this.output.indexOf(marker)).trim();
-  }
-
-  async close(): Promise<void> {
-    this.child.stdin.end('\\q\n');
-    await new Promise((resolve) => this.child.once('exit', resolve));
-  }
-}
-
-async function measureCeiling(url: string, file: string, samples: number): Promise<Measurement> {
-  const psql = new PsqlSession(url);
-  try {
-    const backend = Number(await psql.run('SELECT pg_backend_pid();', 'ready'));
-    await psql.run('TRUNCATE bench.samples;', 'truncated');
-    const serverBefore = processCpuSeconds(backend);
-    const clientBefore = processCpuSeconds(psql.pid);
-    const started = process.hrtime.bigint();
-    await psql.run(`\\copy bench.samples (series_id, time, value) FROM '${file}'`, 'copied');
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const server = processCpuSeconds(backend) - serverBefore;
-    return { samples, seconds, cpuSeconds: server + processCpuSeconds(psql.pid) - clientBefore, serverCpuSeconds: server };
-  } finally {
-    await psql.close();
-  }
 }
 
 function post(agent: Agent, port: number, path: string, body: Buffer): Promise<void> {
@@ -201,17 +102,18 @@ async function assertStored(sql: Client, stack: string, expected: number): Promi
   }
 }
 
-interface Round {
-  ceiling: Measurement;
-  http: Measurement;
-  bus: Measurement;
-}
+type PathName = 'ceiling' | 'http' | 'bus';
+
+type Round = Record<PathName, Measurement> & { order: readonly PathName[] };
 
 async function main(): Promise<void> {
   const database = await createTestDatabase('bench-ingest');
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
-  const bus = new InMemoryEventBus(2);
+  // Topics of the run's own: earlier runs' flushes on a shared broker are not replayed into this one.
+  const brokers = requireKafkaBrokers();
+  const topicPrefix = uniqueTopicPrefix('bench-ingest');
+  const bus = new KafkaEventBus({ brokers, clientId: 'bench-ingest', topicPrefix, partitions: BUS_PARTITIONS, replicationFactor: 1 });
   const settings = readMetricsIngestSettings({});
   const app = await createApi(
     {
@@ -227,8 +129,11 @@ async function main(): Promise<void> {
   );
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  const producer = new BusProducer(brokers, topicPrefix, BUS_PARTITIONS);
+  await producer.answer('ready');
   const rows = generate();
   const file = join(tmpdir(), `strata-bench-ingest-${process.pid}.tsv`);
+  const messagesFile = join(tmpdir(), `strata-bench-ingest-${process.pid}.jsonl`);
   const profiler = PROFILE_DIR ? new Session() : null;
   const rounds: Round[] = [];
 
@@ -253,10 +158,18 @@ async function main(): Promise<void> {
       await profiler.post('Profiler.enable');
     }
 
-    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
-      const ceiling = await measureCeiling(database.url, file, rows.length);
+    const profiled = async (name: string, round: number, work: () => Promise<Measurement>): Promise<Measurement> => {
+      await profiler?.post('Profiler.start');
+      const measurement = await work();
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(join(PROFILE_DIR, `ingest-bench-${name}-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
+      }
+      return measurement;
+    };
 
-      // HTTP: JSON batches of one series each, several per request, a few requests in flight.
+    // HTTP: JSON batches of one series each, several per request, a few requests in flight.
+    const measureHttp = async (round: number): Promise<Measurement> => {
       const httpStack = `bench-http-${round}`;
       // Encoded ahead: the client shares this process with the service, and a real client would not.
       const bodies: Buffer[] = [];
@@ -265,53 +178,70 @@ async function main(): Promise<void> {
         bodies.push(Buffer.from(JSON.stringify({ batches })));
       }
       const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
-      await profiler?.post('Profiler.start');
-      const http = await measureService(sql, database.name, rows.length, async () => {
-        let nextBody = 0;
-        await Promise.all(
-          Array.from({ length: HTTP_CONCURRENCY }, async () => {
-            while (nextBody < bodies.length) {
-              await post(agent, port, '/v1/samples', bodies[nextBody++]!);
-            }
-          }),
-        );
-      });
-      if (profiler) {
-        const { profile } = await profiler.post('Profiler.stop');
-        writeFileSync(join(PROFILE_DIR, `ingest-bench-http-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
-      }
+      const http = await profiled('http', round, () =>
+        measureService(sql, database.name, rows.length, async () => {
+          let nextBody = 0;
+          await Promise.all(
+            Array.from({ length: HTTP_CONCURRENCY }, async () => {
+              while (nextBody < bodies.length) {
+                await post(agent, port, '/v1/samples', bodies[nextBody++]!);
+              }
+            }),
+          );
+        }),
+      );
       agent.destroy();
       await assertStored(sql, httpStack, rows.length);
+      return http;
+    };
 
-      // Bus: one kpi.samples event per series flush (1 000 samples each), as the gateway sends them.
+    // Bus: one kpi.samples event per series flush (1 000 samples each), as the gateway sends them,
+    // produced to Kafka and consumed by the service's kpi.samples consumer.
+    const measureBus = async (round: number): Promise<Measurement> => {
       const busStack = `bench-bus-${round}`;
-      const messages = seriesIndexes.map((index) => {
+      const messages: OutgoingMessage[] = seriesIndexes.map((index) => {
         const event = newEvent({ type: 'io.strata.kpi.samples.v1', service: 'bench', subject: `bench-${index}`, data: { series: seriesLabels(busStack, index), samples: bySeries.get(index)! } });
         return { topic: 'kpi.samples' as const, key: `bench-${index}`, value: JSON.stringify(event) };
       });
+      writeFileSync(messagesFile, messages.map((message) => `${JSON.stringify(message)}\n`).join(''));
+      await producer.send({ load: messagesFile }, 'loaded');
       const { rows: inboxBefore } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
-      await profiler?.post('Profiler.start');
-      const overBus = await measureService(sql, database.name, rows.length, async () => {
-        await bus.publish(messages);
-        // Each event commits with its inbox row: counting those rows is cheap, counting samples is
-        // not. A deadline, so an event that never lands (dead-lettered) fails the bench, not hangs it.
-        const deadline = Date.now() + 120_000;
-        for (;;) {
-          const { rows: counted } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
-          if (counted[0]!.count - inboxBefore[0]!.count >= messages.length) break;
-          if (Date.now() > deadline) {
-            throw new Error(`only ${counted[0]!.count - inboxBefore[0]!.count} of ${messages.length} bus events were stored within 120 s (see strata.dlq)`);
+      const overBus = await profiled('bus', round, () =>
+        measureService(sql, database.name, rows.length, async () => {
+          await producer.send({ publish: true }, 'published');
+          // Each event commits with its inbox row: counting those rows is cheap, counting samples is
+          // not. A deadline, so an event that never lands (dead-lettered) fails the bench, not hangs it.
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const { rows: counted } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM metrics.inbox WHERE consumer_group = $1`, [BUS_GROUP]);
+            if (counted[0]!.count - inboxBefore[0]!.count >= messages.length) break;
+            if (Date.now() > deadline) {
+              throw new Error(`only ${counted[0]!.count - inboxBefore[0]!.count} of ${messages.length} bus events were stored within 120 s (see strata.dlq)`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10));
           }
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      });
-      if (profiler) {
-        const { profile } = await profiler.post('Profiler.stop');
-        writeFileSync(join(PROFILE_DIR, `ingest-bench-bus-${process.pid}-round${round}.cpuprofile`), JSON.stringify(profile));
-      }
+        }, producer.pid),
+      );
       await assertStored(sql, busStack, rows.length);
+      return overBus;
+    };
+
+    const paths: Array<[PathName, (round: number) => Promise<Measurement>]> = [
+      ['ceiling', () => measureCeiling(database.url, file, rows.length)],
+      ['http', measureHttp],
+      ['bus', measureBus],
+    ];
+    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
+      // The order rotates each round: whichever path runs first (or after another's backlog of
+      // autovacuum and checkpoints) does not always favour the same one.
+      const shift = (((round - 1) % paths.length) + paths.length) % paths.length;
+      const ordered = paths.map((_, index) => paths[(index + shift) % paths.length]!);
+      const measured = new Map<PathName, Measurement>();
+      for (const [name, measure] of ordered) {
+        measured.set(name, await measure(round));
+      }
       if (round >= 1) {
-        rounds.push({ ceiling, http, bus: overBus });
+        rounds.push({ ceiling: measured.get('ceiling')!, http: measured.get('http')!, bus: measured.get('bus')!, order: ordered.map(([name]) => name) });
       }
     }
 
@@ -324,7 +254,7 @@ async function main(): Promise<void> {
     const lines = [`samples: ${rows.length} per path and round (${SERIES} series × ${SAMPLES_PER_SERIES}), ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up`];
     rounds.forEach((round, index) => {
       lines.push(
-        `round ${index + 1}: ceiling psql \\copy ${describe(round.ceiling)}`,
+        `round ${index + 1} (${round.order.join(' → ')}): ceiling psql \\copy ${describe(round.ceiling)}`,
         `         service HTTP JSON  ${describe(round.http)} ratio ${(rate(round.http) / rate(round.ceiling)).toFixed(3)}`,
         `         service bus        ${describe(round.bus)} ratio ${(rate(round.bus) / rate(round.ceiling)).toFixed(3)}`,
       );
@@ -346,13 +276,23 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${lines.join('\n')}\n`);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ratio: Number(summary.ratio.toFixed(4)), samplesPerSecPerCore: Math.round(summary.samplesPerSecPerCore) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({
+          ratio: Number(summary.ratio.toFixed(4)),
+          samplesPerSecPerCore: Math.round(summary.samplesPerSecPerCore),
+          busRatio: Number(summary.busRatio.toFixed(4)),
+          busSamplesPerSecPerCore: Math.round(summary.busSamplesPerSecPerCore),
+        })}\n`,
+      );
     }
   } finally {
-    try {
-      unlinkSync(file);
-    } catch {
-      // never written: the run failed before
+    producer.close();
+    for (const written of [file, messagesFile]) {
+      try {
+        unlinkSync(written);
+      } catch {
+        // never written: the run failed before
+      }
     }
     await sql.end();
     await app.close();

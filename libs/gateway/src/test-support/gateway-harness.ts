@@ -11,6 +11,7 @@ import { HealthRegistry } from '@strata/observability';
 import { Clock } from '../clock';
 import { Gateway } from '../gateway';
 import { specRoutingPolicy } from '../gateway.testing';
+import { VirtualHostSpec } from '../virtual-hosts';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -108,6 +109,9 @@ export class GatewayHarness {
     };
   }
 
+  /** Several stacks per gateway in the specs that say so; one otherwise. */
+  virtualHosts: VirtualHostSpec[] | undefined;
+
   async startGateway(options: { bus?: EventBus; dir?: string; clock?: Clock } = {}): Promise<Gateway> {
     const gateway = new Gateway({
       gatewayId: 'test',
@@ -120,6 +124,7 @@ export class GatewayHarness {
       kpiFlushMs: 100,
       busRetryMs: 50,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(this.virtualHosts ? { virtualHosts: this.virtualHosts } : {}),
     });
     const { port, adminPort } = await gateway.start();
     this.base = `http://127.0.0.1:${port}`;
@@ -171,7 +176,8 @@ export class GatewayHarness {
     return answers;
   }
 
-  register(): void {
+  register(virtualHosts?: VirtualHostSpec[]): void {
+    this.virtualHosts = virtualHosts;
     beforeAll(async () => {
       [this.v1a, this.v1b, this.v2] = await Promise.all([startBackend('1.0.0', 'v1-a'), startBackend('1.0.0', 'v1-b'), startBackend('2.0.0', 'v2-a')]);
     }, 30_000);

@@ -57,6 +57,8 @@ export interface MessageSubscription extends SubscriptionTarget {
 export interface BatchSubscription extends SubscriptionTarget {
   batchHandler: BatchMessageHandler;
   maxBatchSize: number;
+  /** Bytes one fetch may bring per partition, when the transport fetches (Kafka); room for `maxBatchSize` messages. */
+  maxBatchBytes?: number;
 }
 
 export type Subscription = MessageSubscription | BatchSubscription;

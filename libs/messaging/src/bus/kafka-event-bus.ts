@@ -91,8 +91,12 @@ export class KafkaEventBus implements EventBus {
   }
 
   async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
+    const batched = isBatchSubscription(subscription);
     const consumer = this.kafka.consumer({
       groupId: subscription.groupId,
+      // A batch subscription's chunk is bounded by one fetch: kafkajs' 1 MB per partition holds
+      // about 25 gateway flushes, far fewer than a transaction is sized for.
+      ...(batched && subscription.maxBatchBytes ? { maxBytesPerPartition: subscription.maxBatchBytes, maxBytes: subscription.maxBatchBytes * this.options.partitions } : {}),
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       allowAutoTopicCreation: false,
@@ -130,6 +134,9 @@ export class KafkaEventBus implements EventBus {
     }
     return {
       autoCommit: true,
+      // Partitions apply their batches side by side (each in its own transaction, on its own
+      // connection): the database works on one while Node decodes the next. Order holds within a partition.
+      partitionsConsumedConcurrently: this.options.partitions,
       // With a threshold, commitOffsetsIfNecessary commits each applied chunk; without one kafkajs
       // would commit only at the end of the fetch, and a crash would replay every chunk of it.
       autoCommitThreshold: 1,

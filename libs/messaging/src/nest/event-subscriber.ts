@@ -14,6 +14,8 @@ export interface TransactionalBatchSubscription<TType extends EventType> {
   type: TType;
   /** Most events applied in one transaction; bounds its size and what one failure makes redo one by one. */
   maxEvents: number;
+  /** Room a fetch makes for the events of one partition; sized for `maxEvents` of this type. */
+  maxBatchBytes?: number;
   handle: TransactionalBatchHandler<TType>;
 }
 
@@ -62,6 +64,7 @@ export class EventSubscriber implements BeforeApplicationShutdown {
       groupId,
       topics,
       maxBatchSize: batch.maxEvents,
+      maxBatchBytes: batch.maxBatchBytes,
       batchHandler: createBatchEventProcessor({
         groupId,
         bus: this.bus,

@@ -14,6 +14,8 @@ export function seriesBatchOf(data: KpiSamplesV1): SeriesBatch {
  * HTTP requests' writes.
  */
 const EVENTS_PER_TRANSACTION = 50;
+/** A gateway flush of 1 000 samples is about 40 kB of JSON. */
+const FLUSH_BYTES = 48 * 1024;
 
 /**
  * Gateway flushes and any other producer on `kpi.samples`. Events arrive validated against the
@@ -33,6 +35,7 @@ export class KpiSamplesConsumer implements OnApplicationBootstrap {
     await this.subscriber.subscribeBatch('kpi-samples', [Topics.kpiSamples], {
       type: 'io.strata.kpi.samples.v1',
       maxEvents: EVENTS_PER_TRANSACTION,
+      maxBatchBytes: EVENTS_PER_TRANSACTION * FLUSH_BYTES,
       handle: async (events, manager) => {
         await this.ingest.ingest(
           events.map((event) => seriesBatchOf(event.data)),
