@@ -1,0 +1,44 @@
+import { ReactNode } from 'react';
+
+const TONES: Record<string, string> = {
+  healthy: 'good', deployed: 'good', promoted: 'good', succeeded: 'good', passed: 'good', live: 'good',
+  progressing: 'busy', deploying: 'busy', running: 'busy', pending: 'busy', paused: 'warn', held: 'warn', unknown: 'warn', connecting: 'warn', reconnecting: 'warn',
+  unhealthy: 'bad', aborted: 'bad', 'rolled-back': 'bad', failed: 'bad', abandoned: 'bad',
+};
+
+/** A state as a coloured badge; the word itself stays readable without the colour. */
+export function Badge({ value }: { value: string | null | undefined }) {
+  const text = value ?? '-';
+  return <span className={`badge ${TONES[text] ?? 'plain'}`}>{text}</span>;
+}
+
+/** Canary against stable traffic, in percent. */
+export function WeightBar({ canary }: { canary: number }) {
+  return (
+    <div className="weight" title={`canary ${canary} %, stable ${100 - canary} %`} data-testid="canary-weight" data-weight={canary}>
+      <div className="canary" style={{ width: `${canary}%` }} />
+      <span>
+        canary {canary} % · stable {100 - canary} %
+      </span>
+    </div>
+  );
+}
+
+export const time = (value: string | null | undefined): string => (value ? new Date(value).toLocaleTimeString(undefined, { hour12: false }) : '-');
+
+export function Problem({ error }: { error: string | undefined }) {
+  return error ? <p className="problem">{error}</p> : null;
+}
+
+export function Section({ title, children, testId }: { title: ReactNode; children: ReactNode; testId?: string }) {
+  return (
+    <section className="card" data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
