@@ -4,6 +4,8 @@ const TONES: Record<string, string> = {
   healthy: 'good', deployed: 'good', promoted: 'good', succeeded: 'good', passed: 'good', live: 'good',
   progressing: 'busy', deploying: 'busy', running: 'busy', pending: 'busy', paused: 'warn', held: 'warn', unknown: 'warn', connecting: 'warn', reconnecting: 'warn',
   unhealthy: 'bad', aborted: 'bad', 'rolled-back': 'bad', failed: 'bad', abandoned: 'bad',
+  // Anomaly severities.
+  low: 'plain', medium: 'warn', high: 'bad', critical: 'bad',
 };
 
 /** A state as a coloured badge; the word itself stays readable without the colour. */
@@ -24,6 +26,9 @@ export function WeightBar({ canary }: { canary: number }) {
   );
 }
 
+/** A figure to four significant digits: enough to read, not a float's noise. */
+export const figure = (value: number | null | undefined): string => (value === null || value === undefined ? '?' : String(Number(value.toPrecision(4))));
+
 export const time = (value: string | null | undefined): string => (value ? new Date(value).toLocaleTimeString(undefined, { hour12: false }) : '-');
 
 export function Problem({ error }: { error: string | undefined }) {
@@ -41,4 +46,17 @@ export function Section({ title, children, testId }: { title: ReactNode; childre
 
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
+}
+
+/** A table's header row from its column names. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column}>{column}</th>
+        ))}
+      </tr>
+    </thead>
+  );
 }

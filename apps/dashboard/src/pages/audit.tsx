@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { query } from '../api';
 import { LIVE_TOPICS_ALL, useLiveTick } from '../live';
 import { AuditEntry, Page } from '../model';
-import { Problem, Section, time } from '../ui';
+import { Head, Problem, Section, time } from '../ui';
 import { useApi } from '../use-api';
 
 /** Every accepted write of every service, newest first, filtered by principal and action prefixes. */
@@ -18,17 +18,7 @@ export function AuditPage({ stack }: { stack: string }) {
       </div>
       <Problem error={audit.error} />
       <table>
-        <thead>
-          <tr>
-            <th>at</th>
-            <th>service</th>
-            <th>principal</th>
-            <th>role</th>
-            <th>action</th>
-            <th>target</th>
-            <th>status</th>
-          </tr>
-        </thead>
+        <Head columns={['at', 'service', 'principal', 'role', 'action', 'target', 'status']} />
         <tbody>
           {(audit.data?.items ?? []).map((entry) => (
             <tr key={`${entry.service}/${entry.id}`} data-testid="audit-row">

@@ -1,7 +1,7 @@
 import { useLiveTick } from '../live';
 import { Execution, Page } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Problem, Section, time } from '../ui';
+import { Badge, Empty, Head, Problem, Section, time } from '../ui';
 import { useApi } from '../use-api';
 
 function ExecutionDetail({ id, stack }: { id: string; stack: string }) {
@@ -20,19 +20,7 @@ function ExecutionDetail({ id, stack }: { id: string; stack: string }) {
             {current.reason ? `: ${current.reason}` : ''}
           </p>
           <table>
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>layer</th>
-                <th>component</th>
-                <th>action</th>
-                <th>versions</th>
-                <th>status</th>
-                <th>started</th>
-                <th>finished</th>
-                <th>error</th>
-              </tr>
-            </thead>
+            <Head columns={['#', 'layer', 'component', 'action', 'versions', 'status', 'started', 'finished', 'error']} />
             <tbody>
               {current.steps.map((step) => (
                 <tr key={step.index} data-testid="execution-step">

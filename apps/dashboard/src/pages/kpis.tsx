@@ -5,7 +5,7 @@ import { KpiChart } from '../kpi-chart';
 import { useLiveTick } from '../live';
 import { Anomaly, Forecast, Page, Series } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Problem, Section, time } from '../ui';
+import { Badge, Empty, Problem, Section, figure, time } from '../ui';
 import { useApi } from '../use-api';
 
 const RANGES = { '15 min': 15 * 60_000, '1 h': 60 * 60_000, '6 h': 6 * 60 * 60_000, '24 h': 24 * 60 * 60_000 } as const;
@@ -60,7 +60,7 @@ function SeriesChart({ series, stack }: { series: Series; stack: string }) {
         <ul className="anomalies">
           {found.data?.items.map((anomaly) => (
             <li key={anomaly.id}>
-              <Badge value={anomaly.severity} /> {time(anomaly.at)}: observed {anomaly.evidence.observed}, expected {anomaly.evidence.expected ?? '?'} (score {anomaly.score.toFixed(2)})
+              <Badge value={anomaly.severity} /> {time(anomaly.at)}: observed {figure(anomaly.evidence.observed)}, expected {figure(anomaly.evidence.expected)} (score {anomaly.score.toFixed(2)})
             </li>
           ))}
         </ul>

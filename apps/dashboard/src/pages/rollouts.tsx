@@ -1,7 +1,7 @@
 import { useLiveTick } from '../live';
 import { Rollout, Transition } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Problem, Section, WeightBar, time } from '../ui';
+import { Badge, Empty, Head, Problem, Section, WeightBar, time } from '../ui';
 import { useApi } from '../use-api';
 import { readVerdict } from '../verdicts';
 
@@ -63,16 +63,7 @@ function RolloutDetail({ id, stack }: { id: string; stack: string }) {
           <Steps rollout={current} />
           <h3>Transitions and the judge's verdicts</h3>
           <table>
-            <thead>
-              <tr>
-                <th>at</th>
-                <th>phase</th>
-                <th>step</th>
-                <th>weight</th>
-                <th>by</th>
-                <th>reason</th>
-              </tr>
-            </thead>
+            <Head columns={['at', 'phase', 'step', 'weight', 'by', 'reason']} />
             <tbody>
               {[...(transitions.data ?? [])].reverse().map((transition, index) => (
                 <tr key={index}>

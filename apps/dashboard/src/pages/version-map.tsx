@@ -1,7 +1,7 @@
 import { useLiveTick } from '../live';
 import { MapNode, Stack, VersionMap } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Problem, Section, time } from '../ui';
+import { Badge, Empty, Head, Problem, Section, time } from '../ui';
 import { useApi } from '../use-api';
 
 /** Layers in the order a deployment applies them (libs/rollback's forward order); others after, by name. */
@@ -27,17 +27,7 @@ function EnvironmentMap({ stack, environment }: { stack: string; environment: st
       {map.data && slots.length === 0 ? <Empty>Nothing deployed to {environment} yet.</Empty> : null}
       {slots.length > 0 ? (
         <table>
-          <thead>
-            <tr>
-              <th>layer</th>
-              <th>component</th>
-              <th>version</th>
-              <th>status</th>
-              <th>location</th>
-              <th>since</th>
-              <th>nodes</th>
-            </tr>
-          </thead>
+          <Head columns={['layer', 'component', 'version', 'status', 'location', 'since', 'nodes']} />
           <tbody>
             {slots.map((slot) => (
               <tr key={`${slot.location}/${slot.component}`} data-testid="version-slot">
