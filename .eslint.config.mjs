@@ -60,6 +60,8 @@ const scopeConstraints = [
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', ...sharedScopes] },
   // A test tool: a backend that knows nothing of Strata.
   { sourceTag: 'scope:sample-backend', onlyDependOnLibsWithTags: [] },
+  // The dashboard's pages: they talk to Strata over HTTP only, like any client.
+  { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: [] },
   // The evaluation commands (NAB scorer, forecast and judge evaluations): tools over the shared analytics, not runtime code.
   { sourceTag: 'scope:eval', onlyDependOnLibsWithTags: sharedScopes },
   {
@@ -105,7 +107,7 @@ export default [
     ignores: ['**/node_modules/**', '**/dist/**', '.strata/**', 'deploy/kafka/.cache/**', '.nx/**', 'coverage/**'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries({ tests: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],

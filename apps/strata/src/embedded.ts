@@ -6,6 +6,8 @@ import { HealthRegistry, Logger, ObservabilityModule, configuredTokens, createAp
 import { TokensService } from '@strata/registry';
 import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
 import { join, resolve } from 'node:path';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { DASHBOARD_PATH, serveDashboard } from './dashboard/serve-dashboard';
 import { SERVICES } from './services';
 
 @Module({})
@@ -18,12 +20,15 @@ export interface EmbeddedApiOptions {
   adminToken: string | undefined;
 }
 
-/** Every service's module on one origin, verifying tokens against the registry's table (the owner's, in-process). */
-export function createEmbeddedApi({ options, bus, health, adminToken }: EmbeddedApiOptions): Promise<INestApplication> {
-  return createApi(
+/**
+ * Every service's module on one origin, verifying tokens against the registry's table (the
+ * owner's, in-process), and the dashboard at /ui with its live stream.
+ */
+export async function createEmbeddedApi({ options, bus, health, adminToken }: EmbeddedApiOptions): Promise<INestApplication> {
+  const api = await createApi(
     {
       module: StrataModule,
-      imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), ...SERVICES.map((service) => service.module(options))],
+      imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), DashboardModule, ...SERVICES.map((service) => service.module(options))],
     },
     {
       title: 'Strata',
@@ -32,6 +37,8 @@ export function createEmbeddedApi({ options, bus, health, adminToken }: Embedded
       auth: { configured: configuredTokens({ adminToken }), lookup: (app) => app.get(TokensService, { strict: false }) },
     },
   );
+  serveDashboard(api);
+  return api;
 }
 
 /**
@@ -73,6 +80,7 @@ export async function startEmbedded(): Promise<void> {
 
     process.stdout.write(`api: http://${config.host}:${apiPort}\n`);
     process.stdout.write(`docs: http://${config.host}:${apiPort}/docs\n`);
+    process.stdout.write(`dashboard: http://${config.host}:${apiPort}${DASHBOARD_PATH}/\n`);
     process.stdout.write(`gateway: http://${config.host}:${gatewayPort}\n`);
     process.stdout.write(`gateway-admin: http://${gatewayListeners.admin.host}:${gatewayAdminPort}\n`);
     if (bootstrapToken) {

@@ -1,0 +1,45 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import { CHART_SERIES, ChartColumns } from './chart-data';
+
+const { observed, forecast, lower, upper, anomalies } = CHART_SERIES;
+
+function options(width: number, title: string): uPlot.Options {
+  return {
+    title,
+    width,
+    height: 320,
+    scales: { x: { time: true } },
+    series: [
+      {},
+      { label: 'observed', stroke: '#2563eb', width: 2, spanGaps: false },
+      { label: 'forecast', stroke: '#9333ea', width: 2, dash: [6, 4] },
+      { label: 'lower', stroke: 'rgba(147, 51, 234, 0.35)', width: 1 },
+      { label: 'upper', stroke: 'rgba(147, 51, 234, 0.35)', width: 1 },
+      { label: 'anomaly', stroke: '#dc2626', width: 0, points: { show: true, size: 11, fill: '#dc2626', stroke: '#7f1d1d' }, paths: () => null },
+    ],
+    // The prediction interval: filled between its upper and lower bound.
+    bands: [{ series: [upper, lower], fill: 'rgba(147, 51, 234, 0.15)' }],
+    axes: [{}, { size: 60 }],
+  };
+}
+
+/** A KPI series with its forecast band and anomaly markers (uPlot: canvas, fast enough to redraw on every window). */
+export function KpiChart({ columns, title }: { columns: ChartColumns; title: string }) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    plot.current = new uPlot(options(Math.max(element.clientWidth, 400), title), columns as uPlot.AlignedData, element);
+    return () => {
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the series changes; new data goes through setData below.
+  }, [title]);
+  useEffect(() => {
+    plot.current?.setData(columns as uPlot.AlignedData);
+  }, [columns]);
+  return <div ref={container} className="chart" data-testid="kpi-chart" data-points={columns[observed].filter((value) => value !== null).length} data-forecast-points={columns[forecast].filter((value) => value !== null).length} data-anomalies={columns[anomalies].filter((value) => value !== null).length} />;
+}

@@ -1,0 +1,62 @@
+import { ReactNode } from 'react';
+
+const TONES: Record<string, string> = {
+  healthy: 'good', deployed: 'good', promoted: 'good', succeeded: 'good', passed: 'good', live: 'good',
+  progressing: 'busy', deploying: 'busy', running: 'busy', pending: 'busy', paused: 'warn', held: 'warn', unknown: 'warn', connecting: 'warn', reconnecting: 'warn',
+  unhealthy: 'bad', aborted: 'bad', 'rolled-back': 'bad', failed: 'bad', abandoned: 'bad',
+  // Anomaly severities.
+  low: 'plain', medium: 'warn', high: 'bad', critical: 'bad',
+};
+
+/** A state as a coloured badge; the word itself stays readable without the colour. */
+export function Badge({ value }: { value: string | null | undefined }) {
+  const text = value ?? '-';
+  return <span className={`badge ${TONES[text] ?? 'plain'}`}>{text}</span>;
+}
+
+/** Canary against stable traffic, in percent. */
+export function WeightBar({ canary }: { canary: number }) {
+  return (
+    <div className="weight" title={`canary ${canary} %, stable ${100 - canary} %`} data-testid="canary-weight" data-weight={canary}>
+      <div className="canary" style={{ width: `${canary}%` }} />
+      <span>
+        canary {canary} % · stable {100 - canary} %
+      </span>
+    </div>
+  );
+}
+
+/** A figure to four significant digits: enough to read, not a float's noise. */
+export const figure = (value: number | null | undefined): string => (value === null || value === undefined ? '?' : String(Number(value.toPrecision(4))));
+
+export const time = (value: string | null | undefined): string => (value ? new Date(value).toLocaleTimeString(undefined, { hour12: false }) : '-');
+
+export function Problem({ error }: { error: string | undefined }) {
+  return error ? <p className="problem">{error}</p> : null;
+}
+
+export function Section({ title, children, testId }: { title: ReactNode; children: ReactNode; testId?: string }) {
+  return (
+    <section className="card" data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** A table's header row from its column names. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column}>{column}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -1,0 +1,54 @@
+import { BeforeApplicationShutdown, Inject, Injectable, MessageEvent, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EVENT_BUS, EventBus, SubscriptionHandle } from '@strata/messaging';
+import { randomUUID } from 'node:crypto';
+import { Observable, Subject, interval, map, merge, takeUntil } from 'rxjs';
+import { LIVE_TOPICS, LiveChange, toLiveChange } from './live-change';
+
+/** A comment-free event every so often keeps idle proxies from closing the stream and tells the dashboard it still hears. */
+export const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * Every event on the topics the dashboard shows, as LiveChanges, for as many streams as are open.
+ * Its consumer group is this process' own, so on Kafka each dashboard origin hears every event
+ * and no service's group loses a partition to it.
+ */
+@Injectable()
+export class LiveChangesService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly changes = new Subject<LiveChange>();
+  private readonly closing = new Subject<void>();
+  private subscription: SubscriptionHandle | undefined;
+
+  constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
+
+  /** One stream's events: a `change` per bus event, a `keep-alive` every KEEP_ALIVE_MS. */
+  events(): Observable<MessageEvent> {
+    return merge(
+      this.changes.pipe(map((change): MessageEvent => ({ type: 'change', data: change }))),
+      interval(KEEP_ALIVE_MS).pipe(map((): MessageEvent => ({ type: 'keep-alive', data: {} }))),
+    ).pipe(takeUntil(this.closing));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      groupId: `strata-dashboard-${randomUUID()}`,
+      topics: LIVE_TOPICS,
+      handler: async (message) => {
+        const change = toLiveChange(message.topic, message.value);
+        if (change) {
+          this.changes.next(change);
+        }
+      },
+    });
+  }
+
+  /** Ends every open stream before the HTTP server closes: an open dashboard must not hold a Ctrl-C up. */
+  beforeApplicationShutdown(): void {
+    this.closing.next();
+    this.closing.complete();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
+    this.changes.complete();
+  }
+}
