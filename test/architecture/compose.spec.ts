@@ -15,7 +15,7 @@ interface ComposeService {
 describe('deploy/compose/compose.yaml', () => {
   const compose = parse(readFileSync(join(root, 'deploy/compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
   // The launcher runs every service itself; sample-backend and eval are tools, not part of a deployment.
-  const apps = readdirSync(join(root, 'apps')).filter((app) => !['strata', 'sample-backend', 'eval'].includes(app));
+  const apps = readdirSync(join(root, 'apps')).filter((app) => !['strata', 'sample-backend', 'eval'].includes(app) && existsSync(join(root, 'apps', app, 'src', 'main.ts')));
 
   const environmentOf = (service: ComposeService) =>
     Object.fromEntries(Object.entries(service.environment ?? {}).map(([name, value]) => [name, String(value)]));

@@ -59,7 +59,7 @@ describe(OVERLAY, () => {
   const all = <T extends Manifest>(kind: string) => manifests.filter((manifest) => manifest.kind === kind) as T[];
   const named = <T extends Manifest>(kind: string, name: string) => all<T>(kind).find((manifest) => manifest.metadata.name === name);
   const deployment = (app: string) => named<Deployment>('Deployment', app)!;
-  const apps = readdirSync(join(root, 'apps')).filter((app) => !['strata', 'sample-backend', 'eval'].includes(app));
+  const apps = readdirSync(join(root, 'apps')).filter((app) => !['strata', 'sample-backend', 'eval'].includes(app) && existsSync(join(root, 'apps', app, 'src', 'main.ts')));
 
   /** The container's environment as the pod sees it: env, then its ConfigMaps and Secrets (decoded). */
   function environmentOf(container: Container): Record<string, string> {

@@ -182,7 +182,8 @@ describe('executions across every layer (distributed mode)', () => {
   it('deploys every layer forward and rolls every layer back to exactly the previous version', async () => {
     const first = await untilDone((await start('deploy', { versionGroup: 'shop-1' })).id);
     expect({ status: first.status, failed: first.failedStep }).toMatchObject({ status: 'succeeded' });
-    await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
+    // The first policy of a stack is answered before any gateway has ACKed one (none is known to wait for): the gateway follows.
+    await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 60_000, 250);
     const before = { schema: schemaDump(), behaviour: await behaviour() };
 
     const second = await start('deploy', { versionGroup: 'shop-2' });

@@ -54,6 +54,13 @@ export const ROLLOUT_SPEC_SCHEMA: JsonSchema = objectOf(
   { example: { environment: 'production', versionGroup: 'checkout-2026.11.3', steps: [{ setWeight: 5 }, { analysis: { window: '30s', minSamples: 200 } }, { pause: {} }, { setWeight: 100 }] } },
 );
 
+/** The canary of a deploy: a Rollout spec's steps and triggers (the deploy gives the environment and the group). */
+export const CANARY_SPEC_SCHEMA: JsonSchema = objectOf(
+  { steps: ROLLOUT_SPEC_SCHEMA.properties?.['steps'] as JsonSchema, rollbackTriggers: ROLLOUT_SPEC_SCHEMA.properties?.['rollbackTriggers'] as JsonSchema },
+  ['steps'],
+  { example: { steps: [{ setWeight: 10 }, { analysis: { window: '30s' } }, { setWeight: 100 }], rollbackTriggers: [{ when: 'judge == Fail' }] } },
+);
+
 const METRIC: JsonSchema = { type: 'string', enum: THRESHOLD_METRICS };
 const LIMIT: JsonSchema = { type: 'number', minimum: 0, maximum: 1_000_000_000 };
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { DomainError, ExecutionStatus } from '@strata/domain';
-import { PageQueryDto } from '@strata/observability';
+import { CANARY_SPEC_SCHEMA, DomainError, ExecutionStatus } from '@strata/domain';
+import { PageQueryDto, apiSchema } from '@strata/observability';
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 import { PlannedStepView } from '../services/executions.service';
 
@@ -17,12 +17,11 @@ export class DeployRequestDto {
   @IsOptional() @IsBoolean()
   dryRun?: boolean;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    example: { steps: [{ setWeight: 10 }, { analysis: { window: '30s' } }, { setWeight: 100 }], rollbackTriggers: [{ when: 'judge == Fail' }] },
-    description: "Move the traffic through a canary rollout instead of at once: a Rollout spec's steps and rollbackTriggers (environment and group are the deploy's). The traffic step ends when the rollout is promoted and fails when it is aborted",
-  })
+  @ApiPropertyOptional(
+    apiSchema(CANARY_SPEC_SCHEMA, {
+      description: "Move the traffic through a canary rollout instead of at once: a Rollout spec's steps and rollbackTriggers (environment and group are the deploy's). The traffic step ends when the rollout is promoted and fails when it is aborted",
+    }),
+  )
   @IsOptional() @IsObject()
   canary?: Record<string, unknown>;
 }

@@ -16,7 +16,7 @@ export class CreateNotificationChannelDto {
   url!: string;
 
   @ApiProperty({ example: 'STRATA_SLACK_SIGNING_SECRET', description: "The rollback service's variable holding the shared secret deliveries are signed with (never the secret itself)" })
-  @IsString() @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'secretFrom must be an environment variable name' })
+  @IsString() @MaxLength(128) @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'secretFrom must be an environment variable name' })
   secretFrom!: string;
 
   @ApiProperty({ enum: NOTIFICATION_EVENTS, isArray: true, example: ['rollout-aborted', 'execution-failed'] })
