@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ALL_TOPICS, TopicName } from '@strata/contracts';
 import { Logger } from '@strata/observability';
 import { BatchSubscription, EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
@@ -71,6 +72,8 @@ export class InMemoryEventBus implements EventBus {
   private started = false;
 
   constructor(partitions: number) {
+    // Each subscription listens for the bus stopping (AbortSignal.any): one process has more than Node's default 10.
+    setMaxListeners(0, this.stopping.signal);
     for (const topic of ALL_TOPICS) {
       this.topics.set(topic, Array.from({ length: partitions }, () => new Partition()));
     }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ALL_TOPICS, TopicName, physicalTopic } from '@strata/contracts';
 import { Logger } from '@strata/observability';
 import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, LogEntry, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
@@ -42,6 +43,8 @@ export class KafkaEventBus implements EventBus {
   private readonly logicalByPhysical = new Map<string, TopicName>();
 
   constructor(private readonly options: KafkaBusOptions) {
+    // Each subscription listens for the bus stopping: one process has more than Node's default 10.
+    setMaxListeners(0, this.stopping.signal);
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
