@@ -122,6 +122,8 @@ export class InMemoryEventBus implements EventBus {
     this.groupOffsets.set(subscription.groupId, offsets);
     const stopping = new AbortController();
     const signal = AbortSignal.any([this.stopping.signal, stopping.signal]);
+    // Every partition loop of the subscription waits on it: topics × partitions is often more than 10.
+    setMaxListeners(0, signal);
     const loops: Promise<void>[] = [];
     for (const topic of subscription.topics) {
       this.partitionsOf(topic).forEach((partition, index) => {
