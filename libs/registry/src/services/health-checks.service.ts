@@ -86,6 +86,9 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
 
   private async check(slot: VersionMapEntryEntity): Promise<void> {
     this.lastRun.set(slot.id, Date.now());
+    if (slot.status === 'deploying' && slot.executionId !== null) {
+      return; // an execution has not applied this version yet: its health would read as done before it is
+    }
     try {
       const healthCheck = slot.componentVersion.healthCheck as HealthCheck;
       const timeoutMs = parseDuration(healthCheck.timeout) ?? 2_000;
