@@ -36,7 +36,6 @@ export interface StepDetail {
   lastAttemptAt?: number;
   /** What the step did or found, for the operator: the SQL run, the policy version ACKed, nodes ready. */
   outcome?: string;
-  sql?: string[];
 }
 
 @Entity({ name: 'execution_steps' })

@@ -45,11 +45,6 @@ export class ExecutionRunner implements OnApplicationBootstrap, BeforeApplicatio
     return this.task.stop();
   }
 
-  /** One pass over the running executions; a pass still running is joined, never overlapped. */
-  tickAll(): Promise<void> {
-    return this.task.runNow();
-  }
-
   private async pass(): Promise<void> {
     for (const id of await this.executions.runningIds(this.transactions.reader)) {
       try {

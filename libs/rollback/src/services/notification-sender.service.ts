@@ -39,10 +39,6 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     return this.task.stop();
   }
 
-  sendDue(): Promise<void> {
-    return this.task.runNow();
-  }
-
   private async pass(): Promise<void> {
     const now = new Date();
     const due = await this.notifications.due(this.transactions.reader, now);
