@@ -5,7 +5,7 @@ import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
 import { anomalyDetectedV1, forecastPublishedV1 } from './predictive-events';
 import { rolloutDeclarationAnsweredV1, rolloutTransitionedV1 } from './rollout-events';
 import { gatewayFallbackChangedV1, routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1, routingLayersConvergedV1 } from './routing-events';
-import { executionChangedV1, rollbackActionRequestedV1, rolloutRequestedV1, routingLayersRequestedV1 } from './rollback-events';
+import { executionChangedV1, rollbackActionRequestedV1, rolloutAbortRequestedV1, rolloutRequestedV1, routingLayersRequestedV1, triggerFiredV1 } from './rollback-events';
 import {
   componentVersionRegisteredV1,
   deploymentDeclaredV1,
@@ -59,6 +59,8 @@ export const EventCatalog = {
   'io.strata.rollback.routing.requested.v1': defineEvent(Topics.rollbackEvents, routingLayersRequestedV1),
   'io.strata.rollback.action.requested.v1': defineEvent(Topics.rollbackEvents, rollbackActionRequestedV1),
   'io.strata.rollback.rollout.requested.v1': defineEvent(Topics.rollbackEvents, rolloutRequestedV1),
+  'io.strata.rollback.rollout.abort-requested.v1': defineEvent(Topics.rollbackEvents, rolloutAbortRequestedV1),
+  'io.strata.rollback.trigger.fired.v1': defineEvent(Topics.rollbackEvents, triggerFiredV1),
   'io.strata.kpi.samples.v1': defineEvent(Topics.kpiSamples, kpiSamplesV1),
   'io.strata.kpi.window.v1': defineEvent(Topics.kpiWindows, kpiWindowV1),
   'io.strata.anomaly.detected.v1': defineEvent(Topics.anomalies, anomalyDetectedV1),

@@ -90,3 +90,38 @@ export const rolloutRequestedV1 = z.object({
   spec: z.record(z.string(), z.unknown()),
 });
 export type RolloutRequestedV1 = z.infer<typeof rolloutRequestedV1>;
+
+/**
+ * rollback → routing-control: abort this rollout now (a rollback trigger fired). routing-control
+ * aborts it with `reason` as any abort (weights back to stable at once); a rollout that has already
+ * ended, or an unknown one, is left as it is. `requestId` makes a redelivered request one abort.
+ */
+export const rolloutAbortRequestedV1 = z.object({
+  requestId: z.string().min(1).max(500),
+  stack: name,
+  environment: name,
+  rollout: name,
+  reason: z.string().min(1).max(2_000),
+  actor: z.string().min(1).max(300),
+});
+export type RolloutAbortRequestedV1 = z.infer<typeof rolloutAbortRequestedV1>;
+
+/**
+ * rollback → anyone: a rollback trigger's condition held. `dryRun` firings did nothing but
+ * record `action` (what they would have done); the others did it (`outcome` says what came of it).
+ */
+export const triggerFiredV1 = z.object({
+  firingId: z.string().uuid(),
+  stack: name,
+  environment: name,
+  trigger: name,
+  when: z.string().min(1).max(2_000),
+  action: z.enum(['abort', 'rollback']),
+  dryRun: z.boolean(),
+  rollout: name.nullable(),
+  versionGroup: name.nullable(),
+  /** What the condition saw: figures of each side, the anomaly, the failing check. */
+  evidence: z.string().min(1).max(4_000),
+  outcome: z.string().min(1).max(2_000),
+});
+export type TriggerFiredV1 = z.infer<typeof triggerFiredV1>;

@@ -20,6 +20,11 @@ export const rolloutTransitionedV1 = z.object({
   reason: z.string(),
   policyVersion: z.number().int().positive().nullable(),
   actor: z.string().min(1),
+  /**
+   * On the creating transition (`from` null): the Rollout's `rollbackTriggers` as declared; the
+   * rollback service, their home, watches them for this rollout. Absent on the others.
+   */
+  rollbackTriggers: z.array(z.object({ when: z.string().min(1).max(2_000), for: z.string().max(50).optional(), minRequests: z.number().int().positive().optional() })).max(20).optional(),
 });
 export type RolloutTransitionedV1 = z.infer<typeof rolloutTransitionedV1>;
 
