@@ -38,3 +38,4 @@ export * from './auth/roles';
 export * from './input/unsafe-text';
 export * from './schemas';
 export * from './executions';
+export * from './triggers';

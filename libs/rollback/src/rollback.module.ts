@@ -7,6 +7,14 @@ import { RoutingAnswersConsumer } from './consumers/routing-answers.consumer';
 import { ExecutionsController } from './controllers/executions.controller';
 import { NotificationChannelsController } from './controllers/notification-channels.controller';
 import { RolloutOutcomesConsumer } from './consumers/rollout-outcomes.consumer';
+import { TriggerSignalsConsumer } from './consumers/trigger-signals.consumer';
+import { RollbackTriggersController } from './controllers/rollback-triggers.controller';
+import { TriggersRepository } from './repositories/triggers.repository';
+import { BackwardExecutions } from './services/backward-executions.service';
+import { RollbackTriggersService } from './services/rollback-triggers.service';
+import { TriggerFirer } from './services/trigger-firer';
+import { TriggerSpecs } from './services/trigger-specs';
+import { TriggerWatcher } from './services/trigger-watcher.service';
 import { NotificationsRepository } from './repositories/notifications.repository';
 import { NotificationSender } from './services/notification-sender.service';
 import { NotificationsService } from './services/notifications.service';
@@ -24,9 +32,9 @@ import { ExecutionEvents } from './services/execution-events';
 import { ExecutionRunner } from './services/execution-runner.service';
 import { ExecutionsService } from './services/executions.service';
 
-const CONTROLLERS = [ExecutionsController, NotificationChannelsController];
+const CONTROLLERS = [ExecutionsController, NotificationChannelsController, RollbackTriggersController];
 
-/** The rollback service: executions that deploy and roll back a version group across every layer, resumable after a crash. */
+/** The rollback service: executions that deploy and roll back a version group across every layer, resumable after a crash, and the rollback triggers that start them. */
 @Module({})
 export class RollbackModule {
   static register(options: ServiceModuleOptions, tuning: Partial<RollbackTuning> = {}): DynamicModule {
@@ -65,8 +73,15 @@ export class RollbackModule {
         ExecutionRunner,
         RegistryCatalogConsumer,
         RoutingAnswersConsumer,
+        TriggersRepository,
+        TriggerSpecs,
+        TriggerFirer,
+        TriggerWatcher,
+        RollbackTriggersService,
+        BackwardExecutions,
+        TriggerSignalsConsumer,
       ],
-      exports: [ExecutionRunner, ExecutionsService],
+      exports: [ExecutionRunner, ExecutionsService, TriggerWatcher, BackwardExecutions],
     };
   }
 }

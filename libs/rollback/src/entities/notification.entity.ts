@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** What a channel is told about. */
-export type NotificationEvent = 'rollout-aborted' | 'execution-started' | 'execution-succeeded' | 'execution-failed';
-export const NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['rollout-aborted', 'execution-started', 'execution-succeeded', 'execution-failed'];
+export type NotificationEvent = 'rollout-aborted' | 'execution-started' | 'execution-succeeded' | 'execution-failed' | 'trigger-fired';
+export const NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['rollout-aborted', 'execution-started', 'execution-succeeded', 'execution-failed', 'trigger-fired'];
 
 @Entity({ name: 'notification_channels' })
 export class NotificationChannelEntity {

@@ -70,7 +70,7 @@ export class ExecutionsService {
     }, within);
   }
 
-  rollback(request: RollbackRequest, actor: string): Promise<ExecutionRequestOutcome> {
+  rollback(request: RollbackRequest, actor: string, within?: EntityManager): Promise<ExecutionRequestOutcome> {
     return this.transactions.run(async (manager) => {
       const history = await this.catalog.history(manager, request.stack, request.environment);
       const current = history[0];
@@ -87,7 +87,7 @@ export class ExecutionsService {
       const deployed = await this.deployedMembers(manager, request.stack, request.environment);
       const planned = planRollback({ toVersionGroup: to, fromVersionGroup: current, members: targets.map(asMember), deployed: deployed.map(asMember) });
       return this.begin(manager, { ...request, versionGroup: to }, 'rollback', planned, [...targets, ...deployed], actor, request.reason ?? null);
-    });
+    }, within);
   }
 
   async get(id: string): Promise<ExecutionEntity> {
@@ -106,11 +106,21 @@ export class ExecutionsService {
   }
 
   /** A failed execution is given up: it frees the stack and environment, and what it applied stays applied (the version map says so). */
-  abandon(id: string): Promise<ExecutionEntity> {
-    return this.command(id, 'abandon');
+  abandon(id: string, within?: EntityManager): Promise<ExecutionEntity> {
+    return this.command(id, 'abandon', within);
   }
 
-  private command(id: string, command: 'retry' | 'abandon'): Promise<ExecutionEntity> {
+  /** The execution holding a stack and environment (running, or failed and not yet given up), if any. */
+  holder(stack: string, environment: string, within: EntityManager): Promise<ExecutionEntity | null> {
+    return this.executions.active(within, stack, environment);
+  }
+
+  /** The version group serving there: the last one an execution completed. */
+  async serving(stack: string, environment: string, within: EntityManager): Promise<string | null> {
+    return (await this.catalog.history(within, stack, environment, 1))[0] ?? null;
+  }
+
+  private command(id: string, command: 'retry' | 'abandon', within?: EntityManager): Promise<ExecutionEntity> {
     return this.transactions.run(async (manager) => {
       const execution = await this.executions.get(manager, id);
       if (!execution) throw DomainError.notFound('execution', id);
@@ -121,7 +131,7 @@ export class ExecutionsService {
       for (const step of locked.steps) await this.executions.saveStep(manager, step);
       await this.events.record(manager, locked, command === 'retry' ? 'retried' : 'abandoned', null);
       return (await this.executions.get(manager, id)) as ExecutionEntity;
-    });
+    }, within);
   }
 
   private async begin(

@@ -7,7 +7,7 @@ export interface NotificationFacts {
   stack: string;
   environment: string;
   /** The execution or rollout it is about. */
-  subject: { kind: 'execution' | 'rollout'; id: string; versionGroup: string };
+  subject: { kind: 'execution' | 'rollout' | 'trigger'; id: string; versionGroup: string };
   /** One line: what happened and why. */
   summary: string;
   at: string;
@@ -19,6 +19,7 @@ const EMOJI: Record<NotificationEvent, string> = {
   'execution-started': ':arrow_forward:',
   'execution-succeeded': ':white_check_mark:',
   'execution-failed': ':x:',
+  'trigger-fired': ':rewind:',
 };
 
 /**

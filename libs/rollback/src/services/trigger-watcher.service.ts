@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { AnomalyDetectedV1, KpiSamplesV1 } from '@strata/contracts';
+import { GatewaySignals, IDLE_TRIGGER, RollbackTriggerSpec, TriggerFigures, TriggerTracking, TriggerWatch, conditionHoldsConfidently, decideTrigger, inTriggerScope, severityReaches } from '@strata/domain';
+import { EntityManager } from 'typeorm';
+import { RollbackTriggerEntity, WatchedRolloutEntity } from '../entities/trigger.entity';
+import { CatalogRepository } from '../repositories/catalog.repository';
+import { TriggersRepository } from '../repositories/triggers.repository';
+import { TriggerFirer, TriggerSubject } from './trigger-firer';
+import { TriggerSpecs } from './trigger-specs';
+
+/** The gateway's metrics (`kpi.samples`, one flush per node and second) KPI conditions read. */
+const SIGNAL_METRICS: Record<string, 'requests' | 'errors' | 'latency'> = {
+  gateway_requests_total: 'requests',
+  gateway_errors_5xx_total: 'errors',
+  gateway_errors_connect_total: 'errors',
+  gateway_request_duration_ms: 'latency',
+};
+/** How long the live rollouts and KPI triggers read for one evaluation serve the next ones (a change made here clears them at once). */
+const ARMED_TTL_MS = 250;
+/** Only rollouts that route traffic to their canary are judged on it. */
+const JUDGED_PHASES = ['progressing', 'paused'];
+
+type Armed = { trigger: RollbackTriggerEntity; spec: RollbackTriggerSpec };
+
+/**
+ * Decides when rollback triggers hold. KPI conditions on the gateway's own flushes (seconds old,
+ * not 10 s windows), the other conditions as their event arrives: anomalies, a failed analysis,
+ * a gateway without an available node for a group, a gateway's NACK. The subject of a firing is the
+ * live rollout of the group when there is one (its canary is what misbehaves), else the group
+ * deployed. Debounce (`for`) is tracked here, in memory; the cool-down and the one firing per
+ * subject are kept in the database, so a restart does not fire twice.
+ *
+ * The flushes are kept in memory: with several replicas, `kpi.samples` partitions (keyed by series)
+ * are split between them, so run the trigger watch in one replica (see the README).
+ */
+@Injectable()
+export class TriggerWatcher {
+  readonly signals = new GatewaySignals();
+  private readonly tracking = new Map<string, TriggerTracking>();
+  private kpiArmed: { readAt: number; rollouts: WatchedRolloutEntity[]; armed: Armed[] } | null = null;
+
+  constructor(
+    private readonly triggers: TriggersRepository,
+    private readonly specs: TriggerSpecs,
+    private readonly catalog: CatalogRepository,
+    private readonly firer: TriggerFirer,
+  ) {}
+
+  /** Takes gateway flushes in and evaluates the KPI conditions on them at once. */
+  async onFlushes(manager: EntityManager, flushes: readonly KpiSamplesV1[], now = Date.now()): Promise<void> {
+    for (const { series, samples, histograms } of flushes) {
+      const metric = SIGNAL_METRICS[series.metric];
+      if (!metric || !series.stackConfig) continue;
+      const source = { stack: series.stack, environment: series.environment, component: series.component, stackConfig: series.stackConfig };
+      if (metric === 'latency') {
+        for (const histogram of histograms ?? []) this.signals.add(source, { metric, at: histogram.timestamp, bounds: histogram.bounds, counts: histogram.counts, sum: histogram.sum, count: histogram.count });
+      } else {
+        for (const sample of samples) this.signals.add(source, { metric, at: sample.timestamp, value: sample.value });
+      }
+    }
+    await this.evaluateKpi(manager, now);
+  }
+
+  /** A rollout or a trigger changed: the next evaluation reads them again. */
+  invalidate(): void {
+    this.kpiArmed = null;
+  }
+
+  /** Every KPI trigger over every live rollout in its scope, on the flushes held now. */
+  async evaluateKpi(manager: EntityManager, now = Date.now()): Promise<void> {
+    if (this.kpiArmed === null || now - this.kpiArmed.readAt > ARMED_TTL_MS) {
+      const live = (await this.triggers.liveRollouts(manager)).filter((rollout) => JUDGED_PHASES.includes(rollout.phase));
+      this.kpiArmed = { readAt: now, rollouts: live, armed: await this.armed(manager, live, 'kpi') };
+    }
+    const { rollouts, armed } = this.kpiArmed;
+    for (const rollout of rollouts) {
+      for (const { trigger, spec } of armed.filter((entry) => entry.trigger.stack === rollout.stack && entry.trigger.environment === rollout.environment)) {
+        if (spec.watch.kind !== 'kpi') continue;
+        for (const component of this.signals.componentsServing(rollout.stack, rollout.environment, rollout.versionGroup)) {
+          if (!inTriggerScope(spec.scope, { rollout: rollout.rollout, versionGroup: rollout.versionGroup, component })) continue;
+          const where = { stack: rollout.stack, environment: rollout.environment, component };
+          const canary = this.signals.figures(where, (config) => config === rollout.versionGroup, spec.windowMs);
+          const stable = this.signals.figures(where, (config) => config !== rollout.versionGroup, spec.windowMs);
+          const holds = canary.point.requests >= spec.minRequests && conditionHoldsConfidently(spec.watch.condition, { canary, stable });
+          const subject = rolloutSubject(rollout, component);
+          const evidence = () => `over the last ${spec.windowMs / 1000} s of gateway flushes of ${component}: canary ${describe(canary.point)}; stable ${describe(stable.point)}`;
+          const at = this.signals.now(rollout.stack, rollout.environment) ?? now;
+          await this.decide(manager, trigger, spec, subject, `${trigger.id}/${subject.key}/${component}`, holds, evidence, { at, now });
+        }
+      }
+    }
+  }
+
+  async onAnomaly(manager: EntityManager, anomaly: AnomalyDetectedV1): Promise<void> {
+    const { stack, environment, component, stackConfig } = anomaly.series;
+    if (!stackConfig) return;
+    const evidence = `${anomaly.severity} anomaly ${anomaly.anomalyId} on ${anomaly.series.metric} of ${component} under ${stackConfig} (observed ${anomaly.evidence.observed}, expected ${anomaly.evidence.expected ?? 'unknown'}, score ${anomaly.score.toFixed(3)})`;
+    await this.onEvent(manager, { stack, environment }, 'anomaly', evidence, (watch) => {
+      if (watch.kind !== 'anomaly' || !severityReaches(anomaly.severity, watch.minSeverity)) return [];
+      return watch.of === 'canary' ? [{ group: stackConfig, as: 'rollout' }] : [{ group: stackConfig, as: 'any' }];
+    }, component);
+  }
+
+  /** A gateway serves an environment without an available node for these configs. */
+  async onUnavailable(manager: EntityManager, where: { stack: string; environment: string }, configs: readonly string[], reason: string): Promise<void> {
+    await this.onEvent(manager, where, 'health', `a gateway has no available node (all failing health checks or ejected) for ${configs.join(', ')}: ${reason}`, () => configs.map((group) => ({ group, as: 'any' as const })));
+  }
+
+  async onNack(manager: EntityManager, where: { stack: string; environment: string }, evidence: string): Promise<void> {
+    const serving = await this.serving(manager, where);
+    const live = await this.triggers.liveRollouts(manager, where);
+    const groups = live.length > 0 ? live.map((rollout) => rollout.versionGroup) : serving ? [serving] : [];
+    await this.onEvent(manager, where, 'nack', evidence, () => groups.map((group) => ({ group, as: 'any' as const })));
+  }
+
+  /** A failed analysis aborted this rollout. */
+  async onJudgeFail(manager: EntityManager, rollout: WatchedRolloutEntity, reason: string): Promise<void> {
+    const armed = await this.armed(manager, [rollout], 'judge');
+    for (const { trigger, spec } of armed) {
+      if (!inTriggerScope(spec.scope, { rollout: rollout.rollout, versionGroup: rollout.versionGroup })) continue;
+      const subject = rolloutSubject(rollout, null);
+      await this.decide(manager, trigger, spec, subject, `${trigger.id}/${subject.key}`, true, () => reason, { at: Date.now(), now: Date.now() });
+    }
+  }
+
+  /**
+   * An event-borne condition: each armed trigger of `kind` names the groups it sees misbehaving;
+   * a live rollout of the group is the subject, else (unless only a canary counts) the group serving.
+   */
+  private async onEvent(manager: EntityManager, where: { stack: string; environment: string }, kind: TriggerWatch['kind'], evidence: string, groupsOf: (watch: TriggerWatch) => { group: string; as: 'rollout' | 'any' }[], component: string | null = null): Promise<void> {
+    const live = await this.triggers.liveRollouts(manager, where);
+    const armed = await this.armed(manager, [where], kind);
+    if (armed.length === 0) return;
+    const serving = await this.serving(manager, where);
+    const now = Date.now();
+    for (const { trigger, spec } of armed) {
+      for (const { group, as } of groupsOf(spec.watch)) {
+        const rollout = live.find((candidate) => candidate.versionGroup === group);
+        const subject = rollout ? rolloutSubject(rollout, component) : as === 'any' && group === serving ? groupSubject(group, component, spec, now) : null;
+        if (!subject || !inTriggerScope(spec.scope, subject)) continue;
+        await this.decide(manager, trigger, spec, subject, `${trigger.id}/${subject.key}`, true, () => evidence, { at: now, now });
+      }
+    }
+  }
+
+  /** `at`: the signal's time (`for` is measured in it); `now`: this service's (firings and cool-downs). */
+  private async decide(manager: EntityManager, trigger: RollbackTriggerEntity, spec: RollbackTriggerSpec, subject: TriggerSubject, key: string, holds: boolean, evidence: () => string, { at, now }: { at: number; now: number }): Promise<void> {
+    const decision = decideTrigger({ holds, at, now, forMs: spec.watch.kind === 'kpi' ? spec.forMs : 0, coolDownMs: spec.coolDownMs, lastFiredAt: trigger.lastFiredAt?.getTime() ?? null }, this.tracking.get(key) ?? IDLE_TRIGGER);
+    if (decision.outcome === 'idle') this.tracking.delete(key);
+    else this.tracking.set(key, decision.tracking);
+    if (decision.outcome !== 'fire') return;
+    if (await this.firer.fire(manager, trigger, spec, subject, evidence(), new Date(now))) trigger.lastFiredAt = new Date(now);
+  }
+
+  private async armed(manager: EntityManager, where: readonly { stack: string; environment: string }[], kind: TriggerWatch['kind']): Promise<Armed[]> {
+    const triggers = await this.triggers.ofEnvironments(manager, uniqueEnvironments(where));
+    return triggers.map((trigger) => ({ trigger, spec: this.specs.of(trigger) })).filter((entry): entry is Armed => entry.spec !== null && entry.spec.watch.kind === kind);
+  }
+
+  private async serving(manager: EntityManager, where: { stack: string; environment: string }): Promise<string | null> {
+    return (await this.catalog.history(manager, where.stack, where.environment, 1))[0] ?? null;
+  }
+}
+
+function rolloutSubject(rollout: WatchedRolloutEntity, component: string | null): TriggerSubject {
+  return { key: `rollout:${rollout.rollout}@${rollout.startedAt.toISOString()}`, rollout: rollout.rollout, versionGroup: rollout.versionGroup, component };
+}
+
+/** A group serving has no rollout to key on: one firing per cool-down period, the cool-down being what stops a loop. */
+function groupSubject(group: string, component: string | null, spec: RollbackTriggerSpec, now: number): TriggerSubject {
+  return { key: `group:${group}@${Math.floor(now / Math.max(spec.coolDownMs, 60_000))}`, rollout: null, versionGroup: group, component };
+}
+
+function uniqueEnvironments(where: readonly { stack: string; environment: string }[]): { stack: string; environment: string }[] {
+  return [...new Map(where.map(({ stack, environment }) => [`${stack}/${environment}`, { stack, environment }])).values()];
+}
+
+function describe(figures: TriggerFigures): string {
+  if (figures.requests === 0) return 'no requests';
+  const errors = figures.errorRate === null ? '' : `error rate ${(100 * figures.errorRate).toFixed(2)} % of ${figures.requests} requests`;
+  const latency = figures.latencyMeanMs === null ? '' : `, latency mean ${figures.latencyMeanMs.toFixed(1)} ms, p99 ≤ ${figures.latencyP99Ms ?? '?'} ms`;
+  return `${errors}${latency}`;
+}
