@@ -208,14 +208,14 @@ describe('event backbone across processes', () => {
       const stack = aStackName('token-audit');
       await createStack(stack);
       await eventually(async () => expect((await catalog()).get(stack)).toBe(1), 60_000, 250);
-      const rule = await fetch(`${routingUrl}/v1/stacks/${stack}/environments/production/kpi-rules`, {
+      const rule = await fetch(`${routingUrl}/v1/stacks/${stack}/environments/production/traffic-rules`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...asBot },
-        body: JSON.stringify({ name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5000, action: { kind: 'abortRollout' } }),
+        body: JSON.stringify({ name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5000, action: { kind: 'setWeights', weights: { [`${stack}@1`]: 100 } } }),
       });
       expect(rule.status).toBe(201);
       const audited = await sql.query(`SELECT principal, token_id, action FROM routing.audit_log WHERE principal = 'distributed-bot'`);
-      expect(audited.rows).toEqual([{ principal: 'distributed-bot', token_id: id, action: 'POST /v1/stacks/:stack/environments/:environment/kpi-rules' }]);
+      expect(audited.rows).toEqual([{ principal: 'distributed-bot', token_id: id, action: 'POST /v1/stacks/:stack/environments/:environment/traffic-rules' }]);
 
       const revoked = await fetch(`${registryUrl}/v1/tokens/${id}/revoke`, { method: 'POST', headers: E2E_BEARER });
       expect(revoked.status).toBe(200);

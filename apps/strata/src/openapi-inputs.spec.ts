@@ -90,12 +90,12 @@ describe('the management API document', () => {
     expect(KNOWN_LOOSE.filter((known) => !loose.includes(known))).toEqual([]);
   });
 
-  it('shows the routing policy, the rollout spec and the KPI rule as typed structures, not free objects', () => {
+  it('shows the routing policy, the rollout spec and the traffic rule as typed structures, not free objects', () => {
     const schemas = document.components.schemas;
     const policy = schemas['PutRoutingPolicyDto']?.properties ?? {};
     expect(Object.keys(policy).sort()).toEqual(['component', 'healthCheck', 'mirror', 'networkPolicy', 'outlierDetection', 'retryBudget', 'rules', 'stableConfig', 'stackConfigs', 'stickiness']);
     expect(policy['stackConfigs']).toMatchObject({ type: 'array', maxItems: 100, items: { properties: { nodes: { maxItems: 1000 } } } });
     expect(schemas['CreateRolloutDto']?.properties?.['spec']).toMatchObject({ type: 'object', required: ['environment', 'versionGroup', 'steps'], additionalProperties: false });
-    expect(schemas['CreateKpiRuleDto']?.properties?.['condition']?.oneOf).toHaveLength(2);
+    expect(schemas['CreateTrafficRuleDto']?.properties?.['condition']?.oneOf).toHaveLength(2);
   });
 });

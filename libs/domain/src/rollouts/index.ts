@@ -2,5 +2,5 @@ export * from './rollout-spec';
 export * from './rollout-state-machine';
 export * from './threshold-judge';
 export * from './canary-routing';
-export * from './kpi-rules';
+export * from './traffic-rules';
 export * from './rollback-triggers';

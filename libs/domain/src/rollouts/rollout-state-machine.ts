@@ -15,8 +15,6 @@ export interface RolloutState {
   stepIndex: number;
   /** Percentage of weighted traffic on the canary. */
   canaryWeight: number;
-  /** When the rollout was created (epoch ms): rollback triggers look at KPI windows from then on. Absent in states persisted before it existed. */
-  startedAt?: number;
   /** When the current step began (epoch ms): analysis windows and timed pauses count from it. */
   stepStartedAt: number;
   pause: RolloutPause | null;
@@ -70,7 +68,7 @@ export interface RolloutTransition {
 export const MAX_INCONCLUSIVE_ANALYSES = 3;
 
 export function initialRolloutState(now: number): RolloutState {
-  return { phase: 'pending', stepIndex: 0, canaryWeight: 0, startedAt: now, stepStartedAt: now, pause: null, inconclusiveAnalyses: 0, reason: null };
+  return { phase: 'pending', stepIndex: 0, canaryWeight: 0, stepStartedAt: now, pause: null, inconclusiveAnalyses: 0, reason: null };
 }
 
 export function describeStep(step: RolloutStep | undefined): string {

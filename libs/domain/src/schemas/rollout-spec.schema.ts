@@ -1,4 +1,4 @@
-import { KpiRuleCondition } from '../rollouts/kpi-rules';
+import { TrafficRuleAction, TrafficRuleCondition } from '../rollouts/traffic-rules';
 import { ANALYSIS_JUDGES, MAX_STEPS, MAX_THRESHOLD, MAX_THRESHOLD_RULES, THRESHOLD_METRICS } from '../rollouts/rollout-spec';
 import { DURATION_SCHEMA, JsonSchema, objectOf } from './json-schema';
 
@@ -64,27 +64,22 @@ export const CANARY_SPEC_SCHEMA: JsonSchema = objectOf(
 const METRIC: JsonSchema = { type: 'string', enum: THRESHOLD_METRICS };
 const LIMIT: JsonSchema = { type: 'number', minimum: 0, maximum: 1_000_000_000 };
 
-/** A KPI rule's `condition` (kpi-rules.ts: kpiRuleViolations). */
-export const KPI_RULE_CONDITION_SCHEMA: JsonSchema = {
+/** A traffic rule's `condition` (traffic-rules.ts: trafficRuleViolations). */
+export const TRAFFIC_RULE_CONDITION_SCHEMA: JsonSchema = {
   description: "threshold: one config's metric above a limit; ratio: the canary's above `above` × the stable's and above `floor`",
   oneOf: [
-    objectOf({ kind: { type: 'string', enum: ['threshold'] satisfies KpiRuleCondition['kind'][] }, metric: METRIC, config: { type: 'string', enum: ['canary', 'stable'] }, above: LIMIT }, ['kind', 'metric', 'config', 'above']),
-    objectOf({ kind: { type: 'string', enum: ['ratio'] satisfies KpiRuleCondition['kind'][] }, metric: METRIC, above: LIMIT, floor: LIMIT }, ['kind', 'metric', 'above', 'floor']),
+    objectOf({ kind: { type: 'string', enum: ['threshold'] satisfies TrafficRuleCondition['kind'][] }, metric: METRIC, config: { type: 'string', enum: ['canary', 'stable'] }, above: LIMIT }, ['kind', 'metric', 'config', 'above']),
+    objectOf({ kind: { type: 'string', enum: ['ratio'] satisfies TrafficRuleCondition['kind'][] }, metric: METRIC, above: LIMIT, floor: LIMIT }, ['kind', 'metric', 'above', 'floor']),
   ],
   example: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 },
 };
 
-/** A KPI rule's `action`: traffic shaping only. */
-export const KPI_RULE_ACTION_SCHEMA: JsonSchema = {
-  oneOf: [
-    objectOf({ kind: { type: 'string', enum: ['abortRollout'] } }, ['kind']),
-    objectOf(
-      {
-        kind: { type: 'string', enum: ['setWeights'] },
-        weights: { type: 'object', maxProperties: 100, additionalProperties: { type: 'number', minimum: 0, maximum: 1_000_000 }, description: 'stack config name → weight' },
-      },
-      ['kind', 'weights'],
-    ),
-  ],
-  example: { kind: 'abortRollout' },
-};
+/** A traffic rule's `action`: traffic shaping only (aborting a rollout is a rollback trigger's job). */
+export const TRAFFIC_RULE_ACTION_SCHEMA: JsonSchema = objectOf(
+  {
+    kind: { type: 'string', enum: ['setWeights'] satisfies TrafficRuleAction['kind'][] },
+    weights: { type: 'object', maxProperties: 100, additionalProperties: { type: 'number', minimum: 0, maximum: 1_000_000 }, description: 'stack config name → weight' },
+  },
+  ['kind', 'weights'],
+  { example: { kind: 'setWeights', weights: { 'checkout-2026.11.2': 100, 'checkout-2026.11.3': 0 } } },
+);

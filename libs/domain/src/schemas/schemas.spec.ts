@@ -1,10 +1,10 @@
 import Ajv from 'ajv';
-import { kpiRuleViolations } from '../rollouts/kpi-rules';
+import { trafficRuleViolations } from '../rollouts/traffic-rules';
 import { rolloutSpecViolations } from '../rollouts/rollout-spec';
 import { routingPolicyViolations } from '../routing/routing-policy';
 import { JsonSchema } from './json-schema';
 import { ROUTING_LIMITS, ROUTING_POLICY_SCHEMA } from './routing-policy.schema';
-import { KPI_RULE_ACTION_SCHEMA, KPI_RULE_CONDITION_SCHEMA, ROLLOUT_SPEC_SCHEMA } from './rollout-spec.schema';
+import { TRAFFIC_RULE_ACTION_SCHEMA, TRAFFIC_RULE_CONDITION_SCHEMA, ROLLOUT_SPEC_SCHEMA } from './rollout-spec.schema';
 
 /**
  * The schemas the API document shows and the validators that enforce the rules must agree: every
@@ -115,10 +115,10 @@ describe('the rollout spec schema and its validator', () => {
   });
 });
 
-describe('the KPI rule condition and action schemas and their validator', () => {
-  const condition = accepts(KPI_RULE_CONDITION_SCHEMA);
-  const action = accepts(KPI_RULE_ACTION_SCHEMA);
-  const rule = (parts: Record<string, unknown>) => kpiRuleViolations({ name: 'r', forMs: 0, condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, action: { kind: 'abortRollout' }, ...parts });
+describe('the traffic rule condition and action schemas and their validator', () => {
+  const condition = accepts(TRAFFIC_RULE_CONDITION_SCHEMA);
+  const action = accepts(TRAFFIC_RULE_ACTION_SCHEMA);
+  const rule = (parts: Record<string, unknown>) => trafficRuleViolations({ name: 'r', forMs: 0, condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, action: { kind: 'setWeights', weights: { v1: 100 } }, ...parts });
 
   it.each([
     [{ kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, true],
@@ -134,8 +134,8 @@ describe('the KPI rule condition and action schemas and their validator', () => 
   });
 
   it.each([
-    [{ kind: 'abortRollout' }, true],
     [{ kind: 'setWeights', weights: { v1: 100, v2: 0 } }, true],
+    [{ kind: 'abortRollout' }, false],
     [{ kind: 'setWeights', weights: { v1: -1 } }, false],
     [{ kind: 'setWeights', weights: Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`v${index}`, 1])) }, false],
     [{ kind: 'abortRollout', weights: {} }, false],

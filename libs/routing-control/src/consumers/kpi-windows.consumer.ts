@@ -2,15 +2,15 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@strata/contracts';
 import { EventSubscriber } from '@strata/messaging';
 import { ANALYSED_METRICS, KpiWindowsRepository } from '../repositories/kpi-windows.repository';
-import { KpiRulesService } from '../services/kpi-rules.service';
+import { TrafficRulesService } from '../services/traffic-rules.service';
 
-/** Keeps the gateway KPI windows that rollout analyses and rules compare, per stack config, and runs the rules. */
+/** Keeps the gateway KPI windows that rollout analyses and traffic rules compare, per stack config, and runs the traffic rules. */
 @Injectable()
 export class KpiWindowsConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly subscriber: EventSubscriber,
     private readonly kpiWindows: KpiWindowsRepository,
-    private readonly rules: KpiRulesService,
+    private readonly rules: TrafficRulesService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -19,7 +19,7 @@ export class KpiWindowsConsumer implements OnApplicationBootstrap {
         if (this.kpiWindows.isAnalysed(event.data)) {
           await this.kpiWindows.record(manager, event.data);
         }
-        // Rules are evaluated as request windows arrive: every window of traffic is a chance to act.
+        // Traffic rules are evaluated as request windows arrive: every window of traffic is a chance to act.
         if (event.data.series.metric === ANALYSED_METRICS.requests) {
           await this.rules.evaluate(manager, event.data);
         }

@@ -107,38 +107,6 @@ export class KpiWindowsRepository {
   }
 
   /**
-   * The latest windows of some stack configs since `since`, newest first, at most `limit` window
-   * starts: what rollback triggers look at. Figures per window start and stack config.
-   */
-  async recentFigures(manager: EntityManager, scope: KpiScope, stackConfigs: readonly string[], since: Date, limit: number): Promise<{ windowStart: number; figures: Map<string, SpanFigures> }[]> {
-    const rows = (await manager.query(
-      `WITH latest AS (
-         SELECT DISTINCT window_start FROM "${ROUTING_CONTROL_SCHEMA}".kpi_windows
-          WHERE stack = $1 AND environment = $2 AND stack_config = ANY($3) AND window_start >= $4 AND metric = $5
-          ORDER BY window_start DESC LIMIT $6)
-       SELECT w.window_start AS start, w.stack_config, w.metric, SUM(w.sum) AS total, SUM(w.count) AS requests, MAX(w.p99) AS p99,
-              array_agg(w.histogram) FILTER (WHERE w.histogram IS NOT NULL) AS histograms,
-              MIN(w.window_start) AS covered_from, MAX(w.window_end) AS covered_to
-         FROM "${ROUTING_CONTROL_SCHEMA}".kpi_windows w JOIN latest USING (window_start)
-        WHERE w.stack = $1 AND w.environment = $2 AND w.stack_config = ANY($3)
-        GROUP BY w.window_start, w.stack_config, w.metric
-        ORDER BY w.window_start DESC`,
-      [scope.stack, scope.environment, [...stackConfigs], since, ANALYSED_METRICS.requests, limit],
-    )) as (FigureRow & { start: Date; stack_config: string })[];
-    const byStart = new Map<number, Map<string, (FigureRow & { stack_config: string })[]>>();
-    for (const row of rows) {
-      const start = row.start.getTime();
-      const configs = byStart.get(start) ?? new Map<string, (FigureRow & { stack_config: string })[]>();
-      configs.set(row.stack_config, [...(configs.get(row.stack_config) ?? []), row]);
-      byStart.set(start, configs);
-    }
-    return [...byStart.entries()].map(([windowStart, configs]) => ({
-      windowStart,
-      figures: new Map([...configs.entries()].map(([stackConfig, configRows]) => [stackConfig, figuresOf(configRows)])),
-    }));
-  }
-
-  /**
    * How far a stack config's request windows have arrived. metrics-ingest publishes every series
    * of a window together and windows in order, so once a config's window ending at E is here, its
    * windows ending before E are too (on Kafka, a sibling node's window of the same end may trail

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, DomainErrorCode, RolloutInput, advanceRollout, initialRolloutState, promoteCanary, withCanaryWeight } from '@strata/domain';
+import { RolloutTransitionedV1 } from '@strata/contracts';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
@@ -18,6 +19,20 @@ const MAX_ANALYSES_PER_ADVANCE = 10;
 /** A new rollout's row, as RolloutsService has checked it. */
 export type NewRolloutRow = Omit<Parameters<RolloutsRepository['insert']>[1], 'state' | 'phase'>;
 
+/** A Rollout's rollback triggers as its spec declares them (when, for, minRequests). */
+export type DeclaredRollbackTriggers = NonNullable<RolloutTransitionedV1['rollbackTriggers']>;
+
+/** One transition to record and announce. */
+interface TransitionRecord {
+  from: RolloutTransitionEntity['fromPhase'];
+  to: RolloutTransitionEntity['toPhase'];
+  stepIndex: number;
+  canaryWeight: number;
+  reason: string;
+  policyVersion: number | null;
+  rollbackTriggers?: DeclaredRollbackTriggers;
+}
+
 /**
  * Carries out the rollout state machine (libs/domain/src/rollouts/rollout-state-machine.ts): feeds
  * it an input, then does the effects it returns, in the caller's transaction: weights pushed into
@@ -34,10 +49,13 @@ export class RolloutEngine {
     @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
   ) {}
 
-  /** Inserts the rollout as pending and starts it: its first steps run at once. */
-  async start(manager: EntityManager, row: NewRolloutRow, actor: string): Promise<RolloutEntity> {
+  /**
+   * Inserts the rollout as pending and starts it: its first steps run at once. The creating
+   * transition carries the rollback triggers as declared: the rollback service watches them.
+   */
+  async start(manager: EntityManager, row: NewRolloutRow, rollbackTriggers: DeclaredRollbackTriggers, actor: string): Promise<RolloutEntity> {
     const rollout = await this.rollouts.insert(manager, { ...row, state: initialRolloutState(this.tuning.now()), phase: 'pending' });
-    await this.record(manager, rollout, [{ from: null, to: 'pending', stepIndex: 0, canaryWeight: 0, reason: 'created', policyVersion: null }], actor);
+    await this.record(manager, rollout, [{ from: null, to: 'pending', stepIndex: 0, canaryWeight: 0, reason: 'created', policyVersion: null, rollbackTriggers }], actor);
     return this.advance(manager, rollout, { kind: 'start' }, actor);
   }
 
@@ -130,12 +148,7 @@ export class RolloutEngine {
     return policy.version;
   }
 
-  private async record(
-    manager: EntityManager,
-    rollout: RolloutEntity,
-    transitions: { from: RolloutTransitionEntity['fromPhase']; to: RolloutTransitionEntity['toPhase']; stepIndex: number; canaryWeight: number; reason: string; policyVersion: number | null }[],
-    actor: string,
-  ): Promise<void> {
+  private async record(manager: EntityManager, rollout: RolloutEntity, transitions: TransitionRecord[], actor: string): Promise<void> {
     await this.rollouts.appendTransitions(
       manager,
       transitions.map((transition) => ({ rolloutId: rollout.id, fromPhase: transition.from, toPhase: transition.to, stepIndex: transition.stepIndex, canaryWeight: transition.canaryWeight, reason: transition.reason, policyVersion: transition.policyVersion, actor })),

@@ -3,31 +3,29 @@ import { RolloutEffect, RolloutInput } from '@strata/domain';
 import { EntityManager } from 'typeorm';
 import { RolloutEntity } from '../entities/rollout.entity';
 import { GatewayAvailabilityRepository } from '../repositories/gateway-availability.repository';
-import { RollbackTriggersService } from './rollback-triggers.service';
 import { RoutingPoliciesService } from './routing-policies.service';
 
 /** How recently a gateway must have confirmed its config for its availability report to count (two policy resyncs). */
 const LIVE_GATEWAY_MS = 90_000;
 
-/** What may move a rollout on its own, and what holds its canary's traffic back: triggers, node availability, gateways. */
+/** What may move a rollout on its own, and what holds its canary's traffic back: node availability, gateways. */
 @Injectable()
 export class RolloutGuardsService {
   constructor(
-    private readonly triggers: RollbackTriggersService,
     private readonly policies: RoutingPoliciesService,
     private readonly availability: GatewayAvailabilityRepository,
   ) {}
 
   /**
    * What a tick feeds the rollout: the end of an abort once gateways serve without the canary
-   * (nothing until then), an abort when a rollback trigger holds, else the tick itself.
+   * (nothing until then), else the tick itself. Rollback triggers are not evaluated here: the
+   * rollback service watches them and asks for the abort (`rollout.abort-requested`).
    */
   async tickInput(manager: EntityManager, rollout: RolloutEntity): Promise<RolloutInput | null> {
     if (rollout.state.phase === 'aborted') {
       return (await this.gatewaysServeWithoutCanary(manager, rollout)) ? { kind: 'confirmRolledBack' } : null;
     }
-    const triggered = await this.triggers.heldCondition(manager, rollout);
-    return triggered ? { kind: 'abort', reason: triggered } : { kind: 'tick' };
+    return { kind: 'tick' };
   }
 
   /**

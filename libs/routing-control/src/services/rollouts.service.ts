@@ -1,17 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AnomalyDetectedV1 } from '@strata/contracts';
-import { DomainError, DomainErrorCode, RolloutInput, parseRolloutSpec, rolloutSpecViolations, withCanaryWeight } from '@strata/domain';
+import { RolloutAbortRequestedV1 } from '@strata/contracts';
+import { DomainError, DomainErrorCode, RolloutInput, RolloutPhase, parseRolloutSpec, rolloutSpecViolations, withCanaryWeight } from '@strata/domain';
+import { Logger } from '@strata/observability';
 import { isUniqueViolation } from '@strata/persistence';
 import { EntityManager } from 'typeorm';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
 import { DeployedGroupsRepository } from '../repositories/deployed-groups.repository';
 import { RolloutsRepository } from '../repositories/rollouts.repository';
 import { RoutingTransactions } from '../repositories/transactions';
-import { anomalyTriggerReason } from './rollback-triggers.service';
-import { RolloutEngine } from './rollout-engine.service';
+import { DeclaredRollbackTriggers, RolloutEngine } from './rollout-engine.service';
 import { RolloutGuardsService } from './rollout-guards.service';
 import { RoutingPoliciesService } from './routing-policies.service';
+
+/** The phases an abort applies to (rollout-state-machine.ts); later ones have nothing left to abort. */
+const ABORTABLE_PHASES: ReadonlySet<RolloutPhase> = new Set(['pending', 'progressing', 'paused']);
+
+/** The spec's rollback triggers as declared (the spec is valid): what the creating transition carries. */
+function declaredTriggers(spec: unknown): DeclaredRollbackTriggers {
+  const declared = (spec as { rollbackTriggers?: DeclaredRollbackTriggers }).rollbackTriggers ?? [];
+  return declared.map(({ when, for: holdFor, minRequests }) => ({ when, ...(holdFor === undefined ? {} : { for: holdFor }), ...(minRequests === undefined ? {} : { minRequests }) }));
+}
 
 export interface NewRollout {
   stack: string;
@@ -23,6 +32,8 @@ export interface NewRollout {
 
 @Injectable()
 export class RolloutsService {
+  private readonly logger = new Logger('rollouts');
+
   constructor(
     private readonly rollouts: RolloutsRepository,
     private readonly groups: DeployedGroupsRepository,
@@ -67,6 +78,7 @@ export class RolloutsService {
             sourceChecksum: input.checksum ?? null,
             createdBy: actor,
           },
+          declaredTriggers(input.spec),
           actor,
         );
       }, within);
@@ -104,10 +116,6 @@ export class RolloutsService {
       }
       return this.engine.advance(manager, rollout, input, actor);
     }, within);
-  }
-
-  findActive(manager: EntityManager, stack: string, environment: string): Promise<RolloutEntity | null> {
-    return this.rollouts.findActive(manager, stack, environment);
   }
 
   activeIds(): Promise<string[]> {
@@ -149,20 +157,25 @@ export class RolloutsService {
   }
 
   /**
-   * An anomaly the detector raised: a rollout whose canary it concerns and whose anomaly trigger
-   * its severity reaches is aborted in the same transaction.
+   * The rollback service's abort of a rollout whose rollback trigger fired, carried out as an
+   * operator's abort (weights back to stable at once, the transition announced) with the request's
+   * reason and actor. A rollout that has ended or is already aborted, or an unknown one, is left
+   * as it is: the trigger raced the rollout's end, or a redelivered request repeats an abort
+   * already carried out. Neither is an error to retry or dead-letter.
    */
-  async onAnomaly(manager: EntityManager, anomaly: AnomalyDetectedV1): Promise<void> {
-    const { stack, environment, stackConfig } = anomaly.series;
-    const active = stackConfig === undefined ? null : await this.rollouts.findActive(manager, stack, environment);
-    if (!active || active.versionGroup !== stackConfig) {
+  async abortRequested(manager: EntityManager, request: RolloutAbortRequestedV1): Promise<void> {
+    const named = await this.rollouts.findByName(manager, request.stack, request.rollout);
+    const rollout = named?.environment === request.environment ? await this.rollouts.findForUpdate(manager, named.id) : null;
+    if (!rollout || !ABORTABLE_PHASES.has(rollout.state.phase)) {
+      this.logger.info('abort request left alone: the rollout has ended or is unknown', {
+        requestId: request.requestId,
+        stack: request.stack,
+        environment: request.environment,
+        rollout: request.rollout,
+        phase: rollout?.state.phase ?? named?.state.phase ?? null,
+      });
       return;
     }
-    const reason = anomalyTriggerReason(active, anomaly);
-    const rollout = reason ? await this.rollouts.findForUpdate(manager, active.id) : null;
-    if (!reason || !rollout || (rollout.state.phase !== 'progressing' && rollout.state.phase !== 'paused')) {
-      return;
-    }
-    await this.engine.advance(manager, rollout, { kind: 'abort', reason }, 'routing-control');
+    await this.engine.advance(manager, rollout, { kind: 'abort', reason: request.reason }, request.actor);
   }
 }

@@ -1,10 +1,10 @@
 import { EventData, EventType, StrataEvent, Topics, parseStrataEvent, topicOfEvent } from '@strata/contracts';
-import { InMemoryEventBus, newEvent } from '@strata/messaging';
+import { EventBus, IncomingMessage, newEvent } from '@strata/messaging';
 import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
 import { RoutingControlModule } from '../routing-control.module';
 import { RolloutTicker } from '../services/rollout-ticker.service';
 
-export interface RoutingControlTestApp extends ServiceTestApp<InMemoryEventBus> {
+export interface RoutingControlTestApp extends ServiceTestApp {
   /** The rollout clock; tests move it and tick by hand. */
   clock: { now: number };
   /** Publishes an event as its producer would (the registry, a gateway, metrics-ingest). */
@@ -14,21 +14,26 @@ export interface RoutingControlTestApp extends ServiceTestApp<InMemoryEventBus> 
   tick(): Promise<void>;
 }
 
-/** routing-control as one process serves it, on a fresh database and an in-memory bus, with a hand-driven clock. */
-export async function startRoutingControlTestApp(label: string): Promise<RoutingControlTestApp> {
+/**
+ * routing-control as one process serves it, on a fresh database and an in-memory bus unless given
+ * another (a Kafka bus for the distributed path), with a hand-driven clock.
+ */
+export async function startRoutingControlTestApp(label: string, kafkaBus?: () => EventBus): Promise<RoutingControlTestApp> {
   const clock = { now: Date.UTC(2026, 10, 27, 2, 0, 0) };
   const routingEvents: StrataEvent[] = [];
-  const harness = await startServiceTestApp({
+  const observe = (message: IncomingMessage): void => {
+    const parsed = parseStrataEvent(message.value);
+    if (parsed.ok) {
+      routingEvents.push(parsed.event);
+    }
+  };
+  const harness = await startServiceTestApp<EventBus>({
     label,
     outboxPollIntervalMs: 50,
     // The app stops its bus when it closes, so a restarted app gets a new one, as a new process would.
-    bus: () =>
-      observedInMemoryBus('routing-events-observer', [Topics.routingEvents], (message) => {
-        const parsed = parseStrataEvent(message.value);
-        if (parsed.ok) {
-          routingEvents.push(parsed.event);
-        }
-      }),
+    // The in-memory bus is observed before the app starts, so the observer misses nothing it publishes.
+    bus: kafkaBus ?? (() => observedInMemoryBus('routing-events-observer', [Topics.routingEvents], observe)),
+    ...(kafkaBus ? { onStart: (_app, bus) => bus.subscribe({ groupId: 'routing-events-observer', topics: [Topics.routingEvents], handler: async (message) => observe(message) }).then(() => undefined) } : {}),
     modules: (options) => RoutingControlModule.register(options, { tickMs: 0, resyncMs: 0, now: () => clock.now }),
   });
   return Object.assign(harness, {

@@ -30,8 +30,8 @@ function scopeOf(options: ScopeOptions): Scope {
 
 function withScopeOptions(command: Command): Command {
   return command
-    .option('--stack <stack>', 'the stack (groups, version map, policies, rules; filters other lists)')
-    .option('-e, --environment <environment>', 'the environment (version map, policies, rules; filters other lists)')
+    .option('--stack <stack>', 'the stack (groups, version map, policies, traffic rules; filters other lists)')
+    .option('-e, --environment <environment>', 'the environment (version map, policies, traffic rules; filters other lists)')
     .option('--component <component>', 'the component (versions; filters other lists)')
     .option('--filter <key=value>', 'a query parameter of the list, e.g. severity=high, status=running (repeatable)', collect, []);
 }

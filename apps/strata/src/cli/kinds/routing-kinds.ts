@@ -52,10 +52,10 @@ export const ROUTING_KINDS: readonly Kind[] = [
     details: async (client, _scope, item) => ({ transitions: await client.get(apiPath`/v1/rollouts/${String(item['id'])}/transitions`) }),
   },
   {
-    name: 'rules',
-    aliases: ['rule', 'kpi-rules', 'kpi-rule'],
+    name: 'traffic-rules',
+    aliases: ['traffic-rule', 'rules', 'rule'],
     requires: ['stack', 'environment'],
-    list: (scope) => ({ path: `/v1/stacks/${scoped(scope, 'stack')}/environments/${scoped(scope, 'environment')}/kpi-rules` }),
+    list: (scope) => ({ path: `/v1/stacks/${scoped(scope, 'stack')}/environments/${scoped(scope, 'environment')}/traffic-rules` }),
     find: (items, name) => items.find((item) => item['name'] === name || item['id'] === name),
     columns: [
       column('NAME', 'name'),

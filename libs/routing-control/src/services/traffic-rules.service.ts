@@ -1,37 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { KpiWindowV1 } from '@strata/contracts';
-import { DomainError, EMPTY_LATENCY_HISTOGRAM, KpiRule, KpiRuleAction, IDLE_RULE_TRACKING, WindowFigures, evaluateKpiRule, kpiRuleViolations } from '@strata/domain';
+import { DomainError, EMPTY_LATENCY_HISTOGRAM, TrafficRule, TrafficRuleAction, IDLE_RULE_TRACKING, WindowFigures, evaluateTrafficRule, trafficRuleViolations } from '@strata/domain';
 import { EntityManager } from 'typeorm';
-import { KpiRuleEntity } from '../entities/kpi-rule.entity';
-import { RolloutEntity } from '../entities/rollout.entity';
-import { KpiRulesRepository } from '../repositories/kpi-rules.repository';
+import { TrafficRuleEntity } from '../entities/traffic-rule.entity';
+import { TrafficRulesRepository } from '../repositories/traffic-rules.repository';
 import { KpiWindowsRepository } from '../repositories/kpi-windows.repository';
 import { isUniqueViolation } from '@strata/persistence';
+import { RolloutsRepository } from '../repositories/rollouts.repository';
 import { RoutingTransactions } from '../repositories/transactions';
-import { RolloutsService } from './rollouts.service';
 import { RoutingPoliciesService } from './routing-policies.service';
 
 const NO_TRAFFIC: WindowFigures = { requests: 0, errors: 0, latencyP99Ms: null, latencyMeanMs: null, latencyHistogram: EMPTY_LATENCY_HISTOGRAM };
-const ABORTABLE = new Set(['pending', 'progressing', 'paused']);
 
-/** Rules over KPI windows (the manager node): evaluated as windows arrive, acting on rollouts and weights. */
+/**
+ * Traffic-shaping rules over KPI windows (the manager node): evaluated as windows arrive, acting on
+ * the policy's weights. Aborting a rollout is not theirs: the rollback service watches a Rollout's
+ * rollback triggers and asks routing-control for the abort.
+ */
 @Injectable()
-export class KpiRulesService {
+export class TrafficRulesService {
   constructor(
-    private readonly rules: KpiRulesRepository,
+    private readonly rules: TrafficRulesRepository,
     private readonly kpiWindows: KpiWindowsRepository,
     private readonly policies: RoutingPoliciesService,
-    private readonly rollouts: RolloutsService,
+    private readonly rollouts: RolloutsRepository,
     private readonly transactions: RoutingTransactions,
   ) {}
 
-  async create(stack: string, environment: string, body: unknown, actor: string): Promise<KpiRuleEntity> {
-    const violations = kpiRuleViolations(body);
+  async create(stack: string, environment: string, body: unknown, actor: string): Promise<TrafficRuleEntity> {
+    const violations = trafficRuleViolations(body);
     if (violations.length > 0) {
       throw DomainError.invalid(`the rule has ${violations.length} violation(s)`, violations);
     }
-    const rule = body as KpiRule;
+    const rule = body as TrafficRule;
     try {
       return await this.transactions.run((manager) => this.rules.insert(manager, { id: randomUUID(), stack, environment, name: rule.name, rule, tracking: IDLE_RULE_TRACKING, createdBy: actor }));
     } catch (error) {
@@ -42,7 +44,7 @@ export class KpiRulesService {
     }
   }
 
-  list(stack: string, environment: string): Promise<KpiRuleEntity[]> {
+  list(stack: string, environment: string): Promise<TrafficRuleEntity[]> {
     return this.rules.list(this.transactions.reader, stack, environment);
   }
 
@@ -69,25 +71,20 @@ export class KpiRulesService {
     const canary = rollout ? await this.kpiWindows.figures(manager, { stack, environment, stackConfig: rollout.versionGroup }, from, to) : NO_TRAFFIC;
     const stable = await this.kpiWindows.figures(manager, { stack, environment, stackConfig: policy.config.stableConfig }, from, to);
     for (const entity of rules) {
-      const evaluation = evaluateKpiRule(entity.rule, entity.tracking, { canary, stable }, window.windowEnd);
+      const evaluation = evaluateTrafficRule(entity.rule, entity.tracking, { canary, stable }, window.windowEnd);
       if (JSON.stringify(evaluation.tracking) !== JSON.stringify(entity.tracking)) {
         entity.tracking = evaluation.tracking;
         await this.rules.save(manager, entity);
       }
       if (evaluation.fire) {
-        await this.act(manager, entity, entity.rule.action, rollout, `rule ${entity.name}: ${evaluation.finding}`);
+        await this.act(manager, entity, entity.rule.action, `traffic rule ${entity.name}: ${evaluation.finding}`);
       }
     }
   }
 
-  private async act(manager: EntityManager, entity: KpiRuleEntity, action: KpiRuleAction, rollout: RolloutEntity | null, reason: string): Promise<void> {
-    const actor = `rule:${entity.name}`;
+  private async act(manager: EntityManager, entity: TrafficRuleEntity, action: TrafficRuleAction, reason: string): Promise<void> {
+    const actor = `traffic-rule:${entity.name}`;
     switch (action.kind) {
-      case 'abortRollout':
-        if (rollout && ABORTABLE.has(rollout.state.phase)) {
-          await this.rollouts.command(rollout.id, { kind: 'abort', reason }, actor, manager);
-        }
-        return;
       case 'setWeights':
         await this.policies.derive(
           manager,

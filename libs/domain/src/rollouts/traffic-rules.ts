@@ -3,34 +3,35 @@ import { ThresholdMetric } from './rollout-spec';
 import { AnalysisFigures, WindowFigures } from './threshold-judge';
 
 /** When a rule breaches: one config's KPI above a limit, or the canary's above a multiple of the stable's. */
-export type KpiRuleCondition =
+export type TrafficRuleCondition =
   | { kind: 'threshold'; metric: ThresholdMetric; config: 'canary' | 'stable'; above: number }
   | { kind: 'ratio'; metric: ThresholdMetric; above: number; floor: number };
 
-export type KpiRuleAction = { kind: 'abortRollout' } | { kind: 'setWeights'; weights: Record<string, number> } | { kind: 'ejectNode'; node: string };
+/** Traffic shaping only: aborting a rollout is a rollback trigger's job (the rollback service watches a Rollout's `rollbackTriggers`). */
+export type TrafficRuleAction = { kind: 'setWeights'; weights: Record<string, number> } | { kind: 'ejectNode'; node: string };
 
-/** The patent's manager node: a condition over KPI windows held for a while → an action. */
-export interface KpiRule {
+/** A traffic-shaping rule (the patent's manager node): a condition over KPI windows held for a while → an action on the traffic. */
+export interface TrafficRule {
   name: string;
-  condition: KpiRuleCondition;
+  condition: TrafficRuleCondition;
   /** How long the condition must hold before acting; 0 acts on the first breaching window. */
   forMs: number;
-  action: KpiRuleAction;
+  action: TrafficRuleAction;
 }
 
-export interface KpiRuleTracking {
+export interface TrafficRuleTracking {
   breachingSince: number | null;
   /** Set when the action fired; the rule fires once per breach, not once per window. */
   firedAt: number | null;
 }
 
-export interface KpiRuleEvaluation {
-  tracking: KpiRuleTracking;
+export interface TrafficRuleEvaluation {
+  tracking: TrafficRuleTracking;
   fire: boolean;
   finding: string;
 }
 
-export const IDLE_RULE_TRACKING: KpiRuleTracking = { breachingSince: null, firedAt: null };
+export const IDLE_RULE_TRACKING: TrafficRuleTracking = { breachingSince: null, firedAt: null };
 
 function valueOf(metric: ThresholdMetric, figures: WindowFigures): number | null {
   if (metric === 'errorRate') {
@@ -40,7 +41,7 @@ function valueOf(metric: ThresholdMetric, figures: WindowFigures): number | null
 }
 
 /** `breached` undefined: nothing measured, which neither starts nor clears a breach. */
-function breach(condition: KpiRuleCondition, figures: AnalysisFigures): { breached: boolean | undefined; finding: string } {
+function breach(condition: TrafficRuleCondition, figures: AnalysisFigures): { breached: boolean | undefined; finding: string } {
   if (condition.kind === 'threshold') {
     const value = valueOf(condition.metric, figures[condition.config]);
     if (value === null) {
@@ -64,7 +65,7 @@ function breach(condition: KpiRuleCondition, figures: AnalysisFigures): { breach
  * for `forMs`; a window without the breach resets it, so a flapping KPI never accumulates. A window
  * without measurements (one config's figures not in yet) leaves the tracking as it was.
  */
-export function evaluateKpiRule(rule: KpiRule, tracking: KpiRuleTracking, figures: AnalysisFigures, now: number): KpiRuleEvaluation {
+export function evaluateTrafficRule(rule: TrafficRule, tracking: TrafficRuleTracking, figures: AnalysisFigures, now: number): TrafficRuleEvaluation {
   const { breached, finding } = breach(rule.condition, figures);
   if (breached === undefined) {
     return { tracking, fire: false, finding };
@@ -87,8 +88,8 @@ function isLimit(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value <= MAX_RULE_LIMIT;
 }
 
-/** Every violation of a KPI rule as the API takes it, each with its field path. */
-export function kpiRuleViolations(value: unknown): { field: string; message: string }[] {
+/** Every violation of a traffic rule as the API takes it, each with its field path. */
+export function trafficRuleViolations(value: unknown): { field: string; message: string }[] {
   const violations: { field: string; message: string }[] = [];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [{ field: '', message: 'must be an object {name, condition, forMs, action}' }];
@@ -146,9 +147,10 @@ export function kpiRuleViolations(value: unknown): { field: string; message: str
     // Gateways eject by their own outlier detection; they take no ejection command yet.
     violations.push({ field: 'action.kind', message: 'ejectNode is not supported yet: gateways eject failing nodes by outlier detection' });
   } else if (action['kind'] === 'abortRollout') {
-    violations.push(...unknownKeyViolations(action, ['kind'], 'action'));
+    // The rule's old action, named so whoever still sends it learns where it went.
+    violations.push({ field: 'action.kind', message: "abortRollout is not a traffic rule's action: aborting a rollout is a rollback trigger's job; declare it in the Rollout's spec.rollbackTriggers" });
   } else {
-    violations.push({ field: 'action.kind', message: 'must be abortRollout or setWeights' });
+    violations.push({ field: 'action.kind', message: 'must be setWeights' });
   }
   return violations;
 }

@@ -3,17 +3,17 @@ import { Topics } from '@strata/contracts';
 import { EventSubscriber } from '@strata/messaging';
 import { RolloutsService } from '../services/rollouts.service';
 
-/** Aborts a rollout whose `anomaly(severity >= …, scope = canary)` trigger an anomaly of its canary meets. */
+/** Aborts the rollouts the rollback service asks to abort: it watches their rollback triggers. */
 @Injectable()
-export class CanaryAnomaliesConsumer implements OnApplicationBootstrap {
+export class RolloutAbortsConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly subscriber: EventSubscriber,
     private readonly rollouts: RolloutsService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    return this.subscriber.subscribe('canary-anomalies', [Topics.anomalies], {
-      'io.strata.anomaly.detected.v1': (event, manager) => this.rollouts.onAnomaly(manager, event.data),
+    return this.subscriber.subscribe('rollout-aborts', [Topics.rollbackEvents], {
+      'io.strata.rollback.rollout.abort-requested.v1': (event, manager) => this.rollouts.abortRequested(manager, event.data),
     });
   }
 }

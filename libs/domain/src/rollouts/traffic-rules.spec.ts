@@ -1,5 +1,5 @@
 import { AnalysisFigures } from './threshold-judge';
-import { IDLE_RULE_TRACKING, KpiRule, KpiRuleTracking, evaluateKpiRule, kpiRuleViolations } from './kpi-rules';
+import { IDLE_RULE_TRACKING, TrafficRule, TrafficRuleTracking, evaluateTrafficRule, trafficRuleViolations } from './traffic-rules';
 
 const T0 = 1_700_000_000_000;
 
@@ -8,10 +8,10 @@ function figures(canaryErrors: number, stableErrors = 10): AnalysisFigures {
 }
 
 // DESIGN.md's example: error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01, for 5s.
-const ratioRule: KpiRule = { name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5_000, action: { kind: 'abortRollout' } };
+const ratioRule: TrafficRule = { name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5_000, action: { kind: 'setWeights', weights: { v1: 100, v2: 0 } } };
 
-describe(evaluateKpiRule.name, () => {
-  const sut = evaluateKpiRule;
+describe(evaluateTrafficRule.name, () => {
+  const sut = evaluateTrafficRule;
 
   it('fires once the condition has held for the duration, and only once per breach', () => {
     const first = sut(ratioRule, IDLE_RULE_TRACKING, figures(50), T0);
@@ -22,7 +22,7 @@ describe(evaluateKpiRule.name, () => {
   });
 
   it('resets when a window does not breach, so a flapping KPI never fires', () => {
-    let tracking: KpiRuleTracking = IDLE_RULE_TRACKING;
+    let tracking: TrafficRuleTracking = IDLE_RULE_TRACKING;
     for (let second = 0; second < 20; second += 2) {
       tracking = sut(ratioRule, tracking, figures(50), T0 + second * 1_000).tracking;
       const calm = sut(ratioRule, tracking, figures(5), T0 + (second + 1) * 1_000);
@@ -39,7 +39,7 @@ describe(evaluateKpiRule.name, () => {
   });
 
   it('a threshold on one config compares that config only', () => {
-    const rule: KpiRule = { name: 'slow stable', condition: { kind: 'threshold', metric: 'latencyP99Ms', config: 'stable', above: 110 }, forMs: 0, action: { kind: 'setWeights', weights: { v1: 0, v2: 100 } } };
+    const rule: TrafficRule = { name: 'slow stable', condition: { kind: 'threshold', metric: 'latencyP99Ms', config: 'stable', above: 110 }, forMs: 0, action: { kind: 'setWeights', weights: { v1: 0, v2: 100 } } };
     expect(sut(rule, IDLE_RULE_TRACKING, figures(0), T0).fire).toBe(false);
     const slow = figures(0);
     slow.stable.latencyP99Ms = 150;
@@ -55,8 +55,8 @@ describe(evaluateKpiRule.name, () => {
   });
 });
 
-describe(kpiRuleViolations.name, () => {
-  const sut = kpiRuleViolations;
+describe(trafficRuleViolations.name, () => {
+  const sut = trafficRuleViolations;
 
   it('accepts the example rule', () => {
     expect(sut(ratioRule)).toEqual([]);
@@ -74,5 +74,11 @@ describe(kpiRuleViolations.name, () => {
     [{ ...ratioRule, action: { kind: 'page' } }, 'action.kind'],
   ])('names the field of %j', (rule, field) => {
     expect(sut(rule).map((violation) => violation.field)).toEqual([field]);
+  });
+
+  it('refuses the abort action, pointing at rollback triggers: aborting a rollout is not traffic shaping', () => {
+    expect(sut({ ...ratioRule, action: { kind: 'abortRollout' } })).toEqual([
+      { field: 'action.kind', message: "abortRollout is not a traffic rule's action: aborting a rollout is a rollback trigger's job; declare it in the Rollout's spec.rollbackTriggers" },
+    ]);
   });
 });

@@ -1,17 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsObject, IsString, Max, MaxLength, Min } from 'class-validator';
-import { KPI_RULE_ACTION_SCHEMA, KPI_RULE_CONDITION_SCHEMA } from '@strata/domain';
+import { TRAFFIC_RULE_ACTION_SCHEMA, TRAFFIC_RULE_CONDITION_SCHEMA } from '@strata/domain';
 import { apiSchema } from '@strata/observability';
-import { KpiRuleEntity } from '../entities/kpi-rule.entity';
+import { TrafficRuleEntity } from '../entities/traffic-rule.entity';
 
 /** Nested fields are checked by the domain's rule validator, whose violations name each one. */
-export class CreateKpiRuleDto {
+export class CreateTrafficRuleDto {
   @ApiProperty({ example: 'canary errors' })
   @IsString()
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty(apiSchema(KPI_RULE_CONDITION_SCHEMA))
+  @ApiProperty(apiSchema(TRAFFIC_RULE_CONDITION_SCHEMA))
   @IsObject()
   condition!: Record<string, unknown>;
 
@@ -21,12 +21,12 @@ export class CreateKpiRuleDto {
   @Max(86_400_000)
   forMs!: number;
 
-  @ApiProperty(apiSchema(KPI_RULE_ACTION_SCHEMA))
+  @ApiProperty(apiSchema(TRAFFIC_RULE_ACTION_SCHEMA))
   @IsObject()
   action!: Record<string, unknown>;
 }
 
-export class KpiRuleResponseDto {
+export class TrafficRuleResponseDto {
   @ApiProperty() id!: string;
   @ApiProperty() stack!: string;
   @ApiProperty() environment!: string;
@@ -42,7 +42,7 @@ export class KpiRuleResponseDto {
 
 const isoOrNull = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString());
 
-export function mapKpiRule(entity: KpiRuleEntity): KpiRuleResponseDto {
+export function mapTrafficRule(entity: TrafficRuleEntity): TrafficRuleResponseDto {
   return {
     id: entity.id,
     stack: entity.stack,
