@@ -72,6 +72,38 @@ export function sendUntil(url: string, concurrency = 8): { answers: Answer[]; st
   };
 }
 
+/** Requests at a steady rate through the gateway, as users send them, recorded with their answers. */
+export function steadyLoad(url: string, rps: number, headers: Record<string, string> = {}): { answers: Answer[]; since: (time: number) => Answer[]; stop: () => Promise<void> } {
+  const answers: Answer[] = [];
+  let inFlight = 0;
+  const perTick = rps / 100;
+  let owed = 0;
+  const timer = setInterval(() => {
+    owed += perTick;
+    for (; owed >= 1; owed -= 1) {
+      // A stalled gateway must not make the load pile up without bound.
+      if (inFlight >= 64) {
+        continue;
+      }
+      inFlight += 1;
+      void send(url, headers).then((answer) => {
+        answers.push(answer);
+        inFlight -= 1;
+      });
+    }
+  }, 10);
+  return {
+    answers,
+    since: (time) => answers.filter((answer) => answer.sentAt >= time),
+    stop: async () => {
+      clearInterval(timer);
+      while (inFlight > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+  };
+}
+
 export function countBy<T>(items: readonly T[], key: (item: T) => string | undefined): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const item of items) {

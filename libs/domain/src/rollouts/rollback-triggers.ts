@@ -12,8 +12,9 @@ import { describeValue, fieldPath, requireObject, unknownKeyViolations } from '.
  * - a KPI condition over the canary's and the stable config's latest KPI windows, e.g.
  *   `error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01`, with `for:` (how
  *   long it must hold: that many seconds of consecutive windows, at least one) and `minRequests`
- *   (requests the canary must have served in those windows for them to count, default 50, so
- *   1 error in 3 requests is not a 33 % error rate).
+ *   (requests the canary must have served in those windows for them to count, default 10; the
+ *   rollback service also decides each comparison with confidence, so 1 error in 3 requests is not
+ *   a 33 % error rate).
  *   Terms: `error_rate`, `latency_mean_ms`, `latency_p99_ms` of `canary` or `stable`, numbers,
  *   `number * term`; comparisons `>`, `>=`, `<`, `<=`; joined by `and`.
  * - `anomaly(severity >= high, scope = canary)`: an anomaly the detector raises on a canary
@@ -35,7 +36,12 @@ export type AnomalySeverity = 'low' | 'medium' | 'high' | 'critical';
 export const ANOMALY_SEVERITIES: readonly AnomalySeverity[] = ['low', 'medium', 'high', 'critical'];
 const METRICS: readonly TriggerMetric[] = ['error_rate', 'latency_mean_ms', 'latency_p99_ms'];
 const OPERATORS: readonly TriggerOperator[] = ['>=', '<=', '>', '<'];
-export const DEFAULT_TRIGGER_MIN_REQUESTS = 50;
+/**
+ * Low because the evidence is weighed anyway (see conditionHoldsConfidently): a canary failing
+ * every request gets its node ejected by the gateway after a handful of them, and a floor of 50
+ * would never be reached.
+ */
+export const DEFAULT_TRIGGER_MIN_REQUESTS = 10;
 const MAX_TRIGGERS = 20;
 
 /** `factor × metric(side)`, or a constant when `metric` is absent. */
@@ -162,7 +168,8 @@ export function rollbackTriggersViolations(value: unknown, field: string): Domai
       return;
     }
     if (trigger['for'] !== undefined) {
-      const duration = typeof trigger['for'] === 'string' ? parseDuration(trigger['for']) : undefined;
+      // The creating transition event carries `for` as written, up to 50 characters.
+      const duration = typeof trigger['for'] === 'string' && trigger['for'].length <= 50 ? parseDuration(trigger['for']) : undefined;
       if (duration === undefined || duration < 0 || duration > 3_600_000) {
         violations.push({ field: `${path}.for`, message: `must be a duration from 0s to 1h such as 5s, got ${describeValue(trigger['for'])}` });
       }

@@ -31,7 +31,7 @@ describe(parseRolloutSpec.name, () => {
           kind: 'condition',
           when: 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01',
           forMs: 5_000,
-          minRequests: 50,
+          minRequests: 10,
           condition: {
             comparisons: [
               { left: { factor: 1, metric: 'error_rate', side: 'canary' }, operator: '>', right: { factor: 2, metric: 'error_rate', side: 'stable' } },

@@ -2,7 +2,7 @@ import { TriggerComparison, TriggerCondition, TriggerFigures, TriggerSide, Trigg
 import { SignalFigures } from './gateway-signals';
 
 /**
- * Whether a KPI condition holds with 99.9 % confidence: in each comparison the term that must be
+ * Whether a KPI condition holds with 99.997 % confidence (z = 4): in each comparison the term that must be
  * the larger is read at its lower confidence bound, the other as measured. A canary failing every
  * request clears that in a second; an A/A canary whose 60 requests happen to hold one error (1.7 %
  * against a stable side's 0.7 %) does not. A term without figures makes its comparison false: a

@@ -59,9 +59,9 @@ describe('confidence bounds of gateway signals', () => {
     flush(signals, 'all', 1_000, 30, 30);
     flush(signals, 'many', 1_000, 10_000, 500);
     const lower = (config: string) => signals.figures(where, (name) => name === config, 1_000).lower.errorRate as number;
-    expect(lower('few')).toBeLessThan(0.002);
-    expect(lower('all')).toBeGreaterThan(0.7);
-    expect(lower('many')).toBeGreaterThan(0.043);
+    expect(lower('few')).toBeLessThan(0.001);
+    expect(lower('all')).toBeGreaterThan(0.6);
+    expect(lower('many')).toBeGreaterThan(0.041);
     expect(lower('many')).toBeLessThan(0.05);
   });
 

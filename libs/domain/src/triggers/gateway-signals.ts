@@ -1,13 +1,16 @@
 import { TriggerFigures } from '../rollouts/rollback-triggers';
 
-/** One side's figures: as measured, and at their lower 99.9 % confidence bound (what a "larger than" must clear). */
+/** One side's figures: as measured, and at their lower 99.997 % confidence bound (what a "larger than" must clear). */
 export interface SignalFigures {
   point: TriggerFigures;
   lower: TriggerFigures;
 }
 
-/** One-sided 99.9 %: an A/A canary of a few dozen requests does not read as twice its stable side's rate. */
-const Z = 3.09;
+/**
+ * One-sided 99.997 %: an A/A canary of a few dozen requests does not read as twice its stable
+ * side's rate, even evaluated every second for hours (the looks are many, and overlap).
+ */
+const Z = 4;
 
 /** Where a gateway flush is from: one stack config of one component in one environment. */
 export interface SignalSource {

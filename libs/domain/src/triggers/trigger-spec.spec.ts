@@ -25,7 +25,7 @@ describe('rollback trigger specs', () => {
       watch: expect.objectContaining({ kind: 'kpi' }),
       windowMs: 5_000,
       forMs: 0,
-      minRequests: 50,
+      minRequests: 10,
       scope: { versionGroup: 'shop-2.4.0' },
       action: 'rollback',
       coolDownMs: 600_000,
