@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { children, cleanup, cpuSeconds, fail, get, requireTools, say, startNginx, startNode, stop, tempDirs, waitUntilServing } from './bench-processes';
 import { NODES, PICK_REPEATS, Timing, median, microbenchPick } from './pick-microbench';
+import { positiveNumberFlag } from '../support/flags';
 
 // ---------------------------------------------------------------------------------------------
 // Flags
@@ -31,17 +32,7 @@ import { NODES, PICK_REPEATS, Timing, median, microbenchPick } from './pick-micr
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 
-function numberFlag(name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  if (index === -1) {
-    return fallback;
-  }
-  const value = Number(args[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) {
-    fail(`--${name} must be a positive number, got '${args[index + 1] ?? ''}'`);
-  }
-  return value;
-}
+const numberFlag = (name: string, fallback: number): number => positiveNumberFlag(args, name, fallback, fail);
 
 function stringFlag(name: string): string | undefined {
   const index = args.indexOf(`--${name}`);
