@@ -77,19 +77,39 @@ const SPECS: Record<ScenarioName, ScenarioSpec> = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The trigger under test; the bench stops here, loudly, where the rollback-triggers API is not served. */
-async function putTrigger(setup: BadCanarySetup, spec: ScenarioSpec): Promise<string> {
-  const name = `bad-canary-${spec.name}`;
-  const path = `/v1/stacks/${STACK}/environments/${ENVIRONMENT}/rollback-triggers/${name}`;
-  const body = { when: spec.when, window: '3s', for: '0s', minRequests: 20, scope: { versionGroup: CANARY_GROUP }, action: 'rollback', coolDown: '10m', dryRun: false };
-  const answer = await setup.call('PUT', path, body);
-  if (answer.status !== 200 && answer.status !== 201) {
-    throw new Error(
-      `PUT ${path} answered ${answer.status} (${JSON.stringify(answer.body)}): this build serves no rollback-triggers API, ` +
-        'which the bench measures; nothing was timed. Everything before it (Strata, backends, group 1 deployed, the canary at 10 % under load) was set up.',
-    );
+/**
+ * The triggers an SRE declares for the canary group: the scenario's KPI condition, and
+ * `health == failing` (the gateway left without an available node of the group: it ejects a node
+ * failing every request after a handful of them, and then the canary serves too little for a KPI
+ * window). The bench stops here, loudly, where the rollback-triggers API is not served.
+ */
+async function putTriggers(setup: BadCanarySetup, spec: ScenarioSpec): Promise<string[]> {
+  const common = { scope: { versionGroup: CANARY_GROUP }, action: 'rollback', coolDown: '10m', dryRun: false };
+  const triggers: [string, Record<string, unknown>][] = [
+    [`bad-canary-${spec.name}`, { when: spec.when, window: '3s', for: '0s', ...common }],
+    ['bad-canary-unhealthy', { when: 'health == failing', ...common }],
+  ];
+  const paths: string[] = [];
+  for (const [name, body] of triggers) {
+    const path = `/v1/stacks/${STACK}/environments/${ENVIRONMENT}/rollback-triggers/${name}`;
+    const answer = await setup.call('PUT', path, body);
+    if (answer.status !== 200 && answer.status !== 201) {
+      throw new Error(
+        `PUT ${path} answered ${answer.status} (${JSON.stringify(answer.body)}): this build serves no rollback-triggers API, ` +
+          'which the bench measures; nothing was timed. Everything before it (Strata, backends, group 1 deployed, the canary at 10 % under load) was set up.',
+      );
+    }
+    paths.push(path);
   }
-  return path;
+  return paths;
+}
+
+/** Which trigger fired first, and what it saw. */
+async function firstFiring(setup: BadCanarySetup): Promise<string> {
+  const answer = await setup.call('GET', `/v1/stacks/${STACK}/environments/${ENVIRONMENT}/trigger-firings`);
+  const firings = (answer.body as unknown as { trigger: string; firedAt: string; evidence: string }[]) ?? [];
+  const first = [...firings].sort((left, right) => left.firedAt.localeCompare(right.firedAt))[0];
+  return first ? `${first.trigger}: ${first.evidence}` : 'no trigger fired';
 }
 
 interface Watched {
@@ -159,8 +179,8 @@ async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     say(`  set up in ${((performance.now() - setupStarted) / 1_000).toFixed(1)} s; rollout ${setup.rollout.name} ${setup.rollout.phase} at ${setup.rollout.canaryWeight} %; load ${RPS} rps on ${CONNECTIONS} keep-alive connections`);
     await sleep(WARMUP_S * 1_000);
     const canaryShare = checkCanaryShare(load.answers);
-    const trigger = await putTrigger(setup, spec);
-    say(`  trigger PUT ${trigger}: when ${spec.when}`);
+    const triggers = await putTriggers(setup, spec);
+    say(`  triggers PUT ${triggers.join(', ')}: when ${spec.when} | health == failing`);
 
     await setup.fault('canary', spec.fault);
     const t0 = performance.now();
@@ -170,6 +190,7 @@ async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     const end = performance.now();
     await load.stop();
 
+    say(`  fired first: ${await firstFiring(setup)}`);
     const after = load.answers.filter((answer) => answer.sentAt >= t0 && answer.sentAt <= end);
     const lastOnCanary = after.filter(routedToCanary).reduce<number | undefined>((latest, answer) => Math.max(latest ?? t0, answer.sentAt), undefined);
     const seconds = (at: number | undefined) => (at === undefined ? null : (at - t0) / 1_000);

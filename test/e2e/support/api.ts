@@ -9,6 +9,7 @@ export interface ApiAnswer<T = Record<string, unknown>> {
 /** A rollout as `GET /v1/rollouts/:id` answers it (the fields the e2e specs look at). */
 export interface RolloutBody {
   id: string;
+  name: string;
   phase: string;
   stepIndex: number;
   canaryWeight: number;
