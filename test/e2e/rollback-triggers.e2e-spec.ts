@@ -168,7 +168,7 @@ describe('rollback triggers act in seconds (embedded mode)', () => {
   }, AA_MS + 300_000);
 
   it('drains a canary seconds after it starts failing and rolls every layer back; a dry-run trigger only records; webhooks arrive signed and in order, one down delays nothing', async () => {
-    await putTrigger('canary-errors-dry', { when: ERRORS, window: '3s', action: 'rollback', dryRun: true });
+    await putTrigger('canary-unhealthy-dry', { when: 'health == failing', action: 'rollback', dryRun: true });
     const channel = (name: string, url: string) => call('POST', '/v1/notification-channels', { name, format: 'json', url, secretFrom: 'E2E_HOOK_SECRET', events: ['trigger-fired', 'execution-started', 'execution-succeeded'] });
     expect((await channel('sre-hook', `${actions.url}/hooks/triggers`)).status).toBe(201);
     expect((await channel('down-hook', 'http://127.0.0.1:9/hooks')).status).toBe(201);
@@ -204,7 +204,7 @@ describe('rollback triggers act in seconds (embedded mode)', () => {
     expect(clientErrorShare).toBeLessThan(0.01);
 
     const dry = (await firings()).filter((firing) => firing.dryRun);
-    expect(dry).toEqual([expect.objectContaining({ trigger: 'canary-errors-dry', status: 'recorded', executionId: null, outcome: expect.stringMatching(/^dry run: would abort rollout/) })]);
+    expect(dry).toEqual([expect.objectContaining({ trigger: 'canary-unhealthy-dry', status: 'recorded', executionId: null, outcome: expect.stringMatching(/^dry run: would abort rollout/) })]);
     const rollbacks = (await call<{ items: ExecutionBody[] }>('GET', `/v1/executions?stack=${STACK}&limit=50`)).body.items.filter((item) => item.kind === 'rollback');
     expect(rollbacks.map((item) => item.id)).toEqual([back.id, expect.any(String)]);
 

@@ -54,6 +54,12 @@ export class TriggersRepository {
     return inserted.length > 0;
   }
 
+  /** When a trigger of the environment last acted (dry runs do not count), or null. */
+  async lastActed(manager: EntityManager, stack: string, environment: string): Promise<Date | null> {
+    const rows: { at: Date | null }[] = await manager.query(`SELECT max(fired_at) AS at FROM "${S}".trigger_firings WHERE stack = $1 AND environment = $2 AND NOT dry_run`, [stack, environment]);
+    return rows[0]?.at ?? null;
+  }
+
   firings(manager: EntityManager, filter: { stack: string; environment: string; triggerId?: string }, limit: number): Promise<TriggerFiringEntity[]> {
     return manager.find(TriggerFiringEntity, { where: { stack: filter.stack, environment: filter.environment, ...(filter.triggerId ? { triggerId: filter.triggerId } : {}) }, order: { firedAt: 'DESC' }, take: limit });
   }

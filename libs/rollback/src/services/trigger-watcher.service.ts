@@ -38,6 +38,7 @@ export class TriggerWatcher {
   readonly signals = new GatewaySignals();
   private readonly tracking = new Map<string, TriggerTracking>();
   private kpiArmed: { readAt: number; rollouts: WatchedRolloutEntity[]; armed: Armed[] } | null = null;
+  private readonly acted = new Map<string, { at: number | null; readAt: number }>();
 
   constructor(
     private readonly triggers: TriggersRepository,
@@ -143,13 +144,33 @@ export class TriggerWatcher {
     }
   }
 
-  /** `at`: the signal's time (`for` is measured in it); `now`: this service's (firings and cool-downs). */
+  /**
+   * `at`: the signal's time (`for` is measured in it); `now`: this service's (firings and
+   * cool-downs). The cool-down counts from the trigger's own last firing and, unless it is a dry
+   * run, from the last time any trigger of the environment acted: two triggers seeing one flapping
+   * canary roll it back once, not once each.
+   */
   private async decide(manager: EntityManager, trigger: RollbackTriggerEntity, spec: RollbackTriggerSpec, subject: TriggerSubject, key: string, holds: boolean, evidence: () => string, { at, now }: { at: number; now: number }): Promise<void> {
-    const decision = decideTrigger({ holds, at, now, forMs: spec.watch.kind === 'kpi' ? spec.forMs : 0, coolDownMs: spec.coolDownMs, lastFiredAt: trigger.lastFiredAt?.getTime() ?? null }, this.tracking.get(key) ?? IDLE_TRIGGER);
+    const acted = holds && !spec.dryRun ? await this.lastActed(manager, trigger) : null;
+    const lastFiredAt = Math.max(trigger.lastFiredAt?.getTime() ?? -Infinity, acted ?? -Infinity);
+    const decision = decideTrigger({ holds, at, now, forMs: spec.watch.kind === 'kpi' ? spec.forMs : 0, coolDownMs: spec.coolDownMs, lastFiredAt: Number.isFinite(lastFiredAt) ? lastFiredAt : null }, this.tracking.get(key) ?? IDLE_TRIGGER);
     if (decision.outcome === 'idle') this.tracking.delete(key);
     else this.tracking.set(key, decision.tracking);
     if (decision.outcome !== 'fire') return;
-    if (await this.firer.fire(manager, trigger, spec, subject, evidence(), new Date(now))) trigger.lastFiredAt = new Date(now);
+    if (!(await this.firer.fire(manager, trigger, spec, subject, evidence(), new Date(now)))) return;
+    trigger.lastFiredAt = new Date(now);
+    if (!spec.dryRun) this.acted.set(`${trigger.stack}/${trigger.environment}`, { at: now, readAt: now });
+  }
+
+  /** The environment's last action, read at most every ARMED_TTL_MS (another replica's shows up within that). */
+  private async lastActed(manager: EntityManager, trigger: RollbackTriggerEntity): Promise<number | null> {
+    const key = `${trigger.stack}/${trigger.environment}`;
+    const held = this.acted.get(key);
+    const now = Date.now();
+    if (held && now - held.readAt <= ARMED_TTL_MS) return held.at;
+    const at = (await this.triggers.lastActed(manager, trigger.stack, trigger.environment))?.getTime() ?? null;
+    this.acted.set(key, { at, readAt: now });
+    return at;
   }
 
   private async armed(manager: EntityManager, where: readonly { stack: string; environment: string }[], kind: TriggerWatch['kind']): Promise<Armed[]> {
