@@ -234,4 +234,23 @@ describe('rollback triggers act in seconds (embedded mode)', () => {
     expect((await call<RolloutBody>('GET', `/v1/rollouts/${held.rollout.id}`)).body).toMatchObject({ phase: 'paused', canaryWeight: 10 });
     await dropCanary(held);
   }, 300_000);
+
+  it('rolls every layer back when the group regresses after its promotion (its nodes fail), not only the traffic', async () => {
+    await putTrigger('group-unhealthy', { when: 'health == failing', scope: { versionGroup: 'shop-2' }, action: 'rollback', coolDown: '0s' });
+    const promoted = await deploy({ versionGroup: 'shop-2' });
+    await untilStatus(promoted.id, ['succeeded']);
+    await eventually(async () => expect(await send(`${gateway}${LOAD_PATH}`, LOAD_HEADERS)).toMatchObject({ status: 200, version: '2.4.0' }), 30_000, 250);
+    const t0 = performance.now();
+    await fault('canary', { errorRate: 1, latencyMs: 5 });
+    const fired = await eventually(async () => {
+      const found = (await firings()).find((firing) => firing.trigger === 'group-unhealthy');
+      expect(found).toMatchObject({ status: 'backward-started', rollout: null });
+      return found as FiringBody;
+    }, 60_000, 200);
+    const back = await untilStatus(fired.executionId as string, ['succeeded'], 90_000);
+    expect(back).toMatchObject({ kind: 'rollback', versionGroup: 'shop-1' });
+    await eventually(async () => expect(await send(`${gateway}${LOAD_PATH}`, LOAD_HEADERS)).toMatchObject({ status: 200, version: '2.3.0' }), 30_000, 250);
+    process.stderr.write(`[T] promoted group regressed: every layer back ${((performance.now() - t0) / 1000).toFixed(1)} s after its nodes failed\n`);
+    await fault('canary', { latencyMs: 5 });
+  }, 300_000);
 });
