@@ -159,10 +159,18 @@ describe('strata CLI against a running Strata', () => {
   });
 
   it('lists the kinds that are still empty without failing, and says so on stderr', async () => {
-    for (const kind of ['traffic-rules', 'anomalies', 'forecasts', 'series', 'query-sources', 'postgres-targets']) {
+    for (const kind of ['traffic-rules', 'rollback-triggers', 'trigger-firings', 'anomalies', 'forecasts', 'series', 'query-sources', 'postgres-targets']) {
       const run = await strata(['get', kind, '--stack', stack, '-e', 'production']);
       expect({ kind, ...run }).toEqual({ kind, code: ExitCode.ok, stdout: '', stderr: `No ${kind} found.\n` });
     }
+  });
+
+  it('lists and describes rollback triggers with their firings', async () => {
+    await post(`/v1/stacks/${stack}/environments/production/rollback-triggers/unhealthy`, { when: 'health == failing', action: 'rollback', dryRun: true }, 'PUT');
+    const table = await ok(['get', 'rollback-triggers', '--stack', stack, '-e', 'production']);
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+WHEN\s+ACTION\s+DRY-RUN\s+SOURCE\s+LAST-FIRED$/);
+    expect(table.split('\n')[1]).toMatch(/^unhealthy\s+health == failing\s+rollback\s+true\s+api\s+/);
+    expect(JSON.parse(await ok(['describe', 'trigger', 'unhealthy', '--stack', stack, '-e', 'production', '-o', 'json']))).toMatchObject({ name: 'unhealthy', spec: { when: 'health == failing' }, firings: [] });
   });
 
   it('finds tokens and audit entries, kinds without an item route, in their lists', async () => {
