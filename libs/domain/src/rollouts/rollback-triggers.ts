@@ -206,39 +206,6 @@ export function parseRollbackTriggers(value: readonly { when: string; for?: stri
   });
 }
 
-/**
- * Whether a condition holds on one span of windows. A term without figures (no latency measured,
- * no request served) makes its comparison false: a trigger acts on evidence, never on its absence.
- */
-export function conditionHolds(condition: TriggerCondition, figures: Readonly<Record<TriggerSide, TriggerFigures>>): boolean {
-  return condition.comparisons.every((comparison) => {
-    const left = termValue(comparison.left, figures);
-    const right = termValue(comparison.right, figures);
-    if (left === null || right === null) {
-      return false;
-    }
-    switch (comparison.operator) {
-      case '>':
-        return left > right;
-      case '>=':
-        return left >= right;
-      case '<':
-        return left < right;
-      case '<=':
-        return left <= right;
-    }
-  });
-}
-
-function termValue(term: TriggerTerm, figures: Readonly<Record<TriggerSide, TriggerFigures>>): number | null {
-  if (term.metric === undefined || term.side === undefined) {
-    return term.factor;
-  }
-  const side = figures[term.side];
-  const value = term.metric === 'error_rate' ? side.errorRate : term.metric === 'latency_mean_ms' ? side.latencyMeanMs : side.latencyP99Ms;
-  return value === null ? null : term.factor * value;
-}
-
 /** Whether an anomaly of `severity` reaches the trigger's threshold. */
 export function severityReaches(severity: AnomalySeverity, minimum: AnomalySeverity): boolean {
   return ANOMALY_SEVERITIES.indexOf(severity) >= ANOMALY_SEVERITIES.indexOf(minimum);

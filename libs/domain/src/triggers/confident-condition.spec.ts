@@ -27,4 +27,18 @@ describe('KPI conditions decided with confidence', () => {
     expect(conditionHoldsConfidently(condition('latency_mean_ms(canary) >= 100'), { canary: side({ latencyMeanMs: 100 }), stable: side({}) })).toBe(true);
     expect(conditionHoldsConfidently(condition('error_rate(canary) <= 0.5'), { canary: side({ errorRate: 0.5 }), stable: side({}) })).toBe(true);
   });
+
+  it.each([
+    ['latency_mean_ms(canary) >= 51', true],
+    ['latency_mean_ms(canary) > 51', false],
+    ['latency_mean_ms(canary) <= 51', true],
+    ['latency_mean_ms(canary) < 51', false],
+  ])('compares %p exactly', (when, holds) => {
+    expect(conditionHoldsConfidently(condition(when), { canary: side({ latencyMeanMs: 51 }), stable: side({}) })).toBe(holds);
+  });
+
+  it('holds only when every comparison holds', () => {
+    expect(conditionHoldsConfidently(errors, { canary: side({ errorRate: 0.005 }), stable: side({ errorRate: 0 }) })).toBe(false);
+    expect(conditionHoldsConfidently(errors, { canary: side({ errorRate: 0.3 }), stable: side({ errorRate: 0.2 }) })).toBe(false);
+  });
 });
