@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { apiCall, startSampleBackend } from './support/api';
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 import { EXECUTIONS_STACK, manifest, startActionServer } from './support/execution-stack';
-import { closeClients, send } from './support/traffic';
+import { closeClients, send, steadyLoad } from './support/traffic';
 
 const STACK = EXECUTIONS_STACK;
 const HOOK_SECRET = 'e2e-shared-secret';
@@ -55,7 +55,7 @@ describe('executions across every layer (distributed mode)', () => {
   let routingUrl: string;
   let gatewayUrl: string;
   const processes: Record<string, ServiceProcess> = {};
-  const backends: { process: ServiceProcess }[] = [];
+  const backends: { process: ServiceProcess; url: string }[] = [];
   let actions: Awaited<ReturnType<typeof startActionServer>>;
 
   const api = <T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, contentType?: string) => apiCall<T>(base, method, path, body, contentType);
@@ -365,5 +365,32 @@ describe('executions across every layer (distributed mode)', () => {
     await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
     const refused = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 150 }] } });
     expect(refused).toMatchObject({ status: 422, body: { errors: [{ field: 'canary.steps[0].setWeight' }] } });
+  }, 180_000);
+
+  it('drains a canary whose node dies within seconds over Kafka when a rollback trigger fires, and rolls every layer back', async () => {
+    const put = await api(rollbackUrl, 'PUT', `/v1/stacks/${STACK}/environments/production/rollback-triggers/unhealthy`, { when: 'health == failing', scope: { versionGroup: 'shop-2' }, action: 'rollback' });
+    expect(put.status).toBe(201);
+    const held = await start('deploy', { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 50 }, { pause: {} }] } });
+    const rollout = await eventually(async () => {
+      const found = (await api<{ id: string; name: string; phase: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`)).body.find((candidate) => candidate.name === `shop-2-canary-${held.id.slice(0, 8)}`);
+      expect(found?.phase).toBe('paused');
+      return found as { id: string };
+    }, 60_000, 250);
+    const load = steadyLoad(`${gatewayUrl}/api/orders`, 100, { 'x-caller': 'web' });
+    const t0 = Date.now();
+    expect((await fetch(`${backends[1]?.url}/_faults`, { method: 'POST', body: JSON.stringify({ resetConnections: true }) })).status).toBe(200);
+    await eventually(async () => expect((await api<{ phase: string }>(routingUrl, 'GET', `/v1/rollouts/${rollout.id}`)).body.phase).toMatch(/aborted|rolled-back/), 30_000, 50);
+    const drainedMs = Date.now() - t0;
+    const firing = await eventually(async () => {
+      const [found] = (await api<{ status: string; executionId: string | null }[]>(rollbackUrl, 'GET', `/v1/stacks/${STACK}/environments/production/rollback-triggers/unhealthy/firings`)).body;
+      expect(found).toMatchObject({ status: 'backward-started' });
+      return found as { executionId: string };
+    }, 60_000, 200);
+    expect(await untilDone(firing.executionId)).toMatchObject({ kind: 'rollback', status: 'succeeded', versionGroup: 'shop-1' });
+    process.stderr.write(`[T] distributed: the canary drained ${drainedMs} ms after its node died, every layer back ${Date.now() - t0} ms after it\n`);
+    await load.stop();
+    expect(drainedMs).toBeLessThan(15_000);
+    expect((await fetch(`${backends[1]?.url}/_faults`, { method: 'DELETE' })).status).toBe(200);
+    await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
   }, 180_000);
 });
