@@ -33,6 +33,7 @@ import { ComponentVersionManifestKind } from './services/manifest-kinds/componen
 import { MANIFEST_KIND_HANDLERS, ManifestKindHandler, ManifestKinds } from './services/manifest-kinds/manifest-kind';
 import { RolloutManifestKind } from './services/manifest-kinds/rollout.manifest-kind';
 import { DeploymentManifestKind } from './services/manifest-kinds/deployment.manifest-kind';
+import { RollbackTriggerManifestKind } from './services/manifest-kinds/rollback-trigger.manifest-kind';
 import { StackManifestKind } from './services/manifest-kinds/stack.manifest-kind';
 import { VersionGroupManifestKind } from './services/manifest-kinds/version-group.manifest-kind';
 import { ComponentsService } from './services/components.service';
@@ -40,7 +41,7 @@ import { StacksService } from './services/stacks.service';
 import { TokensService } from './services/tokens.service';
 
 /** The kinds `POST /v1/apply` understands: a new kind is a new handler listed here. */
-const MANIFEST_KIND_CLASSES = [StackManifestKind, ComponentManifestKind, ComponentVersionManifestKind, VersionGroupManifestKind, RolloutManifestKind, DeploymentManifestKind];
+const MANIFEST_KIND_CLASSES = [StackManifestKind, ComponentManifestKind, ComponentVersionManifestKind, VersionGroupManifestKind, RolloutManifestKind, DeploymentManifestKind, RollbackTriggerManifestKind];
 
 /** The registry: stacks, components and their versions, version groups, the version map, nodes, manifests and tokens. */
 const CONTROLLERS = [StacksController, ComponentsController, VersionGroupsController, VersionMapController, NodesController, ApplyController, TokensController];

@@ -171,3 +171,17 @@ export const deploymentDeclaredV1 = z.object({
   actor: z.string().min(1),
 });
 export type DeploymentDeclaredV1 = z.infer<typeof deploymentDeclaredV1>;
+
+/**
+ * A `RollbackTrigger` manifest applied: the rollback service, which owns triggers, creates or
+ * replaces it. `spec` is the trigger's body as its API takes it (`when`, `action`, …), validated by
+ * the registry with the same rules; the same spec again changes nothing there.
+ */
+export const rollbackTriggerDeclaredV1 = z.object({
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  name: z.string().min(1),
+  spec: z.record(z.string(), z.unknown()),
+  actor: z.string().min(1),
+});
+export type RollbackTriggerDeclaredV1 = z.infer<typeof rollbackTriggerDeclaredV1>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../errors/domain-error';
+import { rollbackTriggerViolations } from '../triggers/trigger-spec';
 import { documentLabel, parseManifest } from './manifest';
 
 function violationsOf(text: string): { field: string; message: string }[] {
@@ -58,7 +59,7 @@ spec: { members: { checkout-api: 2.4.0 } }
 
   it('refuses unknown kinds', () => {
     expect(violationsOf('apiVersion: strata.dev/v1\nkind: Release\nmetadata: {}\n')).toEqual([
-      { field: 'documents[0].kind', message: 'must be one of Stack, Component, ComponentVersion, VersionGroup, Rollout, Deployment' },
+      { field: 'documents[0].kind', message: 'must be one of Stack, Component, ComponentVersion, VersionGroup, Rollout, Deployment, RollbackTrigger' },
     ]);
   });
 
@@ -79,6 +80,18 @@ spec: { members: { checkout-api: 2.4.0 } }
 
   it('refuses a document repeated in one manifest', () => {
     expect(violationsOf(`${stack}---\n${stack}`)).toEqual([{ field: 'documents[1] (Stack checkout)', message: 'repeats documents[0] (Stack checkout)' }]);
+  });
+
+  it('names a RollbackTrigger by name within its stack and environment: one name in two environments is two triggers', () => {
+    const trigger = (environment: string) => `apiVersion: strata.dev/v1\nkind: RollbackTrigger\nmetadata: { name: canary-errors, stack: checkout, environment: ${environment} }\nspec: { when: gateway == nack, action: abort }\n`;
+    expect(sut(`${trigger('production')}---\n${trigger('staging')}`).map((document) => document.metadata)).toEqual([
+      { name: 'canary-errors', stack: 'checkout', environment: 'production' },
+      { name: 'canary-errors', stack: 'checkout', environment: 'staging' },
+    ]);
+    expect(violationsOf(`${trigger('production')}---\n${trigger('production')}`)).toEqual([
+      { field: 'documents[1] (RollbackTrigger canary-errors)', message: 'repeats documents[0] (RollbackTrigger canary-errors)' },
+    ]);
+    expect(violationsOf('apiVersion: strata.dev/v1\nkind: RollbackTrigger\nmetadata: { name: canary-errors, stack: checkout }\n')).toEqual([{ field: 'documents[0].metadata.environment', message: 'is required' }]);
   });
 
   it('refuses an empty manifest', () => {
@@ -103,6 +116,18 @@ describe('the checkout example manifest', () => {
     expect(new Set(kinds)).toEqual(new Set(['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout']));
     expect(kinds).toHaveLength(13);
   });
+
+  it("holds rollback triggers beside it, each valid by the rollback service's rules", () => {
+    const text = readFileSync(join(__dirname, '../../../../test/fixtures/manifests/checkout-rollback-triggers.yaml'), 'utf8');
+    const documents = parseManifest(text);
+    expect(documents.map((document) => [document.kind, document.metadata['name']])).toEqual([
+      ['RollbackTrigger', 'canary-errors'],
+      ['RollbackTrigger', 'no-healthy-node'],
+      ['RollbackTrigger', 'anomalies'],
+    ]);
+    expect(documents.flatMap((document) => rollbackTriggerViolations(document.spec))).toEqual([]);
+  });
+
   describe('hostile YAML', () => {
     const stackNamed = (name: string) => `apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: ${name} }\nspec: { environments: [{ name: production }] }\n`;
 

@@ -4,9 +4,9 @@ import { unsafeTextViolations } from '../input/unsafe-text';
 
 export const MANIFEST_API_VERSION = 'strata.dev/v1';
 
-export type ManifestKind = 'Stack' | 'Component' | 'ComponentVersion' | 'VersionGroup' | 'Rollout' | 'Deployment';
+export type ManifestKind = 'Stack' | 'Component' | 'ComponentVersion' | 'VersionGroup' | 'Rollout' | 'Deployment' | 'RollbackTrigger';
 
-export const MANIFEST_KINDS: readonly ManifestKind[] = ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout', 'Deployment'];
+export const MANIFEST_KINDS: readonly ManifestKind[] = ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout', 'Deployment', 'RollbackTrigger'];
 
 /** Which metadata fields name a document of each kind. */
 const IDENTITY: Record<ManifestKind, readonly string[]> = {
@@ -17,6 +17,8 @@ const IDENTITY: Record<ManifestKind, readonly string[]> = {
   Rollout: ['name', 'stack'],
   // A Deployment of a stack: `spec.environment` and `spec.versionGroup` say where and what.
   Deployment: ['stack'],
+  // A trigger is named within its environment, as the rollback service's API names it.
+  RollbackTrigger: ['name', 'stack', 'environment'],
 };
 
 export interface ManifestDocument {

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { DomainError } from '@strata/domain';
+import { DomainError, MANIFEST_KINDS } from '@strata/domain';
 import { Principal, RequireRole } from '@strata/observability';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { Response } from 'express';
@@ -34,7 +34,7 @@ export class ApplyController {
     summary: 'Applies a manifest: every document or none',
     requestBody: {
       required: true,
-      description: 'Multi-document YAML with kinds Stack, Component, ComponentVersion, VersionGroup, Rollout: as the body itself, or as JSON `{"manifest": "<yaml>"}`',
+      description: `Multi-document YAML with kinds ${MANIFEST_KINDS.join(', ')}: as the body itself, or as JSON \`{"manifest": "<yaml>"}\``,
       content: {
         'application/yaml': { schema: MANIFEST_TEXT_SCHEMA },
         'text/plain': { schema: MANIFEST_TEXT_SCHEMA },

@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLLOUT_DECLARATION_REFUSALS, rolloutPhase } from '@strata/contracts';
-import { DomainViolation } from '@strata/domain';
+import { DomainViolation, MANIFEST_KINDS } from '@strata/domain';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, currentCorrelationId, problem } from '@strata/observability';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -50,7 +50,7 @@ export class RolloutOutcomeDto {
 
 export class ApplyChangeDto {
   @ApiProperty({ example: 'documents[3] (ComponentVersion checkout-api@2.4.0)' }) document!: string;
-  @ApiProperty({ enum: ['Stack', 'Component', 'ComponentVersion', 'VersionGroup', 'Rollout'] }) kind!: string;
+  @ApiProperty({ enum: MANIFEST_KINDS }) kind!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['create', 'update', 'unchanged'] }) action!: string;
   @ApiPropertyOptional() detail?: string;

@@ -6,11 +6,13 @@ import { Logger } from '@strata/observability';
 import { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../repositories/catalog.repository';
 import { ExecutionsService } from '../services/executions.service';
+import { RollbackTriggersService } from '../services/rollback-triggers.service';
 
 /**
  * What the rollback service learns from the registry: component versions with their definitions,
  * version groups, deployments recorded for another tool (executions record their own), the nodes
- * app steps wait for, and `Deployment` manifests, whose forward execution it starts.
+ * app steps wait for, `Deployment` manifests, whose forward execution it starts, and
+ * `RollbackTrigger` manifests, whose trigger it creates or replaces.
  */
 @Injectable()
 export class RegistryCatalogConsumer implements OnApplicationBootstrap {
@@ -20,6 +22,7 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
     private readonly subscriber: EventSubscriber,
     private readonly catalog: CatalogRepository,
     private readonly executions: ExecutionsService,
+    private readonly triggers: RollbackTriggersService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -38,6 +41,7 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
           observedAt: String(event.data.observedAt),
         }),
       'io.strata.registry.deployment.declared.v1': (event, manager) => this.startDeclared(event, manager),
+      'io.strata.registry.rollback-trigger.declared.v1': (event, manager) => this.putDeclaredTrigger(event, manager),
     });
   }
 
@@ -87,5 +91,15 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
       if (!isDomainError(error)) throw error;
       this.logger.warn('a declared Deployment was refused', { stack, environment, versionGroup, error: error.message });
     }
+  }
+
+  /**
+   * The registry validated the trigger with the same rules, so only a version skew gets a refusal
+   * here: it is thrown, and the subscriber dead-letters the event (logged, kept for a replay once
+   * both sides agree) rather than retrying what fails the same way every time.
+   */
+  private async putDeclaredTrigger(event: StrataEvent<'io.strata.registry.rollback-trigger.declared.v1'>, manager: EntityManager): Promise<void> {
+    const { stack, environment, name, spec, actor } = event.data;
+    await this.triggers.putWithin(manager, { stack, environment, name }, spec, actor);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, rollbackTriggerViolations } from '@strata/domain';
+import { DomainError, canonicalJson, rollbackTriggerViolations } from '@strata/domain';
 import { Logger } from '@strata/observability';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -17,6 +17,20 @@ export interface RolloutTriggerDeclaration {
   minRequests?: number;
 }
 
+interface TriggerName {
+  stack: string;
+  environment: string;
+  name: string;
+}
+
+/** The body without its absent fields, or a refusal naming each bad field. */
+function validSpec(where: TriggerName, body: Record<string, unknown>): Record<string, unknown> {
+  const spec = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+  const violations = rollbackTriggerViolations(spec);
+  if (violations.length > 0) throw DomainError.invalid(`rollback trigger ${where.name} is invalid`, violations);
+  return spec;
+}
+
 /** Rollback triggers: declared, listed, removed; the firings of each. */
 @Injectable()
 export class RollbackTriggersService {
@@ -29,11 +43,22 @@ export class RollbackTriggersService {
   ) {}
 
   /** Creates or replaces the trigger `name` of an environment; refused naming each bad field. */
-  async put(where: { stack: string; environment: string; name: string }, body: Record<string, unknown>, actor: string): Promise<{ trigger: RollbackTriggerEntity; created: boolean }> {
-    const spec = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-    const violations = rollbackTriggerViolations(spec);
-    if (violations.length > 0) throw DomainError.invalid(`rollback trigger ${where.name} is invalid`, violations);
+  async put(where: TriggerName, body: Record<string, unknown>, actor: string): Promise<{ trigger: RollbackTriggerEntity; created: boolean }> {
+    const spec = validSpec(where, body);
     const stored = await this.transactions.run((manager) => this.triggers.upsert(manager, { id: randomUUID(), ...where, spec, source: 'api', rollout: null, createdBy: actor }));
+    this.watcher.invalidate();
+    return stored;
+  }
+
+  /**
+   * `put` in the caller's transaction (a `RollbackTrigger` manifest's event): the same spec as the
+   * trigger of that name already has changes nothing, so applying a manifest again is a no-op.
+   */
+  async putWithin(manager: EntityManager, where: TriggerName, body: Record<string, unknown>, actor: string): Promise<{ trigger: RollbackTriggerEntity; created: boolean }> {
+    const spec = validSpec(where, body);
+    const existing = await this.triggers.find(manager, where.stack, where.environment, where.name);
+    if (existing?.source === 'api' && canonicalJson(existing.spec) === canonicalJson(spec)) return { trigger: existing, created: false };
+    const stored = await this.triggers.upsert(manager, { id: randomUUID(), ...where, spec, source: 'api', rollout: null, createdBy: actor });
     this.watcher.invalidate();
     return stored;
   }

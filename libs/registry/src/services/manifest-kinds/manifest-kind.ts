@@ -84,6 +84,11 @@ export function stringField(spec: Record<string, unknown>, field: string): strin
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A domain validator's violations of a document's spec, named from the document (`spec.when`; `spec` for the whole). */
+export function inSpec(violations: readonly DomainViolation[]): DomainViolation[] {
+  return violations.map((violation) => ({ ...violation, field: violation.field === '' ? 'spec' : `spec.${violation.field}` }));
+}
+
 /** Prefixes a refusal's fields with the document that caused it, so the manifest author can find it. */
 export function inDocument(document: ManifestDocument, error: unknown, specPrefix: string): unknown {
   if (!(error instanceof DomainError)) {

@@ -8,7 +8,7 @@ import { StackEntity } from '../../entities/stack.entity';
 import { RolloutsRepository } from '../../repositories/rollouts.repository';
 import { StacksRepository } from '../../repositories/stacks.repository';
 import { VersionGroupsRepository } from '../../repositories/version-groups.repository';
-import { ApplyAction, AppliedChange, ManifestApplication, ManifestKindHandler, RolloutOutcome, changeOf } from './manifest-kind';
+import { ApplyAction, AppliedChange, ManifestApplication, ManifestKindHandler, RolloutOutcome, changeOf, inSpec } from './manifest-kind';
 
 /** The declaration's answer as the apply reports it. */
 export function outcomeOf(declaration: DeclaredRolloutEntity, waitMs: number): RolloutOutcome {
@@ -84,7 +84,7 @@ export class RolloutManifestKind implements ManifestKindHandler {
 
   /** The spec as the domain validates it, then what only the registry knows: the stack's environments and version groups. */
   private async violations(stack: StackEntity, spec: Record<string, unknown>, manager: EntityManager): Promise<DomainViolation[]> {
-    const violations = rolloutSpecViolations(spec).map((violation) => ({ ...violation, field: violation.field === '' ? 'spec' : `spec.${violation.field}` }));
+    const violations = inSpec(rolloutSpecViolations(spec));
     if (violations.length > 0) {
       return violations;
     }

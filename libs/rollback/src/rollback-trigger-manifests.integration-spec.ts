@@ -1,0 +1,83 @@
+import { DeadLetterHeaders, EventData, Topics, parseStrataEvent, topicOfEvent } from '@strata/contracts';
+import { InMemoryEventBus, newEvent } from '@strata/messaging';
+import { aStackName, eventually } from '@strata/testing';
+import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
+import { RollbackModule } from './rollback.module';
+
+const ENVIRONMENT = 'production';
+const ERRORS = 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01';
+
+interface TriggerBody {
+  name: string;
+  source: string;
+  spec: Record<string, unknown>;
+  createdBy: string;
+  updatedAt: string;
+}
+
+/**
+ * `RollbackTrigger` manifests as the rollback service receives them from the registry
+ * (`io.strata.registry.rollback-trigger.declared.v1`), on real PostgreSQL: the trigger is created,
+ * left alone when the same spec comes again, replaced when it changes; one this service refuses
+ * (a version skew) is dead-lettered.
+ */
+describe('rollback triggers declared by manifests', () => {
+  let sut: ServiceTestApp<InMemoryEventBus>;
+  const deadLettered: { eventId: string | undefined; reason: string | undefined }[] = [];
+  let stack: string;
+
+  const declare = async (name: string, spec: Record<string, unknown>): Promise<string> => {
+    const data: EventData<'io.strata.registry.rollback-trigger.declared.v1'> = { stack, environment: ENVIRONMENT, name, spec, actor: 'dana' };
+    const event = newEvent({ type: 'io.strata.registry.rollback-trigger.declared.v1', service: 'registry', subject: stack, data });
+    await sut.bus.publish([{ topic: topicOfEvent(event.type), key: stack, value: JSON.stringify(event) }]);
+    return event.id;
+  };
+  const path = (name = '') => `/v1/stacks/${stack}/environments/${ENVIRONMENT}/rollback-triggers${name ? `/${name}` : ''}`;
+  const handled = (eventId: string) => eventually(async () => expect((await sut.sql.query(`SELECT 1 FROM rollback.inbox WHERE consumer_group = 'strata-rollback.rollback-catalog' AND event_id = $1`, [eventId])).rowCount).toBe(1), 10_000, 50);
+
+  beforeAll(async () => {
+    sut = await startServiceTestApp({
+      label: 'rollback-trigger-manifests',
+      bus: () =>
+        observedInMemoryBus('dead-letter-observer', [Topics.deadLetters], (message) => {
+          const parsed = parseStrataEvent(message.value);
+          deadLettered.push({ eventId: parsed.ok ? parsed.event.id : undefined, reason: message.headers[DeadLetterHeaders.reason] });
+        }),
+      modules: (options) => RollbackModule.register(options, { tickMs: 0 }),
+    });
+  }, 60_000);
+
+  beforeEach(() => {
+    stack = aStackName('rtm');
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  }, 30_000);
+
+  it('creates the trigger the manifest declares, leaves it alone when the same spec comes again, replaces it when the spec changes', async () => {
+    const spec = { when: ERRORS, window: '3s', minRequests: 20, scope: { versionGroup: 'shop-2' }, action: 'rollback', coolDown: '10m' };
+    await handled(await declare('canary-errors', spec));
+    const created = (await sut.http().get(path('canary-errors')).expect(200)).body as TriggerBody;
+    expect(created).toMatchObject({ name: 'canary-errors', source: 'api', spec, createdBy: 'dana' });
+
+    // The same manifest applied again: nothing changes, not even when it was last updated.
+    await handled(await declare('canary-errors', { ...spec, scope: { versionGroup: 'shop-2' } }));
+    expect((await sut.http().get(path('canary-errors')).expect(200)).body).toEqual(created);
+
+    await handled(await declare('canary-errors', { ...spec, dryRun: true }));
+    const replaced = (await sut.http().get(path('canary-errors')).expect(200)).body as TriggerBody;
+    expect(replaced.spec).toEqual({ ...spec, dryRun: true });
+    expect(Date.parse(replaced.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
+    expect((await sut.http().get(path()).expect(200)).body).toHaveLength(1);
+  });
+
+  it('dead-letters a trigger it refuses (the registry validated it: only a version skew gets here), and creates nothing', async () => {
+    const eventId = await declare('from-the-future', { when: 'p999(canary) > 3', action: 'quarantine' });
+    await eventually(async () => expect(deadLettered.find((entry) => entry.eventId === eventId)?.reason).toMatch(/permanent failure.*rollback trigger from-the-future is invalid/), 10_000, 50);
+    await sut.http().get(path('from-the-future')).expect(404);
+    // The subscription goes on: a later declaration of the stack is created.
+    await handled(await declare('nack', { when: 'gateway == nack', action: 'abort' }));
+    expect(((await sut.http().get(path()).expect(200)).body as TriggerBody[]).map((trigger) => trigger.name)).toEqual(['nack']);
+  });
+});
