@@ -5,6 +5,8 @@ import { RollbackTriggerEntity, TriggerFiringEntity } from '../entities/trigger.
 /** Validated by the domain (`rollbackTriggerViolations`), which names each bad field in the 422. */
 export class PutRollbackTriggerDto {
   @ApiProperty({
+    type: String,
+    maxLength: 500,
     example: 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01',
     description:
       'KPI comparisons of error_rate, latency_mean_ms, latency_p99_ms of (canary) or (stable) joined by "and" (decided on the gateway\'s 1 s flushes); "anomaly(severity >= high, scope = canary|group)"; "judge == Fail"; "health == failing"; "gateway == nack"',
@@ -12,31 +14,36 @@ export class PutRollbackTriggerDto {
   @Allow()
   when!: unknown;
 
-  @ApiPropertyOptional({ example: '5s', description: 'KPI conditions: the trailing span of gateway flushes each evaluation reads (1s to 5m)', default: '5s' })
+  @ApiPropertyOptional({ type: String, maxLength: 50, example: '5s', description: 'KPI conditions: the trailing span of gateway flushes each evaluation reads (1s to 5m)', default: '5s' })
   @Allow()
   window?: unknown;
 
-  @ApiPropertyOptional({ example: '0s', description: 'KPI conditions: how long the condition must hold before the trigger fires (debounce, 0s to 1h)', default: '0s' })
+  @ApiPropertyOptional({ type: String, maxLength: 50, example: '0s', description: 'KPI conditions: how long the condition must hold before the trigger fires (debounce, 0s to 1h)', default: '0s' })
   @Allow()
   for?: unknown;
 
-  @ApiPropertyOptional({ example: 50, description: 'KPI conditions: canary requests the window must hold for its figures to count', default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10_000_000, example: 10, description: 'KPI conditions: canary requests the window must hold for its figures to count', default: 10 })
   @Allow()
   minRequests?: unknown;
 
-  @ApiPropertyOptional({ example: { versionGroup: 'shop-2.4.0' }, description: 'rollout, versionGroup, component: every one given must match; none: the whole environment' })
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { rollout: { type: 'string', maxLength: 200 }, versionGroup: { type: 'string', maxLength: 200 }, component: { type: 'string', maxLength: 200 } },
+    additionalProperties: false,
+    example: { versionGroup: 'shop-2.4.0' },
+    description: 'rollout, versionGroup, component: every one given must match; none: the whole environment' })
   @Allow()
   scope?: unknown;
 
-  @ApiProperty({ enum: ['abort', 'rollback'], description: "abort: the rollout's traffic back to stable; rollback: abort, then a backward execution of every layer of the group" })
+  @ApiProperty({ type: String, enum: ['abort', 'rollback'], description: "abort: the rollout's traffic back to stable; rollback: abort, then a backward execution of every layer of the group" })
   @Allow()
   action!: unknown;
 
-  @ApiPropertyOptional({ example: '10m', description: 'After a firing, no other firing for this long (0s to 24h): a flapping signal acts once', default: '10m' })
+  @ApiPropertyOptional({ type: String, maxLength: 50, example: '10m', description: 'After a firing, no other firing for this long (0s to 24h): a flapping signal acts once', default: '10m' })
   @Allow()
   coolDown?: unknown;
 
-  @ApiPropertyOptional({ example: false, description: 'Record what it would have done, and do nothing', default: false })
+  @ApiPropertyOptional({ type: Boolean, example: false, description: 'Record what it would have done, and do nothing', default: false })
   @Allow()
   dryRun?: unknown;
 }
