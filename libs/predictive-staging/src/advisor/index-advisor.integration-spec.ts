@@ -8,11 +8,13 @@ const COVERED = 'SELECT customer_id FROM orders WHERE id = 7';
 const UNHELPED = `SELECT count(*) FROM orders WHERE status = 'paid'`;
 const STATISTICS = [MISSING, BY_CUSTOMER, COVERED, UNHELPED].map((query) => ({ query, calls: 50, meanExecTimeMs: 20 }));
 
-/** 100k orders with only their primary key: a customer's orders need an index, a status does not (half the rows). */
+/** 100k orders and 100k customers with only their primary keys: a customer's orders need an index, a status does not (half the rows). */
 async function seed(client: Client): Promise<void> {
   await client.query(`CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL, status text NOT NULL, total numeric NOT NULL, created_at timestamptz NOT NULL)`);
   await client.query(`INSERT INTO orders SELECT i, i % 5000, (ARRAY['paid', 'open'])[1 + i % 2], i % 100, now() - i * interval '1 minute' FROM generate_series(1, 100000) AS i`);
-  await client.query('ANALYZE orders');
+  await client.query(`CREATE TABLE customers (id integer PRIMARY KEY, email text NOT NULL)`);
+  await client.query(`INSERT INTO customers SELECT i, 'c' || i || '@example.com' FROM generate_series(1, 100000) AS i`);
+  await client.query('ANALYZE');
 }
 
 describe.each([
@@ -58,8 +60,15 @@ describe.each([
         expect.objectContaining({ table: 'orders', columns: ['status'], reason: expect.stringMatching(/planner cost drops only \d+ %|the planner uses it for none of its queries/) }),
       ]),
     );
-    expect((await existingIndexes(client)).map((index) => index.name)).toEqual(['orders_pkey']);
+    expect((await existingIndexes(client)).map((index) => index.name).sort()).toEqual(['customers_pkey', 'orders_pkey']);
     if (withHypopg) expect((await client.query('SELECT * FROM hypopg_list_indexes')).rows).toEqual([]);
+  });
+
+  it(`keeps the two indexes of a join that each only halve its cost alone (${path})`, async () => {
+    const join = `SELECT o.id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.email = 'c42@example.com'`;
+    const result = await adviseIndexes(client, [{ query: join, calls: 50, meanExecTimeMs: 20 }]);
+
+    expect(result.proposals.map((proposal) => `${proposal.table}(${proposal.columns.join(', ')})`).sort()).toEqual(['customers(email)', 'orders(customer_id)']);
   });
 
   it(`ignores statements under the thresholds (${path})`, async () => {

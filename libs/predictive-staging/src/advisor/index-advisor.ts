@@ -70,11 +70,25 @@ export async function adviseIndexes(db: SqlRunner, statistics: readonly QuerySta
   const rejected: RejectedCandidate[] = covered.map(({ candidate, coveredBy }) => ({ ...describe(candidate), reason: `covered by index ${coveredBy}` }));
   const before = new Map<string, number>();
   const kept: { candidate: Candidate; proposal: IndexProposal }[] = [];
+  const failed: { candidate: Candidate; reason: string }[] = [];
   for (const candidate of open) {
     const outcome = await evaluate(db, candidate, { path, minCostDrop, before });
-    if ('reason' in outcome) rejected.push({ ...describe(candidate), reason: outcome.reason });
+    if ('reason' in outcome) failed.push({ candidate, reason: outcome.reason });
     else kept.push({ candidate, proposal: outcome });
   }
+  // Some indexes pay off only beside another: the two sides of a join each halve the cost alone and
+  // cut it a hundredfold together. A failed candidate is judged again by what it adds to the kept
+  // ones and to the other candidates of its statements.
+  for (const entry of [...failed]) {
+    const siblings = failed.filter((other) => other !== entry && other.candidate.queries.some((query) => entry.candidate.queries.includes(query)));
+    const alongside = [...kept, ...siblings].map(({ candidate }) => candidate);
+    if (alongside.length === 0) continue;
+    const outcome = await evaluate(db, entry.candidate, { path, minCostDrop, before }, alongside);
+    if ('reason' in outcome) continue;
+    failed.splice(failed.indexOf(entry), 1);
+    kept.push({ candidate: entry.candidate, proposal: outcome });
+  }
+  rejected.push(...failed.map(({ candidate, reason }) => ({ ...describe(candidate), reason })));
   return { path, proposals: await absorbPrefixes(db, kept, rejected, { path, minCostDrop, before }), rejected };
 }
 
@@ -85,14 +99,15 @@ interface Evaluation {
   readonly before: Map<string, number>;
 }
 
-async function evaluate(db: SqlRunner, candidate: Candidate, { path, minCostDrop, before }: Evaluation): Promise<IndexProposal | { reason: string }> {
-  const plans = await plansWith(db, candidate, path);
+/** The candidate's effect on its statements, with the `alongside` indexes in place both before and after. */
+async function evaluate(db: SqlRunner, candidate: Candidate, { path, minCostDrop, before }: Evaluation, alongside: readonly Candidate[] = []): Promise<IndexProposal | { reason: string }> {
+  const plans = await withIndexes(db, [...alongside, candidate], path, (names) => plansOf(db, candidate.queries, names[names.length - 1]));
   // A query served by the index is one whose plan uses it; the others neither gain nor count.
   const served = candidate.queries.filter((_, position) => plans[position].usesIndex);
   if (served.length === 0) {
     return { reason: 'the planner uses it for none of its queries' };
   }
-  const costBefore = await summedCost(db, served, before);
+  const costBefore = alongside.length === 0 ? await summedCost(db, served, before) : await withIndexes(db, alongside, path, () => summedCost(db, served, new Map()));
   const costAfter = plans.filter((plan) => plan.usesIndex).reduce((sum, plan) => sum + plan.cost, 0);
   const drop = 1 - costAfter / costBefore;
   if (drop < minCostDrop) {
@@ -183,20 +198,24 @@ async function plansOf(db: SqlRunner, queries: readonly string[], indexName: str
   return plans;
 }
 
-/** The plans of the candidate's queries with the candidate in place; nothing is left behind. */
-async function plansWith(db: SqlRunner, candidate: Candidate, path: EvaluationPath): Promise<PlanSummary[]> {
+/** Runs `work` with the indexes in place (hypothetical, or built in a transaction rolled back after); nothing is left behind. */
+async function withIndexes<T>(db: SqlRunner, indexes: readonly Candidate[], path: EvaluationPath, work: (names: string[]) => Promise<T>): Promise<T> {
   if (path === 'hypopg') {
-    const { rows } = await db.query(`SELECT indexname FROM hypopg_create_index($1)`, [createIndexSql(candidate, false)]);
     try {
-      return await plansOf(db, candidate.queries, String(rows[0]?.['indexname']));
+      const names: string[] = [];
+      for (const index of indexes) {
+        const { rows } = await db.query(`SELECT indexname FROM hypopg_create_index($1)`, [createIndexSql(index, false)]);
+        names.push(String(rows[0]?.['indexname']));
+      }
+      return await work(names);
     } finally {
       await db.query(`SELECT hypopg_reset()`);
     }
   }
   await db.query('BEGIN');
   try {
-    await db.query(createIndexSql(candidate, false));
-    return await plansOf(db, candidate.queries, indexName(candidate));
+    for (const index of indexes) await db.query(createIndexSql(index, false));
+    return await work(indexes.map(indexName));
   } finally {
     await db.query('ROLLBACK');
   }
