@@ -1,0 +1,3 @@
+export * from './candidates';
+export * from './index-advisor';
+export * from './query-shape';
