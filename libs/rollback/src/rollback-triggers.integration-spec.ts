@@ -152,4 +152,16 @@ describe('rollback triggers', () => {
     expect((await firings('anomaly'))[0]?.evidence).toMatch(/^high anomaly a-high on checkout_latency_ms of api under shop-2/);
     expect((await firings('health'))[0]?.evidence).toContain('no available node');
   });
+
+  it('fires on an anomaly of the group serving after its promotion, its subject the group, and leaves a canary-only trigger alone', async () => {
+    await sut.http().put(path('group-anomaly')).send({ when: 'anomaly(severity >= high, scope = group)', scope: { versionGroup: 'shop-2' }, action: 'rollback', dryRun: true }).expect(201);
+    await sut.http().put(path('canary-anomaly')).send({ when: 'anomaly(severity >= high, scope = canary)', action: 'rollback', dryRun: true }).expect(201);
+    // shop-2 serves: an execution completed it (no rollout is live).
+    await sut.sql.query('INSERT INTO rollback.group_history (stack, environment, version_group, execution_id, deployed_at) VALUES ($1, $2, $3, NULL, now())', [stack, ENVIRONMENT, 'shop-2']);
+    const series = { stack, environment: ENVIRONMENT, component: 'api', stackConfig: 'shop-2', metric: 'checkout_latency_ms' };
+    const evidence = { observed: 900, expected: 120, baselines: {}, zScore: 9, likelihood: 0.99, changeEvidence: 0.9, changePoint: true, period: null, windowsSeen: 500, window: { start: 0, end: 10_000, value: 'mean' as const, count: 60, mean: 900, min: 100, max: 2_000, p99: 1_900 } };
+    await publish('io.strata.anomaly.detected.v1', { anomalyId: 'a-other', seriesId: 's', series: { ...series, stackConfig: 'shop-1' }, at: Date.now(), score: 0.99, severity: 'critical', evidence });
+    await publish('io.strata.anomaly.detected.v1', { anomalyId: 'a-group', seriesId: 's', series, at: Date.now(), score: 0.99, severity: 'critical', evidence });
+    await eventually(async () => expect((await firings()).map((firing) => [firing.trigger, firing.rollout, firing.outcome])).toEqual([['group-anomaly', null, 'dry run: would roll every layer of shop-2 back']]), 10_000, 100);
+  });
 });
