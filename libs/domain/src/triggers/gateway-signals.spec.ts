@@ -41,13 +41,12 @@ describe('gateway signals', () => {
     expect(signals.figures(where, () => true, 1_000).point.latencyP99Ms).toBe(8);
   });
 
-  it('forgets what is older than its retention, and lists configs and components', () => {
+  it('forgets what is older than its retention, and lists the components serving a config', () => {
     const signals = new GatewaySignals(10_000);
     flush(signals, 'canary', 1_000, 10, 10);
     flush(signals, 'canary', 30_000, 10, 0);
     expect(signals.figures(where, () => true, 300_000).point).toMatchObject({ requests: 10, errorRate: 0 });
     flush(signals, 'stable', 30_000, 10, 0);
-    expect(signals.configs(where).sort()).toEqual(['canary', 'stable']);
     expect(signals.componentsServing('shop', 'production', 'canary')).toEqual(['api']);
   });
 });

@@ -102,12 +102,6 @@ export class GatewaySignals {
     return figuresOf(total, this.bounds);
   }
 
-  /** The stack configs of a component seen in the retained history. */
-  configs(where: { stack: string; environment: string; component: string }): string[] {
-    const prefix = `${where.stack}\u0000${where.environment}\u0000${where.component}\u0000`;
-    return [...this.seconds.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
-  }
-
   /** The components of an environment with a config named `stackConfig`. */
   componentsServing(stack: string, environment: string, stackConfig: string): string[] {
     const prefix = `${stack}\u0000${environment}\u0000`;

@@ -37,8 +37,9 @@ export class TriggerSignalsConsumer implements OnApplicationBootstrap {
         await this.triggers.watchRollout(manager, { stack, environment, rollout, versionGroup, phase: to, canaryWeight, startedAt: at }, from === null);
         if (from === null && rollbackTriggers) await this.declared.registerRolloutTriggers(manager, { stack, environment, name: rollout, actor }, rollbackTriggers);
         this.watcher.invalidate();
+        if (to !== 'aborted' || !JUDGE_FAIL.test(reason)) return;
         const watched = await this.triggers.watchedRollout(manager, stack, rollout);
-        if (to === 'aborted' && JUDGE_FAIL.test(reason) && watched) await this.watcher.onJudgeFail(manager, watched, reason);
+        if (watched) await this.watcher.onJudgeFail(manager, watched, reason);
       },
       'io.strata.routing.config.rejected.v1': async (event, manager) => {
         const { stack, environment, gatewayId, version, reason } = event.data;

@@ -107,11 +107,9 @@ export class TriggerWatcher {
     await this.onEvent(manager, where, 'health', `a gateway has no available node (all failing health checks or ejected) for ${configs.join(', ')}: ${reason}`, () => configs.map((group) => ({ group, as: 'any' as const })));
   }
 
+  /** A NACK is about the environment: its live rollouts' groups, or (none live) the group serving. */
   async onNack(manager: EntityManager, where: { stack: string; environment: string }, evidence: string): Promise<void> {
-    const serving = await this.serving(manager, where);
-    const live = await this.triggers.liveRollouts(manager, where);
-    const groups = live.length > 0 ? live.map((rollout) => rollout.versionGroup) : serving ? [serving] : [];
-    await this.onEvent(manager, where, 'nack', evidence, () => groups.map((group) => ({ group, as: 'any' as const })));
+    await this.onEvent(manager, where, 'nack', evidence, (_watch, live, serving) => (live.length > 0 ? live.map((rollout) => rollout.versionGroup) : serving ? [serving] : []).map((group) => ({ group, as: 'any' as const })));
   }
 
   /** A failed analysis aborted this rollout. */
@@ -128,14 +126,21 @@ export class TriggerWatcher {
    * An event-borne condition: each armed trigger of `kind` names the groups it sees misbehaving;
    * a live rollout of the group is the subject, else (unless only a canary counts) the group serving.
    */
-  private async onEvent(manager: EntityManager, where: { stack: string; environment: string }, kind: TriggerWatch['kind'], evidence: string, groupsOf: (watch: TriggerWatch) => { group: string; as: 'rollout' | 'any' }[], component: string | null = null): Promise<void> {
-    const live = await this.triggers.liveRollouts(manager, where);
+  private async onEvent(
+    manager: EntityManager,
+    where: { stack: string; environment: string },
+    kind: TriggerWatch['kind'],
+    evidence: string,
+    groupsOf: (watch: TriggerWatch, live: readonly WatchedRolloutEntity[], serving: string | null) => { group: string; as: 'rollout' | 'any' }[],
+    component: string | null = null,
+  ): Promise<void> {
     const armed = await this.armed(manager, [where], kind);
     if (armed.length === 0) return;
+    const live = await this.triggers.liveRollouts(manager, where);
     const serving = await this.serving(manager, where);
     const now = Date.now();
     for (const { trigger, spec } of armed) {
-      for (const { group, as } of groupsOf(spec.watch)) {
+      for (const { group, as } of groupsOf(spec.watch, live, serving)) {
         const rollout = live.find((candidate) => candidate.versionGroup === group);
         const subject = rollout ? rolloutSubject(rollout, component) : as === 'any' && group === serving ? groupSubject(group, component, spec, now) : null;
         if (!subject || !inTriggerScope(spec.scope, subject)) continue;
