@@ -4,7 +4,7 @@ import { Gateway, readGatewayListenersConfig } from '@strata/gateway';
 import { BusModule, EventBus, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
 import { TokensService } from '@strata/registry';
-import { EmbeddedDatabase, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
+import { EmbeddedDatabase, closeApi, portOrFree, startEmbeddedDatabase, stopOnSignals } from '@strata/runtime';
 import { join, resolve } from 'node:path';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DASHBOARD_PATH, serveDashboard } from './dashboard/serve-dashboard';
@@ -90,7 +90,7 @@ export async function startEmbedded(): Promise<void> {
 
     stopOnSignals('strata', async () => {
       await gateway.stop();
-      await api.close();
+      await closeApi(api);
       await embeddedDatabase?.stop();
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { DEFAULT_SERVICE_PORTS, ServiceModuleOptions, loadConfigOrExit, readServiceConfig } from '@strata/config';
 import { BusModule, KnownTokens, createEventBus } from '@strata/messaging';
 import { Logger, ObservabilityModule, TokenLookup, configuredTokens, createApi, setLogLevel } from '@strata/observability';
-import { exitOnFatalError, stopOnSignals } from './shutdown';
+import { closeApi, exitOnFatalError, stopOnSignals } from './shutdown';
 
 export interface StandaloneService {
   service: keyof typeof DEFAULT_SERVICE_PORTS;
@@ -47,5 +47,5 @@ async function startService(definition: StandaloneService, processName: string):
   });
   await app.listen(config.port, config.host);
   new Logger(processName).info('listening', { url: `http://${config.host}:${config.port}`, bus: bus.transport });
-  stopOnSignals(processName, () => app.close());
+  stopOnSignals(processName, () => closeApi(app));
 }

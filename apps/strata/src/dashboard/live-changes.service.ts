@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, MessageEvent, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_BUS, EventBus, SubscriptionHandle } from '@strata/messaging';
 import { randomUUID } from 'node:crypto';
-import { Observable, Subject, interval, map, merge, takeUntil } from 'rxjs';
+import { Observable, ReplaySubject, Subject, interval, map, merge, takeUntil } from 'rxjs';
 import { LIVE_TOPICS, LiveChange, toLiveChange } from './live-change';
 
 /** A comment-free event every so often keeps idle proxies from closing the stream and tells the dashboard it still hears. */
@@ -15,7 +15,9 @@ export const KEEP_ALIVE_MS = 15_000;
 @Injectable()
 export class LiveChangesService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly changes = new Subject<LiveChange>();
-  private readonly closing = new Subject<void>();
+  // Replayed: a dashboard that reconnects while the other modules are still stopping (before the
+  // HTTP server closes) gets a stream that ends at once instead of one that holds the shutdown up.
+  private readonly closing = new ReplaySubject<void>(1);
   private subscription: SubscriptionHandle | undefined;
 
   constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
