@@ -18,8 +18,9 @@ interface Finished {
 /**
  * The README's quickstart as a new user types it, step for step (keep the two in step): a fresh
  * data directory, `npm start` (which prints the admin token once), `npx strata login`, `apply` of
- * the example stack, two sample backends, a canary created and watched with the CLI, the canary
- * broken, and Strata aborting it: the watch ends with exit code 1 and the rollout rolled back.
+ * the example stack (with production's rollback triggers), two sample backends, a canary deploy
+ * started and watched with the CLI, the canary broken, and Strata aborting it and rolling every layer
+ * back: both watches end with exit code 1, a rollback execution succeeds, 2.3.0 serves again.
  */
 describe('the README quickstart (npm start, then the strata CLI)', () => {
   let home: string;
@@ -95,38 +96,41 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
     await eventually(async () => expect((await send(gateway)).version).toBe('2.3.0'), 20_000, 250);
   }, 120_000);
 
-  it('5–7. a canary created and watched with the CLI is aborted and rolled back once it is broken', async () => {
+  it('5–6. a canary deployed and watched with the CLI is aborted and rolled back, every layer, once it is broken', async () => {
     // The README's traffic loop.
     load = (async () => {
       while (loadRunning) await send(gateway);
     })();
-    const auth = { authorization: `Bearer ${env['STRATA_TOKEN']}`, 'content-type': 'application/json' };
-    // 5. Your CD tool put 2.4.0 on its node: record it, and give the routing policy a config for it (weight 0).
-    const recorded = await fetch(`${api}/v1/environments/production/deployments`, { method: 'POST', headers: auth, body: JSON.stringify({ stack: 'shop', versionGroup: 'shop-2.4.0', location: 'production' }) });
-    expect(recorded.status).toBe(201);
-    const policy = { component: 'shop-api', stableConfig: 'shop-2.3.0', stackConfigs: [{ name: 'shop-2.3.0', weight: 100 }, { name: 'shop-2.4.0', weight: 0 }], healthCheck: { path: '/healthz', intervalMs: 250 } };
-    const put = await fetch(`${api}/v1/stacks/shop/environments/production/routing-policy`, { method: 'PUT', headers: auth, body: JSON.stringify(policy) });
-    expect(put.status).toBe(200);
+    // 5. npx strata deploy shop-2.4.0 … --watch &, then npx strata get rollouts and rollout watch <id>
+    const deploy = cli(['deploy', 'shop-2.4.0', '--stack', 'shop', '-e', 'production', '--step', '20', '--step', 'analysis:30s:100', '--step', '50', '--step', '100', '--watch', '--interval', '250']);
+    const rollout = await eventually(async () => {
+      const rollouts = JSON.parse((await cli(['get', 'rollouts', '--stack', 'shop', '-o', 'json'])).stdout) as { id: string; name: string; phase: string; canaryWeight: number }[];
+      const canary = rollouts.find((candidate) => candidate.name.startsWith('shop-2.4.0-canary-'));
+      expect(canary).toMatchObject({ phase: 'progressing', canaryWeight: 20 });
+      return canary as { id: string };
+    }, 60_000, 1_000);
+    const watch = cli(['rollout', 'watch', rollout.id, '--interval', '250']);
+    // The canary takes its share before it breaks.
+    await eventually(async () => expect((await send(gateway)).version).toBe('2.4.0'), 20_000, 50);
 
-    // 6. npx strata rollout create … (412 until the gateway has health-checked the canary's node)
-    const created = await eventually(async () => {
-      const answer = await cli(['rollout', 'create', '--stack', 'shop', '--name', 'shop-2.4.0-canary', '-e', 'production', '--version-group', 'shop-2.4.0', '--step', '20', '--step', 'analysis:30s:100', '--step', '50', '--step', '100', '--trigger', 'judge == Fail', '-o', 'json']);
-      expect({ code: answer.code, stderr: answer.stderr }).toEqual({ code: 0, stderr: '' });
-      return JSON.parse(answer.stdout) as { id: string; canaryWeight: number };
-    }, 30_000, 1_000);
-    expect(created.canaryWeight).toBe(20);
-    const watch = cli(['rollout', 'watch', created.id]);
-
-    // 7. Break the canary: 30 % errors.
+    // 6. Break the canary: 30 % errors.
     const fault = await fetch(`${backends[1]?.url}/_faults`, { method: 'POST', body: JSON.stringify({ errorRate: 0.3 }) });
     expect(fault.status).toBe(200);
-    const watched = await watch;
-    expect(watched.code).toBe(1);
-    expect(watched.stdout).toMatch(/analysis of step 1 failed: .*error-rate: regression/);
-    expect(watched.stdout).toContain('phase rolled-back');
-    expect(watched.stderr).toMatch(/rolled-back/);
-    const rollout = await cli(['get', 'rollouts', '--stack', 'shop', '-o', 'json']);
-    expect(rollout.stdout).toContain('"phase": "rolled-back"');
+    const [watched, deployed] = await Promise.all([watch, deploy]);
+    expect({ code: watched.code, rolledBack: watched.stdout.includes('phase rolled-back') }).toEqual({ code: 1, rolledBack: true });
+    expect(watched.stderr).toMatch(/rolled-back: aborted by .*(canary-errors|canary-judged-bad)/);
+    expect(deployed.code).toBe(1);
+    expect(deployed.stderr).toMatch(/deploy \S+ failed: shop-2\.4\.0 traffic: /);
+    const firings = JSON.parse((await cli(['get', 'trigger-firings', '--stack', 'shop', '-e', 'production', '-o', 'json'])).stdout) as { trigger: string; action: string }[];
+    expect(firings).toEqual([expect.objectContaining({ action: 'rollback' })]);
+    await eventually(
+      async () => {
+        const executions = JSON.parse((await cli(['executions', '--stack', 'shop', '-o', 'json'])).stdout) as { kind: string; versionGroup: string; status: string }[];
+        expect(executions.map(({ kind, versionGroup, status }) => `${kind} ${versionGroup} ${status}`)).toEqual(['rollback shop-2.3.0 succeeded', 'deploy shop-2.4.0 abandoned', 'deploy shop-2.3.0 succeeded']);
+      },
+      30_000,
+      1_000,
+    );
     await eventually(async () => expect((await send(gateway)).version).toBe('2.3.0'), 10_000, 100);
-  }, 150_000);
+  }, 180_000);
 });

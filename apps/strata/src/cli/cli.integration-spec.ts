@@ -212,7 +212,7 @@ describe('strata CLI against a running Strata', () => {
     await ok(['rollout', 'abort', second.id, '--reason', 'checked by the CLI test']);
     const watched = await watching;
     expect(watched.code).toBe(ExitCode.failed);
-    expect(watched.stderr).toMatch(new RegExp(`^error: rollout ${second.id} rolled-back`));
+    expect(watched.stderr).toMatch(new RegExp(`^error: rollout ${second.id} rolled-back: aborted by [^:]+: checked by the CLI test; `));
   });
 
   it('runs as a program: the package bin and npx strata end with the exit codes', async () => {

@@ -78,6 +78,23 @@ describe('deploy, rollback and execution commands', () => {
     expect(stdout.split('\n')).toEqual([expect.stringMatching(/^COMPONENT\s+TYPE\s+ACTION$/), expect.stringMatching(/^shop-db\s+db-schema\s+migrate$/), expect.stringMatching(/^shop-api\s+app\s+deploy$/), '']);
   });
 
+  it('deploy --step moves the traffic through a canary of those steps, with the --trigger rollback triggers', async () => {
+    handler = () => ({ status: 202, body: execution('pending', [{ status: 'pending' }]) });
+    const { code } = await run(['deploy', 'shop-2.4.0', '--stack', 'shop', '-e', 'production', '--step', '20', '--step', 'analysis:30s:100', '--step', '100', '--trigger', 'judge == Fail']);
+    expect(code).toBe(ExitCode.ok);
+    expect(requests[0]?.body).toEqual({
+      versionGroup: 'shop-2.4.0',
+      canary: { steps: [{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 100 } }, { setWeight: 100 }], rollbackTriggers: [{ when: 'judge == Fail' }] },
+    });
+  });
+
+  it('refuses deploy --trigger without --step (a trigger watches a canary) as a usage error, sending nothing', async () => {
+    const { code, stderr } = await run(['deploy', 'shop-2.4.0', '--stack', 'shop', '-e', 'production', '--trigger', 'judge == Fail']);
+    expect(code).toBe(ExitCode.usage);
+    expect(stderr).toContain('deploy --trigger watches a canary: give its --step too');
+    expect(requests).toEqual([]);
+  });
+
   it('deploy --watch follows the execution it started, printing each new state, and exits 0 when it succeeds', async () => {
     const states = [execution('running', [{ status: 'succeeded' }, { status: 'running' }]), execution('succeeded', [{ status: 'succeeded' }, { status: 'succeeded' }])];
     let polls = 0;

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
 import { Answer, apiPath } from '../api-client';
-import { CommandContext, commandContext, positiveInteger } from '../context';
+import { CommandContext, collect, commandContext, positiveInteger } from '../context';
+import { UsageError } from '../errors';
 import { executionFrame } from '../frames';
 import { CliIo } from '../io';
 import { Item } from '../kinds';
 import { EXECUTION_COLUMNS, FINAL_EXECUTION_STATUSES } from '../kinds/execution-kinds';
 import { columnsOf, renderData, renderItems, renderTable } from '../output';
 import { watchOutcome, watchUntilDone } from '../watch';
+import { canaryFlags } from './rollout';
 
 interface PlacementOptions {
   stack: string;
@@ -17,6 +19,19 @@ interface RunOptions extends PlacementOptions {
   dryRun?: boolean;
   watch?: boolean;
   interval: number;
+}
+
+interface DeployOptions extends RunOptions {
+  step: string[];
+  trigger: string[];
+}
+
+/** A deploy's body: with --step, its traffic moves through a canary rollout of those steps (and --trigger's rollback triggers). */
+export function deployBody(versionGroup: string, options: DeployOptions): Item {
+  if (options.trigger.length > 0 && options.step.length === 0) {
+    throw new UsageError('deploy --trigger watches a canary: give its --step too (e.g. --step 20 --step analysis:30s --step 100)');
+  }
+  return { versionGroup, ...(options.step.length > 0 ? { canary: canaryFlags(options.step, options.trigger) } : {}), ...(options.dryRun ? { dryRun: true } : {}) };
 }
 
 function printExecution(context: CommandContext, execution: Item): void {
@@ -57,14 +72,14 @@ const withRunOptions = (command: Command) =>
     .option('--interval <ms>', 'how often watch polls', positiveInteger('--interval'), 1000);
 
 export function registerExecutions(program: Command, io: CliIo): void {
-  withRunOptions(program.command('deploy').description('deploy a version group across every layer, in dependency order').argument('<versionGroup>', 'the version group to deploy')).action(
-    async (versionGroup: string, options: RunOptions, command: Command) => {
+  withRunOptions(program.command('deploy').description('deploy a version group across every layer, in dependency order; with --step, its traffic through a canary').argument('<versionGroup>', 'the version group to deploy'))
+    .option('--step <step>', 'a canary step: 20 (weight), pause[:5m], analysis:30s[:minSamples] (repeatable, in order)', collect, [])
+    .option('--trigger <condition>', "a rollback trigger of the canary, e.g. 'judge == Fail' (repeatable)", collect, [])
+    .action(async (versionGroup: string, options: DeployOptions, command: Command) => {
       const context = await commandContext(command, io);
       const { stack, environment } = options;
-      const body = { versionGroup, ...(options.dryRun ? { dryRun: true } : {}) };
-      await started(context, await context.client.request<Item>('POST', apiPath`/v1/stacks/${stack}/environments/${environment}/deploy`, { json: body }), options);
-    },
-  );
+      await started(context, await context.client.request<Item>('POST', apiPath`/v1/stacks/${stack}/environments/${environment}/deploy`, { json: deployBody(versionGroup, options) }), options);
+    });
 
   withRunOptions(program.command('rollback').description("roll an environment back, each component's rollback actions in reverse dependency order"))
     .option('--to <versionGroup>', 'the version group to return to (default: the one deployed before)')

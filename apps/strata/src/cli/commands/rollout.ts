@@ -35,6 +35,11 @@ export function parseStep(text: string): Item {
   throw new UsageError(`--step '${text}': expected a weight (20), pause[:duration] or analysis:window[:minSamples]`);
 }
 
+/** A canary's steps and rollback triggers from the repeatable --step and --trigger flags. */
+export function canaryFlags(steps: readonly string[], triggers: readonly string[]): Item {
+  return { steps: steps.map(parseStep), ...(triggers.length > 0 ? { rollbackTriggers: triggers.map((when) => ({ when })) } : {}) };
+}
+
 /** The create body from a file (a Rollout manifest, or `{name, spec}`), or from the flags. */
 async function createBody(options: CreateOptions, io: CliIo): Promise<{ stack: string; body: Item }> {
   if (options.filename.length > 0) {
@@ -58,8 +63,7 @@ async function createBody(options: CreateOptions, io: CliIo): Promise<{ stack: s
       spec: {
         environment: options.environment,
         versionGroup: options.versionGroup,
-        steps: options.step.map(parseStep),
-        ...(options.trigger.length > 0 ? { rollbackTriggers: options.trigger.map((when) => ({ when })) } : {}),
+        ...canaryFlags(options.step, options.trigger),
       },
     },
   };
@@ -81,7 +85,10 @@ export async function watchRollout(context: CommandContext, id: string, interval
     render: ({ rollout, transitions }) => (context.format === 'table' ? rolloutFrame(rollout, transitions) : renderItems([rollout], context.format, ROLLOUT_COLUMNS, true)),
     done: ({ rollout }) => FINAL_ROLLOUT_PHASES.includes(String(rollout['phase'])),
   });
-  watchOutcome(last.rollout['phase'] === 'promoted', `rollout ${id} ${String(last.rollout['phase'])}${last.rollout['reason'] ? `: ${String(last.rollout['reason'])}` : ''}`, context.note);
+  // A rolled-back rollout's own reason only says the stable config serves again; why it was aborted is on that transition.
+  const aborted = [...last.transitions].reverse().find((transition) => transition['to'] === 'aborted');
+  const reasons = [aborted ? `aborted by ${String(aborted['actor'])}: ${String(aborted['reason'])}` : undefined, last.rollout['reason'] as string | undefined].filter(Boolean);
+  watchOutcome(last.rollout['phase'] === 'promoted', `rollout ${id} ${String(last.rollout['phase'])}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`, context.note);
 }
 
 export function registerRollout(program: Command, io: CliIo): void {
