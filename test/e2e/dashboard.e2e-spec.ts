@@ -179,6 +179,24 @@ describe('the dashboard in headless Chromium', () => {
     await page.getByTestId('kpi-series').screenshot({ path: join(SCREENSHOTS, 'kpi-forecast.png') });
   }, 200_000);
 
+  it("lists the environment's rollback triggers and a firing with what it saw and what it did", async () => {
+    // A dry run that any served canary request satisfies: it fires on the gateway's next flush and only records.
+    const declared = await call('PUT', `/v1/stacks/${STACK}/environments/production/rollback-triggers/canary-served`, { when: 'latency_mean_ms(canary) > 0', minRequests: 10, dryRun: true, action: 'rollback' });
+    expect(declared.status).toBe(201);
+    await page.click('a[href="#/triggers"]');
+    const triggers = page.getByTestId('triggers-production');
+    await eventually(async () => expect(await triggers.getByTestId('trigger').innerText()).toMatch(/canary-served\s+latency_mean_ms\(canary\) > 0\s+every canary and group\s+rollback \(dry run\)/), 15_000, 250);
+    await eventually(
+      async () => {
+        for (let request = 0; request < 60; request++) await send(gateway);
+        expect(await triggers.getByTestId('trigger-firing').first().innerText()).toMatch(/canary-served\s+recorded\s+.*dry run: would abort rollout/);
+      },
+      30_000,
+      500,
+    );
+    await triggers.screenshot({ path: join(SCREENSHOTS, 'triggers.png') });
+  }, 60_000);
+
   it('lists the audit of every write made above', async () => {
     await page.click('a[href="#/audit"]');
     const audit = page.getByTestId('audit');

@@ -6,6 +6,7 @@ import { AuditPage } from './pages/audit';
 import { ExecutionsPage } from './pages/executions';
 import { KpisPage } from './pages/kpis';
 import { RolloutsPage } from './pages/rollouts';
+import { TriggersPage } from './pages/triggers';
 import { VersionMapPage } from './pages/version-map';
 import { link, useRoute } from './route';
 import { Badge, Problem } from './ui';
@@ -16,6 +17,7 @@ const PAGES = [
   ['rollouts', 'Rollouts'],
   ['kpis', 'KPIs'],
   ['executions', 'Executions'],
+  ['triggers', 'Triggers'],
   ['audit', 'Audit'],
 ] as const;
 
@@ -95,6 +97,8 @@ function CurrentPage({ route, stack }: { route: ReturnType<typeof useRoute>; sta
       return <KpisPage stack={stack.name} id={route.id} />;
     case 'executions':
       return <ExecutionsPage stack={stack.name} id={route.id} />;
+    case 'triggers':
+      return <TriggersPage stack={stack} />;
     case 'audit':
       return <AuditPage stack={stack.name} />;
     default:

@@ -125,3 +125,26 @@ export interface AuditEntry {
   target: string;
   status: number;
 }
+
+export interface RollbackTrigger {
+  name: string;
+  spec: { when?: string; action?: string; window?: string; for?: string; dryRun?: boolean; scope?: Record<string, string> };
+  source: string;
+  rollout: string | null;
+  lastFiredAt: string | null;
+}
+
+export interface TriggerFiring {
+  id: string;
+  trigger: string;
+  when: string;
+  action: string;
+  dryRun: boolean;
+  rollout: string | null;
+  versionGroup: string | null;
+  evidence: string;
+  status: string;
+  outcome: string;
+  executionId: string | null;
+  firedAt: string;
+}

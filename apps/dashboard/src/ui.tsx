@@ -6,6 +6,8 @@ const TONES: Record<string, string> = {
   unhealthy: 'bad', aborted: 'bad', 'rolled-back': 'bad', failed: 'bad', abandoned: 'bad',
   // Anomaly severities.
   low: 'plain', medium: 'warn', high: 'bad', critical: 'bad',
+  // Trigger firings.
+  done: 'bad', 'backward-pending': 'busy', 'backward-started': 'busy', recorded: 'plain',
 };
 
 /** A state as a coloured badge; the word itself stays readable without the colour. */
