@@ -39,3 +39,4 @@ export * from './input/unsafe-text';
 export * from './schemas';
 export * from './executions';
 export * from './triggers';
+export * from './proposals';

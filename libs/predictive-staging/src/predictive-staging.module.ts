@@ -1,15 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceModuleOptions } from '@strata/config';
 import { serviceInfrastructure } from '@strata/messaging';
-import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from './config/predictive-staging-settings';
+import type { Environment } from '@strata/config';
+import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings, TARGET_ENVIRONMENT } from './config/predictive-staging-settings';
 import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
 import { AnomaliesController } from './controllers/anomalies.controller';
 import { ForecastsController } from './controllers/forecasts.controller';
+import { ProposalsController } from './controllers/proposals.controller';
 import { createPredictiveStagingDataSource } from './database/data-source';
 import { PREDICTIVE_STAGING_SCHEMA, PREDICTIVE_STAGING_SERVICE } from './database/predictive-staging-schema';
 import { AnomaliesRepository } from './repositories/anomalies.repository';
 import { ForecastsRepository } from './repositories/forecasts.repository';
 import { LstmModelsRepository } from './repositories/lstm-models.repository';
+import { ProposalsRepository } from './repositories/proposals.repository';
 import { RetentionRepository } from './repositories/retention.repository';
 import { SeriesRepository } from './repositories/series.repository';
 import { PredictiveTransactions } from './repositories/transactions';
@@ -18,18 +21,21 @@ import { ForecastSchedulerService } from './services/forecast-scheduler.service'
 import { ForecastingService } from './services/forecasting.service';
 import { LstmModelsService } from './services/lstm-models.service';
 import { PredictiveQueriesService } from './services/predictive-queries.service';
+import { ProposalsService } from './services/proposals.service';
 import { RetentionService } from './services/retention.service';
+import { TargetDatabases } from './services/target-databases';
 
 /**
  * The predictive-staging service: a streaming anomaly detector per KPI series (from `kpi.windows`),
  * scheduled and on-demand forecasts where the LSTM serves only if it beat the best baseline on the
- * series' backtest, models saved in PostgreSQL, anomaly and forecast events through the outbox.
+ * series' backtest, models saved in PostgreSQL, anomaly and forecast events through the outbox, and
+ * proposals (index proposals from the advisor so far) with their lifecycle.
  */
-const CONTROLLERS = [AnomaliesController, ForecastsController];
+const CONTROLLERS = [AnomaliesController, ForecastsController, ProposalsController];
 
 @Module({})
 export class PredictiveStagingModule {
-  static register(options: ServiceModuleOptions, settings: PredictiveStagingSettings): DynamicModule {
+  static register(options: ServiceModuleOptions, settings: PredictiveStagingSettings, targetEnvironment: Environment = process.env): DynamicModule {
     return {
       module: PredictiveStagingModule,
       imports: serviceInfrastructure({
@@ -43,6 +49,7 @@ export class PredictiveStagingModule {
       controllers: CONTROLLERS,
       providers: [
         { provide: PREDICTIVE_STAGING_SETTINGS, useValue: settings },
+        { provide: TARGET_ENVIRONMENT, useValue: targetEnvironment },
         PredictiveTransactions,
         SeriesRepository,
         AnomaliesRepository,
@@ -56,6 +63,9 @@ export class PredictiveStagingModule {
         PredictiveQueriesService,
         RetentionService,
         KpiWindowsConsumer,
+        ProposalsRepository,
+        TargetDatabases,
+        ProposalsService,
       ],
       exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],
     };

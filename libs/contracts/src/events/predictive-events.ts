@@ -85,3 +85,21 @@ export const forecastPublishedV1 = z.object({
   backtest: z.array(methodAccuracy),
 });
 export type ForecastPublishedV1 = z.infer<typeof forecastPublishedV1>;
+
+/**
+ * predictive-staging → anyone (dashboards, notifications, the registry once promotion lands): a
+ * proposal was made or moved (`proposed`, `staged`, `validated`, `promoted`, `rejected`), with why.
+ */
+export const proposalChangedV1 = z.object({
+  proposalId: z.string().uuid(),
+  kind: z.enum(['index', 'lb-weights', 'app-version']),
+  stack: z.string().min(1),
+  environment: z.string().min(1),
+  component: z.string().min(1),
+  title: z.string().min(1).max(500),
+  from: z.enum(['proposed', 'staged', 'validated', 'promoted', 'rejected']).nullable(),
+  status: z.enum(['proposed', 'staged', 'validated', 'promoted', 'rejected']),
+  reason: z.string().max(4_000),
+  actor: z.string().min(1).max(300),
+});
+export type ProposalChangedV1 = z.infer<typeof proposalChangedV1>;

@@ -36,6 +36,8 @@ export interface PredictiveStagingSettings {
     maxLstmRatio: number;
   };
   lstm: LstmSettings;
+  /** Which statements the index advisor reads as slow, and the planner-cost drop a candidate must bring. */
+  advisor: { minCalls: number; minMeanMs: number; minCostDrop: number };
 }
 
 const flag = (fallback: boolean) =>
@@ -61,7 +63,13 @@ const settingsSchema = z.object({
   PREDICTIVE_LSTM_EPOCHS: positiveInt(8, 500),
   PREDICTIVE_LSTM_BATCH_SIZE: positiveInt(128, 4_096),
   PREDICTIVE_LSTM_MAX_MODEL_AGE_MS: positiveInt(86_400_000, 30 * 86_400_000),
+  PREDICTIVE_ADVISOR_MIN_CALLS: positiveInt(10, 1_000_000_000),
+  PREDICTIVE_ADVISOR_MIN_MEAN_MS: z.coerce.number({ message: 'must be a number' }).min(0).max(3_600_000).default(1),
+  PREDICTIVE_ADVISOR_MIN_COST_DROP: z.coerce.number({ message: 'must be a number' }).gt(0).lt(1).default(0.5),
 });
+
+/** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
+export const TARGET_ENVIRONMENT = Symbol('PREDICTIVE_TARGET_ENVIRONMENT');
 
 /** Reads the service's own settings; a bad value stops the process naming the variable. */
 export function readPredictiveStagingSettings(env: Environment = process.env): PredictiveStagingSettings {
@@ -105,6 +113,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env): P
       batchSize: parsed.PREDICTIVE_LSTM_BATCH_SIZE,
       maxModelAgeMs: parsed.PREDICTIVE_LSTM_MAX_MODEL_AGE_MS,
     },
+    advisor: { minCalls: parsed.PREDICTIVE_ADVISOR_MIN_CALLS, minMeanMs: parsed.PREDICTIVE_ADVISOR_MIN_MEAN_MS, minCostDrop: parsed.PREDICTIVE_ADVISOR_MIN_COST_DROP },
   };
 }
 

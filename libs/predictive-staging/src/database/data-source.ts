@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { InitialPredictiveStaging1764201600000 } from './migrations/1764201600000-initial-predictive-staging';
 import { AnomaliesAndForecasts1764374400000 } from './migrations/1764374400000-anomalies-and-forecasts';
 import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
+import { Proposals1765900000000 } from './migrations/1765900000000-proposals';
 import { PREDICTIVE_STAGING_SCHEMA } from './predictive-staging-schema';
 
 export function createPredictiveStagingDataSource(database: DatabaseConfig): DataSource {
@@ -12,6 +13,6 @@ export function createPredictiveStagingDataSource(database: DatabaseConfig): Dat
     url: database.url,
     poolSize: database.poolSize,
     entities: [],
-    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000],
+    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000, Proposals1765900000000],
   });
 }

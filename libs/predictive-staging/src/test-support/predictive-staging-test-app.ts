@@ -12,29 +12,35 @@ export function testSettings(overrides: { forecast?: Partial<PredictiveStagingSe
     retentionDays: 30,
     forecast: { intervalMs: 0, horizon: 6, origins: 5, level: 0.9, minPoints: 60, maxLstmRatio: 1, ...overrides.forecast },
     lstm: { enabled: false, minPoints: 150, lookback: 12, units: 8, epochs: 3, batchSize: 32, maxModelAgeMs: 3_600_000, ...overrides.lstm },
+    advisor: { minCalls: 10, minMeanMs: 1, minCostDrop: 0.5 },
   };
 }
 
 export interface PredictiveStagingTestApp extends ServiceTestApp {
-  /** Every event predictive-staging published on anomalies and forecasts, in order. */
+  /** Every event predictive-staging published on anomalies, forecasts and staging events, in order. */
   published: StrataEvent[];
   /** Publishes one KPI window as metrics-ingest would. */
   publishWindow(seriesId: string, series: KpiSeriesLabels, windowStart: number, value: number, lengthMs?: number): Promise<void>;
 }
 
 /** predictive-staging as one process serves it, on a fresh database, with an in-memory bus unless given another. */
-export async function startPredictiveStagingTestApp(label: string, settings: PredictiveStagingSettings = testSettings(), bus: EventBus = new InMemoryEventBus(2)): Promise<PredictiveStagingTestApp> {
+export async function startPredictiveStagingTestApp(
+  label: string,
+  settings: PredictiveStagingSettings = testSettings(),
+  bus: EventBus = new InMemoryEventBus(2),
+  targetEnvironment: Record<string, string> = {},
+): Promise<PredictiveStagingTestApp> {
   const published: StrataEvent[] = [];
   const harness = await startServiceTestApp({
     label,
     poolSize: 6,
     outboxPollIntervalMs: 50,
     bus: () => bus,
-    modules: (options) => PredictiveStagingModule.register(options, settings),
+    modules: (options) => PredictiveStagingModule.register(options, settings, targetEnvironment),
     onStart: async (_app, started) => {
       await started.subscribe({
         groupId: 'predictive-events-observer',
-        topics: [Topics.anomalies, Topics.forecasts],
+        topics: [Topics.anomalies, Topics.forecasts, Topics.stagingEvents],
         handler: async (message) => {
           const parsed = parseStrataEvent(message.value);
           if (parsed.ok) published.push(parsed.event);

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Principal, RequireRole } from '@strata/observability';
+import {
+  IndexAdviceDto,
+  IndexProposalRequestDto,
+  ProposalDetailDto,
+  ProposalDto,
+  ProposalIdParamDto,
+  ProposalPageDto,
+  ProposalQueryDto,
+  RejectProposalDto,
+  mapAdvice,
+  mapProposal,
+  mapProposalDetail,
+} from '../dtos/proposal.dto';
+import { ProposalsService } from '../services/proposals.service';
+
+@ApiTags('proposals')
+@Controller('v1/proposals')
+export class ProposalsController {
+  constructor(private readonly proposals: ProposalsService) {}
+
+  @RequireRole('operator')
+  @Post('indexes')
+  @ApiCreatedResponse({ type: IndexAdviceDto, description: "The index advisor on the target's slow statements: one proposal per index it keeps, the dropped candidates with why" })
+  @ApiUnprocessableEntityResponse({ description: 'problem+json naming the field: a variable that is not set, an unreachable database, no statements' })
+  async proposeIndexes(@Body() body: IndexProposalRequestDto, @Principal() actor: string): Promise<IndexAdviceDto> {
+    return mapAdvice(await this.proposals.proposeIndexes(body, actor));
+  }
+
+  @RequireRole('viewer')
+  @Get()
+  @ApiOkResponse({ type: ProposalPageDto, description: 'Newest first' })
+  @ApiBadRequestResponse({ description: 'A bad filter, named in errors[].field' })
+  async list(@Query() query: ProposalQueryDto): Promise<ProposalPageDto> {
+    const page = await this.proposals.list({ stack: query.stack, environment: query.environment, kind: query.kind, status: query.status }, query.limit, query.after);
+    return { items: page.items.map(mapProposal), nextCursor: page.nextCursor };
+  }
+
+  @RequireRole('viewer')
+  @Get(':id')
+  @ApiOkResponse({ type: ProposalDetailDto, description: 'The proposal with every move of its lifecycle' })
+  @ApiNotFoundResponse()
+  async get(@Param() params: ProposalIdParamDto): Promise<ProposalDetailDto> {
+    const { proposal, transitions } = await this.proposals.get(params.id);
+    return mapProposalDetail(proposal, transitions);
+  }
+
+  @RequireRole('operator')
+  @Post(':id/validate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ProposalDto, description: 'validated when what staging measured holds, rejected with its reason when not' })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Not staged: problem+json naming status' })
+  async validate(@Param() params: ProposalIdParamDto, @Principal() actor: string): Promise<ProposalDto> {
+    return mapProposal(await this.proposals.validate(params.id, actor));
+  }
+
+  @RequireRole('operator')
+  @Post(':id/reject')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ProposalDto })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Already promoted or rejected: problem+json naming status' })
+  async reject(@Param() params: ProposalIdParamDto, @Body() body: RejectProposalDto, @Principal() actor: string): Promise<ProposalDto> {
+    return mapProposal(await this.proposals.reject(params.id, body.reason, actor));
+  }
+}

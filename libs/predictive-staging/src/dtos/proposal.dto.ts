@@ -1,0 +1,130 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PROPOSAL_KINDS, PROPOSAL_STATUSES, ProposalKind, ProposalStatus } from '@strata/domain';
+import { PageQueryDto } from '@strata/observability';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import type { IndexAdvice } from '../services/proposals.service';
+import type { ProposalRecord, ProposalTransitionRecord } from '../repositories/proposals.repository';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
+export class StatementDto {
+  @ApiProperty({ maxLength: 100_000, example: "SELECT * FROM orders WHERE customer_id = 42", description: 'Literal SQL as it ran (PostgreSQL 15 cannot plan a normalised $1 statement)' })
+  @IsString() @MinLength(1) @MaxLength(100_000)
+  query!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 1_000_000_000_000, example: 5000 })
+  @IsInt() @Min(0) @Max(1_000_000_000_000)
+  calls!: number;
+
+  @ApiProperty({ minimum: 0, maximum: 86_400_000, example: 25.4, description: 'Mean execution time, ms' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(86_400_000)
+  meanExecTimeMs!: number;
+}
+
+export class IndexProposalRequestDto {
+  @ApiProperty({ maxLength: 63, example: 'shop' }) @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'stack must be a stack name' })
+  stack!: string;
+
+  @ApiProperty({ maxLength: 63, example: 'production' }) @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'environment must be an environment name' })
+  environment!: string;
+
+  @ApiProperty({ maxLength: 63, example: 'shop-db', description: 'The db-schema component whose database the indexes are for' })
+  @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'component must be a component name' })
+  component!: string;
+
+  @ApiProperty({ maxLength: 128, example: 'SHOP_DB_URL', description: "The variable of predictive-staging's environment holding the target database's URL (never stored)" })
+  @IsString() @Matches(VARIABLE, { message: 'databaseUrlFrom must name an environment variable, e.g. SHOP_DB_URL' })
+  databaseUrlFrom!: string;
+
+  @ApiPropertyOptional({ type: [StatementDto], maxItems: 10_000, description: "The statements to advise on; absent: the target's pg_stat_statements" })
+  @IsOptional() @ValidateNested({ each: true }) @Type(() => StatementDto) @ArrayMinSize(1) @ArrayMaxSize(10_000)
+  statements?: StatementDto[];
+}
+
+export class RejectProposalDto {
+  @ApiProperty({ maxLength: 2_000, example: 'the table is about to be partitioned' }) @IsString() @MinLength(1) @MaxLength(2_000)
+  reason!: string;
+}
+
+export class ProposalQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ maxLength: 63 }) @IsOptional() @IsString() @MaxLength(63) stack?: string;
+  @ApiPropertyOptional({ maxLength: 63 }) @IsOptional() @IsString() @MaxLength(63) environment?: string;
+  @ApiPropertyOptional({ enum: PROPOSAL_KINDS }) @IsOptional() @IsIn(PROPOSAL_KINDS) kind?: ProposalKind;
+  @ApiPropertyOptional({ enum: PROPOSAL_STATUSES }) @IsOptional() @IsIn(PROPOSAL_STATUSES) status?: ProposalStatus;
+}
+
+export class ProposalIdParamDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+}
+
+export class ProposalTransitionDto {
+  @ApiProperty({ enum: PROPOSAL_STATUSES, nullable: true, type: String }) from!: string | null;
+  @ApiProperty({ enum: PROPOSAL_STATUSES }) to!: string;
+  @ApiProperty() actor!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class ProposalDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: PROPOSAL_KINDS }) kind!: string;
+  @ApiProperty() stack!: string;
+  @ApiProperty() environment!: string;
+  @ApiProperty() component!: string;
+  @ApiProperty({ example: 'index on orders (customer_id)' }) title!: string;
+  @ApiProperty({ enum: PROPOSAL_STATUSES }) status!: string;
+  @ApiProperty({ description: 'Why it is where it is (the last move)' }) reason!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Where it applies: databaseUrlFrom for an index' }) target!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The change: for an index its table, columns, up (CREATE INDEX CONCURRENTLY) and down SQL' }) change!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Why: the statements it serves, the evaluation path' }) evidence!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The expected effect as numbers (planner cost before, after, reduction)' }) expected!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'What staging measured' }) staging!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The effect production showed after promotion' }) observed!: Record<string, unknown> | null;
+  @ApiProperty() createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class ProposalDetailDto extends ProposalDto {
+  @ApiProperty({ type: [ProposalTransitionDto] }) transitions!: ProposalTransitionDto[];
+}
+
+export class ProposalPageDto {
+  @ApiProperty({ type: [ProposalDto] }) items!: ProposalDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class RejectedCandidateDto {
+  @ApiProperty() table!: string;
+  @ApiProperty({ type: [String] }) columns!: string[];
+  @ApiProperty({ type: [String] }) queries!: string[];
+  @ApiProperty({ example: 'planner cost drops only 27 % (812 → 593), below 50 %' }) reason!: string;
+}
+
+export class IndexAdviceDto {
+  @ApiProperty({ enum: ['hypopg', 'real-index', 'staging-copy'], description: 'How candidates were evaluated' }) path!: string;
+  @ApiProperty({ description: 'Statements read (given or from pg_stat_statements)' }) statementsRead!: number;
+  @ApiProperty({ type: [ProposalDto], description: 'One proposal per index kept' }) proposals!: ProposalDto[];
+  @ApiProperty({ type: [RejectedCandidateDto], description: 'Candidates dropped, each with why' }) rejected!: RejectedCandidateDto[];
+}
+
+export function mapProposal(proposal: ProposalRecord): ProposalDto {
+  const { seq: _seq, createdAt, updatedAt, ...rest } = proposal;
+  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+}
+
+export function mapProposalDetail(proposal: ProposalRecord, transitions: readonly ProposalTransitionRecord[]): ProposalDetailDto {
+  return { ...mapProposal(proposal), transitions: transitions.map((transition) => ({ ...transition, at: transition.at.toISOString() })) };
+}
+
+export function mapAdvice(advice: IndexAdvice): IndexAdviceDto {
+  return {
+    path: advice.path,
+    statementsRead: advice.statementsRead,
+    proposals: advice.proposals.map(mapProposal),
+    rejected: advice.rejected.map((candidate) => ({ ...candidate, columns: [...candidate.columns], queries: [...candidate.queries] })),
+  };
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { ProposalKind, ProposalStatus } from '@strata/domain';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
+
+const schema = PREDICTIVE_STAGING_SCHEMA;
+
+export type Json = Record<string, unknown>;
+
+export interface NewProposal {
+  kind: ProposalKind;
+  stack: string;
+  environment: string;
+  component: string;
+  title: string;
+  reason: string;
+  /** Where the change applies: for an index, the variable naming the target database (never the URL). */
+  target: Json;
+  /** The change itself: for an index, its table, columns, up and down SQL. */
+  change: Json;
+  evidence: Json;
+  expected: Json;
+  createdBy: string;
+}
+
+export interface ProposalRecord extends NewProposal {
+  id: string;
+  seq: string;
+  status: ProposalStatus;
+  staging: Json | null;
+  observed: Json | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ProposalTransitionRecord {
+  from: ProposalStatus | null;
+  to: ProposalStatus;
+  actor: string;
+  reason: string;
+  at: Date;
+}
+
+export interface ProposalFilter {
+  stack?: string;
+  environment?: string;
+  kind?: ProposalKind;
+  status?: ProposalStatus;
+}
+
+interface ProposalRow {
+  id: string;
+  seq: string;
+  kind: ProposalKind;
+  stack: string;
+  environment: string;
+  component: string;
+  title: string;
+  status: ProposalStatus;
+  reason: string;
+  target: Json;
+  change: Json;
+  evidence: Json;
+  expected: Json;
+  staging: Json | null;
+  observed: Json | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, seq::text AS seq, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, staging, observed, created_by, created_at, updated_at';
+
+function toRecord(row: ProposalRow): ProposalRecord {
+  return {
+    id: row.id,
+    seq: row.seq,
+    kind: row.kind,
+    stack: row.stack,
+    environment: row.environment,
+    component: row.component,
+    title: row.title,
+    status: row.status,
+    reason: row.reason,
+    target: row.target,
+    change: row.change,
+    evidence: row.evidence,
+    expected: row.expected,
+    staging: row.staging,
+    observed: row.observed,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The only code touching stored proposals and their transitions. */
+@Injectable()
+export class ProposalsRepository {
+  async insert(manager: EntityManager, proposal: NewProposal): Promise<ProposalRecord> {
+    const rows = (await manager.query(
+      `INSERT INTO "${schema}".proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
+    )) as ProposalRow[];
+    const created = toRecord(rows[0] as ProposalRow);
+    await this.addTransition(manager, created.id, null, 'proposed', proposal.createdBy, proposal.reason);
+    return created;
+  }
+
+  /** The proposal, locked against another move until the transaction ends (`lock`), or null. */
+  async find(manager: EntityManager, id: string, lock = false): Promise<ProposalRecord | null> {
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".proposals WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as ProposalRow[];
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Newest first; `after` is the previous page's cursor (the `seq` of its last item). */
+  async page(manager: EntityManager, filter: ProposalFilter, limit: number, after: string | undefined): Promise<{ items: ProposalRecord[]; nextCursor: string | null }> {
+    const conditions: string[] = [];
+    const parameters: unknown[] = [];
+    const add = (column: string, value: unknown, operator = '=') => {
+      parameters.push(value);
+      conditions.push(`${column} ${operator} $${parameters.length}`);
+    };
+    for (const column of ['stack', 'environment', 'kind', 'status'] as const) {
+      if (filter[column] !== undefined) add(column, filter[column]);
+    }
+    if (after !== undefined) add('seq', after, '<');
+    parameters.push(limit + 1);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".proposals ${where} ORDER BY seq DESC LIMIT $${parameters.length}`, parameters)) as ProposalRow[];
+    const items = rows.slice(0, limit).map(toRecord);
+    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
+  }
+
+  /** Moves the proposal (and records the move); `staging` replaces what staging measured when given. */
+  async move(manager: EntityManager, proposal: ProposalRecord, to: ProposalStatus, actor: string, reason: string, staging?: Json): Promise<ProposalRecord> {
+    const rows = (await manager.query(
+      `UPDATE "${schema}".proposals SET status = $2, reason = $3, staging = COALESCE($4, staging), updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+      [proposal.id, to, reason, staging ?? null],
+    )) as [ProposalRow[], number];
+    await this.addTransition(manager, proposal.id, proposal.status, to, actor, reason);
+    return toRecord((rows[0] as ProposalRow[])[0] as ProposalRow);
+  }
+
+  async transitions(manager: EntityManager, id: string): Promise<ProposalTransitionRecord[]> {
+    const rows = (await manager.query(`SELECT from_status, to_status, actor, reason, at FROM "${schema}".proposal_transitions WHERE proposal_id = $1 ORDER BY id`, [id])) as {
+      from_status: ProposalStatus | null;
+      to_status: ProposalStatus;
+      actor: string;
+      reason: string;
+      at: Date;
+    }[];
+    return rows.map((row) => ({ from: row.from_status, to: row.to_status, actor: row.actor, reason: row.reason, at: row.at }));
+  }
+
+  private async addTransition(manager: EntityManager, id: string, from: ProposalStatus | null, to: ProposalStatus, actor: string, reason: string): Promise<void> {
+    await manager.query(`INSERT INTO "${schema}".proposal_transitions (proposal_id, from_status, to_status, actor, reason) VALUES ($1, $2, $3, $4, $5)`, [id, from, to, actor, reason]);
+  }
+}

@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ProposalAction, ProposalStatus, proposalTransition } from '@strata/domain';
+import { EventOutbox } from '@strata/messaging';
+import { AdvisorResult, IndexProposal, QueryStatistic, adviseIndexes } from '@strata/predictive-staging/advisor';
+import { EntityManager } from 'typeorm';
+import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
+import { Json, ProposalFilter, ProposalRecord, ProposalTransitionRecord, ProposalsRepository } from '../repositories/proposals.repository';
+import { PredictiveTransactions } from '../repositories/transactions';
+import { TargetDatabases } from './target-databases';
+
+export interface IndexProposalRequest {
+  stack: string;
+  environment: string;
+  /** The db-schema component whose database the indexes are for. */
+  component: string;
+  /** The variable (of this service's environment) holding the target database's URL. */
+  databaseUrlFrom: string;
+  /** The statements to advise on; by default the target's pg_stat_statements. */
+  statements?: QueryStatistic[];
+}
+
+export interface IndexAdvice {
+  path: AdvisorResult['path'];
+  proposals: ProposalRecord[];
+  rejected: AdvisorResult['rejected'];
+  statementsRead: number;
+}
+
+const share = (before: number, after: number): number => (before > 0 ? Math.round((1 - after / before) * 1e4) / 1e4 : 0);
+
+/**
+ * Proposals and their lifecycle: made on request (index proposals from the advisor, each with its
+ * evidence and expected effect), then moved one step at a time, each move recorded with its actor
+ * and reason and announced on `staging.events` in the same transaction.
+ */
+@Injectable()
+export class ProposalsService {
+  constructor(
+    private readonly proposals: ProposalsRepository,
+    private readonly transactions: PredictiveTransactions,
+    private readonly targets: TargetDatabases,
+    private readonly events: EventOutbox,
+    @Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings,
+  ) {}
+
+  /**
+   * Runs the index advisor on the target's statements and keeps one proposal per index it
+   * proposes; candidates it dropped come back with their reasons (and are not stored).
+   */
+  async proposeIndexes(request: IndexProposalRequest, actor: string): Promise<IndexAdvice> {
+    const { minCalls, minMeanMs, minCostDrop } = this.settings.advisor;
+    const { advice, statementsRead } = await this.targets.with(request.databaseUrlFrom, 'databaseUrlFrom', async (client) => {
+      const statements = request.statements ?? (await this.targets.capturedStatements(client));
+      return { advice: await adviseIndexes(client, statements, { thresholds: { minCalls, minMeanMs }, minCostDrop }), statementsRead: statements.length };
+    });
+    const statistics = new Map((request.statements ?? []).map((statement) => [statement.query, statement]));
+    const proposals = await this.transactions.run(async (manager) => {
+      const created: ProposalRecord[] = [];
+      for (const index of advice.proposals) {
+        const proposal = await this.proposals.insert(manager, {
+          kind: 'index',
+          stack: request.stack,
+          environment: request.environment,
+          component: request.component,
+          title: `index on ${index.table} (${index.columns.join(', ')})`,
+          reason: `the planner cost of ${index.queries.length} slow statement(s) drops ${Math.round(share(index.costBefore, index.costAfter) * 100)} % with it (${index.path})`,
+          target: { databaseUrlFrom: request.databaseUrlFrom },
+          change: { type: 'db-schema', table: index.table, columns: [...index.columns], up: index.sql, down: index.down },
+          evidence: { path: index.path, statements: index.queries.map((query) => ({ query, calls: statistics.get(query)?.calls ?? null, meanExecTimeMs: statistics.get(query)?.meanExecTimeMs ?? null })) },
+          expected: this.expectedOf(index),
+          createdBy: actor,
+        });
+        await this.announce(manager, proposal, null, actor);
+        created.push(proposal);
+      }
+      return created;
+    });
+    return { path: advice.path, proposals, rejected: advice.rejected, statementsRead };
+  }
+
+  list(filter: ProposalFilter, limit: number, after: string | undefined): Promise<{ items: ProposalRecord[]; nextCursor: string | null }> {
+    return this.transactions.run((manager) => this.proposals.page(manager, filter, limit, after));
+  }
+
+  get(id: string): Promise<{ proposal: ProposalRecord; transitions: ProposalTransitionRecord[] }> {
+    return this.transactions.run(async (manager) => ({ proposal: await this.found(manager, id), transitions: await this.proposals.transitions(manager, id) }));
+  }
+
+  /** Rejects a proposal that is not promoted or rejected yet, with the operator's reason. */
+  reject(id: string, reason: string, actor: string): Promise<ProposalRecord> {
+    return this.move(id, 'reject', actor, () => ({ to: 'rejected', reason }));
+  }
+
+  /**
+   * Validates a staged proposal on what staging measured: validated when the measured reductions
+   * held, rejected with staging's reason when they did not.
+   */
+  validate(id: string, actor: string): Promise<ProposalRecord> {
+    return this.move(id, 'validate', actor, (proposal) => {
+      const staging = proposal.staging as { validated?: boolean; reason?: string } | null;
+      return staging?.validated === true ? { to: 'validated', reason: `staging measured it: ${staging.reason ?? ''}`.trim() } : { to: 'rejected', reason: `staging did not confirm it: ${staging?.reason ?? 'no measurement'}` };
+    });
+  }
+
+  /** One move under the proposal's row lock: the lifecycle decides whether it may happen, `decide` where it lands. */
+  async move(id: string, action: ProposalAction, actor: string, decide: (proposal: ProposalRecord) => { to: ProposalStatus; reason: string; staging?: Json }): Promise<ProposalRecord> {
+    return this.transactions.run(async (manager) => {
+      const proposal = await this.found(manager, id, true);
+      proposalTransition(proposal.status, action);
+      const { to, reason, staging } = decide(proposal);
+      const moved = await this.proposals.move(manager, proposal, to, actor, reason, staging);
+      await this.announce(manager, moved, proposal.status, actor);
+      return moved;
+    });
+  }
+
+  private expectedOf(index: IndexProposal): Json {
+    return { costBefore: index.costBefore, costAfter: index.costAfter, costReduction: share(index.costBefore, index.costAfter) };
+  }
+
+  private async found(manager: EntityManager, id: string, lock = false): Promise<ProposalRecord> {
+    const proposal = await this.proposals.find(manager, id, lock);
+    if (!proposal) throw DomainError.notFound('proposal', id);
+    return proposal;
+  }
+
+  private async announce(manager: EntityManager, proposal: ProposalRecord, from: ProposalStatus | null, actor: string): Promise<void> {
+    const { id: proposalId, kind, stack, environment, component, title, status, reason } = proposal;
+    await this.events.record(manager, this.events.create('io.strata.staging.proposal.changed.v1', stack, { proposalId, kind, stack, environment, component, title, from, status, reason: reason.slice(0, 4_000), actor }));
+  }
+}

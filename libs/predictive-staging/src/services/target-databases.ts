@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@strata/domain';
+import type { QueryStatistic } from '@strata/predictive-staging/advisor';
+import { Client } from 'pg';
+import type { Environment } from '@strata/config';
+import { TARGET_ENVIRONMENT } from '../config/predictive-staging-settings';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The databases proposals are about, reached through the variable a proposal names
+ * (`databaseUrlFrom`), read from this service's environment at each use: a URL is never stored,
+ * logged or returned, and a rotated one is picked up.
+ */
+@Injectable()
+export class TargetDatabases {
+  constructor(@Inject(TARGET_ENVIRONMENT) private readonly environment: Environment) {}
+
+  /** The URL the variable holds; unset → 422 naming `field`. */
+  url(variable: string, field: string): string {
+    const url = this.environment[variable];
+    if (!url) {
+      throw DomainError.invalid('the target database cannot be reached', [{ field, message: `the variable ${variable} is not set in predictive-staging's environment` }]);
+    }
+    return url;
+  }
+
+  /** Runs `work` on a connection of its own; an unreachable database → 422 naming `field`, with the driver's reason. */
+  async with<T>(variable: string, field: string, work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: this.url(variable, field), connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'strata-predictive-staging' });
+    client.on('error', () => undefined); // a connection lost mid-work fails the query in flight; nothing else listens
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw DomainError.invalid('the target database cannot be reached', [{ field, message: `the database ${variable} names is unreachable: ${(error as Error).message}` }]);
+    }
+    try {
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** The target's statements from pg_stat_statements (its own database only); absent → 422 naming `statements`. */
+  async capturedStatements(client: Client): Promise<QueryStatistic[]> {
+    const { rows } = await client.query<{ installed: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed`);
+    if (!rows[0]?.installed) {
+      throw DomainError.invalid('no statements to advise on', [
+        { field: 'statements', message: 'give the statements, or load pg_stat_statements in the target (shared_preload_libraries, CREATE EXTENSION pg_stat_statements)' },
+      ]);
+    }
+    const statements = await client.query<{ query: string; calls: string; mean_exec_time: number }>(
+      `SELECT query, calls, mean_exec_time FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return statements.rows.map((row) => ({ query: row.query, calls: Number(row.calls), meanExecTimeMs: Number(row.mean_exec_time) }));
+  }
+}
