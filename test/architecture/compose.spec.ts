@@ -1,12 +1,13 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SERVICE_PORTS, readServiceConfig } from '@strata/config';
+import { CONSOLE_UPSTREAMS, DEFAULT_SERVICE_PORTS, readConsoleConfig, readServiceConfig } from '@strata/config';
 import { readGatewayConfig } from '@strata/gateway';
 import { parse } from 'yaml';
 
 const root = join(__dirname, '..', '..');
 
 interface ComposeService {
+  command?: string[];
   environment?: Record<string, string | number>;
   ports?: string[];
 }
@@ -35,6 +36,18 @@ describe('deploy/compose/compose.yaml', () => {
     const config = readServiceConfig(service, 0, environmentOf(compose.services[service]!));
     expect(config.bus).toMatchObject({ transport: 'kafka', brokers: ['kafka:9092'] });
     expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('runs the console (`strata console`) pointed at every service where its container listens', () => {
+    const service = compose.services['console']!;
+    expect(service.command?.slice(-2)).toEqual(['apps/strata/src/main.ts', 'console']);
+    const config = readConsoleConfig(environmentOf(service));
+    expect(config).toMatchObject({ host: '0.0.0.0', bus: { transport: 'kafka', brokers: ['kafka:9092'] } });
+    expect(service.ports).toEqual([`${config.port}:${config.port}`]);
+    for (const upstream of CONSOLE_UPSTREAMS) {
+      const url = new URL(config.upstreams[upstream]);
+      expect({ upstream, host: url.hostname, port: url.port }).toEqual({ upstream, host: upstream, port: String(environmentOf(compose.services[upstream]!)['PORT']) });
+    }
   });
 
   it('gives the gateway an environment its configuration accepts', () => {

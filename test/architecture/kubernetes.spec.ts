@@ -1,4 +1,4 @@
-import { DEFAULT_SERVICE_PORTS, Environment, readServiceConfig } from '@strata/config';
+import { CONSOLE_UPSTREAMS, DEFAULT_SERVICE_PORTS, Environment, readConsoleConfig, readServiceConfig } from '@strata/config';
 import { readGatewayConfig } from '@strata/gateway';
 import { readMetricsIngestSettings } from '@strata/metrics-ingest';
 import { readPredictiveStagingSettings } from '@strata/predictive-staging';
@@ -14,6 +14,7 @@ const OVERLAY = 'deploy/kubernetes/overlays/example';
 type Manifest = { kind: string; metadata: { name: string }; spec?: Record<string, unknown>; data?: Record<string, string> };
 interface Container {
   image: string;
+  command?: string[];
   env?: { name: string; value?: string }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   ports?: { name: string; containerPort: number }[];
@@ -34,6 +35,8 @@ const READERS: Record<string, (env: Environment) => unknown[]> = {
   'routing-control': (env) => [readServiceConfig('routing-control', DEFAULT_SERVICE_PORTS['routing-control'], env), readRoutingControlTuning(env)],
   rollback: (env) => [readServiceConfig('rollback', DEFAULT_SERVICE_PORTS.rollback, env)],
   gateway: (env) => [readGatewayConfig(env)],
+  // `strata console` (apps/strata/src/console): the front of the distributed mode.
+  console: (env) => [readConsoleConfig(env)],
 };
 
 /**
@@ -93,7 +96,23 @@ describe(OVERLAY, () => {
     expect(readFileSync(join(root, 'deploy/docker/Dockerfile'), 'utf8')).toContain('apps/${APP}/src/main.ts');
   });
 
-  it.each(apps)('reports %s ready on /health of the port it listens on', (app) => {
+  it('runs the console (`strata console`) from the one image, pointed at the Service of every service, with an environment it reads and accepts', () => {
+    const [container, ...others] = deployment('console').spec.template.spec.containers;
+    expect(others).toEqual([]);
+    expect(container!.image).toBe('registry.example.com/strata:0.1.0');
+    expect(container!.command?.slice(-2)).toEqual(['apps/strata/src/main.ts', 'console']);
+    const env = environmentOf(container!);
+    expect(unreadVariables('console', env)).toEqual([]);
+    const config = readConsoleConfig(env);
+    expect(config).toMatchObject({ host: '0.0.0.0', bus: { transport: 'kafka', brokers: expect.arrayContaining([expect.stringMatching(/:9092$/)]) } });
+    for (const service of CONSOLE_UPSTREAMS) {
+      const url = new URL(config.upstreams[service]);
+      const target = named('Service', url.hostname)?.spec as { ports: { port: number }[] } | undefined;
+      expect({ service, ports: target?.ports.map((port) => port.port) }).toEqual({ service, ports: [Number(url.port || 80)] });
+    }
+  });
+
+  it.each([...apps, 'console'])('reports %s ready on /health of the port it listens on', (app) => {
     const container = deployment(app).spec.template.spec.containers[0]!;
     const config = READERS[app]!(environmentOf(container))[0] as { port: number; admin?: { port: number } };
     const probe = container.readinessProbe?.httpGet;
@@ -103,7 +122,7 @@ describe(OVERLAY, () => {
     expect(container.ports?.find((port) => port.name === probe?.port)?.containerPort).toBe(expectedPort);
   });
 
-  it.each(apps)('gives %s a Service and a PodDisruptionBudget that select its pods', (app) => {
+  it.each([...apps, 'console'])('gives %s a Service and a PodDisruptionBudget that select its pods', (app) => {
     const { selector, template } = deployment(app).spec;
     const labels = template.metadata.labels;
     const selects = (selection: Record<string, string> | undefined) => Object.entries(selection ?? {}).length > 0 && Object.entries(selection ?? {}).every(([key, value]) => labels[key] === value);

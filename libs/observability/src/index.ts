@@ -20,3 +20,6 @@ export * from './http/request-shape.middleware';
 export * from './audit';
 export * from './http/integer-param.pipe';
 export * from './http/api-schema';
+export * from './http/correlation.middleware';
+export * from './health/health.controller';
+export * from './metrics/metrics.controller';

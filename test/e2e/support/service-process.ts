@@ -18,6 +18,8 @@ export class ServiceProcess {
   constructor(
     readonly app: string,
     private readonly env: Record<string, string>,
+    /** Command-line arguments of its main.ts (e.g. `console` for apps/strata). */
+    private readonly args: readonly string[] = [],
   ) {}
 
   get pid(): number | undefined {
@@ -29,7 +31,7 @@ export class ServiceProcess {
   }
 
   start(): void {
-    this.child = spawn(process.execPath, ['--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`], {
+    this.child = spawn(process.execPath, ['--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`, ...this.args], {
       cwd: root,
       env: { ...process.env, STRATA_ADMIN_TOKEN: E2E_ADMIN_TOKEN, STRATA_TOKEN: E2E_ADMIN_TOKEN, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,3 +4,4 @@ export * from './audit-body';
 export * from './audit.interceptor';
 export * from './audit-coverage';
 export * from './audit.dto';
+export { encodeAuditCursor } from './audit-cursor';

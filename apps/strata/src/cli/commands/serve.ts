@@ -6,7 +6,8 @@ export const SERVING = 'serving';
 /**
  * `strata up` (and `start`, what `npm start` runs): every service in one process. `migrate`: what
  * each service also does at start, for release pipelines. Both load the services only when run,
- * so the client commands start fast.
+ * so the client commands start fast. `console`: the distributed mode's front (dashboard, one API
+ * origin), loaded only when run too.
  */
 export function registerServe(program: Command, started: () => void): void {
   const up = async () => {
@@ -15,6 +16,13 @@ export function registerServe(program: Command, started: () => void): void {
   };
   program.command('up').description('run every service and the gateway in one process (what npm start runs)').action(up);
   program.command('start', { hidden: true }).description('the same as up').action(up);
+  program
+    .command('console')
+    .description('serve the dashboard and one API origin in front of the services of the distributed mode (STRATA_REGISTRY_URL, …)')
+    .action(async () => {
+      await (await import('../../console/console')).runConsole();
+      started();
+    });
   program
     .command('migrate')
     .description('run database migrations of every service (or those named) against DATABASE_URL')
