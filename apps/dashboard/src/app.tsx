@@ -5,6 +5,7 @@ import type { Page as ApiPage, Stack } from './model';
 import { AuditPage } from './pages/audit';
 import { ExecutionsPage } from './pages/executions';
 import { KpisPage } from './pages/kpis';
+import { ProposalsPage } from './pages/proposals';
 import { RolloutsPage } from './pages/rollouts';
 import { TriggersPage } from './pages/triggers';
 import { VersionMapPage } from './pages/version-map';
@@ -18,6 +19,7 @@ const PAGES = [
   ['kpis', 'KPIs'],
   ['executions', 'Executions'],
   ['triggers', 'Triggers'],
+  ['proposals', 'Proposals'],
   ['audit', 'Audit'],
 ] as const;
 
@@ -97,6 +99,8 @@ function CurrentPage({ route, stack }: { route: ReturnType<typeof useRoute>; sta
       return <KpisPage stack={stack.name} id={route.id} />;
     case 'executions':
       return <ExecutionsPage stack={stack.name} id={route.id} />;
+    case 'proposals':
+      return <ProposalsPage stack={stack.name} id={route.id} />;
     case 'triggers':
       return <TriggersPage stack={stack} />;
     case 'audit':

@@ -148,3 +148,22 @@ export interface TriggerFiring {
   executionId: string | null;
   firedAt: string;
 }
+
+export interface Proposal {
+  id: string;
+  kind: string;
+  stack: string;
+  environment: string;
+  component: string;
+  title: string;
+  status: string;
+  reason: string;
+  change: Record<string, unknown>;
+  evidence: { path?: string; statements?: { query: string; calls: number | null; meanExecTimeMs: number | null }[] } & Record<string, unknown>;
+  expected: Record<string, number>;
+  staging: Record<string, unknown> | null;
+  observed: Record<string, unknown> | null;
+  createdBy: string;
+  createdAt: string;
+  transitions?: { from: string | null; to: string; actor: string; reason: string; at: string }[];
+}

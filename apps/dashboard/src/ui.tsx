@@ -8,6 +8,8 @@ const TONES: Record<string, string> = {
   low: 'plain', medium: 'warn', high: 'bad', critical: 'bad',
   // Trigger firings.
   done: 'bad', 'backward-pending': 'busy', 'backward-started': 'busy', recorded: 'plain',
+  // Proposals.
+  proposed: 'plain', staged: 'busy', validated: 'good', rejected: 'bad',
 };
 
 /** A state as a coloured badge; the word itself stays readable without the colour. */

@@ -159,7 +159,7 @@ describe('strata CLI against a running Strata', () => {
   });
 
   it('lists the kinds that are still empty without failing, and says so on stderr', async () => {
-    for (const kind of ['traffic-rules', 'rollback-triggers', 'trigger-firings', 'anomalies', 'forecasts', 'series', 'query-sources', 'postgres-targets']) {
+    for (const kind of ['traffic-rules', 'rollback-triggers', 'trigger-firings', 'anomalies', 'forecasts', 'proposals', 'series', 'query-sources', 'postgres-targets']) {
       const run = await strata(['get', kind, '--stack', stack, '-e', 'production']);
       expect({ kind, ...run }).toEqual({ kind, code: ExitCode.ok, stdout: '', stderr: `No ${kind} found.\n` });
     }

@@ -17,7 +17,7 @@ export interface LiveChange {
  * Topics whose events change something the dashboard shows. Raw KPI samples are left out: the
  * gateway flushes them every second per series, and a chart only changes when a window closes.
  */
-export const LIVE_TOPICS: readonly TopicName[] = [Topics.registryEvents, Topics.routingEvents, Topics.rollbackEvents, Topics.kpiWindows, Topics.anomalies, Topics.forecasts];
+export const LIVE_TOPICS: readonly TopicName[] = [Topics.registryEvents, Topics.routingEvents, Topics.rollbackEvents, Topics.kpiWindows, Topics.anomalies, Topics.forecasts, Topics.stagingEvents];
 
 const stackOf = (data: unknown): string | null => {
   if (typeof data !== 'object' || data === null) {

@@ -49,4 +49,22 @@ export const INSIGHT_KINDS: readonly Kind[] = [
       column('STEP-MS', 'stepMs'),
     ],
   },
+  {
+    name: 'proposals',
+    aliases: ['proposal', 'pr'],
+    requires: [],
+    list: (scope) => ({ path: '/v1/proposals', query: { stack: scope.stack, environment: scope.environment } }),
+    one: (_scope, name) => apiPath`/v1/proposals/${name}`,
+    columns: [
+      column('ID', 'id'),
+      column('KIND', 'kind'),
+      column('STACK', 'stack'),
+      column('ENVIRONMENT', 'environment'),
+      column('COMPONENT', 'component'),
+      column('TITLE', 'title'),
+      column('STATUS', 'status'),
+      { header: 'EXPECTED', value: (item: Item) => (at(item, 'expected.costReduction') === undefined ? '-' : `cost -${Math.round(Number(at(item, 'expected.costReduction')) * 100)} %`) },
+    ],
+    details: async (_client, _scope, item) => ({ transitions: (item['transitions'] as Item[] | undefined) ?? [] }),
+  },
 ];
