@@ -123,6 +123,8 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
     const watched = await watch;
     expect(watched.code).toBe(1);
     expect(watched.stdout).toMatch(/analysis of step 1 failed: .*error-rate: regression/);
+    // The watch shows the judge's verdict on each metric with its always-valid p-value.
+    expect(watched.stdout).toMatch(/\n +error-rate: REGRESSION, always-valid p [=<] [\d.e-]+ \(fail below 0\.006\)\n/);
     expect(watched.stdout).toContain('phase rolled-back');
     expect(watched.stderr).toMatch(/rolled-back/);
     const rollout = await cli(['get', 'rollouts', '--stack', 'shop', '-o', 'json']);
