@@ -1,4 +1,5 @@
 // The API's answers, as far as the dashboard reads them (the full schemas: apps/strata/docs/openapi.json).
+import type { JudgedMetric } from './verdicts';
 
 export interface Page<T> {
   items: T[];
@@ -52,6 +53,8 @@ export interface Transition {
   stepIndex: number;
   canaryWeight: number;
   reason: string;
+  /** On a transition an analysis caused: the statistical judge's metrics with their p-values. */
+  judgedMetrics?: JudgedMetric[] | null;
   actor: string;
   at: string;
 }

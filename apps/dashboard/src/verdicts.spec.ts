@@ -22,6 +22,22 @@ describe(readVerdict.name, () => {
     expect(sut.findings.map((finding) => finding.pValues)).toEqual([['p = 0.41'], ['p = 3.2e-5']]);
   });
 
+  it('takes each judged metric\'s p-value and verdict from the recorded judgedMetrics, with the level a fail needs', () => {
+    const reason = 'analysis of step 1 failed: statistical judge: fail (regression: error rate …); error-rate: regression: canary 10.97 % …, always-valid p = 0.0012 (fail below 0.006); latency-ms: no regression shown: canary shift +0.2 ms …, always-valid p = 0.41 (fail below 0.004)';
+    const judged = [
+      { metric: 'error-rate', regression: true, pValue: 0.00123, level: 0.006 },
+      { metric: 'latency-ms', regression: false, pValue: 0, level: 0.004 },
+    ];
+    const sut = readVerdict(reason, judged);
+    expect(sut.findings.map((finding) => [finding.label, finding.regression, finding.pValues])).toEqual([
+      ['statistical judge', true, []],
+      ['error-rate', true, ['p = 0.0012 (fail below 0.006)']],
+      ['latency-ms', false, ['p < 1e-15 (fail below 0.004)']],
+    ]);
+    // Transitions recorded before the judge gave p-values: the text's, if any.
+    expect(readVerdict(reason).findings[1]?.pValues).toEqual(['p = 0.0012']);
+  });
+
   it('reads a held analysis and a trigger, and nothing from a reason that is no verdict', () => {
     expect(readVerdict('analysis of step 1 marginal, held for an operator: statistical judge: insufficient-data: 3 baseline').outcome).toBe('held');
     expect(readVerdict('rollback trigger "judge == Fail" held: error-rate: regression: x').outcome).toBe('aborted');

@@ -186,7 +186,21 @@ describe('rollouts', () => {
     const aborted = await rollout(id);
     expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
     expect(aborted.reason).toContain('statistical judge: fail');
-    expect(aborted.reason).toMatch(/latency-ms: regression: canary shift \+50 /);
+    expect(aborted.reason).toMatch(/latency-ms: regression: canary shift \+50 .*, always-valid p [=<] [\d.e-]+ \(fail below 0\.004\)/);
+    // The same p-values as fields: on the transition the analysis caused (API and event), on no other.
+    const transitions = (await sut.http().get(`/v1/rollouts/${id}/transitions`).expect(200)).body as { reason: string; judgedMetrics: { metric: string; regression: boolean; pValue: number | null; level: number }[] | null }[];
+    const judged = transitions.filter((transition) => transition.judgedMetrics !== null);
+    expect(judged).toHaveLength(1);
+    expect(judged[0]?.reason).toContain('analysis of step 1 failed');
+    const [errorRate, latency] = judged[0]?.judgedMetrics ?? [];
+    expect(errorRate).toMatchObject({ metric: 'error-rate', regression: false, level: 0.006 });
+    expect(latency).toMatchObject({ metric: 'latency-ms', regression: true, level: 0.004 });
+    expect(latency?.pValue).toBeLessThan(0.004);
+    await eventually(() => {
+      const events = sut.routingEvents.filter((candidate): candidate is StrataEvent<'io.strata.routing.rollout.transitioned.v1'> => candidate.type === 'io.strata.routing.rollout.transitioned.v1');
+      const event = events.find((candidate) => candidate.data.reason === judged[0]?.reason);
+      expect(event?.data.judgedMetrics).toEqual(judged[0]?.judgedMetrics);
+    });
   }, 60_000);
 
   it('passes an A/A rollout: the same traffic on both sides passes every analysis', async () => {

@@ -3,10 +3,10 @@ import { Rollout, Transition } from '../model';
 import { link } from '../route';
 import { Badge, Empty, Head, Problem, Section, WeightBar, time } from '../ui';
 import { useApi } from '../use-api';
-import { readVerdict } from '../verdicts';
+import { JudgedMetric, readVerdict } from '../verdicts';
 
-function Verdict({ reason }: { reason: string }) {
-  const verdict = readVerdict(reason);
+function Verdict({ reason, judged }: { reason: string; judged: JudgedMetric[] | null | undefined }) {
+  const verdict = readVerdict(reason, judged);
   if (verdict.outcome === null) return <span>{reason}</span>;
   return (
     <div className="verdict" data-testid="verdict">
@@ -17,7 +17,7 @@ function Verdict({ reason }: { reason: string }) {
             <strong>{finding.label}</strong>
             {finding.text ? `: ${finding.text}` : ''}
             {finding.pValues.map((pValue) => (
-              <span key={pValue} className="p-value">
+              <span key={pValue} className="p-value" data-testid="p-value">
                 {pValue}
               </span>
             ))}
@@ -75,7 +75,7 @@ function RolloutDetail({ id, stack }: { id: string; stack: string }) {
                   <td>{transition.canaryWeight} %</td>
                   <td>{transition.actor}</td>
                   <td className="reason">
-                    <Verdict reason={transition.reason} />
+                    <Verdict reason={transition.reason} judged={transition.judgedMetrics} />
                   </td>
                 </tr>
               ))}

@@ -194,7 +194,13 @@ describe('strata CLI against a running Strata', () => {
     expect(watched.stdout).toContain('phase paused, step 2/3, canary weight 20% [####................]');
     expect(watched.stdout).toContain('phase promoted, step 3/3, canary weight 100% [####################]: every step completed');
     expect(watched.stderr).toBe(`rollout ${created.id} promoted: every step completed\n`);
-    expect(await ok(['describe', 'rollout', created.id])).toMatch(/\ntransitions:\nFROM +TO +STEP-INDEX[^]*progressing +promoted/);
+    expect(await ok(['describe', 'rollout', created.id])).toMatch(/\ntransitions:\nFROM +TO +STEP-INDEX[^]*progressing +promoted[^]*\nverdicts:\n\[\]/);
+    // No analysis step: no verdicts, and the transitions keep no judgedMetrics column.
+    const described = JSON.parse(await ok(['describe', 'rollout', created.id, '-o', 'json'])) as { verdicts: unknown[]; transitions: object[] };
+    expect(described.verdicts).toEqual([]);
+    expect(described.transitions.length).toBeGreaterThan(2);
+    expect(described.transitions.filter((transition) => 'judgedMetrics' in transition)).toEqual([]);
+    expect(await ok(['rollout', 'get', created.id])).not.toContain('latest analysis');
   });
 
   it('refuses a second active rollout (exit 4), a step out of range naming its field (exit 1) and a step it cannot read (exit 2); abort ends a watch with exit 1', async () => {

@@ -3,6 +3,15 @@ import { z } from 'zod';
 /** A rollout's phase: the one list, for events and the API's schemas (the domain's RolloutPhase type names the same). */
 export const rolloutPhase = z.enum(['pending', 'progressing', 'paused', 'promoted', 'aborted', 'rolled-back']);
 
+/** One metric a statistical judge tested during a rollout's analysis (libs/analytics, the sequential judge). */
+export const judgedMetric = z.object({
+  metric: z.string().min(1).max(100),
+  regression: z.boolean(),
+  pValue: z.number().min(0).max(1).nullable(),
+  level: z.number().gt(0).lt(1),
+});
+export type JudgedMetricV1 = z.infer<typeof judgedMetric>;
+
 /**
  * routing-control → anyone: a rollout changed phase or entered its next step (`from` equals `to`).
  * `from` is null when the rollout was created. `policyVersion` is the routing policy version that
@@ -25,6 +34,12 @@ export const rolloutTransitionedV1 = z.object({
    * rollback service, their home, watches them for this rollout. Absent on the others.
    */
   rollbackTriggers: z.array(z.object({ when: z.string().min(1).max(2_000), for: z.string().max(50).optional(), minRequests: z.number().int().positive().optional() })).max(20).optional(),
+  /**
+   * On the transition an analysis caused, when its judge was statistical: each metric's
+   * always-valid p-value (null: not tested), the level a fail needs it under, and whether it
+   * regressed (the reason quotes the same figures). Absent on the others and from older producers.
+   */
+  judgedMetrics: z.array(judgedMetric).max(20).optional(),
 });
 export type RolloutTransitionedV1 = z.infer<typeof rolloutTransitionedV1>;
 

@@ -79,6 +79,19 @@ describe(advanceRollout.name, () => {
       expect(effects).toContainEqual({ kind: 'setCanaryWeight', weight: 0 });
     });
 
+    it.each([
+      ['passes', 'pass', 'progressing'],
+      ['fails', 'fail', 'aborted'],
+      ['is held', 'marginal', 'paused'],
+      ['is inconclusive', 'inconclusive', 'progressing'],
+    ] as const)('carries the judged metrics on the transition the analysis caused when it %s, and on no other', (_how, verdict, to) => {
+      const judgedMetrics = [{ metric: 'error-rate', regression: verdict === 'fail', pValue: verdict === 'fail' ? 0.001 : 0.5, level: 0.006 }];
+      const { effects } = sut(started().state, { kind: 'analysisResult', stepIndex: 1, outcome: { verdict, findings: ['x'], judgedMetrics } }, T0 + WINDOW_MS);
+      const transitions = effects.filter((effect) => effect.kind === 'transitioned');
+      expect(transitions[0]).toMatchObject({ to, reason: expect.stringContaining('analysis of step 1'), judgedMetrics });
+      expect(transitions.slice(1).filter((transition) => 'judgedMetrics' in transition)).toEqual([]);
+    });
+
     it('extends the window when inconclusive, judging all its data again, and aborts after too many inconclusive analyses', () => {
       let state = started().state;
       let now = T0;

@@ -1,6 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RolloutStep } from './rollout-spec';
-import { AnalysisOutcome } from './threshold-judge';
+import { AnalysisOutcome, JudgedMetric } from './threshold-judge';
 
 export type RolloutPhase = 'pending' | 'progressing' | 'paused' | 'promoted' | 'aborted' | 'rolled-back';
 
@@ -47,8 +47,8 @@ export type RolloutEffect =
   | { kind: 'restoreBaseline' }
   /** The window of an analysis step has elapsed: judge it and answer with `analysisResult`. */
   | { kind: 'analysisDue'; stepIndex: number; windowStart: number; windowEnd: number }
-  /** A phase change, or entering the next step (then `from` equals `to`). */
-  | { kind: 'transitioned'; from: RolloutPhase; to: RolloutPhase; stepIndex: number; canaryWeight: number; reason: string };
+  /** A phase change, or entering the next step (then `from` equals `to`); `judgedMetrics` on the one an analysis caused. */
+  | { kind: 'transitioned'; from: RolloutPhase; to: RolloutPhase; stepIndex: number; canaryWeight: number; reason: string; judgedMetrics?: JudgedMetric[] };
 
 /**
  * What the caller knows of the world when it advances a rollout. `canaryUnavailable`: why the
@@ -174,6 +174,25 @@ function analysisResult(steps: readonly RolloutStep[], state: RolloutState, step
   if (state.phase !== 'progressing' || stepIndex !== state.stepIndex || step?.kind !== 'analysis' || now < analysisWindowEnd(state, step)) {
     return state;
   }
+  const start = effects.length;
+  const next = applyAnalysis(steps, state, step, stepIndex, outcome, now, effects, context);
+  // The analysis's own transition is the first it caused (a pass may run further steps after it).
+  const own = effects.findIndex((effect, index) => index >= start && effect.kind === 'transitioned');
+  const judged = effects[own];
+  if (outcome.judgedMetrics !== undefined && judged?.kind === 'transitioned') effects[own] = { ...judged, judgedMetrics: outcome.judgedMetrics };
+  return next;
+}
+
+function applyAnalysis(
+  steps: readonly RolloutStep[],
+  state: RolloutState,
+  step: Extract<RolloutStep, { kind: 'analysis' }>,
+  stepIndex: number,
+  outcome: AnalysisOutcome,
+  now: number,
+  effects: RolloutEffect[],
+  context: RolloutContext,
+): RolloutState {
   const findings = outcome.findings.join('; ');
   switch (outcome.verdict) {
     case 'pass':

@@ -30,10 +30,24 @@ export interface AnalysisFigures {
 /** `marginal`: neither clearly good nor clearly bad; the rollout is held for an operator. */
 export type AnalysisVerdict = 'pass' | 'marginal' | 'fail' | 'inconclusive';
 
+/**
+ * One metric a statistical judge tested, with its always-valid p-value (null: not tested, e.g. no
+ * latency on one side) and the level a fail needs it under (a fail also needs the shift beyond the
+ * tolerances, so a p-value under the level is not always a regression).
+ */
+export interface JudgedMetric {
+  metric: string;
+  regression: boolean;
+  pValue: number | null;
+  level: number;
+}
+
 export interface AnalysisOutcome {
   verdict: AnalysisVerdict;
   /** One line per rule (or the sample shortfall), so an abort explains itself. */
   findings: string[];
+  /** The statistical judge's metrics and their p-values; absent for the thresholds judge. */
+  judgedMetrics?: JudgedMetric[];
 }
 
 function valueOf(metric: ThresholdMetric, figures: WindowFigures): number | null {

@@ -15,6 +15,7 @@ import { DiscoveredNodes1765152000000 } from './migrations/1765152000000-discove
 import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
 import { RoutingLayers1765500000000 } from './migrations/1765500000000-routing-layers';
 import { TrafficRules1765600000000 } from './migrations/1765600000000-traffic-rules';
+import { TransitionJudgedMetrics1765700000000 } from './migrations/1765700000000-transition-judged-metrics';
 import { LayerRequestEntity, RoutingLayersEntity } from '../entities/routing-layers.entity';
 import { ROUTING_CONTROL_SCHEMA } from './routing-control-schema';
 
@@ -24,6 +25,6 @@ export function createRoutingControlDataSource(database: DatabaseConfig): DataSo
     url: database.url,
     poolSize: database.poolSize,
     entities: [KnownStackEntity, VersionGroupProjectionEntity, GroupDeploymentEntity, KpiWindowEntity, RoutingPolicyEntity, GatewayStatusEntity, RolloutEntity, RolloutTransitionEntity, TrafficRuleEntity, GatewayAvailabilityEntity, DiscoveredNodeEntity, PolicyDiscoveredStackConfigsEntity, RoutingLayersEntity, LayerRequestEntity],
-    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000, AuditLogAndKnownTokens1765411200000, RoutingLayers1765500000000, TrafficRules1765600000000],
+    migrations: [InitialRoutingControl1764201600000, PoliciesAndRollouts1764288000000, RolloutAnalysisAndTriggers1765000000000, DiscoveredNodes1765152000000, AuditLogAndKnownTokens1765411200000, RoutingLayers1765500000000, TrafficRules1765600000000, TransitionJudgedMetrics1765700000000],
   });
 }

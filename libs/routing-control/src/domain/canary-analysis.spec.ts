@@ -94,6 +94,26 @@ describe(judgeRolloutWindows.name, () => {
     expect(judgeRolloutWindows([zero, zero, zero], 100).verdict).toBe('pass');
   });
 
+  it('quotes each metric\'s always-valid p-value, below the level on the metric that failed, and gives them as judgedMetrics', () => {
+    const sut = judgeRolloutWindows(windows({ errors: 120 }, { errors: 60 }), 200);
+    const quoted = (metric: string) => /always-valid p [=<] ([\d.e-]+) \(fail below ([\d.e-]+)\)$/.exec(finding(sut, metric) ?? '');
+    const errors = quoted(ERROR_RATE_METRIC);
+    expect(Number(errors?.[1])).toBeLessThan(Number(errors?.[2]));
+    expect(quoted(LATENCY_METRIC)).not.toBeNull();
+    const [errorRate, latency] = sut.judgedMetrics ?? [];
+    expect(errorRate).toMatchObject({ metric: ERROR_RATE_METRIC, regression: true, level: 0.006 });
+    expect(errorRate?.pValue).toBeLessThan(0.006);
+    expect(latency).toMatchObject({ metric: LATENCY_METRIC, regression: false, level: 0.004 });
+    expect(latency?.pValue).toBeGreaterThanOrEqual(0.004);
+  });
+
+  it('gives p-values at or above the level when nothing regressed, and none for latency it could not compare', () => {
+    const passed = judgeRolloutWindows(windows({}), 200);
+    expect(passed.judgedMetrics?.every((metric) => metric.pValue !== null && metric.pValue >= metric.level && !metric.regression)).toBe(true);
+    const unmeasured = judgeRolloutWindows(windows({ latencyMs: null }), 200);
+    expect(unmeasured.judgedMetrics?.[1]).toMatchObject({ metric: LATENCY_METRIC, pValue: null });
+  });
+
   it('fails at the first window where the evidence suffices, and says so', () => {
     const sut = judgeRolloutWindows([...windows({ errors: 1_500 }, { errors: 15 }), ...windows({}, {})], 200);
     expect(sut.verdict).toBe('fail');
@@ -112,5 +132,11 @@ describe(combineAnalyses.name, () => {
   ] as [AnalysisOutcome['verdict'][], AnalysisOutcome['verdict']][])('keeps the worst of %j: %s', (verdicts, expected) => {
     const sut = combineAnalyses(verdicts.map(outcome));
     expect(sut).toEqual({ verdict: expected, findings: verdicts });
+  });
+
+  it('keeps every judge\'s judged metrics, and adds none when no judge had any', () => {
+    const judged = { ...outcome('fail'), judgedMetrics: [{ metric: 'error-rate', regression: true, pValue: 0.001, level: 0.006 }] };
+    expect(combineAnalyses([judged, outcome('pass')]).judgedMetrics).toEqual(judged.judgedMetrics);
+    expect(combineAnalyses([outcome('pass')])).not.toHaveProperty('judgedMetrics');
   });
 });

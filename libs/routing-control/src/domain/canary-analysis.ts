@@ -1,5 +1,5 @@
-import { SequentialCanaryJudge, type SequentialJudgement, type SequentialJudgeSettings, formatNumber, formatPercent, formatSigned } from '@strata/analytics';
-import { AnalysisFigures, AnalysisOutcome, AnalysisVerdict } from '@strata/domain';
+import { SequentialCanaryJudge, type SequentialJudgement, type SequentialJudgeSettings, formatNumber, formatP, formatPercent, formatSigned } from '@strata/analytics';
+import { AnalysisFigures, AnalysisOutcome, AnalysisVerdict, JudgedMetric } from '@strata/domain';
 
 export const ERROR_RATE_METRIC = 'error-rate';
 export const LATENCY_METRIC = 'latency-ms';
@@ -44,15 +44,31 @@ export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequ
   }
   if (judgement === null) return { verdict: 'inconclusive', findings: ['statistical judge: insufficient-data: no KPI window in the analysis window'] };
   const findings = [errorFinding(judgement), latencyFinding(judgement)];
-  if (judgement.verdict === 'fail') return { verdict: 'fail', findings: [`statistical judge: fail (${judgement.reason})`, ...findings] };
+  const judgedMetrics = judgedMetricsOf(judgement);
+  if (judgement.verdict === 'fail') return { verdict: 'fail', findings: [`statistical judge: fail (${judgement.reason})`, ...findings], judgedMetrics };
   const served = (side: 'canary' | 'stable') => windows.reduce((sum, window) => sum + window[side].requests, 0);
   const measured = (side: 'canary' | 'stable') => windows.some((window) => window[side].latencyHistogram.counts.some((count) => count > 0));
   if (served('stable') < minRequests || served('canary') < minRequests || !measured('stable') || !measured('canary')) {
     const shortfall = `${served('stable')} baseline and ${served('canary')} canary requests, ${minRequests} per side required${measured('stable') && measured('canary') ? '' : ', latency measured on both'}`;
-    return { verdict: 'inconclusive', findings: [`statistical judge: insufficient-data: ${shortfall}`, ...findings] };
+    return { verdict: 'inconclusive', findings: [`statistical judge: insufficient-data: ${shortfall}`, ...findings], judgedMetrics };
   }
   const decided = judgement.verdict === 'pass' ? 'shown within tolerance' : 'no regression shown';
-  return { verdict: 'pass', findings: [`statistical judge: pass (${decided} after ${judgement.canaryRequests} canary requests)`, ...findings] };
+  return { verdict: 'pass', findings: [`statistical judge: pass (${decided} after ${judgement.canaryRequests} canary requests)`, ...findings], judgedMetrics };
+}
+
+function judgedMetricsOf({ errors, latency, regressions }: SequentialJudgement): JudgedMetric[] {
+  return [
+    { metric: ERROR_RATE_METRIC, regression: regressions.includes('errors'), pValue: errors.pValue, level: errors.level },
+    { metric: LATENCY_METRIC, regression: regressions.includes('latency'), pValue: latency.pValue, level: latency.level },
+  ];
+}
+
+/**
+ * How a finding quotes its metric's p-value: always valid (however often the step was read), and
+ * the level a fail needs. Below 1e-15 the figure is rounding (it underflows to 0), so it is not given.
+ */
+function quoteP(pValue: number, level: number): string {
+  return `always-valid ${pValue < 1e-15 ? 'p < 1e-15' : `p = ${formatP(pValue)}`} (fail below ${formatP(level)})`;
 }
 
 /** The judge compares log latencies: a request timed at 0 ms (a coarse clock) counts as 1 µs, far under the 1 ms tolerance. */
@@ -64,14 +80,14 @@ function errorFinding({ errors, regressions, baselineRequests, canaryRequests }:
   const rate = (value: number | null) => (value === null ? 'n/a' : `${(100 * value).toFixed(2)} %`);
   const figures = `canary ${rate(errors.canaryRate)} of ${canaryRequests} requests against ${rate(errors.baselineRate)} of ${baselineRequests}`;
   const test = errors.boundary === null ? 'too few errors to tell from chance yet' : `${errors.canaryErrors} canary errors, sequential boundary ${errors.boundary}`;
-  return `${ERROR_RATE_METRIC}: ${regressions.includes('errors') ? 'regression' : 'no regression shown'}: ${figures} (${test})`;
+  return `${ERROR_RATE_METRIC}: ${regressions.includes('errors') ? 'regression' : 'no regression shown'}: ${figures} (${test}), ${quoteP(errors.pValue, errors.level)}`;
 }
 
 function latencyFinding({ latency, regressions }: SequentialJudgement): string {
   if (latency.shift === null || latency.absoluteShift === null || latency.baselineLatency === null) return `${LATENCY_METRIC}: not compared: ${latency.blocks} KPI window(s) with latency on both sides`;
   const percent = (value: number | null) => (value === null ? 'n/a' : formatPercent(value));
   const shift = `canary shift ${formatSigned(latency.absoluteShift)} ms (${percent(latency.shift)} of the baseline's geometric mean ${formatNumber(latency.baselineLatency)} ms)`;
-  return `${LATENCY_METRIC}: ${regressions.includes('latency') ? 'regression' : 'no regression shown'}: ${shift}, always-valid interval ${percent(latency.lower)} … ${percent(latency.upper)} over ${latency.blocks} KPI windows`;
+  return `${LATENCY_METRIC}: ${regressions.includes('latency') ? 'regression' : 'no regression shown'}: ${shift}, always-valid interval ${percent(latency.lower)} … ${percent(latency.upper)} over ${latency.blocks} KPI windows, ${quoteP(latency.pValue ?? 1, latency.level)}`;
 }
 
 const SEVERITY: Record<AnalysisVerdict, number> = { pass: 0, marginal: 1, inconclusive: 2, fail: 3 };
@@ -79,7 +95,8 @@ const SEVERITY: Record<AnalysisVerdict, number> = { pass: 0, marginal: 1, inconc
 /** Several judges of one window: the worst verdict stands (a fail wins, then too little data, then marginal). */
 export function combineAnalyses(outcomes: readonly AnalysisOutcome[]): AnalysisOutcome {
   const verdict = outcomes.reduce<AnalysisVerdict>((worst, outcome) => (SEVERITY[outcome.verdict] > SEVERITY[worst] ? outcome.verdict : worst), 'pass');
-  return { verdict, findings: outcomes.flatMap((outcome) => outcome.findings) };
+  const judgedMetrics = outcomes.flatMap((outcome) => outcome.judgedMetrics ?? []);
+  return { verdict, findings: outcomes.flatMap((outcome) => outcome.findings), ...(judgedMetrics.length > 0 ? { judgedMetrics } : {}) };
 }
 
 /** The KPI windows a side's figures came from, and its counts. */

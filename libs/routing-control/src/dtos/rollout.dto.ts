@@ -70,6 +70,22 @@ export class RolloutResponseDto {
   @ApiProperty() updatedAt!: string;
 }
 
+export class JudgedMetricDto {
+  @ApiProperty({ example: 'error-rate' }) metric!: string;
+  @ApiProperty({ description: 'The judge failed the canary on this metric' }) regression!: boolean;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 0,
+    maximum: 1,
+    example: 0.0021,
+    description: 'Always-valid p-value of "no worse than the stable config" (valid however often the step was read); null: not tested',
+  })
+  pValue!: number | null;
+  @ApiProperty({ example: 0.006, description: 'The level a fail needs the p-value under (the metric\'s share of the judge\'s alpha); a fail also needs the shift beyond the tolerances' })
+  level!: number;
+}
+
 export class RolloutTransitionDto {
   @ApiPropertyOptional({ nullable: true, type: String }) from!: string | null;
   @ApiProperty() to!: string;
@@ -77,6 +93,8 @@ export class RolloutTransitionDto {
   @ApiProperty() canaryWeight!: number;
   @ApiProperty() reason!: string;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'The routing policy version carrying the weights' }) policyVersion!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: [JudgedMetricDto], description: 'On a transition an analysis caused, the statistical judge\'s metrics with their p-values; null otherwise' })
+  judgedMetrics!: JudgedMetricDto[] | null;
   @ApiProperty() actor!: string;
   @ApiProperty() at!: string;
 }
@@ -111,6 +129,7 @@ export function mapRolloutTransition(transition: RolloutTransitionEntity): Rollo
     canaryWeight: transition.canaryWeight,
     reason: transition.reason,
     policyVersion: transition.policyVersion,
+    judgedMetrics: transition.judgedMetrics?.map(({ metric, regression, pValue, level }) => ({ metric, regression, pValue, level })) ?? null,
     actor: transition.actor,
     at: transition.at.toISOString(),
   };

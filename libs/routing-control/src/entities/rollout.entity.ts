@@ -1,4 +1,4 @@
-import { RollbackTrigger, RolloutPhase, RolloutState, RolloutStep } from '@strata/domain';
+import { JudgedMetric, RollbackTrigger, RolloutPhase, RolloutState, RolloutStep } from '@strata/domain';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A canary rollout and the state machine's persisted state, so a restart resumes where it was. */
@@ -32,6 +32,8 @@ export class RolloutTransitionEntity {
   @Column({ type: 'real' }) canaryWeight!: number;
   @Column({ type: 'text' }) reason!: string;
   @Column({ type: 'integer', nullable: true }) policyVersion!: number | null;
+  /** On the transition an analysis caused: the statistical judge's metrics and their p-values. */
+  @Column({ type: 'jsonb', nullable: true }) judgedMetrics!: JudgedMetric[] | null;
   @Column({ type: 'text' }) actor!: string;
   @CreateDateColumn({ type: 'timestamptz' }) at!: Date;
 }

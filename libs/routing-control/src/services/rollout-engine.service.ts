@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode, RolloutInput, advanceRollout, initialRolloutState, promoteCanary, withCanaryWeight } from '@strata/domain';
+import { DomainError, DomainErrorCode, JudgedMetric, RolloutInput, advanceRollout, initialRolloutState, promoteCanary, withCanaryWeight } from '@strata/domain';
 import { RolloutTransitionedV1 } from '@strata/contracts';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { ROUTING_CONTROL_TUNING, RoutingControlTuning } from '../config/routing-control-tuning';
 import { RolloutEntity, RolloutTransitionEntity } from '../entities/rollout.entity';
-import { NewRolloutTransition, RolloutsRepository } from '../repositories/rollouts.repository';
+import { RolloutsRepository } from '../repositories/rollouts.repository';
 import { RolloutAnalysisService } from './rollout-analysis.service';
 import { RolloutGuardsService } from './rollout-guards.service';
 import { RoutingPoliciesService } from './routing-policies.service';
@@ -31,6 +31,7 @@ interface TransitionRecord {
   reason: string;
   policyVersion: number | null;
   rollbackTriggers?: DeclaredRollbackTriggers;
+  judgedMetrics?: JudgedMetric[];
 }
 
 /**
@@ -78,13 +79,13 @@ export class RolloutEngine {
         // A tick that changed nothing writes nothing.
         return rollout;
       }
-      const transitions: Omit<NewRolloutTransition, 'rolloutId' | 'actor'>[] = [];
+      const transitions: TransitionRecord[] = [];
       let policyVersion: number | null = null;
       for (const effect of effects) {
         if (effect.kind === 'setCanaryWeight') {
           policyVersion = await this.pushWeight(manager, rollout, effect.weight, actor);
         } else if (effect.kind === 'transitioned') {
-          transitions.push({ fromPhase: effect.from, toPhase: effect.to, stepIndex: effect.stepIndex, canaryWeight: effect.canaryWeight, reason: effect.reason, policyVersion });
+          transitions.push({ from: effect.from, to: effect.to, stepIndex: effect.stepIndex, canaryWeight: effect.canaryWeight, reason: effect.reason, policyVersion, ...(effect.judgedMetrics ? { judgedMetrics: effect.judgedMetrics } : {}) });
           // Only the transition that follows a weight change carries the version that made it.
           policyVersion = null;
         } else if (effect.kind === 'restoreBaseline') {
@@ -100,12 +101,7 @@ export class RolloutEngine {
       }
       rollout.state = state;
       rollout = await this.rollouts.save(manager, rollout);
-      await this.record(
-        manager,
-        rollout,
-        transitions.map((transition) => ({ from: transition.fromPhase, to: transition.toPhase, stepIndex: transition.stepIndex, canaryWeight: transition.canaryWeight, reason: transition.reason, policyVersion: transition.policyVersion })),
-        actor,
-      );
+      await this.record(manager, rollout, transitions, actor);
     }
     return rollout;
   }
@@ -151,7 +147,7 @@ export class RolloutEngine {
   private async record(manager: EntityManager, rollout: RolloutEntity, transitions: TransitionRecord[], actor: string): Promise<void> {
     await this.rollouts.appendTransitions(
       manager,
-      transitions.map((transition) => ({ rolloutId: rollout.id, fromPhase: transition.from, toPhase: transition.to, stepIndex: transition.stepIndex, canaryWeight: transition.canaryWeight, reason: transition.reason, policyVersion: transition.policyVersion, actor })),
+      transitions.map((transition) => ({ rolloutId: rollout.id, fromPhase: transition.from, toPhase: transition.to, stepIndex: transition.stepIndex, canaryWeight: transition.canaryWeight, reason: transition.reason, policyVersion: transition.policyVersion, judgedMetrics: transition.judgedMetrics ?? null, actor })),
     );
     for (const transition of transitions) {
       await this.events.record(

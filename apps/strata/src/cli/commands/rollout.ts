@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { apiPath } from '../api-client';
 import { CommandContext, collect, commandContext, positiveInteger } from '../context';
 import { UsageError } from '../errors';
-import { rolloutFrame } from '../frames';
+import { latestVerdicts, rolloutFrame } from '../frames';
 import { CliIo } from '../io';
 import { Item } from '../kinds';
 import { ROLLOUT_COLUMNS } from '../kinds/routing-kinds';
@@ -121,11 +121,16 @@ export function registerRollout(program: Command, io: CliIo): void {
 
   rollout
     .command('get')
-    .description('show a rollout')
+    .description("show a rollout, and in a table its latest analysis's verdicts with their p-values")
     .argument('<id>', 'the rollout id')
     .action(async (id: string, _options: unknown, command: Command) => {
       const context = await commandContext(command, io);
-      printRollout(context, await context.client.get<Item>(apiPath`/v1/rollouts/${id}`));
+      const rollout = await context.client.get<Item>(apiPath`/v1/rollouts/${id}`);
+      printRollout(context, rollout);
+      if (context.format === 'table') {
+        const transitions = await context.client.get<Item[]>(apiPath`/v1/rollouts/${id}/transitions`);
+        context.print(latestVerdicts(transitions, ((rollout['steps'] as unknown[] | undefined) ?? []).length));
+      }
     });
 
   rollout

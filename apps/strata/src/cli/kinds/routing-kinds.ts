@@ -12,6 +12,24 @@ export function rolloutStep(item: Item): string {
   return `${Math.min(index + 1, steps.length)}/${steps.length}`;
 }
 
+/**
+ * One row per metric the statistical judge tested, per analysis: what `describe rollout` shows as
+ * its verdicts (the transitions table would otherwise hold them as JSON in a column).
+ */
+export function verdictRows(transitions: readonly Item[]): Item[] {
+  return transitions.flatMap((transition) =>
+    ((transition['judgedMetrics'] as Item[] | null | undefined) ?? []).map((metric) => ({
+      at: transition['at'],
+      step: Number(transition['stepIndex']) + 1,
+      to: transition['to'],
+      metric: metric['metric'],
+      verdict: metric['regression'] === true ? 'regression' : 'no regression shown',
+      pValue: metric['pValue'],
+      failBelow: metric['level'],
+    })),
+  );
+}
+
 export const ROLLOUT_COLUMNS = [
   column('ID', 'id'),
   column('NAME', 'name'),
@@ -49,7 +67,10 @@ export const ROUTING_KINDS: readonly Kind[] = [
     list: (scope) => ({ path: '/v1/rollouts', query: { stack: scope.stack, environment: scope.environment } }),
     one: (_scope, name) => apiPath`/v1/rollouts/${name}`,
     columns: ROLLOUT_COLUMNS,
-    details: async (client, _scope, item) => ({ transitions: await client.get(apiPath`/v1/rollouts/${String(item['id'])}/transitions`) }),
+    details: async (client, _scope, item) => {
+      const transitions = await client.get<Item[]>(apiPath`/v1/rollouts/${String(item['id'])}/transitions`);
+      return { transitions: transitions.map(({ judgedMetrics: _judged, ...transition }) => transition), verdicts: verdictRows(transitions) };
+    },
   },
   {
     name: 'traffic-rules',

@@ -11,6 +11,22 @@ export function mixtureRadius(count: number, variance: number, alpha: number, ti
   return Math.sqrt(variance * (count + tightestAt) * (2 * Math.log(1 / alpha) + Math.log(1 + count / tightestAt))) / count;
 }
 
+/**
+ * The smallest α at which {@link mixtureRadius} excludes 0 after `count` observations of mean
+ * `mean`: |mean| > mixtureRadius(count, variance, α, tightestAt) exactly when α is above it. It is
+ * 1 / the mixture's likelihood ratio √(n₀/(n + n₀))·exp(S²/(2σ²(n + n₀))), S = n·mean, a
+ * nonnegative martingale under θ = 0: by Ville's inequality it ever falls to α with chance at most
+ * α, so it is an always-valid (two-sided) p-value of θ = 0. Capped at 1.
+ */
+export function mixturePValue(count: number, variance: number, mean: number, tightestAt: number): number {
+  if (count <= 0) return 1;
+  // No spread at all: the radius is 0, and any shift is excluded at every α.
+  if (!(variance > 0)) return mean === 0 ? 1 : 0;
+  const sum = count * mean;
+  const logP = 0.5 * Math.log1p(count / tightestAt) - (sum * sum) / (2 * variance * (count + tightestAt));
+  return Math.min(1, Math.exp(logP));
+}
+
 /** Sample mean, variance and lag-1 autocorrelation of a series (population-free: n − 1 in the variance). */
 export function seriesMoments(values: readonly number[]): { mean: number; variance: number; lag1: number } {
   const count = values.length;

@@ -16,6 +16,12 @@
  * spent, at most α. Counts too small to say anything spend nothing, and what they leave over is
  * spent at the next look, so the test reaches nearly the power of a one-look exact test at the
  * looks where the evidence accumulates.
+ *
+ * At its first crossing the test also gives its stage-wise-ordering p-value (`crossingPValue`):
+ * the null chance of crossing at an earlier look, plus that of reaching this look and counting at
+ * least as many canary errors. It is what was spent before this look plus this count's tail among
+ * the survivors, so it is at most what may be spent by now (α·n/(n + halfSpentAt)) exactly when
+ * the count crosses: the test fails when this p-value fits the spending, never otherwise.
  */
 export class RateSpendingTest {
   /** Null chance of each canary error count among the paths not yet stopped. */
@@ -24,6 +30,7 @@ export class RateSpendingTest {
   private canaryRequests = 0;
   private canaryErrors = 0;
   private boundary: number | null = null;
+  private firstCrossingPValue: number | null = null;
 
   constructor(
     readonly alpha: number,
@@ -55,6 +62,11 @@ export class RateSpendingTest {
     return { canaryErrors: this.canaryErrors, boundary: this.boundary, spent: this.spentAlpha };
   }
 
+  /** The stage-wise-ordering p-value at the look the test first crossed (null: it has not). */
+  get crossingPValue(): number | null {
+    return this.firstCrossingPValue;
+  }
+
   get crossed(): boolean {
     return this.boundary !== null && this.canaryErrors >= this.boundary;
   }
@@ -70,6 +82,11 @@ export class RateSpendingTest {
     }
     this.boundary = boundary;
     if (boundary === null) return;
+    if (this.firstCrossingPValue === null && this.canaryErrors >= boundary) {
+      let countTail = 0;
+      for (let count = this.canaryErrors; count < this.survivors.length; count += 1) countTail += this.survivors[count];
+      this.firstCrossingPValue = this.spentAlpha + countTail;
+    }
     this.spentAlpha += tail;
     for (let count = boundary; count < this.survivors.length; count += 1) this.survivors[count] = 0;
   }

@@ -1,6 +1,6 @@
 import { JudgeInputError } from '../canary-judge';
 import { type GroupedSamples, isGroupedSamples } from '../grouped-samples';
-import { longRunVariance, mixtureRadius, seriesMoments } from './confidence-sequence';
+import { longRunVariance, mixturePValue, mixtureRadius, seriesMoments } from './confidence-sequence';
 import { LogLatencyMoments } from './log-latency-moments';
 import { RateRatioEProcess } from './rate-e-process';
 import { RateSpendingTest } from './rate-spending-test';
@@ -85,6 +85,14 @@ export interface SequentialJudgement {
     /** Always-valid interval of the relative shift at 1 − alpha. */
     readonly lower: number | null;
     readonly upper: number | null;
+    /**
+     * Always-valid p-value of "no slower than the baseline" (shift ≤ 0), the lowest over the looks
+     * so far (null: not compared yet). Below `level` exactly when the interval's lower end has been
+     * above 0 at some look; a fail also needs the shift beyond the tolerances.
+     */
+    readonly pValue: number | null;
+    /** Latency's share of alpha: the p-value a fail needs to be under. */
+    readonly level: number;
   };
   readonly errors: {
     readonly baselineRate: number | null;
@@ -92,6 +100,15 @@ export interface SequentialJudgement {
     /** The canary's errors counted by the test, and the count that fails at this look (null: none can yet). */
     readonly canaryErrors: number;
     readonly boundary: number | null;
+    /**
+     * Always-valid p-value of "no more errors than the baseline" (equal rates): the sequential test's
+     * stage-wise-ordering p-value once it has crossed, below `level`; before, `level` plus the Ville
+     * bound 1 / max E of a mixture e-process, so at least `level`. Below `level` exactly when the
+     * test has crossed at some look; a fail also needs the rise beyond the tolerances.
+     */
+    readonly pValue: number;
+    /** The error test's share of alpha: the p-value a fail needs to be under. */
+    readonly level: number;
   };
 }
 
@@ -118,6 +135,10 @@ export class SequentialCanaryJudge {
   private readonly blockFloors: number[] = [];
   private readonly failTest: RateSpendingTest;
   private readonly passTest: RateRatioEProcess;
+  /** Evidence of a rise, for the error p-value before the fail test crosses (not for the decision). */
+  private readonly riseEvidence = new RateRatioEProcess(1, INCREASES);
+  private maxRiseEvidence = 1;
+  private latencyPValue: number | null = null;
   private readonly moments = { baseline: new LogLatencyMoments(), canary: new LogLatencyMoments() };
   private canarySeen = 0;
   private totals = { baselineRequests: 0, baselineErrors: 0, canaryRequests: 0, canaryErrors: 0 };
@@ -148,6 +169,8 @@ export class SequentialCanaryJudge {
     this.totals.canaryErrors += canary.errors;
     this.failTest.observe(canary.requests, canary.errors, baseline.requests, baseline.errors);
     this.passTest.observe(canary.requests, canary.errors, baseline.requests, baseline.errors);
+    this.riseEvidence.observe(canary.requests, canary.errors, baseline.requests, baseline.errors);
+    this.maxRiseEvidence = Math.max(this.maxRiseEvidence, this.riseEvidence.value);
   }
 
   private addLatencies({ baseline, canary }: CanaryWindow): void {
@@ -171,22 +194,29 @@ export class SequentialCanaryJudge {
     const baselineRate = baselineRequests === 0 ? null : baselineErrors / baselineRequests;
     const canaryRate = canaryRequests === 0 ? null : canaryErrors / canaryRequests;
     const { canaryErrors: countedErrors, boundary } = this.failTest.state;
-    const errors = { baselineRate, canaryRate, canaryErrors: countedErrors, boundary };
+    const errorLevel = alpha * errorAlphaShare;
+    const latencyLevel = alpha * (1 - errorAlphaShare);
+    const errorPValue = this.failTest.crossingPValue ?? Math.min(1, errorLevel + 1 / this.maxRiseEvidence);
+    const errors = { baselineRate, canaryRate, canaryErrors: countedErrors, boundary, pValue: errorPValue, level: errorLevel };
     const common = { baselineRequests, canaryRequests, errors };
 
     const errorFails = this.failTest.crossed && this.errorBeyondTolerance(baselineRate, canaryRate);
     const baselineLatency = this.moments.baseline.geometricMean;
-    let latency: SequentialJudgement['latency'] = { blocks, shift: null, lower: null, upper: null, baselineLatency, absoluteShift: null };
+    let latency: SequentialJudgement['latency'] = { blocks, shift: null, lower: null, upper: null, baselineLatency, absoluteShift: null, pValue: this.latencyPValue, level: latencyLevel };
     let latencyFails = false;
     let latencyPasses = false;
     if (blocks >= Math.max(minimumBlocks, 2)) {
       const { mean } = seriesMoments(this.blockShifts);
       const floor = this.blockFloors.reduce((sum, value) => sum + value, 0) / blocks;
       // Two-sided at twice latency's share: its upper side (the fail) holds at that share.
-      const radius = mixtureRadius(blocks, longRunVariance(this.blockShifts, floor), 2 * alpha * (1 - errorAlphaShare), tightestAtBlocks);
+      const variance = longRunVariance(this.blockShifts, floor);
+      const radius = mixtureRadius(blocks, variance, 2 * latencyLevel, tightestAtBlocks);
+      // One side of the same two-sided mixture: below latencyLevel exactly when mean − radius > 0.
+      const lookPValue = mean > 0 ? mixturePValue(blocks, variance, mean, tightestAtBlocks) / 2 : 1;
+      this.latencyPValue = Math.min(this.latencyPValue ?? 1, lookPValue);
       const bound = Math.log1p(latencyTolerance);
       const absoluteShift = baselineLatency === null ? null : baselineLatency * Math.expm1(mean);
-      latency = { blocks, shift: Math.expm1(mean), lower: Math.expm1(mean - radius), upper: Math.expm1(mean + radius), baselineLatency, absoluteShift };
+      latency = { blocks, shift: Math.expm1(mean), lower: Math.expm1(mean - radius), upper: Math.expm1(mean + radius), baselineLatency, absoluteShift, pValue: this.latencyPValue, level: latencyLevel };
       latencyFails = mean - radius > 0 && mean > bound && (absoluteShift ?? 0) > this.settings.latencyAbsoluteTolerance;
       latencyPasses = mean + radius < bound;
     }
