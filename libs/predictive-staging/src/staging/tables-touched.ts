@@ -1,0 +1,37 @@
+import { parse } from 'libpg-query';
+import { quoteIdentifier } from './catalog-ddl';
+
+/**
+ * The relation names a statement reads or writes, as `to_regclass` takes them (quoted where needed,
+ * schema-qualified when the statement qualifies them), found with PostgreSQL's own parser. CTE
+ * names come out too: resolving against the catalog drops them. A statement that does not parse
+ * contributes nothing (it is reported when it is replayed).
+ */
+export async function tablesTouched(statements: readonly string[]): Promise<string[]> {
+  const names = new Set<string>();
+  for (const statement of statements) {
+    let tree: unknown;
+    try {
+      tree = await parse(statement);
+    } catch {
+      continue;
+    }
+    collect(tree, names);
+  }
+  return [...names].sort();
+}
+
+function collect(node: unknown, names: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, names);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'RangeVar' && value && typeof value === 'object') {
+      const { schemaname, relname } = value as { schemaname?: string; relname?: string };
+      if (relname) names.add(schemaname ? `${quoteIdentifier(schemaname)}.${quoteIdentifier(relname)}` : quoteIdentifier(relname));
+    }
+    collect(value, names);
+  }
+}
