@@ -52,20 +52,19 @@ export function qualifiedName(table: Pick<CatalogTable, 'schema' | 'name'>): str
   return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
 }
 
-/** A function call qualified by a schema other than pg_catalog: a user function the copy does not have. */
-const USER_FUNCTION_CALL = /(?:^|[^\w$."])("?)([A-Za-z_][\w$]*)\1\s*\.\s*"?[A-Za-z_][\w$]*"?\s*\(/g;
+/** `qualifier.name(`: a call of a schema-qualified function (quoted identifiers included). */
+const QUALIFIED_CALL = /("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*\(/g;
 
 /**
  * A default is kept when the copy can evaluate it: not a sequence (`nextval`; the copy has no
- * sequences and never inserts), not a call of a user function. Nothing is inserted on the copy
- * but the copied rows, so a dropped default changes no plan; it only keeps the DDL honest.
+ * sequences and never inserts), not a call of a user function (read with an empty search_path,
+ * those come qualified by a schema other than pg_catalog). Nothing is inserted on the copy but the
+ * copied rows, so a dropped default changes no plan; keeping the others keeps the DDL faithful.
  */
 export function isSafeDefault(expression: string): boolean {
-  if (/\bnextval\s*\(/i.test(expression)) return false;
-  for (const match of expression.matchAll(USER_FUNCTION_CALL)) {
-    if (match[2] !== 'pg_catalog') return false;
-  }
-  return true;
+  const code = expression.replace(/'(?:[^']|'')*'/g, "''");
+  if (/\bnextval\s*\(/i.test(code)) return false;
+  return [...code.matchAll(QUALIFIED_CALL)].every((match) => match[1] === 'pg_catalog');
 }
 
 /** Columns the copy cannot rebuild, each named: `schema.table.column (type)`. */

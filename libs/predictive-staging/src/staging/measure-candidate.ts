@@ -1,8 +1,8 @@
 import type { Client } from 'pg';
 import { connect } from './connections';
-import { median, trimPlan, usesAnyIndex } from './plan-summary';
+import { median, type TrimmedPlan, trimPlan, usesAnyIndex } from './plan-summary';
 import type { StagingCopy } from './staging-copy';
-import { DEFAULT_VALIDATION_RULE, judgeMeasurements, type PhaseMeasurement, reduction, type StatementMeasurement, type ValidationRule } from './validation-rule';
+import { DEFAULT_VALIDATION_RULE, isMeasured, judgeMeasurements, type MeasuredStatement, type PhaseMeasurement, reduction, type StatementMeasurement, type ValidationRule } from './validation-rule';
 
 export interface MeasureOptions {
   /** Untimed runs of each statement before the timed ones (caches warm, plans settled). Default 1. */
@@ -51,15 +51,15 @@ export async function measureCandidate(staging: Pick<StagingCopy, 'url'> | strin
       const after: (PhaseMeasurement | Error)[] = [];
       for (const sql of queries) after.push(await measurePhase(db, sql, replay));
       const statements = queries.map((sql, position) => compare(sql, before[position], after[position], new Set(indexes.map((index) => index.name))));
-      const measured = statements.filter((statement) => statement.before && statement.after);
-      const sum = (pick: (statement: StatementMeasurement) => number) => measured.reduce((total, statement) => total + pick(statement), 0);
+      const measured = statements.filter(isMeasured);
+      const sum = (pick: (statement: MeasuredStatement) => number) => measured.reduce((total, statement) => total + pick(statement), 0);
       const verdict = judgeMeasurements(statements, rule);
       return {
         candidate: candidateSql,
         indexes: indexes.map((index) => index.name),
         statements,
-        timeReduction: reduction(sum((s) => s.before!.medianMs), sum((s) => s.after!.medianMs)),
-        costReduction: reduction(sum((s) => s.before!.cost), sum((s) => s.after!.cost)),
+        timeReduction: reduction(sum((s) => s.before.medianMs), sum((s) => s.after.medianMs)),
+        costReduction: reduction(sum((s) => s.before.cost), sum((s) => s.after.cost)),
         ...verdict,
         rule,
       };
@@ -87,22 +87,23 @@ function compare(sql: string, before: PhaseMeasurement | Error, after: PhaseMeas
 /** Warm-up runs, then timed runs; each inside a transaction rolled back. An error is returned, not thrown. */
 async function measurePhase(db: Client, sql: string, { warmups, runs }: { warmups: number; runs: number }): Promise<PhaseMeasurement | Error> {
   const timesMs: number[] = [];
-  let last: ReturnType<typeof trimPlan> | undefined;
+  const plans: TrimmedPlan[] = [];
   try {
     for (let run = 0; run < warmups + runs; run++) {
       await db.query('BEGIN');
       try {
         const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`);
-        last = trimPlan(rows[0]?.['QUERY PLAN']);
+        plans.push(trimPlan(rows[0]?.['QUERY PLAN']));
       } finally {
         await db.query('ROLLBACK');
       }
-      if (run >= warmups) timesMs.push(last.executionTimeMs);
+      if (run >= warmups) timesMs.push(plans[plans.length - 1].executionTimeMs);
     }
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-  return { timesMs, medianMs: median(timesMs), cost: last!.plan.totalCost, plan: last! };
+  const plan = plans[plans.length - 1];
+  return { timesMs, medianMs: median(timesMs), cost: plan.plan.totalCost, plan };
 }
 
 interface CreatedIndex {

@@ -21,17 +21,16 @@ export async function tablesTouched(statements: readonly string[]): Promise<stri
   return [...names].sort();
 }
 
+/** A RangeVar: wrapped as `{ RangeVar: … }` in FROM lists, bare as the `relation` of INSERT, UPDATE and DELETE. */
 function collect(node: unknown, names: Set<string>): void {
   if (Array.isArray(node)) {
     for (const item of node) collect(item, names);
     return;
   }
   if (node === null || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'RangeVar' && value && typeof value === 'object') {
-      const { schemaname, relname } = value as { schemaname?: string; relname?: string };
-      if (relname) names.add(schemaname ? `${quoteIdentifier(schemaname)}.${quoteIdentifier(relname)}` : quoteIdentifier(relname));
-    }
-    collect(value, names);
+  const { schemaname, relname, relpersistence } = node as { schemaname?: string; relname?: unknown; relpersistence?: unknown };
+  if (typeof relname === 'string' && relpersistence !== undefined) {
+    names.add(schemaname ? `${quoteIdentifier(schemaname)}.${quoteIdentifier(relname)}` : quoteIdentifier(relname));
   }
+  for (const value of Object.values(node)) collect(value, names);
 }

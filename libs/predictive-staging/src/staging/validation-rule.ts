@@ -11,17 +11,32 @@ export interface PhaseMeasurement {
   readonly plan: TrimmedPlan;
 }
 
-export interface StatementMeasurement {
+/** A statement replayed before and after the candidate. */
+export interface MeasuredStatement {
   readonly sql: string;
-  readonly before?: PhaseMeasurement;
-  readonly after?: PhaseMeasurement;
+  readonly before: PhaseMeasurement;
+  readonly after: PhaseMeasurement;
   /** The plan after reads one of the candidate's indexes. */
   readonly served: boolean;
   /** 1 − after ÷ before of the median time, and of the planner cost. */
-  readonly timeReduction?: number;
-  readonly costReduction?: number;
-  /** Why the statement could not be measured on the copy (it is then left out of the rule). */
-  readonly error?: string;
+  readonly timeReduction: number;
+  readonly costReduction: number;
+  readonly error?: undefined;
+}
+
+/** A statement that could not be measured on the copy (it is left out of the rule, and named). */
+export interface FailedStatement {
+  readonly sql: string;
+  /** Present when only the replay after the candidate failed. */
+  readonly before?: PhaseMeasurement;
+  readonly served: false;
+  readonly error: string;
+}
+
+export type StatementMeasurement = MeasuredStatement | FailedStatement;
+
+export function isMeasured(statement: StatementMeasurement): statement is MeasuredStatement {
+  return statement.error === undefined;
 }
 
 export interface ValidationRule {
@@ -56,31 +71,30 @@ function label(statement: StatementMeasurement, position: number): string {
  * slower beyond the allowance. Statements that failed on the copy are named, not judged.
  */
 export function judgeMeasurements(statements: readonly StatementMeasurement[], rule: ValidationRule = DEFAULT_VALIDATION_RULE): Verdict {
-  const failed = statements.map((statement, position) => ({ statement, position })).filter(({ statement }) => statement.error !== undefined);
-  const failedNote = failed.length === 0 ? '' : `; not judged (failed on the copy): ${failed.map(({ statement, position }) => label(statement, position)).join(', ')}`;
-  const measured = statements.map((statement, position) => ({ statement, position })).filter(({ statement }) => statement.before && statement.after);
+  const failed = statements.flatMap((statement, position) => (isMeasured(statement) ? [] : [label(statement, position)]));
+  const failedNote = failed.length === 0 ? '' : `; not judged (failed on the copy): ${failed.join(', ')}`;
+  const measured = statements.flatMap((statement, position) => (isMeasured(statement) ? [{ statement, position }] : []));
   const served = measured.filter(({ statement }) => statement.served);
   if (served.length === 0) {
     return { validated: false, reason: `the planner uses the candidate for none of the ${measured.length} statements measured${failedNote}` };
   }
   for (const { statement, position } of served) {
-    const time = statement.timeReduction ?? 0;
-    const cost = statement.costReduction ?? 0;
+    const { timeReduction: time, costReduction: cost, before, after } = statement;
     if (time < rule.minTimeReduction || cost < rule.minCostReduction) {
       return {
         validated: false,
-        reason: `${label(statement, position)} drops ${percent(time)} in time (${ms(statement.before!.medianMs)} → ${ms(statement.after!.medianMs)}) and ${percent(cost)} in planner cost, below the ${percent(rule.minTimeReduction)} / ${percent(rule.minCostReduction)} required${failedNote}`,
+        reason: `${label(statement, position)} drops ${percent(time)} in time (${ms(before.medianMs)} → ${ms(after.medianMs)}) and ${percent(cost)} in planner cost, below the ${percent(rule.minTimeReduction)} / ${percent(rule.minCostReduction)} required${failedNote}`,
       };
     }
   }
   for (const { statement, position } of measured) {
-    const before = statement.before!.medianMs;
-    const after = statement.after!.medianMs;
+    const before = statement.before.medianMs;
+    const after = statement.after.medianMs;
     if (after > before * (1 + rule.maxSlowdown) && after - before > rule.slowdownFloorMs) {
       return { validated: false, reason: `${label(statement, position)} gets ${percent(after / before - 1)} slower (${ms(before)} → ${ms(after)}), above the ${percent(rule.maxSlowdown)} allowed${failedNote}` };
     }
   }
-  const times = served.map(({ statement }) => percent(statement.timeReduction!)).join(', ');
+  const times = served.map(({ statement }) => percent(statement.timeReduction)).join(', ');
   return {
     validated: true,
     reason: `${served.length} of ${measured.length} statements use the candidate and drop ≥ ${percent(rule.minTimeReduction)} in time (${times}) and ≥ ${percent(rule.minCostReduction)} in planner cost; none gets more than ${percent(rule.maxSlowdown)} slower${failedNote}`,
