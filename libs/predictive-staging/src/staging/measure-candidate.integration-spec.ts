@@ -51,6 +51,7 @@ describe('measureCandidate on a staging copy', () => {
     expect(result).toMatchObject({ validated: true, indexes: ['orders_customer_id_idx'] });
     expect(result.reason).toMatch(/^3 of 4 statements use the candidate and drop ≥ 50 % in time .* not judged \(failed on the copy\): statement 5 \(SELECT \* FROM no_such_table\)$/);
     expect(result.statements.map((statement) => statement.served)).toEqual([true, true, true, false, false]);
+    expect(result.statements.slice(0, 4).map((statement) => measured(statement).exposed)).toEqual([true, true, true, false]);
     for (const statement of result.statements.slice(0, 3).map(measured)) {
       expect(statement.timeReduction).toBeGreaterThan(0.5);
       expect(statement.costReduction).toBeGreaterThan(0.5);
@@ -74,6 +75,7 @@ describe('measureCandidate on a staging copy', () => {
     const result = await measureCandidate(staging.url, ['CREATE INDEX orders_status_idx ON orders (status)'], [PAID, update], { runs: 3 });
 
     expect(result.validated).toBe(false);
+    expect(measured(result.statements[1]).exposed).toBe(true);
     expect(result.reason).toMatch(/^the planner uses the candidate for none of the 2 statements measured$|^statement 1 \(SELECT count\(\*\) FROM orders WHERE status = 'paid'\) drops -?\d+ % in time/);
     const client = new Client({ connectionString: staging.url });
     await client.connect();

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { connect } from './connections';
-import { median, type TrimmedPlan, trimPlan, usesAnyIndex } from './plan-summary';
+import { isWrite, median, planShape, type TrimmedPlan, trimPlan, usesAnyIndex } from './plan-summary';
 import type { StagingCopy } from './staging-copy';
 import { DEFAULT_VALIDATION_RULE, isMeasured, judgeMeasurements, type MeasuredStatement, type PhaseMeasurement, reduction, type StatementMeasurement, type ValidationRule } from './validation-rule';
 
@@ -79,6 +79,7 @@ function compare(sql: string, before: PhaseMeasurement | Error, after: PhaseMeas
     before,
     after,
     served: usesAnyIndex(after.plan.plan, indexes),
+    exposed: isWrite(after.plan.plan) || planShape(before.plan.plan) !== planShape(after.plan.plan),
     timeReduction: reduction(before.medianMs, after.medianMs),
     costReduction: reduction(before.cost, after.cost),
   };

@@ -1,4 +1,4 @@
-import { median, trimPlan, usesAnyIndex } from './plan-summary';
+import { isWrite, median, planShape, trimPlan, usesAnyIndex } from './plan-summary';
 import { tablesTouched } from './tables-touched';
 
 const EXPLAINED = [
@@ -46,6 +46,13 @@ describe(trimPlan.name, () => {
     const { plan } = trimPlan(EXPLAINED);
     expect(usesAnyIndex(plan, new Set(['orders_customer_id_idx']))).toBe(true);
     expect(usesAnyIndex(plan, new Set(['orders_pkey']))).toBe(false);
+  });
+
+  it('describes the shape of a plan and tells writes', () => {
+    const { plan } = trimPlan(EXPLAINED);
+    expect(planShape(plan)).toBe('Aggregate(Index Only Scan[orders_customer_id_idx])');
+    expect(isWrite(plan)).toBe(false);
+    expect(isWrite({ nodeType: 'ModifyTable', startupCost: 0, totalCost: 1, planRows: 0, children: [plan] })).toBe(true);
   });
 
   it('takes the median of odd and even counts', () => {

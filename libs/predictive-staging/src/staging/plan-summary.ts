@@ -57,6 +57,17 @@ export function usesAnyIndex(node: PlanNode, indexes: ReadonlySet<string>): bool
   return (node.index !== undefined && indexes.has(node.index)) || (node.children ?? []).some((child) => usesAnyIndex(child, indexes));
 }
 
+/** The plan's shape: node types and the indexes read, in order (costs and timings left out). */
+export function planShape(node: PlanNode): string {
+  const children = (node.children ?? []).map(planShape).join(', ');
+  return `${node.nodeType}${node.index ? `[${node.index}]` : ''}${children ? `(${children})` : ''}`;
+}
+
+/** A write (INSERT, UPDATE, DELETE, MERGE): it pays for maintaining every index, whatever its plan. */
+export function isWrite(node: PlanNode): boolean {
+  return node.nodeType === 'ModifyTable' || (node.children ?? []).some(isWrite);
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

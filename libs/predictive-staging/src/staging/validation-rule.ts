@@ -18,6 +18,12 @@ export interface MeasuredStatement {
   readonly after: PhaseMeasurement;
   /** The plan after reads one of the candidate's indexes. */
   readonly served: boolean;
+  /**
+   * The candidate can have slowed it: its plan changed shape, or it writes (and so maintains the
+   * new index). A read whose plan is the same before and after is not judged for slowdowns: any
+   * difference in its time is the machine's noise.
+   */
+  readonly exposed: boolean;
   /** 1 − after ÷ before of the median time, and of the planner cost. */
   readonly timeReduction: number;
   readonly costReduction: number;
@@ -44,7 +50,7 @@ export interface ValidationRule {
   readonly minTimeReduction: number;
   /** Each served statement's planner cost must drop by at least this share. */
   readonly minCostReduction: number;
-  /** No measured statement may get slower than this share… */
+  /** No statement the candidate can have slowed (its plan changed, or it writes) may get slower than this share… */
   readonly maxSlowdown: number;
   /** …by more than this many ms (below it, a slowdown is timer noise). */
   readonly slowdownFloorMs: number;
@@ -87,7 +93,7 @@ export function judgeMeasurements(statements: readonly StatementMeasurement[], r
       };
     }
   }
-  for (const { statement, position } of measured) {
+  for (const { statement, position } of measured.filter((entry) => entry.statement.exposed)) {
     const before = statement.before.medianMs;
     const after = statement.after.medianMs;
     if (after > before * (1 + rule.maxSlowdown) && after - before > rule.slowdownFloorMs) {
