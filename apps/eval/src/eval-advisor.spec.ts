@@ -27,7 +27,8 @@ describe('eval:advisor', () => {
   });
 
   it('reads repeated workloads, the path and --json; refuses the rest', () => {
-    expect(parseEvalAdvisorArgs(['--workload', 'a', '--workload', 'b', '--path', 'real-index', '--json'])).toEqual({ workloads: ['a', 'b'], path: 'real-index', json: true });
+    expect(parseEvalAdvisorArgs(['--workload', 'a', '--workload', 'b', '--path', 'staging-copy', '--json'])).toEqual({ workloads: ['a', 'b'], path: 'staging-copy', json: true });
+    expect(() => parseEvalAdvisorArgs(['--path', 'real-index'])).toThrow(`--path is hypopg or staging-copy, got 'real-index'`);
     expect(parseEvalAdvisorArgs([]).workloads.map((folder) => folder.split('/').at(-1))).toEqual(['events', 'shop']);
     expect(() => parseEvalAdvisorArgs(['--path', 'magic'])).toThrow(UsageError);
     expect(() => parseEvalAdvisorArgs(['--workload'])).toThrow(UsageError);

@@ -7,7 +7,7 @@ import { UsageError } from './eval-nab';
 
 export { UsageError } from './eval-nab';
 
-export const EVAL_ADVISOR_USAGE = `usage: npm run eval:advisor -- [--workload <dir>]… [--path hypopg|real-index] [--json]
+export const EVAL_ADVISOR_USAGE = `usage: npm run eval:advisor -- [--workload <dir>]… [--path hypopg|staging-copy] [--json]
 
   For each workload (default: every folder of test/fixtures/advisor): a fresh database on
   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), its schema.sql, its
@@ -15,7 +15,9 @@ export const EVAL_ADVISOR_USAGE = `usage: npm run eval:advisor -- [--workload <d
   expected.json and the proposed indexes built to measure the speedup. The databases are dropped.
 
   --workload <dir>  a workload folder (schema.sql, queries.json, expected.json); repeatable
-  --path <path>     force the evaluation path (default: hypopg where the extension is available)
+  --path <path>     force the evaluation path: hypopg (hypothetical indexes in the workload's
+                    database) or staging-copy (candidates built on a sampled copy of it);
+                    default: hypopg where the extension is available
   --json            end with one JSON line: precision, recall, speedup, proposed
 `;
 
@@ -40,7 +42,7 @@ export function parseEvalAdvisorArgs(argv: readonly string[]): EvalAdvisorArgs {
       workloads.push(value);
     } else if (argument === '--path') {
       const value = argv[++i];
-      if (value !== 'hypopg' && value !== 'real-index') throw new UsageError(`--path is hypopg or real-index, got '${value ?? ''}'`);
+      if (value !== 'hypopg' && value !== 'staging-copy') throw new UsageError(`--path is hypopg or staging-copy, got '${value ?? ''}'`);
       path = value;
     } else throw new UsageError(`unknown argument '${argument}'`);
   }
@@ -141,7 +143,7 @@ async function evaluateWorkload(adminUrl: string, folder: string, path: Evaluati
   try {
     await db.connect();
     const { rows } = await db.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'`);
-    if (rows.length > 0 && path !== 'real-index') await db.query('CREATE EXTENSION hypopg');
+    if (rows.length > 0 && path !== 'staging-copy') await db.query('CREATE EXTENSION hypopg');
     await db.query(readFileSync(join(folder, 'schema.sql'), 'utf8'));
     await db.query('ANALYZE');
     const { source, statistics } = await collectStatistics(db, queries);
@@ -170,6 +172,10 @@ function ratio(numerator: number, denominator: number): number {
 function writeWorkload(report: WorkloadReport, write: (text: string) => void): void {
   const { result, score: figures } = report;
   write(`\n${report.name}: statistics ${report.statisticsSource}; evaluated with ${result.path}\n`);
+  if (result.stagingCopy) {
+    const tables = result.stagingCopy.tables.map((table) => `${table.table} ${table.rows} of ${table.productionRows} rows (${Number(table.percent.toFixed(2))} %)`);
+    write(`  staging copy ${result.stagingCopy.name} (dropped): ${tables.join(', ')}\n`);
+  }
   for (const proposal of result.proposals) {
     write(`  proposed  ${`${proposal.table}(${proposal.columns.join(', ')})`.padEnd(36)} cost ${proposal.costBefore.toFixed(0)} → ${proposal.costAfter.toFixed(0)}, ${proposal.queries.length} quer${proposal.queries.length === 1 ? 'y' : 'ies'}\n`);
   }

@@ -1,3 +1,4 @@
+import { quoteIdentifier } from '@strata/predictive-staging/staging';
 import type { TableAccess } from './query-shape';
 
 /** One row of pg_stat_statements (or the same figures measured another way). */
@@ -104,9 +105,7 @@ export function indexName(candidate: Pick<Candidate, 'table' | 'columns'>): stri
   return `${candidate.table}_${candidate.columns.join('_')}_idx`.replace(/[^a-z0-9_]/gi, '_').slice(0, 63);
 }
 
-export function quoteIdentifier(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
+export { quoteIdentifier };
 
 export function createIndexSql(candidate: Pick<Candidate, 'table' | 'columns'>, concurrently: boolean): string {
   const columns = candidate.columns.map(quoteIdentifier).join(', ');

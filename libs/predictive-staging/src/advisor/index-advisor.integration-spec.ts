@@ -19,7 +19,7 @@ async function seed(client: Client): Promise<void> {
 
 describe.each([
   ['hypopg', true],
-  ['real-index', false],
+  ['staging-copy', false],
 ] as const)('index advisor on PostgreSQL, %s path', (path, withHypopg) => {
   let database: TestDatabase;
   let client: Client;
@@ -62,6 +62,12 @@ describe.each([
     );
     expect((await existingIndexes(client)).map((index) => index.name).sort()).toEqual(['customers_pkey', 'orders_pkey']);
     if (withHypopg) expect((await client.query('SELECT * FROM hypopg_list_indexes')).rows).toEqual([]);
+    if (withHypopg) expect(result.stagingCopy).toBeUndefined();
+    else {
+      // The copy held the table the statements touch, sampled at the default 10 %, and is gone.
+      expect(result.stagingCopy?.tables).toEqual([expect.objectContaining({ table: 'public.orders', productionRows: 100000, percent: 10 })]);
+      expect((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [result.stagingCopy?.name])).rows).toEqual([]);
+    }
   });
 
   it(`keeps the two indexes of a join that each only halve its cost alone (${path})`, async () => {

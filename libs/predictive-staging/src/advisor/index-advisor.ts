@@ -13,15 +13,18 @@ import {
   quoteIdentifier,
   type SlowQueryThresholds,
 } from './candidates';
+import { Client } from 'pg';
+import { connect, type CopiedTable, createStagingCopy, type ProductionDatabase, type SqlRunner, type StagingCopyOptions, StagingDatabaseError } from '@strata/predictive-staging/staging';
 import { queryShape } from './query-shape';
 
-/** The one thing the advisor needs from a database: pg's Client and Pool both fit. */
-export interface SqlRunner {
-  query(sql: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-}
+export type { SqlRunner } from '@strata/predictive-staging/staging';
 
-/** hypopg: hypothetical indexes, nothing built; real-index: built inside a transaction that is rolled back. */
-export type EvaluationPath = 'hypopg' | 'real-index';
+/**
+ * hypopg: hypothetical indexes in the target, nothing built. staging-copy: a sampled copy of the
+ * tables the statements touch (`createStagingCopy`), where each candidate is built inside a
+ * transaction that is rolled back; the target only gets read.
+ */
+export type EvaluationPath = 'hypopg' | 'staging-copy';
 
 export interface IndexProposal {
   readonly table: string;
@@ -45,14 +48,20 @@ export interface AdvisorOptions {
   readonly thresholds?: SlowQueryThresholds;
   /** Keep a candidate only when the summed planner cost of its queries drops by at least this share. */
   readonly minCostDrop?: number;
-  /** Force a path; by default HypoPG when the extension is installed in the database. */
+  /** Force a path; by default HypoPG when the extension is installed in the database, else the staging copy. */
   readonly path?: EvaluationPath;
+  /** The target the staging copy is taken from; default: `db` itself when it is a pg Client. */
+  readonly production?: ProductionDatabase;
+  /** Where the copy goes and how much it samples (its tables are those the slow statements touch). */
+  readonly staging?: Omit<StagingCopyOptions, 'queries'>;
 }
 
 export interface AdvisorResult {
   readonly path: EvaluationPath;
   readonly proposals: IndexProposal[];
   readonly rejected: RejectedCandidate[];
+  /** On the staging-copy path: the copy the candidates were evaluated on (dropped since). */
+  readonly stagingCopy?: { readonly name: string; readonly tables: readonly CopiedTable[] };
 }
 
 /**
@@ -61,11 +70,28 @@ export interface AdvisorResult {
  * SQL (a normalised `$1` statement cannot be planned without its parameter types on PostgreSQL 15).
  */
 export async function adviseIndexes(db: SqlRunner, statistics: readonly QueryStatistic[], options: AdvisorOptions = {}): Promise<AdvisorResult> {
-  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const minCostDrop = options.minCostDrop ?? 0.5;
-  const path = options.path ?? ((await hasHypopg(db)) ? 'hypopg' : 'real-index');
+  const slow = statistics.filter((statistic) => isSlow(statistic, options.thresholds ?? DEFAULT_THRESHOLDS));
+  const path = options.path ?? ((await hasHypopg(db)) ? 'hypopg' : 'staging-copy');
+  if (path === 'hypopg' || slow.length === 0) return { path, ...(await advise(db, slow, path, options.minCostDrop ?? 0.5)) };
+  const production = options.production ?? (db instanceof Client ? db : undefined);
+  if (!production) throw new StagingDatabaseError('production', 'production: the staging-copy path needs the target database (a URL or a pg Client) when db is not a pg Client');
+  const copy = await createStagingCopy(production, { ...options.staging, queries: slow.map((statistic) => statistic.query) });
+  try {
+    const staging = await connect(copy.url, 'staging', 'staging database');
+    try {
+      return { path, ...(await advise(staging, slow, path, options.minCostDrop ?? 0.5)), stagingCopy: { name: copy.name, tables: copy.tables } };
+    } finally {
+      await staging.end().catch(() => undefined);
+    }
+  } finally {
+    await copy.drop();
+  }
+}
+
+/** The advisor proper, on the database the candidates are evaluated on (the target with HypoPG, or its staging copy). */
+async function advise(db: SqlRunner, slow: readonly QueryStatistic[], path: EvaluationPath, minCostDrop: number): Promise<Pick<AdvisorResult, 'proposals' | 'rejected'>> {
   const catalog = await columnCatalog(db);
-  const shapes = await Promise.all(statistics.filter((statistic) => isSlow(statistic, thresholds)).map(async (statistic) => candidatesForShape(statistic.query, await queryShape(statistic.query, catalog))));
+  const shapes = await Promise.all(slow.map(async (statistic) => candidatesForShape(statistic.query, await queryShape(statistic.query, catalog))));
   const { open, covered } = partitionCovered(mergeCandidates(shapes.flat()), await existingIndexes(db));
   const rejected: RejectedCandidate[] = covered.map(({ candidate, coveredBy }) => ({ ...describe(candidate), reason: `covered by index ${coveredBy}` }));
   const before = new Map<string, number>();
@@ -89,7 +115,7 @@ export async function adviseIndexes(db: SqlRunner, statistics: readonly QuerySta
     kept.push({ candidate: entry.candidate, proposal: outcome });
   }
   rejected.push(...failed.map(({ candidate, reason }) => ({ ...describe(candidate), reason })));
-  return { path, proposals: await absorbPrefixes(db, kept, rejected, { path, minCostDrop, before }), rejected };
+  return { proposals: await absorbPrefixes(db, kept, rejected, { path, minCostDrop, before }), rejected };
 }
 
 interface Evaluation {
@@ -198,7 +224,7 @@ async function plansOf(db: SqlRunner, queries: readonly string[], indexName: str
   return plans;
 }
 
-/** Runs `work` with the indexes in place (hypothetical, or built in a transaction rolled back after); nothing is left behind. */
+/** Runs `work` with the indexes in place (hypothetical, or built on the copy in a transaction rolled back after); nothing is left behind. */
 async function withIndexes<T>(db: SqlRunner, indexes: readonly Candidate[], path: EvaluationPath, work: (names: string[]) => Promise<T>): Promise<T> {
   if (path === 'hypopg') {
     try {
