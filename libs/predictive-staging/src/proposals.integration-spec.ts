@@ -85,13 +85,37 @@ describe('predictive-staging proposals', () => {
     expect(refused.body.errors).toEqual([{ field: 'status', message: 'is proposed' }]);
   });
 
+  it('stages the proposal on a sampled copy of the target, keeping the measured plans, drops the copy, and validates it on those measurements', async () => {
+    const staged = await sut.http().post(`/v1/proposals/${proposal.id}/stage`).expect(200);
+    const staging = staged.body.staging as { database: string; tables: { table: string; rows: number }[]; validated: boolean; measurement: { timeReduction: number; costReduction: number; statements: { sql: string; usesCandidate?: boolean }[] } };
+    expect(staged.body.status).toBe('staged');
+    expect(staged.body.reason).toMatch(/^measured on a staging copy \(public\.orders: \d+ of ~200000 rows\): time -\d+ %, planner cost -\d+ %/);
+    expect(staging.tables).toEqual([expect.objectContaining({ table: 'public.orders' })]);
+    expect(staging.tables[0]?.rows).toBeGreaterThan(40_000);
+    expect(staging.tables[0]?.rows).toBeLessThan(60_000);
+    expect(staging.measurement.timeReduction).toBeGreaterThanOrEqual(0.5);
+    expect(staging.measurement.costReduction).toBeGreaterThanOrEqual(0.5);
+    expect(staging.validated).toBe(true);
+    const admin = new Client({ connectionString: target.url });
+    await admin.connect();
+    const left = await admin.query('SELECT datname FROM pg_database WHERE datname = $1', [staging.database]);
+    const indexes = await admin.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'orders'`);
+    await admin.end();
+    expect(left.rows).toEqual([]);
+    // The target itself is only read.
+    expect(indexes.rows.map((row: { indexname: string }) => row.indexname)).toEqual(['orders_pkey']);
+
+    const validated = await sut.http().post(`/v1/proposals/${proposal.id}/validate`).expect(200);
+    expect(validated.body).toMatchObject({ status: 'validated', reason: expect.stringMatching(/^staging measured it: /) });
+  }, 120_000);
+
   it('rejects a proposal with the reason, announces it, and refuses to move it again', async () => {
     const rejected = await sut.http().post(`/v1/proposals/${proposal.id}/reject`).send({ reason: 'orders is being partitioned next week' }).expect(200);
     expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'orders is being partitioned next week' });
-    await eventually(async () => expect(sut.published.map((event) => event.data)).toContainEqual(expect.objectContaining({ proposalId: proposal.id, from: 'proposed', status: 'rejected' })), 10_000, 50);
+    await eventually(async () => expect(sut.published.map((event) => event.data)).toContainEqual(expect.objectContaining({ proposalId: proposal.id, from: 'validated', status: 'rejected' })), 10_000, 50);
     const again = await sut.http().post(`/v1/proposals/${proposal.id}/reject`).send({ reason: 'twice' }).expect(409);
     expect(again.body.errors).toEqual([{ field: 'status', message: 'is rejected' }]);
-    expect(((await sut.http().get(`/v1/proposals/${proposal.id}`).expect(200)).body as Proposal).transitions?.map((transition) => transition.to)).toEqual(['proposed', 'rejected']);
+    expect(((await sut.http().get(`/v1/proposals/${proposal.id}`).expect(200)).body as Proposal).transitions?.map((transition) => transition.to)).toEqual(['proposed', 'staged', 'validated', 'rejected']);
   });
 
   it('answers problem+json naming the field for a variable that is not set, an unreachable database and a bad body; 404 for an unknown proposal', async () => {

@@ -38,6 +38,8 @@ export interface PredictiveStagingSettings {
   lstm: LstmSettings;
   /** Which statements the index advisor reads as slow, and the planner-cost drop a candidate must bring. */
   advisor: { minCalls: number; minMeanMs: number; minCostDrop: number };
+  /** The staging copy a proposal is measured on: the share of each table's rows sampled, and a cap. */
+  staging: { samplePercent: number; maxRowsPerTable: number };
 }
 
 const flag = (fallback: boolean) =>
@@ -66,6 +68,8 @@ const settingsSchema = z.object({
   PREDICTIVE_ADVISOR_MIN_CALLS: positiveInt(10, 1_000_000_000),
   PREDICTIVE_ADVISOR_MIN_MEAN_MS: z.coerce.number({ message: 'must be a number' }).min(0).max(3_600_000).default(1),
   PREDICTIVE_ADVISOR_MIN_COST_DROP: z.coerce.number({ message: 'must be a number' }).gt(0).lt(1).default(0.5),
+  PREDICTIVE_STAGING_SAMPLE_PERCENT: z.coerce.number({ message: 'must be a number' }).gt(0).max(100).default(10),
+  PREDICTIVE_STAGING_MAX_ROWS_PER_TABLE: positiveInt(200_000, 100_000_000),
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
@@ -114,6 +118,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env): P
       maxModelAgeMs: parsed.PREDICTIVE_LSTM_MAX_MODEL_AGE_MS,
     },
     advisor: { minCalls: parsed.PREDICTIVE_ADVISOR_MIN_CALLS, minMeanMs: parsed.PREDICTIVE_ADVISOR_MIN_MEAN_MS, minCostDrop: parsed.PREDICTIVE_ADVISOR_MIN_COST_DROP },
+    staging: { samplePercent: parsed.PREDICTIVE_STAGING_SAMPLE_PERCENT, maxRowsPerTable: parsed.PREDICTIVE_STAGING_MAX_ROWS_PER_TABLE },
   };
 }
 

@@ -48,6 +48,17 @@ export class ProposalsController {
   }
 
   @RequireRole('operator')
+  @Post(':id/stage')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ProposalDto, description: 'staged: measured on a sampled copy of the target (EXPLAIN ANALYZE before and after), plans and figures under staging; the copy is dropped' })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Not proposed or staged: problem+json naming status' })
+  @ApiUnprocessableEntityResponse({ description: 'The target cannot be reached or copied: problem+json naming the field' })
+  async stage(@Param() params: ProposalIdParamDto, @Principal() actor: string): Promise<ProposalDto> {
+    return mapProposal(await this.proposals.stage(params.id, actor));
+  }
+
+  @RequireRole('operator')
   @Post(':id/validate')
   @HttpCode(200)
   @ApiOkResponse({ type: ProposalDto, description: 'validated when what staging measured holds, rejected with its reason when not' })

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ProposalAction, ProposalStatus, proposalTransition } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { AdvisorResult, IndexProposal, QueryStatistic, adviseIndexes } from '@strata/predictive-staging/advisor';
+import { StagingDatabaseError, createStagingCopy, measureCandidate } from '@strata/predictive-staging/staging';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { Json, ProposalFilter, ProposalRecord, ProposalTransitionRecord, ProposalsRepository } from '../repositories/proposals.repository';
@@ -92,6 +93,32 @@ export class ProposalsService {
   }
 
   /**
+   * Stages an index proposal: a copy of the target's tables its statements touch, with a sample of
+   * their rows and fresh statistics, on which the statements are replayed with EXPLAIN (ANALYZE,
+   * BUFFERS) before and after the index is built; the plans and measurements are kept on the
+   * proposal and the copy is dropped, whatever happens. Staging again replaces the measurements.
+   */
+  async stage(id: string, actor: string): Promise<ProposalRecord> {
+    const { proposal } = await this.get(id);
+    proposalTransition(proposal.status, 'stage');
+    if (proposal.kind !== 'index') {
+      throw DomainError.invalid(`a ${proposal.kind} proposal is not staged on a database copy`, [{ field: 'kind', message: `is ${proposal.kind}; only index proposals are staged here` }]);
+    }
+    const variable = String(proposal.target['databaseUrlFrom']);
+    const statements = ((proposal.evidence['statements'] as { query: string }[] | undefined) ?? []).map((statement) => statement.query);
+    const { samplePercent, maxRowsPerTable } = this.settings.staging;
+    const started = Date.now();
+    const staging = await this.onCopy(this.targets.url(variable, 'target.databaseUrlFrom'), statements, { percent: samplePercent, maxRowsPerTable }, async (copy) => ({
+      database: copy.name,
+      tables: copy.tables,
+      measurement: await measureCandidate(copy, String(proposal.change['up']), statements),
+    }));
+    const { measurement } = staging;
+    const reason = `measured on a staging copy (${staging.tables.map((table) => `${table.table}: ${table.rows} of ~${Math.round(table.productionRows)} rows`).join(', ')}): time ${signed(measurement.timeReduction)}, planner cost ${signed(measurement.costReduction)}; ${measurement.reason}`;
+    return this.move(id, 'stage', actor, () => ({ to: 'staged', reason, staging: { ...staging, seconds: (Date.now() - started) / 1_000, validated: measurement.validated, reason: measurement.reason } }));
+  }
+
+  /**
    * Validates a staged proposal on what staging measured: validated when the measured reductions
    * held, rejected with staging's reason when they did not.
    */
@@ -114,6 +141,21 @@ export class ProposalsService {
     });
   }
 
+  /** Runs `work` on a fresh staging copy and drops it after; a database that cannot be reached or copied → 422 naming the field. */
+  private async onCopy<T extends Json>(url: string, queries: string[], sample: { percent: number; maxRowsPerTable: number }, work: (copy: Awaited<ReturnType<typeof createStagingCopy>>) => Promise<T>): Promise<T> {
+    const copy = await createStagingCopy(url, { queries, sample }).catch((error: unknown) => {
+      if (error instanceof StagingDatabaseError) {
+        throw DomainError.invalid('the staging copy could not be made', [{ field: error.field === 'production' ? 'target.databaseUrlFrom' : error.field, message: error.message }]);
+      }
+      throw error;
+    });
+    try {
+      return await work(copy);
+    } finally {
+      await copy.drop();
+    }
+  }
+
   private expectedOf(index: IndexProposal): Json {
     return { costBefore: index.costBefore, costAfter: index.costAfter, costReduction: share(index.costBefore, index.costAfter) };
   }
@@ -128,4 +170,9 @@ export class ProposalsService {
     const { id: proposalId, kind, stack, environment, component, title, status, reason } = proposal;
     await this.events.record(manager, this.events.create('io.strata.staging.proposal.changed.v1', stack, { proposalId, kind, stack, environment, component, title, from, status, reason: reason.slice(0, 4_000), actor }));
   }
+}
+
+/** A reduction as a signed change: 0.83 → "-83 %". */
+function signed(reduction: number): string {
+  return `${reduction >= 0 ? '-' : '+'}${Math.abs(Math.round(reduction * 100))} %`;
 }

@@ -13,6 +13,7 @@ export function testSettings(overrides: { forecast?: Partial<PredictiveStagingSe
     forecast: { intervalMs: 0, horizon: 6, origins: 5, level: 0.9, minPoints: 60, maxLstmRatio: 1, ...overrides.forecast },
     lstm: { enabled: false, minPoints: 150, lookback: 12, units: 8, epochs: 3, batchSize: 32, maxModelAgeMs: 3_600_000, ...overrides.lstm },
     advisor: { minCalls: 10, minMeanMs: 1, minCostDrop: 0.5 },
+    staging: { samplePercent: 25, maxRowsPerTable: 200_000 },
   };
 }
 
