@@ -27,6 +27,8 @@ const KPI = { stack: STACK, environment: 'production', component: COMPONENT, met
  */
 describe('the dashboard in headless Chromium', () => {
   let database: TestDatabase;
+  /** A db-schema target with a slow statement for the index advisor: the proposals page's real data. */
+  let target: TestDatabase;
   let dataDir: string;
   let strata: ServiceProcess;
   let api: string;
@@ -44,6 +46,8 @@ describe('the dashboard in headless Chromium', () => {
     execFileSync(process.execPath, [join(ROOT, 'apps/dashboard/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
     mkdirSync(SCREENSHOTS, { recursive: true });
     database = await createTestDatabase('dashboard');
+    target = await createTestDatabase('dashboard-target');
+    execFileSync('psql', [target.url, '-q', '-c', 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, total numeric NOT NULL)', '-c', 'INSERT INTO orders SELECT g, g % 20000, g FROM generate_series(1, 200000) AS g', '-c', 'ANALYZE orders']);
     dataDir = await mkdtemp(join(tmpdir(), 'strata-e2e-dashboard-'));
     strata = new ServiceProcess('strata', {
       DATABASE_URL: database.url,
@@ -58,6 +62,7 @@ describe('the dashboard in headless Chromium', () => {
       PREDICTIVE_FORECAST_INTERVAL_MS: '0',
       PREDICTIVE_LSTM_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      SHOP_DB_URL: target.url,
     });
     strata.start();
     api = await strata.lineStartingWith('api: ', 90_000);
@@ -75,6 +80,7 @@ describe('the dashboard in headless Chromium', () => {
     await browser?.close();
     await Promise.all([strata?.interrupt(), ...backends.map((backend) => backend.process.stop())]);
     await database?.drop();
+    await target?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -195,6 +201,26 @@ describe('the dashboard in headless Chromium', () => {
       500,
     );
     await triggers.screenshot({ path: join(SCREENSHOTS, 'triggers.png') });
+  }, 60_000);
+
+  it('shows an index proposal the advisor made, with its evidence and its lifecycle', async () => {
+    const slow = 'SELECT id, total FROM orders WHERE customer_id = 4242';
+    const advised = await call<{ proposals: { id: string }[] }>('POST', '/v1/proposals/indexes', {
+      stack: STACK,
+      environment: 'production',
+      component: 'shop-db',
+      databaseUrlFrom: 'SHOP_DB_URL',
+      statements: [{ query: slow, calls: 5_000, meanExecTimeMs: 18.5 }],
+    });
+    expect({ status: advised.status, proposals: advised.body.proposals?.length }).toEqual({ status: 201, proposals: 1 });
+    await page.click('a[href="#/proposals"]');
+    const row = page.getByTestId('proposal-row').first();
+    await eventually(async () => expect(await row.innerText()).toMatch(/index on orders \(customer_id\)\s+index\s+production\s+proposed\s+.*costReduction 0\.9/), 15_000, 250);
+    await page.click(`a[href="#/proposals/${advised.body.proposals[0]?.id}"]`);
+    const detail = page.getByTestId('proposal-detail');
+    await eventually(async () => expect(await detail.innerText()).toContain('CREATE INDEX CONCURRENTLY'), 15_000, 250);
+    expect(await detail.getByTestId('proposal-statement').innerText()).toContain(slow);
+    await detail.screenshot({ path: join(SCREENSHOTS, 'proposal.png') });
   }, 60_000);
 
   it('lists the audit of every write made above', async () => {
