@@ -6,7 +6,8 @@ const path = require('node:path');
 const script = path.resolve(__dirname, '../../deploy/kafka/kafka.sh');
 
 module.exports = async function globalSetup() {
-  if (process.env.KAFKA_BROKERS) {
+  // The unit tier alone (test/run-tests.js runs it first, on every core) needs no broker.
+  if (process.env.KAFKA_BROKERS || process.env.STRATA_UNIT_TIER_ONLY === '1') {
     return;
   }
   const alreadyRunning = spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0;

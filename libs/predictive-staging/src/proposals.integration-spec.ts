@@ -126,6 +126,8 @@ describe('predictive-staging proposals', () => {
     expect(JSON.stringify(down.body)).not.toContain('s3cret-pw');
     const bad = await sut.http().post('/v1/proposals/indexes').send(request({ databaseUrlFrom: 'postgres://x', statements: [{ query: '', calls: -1, meanExecTimeMs: 'slow' }] })).expect(400);
     expect([...new Set((bad.body.errors as { field: string }[]).map((error) => error.field))].sort()).toEqual(['databaseUrlFrom', 'statements[0].calls', 'statements[0].meanExecTimeMs', 'statements[0].query']);
+    const unknownTable = await sut.http().post('/v1/proposals/indexes').send(request({ statements: [{ query: 'SELECT * FROM no_such_table WHERE a = 1', calls: 100, meanExecTimeMs: 5 }] })).expect(422);
+    expect(unknownTable.body.errors).toEqual([{ field: 'statements', message: expect.stringContaining('nothing to copy') }]);
     const noStatements = await sut.http().post('/v1/proposals/indexes').send(request({ statements: undefined })).expect(422);
     expect(noStatements.body.errors).toEqual([{ field: 'statements', message: expect.stringContaining('pg_stat_statements') }]);
     await sut.http().get('/v1/proposals/6f1c1d7e-0000-4000-8000-000000000000').expect(404);

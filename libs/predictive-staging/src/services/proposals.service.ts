@@ -52,7 +52,8 @@ export class ProposalsService {
     const { minCalls, minMeanMs, minCostDrop } = this.settings.advisor;
     const { advice, statementsRead } = await this.targets.with(request.databaseUrlFrom, 'databaseUrlFrom', async (client) => {
       const statements = request.statements ?? (await this.targets.capturedStatements(client));
-      return { advice: await adviseIndexes(client, statements, { thresholds: { minCalls, minMeanMs }, minCostDrop }), statementsRead: statements.length };
+      const advice = await invalidOnStagingError(adviseIndexes(client, statements, { thresholds: { minCalls, minMeanMs }, minCostDrop }), 'databaseUrlFrom');
+      return { advice, statementsRead: statements.length };
     });
     const statistics = new Map((request.statements ?? []).map((statement) => [statement.query, statement]));
     const proposals = await this.transactions.run(async (manager) => {
@@ -143,12 +144,7 @@ export class ProposalsService {
 
   /** Runs `work` on a fresh staging copy and drops it after; a database that cannot be reached or copied → 422 naming the field. */
   private async onCopy<T extends Json>(url: string, queries: string[], sample: { percent: number; maxRowsPerTable: number }, work: (copy: Awaited<ReturnType<typeof createStagingCopy>>) => Promise<T>): Promise<T> {
-    const copy = await createStagingCopy(url, { queries, sample }).catch((error: unknown) => {
-      if (error instanceof StagingDatabaseError) {
-        throw DomainError.invalid('the staging copy could not be made', [{ field: error.field === 'production' ? 'target.databaseUrlFrom' : error.field, message: error.message }]);
-      }
-      throw error;
-    });
+    const copy = await invalidOnStagingError(createStagingCopy(url, { queries, sample }), 'target.databaseUrlFrom', 'evidence.statements');
     try {
       return await work(copy);
     } finally {
@@ -169,6 +165,21 @@ export class ProposalsService {
   private async announce(manager: EntityManager, proposal: ProposalRecord, from: ProposalStatus | null, actor: string): Promise<void> {
     const { id: proposalId, kind, stack, environment, component, title, status, reason } = proposal;
     await this.events.record(manager, this.events.create('io.strata.staging.proposal.changed.v1', stack, { proposalId, kind, stack, environment, component, title, from, status, reason: reason.slice(0, 4_000), actor }));
+  }
+}
+
+/**
+ * A staging copy that cannot be made → 422 naming the request's field: the target (unreachable, or
+ * no right to create the copy on its server) or the statements (tables the copy cannot rebuild).
+ */
+async function invalidOnStagingError<T>(work: Promise<T>, targetField: string, statementsField = 'statements'): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof StagingDatabaseError) {
+      throw DomainError.invalid('the staging copy could not be made', [{ field: error.field === 'tables' ? statementsField : targetField, message: error.message }]);
+    }
+    throw error;
   }
 }
 
