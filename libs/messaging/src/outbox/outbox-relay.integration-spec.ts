@@ -86,6 +86,28 @@ describe(OutboxRelay.name, () => {
     }
   });
 
+  it('stops at once when stopped while a batch is in flight, not after its poll interval', async () => {
+    const bus = new InMemoryEventBus(1);
+    await bus.start();
+    const publish = bus.publish.bind(bus);
+    let publishing!: () => void;
+    const inFlight = new Promise<void>((resolve) => (publishing = resolve));
+    bus.publish = async (messages) => {
+      publishing();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return publish(messages);
+    };
+    const sut = relay(bus, 60_000);
+    await dataSource.transaction((manager) => outbox.append(manager, [aStackCreatedEvent()]));
+    sut.start();
+    await inFlight;
+    const started = Date.now();
+    await sut.stop();
+    // The old loop went idle for its whole 60 s poll interval after the batch, so stop() (and shutdown) waited for it.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await bus.stop();
+  });
+
   it('never publishes events of a rolled-back transaction', async () => {
     const bus = new InMemoryEventBus(1);
     await bus.start();

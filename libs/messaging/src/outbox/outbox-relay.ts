@@ -95,7 +95,7 @@ export class OutboxRelay {
       try {
         const count = await this.publishBatch();
         failures = 0;
-        if (count === (this.options.batchSize ?? 500)) {
+        if (count === (this.options.batchSize ?? 500) || this.stopping.signal.aborted) {
           continue;
         }
         await this.idle(this.options.pollIntervalMs);
@@ -107,8 +107,9 @@ export class OutboxRelay {
     }
   }
 
+  /** Waits for a NOTIFY, the poll interval or stop(); stop() during a batch must not wait out a whole interval. */
   private idle(ms: number): Promise<void> {
-    if (this.notified) {
+    if (this.notified || this.stopping.signal.aborted) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
