@@ -14,6 +14,7 @@ module.exports = {
   projects: [
     tier('unit', ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/{architecture,fuzz,bench}/**/*.spec.ts']),
     tier('integration', ['<rootDir>/{apps,libs}/**/*.integration-spec.ts']),
-    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
+    // The chaos scenarios' quick cut (test/chaos, STRATA_CHAOS_MODE=quick) runs with the e2e specs.
+    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/chaos/**/*.chaos-spec.ts']),
   ],
 };
