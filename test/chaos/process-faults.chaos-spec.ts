@@ -1,0 +1,216 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { portOrFree } from '@strata/runtime';
+import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
+import { Client } from 'pg';
+import { apiCall } from '../e2e/support/api';
+import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
+import { LedgerCount, eventLedger, outboxBacklog, stackEventsAppliedTwice } from './support/event-ledger';
+import { chaosMode, recordFigures } from './support/figures';
+
+const SERVICES = ['registry', 'routing-control', 'rollback'] as const;
+type Service = (typeof SERVICES)[number];
+
+interface Replica {
+  app: Service;
+  url: string;
+  env: Record<string, string>;
+  process: ServiceProcess;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const randomBetween = (low: number, high: number) => low + Math.random() * (high - low);
+
+/**
+ * [Q] 1. Process faults: registry, routing-control and rollback, two replicas each, every one
+ * its own process on Kafka and PostgreSQL, while clients keep writing stacks, environments and
+ * component versions through whichever registry replica answers. Each service is SIGKILLed at
+ * random moments (and restarted, as a supervisor would), a routing-control replica is SIGSTOPped
+ * past its Kafka session timeout and resumed, PostgreSQL is restarted, and (full run) the Kafka
+ * broker. Then every event produced must have been applied once by every consumer group that
+ * handles its type, and each fault's recovery is timed by a probe write reaching both consumers.
+ */
+describe('process faults', () => {
+  const mode = chaosMode();
+  const killsPerService = mode === 'quick' ? 1 : 10;
+  const brokers = requireKafkaBrokers();
+  const topicPrefix = uniqueTopicPrefix('chaos-faults');
+  const replicas: Replica[] = [];
+  let database: TestDatabase;
+  let sql: Client;
+
+  async function connect(): Promise<Client> {
+    const client = new Client({ connectionString: database.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+
+  async function startReplica(replica: Replica): Promise<void> {
+    replica.process = new ServiceProcess(replica.app, replica.env);
+    replica.process.start();
+    await waitForHealthy(replica.url, replica.process, 120_000);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('chaos-faults');
+    sql = await connect();
+    const common = { ...distributedModeEnv(database.url, brokers, topicPrefix), DATABASE_POOL_SIZE: '5' };
+    for (const app of SERVICES) {
+      for (let index = 0; index < 2; index += 1) {
+        const port = await portOrFree(0, '127.0.0.1');
+        const env = { ...common, PORT: String(port), KAFKA_CLIENT_ID: `${app}-${index}` };
+        replicas.push({ app, url: `http://127.0.0.1:${port}`, env, process: new ServiceProcess(app, env) });
+      }
+    }
+    // One replica of each first: the first to start runs the schema's migrations.
+    for (const app of SERVICES) {
+      await startReplica(replicas.find((replica) => replica.app === app)!);
+    }
+    await Promise.all(replicas.filter((replica) => !replica.process.pid).map(startReplica));
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.process.stop()));
+    await sql?.end().catch(() => undefined);
+    await database?.drop();
+  }, 60_000);
+
+  /** A write through any registry replica that answers: the client fails over as a load balancer would. */
+  async function write(method: string, path: string, body: unknown): Promise<boolean> {
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      const registry = replicas.filter((replica) => replica.app === 'registry')[attempt % 2]!;
+      try {
+        const answer = await apiCall(registry.url, method, path, body);
+        if (answer.status === 201) {
+          return true;
+        }
+        if (answer.status === 409 && attempt > 0) {
+          return true; // the earlier attempt landed; its answer was lost with the killed replica
+        }
+        if (answer.status < 500) {
+          throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        }
+      } catch (error) {
+        if ((error as Error).message.includes('answered')) {
+          throw error;
+        }
+      }
+      await sleep(250);
+    }
+    return false;
+  }
+
+  /** A stack with a component version: events for both routing-control's and rollback's consumers. */
+  async function writeStack(prefix: string, withEnvironment: boolean): Promise<string> {
+    const stack = aStackName(prefix);
+    const written =
+      (await write('POST', '/v1/stacks', { name: stack, environments: [{ name: 'production' }] })) &&
+      (!withEnvironment || (await write('POST', `/v1/stacks/${stack}/environments`, { name: 'staging', mirrors: 'production' }))) &&
+      (await write('POST', '/v1/components', { name: `${stack}-api`, stack, type: 'app' })) &&
+      (await write('POST', `/v1/components/${stack}-api/versions`, { version: '1.0.0', spec: { artifact: `example/${stack}:1.0.0`, port: 8080 } }));
+    if (!written) {
+      throw new Error(`no registry replica took the writes of ${stack} for 10 s`);
+    }
+    return stack;
+  }
+
+  /** Seconds until a probe stack written now is in both routing-control's and rollback's catalogs. */
+  async function resumeSeconds(since: number): Promise<number> {
+    const stack = await writeStack('probe', false);
+    await eventually(
+      async () => {
+        const { rows } = await sql.query<{ routing: number; rollback: number }>(
+          `SELECT (SELECT count(*) FROM routing.known_stacks WHERE name = $1)::int AS routing,
+                  (SELECT count(*) FROM rollback.component_versions WHERE stack = $1)::int AS rollback`,
+          [stack],
+        );
+        expect(rows[0]).toEqual({ routing: 1, rollback: 1 });
+      },
+      120_000,
+      100,
+    );
+    return (Date.now() - since) / 1_000;
+  }
+
+  it('loses no event and applies none twice through SIGKILLs, a SIGSTOP, a PostgreSQL and a broker restart', async () => {
+    let writing = true;
+    let written = 0;
+    const writers = Array.from({ length: 2 }, async () => {
+      while (writing) {
+        await writeStack('steady', written % 3 === 0);
+        written += 1;
+      }
+    });
+
+    const faults: Array<{ fault: string; resumeSeconds: number }> = [];
+    const kills = SERVICES.flatMap((app) => Array.from({ length: killsPerService }, (_, index) => ({ app, index })));
+    kills.sort(() => Math.random() - 0.5);
+    for (const { app, index } of kills) {
+      await sleep(randomBetween(500, 3_000));
+      const replica = replicas.filter((candidate) => candidate.app === app)[index % 2]!;
+      await replica.process.kill();
+      // The other replica carries on meanwhile: resumed is when a write made right after the kill
+      // has reached both consumers, while the killed one restarts (and its rejoining rebalances the groups).
+      const killed = Date.now();
+      const [resumed] = await Promise.all([resumeSeconds(killed), startReplica(replica)]);
+      faults.push({ fault: `SIGKILL ${app}`, resumeSeconds: resumed });
+    }
+
+    const frozen = replicas.find((replica) => replica.app === 'routing-control')!;
+    process.kill(frozen.process.pid!, 'SIGSTOP');
+    await sleep(8_000); // past KAFKA_SESSION_TIMEOUT_MS (6 s): the group moves its partitions away
+    process.kill(frozen.process.pid!, 'SIGCONT');
+    faults.push({ fault: 'SIGSTOP routing-control 8 s', resumeSeconds: await resumeSeconds(Date.now()) });
+
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', pgCluster(), 'main', 'restart'], { stdio: 'ignore' });
+    const postgresBack = Date.now();
+    await sql.end().catch(() => undefined);
+    sql = await connect();
+    faults.push({ fault: 'PostgreSQL restart', resumeSeconds: await resumeSeconds(postgresBack) });
+
+    if (mode === 'full') {
+      const kafka = join(__dirname, '..', '..', 'deploy', 'kafka', 'kafka.sh');
+      const port = brokers[0]!.split(':')[1]!;
+      execFileSync('bash', [kafka, 'stop'], { stdio: 'ignore', env: { ...process.env, KAFKA_PORT: port } });
+      execFileSync('bash', [kafka, 'start'], { stdio: 'ignore', env: { ...process.env, KAFKA_PORT: port } });
+      faults.push({ fault: 'Kafka broker restart', resumeSeconds: await resumeSeconds(Date.now()) });
+    }
+
+    writing = false;
+    await Promise.all(writers);
+    let ledger: LedgerCount[] = [];
+    await eventually(
+      async () => {
+        expect(await outboxBacklog(sql)).toBe(0);
+        ledger = await eventLedger(sql);
+        expect(ledger.filter((count) => count.lost > 0)).toEqual([]);
+      },
+      120_000,
+      1_000,
+    ).catch(() => undefined);
+    const appliedTwice = await stackEventsAppliedTwice(sql);
+    const lost = ledger.reduce((total, count) => total + count.lost, 0);
+
+    recordFigures({
+      scenario: 'process-faults',
+      injected: `${kills.length} SIGKILLs (${killsPerService} per service over 2 replicas each of ${SERVICES.join(', ')}), SIGSTOP 8 s, PostgreSQL restart${mode === 'full' ? ', Kafka broker restart' : ''}; ${written} stacks written meanwhile`,
+      lostEvents: lost,
+      duplicateEvents: appliedTwice,
+      maxResumeSeconds: Math.max(...faults.map((fault) => fault.resumeSeconds)),
+      faults,
+      ledger,
+    });
+
+    // routing-control's stack catalog and rollback's catalog of versions (the other groups dedupe otherwise).
+    expect(ledger.length).toBeGreaterThanOrEqual(2);
+    expect(ledger.filter((count) => count.lost > 0)).toEqual([]);
+    expect(appliedTwice).toBe(0);
+    expect(faults.filter((fault) => fault.resumeSeconds > 10)).toEqual([]);
+  }, 900_000);
+});
+
+/** The PostgreSQL version directory (`/etc/postgresql/<version>`), as the machine notes say to start it. */
+function pgCluster(): string {
+  return execFileSync('ls', ['/etc/postgresql'], { encoding: 'utf8' }).trim().split('\n')[0]!;
+}
