@@ -72,7 +72,7 @@ export class PromotionService {
         observed: { ...observed },
       }));
     } catch (error) {
-      await this.transactions.run((manager) => this.proposals.savePromotion(manager, id, { ...promotion, leaseUntil: null, error: (error as Error).message }));
+      await this.transactions.run((manager) => this.proposals.savePromotion(manager, id, { ...promotion, leaseUntil: null, error: errorText(error) }));
       throw error;
     }
   }
@@ -224,6 +224,12 @@ function refusal(status: number, doing: string, problem: Problem, field: string)
   const message = `${doing}: the owner answered ${status}: ${describeProblem(problem)}`;
   if (status === 409) return new DomainError(DomainErrorCode.Conflict, message, [{ field, message: describeProblem(problem) }]);
   return DomainError.invalid(message, [{ field, message: status === 404 ? 'is not known to the registry or the rollback service' : describeProblem(problem) }]);
+}
+
+/** An error as the proposal keeps it: the message and each field it names. */
+function errorText(error: unknown): string {
+  if (!(error instanceof DomainError)) return error instanceof Error ? error.message : String(error);
+  return [error.message, ...error.violations.map((violation) => `${violation.field}: ${violation.message}`)].join('; ');
 }
 
 function statementsOf(proposal: ProposalRecord): string[] {
