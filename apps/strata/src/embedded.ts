@@ -18,17 +18,19 @@ export interface EmbeddedApiOptions {
   bus: EventBus;
   health: HealthRegistry;
   adminToken: string | undefined;
+  /** Where the API will listen, for modules that call an owner's API (predictive-staging promoting a proposal). */
+  origin?: string;
 }
 
 /**
  * Every service's module on one origin, verifying tokens against the registry's table (the
  * owner's, in-process), and the dashboard at /ui with its live stream.
  */
-export async function createEmbeddedApi({ options, bus, health, adminToken }: EmbeddedApiOptions): Promise<INestApplication> {
+export async function createEmbeddedApi({ options, bus, health, adminToken, origin }: EmbeddedApiOptions): Promise<INestApplication> {
   const api = await createApi(
     {
       module: StrataModule,
-      imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), DashboardModule, ...SERVICES.map((service) => service.module(options))],
+      imports: [ObservabilityModule.forRoot(health), BusModule.forRoot(bus), DashboardModule, ...SERVICES.map((service) => service.module(options, origin))],
     },
     {
       title: 'Strata',
@@ -59,11 +61,12 @@ export async function startEmbedded(): Promise<void> {
   const options = { database: { url: databaseUrl, poolSize: config.databasePoolSize }, outbox: config.outbox };
 
   try {
-    const api = await createEmbeddedApi({ options, bus, health, adminToken: config.adminToken });
+    // The port is chosen first: modules calling an owner's API call this very process there.
+    const apiPort = await portOrFree(config.apiPort, config.host);
+    const api = await createEmbeddedApi({ options, bus, health, adminToken: config.adminToken, origin: `http://${loopbackFor(config.host)}:${apiPort}` });
     // Migrated, then the admin token issued, before the API listens.
     await api.init();
     const bootstrapToken = config.adminToken ? undefined : await api.get(TokensService, { strict: false }).issueBootstrapAdmin();
-    const apiPort = await portOrFree(config.apiPort, config.host);
     await api.listen(apiPort, config.host);
 
     const gateway = new Gateway({
@@ -97,4 +100,11 @@ export async function startEmbedded(): Promise<void> {
     await embeddedDatabase?.stop();
     throw error;
   }
+}
+
+/** The address this process reaches itself at: a wildcard listen address is not one to connect to. */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -10,7 +10,8 @@ import { DataSource } from 'typeorm';
 export interface ServiceEntry {
   name: string;
   schema: string;
-  module: (options: ServiceModuleOptions) => DynamicModule;
+  /** `origin`: where the embedded process listens, every module on it (a service calling an owner's API calls it there). */
+  module: (options: ServiceModuleOptions, origin?: string) => DynamicModule;
   dataSource: (database: DatabaseConfig) => DataSource;
 }
 
@@ -26,7 +27,7 @@ export const SERVICES: readonly ServiceEntry[] = [
   {
     name: 'predictive-staging',
     schema: PREDICTIVE_STAGING_SCHEMA,
-    module: (options) => PredictiveStagingModule.register(options, loadConfigOrExit(() => readPredictiveStagingSettings(), 'strata')),
+    module: (options, origin) => PredictiveStagingModule.register(options, loadConfigOrExit(() => readPredictiveStagingSettings(process.env, origin), 'strata')),
     dataSource: createPredictiveStagingDataSource,
   },
   {

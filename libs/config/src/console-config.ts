@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Environment, parseEnvironment } from './env';
-import { bearerTokenSecret, logLevel, port } from './fields';
+import { bearerTokenSecret, logLevel, port, serviceUrl } from './fields';
 import { BusConfig, DEFAULT_SERVICE_PORTS, readBusConfig } from './service-config';
 
 /** The services behind the console: every NestJS service of the distributed mode (the gateway is the data plane, not the API). */
@@ -22,18 +22,6 @@ export interface ConsoleConfig {
   /** STRATA_ADMIN_TOKEN: accepted for the live stream without asking the registry, as every process accepts it. */
   adminToken: string | undefined;
 }
-
-const serviceUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return ['http:', 'https:'].includes(url.protocol) && !url.search && !url.hash && !url.username;
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL without query, fragment or credentials')
-  .transform((value) => value.replace(/\/+$/, ''));
 
 const consoleSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),

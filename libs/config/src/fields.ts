@@ -44,3 +44,16 @@ const logLevelSchema = z.object({ LOG_LEVEL: logLevel });
 export function readLogLevel(env: Environment = process.env): z.infer<typeof logLevel> {
   return parseEnvironment(logLevelSchema, env).LOG_LEVEL;
 }
+
+/** A service's base URL (STRATA_<SERVICE>_URL): http(s), no query, fragment or credentials; the trailing slash dropped. */
+export const serviceUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return ['http:', 'https:'].includes(url.protocol) && !url.search && !url.hash && !url.username;
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL without query, fragment or credentials')
+  .transform((value) => value.replace(/\/+$/, ''));

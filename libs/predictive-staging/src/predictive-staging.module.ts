@@ -21,6 +21,8 @@ import { ForecastSchedulerService } from './services/forecast-scheduler.service'
 import { ForecastingService } from './services/forecasting.service';
 import { LstmModelsService } from './services/lstm-models.service';
 import { PredictiveQueriesService } from './services/predictive-queries.service';
+import { OwnerApis } from './services/owner-apis';
+import { PromotionService } from './services/promotion.service';
 import { ProposalsService } from './services/proposals.service';
 import { RetentionService } from './services/retention.service';
 import { TargetDatabases } from './services/target-databases';
@@ -66,6 +68,8 @@ export class PredictiveStagingModule {
         ProposalsRepository,
         TargetDatabases,
         ProposalsService,
+        OwnerApis,
+        PromotionService,
       ],
       exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],
     };

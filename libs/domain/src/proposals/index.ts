@@ -1,1 +1,2 @@
 export * from './proposal-lifecycle';
+export * from './index-promotion';

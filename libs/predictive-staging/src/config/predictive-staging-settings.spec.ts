@@ -23,6 +23,14 @@ describe(readPredictiveStagingSettings.name, () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_ANOMALY_MIN_SEVERITY: 'none' })).toThrow(ConfigError);
   });
 
+  it("finds the owners' APIs at their variables, the embedded origin, or each service's default port", () => {
+    expect(readPredictiveStagingSettings({}).promotion).toEqual({ registryUrl: 'http://127.0.0.1:3001', rollbackUrl: 'http://127.0.0.1:3005', waitMs: 600_000, lockTimeout: '5s', statementTimeout: '1h' });
+    expect(readPredictiveStagingSettings({}, 'http://127.0.0.1:8080').promotion).toMatchObject({ registryUrl: 'http://127.0.0.1:8080', rollbackUrl: 'http://127.0.0.1:8080' });
+    expect(readPredictiveStagingSettings({ STRATA_REGISTRY_URL: 'https://registry.example/' }, 'http://127.0.0.1:8080').promotion.registryUrl).toBe('https://registry.example');
+    expect(() => readPredictiveStagingSettings({ STRATA_ROLLBACK_URL: 'ftp://rollback' })).toThrow(/STRATA_ROLLBACK_URL: must be an http/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_PROMOTION_LOCK_TIMEOUT: '5 seconds' })).toThrow(/PREDICTIVE_PROMOTION_LOCK_TIMEOUT: must be a duration/);
+  });
+
   it('refuses a minimum history too short for the backtest', () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_HORIZON: '24', PREDICTIVE_FORECAST_MIN_POINTS: '100' })).toThrow(/PREDICTIVE_FORECAST_MIN_POINTS: must be at least .* = 123/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);

@@ -1,4 +1,5 @@
-import { Environment, parseEnvironment, positiveInt } from '@strata/config';
+import { DEFAULT_SERVICE_PORTS, Environment, parseEnvironment, positiveInt, serviceUrl, upstreamUrlVariable } from '@strata/config';
+import { isDuration } from '@strata/domain';
 import { z } from 'zod';
 
 export type ReportedSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -40,6 +41,11 @@ export interface PredictiveStagingSettings {
   advisor: { minCalls: number; minMeanMs: number; minCostDrop: number };
   /** The staging copy a proposal is measured on: the share of each table's rows sampled, and a cap. */
   staging: { samplePercent: number; maxRowsPerTable: number };
+  /**
+   * Promotion through the owners' APIs: where the registry and the rollback service listen, how long
+   * a promotion waits for the forward execution, and the timeouts of the index version it registers.
+   */
+  promotion: { registryUrl: string; rollbackUrl: string; waitMs: number; lockTimeout: string; statementTimeout: string };
 }
 
 const flag = (fallback: boolean) =>
@@ -47,6 +53,8 @@ const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'], { message: "must be 'true' or 'false'" })
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
+
+const duration = (fallback: string) => z.string().refine(isDuration, 'must be a duration such as 5s, 2m or 1h').default(fallback);
 
 const settingsSchema = z.object({
   PREDICTIVE_ANOMALY_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
@@ -70,13 +78,25 @@ const settingsSchema = z.object({
   PREDICTIVE_ADVISOR_MIN_COST_DROP: z.coerce.number({ message: 'must be a number' }).gt(0).lt(1).default(0.5),
   PREDICTIVE_STAGING_SAMPLE_PERCENT: z.coerce.number({ message: 'must be a number' }).gt(0).max(100).default(10),
   PREDICTIVE_STAGING_MAX_ROWS_PER_TABLE: positiveInt(200_000, 100_000_000),
+  PREDICTIVE_PROMOTION_WAIT_MS: positiveInt(600_000, 86_400_000),
+  PREDICTIVE_PROMOTION_LOCK_TIMEOUT: duration('5s'),
+  PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT: duration('1h'),
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
 export const TARGET_ENVIRONMENT = Symbol('PREDICTIVE_TARGET_ENVIRONMENT');
 
-/** Reads the service's own settings; a bad value stops the process naming the variable. */
-export function readPredictiveStagingSettings(env: Environment = process.env): PredictiveStagingSettings {
+/**
+ * Reads the service's own settings; a bad value stops the process naming the variable. `origin`
+ * is where the owners' APIs listen when their variables are unset: the embedded process's own
+ * origin (every module on one), else each service's default port on this machine.
+ */
+export function readPredictiveStagingSettings(env: Environment = process.env, origin?: string): PredictiveStagingSettings {
+  const owners = z.object({
+    [upstreamUrlVariable('registry')]: serviceUrl.default(origin ?? `http://127.0.0.1:${DEFAULT_SERVICE_PORTS.registry}`),
+    [upstreamUrlVariable('rollback')]: serviceUrl.default(origin ?? `http://127.0.0.1:${DEFAULT_SERVICE_PORTS.rollback}`),
+  });
+  const urls = parseEnvironment(owners, env) as Record<string, string>;
   const parsed = parseEnvironment(settingsSchema, env);
   // Each backtest origin needs history before it: a minimum below that could never be forecast.
   const backtestSpan = parsed.PREDICTIVE_FORECAST_HORIZON * parsed.PREDICTIVE_FORECAST_ORIGINS + 3;
@@ -119,6 +139,13 @@ export function readPredictiveStagingSettings(env: Environment = process.env): P
     },
     advisor: { minCalls: parsed.PREDICTIVE_ADVISOR_MIN_CALLS, minMeanMs: parsed.PREDICTIVE_ADVISOR_MIN_MEAN_MS, minCostDrop: parsed.PREDICTIVE_ADVISOR_MIN_COST_DROP },
     staging: { samplePercent: parsed.PREDICTIVE_STAGING_SAMPLE_PERCENT, maxRowsPerTable: parsed.PREDICTIVE_STAGING_MAX_ROWS_PER_TABLE },
+    promotion: {
+      registryUrl: urls[upstreamUrlVariable('registry')] as string,
+      rollbackUrl: urls[upstreamUrlVariable('rollback')] as string,
+      waitMs: parsed.PREDICTIVE_PROMOTION_WAIT_MS,
+      lockTimeout: parsed.PREDICTIVE_PROMOTION_LOCK_TIMEOUT,
+      statementTimeout: parsed.PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT,
+    },
   };
 }
 

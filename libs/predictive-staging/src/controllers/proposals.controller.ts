@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Principal, RequireRole } from '@strata/observability';
 import {
   IndexAdviceDto,
@@ -8,18 +8,23 @@ import {
   ProposalDto,
   ProposalIdParamDto,
   ProposalPageDto,
+  PromoteProposalDto,
   ProposalQueryDto,
   RejectProposalDto,
   mapAdvice,
   mapProposal,
   mapProposalDetail,
 } from '../dtos/proposal.dto';
+import { PromotionService } from '../services/promotion.service';
 import { ProposalsService } from '../services/proposals.service';
 
 @ApiTags('proposals')
 @Controller('v1/proposals')
 export class ProposalsController {
-  constructor(private readonly proposals: ProposalsService) {}
+  constructor(
+    private readonly proposals: ProposalsService,
+    private readonly promotions: PromotionService,
+  ) {}
 
   @RequireRole('operator')
   @Post('indexes')
@@ -76,5 +81,17 @@ export class ProposalsController {
   @ApiConflictResponse({ description: 'Already promoted or rejected: problem+json naming status' })
   async reject(@Param() params: ProposalIdParamDto, @Body() body: RejectProposalDto, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(await this.proposals.reject(params.id, body.reason, actor));
+  }
+
+  @RequireRole('operator')
+  @Post(':id/promote')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ProposalDto, description: "promoted: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed" })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Not validated (status named), being promoted, or the execution failed (executionId named); the proposal stays validated with the error under promotion' })
+  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment or component, an unreachable target database: problem+json naming the field' })
+  @ApiServiceUnavailableResponse({ description: 'The registry or the rollback service cannot be reached' })
+  async promote(@Param() params: ProposalIdParamDto, @Body() body: PromoteProposalDto, @Headers('authorization') authorization: string, @Principal() actor: string): Promise<ProposalDto> {
+    return mapProposal(await this.promotions.promote(params.id, body, authorization, actor));
   }
 }

@@ -5,6 +5,7 @@ import { InitialPredictiveStaging1764201600000 } from './migrations/176420160000
 import { AnomaliesAndForecasts1764374400000 } from './migrations/1764374400000-anomalies-and-forecasts';
 import { AuditLogAndKnownTokens1765411200000 } from './migrations/1765411200000-audit-log-and-known-tokens';
 import { Proposals1765900000000 } from './migrations/1765900000000-proposals';
+import { ProposalPromotion1766000000000 } from './migrations/1766000000000-proposal-promotion';
 import { PREDICTIVE_STAGING_SCHEMA } from './predictive-staging-schema';
 
 export function createPredictiveStagingDataSource(database: DatabaseConfig): DataSource {
@@ -13,6 +14,6 @@ export function createPredictiveStagingDataSource(database: DatabaseConfig): Dat
     url: database.url,
     poolSize: database.poolSize,
     entities: [],
-    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000, Proposals1765900000000],
+    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000, Proposals1765900000000, ProposalPromotion1766000000000],
   });
 }

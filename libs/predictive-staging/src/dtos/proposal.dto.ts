@@ -48,6 +48,20 @@ export class RejectProposalDto {
   reason!: string;
 }
 
+export class PromoteProposalDto {
+  @ApiPropertyOptional({ maxLength: 63, example: 'shop', description: "The registry's stack to promote into; the proposal's by default" })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'stack must be a stack name' })
+  stack?: string;
+
+  @ApiPropertyOptional({ maxLength: 63, example: 'production', description: "The environment deployed to; the proposal's by default" })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'environment must be an environment name' })
+  environment?: string;
+
+  @ApiPropertyOptional({ maxLength: 63, example: 'shop-db', description: "The db-schema component that gets the new version; the proposal's by default" })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'component must be a component name' })
+  component?: string;
+}
+
 export class ProposalQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 63 }) @IsOptional() @IsString() @MaxLength(63) stack?: string;
   @ApiPropertyOptional({ maxLength: 63 }) @IsOptional() @IsString() @MaxLength(63) environment?: string;
@@ -82,7 +96,8 @@ export class ProposalDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Why: the statements it serves, the evaluation path' }) evidence!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The expected effect as numbers (planner cost before, after, reduction)' }) expected!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'What staging measured' }) staging!: Record<string, unknown> | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The effect production showed after promotion' }) observed!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "The effect production showed after promotion: each statement's time before and after, the reduction beside staging's prediction" }) observed!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The promotion: stack, environment, component, version, versionGroup, executionId; while not promoted, the last attempt\'s error' }) promotion!: Record<string, unknown> | null;
   @ApiProperty() createdBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

@@ -30,6 +30,7 @@ export interface ProposalRecord extends NewProposal {
   status: ProposalStatus;
   staging: Json | null;
   observed: Json | null;
+  promotion: Json | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +41,13 @@ export interface ProposalTransitionRecord {
   actor: string;
   reason: string;
   at: Date;
+}
+
+/** The figures a move may replace: what staging measured, what the promotion made, what production showed. */
+export interface ProposalFigures {
+  staging?: Json;
+  promotion?: Json;
+  observed?: Json;
 }
 
 export interface ProposalFilter {
@@ -65,12 +73,13 @@ interface ProposalRow {
   expected: Json;
   staging: Json | null;
   observed: Json | null;
+  promotion: Json | null;
   created_by: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, seq::text AS seq, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, staging, observed, created_by, created_at, updated_at';
+const COLUMNS = 'id, seq::text AS seq, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, staging, observed, promotion, created_by, created_at, updated_at';
 
 function toRecord(row: ProposalRow): ProposalRecord {
   return {
@@ -89,6 +98,7 @@ function toRecord(row: ProposalRow): ProposalRecord {
     expected: row.expected,
     staging: row.staging,
     observed: row.observed,
+    promotion: row.promotion,
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -134,14 +144,34 @@ export class ProposalsRepository {
     return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
   }
 
-  /** Moves the proposal (and records the move); `staging` replaces what staging measured when given. */
-  async move(manager: EntityManager, proposal: ProposalRecord, to: ProposalStatus, actor: string, reason: string, staging?: Json): Promise<ProposalRecord> {
+  /** Moves the proposal (and records the move); each of `figures` given replaces what the proposal held. */
+  async move(manager: EntityManager, proposal: ProposalRecord, to: ProposalStatus, actor: string, reason: string, figures: ProposalFigures = {}): Promise<ProposalRecord> {
     const rows = (await manager.query(
-      `UPDATE "${schema}".proposals SET status = $2, reason = $3, staging = COALESCE($4, staging), updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-      [proposal.id, to, reason, staging ?? null],
+      `UPDATE "${schema}".proposals SET status = $2, reason = $3, staging = COALESCE($4, staging), promotion = COALESCE($5, promotion), observed = COALESCE($6, observed), updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [proposal.id, to, reason, figures.staging ?? null, figures.promotion ?? null, figures.observed ?? null],
     )) as [ProposalRow[], number];
     await this.addTransition(manager, proposal.id, proposal.status, to, actor, reason);
     return toRecord((rows[0] as ProposalRow[])[0] as ProposalRow);
+  }
+
+  /**
+   * Takes the promotion lease of a validated proposal (none held, or held past `until` of a crashed
+   * attempt) and keeps `promotion` on it; null when it is not validated or another attempt holds it.
+   */
+  async claimPromotion(manager: EntityManager, id: string, promotion: Json): Promise<ProposalRecord | null> {
+    const rows = (await manager.query(
+      `UPDATE "${schema}".proposals SET promotion = $2, updated_at = now()
+       WHERE id = $1 AND status = 'validated' AND (promotion->>'leaseUntil' IS NULL OR (promotion->>'leaseUntil')::timestamptz < now()) RETURNING ${COLUMNS}`,
+      [id, promotion],
+    )) as [ProposalRow[], number];
+    const row = rows[0][0];
+    return row ? toRecord(row) : null;
+  }
+
+  /** Replaces what the proposal keeps of its promotion (the last attempt's progress or error), its status unchanged. */
+  async savePromotion(manager: EntityManager, id: string, promotion: Json): Promise<void> {
+    await manager.query(`UPDATE "${schema}".proposals SET promotion = $2, updated_at = now() WHERE id = $1`, [id, promotion]);
   }
 
   async transitions(manager: EntityManager, id: string): Promise<ProposalTransitionRecord[]> {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ProposalAction, ProposalStatus, proposalTransition } from '@strata/domain';
+import { DomainError, DomainErrorCode, ProposalAction, ProposalStatus, proposalTransition } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { AdvisorResult, IndexProposal, QueryStatistic, adviseIndexes } from '@strata/predictive-staging/advisor';
 import { StagingDatabaseError, createStagingCopy, measureCandidate } from '@strata/predictive-staging/staging';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
-import { Json, ProposalFilter, ProposalRecord, ProposalTransitionRecord, ProposalsRepository } from '../repositories/proposals.repository';
+import { Json, ProposalFigures, ProposalFilter, ProposalRecord, ProposalTransitionRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
 import { TargetDatabases } from './target-databases';
 
@@ -90,7 +90,14 @@ export class ProposalsService {
 
   /** Rejects a proposal that is not promoted or rejected yet, with the operator's reason. */
   reject(id: string, reason: string, actor: string): Promise<ProposalRecord> {
-    return this.move(id, 'reject', actor, () => ({ to: 'rejected', reason }));
+    return this.move(id, 'reject', actor, (proposal) => {
+      // A promotion in flight may be deploying it right now: rejecting it then would hide a deployed index.
+      const leaseUntil = proposal.promotion?.['leaseUntil'];
+      if (typeof leaseUntil === 'string' && Date.parse(leaseUntil) > Date.now()) {
+        throw new DomainError(DomainErrorCode.Conflict, `proposal ${id} is being promoted; reject it after the promotion ends`, [{ field: 'status', message: 'is being promoted' }]);
+      }
+      return { to: 'rejected', reason };
+    });
   }
 
   /**
@@ -131,12 +138,12 @@ export class ProposalsService {
   }
 
   /** One move under the proposal's row lock: the lifecycle decides whether it may happen, `decide` where it lands. */
-  async move(id: string, action: ProposalAction, actor: string, decide: (proposal: ProposalRecord) => { to: ProposalStatus; reason: string; staging?: Json }): Promise<ProposalRecord> {
+  async move(id: string, action: ProposalAction, actor: string, decide: (proposal: ProposalRecord) => { to: ProposalStatus; reason: string } & ProposalFigures): Promise<ProposalRecord> {
     return this.transactions.run(async (manager) => {
       const proposal = await this.found(manager, id, true);
       proposalTransition(proposal.status, action);
-      const { to, reason, staging } = decide(proposal);
-      const moved = await this.proposals.move(manager, proposal, to, actor, reason, staging);
+      const { to, reason, ...figures } = decide(proposal);
+      const moved = await this.proposals.move(manager, proposal, to, actor, reason, figures);
       await this.announce(manager, moved, proposal.status, actor);
       return moved;
     });

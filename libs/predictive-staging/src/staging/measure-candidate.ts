@@ -71,6 +71,17 @@ export async function measureCandidate(staging: Pick<StagingCopy, 'url'> | strin
   }
 }
 
+/**
+ * Replays each statement with EXPLAIN (ANALYZE, BUFFERS) on a connected database, each run in a
+ * READ ONLY transaction rolled back: on production a captured write is refused, never run. A
+ * statement that fails is returned as its error.
+ */
+export async function measureStatements(db: Client, queries: readonly string[], options: Pick<MeasureOptions, 'warmups' | 'runs'> = {}): Promise<(PhaseMeasurement | Error)[]> {
+  const measured: (PhaseMeasurement | Error)[] = [];
+  for (const sql of queries) measured.push(await measurePhase(db, sql, { warmups: options.warmups ?? 1, runs: options.runs ?? 5 }, 'BEGIN READ ONLY'));
+  return measured;
+}
+
 function compare(sql: string, before: PhaseMeasurement | Error, after: PhaseMeasurement | Error, indexes: ReadonlySet<string>): StatementMeasurement {
   if (before instanceof Error) return { sql, served: false, error: before.message };
   if (after instanceof Error) return { sql, before, served: false, error: `after the candidate: ${after.message}` };
@@ -86,12 +97,12 @@ function compare(sql: string, before: PhaseMeasurement | Error, after: PhaseMeas
 }
 
 /** Warm-up runs, then timed runs; each inside a transaction rolled back. An error is returned, not thrown. */
-async function measurePhase(db: Client, sql: string, { warmups, runs }: { warmups: number; runs: number }): Promise<PhaseMeasurement | Error> {
+async function measurePhase(db: Client, sql: string, { warmups, runs }: { warmups: number; runs: number }, begin = 'BEGIN'): Promise<PhaseMeasurement | Error> {
   const timesMs: number[] = [];
   const plans: TrimmedPlan[] = [];
   try {
     for (let run = 0; run < warmups + runs; run++) {
-      await db.query('BEGIN');
+      await db.query(begin);
       try {
         const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`);
         plans.push(trimPlan(rows[0]?.['QUERY PLAN']));

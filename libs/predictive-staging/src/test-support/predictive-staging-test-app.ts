@@ -5,7 +5,9 @@ import { PredictiveStagingSettings } from '../config/predictive-staging-settings
 import { PredictiveStagingModule } from '../predictive-staging.module';
 
 /** Small and quick: a tiny LSTM, no schedule (tests forecast through the API). */
-export function testSettings(overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number } = {}): PredictiveStagingSettings {
+export function testSettings(
+  overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number; promotion?: Partial<PredictiveStagingSettings['promotion']> } = {},
+): PredictiveStagingSettings {
   return {
     minSeverity: 'medium',
     historyPoints: overrides.historyPoints ?? 1_000,
@@ -14,6 +16,7 @@ export function testSettings(overrides: { forecast?: Partial<PredictiveStagingSe
     lstm: { enabled: false, minPoints: 150, lookback: 12, units: 8, epochs: 3, batchSize: 32, maxModelAgeMs: 3_600_000, ...overrides.lstm },
     advisor: { minCalls: 10, minMeanMs: 1, minCostDrop: 0.5 },
     staging: { samplePercent: 25, maxRowsPerTable: 200_000 },
+    promotion: { registryUrl: 'http://127.0.0.1:1', rollbackUrl: 'http://127.0.0.1:1', waitMs: 60_000, lockTimeout: '5s', statementTimeout: '1m', ...overrides.promotion },
   };
 }
 
