@@ -152,8 +152,8 @@ export class PromotionService {
 
   /**
    * The forward execution of the group: the one an earlier attempt started unless it was abandoned.
-   * The rollback service learns the new version from the registry's events: until it has, it names
-   * the member whose definition has not reached it, and the deploy is asked again.
+   * The rollback service learns the new version and group from the registry's events: until it has,
+   * it says which of them has not reached it, and the deploy is asked again.
    */
   private async deploy(promotion: Promotion, authorization: string): Promise<Execution> {
     if (promotion.executionId) {
@@ -165,7 +165,7 @@ export class PromotionService {
     for (;;) {
       const answer = await this.owners.call<Execution & Problem>('rollback', 'POST', path, authorization, { versionGroup: promotion.versionGroup });
       if (answer.status === 202) return answer.body;
-      const notYetKnown = answer.status === 422 && (answer.body.errors ?? []).some((violation) => violation.message.includes('has not reached the rollback service'));
+      const notYetKnown = answer.status === 422 && (answer.body.errors ?? []).some((violation) => violation.message.includes('reached the rollback service'));
       if (!notYetKnown || Date.now() > deadline) throw refusal(answer.status, `deploying ${promotion.versionGroup}`, answer.body, 'versionGroup');
       await sleep(POLL_MS);
     }

@@ -58,7 +58,8 @@ export class ExecutionsService {
       const group = await this.catalog.group(manager, request.stack, request.versionGroup);
       if (!group) {
         throw DomainError.invalid(`no version group ${request.versionGroup} in stack ${request.stack}`, [
-          { field: 'versionGroup', message: `no version group '${request.versionGroup}' is registered in stack '${request.stack}'` },
+          // The registry's event of a group just created may still be on its way: say so, callers retry on it.
+          { field: 'versionGroup', message: `no version group '${request.versionGroup}' of stack '${request.stack}' has reached the rollback service (not registered, or still on its way)` },
         ]);
       }
       const targets = await this.definitions(manager, request.stack, group.members, 'versionGroup');
