@@ -11,6 +11,8 @@ export interface Answer {
   node: string | undefined;
   /** `performance.now()` when the request was sent. */
   sentAt: number;
+  /** Until the whole answer arrived (or the request failed). */
+  latencyMs: number;
 }
 
 /** Keep-alive connections, as a real client population would hold them. */
@@ -31,10 +33,11 @@ export async function send(url: string, headers: Record<string, string> = {}): P
       version: header(answer.headers['x-strata-version']),
       node: header(answer.headers['x-strata-node']),
       sentAt,
+      latencyMs: performance.now() - sentAt,
     };
   } catch {
     // The gateway itself unreachable: a status no HTTP answer has.
-    return { status: 0, stackConfig: undefined, version: undefined, node: undefined, sentAt };
+    return { status: 0, stackConfig: undefined, version: undefined, node: undefined, sentAt, latencyMs: performance.now() - sentAt };
   }
 }
 
