@@ -7,6 +7,7 @@ import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { Json, ProposalFigures, ProposalFilter, ProposalRecord, ProposalTransitionRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
+import { announceProposal } from './proposal-events';
 import { TargetDatabases } from './target-databases';
 
 export interface IndexProposalRequest {
@@ -169,9 +170,8 @@ export class ProposalsService {
     return proposal;
   }
 
-  private async announce(manager: EntityManager, proposal: ProposalRecord, from: ProposalStatus | null, actor: string): Promise<void> {
-    const { id: proposalId, kind, stack, environment, component, title, status, reason } = proposal;
-    await this.events.record(manager, this.events.create('io.strata.staging.proposal.changed.v1', stack, { proposalId, kind, stack, environment, component, title, from, status, reason: reason.slice(0, 4_000), actor }));
+  private announce(manager: EntityManager, proposal: ProposalRecord, from: ProposalStatus | null, actor: string): Promise<void> {
+    return announceProposal(this.events, manager, proposal, from, actor);
   }
 }
 

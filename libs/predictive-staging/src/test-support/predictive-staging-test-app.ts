@@ -17,6 +17,7 @@ export function testSettings(
     advisor: { minCalls: 10, minMeanMs: 1, minCostDrop: 0.5 },
     staging: { samplePercent: 25, maxRowsPerTable: 200_000 },
     promotion: { registryUrl: 'http://127.0.0.1:1', rollbackUrl: 'http://127.0.0.1:1', waitMs: 60_000, lockTimeout: '5s', statementTimeout: '1m', ...overrides.promotion },
+    appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/ },
   };
 }
 
