@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode, PromotionMember, indexVersionDefinition, nextPromotionVersion, promotionGroupName, promotionMembers, proposalTransition } from '@strata/domain';
+import { DomainError, DomainErrorCode, ProposalKind, PromotionMember, indexVersionDefinition, nextPromotionVersion, promotionGroupName, promotionMembers, proposalTransition } from '@strata/domain';
 import { measureStatements } from '@strata/predictive-staging/staging';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { observedEffect } from '../domain/observed-effect';
@@ -35,6 +35,12 @@ interface Execution {
   status: string;
   failedStep: { index: number; component: string; error: string | null } | null;
 }
+
+/** What an operator can do instead, for each kind this service does not promote yet. */
+const NOT_PROMOTABLE_YET: Record<Exclude<ProposalKind, 'index'>, string> = {
+  'app-version': "not promotable yet: deploy its change.versionGroup with the rollback service's POST /v1/stacks/{stack}/environments/{environment}/deploy",
+  'lb-weights': 'not promotable yet',
+};
 
 const OBSERVE_RUNS = { warmups: 1, runs: 5 };
 const CATALOG_WAIT_MS = 30_000;
@@ -80,10 +86,11 @@ export class PromotionService {
   /** Takes the proposal's promotion lease, reusing the choices of an earlier attempt at the same place. */
   private async claim(id: string, request: PromoteRequest): Promise<Promotion> {
     const { proposal } = await this.lifecycle.get(id);
-    proposalTransition(proposal.status, 'promote');
+    // The kind first: an app-version proposal cannot be staged, so "not validated" would send its reader the wrong way.
     if (proposal.kind !== 'index') {
-      throw DomainError.invalid(`a ${proposal.kind} proposal is not promoted as an index`, [{ field: 'kind', message: `is ${proposal.kind}; only index proposals are promoted here` }]);
+      throw DomainError.invalid(`${proposal.kind} proposals are not promotable yet; only index proposals are promoted here`, [{ field: 'kind', message: `is ${proposal.kind}; ${NOT_PROMOTABLE_YET[proposal.kind]}` }]);
     }
+    proposalTransition(proposal.status, 'promote');
     const place = { stack: request.stack ?? proposal.stack, environment: request.environment ?? proposal.environment, component: request.component ?? proposal.component };
     const earlier = proposal.promotion as Partial<Promotion> | null;
     const same = earlier !== null && earlier.stack === place.stack && earlier.environment === place.environment && earlier.component === place.component;
