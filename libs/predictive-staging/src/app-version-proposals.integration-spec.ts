@@ -117,12 +117,11 @@ describe('predictive-staging app-version proposals', () => {
     expect(await appVersionProposals(solo)).toEqual([]);
   }, 120_000);
 
-  it('answers 422 naming the kind when an app-version proposal is staged or promoted, and lets it be rejected', async () => {
+  it("stages an app-version proposal through the rollback service (503 naming it when it cannot be reached), and lets it be rejected", async () => {
     const [proposal] = await appVersionProposals(stack);
-    const promoted = await sut.http().post(`/v1/proposals/${proposal!.id}/promote`).send({}).expect(422);
-    expect(promoted.body.errors).toEqual([{ field: 'kind', message: expect.stringMatching(/^is app-version; not promotable yet: deploy its change.versionGroup/) }]);
-    const staged = await sut.http().post(`/v1/proposals/${proposal!.id}/stage`).expect(422);
-    expect(staged.body.errors).toEqual([expect.objectContaining({ field: 'kind' })]);
+    const staged = await sut.http().post(`/v1/proposals/${proposal!.id}/stage`).expect(503);
+    expect(staged.body.detail).toMatch(/^the rollback service at http:\/\/127\.0\.0\.1:1 cannot be reached/);
     await sut.http().post(`/v1/proposals/${proposal!.id}/reject`).send({ reason: 'rolled back by hand' }).expect(200);
+    expect((await appVersionProposals(stack))[0]).toMatchObject({ status: 'rejected', reason: 'rolled back by hand' });
   });
 });
