@@ -91,10 +91,14 @@ export class ProposalsController {
   @RequireRole('operator')
   @Post(':id/promote')
   @HttpCode(200)
-  @ApiOkResponse({ type: ProposalDto, description: "promoted: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed" })
+  @ApiOkResponse({
+    type: ProposalDto,
+    description:
+      "promoted. index: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed. app-version: its existing version group deployed by the rollback service's forward execution",
+  })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Not validated (status named), being promoted, or the execution failed (executionId named); the proposal stays validated with the error under promotion' })
-  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment or component, an unreachable target database: problem+json naming the field' })
+  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment, component or version group, an unreachable target database, a kind not promotable yet: problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'The registry or the rollback service cannot be reached' })
   async promote(@Param() params: ProposalIdParamDto, @Body() body: PromoteProposalDto, @Headers('authorization') authorization: string, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(await this.promotions.promote(params.id, body, authorization, actor));

@@ -109,14 +109,7 @@ function toRecord(row: ProposalRow): ProposalRecord {
 @Injectable()
 export class ProposalsRepository {
   async insert(manager: EntityManager, proposal: NewProposal): Promise<ProposalRecord> {
-    const rows = (await manager.query(
-      `INSERT INTO "${schema}".proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
-      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
-    )) as ProposalRow[];
-    const created = toRecord(rows[0] as ProposalRow);
-    await this.addTransition(manager, created.id, null, 'proposed', proposal.createdBy, proposal.reason);
-    return created;
+    return (await this.insertRow(manager, proposal, '')) as ProposalRecord;
   }
 
   /**
@@ -124,18 +117,8 @@ export class ProposalsRepository {
    * stack, environment and running group; null when one is (the unique index decides, so two
    * concurrent anomalies cannot both insert).
    */
-  async insertUnlessOpen(manager: EntityManager, proposal: NewProposal): Promise<ProposalRecord | null> {
-    const rows = (await manager.query(
-      `INSERT INTO "${schema}".proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (stack, environment, (target->>'runningGroup')) WHERE kind = 'app-version' AND status IN ('proposed', 'staged', 'validated') DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
-    )) as ProposalRow[];
-    if (!rows[0]) return null;
-    const created = toRecord(rows[0]);
-    await this.addTransition(manager, created.id, null, 'proposed', proposal.createdBy, proposal.reason);
-    return created;
+  insertUnlessOpen(manager: EntityManager, proposal: NewProposal): Promise<ProposalRecord | null> {
+    return this.insertRow(manager, proposal, `ON CONFLICT (stack, environment, (target->>'runningGroup')) WHERE kind = 'app-version' AND status IN ('proposed', 'staged', 'validated') DO NOTHING`);
   }
 
   /** The open app-version proposal of a running group, locked until the transaction ends, or null. */
@@ -217,6 +200,19 @@ export class ProposalsRepository {
       at: Date;
     }[];
     return rows.map((row) => ({ from: row.from_status, to: row.to_status, actor: row.actor, reason: row.reason, at: row.at }));
+  }
+
+  /** The proposal and its first transition; null when `onConflict` skipped the row. */
+  private async insertRow(manager: EntityManager, proposal: NewProposal, onConflict: string): Promise<ProposalRecord | null> {
+    const rows = (await manager.query(
+      `INSERT INTO "${schema}".proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12) ${onConflict} RETURNING ${COLUMNS}`,
+      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
+    )) as ProposalRow[];
+    if (!rows[0]) return null;
+    const created = toRecord(rows[0]);
+    await this.addTransition(manager, created.id, null, 'proposed', proposal.createdBy, proposal.reason);
+    return created;
   }
 
   private async addTransition(manager: EntityManager, id: string, from: ProposalStatus | null, to: ProposalStatus, actor: string, reason: string): Promise<void> {
