@@ -62,10 +62,11 @@ describe('predictive-staging app-version proposals', () => {
     for (const version of ['1.0.0', '2.0.0']) await register(stack, 'shop-api', 'app', version);
     await register(stack, 'shop-db', 'db-schema', '1.0.0');
     await deploy(stack, `${stack}@1`, '1.0.0');
+    // A group tried in the staging slot is not what production ran: it must not enter the history.
+    await deploy(stack, `${stack}@1-rc`, '1.1.0-rc.1', 'staging');
     await deploy(stack, `${stack}@2`, '2.0.0');
-    // A group tried in the staging slot is not what production ran before: it must not become the last known good.
-    await deploy(stack, `${stack}@3-rc`, '3.0.0-rc.1', 'staging');
-    await eventually(async () => expect(await deployments(stack)).toBe(2), 10_000, 50);
+    // A stack's events are applied in order: once v2 is there, the staging one was handled before it.
+    await eventually(async () => expect((await sut.sql.query('SELECT version_group FROM staging.deployments WHERE stack = $1 ORDER BY id', [stack])).rows.map((row: { version_group: string }) => row.version_group)).toEqual([`${stack}@1`, `${stack}@2`]), 10_000, 50);
     // v1 ran at about 1 % errors.
     await feedWindows(sut, 'v1-node-1', labels(`${stack}@1`, 'node-1'), errorRate(11, 1, 0).slice(0, 40));
   }, 60_000);
@@ -104,6 +105,21 @@ describe('predictive-staging app-version proposals', () => {
     expect(proposals[0]!.evidence.anomalies.map((anomaly) => anomaly.seriesId).sort()).toEqual(['v2-node-1', 'v2-node-2']);
     expect(proposals[0]!.expected.metrics[0]!.now).toBeCloseTo(8.5, 0);
     expect(proposalEvents()).toHaveLength(1);
+  }, 120_000);
+
+  it('passes over an earlier group that regressed while it ran, naming it in the evidence', async () => {
+    const third = aStackName('ps-third');
+    await register(third, 'shop-api', 'app', '1.0.0');
+    await deploy(third, `${third}@1`, '1.0.0');
+    await deploy(third, `${third}@2`, '2.0.0');
+    await eventually(async () => expect(await deployments(third)).toBe(2), 10_000, 50);
+    await feedWindows(sut, 'third-v2', labels(`${third}@2`, 'node-1', third), errorRate(51, 8));
+    await deploy(third, `${third}@3`, '3.0.0');
+    await eventually(async () => expect(await deployments(third)).toBe(3), 10_000, 50);
+    await feedWindows(sut, 'third-v3', labels(`${third}@3`, 'node-1', third), errorRate(61, 8));
+    const proposals = await appVersionProposals(third);
+    expect(proposals.map((proposal) => `${proposal.target.runningGroup} → ${proposal.change.versionGroup}`)).toEqual([`${third}@3 → ${third}@1`, `${third}@2 → ${third}@1`]);
+    expect(proposals[0]!.evidence.skipped).toEqual([{ versionGroup: `${third}@2`, reason: 'had a regression anomaly while it ran' }]);
   }, 120_000);
 
   it('makes no proposal for a stack with no earlier deployment: nothing is known good', async () => {
