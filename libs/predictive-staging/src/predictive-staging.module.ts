@@ -4,12 +4,14 @@ import { serviceInfrastructure } from '@strata/messaging';
 import type { Environment } from '@strata/config';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings, TARGET_ENVIRONMENT } from './config/predictive-staging-settings';
 import { KpiWindowsConsumer } from './consumers/kpi-windows.consumer';
+import { RegistryDeploymentsConsumer } from './consumers/registry-deployments.consumer';
 import { AnomaliesController } from './controllers/anomalies.controller';
 import { ForecastsController } from './controllers/forecasts.controller';
 import { ProposalsController } from './controllers/proposals.controller';
 import { createPredictiveStagingDataSource } from './database/data-source';
 import { PREDICTIVE_STAGING_SCHEMA, PREDICTIVE_STAGING_SERVICE } from './database/predictive-staging-schema';
 import { AnomaliesRepository } from './repositories/anomalies.repository';
+import { DeploymentsRepository } from './repositories/deployments.repository';
 import { ForecastsRepository } from './repositories/forecasts.repository';
 import { LstmModelsRepository } from './repositories/lstm-models.repository';
 import { ProposalsRepository } from './repositories/proposals.repository';
@@ -17,6 +19,7 @@ import { RetentionRepository } from './repositories/retention.repository';
 import { SeriesRepository } from './repositories/series.repository';
 import { PredictiveTransactions } from './repositories/transactions';
 import { AnomalyDetectionService } from './services/anomaly-detection.service';
+import { AppVersionProposalsService } from './services/app-version-proposals.service';
 import { ForecastSchedulerService } from './services/forecast-scheduler.service';
 import { ForecastingService } from './services/forecasting.service';
 import { LstmModelsService } from './services/lstm-models.service';
@@ -31,7 +34,8 @@ import { TargetDatabases } from './services/target-databases';
  * The predictive-staging service: a streaming anomaly detector per KPI series (from `kpi.windows`),
  * scheduled and on-demand forecasts where the LSTM serves only if it beat the best baseline on the
  * series' backtest, models saved in PostgreSQL, anomaly and forecast events through the outbox, and
- * proposals (index proposals from the advisor so far) with their lifecycle.
+ * proposals with their lifecycle: index proposals from the advisor, app-version proposals from
+ * regression anomalies (the registry's deployments learnt from its events).
  */
 const CONTROLLERS = [AnomaliesController, ForecastsController, ProposalsController];
 
@@ -70,6 +74,9 @@ export class PredictiveStagingModule {
         ProposalsService,
         OwnerApis,
         PromotionService,
+        DeploymentsRepository,
+        RegistryDeploymentsConsumer,
+        AppVersionProposalsService,
       ],
       exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],
     };

@@ -31,6 +31,13 @@ describe(readPredictiveStagingSettings.name, () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_PROMOTION_LOCK_TIMEOUT: '5 seconds' })).toThrow(/PREDICTIVE_PROMOTION_LOCK_TIMEOUT: must be a duration/);
   });
 
+  it('reads which anomalies propose an app version, naming the variable of a bad value', () => {
+    expect(readPredictiveStagingSettings({}).appVersion).toEqual({ minSeverity: 'high', metrics: /error|latency|duration|5xx/ });
+    expect(readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_MIN_SEVERITY: 'critical', PREDICTIVE_APP_VERSION_METRICS: '^http_errors' }).appVersion).toEqual({ minSeverity: 'critical', metrics: /^http_errors/ });
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_METRICS: 'error(' })).toThrow(/PREDICTIVE_APP_VERSION_METRICS: must be a valid regular expression/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_MIN_SEVERITY: 'none' })).toThrow(/PREDICTIVE_APP_VERSION_MIN_SEVERITY/);
+  });
+
   it('refuses a minimum history too short for the backtest', () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_HORIZON: '24', PREDICTIVE_FORECAST_MIN_POINTS: '100' })).toThrow(/PREDICTIVE_FORECAST_MIN_POINTS: must be at least .* = 123/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);

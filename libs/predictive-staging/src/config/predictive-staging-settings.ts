@@ -46,6 +46,12 @@ export interface PredictiveStagingSettings {
    * a promotion waits for the forward execution, and the timeouts of the index version it registers.
    */
   promotion: { registryUrl: string; rollbackUrl: string; waitMs: number; lockTimeout: string; statementTimeout: string };
+  /**
+   * Automatic app-version proposals: an anomaly at least `minSeverity`, rising on a metric `metrics`
+   * matches (one where higher is worse), of the group deployed to an app component, proposes the
+   * last known good version.
+   */
+  appVersion: { minSeverity: ReportedSeverity; metrics: RegExp };
 }
 
 const flag = (fallback: boolean) =>
@@ -55,6 +61,22 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === 'true' || value === '1');
 
 const duration = (fallback: string) => z.string().refine(isDuration, 'must be a duration such as 5s, 2m or 1h').default(fallback);
+
+const DEFAULT_REGRESSION_METRICS = 'error|latency|duration|5xx';
+
+const pattern = z
+  .string()
+  .min(1, 'must be a regular expression')
+  .max(500)
+  .refine((source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression, e.g. error|latency')
+  .default(DEFAULT_REGRESSION_METRICS);
 
 const settingsSchema = z.object({
   PREDICTIVE_ANOMALY_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
@@ -81,6 +103,8 @@ const settingsSchema = z.object({
   PREDICTIVE_PROMOTION_WAIT_MS: positiveInt(600_000, 86_400_000),
   PREDICTIVE_PROMOTION_LOCK_TIMEOUT: duration('5s'),
   PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT: duration('1h'),
+  PREDICTIVE_APP_VERSION_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+  PREDICTIVE_APP_VERSION_METRICS: pattern,
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
@@ -146,6 +170,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
       lockTimeout: parsed.PREDICTIVE_PROMOTION_LOCK_TIMEOUT,
       statementTimeout: parsed.PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT,
     },
+    appVersion: { minSeverity: parsed.PREDICTIVE_APP_VERSION_MIN_SEVERITY, metrics: new RegExp(parsed.PREDICTIVE_APP_VERSION_METRICS) },
   };
 }
 

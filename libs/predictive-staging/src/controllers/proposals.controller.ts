@@ -55,12 +55,17 @@ export class ProposalsController {
   @RequireRole('operator')
   @Post(':id/stage')
   @HttpCode(200)
-  @ApiOkResponse({ type: ProposalDto, description: 'staged: measured on a sampled copy of the target (EXPLAIN ANALYZE before and after), plans and figures under staging; the copy is dropped' })
+  @ApiOkResponse({
+    type: ProposalDto,
+    description:
+      "staged. index: measured on a sampled copy of the target (EXPLAIN ANALYZE before and after), plans and figures under staging; the copy is dropped. app-version: the rollback service's dry run of deploying its version group (the caller's token), the plan's steps or its refusal under staging",
+  })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Not proposed or staged: problem+json naming status' })
-  @ApiUnprocessableEntityResponse({ description: 'The target cannot be reached or copied: problem+json naming the field' })
-  async stage(@Param() params: ProposalIdParamDto, @Principal() actor: string): Promise<ProposalDto> {
-    return mapProposal(await this.proposals.stage(params.id, actor));
+  @ApiUnprocessableEntityResponse({ description: 'The target cannot be reached or copied, or the rollback service does not know the stack: problem+json naming the field' })
+  @ApiServiceUnavailableResponse({ description: 'app-version: the rollback service cannot be reached' })
+  async stage(@Param() params: ProposalIdParamDto, @Headers('authorization') authorization: string, @Principal() actor: string): Promise<ProposalDto> {
+    return mapProposal(await this.proposals.stage(params.id, actor, authorization));
   }
 
   @RequireRole('operator')
@@ -86,10 +91,14 @@ export class ProposalsController {
   @RequireRole('operator')
   @Post(':id/promote')
   @HttpCode(200)
-  @ApiOkResponse({ type: ProposalDto, description: "promoted: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed" })
+  @ApiOkResponse({
+    type: ProposalDto,
+    description:
+      "promoted. index: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed. app-version: its existing version group deployed by the rollback service's forward execution",
+  })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Not validated (status named), being promoted, or the execution failed (executionId named); the proposal stays validated with the error under promotion' })
-  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment or component, an unreachable target database: problem+json naming the field' })
+  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment, component or version group, an unreachable target database, a kind not promotable yet: problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'The registry or the rollback service cannot be reached' })
   async promote(@Param() params: ProposalIdParamDto, @Body() body: PromoteProposalDto, @Headers('authorization') authorization: string, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(await this.promotions.promote(params.id, body, authorization, actor));

@@ -57,7 +57,7 @@ export class PromoteProposalDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'environment must be an environment name' })
   environment?: string;
 
-  @ApiPropertyOptional({ maxLength: 63, example: 'shop-db', description: "The db-schema component that gets the new version; the proposal's by default" })
+  @ApiPropertyOptional({ maxLength: 63, example: 'shop-db', description: "index: the db-schema component that gets the new version; the proposal's by default. Not used by an app-version proposal (its version group decides)" })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'component must be a component name' })
   component?: string;
 }
@@ -91,11 +91,11 @@ export class ProposalDto {
   @ApiProperty({ example: 'index on orders (customer_id)' }) title!: string;
   @ApiProperty({ enum: PROPOSAL_STATUSES }) status!: string;
   @ApiProperty({ description: 'Why it is where it is (the last move)' }) reason!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Where it applies: databaseUrlFrom for an index' }) target!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The change: for an index its table, columns, up (CREATE INDEX CONCURRENTLY) and down SQL' }) change!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Why: the statements it serves, the evaluation path' }) evidence!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The expected effect as numbers (planner cost before, after, reduction)' }) expected!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'What staging measured' }) staging!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Where it applies. index: databaseUrlFrom. app-version: stack, environment, component, runningVersion, runningGroup' }) target!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The change. index: table, columns, up (CREATE INDEX CONCURRENTLY) and down SQL. app-version: type app, reason last-known-good, version, versionGroup (the group that carries it), deployedAt' }) change!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Why. index: the statements it serves, the evaluation path. app-version: anomalies (anomalyId, seriesId, metric, node, at, score, severity, observed, expected) and the earlier groups skipped with why' }) evidence!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: "The expected effect as numbers. index: planner cost before, after, reduction. app-version: per metric, its level now, under the last known good group, and the expected reduction" }) expected!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "What staging measured (app-version: the rollback service's dry-run plan of its group)" }) staging!: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "The effect production showed after promotion: each statement's time before and after, the reduction beside staging's prediction" }) observed!: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The promotion: stack, environment, component, version, versionGroup, executionId; while not promoted, the last attempt\'s error' }) promotion!: Record<string, unknown> | null;
   @ApiProperty() createdBy!: string;

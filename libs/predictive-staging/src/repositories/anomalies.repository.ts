@@ -3,6 +3,7 @@ import type { AnomalyDetectedV1, KpiSeriesLabels } from '@strata/contracts';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
 import { type SeverityName, severityRank } from '../domain/anomaly-evidence';
+import type { AnomalySignal } from '../domain/app-version-proposal';
 import { IdKeyedTable, LABEL_COLUMNS, LabelFilter, LabelledRow, Page, WhereClause, labelParameters, labelsOf } from './labelled-rows';
 
 const schema = PREDICTIVE_STAGING_SCHEMA;
@@ -61,6 +62,21 @@ export class AnomaliesRepository {
         JSON.stringify(anomaly.evidence),
       ],
     );
+  }
+
+  /**
+   * What a last-known-good search needs of the anomalies recorded under some version groups of one
+   * component: their group, metric, severity and values (at least `minSeverity`, newest first,
+   * bounded: one regression per group is enough to disqualify it).
+   */
+  async underGroups(manager: EntityManager, where: { stack: string; environment: string; component: string }, groups: readonly string[], minSeverity: SeverityName): Promise<(AnomalySignal & { stackConfig: string })[]> {
+    if (groups.length === 0) return [];
+    const rows = (await manager.query(
+      `SELECT stack_config, metric, severity, (evidence->>'observed')::float8 AS observed, (evidence->>'expected')::float8 AS expected FROM "${schema}".anomalies
+        WHERE stack = $1 AND environment = $2 AND component = $3 AND stack_config = ANY($4) AND severity_rank >= $5 ORDER BY id DESC LIMIT 5000`,
+      [where.stack, where.environment, where.component, groups, severityRank(minSeverity)],
+    )) as { stack_config: string; metric: string; severity: SeverityName; observed: number; expected: number | null }[];
+    return rows.map((row) => ({ stackConfig: row.stack_config, metric: row.metric, severity: row.severity, observed: row.observed, expected: row.expected }));
   }
 
   findById(manager: EntityManager, id: string): Promise<AnomalyRecord | null> {

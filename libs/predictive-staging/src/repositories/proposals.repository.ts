@@ -109,14 +109,31 @@ function toRecord(row: ProposalRow): ProposalRecord {
 @Injectable()
 export class ProposalsRepository {
   async insert(manager: EntityManager, proposal: NewProposal): Promise<ProposalRecord> {
+    return (await this.insertRow(manager, proposal, '')) as ProposalRecord;
+  }
+
+  /**
+   * Inserts an app-version proposal unless one is open (proposed, staged or validated) for the same
+   * stack, environment and running group; null when one is (the unique index decides, so two
+   * concurrent anomalies cannot both insert).
+   */
+  insertUnlessOpen(manager: EntityManager, proposal: NewProposal): Promise<ProposalRecord | null> {
+    return this.insertRow(manager, proposal, `ON CONFLICT (stack, environment, (target->>'runningGroup')) WHERE kind = 'app-version' AND status IN ('proposed', 'staged', 'validated') DO NOTHING`);
+  }
+
+  /** The open app-version proposal of a running group, locked until the transaction ends, or null. */
+  async findOpenAppVersion(manager: EntityManager, stack: string, environment: string, runningGroup: string): Promise<ProposalRecord | null> {
     const rows = (await manager.query(
-      `INSERT INTO "${schema}".proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
-      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
+      `SELECT ${COLUMNS} FROM "${schema}".proposals
+        WHERE stack = $1 AND environment = $2 AND target->>'runningGroup' = $3 AND kind = 'app-version' AND status IN ('proposed', 'staged', 'validated') FOR UPDATE`,
+      [stack, environment, runningGroup],
     )) as ProposalRow[];
-    const created = toRecord(rows[0] as ProposalRow);
-    await this.addTransition(manager, created.id, null, 'proposed', proposal.createdBy, proposal.reason);
-    return created;
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Replaces the evidence and expected effect, status and lifecycle unchanged. */
+  async updateEvidence(manager: EntityManager, id: string, evidence: Json, expected: Json): Promise<void> {
+    await manager.query(`UPDATE "${schema}".proposals SET evidence = $2, expected = $3, updated_at = now() WHERE id = $1`, [id, evidence, expected]);
   }
 
   /** The proposal, locked against another move until the transaction ends (`lock`), or null. */
@@ -183,6 +200,19 @@ export class ProposalsRepository {
       at: Date;
     }[];
     return rows.map((row) => ({ from: row.from_status, to: row.to_status, actor: row.actor, reason: row.reason, at: row.at }));
+  }
+
+  /** The proposal and its first transition; null when `onConflict` skipped the row. */
+  private async insertRow(manager: EntityManager, proposal: NewProposal, onConflict: string): Promise<ProposalRecord | null> {
+    const rows = (await manager.query(
+      `INSERT INTO "${schema}".proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12) ${onConflict} RETURNING ${COLUMNS}`,
+      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
+    )) as ProposalRow[];
+    if (!rows[0]) return null;
+    const created = toRecord(rows[0]);
+    await this.addTransition(manager, created.id, null, 'proposed', proposal.createdBy, proposal.reason);
+    return created;
   }
 
   private async addTransition(manager: EntityManager, id: string, from: ProposalStatus | null, to: ProposalStatus, actor: string, reason: string): Promise<void> {

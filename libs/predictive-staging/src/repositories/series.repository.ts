@@ -91,6 +91,20 @@ export class SeriesRepository {
   }
 
   /**
+   * The mean of the kept window values of a metric under one version group, over all its nodes'
+   * series; null when none are kept (the group ran before this service saw it, or history was trimmed).
+   */
+  async levelUnder(manager: EntityManager, where: { stack: string; environment: string; component: string; metric: string }, stackConfig: string): Promise<{ mean: number; windows: number } | null> {
+    const rows = (await manager.query(
+      `SELECT avg(p.value)::float8 AS mean, count(*)::int AS windows FROM "${schema}".series_points p JOIN "${schema}".series s ON s.series_id = p.series_id
+        WHERE s.stack = $1 AND s.environment = $2 AND s.component = $3 AND s.metric = $4 AND s.stack_config = $5`,
+      [where.stack, where.environment, where.component, where.metric, stackConfig],
+    )) as { mean: number | null; windows: number }[];
+    const row = rows[0];
+    return row && row.mean !== null && row.windows > 0 ? { mean: row.mean, windows: row.windows } : null;
+  }
+
+  /**
    * Series that have contributed at least `minPoints` values. Every judged window adds one value
    * and history keeps at least `minPoints`, so the counter answers without scanning the history.
    */

@@ -10,6 +10,7 @@ import { isCurrentDetectorState } from '../domain/detector-state';
 import { windowObservation } from '../domain/observation';
 import { AnomaliesRepository, AnomalyRecord } from '../repositories/anomalies.repository';
 import { SeriesRepository } from '../repositories/series.repository';
+import { AppVersionProposalsService } from './app-version-proposals.service';
 import { anomaliesReported, windowsJudged } from './predictive-metrics';
 
 const TRIM_EVERY = 50;
@@ -21,8 +22,9 @@ interface RestoredDetector {
 
 /**
  * Runs each series' streaming detector on its KPI windows. The detector state, the window's value
- * in the series history, the anomaly and its event commit together in the caller's (inbox)
- * transaction, so a restart resumes exactly where the last committed window left off.
+ * in the series history, the anomaly, its event and the app-version proposal it makes (or adds
+ * evidence to) commit together in the caller's (inbox) transaction, so a restart resumes exactly
+ * where the last committed window left off.
  */
 @Injectable()
 export class AnomalyDetectionService {
@@ -32,6 +34,7 @@ export class AnomalyDetectionService {
     private readonly series: SeriesRepository,
     private readonly anomalies: AnomaliesRepository,
     private readonly events: EventOutbox,
+    private readonly appVersions: AppVersionProposalsService,
     @Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings,
   ) {}
 
@@ -74,6 +77,7 @@ export class AnomalyDetectionService {
         evidence: anomaly.evidence,
       }),
     );
+    await this.appVersions.consider(manager, anomaly);
     return anomaly;
   }
 

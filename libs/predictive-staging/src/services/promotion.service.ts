@@ -41,9 +41,10 @@ const CATALOG_WAIT_MS = 30_000;
 const POLL_MS = 500;
 
 /**
- * Promotes a validated index proposal through the owners' APIs: a db-schema version registered in
- * the registry, a version group of what is deployed with that version, the rollback service's
- * forward execution of it, then the effect production shows. Each step is idempotent and its
+ * Promotes a validated proposal through the owners' APIs. An index: a db-schema version registered
+ * in the registry, a version group of what is deployed with that version, the rollback service's
+ * forward execution of it, then the effect production shows. An app version: the rollback
+ * service's forward execution of the (existing) last known good version group. Each step is idempotent and its
  * outcome is kept on the proposal before the next, so a failed attempt leaves it validated with
  * the error and a retry carries on with the same version, group and execution.
  */
@@ -62,14 +63,17 @@ export class PromotionService {
     const promotion = await this.claim(id, request);
     try {
       const proposal = (await this.lifecycle.get(id)).proposal;
-      const execution = await this.carryOut(proposal, promotion, authorization);
-      const observed = await this.observe(proposal, promotion);
+      const appVersion = proposal.kind === 'app-version';
+      const execution = appVersion ? await this.redeploy(proposal, promotion, authorization) : await this.carryOut(proposal, promotion, authorization);
+      const observed = appVersion ? undefined : { ...(await this.observe(proposal, promotion)) };
       const done: Json = { ...promotion, executionId: execution.id, leaseUntil: null, error: null };
       return await this.lifecycle.move(id, 'promote', actor, () => ({
         to: 'promoted',
-        reason: `deployed as ${promotion.component}@${promotion.version} in version group ${promotion.versionGroup} by execution ${execution.id}`,
+        reason: appVersion
+          ? `${promotion.component} back at ${promotion.version}: version group ${promotion.versionGroup} deployed by execution ${execution.id}`
+          : `deployed as ${promotion.component}@${promotion.version} in version group ${promotion.versionGroup} by execution ${execution.id}`,
         promotion: done,
-        observed: { ...observed },
+        ...(observed ? { observed } : {}),
       }));
     } catch (error) {
       await this.transactions.run((manager) => this.proposals.savePromotion(manager, id, { ...promotion, leaseUntil: null, error: errorText(error) }));
@@ -80,11 +84,15 @@ export class PromotionService {
   /** Takes the proposal's promotion lease, reusing the choices of an earlier attempt at the same place. */
   private async claim(id: string, request: PromoteRequest): Promise<Promotion> {
     const { proposal } = await this.lifecycle.get(id);
-    proposalTransition(proposal.status, 'promote');
-    if (proposal.kind !== 'index') {
-      throw DomainError.invalid(`a ${proposal.kind} proposal is not promoted as an index`, [{ field: 'kind', message: `is ${proposal.kind}; only index proposals are promoted here` }]);
+    if (proposal.kind === 'lb-weights') {
+      throw DomainError.invalid('lb-weights proposals are not promotable yet', [{ field: 'kind', message: 'is lb-weights; only index and app-version proposals are promoted' }]);
     }
-    const place = { stack: request.stack ?? proposal.stack, environment: request.environment ?? proposal.environment, component: request.component ?? proposal.component };
+    proposalTransition(proposal.status, 'promote');
+    // An app-version proposal deploys the version group it names again: its component and version are that group's.
+    const place =
+      proposal.kind === 'app-version'
+        ? { stack: request.stack ?? proposal.stack, environment: request.environment ?? proposal.environment, component: proposal.component, version: String(proposal.change['version']), versionGroup: String(proposal.change['versionGroup']) }
+        : { stack: request.stack ?? proposal.stack, environment: request.environment ?? proposal.environment, component: request.component ?? proposal.component };
     const earlier = proposal.promotion as Partial<Promotion> | null;
     const same = earlier !== null && earlier.stack === place.stack && earlier.environment === place.environment && earlier.component === place.component;
     const promotion: Promotion = {
@@ -118,12 +126,31 @@ export class PromotionService {
     return this.waitFor(execution, authorization);
   }
 
-  /** The stack, environment and db-schema component exist in the registry (each named if not); the component's target variable. */
-  private async checkPlace(promotion: Promotion, authorization: string): Promise<string> {
+  /**
+   * An app-version proposal: the version group it names, which exists already, deployed again by
+   * the rollback service's forward execution (nothing is registered), and waited for. The group's
+   * other members go back with it: it is the whole configuration that ran well.
+   */
+  private async redeploy(proposal: ProposalRecord, promotion: Promotion, authorization: string): Promise<Execution> {
+    await this.checkEnvironment(promotion, authorization);
+    await this.get('registry', `/v1/stacks/${encode(promotion.stack)}/version-groups/${encode(promotion.versionGroup as string)}`, authorization, 'versionGroup');
+    const execution = await this.deploy(promotion, authorization);
+    promotion.executionId = execution.id;
+    await this.keep(proposal.id, promotion);
+    return this.waitFor(execution, authorization);
+  }
+
+  /** The stack and environment exist in the registry (each named if not). */
+  private async checkEnvironment(promotion: Promotion, authorization: string): Promise<void> {
     const stack = await this.get<{ environments: { name: string }[] }>('registry', `/v1/stacks/${encode(promotion.stack)}`, authorization, 'stack');
     if (!stack.environments.some((environment) => environment.name === promotion.environment)) {
       throw DomainError.invalid(`stack ${promotion.stack} has no environment ${promotion.environment}`, [{ field: 'environment', message: `'${promotion.environment}' is not an environment of stack '${promotion.stack}' in the registry` }]);
     }
+  }
+
+  /** The stack, environment and db-schema component exist in the registry (each named if not); the component's target variable. */
+  private async checkPlace(promotion: Promotion, authorization: string): Promise<string> {
+    await this.checkEnvironment(promotion, authorization);
     const component = await this.get<{ stack: string; type: string; target: Record<string, unknown> }>('registry', `/v1/components/${encode(promotion.component)}`, authorization, 'component');
     const variable = component.target['databaseUrlFrom'];
     if (component.stack !== promotion.stack || component.type !== 'db-schema' || typeof variable !== 'string') {

@@ -7,6 +7,8 @@ import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { Json, ProposalFigures, ProposalFilter, ProposalRecord, ProposalTransitionRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
+import { OwnerApis, Problem, describeProblem } from './owner-apis';
+import { announceProposal } from './proposal-events';
 import { TargetDatabases } from './target-databases';
 
 export interface IndexProposalRequest {
@@ -27,11 +29,19 @@ export interface IndexAdvice {
   statementsRead: number;
 }
 
+/** One step of the rollback service's dry-run plan, as its API answers it. */
+interface DryRunStep {
+  action: string;
+  component: string;
+  fromVersion: string | null;
+  toVersion: string | null;
+}
+
 const share = (before: number, after: number): number => (before > 0 ? Math.round((1 - after / before) * 1e4) / 1e4 : 0);
 
 /**
  * Proposals and their lifecycle: made on request (index proposals from the advisor, each with its
- * evidence and expected effect), then moved one step at a time, each move recorded with its actor
+ * evidence and expected effect; app-version proposals are made from anomalies), then moved one step at a time, each move recorded with its actor
  * and reason and announced on `staging.events` in the same transaction.
  */
 @Injectable()
@@ -41,6 +51,7 @@ export class ProposalsService {
     private readonly transactions: PredictiveTransactions,
     private readonly targets: TargetDatabases,
     private readonly events: EventOutbox,
+    private readonly owners: OwnerApis,
     @Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings,
   ) {}
 
@@ -106,9 +117,10 @@ export class ProposalsService {
    * BUFFERS) before and after the index is built; the plans and measurements are kept on the
    * proposal and the copy is dropped, whatever happens. Staging again replaces the measurements.
    */
-  async stage(id: string, actor: string): Promise<ProposalRecord> {
+  async stage(id: string, actor: string, authorization: string): Promise<ProposalRecord> {
     const { proposal } = await this.get(id);
     proposalTransition(proposal.status, 'stage');
+    if (proposal.kind === 'app-version') return this.stageAppVersion(proposal, actor, authorization);
     if (proposal.kind !== 'index') {
       throw DomainError.invalid(`a ${proposal.kind} proposal is not staged on a database copy`, [{ field: 'kind', message: `is ${proposal.kind}; only index proposals are staged here` }]);
     }
@@ -124,6 +136,28 @@ export class ProposalsService {
     const { measurement } = staging;
     const reason = `measured on a staging copy (${staging.tables.map((table) => `${table.table}: ${table.rows} of ~${Math.round(table.productionRows)} rows`).join(', ')}): time ${signed(measurement.timeReduction)}, planner cost ${signed(measurement.costReduction)}; ${measurement.reason}`;
     return this.move(id, 'stage', actor, () => ({ to: 'staged', reason, staging: { ...staging, seconds: (Date.now() - started) / 1_000, validated: measurement.validated, reason: measurement.reason } }));
+  }
+
+  /**
+   * Stages an app-version proposal on the rollback service's dry run of deploying its version group
+   * (the caller's token): the plan it would execute from what is deployed now, or why it refuses.
+   * This is not a run in a staging environment, which Strata does not have for apps yet: the last
+   * known good version's evidence is that it ran in production without a regression; the dry run
+   * checks that it can be deployed back as things stand. A refusal stages it unvalidated, with why.
+   */
+  private async stageAppVersion(proposal: ProposalRecord, actor: string, authorization: string): Promise<ProposalRecord> {
+    const group = String(proposal.change['versionGroup']);
+    const path = `/v1/stacks/${encodeURIComponent(proposal.stack)}/environments/${encodeURIComponent(proposal.environment)}/deploy`;
+    const answer = await this.owners.call<{ plan?: { steps: DryRunStep[] } } & Problem>('rollback', 'POST', path, authorization, { versionGroup: group, dryRun: true });
+    if (answer.status !== 200 && answer.status !== 422) {
+      throw DomainError.invalid(`the rollback service answered ${answer.status} to the dry run of ${group}`, [{ field: 'change.versionGroup', message: describeProblem(answer.body) }]);
+    }
+    const steps = answer.status === 200 ? (answer.body.plan?.steps ?? []) : null;
+    const reason =
+      steps !== null
+        ? `the rollback service would deploy ${group} in ${steps.length} step(s): ${steps.map((step) => `${step.action} ${step.component} ${step.fromVersion ?? '-'} → ${step.toVersion ?? '-'}`).join(', ')}`
+        : `the rollback service refuses to deploy ${group}: ${describeProblem(answer.body)}`;
+    return this.move(proposal.id, 'stage', actor, () => ({ to: 'staged', reason, staging: { method: 'rollback-dry-run', versionGroup: group, steps, validated: steps !== null, reason } }));
   }
 
   /**
@@ -169,9 +203,8 @@ export class ProposalsService {
     return proposal;
   }
 
-  private async announce(manager: EntityManager, proposal: ProposalRecord, from: ProposalStatus | null, actor: string): Promise<void> {
-    const { id: proposalId, kind, stack, environment, component, title, status, reason } = proposal;
-    await this.events.record(manager, this.events.create('io.strata.staging.proposal.changed.v1', stack, { proposalId, kind, stack, environment, component, title, from, status, reason: reason.slice(0, 4_000), actor }));
+  private announce(manager: EntityManager, proposal: ProposalRecord, from: ProposalStatus | null, actor: string): Promise<void> {
+    return announceProposal(this.events, manager, proposal, from, actor);
   }
 }
 

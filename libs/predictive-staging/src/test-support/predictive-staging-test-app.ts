@@ -1,8 +1,10 @@
-import { KpiSeriesLabels, StrataEvent, Topics, parseStrataEvent } from '@strata/contracts';
+import { EventData, EventType, KpiSeriesLabels, StrataEvent, Topics, parseStrataEvent } from '@strata/contracts';
 import { EventBus, InMemoryEventBus, newEvent } from '@strata/messaging';
 import { ServiceTestApp, startServiceTestApp } from '@strata/testing/harness';
 import { PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { PredictiveStagingModule } from '../predictive-staging.module';
+
+type RegistryEventType = Extract<EventType, `io.strata.registry.${string}`>;
 
 /** Small and quick: a tiny LSTM, no schedule (tests forecast through the API). */
 export function testSettings(
@@ -17,12 +19,15 @@ export function testSettings(
     advisor: { minCalls: 10, minMeanMs: 1, minCostDrop: 0.5 },
     staging: { samplePercent: 25, maxRowsPerTable: 200_000 },
     promotion: { registryUrl: 'http://127.0.0.1:1', rollbackUrl: 'http://127.0.0.1:1', waitMs: 60_000, lockTimeout: '5s', statementTimeout: '1m', ...overrides.promotion },
+    appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/ },
   };
 }
 
 export interface PredictiveStagingTestApp extends ServiceTestApp {
   /** Every event predictive-staging published on anomalies, forecasts and staging events, in order. */
   published: StrataEvent[];
+  /** Publishes one event of the registry's on `registry.events`, keyed by its stack as the registry does. */
+  publishRegistryEvent<T extends RegistryEventType>(type: T, data: EventData<T>): Promise<void>;
   /** Publishes one KPI window as metrics-ingest would. */
   publishWindow(seriesId: string, series: KpiSeriesLabels, windowStart: number, value: number, lengthMs?: number): Promise<void>;
 }
@@ -54,6 +59,11 @@ export async function startPredictiveStagingTestApp(
   });
   return Object.assign(harness, {
     published,
+    publishRegistryEvent: async <T extends RegistryEventType>(type: T, data: EventData<T>) => {
+      const stack = (data as { stack: string }).stack;
+      const event = newEvent({ type, service: 'registry', subject: stack, data });
+      await harness.bus.publish([{ topic: Topics.registryEvents, key: stack, value: JSON.stringify(event) }]);
+    },
     publishWindow: async (seriesId: string, series: KpiSeriesLabels, windowStart: number, value: number, lengthMs = 10_000) => {
       const counter = series.metric.endsWith('_total');
       const event = newEvent({

@@ -1,0 +1,29 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@strata/contracts';
+import { EventSubscriber } from '@strata/messaging';
+import { DeploymentsRepository } from '../repositories/deployments.repository';
+
+/**
+ * What app-version proposals need from the registry, learnt from its events (never its tables):
+ * each component's type, to know which anomalies are of an app, and every version group deployed to
+ * an environment's production, to know what runs and what ran before. Staging slots are not kept:
+ * a group deployed there is not what the environment ran.
+ */
+@Injectable()
+export class RegistryDeploymentsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly subscriber: EventSubscriber,
+    private readonly deployments: DeploymentsRepository,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscriber.subscribe('staging-deployments', [Topics.registryEvents], {
+      'io.strata.registry.component-version.registered.v1': (event, manager) => this.deployments.recordComponentType(manager, event.data.stack, event.data.component, event.data.type),
+      'io.strata.registry.deployment.recorded.v1': async (event, manager) => {
+        const { stack, environment, location, versionGroup, members } = event.data;
+        if (location !== 'production') return;
+        await this.deployments.recordDeployment(manager, { stack, environment, versionGroup, members, deployedAt: Date.parse(event.time) });
+      },
+    });
+  }
+}

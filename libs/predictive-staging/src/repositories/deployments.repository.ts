@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { PREDICTIVE_STAGING_SCHEMA } from '../database/predictive-staging-schema';
+import type { DeployedGroup } from '../domain/app-version-proposal';
+
+const schema = PREDICTIVE_STAGING_SCHEMA;
+
+export interface NewDeployment extends DeployedGroup {
+  stack: string;
+  environment: string;
+}
+
+/** Deployments kept per environment, newest first: far more than any last-known-good search walks back. */
+const HISTORY_LIMIT = 50;
+
+/** The only code touching the projection of the registry's deployments and component types. */
+@Injectable()
+export class DeploymentsRepository {
+  async recordComponentType(manager: EntityManager, stack: string, component: string, type: string): Promise<void> {
+    await manager.query(`INSERT INTO "${schema}".known_components (stack, component, type) VALUES ($1, $2, $3) ON CONFLICT (stack, component) DO UPDATE SET type = EXCLUDED.type`, [stack, component, type]);
+  }
+
+  async componentType(manager: EntityManager, stack: string, component: string): Promise<string | null> {
+    const rows = (await manager.query(`SELECT type FROM "${schema}".known_components WHERE stack = $1 AND component = $2`, [stack, component])) as { type: string }[];
+    return rows[0]?.type ?? null;
+  }
+
+  /** Appends a deployment; the registry's events of a stack arrive in order, so the row order is the deployment order. */
+  async recordDeployment(manager: EntityManager, deployment: NewDeployment): Promise<void> {
+    await manager.query(`INSERT INTO "${schema}".deployments (stack, environment, version_group, members, deployed_at) VALUES ($1, $2, $3, $4, $5)`, [
+      deployment.stack,
+      deployment.environment,
+      deployment.versionGroup,
+      JSON.stringify(deployment.members),
+      new Date(deployment.deployedAt),
+    ]);
+  }
+
+  /** The environment's production deployments, newest first. */
+  async history(manager: EntityManager, stack: string, environment: string): Promise<DeployedGroup[]> {
+    const rows = (await manager.query(`SELECT version_group, members, deployed_at FROM "${schema}".deployments WHERE stack = $1 AND environment = $2 ORDER BY id DESC LIMIT $3`, [stack, environment, HISTORY_LIMIT])) as {
+      version_group: string;
+      members: DeployedGroup['members'];
+      deployed_at: Date;
+    }[];
+    return rows.map((row) => ({ versionGroup: row.version_group, members: row.members, deployedAt: row.deployed_at.getTime() }));
+  }
+}
