@@ -8,7 +8,7 @@ import { GatewayStatusBody, apiCall, registerDeployedStack, startSampleBackend }
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
 import { Answer, closeClients, steadyLoad } from '../e2e/support/traffic';
 import { chaosMode, recordFigures } from './support/figures';
-import { heapSnapshotOptions, retainedBytes, takeHeapSnapshot } from './support/heap-snapshots';
+import { gcProbeEnvironment, retainedHeapBytes } from './support/gc-probe';
 
 const HEAP_SERIES = 'strata_process_nodejs_heap_size_used_bytes';
 const GATEWAY_RPS = 200;
@@ -34,8 +34,8 @@ function percentile(values: readonly number[], p: number): number {
 /**
  * [Q] 4. Load and soak: 200 requests/s through the gateway (whose KPI flushes go over Kafka to
  * metrics-ingest) and 2,000 KPI samples/s posted to metrics-ingest, together, for 10 minutes (1
- * minute in the quick cut) after a warm-up. What the gateway and metrics-ingest retain (heap
- * snapshots, after a full GC, at the start and the end of the soak) must grow less than 10 %, the gateway's p99 must hold, no request may fail, and the outbox must not
+ * minute in the quick cut) after a warm-up. What the gateway and metrics-ingest retain (their heap
+ * right after a full GC, at the start and the end of the soak) must grow less than 10 %, the gateway's p99 must hold, no request may fail, and the outbox must not
  * build a backlog.
  */
 describe('load and soak', () => {
@@ -52,12 +52,12 @@ describe('load and soak', () => {
   let backend: { process: ServiceProcess; url: string };
   let database: TestDatabase;
   let stateDir: string;
-  let snapshots: string;
+  let probes: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('chaos-soak');
     stateDir = mkdtempSync(join(tmpdir(), 'strata-chaos-soak-'));
-    snapshots = mkdtempSync(join(tmpdir(), 'strata-chaos-heap-'));
+    probes = mkdtempSync(join(tmpdir(), 'strata-chaos-gc-'));
     const common = distributedModeEnv(database.url, brokers, topicPrefix);
     for (const name of ['registry', 'routing-control', 'metrics-ingest', 'gateway', 'gatewayAdmin']) {
       urls[name] = `http://127.0.0.1:${await portOrFree(0, '127.0.0.1')}`;
@@ -67,7 +67,7 @@ describe('load and soak', () => {
     const started = [
       new ServiceProcess('registry', { ...common, PORT: portOf('registry') }),
       new ServiceProcess('routing-control', { ...common, PORT: portOf('routing-control') }),
-      new ServiceProcess('metrics-ingest', { ...common, PORT: portOf('metrics-ingest'), NODE_OPTIONS: heapSnapshotOptions(snapshots) }),
+      new ServiceProcess('metrics-ingest', { ...common, PORT: portOf('metrics-ingest'), ...gcProbeEnvironment(probes) }),
       new ServiceProcess('gateway', {
         ...common,
         HOST: '127.0.0.1',
@@ -77,7 +77,7 @@ describe('load and soak', () => {
         STRATA_GATEWAY_STATE_DIR: stateDir,
         STRATA_GATEWAY_STACK: stack,
         STRATA_GATEWAY_ENVIRONMENT: 'production',
-        NODE_OPTIONS: heapSnapshotOptions(snapshots),
+        ...gcProbeEnvironment(probes),
       }),
     ];
     processes.push(...started);
@@ -102,13 +102,14 @@ describe('load and soak', () => {
     await Promise.all([...processes, backend?.process].map((process) => process?.stop()));
     await database?.drop();
     rmSync(stateDir, { recursive: true, force: true });
-    rmSync(snapshots, { recursive: true, force: true });
+    rmSync(probes, { recursive: true, force: true });
   }, 60_000);
 
   it('keeps retained heaps flat, p99 steady, no failed request and no outbox backlog under sustained traffic and KPI ingest', async () => {
     let ingesting = true;
     let kpiPosts = 0;
     let kpiFailures = 0;
+    const kpiFailureStatuses: Record<string, number> = {};
     const ingest = (async () => {
       while (ingesting) {
         const now = Date.now();
@@ -116,9 +117,12 @@ describe('load and soak', () => {
           series: { stack, environment: 'production', component, node: `soak-${series}`, metric: 'soak_queue_depth' },
           samples: Array.from({ length: KPI_SAMPLES_PER_POST }, (_, index) => ({ timestamp: now - (KPI_SAMPLES_PER_POST - index) * 10, value: Math.random() * 100 })),
         }));
-        const status = await apiCall(urls['metrics-ingest']!, 'POST', '/v1/samples', { batches }).then((answer) => answer.status, () => 0);
+        const status = await apiCall(urls['metrics-ingest']!, 'POST', '/v1/samples', { batches }).then((answer) => String(answer.status), (error: Error) => `${error.message}: ${String(error.cause)}`);
         kpiPosts += 1;
-        kpiFailures += status === 200 ? 0 : 1;
+        if (status !== '200') {
+          kpiFailures += 1;
+          kpiFailureStatuses[status] = (kpiFailureStatuses[status] ?? 0) + 1;
+        }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
@@ -126,7 +130,7 @@ describe('load and soak', () => {
     await new Promise((resolve) => setTimeout(resolve, warmUpMs));
 
     const [gateway, metricsIngest] = [processes[3]!.pid!, processes[2]!.pid!];
-    const atStart = { gateway: await takeHeapSnapshot(gateway, snapshots), metricsIngest: await takeHeapSnapshot(metricsIngest, snapshots) };
+    const retainedAtStart = { gateway: await retainedHeapBytes(gateway, probes), metricsIngest: await retainedHeapBytes(metricsIngest, probes) };
     const soakStarted = performance.now();
     const heaps: Record<'gateway' | 'metrics-ingest', number[]> = { gateway: [], 'metrics-ingest': [] };
     const sql = new Client({ connectionString: database.url });
@@ -140,11 +144,9 @@ describe('load and soak', () => {
       backlog.push(Number(rows[0]!.pending));
     }
     await sql.end();
-    const atEnd = { gateway: await takeHeapSnapshot(gateway, snapshots), metricsIngest: await takeHeapSnapshot(metricsIngest, snapshots) };
+    const retainedAtEnd = { gateway: await retainedHeapBytes(gateway, probes), metricsIngest: await retainedHeapBytes(metricsIngest, probes) };
     ingesting = false;
     await Promise.all([load.stop(), ingest]);
-    const retainedAtStart = { gateway: retainedBytes(atStart.gateway), metricsIngest: retainedBytes(atStart.metricsIngest) };
-    const retainedAtEnd = { gateway: retainedBytes(atEnd.gateway), metricsIngest: retainedBytes(atEnd.metricsIngest) };
 
     const soaked = load.since(soakStarted);
     const slices = 4;
@@ -166,6 +168,7 @@ describe('load and soak', () => {
       requests: soaked.length,
       kpiPosts,
       kpiFailures,
+      kpiFailureStatuses,
       maxOutboxBacklog: Math.max(...backlog),
     });
 
