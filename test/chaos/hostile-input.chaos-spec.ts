@@ -162,7 +162,7 @@ describe('hostile Kafka input', () => {
       injected: `${sent.length} bad messages (${[...new Set(sent.map(({ hostile }) => hostile.kind))].join(', ')}) on ${groups.size} consumed topics read by ${new Set([...groups.values()].flat()).size} consumer groups; a duplicate and a reordered pair of registry events`,
       lostEvents: missing.length + (duplicate ? 0 : 1) + (reordered ? 2 - Math.min(2, reordered.applied_events) : 2),
       duplicateEvents: Math.max(0, (duplicate?.applied_events ?? 1) - 1),
-      stuck: lagging.length,
+      stuckPartitions: lagging.length,
       deadLettered: expectedLetters.length - missing.length,
       deadLettersExpected: expectedLetters.length,
       wrongReasons: wrongReason.length,

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { portOrFree } from '@strata/runtime';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
@@ -27,8 +29,9 @@ const randomBetween = (low: number, high: number) => low + Math.random() * (high
  * component versions through whichever registry replica answers. Each service is SIGKILLed at
  * random moments (and restarted, as a supervisor would), a routing-control replica is SIGSTOPped
  * past its Kafka session timeout and resumed, PostgreSQL is restarted, and (full run) the Kafka
- * broker. Then every event produced must have been applied once by every consumer group that
- * handles its type, and each fault's recovery is timed by a probe write reaching both consumers.
+ * broker, and forward executions of [B] run back to back throughout. Then every event produced
+ * must have been applied once by every consumer group that handles its type, no execution may be
+ * left unfinished, and each fault's recovery is timed by a probe write reaching both consumers.
  */
 describe('process faults', () => {
   const mode = chaosMode();
@@ -36,8 +39,11 @@ describe('process faults', () => {
   const brokers = requireKafkaBrokers();
   const topicPrefix = uniqueTopicPrefix('chaos-faults');
   const replicas: Replica[] = [];
+  const executionStack = aStackName('faults-exec');
   let database: TestDatabase;
   let sql: Client;
+  /** The infra config's health check: answers after 1 s, so each execution is in flight long enough to be hit. */
+  let slowHealth: Server;
 
   async function connect(): Promise<Client> {
     const client = new Client({ connectionString: database.url });
@@ -68,13 +74,58 @@ describe('process faults', () => {
       await startReplica(replicas.find((replica) => replica.app === app)!);
     }
     await Promise.all(replicas.filter((replica) => !replica.process.pid).map(startReplica));
+
+    slowHealth = createServer((_request, response) => setTimeout(() => response.end('ok'), 1_000));
+    await new Promise<void>((resolve) => slowHealth.listen(0, '127.0.0.1', resolve));
+    const health = `http://127.0.0.1:${(slowHealth.address() as AddressInfo).port}/health`;
+    const registry = replicas[0]!.url;
+    const created = async (path: string, body: unknown) => expect((await apiCall(registry, 'POST', path, body)).status).toBe(201);
+    await created('/v1/stacks', { name: executionStack, environments: [{ name: 'production' }] });
+    await created('/v1/components', { name: `${executionStack}-flags`, stack: executionStack, type: 'infra-config' });
+    for (const version of ['1.0.0', '2.0.0']) {
+      await created(`/v1/components/${executionStack}-flags/versions`, { version, spec: { coupons: version === '2.0.0' }, healthCheck: { url: health, expectStatus: 200, timeout: '5s', interval: '10s' } });
+      await created(`/v1/stacks/${executionStack}/version-groups`, { name: `flags-${version}`, environment: 'production', members: [{ component: `${executionStack}-flags`, version }] });
+    }
   }, 300_000);
 
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.process.stop()));
     await sql?.end().catch(() => undefined);
+    await new Promise((resolve) => slowHealth?.close(resolve));
     await database?.drop();
   }, 60_000);
+
+  /** A call to whichever rollback replica answers. */
+  async function rollbackCall<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    for (let attempt = 0; ; attempt += 1) {
+      const rollback = replicas.filter((replica) => replica.app === 'rollback')[attempt % 2]!;
+      try {
+        return await apiCall<T>(rollback.url, method, path, body);
+      } catch (error) {
+        if (attempt >= 40) throw error;
+        await sleep(250);
+      }
+    }
+  }
+
+  /** Forward executions back to back, alternating the two groups, while the faults go on. */
+  async function deployWhile(running: () => boolean): Promise<number> {
+    let started = 0;
+    for (let group = 0; running(); group = 1 - group) {
+      const answer = await rollbackCall<{ id: string }>('POST', `/v1/stacks/${executionStack}/environments/production/deploy`, { versionGroup: `flags-${group === 0 ? '2.0.0' : '1.0.0'}` });
+      if (answer.status !== 202) {
+        await sleep(500); // the previous execution still holds the stack, or the groups have not reached the service yet
+        continue;
+      }
+      started += 1;
+      while (running()) {
+        const execution = await rollbackCall<{ status: string }>('GET', `/v1/executions/${answer.body.id}`);
+        if (['succeeded', 'failed', 'abandoned'].includes(execution.body.status)) break;
+        await sleep(250);
+      }
+    }
+    return started;
+  }
 
   /** A write through any registry replica that answers: the client fails over as a load balancer would. */
   async function write(method: string, path: string, body: unknown): Promise<boolean> {
@@ -143,6 +194,8 @@ describe('process faults', () => {
       }
     });
 
+    let faulting = true;
+    const executions = deployWhile(() => faulting);
     const faults: Array<{ fault: string; resumeSeconds: number }> = [];
     const kills = SERVICES.flatMap((app) => Array.from({ length: killsPerService }, (_, index) => ({ app, index })));
     kills.sort(() => Math.random() - 0.5);
@@ -178,7 +231,20 @@ describe('process faults', () => {
     }
 
     writing = false;
+    faulting = false;
     await Promise.all(writers);
+    const executionsStarted = await executions;
+    // Every execution the faults interrupted must end (resumed by a replica's lease, or failed), none stay running.
+    let unfinished: Array<{ id: string; status: string }> = [];
+    await eventually(
+      async () => {
+        const page = await rollbackCall<{ items: Array<{ id: string; status: string }> }>('GET', `/v1/executions?stack=${executionStack}&limit=500`);
+        unfinished = page.body.items.filter((execution) => !['succeeded', 'failed', 'abandoned'].includes(execution.status));
+        expect(unfinished).toEqual([]);
+      },
+      90_000,
+      1_000,
+    ).catch(() => undefined);
     let ledger: LedgerCount[] = [];
     await eventually(
       async () => {
@@ -194,9 +260,11 @@ describe('process faults', () => {
 
     recordFigures({
       scenario: 'process-faults',
-      injected: `${kills.length} SIGKILLs (${killsPerService} per service over 2 replicas each of ${SERVICES.join(', ')}), SIGSTOP 8 s, PostgreSQL restart${mode === 'full' ? ', Kafka broker restart' : ''}; ${written} stacks written meanwhile`,
+      injected: `${kills.length} SIGKILLs (${killsPerService} per service over 2 replicas each of ${SERVICES.join(', ')}), SIGSTOP 8 s, PostgreSQL restart${mode === 'full' ? ', Kafka broker restart' : ''}; ${written} stacks written and ${executionsStarted} forward executions run meanwhile`,
       lostEvents: lost,
       duplicateEvents: appliedTwice,
+      stuck: unfinished.length,
+      executionsStarted,
       maxResumeSeconds: Math.max(...faults.map((fault) => fault.resumeSeconds)),
       faults,
       ledger,
@@ -206,6 +274,8 @@ describe('process faults', () => {
     expect(ledger.length).toBeGreaterThanOrEqual(2);
     expect(ledger.filter((count) => count.lost > 0)).toEqual([]);
     expect(appliedTwice).toBe(0);
+    expect(executionsStarted).toBeGreaterThan(3);
+    expect(unfinished).toEqual([]);
     expect(faults.filter((fault) => fault.resumeSeconds > 10)).toEqual([]);
   }, 900_000);
 });
