@@ -23,3 +23,15 @@ export function principalOf(request: AuthenticatedRequest): AuthenticatedPrincip
 
 /** The audit name of the caller, from the verified bearer token. */
 export const Principal = createParamDecorator((_data: unknown, context: ExecutionContext): string => principalOf(context.switchToHttp().getRequest<AuthenticatedRequest>()).name);
+
+/**
+ * The caller's own `Authorization` header, verified by the guard, for a service that acts on the
+ * caller's behalf at another service's API. A parameter decorator of its own rather than
+ * `@Headers('authorization')`: the bearer scheme is the document's security requirement, not a
+ * request parameter of the route.
+ */
+export const CallerAuthorization = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  principalOf(request);
+  return request.headers.authorization ?? '';
+});

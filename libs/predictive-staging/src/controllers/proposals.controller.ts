@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Principal, RequireRole } from '@strata/observability';
+import { CallerAuthorization, Principal, RequireRole } from '@strata/observability';
 import {
   IndexAdviceDto,
   IndexProposalRequestDto,
@@ -64,7 +64,7 @@ export class ProposalsController {
   @ApiConflictResponse({ description: 'Not proposed or staged: problem+json naming status' })
   @ApiUnprocessableEntityResponse({ description: 'The target cannot be reached or copied, or the rollback service does not know the stack: problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'app-version: the rollback service cannot be reached' })
-  async stage(@Param() params: ProposalIdParamDto, @Headers('authorization') authorization: string, @Principal() actor: string): Promise<ProposalDto> {
+  async stage(@Param() params: ProposalIdParamDto, @CallerAuthorization() authorization: string, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(await this.proposals.stage(params.id, actor, authorization));
   }
 
@@ -100,7 +100,7 @@ export class ProposalsController {
   @ApiConflictResponse({ description: 'Not validated (status named), being promoted, or the execution failed (executionId named); the proposal stays validated with the error under promotion' })
   @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment, component or version group, an unreachable target database, a kind not promotable yet: problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'The registry or the rollback service cannot be reached' })
-  async promote(@Param() params: ProposalIdParamDto, @Body() body: PromoteProposalDto, @Headers('authorization') authorization: string, @Principal() actor: string): Promise<ProposalDto> {
+  async promote(@Param() params: ProposalIdParamDto, @Body() body: PromoteProposalDto, @CallerAuthorization() authorization: string, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(await this.promotions.promote(params.id, body, authorization, actor));
   }
 }
