@@ -31,6 +31,9 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
   return result;
 }
 
+/** How long start() waits for topics it created (or saw created) to be served before giving up. */
+const TOPIC_METADATA_WAIT_MS = 15_000;
+
 /** The distributed-mode transport, on kafkajs. Only this file knows about Kafka. */
 export class KafkaEventBus implements EventBus {
   readonly transport = 'kafka' as const;
@@ -192,13 +195,33 @@ export class KafkaEventBus implements EventBus {
         })),
       });
     } catch (error) {
-      // Another service starting at the same moment may have created them first.
-      const nowExisting = new Set(await this.admin.listTopics());
-      if (!missing.every((topic) => nowExisting.has(topic))) {
+      // Another service starting at the same moment may have created them first; or they were
+      // created and the broker's metadata has not caught up (UNKNOWN_TOPIC_OR_PARTITION while
+      // kafkajs waits for leaders, seen on a busy single-node KRaft broker): wait for it a while.
+      if (!(await this.topicsServed(missing, TOPIC_METADATA_WAIT_MS))) {
         throw error;
       }
     }
     this.logger.info('created topics', { topics: missing, partitions: this.options.partitions });
+  }
+
+  /** Whether every topic is listed with a leader for each partition within `waitMs`. */
+  private async topicsServed(topics: readonly string[], waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        if (metadata.length === topics.length && metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0))) {
+          return true;
+        }
+      } catch {
+        // not served yet
+      }
+      if (Date.now() >= deadline) {
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   private logKafkajs(entry: LogEntry): void {
