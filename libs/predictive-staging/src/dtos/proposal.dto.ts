@@ -3,6 +3,7 @@ import { PROPOSAL_KINDS, PROPOSAL_STATUSES, ProposalKind, ProposalStatus } from 
 import { PageQueryDto } from '@strata/observability';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import type { LbWeightsOutcome } from '../services/lb-weights-proposals.service';
 import type { IndexAdvice } from '../services/proposals.service';
 import type { ProposalRecord, ProposalTransitionRecord } from '../repositories/proposals.repository';
 
@@ -23,13 +24,16 @@ export class StatementDto {
   meanExecTimeMs!: number;
 }
 
-export class IndexProposalRequestDto {
+/** A stack's environment: what an lb-weights proposal is requested for, and where an index proposal's database runs. */
+export class LbWeightsProposalRequestDto {
   @ApiProperty({ maxLength: 63, example: 'shop' }) @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'stack must be a stack name' })
   stack!: string;
 
   @ApiProperty({ maxLength: 63, example: 'production' }) @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'environment must be an environment name' })
   environment!: string;
+}
 
+export class IndexProposalRequestDto extends LbWeightsProposalRequestDto {
   @ApiProperty({ maxLength: 63, example: 'shop-db', description: 'The db-schema component whose database the indexes are for' })
   @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'component must be a component name' })
   component!: string;
@@ -124,6 +128,23 @@ export class IndexAdviceDto {
   @ApiProperty({ description: 'Statements read (given or from pg_stat_statements)' }) statementsRead!: number;
   @ApiProperty({ type: [ProposalDto], description: 'One proposal per index kept' }) proposals!: ProposalDto[];
   @ApiProperty({ type: [RejectedCandidateDto], description: 'Candidates dropped, each with why' }) rejected!: RejectedCandidateDto[];
+}
+
+export class LbWeightsSkipDto {
+  @ApiProperty() forecastId!: string;
+  @ApiProperty() node!: string;
+  @ApiProperty({ example: 'holt backtest MASE 0.912 is no better than the baseline seasonal-naive (MASE 0.900)' }) reason!: string;
+}
+
+export class LbWeightsAdviceDto {
+  @ApiProperty({ type: ProposalDto, nullable: true, description: 'The proposal of the newest horizon, made or refined; null when none (reason says why)' }) proposal!: ProposalDto | null;
+  @ApiProperty({ description: 'Whether this request made the proposal (false: it refined or found the one of the same horizon)' }) made!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Why no proposal' }) reason!: string | null;
+  @ApiProperty({ type: [LbWeightsSkipDto], description: 'Node forecasts no better than a baseline on their backtest: any one stops the proposal' }) skipped!: LbWeightsSkipDto[];
+}
+
+export function mapLbWeightsAdvice(outcome: LbWeightsOutcome): LbWeightsAdviceDto {
+  return { proposal: outcome.proposal ? mapProposal(outcome.proposal) : null, made: outcome.made, reason: outcome.reason, skipped: outcome.skipped.map((skip) => ({ ...skip })) };
 }
 
 export function mapProposal(proposal: ProposalRecord): ProposalDto {
