@@ -3,18 +3,26 @@ import { forecastSkill, proposeLbWeights } from './lb-weights';
 const base = { firstAt: 1_000_000, stepMs: 60_000, minImbalance: 0.1, minWeight: 5 };
 
 describe('forecastSkill', () => {
-  it('is better when the served method beats the best other method, naming that baseline', () => {
-    expect(forecastSkill('lstm', [{ method: 'seasonal-naive', mase: 0.9 }, { method: 'ses', mase: 0.7 }, { method: 'lstm', mase: 0.5 }])).toEqual({ better: true, mase: 0.5, baseline: 'ses', baselineMase: 0.7 });
+  const lstm = { kind: 'lstm', method: 'lstm' } as const;
+  const holt = { kind: 'baseline', method: 'holt' } as const;
+
+  it('is better when the LSTM beats every baseline, naming the best one', () => {
+    expect(forecastSkill(lstm, [{ method: 'seasonal-naive', mase: 0.9 }, { method: 'ses', mase: 0.7 }, { method: 'lstm', mase: 0.5 }])).toEqual({ better: true, mase: 0.5, baseline: 'ses', baselineMase: 0.7 });
   });
 
-  it('is not better when a baseline matches or beats it, naming the baseline and both figures', () => {
-    const skill = forecastSkill('lstm', [{ method: 'seasonal-naive', mase: 0.6 }, { method: 'lstm', mase: 0.6 }]);
-    expect(skill).toEqual({ better: false, reason: 'lstm backtest MASE 0.600 is no better than the baseline seasonal-naive (MASE 0.600)' });
+  it('is not better when a baseline matches or beats the LSTM, naming the baseline and both figures', () => {
+    expect(forecastSkill(lstm, [{ method: 'seasonal-naive', mase: 0.6 }, { method: 'lstm', mase: 0.6 }])).toEqual({ better: false, reason: 'lstm backtest MASE 0.600 is no better than the baseline seasonal-naive (MASE 0.600)' });
+  });
+
+  it('judges a serving baseline against the no-skill baselines only: a smoothing method tying with it does not count', () => {
+    const backtest = [{ method: 'naive', mase: 1.2 }, { method: 'seasonal-naive', mase: 1.1 }, { method: 'holt', mase: 0.34 }, { method: 'holt-winters', mase: 0.34 }];
+    expect(forecastSkill(holt, backtest)).toEqual({ better: true, mase: 0.34, baseline: 'seasonal-naive', baselineMase: 1.1 });
+    expect(forecastSkill(holt, [{ method: 'naive', mase: 0.3 }, { method: 'holt', mase: 0.34 }])).toMatchObject({ better: false, reason: 'holt backtest MASE 0.340 is no better than the baseline naive (MASE 0.300)' });
   });
 
   it('is not better without a backtest of its own or of any baseline', () => {
-    expect(forecastSkill('holt', [{ method: 'naive', mase: 1 }])).toMatchObject({ better: false, reason: 'holt has no backtest MASE' });
-    expect(forecastSkill('holt', [{ method: 'holt', mase: 0.4 }, { method: 'naive', mase: null }])).toMatchObject({ better: false });
+    expect(forecastSkill(holt, [{ method: 'naive', mase: 1 }])).toEqual({ better: false, reason: 'holt has no backtest MASE' });
+    expect(forecastSkill(holt, [{ method: 'holt', mase: 0.4 }, { method: 'naive', mase: null }])).toEqual({ better: false, reason: 'holt (MASE 0.400) has no baseline backtested beside it' });
   });
 });
 

@@ -13,19 +13,27 @@ export interface BacktestScore {
 
 export type ForecastSkill = { readonly better: true; readonly mase: number; readonly baseline: string; readonly baselineMase: number } | { readonly better: false; readonly reason: string };
 
+/** The forecasts that need no model: what any forecast must beat to say something about the future. */
+export const NO_SKILL_BASELINES: readonly string[] = ['naive', 'seasonal-naive'];
+
 /**
- * Whether the method serving a forecast beat the best of the other methods backtested on the same
- * origins (lower MASE, strictly): a forecast no better than a baseline says nothing a baseline
- * would not, so no weights are proposed from it. The reason names the baseline and both figures.
+ * Whether the method serving a forecast beat its baselines on the same backtest origins (lower
+ * MASE, strictly): a learnt model (`lstm`) must beat every baseline; a baseline serving must beat
+ * the no-skill ones (its fellow smoothing methods may tie with it: Holt-Winters without a season is
+ * Holt). A forecast no better says nothing a baseline would not, so no weights are proposed from
+ * it. The reason names the baseline and both figures.
  */
-export function forecastSkill(served: string, backtest: readonly BacktestScore[]): ForecastSkill {
-  const own = backtest.find((score) => score.method === served)?.mase ?? null;
-  if (own === null || !Number.isFinite(own)) return { better: false, reason: `${served} has no backtest MASE` };
-  const others = backtest.filter((score): score is BacktestScore & { mase: number } => score.method !== served && score.mase !== null && Number.isFinite(score.mase));
-  const best = others.reduce<(BacktestScore & { mase: number }) | null>((kept, score) => (kept === null || score.mase < kept.mase ? score : kept), null);
-  if (best === null) return { better: false, reason: `${served} (MASE ${own.toFixed(3)}) has no baseline backtested beside it` };
+export function forecastSkill(served: { readonly kind: 'lstm' | 'baseline'; readonly method: string }, backtest: readonly BacktestScore[]): ForecastSkill {
+  const own = backtest.find((score) => score.method === served.method)?.mase ?? null;
+  if (own === null || !Number.isFinite(own)) return { better: false, reason: `${served.method} has no backtest MASE` };
+  const references = backtest.filter(
+    (score): score is BacktestScore & { mase: number } =>
+      score.method !== served.method && (served.kind === 'lstm' || NO_SKILL_BASELINES.includes(score.method)) && score.mase !== null && Number.isFinite(score.mase),
+  );
+  const best = references.reduce<(BacktestScore & { mase: number }) | null>((kept, score) => (kept === null || score.mase < kept.mase ? score : kept), null);
+  if (best === null) return { better: false, reason: `${served.method} (MASE ${own.toFixed(3)}) has no baseline backtested beside it` };
   if (own >= best.mase) {
-    return { better: false, reason: `${served} backtest MASE ${own.toFixed(3)} is no better than the baseline ${best.method} (MASE ${best.mase.toFixed(3)})` };
+    return { better: false, reason: `${served.method} backtest MASE ${own.toFixed(3)} is no better than the baseline ${best.method} (MASE ${best.mase.toFixed(3)})` };
   }
   return { better: true, mase: own, baseline: best.method, baselineMase: best.mase };
 }

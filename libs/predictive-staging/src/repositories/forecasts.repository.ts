@@ -136,7 +136,7 @@ export class ForecastsRepository {
     const rows = (await manager.query(
       `SELECT DISTINCT ON (series_id) ${COLUMNS} FROM "${schema}".forecasts
         WHERE stack = $1 AND environment = $2 AND metric = ANY($3) AND node IS NOT NULL AND made_at >= $4
-        ORDER BY series_id, made_at DESC, id DESC`,
+        ORDER BY series_id, made_at DESC, forecasts.id DESC`,
       [where.stack, where.environment, where.metrics, new Date(where.since)],
     )) as ForecastRow[];
     return rows.map(toRecord);

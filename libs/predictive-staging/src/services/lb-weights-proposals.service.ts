@@ -33,8 +33,8 @@ const iso = (at: number): string => new Date(at).toISOString();
 /**
  * lb-weights proposals from per-node load forecasts: when a node's load forecast is stored (in the
  * forecast's own transaction) or on request, the newest load forecasts of the other nodes of the
- * same stack config and horizon are taken together; if every one beat its best baseline on its
- * backtest and the loads at the forecast peak are uneven enough, weights that even them out are
+ * same stack config and horizon are taken together; if every one beat its baselines on its
+ * backtest (domain `forecastSkill`) and the loads at the forecast peak are uneven enough, weights that even them out are
  * proposed, with the peak time (the deadline to stage them by), the forecasts and their backtest
  * scores as evidence, and each node's peak load before and after as the expected effect.
  *
@@ -89,7 +89,7 @@ export class LbWeightsProposalsService {
       return { proposal: null, made: false, reason, skipped };
     };
 
-    const skills = loads.map((forecast) => ({ forecast, node: forecast.labels.node ?? '', skill: forecastSkill(forecast.choice.method, forecast.backtest) }));
+    const skills = loads.map((forecast) => ({ forecast, node: forecast.labels.node ?? '', skill: forecastSkill(forecast.choice, forecast.backtest) }));
     const skipped = skills.flatMap(({ forecast, node, skill }) => (skill.better ? [] : [{ forecastId: forecast.id, node, reason: skill.reason }]));
     if (skipped.length > 0) return nobody(`the load forecast of ${skipped.map((skip) => `${skip.node} (${skip.reason})`).join('; ')}: weights are not proposed from a forecast no better than a baseline`, skipped);
 
