@@ -21,7 +21,9 @@ import { PredictiveTransactions } from './repositories/transactions';
 import { AnomalyDetectionService } from './services/anomaly-detection.service';
 import { AppVersionProposalsService } from './services/app-version-proposals.service';
 import { ForecastSchedulerService } from './services/forecast-scheduler.service';
+import { ForecastPublication } from './services/forecast-publication.service';
 import { ForecastingService } from './services/forecasting.service';
+import { LbWeightsProposalsService } from './services/lb-weights-proposals.service';
 import { LstmModelsService } from './services/lstm-models.service';
 import { PredictiveQueriesService } from './services/predictive-queries.service';
 import { OwnerApis } from './services/owner-apis';
@@ -65,6 +67,8 @@ export class PredictiveStagingModule {
         AnomalyDetectionService,
         LstmModelsService,
         ForecastingService,
+        ForecastPublication,
+        LbWeightsProposalsService,
         ForecastSchedulerService,
         PredictiveQueriesService,
         RetentionService,

@@ -1,2 +1,3 @@
 export * from './proposal-lifecycle';
 export * from './index-promotion';
+export * from './lb-weights';

@@ -38,6 +38,14 @@ describe(readPredictiveStagingSettings.name, () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_MIN_SEVERITY: 'none' })).toThrow(/PREDICTIVE_APP_VERSION_MIN_SEVERITY/);
   });
 
+  it('reads which forecasts propose lb-weights and when, naming the variable of a bad value', () => {
+    expect(readPredictiveStagingSettings({}).lbWeights).toEqual({ loadMetric: 'gateway_requests_total', latencyMetric: 'gateway_request_duration_ms', minImbalance: 0.1, minWeight: 5 });
+    expect(readPredictiveStagingSettings({ PREDICTIVE_LB_LOAD_METRIC: 'http_requests_total', PREDICTIVE_LB_MIN_IMBALANCE: '0.25', PREDICTIVE_LB_MIN_WEIGHT: '0' }).lbWeights).toMatchObject({ loadMetric: 'http_requests_total', minImbalance: 0.25, minWeight: 0 });
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_LB_LOAD_METRIC: 'requests per second' })).toThrow(/PREDICTIVE_LB_LOAD_METRIC: must be a Prometheus-style metric name/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_LB_MIN_IMBALANCE: '0' })).toThrow(/PREDICTIVE_LB_MIN_IMBALANCE/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_LB_MIN_WEIGHT: '60' })).toThrow(/PREDICTIVE_LB_MIN_WEIGHT/);
+  });
+
   it('refuses a minimum history too short for the backtest', () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_HORIZON: '24', PREDICTIVE_FORECAST_MIN_POINTS: '100' })).toThrow(/PREDICTIVE_FORECAST_MIN_POINTS: must be at least .* = 123/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);

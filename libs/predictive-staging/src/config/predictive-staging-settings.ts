@@ -52,6 +52,12 @@ export interface PredictiveStagingSettings {
    * last known good version.
    */
   appVersion: { minSeverity: ReportedSeverity; metrics: RegExp };
+  /**
+   * Automatic lb-weights proposals from per-node forecasts of `loadMetric` (and `latencyMetric`, as
+   * evidence): proposed when node loads at the forecast peak spread at least `minImbalance` above
+   * their mean; every weighted node keeps at least `minWeight` percent.
+   */
+  lbWeights: { loadMetric: string; latencyMetric: string; minImbalance: number; minWeight: number };
 }
 
 const flag = (fallback: boolean) =>
@@ -105,6 +111,10 @@ const settingsSchema = z.object({
   PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT: duration('1h'),
   PREDICTIVE_APP_VERSION_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
   PREDICTIVE_APP_VERSION_METRICS: pattern,
+  PREDICTIVE_LB_LOAD_METRIC: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus-style metric name').max(200).default('gateway_requests_total'),
+  PREDICTIVE_LB_LATENCY_METRIC: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus-style metric name').max(200).default('gateway_request_duration_ms'),
+  PREDICTIVE_LB_MIN_IMBALANCE: z.coerce.number({ message: 'must be a number' }).gt(0).max(10).default(0.1),
+  PREDICTIVE_LB_MIN_WEIGHT: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0).max(50).default(5),
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
@@ -171,6 +181,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
       statementTimeout: parsed.PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT,
     },
     appVersion: { minSeverity: parsed.PREDICTIVE_APP_VERSION_MIN_SEVERITY, metrics: new RegExp(parsed.PREDICTIVE_APP_VERSION_METRICS) },
+    lbWeights: { loadMetric: parsed.PREDICTIVE_LB_LOAD_METRIC, latencyMetric: parsed.PREDICTIVE_LB_LATENCY_METRIC, minImbalance: parsed.PREDICTIVE_LB_MIN_IMBALANCE, minWeight: parsed.PREDICTIVE_LB_MIN_WEIGHT },
   };
 }
 

@@ -4,6 +4,8 @@ import { CallerAuthorization, Principal, RequireRole } from '@strata/observabili
 import {
   IndexAdviceDto,
   IndexProposalRequestDto,
+  LbWeightsAdviceDto,
+  LbWeightsProposalRequestDto,
   ProposalDetailDto,
   ProposalDto,
   ProposalIdParamDto,
@@ -12,9 +14,11 @@ import {
   ProposalQueryDto,
   RejectProposalDto,
   mapAdvice,
+  mapLbWeightsAdvice,
   mapProposal,
   mapProposalDetail,
 } from '../dtos/proposal.dto';
+import { LbWeightsProposalsService } from '../services/lb-weights-proposals.service';
 import { PromotionService } from '../services/promotion.service';
 import { ProposalsService } from '../services/proposals.service';
 
@@ -24,6 +28,7 @@ export class ProposalsController {
   constructor(
     private readonly proposals: ProposalsService,
     private readonly promotions: PromotionService,
+    private readonly lbWeights: LbWeightsProposalsService,
   ) {}
 
   @RequireRole('operator')
@@ -32,6 +37,18 @@ export class ProposalsController {
   @ApiUnprocessableEntityResponse({ description: 'problem+json naming the field: a variable that is not set, an unreachable database, no statements' })
   async proposeIndexes(@Body() body: IndexProposalRequestDto, @Principal() actor: string): Promise<IndexAdviceDto> {
     return mapAdvice(await this.proposals.proposeIndexes(body, actor));
+  }
+
+  @RequireRole('operator')
+  @Post('lb-weights')
+  @ApiCreatedResponse({
+    type: LbWeightsAdviceDto,
+    description:
+      "Node weights from the newest per-node load forecasts of the environment (one stack config, one horizon): the proposal made or refined with the forecast peak, or why none (a node's forecast no better than its best baseline on its backtest, loads even enough)",
+  })
+  @ApiUnprocessableEntityResponse({ description: 'No per-node load forecast for the stack and environment: problem+json naming stack' })
+  async proposeLbWeights(@Body() body: LbWeightsProposalRequestDto, @Principal() actor: string): Promise<LbWeightsAdviceDto> {
+    return mapLbWeightsAdvice(await this.lbWeights.propose(body.stack, body.environment, actor));
   }
 
   @RequireRole('viewer')

@@ -3,6 +3,7 @@ import { PROPOSAL_KINDS, PROPOSAL_STATUSES, ProposalKind, ProposalStatus } from 
 import { PageQueryDto } from '@strata/observability';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import type { LbWeightsOutcome } from '../services/lb-weights-proposals.service';
 import type { IndexAdvice } from '../services/proposals.service';
 import type { ProposalRecord, ProposalTransitionRecord } from '../repositories/proposals.repository';
 
@@ -23,13 +24,16 @@ export class StatementDto {
   meanExecTimeMs!: number;
 }
 
-export class IndexProposalRequestDto {
+/** A stack's environment: what an lb-weights proposal is requested for, and where an index proposal's database runs. */
+export class LbWeightsProposalRequestDto {
   @ApiProperty({ maxLength: 63, example: 'shop' }) @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'stack must be a stack name' })
   stack!: string;
 
   @ApiProperty({ maxLength: 63, example: 'production' }) @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'environment must be an environment name' })
   environment!: string;
+}
 
+export class IndexProposalRequestDto extends LbWeightsProposalRequestDto {
   @ApiProperty({ maxLength: 63, example: 'shop-db', description: 'The db-schema component whose database the indexes are for' })
   @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'component must be a component name' })
   component!: string;
@@ -91,11 +95,11 @@ export class ProposalDto {
   @ApiProperty({ example: 'index on orders (customer_id)' }) title!: string;
   @ApiProperty({ enum: PROPOSAL_STATUSES }) status!: string;
   @ApiProperty({ description: 'Why it is where it is (the last move)' }) reason!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Where it applies. index: databaseUrlFrom. app-version: stack, environment, component, runningVersion, runningGroup' }) target!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The change. index: table, columns, up (CREATE INDEX CONCURRENTLY) and down SQL. app-version: type app, reason last-known-good, version, versionGroup (the group that carries it), deployedAt' }) change!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Why. index: the statements it serves, the evaluation path. app-version: anomalies (anomalyId, seriesId, metric, node, at, score, severity, observed, expected) and the earlier groups skipped with why' }) evidence!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "The expected effect as numbers. index: planner cost before, after, reduction. app-version: per metric, its level now, under the last known good group, and the expected reduction" }) expected!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "What staging measured (app-version: the rollback service's dry-run plan of its group)" }) staging!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Where it applies. index: databaseUrlFrom. app-version: stack, environment, component, runningVersion, runningGroup. lb-weights: stack, environment, component, stackConfig, horizonStart, peakAt' }) target!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The change. index: table, columns, up (CREATE INDEX CONCURRENTLY) and down SQL. app-version: type app, reason last-known-good, version, versionGroup (the group that carries it), deployedAt. lb-weights: type lb-rule, scope node-weights, stackConfig, current and proposed weights per node (percent), horizon (start, end, stepMs, steps), peakAt (the forecast peak: staged before it)' }) change!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Why. index: the statements it serves, the evaluation path. app-version: anomalies (anomalyId, seriesId, metric, node, at, score, severity, observed, expected) and the earlier groups skipped with why. lb-weights: the per-node load forecasts (forecastId, node, method, its backtest MASE, the baseline it beat and the MASE of that baseline) and the latency forecasts beside them' }) evidence!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: "The expected effect as numbers. index: planner cost before, after, reduction. app-version: per metric, its level now, under the last known good group, and the expected reduction. lb-weights: peakAt, each node's forecast peak load before and after, the busiest node's before and after" }) expected!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "What staging measured (app-version: the rollback service's dry-run plan of its group; lb-weights: the deadline only, stagedAt and peakAt, as its mirrored trial is not implemented)" }) staging!: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "The effect production showed after promotion: each statement's time before and after, the reduction beside staging's prediction" }) observed!: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The promotion: stack, environment, component, version, versionGroup, executionId; while not promoted, the last attempt\'s error' }) promotion!: Record<string, unknown> | null;
   @ApiProperty() createdBy!: string;
@@ -124,6 +128,23 @@ export class IndexAdviceDto {
   @ApiProperty({ description: 'Statements read (given or from pg_stat_statements)' }) statementsRead!: number;
   @ApiProperty({ type: [ProposalDto], description: 'One proposal per index kept' }) proposals!: ProposalDto[];
   @ApiProperty({ type: [RejectedCandidateDto], description: 'Candidates dropped, each with why' }) rejected!: RejectedCandidateDto[];
+}
+
+export class LbWeightsSkipDto {
+  @ApiProperty() forecastId!: string;
+  @ApiProperty() node!: string;
+  @ApiProperty({ example: 'holt backtest MASE 0.912 is no better than the baseline seasonal-naive (MASE 0.900)' }) reason!: string;
+}
+
+export class LbWeightsAdviceDto {
+  @ApiProperty({ type: ProposalDto, nullable: true, description: 'The proposal of the newest horizon, made or refined; null when none (reason says why)' }) proposal!: ProposalDto | null;
+  @ApiProperty({ description: 'Whether this request made the proposal (false: it refined or found the one of the same horizon)' }) made!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Why no proposal' }) reason!: string | null;
+  @ApiProperty({ type: [LbWeightsSkipDto], description: 'Node forecasts no better than a baseline on their backtest: any one stops the proposal' }) skipped!: LbWeightsSkipDto[];
+}
+
+export function mapLbWeightsAdvice(outcome: LbWeightsOutcome): LbWeightsAdviceDto {
+  return { proposal: outcome.proposal ? mapProposal(outcome.proposal) : null, made: outcome.made, reason: outcome.reason, skipped: outcome.skipped.map((skip) => ({ ...skip })) };
 }
 
 export function mapProposal(proposal: ProposalRecord): ProposalDto {

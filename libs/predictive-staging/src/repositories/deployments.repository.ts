@@ -25,6 +25,12 @@ export class DeploymentsRepository {
     return rows[0]?.type ?? null;
   }
 
+  /** The stack's components of `type`, by name. */
+  async componentsOfType(manager: EntityManager, stack: string, type: string): Promise<string[]> {
+    const rows = (await manager.query(`SELECT component FROM "${schema}".known_components WHERE stack = $1 AND type = $2 ORDER BY component`, [stack, type])) as { component: string }[];
+    return rows.map((row) => row.component);
+  }
+
   /** Appends a deployment; the registry's events of a stack arrive in order, so the row order is the deployment order. */
   async recordDeployment(manager: EntityManager, deployment: NewDeployment): Promise<void> {
     await manager.query(`INSERT INTO "${schema}".deployments (stack, environment, version_group, members, deployed_at) VALUES ($1, $2, $3, $4, $5)`, [

@@ -128,6 +128,20 @@ export class ForecastsRepository {
     return this.table.findById(manager, id);
   }
 
+  /**
+   * The newest forecast of each per-node series of `metrics` in the stack's environment, made at or
+   * after `since`: the per-node view one lb-weights proposal is made from.
+   */
+  async newestPerNode(manager: EntityManager, where: { stack: string; environment: string; metrics: readonly string[]; since: number }): Promise<ForecastRecord[]> {
+    const rows = (await manager.query(
+      `SELECT DISTINCT ON (series_id) ${COLUMNS} FROM "${schema}".forecasts
+        WHERE stack = $1 AND environment = $2 AND metric = ANY($3) AND node IS NOT NULL AND made_at >= $4
+        ORDER BY series_id, made_at DESC, forecasts.id DESC`,
+      [where.stack, where.environment, where.metrics, new Date(where.since)],
+    )) as ForecastRow[];
+    return rows.map(toRecord);
+  }
+
   /** Newest first; `beforeId` is the previous page's cursor. */
   search(manager: EntityManager, filter: ForecastFilter, limit: number, beforeId: string | undefined): Promise<Page<ForecastRecord>> {
     return this.table.page(manager, new WhereClause().labels(filter).between('made_at', filter), limit, beforeId);

@@ -121,6 +121,29 @@ export class ProposalsRepository {
     return this.insertRow(manager, proposal, `ON CONFLICT (stack, environment, (target->>'runningGroup')) WHERE kind = 'app-version' AND status IN ('proposed', 'staged', 'validated') DO NOTHING`);
   }
 
+  /**
+   * The lb-weights proposal of a stack config's forecast horizon: inserted, or — while it is only
+   * proposed — its change, evidence and expected effect replaced by `proposal`'s (a later node's
+   * forecast of the same horizon refines it). `made` says which; null when it has moved on (staged,
+   * promoted or rejected: a horizon's weights are not re-proposed behind an operator's decision).
+   */
+  async upsertLbWeights(manager: EntityManager, proposal: NewProposal): Promise<{ proposal: ProposalRecord; made: boolean } | null> {
+    const rows = (await manager.query(
+      `INSERT INTO "${schema}".proposals AS p (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (stack, environment, (COALESCE(target->>'stackConfig', '')), (target->>'horizonStart')) WHERE kind = 'lb-weights'
+       DO UPDATE SET title = EXCLUDED.title, reason = EXCLUDED.reason, target = EXCLUDED.target, change = EXCLUDED.change, evidence = EXCLUDED.evidence, expected = EXCLUDED.expected, updated_at = now()
+         WHERE p.status = 'proposed'
+       RETURNING ${COLUMNS}, (xmax = 0) AS made`,
+      [randomUUID(), proposal.kind, proposal.stack, proposal.environment, proposal.component, proposal.title, proposal.reason, proposal.target, proposal.change, proposal.evidence, proposal.expected, proposal.createdBy],
+    )) as (ProposalRow & { made: boolean })[];
+    const row = rows[0];
+    if (!row) return null;
+    const record = toRecord(row);
+    if (row.made) await this.addTransition(manager, record.id, null, 'proposed', proposal.createdBy, proposal.reason);
+    return { proposal: record, made: row.made };
+  }
+
   /** The open app-version proposal of a running group, locked until the transaction ends, or null. */
   async findOpenAppVersion(manager: EntityManager, stack: string, environment: string, runningGroup: string): Promise<ProposalRecord | null> {
     const rows = (await manager.query(

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '@strata/domain';
-import { EventOutbox } from '@strata/messaging';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { type ForecastPolicy, backtestBaselines, composeForecast } from '../domain/forecast-plan';
-import { ForecastRecord, ForecastsRepository } from '../repositories/forecasts.repository';
+import { ForecastRecord } from '../repositories/forecasts.repository';
 import { SeriesPoint, SeriesRepository } from '../repositories/series.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
+import { ForecastPublication } from './forecast-publication.service';
 import { LstmModelsService } from './lstm-models.service';
 import { forecastsMade } from './predictive-metrics';
 
@@ -18,7 +18,7 @@ function typicalStep(points: readonly SeriesPoint[]): number {
 /**
  * Forecasts one series: backtests every baseline (and the LSTM where enabled and the history is
  * long enough) on the same rolling origins, serves the LSTM only where it beat the best baseline,
- * and stores and publishes the forecast in one transaction.
+ * and stores and publishes the forecast (and what follows from it) in one transaction.
  */
 @Injectable()
 export class ForecastingService {
@@ -27,10 +27,9 @@ export class ForecastingService {
 
   constructor(
     private readonly series: SeriesRepository,
-    private readonly forecasts: ForecastsRepository,
+    private readonly publication: ForecastPublication,
     private readonly lstm: LstmModelsService,
     private readonly transactions: PredictiveTransactions,
-    private readonly events: EventOutbox,
     @Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings,
   ) {}
 
@@ -63,8 +62,8 @@ export class ForecastingService {
       const composed = composeForecast(values, baselines, outcome.ok ? outcome.lstm : null, policy);
       const stepMs = series.stepMs ?? typicalStep(points);
       const last = points[points.length - 1]?.at ?? now;
-      const stored = await this.transactions.run(async (manager) => {
-        const record = await this.forecasts.insert(manager, {
+      const stored = await this.transactions.run((manager) =>
+        this.publication.publish(manager, {
           seriesId,
           labels: series.labels,
           madeAt: now,
@@ -82,27 +81,8 @@ export class ForecastingService {
           backtest: composed.accuracy,
           lstmModelId: outcome.ok ? outcome.lstm.modelId : null,
           lstmError: outcome.ok ? null : outcome.reason,
-        });
-        await this.events.record(
-          manager,
-          this.events.create('io.strata.forecast.published.v1', series.labels.stack, {
-            forecastId: record.id,
-            seriesId,
-            series: series.labels,
-            madeAt: record.madeAt,
-            firstAt: record.firstAt,
-            stepMs,
-            horizon,
-            level,
-            values: [...record.values],
-            lower: [...record.lower],
-            upper: [...record.upper],
-            model: { kind: composed.choice.kind, method: composed.choice.method, reason: composed.choice.reason, explanation: composed.explanation },
-            backtest: [...composed.accuracy],
-          }),
-        );
-        return record;
-      });
+        }),
+      );
       forecastsMade.inc({ kind: composed.choice.kind, reason: composed.choice.reason });
       return stored;
     } finally {

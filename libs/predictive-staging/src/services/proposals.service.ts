@@ -121,6 +121,7 @@ export class ProposalsService {
     const { proposal } = await this.get(id);
     proposalTransition(proposal.status, 'stage');
     if (proposal.kind === 'app-version') return this.stageAppVersion(proposal, actor, authorization);
+    if (proposal.kind === 'lb-weights') return this.stageLbWeights(proposal, actor);
     if (proposal.kind !== 'index') {
       throw DomainError.invalid(`a ${proposal.kind} proposal is not staged on a database copy`, [{ field: 'kind', message: `is ${proposal.kind}; only index proposals are staged here` }]);
     }
@@ -161,11 +162,33 @@ export class ProposalsService {
   }
 
   /**
+   * Stages lb-weights before their forecast peak: past it, the weights were for traffic that has
+   * come and gone (409 naming peakAt). Staging records the deadline and nothing else: the mirrored
+   * trial the issue asks for needs per-node weights in a staging stack config, which the gateway
+   * does not have (it spreads a config's traffic by power of two choices), so nothing is measured
+   * and validation refuses (see `validate`) rather than judge on no figures.
+   */
+  private stageLbWeights(proposal: ProposalRecord, actor: string): Promise<ProposalRecord> {
+    const peakAt = String(proposal.change['peakAt']);
+    return this.move(proposal.id, 'stage', actor, () => {
+      const now = Date.now();
+      if (!(Date.parse(peakAt) > now)) {
+        throw new DomainError(DomainErrorCode.Conflict, `the forecast peak of proposal ${proposal.id} was at ${peakAt}: weights are staged before it`, [{ field: 'peakAt', message: `is ${peakAt}, before now (${new Date(now).toISOString()})` }]);
+      }
+      const reason = `staged ${Math.round((Date.parse(peakAt) - now) / 60_000)} min before the forecast peak at ${peakAt}; not measured: mirrored validation for lb-weights is not implemented`;
+      return { to: 'staged', reason, staging: { method: 'deadline', stagedAt: new Date(now).toISOString(), peakAt, mirrored: null, validated: null, reason } };
+    });
+  }
+
+  /**
    * Validates a staged proposal on what staging measured: validated when the measured reductions
    * held, rejected with staging's reason when they did not.
    */
   validate(id: string, actor: string): Promise<ProposalRecord> {
     return this.move(id, 'validate', actor, (proposal) => {
+      if (proposal.kind === 'lb-weights') {
+        throw DomainError.invalid('not implemented: mirrored validation for lb-weights', [{ field: 'kind', message: 'is lb-weights; its mirrored trial is not implemented, so there is nothing to validate it on' }]);
+      }
       const staging = proposal.staging as { validated?: boolean; reason?: string } | null;
       return staging?.validated === true ? { to: 'validated', reason: `staging measured it: ${staging.reason ?? ''}`.trim() } : { to: 'rejected', reason: `staging did not confirm it: ${staging?.reason ?? 'no measurement'}` };
     });

@@ -20,6 +20,7 @@ export function testSettings(
     staging: { samplePercent: 25, maxRowsPerTable: 200_000 },
     promotion: { registryUrl: 'http://127.0.0.1:1', rollbackUrl: 'http://127.0.0.1:1', waitMs: 60_000, lockTimeout: '5s', statementTimeout: '1m', ...overrides.promotion },
     appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/ },
+    lbWeights: { loadMetric: 'gateway_requests_total', latencyMetric: 'gateway_request_duration_ms', minImbalance: 0.1, minWeight: 5 },
   };
 }
 
