@@ -1,9 +1,12 @@
 import { PredictiveStagingModule, readPredictiveStagingSettings } from '@strata/predictive-staging';
 import { RegistryModule, TokensService } from '@strata/registry';
 import { RollbackModule } from '@strata/rollback';
-import { TestDatabase, createTestDatabase, eventually } from '@strata/testing';
+import { TEST_ADMIN_TOKEN, TestDatabase, createTestDatabase, eventually } from '@strata/testing';
 import { ServiceTestApp, freePort, startServiceTestApp } from '@strata/testing/harness';
+import { tmpdir } from 'node:os';
 import { Client } from 'pg';
+import { runCaptured } from './cli/captured-io';
+import { ExitCode } from './cli/errors';
 
 const STACK = 'shop';
 const SLOW = 'SELECT id, total FROM orders WHERE customer_id = 4242';
@@ -38,6 +41,7 @@ describe('promotion of an index proposal', () => {
   let sut: ServiceTestApp;
   let sql: Client;
   const predictiveEnvironment: Record<string, string> = {};
+  let port: number;
   const http = () => sut.http();
 
   const execution = async (id: string) => (await http().get(`/v1/executions/${id}`).expect(200)).body as Execution;
@@ -64,7 +68,7 @@ describe('promotion of an index proposal', () => {
     await sql.query('ANALYZE orders');
     predictiveEnvironment['SHOP_DB_URL'] = target.url;
 
-    const port = await freePort();
+    port = await freePort();
     const settings = readPredictiveStagingSettings({ PREDICTIVE_LSTM_ENABLED: 'false', PREDICTIVE_FORECAST_INTERVAL_MS: '0', PREDICTIVE_STAGING_SAMPLE_PERCENT: '25', PREDICTIVE_PROMOTION_WAIT_MS: '60000' }, `http://127.0.0.1:${port}`);
     sut = await startServiceTestApp({
       label: 'promotion',
@@ -171,7 +175,14 @@ describe('promotion of an index proposal', () => {
       .send({ stack: STACK, environment: 'production', component: 'shop-db', databaseUrlFrom: 'SHOP_DB_URL', statements: [{ query: 'SELECT id FROM orders WHERE total = 42', calls: 900, meanExecTimeMs: 15 }] })
       .expect(201);
     const id = (advice.body.proposals as Proposal[])[0]?.id as string;
-    await http().post(`/v1/proposals/${id}/reject`).send({ reason: 'not now' }).expect(200);
+    // As an SRE does it: `strata proposal reject`, then `strata proposal promote` (exit 4: the state is not what it assumed).
+    const cli = (argv: string[]) => runCaptured(argv, { STRATA_API: `http://127.0.0.1:${port}`, STRATA_TOKEN: TEST_ADMIN_TOKEN, HOME: tmpdir() });
+    const rejected = await cli(['proposal', 'reject', id, '--reason', 'not now', '-o', 'json']);
+    expect({ code: rejected.code, stderr: rejected.stderr }).toEqual({ code: ExitCode.ok, stderr: '' });
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ id, status: 'rejected' });
+    const promoted = await cli(['proposal', 'promote', id]);
+    expect(promoted.code).toBe(ExitCode.conflict);
+    expect(promoted.stderr).toContain('status: is rejected');
     const refused = await http().post(`/v1/proposals/${id}/promote`).send({}).expect(409);
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(refused.body.errors).toEqual([{ field: 'status', message: 'is rejected' }]);

@@ -4,6 +4,7 @@ import { registerCompletion } from './commands/completion';
 import { registerExecutions } from './commands/executions';
 import { registerGet } from './commands/get';
 import { registerLogin } from './commands/login';
+import { registerProposals } from './commands/proposals';
 import { registerRollout } from './commands/rollout';
 import { SERVING, registerServe } from './commands/serve';
 import { CliError, ExitCode } from './errors';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo, onServing: () => void = () => undefined)
   registerGet(program, io);
   registerRollout(program, io);
   registerExecutions(program, io);
+  registerProposals(program, io);
   registerLogin(program, io);
   registerCompletion(program, io);
   // Every subcommand reports usage errors like the root does, instead of exiting the process.
