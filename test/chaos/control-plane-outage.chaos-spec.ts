@@ -8,6 +8,7 @@ import { GatewayStatusBody, apiCall, registerDeployedStack, startSampleBackend }
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
 import { Answer, closeClients, countBy, steadyLoad } from '../e2e/support/traffic';
 import { chaosMode, recordFigures } from './support/figures';
+import { gatewayEnvironment } from './support/gateway-environment';
 
 const STABLE = '1.0.0';
 const NEXT = '2.0.0';
@@ -92,16 +93,7 @@ describe('control-plane outage', () => {
     const portOf = (name: string) => new URL(urls[name]!).port;
     env['registry'] = { ...common, PORT: portOf('registry') };
     env['routing-control'] = { ...common, PORT: portOf('routing-control') };
-    env['gateway'] = {
-      ...common,
-      HOST: '127.0.0.1',
-      PORT: portOf('gateway'),
-      STRATA_GATEWAY_ADMIN_PORT: portOf('gatewayAdmin'),
-      STRATA_GATEWAY_ID: gatewayId,
-      STRATA_GATEWAY_STATE_DIR: stateDir,
-      STRATA_GATEWAY_STACK: stack,
-      STRATA_GATEWAY_ENVIRONMENT: 'production',
-    };
+    env['gateway'] = gatewayEnvironment(common, { port: portOf('gateway'), adminPort: portOf('gatewayAdmin'), gatewayId, stateDir, stack });
     backends.push(await startSampleBackend(STABLE, 'v1'), await startSampleBackend(NEXT, 'v2'));
     await Promise.all(['registry', 'routing-control', 'gateway'].map(start));
     await registerDeployedStack(urls['registry']!, stack, component, [

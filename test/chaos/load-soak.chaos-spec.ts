@@ -8,6 +8,7 @@ import { GatewayStatusBody, apiCall, registerDeployedStack, startSampleBackend }
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
 import { Answer, closeClients, steadyLoad } from '../e2e/support/traffic';
 import { chaosMode, recordFigures } from './support/figures';
+import { gatewayEnvironment } from './support/gateway-environment';
 import { gcProbeEnvironment, retainedHeapBytes } from './support/gc-probe';
 
 const HEAP_SERIES = 'strata_process_nodejs_heap_size_used_bytes';
@@ -68,17 +69,7 @@ describe('load and soak', () => {
       new ServiceProcess('registry', { ...common, PORT: portOf('registry') }),
       new ServiceProcess('routing-control', { ...common, PORT: portOf('routing-control') }),
       new ServiceProcess('metrics-ingest', { ...common, PORT: portOf('metrics-ingest'), ...gcProbeEnvironment(probes) }),
-      new ServiceProcess('gateway', {
-        ...common,
-        HOST: '127.0.0.1',
-        PORT: portOf('gateway'),
-        STRATA_GATEWAY_ADMIN_PORT: portOf('gatewayAdmin'),
-        STRATA_GATEWAY_ID: gatewayId,
-        STRATA_GATEWAY_STATE_DIR: stateDir,
-        STRATA_GATEWAY_STACK: stack,
-        STRATA_GATEWAY_ENVIRONMENT: 'production',
-        ...gcProbeEnvironment(probes),
-      }),
+      new ServiceProcess('gateway', { ...gatewayEnvironment(common, { port: portOf('gateway'), adminPort: portOf('gatewayAdmin'), gatewayId, stateDir, stack }), ...gcProbeEnvironment(probes) }),
     ];
     processes.push(...started);
     started.forEach((process) => process.start());

@@ -5,7 +5,13 @@ import { CliIo } from '../io';
 import { Item, KINDS } from '../kinds';
 import { renderItems } from '../output';
 
-const PROPOSALS = KINDS.find((kind) => kind.name === 'proposals')!;
+function proposalColumns() {
+  const kind = KINDS.find((candidate) => candidate.name === 'proposals');
+  if (!kind) {
+    throw new Error('the proposals kind is missing from the CLI kinds');
+  }
+  return kind.columns;
+}
 
 /** The body of each move: promote may name the stack and environment to promote into, reject needs its reason. */
 const MOVES: ReadonlyArray<{ name: string; description: string; body: (options: Item) => Item | undefined; configure?: (command: Command) => Command }> = [
@@ -33,7 +39,7 @@ export function registerProposals(program: Command, io: CliIo): void {
     (move.configure ?? ((same: Command) => same))(command).action(async (id: string, options: Item, self: Command) => {
       const context = await commandContext(self, io);
       const moved = (await context.client.request<Item>('POST', apiPath`/v1/proposals/${id}/${move.name}`, { json: move.body(options) })).body;
-      context.print(renderItems([moved], context.format, PROPOSALS.columns, true));
+      context.print(renderItems([moved], context.format, proposalColumns(), true));
     });
   }
 }
