@@ -24,6 +24,14 @@ export function physicalTopic(prefix: string, topic: TopicName): string {
   return `${prefix}${topic}`;
 }
 
+/**
+ * A consumer group's name on the broker carries the topic prefix too: installations (or test runs) sharing a cluster
+ * under different prefixes would otherwise share a group, and each one's consumers would rebalance the other's.
+ */
+export function physicalGroup(prefix: string, groupId: string): string {
+  return `${prefix}${groupId}`;
+}
+
 /** Headers a dead-lettered message carries besides its original key and value. */
 export const DeadLetterHeaders = {
   reason: 'strata-dlq-reason',

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { ALL_TOPICS, TopicName, physicalTopic } from '@strata/contracts';
+import { ALL_TOPICS, TopicName, physicalGroup, physicalTopic } from '@strata/contracts';
 import { Logger } from '@strata/observability';
 import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, LogEntry, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
 import { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
@@ -99,7 +99,7 @@ export class KafkaEventBus implements EventBus {
   async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
     const batched = isBatchSubscription(subscription);
     const consumer = this.kafka.consumer({
-      groupId: subscription.groupId,
+      groupId: physicalGroup(this.options.topicPrefix, subscription.groupId),
       // A batch subscription's chunk is bounded by one fetch: kafkajs' 1 MB per partition holds
       // about 25 gateway flushes, far fewer than a transaction is sized for.
       ...(batched && subscription.maxBatchBytes ? { maxBytesPerPartition: subscription.maxBatchBytes, maxBytes: subscription.maxBatchBytes * this.options.partitions } : {}),
