@@ -1,24 +1,40 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Interface, createInterface } from 'node:readline';
 
 const root = join(__dirname, '..', '..');
 
 /** The architecture rules are enforced by lint; these cases prove the rule is live, not skipped. */
 describe('module boundaries', () => {
+  let linter: ChildProcessWithoutNullStreams;
+  let answers: Interface;
+  let pending: { resolve: (line: string) => void; reject: (error: Error) => void } | undefined;
+
   beforeAll(() => {
     // The rule reads Nx's project graph; without a cached graph it silently skips itself.
     execFileSync(join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } });
+    linter = spawn(process.execPath, [join(__dirname, 'support/lint-server.js')], { cwd: root });
+    answers = createInterface({ input: linter.stdout });
+    answers.on('line', (line) => pending?.resolve(line));
+    linter.on('exit', (code) => pending?.reject(new Error(`the lint server exited (${code}): ${linter.stderr.read()}`)));
   }, 60_000);
 
-  /** Lints the source as if it were the given file, through the same CLI and config as `npm run lint`. */
+  afterAll(() => {
+    answers.close();
+    linter.kill();
+  });
+
+  /** Lints the source as if it were the given file, with the same config and plugins as `npm run lint`. */
   async function boundaryErrors(file: string, source: string, rule = '@nx/enforce-module-boundaries'): Promise<string[]> {
-    const linted = spawnSync(
-      join(root, 'node_modules/.bin/eslint'),
-      ['-c', '.eslint.config.mjs', '--format', 'json', '--stdin', '--stdin-filename', join(root, file)],
-      { cwd: root, input: source, encoding: 'utf8' },
-    );
-    const [result] = JSON.parse(linted.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
-    return (result?.messages ?? []).filter((message) => message.ruleId === rule).map((message) => message.message);
+    const answer = new Promise<string>((resolve, reject) => {
+      pending = { resolve, reject };
+    });
+    linter.stdin.write(`${JSON.stringify({ file, source })}\n`);
+    const result = JSON.parse(await answer) as { messages?: { ruleId: string | null; message: string }[]; error?: string };
+    if (result.error) {
+      throw new Error(result.error);
+    }
+    return (result.messages ?? []).filter((message) => message.ruleId === rule).map((message) => message.message);
   }
 
   it('refuses an app importing another app', async () => {

@@ -164,7 +164,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
   }, 120_000);
 
   it('passes every analysis of an A/A rollout (the same version on both sides) under steady load, and promotes it', async () => {
-    const id = await startRollout('a-a', STABLE_TWIN, [{ setWeight: 20 }, { analysis: { window: '30s', minSamples: 100 } }, { setWeight: 50 }, { analysis: { window: '30s', minSamples: 100 } }, { setWeight: 100 }]);
+    const id = await startRollout('a-a', STABLE_TWIN, [{ setWeight: 20 }, { analysis: { window: '20s', minSamples: 100 } }, { setWeight: 50 }, { analysis: { window: '20s', minSamples: 100 } }, { setWeight: 100 }]);
     await untilPhase(id, ['promoted'], 120_000, ['aborted', 'rolled-back']);
     const reasons = (await transitions(id)).map((transition) => transition.reason);
     expect(reasons.filter((reason) => /^analysis of step \d passed/.test(reason))).toHaveLength(2);
@@ -173,7 +173,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
 
   it('aborts, during its analysis, a canary that starts returning 30 % errors, and never promotes it; the judge counted what the gateway flushed', async () => {
     const started = performance.now();
-    const id = await startRollout('errors', CANARY, [{ setWeight: 20 }, { analysis: { window: '20s', minSamples: 100 } }, { setWeight: 50 }, { analysis: { window: '40s', minSamples: 100 } }, { setWeight: 100 }]);
+    const id = await startRollout('errors', CANARY, [{ setWeight: 20 }, { analysis: { window: '15s', minSamples: 100 } }, { setWeight: 50 }, { analysis: { window: '40s', minSamples: 100 } }, { setWeight: 100 }]);
     await untilStep(id, 3, 60_000);
     await sleep(10_000);
     await fault('canary', { errorRate: 0.3 });
@@ -249,7 +249,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
 
   it('fails by the judge a canary made 50 ms slower, on its latency alone', async () => {
     await fault('canary', { latencyMs: 50 });
-    const id = await startRollout('slow', CANARY, [{ setWeight: 50 }, { analysis: { window: '30s', minSamples: 100 } }, { setWeight: 100 }]);
+    const id = await startRollout('slow', CANARY, [{ setWeight: 50 }, { analysis: { window: '20s', minSamples: 100 } }, { setWeight: 100 }]);
     const aborted = await untilPhase(id, ['aborted', 'rolled-back'], 90_000, ['promoted']);
     await fault('canary', null);
     expect(aborted.reason).toMatch(/^analysis of step 1 failed: /);
