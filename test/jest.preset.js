@@ -1,4 +1,4 @@
-// Shared by every test tier: swc transpiles TypeScript with decorator metadata (Nest needs it),
+// Shared by every test tier: swc transpiles TypeScript (test/support/swc-transformer.js) with decorator metadata (Nest needs it),
 // and the @strata/* aliases resolve to library sources exactly as tsconfig.base.json says.
 const path = require('node:path');
 const { compilerOptions } = require('../tsconfig.base.json');
@@ -15,7 +15,7 @@ module.exports = {
   moduleNameMapper,
   transform: {
     '^.+\\.ts$': [
-      '@swc/jest',
+      '<rootDir>/test/support/swc-transformer.js',
       {
         jsc: {
           parser: { syntax: 'typescript', decorators: true },

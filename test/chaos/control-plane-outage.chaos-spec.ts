@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,19 +8,10 @@ import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/suppo
 import { Answer, closeClients, countBy, steadyLoad } from '../e2e/support/traffic';
 import { chaosMode, recordFigures } from './support/figures';
 import { gatewayEnvironment } from './support/gateway-environment';
+import { kafkaBroker, postgresCluster } from './support/infrastructure';
 
 const STABLE = '1.0.0';
 const NEXT = '2.0.0';
-const KAFKA_SCRIPT = join(__dirname, '..', '..', 'deploy', 'kafka', 'kafka.sh');
-
-function postgres(action: 'start' | 'stop'): void {
-  const version = execFileSync('ls', ['/etc/postgresql'], { encoding: 'utf8' }).trim().split('\n')[0]!;
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { stdio: 'ignore' });
-}
-
-function kafka(action: 'start' | 'stop', port: string): void {
-  execFileSync('bash', [KAFKA_SCRIPT, action], { stdio: 'ignore', env: { ...process.env, KAFKA_PORT: port } });
-}
 
 /**
  * [Q] 2. Control-plane outage: with steady traffic through a gateway, routing-control and the
@@ -104,8 +94,8 @@ describe('control-plane outage', () => {
 
   afterAll(async () => {
     // Whatever happened, the machine's database server and broker are left running for the next spec.
-    if (postgresDown) postgres('start');
-    if (brokerDown) kafka('start', kafkaPort);
+    if (postgresDown) postgresCluster('start');
+    if (brokerDown) kafkaBroker('start', kafkaPort);
     await closeClients();
     await Promise.all([...Object.values(processes), ...backends.map((backend) => backend.process)].map((process) => process.stop()));
     await database?.drop();
@@ -120,16 +110,16 @@ describe('control-plane outage', () => {
 
     const outageStarted = performance.now();
     await Promise.all([processes['routing-control']!.kill(), processes['registry']!.kill()]);
-    kafka('stop', kafkaPort);
+    kafkaBroker('stop', kafkaPort);
     brokerDown = true;
-    postgres('stop');
+    postgresCluster('stop');
     postgresDown = true;
     await new Promise((resolve) => setTimeout(resolve, outageMs));
     const during = load.since(outageStarted);
 
-    postgres('start');
+    postgresCluster('start');
     postgresDown = false;
-    kafka('start', kafkaPort);
+    kafkaBroker('start', kafkaPort);
     brokerDown = false;
     const restored = Date.now();
     await Promise.all(['registry', 'routing-control'].map(start));

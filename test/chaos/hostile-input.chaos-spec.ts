@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeadLetterHeaders, EventCatalog, EventType, StrataEvent, physicalTopic } from '@strata/contracts';
 import { portOrFree } from '@strata/runtime';
 import { TestDatabase, aStackCreatedEvent, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
@@ -7,8 +10,9 @@ import { Client } from 'pg';
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
 import { consumerGroupsByTopic, laggingPartitions } from './support/consumer-groups';
 import { recordFigures } from './support/figures';
+import { gatewayEnvironment } from './support/gateway-environment';
 
-/** Every service that consumes events, as its own process on Kafka and PostgreSQL. */
+/** Every service that consumes events, as its own process on Kafka and PostgreSQL; a gateway (routing events) beside them. */
 const CONSUMING_SERVICES = ['registry', 'routing-control', 'rollback', 'metrics-ingest', 'predictive-staging'] as const;
 
 /** Just under the broker's default message.max.bytes (1,048,588): the broker takes it, a copy with more headers is too large. */
@@ -69,6 +73,18 @@ describe('hostile Kafka input', () => {
   let admin: Admin;
   let producer: Producer;
   let dlq: Consumer;
+  let gatewayStateDir: string;
+
+  /** A gateway of one stack's production: its routing-policy subscription is a consumer like the services'. */
+  async function startGateway(common: Record<string, string>): Promise<void> {
+    gatewayStateDir = mkdtempSync(join(tmpdir(), 'strata-chaos-hostile-gateway-'));
+    const [port, adminPort] = [await portOrFree(0, '127.0.0.1'), await portOrFree(0, '127.0.0.1')];
+    const placement = { port: String(port), adminPort: String(adminPort), gatewayId: `chaos-hostile-${randomUUID().slice(0, 8)}`, stateDir: gatewayStateDir, stack: aStackName('hostile') };
+    const gateway = new ServiceProcess('gateway', gatewayEnvironment(common, placement));
+    services.push(gateway);
+    gateway.start();
+    await waitForHealthy(`http://127.0.0.1:${adminPort}`, gateway, 120_000);
+  }
 
   beforeAll(async () => {
     database = await createTestDatabase('chaos-hostile');
@@ -84,6 +100,7 @@ describe('hostile Kafka input', () => {
         await waitForHealthy(`http://127.0.0.1:${port}`, service, 120_000);
       }),
     );
+    await startGateway(common);
     admin = kafka.admin();
     producer = kafka.producer();
     dlq = kafka.consumer({ groupId: `chaos-dlq-${topicPrefix}`, sessionTimeout: 6_000, heartbeatInterval: 1_000, maxBytes: 50 * 1024 * 1024 });
@@ -97,6 +114,9 @@ describe('hostile Kafka input', () => {
     await Promise.all(services.map((service) => service.stop()));
     await sql?.end();
     await database?.drop();
+    if (gatewayStateDir) {
+      rmSync(gatewayStateDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('dead-letters every bad message with its reason, applies a duplicate once, converges a reordered pair, and every partition moves on', async () => {
@@ -105,7 +125,7 @@ describe('hostile Kafka input', () => {
     await eventually(
       async () => {
         const seen = await consumerGroupsByTopic(admin, topicPrefix);
-        const settled = JSON.stringify([...seen]) === JSON.stringify([...groups]) && seen.size >= 6;
+        const settled = JSON.stringify([...seen]) === JSON.stringify([...groups]) && seen.size >= 6 && [...seen.values()].flat().some((group) => group.startsWith('strata-gateway.'));
         groups = seen;
         expect(settled).toBe(true);
       },

@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { portOrFree } from '@strata/runtime';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { Client } from 'pg';
@@ -9,6 +7,7 @@ import { apiCall } from '../e2e/support/api';
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
 import { LedgerCount, eventLedger, outboxBacklog, stackEventsAppliedTwice } from './support/event-ledger';
 import { chaosMode, recordFigures } from './support/figures';
+import { kafkaBroker, postgresCluster } from './support/infrastructure';
 
 const SERVICES = ['registry', 'routing-control', 'rollback'] as const;
 type Service = (typeof SERVICES)[number];
@@ -218,17 +217,16 @@ describe('process faults', () => {
     process.kill(frozen.process.pid!, 'SIGCONT');
     faults.push({ fault: 'SIGSTOP routing-control 8 s', resumeSeconds: await resumeSeconds(Date.now()) });
 
-    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', pgCluster(), 'main', 'restart'], { stdio: 'ignore' });
+    postgresCluster('restart');
     const postgresBack = Date.now();
     await sql.end().catch(() => undefined);
     sql = await connect();
     faults.push({ fault: 'PostgreSQL restart', resumeSeconds: await resumeSeconds(postgresBack) });
 
     if (mode === 'full') {
-      const kafka = join(__dirname, '..', '..', 'deploy', 'kafka', 'kafka.sh');
       const port = brokers[0]!.split(':')[1]!;
-      execFileSync('bash', [kafka, 'stop'], { stdio: 'ignore', env: { ...process.env, KAFKA_PORT: port } });
-      execFileSync('bash', [kafka, 'start'], { stdio: 'ignore', env: { ...process.env, KAFKA_PORT: port } });
+      kafkaBroker('stop', port);
+      kafkaBroker('start', port);
       faults.push({ fault: 'Kafka broker restart', resumeSeconds: await resumeSeconds(Date.now()) });
     }
 
@@ -281,8 +279,3 @@ describe('process faults', () => {
     expect(faults.filter((fault) => fault.resumeSeconds > 10)).toEqual([]);
   }, 900_000);
 });
-
-/** The PostgreSQL version directory (`/etc/postgresql/<version>`), as the machine notes say to start it. */
-function pgCluster(): string {
-  return execFileSync('ls', ['/etc/postgresql'], { encoding: 'utf8' }).trim().split('\n')[0]!;
-}

@@ -249,7 +249,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
 
   it('fails by the judge a canary made 50 ms slower, on its latency alone', async () => {
     await fault('canary', { latencyMs: 50 });
-    const id = await startRollout('slow', CANARY, [{ setWeight: 50 }, { analysis: { window: '20s', minSamples: 100 } }, { setWeight: 100 }]);
+    const id = await startRollout('slow', CANARY, [{ setWeight: 50 }, { analysis: { window: '30s', minSamples: 100 } }, { setWeight: 100 }]);
     const aborted = await untilPhase(id, ['aborted', 'rolled-back'], 90_000, ['promoted']);
     await fault('canary', null);
     expect(aborted.reason).toMatch(/^analysis of step 1 failed: /);

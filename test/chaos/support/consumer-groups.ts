@@ -1,22 +1,26 @@
+import { physicalGroup } from '@strata/contracts';
 import { Admin, AssignerProtocol } from 'kafkajs';
 
 /**
- * Which consumer groups read which of this installation's topics (logical names), as the broker
- * sees them: every member's subscription, decoded from its join metadata. Only groups with
+ * Which consumer groups read which of this installation's topics (logical names, both), as the
+ * broker sees them: every member's subscription, decoded from its join metadata. Only groups with
  * members count, so call it once the services have joined. Strata's own groups are named
- * `strata-<service>.<consumer>`; a test's own readers (of the DLQ, say) are left out.
+ * `<topic prefix>strata-<service>.<consumer>` on the broker (the logical name is what dead letters
+ * carry); a test's own readers (of the DLQ, say) are left out.
  */
 export async function consumerGroupsByTopic(admin: Admin, topicPrefix: string): Promise<Map<string, string[]>> {
   const { groups } = await admin.listGroups();
   const described = await admin.describeGroups(groups.map((group) => group.groupId));
   const byTopic = new Map<string, Set<string>>();
-  for (const group of described.groups.filter((candidate) => candidate.groupId.startsWith('strata-'))) {
+  const ours = physicalGroup(topicPrefix, 'strata-');
+  for (const group of described.groups.filter((candidate) => candidate.groupId.startsWith(ours))) {
+    const logicalGroup = group.groupId.slice(topicPrefix.length);
     for (const member of group.members) {
       const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
       for (const topic of metadata?.topics ?? []) {
         if (topic.startsWith(topicPrefix)) {
           const logical = topic.slice(topicPrefix.length);
-          byTopic.set(logical, (byTopic.get(logical) ?? new Set()).add(group.groupId));
+          byTopic.set(logical, (byTopic.get(logical) ?? new Set()).add(logicalGroup));
         }
       }
     }
@@ -34,7 +38,7 @@ export async function laggingPartitions(admin: Admin, topicPrefix: string, group
     const physical = `${topicPrefix}${topic}`;
     const ends = await admin.fetchTopicOffsets(physical);
     for (const groupId of groups) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [physical] });
+      const [committed] = await admin.fetchOffsets({ groupId: physicalGroup(topicPrefix, groupId), topics: [physical] });
       for (const end of ends) {
         const offset = committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
         const reached = offset === '-1' ? Number(end.low) : Number(offset);
