@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 
 /** The schemas whose services publish through an outbox and consume through an inbox. */
-const SCHEMAS = ['registry', 'routing', 'rollback'] as const;
+const SCHEMAS = ['registry', 'routing', 'rollback', 'metrics', 'staging'] as const;
 
 export interface LedgerCount {
   /** `<schema> <consumer group>`. */
