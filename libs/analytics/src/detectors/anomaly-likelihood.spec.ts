@@ -1,4 +1,5 @@
 import { AnomalyLikelihood, logLikelihood } from './anomaly-likelihood';
+import { gaussianTail } from './gaussian-tail';
 
 describe(AnomalyLikelihood.name, () => {
   const parameters = { averagingWindow: 5, historicWindow: 500, learningPeriod: 50, minSigma: 0.01 };
@@ -46,6 +47,33 @@ describe(AnomalyLikelihood.name, () => {
       const spike = new Map([[200, 1]]);
       expect(likelihoodOfLateBurst(true, spike)).toBe(likelihoodOfLateBurst(false, spike));
       expect(likelihoodOfLateBurst(true, spike)).toBeGreaterThan(0.9999);
+    });
+  });
+
+  describe("with nupic's lower bounds (mean 0.03, variance 0.0003)", () => {
+    const numenta = { ...parameters, minSigma: Math.sqrt(0.0003), minMean: 0.03 };
+    /** 400 perfectly predicted samples (raw score 0), then five small blips of 0.05: the last one's likelihood. */
+    const likelihoodOfSmallBlip = (minMean: number): number => {
+      const sut = new AnomalyLikelihood({ ...numenta, minMean });
+      for (let i = 0; i < 400; i++) sut.update(0);
+      return [0.05, 0.05, 0.05, 0.05, 0.05].map((score) => sut.update(score))[4];
+    };
+
+    it('judges a blip on a perfectly predicted series against the floored mean, not against 0', () => {
+      // The averages were all 0: σ is the floor, and the mean is raised to 0.03.
+      expect(likelihoodOfSmallBlip(0.03)).toBeCloseTo(1 - gaussianTail((0.05 - 0.03) / Math.sqrt(0.0003)), 12);
+      expect(likelihoodOfSmallBlip(0.03)).toBeLessThan(0.9);
+      // Without the mean floor the same blip is a 3σ event (the mean of the 404 past averages, 0.01 … 0.04 among them, is 0.1 / 404).
+      expect(likelihoodOfSmallBlip(0)).toBeCloseTo(1 - gaussianTail((0.05 - 0.1 / 404) / Math.sqrt(0.0003)), 9);
+      expect(likelihoodOfSmallBlip(0)).toBeGreaterThan(0.99);
+    });
+
+    it('leaves a series whose mean is above the floor as it was', () => {
+      const run = (minMean: number): number[] => {
+        const sut = new AnomalyLikelihood({ ...numenta, minMean });
+        return Array.from({ length: 300 }, (_, i) => sut.update(i >= 290 ? 0.9 : steady(i)));
+      };
+      expect(run(0.03)).toEqual(run(0));
     });
   });
 

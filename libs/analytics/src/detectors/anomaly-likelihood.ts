@@ -7,8 +7,14 @@ export interface AnomalyLikelihoodParameters {
   readonly historicWindow: number;
   /** Samples seen before any likelihood is reported (Numenta: 288 + 100). */
   readonly learningPeriod: number;
-  /** Floor of the long-term σ, so a perfectly predictable stretch does not make every blip certain. */
+  /** Floor of the long-term σ, so a perfectly predictable stretch does not make every blip certain (Numenta: √0.0003). */
   readonly minSigma: number;
+  /**
+   * Floor of the long-term mean (Numenta: 0.03; 0 or absent for none). On a series its baselines predict
+   * almost perfectly the averages sit near 0, and the slightest blip would be called certain; nupic's
+   * `estimateNormal` lower-bound check raises the mean (and floors the variance) for that reason.
+   */
+  readonly minMean?: number;
   /**
    * Empirical calibration of the normal's tail (off when absent or false): once more than
    * `averagingWindow` past averages in the historic window were strictly higher than the current one,
@@ -86,11 +92,15 @@ export class AnomalyLikelihood {
     return higher > this.parameters.averagingWindow ? Math.max(tail, higher / this.averages.length) : tail;
   }
 
-  /** Tail probability of the average under the long-term normal; as in nupic, a value below the mean is mirrored above it. */
+  /**
+   * Tail probability of the average under the long-term normal; as in nupic, a value below the mean is
+   * mirrored above it, and the mean and σ are floored after the variance is taken about the actual mean.
+   */
   private tailProbability(value: number): number {
     const n = this.averages.length;
-    const mean = this.sum / n;
-    const variance = Math.max(0, this.sumOfSquares / n - mean * mean);
+    const actualMean = this.sum / n;
+    const variance = Math.max(0, this.sumOfSquares / n - actualMean * actualMean);
+    const mean = Math.max(actualMean, this.parameters.minMean ?? 0);
     const sigma = Math.max(Math.sqrt(variance), this.parameters.minSigma);
     return gaussianTail(Math.abs(value - mean) / sigma);
   }

@@ -68,7 +68,7 @@ export const DEFAULT_DETECTOR_CONFIG: StreamingDetectorConfig = {
   holtWinters: { alpha: 0.1, beta: 0.01, gamma: 0.2, phi: 0.9 },
   zQuiet: 1,
   zSaturated: 30,
-  likelihood: { averagingWindow: 5, historicWindow: 8640, learningPeriod: 150, minSigma: 0.01, precedentCalibration: true },
+  likelihood: { averagingWindow: 5, historicWindow: 8640, learningPeriod: 150, minSigma: Math.sqrt(0.0003), minMean: 0.03, precedentCalibration: true },
   cusum: { drift: 1, threshold: 20, clip: 4 },
   changeNormalisationRate: 0.01,
   rangeTolerance: 0.05,
