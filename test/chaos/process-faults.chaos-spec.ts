@@ -22,6 +22,7 @@ interface Replica {
   process: ServiceProcess;
 }
 
+const TERMINAL_ROLLOUT_PHASES = ['promoted', 'aborted', 'rolled-back'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const randomBetween = (low: number, high: number) => low + Math.random() * (high - low);
 
@@ -106,19 +107,28 @@ describe('process faults', () => {
 
   const urlsOf = (app: Service) => replicas.filter((replica) => replica.app === app).map((replica) => replica.url);
 
-  /** An operator's routing-policy changes, one every 2 s, moving 20 % onto release-2 and back; the last version taken. */
-  async function changePolicyWhile(running: () => boolean): Promise<{ changes: number; lastVersion: number | null }> {
-    let changes = 0;
-    let lastVersion: number | null = null;
+  /** Canary rollouts back to back, each to the group the last promoted one replaced, while the faults go on. */
+  async function rolloutsWhile(running: () => boolean): Promise<{ started: string[]; promoted: number }> {
+    const started: string[] = [];
+    let promoted = 0;
+    let canary = 'release-2';
     while (running()) {
-      const version = await served.putPolicy(urlsOf('routing-control'), changes % 2 === 0 ? 20 : 0);
-      if (version !== null) {
-        lastVersion = version;
-        changes += 1;
+      const id = await served.startRollout(urlsOf('routing-control'), `faults-${started.length}`, canary);
+      if (id === null) {
+        continue;
       }
-      await sleep(2_000);
+      started.push(id);
+      let phase: string | null = null;
+      while (running() && !TERMINAL_ROLLOUT_PHASES.includes(phase ?? '')) {
+        await sleep(250);
+        phase = await served.rolloutPhase(urlsOf('routing-control'), id);
+      }
+      if (phase === 'promoted') {
+        promoted += 1;
+        canary = canary === 'release-2' ? 'release-1' : 'release-2';
+      }
     }
-    return { changes, lastVersion };
+    return { started, promoted };
   }
 
   /** A call to whichever rollback replica answers. */
@@ -230,7 +240,7 @@ describe('process faults', () => {
 
     let faulting = true;
     const executions = deployWhile(() => faulting);
-    const policyChanges = changePolicyWhile(() => faulting);
+    const rollouts = rolloutsWhile(() => faulting);
     const faults: Array<{ fault: string; resumeSeconds: number }> = [];
     const kills = SERVICES.flatMap((app) => Array.from({ length: killsPerService }, (_, index) => ({ app, index })));
     kills.sort(() => Math.random() - 0.5);
@@ -268,15 +278,19 @@ describe('process faults', () => {
     faulting = false;
     await Promise.all([...writers, kpi.stop(), load.stop()]);
     const executionsStarted = await executions;
-    const policy = await policyChanges;
+    const rollout = await rollouts;
     const servedAnswers = load.answers;
     const failedRequests = servedAnswers.filter((answer) => answer.status !== 200);
-    // The gateway must apply the last policy taken, whatever it went through.
-    let appliedVersion: number | null = null;
+    // Every rollout the faults interrupted must end, and the gateway apply the policy they left.
+    let unfinishedRollouts: string[] = [];
+    let policyVersions: { current: number | null; applied: number | null } = { current: null, applied: null };
     await eventually(
       async () => {
-        appliedVersion = await served.appliedVersion(urlsOf('routing-control'));
-        expect(appliedVersion).toBe(policy.lastVersion);
+        const phases = await Promise.all(rollout.started.map(async (id) => `${id} ${await served.rolloutPhase(urlsOf('routing-control'), id)}`));
+        unfinishedRollouts = phases.filter((phase) => !TERMINAL_ROLLOUT_PHASES.includes(phase.split(' ')[1]!));
+        policyVersions = { current: await served.currentVersion(urlsOf('routing-control')), applied: await served.appliedVersion(urlsOf('routing-control')) };
+        expect(unfinishedRollouts).toEqual([]);
+        expect(policyVersions.applied).toBe(policyVersions.current);
       },
       60_000,
       500,
@@ -308,13 +322,14 @@ describe('process faults', () => {
 
     recordFigures({
       scenario: 'process-faults',
-      injected: `${kills.length} SIGKILLs (${killsPerService} per service over 2 replicas each of ${SERVICES.join(', ')}), SIGSTOP 8 s, PostgreSQL restart${mode === 'full' ? ', Kafka broker restart' : ''}; ${written} stacks written, ${executionsStarted} forward executions, ${policy.changes} routing-policy changes, ${kpi.acknowledged} KPI samples and ${servedAnswers.length} requests through the gateway meanwhile`,
+      injected: `${kills.length} SIGKILLs (${killsPerService} per service over 2 replicas each of ${SERVICES.join(', ')}), SIGSTOP 8 s, PostgreSQL restart${mode === 'full' ? ', Kafka broker restart' : ''}; ${written} stacks written, ${executionsStarted} forward executions, ${rollout.started.length} canary rollouts (${rollout.promoted} promoted), ${kpi.acknowledged} KPI samples and ${servedAnswers.length} requests through the gateway meanwhile`,
       lostEvents: lost + Math.max(0, kpi.acknowledged - kpiStored.samples),
       duplicateEvents: appliedTwice + Math.max(0, kpiStored.rollup10s - kpiStored.samples) + Math.max(0, kpiStored.rollup1m - kpiStored.samples),
-      stuck: unfinished.length + (appliedVersion === policy.lastVersion ? 0 : 1),
+      stuck: unfinished.length + unfinishedRollouts.length + (policyVersions.applied === policyVersions.current ? 0 : 1),
       gatewayFailedShare: servedAnswers.length === 0 ? 1 : failedRequests.length / servedAnswers.length,
       kpi: { acknowledged: kpi.acknowledged, retries: kpi.retries, ...kpiStored },
-      policy: { changes: policy.changes, lastVersion: policy.lastVersion, appliedVersion },
+      rollouts: { started: rollout.started.length, promoted: rollout.promoted, unfinished: unfinishedRollouts },
+      policyVersions,
       executionsStarted,
       maxResumeSeconds: Math.max(...faults.map((fault) => fault.resumeSeconds)),
       faults,
@@ -328,8 +343,9 @@ describe('process faults', () => {
     expect(executionsStarted).toBeGreaterThan(3);
     expect(unfinished).toEqual([]);
     expect(kpiStored).toEqual({ samples: kpi.acknowledged, rollup10s: kpi.acknowledged, rollup1m: kpi.acknowledged });
-    expect(policy.changes).toBeGreaterThan(3);
-    expect(appliedVersion).toBe(policy.lastVersion);
+    expect(rollout.promoted).toBeGreaterThan(2);
+    expect(unfinishedRollouts).toEqual([]);
+    expect(policyVersions.applied).toBe(policyVersions.current);
     expect(servedAnswers.length).toBeGreaterThan(1_000);
     expect(failedRequests.map((answer) => answer.status)).toEqual([]);
     expect(faults.filter((fault) => fault.resumeSeconds > 10)).toEqual([]);

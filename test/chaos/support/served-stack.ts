@@ -11,8 +11,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * A stack users reach through a gateway while the control plane is faulted: two backends (release-1
  * and release-2), the stack registered and deployed through the registry, and a gateway following
- * the routing policy routing-control publishes. Policy changes go to whichever routing-control
- * replica answers, as an operator's retries would.
+ * the routing policy routing-control publishes. Policy changes and canary rollouts go to whichever
+ * routing-control replica answers, as an operator's retries would.
  */
 export class ServedStack {
   readonly component: string;
@@ -85,6 +85,48 @@ export class ServedStack {
       const gateway = status?.status === 200 ? status.body.gateways.find((candidate) => candidate.gatewayId === this.gatewayId) : undefined;
       if (gateway) {
         return gateway.status === 'in-sync' ? gateway.appliedVersion : null;
+      }
+    }
+    return null;
+  }
+
+  /** The policy's current version as any routing-control replica answers (null when none does). */
+  async currentVersion(routingUrls: readonly string[]): Promise<number | null> {
+    for (const url of routingUrls) {
+      const answer = await apiCall<{ version: number }>(url, 'GET', this.policyPath()).catch(() => null);
+      if (answer?.status === 200) {
+        return answer.body.version;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Starts a canary rollout of `canary` (20 %, a 2 s pause, 50 %, a 2 s pause, 100 %) through any
+   * routing-control replica: the timed steps are routing-control's own work, which a killed replica
+   * must not strand. Its id, or null when no replica took it for a minute.
+   */
+  async startRollout(routingUrls: readonly string[], name: string, canary: string): Promise<string | null> {
+    const steps = [{ setWeight: 20 }, { pause: { duration: '2s' } }, { setWeight: 50 }, { pause: { duration: '2s' } }, { setWeight: 100 }];
+    for (let attempt = 0; attempt < 240; attempt += 1) {
+      const answer = await apiCall<{ id: string }>(routingUrls[attempt % routingUrls.length]!, 'POST', `/v1/stacks/${this.stack}/rollouts`, { name, spec: { environment: 'production', versionGroup: canary, steps } }).catch(() => null);
+      if (answer?.status === 201) {
+        return answer.body.id;
+      }
+      if (answer && answer.status < 500 && answer.status !== 409 && answer.status !== 412) {
+        throw new Error(`starting rollout ${name} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      }
+      await sleep(250);
+    }
+    return null;
+  }
+
+  /** A rollout's phase as any routing-control replica answers (null when none does). */
+  async rolloutPhase(routingUrls: readonly string[], id: string): Promise<string | null> {
+    for (const url of routingUrls) {
+      const answer = await apiCall<{ phase: string }>(url, 'GET', `/v1/rollouts/${id}`).catch(() => null);
+      if (answer?.status === 200) {
+        return answer.body.phase;
       }
     }
     return null;
