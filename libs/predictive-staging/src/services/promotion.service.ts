@@ -60,9 +60,8 @@ export class PromotionService {
   ) {}
 
   async promote(id: string, request: PromoteRequest, authorization: string, actor: string): Promise<ProposalRecord> {
-    const promotion = await this.claim(id, request);
+    const { proposal, promotion } = await this.claim(id, request);
     try {
-      const proposal = (await this.lifecycle.get(id)).proposal;
       const appVersion = proposal.kind === 'app-version';
       const execution = appVersion ? await this.redeploy(proposal, promotion, authorization) : await this.carryOut(proposal, promotion, authorization);
       const observed = appVersion ? undefined : { ...(await this.observe(proposal, promotion)) };
@@ -81,8 +80,11 @@ export class PromotionService {
     }
   }
 
-  /** Takes the proposal's promotion lease, reusing the choices of an earlier attempt at the same place. */
-  private async claim(id: string, request: PromoteRequest): Promise<Promotion> {
+  /**
+   * Takes the proposal's promotion lease, reusing the choices of an earlier attempt at the same place;
+   * hands back the proposal as the claim left it (its UPDATE returns the row), so it is read once.
+   */
+  private async claim(id: string, request: PromoteRequest): Promise<{ proposal: ProposalRecord; promotion: Promotion }> {
     const { proposal } = await this.lifecycle.get(id);
     if (proposal.kind === 'lb-weights') {
       throw DomainError.invalid('lb-weights proposals are not promotable yet', [{ field: 'kind', message: 'is lb-weights; only index and app-version proposals are promoted' }]);
@@ -106,7 +108,7 @@ export class PromotionService {
     if (!claimed) {
       throw new DomainError(DomainErrorCode.Conflict, `proposal ${id} is being promoted by another request (until ${earlier?.leaseUntil ?? 'its lease ends'}), or it moved meanwhile`, [{ field: 'status', message: 'is being promoted' }]);
     }
-    return promotion;
+    return { proposal: claimed, promotion };
   }
 
   private async carryOut(proposal: ProposalRecord, promotion: Promotion, authorization: string): Promise<Execution> {
