@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, DomainErrorCode, PromotionMember, indexVersionDefinition, nextPromotionVersion, promotionGroupName, promotionMembers, proposalTransition } from '@strata/domain';
+import { problemType } from '@strata/observability';
 import { measureStatements } from '@strata/predictive-staging/staging';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { observedEffect } from '../domain/observed-effect';
@@ -39,6 +40,7 @@ interface Execution {
 const OBSERVE_RUNS = { warmups: 1, runs: 5 };
 const CATALOG_WAIT_MS = 30_000;
 const POLL_MS = 500;
+const NOT_YET_KNOWN = problemType(DomainErrorCode.NotYetKnown);
 
 /**
  * Promotes a validated proposal through the owners' APIs. An index: a db-schema version registered
@@ -182,7 +184,8 @@ export class PromotionService {
   /**
    * The forward execution of the group: the one an earlier attempt started unless it was abandoned.
    * The rollback service learns the new version and group from the registry's events: until it has,
-   * it says which of them has not reached it, and the deploy is asked again.
+   * it answers 422 with the problem type not-yet-known (naming which has not reached it), and the
+   * deploy is asked again; any other refusal is final.
    */
   private async deploy(promotion: Promotion, authorization: string): Promise<Execution> {
     if (promotion.executionId) {
@@ -194,7 +197,7 @@ export class PromotionService {
     for (;;) {
       const answer = await this.owners.call<Execution & Problem>('rollback', 'POST', path, authorization, { versionGroup: promotion.versionGroup });
       if (answer.status === 202) return answer.body;
-      const notYetKnown = answer.status === 422 && (answer.body.errors ?? []).some((violation) => violation.message.includes('reached the rollback service'));
+      const notYetKnown = answer.status === 422 && answer.body.type === NOT_YET_KNOWN;
       if (!notYetKnown || Date.now() > deadline) throw refusal(answer.status, `deploying ${promotion.versionGroup}`, answer.body, 'versionGroup');
       await sleep(POLL_MS);
     }
