@@ -15,7 +15,7 @@ interface LbWeightsProposal {
   change: { type: string; current: Record<string, number>; weights: Record<string, number>; peakAt: string; horizon: { start: string; end: string; stepMs: number; steps: number } };
   evidence: { forecasts: { forecastId: string; node: string; method: string; mase: number; baseline: string; baselineMase: number }[] };
   expected: { peakAt: string; maxPeakLoadBefore: number; maxPeakLoadAfter: number; nodes: { node: string; peakLoadBefore: number; peakLoadAfter: number }[] };
-  staging: { method: string; peakAt: string } | null;
+  staging: { method: string; peakAt: string; validated: boolean; shares: Record<string, number>; reason: string } | null;
 }
 
 const LOAD = 'gateway_requests_total';
@@ -83,12 +83,17 @@ describe('predictive-staging lb-weights proposals', () => {
     expect(await lbProposals(stack)).toHaveLength(1);
   }, 120_000);
 
-  it('stages the proposal before the forecast peak, with the deadline, and refuses to validate it on no mirrored trial', async () => {
+  it('stages the proposal before the forecast peak with a compile check of its weights, recorded as no traffic check, and validates it on that', async () => {
     const [proposal] = await lbProposals(stack);
     const staged = (await sut.http().post(`/v1/proposals/${proposal!.id}/stage`).expect(200)).body as LbWeightsProposal;
-    expect(staged).toMatchObject({ status: 'staged', staging: { method: 'deadline', peakAt: proposal!.change.peakAt } });
-    const refused = await sut.http().post(`/v1/proposals/${proposal!.id}/validate`).expect(422);
-    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'kind' })]);
+    const { weights } = proposal!.change;
+    expect(staged).toMatchObject({
+      status: 'staged',
+      staging: { method: 'compile-check', peakAt: proposal!.change.peakAt, validated: true, shares: { 'node-a': (weights['node-a'] ?? 0) / 100, 'node-b': (weights['node-b'] ?? 0) / 100 } },
+    });
+    expect(staged.staging?.reason).toContain('compile check, not a traffic check');
+    const validated = (await sut.http().post(`/v1/proposals/${proposal!.id}/validate`).expect(200)).body as LbWeightsProposal;
+    expect(validated).toMatchObject({ status: 'validated', reason: expect.stringContaining('the compile check passed (not a traffic check)') });
   }, 60_000);
 
   it('proposes nothing from forecasts no better than a baseline, naming the baseline and the figures; refuses staging past the peak', async () => {

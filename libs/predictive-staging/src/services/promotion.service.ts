@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode, PromotionMember, indexVersionDefinition, nextPromotionVersion, promotionGroupName, promotionMembers, proposalTransition } from '@strata/domain';
+import {
+  DomainError,
+  DomainErrorCode,
+  PromotionMember,
+  indexVersionDefinition,
+  lbWeightsSpec,
+  nextPromotionVersion,
+  promotionGroupName,
+  promotionMembers,
+  proposalTransition,
+} from '@strata/domain';
 import { problemType } from '@strata/observability';
 import { measureStatements } from '@strata/predictive-staging/staging';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
@@ -7,7 +17,7 @@ import { observedEffect } from '../domain/observed-effect';
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
 import { OwnerApis, Problem, describeProblem } from './owner-apis';
-import { ProposalsService } from './proposals.service';
+import { ProposalsService, assertBeforePeak } from './proposals.service';
 import { TargetDatabases } from './target-databases';
 
 export interface PromoteRequest {
@@ -45,7 +55,10 @@ const NOT_YET_KNOWN = problemType(DomainErrorCode.NotYetKnown);
 /**
  * Promotes a validated proposal through the owners' APIs. An index: a db-schema version registered
  * in the registry, a version group of what is deployed with that version, the rollback service's
- * forward execution of it, then the effect production shows. An app version: the rollback
+ * forward execution of it, then the effect production shows. lb-weights, before their forecast
+ * peak: an lb-rule version (the deployed one's routes with the proposed nodeWeights) registered,
+ * grouped and deployed the same way; routing-control compiles it into the routing policy and the
+ * gateways pick nodes by it. An app version: the rollback
  * service's forward execution of the (existing) last known good version group. Each step is idempotent and its
  * outcome is kept on the proposal before the next, so a failed attempt leaves it validated with
  * the error and a retry carries on with the same version, group and execution.
@@ -65,8 +78,12 @@ export class PromotionService {
     const { proposal, promotion } = await this.claim(id, request);
     try {
       const appVersion = proposal.kind === 'app-version';
-      const execution = appVersion ? await this.redeploy(proposal, promotion, authorization) : await this.carryOut(proposal, promotion, authorization);
-      const observed = appVersion ? undefined : { ...(await this.observe(proposal, promotion)) };
+      const execution = appVersion
+        ? await this.redeploy(proposal, promotion, authorization)
+        : proposal.kind === 'lb-weights'
+          ? await this.carryOutWeights(proposal, promotion, authorization)
+          : await this.carryOut(proposal, promotion, authorization);
+      const observed = proposal.kind === 'index' ? { ...(await this.observe(proposal, promotion)) } : undefined;
       const done: Json = { ...promotion, executionId: execution.id, leaseUntil: null, error: null };
       return await this.lifecycle.move(id, 'promote', actor, () => ({
         to: 'promoted',
@@ -88,10 +105,8 @@ export class PromotionService {
    */
   private async claim(id: string, request: PromoteRequest): Promise<{ proposal: ProposalRecord; promotion: Promotion }> {
     const { proposal } = await this.lifecycle.get(id);
-    if (proposal.kind === 'lb-weights') {
-      throw DomainError.invalid('lb-weights proposals are not promotable yet', [{ field: 'kind', message: 'is lb-weights; only index and app-version proposals are promoted' }]);
-    }
     proposalTransition(proposal.status, 'promote');
+    if (proposal.kind === 'lb-weights') assertBeforePeak(id, String(proposal.change['peakAt']), Date.now(), 'promoted');
     // An app-version proposal deploys the version group it names again: its component and version are that group's.
     const place =
       proposal.kind === 'app-version'
@@ -117,17 +132,55 @@ export class PromotionService {
     const variable = await this.checkPlace(promotion, authorization);
     const measured = promotion.before === undefined ? await this.measureProduction(variable, statementsOf(proposal)) : undefined;
     if (measured) promotion.before = measured.map((result) => (result instanceof Error ? { error: result.message } : { medianMs: result.medianMs }));
-    promotion.version ??= nextPromotionVersion((await this.get<{ version: string }[]>('registry', `/v1/components/${encode(promotion.component)}/versions`, authorization, 'component')).map((version) => version.version));
+    promotion.version ??= await this.nextVersion(promotion, authorization);
     promotion.versionGroup ??= promotionGroupName(promotion.stack, proposal.id);
     await this.keep(proposal.id, promotion);
     const definition = indexVersionDefinition({ up: proposal.change['up'], down: proposal.change['down'] }, promotion.version, this.settings.promotion);
+    return this.registerAndDeploy(proposal.id, promotion, definition, authorization);
+  }
+
+  /**
+   * lb-weights: the lb-rule component's next version, its spec the deployed version's (or, with none
+   * deployed, one route taking everything to the app) with the proposed nodeWeights; then the group
+   * and the forward execution, whose lb-rule step routing-control compiles into the routing policy.
+   */
+  private async carryOutWeights(proposal: ProposalRecord, promotion: Promotion, authorization: string): Promise<Execution> {
+    await this.checkEnvironment(promotion, authorization);
+    const component = await this.get<{ stack: string; type: string }>('registry', `/v1/components/${encode(promotion.component)}`, authorization, 'component');
+    if (component.stack !== promotion.stack || component.type !== 'lb-rule') {
+      throw DomainError.invalid(`${promotion.component} is not an lb-rule component of ${promotion.stack}`, [
+        { field: 'component', message: `is a ${component.type} component of stack '${component.stack}'; node weights need an lb-rule component of '${promotion.stack}'` },
+      ]);
+    }
+    const deployed = (await this.deployedMembers(promotion, authorization)).find((member) => member.component === promotion.component);
+    const base = deployed ? (await this.get<{ spec: unknown }>('registry', `/v1/components/${encode(deployed.component)}/versions/${encode(deployed.version)}`, authorization, 'component')).spec : null;
+    const spec = lbWeightsSpec(base, proposal.change['weights'], String(proposal.target['component'] ?? proposal.component));
+    promotion.version ??= await this.nextVersion(promotion, authorization);
+    promotion.versionGroup ??= promotionGroupName(promotion.stack, proposal.id, 'weights');
+    await this.keep(proposal.id, promotion);
+    return this.registerAndDeploy(proposal.id, promotion, { version: promotion.version, spec }, authorization);
+  }
+
+  /** The version after every registered one of the component (kept on the proposal, so a retry registers the same). */
+  private async nextVersion(promotion: Promotion, authorization: string): Promise<string> {
+    return nextPromotionVersion((await this.get<{ version: string }[]>('registry', `/v1/components/${encode(promotion.component)}/versions`, authorization, 'component')).map((version) => version.version));
+  }
+
+  /** Registers the version (a retry's identical registration answers 200), creates its group, deploys it and waits for the execution. */
+  private async registerAndDeploy(id: string, promotion: Promotion, definition: object, authorization: string): Promise<Execution> {
     const registered = await this.owners.call<Problem>('registry', 'POST', `/v1/components/${encode(promotion.component)}/versions`, authorization, definition);
     if (registered.status !== 201 && registered.status !== 200) throw refusal(registered.status, `registering ${promotion.component}@${promotion.version}`, registered.body, 'version');
     await this.createGroup(promotion, authorization);
     const execution = await this.deploy(promotion, authorization);
     promotion.executionId = execution.id;
-    await this.keep(proposal.id, promotion);
+    await this.keep(id, promotion);
     return this.waitFor(execution, authorization);
+  }
+
+  /** What is deployed to production in the promotion's environment, from the registry's version map. */
+  private async deployedMembers(promotion: Promotion, authorization: string): Promise<PromotionMember[]> {
+    const map = await this.get<{ slots: { location: string; component: string; version: string }[] }>('registry', `/v1/stacks/${encode(promotion.stack)}/environments/${encode(promotion.environment)}/version-map`, authorization, 'environment');
+    return map.slots.filter((slot) => slot.location === 'production').map((slot) => ({ component: slot.component, version: slot.version }));
   }
 
   /**
@@ -168,8 +221,7 @@ export class PromotionService {
   /** The group of what is deployed there with the new version; one this promotion made before is taken as it is if its members match. */
   private async createGroup(promotion: Promotion, authorization: string): Promise<void> {
     const name = promotion.versionGroup as string;
-    const map = await this.get<{ slots: { location: string; component: string; version: string }[] }>('registry', `/v1/stacks/${encode(promotion.stack)}/environments/${encode(promotion.environment)}/version-map`, authorization, 'environment');
-    const deployed = map.slots.filter((slot) => slot.location === 'production').map((slot) => ({ component: slot.component, version: slot.version }));
+    const deployed = await this.deployedMembers(promotion, authorization);
     const promoted = { component: promotion.component, version: promotion.version as string };
     const members = promotionMembers(deployed, promoted);
     const created = await this.owners.call<Problem>('registry', 'POST', `/v1/stacks/${encode(promotion.stack)}/version-groups`, authorization, { name, environment: promotion.environment, members });
