@@ -143,6 +143,52 @@ describe('predictive-staging lb-weights proposals', () => {
     expect(late.body.errors).toEqual([expect.objectContaining({ field: 'peakAt' })]);
   }, 60_000);
 
+  it('refuses to promote validated weights once their forecast peak has passed (409 naming peakAt), before calling any owner', async () => {
+    const other = aStackName('ps-lb-late');
+    const forecasts = sut.app.get(ForecastsRepository);
+    // One-second steps: the peak (the third step) lies a few seconds ahead, long enough to stage and validate.
+    const madeAt = Date.now();
+    const firstAt = madeAt + 2_000;
+    const insert = (node: string, values: number[]) =>
+      sut.app.get(PredictiveTransactions).run((manager) =>
+        forecasts.insert(manager, {
+          seriesId: `${other}-${node}`,
+          labels: labels(node, other),
+          madeAt,
+          firstAt,
+          stepMs: 1_000,
+          horizon: values.length,
+          level: 0.9,
+          period: 1,
+          historyPoints: POINTS,
+          values,
+          lower: values,
+          upper: values,
+          choice: { kind: 'lstm', method: 'lstm', reason: 'lstm-beat-best-baseline', bestBaseline: 'seasonal-naive', bestBaselineMase: 0.8, lstmMase: 0.5, ratio: 0.625, maxRatio: 1 },
+          explanation: 'fixture',
+          backtest: [
+            { method: 'seasonal-naive', mase: 0.8, smape: 0.1, coverage: 0.9 },
+            { method: 'lstm', mase: 0.5, smape: 0.1, coverage: 0.9 },
+          ],
+          lstmModelId: null,
+          lstmError: null,
+        }),
+      );
+    for (const node of ['node-a', 'node-b']) await feed(`${other}-${node}`, labels(node, other), [100, 100, 100]);
+    await insert('node-b', [100, 100, 100]);
+    await insert('node-a', [100, 200, 300]);
+    const made = (await sut.http().post('/v1/proposals/lb-weights').send({ stack: other, environment: 'production' }).expect(201)).body as { proposal: LbWeightsProposal };
+    const { id, change } = made.proposal;
+    await sut.http().post(`/v1/proposals/${id}/stage`).expect(200);
+    await sut.http().post(`/v1/proposals/${id}/validate`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(change.peakAt) - Date.now()) + 50));
+
+    const late = await sut.http().post(`/v1/proposals/${id}/promote`).send({}).expect(409);
+    expect(late.body.errors).toEqual([{ field: 'peakAt', message: expect.stringContaining(change.peakAt) }]);
+    const after = (await sut.http().get(`/v1/proposals/${id}`).expect(200)).body as LbWeightsProposal & { promotion: unknown };
+    expect(after).toMatchObject({ status: 'validated', promotion: null });
+  }, 60_000);
+
   it('refuses bad input and a stack without per-node load forecasts, naming the field', async () => {
     const bad = await sut.http().post('/v1/proposals/lb-weights').send({ stack: '../etc', environment: 'production' }).expect(400);
     expect(fields(bad.body)).toEqual(['stack']);
