@@ -227,4 +227,13 @@ describe('lb-weights proposal promoted as an lb-rule version', () => {
       rmSync(stateDir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('rolls back like any group: shop-1 again, and the routing policy carries no weights', async () => {
+    const started = (await http().post(`/v1/stacks/${STACK}/environments/production/rollback`).send({ reason: 'weights undone' }).expect(202)).body as Execution;
+    expect((await untilDone(started.id)).status).toBe('succeeded');
+    const policy = (await http().get(`/v1/stacks/${STACK}/environments/production/routing-policy`).expect(200)).body as PolicyVersion;
+    expect(policy.config.stableConfig).toBe('shop-1');
+    expect(policy.config.nodeWeights).toBeUndefined();
+    expect(policy.sources).toMatchObject({ nodeWeights: null, routes: 'shop-lb@1.0.0' });
+  }, 90_000);
 });
