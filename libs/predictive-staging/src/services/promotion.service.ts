@@ -4,6 +4,7 @@ import {
   DomainErrorCode,
   PromotionMember,
   indexVersionDefinition,
+  lbWeightsCompileCheck,
   lbWeightsSpec,
   nextPromotionVersion,
   promotionGroupName,
@@ -154,7 +155,11 @@ export class PromotionService {
     }
     const deployed = (await this.deployedMembers(promotion, authorization)).find((member) => member.component === promotion.component);
     const base = deployed ? (await this.get<{ spec: unknown }>('registry', `/v1/components/${encode(deployed.component)}/versions/${encode(deployed.version)}`, authorization, 'component')).spec : null;
-    const spec = lbWeightsSpec(base, proposal.change['weights'], String(proposal.target['component'] ?? proposal.component));
+    const app = String(proposal.target['component'] ?? proposal.component);
+    const spec = lbWeightsSpec(base, proposal.change['weights'], app);
+    // Staging checked the weights alone; the deployed routes join them only here: checked before anything is registered.
+    const check = lbWeightsCompileCheck({ weights: proposal.change['weights'], app, stackConfig: null, deployed: base });
+    if (!check.validated) throw DomainError.invalid(`the weights do not compile with ${deployed ? `${deployed.component}@${deployed.version}` : 'the default route'}`, check.violations);
     promotion.version ??= await this.nextVersion(promotion, authorization);
     promotion.versionGroup ??= promotionGroupName(promotion.stack, proposal.id, 'weights');
     await this.keep(proposal.id, promotion);
