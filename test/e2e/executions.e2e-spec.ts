@@ -166,7 +166,8 @@ describe('executions across every layer (distributed mode)', () => {
 
   it('refuses what cannot run, naming the field, and changes nothing', async () => {
     const unknown = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-9' });
-    expect(unknown).toMatchObject({ status: 422, body: { errors: [{ field: 'versionGroup' }] } });
+    // Its own problem type: the group may only be on its way from the registry, so a caller may ask again.
+    expect(unknown).toMatchObject({ status: 422, body: { type: 'https://strata.dev/problems/not-yet-known', errors: [{ field: 'versionGroup' }] } });
     const nothing = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/rollback`, {});
     expect(nothing).toMatchObject({ status: 422, body: { errors: [{ field: 'to', message: expect.stringContaining('no version group was deployed there') }] } });
     const plan = await eventually(async () => {

@@ -136,6 +136,11 @@ describe('promotion of an index proposal', () => {
     await http().post('/v1/proposals/6f1c1d7e-0000-4000-8000-000000000000/promote').send({}).expect(404);
   }, 60_000);
 
+  it('the rollback service answers a group it has not learnt with the problem type promotion retries on, not invalid-input', async () => {
+    const unknown = await http().post(`/v1/stacks/${STACK}/environments/production/deploy`).send({ versionGroup: 'shop-never-registered' }).expect(422);
+    expect(unknown.body).toMatchObject({ type: 'https://strata.dev/problems/not-yet-known', errors: [{ field: 'versionGroup', message: expect.stringContaining('has reached the rollback service') }] });
+  });
+
   it('promotes it as a db-schema version in a new version group, applied to production by the forward execution, with the observed effect', async () => {
     const answer = await http().post(`/v1/proposals/${validated.id}/promote`).send({});
     expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 200, body: { status: "promoted" } });

@@ -6,8 +6,10 @@ import {
   RetryBudget,
   StackConfigKpis,
   StackRouter,
+  WeightedNodePicker,
   pickLessLoadedOfTwo,
   stackConfigScore,
+  weightsOfNodes,
 } from '@strata/domain';
 import { Random } from './clock';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER } from './gateway-headers';
@@ -22,6 +24,8 @@ export class UpstreamNode {
   /** The last version the node reported; compared first so a steady node costs one string compare. */
   lastReportedVersion: string | undefined;
   readonly reportedMismatches = new Set<string>();
+  /** Its share of its stack config's traffic by the policy's nodeWeights; undefined when its config is not weighted. */
+  weight: number | undefined;
 
   constructor(
     readonly id: string,
@@ -34,6 +38,7 @@ export class UpstreamNode {
 }
 
 const outstandingOf = (node: UpstreamNode): number => node.outstanding;
+const weightOf = (node: UpstreamNode): number => node.weight ?? 0;
 
 /** KPIs of a stack config with older seconds fading by half each flush (a window of ~2 s). */
 interface DecayingKpis extends StackConfigKpis {
@@ -63,6 +68,9 @@ export class CompiledRoutingPolicy {
   deniedRequests = 0;
   /** Per stack config, the nodes that may take traffic: the available ones, or all of them in panic. */
   private candidatesByConfig: readonly UpstreamNode[][];
+  /** Per stack config whose nodes have weights, the weighted pick among its candidates (rebuilt with them); undefined: power of two choices. */
+  private pickersByConfig: readonly (WeightedNodePicker<UpstreamNode> | undefined)[];
+  private readonly weightedConfigs: readonly boolean[];
   private readonly windows: DecayingKpis[];
 
   constructor(
@@ -77,7 +85,13 @@ export class CompiledRoutingPolicy {
       stackConfig.nodes.map((node) => new UpstreamNode(node.id, node.url, index, node.version, poolFor(node.url), new OutlierEjection(config.outlierDetection))),
     );
     this.nodes = this.nodesByConfig.flat();
+    this.weightedConfigs = this.nodesByConfig.map((nodes) => {
+      const weights = weightsOfNodes(nodes.map((node) => node.id), config.nodeWeights);
+      nodes.forEach((node, index) => (node.weight = weights?.[index]));
+      return weights !== undefined;
+    });
     this.candidatesByConfig = this.nodesByConfig;
+    this.pickersByConfig = this.pickersFor(this.candidatesByConfig);
     const stable = this.router.names[this.router.stableIndex];
     this.answerHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, name]);
     this.retriedHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, stable, RETRIED_FROM_HEADER, name]);
@@ -91,9 +105,14 @@ export class CompiledRoutingPolicy {
     return this.update.version;
   }
 
-  /** Power of two choices on outstanding requests among the nodes that may take traffic. */
+  /**
+   * Power of two choices on outstanding requests among the nodes that may take traffic; in a stack
+   * config the policy's nodeWeights name, the two are drawn by weight and compared per unit of
+   * weight (WeightedNodePicker: a node of weight 0 takes no weighted traffic).
+   */
   pickNode(stackConfigIndex: number): UpstreamNode | undefined {
-    return pickLessLoadedOfTwo(this.candidatesByConfig[stackConfigIndex], outstandingOf, this.random);
+    const picker = this.pickersByConfig[stackConfigIndex];
+    return picker ? picker.pick(outstandingOf, this.random) : pickLessLoadedOfTwo(this.candidatesByConfig[stackConfigIndex], outstandingOf, this.random);
   }
 
   /** A uniform draw from the routing's random source, for the weighted pick and mirror sampling. */
@@ -109,6 +128,12 @@ export class CompiledRoutingPolicy {
     const availableByConfig = this.nodesByConfig.map((nodes) => nodes.filter((node) => node.outlier.isAvailable(now)));
     availableByConfig.forEach((nodes, index) => this.router.setAvailable(index, nodes.length > 0));
     this.candidatesByConfig = this.router.mode === 'panic' ? this.nodesByConfig : availableByConfig;
+    this.pickersByConfig = this.pickersFor(this.candidatesByConfig);
+  }
+
+  /** The weighted pick of each weighted stack config over these candidates. */
+  private pickersFor(candidatesByConfig: readonly UpstreamNode[][]): (WeightedNodePicker<UpstreamNode> | undefined)[] {
+    return candidatesByConfig.map((candidates, index) => (this.weightedConfigs[index] ? new WeightedNodePicker(candidates, weightOf) : undefined));
   }
 
   /** Folds the last interval's stats into each config's window and rescales weights by score. */

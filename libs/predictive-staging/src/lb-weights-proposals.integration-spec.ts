@@ -15,7 +15,7 @@ interface LbWeightsProposal {
   change: { type: string; current: Record<string, number>; weights: Record<string, number>; peakAt: string; horizon: { start: string; end: string; stepMs: number; steps: number } };
   evidence: { forecasts: { forecastId: string; node: string; method: string; mase: number; baseline: string; baselineMase: number }[] };
   expected: { peakAt: string; maxPeakLoadBefore: number; maxPeakLoadAfter: number; nodes: { node: string; peakLoadBefore: number; peakLoadAfter: number }[] };
-  staging: { method: string; peakAt: string } | null;
+  staging: { method: string; peakAt: string; validated: boolean; shares: Record<string, number>; reason: string } | null;
 }
 
 const LOAD = 'gateway_requests_total';
@@ -83,12 +83,17 @@ describe('predictive-staging lb-weights proposals', () => {
     expect(await lbProposals(stack)).toHaveLength(1);
   }, 120_000);
 
-  it('stages the proposal before the forecast peak, with the deadline, and refuses to validate it on no mirrored trial', async () => {
+  it('stages the proposal before the forecast peak with a compile check of its weights, recorded as no traffic check, and validates it on that', async () => {
     const [proposal] = await lbProposals(stack);
     const staged = (await sut.http().post(`/v1/proposals/${proposal!.id}/stage`).expect(200)).body as LbWeightsProposal;
-    expect(staged).toMatchObject({ status: 'staged', staging: { method: 'deadline', peakAt: proposal!.change.peakAt } });
-    const refused = await sut.http().post(`/v1/proposals/${proposal!.id}/validate`).expect(422);
-    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'kind' })]);
+    const { weights } = proposal!.change;
+    expect(staged).toMatchObject({
+      status: 'staged',
+      staging: { method: 'compile-check', peakAt: proposal!.change.peakAt, validated: true, shares: { 'node-a': (weights['node-a'] ?? 0) / 100, 'node-b': (weights['node-b'] ?? 0) / 100 } },
+    });
+    expect(staged.staging?.reason).toContain('compile check, not a traffic check');
+    const validated = (await sut.http().post(`/v1/proposals/${proposal!.id}/validate`).expect(200)).body as LbWeightsProposal;
+    expect(validated).toMatchObject({ status: 'validated', reason: expect.stringContaining('the compile check passed (not a traffic check)') });
   }, 60_000);
 
   it('proposes nothing from forecasts no better than a baseline, naming the baseline and the figures; refuses staging past the peak', async () => {
@@ -136,6 +141,52 @@ describe('predictive-staging lb-weights proposals', () => {
     expect(made.made).toBe(true);
     const late = await sut.http().post(`/v1/proposals/${made.proposal.id}/stage`).expect(409);
     expect(late.body.errors).toEqual([expect.objectContaining({ field: 'peakAt' })]);
+  }, 60_000);
+
+  it('refuses to promote validated weights once their forecast peak has passed (409 naming peakAt), before calling any owner', async () => {
+    const other = aStackName('ps-lb-late');
+    const forecasts = sut.app.get(ForecastsRepository);
+    // One-second steps: the peak (the third step) lies a few seconds ahead, long enough to stage and validate.
+    const madeAt = Date.now();
+    const firstAt = madeAt + 2_000;
+    const insert = (node: string, values: number[]) =>
+      sut.app.get(PredictiveTransactions).run((manager) =>
+        forecasts.insert(manager, {
+          seriesId: `${other}-${node}`,
+          labels: labels(node, other),
+          madeAt,
+          firstAt,
+          stepMs: 1_000,
+          horizon: values.length,
+          level: 0.9,
+          period: 1,
+          historyPoints: POINTS,
+          values,
+          lower: values,
+          upper: values,
+          choice: { kind: 'lstm', method: 'lstm', reason: 'lstm-beat-best-baseline', bestBaseline: 'seasonal-naive', bestBaselineMase: 0.8, lstmMase: 0.5, ratio: 0.625, maxRatio: 1 },
+          explanation: 'fixture',
+          backtest: [
+            { method: 'seasonal-naive', mase: 0.8, smape: 0.1, coverage: 0.9 },
+            { method: 'lstm', mase: 0.5, smape: 0.1, coverage: 0.9 },
+          ],
+          lstmModelId: null,
+          lstmError: null,
+        }),
+      );
+    for (const node of ['node-a', 'node-b']) await feed(`${other}-${node}`, labels(node, other), [100, 100, 100]);
+    await insert('node-b', [100, 100, 100]);
+    await insert('node-a', [100, 200, 300]);
+    const made = (await sut.http().post('/v1/proposals/lb-weights').send({ stack: other, environment: 'production' }).expect(201)).body as { proposal: LbWeightsProposal };
+    const { id, change } = made.proposal;
+    await sut.http().post(`/v1/proposals/${id}/stage`).expect(200);
+    await sut.http().post(`/v1/proposals/${id}/validate`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(change.peakAt) - Date.now()) + 50));
+
+    const late = await sut.http().post(`/v1/proposals/${id}/promote`).send({}).expect(409);
+    expect(late.body.errors).toEqual([{ field: 'peakAt', message: expect.stringContaining(change.peakAt) }]);
+    const after = (await sut.http().get(`/v1/proposals/${id}`).expect(200)).body as LbWeightsProposal & { promotion: unknown };
+    expect(after).toMatchObject({ status: 'validated', promotion: null });
   }, 60_000);
 
   it('refuses bad input and a stack without per-node load forecasts, naming the field', async () => {

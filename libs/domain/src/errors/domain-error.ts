@@ -13,6 +13,11 @@ export enum DomainErrorCode {
   Unauthenticated = 'unauthenticated',
   /** Known caller, not allowed to do this (role too low). */
   Forbidden = 'forbidden',
+  /**
+   * The request names something its owner has announced but this service has not learnt yet (the
+   * event is still on its way): refused like invalid input, but a caller may ask again shortly.
+   */
+  NotYetKnown = 'not-yet-known',
 }
 
 export interface DomainViolation {
@@ -49,6 +54,10 @@ export class DomainError extends Error {
 
   static invalid(message: string, violations: readonly DomainViolation[]): DomainError {
     return new DomainError(DomainErrorCode.InvalidInput, message, violations);
+  }
+
+  static notYetKnown(message: string, violations: readonly DomainViolation[]): DomainError {
+    return new DomainError(DomainErrorCode.NotYetKnown, message, violations);
   }
 }
 

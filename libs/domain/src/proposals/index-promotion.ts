@@ -53,9 +53,9 @@ export function indexVersionDefinition(change: { up: unknown; down: unknown }, v
   };
 }
 
-/** The version group a promotion creates: named after the stack and the proposal, so a retry finds the one it made. */
-export function promotionGroupName(stack: string, proposalId: string): string {
-  return `${stack}-index-${proposalId.replace(/-/g, '').slice(0, 12)}`;
+/** The version group a promotion creates: named after the stack, what it promotes and the proposal, so a retry finds the one it made. */
+export function promotionGroupName(stack: string, proposalId: string, what: 'index' | 'weights' = 'index'): string {
+  return `${stack}-${what}-${proposalId.replace(/-/g, '').slice(0, 12)}`;
 }
 
 /** What is deployed, with the promoted component at its new version (added when it was not deployed yet), in a stable order. */

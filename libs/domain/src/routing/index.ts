@@ -2,6 +2,7 @@ export { backendOriginProblem } from './backend-nodes';
 export * from './alias-table';
 export * from './network-policy';
 export * from './node-discovery';
+export * from './node-weights';
 export * from './outlier-ejection';
 export * from './power-of-two-choices';
 export * from './retry-budget';

@@ -43,7 +43,7 @@ describe('compileRoutingLayers', () => {
         stickiness: { cookie: 'aff' },
         networkPolicy: layers.networkPolicy?.spec,
       }),
-      sources: { stackConfigs: 'version group g2', routes: 'edge@7.0.0', stickiness: 'edge@7.0.0', networkPolicy: 'netpol@5.0.0', operator: [] },
+      sources: { stackConfigs: 'version group g2', routes: 'edge@7.0.0', stickiness: 'edge@7.0.0', nodeWeights: null, networkPolicy: 'netpol@5.0.0', operator: [] },
     });
     if (compiled?.ok) {
       const resolved = { ...compiled.policy, stackConfigs: [{ name: 'g2', weight: 100, nodes: [{ id: 'n', url: 'http://127.0.0.1:3' }] }] };
@@ -63,7 +63,19 @@ describe('compileRoutingLayers', () => {
       stickiness: { header: 'x-user' },
       networkPolicy: layers.networkPolicy?.spec,
     });
-    expect(compiled?.ok && compiled.sources).toEqual({ stackConfigs: 'version group g2', routes: null, stickiness: 'operator', networkPolicy: 'netpol@5.0.0', operator: ['retryBudget', 'outlierDetection', 'rules'] });
+    expect(compiled?.ok && compiled.sources).toEqual({ stackConfigs: 'version group g2', routes: null, stickiness: 'operator', nodeWeights: null, networkPolicy: 'netpol@5.0.0', operator: ['retryBudget', 'outlierDetection', 'rules'] });
+  });
+
+  it("carries the lb-rule's node weights into the policy, which stays valid once its nodes are resolved", () => {
+    const nodeWeights = { '127.0.0.1:3': 80, '127.0.0.1:4': 20 };
+    const compiled = compileRoutingLayers({ ...layers, lbRule: { component: 'edge', version: '7.1.0', spec: { routes: [{ match: { pathPrefix: '/checkout' }, to: 'api' }], nodeWeights } } }, null);
+    expect(compiled?.ok && compiled.policy.nodeWeights).toEqual(nodeWeights);
+    expect(compiled?.ok && compiled.sources.nodeWeights).toBe('edge@7.1.0');
+    if (compiled?.ok) {
+      const nodes = [{ id: '127.0.0.1:3', url: 'http://127.0.0.1:3' }, { id: '127.0.0.1:4', url: 'http://127.0.0.1:4' }];
+      expect(resolvedRoutingPolicyViolations({ ...compiled.policy, stackConfigs: [{ name: 'g2', weight: 100, nodes }] })).toEqual([]);
+    }
+    expect(compileRoutingLayers(layers, null)).not.toHaveProperty('policy.nodeWeights');
   });
 
   it('lists a canary group at weight 0 beside the traffic group, for a rollout to move weight to', () => {

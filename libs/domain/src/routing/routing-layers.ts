@@ -30,6 +30,8 @@ export interface RoutingPolicySources {
   stackConfigs: string;
   routes: string | null;
   stickiness: string | null;
+  /** The lb-rule version whose nodeWeights the policy carries, or null. */
+  nodeWeights: string | null;
   networkPolicy: string | null;
   /** The fields kept from the operator's policy (retry budget, outlier detection, rules, health check); mirroring is not: its staging config is not in a derived policy. */
   operator: string[];
@@ -41,8 +43,8 @@ const OPERATOR_FIELDS = ['retryBudget', 'outlierDetection', 'rules', 'healthChec
 
 /**
  * The routing policy derived from what is deployed: the traffic group as the one weighted stack
- * config (its nodes discovered unless the operator pinned them), the lb-rule's matches as `routes`
- * and its stickiness, the network policy as deployed. The operator's settings that no layer
+ * config (its nodes discovered unless the operator pinned them), the lb-rule's matches as `routes`,
+ * its stickiness and its per-node weights, the network policy as deployed. The operator's settings that no layer
  * describes (retry budget, outlier detection, mirroring, match rules to configs still present,
  * health check) are kept from `current`. Without a traffic group there is nothing to route yet:
  * null, and the layers wait for the traffic step.
@@ -71,7 +73,7 @@ export function compileRoutingLayers(layers: RoutingLayers, current: RoutingPoli
     outlierDetection: current?.outlierDetection ?? DEFAULT_OUTLIER_DETECTION,
     ...(current?.healthCheck ? { healthCheck: current.healthCheck } : {}),
   };
-  const sources: RoutingPolicySources = { stackConfigs: `version group ${versionGroup}${canary ? `, canary ${canary.versionGroup} at weight 0` : ''}`, routes: null, stickiness: null, networkPolicy: null, operator: [] };
+  const sources: RoutingPolicySources = { stackConfigs: `version group ${versionGroup}${canary ? `, canary ${canary.versionGroup} at weight 0` : ''}`, routes: null, stickiness: null, nodeWeights: null, networkPolicy: null, operator: [] };
   if (layers.lbRule) {
     const { routes, stickiness } = compileLbRule(layers.lbRule, component, violations);
     policy.routes = routes;
@@ -80,6 +82,10 @@ export function compileRoutingLayers(layers: RoutingLayers, current: RoutingPoli
     if (stickiness) {
       policy.stickiness = stickiness;
       sources.stickiness = from;
+    }
+    if (layers.lbRule.spec.nodeWeights) {
+      policy.nodeWeights = { ...layers.lbRule.spec.nodeWeights };
+      sources.nodeWeights = from;
     }
   }
   if (!policy.stickiness && current?.stickiness) {

@@ -6,6 +6,7 @@ import { nodeViolations } from './backend-nodes';
 import { ROUTING_LIMITS } from '../schemas/routing-policy.schema';
 import { LbMatch } from '../components/specs/lb-rule-spec';
 import { routesViolations } from './route-match';
+import { NodeWeights, nodeWeightsViolations } from './node-weights';
 
 /**
  * The routing policy of one stack in one environment, as a gateway routes by it: the stack configs
@@ -27,6 +28,8 @@ export interface RoutingPolicy {
   networkPolicy?: NetworkPolicySpec;
   /** The requests the gateway accepts (the deployed lb-rule's matches); absent: all. See route-match.ts. */
   routes?: LbMatch[];
+  /** Per node id, its share of its stack config's traffic (the deployed lb-rule's nodeWeights); absent: power of two choices. See node-weights.ts. */
+  nodeWeights?: NodeWeights;
   outlierDetection: OutlierDetectionSettings;
   healthCheck?: HealthCheckSettings;
 }
@@ -194,7 +197,7 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   violations.push(
     ...unknownKeyViolations(
       value,
-      ['component', 'stableConfig', 'stackConfigs', 'rules', 'stickiness', 'retryBudget', 'mirror', 'networkPolicy', 'routes', 'outlierDetection', 'healthCheck'],
+      ['component', 'stableConfig', 'stackConfigs', 'rules', 'stickiness', 'retryBudget', 'mirror', 'networkPolicy', 'routes', 'nodeWeights', 'outlierDetection', 'healthCheck'],
       '',
     ),
   );
@@ -243,6 +246,7 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['routes'] !== undefined) {
     violations.push(...routesViolations(value['routes'], 'routes'));
   }
+  if (value['nodeWeights'] !== undefined) violations.push(...nodeWeightsViolations(value['nodeWeights'], 'nodeWeights'));
   if (value['outlierDetection'] !== undefined) {
     outlierDetectionViolations(value['outlierDetection'], violations);
   }

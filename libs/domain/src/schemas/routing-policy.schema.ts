@@ -78,6 +78,16 @@ const PEER_SCHEMA: JsonSchema = {
   ],
 };
 
+/** Per-node weights (node-weights.ts: nodeWeightsViolations), as an lb-rule version or a routing policy holds them. */
+export const NODE_WEIGHTS_SCHEMA: JsonSchema = {
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1_000,
+  additionalProperties: { type: 'number', minimum: 0, maximum: 1_000_000 },
+  description: "Per backend node id (a discovered node's id is its address), its relative share of its stack config's traffic, compiled from the deployed lb-rule; at least one above 0. A node not named takes the mean weight; a config none of whose nodes is named is spread by power of two choices. Absent: no weights",
+  example: { '10.0.0.5:8080': 80, '10.0.0.6:8080': 20 },
+};
+
 /** The network-policy spec (network-policy-spec.ts), as a component version or a routing policy holds it. */
 export const NETWORK_POLICY_SCHEMA: JsonSchema = objectOf(
   {
@@ -101,6 +111,7 @@ export const ROUTING_POLICY_SCHEMA: JsonSchema = objectOf(
     mirror: objectOf({ stackConfig: STACK_CONFIG_NAME, sampleRate: { type: 'number', minimum: 0, maximum: 1 } }, ['stackConfig', 'sampleRate'], { description: 'A sample of requests copied to a staging config' }),
     networkPolicy: NETWORK_POLICY_SCHEMA,
     routes: { type: 'array', minItems: 1, maxItems: ROUTING_LIMITS.rules, items: LB_MATCH_SCHEMA, description: 'The requests the gateway accepts, compiled from the deployed lb-rule; others get 404. Absent: all' },
+    nodeWeights: NODE_WEIGHTS_SCHEMA,
     outlierDetection: objectOf(
       {
         consecutiveFailures: { type: 'integer', minimum: 1, maximum: 1_000 },

@@ -40,6 +40,7 @@ describe('the routing policy schema and its validator', () => {
       networkPolicy: { allow: [{ from: { header: 'x-team', values: ['a'] }, to: 'checkout-api' }, { from: { cidr: '10.0.0.0/8' }, to: 'checkout-api' }, { from: { component: 'web' }, to: 'checkout-api' }], default: 'deny' },
       outlierDetection: { consecutiveFailures: 5, baseEjectionMs: 1000, maxEjectionMs: 30000 },
       healthCheck: { path: '/healthz', intervalMs: 5000 },
+      nodeWeights: { a: 80, '10.0.0.6:8080': 20, drained: 0, fractional: 0.5 },
     })],
   ])('both accept %s', (_, value) => {
     expect(schema(value)).toBe(true);
@@ -68,6 +69,11 @@ describe('the routing policy schema and its validator', () => {
     ['a network default that is neither', policy({ networkPolicy: { allow: [], default: 'maybe' } })],
     ['a peer of two kinds', policy({ networkPolicy: { allow: [{ from: { cidr: '10.0.0.0/8', component: 'web' }, to: 'checkout-api' }] } })],
     ['too many header values', policy({ networkPolicy: { allow: [{ from: { header: 'x', values: Array(ROUTING_LIMITS.headerValues + 1).fill('a') }, to: 'checkout-api' }] } })],
+    ['a negative node weight', policy({ nodeWeights: { a: -1, b: 5 } })],
+    ['a node weight above the limit', policy({ nodeWeights: { a: 1_000_001 } })],
+    ['a node weight that is a string', policy({ nodeWeights: { a: '80' } })],
+    ['node weights as a list', policy({ nodeWeights: [{ a: 80 }] })],
+    ['empty node weights', policy({ nodeWeights: {} })],
   ])('both refuse %s', (_, value) => {
     expect(schema(value)).toBe(false);
     expect(routingPolicyViolations(value)).not.toEqual([]);
@@ -79,6 +85,8 @@ describe('the routing policy schema and its validator', () => {
     ['two stack configs of one name', policy({ stackConfigs: [{ name: 'v1', weight: 1, nodes: [{ id: 'a', url: 'http://10.0.0.5:8080' }] }, { name: 'v1', weight: 1, nodes: [{ id: 'b', url: 'http://10.0.0.6:8080' }] }] })],
     ['weights that add up to 0', policy({ stackConfigs: [{ name: 'v1', weight: 0, nodes: [{ id: 'a', url: 'http://10.0.0.5:8080' }] }] })],
     ['mirroring to the stable config', policy({ mirror: { stackConfig: 'v1', sampleRate: 0.1 } })],
+    ['node weights all at 0', policy({ nodeWeights: { a: 0, b: 0 } })],
+    ['a blank node id', policy({ nodeWeights: { ' ': 10 } })],
   ])('leaves to the validator a rule across fields: %s', (_, value) => {
     expect(schema(value)).toBe(true);
     expect(routingPolicyViolations(value)).not.toEqual([]);

@@ -8,7 +8,7 @@ import { GatewayFallbackChangedV1, StrataEvent, gatewayFallbackChangedV1 } from 
 import { RoutingPolicy } from '@strata/domain';
 import { EventBus, InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry } from '@strata/observability';
-import { Clock } from '../clock';
+import { Clock, Random } from '../clock';
 import { Gateway } from '../gateway';
 import { specRoutingPolicy } from '../gateway.testing';
 import { VirtualHostSpec } from '../virtual-hosts';
@@ -111,6 +111,8 @@ export class GatewayHarness {
 
   /** Several stacks per gateway in the specs that say so; one otherwise. */
   virtualHosts: VirtualHostSpec[] | undefined;
+  /** The routing's random source in the specs that want reproducible picks; Math.random otherwise. */
+  random: Random | undefined;
 
   async startGateway(options: { bus?: EventBus; dir?: string; clock?: Clock } = {}): Promise<Gateway> {
     const gateway = new Gateway({
@@ -124,6 +126,7 @@ export class GatewayHarness {
       kpiFlushMs: 100,
       busRetryMs: 50,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(this.random ? { random: this.random } : {}),
       ...(this.virtualHosts ? { virtualHosts: this.virtualHosts } : {}),
     });
     const { port, adminPort } = await gateway.start();

@@ -19,6 +19,7 @@ describe(classifyFailure.name, () => {
     [DomainErrorCode.Conflict, FailureKind.Permanent],
     [DomainErrorCode.NotFound, FailureKind.Unknown],
     [DomainErrorCode.PreconditionFailed, FailureKind.Unknown],
+    [DomainErrorCode.NotYetKnown, FailureKind.Unknown],
     [DomainErrorCode.Unavailable, FailureKind.Transient],
   ])('maps domain code %s to %s', (code, kind) => {
     expect(sut(new DomainError(code, 'x'))).toBe(kind);

@@ -24,6 +24,7 @@ const DOMAIN_FAILURE_KIND: Record<DomainErrorCode, FailureKind> = {
   // An event may arrive before the one that creates what it refers to (different topics).
   [DomainErrorCode.NotFound]: FailureKind.Unknown,
   [DomainErrorCode.PreconditionFailed]: FailureKind.Unknown,
+  [DomainErrorCode.NotYetKnown]: FailureKind.Unknown,
   [DomainErrorCode.Unavailable]: FailureKind.Transient,
   [DomainErrorCode.Unauthenticated]: FailureKind.Permanent,
   [DomainErrorCode.Forbidden]: FailureKind.Permanent,

@@ -26,6 +26,8 @@ export const DOMAIN_ERROR_HTTP_STATUS: Record<DomainErrorCode, HttpStatus> = {
   [DomainErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [DomainErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [DomainErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
+  // 422 like invalid input (what was named is not there for this service), with a type of its own so callers retry on it.
+  [DomainErrorCode.NotYetKnown]: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 const TITLES: Partial<Record<number, string>> = {

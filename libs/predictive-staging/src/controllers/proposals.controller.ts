@@ -75,10 +75,10 @@ export class ProposalsController {
   @ApiOkResponse({
     type: ProposalDto,
     description:
-      "staged. index: measured on a sampled copy of the target (EXPLAIN ANALYZE before and after), plans and figures under staging; the copy is dropped. app-version: the rollback service's dry run of deploying its version group (the caller's token), the plan's steps or its refusal under staging",
+      "staged. index: measured on a sampled copy of the target (EXPLAIN ANALYZE before and after), plans and figures under staging; the copy is dropped. app-version: the rollback service's dry run of deploying its version group (the caller's token), the plan's steps or its refusal under staging. lb-weights (before the forecast peak): a compile check of the weights into a routing policy, each node's share under staging (no traffic check)",
   })
   @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'Not proposed or staged: problem+json naming status' })
+  @ApiConflictResponse({ description: 'Not proposed or staged (status named); lb-weights past their forecast peak (peakAt named)' })
   @ApiUnprocessableEntityResponse({ description: 'The target cannot be reached or copied, or the rollback service does not know the stack: problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'app-version: the rollback service cannot be reached' })
   async stage(@Param() params: ProposalIdParamDto, @CallerAuthorization() authorization: string, @Principal() actor: string): Promise<ProposalDto> {
@@ -88,7 +88,7 @@ export class ProposalsController {
   @RequireRole('operator')
   @Post(':id/validate')
   @HttpCode(200)
-  @ApiOkResponse({ type: ProposalDto, description: 'validated when what staging measured holds, rejected with its reason when not' })
+  @ApiOkResponse({ type: ProposalDto, description: 'validated when what staging measured holds (lb-weights: when its compile check passed, which is no traffic check), rejected with its reason when not' })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Not staged: problem+json naming status' })
   async validate(@Param() params: ProposalIdParamDto, @Principal() actor: string): Promise<ProposalDto> {
@@ -111,11 +111,11 @@ export class ProposalsController {
   @ApiOkResponse({
     type: ProposalDto,
     description:
-      "promoted. index: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed. app-version: its existing version group deployed by the rollback service's forward execution",
+      "promoted. index: registered as a db-schema version and a version group (the registry), deployed by the rollback service's forward execution (the caller's token on both), production's observed effect under observed. lb-weights (before the forecast peak): the lb-rule component's next version with the proposed nodeWeights, its version group, deployed the same way. app-version: its existing version group deployed by the rollback service's forward execution",
   })
   @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'Not validated (status named), being promoted, or the execution failed (executionId named); the proposal stays validated with the error under promotion' })
-  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment, component or version group, an unreachable target database, a kind not promotable yet: problem+json naming the field' })
+  @ApiConflictResponse({ description: 'Not validated (status named), being promoted, lb-weights past their forecast peak (peakAt named), or the execution failed (executionId named); the proposal stays validated with the error under promotion' })
+  @ApiUnprocessableEntityResponse({ description: 'An unknown stack, environment, component or version group, a component of the wrong type, an unreachable target database: problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'The registry or the rollback service cannot be reached' })
   async promote(@Param() params: ProposalIdParamDto, @Body() body: PromoteProposalDto, @CallerAuthorization() authorization: string, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(await this.promotions.promote(params.id, body, authorization, actor));

@@ -38,9 +38,8 @@ const iso = (at: number): string => new Date(at).toISOString();
  * proposed, with the peak time (the deadline to stage them by), the forecasts and their backtest
  * scores as evidence, and each node's peak load before and after as the expected effect.
  *
- * The current weights are even: the gateway spreads a stack config's traffic over its nodes by
- * power of two choices, and a routing policy carries no per-node weight (see the report of issue
- * [P] point 4: promotion of node weights needs the gateway to honour them).
+ * The current weights are taken as even (a config without nodeWeights is spread by power of two
+ * choices); weights an earlier promotion deployed (the lb-rule's nodeWeights) are not read back yet.
  */
 @Injectable()
 export class LbWeightsProposalsService {

@@ -14,6 +14,8 @@ export interface OwnerAnswer<T> {
 
 /** A refusal as problem+json says it. */
 export interface Problem {
+  /** The problem type URI, e.g. https://strata.dev/problems/not-yet-known. */
+  type?: string;
   detail?: string;
   title?: string;
   errors?: DomainViolation[];

@@ -1,12 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode, PromotionMember, indexVersionDefinition, nextPromotionVersion, promotionGroupName, promotionMembers, proposalTransition } from '@strata/domain';
+import {
+  DomainError,
+  DomainErrorCode,
+  PromotionMember,
+  indexVersionDefinition,
+  lbWeightsCompileCheck,
+  lbWeightsSpec,
+  nextPromotionVersion,
+  promotionGroupName,
+  promotionMembers,
+  proposalTransition,
+} from '@strata/domain';
+import { problemType } from '@strata/observability';
 import { measureStatements } from '@strata/predictive-staging/staging';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { observedEffect } from '../domain/observed-effect';
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
 import { OwnerApis, Problem, describeProblem } from './owner-apis';
-import { ProposalsService } from './proposals.service';
+import { ProposalsService, assertBeforePeak } from './proposals.service';
 import { TargetDatabases } from './target-databases';
 
 export interface PromoteRequest {
@@ -39,11 +51,15 @@ interface Execution {
 const OBSERVE_RUNS = { warmups: 1, runs: 5 };
 const CATALOG_WAIT_MS = 30_000;
 const POLL_MS = 500;
+const NOT_YET_KNOWN = problemType(DomainErrorCode.NotYetKnown);
 
 /**
  * Promotes a validated proposal through the owners' APIs. An index: a db-schema version registered
  * in the registry, a version group of what is deployed with that version, the rollback service's
- * forward execution of it, then the effect production shows. An app version: the rollback
+ * forward execution of it, then the effect production shows. lb-weights, before their forecast
+ * peak: an lb-rule version (the deployed one's routes with the proposed nodeWeights) registered,
+ * grouped and deployed the same way; routing-control compiles it into the routing policy and the
+ * gateways pick nodes by it. An app version: the rollback
  * service's forward execution of the (existing) last known good version group. Each step is idempotent and its
  * outcome is kept on the proposal before the next, so a failed attempt leaves it validated with
  * the error and a retry carries on with the same version, group and execution.
@@ -60,12 +76,15 @@ export class PromotionService {
   ) {}
 
   async promote(id: string, request: PromoteRequest, authorization: string, actor: string): Promise<ProposalRecord> {
-    const promotion = await this.claim(id, request);
+    const { proposal, promotion } = await this.claim(id, request);
     try {
-      const proposal = (await this.lifecycle.get(id)).proposal;
       const appVersion = proposal.kind === 'app-version';
-      const execution = appVersion ? await this.redeploy(proposal, promotion, authorization) : await this.carryOut(proposal, promotion, authorization);
-      const observed = appVersion ? undefined : { ...(await this.observe(proposal, promotion)) };
+      const execution = appVersion
+        ? await this.redeploy(proposal, promotion, authorization)
+        : proposal.kind === 'lb-weights'
+          ? await this.carryOutWeights(proposal, promotion, authorization)
+          : await this.carryOut(proposal, promotion, authorization);
+      const observed = proposal.kind === 'index' ? { ...(await this.observe(proposal, promotion)) } : undefined;
       const done: Json = { ...promotion, executionId: execution.id, leaseUntil: null, error: null };
       return await this.lifecycle.move(id, 'promote', actor, () => ({
         to: 'promoted',
@@ -81,13 +100,14 @@ export class PromotionService {
     }
   }
 
-  /** Takes the proposal's promotion lease, reusing the choices of an earlier attempt at the same place. */
-  private async claim(id: string, request: PromoteRequest): Promise<Promotion> {
+  /**
+   * Takes the proposal's promotion lease, reusing the choices of an earlier attempt at the same place;
+   * hands back the proposal as the claim left it (its UPDATE returns the row), so it is read once.
+   */
+  private async claim(id: string, request: PromoteRequest): Promise<{ proposal: ProposalRecord; promotion: Promotion }> {
     const { proposal } = await this.lifecycle.get(id);
-    if (proposal.kind === 'lb-weights') {
-      throw DomainError.invalid('lb-weights proposals are not promotable yet', [{ field: 'kind', message: 'is lb-weights; only index and app-version proposals are promoted' }]);
-    }
     proposalTransition(proposal.status, 'promote');
+    if (proposal.kind === 'lb-weights') assertBeforePeak(id, String(proposal.change['peakAt']), Date.now(), 'promoted');
     // An app-version proposal deploys the version group it names again: its component and version are that group's.
     const place =
       proposal.kind === 'app-version'
@@ -106,24 +126,66 @@ export class PromotionService {
     if (!claimed) {
       throw new DomainError(DomainErrorCode.Conflict, `proposal ${id} is being promoted by another request (until ${earlier?.leaseUntil ?? 'its lease ends'}), or it moved meanwhile`, [{ field: 'status', message: 'is being promoted' }]);
     }
-    return promotion;
+    return { proposal: claimed, promotion };
   }
 
   private async carryOut(proposal: ProposalRecord, promotion: Promotion, authorization: string): Promise<Execution> {
     const variable = await this.checkPlace(promotion, authorization);
     const measured = promotion.before === undefined ? await this.measureProduction(variable, statementsOf(proposal)) : undefined;
     if (measured) promotion.before = measured.map((result) => (result instanceof Error ? { error: result.message } : { medianMs: result.medianMs }));
-    promotion.version ??= nextPromotionVersion((await this.get<{ version: string }[]>('registry', `/v1/components/${encode(promotion.component)}/versions`, authorization, 'component')).map((version) => version.version));
+    promotion.version ??= await this.nextVersion(promotion, authorization);
     promotion.versionGroup ??= promotionGroupName(promotion.stack, proposal.id);
     await this.keep(proposal.id, promotion);
     const definition = indexVersionDefinition({ up: proposal.change['up'], down: proposal.change['down'] }, promotion.version, this.settings.promotion);
+    return this.registerAndDeploy(proposal.id, promotion, definition, authorization);
+  }
+
+  /**
+   * lb-weights: the lb-rule component's next version, its spec the deployed version's (or, with none
+   * deployed, one route taking everything to the app) with the proposed nodeWeights; then the group
+   * and the forward execution, whose lb-rule step routing-control compiles into the routing policy.
+   */
+  private async carryOutWeights(proposal: ProposalRecord, promotion: Promotion, authorization: string): Promise<Execution> {
+    await this.checkEnvironment(promotion, authorization);
+    const component = await this.get<{ stack: string; type: string }>('registry', `/v1/components/${encode(promotion.component)}`, authorization, 'component');
+    if (component.stack !== promotion.stack || component.type !== 'lb-rule') {
+      throw DomainError.invalid(`${promotion.component} is not an lb-rule component of ${promotion.stack}`, [
+        { field: 'component', message: `is a ${component.type} component of stack '${component.stack}'; node weights need an lb-rule component of '${promotion.stack}'` },
+      ]);
+    }
+    const deployed = (await this.deployedMembers(promotion, authorization)).find((member) => member.component === promotion.component);
+    const base = deployed ? (await this.get<{ spec: unknown }>('registry', `/v1/components/${encode(deployed.component)}/versions/${encode(deployed.version)}`, authorization, 'component')).spec : null;
+    const app = String(proposal.target['component'] ?? proposal.component);
+    const spec = lbWeightsSpec(base, proposal.change['weights'], app);
+    // Staging checked the weights alone; the deployed routes join them only here: checked before anything is registered.
+    const check = lbWeightsCompileCheck({ weights: proposal.change['weights'], app, stackConfig: null, deployed: base });
+    if (!check.validated) throw DomainError.invalid(`the weights do not compile with ${deployed ? `${deployed.component}@${deployed.version}` : 'the default route'}`, check.violations);
+    promotion.version ??= await this.nextVersion(promotion, authorization);
+    promotion.versionGroup ??= promotionGroupName(promotion.stack, proposal.id, 'weights');
+    await this.keep(proposal.id, promotion);
+    return this.registerAndDeploy(proposal.id, promotion, { version: promotion.version, spec }, authorization);
+  }
+
+  /** The version after every registered one of the component (kept on the proposal, so a retry registers the same). */
+  private async nextVersion(promotion: Promotion, authorization: string): Promise<string> {
+    return nextPromotionVersion((await this.get<{ version: string }[]>('registry', `/v1/components/${encode(promotion.component)}/versions`, authorization, 'component')).map((version) => version.version));
+  }
+
+  /** Registers the version (a retry's identical registration answers 200), creates its group, deploys it and waits for the execution. */
+  private async registerAndDeploy(id: string, promotion: Promotion, definition: object, authorization: string): Promise<Execution> {
     const registered = await this.owners.call<Problem>('registry', 'POST', `/v1/components/${encode(promotion.component)}/versions`, authorization, definition);
     if (registered.status !== 201 && registered.status !== 200) throw refusal(registered.status, `registering ${promotion.component}@${promotion.version}`, registered.body, 'version');
     await this.createGroup(promotion, authorization);
     const execution = await this.deploy(promotion, authorization);
     promotion.executionId = execution.id;
-    await this.keep(proposal.id, promotion);
+    await this.keep(id, promotion);
     return this.waitFor(execution, authorization);
+  }
+
+  /** What is deployed to production in the promotion's environment, from the registry's version map. */
+  private async deployedMembers(promotion: Promotion, authorization: string): Promise<PromotionMember[]> {
+    const map = await this.get<{ slots: { location: string; component: string; version: string }[] }>('registry', `/v1/stacks/${encode(promotion.stack)}/environments/${encode(promotion.environment)}/version-map`, authorization, 'environment');
+    return map.slots.filter((slot) => slot.location === 'production').map((slot) => ({ component: slot.component, version: slot.version }));
   }
 
   /**
@@ -164,8 +226,7 @@ export class PromotionService {
   /** The group of what is deployed there with the new version; one this promotion made before is taken as it is if its members match. */
   private async createGroup(promotion: Promotion, authorization: string): Promise<void> {
     const name = promotion.versionGroup as string;
-    const map = await this.get<{ slots: { location: string; component: string; version: string }[] }>('registry', `/v1/stacks/${encode(promotion.stack)}/environments/${encode(promotion.environment)}/version-map`, authorization, 'environment');
-    const deployed = map.slots.filter((slot) => slot.location === 'production').map((slot) => ({ component: slot.component, version: slot.version }));
+    const deployed = await this.deployedMembers(promotion, authorization);
     const promoted = { component: promotion.component, version: promotion.version as string };
     const members = promotionMembers(deployed, promoted);
     const created = await this.owners.call<Problem>('registry', 'POST', `/v1/stacks/${encode(promotion.stack)}/version-groups`, authorization, { name, environment: promotion.environment, members });
@@ -180,7 +241,8 @@ export class PromotionService {
   /**
    * The forward execution of the group: the one an earlier attempt started unless it was abandoned.
    * The rollback service learns the new version and group from the registry's events: until it has,
-   * it says which of them has not reached it, and the deploy is asked again.
+   * it answers 422 with the problem type not-yet-known (naming which has not reached it), and the
+   * deploy is asked again; any other refusal is final.
    */
   private async deploy(promotion: Promotion, authorization: string): Promise<Execution> {
     if (promotion.executionId) {
@@ -192,7 +254,7 @@ export class PromotionService {
     for (;;) {
       const answer = await this.owners.call<Execution & Problem>('rollback', 'POST', path, authorization, { versionGroup: promotion.versionGroup });
       if (answer.status === 202) return answer.body;
-      const notYetKnown = answer.status === 422 && (answer.body.errors ?? []).some((violation) => violation.message.includes('reached the rollback service'));
+      const notYetKnown = answer.status === 422 && answer.body.type === NOT_YET_KNOWN;
       if (!notYetKnown || Date.now() > deadline) throw refusal(answer.status, `deploying ${promotion.versionGroup}`, answer.body, 'versionGroup');
       await sleep(POLL_MS);
     }

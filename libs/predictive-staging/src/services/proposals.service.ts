@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode, ProposalAction, ProposalStatus, proposalTransition } from '@strata/domain';
+import { DomainError, DomainErrorCode, ProposalAction, ProposalStatus, lbWeightsCompileCheck, proposalTransition } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { AdvisorResult, IndexProposal, QueryStatistic, adviseIndexes } from '@strata/predictive-staging/advisor';
 import { StagingDatabaseError, createStagingCopy, measureCandidate } from '@strata/predictive-staging/staging';
@@ -163,20 +163,21 @@ export class ProposalsService {
 
   /**
    * Stages lb-weights before their forecast peak: past it, the weights were for traffic that has
-   * come and gone (409 naming peakAt). Staging records the deadline and nothing else: the mirrored
-   * trial the issue asks for needs per-node weights in a staging stack config, which the gateway
-   * does not have (it spreads a config's traffic by power of two choices), so nothing is measured
-   * and validation refuses (see `validate`) rather than judge on no figures.
+   * come and gone (409 naming peakAt). Staging is a compile check (domain `lbWeightsCompileCheck`):
+   * the lb-rule the weights make, compiled into the routing policy a gateway would receive, checked
+   * as a gateway checks it, with the share each node would take. It is recorded as what it is — not
+   * a traffic check: the mirrored trial of issue [P] is not here, so nothing about traffic is measured.
    */
   private stageLbWeights(proposal: ProposalRecord, actor: string): Promise<ProposalRecord> {
     const peakAt = String(proposal.change['peakAt']);
+    const app = String(proposal.target['component'] ?? proposal.component);
+    const stackConfig = typeof proposal.change['stackConfig'] === 'string' ? proposal.change['stackConfig'] : null;
     return this.move(proposal.id, 'stage', actor, () => {
       const now = Date.now();
-      if (!(Date.parse(peakAt) > now)) {
-        throw new DomainError(DomainErrorCode.Conflict, `the forecast peak of proposal ${proposal.id} was at ${peakAt}: weights are staged before it`, [{ field: 'peakAt', message: `is ${peakAt}, before now (${new Date(now).toISOString()})` }]);
-      }
-      const reason = `staged ${Math.round((Date.parse(peakAt) - now) / 60_000)} min before the forecast peak at ${peakAt}; not measured: mirrored validation for lb-weights is not implemented`;
-      return { to: 'staged', reason, staging: { method: 'deadline', stagedAt: new Date(now).toISOString(), peakAt, mirrored: null, validated: null, reason } };
+      assertBeforePeak(proposal.id, peakAt, now, 'staged');
+      const check = lbWeightsCompileCheck({ weights: proposal.change['weights'], app, stackConfig });
+      const reason = `staged ${Math.round((Date.parse(peakAt) - now) / 60_000)} min before the forecast peak at ${peakAt}; ${check.reason}`;
+      return { to: 'staged', reason, staging: { method: check.method, stagedAt: new Date(now).toISOString(), peakAt, mirrored: null, validated: check.validated, shares: check.shares, violations: check.violations.map((violation) => ({ ...violation })), reason: check.reason } };
     });
   }
 
@@ -186,11 +187,10 @@ export class ProposalsService {
    */
   validate(id: string, actor: string): Promise<ProposalRecord> {
     return this.move(id, 'validate', actor, (proposal) => {
-      if (proposal.kind === 'lb-weights') {
-        throw DomainError.invalid('not implemented: mirrored validation for lb-weights', [{ field: 'kind', message: 'is lb-weights; its mirrored trial is not implemented, so there is nothing to validate it on' }]);
-      }
-      const staging = proposal.staging as { validated?: boolean; reason?: string } | null;
-      return staging?.validated === true ? { to: 'validated', reason: `staging measured it: ${staging.reason ?? ''}`.trim() } : { to: 'rejected', reason: `staging did not confirm it: ${staging?.reason ?? 'no measurement'}` };
+      const staging = proposal.staging as { validated?: boolean; reason?: string; method?: string } | null;
+      // A compile check proves the weights deploy, not that traffic fares better: the reason says which it was.
+      const judged = staging?.method === 'compile-check' ? 'the compile check passed (not a traffic check)' : 'staging measured it';
+      return staging?.validated === true ? { to: 'validated', reason: `${judged}: ${staging.reason ?? ''}`.trim() } : { to: 'rejected', reason: `staging did not confirm it: ${staging?.reason ?? 'no measurement'}` };
     });
   }
 
@@ -243,6 +243,13 @@ async function invalidOnStagingError<T>(work: Promise<T>, targetField: string, s
       throw DomainError.invalid('the staging copy could not be made', [{ field: error.field === 'tables' ? statementsField : targetField, message: error.message }]);
     }
     throw error;
+  }
+}
+
+/** lb-weights are for traffic before their forecast peak: past it, staging or promoting them is a 409 naming peakAt. */
+export function assertBeforePeak(id: string, peakAt: string, now: number, doing: 'staged' | 'promoted'): void {
+  if (!(Date.parse(peakAt) > now)) {
+    throw new DomainError(DomainErrorCode.Conflict, `the forecast peak of proposal ${id} was at ${peakAt}: weights are ${doing} before it`, [{ field: 'peakAt', message: `is ${peakAt}, before now (${new Date(now).toISOString()})` }]);
   }
 }
 

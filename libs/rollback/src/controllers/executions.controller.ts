@@ -14,7 +14,10 @@ export class ExecutionsController {
   @Post('stacks/:stack/environments/:environment/deploy')
   @ApiAcceptedResponse({ type: ExecutionDto, description: 'A forward execution started: members in dependency order, traffic last' })
   @ApiOkResponse({ type: DryRunDto, description: 'dryRun: the plan; nothing changed' })
-  @ApiUnprocessableEntityResponse({ description: 'An unknown group, a member the rollback service does not know, a target variable not set (each field named)' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'An unknown group or a member the rollback service has not learnt yet (problem type not-yet-known: the registry\'s event may still be on its way, ask again), a target variable not set (each field named)',
+  })
   @ApiConflictResponse({ description: 'Another execution holds the stack and environment (named)' })
   async deploy(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: DeployRequestDto, @Principal() actor: string, @Res({ passthrough: true }) response: Response): Promise<ExecutionDto | DryRunDto> {
     return answer(await this.executions.deploy({ stack, environment, versionGroup: body.versionGroup, dryRun: body.dryRun ?? false, ...(body.canary ? { canary: body.canary } : {}) }, actor), response);

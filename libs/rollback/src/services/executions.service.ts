@@ -57,8 +57,8 @@ export class ExecutionsService {
     return this.transactions.run(async (manager) => {
       const group = await this.catalog.group(manager, request.stack, request.versionGroup);
       if (!group) {
-        throw DomainError.invalid(`no version group ${request.versionGroup} in stack ${request.stack}`, [
-          // The registry's event of a group just created may still be on its way: say so, callers retry on it.
+        throw DomainError.notYetKnown(`no version group ${request.versionGroup} in stack ${request.stack}`, [
+          // The registry's event of a group just created may still be on its way: its own problem type (not-yet-known) tells callers to retry.
           { field: 'versionGroup', message: `no version group '${request.versionGroup}' of stack '${request.stack}' has reached the rollback service (not registered, or still on its way)` },
         ]);
       }
@@ -220,7 +220,7 @@ export class ExecutionsService {
     const found = await this.catalog.versions(manager, stack, members);
     const missing = members.filter((member) => !found.has(`${member.component}@${member.version}`));
     if (missing.length > 0) {
-      throw DomainError.invalid(`the rollback service does not know every member of the group yet`, missing.map((member) => ({ field, message: `${member.component}@${member.version}: its definition has not reached the rollback service (registered before this release, or still on its way)` })));
+      throw DomainError.notYetKnown(`the rollback service does not know every member of the group yet`, missing.map((member) => ({ field, message: `${member.component}@${member.version}: its definition has not reached the rollback service (registered before this release, or still on its way)` })));
     }
     return members.map((member) => found.get(`${member.component}@${member.version}`) as CatalogVersionEntity);
   }

@@ -17,6 +17,7 @@ const REFUSALS: Record<DomainErrorCode, RolloutDeclarationRefusal | undefined> =
   [DomainErrorCode.AlreadyExists]: 'conflict',
   [DomainErrorCode.PreconditionFailed]: 'precondition-failed',
   [DomainErrorCode.NotFound]: 'not-found',
+  [DomainErrorCode.NotYetKnown]: 'not-found',
   [DomainErrorCode.Unavailable]: undefined,
   // Events carry no credentials: neither code can come out of a consumer.
   [DomainErrorCode.Unauthenticated]: undefined,

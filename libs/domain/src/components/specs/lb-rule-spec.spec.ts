@@ -19,6 +19,19 @@ describe(lbRuleSpecViolations.name, () => {
     ).toEqual([]);
   });
 
+  it('accepts per-node weights beside the routes', () => {
+    expect(sut({ routes: [route], nodeWeights: { '10.0.0.5:8080': 80, '10.0.0.6:8080': 20, '10.0.0.7:8080': 0 } })).toEqual([]);
+  });
+
+  it('refuses node weights that are negative, not numbers, all 0 or not a map, naming the field', () => {
+    expect(sut({ routes: [route], nodeWeights: { '10.0.0.5:8080': -1, '10.0.0.6:8080': 'heavy' } })).toEqual([
+      { field: 'spec.nodeWeights["10.0.0.5:8080"]', message: expect.stringContaining('cannot be negative') },
+      { field: 'spec.nodeWeights["10.0.0.6:8080"]', message: "must be a number from 0 to 1000000, got the string 'heavy'" },
+    ]);
+    expect(sut({ routes: [route], nodeWeights: { a: 0 } })).toEqual([{ field: 'spec.nodeWeights', message: expect.stringContaining('at least one node must have a weight above 0') }]);
+    expect(sut({ routes: [route], nodeWeights: [80, 20] })).toEqual([{ field: 'spec.nodeWeights', message: expect.stringContaining('must be an object of node id → weight') }]);
+  });
+
   it('accepts every match criterion together', () => {
     expect(
       sut({

@@ -1,5 +1,6 @@
 import { DomainViolation } from '../../errors/domain-error';
 import { resourceNameProblem } from '../../stacks/names';
+import { NodeWeights, nodeWeightsViolations } from '../../routing/node-weights';
 import { canonicalJson } from '../canonical-json';
 import { HttpMethod } from '../component-version';
 import { isHttpMethod } from '../rollback-actions';
@@ -8,6 +9,12 @@ import { describeValue, fieldPath, isPlainObject, PlainObject, requireBoolean, r
 export interface LbRuleSpec {
   /** Evaluated in order; routes with an identical `match` split its traffic by `weight`. */
   routes: LbRoute[];
+  /**
+   * Per backend node id (a discovered node's id is its address, `10.0.0.5:8080`), its relative
+   * share of its stack config's traffic; compiled into the routing policy, honoured by the gateway's
+   * node pick. Absent: the gateway spreads a config's traffic by power of two choices.
+   */
+  nodeWeights?: NodeWeights;
 }
 
 export interface LbRoute {
@@ -42,7 +49,10 @@ export function lbRuleSpecViolations(spec: unknown, field: string): DomainViolat
   if (!requireObject(spec, field, violations)) {
     return violations;
   }
-  violations.push(...unknownKeyViolations(spec, ['routes'], field));
+  violations.push(...unknownKeyViolations(spec, ['routes', 'nodeWeights'], field));
+  if ('nodeWeights' in spec) {
+    violations.push(...nodeWeightsViolations(spec['nodeWeights'], `${field}.nodeWeights`));
+  }
   const routes = spec['routes'];
   if (!Array.isArray(routes) || routes.length === 0) {
     violations.push({ field: `${field}.routes`, message: `must be a non-empty list of routes, got ${describeValue(routes)}` });
