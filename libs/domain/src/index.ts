@@ -40,3 +40,4 @@ export * from './schemas';
 export * from './executions';
 export * from './triggers';
 export * from './proposals';
+export * from './random/seeded-uniform';

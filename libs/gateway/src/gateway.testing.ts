@@ -1,4 +1,4 @@
-import { RoutingPolicy } from '@strata/domain';
+import { RoutingPolicy, seededUniform } from '@strata/domain';
 import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock, Random } from './clock';
 import { ClusterManager } from './cluster-manager';
@@ -20,16 +20,9 @@ export class ManualClock implements Clock {
   }
 }
 
-/** A reproducible uniform source (mulberry32): a spec's picks are the same on every run. */
+/** A reproducible uniform source: a spec's picks are the same on every run. */
 export function seededRandom(seed = 42): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return seededUniform(seed);
 }
 
 /** v1 (stable, weight 90, two nodes) and v2 (weight 10, one node), by default on ports nothing listens on. */

@@ -1,3 +1,4 @@
+import { seededUniform } from '../random/seeded-uniform';
 import { NODE_WEIGHT_LIMITS, WeightedNodePicker, nodeWeightsViolations, weightsOfNodes } from './node-weights';
 import { pickLessLoadedOfTwo } from './power-of-two-choices';
 
@@ -11,17 +12,6 @@ const node = (id: string, weight: number, outstanding = 0): FakeNode => ({ id, w
 const load = (candidate: FakeNode): number => candidate.outstanding;
 const weightOf = (candidate: FakeNode): number => candidate.weight;
 
-/** A reproducible uniform source (mulberry32), as the gateway's specs use. */
-function seededRandom(seed = 7): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Plays back the given uniforms, so the two draws are known. */
 function randomOf(...values: number[]): () => number {
@@ -113,8 +103,8 @@ describe(WeightedNodePicker.name, () => {
 
   it('splits idle traffic by weight: 80/20 within 1 % over 100,000 picks, the same on every run with the seeded source', () => {
     const nodes = [node('a', 80), node('b', 20)];
-    const first = counts(new WeightedNodePicker(nodes, weightOf), 100_000, seededRandom());
-    const second = counts(new WeightedNodePicker(nodes, weightOf), 100_000, seededRandom());
+    const first = counts(new WeightedNodePicker(nodes, weightOf), 100_000, seededUniform(7));
+    const second = counts(new WeightedNodePicker(nodes, weightOf), 100_000, seededUniform(7));
     expect(second).toEqual(first);
     expect(Math.abs((first['a'] ?? 0) / 100_000 - 0.8)).toBeLessThan(0.01);
     expect(Math.abs((first['b'] ?? 0) / 100_000 - 0.2)).toBeLessThan(0.01);
@@ -123,7 +113,7 @@ describe(WeightedNodePicker.name, () => {
   it('splits three nodes 60/30/10 and reports the shares it draws by', () => {
     const nodes = [node('a', 6), node('b', 3), node('c', 1)];
     const sut = new WeightedNodePicker(nodes, weightOf);
-    const seen = counts(sut, 100_000, seededRandom(3));
+    const seen = counts(sut, 100_000, seededUniform(3));
     expect([seen['a'], seen['b'], seen['c']].map((count) => Math.round(((count ?? 0) / 100_000) * 100))).toEqual([60, 30, 10]);
     expect([...sut.shares().values()].map((share) => Math.round(share * 100))).toEqual([60, 30, 10]);
     expect(sut.byWeight).toBe(true);
@@ -131,7 +121,7 @@ describe(WeightedNodePicker.name, () => {
 
   it('never picks a node of weight 0 while a weighted candidate exists', () => {
     const nodes = [node('drained', 0), node('a', 1), node('b', 3)];
-    const seen = counts(new WeightedNodePicker(nodes, weightOf), 20_000, seededRandom());
+    const seen = counts(new WeightedNodePicker(nodes, weightOf), 20_000, seededUniform(7));
     expect(seen['drained']).toBeUndefined();
     expect((seen['a'] ?? 0) + (seen['b'] ?? 0)).toBe(20_000);
   });
@@ -157,7 +147,7 @@ describe(WeightedNodePicker.name, () => {
   it('balances outstanding requests in proportion to the weights when every pick stays in flight', () => {
     const nodes = [node('a', 80), node('b', 20)];
     const sut = new WeightedNodePicker(nodes, weightOf);
-    const random = seededRandom(11);
+    const random = seededUniform(11);
     for (let i = 0; i < 1_000; i++) (sut.pick(load, random) as FakeNode).outstanding++;
     expect(nodes.map((candidate) => candidate.outstanding / 1_000)).toEqual([expect.closeTo(0.8, 1), expect.closeTo(0.2, 1)]);
     expect(Math.abs((nodes[0]?.outstanding ?? 0) - 800)).toBeLessThanOrEqual(10);
@@ -171,7 +161,7 @@ describe(WeightedNodePicker.name, () => {
       expect(sut.pick(load, randomOf(...draws))).toBe(pickLessLoadedOfTwo(nodes, load, randomOf(...draws)));
     }
     const even = [node('x', 0), node('y', 0), node('z', 0)];
-    const seen = counts(new WeightedNodePicker(even, weightOf), 30_000, seededRandom());
+    const seen = counts(new WeightedNodePicker(even, weightOf), 30_000, seededUniform(7));
     expect(Object.keys(seen).sort()).toEqual(['x', 'y', 'z']);
     for (const count of Object.values(seen)) expect(Math.abs(count / 30_000 - 1 / 3)).toBeLessThan(0.01);
   });
