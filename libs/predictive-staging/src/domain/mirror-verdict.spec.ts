@@ -1,41 +1,10 @@
 import { SeededRandom } from '@strata/analytics';
-import { MirrorSideFigures, MirrorWindow, judgeMirrorTrial, percentiles } from './mirror-verdict';
-
-interface SideTraffic {
-  requests: number;
-  medianMs: number;
-  clientErrorRate?: number;
-  serverErrorRate?: number;
-  /** Every request goes unanswered (the staging config is down). */
-  down?: boolean;
-}
-
-/** Latencies bucketed as the gateway does (4 buckets per doubling), each request log-normal around the median. */
-function side(random: SeededRandom, traffic: SideTraffic): MirrorSideFigures {
-  const buckets = new Map<number, number>();
-  let clientErrors = 0;
-  let serverErrors = 0;
-  for (let request = 0; request < traffic.requests; request++) {
-    const latency = traffic.down ? 1 : traffic.medianMs * Math.exp(0.4 * random.normal());
-    const bucket = Number((2 ** (Math.ceil(Math.log2(latency) * 4) / 4)).toPrecision(6));
-    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
-    const draw = random.next();
-    if (draw < (traffic.clientErrorRate ?? 0)) clientErrors++;
-    else if (draw < (traffic.clientErrorRate ?? 0) + (traffic.serverErrorRate ?? 0)) serverErrors++;
-  }
-  const values = [...buckets.keys()].sort((left, right) => left - right);
-  return {
-    requests: traffic.requests,
-    clientErrors: traffic.down ? 0 : clientErrors,
-    serverErrors: traffic.down ? 0 : serverErrors,
-    connectErrors: traffic.down ? traffic.requests : 0,
-    latency: { values, counts: values.map((value) => buckets.get(value) ?? 0) },
-  };
-}
+import { SideTraffic, sideFigures } from '../test-support/mirror-traffic';
+import { MirrorWindow, judgeMirrorTrial, percentiles } from './mirror-verdict';
 
 function trial(seed: number, windows: number, production: SideTraffic, mirror: SideTraffic): MirrorWindow[] {
   const random = new SeededRandom(seed);
-  return Array.from({ length: windows }, (_, index) => ({ windowStart: 1_000_000 + index * 10_000, production: side(random, production), mirror: side(random, mirror) }));
+  return Array.from({ length: windows }, (_, index) => ({ windowStart: 1_000_000 + index * 10_000, production: sideFigures(random, production), mirror: sideFigures(random, mirror) }));
 }
 
 const PRODUCTION: SideTraffic = { requests: 200, medianMs: 40, clientErrorRate: 0.02, serverErrorRate: 0.002 };
