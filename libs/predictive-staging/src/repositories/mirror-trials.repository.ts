@@ -69,7 +69,10 @@ export class MirrorTrialsRepository {
 
   /**
    * Keeps one KPI window for every running trial it belongs to: a `gateway_*` window of the trial's
-   * stable config or a `gateway_mirror_*` window of its staging config, overlapping the trial.
+   * stable config or a `gateway_mirror_*` window of its staging config, starting while the mirror
+   * is on. A window that started before it is left out: it may hold copies of an earlier trial to
+   * the same stack config (a window is the finest grain there is), at the cost of the copies sent
+   * before the first window boundary.
    */
   async record(manager: EntityManager, window: KpiWindowV1): Promise<void> {
     const metric = trialMetric(window.series.metric);
@@ -77,17 +80,28 @@ export class MirrorTrialsRepository {
     await manager.query(
       `INSERT INTO "${schema}".mirror_trial_windows (trial_id, side, series_id, metric, window_start, window_end, sum, histogram)
        SELECT id, $1, $2, $3, $4, $5, $6, $7 FROM "${schema}".mirror_trials
-        WHERE status = 'running' AND stack = $8 AND environment = $9 AND started_at IS NOT NULL AND $5 > started_at AND $4 < ends_at
+        WHERE status = 'running' AND stack = $8 AND environment = $9 AND started_at IS NOT NULL AND $4 >= started_at AND $4 < ends_at
           AND (CASE WHEN $1 = 'mirror' THEN stack_config ELSE stable_config END) = $10
        ON CONFLICT DO NOTHING`,
       [metric.side, window.seriesId, metric.figure, new Date(window.windowStart), new Date(window.windowEnd), window.sum, window.histogram ?? null, window.series.stack, window.series.environment, window.series.stackConfig],
     );
   }
 
-  /** The latest end of a kept requests window per side, to tell when the trial's last windows have arrived. */
+  /**
+   * How far each side's windows have arrived: the earliest, over the five figures, of the latest
+   * window end kept (each figure is its own series, published on its own); null until all five have one.
+   */
   async arrivedUntil(manager: EntityManager, id: string): Promise<{ production: number | null; mirror: number | null }> {
-    const rows = (await manager.query(`SELECT side, max(window_end) AS until FROM "${schema}".mirror_trial_windows WHERE trial_id = $1 AND metric = 'requests' GROUP BY side`, [id])) as { side: string; until: Date }[];
-    const of = (side: string) => rows.find((row) => row.side === side)?.until.getTime() ?? null;
+    const rows = (await manager.query(
+      `SELECT side, count(*)::int AS figures, min(until) AS until
+         FROM (SELECT side, metric, max(window_end) AS until FROM "${schema}".mirror_trial_windows WHERE trial_id = $1 GROUP BY side, metric) latest
+        GROUP BY side`,
+      [id],
+    )) as { side: string; figures: number; until: Date }[];
+    const of = (side: string) => {
+      const row = rows.find((candidate) => candidate.side === side);
+      return row && row.figures === Object.keys(FIGURES).length ? row.until.getTime() : null;
+    };
     return { production: of('production'), mirror: of('mirror') };
   }
 

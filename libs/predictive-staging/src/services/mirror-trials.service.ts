@@ -58,8 +58,21 @@ export class MirrorTrialsService {
     let trial: Json;
     try {
       const window = await this.mirrorFor(proposal, trialId, stackConfig, request, authorization);
-      judgement = await this.judge(trialId, window.endsAt, request.minRequests ?? this.settings.mirror.minRequests);
-      trial = { method: 'mirrored-traffic', stackConfig, stableConfig: window.stableConfig, sampleRate: request.sampleRate, startedAt: window.startedAt.toISOString(), endsAt: window.endsAt.toISOString(), mirrorSwitchedOff: window.switchedOff, ...judgementJson(judgement) };
+      const judged = await this.judge(trialId, window.endsAt, request.minRequests ?? this.settings.mirror.minRequests);
+      judgement = judged.judgement;
+      trial = {
+        method: 'mirrored-traffic',
+        stackConfig,
+        stableConfig: window.stableConfig,
+        sampleRate: request.sampleRate,
+        startedAt: window.startedAt.toISOString(),
+        endsAt: window.endsAt.toISOString(),
+        mirrorSwitchedOff: window.switchedOff,
+        // False: judged on the windows that had arrived by PREDICTIVE_MIRROR_SETTLE_MS, the last ones missing.
+        windowsComplete: judged.windowsComplete,
+        settledMs: judged.settledMs,
+        ...judgementJson(judgement),
+      };
     } catch (error) {
       await this.transactions.run((manager) => this.trials.finish(manager, trialId, 'failed'));
       throw error;
@@ -113,16 +126,16 @@ export class MirrorTrialsService {
   }
 
   /** Waits until both sides' KPI windows reach the window's end (at most PREDICTIVE_MIRROR_SETTLE_MS), then judges what arrived. */
-  private async judge(trialId: string, endsAt: Date, minRequests: number): Promise<MirrorJudgement> {
-    const deadline = Date.now() + this.settings.mirror.settleMs;
-    for (;;) {
+  private async judge(trialId: string, endsAt: Date, minRequests: number): Promise<{ judgement: MirrorJudgement; windowsComplete: boolean; settledMs: number }> {
+    const settling = Date.now();
+    let complete = false;
+    while (!complete && Date.now() - settling < this.settings.mirror.settleMs) {
       const arrived = await this.transactions.run((manager) => this.trials.arrivedUntil(manager, trialId));
-      const complete = arrived.production !== null && arrived.mirror !== null && arrived.production >= endsAt.getTime() && arrived.mirror >= endsAt.getTime();
-      if (complete || Date.now() >= deadline) break;
-      await sleep(POLL_MS);
+      complete = arrived.production !== null && arrived.mirror !== null && arrived.production >= endsAt.getTime() && arrived.mirror >= endsAt.getTime();
+      if (!complete) await sleep(POLL_MS);
     }
     const windows = await this.transactions.run((manager) => this.trials.windows(manager, trialId));
-    return judgeMirrorTrial(windows, { minRequests });
+    return { judgement: judgeMirrorTrial(windows, { minRequests }), windowsComplete: complete, settledMs: Date.now() - settling };
   }
 
   /** Pass → validated, fail → rejected (a dry run that refused still rejects), inconclusive → stays staged with the figures. */
