@@ -192,6 +192,32 @@ describe('Gateway: fallback and panic, the last-known-good config, KPIs, mirrori
     });
   });
 
+  it("compares each copy's JSON body with production's, leaving out the ignored fields, without holding production's answer", async () => {
+    const staging = { name: 'staging', weight: 0, nodes: [{ id: 'staging-a', url: h.v2.url }] };
+    const mirrorWith = (compareBodies: { ignoreFields: string[]; maxBytes: number }) => h.apply(h.routingConfig({ stackConfigs: [h.routingConfig().stackConfigs[0], staging], mirror: { stackConfig: 'staging', sampleRate: 1, compareBodies } }));
+    const compared = async (compareBodies: { ignoreFields: string[]; maxBytes: number }) => {
+      const kpis = h.collect('kpi.samples');
+      mirrorWith(compareBodies);
+      // The sample backend's /healthz: {status, version, node, served, faults}; v1 and v2 differ in version, node and served.
+      const answers = await Promise.all(Array.from({ length: 10 }, () => h.send('/healthz')));
+      expect(answers.map((answer) => [answer.status, answer.stackConfig, (JSON.parse(answer.body) as { version: string }).version])).toEqual(answers.map(() => [200, 'v1', '1.0.0']));
+      return () => {
+        const samples = kpis.map((event) => kpiSamplesV1.parse(event.data)).filter((sample) => sample.series.stackConfig === 'staging');
+        const total = (metric: string) => samples.filter((sample) => sample.series.metric === metric).reduce((sum, sample) => sum + sample.samples[0].value, 0);
+        return { requests: total('gateway_mirror_requests_total'), compared: total('gateway_mirror_body_comparisons_total'), mismatched: total('gateway_mirror_body_mismatches_total') };
+      };
+    };
+
+    const ignoringWhatDiffers = await compared({ ignoreFields: ['version', 'node', 'served'], maxBytes: 4_096 });
+    await eventually(() => expect(ignoringWhatDiffers()).toEqual({ requests: 10, compared: 10, mismatched: 0 }));
+    const ignoringLess = await compared({ ignoreFields: ['served'], maxBytes: 4_096 });
+    await eventually(() => expect(ignoringLess()).toEqual({ requests: 10, compared: 10, mismatched: 10 }));
+    const tooLong = await compared({ ignoreFields: [], maxBytes: 16 });
+    await eventually(() => expect(tooLong().requests).toBe(10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tooLong()).toEqual({ requests: 10, compared: 0, mismatched: 0 });
+  });
+
   it('reports a node whose version differs from the declared one', async () => {
     const registryEvents = h.collect('registry.events');
     const config = h.routingConfig();

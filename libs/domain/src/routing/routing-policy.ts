@@ -71,7 +71,18 @@ export interface MirrorSettings {
   stackConfig: string;
   /** Fraction of requests copied, from 0 to 1. */
   sampleRate: number;
+  /** Compare each copy's JSON body with production's (json-diff.ts), up to `maxBytes` a side; absent: not compared. */
+  compareBodies?: BodyComparisonSettings;
 }
+
+export interface BodyComparisonSettings {
+  /** Paths the comparison leaves out (`updatedAt`, `items.*.etag`, `**.requestId`). */
+  ignoreFields: string[];
+  /** Bodies longer than this (either side) are not compared: the gateway keeps production's only that long. */
+  maxBytes: number;
+}
+
+export const BODY_COMPARISON_LIMITS = { ignoreFields: 100, fieldLength: 256, maxBytes: 1_048_576 } as const;
 
 export interface OutlierDetectionSettings {
   consecutiveFailures: number;
@@ -160,6 +171,19 @@ function retryBudgetViolations(budget: unknown, violations: DomainViolation[]): 
   }
 }
 
+function bodyComparisonViolations(comparison: unknown, field: string, violations: DomainViolation[]): void {
+  if (!requireObject(comparison, field, violations)) {
+    return;
+  }
+  violations.push(...unknownKeyViolations(comparison, ['ignoreFields', 'maxBytes'], field));
+  const fields = comparison['ignoreFields'];
+  const { ignoreFields, fieldLength, maxBytes } = BODY_COMPARISON_LIMITS;
+  if (!Array.isArray(fields) || fields.length > ignoreFields || !fields.every((path) => typeof path === 'string' && path.length > 0 && path.length <= fieldLength)) {
+    violations.push({ field: `${field}.ignoreFields`, message: `must be a list of at most ${ignoreFields} field paths (1 to ${fieldLength} characters, e.g. items.*.etag), got ${describeValue(fields)}` });
+  }
+  integerBetween(comparison['maxBytes'], 1, maxBytes, `${field}.maxBytes`, violations);
+}
+
 function outlierDetectionViolations(outlier: unknown, violations: DomainViolation[]): void {
   if (!requireObject(outlier, 'outlierDetection', violations)) {
     return;
@@ -230,9 +254,12 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   }
   if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
     const mirror = value['mirror'];
-    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate'], 'mirror'));
+    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate', 'compareBodies'], 'mirror'));
     referenced(mirror['stackConfig'], 'mirror.stackConfig');
     numberBetween(mirror['sampleRate'], 0, 1, 'mirror.sampleRate', violations);
+    if (mirror['compareBodies'] !== undefined) {
+      bodyComparisonViolations(mirror['compareBodies'], 'mirror.compareBodies', violations);
+    }
     if (isNonBlankString(mirror['stackConfig']) && mirror['stackConfig'] === value['stableConfig']) {
       violations.push({ field: 'mirror.stackConfig', message: 'must not be the stable config: mirrored traffic would be counted as real traffic' });
     }
