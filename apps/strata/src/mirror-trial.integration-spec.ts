@@ -21,18 +21,19 @@ const STABLE = 'shop-1.0.0';
 const CANDIDATE = 'shop-2.0.0';
 const POLICY = `/v1/stacks/${STACK}/environments/production/routing-policy`;
 
-/** A backend node: answers 200 after `latencyMs`, or `status` when set. */
+/** A backend node: answers `status` after `latencyMs` with an order as JSON (its requestId differs on every answer), `total` as set. */
 interface Backend {
   url: string;
   server: Server;
-  faults: { latencyMs: number; status: number };
+  faults: { latencyMs: number; status: number; total: number };
 }
 
 async function startBackend(): Promise<Backend> {
-  const faults = { latencyMs: 2, status: 200 };
+  const faults = { latencyMs: 2, status: 200, total: 12.5 };
   const server = createServer((incoming, answer) => {
     incoming.resume();
-    setTimeout(() => answer.writeHead(faults.status, { 'content-type': 'application/json' }).end('{"ok":true}'), faults.latencyMs);
+    const body = JSON.stringify({ order: 'o-1', total: faults.total, items: [{ sku: 'x', qty: 2 }], requestId: randomUUID() });
+    setTimeout(() => answer.writeHead(faults.status, { 'content-type': 'application/json' }).end(body), faults.latencyMs);
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,6 +56,7 @@ interface MirrorFigures {
   windowsComplete: boolean;
   settledMs: number;
   windows: number;
+  bodies: { compared: number; mismatched: number; share: number; differs: boolean } | null;
   production: { requests: number; shares: Record<string, number> | null; latencyMs: Record<string, number> | null };
   mirror: { requests: number; shares: Record<string, number> | null; latencyMs: Record<string, number> | null };
 }
@@ -200,7 +202,7 @@ describe('validation of a proposal with mirrored traffic', () => {
     await http().post(`/v1/proposals/${id}/stage`).expect(200);
     const versionBefore = ((await http().get(POLICY).expect(200)).body as { version: number }).version;
 
-    const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 30, minRequests: 150 });
+    const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 30, minRequests: 150, compareBodies: { ignoreFields: ['requestId'] } });
 
     expect(answer.status).toBe(200);
     const proposal = answer.body as Proposal;
@@ -219,12 +221,15 @@ describe('validation of a proposal with mirrored traffic', () => {
     expect(mirror.mirror.requests / mirror.production.requests).toBeGreaterThan(0.3);
     expect(mirror.mirror.requests / mirror.production.requests).toBeLessThan(0.65);
     expect(mirror.mirror.shares).toMatchObject({ ok: 1, serverErrors: 0, connectErrors: 0 });
+    // Every answer carries its own requestId, ignored: the copies' bodies equal production's.
+    expect(mirror.bodies?.compared).toBeGreaterThan(100);
+    expect(mirror.bodies).toMatchObject({ mismatched: 0, differs: false });
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((sent) => sent.status === 200)).toBe(true);
     const versions = ((await http().get(`${POLICY}/versions`).expect(200)).body as { version: number; reason: string; config: Record<string, unknown> }[]).filter((version) => version.version > versionBefore);
     expect(versions.map((version) => version.reason)).toEqual(['mirroring stopped', `mirroring 0.5 of requests to ${CANDIDATE}`]);
     expect(versions[0].config).not.toHaveProperty('mirror');
-    process.stdout.write(`mirrored trial (pass): ${JSON.stringify({ production: mirror.production, mirror: mirror.mirror, windows: mirror.windows, settledMs: mirror.settledMs, findings: mirror.findings })}\n`);
+    process.stdout.write(`mirrored trial (pass): ${JSON.stringify({ production: mirror.production, mirror: mirror.mirror, bodies: mirror.bodies, windows: mirror.windows, settledMs: mirror.settledMs, findings: mirror.findings })}\n`);
     await http().post(`/v1/proposals/${id}/reject`).send({ reason: 'the spec is done with it' }).expect(200);
   }, 150_000);
 
@@ -246,6 +251,24 @@ describe('validation of a proposal with mirrored traffic', () => {
       process.stdout.write(`mirrored trial (fail): ${JSON.stringify({ production: mirror.production, mirror: mirror.mirror, windows: mirror.windows, settledMs: mirror.settledMs, findings: mirror.findings })}\n`);
     } finally {
       staging.faults.status = 200;
+    }
+  }, 150_000);
+
+  it("rejects a candidate whose JSON answers differ from production's beyond the ignored fields", async () => {
+    const id = await propose();
+    await http().post(`/v1/proposals/${id}/stage`).expect(200);
+    staging.faults.total = 13;
+    try {
+      const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 30, minRequests: 150, compareBodies: { ignoreFields: ['requestId'] } });
+
+      const proposal = answer.body as Proposal;
+      const mirror = proposal.staging?.mirror as MirrorFigures;
+      expect({ status: proposal.status, verdict: mirror.verdict, differs: mirror.bodies?.differs, share: mirror.bodies?.share }).toEqual({ status: 'rejected', verdict: 'fail', differs: true, share: 1 });
+      expect(proposal.reason).toBe('mirrored trial fail: staging differs from production: JSON bodies');
+      expect(answers.every((sent) => sent.status === 200)).toBe(true);
+      process.stdout.write(`mirrored trial (bodies): ${JSON.stringify({ bodies: mirror.bodies, findings: mirror.findings })}\n`);
+    } finally {
+      staging.faults.total = 12.5;
     }
   }, 150_000);
 });

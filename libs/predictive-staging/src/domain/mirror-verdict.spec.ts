@@ -52,6 +52,19 @@ describe(judgeMirrorTrial.name, () => {
     expect(sut.clientErrors?.pValue).toBeLessThan(0.01);
   });
 
+  it('fails on JSON bodies when more compared copies differ than the tolerance allows, and names the count', () => {
+    const withBodies = (windows: MirrorWindow[], mismatched: number) => windows.map((window, index) => ({ ...window, mirror: { ...window.mirror, bodyComparisons: 20, bodyMismatches: index === 0 ? mismatched : 0 } }));
+    const same = judgeMirrorTrial(withBodies(trial(7, 30, PRODUCTION, SAME_ON_STAGING), 0), { minRequests: 300 });
+    expect(same.verdict).toBe('pass');
+    expect(same.bodies).toEqual({ compared: 600, mismatched: 0, share: 0, differs: false });
+    const differing = judgeMirrorTrial(withBodies(trial(7, 30, PRODUCTION, SAME_ON_STAGING), 3), { minRequests: 300 });
+    expect(differing.verdict).toBe('fail');
+    expect(differing.findings[0]).toBe('staging differs from production: JSON bodies');
+    expect(differing.findings).toContain("JSON bodies: differ: 3 of 600 compared copies differ from production's answer (0.50 %)");
+    expect(judgeMirrorTrial(withBodies(trial(7, 30, PRODUCTION, SAME_ON_STAGING), 3), { minRequests: 300, bodyMismatchTolerance: 0.01 }).verdict).toBe('pass');
+    expect(judgeMirrorTrial(trial(7, 30, PRODUCTION, SAME_ON_STAGING), { minRequests: 300 }).bodies).toBeNull();
+  });
+
   it('is inconclusive, never a pass, below the requests each side must serve', () => {
     const sut = judgeMirrorTrial(trial(5, 5, PRODUCTION, SAME_ON_STAGING), { minRequests: 300 });
     expect(sut.verdict).toBe('inconclusive');

@@ -11,6 +11,9 @@ export interface MirrorSideFigures {
   connectErrors: number;
   /** Every request's latency (ms) as a histogram: each bucket's value with its count. */
   latency: GroupedSamples;
+  /** Mirror side with `compareBodies`: copies whose JSON body was compared with production's, and those that differed. */
+  bodyComparisons?: number;
+  bodyMismatches?: number;
 }
 
 export interface MirrorWindow {
@@ -48,6 +51,8 @@ export interface MirrorJudgement {
   } | null;
   /** The 4xx share compared on its own: staging answering requests differently shows there first. */
   clientErrors: { production: number; mirror: number; difference: number; pValue: number; test: string; differs: boolean } | null;
+  /** JSON bodies compared (copies against production's answers), when any was. */
+  bodies: { compared: number; mismatched: number; share: number; differs: boolean } | null;
 }
 
 export interface MirrorJudgeOptions {
@@ -56,6 +61,8 @@ export interface MirrorJudgeOptions {
   /** 4xx shares apart by more than this (absolute) and significant at `alpha` differ. */
   clientErrorTolerance?: number;
   alpha?: number;
+  /** Share of compared JSON bodies that may differ (after the ignored fields); 0 by default: any difference fails. */
+  bodyMismatchTolerance?: number;
 }
 
 /**
@@ -87,11 +94,12 @@ export function judgeMirrorTrial(windows: readonly MirrorWindow[], options: Mirr
   const base = { windows: ordered.length, production, mirror };
   if (production.requests === 0 || mirror.requests === 0) {
     const side = mirror.requests === 0 ? 'staging received no mirrored request' : 'production served no request';
-    return { verdict: 'inconclusive', findings: [`insufficient data: ${side} in ${ordered.length} KPI window(s)`], ...base, judge: null, clientErrors: null };
+    return { verdict: 'inconclusive', findings: [`insufficient data: ${side} in ${ordered.length} KPI window(s)`], ...base, judge: null, clientErrors: null, bodies: null };
   }
   const judgement = runJudge(ordered);
   const clientErrors = compareClientErrors(ordered, options);
-  const findings = [errorFinding(judgement), latencyFinding(judgement), clientErrorFinding(clientErrors)];
+  const bodies = compareBodies(ordered, options);
+  const findings = [errorFinding(judgement), latencyFinding(judgement), clientErrorFinding(clientErrors), ...(bodies ? [bodyFinding(bodies)] : [])];
   const judge = {
     errorsRegressed: judgement.regressions.includes('errors'),
     errorsPValue: judgement.errors.pValue,
@@ -100,15 +108,15 @@ export function judgeMirrorTrial(windows: readonly MirrorWindow[], options: Mirr
     latencyInterval: judgement.latency.lower === null || judgement.latency.upper === null ? null : ([judgement.latency.lower, judgement.latency.upper] as [number, number]),
     latencyPValue: judgement.latency.pValue,
   };
-  const failed = [...(judge.errorsRegressed ? ['errors'] : []), ...(judge.latencyRegressed ? ['latency'] : []), ...(clientErrors.differs ? ['4xx share'] : [])];
+  const failed = [...(judge.errorsRegressed ? ['errors'] : []), ...(judge.latencyRegressed ? ['latency'] : []), ...(clientErrors.differs ? ['4xx share'] : []), ...(bodies?.differs ? ['JSON bodies'] : [])];
   if (failed.length > 0) {
-    return { verdict: 'fail', findings: [`staging differs from production: ${failed.join(', ')}`, ...findings], ...base, judge, clientErrors };
+    return { verdict: 'fail', findings: [`staging differs from production: ${failed.join(', ')}`, ...findings], ...base, judge, clientErrors, bodies };
   }
   if (production.requests < options.minRequests || mirror.requests < options.minRequests || production.latencyMs === null || mirror.latencyMs === null) {
     const shortfall = `${production.requests} production and ${mirror.requests} mirrored requests, ${options.minRequests} per side required`;
-    return { verdict: 'inconclusive', findings: [`insufficient data: ${shortfall}`, ...findings], ...base, judge, clientErrors };
+    return { verdict: 'inconclusive', findings: [`insufficient data: ${shortfall}`, ...findings], ...base, judge, clientErrors, bodies };
   }
-  return { verdict: 'pass', findings: [`no regression shown after ${mirror.requests} mirrored requests`, ...findings], ...base, judge, clientErrors };
+  return { verdict: 'pass', findings: [`no regression shown after ${mirror.requests} mirrored requests`, ...findings], ...base, judge, clientErrors, bodies };
 }
 
 function runJudge(windows: readonly MirrorWindow[]): SequentialJudgement {
@@ -144,8 +152,20 @@ function compareClientErrors(windows: readonly MirrorWindow[], options: MirrorJu
   };
 }
 
+function compareBodies(windows: readonly MirrorWindow[], options: MirrorJudgeOptions): MirrorJudgement['bodies'] {
+  const compared = windows.reduce((sum, window) => sum + (window.mirror.bodyComparisons ?? 0), 0);
+  if (compared === 0) return null;
+  const mismatched = windows.reduce((sum, window) => sum + (window.mirror.bodyMismatches ?? 0), 0);
+  const share = mismatched / compared;
+  return { compared, mismatched, share, differs: share > (options.bodyMismatchTolerance ?? 0) };
+}
+
+function bodyFinding(bodies: NonNullable<MirrorJudgement['bodies']>): string {
+  return `JSON bodies: ${bodies.differs ? 'differ' : 'no difference beyond the tolerance'}: ${bodies.mismatched} of ${bodies.compared} compared copies differ from production's answer (${(100 * bodies.share).toFixed(2)} %)`;
+}
+
 function summarise(sides: readonly MirrorSideFigures[]): MirrorSideSummary {
-  const sum = (field: Exclude<keyof MirrorSideFigures, 'latency'>) => sides.reduce((total, side) => total + side[field], 0);
+  const sum = (field: 'requests' | 'clientErrors' | 'serverErrors' | 'connectErrors') => sides.reduce((total, side) => total + side[field], 0);
   const requests = sum('requests');
   const shares =
     requests === 0

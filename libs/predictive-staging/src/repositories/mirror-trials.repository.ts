@@ -10,7 +10,17 @@ import type { MirrorSideFigures, MirrorWindow } from '../domain/mirror-verdict';
 const schema = PREDICTIVE_STAGING_SCHEMA;
 
 /** The gateway's metrics a trial compares: `gateway_*` of production's requests, `gateway_mirror_*` of the copies. */
-const FIGURES = { requests_total: 'requests', errors_4xx_total: 'clientErrors', errors_5xx_total: 'serverErrors', errors_connect_total: 'connectErrors', request_duration_ms: 'latency' } as const;
+const FIGURES = {
+  requests_total: 'requests',
+  errors_4xx_total: 'clientErrors',
+  errors_5xx_total: 'serverErrors',
+  errors_connect_total: 'connectErrors',
+  request_duration_ms: 'latency',
+  body_comparisons_total: 'bodyComparisons',
+  body_mismatches_total: 'bodyMismatches',
+} as const;
+/** Published with every request counted; the body comparisons only where they are configured and done. */
+const ALWAYS_PUBLISHED = ['requests', 'clientErrors', 'serverErrors', 'connectErrors', 'latency'];
 type Figure = (typeof FIGURES)[keyof typeof FIGURES];
 
 /** Which side and figure a gateway metric is, or undefined for any other metric. */
@@ -88,19 +98,19 @@ export class MirrorTrialsRepository {
   }
 
   /**
-   * How far each side's windows have arrived: the earliest, over the five figures, of the latest
+   * How far each side's windows have arrived: the earliest, over the five figures always published, of the latest
    * window end kept (each figure is its own series, published on its own); null until all five have one.
    */
   async arrivedUntil(manager: EntityManager, id: string): Promise<{ production: number | null; mirror: number | null }> {
     const rows = (await manager.query(
       `SELECT side, count(*)::int AS figures, min(until) AS until
-         FROM (SELECT side, metric, max(window_end) AS until FROM "${schema}".mirror_trial_windows WHERE trial_id = $1 GROUP BY side, metric) latest
+         FROM (SELECT side, metric, max(window_end) AS until FROM "${schema}".mirror_trial_windows WHERE trial_id = $1 AND metric = ANY($2) GROUP BY side, metric) latest
         GROUP BY side`,
-      [id],
+      [id, ALWAYS_PUBLISHED],
     )) as { side: string; figures: number; until: Date }[];
     const of = (side: string) => {
       const row = rows.find((candidate) => candidate.side === side);
-      return row && row.figures === Object.keys(FIGURES).length ? row.until.getTime() : null;
+      return row && row.figures === ALWAYS_PUBLISHED.length ? row.until.getTime() : null;
     };
     return { production: of('production'), mirror: of('mirror') };
   }
@@ -120,7 +130,7 @@ export class MirrorTrialsRepository {
 }
 
 class Accumulated {
-  private readonly counts: Record<Exclude<Figure, 'latency'>, number> = { requests: 0, clientErrors: 0, serverErrors: 0, connectErrors: 0 };
+  private readonly counts: Record<Exclude<Figure, 'latency'>, number> = { requests: 0, clientErrors: 0, serverErrors: 0, connectErrors: 0, bodyComparisons: 0, bodyMismatches: 0 };
   private readonly latency = new Map<number, number>();
 
   add(figure: Figure, sum: number, histogram: KpiWindowHistogram | null): void {
@@ -133,9 +143,10 @@ class Accumulated {
 
   figures(): MirrorSideFigures {
     const values = [...this.latency.keys()].sort((left, right) => left - right);
-    const { clientErrors, serverErrors, connectErrors } = this.counts;
+    const { clientErrors, serverErrors, connectErrors, bodyComparisons, bodyMismatches } = this.counts;
     // A window's error series may arrive before its requests series: never judge more errors than requests.
     const requests = Math.max(this.counts.requests, clientErrors + serverErrors + connectErrors);
-    return { requests, clientErrors, serverErrors, connectErrors, latency: { values, counts: values.map((value) => Math.round(this.latency.get(value) ?? 0)) } };
+    const latency = { values, counts: values.map((value) => Math.round(this.latency.get(value) ?? 0)) };
+    return { requests, clientErrors, serverErrors, connectErrors, latency, bodyComparisons, bodyMismatches: Math.min(bodyMismatches, bodyComparisons) };
   }
 }

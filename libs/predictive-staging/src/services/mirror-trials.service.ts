@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, DomainViolation, proposalTransition } from '@strata/domain';
 import { Logger } from '@strata/observability';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
-import { MirrorJudgement, judgeMirrorTrial } from '../domain/mirror-verdict';
+import { MirrorJudgeOptions, MirrorJudgement, judgeMirrorTrial } from '../domain/mirror-verdict';
 import { MirrorTrialsRepository } from '../repositories/mirror-trials.repository';
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
@@ -17,7 +17,11 @@ export interface MirrorTrialRequest {
   windowSeconds: number;
   /** Requests each side must serve for a pass; by default PREDICTIVE_MIRROR_MIN_REQUESTS. */
   minRequests?: number;
+  /** The copies' JSON bodies compared with production's in the gateway, leaving out `ignoreFields`. */
+  compareBodies?: { ignoreFields: string[]; maxBytes?: number; maxMismatchShare?: number };
 }
+
+const DEFAULT_COMPARED_BYTES = 65_536;
 
 /** The routing policy as routing-control answers it (only what a trial reads). */
 interface PolicyAnswer {
@@ -58,13 +62,14 @@ export class MirrorTrialsService {
     let trial: Json;
     try {
       const window = await this.mirrorFor(proposal, trialId, stackConfig, request, authorization);
-      const judged = await this.judge(trialId, window.endsAt, request.minRequests ?? this.settings.mirror.minRequests);
+      const judged = await this.judge(trialId, window.endsAt, { minRequests: request.minRequests ?? this.settings.mirror.minRequests, bodyMismatchTolerance: request.compareBodies?.maxMismatchShare ?? 0 });
       judgement = judged.judgement;
       trial = {
         method: 'mirrored-traffic',
         stackConfig,
         stableConfig: window.stableConfig,
         sampleRate: request.sampleRate,
+        compareBodies: request.compareBodies ? { ...this.comparison(request.compareBodies), maxMismatchShare: request.compareBodies.maxMismatchShare ?? 0 } : null,
         startedAt: window.startedAt.toISOString(),
         endsAt: window.endsAt.toISOString(),
         mirrorSwitchedOff: window.switchedOff,
@@ -100,7 +105,8 @@ export class MirrorTrialsService {
   /** Mirror on, wait out the window, mirror off whatever happened; answers when it ran. */
   private async mirrorFor(proposal: ProposalRecord, trialId: string, stackConfig: string, request: MirrorTrialRequest, authorization: string): Promise<{ stableConfig: string; startedAt: Date; endsAt: Date; switchedOff: boolean }> {
     const path = `/v1/stacks/${encodeURIComponent(proposal.stack)}/environments/${encodeURIComponent(proposal.environment)}/routing-policy/mirror`;
-    const answer = await this.owners.call<PolicyAnswer & Problem>('routing-control', 'PUT', path, authorization, { stackConfig, sampleRate: request.sampleRate });
+    const mirror = { stackConfig, sampleRate: request.sampleRate, ...(request.compareBodies ? { compareBodies: this.comparison(request.compareBodies) } : {}) };
+    const answer = await this.owners.call<PolicyAnswer & Problem>('routing-control', 'PUT', path, authorization, mirror);
     if (answer.status !== 200) throw refusal(answer.status, answer.body, proposal);
     const startedAt = new Date();
     const endsAt = new Date(startedAt.getTime() + request.windowSeconds * 1_000);
@@ -112,6 +118,11 @@ export class MirrorTrialsService {
       switchedOff = await this.switchOff(path, authorization, trialId);
     }
     return { stableConfig: answer.body.config.stableConfig, startedAt, endsAt, switchedOff };
+  }
+
+  /** What the gateway is asked to compare: the fields left out and the bytes kept a side. */
+  private comparison(compare: NonNullable<MirrorTrialRequest['compareBodies']>): { ignoreFields: string[]; maxBytes: number } {
+    return { ignoreFields: compare.ignoreFields, maxBytes: compare.maxBytes ?? DEFAULT_COMPARED_BYTES };
   }
 
   private async switchOff(path: string, authorization: string, trialId: string): Promise<boolean> {
@@ -126,7 +137,7 @@ export class MirrorTrialsService {
   }
 
   /** Waits until both sides' KPI windows reach the window's end (at most PREDICTIVE_MIRROR_SETTLE_MS), then judges what arrived. */
-  private async judge(trialId: string, endsAt: Date, minRequests: number): Promise<{ judgement: MirrorJudgement; windowsComplete: boolean; settledMs: number }> {
+  private async judge(trialId: string, endsAt: Date, options: MirrorJudgeOptions): Promise<{ judgement: MirrorJudgement; windowsComplete: boolean; settledMs: number }> {
     const settling = Date.now();
     let complete = false;
     while (!complete && Date.now() - settling < this.settings.mirror.settleMs) {
@@ -135,7 +146,7 @@ export class MirrorTrialsService {
       if (!complete) await sleep(POLL_MS);
     }
     const windows = await this.transactions.run((manager) => this.trials.windows(manager, trialId));
-    return { judgement: judgeMirrorTrial(windows, { minRequests }), windowsComplete: complete, settledMs: Date.now() - settling };
+    return { judgement: judgeMirrorTrial(windows, options), windowsComplete: complete, settledMs: Date.now() - settling };
   }
 
   /** Pass → validated, fail → rejected (a dry run that refused still rejects), inconclusive → stays staged with the figures. */

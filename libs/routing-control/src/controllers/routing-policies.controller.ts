@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { MirrorSettings } from '@strata/domain';
 import { INT4_MAX, IntegerParamPipe, Principal, RequireRole } from '@strata/observability';
 import { PolicyHistoryQueryDto, PolicyStatusDto, PutMirrorDto, PutRoutingPolicyDto, RoutingPolicyResponseDto, mapPolicyStatus, mapRoutingPolicy } from '../dtos/routing-policy.dto';
 import { RoutingPoliciesService } from '../services/routing-policies.service';
@@ -24,7 +25,7 @@ export class RoutingPoliciesController {
   @ApiUnprocessableEntityResponse({ description: 'problem+json naming mirror.stackConfig (not a stack config of the policy, the stable one, without nodes) or mirror.sampleRate' })
   @ApiNotFoundResponse({ description: 'Unknown stack or environment, or no routing policy yet' })
   async putMirror(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutMirrorDto, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
-    return mapRoutingPolicy(await this.policies.setMirror(stack, environment, { stackConfig: body.stackConfig, sampleRate: body.sampleRate }, actor));
+    return mapRoutingPolicy(await this.policies.setMirror(stack, environment, { stackConfig: body.stackConfig, sampleRate: body.sampleRate, ...(body.compareBodies ? { compareBodies: body.compareBodies as MirrorSettings['compareBodies'] } : {}) }, actor));
   }
 
   @RequireRole('operator')

@@ -89,6 +89,11 @@ export class PutMirrorDto {
   @Min(0)
   @Max(1)
   sampleRate!: number;
+
+  @ApiPropertyOptional({ example: { ignoreFields: ['**.requestId', 'updatedAt'], maxBytes: 65536 }, description: "Compare each copy's JSON body with production's, leaving out these field paths; checked by the policy's validator (mirror.compareBodies.*)" })
+  @IsOptional()
+  @IsObject()
+  compareBodies?: object;
 }
 
 export class RoutingPolicyResponseDto {
