@@ -90,7 +90,7 @@ export class PutMirrorDto {
   @Max(1)
   sampleRate!: number;
 
-  @ApiPropertyOptional({ example: { ignoreFields: ['**.requestId', 'updatedAt'], maxBytes: 65536 }, description: "Compare each copy's JSON body with production's, leaving out these field paths; checked by the policy's validator (mirror.compareBodies.*)" })
+  @ApiPropertyOptional(apiSchema(POLICY['mirror']?.properties?.['compareBodies'], { example: { ignoreFields: ['**.requestId', 'updatedAt'], maxBytes: 65536 } }))
   @IsOptional()
   @IsObject()
   compareBodies?: object;
