@@ -53,6 +53,7 @@ interface MirrorFigures {
   stackConfig: string;
   stableConfig: string;
   mirrorSwitchedOff: boolean;
+  endsAt: string;
   windowsComplete: boolean;
   settledMs: number;
   windows: number;
@@ -185,14 +186,22 @@ describe('validation of a proposal with mirrored traffic', () => {
     expect(await refused({ sampleRate: 1.5, windowSeconds: 30 }, 422)).toEqual(['mirror.sampleRate']);
     expect(await refused({ sampleRate: 0.5, windowSeconds: 1 }, 422)).toEqual(['mirror.windowSeconds']);
     expect(await refused({ sampleRate: 0.5, windowSeconds: 300 }, 422)).toEqual(['mirror.windowSeconds']);
+    // A trial running in the environment holds its mirror (409); one past its window and settling belongs to a process that died.
+    const running = randomUUID();
+    await sut.sql.query(
+      `INSERT INTO staging.mirror_trials (id, proposal_id, stack, environment, stack_config, sample_rate, status, started_at, ends_at, created_by) VALUES ($1, $2, $3, 'production', $4, 0.5, 'running', now(), now() + interval '1 minute', 'spec')`,
+      [running, id, STACK, CANDIDATE],
+    );
+    expect(await refused({ sampleRate: 0.5, windowSeconds: 30 }, 409)).toEqual(['environment']);
+    await sut.sql.query(`UPDATE staging.mirror_trials SET started_at = now() - interval '1 hour', ends_at = now() - interval '1 hour' WHERE id = $1`, [running]);
     expect(await refused({ sampleRate: 0.5, windowSeconds: 30, stackConfig: STABLE }, 422)).toEqual(['mirror.stackConfig']);
     await sut.sql.query(`UPDATE staging.proposals SET environment = 'staging' WHERE id = $1`, [id]);
     expect(await refused({ sampleRate: 0.5, windowSeconds: 30 }, 422)).toEqual(['environment']);
 
     const current = (await http().get(POLICY).expect(200)).body as { config: Record<string, unknown> };
     expect(current.config).not.toHaveProperty('mirror');
-    const { rows } = await sut.sql.query(`SELECT status FROM staging.mirror_trials WHERE proposal_id = $1`, [id]);
-    expect(rows.map((row) => row.status)).toEqual(['failed', 'failed']);
+    const { rows } = await sut.sql.query(`SELECT status FROM staging.mirror_trials WHERE proposal_id = $1 ORDER BY created_at`, [id]);
+    expect(rows.map((row) => row.status)).toEqual(['failed', 'failed', 'failed']);
     expect(((await http().get(`/v1/proposals/${id}`).expect(200)).body as Proposal).status).toBe('staged');
     await http().post(`/v1/proposals/${id}/reject`).send({ reason: 'the spec is done with it' }).expect(200);
   }, 60_000);
@@ -228,6 +237,10 @@ describe('validation of a proposal with mirrored traffic', () => {
     expect(answers.every((sent) => sent.status === 200)).toBe(true);
     const versions = ((await http().get(`${POLICY}/versions`).expect(200)).body as { version: number; reason: string; config: Record<string, unknown> }[]).filter((version) => version.version > versionBefore);
     expect(versions.map((version) => version.reason)).toEqual(['mirroring stopped', `mirroring 0.5 of requests to ${CANDIDATE}`]);
+    // The backstop: routing-control would remove the mirror itself a minute past the window.
+    const until = Date.parse((versions[1].config['mirror'] as { until: string }).until);
+    expect(until - Date.parse(mirror.endsAt)).toBeGreaterThanOrEqual(55_000);
+    expect(until - Date.parse(mirror.endsAt)).toBeLessThanOrEqual(65_000);
     expect(versions[0].config).not.toHaveProperty('mirror');
     process.stdout.write(`mirrored trial (pass): ${JSON.stringify({ production: mirror.production, mirror: mirror.mirror, bodies: mirror.bodies, windows: mirror.windows, settledMs: mirror.settledMs, findings: mirror.findings })}\n`);
     await http().post(`/v1/proposals/${id}/reject`).send({ reason: 'the spec is done with it' }).expect(200);

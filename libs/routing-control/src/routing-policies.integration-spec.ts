@@ -72,6 +72,22 @@ describe('routing policies', () => {
     });
   });
 
+  it('removes a mirror past its until on the next resync, as the next version, and keeps one not yet due', async () => {
+    await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);
+    const until = new Date(sut.clock.now + 60_000).toISOString();
+    await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.1, until }).expect(200);
+    await sut.app.get(PolicyResync).resync();
+    expect(((await sut.http().get(policyPath()).expect(200)).body as { config: { mirror?: { until: string } } }).config.mirror?.until).toBe(until);
+
+    sut.clock.now += 60_000;
+    await sut.app.get(PolicyResync).resync();
+    const current = (await sut.http().get(policyPath()).expect(200)).body as { version: number; reason: string; createdBy: string; config: Record<string, unknown> };
+    expect(current).toMatchObject({ version: 3, reason: `mirroring expired at ${until}`, createdBy: 'routing-control' });
+    expect(current.config).not.toHaveProperty('mirror');
+    const bad = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.1, until: 'tomorrow' }).expect(422);
+    expect((bad.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['mirror.until']);
+  });
+
   it('refuses a mirror to the stable config or to no stack config of the policy, naming the field', async () => {
     await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);
     const stable = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.stable, sampleRate: 0.5 }).expect(422);

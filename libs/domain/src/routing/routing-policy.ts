@@ -73,6 +73,11 @@ export interface MirrorSettings {
   sampleRate: number;
   /** Compare each copy's JSON body with production's (json-diff.ts), up to `maxBytes` a side; absent: not compared. */
   compareBodies?: BodyComparisonSettings;
+  /**
+   * ISO 8601 instant after which routing-control removes the mirror (a backstop for whoever set it
+   * for a window and may die before removing it); absent: until removed.
+   */
+  until?: string;
 }
 
 export interface BodyComparisonSettings {
@@ -80,6 +85,11 @@ export interface BodyComparisonSettings {
   ignoreFields: string[];
   /** Bodies longer than this (either side) are not compared: the gateway keeps production's only that long. */
   maxBytes: number;
+}
+
+/** Whether the mirror's `until` has passed at `now` (epoch ms). */
+export function mirrorExpired(config: Pick<RoutingPolicy, 'mirror'>, now: number): boolean {
+  return config.mirror?.until !== undefined && Date.parse(config.mirror.until) <= now;
 }
 
 export const BODY_COMPARISON_LIMITS = { ignoreFields: 100, fieldLength: 256, maxBytes: 1_048_576 } as const;
@@ -99,6 +109,7 @@ export const DEFAULT_RETRY_BUDGET: RetryBudgetSettings = { ratio: 0.2, minRetrie
 export const DEFAULT_OUTLIER_DETECTION: OutlierDetectionSettings = { consecutiveFailures: 5, baseEjectionMs: 1_000, maxEjectionMs: 30_000 };
 
 const MAX_WEIGHT = 1_000_000;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_TOKEN_LENGTH = 256;
 const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
@@ -254,7 +265,10 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   }
   if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
     const mirror = value['mirror'];
-    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate', 'compareBodies'], 'mirror'));
+    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate', 'compareBodies', 'until'], 'mirror'));
+    if (mirror['until'] !== undefined && (typeof mirror['until'] !== 'string' || !ISO_INSTANT.test(mirror['until']) || Number.isNaN(Date.parse(mirror['until'])))) {
+      violations.push({ field: 'mirror.until', message: `must be an ISO 8601 instant such as 2026-12-06T21:00:00Z, got ${describeValue(mirror['until'])}` });
+    }
     referenced(mirror['stackConfig'], 'mirror.stackConfig');
     numberBetween(mirror['sampleRate'], 0, 1, 'mirror.sampleRate', violations);
     if (mirror['compareBodies'] !== undefined) {

@@ -51,9 +51,18 @@ interface WindowRow {
 /** The only code touching mirror_trials and mirror_trial_windows. */
 @Injectable()
 export class MirrorTrialsRepository {
-  /** Claims the stack and environment's mirror for a trial; another trial running there → 409 naming environment. */
-  async claim(manager: EntityManager, trial: NewMirrorTrial): Promise<string> {
+  /**
+   * Claims the stack and environment's mirror for a trial; another trial running there → 409 naming
+   * environment. A trial still `running` past its window and `staleAfterMs` more (its process died
+   * before judging it; routing-control removed its mirror at its `until`) is marked failed first.
+   */
+  async claim(manager: EntityManager, trial: NewMirrorTrial, staleAfterMs: number): Promise<string> {
     const id = randomUUID();
+    await manager.query(
+      `UPDATE "${schema}".mirror_trials SET status = 'failed', finished_at = now()
+        WHERE stack = $1 AND environment = $2 AND status = 'running' AND COALESCE(ends_at, created_at) + make_interval(secs => $3 / 1000.0) < now()`,
+      [trial.stack, trial.environment, staleAfterMs],
+    );
     try {
       await manager.query(
         `INSERT INTO "${schema}".mirror_trials (id, proposal_id, stack, environment, stack_config, sample_rate, status, created_by) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)`,

@@ -22,6 +22,9 @@ export interface MirrorTrialRequest {
 }
 
 const DEFAULT_COMPARED_BYTES = 65_536;
+const MIRROR_BACKSTOP_MS = 60_000;
+/** Two owner calls (mirror off, and their 30 s timeouts) and storing the verdict. */
+const OWNER_CALLS_MS = 90_000;
 
 /** The routing policy as routing-control answers it (only what a trial reads). */
 interface PolicyAnswer {
@@ -57,7 +60,7 @@ export class MirrorTrialsService {
     const { proposal } = await this.proposals.get(id);
     proposalTransition(proposal.status, 'validate');
     const stackConfig = this.checked(proposal, request);
-    const trialId = await this.transactions.run((manager) => this.trials.claim(manager, { proposalId: id, stack: proposal.stack, environment: proposal.environment, stackConfig, sampleRate: request.sampleRate, createdBy: actor }));
+    const trialId = await this.transactions.run((manager) => this.trials.claim(manager, { proposalId: id, stack: proposal.stack, environment: proposal.environment, stackConfig, sampleRate: request.sampleRate, createdBy: actor }, this.staleAfterMs()));
     let judgement: MirrorJudgement;
     let trial: Json;
     try {
@@ -105,7 +108,9 @@ export class MirrorTrialsService {
   /** Mirror on, wait out the window, mirror off whatever happened; answers when it ran. */
   private async mirrorFor(proposal: ProposalRecord, trialId: string, stackConfig: string, request: MirrorTrialRequest, authorization: string): Promise<{ stableConfig: string; startedAt: Date; endsAt: Date; switchedOff: boolean }> {
     const path = `/v1/stacks/${encodeURIComponent(proposal.stack)}/environments/${encodeURIComponent(proposal.environment)}/routing-policy/mirror`;
-    const mirror = { stackConfig, sampleRate: request.sampleRate, ...(request.compareBodies ? { compareBodies: this.comparison(request.compareBodies) } : {}) };
+    // routing-control removes the mirror itself a minute past the window, should this process die before it does.
+    const until = new Date(Date.now() + request.windowSeconds * 1_000 + MIRROR_BACKSTOP_MS).toISOString();
+    const mirror = { stackConfig, sampleRate: request.sampleRate, until, ...(request.compareBodies ? { compareBodies: this.comparison(request.compareBodies) } : {}) };
     const answer = await this.owners.call<PolicyAnswer & Problem>('routing-control', 'PUT', path, authorization, mirror);
     if (answer.status !== 200) throw refusal(answer.status, answer.body, proposal);
     const startedAt = new Date();
@@ -118,6 +123,11 @@ export class MirrorTrialsService {
       switchedOff = await this.switchOff(path, authorization, trialId);
     }
     return { stableConfig: answer.body.config.stableConfig, startedAt, endsAt, switchedOff };
+  }
+
+  /** A running trial this long past its window (settling, switching off, storing included) belongs to a process that died. */
+  private staleAfterMs(): number {
+    return this.settings.mirror.settleMs + MIRROR_BACKSTOP_MS + OWNER_CALLS_MS;
   }
 
   /** What the gateway is asked to compare: the fields left out and the bytes kept a side. */

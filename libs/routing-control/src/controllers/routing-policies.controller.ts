@@ -25,7 +25,7 @@ export class RoutingPoliciesController {
   @ApiUnprocessableEntityResponse({ description: 'problem+json naming mirror.stackConfig (not a stack config of the policy, the stable one, without nodes) or mirror.sampleRate' })
   @ApiNotFoundResponse({ description: 'Unknown stack or environment, or no routing policy yet' })
   async putMirror(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutMirrorDto, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
-    return mapRoutingPolicy(await this.policies.setMirror(stack, environment, { stackConfig: body.stackConfig, sampleRate: body.sampleRate, ...(body.compareBodies ? { compareBodies: body.compareBodies as MirrorSettings['compareBodies'] } : {}) }, actor));
+    return mapRoutingPolicy(await this.policies.setMirror(stack, environment, { ...body } as MirrorSettings, actor));
   }
 
   @RequireRole('operator')

@@ -94,6 +94,12 @@ export class PutMirrorDto {
   @IsOptional()
   @IsObject()
   compareBodies?: object;
+
+  @ApiPropertyOptional(apiSchema(POLICY['mirror']?.properties?.['until']))
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  until?: string;
 }
 
 export class RoutingPolicyResponseDto {

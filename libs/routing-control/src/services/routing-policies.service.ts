@@ -3,6 +3,7 @@ import {
   DomainError,
   DomainViolation,
   MirrorSettings,
+  mirrorExpired,
   NodeDiscoveryResult,
   RoutingPolicy,
   RoutingPolicySources,
@@ -119,6 +120,21 @@ export class RoutingPoliciesService {
       }
       const reason = mirror ? `mirroring ${mirror.sampleRate} of requests to ${mirror.stackConfig}` : 'mirroring stopped';
       return this.derive(manager, stack, environment, (config) => withMirror(config, mirror), reason, actor);
+    });
+  }
+
+  /**
+   * Removes every mirror whose `until` has passed at `now`, each as the next version of its policy
+   * (reason `mirroring expired at …`, actor routing-control); returns how many. The backstop of a
+   * mirrored trial whose owner died before switching its mirror off.
+   */
+  expireMirrors(now: number): Promise<number> {
+    return this.transactions.run(async (manager) => {
+      const expired = (await this.policies.currentOfEvery(manager)).filter((policy) => mirrorExpired(policy.config, now));
+      for (const { stack, environment, config } of expired) {
+        await this.derive(manager, stack, environment, (current) => (mirrorExpired(current, now) ? withMirror(current, null) : current), `mirroring expired at ${config.mirror?.until}`, DISCOVERY_ACTOR);
+      }
+      return expired.length;
     });
   }
 
