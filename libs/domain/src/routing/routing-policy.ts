@@ -6,6 +6,9 @@ import { nodeViolations } from './backend-nodes';
 import { ROUTING_LIMITS } from '../schemas/routing-policy.schema';
 import { LbMatch } from '../components/specs/lb-rule-spec';
 import { routesViolations } from './route-match';
+import { MirrorSettings, mirrorViolations } from './mirror-settings';
+
+export { BODY_COMPARISON_LIMITS, type BodyComparisonSettings, type MirrorSettings, mirrorExpired } from './mirror-settings';
 
 /**
  * The routing policy of one stack in one environment, as a gateway routes by it: the stack configs
@@ -67,33 +70,6 @@ export interface RetryBudgetSettings {
   minRetriesPerSecond: number;
 }
 
-export interface MirrorSettings {
-  stackConfig: string;
-  /** Fraction of requests copied, from 0 to 1. */
-  sampleRate: number;
-  /** Compare each copy's JSON body with production's (json-diff.ts), up to `maxBytes` a side; absent: not compared. */
-  compareBodies?: BodyComparisonSettings;
-  /**
-   * ISO 8601 instant after which routing-control removes the mirror (a backstop for whoever set it
-   * for a window and may die before removing it); absent: until removed.
-   */
-  until?: string;
-}
-
-export interface BodyComparisonSettings {
-  /** Paths the comparison leaves out (`updatedAt`, `items.*.etag`, `**.requestId`). */
-  ignoreFields: string[];
-  /** Bodies longer than this (either side) are not compared: the gateway keeps production's only that long. */
-  maxBytes: number;
-}
-
-/** Whether the mirror's `until` has passed at `now` (epoch ms). */
-export function mirrorExpired(config: Pick<RoutingPolicy, 'mirror'>, now: number): boolean {
-  return config.mirror?.until !== undefined && Date.parse(config.mirror.until) <= now;
-}
-
-export const BODY_COMPARISON_LIMITS = { ignoreFields: 100, fieldLength: 256, maxBytes: 1_048_576 } as const;
-
 export interface OutlierDetectionSettings {
   consecutiveFailures: number;
   baseEjectionMs: number;
@@ -109,7 +85,6 @@ export const DEFAULT_RETRY_BUDGET: RetryBudgetSettings = { ratio: 0.2, minRetrie
 export const DEFAULT_OUTLIER_DETECTION: OutlierDetectionSettings = { consecutiveFailures: 5, baseEjectionMs: 1_000, maxEjectionMs: 30_000 };
 
 const MAX_WEIGHT = 1_000_000;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_TOKEN_LENGTH = 256;
 const REQUEST_PATH = /^\/[\x21-\x7e]*$/;
@@ -182,19 +157,6 @@ function retryBudgetViolations(budget: unknown, violations: DomainViolation[]): 
   }
 }
 
-function bodyComparisonViolations(comparison: unknown, field: string, violations: DomainViolation[]): void {
-  if (!requireObject(comparison, field, violations)) {
-    return;
-  }
-  violations.push(...unknownKeyViolations(comparison, ['ignoreFields', 'maxBytes'], field));
-  const fields = comparison['ignoreFields'];
-  const { ignoreFields, fieldLength, maxBytes } = BODY_COMPARISON_LIMITS;
-  if (!Array.isArray(fields) || fields.length > ignoreFields || !fields.every((path) => typeof path === 'string' && path.length > 0 && path.length <= fieldLength)) {
-    violations.push({ field: `${field}.ignoreFields`, message: `must be a list of at most ${ignoreFields} field paths (1 to ${fieldLength} characters, e.g. items.*.etag), got ${describeValue(fields)}` });
-  }
-  integerBetween(comparison['maxBytes'], 1, maxBytes, `${field}.maxBytes`, violations);
-}
-
 function outlierDetectionViolations(outlier: unknown, violations: DomainViolation[]): void {
   if (!requireObject(outlier, 'outlierDetection', violations)) {
     return;
@@ -263,20 +225,8 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['retryBudget'] !== undefined) {
     retryBudgetViolations(value['retryBudget'], violations);
   }
-  if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
-    const mirror = value['mirror'];
-    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate', 'compareBodies', 'until'], 'mirror'));
-    if (mirror['until'] !== undefined && (typeof mirror['until'] !== 'string' || !ISO_INSTANT.test(mirror['until']) || Number.isNaN(Date.parse(mirror['until'])))) {
-      violations.push({ field: 'mirror.until', message: `must be an ISO 8601 instant such as 2026-12-06T21:00:00Z, got ${describeValue(mirror['until'])}` });
-    }
-    referenced(mirror['stackConfig'], 'mirror.stackConfig');
-    numberBetween(mirror['sampleRate'], 0, 1, 'mirror.sampleRate', violations);
-    if (mirror['compareBodies'] !== undefined) {
-      bodyComparisonViolations(mirror['compareBodies'], 'mirror.compareBodies', violations);
-    }
-    if (isNonBlankString(mirror['stackConfig']) && mirror['stackConfig'] === value['stableConfig']) {
-      violations.push({ field: 'mirror.stackConfig', message: 'must not be the stable config: mirrored traffic would be counted as real traffic' });
-    }
+  if (value['mirror'] !== undefined) {
+    mirrorViolations(value['mirror'], value['stableConfig'], referenced, violations);
   }
   if (value['networkPolicy'] !== undefined) {
     violations.push(...networkPolicySpecViolations(value['networkPolicy'], 'networkPolicy'));
