@@ -4,6 +4,7 @@ import { Logger, PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
 import { CompiledRoutingPolicy, UpstreamNode } from './compiled-routing-policy';
 import { Clock } from './clock';
 import { MIRROR_HEADER } from './gateway-headers';
+import { MirroredBodies, readBounded } from './mirrored-bodies';
 import { OutlierDetector } from './outlier-detector';
 import { requestDefect } from './request-guard';
 import { RequestHeaders } from './request-headers';
@@ -99,10 +100,11 @@ export class ConnectionManager {
     const method = request.method;
     // A streamed body cannot be sent twice, so only bodiless idempotent requests are retried.
     const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || hasIdempotencyKey);
+    const exchange = new Exchange(this, routing, request, response, headers, hasBody, retryable, stackConfigIndex, node, routing.answerHeaders[stackConfigIndex]);
     if (!hasBody && routing.router.mirrorIndex !== NO_STACK_CONFIG && routing.router.shouldMirror(routing.draw())) {
-      this.mirror(routing, request, headers);
+      exchange.setMirroredBodies(this.mirror(routing, request, headers));
     }
-    this.forward(new Exchange(this, routing, request, response, headers, hasBody, retryable, stackConfigIndex, node, routing.answerHeaders[stackConfigIndex]));
+    this.forward(exchange);
   };
 
   private forward(exchange: Exchange): void {
@@ -165,21 +167,34 @@ export class ConnectionManager {
     this.forward(new Exchange(this, routing, request, response, failed.headers, false, false, stableIndex, node, routing.retriedHeaders[failed.stackConfigIndex]));
   }
 
-  /** Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs. */
-  private mirror(routing: CompiledRoutingPolicy, request: IncomingMessage, headers: string[]): void {
+  /**
+   * Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs.
+   * With `compareBodies`, its body is read (bounded) and compared with production's once both end.
+   */
+  private mirror(routing: CompiledRoutingPolicy, request: IncomingMessage, headers: string[]): MirroredBodies | undefined {
     const node = routing.pickNode(routing.router.mirrorIndex);
     if (!node) {
-      return;
+      return undefined;
     }
+    const comparison = routing.update.config.mirror?.compareBodies;
+    const bodies = comparison ? new MirroredBodies(comparison, node.mirrorStats) : undefined;
     const { clock } = this.parts;
     const startedAt = clock.monotonic();
     node.pool.request({ path: request.url as string, method: request.method as string, headers: [...headers, MIRROR_HEADER, '1'], body: null }).then(
       (answer) => {
-        answer.body.dump().catch(() => undefined);
         node.mirrorStats.record(outcomeOfStatus(answer.statusCode), clock.monotonic() - startedAt);
+        if (bodies && comparison) {
+          void readBounded(answer.body, comparison.maxBytes).then((text) => bodies.endMirror(text));
+        } else {
+          answer.body.dump().catch(() => undefined);
+        }
       },
-      () => node.mirrorStats.record('connect-error', clock.monotonic() - startedAt),
+      () => {
+        node.mirrorStats.record('connect-error', clock.monotonic() - startedAt);
+        bodies?.endMirror(null);
+      },
     );
+    return bodies;
   }
 
   private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: RequestOutcome, detail: string, errors?: DomainViolation[]): void {
@@ -195,6 +210,8 @@ export class ConnectionManager {
 class Exchange implements UpstreamExchangeListener {
   startedAt = 0;
   retryOnStable = false;
+  onRelayedData: ((chunk: Buffer) => void) | undefined = undefined;
+  private bodies: MirroredBodies | undefined = undefined;
 
   constructor(
     private readonly manager: ConnectionManager,
@@ -214,7 +231,16 @@ class Exchange implements UpstreamExchangeListener {
     return this.manager.responseHead(this, statusCode, reportedVersion);
   }
 
+  /** Production's answer to a mirrored request is compared with the copy's: its relayed body is copied as it passes. */
+  setMirroredBodies(bodies: MirroredBodies | undefined): void {
+    if (bodies) {
+      this.bodies = bodies;
+      this.onRelayedData = (chunk) => bodies.addProduction(chunk);
+    }
+  }
+
   onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void {
+    this.bodies?.endProduction(error === undefined && !this.retryOnStable);
     this.manager.settle(this, statusCode, error, callerGone);
   }
 }

@@ -149,6 +149,75 @@ describe('Gateway: fallback and panic, the last-known-good config, KPIs, mirrori
     });
   });
 
+  it('answers production at its own pace while the staging config it mirrors to takes 1.5 s a request', async () => {
+    const kpis = h.collect('kpi.samples');
+    const staging = { name: 'staging', weight: 0, nodes: [{ id: 'staging-slow', url: h.v2.url }] };
+    h.apply(h.routingConfig({ stackConfigs: [h.routingConfig().stackConfigs[0], staging], mirror: { stackConfig: 'staging', sampleRate: 1 } }));
+    await setFaults(h.v2, { latencyMs: 1_500 });
+
+    const started = performance.now();
+    const answers = [];
+    for (let request = 0; request < 20; request++) {
+      const sent = performance.now();
+      answers.push({ ...(await h.send()), ms: performance.now() - sent });
+    }
+    const elapsedMs = performance.now() - started;
+
+    // Twenty requests one after another, each mirrored to a node 1.5 s slow: had the caller waited on a copy, this would take 30 s.
+    expect(answers.map((answer) => [answer.status, answer.stackConfig])).toEqual(answers.map(() => [200, 'v1']));
+    expect(elapsedMs).toBeLessThan(1_500);
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(750);
+    await eventually(() => {
+      const mirrored = kpis.map((event) => kpiSamplesV1.parse(event.data)).filter((sample) => sample.series.stackConfig === 'staging');
+      const requests = mirrored.filter((sample) => sample.series.metric === 'gateway_mirror_requests_total').reduce((sum, sample) => sum + sample.samples[0].value, 0);
+      const latency = mirrored.filter((sample) => sample.series.metric === 'gateway_mirror_request_duration_ms').flatMap((sample) => sample.histograms ?? []);
+      expect(requests).toBe(20);
+      expect(latency.reduce((sum, histogram) => sum + histogram.sum, 0) / 20).toBeGreaterThanOrEqual(1_500);
+    }, 15_000);
+  }, 30_000);
+
+  it('answers production when the staging config it mirrors to is down, counting the copies as unanswered', async () => {
+    const kpis = h.collect('kpi.samples');
+    const staging = { name: 'staging', weight: 0, nodes: [{ id: 'staging-down', url: 'http://127.0.0.1:1' }] };
+    h.apply(h.routingConfig({ stackConfigs: [h.routingConfig().stackConfigs[0], staging], mirror: { stackConfig: 'staging', sampleRate: 1 } }));
+
+    const answers = await Promise.all(Array.from({ length: 20 }, () => h.send()));
+
+    expect(answers.map((answer) => [answer.status, answer.stackConfig])).toEqual(answers.map(() => [200, 'v1']));
+    await eventually(() => {
+      const samples = kpis.map((event) => kpiSamplesV1.parse(event.data));
+      const total = (metric: string, stackConfig: string) => samples.filter((sample) => sample.series.stackConfig === stackConfig && sample.series.metric === metric).reduce((sum, sample) => sum + sample.samples[0].value, 0);
+      expect(total('gateway_mirror_errors_connect_total', 'staging')).toBe(20);
+      expect(total('gateway_errors_connect_total', 'v1') + total('gateway_errors_5xx_total', 'v1')).toBe(0);
+    });
+  });
+
+  it("compares each copy's JSON body with production's, leaving out the ignored fields, without holding production's answer", async () => {
+    const staging = { name: 'staging', weight: 0, nodes: [{ id: 'staging-a', url: h.v2.url }] };
+    const mirrorWith = (compareBodies: { ignoreFields: string[]; maxBytes: number }) => h.apply(h.routingConfig({ stackConfigs: [h.routingConfig().stackConfigs[0], staging], mirror: { stackConfig: 'staging', sampleRate: 1, compareBodies } }));
+    const compared = async (compareBodies: { ignoreFields: string[]; maxBytes: number }) => {
+      const kpis = h.collect('kpi.samples');
+      mirrorWith(compareBodies);
+      // The sample backend's /healthz: {status, version, node, served, faults}; v1 and v2 differ in version, node and served.
+      const answers = await Promise.all(Array.from({ length: 10 }, () => h.send('/healthz')));
+      expect(answers.map((answer) => [answer.status, answer.stackConfig, (JSON.parse(answer.body) as { version: string }).version])).toEqual(answers.map(() => [200, 'v1', '1.0.0']));
+      return () => {
+        const samples = kpis.map((event) => kpiSamplesV1.parse(event.data)).filter((sample) => sample.series.stackConfig === 'staging');
+        const total = (metric: string) => samples.filter((sample) => sample.series.metric === metric).reduce((sum, sample) => sum + sample.samples[0].value, 0);
+        return { requests: total('gateway_mirror_requests_total'), compared: total('gateway_mirror_body_comparisons_total'), mismatched: total('gateway_mirror_body_mismatches_total') };
+      };
+    };
+
+    const ignoringWhatDiffers = await compared({ ignoreFields: ['version', 'node', 'served'], maxBytes: 4_096 });
+    await eventually(() => expect(ignoringWhatDiffers()).toEqual({ requests: 10, compared: 10, mismatched: 0 }));
+    const ignoringLess = await compared({ ignoreFields: ['served'], maxBytes: 4_096 });
+    await eventually(() => expect(ignoringLess()).toEqual({ requests: 10, compared: 10, mismatched: 10 }));
+    const tooLong = await compared({ ignoreFields: [], maxBytes: 16 });
+    await eventually(() => expect(tooLong().requests).toBe(10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tooLong()).toEqual({ requests: 10, compared: 0, mismatched: 0 });
+  });
+
   it('reports a node whose version differs from the declared one', async () => {
     const registryEvents = h.collect('registry.events');
     const config = h.routingConfig();

@@ -40,6 +40,9 @@ export class TrafficStats {
   connectErrors = 0;
   latencySumMs = 0;
   readonly latencyCounts = new Uint32Array(LATENCY_BOUNDS_MS.length);
+  /** Mirror traffic only: copies whose JSON body was compared with production's, and those that differed. */
+  bodyComparisons = 0;
+  bodyMismatches = 0;
 
   record(outcome: OutcomeClass, latencyMs: number): void {
     this.requests++;
@@ -54,7 +57,16 @@ export class TrafficStats {
     this.latencyCounts[latencyBucket(latencyMs)]++;
   }
 
+  recordBodyComparison(same: boolean): void {
+    this.bodyComparisons++;
+    if (!same) {
+      this.bodyMismatches++;
+    }
+  }
+
   reset(): void {
+    this.bodyComparisons = 0;
+    this.bodyMismatches = 0;
     this.requests = 0;
     this.clientErrors = 0;
     this.serverErrors = 0;
@@ -65,11 +77,14 @@ export class TrafficStats {
 
   /** One kpi.samples payload per metric series; nothing when no request was seen. */
   toSamples(labels: Omit<KpiSeriesLabels, 'metric'>, metricPrefix: string, timestamp: number): KpiSamplesV1[] {
-    if (this.requests === 0) {
-      return [];
-    }
     const counter = (metric: string, value: number): KpiSamplesV1 => ({ series: { ...labels, metric: `${metricPrefix}${metric}` }, samples: [{ timestamp, value }] });
+    // A comparison ends after its request was counted, possibly after the flush that counted it.
+    const comparisons = this.bodyComparisons === 0 ? [] : [counter('body_comparisons_total', this.bodyComparisons), counter('body_mismatches_total', this.bodyMismatches)];
+    if (this.requests === 0) {
+      return comparisons;
+    }
     return [
+      ...comparisons,
       counter('requests_total', this.requests),
       counter('errors_4xx_total', this.clientErrors),
       counter('errors_5xx_total', this.serverErrors),

@@ -40,6 +40,8 @@ export interface UpstreamExchangeListener {
    * closed first (the upstream request was aborted for it).
    */
   onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void;
+  /** A chunk of the body relayed to the caller; only an exchange whose answer is compared with a mirrored copy's has it. */
+  readonly onRelayedData?: (chunk: Buffer) => void;
 }
 
 /**
@@ -119,6 +121,7 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     if (!this.relaying || this.response.destroyed) {
       return true;
     }
+    this.listener.onRelayedData?.(chunk);
     if (this.response.write(chunk)) {
       return true;
     }

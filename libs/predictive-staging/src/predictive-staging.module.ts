@@ -14,6 +14,7 @@ import { AnomaliesRepository } from './repositories/anomalies.repository';
 import { DeploymentsRepository } from './repositories/deployments.repository';
 import { ForecastsRepository } from './repositories/forecasts.repository';
 import { LstmModelsRepository } from './repositories/lstm-models.repository';
+import { MirrorTrialsRepository } from './repositories/mirror-trials.repository';
 import { ProposalsRepository } from './repositories/proposals.repository';
 import { RetentionRepository } from './repositories/retention.repository';
 import { SeriesRepository } from './repositories/series.repository';
@@ -25,6 +26,7 @@ import { ForecastPublication } from './services/forecast-publication.service';
 import { ForecastingService } from './services/forecasting.service';
 import { LbWeightsProposalsService } from './services/lb-weights-proposals.service';
 import { LstmModelsService } from './services/lstm-models.service';
+import { MirrorTrialsService } from './services/mirror-trials.service';
 import { PredictiveQueriesService } from './services/predictive-queries.service';
 import { OwnerApis } from './services/owner-apis';
 import { PromotionService } from './services/promotion.service';
@@ -78,6 +80,8 @@ export class PredictiveStagingModule {
         ProposalsService,
         OwnerApis,
         PromotionService,
+        MirrorTrialsRepository,
+        MirrorTrialsService,
         DeploymentsRepository,
         RegistryDeploymentsConsumer,
         AppVersionProposalsService,

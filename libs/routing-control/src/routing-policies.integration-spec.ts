@@ -57,6 +57,48 @@ describe('routing policies', () => {
     expect((history.body as { version: number }[]).map((policy) => policy.version)).toEqual([2, 1]);
   });
 
+  it('mirrors to a stack config of the policy as the next version, keeping the rest, and stops it once', async () => {
+    await sut.http().put(policyPath()).send(aPolicy(seeded, { stickiness: { cookie: 'session' } })).expect(200);
+    const mirrored = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.25 }).expect(200);
+    expect(mirrored.body).toMatchObject({ version: 2, reason: `mirroring 0.25 of requests to ${seeded.canary}`, config: { mirror: { stackConfig: seeded.canary, sampleRate: 0.25 }, stickiness: { cookie: 'session' } } });
+    const stopped = await sut.http().delete(`${policyPath()}/mirror`).expect(200);
+    expect(stopped.body).toMatchObject({ version: 3, reason: 'mirroring stopped', config: { stickiness: { cookie: 'session' } } });
+    expect(stopped.body.config).not.toHaveProperty('mirror');
+    const again = await sut.http().delete(`${policyPath()}/mirror`).expect(200);
+    expect(again.body.version).toBe(3);
+    await eventually(() => {
+      const versions = sut.routingEvents.filter((event) => event.type === 'io.strata.routing.config.published.v1' && (event.data as { stack: string }).stack === seeded.stack).map((event) => (event.data as { version: number }).version);
+      expect(versions).toEqual([1, 2, 3]);
+    });
+  });
+
+  it('removes a mirror past its until on the next resync, as the next version, and keeps one not yet due', async () => {
+    await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);
+    const until = new Date(sut.clock.now + 60_000).toISOString();
+    await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.1, until }).expect(200);
+    await sut.app.get(PolicyResync).resync();
+    expect(((await sut.http().get(policyPath()).expect(200)).body as { config: { mirror?: { until: string } } }).config.mirror?.until).toBe(until);
+
+    sut.clock.now += 60_000;
+    await sut.app.get(PolicyResync).resync();
+    const current = (await sut.http().get(policyPath()).expect(200)).body as { version: number; reason: string; createdBy: string; config: Record<string, unknown> };
+    expect(current).toMatchObject({ version: 3, reason: `mirroring expired at ${until}`, createdBy: 'routing-control' });
+    expect(current.config).not.toHaveProperty('mirror');
+    const bad = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.1, until: 'tomorrow' }).expect(422);
+    expect((bad.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['mirror.until']);
+  });
+
+  it('refuses a mirror to the stable config or to no stack config of the policy, naming the field', async () => {
+    await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);
+    const stable = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.stable, sampleRate: 0.5 }).expect(422);
+    expect((stable.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['mirror.stackConfig']);
+    const ghost = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: 'ghost', sampleRate: 0.5 }).expect(422);
+    expect((ghost.body as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: 'mirror.stackConfig', message: "'ghost' is not one of the stack configs" }]);
+    const rate = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.canary, sampleRate: 2 }).expect(422);
+    expect((rate.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['sampleRate']);
+    await sut.http().put(`/v1/stacks/${seeded.stack}/environments/staging/routing-policy/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.5 }).expect(404);
+  });
+
   it('republishes the current version of every policy, so a gateway without history gets its config', async () => {
     const other = await seedStack(sut);
     await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);

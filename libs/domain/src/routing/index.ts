@@ -12,3 +12,4 @@ export * from './routing-policy';
 export * from './stable-hash';
 export * from './stack-config-score';
 export * from './stack-router';
+export * from './json-diff';

@@ -7,6 +7,9 @@ import { ROUTING_LIMITS } from '../schemas/routing-policy.schema';
 import { LbMatch } from '../components/specs/lb-rule-spec';
 import { routesViolations } from './route-match';
 import { NodeWeights, nodeWeightsViolations } from './node-weights';
+import { MirrorSettings, mirrorViolations } from './mirror-settings';
+
+export { BODY_COMPARISON_LIMITS, type BodyComparisonSettings, type MirrorSettings, mirrorExpired } from './mirror-settings';
 
 /**
  * The routing policy of one stack in one environment, as a gateway routes by it: the stack configs
@@ -68,12 +71,6 @@ export interface RetryBudgetSettings {
   ratio: number;
   /** Retries always allowed per second, so a quiet gateway can still retry. */
   minRetriesPerSecond: number;
-}
-
-export interface MirrorSettings {
-  stackConfig: string;
-  /** Fraction of requests copied, from 0 to 1. */
-  sampleRate: number;
 }
 
 export interface OutlierDetectionSettings {
@@ -231,14 +228,8 @@ function configViolations(value: unknown, nodesMayBeDiscovered: boolean): Domain
   if (value['retryBudget'] !== undefined) {
     retryBudgetViolations(value['retryBudget'], violations);
   }
-  if (value['mirror'] !== undefined && requireObject(value['mirror'], 'mirror', violations)) {
-    const mirror = value['mirror'];
-    violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate'], 'mirror'));
-    referenced(mirror['stackConfig'], 'mirror.stackConfig');
-    numberBetween(mirror['sampleRate'], 0, 1, 'mirror.sampleRate', violations);
-    if (isNonBlankString(mirror['stackConfig']) && mirror['stackConfig'] === value['stableConfig']) {
-      violations.push({ field: 'mirror.stackConfig', message: 'must not be the stable config: mirrored traffic would be counted as real traffic' });
-    }
+  if (value['mirror'] !== undefined) {
+    mirrorViolations(value['mirror'], value['stableConfig'], referenced, violations);
   }
   if (value['networkPolicy'] !== undefined) {
     violations.push(...networkPolicySpecViolations(value['networkPolicy'], 'networkPolicy'));

@@ -108,7 +108,23 @@ export const ROUTING_POLICY_SCHEMA: JsonSchema = objectOf(
     retryBudget: objectOf({ ratio: { type: 'number', minimum: 0, maximum: 1 }, minRetriesPerSecond: { type: 'number', minimum: 0, maximum: 100_000 } }, ['ratio', 'minRetriesPerSecond'], {
       description: 'Retries allowed per request seen, and always allowed per second',
     }),
-    mirror: objectOf({ stackConfig: STACK_CONFIG_NAME, sampleRate: { type: 'number', minimum: 0, maximum: 1 } }, ['stackConfig', 'sampleRate'], { description: 'A sample of requests copied to a staging config' }),
+    mirror: objectOf(
+      {
+        stackConfig: STACK_CONFIG_NAME,
+        sampleRate: { type: 'number', minimum: 0, maximum: 1 },
+        compareBodies: objectOf(
+          {
+            ignoreFields: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 256 }, description: 'Paths left out: `updatedAt`, `items.*.etag`, `**.requestId`', example: ['**.requestId', 'updatedAt'] },
+            maxBytes: { type: 'integer', minimum: 1, maximum: 1_048_576, description: 'Longer bodies (either side) are not compared' },
+          },
+          ['ignoreFields', 'maxBytes'],
+          { description: "Compare each copy's JSON body with production's, counted in gateway_mirror_body_*" },
+        ),
+        until: { type: 'string', format: 'date-time', maxLength: 40, description: 'routing-control removes the mirror after this instant', example: '2026-12-06T21:05:00Z' },
+      },
+      ['stackConfig', 'sampleRate'],
+      { description: 'A sample of requests copied to a staging config' },
+    ),
     networkPolicy: NETWORK_POLICY_SCHEMA,
     routes: { type: 'array', minItems: 1, maxItems: ROUTING_LIMITS.rules, items: LB_MATCH_SCHEMA, description: 'The requests the gateway accepts, compiled from the deployed lb-rule; others get 404. Absent: all' },
     nodeWeights: NODE_WEIGHTS_SCHEMA,

@@ -46,6 +46,14 @@ describe(readPredictiveStagingSettings.name, () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_LB_MIN_WEIGHT: '60' })).toThrow(/PREDICTIVE_LB_MIN_WEIGHT/);
   });
 
+  it('reads where routing-control listens and the bounds of mirrored trials, naming the variable of a bad value', () => {
+    expect(readPredictiveStagingSettings({}).mirror).toEqual({ routingControlUrl: 'http://127.0.0.1:3004', maxWindowSeconds: 900, settleMs: 60_000, minRequests: 300 });
+    expect(readPredictiveStagingSettings({}, 'http://127.0.0.1:8080').mirror.routingControlUrl).toBe('http://127.0.0.1:8080');
+    expect(readPredictiveStagingSettings({ STRATA_ROUTING_CONTROL_URL: 'https://routing.example/', PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS: '60' }).mirror).toMatchObject({ routingControlUrl: 'https://routing.example', maxWindowSeconds: 60 });
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS: '0' })).toThrow(/PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS/);
+    expect(() => readPredictiveStagingSettings({ STRATA_ROUTING_CONTROL_URL: 'ftp://x' })).toThrow(/STRATA_ROUTING_CONTROL_URL/);
+  });
+
   it('refuses a minimum history too short for the backtest', () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_HORIZON: '24', PREDICTIVE_FORECAST_MIN_POINTS: '100' })).toThrow(/PREDICTIVE_FORECAST_MIN_POINTS: must be at least .* = 123/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);

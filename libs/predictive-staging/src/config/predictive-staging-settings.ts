@@ -58,6 +58,12 @@ export interface PredictiveStagingSettings {
    * their mean; every weighted node keeps at least `minWeight` percent.
    */
   lbWeights: { loadMetric: string; latencyMetric: string; minImbalance: number; minWeight: number };
+  /**
+   * Mirrored trials: where routing-control listens (it owns the routing policy whose mirror is
+   * switched on and off), the longest window a trial may ask for, how long to wait after it for its
+   * last KPI windows to arrive, and the requests a side needs for a pass when the request names none.
+   */
+  mirror: { routingControlUrl: string; maxWindowSeconds: number; settleMs: number; minRequests: number };
 }
 
 const flag = (fallback: boolean) =>
@@ -115,6 +121,9 @@ const settingsSchema = z.object({
   PREDICTIVE_LB_LATENCY_METRIC: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus-style metric name').max(200).default('gateway_request_duration_ms'),
   PREDICTIVE_LB_MIN_IMBALANCE: z.coerce.number({ message: 'must be a number' }).gt(0).max(10).default(0.1),
   PREDICTIVE_LB_MIN_WEIGHT: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0).max(50).default(5),
+  PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS: positiveInt(900, 86_400),
+  PREDICTIVE_MIRROR_SETTLE_MS: positiveInt(60_000, 3_600_000),
+  PREDICTIVE_MIRROR_MIN_REQUESTS: positiveInt(300, 100_000_000),
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
@@ -129,6 +138,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
   const owners = z.object({
     [upstreamUrlVariable('registry')]: serviceUrl.default(origin ?? `http://127.0.0.1:${DEFAULT_SERVICE_PORTS.registry}`),
     [upstreamUrlVariable('rollback')]: serviceUrl.default(origin ?? `http://127.0.0.1:${DEFAULT_SERVICE_PORTS.rollback}`),
+    [upstreamUrlVariable('routing-control')]: serviceUrl.default(origin ?? `http://127.0.0.1:${DEFAULT_SERVICE_PORTS['routing-control']}`),
   });
   const urls = parseEnvironment(owners, env) as Record<string, string>;
   const parsed = parseEnvironment(settingsSchema, env);
@@ -182,6 +192,12 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
     },
     appVersion: { minSeverity: parsed.PREDICTIVE_APP_VERSION_MIN_SEVERITY, metrics: new RegExp(parsed.PREDICTIVE_APP_VERSION_METRICS) },
     lbWeights: { loadMetric: parsed.PREDICTIVE_LB_LOAD_METRIC, latencyMetric: parsed.PREDICTIVE_LB_LATENCY_METRIC, minImbalance: parsed.PREDICTIVE_LB_MIN_IMBALANCE, minWeight: parsed.PREDICTIVE_LB_MIN_WEIGHT },
+    mirror: {
+      routingControlUrl: urls[upstreamUrlVariable('routing-control')] as string,
+      maxWindowSeconds: parsed.PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS,
+      settleMs: parsed.PREDICTIVE_MIRROR_SETTLE_MS,
+      minRequests: parsed.PREDICTIVE_MIRROR_MIN_REQUESTS,
+    },
   };
 }
 

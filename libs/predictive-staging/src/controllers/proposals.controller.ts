@@ -13,12 +13,14 @@ import {
   PromoteProposalDto,
   ProposalQueryDto,
   RejectProposalDto,
+  ValidateProposalDto,
   mapAdvice,
   mapLbWeightsAdvice,
   mapProposal,
   mapProposalDetail,
 } from '../dtos/proposal.dto';
 import { LbWeightsProposalsService } from '../services/lb-weights-proposals.service';
+import { MirrorTrialsService } from '../services/mirror-trials.service';
 import { PromotionService } from '../services/promotion.service';
 import { ProposalsService } from '../services/proposals.service';
 
@@ -29,6 +31,7 @@ export class ProposalsController {
     private readonly proposals: ProposalsService,
     private readonly promotions: PromotionService,
     private readonly lbWeights: LbWeightsProposalsService,
+    private readonly mirrorTrials: MirrorTrialsService,
   ) {}
 
   @RequireRole('operator')
@@ -88,11 +91,17 @@ export class ProposalsController {
   @RequireRole('operator')
   @Post(':id/validate')
   @HttpCode(200)
-  @ApiOkResponse({ type: ProposalDto, description: 'validated when what staging measured holds (lb-weights: when its compile check passed, which is no traffic check), rejected with its reason when not' })
+  @ApiOkResponse({
+    type: ProposalDto,
+    description:
+      "validated when what staging measured holds (lb-weights: when its compile check passed, which is no traffic check), rejected with its reason when not. With mirror (app-version): routing-control mirrors sampleRate of production's requests to the staging config for windowSeconds (the caller's token), the canary judge compares its status shares and latency with production's; validated on pass, rejected on fail, left staged when too little traffic decided; the verdict and figures under staging.mirror, the mirror switched off after",
+  })
   @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'Not staged: problem+json naming status' })
-  async validate(@Param() params: ProposalIdParamDto, @Principal() actor: string): Promise<ProposalDto> {
-    return mapProposal(await this.proposals.validate(params.id, actor));
+  @ApiConflictResponse({ description: 'Not staged: problem+json naming status; a mirrored trial already running in the environment: naming environment' })
+  @ApiUnprocessableEntityResponse({ description: 'mirror: a sampleRate outside (0, 1], a window too long, a kind without a version group, no routing policy (environment) or a stack config routing-control refuses to mirror to (mirror.stackConfig): problem+json naming the field' })
+  @ApiServiceUnavailableResponse({ description: 'mirror: routing-control cannot be reached' })
+  async validate(@Param() params: ProposalIdParamDto, @Body() body: ValidateProposalDto, @CallerAuthorization() authorization: string, @Principal() actor: string): Promise<ProposalDto> {
+    return mapProposal(body.mirror ? await this.mirrorTrials.validate(params.id, body.mirror, actor, authorization) : await this.proposals.validate(params.id, actor));
   }
 
   @RequireRole('operator')

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PROPOSAL_KINDS, PROPOSAL_STATUSES, ProposalKind, ProposalStatus } from '@strata/domain';
 import { PageQueryDto } from '@strata/observability';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { LbWeightsOutcome } from '../services/lb-weights-proposals.service';
 import type { IndexAdvice } from '../services/proposals.service';
 import type { ProposalRecord, ProposalTransitionRecord } from '../repositories/proposals.repository';
@@ -64,6 +64,50 @@ export class PromoteProposalDto {
   @ApiPropertyOptional({ maxLength: 63, example: 'shop-db', description: "index: the db-schema component that gets the new version; the proposal's by default. Not used by an app-version proposal (its version group decides)" })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(63) @Matches(NAME, { message: 'component must be a component name' })
   component?: string;
+}
+
+/** JSON bodies of the copies compared with production's answers, in the gateway. */
+export class CompareBodiesDto {
+  @ApiProperty({ type: [String], maxItems: 100, example: ['**.requestId', 'updatedAt', 'items.*.etag'], description: 'Field paths left out: from the root, * for one key or index, ** for any depth' })
+  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(256, { each: true })
+  ignoreFields!: string[];
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_048_576, default: 65_536, description: 'Longer bodies (either side) are not compared' })
+  @IsOptional() @IsInt() @Min(1) @Max(1_048_576)
+  maxBytes?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0, description: 'Share of compared bodies that may differ; 0: any difference fails the trial' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  maxMismatchShare?: number;
+}
+
+/** A mirrored trial: a sample of production's requests copied to a staging config for a window, then judged. */
+export class MirrorTrialDto {
+  @ApiPropertyOptional({ maxLength: 200, example: 'shop-2026.12.1', description: "The staging config: a stack config of the environment's routing policy (not the stable one; e.g. weight 0 with its own nodes). By default the proposal's version group" })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  stackConfig?: string;
+
+  @ApiProperty({ exclusiveMinimum: true, minimum: 0, maximum: 1, example: 0.1, description: "Share of production's requests without a body copied to the staging config, in (0, 1]" })
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive({ message: 'sampleRate must be in (0, 1]' }) @Max(1, { message: 'sampleRate must be in (0, 1]' })
+  sampleRate!: number;
+
+  @ApiProperty({ type: 'integer', minimum: 10, maximum: 86_400, example: 300, description: 'How long copies are sent; at most PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS (900 by default). The request answers after it and the last KPI windows' })
+  @IsInt() @Min(10) @Max(86_400)
+  windowSeconds!: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100_000_000, example: 300, description: 'Requests each side must serve for a pass (fewer leaves the proposal staged); PREDICTIVE_MIRROR_MIN_REQUESTS by default' })
+  @IsOptional() @IsInt() @Min(1) @Max(100_000_000)
+  minRequests?: number;
+
+  @ApiPropertyOptional({ type: CompareBodiesDto, description: "Compare the copies' JSON bodies with production's answers (requests without a body; uncompressed JSON)" })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => CompareBodiesDto)
+  compareBodies?: CompareBodiesDto;
+}
+
+export class ValidateProposalDto {
+  @ApiPropertyOptional({ type: MirrorTrialDto, description: "app-version: validate with mirrored traffic instead of on staging's figures alone" })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => MirrorTrialDto)
+  mirror?: MirrorTrialDto;
 }
 
 export class ProposalQueryDto extends PageQueryDto {

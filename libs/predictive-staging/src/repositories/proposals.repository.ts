@@ -160,6 +160,11 @@ export class ProposalsRepository {
   }
 
   /** The proposal, locked against another move until the transaction ends (`lock`), or null. */
+  /** Replaces what staging measured without a move (a mirrored trial that could not decide). */
+  async updateStaging(manager: EntityManager, id: string, staging: Json): Promise<void> {
+    await manager.query(`UPDATE "${schema}".proposals SET staging = $2, updated_at = now() WHERE id = $1`, [id, staging]);
+  }
+
   async find(manager: EntityManager, id: string, lock = false): Promise<ProposalRecord | null> {
     const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".proposals WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as ProposalRow[];
     return rows[0] ? toRecord(rows[0]) : null;

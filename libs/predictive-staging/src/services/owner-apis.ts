@@ -4,7 +4,7 @@ import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../confi
 
 const TIMEOUT_MS = 30_000;
 
-export type Owner = 'registry' | 'rollback';
+export type Owner = 'registry' | 'rollback' | 'routing-control';
 
 /** An owner's answer: its status and its JSON body (problem+json when it refused). */
 export interface OwnerAnswer<T> {
@@ -22,7 +22,7 @@ export interface Problem {
 }
 
 /**
- * The registry's and the rollback service's management APIs, as any client calls them.
+ * The registry's, the rollback service's and routing-control's management APIs, as any client calls them.
  *
  * Why HTTP and not events: promotion needs the owners' answers before it may say it promoted
  * (a version registered or refused, a group that resolves with what is deployed, an execution that
@@ -40,8 +40,8 @@ export class OwnerApis {
   constructor(@Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings) {}
 
   /** One call; an owner that cannot be reached or fails (5xx) → 503 naming it, a token it refuses → 401/403 with its reason. */
-  async call<T>(owner: Owner, method: 'GET' | 'POST', path: string, authorization: string, body?: unknown): Promise<OwnerAnswer<T>> {
-    const base = owner === 'registry' ? this.settings.promotion.registryUrl : this.settings.promotion.rollbackUrl;
+  async call<T>(owner: Owner, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, authorization: string, body?: unknown): Promise<OwnerAnswer<T>> {
+    const base = { registry: this.settings.promotion.registryUrl, rollback: this.settings.promotion.rollbackUrl, 'routing-control': this.settings.mirror.routingControlUrl }[owner];
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {

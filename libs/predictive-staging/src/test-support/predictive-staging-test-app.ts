@@ -8,7 +8,7 @@ type RegistryEventType = Extract<EventType, `io.strata.registry.${string}`>;
 
 /** Small and quick: a tiny LSTM, no schedule (tests forecast through the API). */
 export function testSettings(
-  overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number; promotion?: Partial<PredictiveStagingSettings['promotion']> } = {},
+  overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number; promotion?: Partial<PredictiveStagingSettings['promotion']>; mirror?: Partial<PredictiveStagingSettings['mirror']> } = {},
 ): PredictiveStagingSettings {
   return {
     minSeverity: 'medium',
@@ -21,6 +21,7 @@ export function testSettings(
     promotion: { registryUrl: 'http://127.0.0.1:1', rollbackUrl: 'http://127.0.0.1:1', waitMs: 60_000, lockTimeout: '5s', statementTimeout: '1m', ...overrides.promotion },
     appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/ },
     lbWeights: { loadMetric: 'gateway_requests_total', latencyMetric: 'gateway_request_duration_ms', minImbalance: 0.1, minWeight: 5 },
+    mirror: { routingControlUrl: 'http://127.0.0.1:1', maxWindowSeconds: 900, settleMs: 5_000, minRequests: 300, ...overrides.mirror },
   };
 }
 

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { MirrorSettings } from '@strata/domain';
 import { INT4_MAX, IntegerParamPipe, Principal, RequireRole } from '@strata/observability';
-import { PolicyHistoryQueryDto, PolicyStatusDto, PutRoutingPolicyDto, RoutingPolicyResponseDto, mapPolicyStatus, mapRoutingPolicy } from '../dtos/routing-policy.dto';
+import { PolicyHistoryQueryDto, PolicyStatusDto, PutMirrorDto, PutRoutingPolicyDto, RoutingPolicyResponseDto, mapPolicyStatus, mapRoutingPolicy } from '../dtos/routing-policy.dto';
 import { RoutingPoliciesService } from '../services/routing-policies.service';
 
 @ApiTags('routing policies')
@@ -16,6 +17,23 @@ export class RoutingPoliciesController {
   @ApiNotFoundResponse({ description: 'Unknown stack or environment' })
   async put(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutRoutingPolicyDto, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
     return mapRoutingPolicy(await this.policies.put(stack, environment, { ...body }, actor));
+  }
+
+  @RequireRole('operator')
+  @Put('mirror')
+  @ApiOkResponse({ type: RoutingPolicyResponseDto, description: 'The next version, derived from the current one with this mirror, published to gateways' })
+  @ApiUnprocessableEntityResponse({ description: 'problem+json naming mirror.stackConfig (not a stack config of the policy, the stable one, without nodes) or mirror.sampleRate' })
+  @ApiNotFoundResponse({ description: 'Unknown stack or environment, or no routing policy yet' })
+  async putMirror(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutMirrorDto, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
+    return mapRoutingPolicy(await this.policies.setMirror(stack, environment, { ...body } as MirrorSettings, actor));
+  }
+
+  @RequireRole('operator')
+  @Delete('mirror')
+  @ApiOkResponse({ type: RoutingPolicyResponseDto, description: 'The next version without mirroring; the current one when nothing was mirrored' })
+  @ApiNotFoundResponse({ description: 'Unknown stack or environment, or no routing policy yet' })
+  async deleteMirror(@Param('stack') stack: string, @Param('environment') environment: string, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
+    return mapRoutingPolicy(await this.policies.setMirror(stack, environment, null, actor));
   }
 
   @RequireRole('viewer')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROUTING_LIMITS, ROUTING_POLICY_SCHEMA } from '@strata/domain';
-import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { RoutingPolicySources } from '@strata/domain';
 import { LimitQueryDto, apiSchema } from '@strata/observability';
 import { GatewayStatus, PolicyStatus } from '../services/routing-policies.service';
@@ -76,6 +76,31 @@ export class PutRoutingPolicyDto {
 }
 
 export class PolicyHistoryQueryDto extends LimitQueryDto {}
+
+/** Mirroring of the policy's requests to one of its stack configs; checked by the policy's validator, which names `mirror.*`. */
+export class PutMirrorDto {
+  @ApiProperty({ example: 'checkout-staging', description: "A stack config of the policy (not the stable one) with its nodes, e.g. at weight 0: it receives copies whose responses the gateway discards" })
+  @IsString()
+  @MaxLength(200)
+  stackConfig!: string;
+
+  @ApiProperty({ example: 0.05, minimum: 0, maximum: 1, description: 'Fraction of the requests without a body copied to it' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  sampleRate!: number;
+
+  @ApiPropertyOptional(apiSchema(POLICY['mirror']?.properties?.['compareBodies'], { example: { ignoreFields: ['**.requestId', 'updatedAt'], maxBytes: 65536 } }))
+  @IsOptional()
+  @IsObject()
+  compareBodies?: object;
+
+  @ApiPropertyOptional(apiSchema(POLICY['mirror']?.properties?.['until']))
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  until?: string;
+}
 
 export class RoutingPolicyResponseDto {
   @ApiProperty() stack!: string;

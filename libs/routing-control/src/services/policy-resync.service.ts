@@ -6,7 +6,7 @@ import { RoutingPoliciesService } from './routing-policies.service';
 
 /**
  * Republishes every current policy on a timer (see RoutingControlTuning.resyncMs), so no gateway
- * depends on a bus history that retention may have deleted. Replicas may each do it: a duplicate
+ * depends on a bus history that retention may have deleted; first removes mirrors past their `until`. Replicas may each do it: a duplicate
  * publish of the same version costs gateways one repeated ACK.
  */
 @Injectable()
@@ -19,7 +19,11 @@ export class PolicyResync implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(ROUTING_CONTROL_TUNING) private readonly tuning: RoutingControlTuning,
   ) {
     this.task = new PeriodicTask(
-      async () => this.logger.debug('republished current routing policies', { count: await policies.republishCurrent() }),
+      async () => {
+        const expired = await policies.expireMirrors(this.tuning.now());
+        if (expired > 0) this.logger.info('removed expired mirrors', { count: expired });
+        this.logger.debug('republished current routing policies', { count: await policies.republishCurrent() });
+      },
       (error) => this.logger.warn('cannot republish routing policies; next period retries', { error: String(error) }),
     );
   }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   DomainViolation,
+  MirrorSettings,
+  mirrorExpired,
   NodeDiscoveryResult,
   RoutingPolicy,
   RoutingPolicySources,
@@ -97,6 +99,43 @@ export class RoutingPoliciesService {
     const current = await this.policies.withDiscovery(manager, await this.requireCurrent(manager, stack, environment));
     const next = change(current.config);
     return this.publish(manager, stack, environment, next, current.discoveredStackConfigs, reason, actor);
+  }
+
+  /**
+   * Mirrors a sample of the policy's requests to one of its stack configs (a staging config), or
+   * stops mirroring (`null`), as the next version derived from the current one under its lock, so
+   * a rollout step or a traffic rule changing the policy at the same time is neither lost nor
+   * overwritten. The stack config must already be in the policy with its nodes; the policy's
+   * validator names `mirror.stackConfig` or `mirror.sampleRate` otherwise. Stopping a mirror that
+   * is not set publishes nothing and answers the current version.
+   */
+  setMirror(stack: string, environment: string, mirror: MirrorSettings | null, actor: string): Promise<RoutingPolicyVersion> {
+    return this.transactions.run(async (manager) => {
+      if (mirror === null) {
+        await this.policies.lock(manager, stack, environment);
+        const current = await this.requireCurrent(manager, stack, environment);
+        if (current.config.mirror === undefined) {
+          return this.policies.withDiscovery(manager, current);
+        }
+      }
+      const reason = mirror ? `mirroring ${mirror.sampleRate} of requests to ${mirror.stackConfig}` : 'mirroring stopped';
+      return this.derive(manager, stack, environment, (config) => withMirror(config, mirror), reason, actor);
+    });
+  }
+
+  /**
+   * Removes every mirror whose `until` has passed at `now`, each as the next version of its policy
+   * (reason `mirroring expired at …`, actor routing-control); returns how many. The backstop of a
+   * mirrored trial whose owner died before switching its mirror off.
+   */
+  expireMirrors(now: number): Promise<number> {
+    return this.transactions.run(async (manager) => {
+      const expired = (await this.policies.currentOfEvery(manager)).filter((policy) => mirrorExpired(policy.config, now));
+      for (const { stack, environment, config } of expired) {
+        await this.derive(manager, stack, environment, (current) => (mirrorExpired(current, now) ? withMirror(current, null) : current), `mirroring expired at ${config.mirror?.until}`, DISCOVERY_ACTOR);
+      }
+      return expired.length;
+    });
   }
 
   /**
@@ -270,6 +309,13 @@ export class RoutingPoliciesService {
       throw DomainError.invalid(`the routing policy names version groups that cannot take traffic in ${environment}`, violations);
     }
   }
+}
+
+function withMirror(config: RoutingPolicy, mirror: MirrorSettings | null): RoutingPolicy {
+  if (mirror !== null) return { ...config, mirror };
+  const withoutMirror = { ...config };
+  delete withoutMirror.mirror;
+  return withoutMirror;
 }
 
 function toRecord(config: RoutingPolicy): Record<string, unknown> {
