@@ -251,7 +251,8 @@ describe('validation of a proposal with mirrored traffic', () => {
     await http().post(`/v1/proposals/${id}/stage`).expect(200);
     staging.faults.status = 503;
     try {
-      const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 30, minRequests: 150 });
+      // Every copy failing is decided by two KPI windows: a shorter trial than the pass needs.
+      const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 20, minRequests: 150 });
 
       const proposal = answer.body as Proposal;
       const mirror = proposal.staging?.mirror as MirrorFigures;
@@ -272,7 +273,7 @@ describe('validation of a proposal with mirrored traffic', () => {
     await http().post(`/v1/proposals/${id}/stage`).expect(200);
     staging.faults.total = 13;
     try {
-      const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 30, minRequests: 150, compareBodies: { ignoreFields: ['requestId'] } });
+      const { answer, production: answers } = await trial(id, { sampleRate: 0.5, windowSeconds: 20, minRequests: 150, compareBodies: { ignoreFields: ['requestId'] } });
 
       const proposal = answer.body as Proposal;
       const mirror = proposal.staging?.mirror as MirrorFigures;
