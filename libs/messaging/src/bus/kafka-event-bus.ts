@@ -111,7 +111,9 @@ export class KafkaEventBus implements EventBus {
       // comes back as soon as it arrives; an idle consumer polls once a second instead of every 5 s.
       maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+      // A member learns of a rebalance (a replica died or joined) at its next heartbeat: a sixth of the
+      // session (1 s of a 6 s one) keeps that short beside the session timeout the dead member holds.
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 6)),
       allowAutoTopicCreation: false,
     });
     this.consumers.push(consumer);
