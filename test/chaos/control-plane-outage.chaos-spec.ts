@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { portOrFree } from '@strata/runtime';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
-import { GatewayStatusBody, apiCall, registerDeployedStack, startSampleBackend } from '../e2e/support/api';
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
 import { Answer, closeClients, countBy, steadyLoad } from '../e2e/support/traffic';
 import { chaosMode, recordFigures } from './support/figures';
-import { gatewayEnvironment } from './support/gateway-environment';
 import { kafkaBroker, postgresCluster } from './support/infrastructure';
+import { ServedStack } from './support/served-stack';
 
+// ServedStack's two releases: release-1 serves 1.0.0, release-2 serves 2.0.0.
 const STABLE = '1.0.0';
 const NEXT = '2.0.0';
 
@@ -25,71 +22,40 @@ describe('control-plane outage', () => {
   const kafkaPort = brokers[0]!.split(':')[1]!;
   const topicPrefix = uniqueTopicPrefix('chaos-outage');
   const stack = aStackName('outage');
-  const component = `${stack}-api`;
-  const gatewayId = `chaos-${stack}`;
+  const served = new ServedStack(stack, `chaos-${stack}`);
   const processes: Record<string, ServiceProcess> = {};
   const urls: Record<string, string> = {};
   const env: Record<string, Record<string, string>> = {};
-  const backends: Array<{ process: ServiceProcess; url: string }> = [];
   let database: TestDatabase;
-  let stateDir: string;
   let brokerDown = false;
   let postgresDown = false;
-
-  const policyPath = `/v1/stacks/${stack}/environments/production/routing-policy`;
-  const policy = (weights: { stable: number; next: number }) => ({
-    component,
-    stableConfig: 'release-1',
-    stackConfigs: [
-      { name: 'release-1', weight: weights.stable, nodes: [{ id: 'v1', url: backends[0]!.url, version: STABLE }] },
-      { name: 'release-2', weight: weights.next, nodes: [{ id: 'v2', url: backends[1]!.url, version: NEXT }] },
-    ],
-    healthCheck: { path: '/healthz', intervalMs: 250 },
-  });
+  const routingUrls = () => [urls['routing-control']!];
 
   async function start(app: string): Promise<void> {
     processes[app] = new ServiceProcess(app, env[app]!);
     processes[app]!.start();
-    await waitForHealthy(urls[app === 'gateway' ? 'gatewayAdmin' : app]!, processes[app]!, 120_000);
+    await waitForHealthy(urls[app]!, processes[app]!, 120_000);
   }
 
   async function gatewayServes(version: number, timeoutMs: number): Promise<void> {
-    await eventually(
-      async () => {
-        const status = await apiCall<GatewayStatusBody>(urls['routing-control']!, 'GET', `${policyPath}/status`);
-        expect(status.body.gateways.find((gateway) => gateway.gatewayId === gatewayId)).toMatchObject({ status: 'in-sync', appliedVersion: version });
-      },
-      timeoutMs,
-      250,
-    );
+    await eventually(async () => expect(await served.appliedVersion(routingUrls())).toBe(version), timeoutMs, 250);
   }
 
-  async function putPolicy(weights: { stable: number; next: number }): Promise<number> {
-    const answer = await eventually(async () => {
-      const put = await apiCall<{ version: number }>(urls['routing-control']!, 'PUT', policyPath, policy(weights));
-      expect(put.status).toBe(200);
-      return put;
-    }, 60_000, 250);
-    return answer.body.version;
+  async function putPolicy(canaryWeight: number): Promise<number> {
+    const version = await served.putPolicy(routingUrls(), canaryWeight);
+    if (version === null) throw new Error('routing-control took no routing policy for a minute');
+    return version;
   }
 
   beforeAll(async () => {
     database = await createTestDatabase('chaos-outage');
-    stateDir = mkdtempSync(join(tmpdir(), 'strata-chaos-gateway-'));
     const common = distributedModeEnv(database.url, brokers, topicPrefix);
-    for (const name of ['registry', 'routing-control', 'gateway', 'gatewayAdmin']) {
+    for (const name of ['registry', 'routing-control']) {
       urls[name] = `http://127.0.0.1:${await portOrFree(0, '127.0.0.1')}`;
+      env[name] = { ...common, PORT: new URL(urls[name]!).port };
     }
-    const portOf = (name: string) => new URL(urls[name]!).port;
-    env['registry'] = { ...common, PORT: portOf('registry') };
-    env['routing-control'] = { ...common, PORT: portOf('routing-control') };
-    env['gateway'] = gatewayEnvironment(common, { port: portOf('gateway'), adminPort: portOf('gatewayAdmin'), gatewayId, stateDir, stack });
-    backends.push(await startSampleBackend(STABLE, 'v1'), await startSampleBackend(NEXT, 'v2'));
-    await Promise.all(['registry', 'routing-control', 'gateway'].map(start));
-    await registerDeployedStack(urls['registry']!, stack, component, [
-      ['release-1', STABLE],
-      ['release-2', NEXT],
-    ]);
+    await Promise.all(['registry', 'routing-control'].map(start));
+    await served.start(common, urls['registry']!);
   }, 240_000);
 
   afterAll(async () => {
@@ -97,15 +63,14 @@ describe('control-plane outage', () => {
     if (postgresDown) postgresCluster('start');
     if (brokerDown) kafkaBroker('start', kafkaPort);
     await closeClients();
-    await Promise.all([...Object.values(processes), ...backends.map((backend) => backend.process)].map((process) => process.stop()));
+    await Promise.all([...Object.values(processes).map((process) => process.stop()), served.stop()]);
     await database?.drop();
-    rmSync(stateDir, { recursive: true, force: true });
   }, 120_000);
 
   it('serves every request from the last-known-good policy while routing-control, the bus and PostgreSQL are down, and converges when they return', async () => {
-    const before = await putPolicy({ stable: 100, next: 0 });
+    const before = await putPolicy(0);
     await gatewayServes(before, 60_000);
-    const load = steadyLoad(urls['gateway']!, 100);
+    const load = steadyLoad(served.gatewayUrl, 100);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
 
     const outageStarted = performance.now();
@@ -123,10 +88,10 @@ describe('control-plane outage', () => {
     brokerDown = false;
     const restored = Date.now();
     await Promise.all(['registry', 'routing-control'].map(start));
-    const after = await putPolicy({ stable: 0, next: 100 });
+    const after = await putPolicy(100);
     await gatewayServes(after, 120_000);
     const convergedSeconds = (Date.now() - restored) / 1_000;
-    const served = await eventually(async () => {
+    const servedAfter = await eventually(async () => {
       const answers = load.since(performance.now() - 1_000);
       expect(countBy(answers, (answer: Answer) => answer.version)).toEqual({ [NEXT]: expect.any(Number) });
       return answers;
@@ -146,6 +111,6 @@ describe('control-plane outage', () => {
     expect(during.length).toBeGreaterThan((outageMs / 1_000) * 50);
     expect(countBy(failed, (answer) => String(answer.status))).toEqual({});
     expect(countBy(during, (answer) => answer.version)).toEqual({ [STABLE]: during.length });
-    expect(served.length).toBeGreaterThan(0);
+    expect(servedAfter.length).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -6,7 +6,7 @@
  * no such value, or any accepted write without exactly one audit row.
  */
 import { formatSummary, fuzzApi } from './support/api-fuzz';
-import { FuzzTarget, fuzzHeaders, startFuzzTarget } from './support/fuzz-target';
+import { FuzzTarget, adminHeaders, fuzzHeaders, startFuzzTarget } from './support/fuzz-target';
 
 async function main(): Promise<void> {
   const requests = Number(process.env['FUZZ_REQUESTS'] ?? 5_000);
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       requests,
       seed,
       headers: fuzzHeaders,
+      writeHeaders: adminHeaders,
     });
     process.stdout.write(`${formatSummary(summary)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     const failed = summary.serverErrors.length + summary.notProblemJson.length + summary.rowChanges.length + summary.wrongField.length + summary.unaudited.length > 0;

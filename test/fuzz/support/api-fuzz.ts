@@ -14,6 +14,8 @@ export interface FuzzOptions {
   seed: number;
   /** Headers every request carries; the one place a bearer token is added once the API requires it. */
   headers: () => Record<string, string>;
+  /** Headers of the valid writes mixed in (an operator's): they must be accepted, whatever `headers` rotates through. */
+  writeHeaders: () => Record<string, string>;
 }
 
 export interface FuzzFailure {
@@ -49,6 +51,18 @@ interface Response {
 
 /** Tables a timer writes whatever the requests: the window publisher's progress marker. */
 const BACKGROUND_TABLES = ['metrics.window_cursor'];
+
+/**
+ * Every VALID_WRITE_EVERY-th request is a write the API must accept (a new stack): seeded hostile
+ * requests alone may make no valid write at all (one seed made none once two routes were added),
+ * which would leave the one-audit-row-per-accepted-write check checking nothing.
+ */
+const VALID_WRITE_EVERY = 50;
+
+function validWrite(index: number, seed: number, headers: Record<string, string>): FuzzRequest {
+  const body = { name: `fuzz-${seed}-${index}`, environments: [{ name: 'production' }] };
+  return { method: 'POST', path: '/v1/stacks', route: 'POST /v1/stacks', attack: 'valid-write', headers: { ...headers, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -137,7 +151,7 @@ export async function fuzzApi(options: FuzzOptions): Promise<FuzzSummary> {
     const only = process.env['FUZZ_ONLY'] ? new Set(process.env['FUZZ_ONLY'].split(',').map(Number)) : undefined;
     let counts = await settled(counter, await counter.count());
     for (let index = 0; index < options.requests; index++) {
-      const fuzz = hostileRequest(document, operations, random, options.headers);
+      const fuzz = index % VALID_WRITE_EVERY === VALID_WRITE_EVERY - 1 ? validWrite(index, options.seed, options.writeHeaders()) : hostileRequest(document, operations, random, options.headers);
       if (only !== undefined && !only.has(index)) {
         continue;
       }
