@@ -90,27 +90,15 @@ export class Http1ResponseParser {
         case State.Head:
           offset = this.head(data, offset);
           break;
-        case State.Length: {
-          const end = Math.min(data.length, offset + this.remaining);
-          this.remaining -= end - offset;
-          this.body(data, offset, end);
-          offset = end;
-          if (this.remaining === 0) this.complete(this.keepAlive);
+        case State.Length:
+        case State.ChunkData:
+          offset = this.counted(data, offset);
           break;
-        }
         case State.ChunkSize:
         case State.ChunkDataEnd:
         case State.Trailers:
           offset = this.chunkLine(data, offset);
           break;
-        case State.ChunkData: {
-          const end = Math.min(data.length, offset + this.remaining);
-          this.remaining -= end - offset;
-          this.body(data, offset, end);
-          offset = end;
-          if (this.remaining === 0) this.state = State.ChunkDataEnd;
-          break;
-        }
         case State.UntilClose:
           this.body(data, offset, data.length);
           offset = data.length;
@@ -122,6 +110,18 @@ export class Http1ResponseParser {
       this.completed = undefined;
       (this.sink as ResponseParserSink).onComplete(completed);
     }
+  }
+
+  /** Body bytes whose count is known (the Content-Length, or the chunk's size): hands on what `data` has of them. */
+  private counted(data: Buffer, offset: number): number {
+    const end = Math.min(data.length, offset + this.remaining);
+    this.remaining -= end - offset;
+    this.body(data, offset, end);
+    if (this.remaining === 0) {
+      if (this.state === State.Length) this.complete(this.keepAlive);
+      else this.state = State.ChunkDataEnd;
+    }
+    return end;
   }
 
   private body(data: Buffer, start: number, end: number): void {
