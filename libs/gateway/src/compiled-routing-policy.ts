@@ -1,4 +1,3 @@
-import { Pool } from 'undici';
 import {
   LbMatch,
   NetworkPolicyEvaluator,
@@ -12,6 +11,7 @@ import {
   weightsOfNodes,
 } from '@strata/domain';
 import { Random } from './clock';
+import type { UpstreamOrigin } from './cluster-manager';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER } from './gateway-headers';
 import { TrafficStats } from './traffic-stats';
 import { ValidRoutingPolicyUpdate } from './routing-policy-update';
@@ -32,7 +32,7 @@ export class UpstreamNode {
     readonly url: string,
     readonly stackConfigIndex: number,
     readonly expectedVersion: string | undefined,
-    readonly pool: Pool,
+    readonly pool: UpstreamOrigin,
     readonly outlier: OutlierEjection,
   ) {}
 }
@@ -75,7 +75,7 @@ export class CompiledRoutingPolicy {
 
   constructor(
     readonly update: ValidRoutingPolicyUpdate,
-    poolFor: (url: string) => Pool,
+    poolFor: (url: string) => UpstreamOrigin,
     now: number,
     private readonly random: Random,
   ) {
