@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { TestDatabase, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
 import { Client } from 'pg';
 import { apiCall } from './support/api';
+import { executionDone, schemaDump, startExecution } from './support/executions';
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 
 const STACK = 'shop';
@@ -10,6 +10,8 @@ const INDEX = 'orders_customer_id_idx';
 /** The workload: a lookup by a column no index serves, and one the primary key serves. */
 const SLOW = 'SELECT id, total FROM orders WHERE customer_id = 4242';
 const SERVED = 'SELECT id, customer_id FROM orders WHERE id = 17';
+/** The window after a promotion whose effect predictive-staging records (15 min by default). */
+const OBSERVATION_WINDOW_MS = 2_000;
 
 interface StatementMeasurement {
   sql: string;
@@ -24,7 +26,12 @@ interface Proposal {
   change: { table: string; columns: string[]; up: string; down: string };
   staging: { database: string; tables: { table: string; rows: number }[]; validated: boolean; measurement: { timeReduction: number; costReduction: number; statements: StatementMeasurement[] } } | null;
   promotion: { version?: string; versionGroup?: string; executionId?: string; error: string | null } | null;
-  observed: { timeReduction: number | null; predictedTimeReduction: number | null; statements: { sql: string; beforeMs: number | null; afterMs: number | null }[] } | null;
+  observed: {
+    timeReduction: number | null;
+    predictedTimeReduction: number | null;
+    statements: { sql: string; beforeMs: number | null; afterMs: number | null }[];
+    window?: { windowMs: number; promotedAt: string; statements: { timeReduction: number | null; statements: { sql: string; beforeMs: number | null; afterMs: number | null }[] }; reduction: number | null; predictedReduction: number | null; verdict: string };
+  } | null;
   transitions?: { to: string }[];
 }
 
@@ -58,38 +65,12 @@ describe('an index proposal from workload to production and back (distributed mo
     const answer = await api(base, 'POST', path, body);
     expect({ path, status: answer.status, body: answer.body }).toMatchObject({ status: 201 });
   };
-  const untilDone = (id: string) =>
-    eventually(
-      async () => {
-        const current = (await api<Execution>(rollbackUrl, 'GET', `/v1/executions/${id}`)).body;
-        if (!['succeeded', 'failed', 'abandoned'].includes(current.status)) throw new Error(`execution still ${current.status}`);
-        return current;
-      },
-      30_000,
-      100,
-    );
-  /** A deploy or rollback, asked again while the rollback service has not learnt the group from the registry's events. */
-  const start = (kind: 'deploy' | 'rollback', body: Record<string, unknown>) =>
-    eventually(
-      async () => {
-        const sent = await api<Execution>(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/${kind}`, body);
-        if (sent.status !== 202) throw new Error(`${kind} answered ${sent.status}: ${JSON.stringify(sent.body)}`);
-        return sent.body;
-      },
-      20_000,
-      100,
-    );
+  const untilDone = (id: string) => executionDone<Execution>(rollbackUrl, id, 30_000);
+  const start = (kind: 'deploy' | 'rollback', body: Record<string, unknown>) => startExecution<Execution>(rollbackUrl, STACK, kind, body);
   const proposal = async (id: string) => (await api<Proposal>(predictiveUrl, 'GET', `/v1/proposals/${id}`)).body;
   const index = async () => (await targetSql.query<{ valid: boolean; ready: boolean; definition: string }>(`SELECT i.indisvalid AS valid, i.indisready AS ready, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [INDEX])).rows;
 
-  /** The target's schema as pg_dump prints it, without Strata's ledger schema and pg_dump's per-run restrict key. */
-  function schemaDump(): string {
-    const dump = execFileSync('pg_dump', ['--schema-only', '--exclude-schema=strata', '--no-owner', target.url], { encoding: 'utf8' });
-    return dump
-      .split('\n')
-      .filter((line) => !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict'))
-      .join('\n');
-  }
+  const targetSchema = () => schemaDump(target.url);
 
   /** The workload as production runs it: each statement `calls` times, its mean time measured by the client. */
   async function runWorkload(workload: readonly { query: string; calls: number }[]): Promise<{ query: string; calls: number; meanExecTimeMs: number }[]> {
@@ -127,6 +108,8 @@ describe('an index proposal from workload to production and back (distributed mo
         PREDICTIVE_FORECAST_INTERVAL_MS: '0',
         PREDICTIVE_STAGING_SAMPLE_PERCENT: '25',
         PREDICTIVE_PROMOTION_WAIT_MS: '30000',
+        PREDICTIVE_OBSERVATION_WINDOW_MS: String(OBSERVATION_WINDOW_MS),
+        PREDICTIVE_OBSERVATION_INTERVAL_MS: '250',
       }),
     );
     for (const service of processes) service.start();
@@ -190,7 +173,7 @@ describe('an index proposal from workload to production and back (distributed mo
   }, 60_000);
 
   it('promotes it as a db-schema version the forward execution applies to production: a valid index, the observed effect beside the predicted one', async () => {
-    before = schemaDump();
+    before = targetSchema();
     const promoted = await api<Proposal>(predictiveUrl, 'POST', `/v1/proposals/${id}/promote`, {});
     expect({ status: promoted.status, body: promoted.body }).toMatchObject({ status: 200, body: { status: 'promoted', promotion: { version: '1.1.0', versionGroup: expect.stringMatching(/^shop-index-/), executionId: expect.any(String), error: null } } });
     expect(await index()).toEqual([{ valid: true, ready: true, definition: `CREATE INDEX ${INDEX} ON public.orders USING btree (customer_id)` }]);
@@ -208,13 +191,24 @@ describe('an index proposal from workload to production and back (distributed mo
     expect(shown.observed?.timeReduction).toBeGreaterThanOrEqual(0.5);
     expect(shown.observed?.predictedTimeReduction).toBe(shown.staging?.measurement.timeReduction);
     expect(shown.transitions?.map((transition) => transition.to)).toEqual(['proposed', 'staged', 'validated', 'promoted']);
+
+    // Once the window after the promotion has passed: production's effect over it, beside the prediction.
+    const window = await eventually(async () => {
+      const observed = (await proposal(id)).observed?.window;
+      if (!observed) throw new Error('not observed yet');
+      return observed;
+    }, 20_000, 100);
+    expect(window).toMatchObject({ windowMs: OBSERVATION_WINDOW_MS, predictedReduction: shown.staging?.measurement.timeReduction, verdict: 'held' });
+    expect(window.statements.statements).toEqual([{ sql: SLOW, beforeMs: shown.observed?.statements[0]?.beforeMs, afterMs: expect.any(Number) }]);
+    expect(window.statements.timeReduction).toBeGreaterThanOrEqual(0.5);
+    expect(window.reduction).toBe(window.statements.timeReduction);
   }, 60_000);
 
   it('rolls the promoted group back on request: the index is gone and the schema is as before but for the ledger', async () => {
     const back = await untilDone((await start('rollback', { reason: 'the index slowed the writes' })).id);
     expect(back).toMatchObject({ status: 'succeeded', steps: expect.arrayContaining([expect.objectContaining({ component: 'shop-db', action: 'revert', status: 'succeeded' })]) });
     expect(await index()).toEqual([]);
-    const dump = schemaDump();
+    const dump = targetSchema();
     expect(dump).not.toContain(INDEX);
     expect(dump).toEqual(before);
   }, 60_000);
