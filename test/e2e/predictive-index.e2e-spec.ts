@@ -87,9 +87,6 @@ describe('an index proposal from workload to production and back (distributed mo
     [database, target] = await Promise.all([createTestDatabase('e2e-pidx'), createTestDatabase('e2e-pidx-target')]);
     targetSql = new Client({ connectionString: target.url });
     await targetSql.connect();
-    await targetSql.query('CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, total numeric NOT NULL)');
-    await targetSql.query('INSERT INTO orders SELECT g, g % 20000, g * 1.5 FROM generate_series(1, 200000) AS g');
-    await targetSql.query('ANALYZE orders');
 
     const common = { ...distributedModeEnv(database.url, brokers, topicPrefix), SHOP_DB_URL: target.url };
     const [registryPort, rollbackPort, predictivePort] = await Promise.all([0, 0, 0].map(() => portOrFree(0, '127.0.0.1')));
@@ -113,6 +110,10 @@ describe('an index proposal from workload to production and back (distributed mo
       }),
     );
     for (const service of processes) service.start();
+    // The production table loads while the processes start.
+    await targetSql.query('CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, total numeric NOT NULL)');
+    await targetSql.query('INSERT INTO orders SELECT g, g % 20000, g * 1.5 FROM generate_series(1, 200000) AS g');
+    await targetSql.query('ANALYZE orders');
     await Promise.all(processes.map((service, position) => waitForHealthy([registryUrl, rollbackUrl, predictiveUrl][position] as string, service, 60_000)));
 
     // The stack as deployed before the workload: the schema's first version and a config beside it.

@@ -1,5 +1,5 @@
 import { observedEffect } from './observed-effect';
-import { SeriesWindows, windowEffect } from './window-effect';
+import { SeriesWindows, predictedReduction, windowEffect } from './window-effect';
 
 describe(windowEffect.name, () => {
   const promotedAt = new Date('2026-12-08T10:00:00Z');
@@ -39,5 +39,16 @@ describe(windowEffect.name, () => {
   it('holds any improvement when nothing was predicted, and never divides by a zero baseline', () => {
     expect(windowEffect({ ...base, series: [series('latency_ms', [10], [9])] }).verdict).toBe('held');
     expect(windowEffect({ ...base, series: [series('errors_total', [0, 0], [0])] })).toMatchObject({ reduction: null, verdict: 'no-data' });
+  });
+});
+
+describe(predictedReduction.name, () => {
+  it("reads staging's measured time reduction of an index, the mean expected reduction of an app version, none for lb-weights", () => {
+    expect(predictedReduction({ kind: 'index', staging: { measurement: { timeReduction: 0.93 } }, expected: { costReduction: 0.99 } })).toBe(0.93);
+    expect(predictedReduction({ kind: 'index', staging: null, expected: {} })).toBeNull();
+    const metrics = [{ metric: 'errors', expectedReduction: 0.8 }, { metric: 'latency', expectedReduction: 0.3 }, { metric: 'p99', expectedReduction: null }];
+    expect(predictedReduction({ kind: 'app-version', staging: null, expected: { metrics } })).toBe(0.55);
+    expect(predictedReduction({ kind: 'app-version', staging: null, expected: { metrics: [] } })).toBeNull();
+    expect(predictedReduction({ kind: 'lb-weights', staging: { validated: true }, expected: { nodes: [] } })).toBeNull();
   });
 });

@@ -83,6 +83,31 @@ export function windowEffect(input: WindowEffectInput): WindowEffect {
   };
 }
 
+/** What of a proposal says what it predicted. */
+export interface PredictingProposal {
+  kind: 'index' | 'lb-weights' | 'app-version';
+  staging: Record<string, unknown> | null;
+  expected: Record<string, unknown>;
+}
+
+/**
+ * What the proposal predicted, as a reduction: an index, the time staging measured it save; an
+ * app version, the mean of the reductions expected on its regressed metrics; lb-weights predict
+ * loads at the peak, not a reduction of what is observed (null).
+ */
+export function predictedReduction(proposal: PredictingProposal): number | null {
+  if (proposal.kind === 'index') {
+    const measured = (proposal.staging as { measurement?: { timeReduction?: unknown } } | null)?.measurement?.timeReduction;
+    return typeof measured === 'number' ? measured : null;
+  }
+  if (proposal.kind === 'app-version') {
+    const metrics = (proposal.expected['metrics'] as { expectedReduction?: unknown }[] | undefined) ?? [];
+    const reductions = metrics.map((metric) => metric.expectedReduction).filter((value): value is number => typeof value === 'number');
+    return reductions.length > 0 ? round(reductions.reduce((sum, value) => sum + value, 0) / reductions.length) : null;
+  }
+  return null;
+}
+
 function seriesEffect(windows: SeriesWindows): SeriesEffect {
   const beforeMean = mean(windows.before);
   const afterMean = mean(windows.after);

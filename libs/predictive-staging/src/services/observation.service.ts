@@ -7,7 +7,7 @@ import { PeriodicTask } from '@strata/runtime';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { ObservedEffect, observedEffect } from '../domain/observed-effect';
-import { WindowEffect, windowEffect } from '../domain/window-effect';
+import { WindowEffect, predictedReduction, windowEffect } from '../domain/window-effect';
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { SeriesRepository } from '../repositories/series.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
@@ -111,22 +111,4 @@ export class ObservationService implements OnApplicationBootstrap, OnApplication
 function reasonOf(error: unknown): string {
   if (error instanceof DomainError) return [error.message, ...error.violations.map((violation) => violation.message)].join(': ');
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * What the proposal predicted, as a reduction: an index, the time staging measured it save; an
- * app version, the mean of the reductions expected on its regressed metrics; lb-weights predict
- * loads, not a reduction of what is observed (null).
- */
-export function predictedReduction(proposal: ProposalRecord): number | null {
-  if (proposal.kind === 'index') {
-    const measured = (proposal.staging as { measurement?: { timeReduction?: unknown } } | null)?.measurement?.timeReduction;
-    return typeof measured === 'number' ? measured : null;
-  }
-  if (proposal.kind === 'app-version') {
-    const metrics = (proposal.expected['metrics'] as { expectedReduction?: unknown }[] | undefined) ?? [];
-    const reductions = metrics.map((metric) => metric.expectedReduction).filter((value): value is number => typeof value === 'number');
-    return reductions.length > 0 ? Math.round((reductions.reduce((sum, value) => sum + value, 0) / reductions.length) * 1e4) / 1e4 : null;
-  }
-  return null;
 }
