@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { TestDatabase, createTestDatabase, eventually, requireKafkaBrokers, uniq
 import { portOrFree } from '@strata/runtime';
 import { Client } from 'pg';
 import { apiCall, startSampleBackend } from './support/api';
+import { executionDone, schemaDump, startExecution } from './support/executions';
 import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
 import { EXECUTIONS_STACK, manifest, startActionServer } from './support/execution-stack';
 import { closeClients, send, steadyLoad } from './support/traffic';
@@ -61,44 +61,15 @@ describe('executions across every layer (distributed mode)', () => {
   const api = <T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, contentType?: string) => apiCall<T>(base, method, path, body, contentType);
   const execution = async (id: string) => (await api<ExecutionBody>(rollbackUrl, 'GET', `/v1/executions/${id}`)).body;
 
-  async function untilDone(id: string, timeoutMs = 90_000): Promise<ExecutionBody> {
-    return eventually(
-      async () => {
-        const current = await execution(id);
-        if (!['succeeded', 'failed', 'abandoned'].includes(current.status)) throw new Error(`execution still ${current.status}: ${JSON.stringify(current.steps)}`);
-        return current;
-      },
-      timeoutMs,
-      200,
-    );
-  }
-
-  async function start(kind: 'deploy' | 'rollback', body: Record<string, unknown>): Promise<ExecutionBody> {
-    const answer = await eventually(
-      async () => {
-        const sent = await api<ExecutionBody>(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/${kind}`, body);
-        if (sent.status !== 202) throw new Error(`${kind} answered ${sent.status}: ${JSON.stringify(sent.body)}`);
-        return sent.body;
-      },
-      30_000,
-      250,
-    );
-    return answer;
-  }
+  const untilDone = (id: string, timeoutMs = 90_000) => executionDone<ExecutionBody>(rollbackUrl, id, timeoutMs, 200);
+  const start = (kind: 'deploy' | 'rollback', body: Record<string, unknown>) => startExecution<ExecutionBody>(rollbackUrl, STACK, kind, body, 30_000, 250);
 
   function startRollback(): void {
     processes['rollback'] = new ServiceProcess('rollback', rollbackEnv);
     processes['rollback'].start();
   }
 
-  /** The target's schema as pg_dump prints it, without the ledger and pg_dump's per-run restrict key. */
-  function schemaDump(): string {
-    const dump = execFileSync('pg_dump', ['--schema-only', '--exclude-schema=strata', '--no-owner', target.url], { encoding: 'utf8' });
-    return dump
-      .split('\n')
-      .filter((line) => !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict'))
-      .join('\n');
-  }
+  const targetSchema = () => schemaDump(target.url);
 
   /** What the gateway does with the three probes whose answers depend on the lb-rule and network-policy versions. */
   async function behaviour(): Promise<Record<string, string>> {
@@ -185,7 +156,7 @@ describe('executions across every layer (distributed mode)', () => {
     expect({ status: first.status, failed: first.failedStep }).toMatchObject({ status: 'succeeded' });
     // The first policy of a stack is answered before any gateway has ACKed one (none is known to wait for): the gateway follows.
     await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 60_000, 250);
-    const before = { schema: schemaDump(), behaviour: await behaviour() };
+    const before = { schema: targetSchema(), behaviour: await behaviour() };
 
     const second = await start('deploy', { versionGroup: 'shop-2' });
     const busy = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-1' });
@@ -204,7 +175,7 @@ describe('executions across every layer (distributed mode)', () => {
     expect(back).toMatchObject({ status: 'succeeded', versionGroup: 'shop-1' });
     expect(back.steps.map((step) => `${step.action} ${step.component}`)).toEqual(['traffic shop-1', 'revert shop-api', 'revert shop-lb', 'revert shop-netpol', 'revert shop-flags', 'revert shop-db']);
     await eventually(async () => expect(await behaviour()).toEqual(before.behaviour), 30_000, 250);
-    expect(schemaDump()).toEqual(before.schema);
+    expect(targetSchema()).toEqual(before.schema);
     expect((await ledger()).map((row) => `${row.version} ${row.reverted}`)).toEqual(['1.0.0 false', '1.1.0 true']);
     const slots = await eventually(async () => {
       const map = await api<{ slots: { component: string; version: string; status: string; executionId: string | null }[] }>(registryUrl, 'GET', `/v1/stacks/${STACK}/environments/production/version-map`);

@@ -27,6 +27,7 @@ import { ForecastingService } from './services/forecasting.service';
 import { LbWeightsProposalsService } from './services/lb-weights-proposals.service';
 import { LstmModelsService } from './services/lstm-models.service';
 import { MirrorTrialsService } from './services/mirror-trials.service';
+import { ObservationService } from './services/observation.service';
 import { PredictiveQueriesService } from './services/predictive-queries.service';
 import { OwnerApis } from './services/owner-apis';
 import { PromotionService } from './services/promotion.service';
@@ -85,6 +86,7 @@ export class PredictiveStagingModule {
         DeploymentsRepository,
         RegistryDeploymentsConsumer,
         AppVersionProposalsService,
+        ObservationService,
       ],
       exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],
     };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Topics, TopicName } from '../topics/topics';
 import { CloudEvent } from './cloud-event';
 import { kpiSamplesV1, kpiWindowV1 } from './kpi-events';
-import { anomalyDetectedV1, forecastPublishedV1, proposalChangedV1 } from './predictive-events';
+import { anomalyDetectedV1, forecastPublishedV1, proposalChangedV1, proposalObservedV1 } from './predictive-events';
 import { rolloutDeclarationAnsweredV1, rolloutTransitionedV1 } from './rollout-events';
 import { gatewayFallbackChangedV1, routingConfigAppliedV1, routingConfigPublishedV1, routingConfigRejectedV1, routingLayersConvergedV1 } from './routing-events';
 import { executionChangedV1, rollbackActionRequestedV1, rolloutAbortRequestedV1, rolloutRequestedV1, routingLayersRequestedV1, triggerFiredV1 } from './rollback-events';
@@ -68,6 +68,7 @@ export const EventCatalog = {
   'io.strata.anomaly.detected.v1': defineEvent(Topics.anomalies, anomalyDetectedV1),
   'io.strata.forecast.published.v1': defineEvent(Topics.forecasts, forecastPublishedV1),
   'io.strata.staging.proposal.changed.v1': defineEvent(Topics.stagingEvents, proposalChangedV1),
+  'io.strata.staging.proposal.observed.v1': defineEvent(Topics.stagingEvents, proposalObservedV1),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;

@@ -86,20 +86,42 @@ export const forecastPublishedV1 = z.object({
 });
 export type ForecastPublishedV1 = z.infer<typeof forecastPublishedV1>;
 
-/**
- * predictive-staging → anyone (dashboards, notifications, the registry once promotion lands): a
- * proposal was made or moved (`proposed`, `staged`, `validated`, `promoted`, `rejected`), with why.
- */
-export const proposalChangedV1 = z.object({
+/** Which proposal an event of staging.events is about. */
+const proposalIdentity = {
   proposalId: z.string().uuid(),
   kind: z.enum(['index', 'lb-weights', 'app-version']),
   stack: z.string().min(1),
   environment: z.string().min(1),
   component: z.string().min(1),
   title: z.string().min(1).max(500),
+};
+
+/**
+ * predictive-staging → anyone (dashboards, notifications, the registry once promotion lands): a
+ * proposal was made or moved (`proposed`, `staged`, `validated`, `promoted`, `rejected`), with why.
+ */
+export const proposalChangedV1 = z.object({
+  ...proposalIdentity,
   from: z.enum(['proposed', 'staged', 'validated', 'promoted', 'rejected']).nullable(),
   status: z.enum(['proposed', 'staged', 'validated', 'promoted', 'rejected']),
   reason: z.string().max(4_000),
   actor: z.string().min(1).max(300),
 });
 export type ProposalChangedV1 = z.infer<typeof proposalChangedV1>;
+
+/**
+ * predictive-staging → anyone: what production showed over the window after a promotion, beside
+ * what was predicted (the proposal's track record). Once per promoted proposal; the figures are on
+ * the proposal (`observed.window`).
+ */
+export const proposalObservedV1 = z.object({
+  ...proposalIdentity,
+  promotedAt: z.string().datetime(),
+  windowMs: z.number().int().positive(),
+  /** 1 − after ÷ before of what was judged (positive: better); null when nothing was measured both times. */
+  reduction: z.number().nullable(),
+  predictedReduction: z.number().nullable(),
+  verdict: z.enum(['held', 'fell-short', 'not-observed', 'no-data']),
+  summary: z.string().max(4_000),
+});
+export type ProposalObservedV1 = z.infer<typeof proposalObservedV1>;

@@ -77,6 +77,16 @@ describe.each([
     expect(result.proposals.map((proposal) => `${proposal.table}(${proposal.columns.join(', ')})`).sort()).toEqual(['customers(email)', 'orders(customer_id)']);
   });
 
+  it(`judges normalised statements, as pg_stat_statements keeps them, on their generic plans and leaves nothing prepared or set (${path})`, async () => {
+    const normalised = ['SELECT id, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2', 'SELECT count(*) FROM orders WHERE customer_id = $1', 'SELECT count(*) FROM orders WHERE status = $1'];
+    const result = await adviseIndexes(client, normalised.map((query) => ({ query, calls: 50, meanExecTimeMs: 20 })));
+
+    expect(result.proposals).toEqual([expect.objectContaining({ table: 'orders', columns: ['customer_id', 'created_at'], queries: normalised.slice(0, 2) })]);
+    expect(result.rejected).toContainEqual(expect.objectContaining({ table: 'orders', columns: ['status'] }));
+    expect((await client.query('SELECT name FROM pg_prepared_statements')).rows).toEqual([]);
+    expect((await client.query('SHOW plan_cache_mode')).rows).toEqual([{ plan_cache_mode: 'auto' }]);
+  });
+
   it(`ignores statements under the thresholds (${path})`, async () => {
     const result = await adviseIndexes(client, STATISTICS, { thresholds: { minCalls: 100, minMeanMs: 1 } });
     expect(result).toEqual({ path, proposals: [], rejected: [] });

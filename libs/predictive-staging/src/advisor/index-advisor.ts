@@ -15,6 +15,7 @@ import {
 } from './candidates';
 import { Client } from 'pg';
 import { connect, type CopiedTable, createStagingCopy, type ProductionDatabase, type SqlRunner, type StagingCopyOptions, StagingDatabaseError } from '@strata/predictive-staging/staging';
+import { explainJson } from './generic-plan';
 import { queryShape } from './query-shape';
 
 export type { SqlRunner } from '@strata/predictive-staging/staging';
@@ -66,8 +67,8 @@ export interface AdvisorResult {
 
 /**
  * Index proposals for the slow statements among `statistics`, evaluated on `db` (the database the
- * statements ran on, or a copy of it). Statements are explained as given, so they must be literal
- * SQL (a normalised `$1` statement cannot be planned without its parameter types on PostgreSQL 15).
+ * statements ran on, or a copy of it). A normalised statement (`$1`, as pg_stat_statements keeps
+ * it) is judged on its generic plan (`explainJson`).
  */
 export async function adviseIndexes(db: SqlRunner, statistics: readonly QueryStatistic[], options: AdvisorOptions = {}): Promise<AdvisorResult> {
   const slow = statistics.filter((statistic) => isSlow(statistic, options.thresholds ?? DEFAULT_THRESHOLDS));
@@ -203,8 +204,7 @@ interface PlanSummary {
 }
 
 async function plan(db: SqlRunner, query: string, indexName?: string): Promise<PlanSummary> {
-  const { rows } = await db.query(`EXPLAIN (FORMAT JSON) ${query}`);
-  const [root] = rows[0]?.['QUERY PLAN'] as { Plan: { 'Total Cost': number } }[];
+  const [root] = (await explainJson(db, query)) as { Plan: { 'Total Cost': number } }[];
   return { cost: root.Plan['Total Cost'], usesIndex: indexName !== undefined && JSON.stringify(root).includes(`"Index Name":"${indexName}"`) };
 }
 

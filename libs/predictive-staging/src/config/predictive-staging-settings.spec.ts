@@ -58,4 +58,12 @@ describe(readPredictiveStagingSettings.name, () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_FORECAST_HORIZON: '24', PREDICTIVE_FORECAST_MIN_POINTS: '100' })).toThrow(/PREDICTIVE_FORECAST_MIN_POINTS: must be at least .* = 123/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);
   });
+
+  it('reads the observation window after a promotion, naming the variable of a bad value', () => {
+    expect(readPredictiveStagingSettings({}).observation).toEqual({ windowMs: 900_000, intervalMs: 60_000, metrics: /error|latency|duration|5xx|_ms$/ });
+    expect(readPredictiveStagingSettings({ PREDICTIVE_OBSERVATION_WINDOW_MS: '2000', PREDICTIVE_OBSERVATION_INTERVAL_MS: '0', PREDICTIVE_OBSERVATION_METRICS: '^db_' }).observation).toEqual({ windowMs: 2_000, intervalMs: 0, metrics: /^db_/ });
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_OBSERVATION_WINDOW_MS: '10' })).toThrow(/PREDICTIVE_OBSERVATION_WINDOW_MS/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_OBSERVATION_INTERVAL_MS: 'often' })).toThrow(/PREDICTIVE_OBSERVATION_INTERVAL_MS: must be a number/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_OBSERVATION_METRICS: '(' })).toThrow(/PREDICTIVE_OBSERVATION_METRICS: must be a valid regular expression/);
+  });
 });

@@ -64,6 +64,13 @@ export interface PredictiveStagingSettings {
    * last KPI windows to arrive, and the requests a side needs for a pass when the request names none.
    */
   mirror: { routingControlUrl: string; maxWindowSeconds: number; settleMs: number; minRequests: number };
+  /**
+   * The track record of promoted proposals: `windowMs` after a promotion, what production showed
+   * over that window (the KPI series whose metric `metrics` matches, before vs after; an index's
+   * statements measured again) is kept beside the prediction. Due proposals are looked for every
+   * `intervalMs` (0: never).
+   */
+  observation: { windowMs: number; intervalMs: number; metrics: RegExp };
 }
 
 const flag = (fallback: boolean) =>
@@ -76,19 +83,22 @@ const duration = (fallback: string) => z.string().refine(isDuration, 'must be a 
 
 const DEFAULT_REGRESSION_METRICS = 'error|latency|duration|5xx';
 
-const pattern = z
-  .string()
-  .min(1, 'must be a regular expression')
-  .max(500)
-  .refine((source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a valid regular expression, e.g. error|latency')
-  .default(DEFAULT_REGRESSION_METRICS);
+const regularExpression = (fallback: string) =>
+  z
+    .string()
+    .min(1, 'must be a regular expression')
+    .max(500)
+    .refine((source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression, e.g. error|latency')
+    .default(fallback);
+
+const pattern = regularExpression(DEFAULT_REGRESSION_METRICS);
 
 const settingsSchema = z.object({
   PREDICTIVE_ANOMALY_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
@@ -124,6 +134,9 @@ const settingsSchema = z.object({
   PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS: positiveInt(900, 86_400),
   PREDICTIVE_MIRROR_SETTLE_MS: positiveInt(60_000, 3_600_000),
   PREDICTIVE_MIRROR_MIN_REQUESTS: positiveInt(300, 100_000_000),
+  PREDICTIVE_OBSERVATION_WINDOW_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1_000).max(30 * 86_400_000).default(900_000),
+  PREDICTIVE_OBSERVATION_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000).default(60_000),
+  PREDICTIVE_OBSERVATION_METRICS: regularExpression('error|latency|duration|5xx|_ms$'),
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
@@ -198,6 +211,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
       settleMs: parsed.PREDICTIVE_MIRROR_SETTLE_MS,
       minRequests: parsed.PREDICTIVE_MIRROR_MIN_REQUESTS,
     },
+    observation: { windowMs: parsed.PREDICTIVE_OBSERVATION_WINDOW_MS, intervalMs: parsed.PREDICTIVE_OBSERVATION_INTERVAL_MS, metrics: new RegExp(parsed.PREDICTIVE_OBSERVATION_METRICS) },
   };
 }
 

@@ -219,6 +219,28 @@ export class ProposalsRepository {
     await manager.query(`UPDATE "${schema}".proposals SET promotion = $2, updated_at = now() WHERE id = $1`, [id, promotion]);
   }
 
+  /**
+   * The promoted proposal whose observation window ended longest ago and is not observed yet, with
+   * when it was promoted; locked (another replica's pass skips it) until the transaction ends.
+   */
+  async lockDueForObservation(manager: EntityManager, windowMs: number): Promise<{ proposal: ProposalRecord; promotedAt: Date } | null> {
+    const rows = (await manager.query(
+      `SELECT ${COLUMNS.split(', ').map((column) => `p.${column}`).join(', ')}, t.at AS promoted_at
+         FROM "${schema}".proposals p
+         JOIN LATERAL (SELECT at FROM "${schema}".proposal_transitions WHERE proposal_id = p.id AND to_status = 'promoted' ORDER BY id DESC LIMIT 1) t ON true
+        WHERE p.status = 'promoted' AND NOT (COALESCE(p.observed, '{}'::jsonb) ? 'window') AND t.at <= now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY t.at LIMIT 1 FOR UPDATE OF p SKIP LOCKED`,
+      [windowMs],
+    )) as (ProposalRow & { promoted_at: Date })[];
+    const row = rows[0];
+    return row ? { proposal: toRecord(row), promotedAt: row.promoted_at } : null;
+  }
+
+  /** Replaces what production showed (`observed`), status unchanged. */
+  async saveObserved(manager: EntityManager, id: string, observed: Json): Promise<void> {
+    await manager.query(`UPDATE "${schema}".proposals SET observed = $2, updated_at = now() WHERE id = $1`, [id, observed]);
+  }
+
   async transitions(manager: EntityManager, id: string): Promise<ProposalTransitionRecord[]> {
     const rows = (await manager.query(`SELECT from_status, to_status, actor, reason, at FROM "${schema}".proposal_transitions WHERE proposal_id = $1 ORDER BY id`, [id])) as {
       from_status: ProposalStatus | null;

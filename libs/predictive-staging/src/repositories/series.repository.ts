@@ -30,6 +30,16 @@ interface SeriesRow extends LabelledRow {
   last_window_end: Date | null;
 }
 
+/** One series' window values before and after a moment (see `windowsAround`). */
+export interface SeriesWindowValues {
+  seriesId: string;
+  metric: string;
+  node: string | null;
+  stackConfig: string | null;
+  before: number[];
+  after: number[];
+}
+
 /** The only code touching the series projection: identity, detector state and window history. */
 @Injectable()
 export class SeriesRepository {
@@ -108,6 +118,36 @@ export class SeriesRepository {
    * Series that have contributed at least `minPoints` values. Every judged window adds one value
    * and history keeps at least `minPoints`, so the counter answers without scanning the history.
    */
+  /**
+   * The window values of a component's series (`metric` picks which) in `(pivot − span, pivot]` and
+   * `(pivot, pivot + span]`, by window end: the windows before and after a change at `pivot`.
+   */
+  async windowsAround(manager: EntityManager, where: { stack: string; environment: string; component: string }, metric: RegExp, pivot: Date, spanMs: number): Promise<SeriesWindowValues[]> {
+    const series = ((await manager.query(`SELECT series_id, metric, node, stack_config FROM "${schema}".series WHERE stack = $1 AND environment = $2 AND component = $3 ORDER BY metric, node NULLS FIRST, series_id`, [
+      where.stack,
+      where.environment,
+      where.component,
+    ])) as { series_id: string; metric: string; node: string | null; stack_config: string | null }[]).filter((row) => metric.test(row.metric));
+    if (series.length === 0) return [];
+    const points = (await manager.query(
+      `SELECT series_id, window_end <= $2 AS before, value FROM "${schema}".series_points
+        WHERE series_id = ANY($1::text[]) AND window_end > $2::timestamptz - make_interval(secs => $3::double precision / 1000) AND window_end <= $2::timestamptz + make_interval(secs => $3::double precision / 1000)
+        ORDER BY series_id, window_end`,
+      [series.map((row) => row.series_id), pivot, spanMs],
+    )) as { series_id: string; before: boolean; value: number }[];
+    return series.map((row) => {
+      const own = points.filter((point) => point.series_id === row.series_id);
+      return {
+        seriesId: row.series_id,
+        metric: row.metric,
+        node: row.node,
+        stackConfig: row.stack_config,
+        before: own.filter((point) => point.before).map((point) => point.value),
+        after: own.filter((point) => !point.before).map((point) => point.value),
+      };
+    });
+  }
+
   async forecastable(manager: EntityManager, minPoints: number): Promise<string[]> {
     const rows = (await manager.query(`SELECT series_id FROM "${schema}".series WHERE windows_seen >= $1 ORDER BY series_id`, [minPoints])) as { series_id: string }[];
     return rows.map((row) => row.series_id);

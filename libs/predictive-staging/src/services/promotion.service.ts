@@ -48,7 +48,7 @@ interface Execution {
   failedStep: { index: number; component: string; error: string | null } | null;
 }
 
-const OBSERVE_RUNS = { warmups: 1, runs: 5 };
+export const OBSERVE_RUNS = { warmups: 1, runs: 5 };
 const CATALOG_WAIT_MS = 30_000;
 const POLL_MS = 500;
 const NOT_YET_KNOWN = problemType(DomainErrorCode.NotYetKnown);
@@ -321,7 +321,8 @@ function errorText(error: unknown): string {
   return [error.message, ...error.violations.map((violation) => `${violation.field}: ${violation.message}`)].join('; ');
 }
 
-function statementsOf(proposal: ProposalRecord): string[] {
+/** The statements an index proposal serves (its evidence), as literal SQL. */
+export function statementsOf(proposal: ProposalRecord): string[] {
   return ((proposal.evidence['statements'] as { query: string }[] | undefined) ?? []).map((statement) => statement.query);
 }
 

@@ -8,7 +8,7 @@ type RegistryEventType = Extract<EventType, `io.strata.registry.${string}`>;
 
 /** Small and quick: a tiny LSTM, no schedule (tests forecast through the API). */
 export function testSettings(
-  overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number; promotion?: Partial<PredictiveStagingSettings['promotion']>; mirror?: Partial<PredictiveStagingSettings['mirror']> } = {},
+  overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number; promotion?: Partial<PredictiveStagingSettings['promotion']>; mirror?: Partial<PredictiveStagingSettings['mirror']>; observation?: Partial<PredictiveStagingSettings['observation']> } = {},
 ): PredictiveStagingSettings {
   return {
     minSeverity: 'medium',
@@ -22,6 +22,7 @@ export function testSettings(
     appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/ },
     lbWeights: { loadMetric: 'gateway_requests_total', latencyMetric: 'gateway_request_duration_ms', minImbalance: 0.1, minWeight: 5 },
     mirror: { routingControlUrl: 'http://127.0.0.1:1', maxWindowSeconds: 900, settleMs: 5_000, minRequests: 300, ...overrides.mirror },
+    observation: { windowMs: 900_000, intervalMs: 0, metrics: /error|latency|duration|5xx|_ms$/, ...overrides.observation },
   };
 }
 
@@ -38,7 +39,8 @@ export interface PredictiveStagingTestApp extends ServiceTestApp {
 export async function startPredictiveStagingTestApp(
   label: string,
   settings: PredictiveStagingSettings = testSettings(),
-  bus: EventBus = new InMemoryEventBus(2),
+  /** A bus of the caller's; by default a new in-memory bus at every start, so `restart()` works. */
+  bus?: EventBus,
   targetEnvironment: Record<string, string> = {},
 ): Promise<PredictiveStagingTestApp> {
   const published: StrataEvent[] = [];
@@ -46,7 +48,7 @@ export async function startPredictiveStagingTestApp(
     label,
     poolSize: 6,
     outboxPollIntervalMs: 50,
-    bus: () => bus,
+    bus: () => bus ?? new InMemoryEventBus(2),
     modules: (options) => PredictiveStagingModule.register(options, settings, targetEnvironment),
     onStart: async (_app, started) => {
       await started.subscribe({
