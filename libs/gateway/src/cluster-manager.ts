@@ -1,64 +1,20 @@
-import { Dispatcher, Pool } from 'undici';
-import { Clock, systemClock } from './clock';
-import { DEFAULT_UPSTREAM_POOL_SETTINGS, UpstreamConnections, UpstreamPoolSettings } from './upstream-connections';
-import { UpstreamHandler, UpstreamRequest } from './upstream-connection';
+import { Pool } from 'undici';
 
-export { DEFAULT_UPSTREAM_POOL_SETTINGS, type UpstreamPoolSettings } from './upstream-connections';
-
-/**
- * The connections to one backend origin. The request path's exchanges go through the gateway's
- * own lean HTTP/1.1 client (`UpstreamConnections`: raw sockets, one head string per request, a
- * small response parser), which costs a fraction of undici's CPU per request; health probes and
- * mirrored copies, which read whole bodies off the request path, keep an undici pool.
- */
-export class UpstreamOrigin {
-  readonly connections: UpstreamConnections;
-  private readonly pool: Pool;
-  private state: 'open' | 'closed' | 'destroyed' = 'open';
-
-  constructor(url: string, settings: UpstreamPoolSettings = DEFAULT_UPSTREAM_POOL_SETTINGS, clock: Clock = systemClock) {
-    this.connections = new UpstreamConnections(url, settings, clock);
-    // pipelining 1: a slow response must never hold up the next request behind it.
-    this.pool = new Pool(url, {
-      connections: settings.connections,
-      pipelining: 1,
-      keepAliveTimeout: settings.keepAliveTimeoutMs,
-      headersTimeout: settings.headersTimeoutMs,
-      bodyTimeout: 0,
-    });
-  }
-
-  /** One exchange of the request path, relayed by `handler`. */
-  dispatch(request: UpstreamRequest, handler: UpstreamHandler): void {
-    this.connections.dispatch(request, handler);
-  }
-
-  /** A whole request off the request path (probe, mirrored copy), through undici. */
-  request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
-    return this.pool.request(options);
-  }
-
-  get closed(): boolean {
-    return this.state !== 'open';
-  }
-
-  get destroyed(): boolean {
-    return this.state === 'destroyed';
-  }
-
-  /** Gracefully: requests in flight finish first. */
-  async close(): Promise<void> {
-    this.state = 'closed';
-    this.connections.close();
-    await this.pool.close();
-  }
-
-  async destroy(): Promise<void> {
-    this.state = 'destroyed';
-    this.connections.destroy();
-    await this.pool.destroy();
-  }
+/** How the gateway's connections to one backend origin are kept, like nginx's `upstream { keepalive }`. */
+export interface UpstreamPoolSettings {
+  /** Connections per origin at most; requests beyond them wait for one to be free. */
+  connections: number;
+  /** How long an idle pooled connection is kept open for the next request. */
+  keepAliveTimeoutMs: number;
+  /** How long the gateway waits for a backend's response headers. */
+  headersTimeoutMs: number;
 }
+
+export const DEFAULT_UPSTREAM_POOL_SETTINGS: UpstreamPoolSettings = {
+  connections: 256,
+  keepAliveTimeoutMs: 30_000,
+  headersTimeoutMs: 30_000,
+};
 
 /**
  * The cluster manager: one keep-alive connection pool per backend origin, shared by every stack
@@ -67,18 +23,22 @@ export class UpstreamOrigin {
  * requests in flight on the old config finish first.
  */
 export class ClusterManager {
-  private readonly pools = new Map<string, UpstreamOrigin>();
+  private readonly pools = new Map<string, Pool>();
 
-  constructor(
-    private readonly settings: UpstreamPoolSettings = DEFAULT_UPSTREAM_POOL_SETTINGS,
-    private readonly clock: Clock = systemClock,
-  ) {}
+  constructor(private readonly settings: UpstreamPoolSettings = DEFAULT_UPSTREAM_POOL_SETTINGS) {}
 
   /** The pool of an origin, opened on first use. */
-  poolFor(url: string): UpstreamOrigin {
+  poolFor(url: string): Pool {
     let pool = this.pools.get(url);
     if (!pool) {
-      pool = new UpstreamOrigin(url, this.settings, this.clock);
+      // pipelining 1: a slow response must never hold up the next request behind it.
+      pool = new Pool(url, {
+        connections: this.settings.connections,
+        pipelining: 1,
+        keepAliveTimeout: this.settings.keepAliveTimeoutMs,
+        headersTimeout: this.settings.headersTimeoutMs,
+        bodyTimeout: 0,
+      });
       this.pools.set(url, pool);
     }
     return pool;

@@ -1,3 +1,4 @@
+import { Pool } from 'undici';
 import {
   LbMatch,
   NetworkPolicyEvaluator,
@@ -11,7 +12,6 @@ import {
   weightsOfNodes,
 } from '@strata/domain';
 import { Random } from './clock';
-import type { UpstreamOrigin } from './cluster-manager';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER } from './gateway-headers';
 import { TrafficStats } from './traffic-stats';
 import { ValidRoutingPolicyUpdate } from './routing-policy-update';
@@ -32,7 +32,7 @@ export class UpstreamNode {
     readonly url: string,
     readonly stackConfigIndex: number,
     readonly expectedVersion: string | undefined,
-    readonly pool: UpstreamOrigin,
+    readonly pool: Pool,
     readonly outlier: OutlierEjection,
   ) {}
 }
@@ -75,7 +75,7 @@ export class CompiledRoutingPolicy {
 
   constructor(
     readonly update: ValidRoutingPolicyUpdate,
-    poolFor: (url: string) => UpstreamOrigin,
+    poolFor: (url: string) => Pool,
     now: number,
     private readonly random: Random,
   ) {

@@ -2,7 +2,7 @@ import { Server } from 'node:http';
 import { Logger } from '@strata/observability';
 import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock, Random } from './clock';
-import { ClusterManager, DEFAULT_UPSTREAM_POOL_SETTINGS } from './cluster-manager';
+import { ClusterManager } from './cluster-manager';
 import { ConnectionManager, RoutedHost } from './connection-manager';
 import { ReportSink, reportRoutingModeChange } from './gateway-events';
 import { HealthChecker } from './health-checker';
@@ -53,7 +53,7 @@ export class VirtualHost implements RoutedHost {
  * worker supervisor).
  */
 export class DataPlane {
-  readonly cluster: ClusterManager;
+  readonly cluster = new ClusterManager();
   /** One per stack and environment served, in the order of the options' virtual hosts. */
   readonly hosts: readonly VirtualHost[];
   private readonly server: Server;
@@ -63,7 +63,6 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions) {
     const { clock, report, logger } = options;
-    this.cluster = new ClusterManager(DEFAULT_UPSTREAM_POOL_SETTINGS, clock);
     const onModeMayHaveChanged = (routing: CompiledRoutingPolicy): void => {
       const host = this.hosts.find((candidate) => candidate.routing === routing);
       if (host) {

@@ -6,7 +6,7 @@
  * exchange keeps it for a retry.
  */
 export class RequestHeaders {
-  /** The request headers minus hop-by-hop ones (RFC 9110 §7.6.1) and those the upstream client sets itself (Host, the body framing). */
+  /** The request headers minus hop-by-hop ones (RFC 9110 §7.6.1) and those undici sets itself. */
   forwarded: string[] = [];
   /** A body follows: a Content-Length other than 0, or else a Transfer-Encoding. */
   hasBody = false;

@@ -1,7 +1,7 @@
+import { Pool } from 'undici';
 import { gatewayFallbackChangedV1 } from '@strata/contracts';
 import { RoutingPolicy } from '@strata/domain';
 import { metricsRegistry } from '@strata/observability';
-import { UpstreamOrigin } from './cluster-manager';
 import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { RoutingModeReport } from './routing-mode-report';
 import { seededRandom } from './gateway.testing';
@@ -43,9 +43,9 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
 }
 
 describe(CompiledRoutingPolicy.name, () => {
-  const pools: UpstreamOrigin[] = [];
-  const poolFor = (url: string): UpstreamOrigin => {
-    const pool = new UpstreamOrigin(url);
+  const pools: Pool[] = [];
+  const poolFor = (url: string): Pool => {
+    const pool = new Pool(url);
     pools.push(pool);
     return pool;
   };
@@ -83,9 +83,9 @@ describe(CompiledRoutingPolicy.name, () => {
 });
 
 describe(RoutingModeReport.name, () => {
-  const pools: UpstreamOrigin[] = [];
-  const poolFor = (url: string): UpstreamOrigin => {
-    const pool = new UpstreamOrigin(url);
+  const pools: Pool[] = [];
+  const poolFor = (url: string): Pool => {
+    const pool = new Pool(url);
     pools.push(pool);
     return pool;
   };

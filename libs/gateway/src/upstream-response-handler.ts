@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
-import type { UpstreamCall, UpstreamHandler } from './upstream-connection';
 
 /**
  * Response headers never copied to the caller, by length: hop-by-hop (RFC 9110 §7.6.1; node:http
@@ -45,17 +45,17 @@ export interface UpstreamExchangeListener {
 }
 
 /**
- * Relays one upstream response to the caller as the gateway's upstream client (UpstreamConnections)
- * hands it over: raw header strings in, a flat header list to `writeHead`, body chunks written as
- * they come with backpressure both ways. No stream pipeline, header object, promise or listener per
- * request, which is where undici's `Pool.stream` spent a good part of the gateway's CPU. If the caller goes away, the
+ * Relays one upstream response to the caller through undici's dispatcher handler interface: raw
+ * header buffers in, a flat header list to `writeHead`, body chunks written as they come with
+ * backpressure both ways. No stream pipeline, header object, promise or listener per request, which
+ * is where `Pool.stream` spent a good part of the gateway's CPU. If the caller goes away, the
  * upstream request is aborted so a long response does not keep a pooled connection busy: the
  * connection's one close listener (watchCallerConnection) finds the exchange on its socket.
  */
-export class UpstreamResponseHandler implements UpstreamHandler {
+export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   /** The upstream's status; 0 until it answered. */
   statusCode = 0;
-  private upstream: UpstreamCall | undefined;
+  private abortUpstream: ((error?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
   private relaying = false;
   private ended = false;
@@ -79,26 +79,29 @@ export class UpstreamResponseHandler implements UpstreamHandler {
     }
   }
 
-  onConnect(call: UpstreamCall): void {
-    this.upstream = call;
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortUpstream = abort;
     if (this.response.destroyed) {
-      call.abort(new Error('the caller closed the connection')); // gone before the request was sent
+      abort(new Error('the caller closed the connection')); // gone while the request waited for a connection
     }
   }
 
-  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void): void {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) {
+      return true; // informational: the final answer follows
+    }
     this.statusCode = statusCode;
     this.resumeUpstream = resume;
     const headers: string[] = [];
     let reportedVersion: string | undefined;
     for (let index = 0; index < rawHeaders.length; index += 2) {
-      const name = rawHeaders[index];
+      const name = rawHeaders[index].toString('latin1');
       const candidates = NOT_RELAYED_BY_LENGTH.get(name.length);
       const lower = candidates || name.length === VERSION_HEADER.length ? name.toLowerCase() : name;
       if (candidates?.includes(lower)) {
         continue;
       }
-      const value = rawHeaders[index + 1];
+      const value = rawHeaders[index + 1].toString('latin1');
       if (lower === VERSION_HEADER) {
         reportedVersion = value;
       }
@@ -111,6 +114,7 @@ export class UpstreamResponseHandler implements UpstreamHandler {
       }
       this.response.writeHead(statusCode, headers);
     }
+    return true;
   }
 
   onData(chunk: Buffer): boolean {
@@ -151,7 +155,7 @@ export class UpstreamResponseHandler implements UpstreamHandler {
   callerClosed(): void {
     if (!this.ended && !this.response.writableFinished) {
       this.callerGone = true;
-      this.upstream?.abort(new Error('the caller closed the connection'));
+      this.abortUpstream?.(new Error('the caller closed the connection'));
     }
   }
 }
