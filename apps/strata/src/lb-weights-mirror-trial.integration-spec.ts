@@ -1,20 +1,10 @@
-import { Gateway } from '@strata/gateway';
-import { KafkaEventBus } from '@strata/messaging';
-import { MetricsIngestModule, readMetricsIngestSettings } from '@strata/metrics-ingest';
-import { HealthRegistry } from '@strata/observability';
-import { PredictiveStagingModule, readPredictiveStagingSettings } from '@strata/predictive-staging';
-import { RegistryModule, TokensService } from '@strata/registry';
-import { RollbackModule } from '@strata/rollback';
-import { RoutingControlModule } from '@strata/routing-control';
-import { eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
-import { ServiceTestApp, freePort, startServiceTestApp } from '@strata/testing/harness';
+import { eventually } from '@strata/testing';
+import { ServiceTestApp } from '@strata/testing/harness';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
+import { MirrorTrialApp, startMirrorTrialApp, validateUnderTraffic } from './test-support/mirror-trial-app';
 
 const STACK = 'shop';
 const STABLE = 'shop-1.0.0';
@@ -63,10 +53,9 @@ interface Proposal {
  * compares them with production's requests (spread without weights), besides each node's share.
  */
 describe('validation of lb-weights with mirrored traffic', () => {
+  let app: MirrorTrialApp;
   let sut: ServiceTestApp;
-  let gateway: Gateway;
   let gatewayUrl: string;
-  let stateDir: string;
   let nodeA: Node;
   let nodeB: Node;
   const http = () => sut.http();
@@ -84,51 +73,15 @@ describe('validation of lb-weights with mirrored traffic', () => {
     return id;
   };
 
-  /** Validates `id` with a mirrored trial while 4 callers send production traffic through the gateway; the trial's answer and production's statuses. */
   const trial = async (id: string, mirror: Record<string, unknown>) => {
-    let running = true;
-    const statuses: number[] = [];
-    const caller = async () => {
-      while (running) {
-        const answer = await request(`${gatewayUrl}/orders`);
-        await answer.body.dump();
-        statuses.push(answer.statusCode);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
-    const flowing = Promise.all(Array.from({ length: 4 }, caller));
-    try {
-      const answer = await http().post(`/v1/proposals/${id}/validate`).send({ mirror }).timeout(120_000);
-      return { answer, statuses };
-    } finally {
-      running = false;
-      await flowing;
-    }
+    const { answer, production } = await validateUnderTraffic(app, id, mirror);
+    return { answer, statuses: production.map((sent) => sent.status) };
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    const settings = readPredictiveStagingSettings({ PREDICTIVE_LSTM_ENABLED: 'false', PREDICTIVE_FORECAST_INTERVAL_MS: '0', PREDICTIVE_MIRROR_SETTLE_MS: '40000', PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS: '120' }, `http://127.0.0.1:${port}`);
-    const bus = new KafkaEventBus({ brokers: requireKafkaBrokers(), clientId: 'lbw-mirror-test', topicPrefix: uniqueTopicPrefix('lbwmirror'), partitions: 3, replicationFactor: 1 });
-    sut = await startServiceTestApp({
-      label: 'lbw-mirror',
-      poolSize: 8,
-      outboxPollIntervalMs: 50,
-      bus: () => bus,
-      modules: (options) => [
-        RegistryModule.register(options),
-        RoutingControlModule.register(options, { tickMs: 100, resyncMs: 0 }),
-        RollbackModule.register(options, { tickMs: 100 }),
-        MetricsIngestModule.register(options, readMetricsIngestSettings({})),
-        PredictiveStagingModule.register(options, settings, {}),
-      ],
-      tokenLookup: (built) => built.get(TokensService, { strict: false }),
-    });
-    await sut.app.listen(port, '127.0.0.1');
+    app = await startMirrorTrialApp('lbw-mirror', STACK);
+    ({ sut, gatewayUrl } = app);
     [nodeA, nodeB] = await Promise.all([startNode('node-a'), startNode('node-b')]);
-    stateDir = mkdtempSync(join(tmpdir(), 'lbw-mirror-'));
-    gateway = new Gateway({ gatewayId: 'lbw-mirror', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 500, stack: STACK, environment: 'production' });
-    gatewayUrl = `http://127.0.0.1:${(await gateway.start()).port}`;
 
     await http().post('/v1/stacks').send({ name: STACK, environments: [{ name: 'production' }] }).expect(201);
     await http().post('/v1/components').send({ name: 'shop-api', stack: STACK, type: 'app' }).expect(201);
@@ -147,10 +100,8 @@ describe('validation of lb-weights with mirrored traffic', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await sut?.close();
+    await app?.close();
     await Promise.all([nodeA, nodeB].filter(Boolean).map((node) => new Promise((resolve) => node.server.close(resolve))));
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }, 60_000);
 
   it('validates weights whose copies answer like production and split as the weights ask; the mirror off after', async () => {
@@ -161,7 +112,9 @@ describe('validation of lb-weights with mirrored traffic', () => {
     expect(answer.status).toBe(200);
     const proposal = answer.body as Proposal;
     const mirror = proposal.staging?.mirror;
-    expect({ status: proposal.status, verdict: mirror?.verdict, stackConfig: mirror?.stackConfig, stableConfig: mirror?.stableConfig, switchedOff: mirror?.mirrorSwitchedOff, weights: mirror?.nodeWeights }).toEqual({
+    // The findings ride along so that a failure says which figure decided it.
+    expect({ status: proposal.status, verdict: mirror?.verdict, stackConfig: mirror?.stackConfig, stableConfig: mirror?.stableConfig, switchedOff: mirror?.mirrorSwitchedOff, weights: mirror?.nodeWeights, findings: mirror?.findings }).toEqual({
+      findings: expect.any(Array),
       status: 'validated',
       verdict: 'pass',
       stackConfig: STABLE,
