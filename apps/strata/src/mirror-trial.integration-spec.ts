@@ -1,20 +1,10 @@
-import { Gateway } from '@strata/gateway';
-import { KafkaEventBus } from '@strata/messaging';
-import { MetricsIngestModule, readMetricsIngestSettings } from '@strata/metrics-ingest';
-import { HealthRegistry } from '@strata/observability';
-import { PredictiveStagingModule, readPredictiveStagingSettings } from '@strata/predictive-staging';
-import { RegistryModule, TokensService } from '@strata/registry';
-import { RollbackModule } from '@strata/rollback';
-import { RoutingControlModule } from '@strata/routing-control';
-import { eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
-import { ServiceTestApp, freePort, startServiceTestApp } from '@strata/testing/harness';
+import { eventually } from '@strata/testing';
+import { ServiceTestApp } from '@strata/testing/harness';
 import { randomUUID } from 'node:crypto';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
+import { MirrorTrialApp, startMirrorTrialApp, validateUnderTraffic } from './test-support/mirror-trial-app';
 
 const STACK = 'shop';
 const STABLE = 'shop-1.0.0';
@@ -72,10 +62,9 @@ interface MirrorFigures {
  * production's requests and switches the mirror off.
  */
 describe('validation of a proposal with mirrored traffic', () => {
+  let app: MirrorTrialApp;
   let sut: ServiceTestApp;
-  let gateway: Gateway;
   let gatewayUrl: string;
-  let stateDir: string;
   let production: Backend;
   let staging: Backend;
   const http = () => sut.http();
@@ -91,57 +80,13 @@ describe('validation of a proposal with mirrored traffic', () => {
     return id;
   };
 
-  /** Production traffic through the gateway while `running` holds: 4 callers one request after another, every answer kept. */
-  const traffic = (running: () => boolean): Promise<{ status: number; ms: number }[]> => {
-    const answers: { status: number; ms: number }[] = [];
-    const caller = async () => {
-      while (running()) {
-        const sent = performance.now();
-        const answer = await request(`${gatewayUrl}/orders`);
-        await answer.body.dump();
-        answers.push({ status: answer.statusCode, ms: performance.now() - sent });
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
-    return Promise.all(Array.from({ length: 4 }, caller)).then(() => answers);
-  };
-
   /** Validates `id` with a mirrored trial while production traffic flows; the trial's answer and production's answers. */
-  const trial = async (id: string, mirror: Record<string, unknown>) => {
-    let running = true;
-    const flowing = traffic(() => running);
-    try {
-      const answer = await http().post(`/v1/proposals/${id}/validate`).send({ mirror }).timeout(120_000);
-      return { answer, production: await ((running = false), flowing) };
-    } finally {
-      running = false;
-      await flowing;
-    }
-  };
+  const trial = (id: string, mirror: Record<string, unknown>) => validateUnderTraffic(app, id, mirror);
 
   beforeAll(async () => {
-    const port = await freePort();
-    const settings = readPredictiveStagingSettings({ PREDICTIVE_LSTM_ENABLED: 'false', PREDICTIVE_FORECAST_INTERVAL_MS: '0', PREDICTIVE_MIRROR_SETTLE_MS: '40000', PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS: '120' }, `http://127.0.0.1:${port}`);
-    const bus = new KafkaEventBus({ brokers: requireKafkaBrokers(), clientId: 'mirror-trial-test', topicPrefix: uniqueTopicPrefix('mirror'), partitions: 3, replicationFactor: 1 });
-    sut = await startServiceTestApp({
-      label: 'mirror-trial',
-      poolSize: 8,
-      outboxPollIntervalMs: 50,
-      bus: () => bus,
-      modules: (options) => [
-        RegistryModule.register(options),
-        RoutingControlModule.register(options, { tickMs: 100, resyncMs: 0 }),
-        RollbackModule.register(options, { tickMs: 100 }),
-        MetricsIngestModule.register(options, readMetricsIngestSettings({})),
-        PredictiveStagingModule.register(options, settings, {}),
-      ],
-      tokenLookup: (built) => built.get(TokensService, { strict: false }),
-    });
-    await sut.app.listen(port, '127.0.0.1');
+    app = await startMirrorTrialApp('mirror-trial', STACK);
+    ({ sut, gatewayUrl } = app);
     [production, staging] = await Promise.all([startBackend(), startBackend()]);
-    stateDir = mkdtempSync(join(tmpdir(), 'mirror-trial-'));
-    gateway = new Gateway({ gatewayId: 'mirror-trial', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 500, stack: STACK, environment: 'production' });
-    gatewayUrl = `http://127.0.0.1:${(await gateway.start()).port}`;
 
     await http().post('/v1/stacks').send({ name: STACK, environments: [{ name: 'production' }, { name: 'staging', mirrors: 'production' }] }).expect(201);
     await http().post('/v1/components').send({ name: 'shop-api', stack: STACK, type: 'app' }).expect(201);
@@ -165,10 +110,8 @@ describe('validation of a proposal with mirrored traffic', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await sut?.close();
+    await app?.close();
     await Promise.all([production, staging].filter(Boolean).map((backend) => new Promise((resolve) => backend.server.close(resolve))));
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }, 60_000);
 
   it('refuses bad trials with problem+json naming the field, and never leaves a mirror on', async () => {

@@ -77,4 +77,30 @@ describe(`${CompiledRoutingPolicy.name} node weights`, () => {
       expect(routing.pickNode(0)).toBe(pickLessLoadedOfTwo(nodes, (node) => node.outstanding, replay));
     }
   });
+
+  it("picks copies by the mirror's own weights over the stable config's nodes, leaving production's pick as it was", () => {
+    const routing = compileForSpec(cluster, clock, specRoutingPolicy({ mirror: { stackConfig: 'v1', sampleRate: 0.1, nodeWeights: { 'v1-a': 20, 'v1-b': 80 } } }));
+    const copies: Record<string, number> = {};
+    for (let i = 0; i < 10_000; i++) {
+      const node = routing.pickMirrorNode() as UpstreamNode;
+      copies[node.id] = (copies[node.id] ?? 0) + 1;
+    }
+    expect(Math.abs((copies['v1-b'] ?? 0) / 10_000 - 0.8)).toBeLessThan(0.02);
+    expect(routing.nodesByConfig[0]?.map((node) => node.weight)).toEqual([undefined, undefined]);
+    eject(routing, 'v1-b', clock.now());
+    expect(routing.pickMirrorNode()?.id).toBe('v1-a');
+  });
+
+  it("balances weighted copies on the copies in flight, not on production's requests (spread by other weights)", () => {
+    const routing = compileForSpec(cluster, clock, specRoutingPolicy({ mirror: { stackConfig: 'v1', sampleRate: 0.1, nodeWeights: { 'v1-a': 50, 'v1-b': 50 } } }));
+    const [a] = routing.nodesByConfig[0] ?? [];
+    if (a) a.outstanding = 50;
+    const picked = Array.from({ length: 4_000 }, () => routing.pickMirrorNode()?.id).filter((id) => id === 'v1-a').length;
+    expect(Math.abs(picked / 4_000 - 0.5)).toBeLessThan(0.03);
+  });
+
+  it('picks copies as the mirror config\'s own traffic when the mirror has no weights', () => {
+    const routing = compileForSpec(cluster, clock, specRoutingPolicy({ mirror: { stackConfig: 'v2', sampleRate: 0.1 } }));
+    expect(routing.pickMirrorNode()?.id).toBe('v2-a');
+  });
 });

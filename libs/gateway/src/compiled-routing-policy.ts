@@ -19,6 +19,8 @@ import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 /** A backend node as the request path sees it: its pool, its load, its health and its KPIs. */
 export class UpstreamNode {
   outstanding = 0;
+  /** Mirrored copies in flight: copies with weights of their own are balanced on these, not on production's requests. */
+  mirrorOutstanding = 0;
   readonly stats = new TrafficStats();
   readonly mirrorStats = new TrafficStats();
   /** The last version the node reported; compared first so a steady node costs one string compare. */
@@ -38,6 +40,7 @@ export class UpstreamNode {
 }
 
 const outstandingOf = (node: UpstreamNode): number => node.outstanding;
+const mirrorOutstandingOf = (node: UpstreamNode): number => node.mirrorOutstanding;
 const weightOf = (node: UpstreamNode): number => node.weight ?? 0;
 
 /** KPIs of a stack config with older seconds fading by half each flush (a window of ~2 s). */
@@ -71,6 +74,9 @@ export class CompiledRoutingPolicy {
   /** Per stack config whose nodes have weights, the weighted pick among its candidates (rebuilt with them); undefined: power of two choices. */
   private pickersByConfig: readonly (WeightedNodePicker<UpstreamNode> | undefined)[];
   private readonly weightedConfigs: readonly boolean[];
+  /** The mirror's own weights per node of the mirror config (proposed weights tried on copies); undefined: copies are picked as its traffic is. */
+  private readonly mirrorWeights: ReadonlyMap<UpstreamNode, number> | undefined;
+  private mirrorPicker: WeightedNodePicker<UpstreamNode> | undefined;
   private readonly windows: DecayingKpis[];
 
   constructor(
@@ -90,8 +96,10 @@ export class CompiledRoutingPolicy {
       nodes.forEach((node, index) => (node.weight = weights?.[index]));
       return weights !== undefined;
     });
+    this.mirrorWeights = this.mirrorWeightsOf(config.mirror?.nodeWeights);
     this.candidatesByConfig = this.nodesByConfig;
     this.pickersByConfig = this.pickersFor(this.candidatesByConfig);
+    this.mirrorPicker = this.mirrorPickerFor(this.candidatesByConfig);
     const stable = this.router.names[this.router.stableIndex];
     this.answerHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, name]);
     this.retriedHeaders = this.router.names.map((name) => [STACK_CONFIG_HEADER, stable, RETRIED_FROM_HEADER, name]);
@@ -115,6 +123,15 @@ export class CompiledRoutingPolicy {
     return picker ? picker.pick(outstandingOf, this.random) : pickLessLoadedOfTwo(this.candidatesByConfig[stackConfigIndex], outstandingOf, this.random);
   }
 
+  /**
+   * The node a copy goes to: by the mirror's own weights when it has them, else as the mirror
+   * config's traffic is picked. Weighted copies are balanced on the copies in flight: production's
+   * requests, spread by other weights, would skew them toward the heavier nodes.
+   */
+  pickMirrorNode(): UpstreamNode | undefined {
+    return this.mirrorPicker ? this.mirrorPicker.pick(mirrorOutstandingOf, this.random) : this.pickNode(this.router.mirrorIndex);
+  }
+
   /** A uniform draw from the routing's random source, for the weighted pick and mirror sampling. */
   draw(): number {
     return this.random();
@@ -129,6 +146,19 @@ export class CompiledRoutingPolicy {
     availableByConfig.forEach((nodes, index) => this.router.setAvailable(index, nodes.length > 0));
     this.candidatesByConfig = this.router.mode === 'panic' ? this.nodesByConfig : availableByConfig;
     this.pickersByConfig = this.pickersFor(this.candidatesByConfig);
+    this.mirrorPicker = this.mirrorPickerFor(this.candidatesByConfig);
+  }
+
+  private mirrorWeightsOf(nodeWeights: Readonly<Record<string, number>> | undefined): ReadonlyMap<UpstreamNode, number> | undefined {
+    const nodes = this.nodesByConfig[this.router.mirrorIndex];
+    const weights = nodes === undefined ? undefined : weightsOfNodes(nodes.map((node) => node.id), nodeWeights);
+    return weights === undefined ? undefined : new Map(nodes.map((node, index) => [node, weights[index]]));
+  }
+
+  /** The weighted pick of copies over the mirror config's candidates, when the mirror has weights of its own. */
+  private mirrorPickerFor(candidatesByConfig: readonly UpstreamNode[][]): WeightedNodePicker<UpstreamNode> | undefined {
+    const weights = this.mirrorWeights;
+    return weights === undefined ? undefined : new WeightedNodePicker(candidatesByConfig[this.router.mirrorIndex] ?? [], (node) => weights.get(node) ?? 0);
   }
 
   /** The weighted pick of each weighted stack config over these candidates. */

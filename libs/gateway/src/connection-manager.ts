@@ -172,7 +172,7 @@ export class ConnectionManager {
    * With `compareBodies`, its body is read (bounded) and compared with production's once both end.
    */
   private mirror(routing: CompiledRoutingPolicy, request: IncomingMessage, headers: string[]): MirroredBodies | undefined {
-    const node = routing.pickNode(routing.router.mirrorIndex);
+    const node = routing.pickMirrorNode();
     if (!node) {
       return undefined;
     }
@@ -180,8 +180,10 @@ export class ConnectionManager {
     const bodies = comparison ? new MirroredBodies(comparison, node.mirrorStats) : undefined;
     const { clock } = this.parts;
     const startedAt = clock.monotonic();
+    node.mirrorOutstanding++;
     node.pool.request({ path: request.url as string, method: request.method as string, headers: [...headers, MIRROR_HEADER, '1'], body: null }).then(
       (answer) => {
+        node.mirrorOutstanding--;
         node.mirrorStats.record(outcomeOfStatus(answer.statusCode), clock.monotonic() - startedAt);
         if (bodies && comparison) {
           void readBounded(answer.body, comparison.maxBytes).then((text) => bodies.endMirror(text));
@@ -190,6 +192,7 @@ export class ConnectionManager {
         }
       },
       () => {
+        node.mirrorOutstanding--;
         node.mirrorStats.record('connect-error', clock.monotonic() - startedAt);
         bodies?.endMirror(null);
       },

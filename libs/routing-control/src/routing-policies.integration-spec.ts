@@ -99,6 +99,16 @@ describe('routing policies', () => {
     await sut.http().put(`/v1/stacks/${seeded.stack}/environments/staging/routing-policy/mirror`).send({ stackConfig: seeded.canary, sampleRate: 0.5 }).expect(404);
   });
 
+  it("mirrors to the stable config only with node weights of the mirror's own (proposed weights tried on copies), naming a bad weight", async () => {
+    await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);
+    const weighted = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.stable, sampleRate: 0.2, nodeWeights: { 'stable-1': 80, 'stable-2': 20 } }).expect(200);
+    expect(weighted.body).toMatchObject({ config: { mirror: { stackConfig: seeded.stable, sampleRate: 0.2, nodeWeights: { 'stable-1': 80, 'stable-2': 20 } } } });
+    expect(weighted.body.config).not.toHaveProperty('nodeWeights');
+    const bad = await sut.http().put(`${policyPath()}/mirror`).send({ stackConfig: seeded.stable, sampleRate: 0.2, nodeWeights: { 'stable-1': -1 } }).expect(422);
+    expect((bad.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['mirror.nodeWeights["stable-1"]']);
+    await sut.http().delete(`${policyPath()}/mirror`).expect(200);
+  });
+
   it('republishes the current version of every policy, so a gateway without history gets its config', async () => {
     const other = await seedStack(sut);
     await sut.http().put(policyPath()).send(aPolicy(seeded)).expect(200);

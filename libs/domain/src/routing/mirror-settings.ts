@@ -1,5 +1,6 @@
 import { DomainViolation } from '../errors/domain-error';
 import { describeValue, isNonBlankString, requireObject, unknownKeyViolations } from '../components/validation';
+import { NodeWeights, nodeWeightsViolations } from './node-weights';
 
 export interface MirrorSettings {
   stackConfig: string;
@@ -12,6 +13,13 @@ export interface MirrorSettings {
    * for a window and may die before removing it); absent: until removed.
    */
   until?: string;
+  /**
+   * The copies' own node weights over the mirror config's nodes (node-weights.ts), instead of the
+   * policy's: proposed weights tried on a sample of production's traffic. With them the mirror may
+   * target the stable config itself (an lb-weights trial): the copies land on its nodes by these
+   * weights and are counted apart, as `gateway_mirror_*`.
+   */
+  nodeWeights?: NodeWeights;
 }
 
 export interface BodyComparisonSettings {
@@ -39,14 +47,17 @@ export function mirrorViolations(mirror: unknown, stableConfig: unknown, referen
   if (!requireObject(mirror, 'mirror', violations)) {
     return;
   }
-  violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate', 'compareBodies', 'until'], 'mirror'));
+  violations.push(...unknownKeyViolations(mirror, ['stackConfig', 'sampleRate', 'compareBodies', 'until', 'nodeWeights'], 'mirror'));
   referenced(mirror['stackConfig'], 'mirror.stackConfig');
   const rate = mirror['sampleRate'];
   if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1)) {
     violations.push({ field: 'mirror.sampleRate', message: `must be a number from 0 to 1, got ${describeValue(rate)}` });
   }
-  if (isNonBlankString(mirror['stackConfig']) && mirror['stackConfig'] === stableConfig) {
-    violations.push({ field: 'mirror.stackConfig', message: 'must not be the stable config: mirrored traffic would be counted as real traffic' });
+  if (mirror['nodeWeights'] !== undefined) {
+    violations.push(...nodeWeightsViolations(mirror['nodeWeights'], 'mirror.nodeWeights'));
+  } else if (isNonBlankString(mirror['stackConfig']) && mirror['stackConfig'] === stableConfig) {
+    // Copies spread like production's requests over the same nodes would try nothing; with their own nodeWeights they try a split.
+    violations.push({ field: 'mirror.stackConfig', message: 'must not be the stable config unless the mirror has its own nodeWeights: copies would be spread like the real traffic' });
   }
   if (mirror['compareBodies'] !== undefined) {
     bodyComparisonViolations(mirror['compareBodies'], 'mirror.compareBodies', violations);

@@ -127,8 +127,14 @@ describe(resolvedRoutingPolicyViolations.name, () => {
     [{ stackConfig: 'v9', sampleRate: 0.1 }, ['mirror.stackConfig']],
     [{ stackConfig: 'v2', sampleRate: 1.5 }, ['mirror.sampleRate']],
     [{ stackConfig: 'v1', sampleRate: 0.1 }, ['mirror.stackConfig']],
+    [{ stackConfig: 'v1', sampleRate: 0.1, nodeWeights: { a: 0 } }, ['mirror.nodeWeights']],
+    [{ stackConfig: 'v2', sampleRate: 0.1, nodeWeights: { a: -5 } }, ['mirror.nodeWeights["a"]']],
   ])('refuses the mirror %j', (mirror, fields) => {
     expect(fieldsOf(withField('mirror', mirror))).toEqual(fields);
+  });
+
+  it('accepts a mirror to the stable config with its own node weights (proposed weights tried on copies)', () => {
+    expect(fieldsOf(withField('mirror', { stackConfig: 'v1', sampleRate: 0.1, nodeWeights: { a: 80, b: 20 } }))).toEqual([]);
   });
 
   it('refuses a network policy with a bad CIDR, naming the field', () => {

@@ -121,6 +121,7 @@ export const ROUTING_POLICY_SCHEMA: JsonSchema = objectOf(
           { description: "Compare each copy's JSON body with production's, counted in gateway_mirror_body_*" },
         ),
         until: { type: 'string', format: 'date-time', maxLength: 40, description: 'routing-control removes the mirror after this instant', example: '2026-12-06T21:05:00Z' },
+        nodeWeights: { ...NODE_WEIGHTS_SCHEMA, description: "The copies' own weights over the mirror config's nodes (proposed weights tried on a sample); with them the mirror may target the stable config" },
       },
       ['stackConfig', 'sampleRate'],
       { description: 'A sample of requests copied to a staging config' },

@@ -42,6 +42,7 @@ describe('the routing policy schema and its validator', () => {
       healthCheck: { path: '/healthz', intervalMs: 5000 },
       nodeWeights: { a: 80, '10.0.0.6:8080': 20, drained: 0, fractional: 0.5 },
     })],
+    ['a mirror to the stable config with its own node weights', policy({ mirror: { stackConfig: 'v1', sampleRate: 0.1, nodeWeights: { a: 20, b: 80 } } })],
   ])('both accept %s', (_, value) => {
     expect(schema(value)).toBe(true);
     expect(routingPolicyViolations(value)).toEqual([]);
@@ -63,6 +64,7 @@ describe('the routing policy schema and its validator', () => {
     ['a header name that is not a token', policy({ stickiness: { header: 'a b' } })],
     ['a retry ratio above 1', policy({ retryBudget: { ratio: 2, minRetriesPerSecond: 1 } })],
     ['a sample rate above 1', policy({ mirror: { stackConfig: 'v2', sampleRate: 1.5 } })],
+    ['mirror node weights that are negative', policy({ mirror: { stackConfig: 'v1', sampleRate: 0.1, nodeWeights: { a: -1 } } })],
     ['a fractional failure count', policy({ outlierDetection: { consecutiveFailures: 1.5, baseEjectionMs: 1, maxEjectionMs: 2 } })],
     ['a health check interval below 100 ms', policy({ healthCheck: { path: '/h', intervalMs: 10 } })],
     ['a health check path with a space', policy({ healthCheck: { path: '/a b', intervalMs: 1000 } })],

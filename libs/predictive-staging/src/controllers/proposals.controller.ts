@@ -94,11 +94,11 @@ export class ProposalsController {
   @ApiOkResponse({
     type: ProposalDto,
     description:
-      "validated when what staging measured holds (lb-weights: when its compile check passed, which is no traffic check), rejected with its reason when not. With mirror (app-version): routing-control mirrors sampleRate of production's requests to the staging config for windowSeconds (the caller's token), the canary judge compares its status shares and latency with production's; validated on pass, rejected on fail, left staged when too little traffic decided; the verdict and figures under staging.mirror, the mirror switched off after",
+      "validated when what staging measured holds (lb-weights: when its compile check passed, which is no traffic check), rejected with its reason when not. With mirror (app-version): routing-control mirrors sampleRate of production's requests to the staging config for windowSeconds (the caller's token), the canary judge compares its status shares and latency with production's; validated on pass, rejected on fail, left staged when too little traffic decided; the verdict and figures under staging.mirror, the mirror switched off after. With mirror (lb-weights): the copies go to the proposal's stack config spread over its nodes by the proposed weights, judged the same way against production plus each node's share of the copies against its weight's (staging.mirror.nodeShares)",
   })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Not staged: problem+json naming status; a mirrored trial already running in the environment: naming environment' })
-  @ApiUnprocessableEntityResponse({ description: 'mirror: a sampleRate outside (0, 1], a window too long, a kind without a version group, no routing policy (environment) or a stack config routing-control refuses to mirror to (mirror.stackConfig): problem+json naming the field' })
+  @ApiUnprocessableEntityResponse({ description: 'mirror: a sampleRate outside (0, 1], a window too long, a kind that cannot be mirrored (index), no routing policy (environment) or a stack config routing-control refuses to mirror to (mirror.stackConfig): problem+json naming the field' })
   @ApiServiceUnavailableResponse({ description: 'mirror: routing-control cannot be reached' })
   async validate(@Param() params: ProposalIdParamDto, @Body() body: ValidateProposalDto, @CallerAuthorization() authorization: string, @Principal() actor: string): Promise<ProposalDto> {
     return mapProposal(body.mirror ? await this.mirrorTrials.validate(params.id, body.mirror, actor, authorization) : await this.proposals.validate(params.id, actor));

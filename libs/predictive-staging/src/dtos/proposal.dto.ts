@@ -83,7 +83,7 @@ export class CompareBodiesDto {
 
 /** A mirrored trial: a sample of production's requests copied to a staging config for a window, then judged. */
 export class MirrorTrialDto {
-  @ApiPropertyOptional({ maxLength: 200, example: 'shop-2026.12.1', description: "The staging config: a stack config of the environment's routing policy (not the stable one; e.g. weight 0 with its own nodes). By default the proposal's version group" })
+  @ApiPropertyOptional({ maxLength: 200, example: 'shop-2026.12.1', description: "The staging config: a stack config of the environment's routing policy (not the stable one; e.g. weight 0 with its own nodes). By default the proposal's version group; lb-weights: the proposal's stack config, whose nodes the copies are spread over by the proposed weights" })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
   stackConfig?: string;
 
@@ -102,10 +102,14 @@ export class MirrorTrialDto {
   @ApiPropertyOptional({ type: CompareBodiesDto, description: "Compare the copies' JSON bodies with production's answers (requests without a body; uncompressed JSON)" })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CompareBodiesDto)
   compareBodies?: CompareBodiesDto;
+
+  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, maximum: 1, example: 0.1, description: "lb-weights: how far (absolute share) a node's share of the copies may be from the share its proposed weight asks for; 0.1 by default" })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive({ message: 'maxShareDeviation must be in (0, 1]' }) @Max(1, { message: 'maxShareDeviation must be in (0, 1]' })
+  maxShareDeviation?: number;
 }
 
 export class ValidateProposalDto {
-  @ApiPropertyOptional({ type: MirrorTrialDto, description: "app-version: validate with mirrored traffic instead of on staging's figures alone" })
+  @ApiPropertyOptional({ type: MirrorTrialDto, description: "app-version and lb-weights: validate with mirrored traffic instead of on staging's figures alone" })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => MirrorTrialDto)
   mirror?: MirrorTrialDto;
 }

@@ -31,6 +31,12 @@ export function trialMetric(metric: string): { side: 'production' | 'mirror'; fi
   return figure === undefined ? undefined : { side: mirrored ? 'mirror' : 'production', figure };
 }
 
+export interface NodeCopies {
+  node: string;
+  copies: number;
+  failed: number;
+}
+
 export interface NewMirrorTrial {
   proposalId: string;
   stack: string;
@@ -97,12 +103,12 @@ export class MirrorTrialsRepository {
     const metric = trialMetric(window.series.metric);
     if (metric === undefined || window.series.stackConfig === undefined) return;
     await manager.query(
-      `INSERT INTO "${schema}".mirror_trial_windows (trial_id, side, series_id, metric, window_start, window_end, sum, histogram)
-       SELECT id, $1, $2, $3, $4, $5, $6, $7 FROM "${schema}".mirror_trials
+      `INSERT INTO "${schema}".mirror_trial_windows (trial_id, side, series_id, metric, window_start, window_end, sum, histogram, node)
+       SELECT id, $1, $2, $3, $4, $5, $6, $7, $11 FROM "${schema}".mirror_trials
         WHERE status = 'running' AND stack = $8 AND environment = $9 AND started_at IS NOT NULL AND $4 >= started_at AND $4 < ends_at
           AND (CASE WHEN $1 = 'mirror' THEN stack_config ELSE stable_config END) = $10
        ON CONFLICT DO NOTHING`,
-      [metric.side, window.seriesId, metric.figure, new Date(window.windowStart), new Date(window.windowEnd), window.sum, window.histogram ?? null, window.series.stack, window.series.environment, window.series.stackConfig],
+      [metric.side, window.seriesId, metric.figure, new Date(window.windowStart), new Date(window.windowEnd), window.sum, window.histogram ?? null, window.series.stack, window.series.environment, window.series.stackConfig, window.series.node ?? null],
     );
   }
 
@@ -122,6 +128,16 @@ export class MirrorTrialsRepository {
       return row && row.figures === ALWAYS_PUBLISHED.length ? row.until.getTime() : null;
     };
     return { production: of('production'), mirror: of('mirror') };
+  }
+
+  /** Per node of the staging config, the copies it answered and how many failed (5xx or unanswered), over the trial. */
+  async copiesByNode(manager: EntityManager, id: string): Promise<NodeCopies[]> {
+    const rows = (await manager.query(
+      `SELECT node, sum(sum) FILTER (WHERE metric = 'requests') AS requests, sum(sum) FILTER (WHERE metric IN ('serverErrors', 'connectErrors')) AS failed
+         FROM "${schema}".mirror_trial_windows WHERE trial_id = $1 AND side = 'mirror' AND node IS NOT NULL GROUP BY node ORDER BY node`,
+      [id],
+    )) as { node: string; requests: number | null; failed: number | null }[];
+    return rows.map((row) => ({ node: row.node, copies: Math.round(Number(row.requests ?? 0)), failed: Math.round(Number(row.failed ?? 0)) }));
   }
 
   /** The trial's windows, each side's figures summed over nodes and histograms merged, oldest first. */

@@ -3,6 +3,7 @@ import { DomainError, DomainViolation, proposalTransition } from '@strata/domain
 import { Logger } from '@strata/observability';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { MirrorJudgeOptions, MirrorJudgement, judgeMirrorTrial } from '../domain/mirror-verdict';
+import { NodeShareCheck, checkNodeShares, withNodeShares } from '../domain/node-share-check';
 import { MirrorTrialsRepository } from '../repositories/mirror-trials.repository';
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
@@ -19,7 +20,17 @@ export interface MirrorTrialRequest {
   minRequests?: number;
   /** The copies' JSON bodies compared with production's in the gateway, leaving out `ignoreFields`. */
   compareBodies?: { ignoreFields: string[]; maxBytes?: number; maxMismatchShare?: number };
+  /** lb-weights: how far (absolute share) a node's share of the copies may be from what its proposed weight asks; 0.1 by default. */
+  maxShareDeviation?: number;
 }
+
+/** Where a trial's copies go: the staging config, and for lb-weights the weights they are spread by over its nodes. */
+interface MirrorTarget {
+  stackConfig: string;
+  nodeWeights?: Record<string, number>;
+}
+
+const DEFAULT_SHARE_DEVIATION = 0.1;
 
 const DEFAULT_COMPARED_BYTES = 65_536;
 const MIRROR_BACKSTOP_MS = 60_000;
@@ -59,14 +70,16 @@ export class MirrorTrialsService {
   async validate(id: string, request: MirrorTrialRequest, actor: string, authorization: string): Promise<ProposalRecord> {
     const { proposal } = await this.proposals.get(id);
     proposalTransition(proposal.status, 'validate');
-    const stackConfig = this.checked(proposal, request);
+    const target = this.checked(proposal, request);
+    const { stackConfig } = target;
     const trialId = await this.transactions.run((manager) => this.trials.claim(manager, { proposalId: id, stack: proposal.stack, environment: proposal.environment, stackConfig, sampleRate: request.sampleRate, createdBy: actor }, this.staleAfterMs()));
     let judgement: MirrorJudgement;
     let trial: Json;
     try {
-      const window = await this.mirrorFor(proposal, trialId, stackConfig, request, authorization);
+      const window = await this.mirrorFor(proposal, trialId, target, request, authorization);
       const judged = await this.judge(trialId, window.endsAt, { minRequests: request.minRequests ?? this.settings.mirror.minRequests, bodyMismatchTolerance: request.compareBodies?.maxMismatchShare ?? 0 });
-      judgement = judged.judgement;
+      const shares = target.nodeWeights ? await this.transactions.run(async (manager) => checkNodeShares(await this.trials.copiesByNode(manager, trialId), target.nodeWeights ?? {}, request.maxShareDeviation ?? DEFAULT_SHARE_DEVIATION)) : null;
+      judgement = shares ? { ...judged.judgement, ...withNodeShares(judged.judgement, shares) } : judged.judgement;
       trial = {
         method: 'mirrored-traffic',
         stackConfig,
@@ -80,6 +93,7 @@ export class MirrorTrialsService {
         windowsComplete: judged.windowsComplete,
         settledMs: judged.settledMs,
         ...judgementJson(judgement),
+        ...(shares ? lbWeightsJson(target, shares) : {}),
       };
     } catch (error) {
       await this.transactions.run((manager) => this.trials.finish(manager, trialId, 'failed'));
@@ -89,11 +103,22 @@ export class MirrorTrialsService {
     return this.record(proposal, judgement, trial, actor);
   }
 
-  /** Only an app-version proposal has a version group to run in a staging config; bounds checked against the settings. */
-  private checked(proposal: ProposalRecord, request: MirrorTrialRequest): string {
+  /**
+   * What the trial mirrors to: an app-version proposal's version group (a staging config of its own
+   * nodes), or an lb-weights proposal's stack config with the proposed weights (the copies land on
+   * production's nodes by them); bounds checked against the settings.
+   */
+  private checked(proposal: ProposalRecord, request: MirrorTrialRequest): MirrorTarget {
     const violations: DomainViolation[] = [];
-    if (proposal.kind !== 'app-version') {
-      violations.push({ field: 'kind', message: `is ${proposal.kind}; a mirrored trial runs an app-version proposal's version group in a staging config` });
+    const lbStackConfig = proposal.change['stackConfig'];
+    if (proposal.kind !== 'app-version' && proposal.kind !== 'lb-weights') {
+      violations.push({ field: 'kind', message: `is ${proposal.kind}; a mirrored trial runs an app-version proposal's version group or an lb-weights proposal's weights` });
+    }
+    if (proposal.kind === 'lb-weights' && request.stackConfig === undefined && typeof lbStackConfig !== 'string') {
+      violations.push({ field: 'mirror.stackConfig', message: 'is required: the proposal names no stack config to try its weights on' });
+    }
+    if (request.maxShareDeviation !== undefined && !(request.maxShareDeviation > 0 && request.maxShareDeviation <= 1)) {
+      violations.push({ field: 'mirror.maxShareDeviation', message: `must be in (0, 1], got ${request.maxShareDeviation}` });
     }
     if (request.windowSeconds > this.settings.mirror.maxWindowSeconds) {
       violations.push({ field: 'mirror.windowSeconds', message: `must be at most ${this.settings.mirror.maxWindowSeconds} (PREDICTIVE_MIRROR_MAX_WINDOW_SECONDS), got ${request.windowSeconds}` });
@@ -102,15 +127,18 @@ export class MirrorTrialsService {
       violations.push({ field: 'mirror.sampleRate', message: `must be in (0, 1], got ${request.sampleRate}` });
     }
     if (violations.length > 0) throw DomainError.invalid('the mirrored trial cannot run', violations);
-    return request.stackConfig ?? String(proposal.change['versionGroup']);
+    if (proposal.kind === 'lb-weights') {
+      return { stackConfig: request.stackConfig ?? String(lbStackConfig), nodeWeights: { ...(proposal.change['weights'] as Record<string, number>) } };
+    }
+    return { stackConfig: request.stackConfig ?? String(proposal.change['versionGroup']) };
   }
 
   /** Mirror on, wait out the window, mirror off whatever happened; answers when it ran. */
-  private async mirrorFor(proposal: ProposalRecord, trialId: string, stackConfig: string, request: MirrorTrialRequest, authorization: string): Promise<{ stableConfig: string; startedAt: Date; endsAt: Date; switchedOff: boolean }> {
+  private async mirrorFor(proposal: ProposalRecord, trialId: string, target: MirrorTarget, request: MirrorTrialRequest, authorization: string): Promise<{ stableConfig: string; startedAt: Date; endsAt: Date; switchedOff: boolean }> {
     const path = `/v1/stacks/${encodeURIComponent(proposal.stack)}/environments/${encodeURIComponent(proposal.environment)}/routing-policy/mirror`;
     // routing-control removes the mirror itself a minute past the window, should this process die before it does.
     const until = new Date(Date.now() + request.windowSeconds * 1_000 + MIRROR_BACKSTOP_MS).toISOString();
-    const mirror = { stackConfig, sampleRate: request.sampleRate, until, ...(request.compareBodies ? { compareBodies: this.comparison(request.compareBodies) } : {}) };
+    const mirror = { ...target, sampleRate: request.sampleRate, until, ...(request.compareBodies ? { compareBodies: this.comparison(request.compareBodies) } : {}) };
     const answer = await this.owners.call<PolicyAnswer & Problem>('routing-control', 'PUT', path, authorization, mirror);
     if (answer.status !== 200) throw refusal(answer.status, answer.body, proposal);
     const startedAt = new Date();
@@ -180,6 +208,11 @@ export class MirrorTrialsService {
 
 function judgementJson(judgement: MirrorJudgement): Json {
   return JSON.parse(JSON.stringify(judgement)) as Json;
+}
+
+/** An lb-weights trial's own figures: the weights the copies were spread by and how they split over the nodes. */
+function lbWeightsJson(target: MirrorTarget, shares: NodeShareCheck): Json {
+  return { nodeWeights: { ...target.nodeWeights }, nodeShares: JSON.parse(JSON.stringify(shares)) as Json };
 }
 
 /**

@@ -22,7 +22,7 @@ export class RoutingPoliciesController {
   @RequireRole('operator')
   @Put('mirror')
   @ApiOkResponse({ type: RoutingPolicyResponseDto, description: 'The next version, derived from the current one with this mirror, published to gateways' })
-  @ApiUnprocessableEntityResponse({ description: 'problem+json naming mirror.stackConfig (not a stack config of the policy, the stable one, without nodes) or mirror.sampleRate' })
+  @ApiUnprocessableEntityResponse({ description: 'problem+json naming mirror.stackConfig (not a stack config of the policy, the stable one without nodeWeights, without nodes), mirror.sampleRate or mirror.nodeWeights' })
   @ApiNotFoundResponse({ description: 'Unknown stack or environment, or no routing policy yet' })
   async putMirror(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: PutMirrorDto, @Principal() actor: string): Promise<RoutingPolicyResponseDto> {
     return mapRoutingPolicy(await this.policies.setMirror(stack, environment, { ...body } as MirrorSettings, actor));

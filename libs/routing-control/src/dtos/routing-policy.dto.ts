@@ -79,7 +79,7 @@ export class PolicyHistoryQueryDto extends LimitQueryDto {}
 
 /** Mirroring of the policy's requests to one of its stack configs; checked by the policy's validator, which names `mirror.*`. */
 export class PutMirrorDto {
-  @ApiProperty({ example: 'checkout-staging', description: "A stack config of the policy (not the stable one) with its nodes, e.g. at weight 0: it receives copies whose responses the gateway discards" })
+  @ApiProperty({ example: 'checkout-staging', description: "A stack config of the policy with its nodes, e.g. at weight 0: it receives copies whose responses the gateway discards. The stable one only with nodeWeights (proposed weights tried on copies)" })
   @IsString()
   @MaxLength(200)
   stackConfig!: string;
@@ -100,6 +100,11 @@ export class PutMirrorDto {
   @IsString()
   @MaxLength(40)
   until?: string;
+
+  @ApiPropertyOptional(apiSchema(POLICY['mirror']?.properties?.['nodeWeights'], { example: { '10.0.0.5:8080': 20, '10.0.0.6:8080': 80 } }))
+  @IsOptional()
+  @IsObject()
+  nodeWeights?: object;
 }
 
 export class RoutingPolicyResponseDto {
