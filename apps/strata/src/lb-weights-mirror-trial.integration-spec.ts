@@ -92,7 +92,7 @@ describe('validation of lb-weights with mirrored traffic', () => {
       component: 'shop-api',
       stableConfig: STABLE,
       stackConfigs: [{ name: STABLE, weight: 100, nodes: [{ id: nodeA.id, url: nodeA.url }, { id: nodeB.id, url: nodeB.url }] }],
-      // A node failing half its requests stays in: ejecting it would keep the copies off it too, and the trial is about where they land.
+      // A failing node stays in: ejecting it would keep the copies off it too, and the trial is about where they land.
       outlierDetection: { consecutiveFailures: 1_000, baseEjectionMs: 1_000, maxEjectionMs: 2_000 },
     };
     await eventually(async () => void (await http().put(POLICY).send(policy).expect(200)), 30_000, 200);
@@ -139,7 +139,10 @@ describe('validation of lb-weights with mirrored traffic', () => {
 
   it('rejects weights that send more of the traffic to a node answering 503, naming errors; the node is in the figures', async () => {
     const id = await propose({ [nodeA.id]: 10, [nodeB.id]: 90 });
-    nodeB.faults.failing = 0.5;
+    // 90 % of node-b's answers fail: production (even over both nodes) sees about 45 % errors, the copies (90 % on node-b)
+    // about 81 %, a gap the judge calls within the window even on a loaded machine (at half failing, 26 % against 40 %,
+    // a loaded CI run once ended the window inconclusive).
+    nodeB.faults.failing = 0.9;
     try {
       const { answer, statuses } = await trial(id, { sampleRate: 0.5, windowSeconds: 20, minRequests: 150 });
 
@@ -147,9 +150,9 @@ describe('validation of lb-weights with mirrored traffic', () => {
       const mirror = proposal.staging?.mirror;
       expect({ status: proposal.status, verdict: mirror?.verdict, switchedOff: mirror?.mirrorSwitchedOff }).toEqual({ status: 'rejected', verdict: 'fail', switchedOff: true });
       expect(proposal.reason).toMatch(/^mirrored trial fail: staging differs from production: errors/);
-      // Production spreads its requests over both nodes (about a quarter fail); the copies, 90 % on node-b, fail about as often as it does.
+      // Production spreads its requests over both nodes; the copies, 90 % on node-b, fail far more often.
       expect(mirror?.mirror.shares?.['serverErrors']).toBeGreaterThan((mirror?.production.shares?.['serverErrors'] ?? 1) + 0.05);
-      expect(mirror?.nodeShares.nodes.find((node) => node.node === nodeB.id)?.failedShare).toBeGreaterThan(0.3);
+      expect(mirror?.nodeShares.nodes.find((node) => node.node === nodeB.id)?.failedShare).toBeGreaterThan(0.6);
       expect(statuses.some((status) => status === 503)).toBe(true);
       process.stdout.write(`lb-weights trial (fail): ${JSON.stringify({ production: mirror?.production, mirror: mirror?.mirror, shares: mirror?.nodeShares.nodes, findings: mirror?.findings })}\n`);
     } finally {

@@ -12,7 +12,12 @@ interface AppVersionProposal {
   reason: string;
   target: { stack: string; environment: string; component: string; runningVersion: string; runningGroup: string };
   change: { type: string; reason: string; version: string; versionGroup: string };
-  evidence: { anomalies: { anomalyId: string; seriesId: string; metric: string; node: string | null; severity: string; score: number; observed: number; expected: number | null }[]; skipped: unknown[] };
+  evidence: {
+    anomalies: { anomalyId: string; seriesId: string; metric: string; node: string | null; severity: string; score: number; observed: number; expected: number | null }[];
+    skipped: unknown[];
+    stagingSkipped: unknown[];
+    alternative: { reason: string; versionGroup: string; version: string; windows: number } | null;
+  };
   expected: { metrics: { metric: string; now: number; lastKnownGood: number | null; lastKnownGoodWindows: number; expectedReduction: number | null }[] };
 }
 
@@ -62,11 +67,20 @@ describe('predictive-staging app-version proposals', () => {
     for (const version of ['1.0.0', '2.0.0']) await register(stack, 'shop-api', 'app', version);
     await register(stack, 'shop-db', 'db-schema', '1.0.0');
     await deploy(stack, `${stack}@1`, '1.0.0');
-    // A group tried in the staging slot is not what production ran: it must not enter the history.
+    // A group tried in the staging location is not what production ran: it is kept apart from the history.
     await deploy(stack, `${stack}@1-rc`, '1.1.0-rc.1', 'staging');
     await deploy(stack, `${stack}@2`, '2.0.0');
     // A stack's events are applied in order: once v2 is there, the staging one was handled before it.
-    await eventually(async () => expect((await sut.sql.query('SELECT version_group FROM staging.deployments WHERE stack = $1 ORDER BY id', [stack])).rows.map((row: { version_group: string }) => row.version_group)).toEqual([`${stack}@1`, `${stack}@2`]), 10_000, 50);
+    await eventually(
+      async () =>
+        expect((await sut.sql.query('SELECT location, version_group FROM staging.deployments WHERE stack = $1 ORDER BY id', [stack])).rows.map((row: { location: string; version_group: string }) => `${row.location} ${row.version_group}`)).toEqual([
+          `production ${stack}@1`,
+          `staging ${stack}@1-rc`,
+          `production ${stack}@2`,
+        ]),
+      10_000,
+      50,
+    );
     // v1 ran at about 1 % errors.
     await feedWindows(sut, 'v1-node-1', labels(`${stack}@1`, 'node-1'), errorRate(11, 1, 0).slice(0, 40));
   }, 60_000);
@@ -95,6 +109,8 @@ describe('predictive-staging app-version proposals', () => {
     const [effect] = proposal!.expected.metrics;
     expect(effect).toMatchObject({ metric: METRIC, now: expect.closeTo(8, 0), lastKnownGood: expect.closeTo(1, 1), lastKnownGoodWindows: 40 });
     expect(effect!.expectedReduction).toBeGreaterThan(0.8);
+    // The release candidate tried in staging is older than the running 2.0.0: no alternative.
+    expect(proposal!.evidence).toMatchObject({ alternative: null, stagingSkipped: [{ versionGroup: `${stack}@1-rc`, reason: 'carries shop-api 1.1.0-rc.1, not newer than 2.0.0' }] });
     await eventually(async () => expect(proposalEvents().map((event) => event.data)).toEqual([expect.objectContaining({ proposalId: proposal!.id, kind: 'app-version', from: null, status: 'proposed', actor: 'predictive-staging' })]), 10_000, 50);
   }, 120_000);
 
@@ -131,6 +147,50 @@ describe('predictive-staging app-version proposals', () => {
     const { rows } = await sut.sql.query<{ count: string }>(`SELECT count(*) FROM staging.anomalies WHERE series_id = 'solo-node-1'`);
     expect(Number(rows[0]?.count)).toBe(1);
     expect(await appVersionProposals(solo)).toEqual([]);
+  }, 120_000);
+
+  it('proposes a newer version that ran healthy in staging when nothing earlier is known good, naming the staged groups passed over', async () => {
+    const fwd = aStackName('ps-fwd');
+    for (const version of ['1.0.0', '1.0.1', '1.0.3']) await register(fwd, 'shop-api', 'app', version);
+    await deploy(fwd, `${fwd}@1`, '1.0.0');
+    await deploy(fwd, `${fwd}@fix`, '1.0.1', 'staging');
+    await deploy(fwd, `${fwd}@thin`, '1.0.3', 'staging');
+    await eventually(async () => expect(await deployments(fwd)).toBe(3), 10_000, 50);
+    // 1.0.1 ran eight windows in staging at 1 % errors; 1.0.3 only three (deployed, barely measured).
+    await feedWindows(sut, 'fwd-fix', labels(`${fwd}@fix`, 'staging-node', fwd), errorRate(71, 1, 0).slice(0, 8));
+    await feedWindows(sut, 'fwd-thin', labels(`${fwd}@thin`, 'staging-node', fwd), errorRate(72, 1, 0).slice(0, 3));
+
+    await feedWindows(sut, 'fwd-v1', labels(`${fwd}@1`, 'node-1', fwd), errorRate(73, 8));
+
+    const [proposal, ...others] = await appVersionProposals(fwd);
+    expect(others).toEqual([]);
+    expect(proposal).toMatchObject({
+      title: `shop-api 1.0.0 → 1.0.1 (newer, healthy in staging, ${fwd}@fix)`,
+      target: { runningVersion: '1.0.0', runningGroup: `${fwd}@1` },
+      change: { type: 'app', reason: 'healthy-in-staging', version: '1.0.1', versionGroup: `${fwd}@fix` },
+      evidence: { alternative: null, skipped: [], stagingSkipped: [{ versionGroup: `${fwd}@thin`, reason: '3 KPI windows kept under it in staging, fewer than 6' }] },
+    });
+    expect(proposal!.reason).toMatch(new RegExp(`nothing earlier is known good \\(no deployment before ${fwd}@1 is known in this environment\\); ${fwd}@fix ran shop-api 1\\.0\\.1 in production's staging without a regression anomaly$`));
+    // The expected effect is the error rate 1.0.1 showed in staging against the regression's.
+    expect(proposal!.expected.metrics[0]).toMatchObject({ metric: METRIC, lastKnownGood: expect.closeTo(1, 1), lastKnownGoodWindows: 8 });
+  }, 120_000);
+
+  it('keeps a newer version healthy in staging as the alternative beside the last known good it proposes', async () => {
+    const alt = aStackName('ps-alt');
+    for (const version of ['1.0.0', '2.0.0', '2.1.0']) await register(alt, 'shop-api', 'app', version);
+    await deploy(alt, `${alt}@1`, '1.0.0');
+    await deploy(alt, `${alt}@2`, '2.0.0');
+    await deploy(alt, `${alt}@3`, '2.1.0', 'staging');
+    await eventually(async () => expect(await deployments(alt)).toBe(3), 10_000, 50);
+    await feedWindows(sut, 'alt-v3', labels(`${alt}@3`, 'staging-node', alt), errorRate(81, 1, 0).slice(0, 8));
+
+    await feedWindows(sut, 'alt-v2', labels(`${alt}@2`, 'node-1', alt), errorRate(82, 8));
+
+    const [proposal] = await appVersionProposals(alt);
+    expect(proposal).toMatchObject({
+      change: { reason: 'last-known-good', version: '1.0.0', versionGroup: `${alt}@1` },
+      evidence: { alternative: { reason: 'healthy-in-staging', versionGroup: `${alt}@3`, version: '2.1.0', windows: 8 }, stagingSkipped: [] },
+    });
   }, 120_000);
 
   it("stages an app-version proposal through the rollback service (503 naming it when it cannot be reached), and lets it be rejected", async () => {

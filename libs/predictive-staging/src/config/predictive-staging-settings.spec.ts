@@ -32,8 +32,13 @@ describe(readPredictiveStagingSettings.name, () => {
   });
 
   it('reads which anomalies propose an app version, naming the variable of a bad value', () => {
-    expect(readPredictiveStagingSettings({}).appVersion).toEqual({ minSeverity: 'high', metrics: /error|latency|duration|5xx/ });
-    expect(readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_MIN_SEVERITY: 'critical', PREDICTIVE_APP_VERSION_METRICS: '^http_errors' }).appVersion).toEqual({ minSeverity: 'critical', metrics: /^http_errors/ });
+    expect(readPredictiveStagingSettings({}).appVersion).toEqual({ minSeverity: 'high', metrics: /error|latency|duration|5xx/, stagingMinWindows: 6 });
+    expect(readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_MIN_SEVERITY: 'critical', PREDICTIVE_APP_VERSION_METRICS: '^http_errors', PREDICTIVE_APP_VERSION_STAGING_MIN_WINDOWS: '30' }).appVersion).toEqual({
+      minSeverity: 'critical',
+      metrics: /^http_errors/,
+      stagingMinWindows: 30,
+    });
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_STAGING_MIN_WINDOWS: '0' })).toThrow(/PREDICTIVE_APP_VERSION_STAGING_MIN_WINDOWS/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_METRICS: 'error(' })).toThrow(/PREDICTIVE_APP_VERSION_METRICS: must be a valid regular expression/);
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_APP_VERSION_MIN_SEVERITY: 'none' })).toThrow(/PREDICTIVE_APP_VERSION_MIN_SEVERITY/);
   });

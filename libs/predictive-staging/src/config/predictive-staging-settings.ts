@@ -51,7 +51,8 @@ export interface PredictiveStagingSettings {
    * matches (one where higher is worse), of the group deployed to an app component, proposes the
    * last known good version.
    */
-  appVersion: { minSeverity: ReportedSeverity; metrics: RegExp };
+  /** `stagingMinWindows`: KPI windows a newer version must have run in staging, without a regression, to be proposed as healthy there. */
+  appVersion: { minSeverity: ReportedSeverity; metrics: RegExp; stagingMinWindows: number };
   /**
    * Automatic lb-weights proposals from per-node forecasts of `loadMetric` (and `latencyMetric`, as
    * evidence): proposed when node loads at the forecast peak spread at least `minImbalance` above
@@ -127,6 +128,7 @@ const settingsSchema = z.object({
   PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT: duration('1h'),
   PREDICTIVE_APP_VERSION_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
   PREDICTIVE_APP_VERSION_METRICS: pattern,
+  PREDICTIVE_APP_VERSION_STAGING_MIN_WINDOWS: positiveInt(6, 1_000_000),
   PREDICTIVE_LB_LOAD_METRIC: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus-style metric name').max(200).default('gateway_requests_total'),
   PREDICTIVE_LB_LATENCY_METRIC: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus-style metric name').max(200).default('gateway_request_duration_ms'),
   PREDICTIVE_LB_MIN_IMBALANCE: z.coerce.number({ message: 'must be a number' }).gt(0).max(10).default(0.1),
@@ -203,7 +205,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
       lockTimeout: parsed.PREDICTIVE_PROMOTION_LOCK_TIMEOUT,
       statementTimeout: parsed.PREDICTIVE_PROMOTION_STATEMENT_TIMEOUT,
     },
-    appVersion: { minSeverity: parsed.PREDICTIVE_APP_VERSION_MIN_SEVERITY, metrics: new RegExp(parsed.PREDICTIVE_APP_VERSION_METRICS) },
+    appVersion: { minSeverity: parsed.PREDICTIVE_APP_VERSION_MIN_SEVERITY, metrics: new RegExp(parsed.PREDICTIVE_APP_VERSION_METRICS), stagingMinWindows: parsed.PREDICTIVE_APP_VERSION_STAGING_MIN_WINDOWS },
     lbWeights: { loadMetric: parsed.PREDICTIVE_LB_LOAD_METRIC, latencyMetric: parsed.PREDICTIVE_LB_LATENCY_METRIC, minImbalance: parsed.PREDICTIVE_LB_MIN_IMBALANCE, minWeight: parsed.PREDICTIVE_LB_MIN_WEIGHT },
     mirror: {
       routingControlUrl: urls[upstreamUrlVariable('routing-control')] as string,

@@ -6,8 +6,8 @@ import { DeploymentsRepository } from '../repositories/deployments.repository';
 /**
  * What app-version proposals need from the registry, learnt from its events (never its tables):
  * each component's type, to know which anomalies are of an app, and every version group deployed to
- * an environment's production, to know what runs and what ran before. Staging slots are not kept:
- * a group deployed there is not what the environment ran.
+ * an environment, by location: production's to know what runs and what ran before, staging's to know
+ * which newer versions ran there.
  */
 @Injectable()
 export class RegistryDeploymentsConsumer implements OnApplicationBootstrap {
@@ -21,8 +21,7 @@ export class RegistryDeploymentsConsumer implements OnApplicationBootstrap {
       'io.strata.registry.component-version.registered.v1': (event, manager) => this.deployments.recordComponentType(manager, event.data.stack, event.data.component, event.data.type),
       'io.strata.registry.deployment.recorded.v1': async (event, manager) => {
         const { stack, environment, location, versionGroup, members } = event.data;
-        if (location !== 'production') return;
-        await this.deployments.recordDeployment(manager, { stack, environment, versionGroup, members, deployedAt: Date.parse(event.time) });
+        await this.deployments.recordDeployment(manager, { stack, environment, location, versionGroup, members, deployedAt: Date.parse(event.time) });
       },
     });
   }

@@ -5,9 +5,13 @@ import type { DeployedGroup } from '../domain/app-version-proposal';
 
 const schema = PREDICTIVE_STAGING_SCHEMA;
 
+/** Where in an environment a group was deployed, as the registry's version map says. */
+export type DeploymentLocation = 'production' | 'staging';
+
 export interface NewDeployment extends DeployedGroup {
   stack: string;
   environment: string;
+  location: DeploymentLocation;
 }
 
 /** Deployments kept per environment, newest first: far more than any last-known-good search walks back. */
@@ -33,18 +37,24 @@ export class DeploymentsRepository {
 
   /** Appends a deployment; the registry's events of a stack arrive in order, so the row order is the deployment order. */
   async recordDeployment(manager: EntityManager, deployment: NewDeployment): Promise<void> {
-    await manager.query(`INSERT INTO "${schema}".deployments (stack, environment, version_group, members, deployed_at) VALUES ($1, $2, $3, $4, $5)`, [
+    await manager.query(`INSERT INTO "${schema}".deployments (stack, environment, location, version_group, members, deployed_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
       deployment.stack,
       deployment.environment,
+      deployment.location,
       deployment.versionGroup,
       JSON.stringify(deployment.members),
       new Date(deployment.deployedAt),
     ]);
   }
 
-  /** The environment's production deployments, newest first. */
-  async history(manager: EntityManager, stack: string, environment: string): Promise<DeployedGroup[]> {
-    const rows = (await manager.query(`SELECT version_group, members, deployed_at FROM "${schema}".deployments WHERE stack = $1 AND environment = $2 ORDER BY id DESC LIMIT $3`, [stack, environment, HISTORY_LIMIT])) as {
+  /** The environment's deployments to `location` (production unless said), newest first. */
+  async history(manager: EntityManager, stack: string, environment: string, location: DeploymentLocation = 'production'): Promise<DeployedGroup[]> {
+    const rows = (await manager.query(`SELECT version_group, members, deployed_at FROM "${schema}".deployments WHERE stack = $1 AND environment = $2 AND location = $3 ORDER BY id DESC LIMIT $4`, [
+      stack,
+      environment,
+      location,
+      HISTORY_LIMIT,
+    ])) as {
       version_group: string;
       members: DeployedGroup['members'];
       deployed_at: Date;

@@ -114,10 +114,17 @@ export class SeriesRepository {
     return row && row.mean !== null && row.windows > 0 ? { mean: row.mean, windows: row.windows } : null;
   }
 
-  /**
-   * Series that have contributed at least `minPoints` values. Every judged window adds one value
-   * and history keeps at least `minPoints`, so the counter answers without scanning the history.
-   */
+  /** How many KPI windows (distinct window ends, over every series of the component) are kept under each of `groups`; groups with none are absent. */
+  async windowsUnder(manager: EntityManager, where: { stack: string; environment: string; component: string }, groups: readonly string[]): Promise<Map<string, number>> {
+    if (groups.length === 0) return new Map();
+    const rows = (await manager.query(
+      `SELECT s.stack_config, count(DISTINCT p.window_end)::int AS windows FROM "${schema}".series_points p JOIN "${schema}".series s ON s.series_id = p.series_id
+        WHERE s.stack = $1 AND s.environment = $2 AND s.component = $3 AND s.stack_config = ANY($4) GROUP BY s.stack_config`,
+      [where.stack, where.environment, where.component, groups],
+    )) as { stack_config: string; windows: number }[];
+    return new Map(rows.map((row) => [row.stack_config, row.windows]));
+  }
+
   /**
    * The window values of a component's series (`metric` picks which) in `(pivot − span, pivot]` and
    * `(pivot, pivot + span]`, by window end: the windows before and after a change at `pivot`.
@@ -148,6 +155,10 @@ export class SeriesRepository {
     });
   }
 
+  /**
+   * Series that have contributed at least `minPoints` values. Every judged window adds one value
+   * and history keeps at least `minPoints`, so the counter answers without scanning the history.
+   */
   async forecastable(manager: EntityManager, minPoints: number): Promise<string[]> {
     const rows = (await manager.query(`SELECT series_id FROM "${schema}".series WHERE windows_seen >= $1 ORDER BY series_id`, [minPoints])) as { series_id: string }[];
     return rows.map((row) => row.series_id);

@@ -4,7 +4,8 @@ import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
-import { type RegressionEvidence, type SkippedGroup, chooseLastKnownGood, expectedEffects, isRegression, mergeRegressionEvidence } from '../domain/app-version-proposal';
+import { type DeployedGroup, type RegressionEvidence, type SkippedGroup, chooseLastKnownGood, expectedEffects, isRegression, mergeRegressionEvidence } from '../domain/app-version-proposal';
+import { type GroupRecord, type HealthyInStagingChoice, chooseNewerHealthyInStaging } from '../domain/healthy-in-staging';
 import { AnomaliesRepository, AnomalyRecord } from '../repositories/anomalies.repository';
 import { DeploymentsRepository } from '../repositories/deployments.repository';
 import { ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
@@ -18,16 +19,24 @@ interface AppVersionEvidence {
   anomalies: RegressionEvidence[];
   /** Earlier groups passed over on the way to the last known good one, each with why. */
   skipped: SkippedGroup[];
+  /** Groups in the environment's staging passed over on the way to a newer healthy version, each with why. */
+  stagingSkipped: SkippedGroup[];
+  /** The other candidate, when both were found: the newer version healthy in staging beside the last known good proposed. */
+  alternative: { reason: 'healthy-in-staging'; versionGroup: string; version: string; stagedAt: string; windows: number } | null;
 }
+
+type Candidate = { reason: 'last-known-good' | 'healthy-in-staging'; versionGroup: string; version: string; deployedAt: number };
 
 /**
  * App-version proposals made from regression anomalies, in the anomaly's own transaction (the
  * detector's inbox transaction): a regression of the group deployed to an app component proposes
- * that component's last known good version, with the anomalies as evidence and each metric's level
- * under that version against now as the expected effect. One proposal stays open per stack,
- * environment and running group; later anomalies are added to its evidence (not announced again:
- * the proposal event says when a proposal is made or moves). No proposal when nothing earlier is
- * known good: the reason is logged.
+ * that component's last known good version — or, when nothing earlier is known good, a newer
+ * version that ran healthy in the environment's staging (the fix forward) — with the anomalies as
+ * evidence and each metric's level under the proposed group against now as the expected effect.
+ * Going back to what production ran well is preferred; the newer healthy version, when there is
+ * one, is kept beside it as the alternative. One proposal stays open per stack, environment and
+ * running group; later anomalies are added to its evidence (not announced again: the proposal event
+ * says when a proposal is made or moves). No proposal when neither exists: the reasons are logged.
  */
 @Injectable()
 export class AppVersionProposalsService {
@@ -56,22 +65,26 @@ export class AppVersionProposalsService {
     const earlier = await this.anomalies.underGroups(manager, { stack, environment, component }, history.slice(1).map((deployment) => deployment.versionGroup), rule.minSeverity);
     const regressed = new Set(earlier.filter((signal) => isRegression(signal, rule)).map((signal) => signal.stackConfig));
     const choice = chooseLastKnownGood(history, component, stackConfig, regressed);
-    if (!choice.found) {
-      this.logger.info('a regression made no app-version proposal', { stack, environment, component, versionGroup: stackConfig, anomalyId: anomaly.id, reason: choice.reason });
+    const runningVersion = runningVersionOf(history, component, stackConfig);
+    const newer = runningVersion === undefined ? null : await this.newerInStaging(manager, anomaly.labels, runningVersion);
+    const picked: Candidate | null = choice.found ? { reason: 'last-known-good', ...choice.proposed } : newer?.found ? { reason: 'healthy-in-staging', ...newer.proposed } : null;
+    if (picked === null || runningVersion === undefined) {
+      this.logger.info('a regression made no app-version proposal', { stack, environment, component, versionGroup: stackConfig, anomalyId: anomaly.id, reason: choice.found ? 'the running version is unknown' : choice.reason, staging: newer && !newer.found ? newer.reason : undefined });
       return null;
     }
-    const { running, proposed } = choice;
+    const alternative = choice.found && newer?.found ? { reason: 'healthy-in-staging' as const, versionGroup: newer.proposed.versionGroup, version: newer.proposed.version, stagedAt: new Date(newer.proposed.deployedAt).toISOString(), windows: newer.proposed.windows } : null;
+    const kept: AppVersionEvidence = { anomalies: [evidence], skipped: choice.skipped, stagingSkipped: newer?.skipped ?? [], alternative };
     const created = await this.proposals.insertUnlessOpen(manager, {
       kind: 'app-version',
       stack,
       environment,
       component,
-      title: `${component} ${running.version} → ${proposed.version} (last known good, ${proposed.versionGroup})`,
-      reason: `${metric} regressed under ${component} ${running.version} (${running.versionGroup}): ${evidence.observed} where ${evidence.expected ?? 'no baseline'} was expected, score ${evidence.score.toFixed(2)}, ${evidence.severity}; ${proposed.versionGroup} ran before it in ${environment} without a regression anomaly`,
-      target: { stack, environment, component, runningVersion: running.version, runningGroup: running.versionGroup },
-      change: { type: 'app', reason: 'last-known-good', version: proposed.version, versionGroup: proposed.versionGroup, deployedAt: new Date(proposed.deployedAt).toISOString() },
-      evidence: { anomalies: [evidence], skipped: choice.skipped } satisfies AppVersionEvidence as unknown as Record<string, unknown>,
-      expected: await this.expectedOf(manager, anomaly.labels, [evidence], proposed.versionGroup),
+      title: `${component} ${runningVersion} → ${picked.version} (${picked.reason === 'last-known-good' ? 'last known good' : 'newer, healthy in staging'}, ${picked.versionGroup})`,
+      reason: `${metric} regressed under ${component} ${runningVersion} (${stackConfig}): ${evidence.observed} where ${evidence.expected ?? 'no baseline'} was expected, score ${evidence.score.toFixed(2)}, ${evidence.severity}; ${picked.reason === 'last-known-good' ? `${picked.versionGroup} ran before it in ${environment} without a regression anomaly` : `nothing earlier is known good (${choice.found ? '' : choice.reason}); ${picked.versionGroup} ran ${component} ${picked.version} in ${environment}'s staging without a regression anomaly`}`,
+      target: { stack, environment, component, runningVersion, runningGroup: stackConfig },
+      change: { type: 'app', reason: picked.reason, version: picked.version, versionGroup: picked.versionGroup, deployedAt: new Date(picked.deployedAt).toISOString() },
+      evidence: kept as unknown as Record<string, unknown>,
+      expected: await this.expectedOf(manager, anomaly.labels, [evidence], picked.versionGroup),
       createdBy: ACTOR,
     });
     if (created) {
@@ -81,6 +94,19 @@ export class AppVersionProposalsService {
     // Another anomaly of the group made it while this one was judged: its evidence gets this one.
     const made = await this.proposals.findOpenAppVersion(manager, stack, environment, stackConfig);
     return made ? this.addEvidence(manager, made, evidence) : null;
+  }
+
+  /** A newer version of the component that ran healthy in the environment's staging (`chooseNewerHealthyInStaging`). */
+  private async newerInStaging(manager: EntityManager, labels: Pick<KpiSeriesLabels, 'stack' | 'environment' | 'component'>, runningVersion: string): Promise<HealthyInStagingChoice> {
+    const where = { stack: labels.stack, environment: labels.environment, component: labels.component };
+    const staging = await this.deployments.history(manager, where.stack, where.environment, 'staging');
+    const groups = [...new Set(staging.map((deployment) => deployment.versionGroup))];
+    const rule = this.settings.appVersion;
+    const windows = await this.series.windowsUnder(manager, where, groups);
+    const anomalies = await this.anomalies.underGroups(manager, where, groups, rule.minSeverity);
+    const regressed = new Set(anomalies.filter((signal) => isRegression(signal, rule)).map((signal) => signal.stackConfig));
+    const records = new Map<string, GroupRecord>(groups.map((group) => [group, { windows: windows.get(group) ?? 0, regressed: regressed.has(group) }]));
+    return chooseNewerHealthyInStaging(staging, where.component, runningVersion, records, rule.stagingMinWindows);
   }
 
   private async addEvidence(manager: EntityManager, proposal: ProposalRecord, added: RegressionEvidence): Promise<ProposalRecord> {
@@ -102,6 +128,12 @@ export class AppVersionProposalsService {
     }
     return { metrics: expectedEffects(evidence, levels), method: `mean of the window values kept under ${proposedGroup} against the mean of the regression anomalies' observed values` };
   }
+}
+
+/** The component's version in the running group, when the running group is what the environment's production runs. */
+function runningVersionOf(history: readonly DeployedGroup[], component: string, runningGroup: string): string | undefined {
+  const current = history[0];
+  return current?.versionGroup === runningGroup ? current.members.find((member) => member.component === component)?.version : undefined;
 }
 
 function evidenceOf(anomaly: AnomalyRecord): RegressionEvidence {

@@ -19,7 +19,7 @@ export function testSettings(
     advisor: { minCalls: 10, minMeanMs: 1, minCostDrop: 0.5 },
     staging: { samplePercent: 25, maxRowsPerTable: 200_000 },
     promotion: { registryUrl: 'http://127.0.0.1:1', rollbackUrl: 'http://127.0.0.1:1', waitMs: 60_000, lockTimeout: '5s', statementTimeout: '1m', ...overrides.promotion },
-    appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/ },
+    appVersion: { minSeverity: 'high', metrics: /error|latency|duration|5xx/, stagingMinWindows: 6 },
     lbWeights: { loadMetric: 'gateway_requests_total', latencyMetric: 'gateway_request_duration_ms', minImbalance: 0.1, minWeight: 5 },
     mirror: { routingControlUrl: 'http://127.0.0.1:1', maxWindowSeconds: 900, settleMs: 5_000, minRequests: 300, ...overrides.mirror },
     observation: { windowMs: 900_000, intervalMs: 0, metrics: /error|latency|duration|5xx|_ms$/, ...overrides.observation },
