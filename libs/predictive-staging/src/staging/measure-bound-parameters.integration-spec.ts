@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@strata/testing';
 import { bindParameters } from './bind-parameters';
-import { measureCandidate } from './measure-candidate';
+import { measureCandidate, measureStatements } from './measure-candidate';
 import type { PlanNode } from './plan-summary';
 import { createStagingCopy, type StagingCopy } from './staging-copy';
 import { isMeasured, type MeasuredStatement, type StatementMeasurement } from './validation-rule';
@@ -91,6 +91,22 @@ describe('measureCandidate with normalised statements bound to values of the sta
       }
       await client.query('CREATE TABLE empty_orders (customer_id integer)');
       expect(await bindParameters(client, 'SELECT 1 FROM empty_orders WHERE customer_id = $1', 2, new Map())).toEqual({ kind: 'unmeasurable', reason: '$1 is compared with empty_orders.customer_id: the copy holds no non-null value of it' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('measures a normalised statement elsewhere (production after a promotion) with the value sets staging used, read-only', async () => {
+    const client = new Client({ connectionString: staging.url });
+    await client.connect();
+    try {
+      const binding = await bindParameters(client, UP_TO_CUSTOMER, 3, new Map());
+      if (binding.kind !== 'bound') throw new Error(`expected a binding, got ${binding.kind}`);
+      const [bound, unbound] = await measureStatements(client, [UP_TO_CUSTOMER, UP_TO_CUSTOMER], { runs: 3, parameters: [binding.values, undefined] });
+      expect(bound).not.toBeInstanceOf(Error);
+      expect(bound).toMatchObject({ timesMs: [expect.any(Number), expect.any(Number), expect.any(Number)], plan: { plan: { nodeType: 'Limit', actualRows: 10 } } });
+      expect(unbound).toEqual(new Error('there is no parameter $1'));
+      expect((await client.query('SELECT name FROM pg_prepared_statements')).rows).toEqual([]);
     } finally {
       await client.end();
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
-import { type Binding, bindParameters } from './bind-parameters';
+import { type Binding, bindParameters, type ParameterValues } from './bind-parameters';
 import { quoteLiteral } from './catalog-ddl';
 import { connect } from './connections';
 import { isWrite, median, planShape, type TrimmedPlan, trimPlan, usesAnyIndex } from './plan-summary';
@@ -82,11 +82,20 @@ export async function measureCandidate(staging: Pick<StagingCopy, 'url'> | strin
 /**
  * Replays each statement with EXPLAIN (ANALYZE, BUFFERS) on a connected database, each run in a
  * READ ONLY transaction rolled back: on production a captured write is refused, never run. A
+ * normalised statement is executed with the value sets staging used for it (`parameters`, by
+ * position; values of the copy, so rows production holds too), none given → PostgreSQL's error. A
  * statement that fails is returned as its error.
  */
-export async function measureStatements(db: Client, queries: readonly string[], options: Pick<MeasureOptions, 'warmups' | 'runs'> = {}): Promise<(PhaseMeasurement | Error)[]> {
+export async function measureStatements(
+  db: Client,
+  queries: readonly string[],
+  options: Pick<MeasureOptions, 'warmups' | 'runs'> & { readonly parameters?: readonly (ParameterValues | undefined)[] } = {},
+): Promise<(PhaseMeasurement | Error)[]> {
   const measured: (PhaseMeasurement | Error)[] = [];
-  for (const sql of queries) measured.push(await measurePhase(db, sql, { warmups: options.warmups ?? 1, runs: options.runs ?? 5 }, 'BEGIN READ ONLY'));
+  for (const [position, sql] of queries.entries()) {
+    const values = options.parameters?.[position];
+    measured.push(await measurePhase(db, sql, { warmups: options.warmups ?? 1, runs: options.runs ?? 5 }, 'BEGIN READ ONLY', values && values.valueSets.length > 0 ? { kind: 'bound', values } : undefined));
+  }
   return measured;
 }
 
