@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { type PrivatePostgres, startPrivatePostgres } from '@strata/testing/harness';
+import type { Client } from 'pg';
+import { type PrivatePostgres, startPostgresWithStatementStats } from '@strata/testing/harness';
 import { type PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 
 interface MeasuredStatement {
@@ -21,14 +21,8 @@ describe('predictive-staging index proposals from pg_stat_statements', () => {
   let sut: PredictiveStagingTestApp;
 
   beforeAll(async () => {
-    postgres = await startPrivatePostgres({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' }, ['pg_stat_statements']);
-    const admin = new Client({ connectionString: postgres.urlOf('postgres') });
-    await admin.connect();
-    await admin.query('CREATE DATABASE shop');
-    await admin.end();
-    const shop = new Client({ connectionString: postgres.urlOf('shop') });
-    await shop.connect();
-    await shop.query('CREATE EXTENSION pg_stat_statements');
+    let shop: Client;
+    ({ postgres, client: shop } = await startPostgresWithStatementStats('shop'));
     await shop.query('CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, total numeric NOT NULL)');
     await shop.query('INSERT INTO orders SELECT g, 1 + g % 20000, g * 1.5 FROM generate_series(1, 200000) AS g');
     await shop.query('ANALYZE orders');
