@@ -65,7 +65,7 @@ async function sampleGroups(db: SqlRunner, source: ColumnSource, size: number, s
   try {
     ({ rows } = await db.query(
       `WITH picked AS (SELECT ${column} AS v, md5(ctid::text) AS h FROM ${quoteIdentifier(source.table)} WHERE ${column} IS NOT NULL ORDER BY h LIMIT ${size * sets})
-       SELECT ((row_number() OVER (ORDER BY h) - 1) / ${size})::int AS grp, v::text AS value FROM picked ORDER BY grp, picked.v`,
+       SELECT ((row_number() OVER (ORDER BY h) - 1) / ${size})::int AS grp, v::text AS value FROM picked ORDER BY grp${size > 1 ? ', picked.v' : ''}`,
     ));
   } catch (error) {
     return `its values could not be sampled from the copy (${(error as Error).message})`;
