@@ -1,5 +1,8 @@
-import type { Client } from 'pg';
+import { measureStatements } from '@strata/predictive-staging/staging';
+import { Client } from 'pg';
 import { type PrivatePostgres, startPostgresWithStatementStats } from '@strata/testing/harness';
+import type { ProposalRecord } from './repositories/proposals.repository';
+import { stagedParameters, statementsOf } from './services/promotion.service';
 import { type PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 
 interface MeasuredStatement {
@@ -61,5 +64,16 @@ describe('predictive-staging index proposals from pg_stat_statements', () => {
 
     const validated = await sut.http().post(`/v1/proposals/${proposal.id}/validate`).expect(200);
     expect(validated.body).toMatchObject({ status: 'validated', reason: expect.stringMatching(/^staging measured it: /) });
+
+    // What a promotion measures on production, before the deploy and after: the same statements with the value sets kept by staging.
+    const stored = (await sut.http().get(`/v1/proposals/${proposal.id}`).expect(200)).body as ProposalRecord;
+    const shop = new Client({ connectionString: postgres.urlOf('shop') });
+    await shop.connect();
+    try {
+      const onProduction = await measureStatements(shop, statementsOf(stored), { runs: 2, parameters: stagedParameters(stored) });
+      expect(onProduction.map((result) => (result instanceof Error ? result.message : result.plan.plan.actualRows))).toEqual(statementsOf(stored).map(() => expect.any(Number)));
+    } finally {
+      await shop.end();
+    }
   }, 120_000);
 });
