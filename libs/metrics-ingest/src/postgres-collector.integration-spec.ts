@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PrivatePostgres, startPrivatePostgres } from '@strata/testing/harness';
+import { PrivatePostgres, startPostgresWithStatementStats } from '@strata/testing/harness';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 import { PostgresTargetsRepository } from './repositories/postgres-targets.repository';
 import { CollectorSchedulerService } from './services/collector-scheduler.service';
@@ -13,14 +13,7 @@ describe('pg_stat_statements of a registered database, against a real PostgreSQL
   let scheduler: CollectorSchedulerService;
 
   beforeAll(async () => {
-    postgres = await startPrivatePostgres({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' }, ['pg_stat_statements']);
-    const admin = new Client({ connectionString: postgres.urlOf('postgres') });
-    await admin.connect();
-    await admin.query('CREATE DATABASE shop');
-    await admin.end();
-    shop = new Client({ connectionString: postgres.urlOf('shop') });
-    await shop.connect();
-    await shop.query('CREATE EXTENSION pg_stat_statements');
+    ({ postgres, client: shop } = await startPostgresWithStatementStats('shop'));
     await shop.query('CREATE TABLE orders (id serial PRIMARY KEY, amount integer NOT NULL)');
     process.env[URL_VARIABLE] = postgres.urlOf('shop');
     // The timer is off: the test scrapes exactly when it means to.

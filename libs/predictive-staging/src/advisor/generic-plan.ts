@@ -1,23 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { parse } from 'libpg-query';
-import type { SqlRunner } from '@strata/predictive-staging/staging';
+import { parameterCount, type SqlRunner } from '@strata/predictive-staging/staging';
 
-/** The highest parameter (`$n`) a statement uses, from PostgreSQL's own parse tree; 0 for a literal statement. */
-export async function parameterCount(sql: string): Promise<number> {
-  let highest = 0;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (node !== null && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'ParamRef') highest = Math.max(highest, Number((value as { number?: unknown }).number ?? 0));
-        visit(value);
-      }
-    }
-  };
-  visit(await parse(sql));
-  return highest;
-}
+export { parameterCount } from '@strata/predictive-staging/staging';
 
 /**
  * `EXPLAIN (FORMAT JSON)` of a statement. A normalised one (`… WHERE customer_id = $1`, as

@@ -14,7 +14,7 @@ import {
   type SlowQueryThresholds,
 } from './candidates';
 import { Client } from 'pg';
-import { connect, type CopiedTable, createStagingCopy, type ProductionDatabase, type SqlRunner, type StagingCopyOptions, StagingDatabaseError } from '@strata/predictive-staging/staging';
+import { columnCatalog, connect, type CopiedTable, createStagingCopy, type ProductionDatabase, type SqlRunner, type StagingCopyOptions, StagingDatabaseError } from '@strata/predictive-staging/staging';
 import { explainJson } from './generic-plan';
 import { queryShape } from './query-shape';
 
@@ -171,17 +171,6 @@ function describe(candidate: Candidate): { table: string; columns: readonly stri
 async function hasHypopg(db: SqlRunner): Promise<boolean> {
   const { rows } = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'hypopg'`);
   return rows.length > 0;
-}
-
-/** Columns of the tables in the search path: resolves unqualified columns in joins. */
-async function columnCatalog(db: SqlRunner): Promise<Map<string, Set<string>>> {
-  const { rows } = await db.query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`);
-  const catalog = new Map<string, Set<string>>();
-  for (const row of rows) {
-    const table = String(row['table_name']);
-    catalog.set(table, (catalog.get(table) ?? new Set()).add(String(row['column_name'])));
-  }
-  return catalog;
 }
 
 /** Every index of the current schema with its key columns (an expression key ends the list). */

@@ -1,4 +1,7 @@
 import { parse } from 'libpg-query';
+import { type ColumnCatalog, type ColumnUse, collectFrom, columnOf, conjuncts, type Scope, type SqlNode as Node } from '@strata/predictive-staging/staging';
+
+export type { ColumnCatalog } from '@strata/predictive-staging/staging';
 
 /** What one table contributes to a query's plan: the columns an index could serve, by role. */
 export interface TableAccess {
@@ -12,14 +15,6 @@ export interface TableAccess {
   /** ORDER BY keys on this table, in order (only useful when every key is on this one table). */
   readonly order: readonly string[];
 }
-
-type Node = Record<string, unknown>;
-
-/** Tables in the FROM clause by the name a column reference uses (alias or table name). */
-type Scope = Map<string, string>;
-
-/** Resolves an unqualified column when the query reads several tables: table name → its columns. */
-export type ColumnCatalog = ReadonlyMap<string, ReadonlySet<string>>;
 
 const RANGE_OPERATORS = new Set(['<', '<=', '>', '>=']);
 
@@ -59,52 +54,6 @@ export async function queryShape(sql: string, catalog: ColumnCatalog = new Map()
     access(sortTable).order.push(...sortKeys.map((key) => key?.column ?? ''));
   }
   return [...accesses].map(([table, found]) => ({ table, equality: [...found.equality], range: [...found.range].filter((column) => !found.equality.has(column)), join: [...found.join], order: found.order }));
-}
-
-function collectFrom(item: Node, scope: Scope, joinQuals: Node[]): void {
-  const range = item['RangeVar'] as Node | undefined;
-  if (range) {
-    const table = String(range['relname']);
-    const alias = (range['alias'] as Node | undefined)?.['aliasname'];
-    scope.set(typeof alias === 'string' ? alias : table, table);
-    return;
-  }
-  const join = item['JoinExpr'] as Node | undefined;
-  if (join) {
-    collectFrom(join['larg'] as Node, scope, joinQuals);
-    collectFrom(join['rarg'] as Node, scope, joinQuals);
-    if (join['quals']) joinQuals.push(join['quals'] as Node);
-  }
-}
-
-/** The AND-ed parts of a predicate: each can be served on its own. */
-function conjuncts(node: unknown): Node[] {
-  if (!node) return [];
-  const bool = (node as Node)['BoolExpr'] as Node | undefined;
-  if (bool?.['boolop'] === 'AND_EXPR') {
-    return (bool['args'] as Node[]).flatMap(conjuncts);
-  }
-  return [node as Node];
-}
-
-interface ColumnUse {
-  readonly table: string;
-  readonly column: string;
-}
-
-function columnOf(node: unknown, scope: Scope, catalog: ColumnCatalog): ColumnUse | undefined {
-  const reference = (node as Node | undefined)?.['ColumnRef'] as Node | undefined;
-  if (!reference) return undefined;
-  const names = (reference['fields'] as Node[]).map((field) => (field['String'] as Node | undefined)?.['sval']);
-  if (names.some((name) => typeof name !== 'string')) return undefined;
-  const [qualifier, column] = names.length === 2 ? (names as string[]) : [undefined, names.at(-1) as string];
-  if (qualifier !== undefined) {
-    const table = scope.get(qualifier);
-    return table ? { table, column } : undefined;
-  }
-  const tables = [...new Set(scope.values())];
-  const owners = tables.length === 1 ? tables : tables.filter((table) => catalog.get(table)?.has(column));
-  return owners.length === 1 ? { table: owners[0], column } : undefined;
 }
 
 /** A literal, a parameter ($1) or an expression of them: a value fixed for the whole scan. */

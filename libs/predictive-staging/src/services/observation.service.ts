@@ -11,7 +11,7 @@ import { WindowEffect, predictedReduction, windowEffect } from '../domain/window
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
 import { SeriesRepository } from '../repositories/series.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
-import { OBSERVE_RUNS, statementsOf } from './promotion.service';
+import { OBSERVE_RUNS, stagedParameters, statementsOf } from './promotion.service';
 import { TargetDatabases } from './target-databases';
 
 /** At most this many proposals are observed per pass; the rest wait for the next one. */
@@ -94,7 +94,7 @@ export class ObservationService implements OnApplicationBootstrap, OnApplication
       return result === undefined ? new Error('not measured before the deploy') : 'error' in result ? new Error(result.error) : result;
     });
     const after = await this.targets
-      .with(String(proposal.target['databaseUrlFrom']), 'target.databaseUrlFrom', (client) => measureStatements(client, queries, OBSERVE_RUNS))
+      .with(String(proposal.target['databaseUrlFrom']), 'target.databaseUrlFrom', (client) => measureStatements(client, queries, { ...OBSERVE_RUNS, parameters: stagedParameters(proposal) }))
       .catch((error: unknown) => queries.map(() => new Error(reasonOf(error))));
     const method = `EXPLAIN (ANALYZE) on the production target at the end of the window, read-only, median of ${OBSERVE_RUNS.runs} runs, against the same before the deploy`;
     return observedEffect(queries, before, after, predictedReduction(proposal), method, new Date());

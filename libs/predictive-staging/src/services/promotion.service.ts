@@ -12,7 +12,7 @@ import {
   proposalTransition,
 } from '@strata/domain';
 import { problemType } from '@strata/observability';
-import { measureStatements } from '@strata/predictive-staging/staging';
+import { measureStatements, type ParameterValues } from '@strata/predictive-staging/staging';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
 import { observedEffect } from '../domain/observed-effect';
 import { Json, ProposalRecord, ProposalsRepository } from '../repositories/proposals.repository';
@@ -131,7 +131,7 @@ export class PromotionService {
 
   private async carryOut(proposal: ProposalRecord, promotion: Promotion, authorization: string): Promise<Execution> {
     const variable = await this.checkPlace(promotion, authorization);
-    const measured = promotion.before === undefined ? await this.measureProduction(variable, statementsOf(proposal)) : undefined;
+    const measured = promotion.before === undefined ? await this.measureProduction(variable, proposal) : undefined;
     if (measured) promotion.before = measured.map((result) => (result instanceof Error ? { error: result.message } : { medianMs: result.medianMs }));
     promotion.version ??= await this.nextVersion(promotion, authorization);
     promotion.versionGroup ??= promotionGroupName(promotion.stack, proposal.id);
@@ -285,15 +285,15 @@ export class PromotionService {
   private async observe(proposal: ProposalRecord, promotion: Promotion): Promise<ReturnType<typeof observedEffect>> {
     const variable = String(proposal.target['databaseUrlFrom']);
     const statements = statementsOf(proposal);
-    const after = await this.measureProduction(variable, statements);
+    const after = await this.measureProduction(variable, proposal);
     const before = (promotion.before ?? []).map((result) => ('error' in result ? new Error(result.error) : result));
     const staging = proposal.staging as { measurement?: { timeReduction?: number } } | null;
     const method = `EXPLAIN (ANALYZE) on the production target, read-only, median of ${OBSERVE_RUNS.runs} runs, before the deploy and after its execution succeeded`;
     return observedEffect(statements, before, after, staging?.measurement?.timeReduction ?? null, method, new Date());
   }
 
-  private measureProduction(variable: string, statements: readonly string[]) {
-    return this.targets.with(variable, 'target.databaseUrlFrom', (client) => measureStatements(client, statements, OBSERVE_RUNS));
+  private measureProduction(variable: string, proposal: ProposalRecord) {
+    return this.targets.with(variable, 'target.databaseUrlFrom', (client) => measureStatements(client, statementsOf(proposal), { ...OBSERVE_RUNS, parameters: stagedParameters(proposal) }));
   }
 
   private keep(id: string, promotion: Promotion): Promise<void> {
@@ -324,6 +324,12 @@ function errorText(error: unknown): string {
 /** The statements an index proposal serves (its evidence), as literal SQL. */
 export function statementsOf(proposal: ProposalRecord): string[] {
   return ((proposal.evidence['statements'] as { query: string }[] | undefined) ?? []).map((statement) => statement.query);
+}
+
+/** The value sets staging bound each normalised statement to (by position of statementsOf): production is measured with the same. */
+export function stagedParameters(proposal: ProposalRecord): (ParameterValues | undefined)[] {
+  const measured = ((proposal.staging as { measurement?: { statements?: { sql: string; parameters?: ParameterValues }[] } } | null)?.measurement?.statements ?? []);
+  return statementsOf(proposal).map((sql) => measured.find((statement) => statement.sql === sql)?.parameters);
 }
 
 function encode(segment: string): string {

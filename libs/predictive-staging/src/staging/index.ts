@@ -6,3 +6,6 @@ export * from './production-catalog';
 export * from './staging-copy';
 export * from './tables-touched';
 export * from './validation-rule';
+export * from './sql-tree';
+export * from './bind-parameters';
+export * from './parameter-columns';

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
+import { type Binding, bindParameters, type ParameterValues } from './bind-parameters';
+import { quoteLiteral } from './catalog-ddl';
 import { connect } from './connections';
 import { isWrite, median, planShape, type TrimmedPlan, trimPlan, usesAnyIndex } from './plan-summary';
+import { columnCatalog } from './sql-tree';
 import type { StagingCopy } from './staging-copy';
 import { DEFAULT_VALIDATION_RULE, isMeasured, judgeMeasurements, type MeasuredStatement, type PhaseMeasurement, reduction, type StatementMeasurement, type ValidationRule } from './validation-rule';
 
@@ -44,13 +48,17 @@ export async function measureCandidate(staging: Pick<StagingCopy, 'url'> | strin
   const db = await connect(typeof staging === 'string' ? staging : staging.url, 'staging', 'staging database');
   try {
     await db.query(`SET statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? 30_000)}`);
+    // A normalised statement's parameters are bound once, so the runs before and after the candidate read the same rows.
+    const catalog = await columnCatalog(db);
+    const bindings: Binding[] = [];
+    for (const sql of queries) bindings.push(await bindParameters(db, sql, replay.runs, catalog));
     const before: (PhaseMeasurement | Error)[] = [];
-    for (const sql of queries) before.push(await measurePhase(db, sql, replay));
+    for (const [position, sql] of queries.entries()) before.push(await measurePhase(db, sql, replay, 'BEGIN', bindings[position]));
     const indexes = await applyCandidate(db, candidateSql);
     try {
       const after: (PhaseMeasurement | Error)[] = [];
-      for (const sql of queries) after.push(await measurePhase(db, sql, replay));
-      const statements = queries.map((sql, position) => compare(sql, before[position], after[position], new Set(indexes.map((index) => index.name))));
+      for (const [position, sql] of queries.entries()) after.push(await measurePhase(db, sql, replay, 'BEGIN', bindings[position]));
+      const statements = queries.map((sql, position) => withParameters(compare(sql, before[position], after[position], new Set(indexes.map((index) => index.name))), bindings[position]));
       const measured = statements.filter(isMeasured);
       const sum = (pick: (statement: MeasuredStatement) => number) => measured.reduce((total, statement) => total + pick(statement), 0);
       const verdict = judgeMeasurements(statements, rule);
@@ -74,11 +82,20 @@ export async function measureCandidate(staging: Pick<StagingCopy, 'url'> | strin
 /**
  * Replays each statement with EXPLAIN (ANALYZE, BUFFERS) on a connected database, each run in a
  * READ ONLY transaction rolled back: on production a captured write is refused, never run. A
+ * normalised statement is executed with the value sets staging used for it (`parameters`, by
+ * position; values of the copy, so rows production holds too), none given → PostgreSQL's error. A
  * statement that fails is returned as its error.
  */
-export async function measureStatements(db: Client, queries: readonly string[], options: Pick<MeasureOptions, 'warmups' | 'runs'> = {}): Promise<(PhaseMeasurement | Error)[]> {
+export async function measureStatements(
+  db: Client,
+  queries: readonly string[],
+  options: Pick<MeasureOptions, 'warmups' | 'runs'> & { readonly parameters?: readonly (ParameterValues | undefined)[] } = {},
+): Promise<(PhaseMeasurement | Error)[]> {
   const measured: (PhaseMeasurement | Error)[] = [];
-  for (const sql of queries) measured.push(await measurePhase(db, sql, { warmups: options.warmups ?? 1, runs: options.runs ?? 5 }, 'BEGIN READ ONLY'));
+  for (const [position, sql] of queries.entries()) {
+    const values = options.parameters?.[position];
+    measured.push(await measurePhase(db, sql, { warmups: options.warmups ?? 1, runs: options.runs ?? 5 }, 'BEGIN READ ONLY', values && values.valueSets.length > 0 ? { kind: 'bound', values } : undefined));
+  }
   return measured;
 }
 
@@ -96,15 +113,31 @@ function compare(sql: string, before: PhaseMeasurement | Error, after: PhaseMeas
   };
 }
 
-/** Warm-up runs, then timed runs; each inside a transaction rolled back. An error is returned, not thrown. */
-async function measurePhase(db: Client, sql: string, { warmups, runs }: { warmups: number; runs: number }, begin = 'BEGIN'): Promise<PhaseMeasurement | Error> {
+/** The value sets a bound statement was replayed with, on its measurement (a literal one's stays as it was). */
+function withParameters(statement: StatementMeasurement, binding: Binding): StatementMeasurement {
+  return binding.kind === 'bound' ? { ...statement, parameters: binding.values } : statement;
+}
+
+/**
+ * Warm-up runs, then timed runs; each inside a transaction rolled back. An error is returned, not
+ * thrown. A bound statement is prepared (PostgreSQL infers its parameters' types) and each run
+ * executes it with the next value set, planned for those values (`force_custom_plan`), as a
+ * literal statement would be.
+ */
+async function measurePhase(db: Client, sql: string, { warmups, runs }: { warmups: number; runs: number }, begin = 'BEGIN', binding: Binding = { kind: 'literal' }): Promise<PhaseMeasurement | Error> {
+  if (binding.kind === 'unmeasurable') return new Error(`not measurable: ${binding.reason}`);
   const timesMs: number[] = [];
   const plans: TrimmedPlan[] = [];
+  const name = `strata_replay_${randomBytes(6).toString('hex')}`;
+  const prepared = binding.kind === 'bound';
   try {
+    if (prepared) await db.query(`PREPARE ${name} AS ${sql}`);
     for (let run = 0; run < warmups + runs; run++) {
       await db.query(begin);
       try {
-        const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`);
+        if (prepared) await db.query('SET LOCAL plan_cache_mode = force_custom_plan');
+        const values = prepared ? binding.values.valueSets[(run < warmups ? run : run - warmups) % binding.values.valueSets.length] : [];
+        const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${prepared ? `EXECUTE ${name}(${values.map(quoteLiteral).join(', ')})` : sql}`);
         plans.push(trimPlan(rows[0]?.['QUERY PLAN']));
       } finally {
         await db.query('ROLLBACK');
@@ -113,6 +146,8 @@ async function measurePhase(db: Client, sql: string, { warmups, runs }: { warmup
     }
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    if (prepared) await db.query(`DEALLOCATE ${name}`).catch(() => undefined);
   }
   const plan = plans[plans.length - 1];
   return { timesMs, medianMs: median(timesMs), cost: plan.plan.totalCost, plan };

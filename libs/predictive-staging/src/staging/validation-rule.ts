@@ -1,3 +1,4 @@
+import type { ParameterValues } from './bind-parameters';
 import type { TrimmedPlan } from './plan-summary';
 
 /** One replay phase of a statement (before or after the candidate): N timed runs after the warm-up. */
@@ -27,6 +28,8 @@ export interface MeasuredStatement {
   /** 1 − after ÷ before of the median time, and of the planner cost. */
   readonly timeReduction: number;
   readonly costReduction: number;
+  /** A normalised statement (`$n`): what each parameter was bound to and the value sets replayed, before and after alike. */
+  readonly parameters?: ParameterValues;
   readonly error?: undefined;
 }
 
@@ -36,6 +39,7 @@ export interface FailedStatement {
   /** Present when only the replay after the candidate failed. */
   readonly before?: PhaseMeasurement;
   readonly served: false;
+  readonly parameters?: ParameterValues;
   readonly error: string;
 }
 

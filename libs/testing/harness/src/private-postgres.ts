@@ -2,6 +2,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postmasterReady, runInitdb, serverUser, spawnPostmaster, stopPostmaster } from '@strata/runtime';
+import { Client } from 'pg';
 import { freePort } from './free-port';
 
 /** The Debian PostgreSQL 15 binaries; the shared server cannot be restarted with extra preload libraries. */
@@ -53,4 +54,21 @@ export async function startPrivatePostgres(settings: Record<string, string>, req
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A private cluster with pg_stat_statements preloaded (top-level statements tracked) and a
+ * database of its own where the extension is created: a target whose statement statistics are
+ * read. Returns the cluster and a client connected to that database (the caller ends both).
+ */
+export async function startPostgresWithStatementStats(database: string): Promise<{ postgres: PrivatePostgres; client: Client }> {
+  const postgres = await startPrivatePostgres({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' }, ['pg_stat_statements']);
+  const admin = new Client({ connectionString: postgres.urlOf('postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  const client = new Client({ connectionString: postgres.urlOf(database) });
+  await client.connect();
+  await client.query('CREATE EXTENSION pg_stat_statements');
+  return { postgres, client };
 }
