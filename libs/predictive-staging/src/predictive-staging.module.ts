@@ -21,7 +21,9 @@ import { SeriesRepository } from './repositories/series.repository';
 import { PredictiveTransactions } from './repositories/transactions';
 import { AnomalyDetectionService } from './services/anomaly-detection.service';
 import { AppVersionProposalsService } from './services/app-version-proposals.service';
+import { IndexAdviceRequestsRepository } from './repositories/index-advice-requests.repository';
 import { ForecastSchedulerService } from './services/forecast-scheduler.service';
+import { IndexAdviceService } from './services/index-advice.service';
 import { ForecastPublication } from './services/forecast-publication.service';
 import { ForecastingService } from './services/forecasting.service';
 import { LbWeightsProposalsService } from './services/lb-weights-proposals.service';
@@ -87,6 +89,8 @@ export class PredictiveStagingModule {
         RegistryDeploymentsConsumer,
         AppVersionProposalsService,
         ObservationService,
+        IndexAdviceRequestsRepository,
+        IndexAdviceService,
       ],
       exports: [ForecastingService, ForecastSchedulerService, LstmModelsService],
     };

@@ -64,6 +64,14 @@ describe(readPredictiveStagingSettings.name, () => {
     expect(() => readPredictiveStagingSettings({ PREDICTIVE_HISTORY_POINTS: '100' })).toThrow(/PREDICTIVE_HISTORY_POINTS: must be at least PREDICTIVE_FORECAST_MIN_POINTS/);
   });
 
+  it('reads the index advice from anomalies, naming the variable of a bad value', () => {
+    expect(readPredictiveStagingSettings({}).indexAdvice).toEqual({ intervalMs: 60_000, metrics: /^db_query_(mean_ms|time_ms_total)$/, minSeverity: 'high' });
+    expect(readPredictiveStagingSettings({ PREDICTIVE_INDEX_ADVICE_INTERVAL_MS: '0', PREDICTIVE_INDEX_ADVICE_METRICS: '^pg_', PREDICTIVE_INDEX_ADVICE_MIN_SEVERITY: 'critical' }).indexAdvice).toEqual({ intervalMs: 0, metrics: /^pg_/, minSeverity: 'critical' });
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_INDEX_ADVICE_INTERVAL_MS: '-1' })).toThrow(/PREDICTIVE_INDEX_ADVICE_INTERVAL_MS/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_INDEX_ADVICE_METRICS: '(' })).toThrow(/PREDICTIVE_INDEX_ADVICE_METRICS: must be a valid regular expression/);
+    expect(() => readPredictiveStagingSettings({ PREDICTIVE_INDEX_ADVICE_MIN_SEVERITY: 'none' })).toThrow(/PREDICTIVE_INDEX_ADVICE_MIN_SEVERITY/);
+  });
+
   it('reads the observation window after a promotion, naming the variable of a bad value', () => {
     expect(readPredictiveStagingSettings({}).observation).toEqual({ windowMs: 900_000, intervalMs: 60_000, metrics: /error|latency|duration|5xx|_ms$/ });
     expect(readPredictiveStagingSettings({ PREDICTIVE_OBSERVATION_WINDOW_MS: '2000', PREDICTIVE_OBSERVATION_INTERVAL_MS: '0', PREDICTIVE_OBSERVATION_METRICS: '^db_' }).observation).toEqual({ windowMs: 2_000, intervalMs: 0, metrics: /^db_/ });

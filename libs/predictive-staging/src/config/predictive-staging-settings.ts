@@ -72,6 +72,12 @@ export interface PredictiveStagingSettings {
    * `intervalMs` (0: never).
    */
   observation: { windowMs: number; intervalMs: number; metrics: RegExp };
+  /**
+   * Index proposals made from anomalies: a regression (severity ≥ `minSeverity`, observed above
+   * expected) of a db-schema component's series whose metric matches `metrics` leaves an advice
+   * request that a pass every `intervalMs` (0: never) runs the index advisor for.
+   */
+  indexAdvice: { intervalMs: number; metrics: RegExp; minSeverity: ReportedSeverity };
 }
 
 const flag = (fallback: boolean) =>
@@ -139,6 +145,9 @@ const settingsSchema = z.object({
   PREDICTIVE_OBSERVATION_WINDOW_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1_000).max(30 * 86_400_000).default(900_000),
   PREDICTIVE_OBSERVATION_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000).default(60_000),
   PREDICTIVE_OBSERVATION_METRICS: regularExpression('error|latency|duration|5xx|_ms$'),
+  PREDICTIVE_INDEX_ADVICE_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000).default(60_000),
+  PREDICTIVE_INDEX_ADVICE_METRICS: regularExpression('^db_query_(mean_ms|time_ms_total)$'),
+  PREDICTIVE_INDEX_ADVICE_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
 });
 
 /** Where a proposal's `databaseUrlFrom` variable is read (the service's environment): never stored. */
@@ -214,6 +223,7 @@ export function readPredictiveStagingSettings(env: Environment = process.env, or
       minRequests: parsed.PREDICTIVE_MIRROR_MIN_REQUESTS,
     },
     observation: { windowMs: parsed.PREDICTIVE_OBSERVATION_WINDOW_MS, intervalMs: parsed.PREDICTIVE_OBSERVATION_INTERVAL_MS, metrics: new RegExp(parsed.PREDICTIVE_OBSERVATION_METRICS) },
+    indexAdvice: { intervalMs: parsed.PREDICTIVE_INDEX_ADVICE_INTERVAL_MS, metrics: new RegExp(parsed.PREDICTIVE_INDEX_ADVICE_METRICS), minSeverity: parsed.PREDICTIVE_INDEX_ADVICE_MIN_SEVERITY },
   };
 }
 

@@ -12,6 +12,7 @@ import { MirrorTrials1766300000000 } from './migrations/1766300000000-mirror-tri
 import { ProposalObservationWindow1766400000000 } from './migrations/1766400000000-proposal-observation-window';
 import { MirrorTrialNodes1766450000000 } from './migrations/1766450000000-mirror-trial-nodes';
 import { DeploymentLocations1766500000000 } from './migrations/1766500000000-deployment-locations';
+import { IndexAdviceRequests1766550000000 } from './migrations/1766550000000-index-advice-requests';
 import { PREDICTIVE_STAGING_SCHEMA } from './predictive-staging-schema';
 
 export function createPredictiveStagingDataSource(database: DatabaseConfig): DataSource {
@@ -20,6 +21,6 @@ export function createPredictiveStagingDataSource(database: DatabaseConfig): Dat
     url: database.url,
     poolSize: database.poolSize,
     entities: [],
-    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000, Proposals1765900000000, ProposalPromotion1766000000000, DeploymentHistory1766100000000, LbWeightsProposals1766200000000, MirrorTrials1766300000000, ProposalObservationWindow1766400000000, MirrorTrialNodes1766450000000, DeploymentLocations1766500000000],
+    migrations: [InitialPredictiveStaging1764201600000, AnomaliesAndForecasts1764374400000, AuditLogAndKnownTokens1765411200000, Proposals1765900000000, ProposalPromotion1766000000000, DeploymentHistory1766100000000, LbWeightsProposals1766200000000, MirrorTrials1766300000000, ProposalObservationWindow1766400000000, MirrorTrialNodes1766450000000, DeploymentLocations1766500000000, IndexAdviceRequests1766550000000],
   });
 }

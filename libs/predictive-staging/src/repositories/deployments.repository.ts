@@ -20,8 +20,19 @@ const HISTORY_LIMIT = 50;
 /** The only code touching the projection of the registry's deployments and component types. */
 @Injectable()
 export class DeploymentsRepository {
-  async recordComponentType(manager: EntityManager, stack: string, component: string, type: string): Promise<void> {
-    await manager.query(`INSERT INTO "${schema}".known_components (stack, component, type) VALUES ($1, $2, $3) ON CONFLICT (stack, component) DO UPDATE SET type = EXCLUDED.type`, [stack, component, type]);
+  /** A component's type and, for a database, the variable its registered version names for the URL (the newest version's wins). */
+  async recordComponentType(manager: EntityManager, stack: string, component: string, type: string, databaseUrlFrom: string | null = null): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${schema}".known_components (stack, component, type, database_url_from) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (stack, component) DO UPDATE SET type = EXCLUDED.type, database_url_from = COALESCE(EXCLUDED.database_url_from, known_components.database_url_from)`,
+      [stack, component, type, databaseUrlFrom],
+    );
+  }
+
+  /** The variable naming a database component's URL, as its registered version said; null when none did. */
+  async databaseUrlFrom(manager: EntityManager, stack: string, component: string): Promise<string | null> {
+    const rows = (await manager.query(`SELECT database_url_from FROM "${schema}".known_components WHERE stack = $1 AND component = $2`, [stack, component])) as { database_url_from: string | null }[];
+    return rows[0]?.database_url_from ?? null;
   }
 
   async componentType(manager: EntityManager, stack: string, component: string): Promise<string | null> {

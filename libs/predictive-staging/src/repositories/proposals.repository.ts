@@ -145,6 +145,16 @@ export class ProposalsRepository {
   }
 
   /** The open app-version proposal of a running group, locked until the transaction ends, or null. */
+  /** The index each open (proposed, staged, validated) index proposal of a component would create. */
+  async openIndexChanges(manager: EntityManager, where: { stack: string; environment: string; component: string }): Promise<{ id: string; table: string; columns: string[] }[]> {
+    const rows = (await manager.query(
+      `SELECT id::text AS id, change->>'table' AS "table", change->'columns' AS columns FROM "${schema}".proposals
+        WHERE stack = $1 AND environment = $2 AND component = $3 AND kind = 'index' AND status IN ('proposed', 'staged', 'validated')`,
+      [where.stack, where.environment, where.component],
+    )) as { id: string; table: string; columns: string[] }[];
+    return rows;
+  }
+
   async findOpenAppVersion(manager: EntityManager, stack: string, environment: string, runningGroup: string): Promise<ProposalRecord | null> {
     const rows = (await manager.query(
       `SELECT ${COLUMNS} FROM "${schema}".proposals

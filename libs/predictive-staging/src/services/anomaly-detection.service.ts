@@ -11,6 +11,7 @@ import { windowObservation } from '../domain/observation';
 import { AnomaliesRepository, AnomalyRecord } from '../repositories/anomalies.repository';
 import { SeriesRepository } from '../repositories/series.repository';
 import { AppVersionProposalsService } from './app-version-proposals.service';
+import { IndexAdviceService } from './index-advice.service';
 import { anomaliesReported, windowsJudged } from './predictive-metrics';
 
 const TRIM_EVERY = 50;
@@ -35,6 +36,7 @@ export class AnomalyDetectionService {
     private readonly anomalies: AnomaliesRepository,
     private readonly events: EventOutbox,
     private readonly appVersions: AppVersionProposalsService,
+    private readonly indexAdvice: IndexAdviceService,
     @Inject(PREDICTIVE_STAGING_SETTINGS) private readonly settings: PredictiveStagingSettings,
   ) {}
 
@@ -78,6 +80,7 @@ export class AnomalyDetectionService {
       }),
     );
     await this.appVersions.consider(manager, anomaly);
+    await this.indexAdvice.consider(manager, anomaly);
     return anomaly;
   }
 

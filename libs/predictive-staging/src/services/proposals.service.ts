@@ -20,6 +20,8 @@ export interface IndexProposalRequest {
   databaseUrlFrom: string;
   /** The statements to advise on; by default the target's pg_stat_statements. */
   statements?: QueryStatistic[];
+  /** What prompted the advice, kept in each proposal's evidence (the anomalies of an automatic request). */
+  prompt?: Record<string, unknown>;
 }
 
 export interface IndexAdvice {
@@ -57,7 +59,8 @@ export class ProposalsService {
 
   /**
    * Runs the index advisor on the target's statements and keeps one proposal per index it
-   * proposes; candidates it dropped come back with their reasons (and are not stored).
+   * proposes; candidates it dropped come back with their reasons (and are not stored), among them an
+   * index an open proposal of the component (proposed, staged or validated) already proposes.
    */
   async proposeIndexes(request: IndexProposalRequest, actor: string): Promise<IndexAdvice> {
     const { minCalls, minMeanMs, minCostDrop } = this.settings.advisor;
@@ -67,9 +70,16 @@ export class ProposalsService {
       return { advice, statementsRead: statements.length };
     });
     const statistics = new Map((request.statements ?? []).map((statement) => [statement.query, statement]));
+    const rejected = [...advice.rejected];
     const proposals = await this.transactions.run(async (manager) => {
       const created: ProposalRecord[] = [];
+      const open = await this.proposals.openIndexChanges(manager, request);
       for (const index of advice.proposals) {
+        const same = open.find((proposal) => proposal.table === index.table && proposal.columns.join(',') === index.columns.join(','));
+        if (same) {
+          rejected.push({ table: index.table, columns: index.columns, queries: index.queries, reason: `open proposal ${same.id} already proposes it` });
+          continue;
+        }
         const proposal = await this.proposals.insert(manager, {
           kind: 'index',
           stack: request.stack,
@@ -79,7 +89,7 @@ export class ProposalsService {
           reason: `the planner cost of ${index.queries.length} slow statement(s) drops ${Math.round(share(index.costBefore, index.costAfter) * 100)} % with it (${index.path})`,
           target: { databaseUrlFrom: request.databaseUrlFrom },
           change: { type: 'db-schema', table: index.table, columns: [...index.columns], up: index.sql, down: index.down },
-          evidence: { path: index.path, statements: index.queries.map((query) => ({ query, calls: statistics.get(query)?.calls ?? null, meanExecTimeMs: statistics.get(query)?.meanExecTimeMs ?? null })) },
+          evidence: { path: index.path, statements: index.queries.map((query) => ({ query, calls: statistics.get(query)?.calls ?? null, meanExecTimeMs: statistics.get(query)?.meanExecTimeMs ?? null })), ...request.prompt },
           expected: this.expectedOf(index),
           createdBy: actor,
         });
@@ -88,7 +98,7 @@ export class ProposalsService {
       }
       return created;
     });
-    return { path: advice.path, proposals, rejected: advice.rejected, statementsRead };
+    return { path: advice.path, proposals, rejected, statementsRead };
   }
 
   list(filter: ProposalFilter, limit: number, after: string | undefined): Promise<{ items: ProposalRecord[]; nextCursor: string | null }> {

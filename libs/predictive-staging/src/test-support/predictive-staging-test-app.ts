@@ -8,7 +8,7 @@ type RegistryEventType = Extract<EventType, `io.strata.registry.${string}`>;
 
 /** Small and quick: a tiny LSTM, no schedule (tests forecast through the API). */
 export function testSettings(
-  overrides: { forecast?: Partial<PredictiveStagingSettings['forecast']>; lstm?: Partial<PredictiveStagingSettings['lstm']>; historyPoints?: number; promotion?: Partial<PredictiveStagingSettings['promotion']>; mirror?: Partial<PredictiveStagingSettings['mirror']>; observation?: Partial<PredictiveStagingSettings['observation']> } = {},
+  overrides: { historyPoints?: number } & { [K in 'forecast' | 'lstm' | 'promotion' | 'mirror' | 'observation' | 'indexAdvice']?: Partial<PredictiveStagingSettings[K]> } = {},
 ): PredictiveStagingSettings {
   return {
     minSeverity: 'medium',
@@ -23,6 +23,7 @@ export function testSettings(
     lbWeights: { loadMetric: 'gateway_requests_total', latencyMetric: 'gateway_request_duration_ms', minImbalance: 0.1, minWeight: 5 },
     mirror: { routingControlUrl: 'http://127.0.0.1:1', maxWindowSeconds: 900, settleMs: 5_000, minRequests: 300, ...overrides.mirror },
     observation: { windowMs: 900_000, intervalMs: 0, metrics: /error|latency|duration|5xx|_ms$/, ...overrides.observation },
+    indexAdvice: { intervalMs: 0, metrics: /^db_query_(mean_ms|time_ms_total)$/, minSeverity: 'high', ...overrides.indexAdvice },
   };
 }
 
