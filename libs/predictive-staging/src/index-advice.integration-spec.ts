@@ -2,6 +2,7 @@ import type { KpiSeriesLabels } from '@strata/contracts';
 import { type PrivatePostgres, startPostgresWithStatementStats } from '@strata/testing/harness';
 import type { Client } from 'pg';
 import { IndexAdviceService } from './services/index-advice.service';
+import { loadOrdersWithoutIndex } from './test-support/orders-database';
 import { feedWindows, noise } from './test-support/series-fixtures';
 import { type PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 
@@ -51,10 +52,7 @@ describe('predictive-staging index proposals from anomalies', () => {
   beforeAll(async () => {
     let shop: Client;
     ({ postgres, client: shop } = await startPostgresWithStatementStats('shop'));
-    await shop.query('CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, total numeric NOT NULL)');
-    await shop.query('INSERT INTO orders SELECT g, 1 + g % 20000, g * 1.5 FROM generate_series(1, 200000) AS g');
-    await shop.query('ANALYZE orders');
-    for (let call = 0; call < 15; call++) await shop.query(`SELECT id, total FROM orders WHERE customer_id = ${100 + call * 7}`);
+    await loadOrdersWithoutIndex(shop, (call) => [`SELECT id, total FROM orders WHERE customer_id = ${100 + call * 7}`]);
     await shop.end();
     sut = await startPredictiveStagingTestApp('ps-index-advice', testSettings(), undefined, { SHOP_DB_URL: postgres.urlOf('shop') });
     advice = sut.app.get(IndexAdviceService);

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { type PrivatePostgres, startPostgresWithStatementStats } from '@strata/testing/harness';
 import type { ProposalRecord } from './repositories/proposals.repository';
 import { stagedParameters, statementsOf } from './services/promotion.service';
+import { loadOrdersWithoutIndex } from './test-support/orders-database';
 import { type PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 
 interface MeasuredStatement {
@@ -26,14 +27,8 @@ describe('predictive-staging index proposals from pg_stat_statements', () => {
   beforeAll(async () => {
     let shop: Client;
     ({ postgres, client: shop } = await startPostgresWithStatementStats('shop'));
-    await shop.query('CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, total numeric NOT NULL)');
-    await shop.query('INSERT INTO orders SELECT g, 1 + g % 20000, g * 1.5 FROM generate_series(1, 200000) AS g');
-    await shop.query('ANALYZE orders');
     // The application's traffic, with its own values: pg_stat_statements keeps one normalised entry per shape.
-    for (let call = 0; call < 15; call++) {
-      await shop.query(`SELECT id, total FROM orders WHERE customer_id = ${100 + call * 7}`);
-      await shop.query(`SELECT id, total FROM orders WHERE customer_id <= ${5000 + call} ORDER BY customer_id DESC LIMIT 10`);
-    }
+    await loadOrdersWithoutIndex(shop, (call) => [`SELECT id, total FROM orders WHERE customer_id = ${100 + call * 7}`, `SELECT id, total FROM orders WHERE customer_id <= ${5000 + call} ORDER BY customer_id DESC LIMIT 10`]);
     await shop.end();
     sut = await startPredictiveStagingTestApp('ps-proposals-stats', testSettings(), undefined, { SHOP_DB_URL: postgres.urlOf('shop') });
   }, 120_000);

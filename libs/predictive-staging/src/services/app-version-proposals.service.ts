@@ -57,7 +57,7 @@ export class AppVersionProposalsService {
     const rule = this.settings.appVersion;
     if (stackConfig === undefined || !isRegression({ metric, severity: anomaly.severity, observed: anomaly.evidence.observed, expected: anomaly.evidence.expected }, rule)) return null;
     if ((await this.deployments.componentType(manager, stack, component)) !== 'app') return null;
-    const evidence = evidenceOf(anomaly);
+    const evidence = regressionEvidenceOf(anomaly);
     const open = await this.proposals.findOpenAppVersion(manager, stack, environment, stackConfig);
     if (open) return this.addEvidence(manager, open, evidence);
 
@@ -136,7 +136,8 @@ function runningVersionOf(history: readonly DeployedGroup[], component: string, 
   return current?.versionGroup === runningGroup ? current.members.find((member) => member.component === component)?.version : undefined;
 }
 
-function evidenceOf(anomaly: AnomalyRecord): RegressionEvidence {
+/** What a proposal keeps of a regression anomaly for evidence. */
+export function regressionEvidenceOf(anomaly: AnomalyRecord): RegressionEvidence {
   return {
     anomalyId: anomaly.id,
     seriesId: anomaly.seriesId,

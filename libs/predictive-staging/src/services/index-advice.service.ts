@@ -3,11 +3,12 @@ import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
 import { EntityManager } from 'typeorm';
 import { PREDICTIVE_STAGING_SETTINGS, PredictiveStagingSettings } from '../config/predictive-staging-settings';
-import { type RegressionEvidence, isRegression } from '../domain/app-version-proposal';
+import { isRegression } from '../domain/app-version-proposal';
 import type { AnomalyRecord } from '../repositories/anomalies.repository';
 import { DeploymentsRepository } from '../repositories/deployments.repository';
 import { IndexAdviceRequestsRepository } from '../repositories/index-advice-requests.repository';
 import { PredictiveTransactions } from '../repositories/transactions';
+import { regressionEvidenceOf } from './app-version-proposals.service';
 import { ProposalsService } from './proposals.service';
 
 /** The actor of proposals this service makes on its own. */
@@ -59,18 +60,7 @@ export class IndexAdviceService implements OnApplicationBootstrap, OnApplication
     const rule = this.settings.indexAdvice;
     if (!isRegression({ metric, severity: anomaly.severity, observed: anomaly.evidence.observed, expected: anomaly.evidence.expected }, rule)) return false;
     if ((await this.deployments.componentType(manager, stack, component)) !== 'db-schema') return false;
-    const evidence: RegressionEvidence = {
-      anomalyId: anomaly.id,
-      seriesId: anomaly.seriesId,
-      metric,
-      node: anomaly.labels.node ?? null,
-      at: anomaly.at,
-      score: anomaly.score,
-      severity: anomaly.severity,
-      observed: anomaly.evidence.observed,
-      expected: anomaly.evidence.expected,
-    };
-    await this.requests.request(manager, { stack, environment, component }, evidence);
+    await this.requests.request(manager, { stack, environment, component }, regressionEvidenceOf(anomaly));
     return true;
   }
 
