@@ -192,16 +192,18 @@ describe('the dashboard in headless Chromium', () => {
     await page.click('a[href="#/triggers"]');
     const triggers = page.getByTestId('triggers-production');
     await eventually(async () => expect(await triggers.getByTestId('trigger').innerText()).toMatch(/canary-served\s+latency_mean_ms\(canary\) > 0\s+every canary and group\s+rollback \(dry run\)/), 15_000, 250);
+    // Each attempt sends canary traffic again and looks for a second: a batch whose flush reached the rollback service
+    // before it had loaded the new trigger fires nothing, and innerText's own 30 s wait would have left no next attempt.
     await eventually(
       async () => {
         for (let request = 0; request < 60; request++) await send(gateway);
-        expect(await triggers.getByTestId('trigger-firing').first().innerText()).toMatch(/canary-served\s+recorded\s+.*dry run: would abort rollout/);
+        expect(await triggers.getByTestId('trigger-firing').first().innerText({ timeout: 1_000 })).toMatch(/canary-served\s+recorded\s+.*dry run: would abort rollout/);
       },
-      30_000,
+      45_000,
       500,
     );
     await triggers.screenshot({ path: join(SCREENSHOTS, 'triggers.png') });
-  }, 60_000);
+  }, 90_000);
 
   it('shows an index proposal the advisor made, with its evidence and its lifecycle', async () => {
     const slow = 'SELECT id, total FROM orders WHERE customer_id = 4242';
