@@ -29,7 +29,7 @@ async function main() {
   try {
     const integration = run(['--selectProjects', 'integration', '--maxWorkers=3']);
     const e2e = run(['--selectProjects', 'e2e', '--maxWorkers=2', '--testPathIgnorePatterns', CHAOS]);
-    const chaos = run(['--selectProjects', 'e2e', '--maxWorkers=1', '--testPathPattern', CHAOS]);
+    const chaos = run(['--selectProjects', 'e2e', '--maxWorkers=1', '--testPathPatterns', CHAOS]);
     return Math.max(unit, integration, e2e, chaos);
   } finally {
     await stopKafka();
