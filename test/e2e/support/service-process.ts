@@ -31,7 +31,8 @@ export class ServiceProcess {
   }
 
   start(): void {
-    this.child = spawn(process.execPath, ['--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`, ...this.args], {
+    // The flags the image and `npm start` run services with (deploy/docker/Dockerfile says why).
+    this.child = spawn(process.execPath, ['--max-semi-space-size=64', '--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`, ...this.args], {
       cwd: root,
       env: { ...process.env, STRATA_ADMIN_TOKEN: E2E_ADMIN_TOKEN, STRATA_TOKEN: E2E_ADMIN_TOKEN, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
