@@ -28,6 +28,19 @@ describe('auditableBody', () => {
     expect(auditableBody(large, undefined)).toEqual({ contentType: 'application/json', bytes: MAX_AUDITED_JSON_BYTES + 12, summarised: true });
   });
 
+  it('summarises a large body by its size as serialised, secrets and all, and never copies them into the summary', () => {
+    const samples = Array.from({ length: 5_000 }, (_, index) => ({ timestamp: 1_764_000_000_000 + index, value: index / 3 }));
+    const summary = auditableBody({ token: 'strata_secret', samples }, 'application/json');
+    expect(summary).toEqual({ contentType: 'application/json', bytes: Buffer.byteLength(JSON.stringify({ token: 'strata_secret', samples })), summarised: true });
+    expect(JSON.stringify(summary)).not.toContain('strata_secret');
+  });
+
+  it('keeps a body of exactly the limit, and summarises one byte more', () => {
+    const sized = (bytes: number) => ({ items: 'x'.repeat(bytes - 12) });
+    expect(auditableBody(sized(MAX_AUDITED_JSON_BYTES), undefined)).toEqual(sized(MAX_AUDITED_JSON_BYTES));
+    expect(auditableBody(sized(MAX_AUDITED_JSON_BYTES + 1), undefined)).toMatchObject({ bytes: MAX_AUDITED_JSON_BYTES + 1, summarised: true });
+  });
+
   it('has nothing for an empty body', () => {
     expect(auditableBody(undefined, undefined)).toBeNull();
     expect(auditableBody(null, undefined)).toBeNull();

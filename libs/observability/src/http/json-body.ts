@@ -1,5 +1,6 @@
 import { UnprocessableEntityException } from '@nestjs/common';
 import { DomainViolation } from '@strata/domain';
+import { isAscii } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -21,19 +22,50 @@ export class UnprocessableInputException extends UnprocessableEntityException {
 }
 
 interface Container {
-  /** Keys seen so far, for an object; undefined for an array. */
-  keys: Set<string> | undefined;
-  path: string;
+  /** Keys seen so far, for an object (a short list, a set past SMALL_OBJECT_KEYS); undefined for an array. */
+  keys: string[] | Set<string> | undefined;
+  /** The container this one sits in, and its key or index there: the path is built only for a refusal. */
+  parent: Container | undefined;
+  slot: string | number | undefined;
   index: number;
   key: string | undefined;
   expectingKey: boolean;
 }
 
-function childPath(container: Container | undefined): string {
-  if (!container) {
-    return 'body';
+/** Most objects of a body (a sample, a label set) have a few keys: a list compares them faster than a set. */
+const SMALL_OBJECT_KEYS = 8;
+
+/** Where the next value of `container` sits: its key in an object, its index in an array. */
+function slotIn(container: Container): string | number | undefined {
+  return container.keys ? container.key : container.index;
+}
+
+function step(path: string, slot: string | number | undefined): string {
+  return typeof slot === 'number' ? `${path}[${slot}]` : `${path}.${slot ?? ''}`;
+}
+
+function pathOf(container: Container): string {
+  return container.parent ? step(pathOf(container.parent), container.slot) : 'body';
+}
+
+/** Whether `key` was seen in `container` before; remembers it. */
+function repeatsKey(container: Container & { keys: string[] | Set<string> }, key: string): boolean {
+  const keys = container.keys;
+  if (Array.isArray(keys)) {
+    if (keys.includes(key)) {
+      return true;
+    }
+    keys.push(key);
+    if (keys.length > SMALL_OBJECT_KEYS) {
+      container.keys = new Set(keys);
+    }
+    return false;
   }
-  return container.keys ? `${container.path}.${container.key ?? ''}` : `${container.path}[${container.index}]`;
+  if (keys.has(key)) {
+    return true;
+  }
+  keys.add(key);
+  return false;
 }
 
 function decodedKey(raw: string): string | undefined {
@@ -66,10 +98,9 @@ export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): Doma
       if (top?.keys && top.expectingKey) {
         const key = decodedKey(text.slice(at, end + 1));
         if (key !== undefined) {
-          if (top.keys.has(key)) {
-            return { field: `${top.path}.${key}`, message: 'is given twice; a JSON object key may appear once' };
+          if (repeatsKey(top as Container & { keys: string[] | Set<string> }, key)) {
+            return { field: `${pathOf(top)}.${key}`, message: 'is given twice; a JSON object key may appear once' };
           }
-          top.keys.add(key);
           top.key = key;
         }
         top.expectingKey = false;
@@ -77,9 +108,9 @@ export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): Doma
       at = end;
     } else if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
       if (stack.length >= maxDepth) {
-        return { field: childPath(top), message: `nests deeper than ${maxDepth} levels` };
+        return { field: top ? step(pathOf(top), slotIn(top)) : 'body', message: `nests deeper than ${maxDepth} levels` };
       }
-      stack.push({ keys: code === 0x7b ? new Set() : undefined, path: childPath(top), index: 0, key: undefined, expectingKey: code === 0x7b });
+      stack.push({ keys: code === 0x7b ? [] : undefined, parent: top, slot: top ? slotIn(top) : undefined, index: 0, key: undefined, expectingKey: code === 0x7b });
     } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
       stack.pop();
     } else if (code === 0x2c /* , */ && top) {
@@ -94,7 +125,9 @@ export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): Doma
 export function verifyJsonBody(_request: IncomingMessage, _response: ServerResponse, body: Buffer, encoding: string | null): void {
   let text: string;
   try {
-    text = new TextDecoder(encoding ?? 'utf-8').decode(body);
+    // UTF-8 that is all ASCII (most bodies) is the same text read as latin1, a copy without the
+    // decoder's per-byte work.
+    text = isAscii(body) && /^utf-?8$/i.test(encoding ?? 'utf-8') ? body.toString('latin1') : new TextDecoder(encoding ?? 'utf-8').decode(body);
   } catch {
     return; // an unknown charset; body-parser refuses it with 415
   }
