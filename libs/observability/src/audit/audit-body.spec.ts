@@ -35,6 +35,13 @@ describe('auditableBody', () => {
     expect(JSON.stringify(summary)).not.toContain('strata_secret');
   });
 
+  it('summarises a body the client sent larger than the limit by the size it sent, and judges a smaller one as serialised', () => {
+    const body = { samples: [{ timestamp: 1, value: 2 }] };
+    expect(auditableBody(body, 'application/json', MAX_AUDITED_JSON_BYTES + 1)).toEqual({ contentType: 'application/json', bytes: MAX_AUDITED_JSON_BYTES + 1, summarised: true });
+    expect(auditableBody(body, 'application/json', MAX_AUDITED_JSON_BYTES)).toEqual(body);
+    expect(auditableBody({ items: 'x'.repeat(MAX_AUDITED_JSON_BYTES) }, undefined, 100)).toMatchObject({ summarised: true, bytes: MAX_AUDITED_JSON_BYTES + 12 });
+  });
+
   it('keeps a body of exactly the limit, and summarises one byte more', () => {
     const sized = (bytes: number) => ({ items: 'x'.repeat(bytes - 12) });
     expect(auditableBody(sized(MAX_AUDITED_JSON_BYTES), undefined)).toEqual(sized(MAX_AUDITED_JSON_BYTES));

@@ -8,11 +8,15 @@ export const MAX_AUDITED_JSON_BYTES = 64 * 1024;
 /**
  * A request or response body as the audit keeps it: JSON with secrets redacted; a body that is not
  * a JSON object or array (Prometheus text, remote-write protobuf, a YAML manifest) or is too large
- * is kept as its size and kind only.
+ * (as received, `receivedBytes`, or as serialised) is kept as its size and kind only.
  */
-export function auditableBody(body: unknown, contentType: string | undefined): unknown {
+export function auditableBody(body: unknown, contentType: string | undefined, receivedBytes?: number): unknown {
   if (body === undefined || body === null || body === '') {
     return null;
+  }
+  if (receivedBytes !== undefined && receivedBytes > MAX_AUDITED_JSON_BYTES) {
+    // Too large as the client sent it: its size as received, without serialising it again.
+    return { contentType: contentType ?? null, bytes: receivedBytes, summarised: true };
   }
   if (Buffer.isBuffer(body) || typeof body === 'string') {
     return { contentType: contentType ?? null, bytes: Buffer.byteLength(body) };

@@ -19,6 +19,12 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH
  * belongs to which service's log is checked at start-up (AuditCoverage), so a new write route
  * cannot go unaudited.
  */
+/** The body's size as the client sent it, when it said so. */
+function receivedBytes(contentLength: string | undefined): number | undefined {
+  const bytes = Number(contentLength);
+  return contentLength !== undefined && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
+}
+
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   private readonly logger = new Logger('audit');
@@ -69,7 +75,7 @@ export class AuditInterceptor implements NestInterceptor {
       status: response.statusCode !== 200 ? response.statusCode : (declared ?? (request.method === 'POST' ? 201 : 200)),
       params: { ...(request.params as Record<string, string>) },
       query: { ...(request.query as Record<string, unknown>) },
-      request: auditableBody(request.body, request.headers['content-type']),
+      request: auditableBody(request.body, request.headers['content-type'], receivedBytes(request.headers['content-length'])),
       after: auditableBody(answer, 'application/json'),
       correlationId: currentCorrelationId() ?? null,
     };
