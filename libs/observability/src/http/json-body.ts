@@ -21,9 +21,15 @@ export class UnprocessableInputException extends UnprocessableEntityException {
   }
 }
 
+/*
+ * One container per nesting level, reused by every object or array met at that level: a body of
+ * 10 000 samples opens 10 000 objects, and the check must not allocate for each.
+ */
 interface Container {
-  /** Keys seen so far, for an object (a short list, a set past SMALL_OBJECT_KEYS); undefined for an array. */
-  keys: string[] | Set<string> | undefined;
+  object: boolean;
+  /** An object's keys so far: the first SMALL_OBJECT_KEYS in a list, all of them in a set past that. */
+  keys: string[];
+  manyKeys: Set<string> | undefined;
   /** The container this one sits in, and its key or index there: the path is built only for a refusal. */
   parent: Container | undefined;
   slot: string | number | undefined;
@@ -37,7 +43,7 @@ const SMALL_OBJECT_KEYS = 8;
 
 /** Where the next value of `container` sits: its key in an object, its index in an array. */
 function slotIn(container: Container): string | number | undefined {
-  return container.keys ? container.key : container.index;
+  return container.object ? container.key : container.index;
 }
 
 function step(path: string, slot: string | number | undefined): string {
@@ -48,24 +54,44 @@ function pathOf(container: Container): string {
   return container.parent ? step(pathOf(container.parent), container.slot) : 'body';
 }
 
-/** Whether `key` was seen in `container` before; remembers it. */
-function repeatsKey(container: Container & { keys: string[] | Set<string> }, key: string): boolean {
-  const keys = container.keys;
-  if (Array.isArray(keys)) {
-    if (keys.includes(key)) {
+/** Whether `key` was seen in the object before; remembers it. */
+function repeatsKey(container: Container, key: string): boolean {
+  if (container.manyKeys) {
+    if (container.manyKeys.has(key)) {
       return true;
     }
-    keys.push(key);
-    if (keys.length > SMALL_OBJECT_KEYS) {
-      container.keys = new Set(keys);
-    }
+    container.manyKeys.add(key);
     return false;
   }
-  if (keys.has(key)) {
+  if (container.keys.includes(key)) {
     return true;
   }
-  keys.add(key);
+  container.keys.push(key);
+  if (container.keys.length > SMALL_OBJECT_KEYS) {
+    container.manyKeys = new Set(container.keys);
+  }
   return false;
+}
+
+/** The container of the next level, reset for an object or array opening there. */
+function openLevel(levels: Container[], depth: number, object: boolean): Container {
+  const parent = depth > 0 ? levels[depth - 1] : undefined;
+  const slot = parent ? slotIn(parent) : undefined;
+  const container = levels[depth];
+  if (!container) {
+    const fresh: Container = { object, keys: [], manyKeys: undefined, parent, slot, index: 0, key: undefined, expectingKey: object };
+    levels.push(fresh);
+    return fresh;
+  }
+  container.object = object;
+  container.keys.length = 0;
+  container.manyKeys = undefined;
+  container.parent = parent;
+  container.slot = slot;
+  container.index = 0;
+  container.key = undefined;
+  container.expectingKey = object;
+  return container;
 }
 
 function decodedKey(raw: string): string | undefined {
@@ -86,19 +112,20 @@ function decodedKey(raw: string): string | undefined {
  * text is left to JSON.parse, which reports it.
  */
 export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): DomainViolation | undefined {
-  const stack: Container[] = [];
+  const levels: Container[] = [];
+  let depth = 0;
   for (let at = 0; at < text.length; at++) {
     const code = text.charCodeAt(at);
-    const top = stack[stack.length - 1];
+    const top = depth > 0 ? levels[depth - 1] : undefined;
     if (code === 0x22 /* " */) {
       let end = at + 1;
       while (end < text.length && text.charCodeAt(end) !== 0x22) {
         end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
       }
-      if (top?.keys && top.expectingKey) {
+      if (top?.object && top.expectingKey) {
         const key = decodedKey(text.slice(at, end + 1));
         if (key !== undefined) {
-          if (repeatsKey(top as Container & { keys: string[] | Set<string> }, key)) {
+          if (repeatsKey(top, key)) {
             return { field: `${pathOf(top)}.${key}`, message: 'is given twice; a JSON object key may appear once' };
           }
           top.key = key;
@@ -107,15 +134,16 @@ export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): Doma
       }
       at = end;
     } else if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
-      if (stack.length >= maxDepth) {
+      if (depth >= maxDepth) {
         return { field: top ? step(pathOf(top), slotIn(top)) : 'body', message: `nests deeper than ${maxDepth} levels` };
       }
-      stack.push({ keys: code === 0x7b ? [] : undefined, parent: top, slot: top ? slotIn(top) : undefined, index: 0, key: undefined, expectingKey: code === 0x7b });
+      openLevel(levels, depth, code === 0x7b);
+      depth += 1;
     } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
-      stack.pop();
+      depth = Math.max(0, depth - 1);
     } else if (code === 0x2c /* , */ && top) {
       top.index++;
-      top.expectingKey = top.keys !== undefined;
+      top.expectingKey = top.object;
     }
   }
   return undefined;
