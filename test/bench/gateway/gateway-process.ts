@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   // Workers run the gateway's own entry, as `apps/gateway` with STRATA_GATEWAY_WORKERS=N does.
   const gateway =
     workers > 1
-      ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['-r', join(__dirname, '../../../deploy/node/register.js')] } })
+      ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['--max-semi-space-size=64', '-r', join(__dirname, '../../../deploy/node/register.js')] } })
       : new Gateway(options);
   const { port } = await gateway.start();
   const outcome = gateway.applyRoutingPolicy({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });

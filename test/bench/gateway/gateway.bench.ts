@@ -174,7 +174,8 @@ async function startGateway(v1Port: number, v2Port: number, workers: number): Pr
     workers === 1 ? 'gateway' : `gateway (${workers} workers)`,
     'test/bench/gateway/gateway-process.ts',
     { BENCH_V1_URL: `http://127.0.0.1:${v1Port}`, BENCH_V2_URL: `http://127.0.0.1:${v2Port}`, BENCH_STATE_DIR: stateDir, BENCH_WORKERS: String(workers) },
-    profileArgs,
+    // The flags the image and `npm run start:gateway` run it with (deploy/docker/Dockerfile).
+    ['--max-semi-space-size=64', ...profileArgs],
   );
   await waitUntilServing(gateway.port, 'gateway');
   return gateway;
