@@ -63,6 +63,14 @@ describe('executions across every layer (distributed mode)', () => {
 
   const untilDone = (id: string, timeoutMs = 90_000) => executionDone<ExecutionBody>(rollbackUrl, id, timeoutMs, 200);
   const start = (kind: 'deploy' | 'rollback', body: Record<string, unknown>) => startExecution<ExecutionBody>(rollbackUrl, STACK, kind, body, 30_000, 250);
+  /** The canary rollout a deploy's traffic step started, once paused; a failure shows the execution as it stands. */
+  const pausedRolloutOf = (executionId: string) =>
+    eventually(async () => {
+      const rollouts = await api<{ id: string; name: string; phase: string; reason?: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`);
+      const found = rollouts.body.find((candidate) => candidate.name === `shop-2-canary-${executionId.slice(0, 8)}`);
+      expect({ phase: found?.phase, rollouts: found ? undefined : rollouts.body, execution: found ? undefined : await execution(executionId) }).toMatchObject({ phase: 'paused' });
+      return found as { id: string };
+    }, 60_000, 250);
 
   function startRollback(): void {
     processes['rollback'] = new ServiceProcess('rollback', rollbackEnv);
@@ -321,12 +329,7 @@ describe('executions across every layer (distributed mode)', () => {
     expect(await untilDone((await start('rollback', {})).id)).toMatchObject({ status: 'succeeded' });
 
     const held = await start('deploy', { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 10 }, { pause: {} }] } });
-    const rollout = await eventually(async () => {
-      const rollouts = await api<{ id: string; name: string; phase: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`);
-      const found = rollouts.body.find((candidate) => candidate.name === `shop-2-canary-${held.id.slice(0, 8)}`);
-      expect(found?.phase).toBe('paused');
-      return found as { id: string };
-    }, 60_000, 250);
+    const rollout = await pausedRolloutOf(held.id);
     expect((await api(routingUrl, 'POST', `/v1/rollouts/${rollout.id}/abort`, { reason: 'e2e: the canary looks wrong' })).status).toBe(200);
     const aborted = await untilDone(held.id);
     expect(aborted).toMatchObject({ status: 'failed', failedStep: { action: 'traffic', error: expect.stringContaining('e2e: the canary looks wrong') } });
@@ -343,11 +346,7 @@ describe('executions across every layer (distributed mode)', () => {
     const put = await api(rollbackUrl, 'PUT', `/v1/stacks/${STACK}/environments/production/rollback-triggers/unhealthy`, { when: 'health == failing', scope: { versionGroup: 'shop-2' }, action: 'rollback' });
     expect(put.status).toBe(201);
     const held = await start('deploy', { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 50 }, { pause: {} }] } });
-    const rollout = await eventually(async () => {
-      const found = (await api<{ id: string; name: string; phase: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`)).body.find((candidate) => candidate.name === `shop-2-canary-${held.id.slice(0, 8)}`);
-      expect(found?.phase).toBe('paused');
-      return found as { id: string };
-    }, 60_000, 250);
+    const rollout = await pausedRolloutOf(held.id);
     const load = steadyLoad(`${gatewayUrl}/api/orders`, 100, { 'x-caller': 'web' });
     const t0 = Date.now();
     expect((await fetch(`${backends[1]?.url}/_faults`, { method: 'POST', body: JSON.stringify({ resetConnections: true }) })).status).toBe(200);
