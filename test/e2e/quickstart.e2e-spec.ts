@@ -120,8 +120,9 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
     expect({ code: watched.code, rolledBack: watched.stdout.includes('phase rolled-back') }).toEqual({ code: 1, rolledBack: true });
     expect(watched.stderr).toMatch(/rolled-back: aborted by .*(canary-errors|canary-judged-bad)/);
     expect(deployed.code).toBe(1);
-    // Failed, or already abandoned by the backward execution the trigger started, by the time the watch looks.
-    expect(deployed.stderr).toMatch(/deploy \S+ (failed|abandoned): shop-2\.4\.0 traffic: canary rollout \S+ aborted: rollback trigger canary-(errors|judged-bad) fired/);
+    // Failed, or already abandoned by the backward execution the trigger started, by the time the watch looks;
+    // the rollout aborted, or already rolled back.
+    expect(deployed.stderr).toMatch(/deploy \S+ (failed|abandoned): shop-2\.4\.0 traffic: canary rollout \S+ (aborted|rolled-back): rollback trigger canary-(errors|judged-bad) fired/);
     const firings = JSON.parse((await cli(['get', 'trigger-firings', '--stack', 'shop', '-e', 'production', '-o', 'json'])).stdout) as { trigger: string; action: string }[];
     expect(firings).toEqual([expect.objectContaining({ action: 'rollback' })]);
     await eventually(
