@@ -66,7 +66,7 @@ describe('executions across every layer (distributed mode)', () => {
   /** The canary rollout a deploy's traffic step started, once paused; a failure shows the execution as it stands. */
   const pausedRolloutOf = (executionId: string) =>
     eventually(async () => {
-      const rollouts = await api<{ id: string; name: string; phase: string; reason?: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`);
+      const rollouts = await api<{ id: string; name: string; phase: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`);
       const found = rollouts.body.find((candidate) => candidate.name === `shop-2-canary-${executionId.slice(0, 8)}`);
       expect({ phase: found?.phase, rollouts: found ? undefined : rollouts.body, execution: found ? undefined : await execution(executionId) }).toMatchObject({ phase: 'paused' });
       return found as { id: string };

@@ -12,6 +12,12 @@ import { AuditTrail } from './audit-trail';
 
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The body's size as the client sent it, when it said so. */
+function receivedBytes(contentLength: string | undefined): number | undefined {
+  const bytes = Number(contentLength);
+  return contentLength !== undefined && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
+}
+
 /**
  * Every accepted write leaves an audit row in the owning service's table, written before the answer
  * goes out, so a caller that saw its 2xx can read the row. Refused requests (4xx, 5xx) change nothing
@@ -19,12 +25,6 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH
  * belongs to which service's log is checked at start-up (AuditCoverage), so a new write route
  * cannot go unaudited.
  */
-/** The body's size as the client sent it, when it said so. */
-function receivedBytes(contentLength: string | undefined): number | undefined {
-  const bytes = Number(contentLength);
-  return contentLength !== undefined && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
-}
-
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   private readonly logger = new Logger('audit');
