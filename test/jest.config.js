@@ -8,6 +8,8 @@ module.exports = {
   // Starts the local Kafka broker (deploy/kafka) when KAFKA_BROKERS is not set, and stops it after.
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  // The known-long specs first on a fresh clone (no timings yet): see the file.
+  testSequencer: '<rootDir>/test/support/long-first-sequencer.js',
   // Generous on purpose (jest reads it only here, not per project): a shared 2-core CI machine
   // under load must not turn a slow database or broker into a failure; a real hang still fails.
   testTimeout: 60_000,

@@ -14,8 +14,11 @@ const HOOK_SECRET = 'e2e-trigger-secret';
 /** Served under both groups: group 2's lb-rule routes only /api, its network policy lets web callers in. */
 const LOAD_PATH = '/api/orders';
 const LOAD_HEADERS = { 'x-caller': 'web' };
-/** The A/A run: a minute in CI; `STRATA_E2E_AA_MS=600000` for the 10 minutes the issue asks. */
-const AA_MS = Number(process.env['STRATA_E2E_AA_MS'] ?? 60_000);
+/**
+ * The A/A run: 30 s in `npm test` (ten of the triggers' 3 s windows; CI's time is bounded),
+ * `STRATA_E2E_AA_MS=600000` for the 10 minutes the issue asks.
+ */
+const AA_MS = Number(process.env['STRATA_E2E_AA_MS'] ?? 30_000);
 const ERRORS = 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01';
 const SLOWER = 'latency_p99_ms(canary) > 2 * latency_p99_ms(stable)';
 /** The A/A twin of shop-1: the same versions under another name. */
