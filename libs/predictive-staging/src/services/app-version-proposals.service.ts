@@ -65,11 +65,13 @@ export class AppVersionProposalsService {
     const earlier = await this.anomalies.underGroups(manager, { stack, environment, component }, history.slice(1).map((deployment) => deployment.versionGroup), rule.minSeverity);
     const regressed = new Set(earlier.filter((signal) => isRegression(signal, rule)).map((signal) => signal.stackConfig));
     const choice = chooseLastKnownGood(history, component, stackConfig, regressed);
+    /** Why nothing earlier was chosen; a proposal of a newer version says it. */
+    const noLastKnownGood = choice.found ? undefined : choice.reason;
     const runningVersion = runningVersionOf(history, component, stackConfig);
     const newer = runningVersion === undefined ? null : await this.newerInStaging(manager, anomaly.labels, runningVersion);
     const picked: Candidate | null = choice.found ? { reason: 'last-known-good', ...choice.proposed } : newer?.found ? { reason: 'healthy-in-staging', ...newer.proposed } : null;
     if (picked === null || runningVersion === undefined) {
-      this.logger.info('a regression made no app-version proposal', { stack, environment, component, versionGroup: stackConfig, anomalyId: anomaly.id, reason: choice.found ? 'the running version is unknown' : choice.reason, staging: newer && !newer.found ? newer.reason : undefined });
+      this.logger.info('a regression made no app-version proposal', { stack, environment, component, versionGroup: stackConfig, anomalyId: anomaly.id, reason: noLastKnownGood ?? 'the running version is unknown', staging: newer && !newer.found ? newer.reason : undefined });
       return null;
     }
     const alternative = choice.found && newer?.found ? { reason: 'healthy-in-staging' as const, versionGroup: newer.proposed.versionGroup, version: newer.proposed.version, stagedAt: new Date(newer.proposed.deployedAt).toISOString(), windows: newer.proposed.windows } : null;
@@ -80,7 +82,7 @@ export class AppVersionProposalsService {
       environment,
       component,
       title: `${component} ${runningVersion} → ${picked.version} (${picked.reason === 'last-known-good' ? 'last known good' : 'newer, healthy in staging'}, ${picked.versionGroup})`,
-      reason: `${metric} regressed under ${component} ${runningVersion} (${stackConfig}): ${evidence.observed} where ${evidence.expected ?? 'no baseline'} was expected, score ${evidence.score.toFixed(2)}, ${evidence.severity}; ${picked.reason === 'last-known-good' ? `${picked.versionGroup} ran before it in ${environment} without a regression anomaly` : `nothing earlier is known good (${choice.found ? '' : choice.reason}); ${picked.versionGroup} ran ${component} ${picked.version} in ${environment}'s staging without a regression anomaly`}`,
+      reason: `${metric} regressed under ${component} ${runningVersion} (${stackConfig}): ${evidence.observed} where ${evidence.expected ?? 'no baseline'} was expected, score ${evidence.score.toFixed(2)}, ${evidence.severity}; ${picked.reason === 'last-known-good' ? `${picked.versionGroup} ran before it in ${environment} without a regression anomaly` : `nothing earlier is known good (${noLastKnownGood}); ${picked.versionGroup} ran ${component} ${picked.version} in ${environment}'s staging without a regression anomaly`}`,
       target: { stack, environment, component, runningVersion, runningGroup: stackConfig },
       change: { type: 'app', reason: picked.reason, version: picked.version, versionGroup: picked.versionGroup, deployedAt: new Date(picked.deployedAt).toISOString() },
       evidence: kept as unknown as Record<string, unknown>,
