@@ -21,77 +21,71 @@ export class UnprocessableInputException extends UnprocessableEntityException {
   }
 }
 
+/** Most objects of a body (a sample, a label set) have a few keys: a list compares them faster than a set. */
+const SMALL_OBJECT_KEYS = 8;
+
 /*
  * One container per nesting level, reused by every object or array met at that level: a body of
  * 10 000 samples opens 10 000 objects, and the check must not allocate for each.
  */
-interface Container {
-  object: boolean;
+class Container {
+  object = false;
   /** An object's keys so far: the first SMALL_OBJECT_KEYS in a list, all of them in a set past that. */
-  keys: string[];
+  readonly keys: string[] = [];
   manyKeys: Set<string> | undefined;
-  /** The container this one sits in, and its key or index there: the path is built only for a refusal. */
-  parent: Container | undefined;
+  /** Its key or index in the container one level up: the path is built only for a refusal. */
   slot: string | number | undefined;
-  index: number;
+  index = 0;
   key: string | undefined;
-  expectingKey: boolean;
-}
+  expectingKey = false;
 
-/** Most objects of a body (a sample, a label set) have a few keys: a list compares them faster than a set. */
-const SMALL_OBJECT_KEYS = 8;
+  open(object: boolean, slot: string | number | undefined): this {
+    this.object = object;
+    this.keys.length = 0;
+    this.manyKeys = undefined;
+    this.slot = slot;
+    this.index = 0;
+    this.key = undefined;
+    this.expectingKey = object;
+    return this;
+  }
 
-/** Where the next value of `container` sits: its key in an object, its index in an array. */
-function slotIn(container: Container): string | number | undefined {
-  return container.object ? container.key : container.index;
+  /** Where its next value sits: its key in an object, its index in an array. */
+  get nextSlot(): string | number | undefined {
+    return this.object ? this.key : this.index;
+  }
+
+  /** Whether `key` was seen in the object before; remembers it. */
+  repeats(key: string): boolean {
+    if (this.manyKeys) {
+      if (this.manyKeys.has(key)) {
+        return true;
+      }
+      this.manyKeys.add(key);
+      return false;
+    }
+    if (this.keys.includes(key)) {
+      return true;
+    }
+    this.keys.push(key);
+    if (this.keys.length > SMALL_OBJECT_KEYS) {
+      this.manyKeys = new Set(this.keys);
+    }
+    return false;
+  }
 }
 
 function step(path: string, slot: string | number | undefined): string {
   return typeof slot === 'number' ? `${path}[${slot}]` : `${path}.${slot ?? ''}`;
 }
 
-function pathOf(container: Container): string {
-  return container.parent ? step(pathOf(container.parent), container.slot) : 'body';
-}
-
-/** Whether `key` was seen in the object before; remembers it. */
-function repeatsKey(container: Container, key: string): boolean {
-  if (container.manyKeys) {
-    if (container.manyKeys.has(key)) {
-      return true;
-    }
-    container.manyKeys.add(key);
-    return false;
+/** The path of the container open at `level` (0: the body itself). */
+function pathOf(levels: readonly Container[], level: number): string {
+  let path = 'body';
+  for (let at = 1; at <= level; at++) {
+    path = step(path, levels[at]?.slot);
   }
-  if (container.keys.includes(key)) {
-    return true;
-  }
-  container.keys.push(key);
-  if (container.keys.length > SMALL_OBJECT_KEYS) {
-    container.manyKeys = new Set(container.keys);
-  }
-  return false;
-}
-
-/** The container of the next level, reset for an object or array opening there. */
-function openLevel(levels: Container[], depth: number, object: boolean): Container {
-  const parent = depth > 0 ? levels[depth - 1] : undefined;
-  const slot = parent ? slotIn(parent) : undefined;
-  const container = levels[depth];
-  if (!container) {
-    const fresh: Container = { object, keys: [], manyKeys: undefined, parent, slot, index: 0, key: undefined, expectingKey: object };
-    levels.push(fresh);
-    return fresh;
-  }
-  container.object = object;
-  container.keys.length = 0;
-  container.manyKeys = undefined;
-  container.parent = parent;
-  container.slot = slot;
-  container.index = 0;
-  container.key = undefined;
-  container.expectingKey = object;
-  return container;
+  return path;
 }
 
 function decodedKey(raw: string): string | undefined {
@@ -125,8 +119,8 @@ export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): Doma
       if (top?.object && top.expectingKey) {
         const key = decodedKey(text.slice(at, end + 1));
         if (key !== undefined) {
-          if (repeatsKey(top, key)) {
-            return { field: `${pathOf(top)}.${key}`, message: 'is given twice; a JSON object key may appear once' };
+          if (top.repeats(key)) {
+            return { field: `${pathOf(levels, depth - 1)}.${key}`, message: 'is given twice; a JSON object key may appear once' };
           }
           top.key = key;
         }
@@ -135,9 +129,9 @@ export function jsonBodyViolation(text: string, maxDepth = MAX_JSON_DEPTH): Doma
       at = end;
     } else if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
       if (depth >= maxDepth) {
-        return { field: top ? step(pathOf(top), slotIn(top)) : 'body', message: `nests deeper than ${maxDepth} levels` };
+        return { field: top ? step(pathOf(levels, depth - 1), top.nextSlot) : 'body', message: `nests deeper than ${maxDepth} levels` };
       }
-      openLevel(levels, depth, code === 0x7b);
+      (levels[depth] ??= new Container()).open(code === 0x7b, top?.nextSlot);
       depth += 1;
     } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
       depth = Math.max(0, depth - 1);
