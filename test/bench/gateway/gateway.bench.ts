@@ -1,7 +1,7 @@
 /*
  * npm run bench:gateway [-- --json] [-- --rounds 3 --duration 10 --connections 32 --threads 1
  *                        --paced-connections 8 --paced-delay-ms 2
- *                        --warmup 3 --picks 5000000 --profile <dir> --workers 2]
+ *                        --warmup 3 --picks 5000000 --profile <dir> --workers 2 --floor]
  *
  * One run, one machine: the same two sample backends (v1, v2) behind
  *   (a) nginx from Debian: 1 worker, upstream keepalive, HTTP/1.1 upstream, `Connection ""`,
@@ -17,6 +17,9 @@
  * alternating): workerScalingRatio = the gateway's N-worker scaling / nginx's.
  * With --json the last line is {"rpsRatio":…,"p99Ratio":…,"pickNs":…,"workerScalingRatio":…} (the medians).
  * --profile <dir> starts the gateway with --cpu-prof into <dir>.
+ * --floor adds a third proxy to every round, after the pair: floor-proxy.ts, node:http and undici
+ * with nothing of Strata's, and the JSON gains floorRpsRatio (floor/nginx), gatewayOverFloor
+ * (gateway/floor rps) and floorP99Ratio (the p99 it adds / nginx's).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -49,6 +52,7 @@ const PACED_CONNECTIONS = Math.round(numberFlag('paced-connections', 8));
 const PACED_DELAY_MS = numberFlag('paced-delay-ms', 2);
 const PROFILE_DIR = stringFlag('profile');
 const WORKERS = Math.round(numberFlag('workers', 2));
+const FLOOR = args.includes('--floor');
 
 // ---------------------------------------------------------------------------------------------
 // wrk
@@ -152,6 +156,8 @@ interface Trio {
   direct: WrkResult;
   nginx: WrkResult;
   gateway: WrkResult;
+  /** With --floor: node:http and undici alone (floor-proxy.ts). */
+  floor?: WrkResult;
 }
 
 interface Round {
@@ -212,12 +218,15 @@ async function measureWorkerScaling(
 
 async function main(): Promise<void> {
   const tools = requireTools();
-  say(`bench:gateway: ${ROUNDS} rounds x 2 loads x 3 targets x ${DURATION_S} s, wrk -t${THREADS}, saturating -c${CONNECTIONS}, paced -c${PACED_CONNECTIONS} every ${PACED_DELAY_MS} ms, warm-up ${WARMUP_S} s, node ${process.version}`);
+  say(`bench:gateway: ${ROUNDS} rounds x 2 loads x ${FLOOR ? 4 : 3} targets x ${DURATION_S} s, wrk -t${THREADS}, saturating -c${CONNECTIONS}, paced -c${PACED_CONNECTIONS} every ${PACED_DELAY_MS} ms, warm-up ${WARMUP_S} s, node ${process.version}`);
 
   const v1 = await startNode('sample backend v1', 'apps/sample-backend/src/main.ts', { PORT: '0', STRATA_SAMPLE_VERSION: '1.0.0', STRATA_SAMPLE_NODE_ID: 'v1' });
   const v2 = await startNode('sample backend v2', 'apps/sample-backend/src/main.ts', { PORT: '0', STRATA_SAMPLE_VERSION: '2.0.0', STRATA_SAMPLE_NODE_ID: 'v2' });
   const nginx = await startNginx(tools.nginx, v1.port, v2.port);
   const gateway = await startGateway(v1.port, v2.port, 1);
+  const floor = FLOOR
+    ? await startNode('floor proxy', 'test/bench/gateway/floor-proxy.ts', { BENCH_V1_URL: `http://127.0.0.1:${v1.port}`, BENCH_V2_URL: `http://127.0.0.1:${v2.port}` }, ['--max-semi-space-size=64'])
+    : undefined;
   watched.backends.push(v1.child, v2.child);
 
   // Both proxies split 90/10: check it on a small sample before measuring.
@@ -234,7 +243,7 @@ async function main(): Promise<void> {
   }
 
   if (WARMUP_S > 0) {
-    for (const port of [v1.port, nginx.port, gateway.port]) {
+    for (const port of [v1.port, nginx.port, gateway.port, ...(floor ? [floor.port] : [])]) {
       await runWrk(tools.wrk, port, WARMUP_S);
     }
   }
@@ -244,18 +253,20 @@ async function main(): Promise<void> {
     const direct = await runWrk(tools.wrk, v1.port, DURATION_S, v1.child, load);
     const runNginx = () => runWrk(tools.wrk, nginx.port, DURATION_S, nginx.child, load);
     const runGateway = () => runWrk(tools.wrk, gateway.port, DURATION_S, gateway.child, load);
-    if (nginxFirst) {
-      const nginxResult = await runNginx();
-      return { direct, nginx: nginxResult, gateway: await runGateway() };
-    }
-    const gatewayResult = await runGateway();
-    return { direct, nginx: await runNginx(), gateway: gatewayResult };
+    const [first, second] = nginxFirst ? [runNginx, runGateway] : [runGateway, runNginx];
+    const one = await first();
+    const two = await second();
+    const pair = nginxFirst ? { nginx: one, gateway: two } : { nginx: two, gateway: one };
+    return { direct, ...pair, ...(floor ? { floor: await runWrk(tools.wrk, floor.port, DURATION_S, floor.child, load) } : {}) };
   };
   const sayTrio = (trio: Trio, added: boolean): void => {
     const addedOf = (result: WrkResult) => (added ? `  (p99 added ${fmt(result.p99Ms - trio.direct.p99Ms, 3)} ms)` : '');
     say(`    direct  ${describe(trio.direct, 'v1')}`);
     say(`    nginx   ${describe(trio.nginx, 'nginx')}${addedOf(trio.nginx)}`);
     say(`    gateway ${describe(trio.gateway, 'gateway')}${addedOf(trio.gateway)}`);
+    if (trio.floor) {
+      say(`    floor   ${describe(trio.floor, 'floor')}${addedOf(trio.floor)}`);
+    }
   };
 
   const rounds: Round[] = [];
@@ -281,6 +292,9 @@ async function main(): Promise<void> {
   const workerScalingRatio = scaling.gateway / scaling.nginx;
   await stop(gateway.child);
   await stop(nginx.child);
+  if (floor) {
+    await stop(floor.child);
+  }
   await stop(v1.child);
   await stop(v2.child);
   if (PROFILE_DIR) {
@@ -299,7 +313,7 @@ async function main(): Promise<void> {
   const p99Ratio = finiteP99.length > 0 ? median(finiteP99) : ratioOfMedians;
   const errors = rounds
     .flatMap((round) => [round.saturating, round.paced])
-    .reduce((sum, trio) => sum + trio.direct.errors + trio.nginx.errors + trio.gateway.errors, 0);
+    .reduce((sum, trio) => sum + trio.direct.errors + trio.nginx.errors + trio.gateway.errors + (trio.floor?.errors ?? 0), 0);
 
   say('');
   say(`rps ratio gateway/nginx:       rounds ${rounds.map((round) => fmt(round.rpsRatio, 3)).join(', ')}  median ${fmt(rpsRatio, 3)}  (goal >= 0.75: ${rpsRatio >= 0.75 ? 'met' : 'NOT met'})`);
@@ -314,13 +328,30 @@ async function main(): Promise<void> {
   if (WORKERS > 1) {
     say(`worker scaling (rps with ${WORKERS} workers / 1): gateway ${fmt(scaling.gateway, 3)}, nginx ${fmt(scaling.nginx, 3)}; ratio ${fmt(workerScalingRatio, 3)}  (goal >= 0.9: ${workerScalingRatio >= 0.9 ? 'met' : 'NOT met'})`);
   }
+  const floorFigures = floorSummary(rounds);
   if (errors > 0) {
     say(`WARNING: ${errors} non-2xx responses or socket errors during the runs`);
   }
   if (json) {
     const round3 = (value: number): number | null => (Number.isFinite(value) ? Math.round(value * 1_000) / 1_000 : null);
-    say(JSON.stringify({ rpsRatio: round3(rpsRatio), p99Ratio: round3(p99Ratio), pickNs: round3(pick.both.best), workerScalingRatio: round3(workerScalingRatio) }));
+    const floorJson = floorFigures ? { floorRpsRatio: round3(floorFigures.floorRpsRatio), gatewayOverFloor: round3(floorFigures.gatewayOverFloor), floorP99Ratio: round3(floorFigures.floorP99Ratio) } : {};
+    say(JSON.stringify({ rpsRatio: round3(rpsRatio), p99Ratio: round3(p99Ratio), pickNs: round3(pick.both.best), workerScalingRatio: round3(workerScalingRatio), ...floorJson }));
   }
+}
+
+/** With --floor: the floor proxy against nginx and the gateway against the floor, medians of the rounds; printed. */
+function floorSummary(rounds: readonly Round[]): { floorRpsRatio: number; gatewayOverFloor: number; floorP99Ratio: number } | undefined {
+  const measured = rounds.filter((round) => round.saturating.floor && round.paced.floor);
+  if (measured.length === 0) {
+    return undefined;
+  }
+  const floorRpsRatio = median(measured.map((round) => round.saturating.floor!.rps / round.saturating.nginx.rps));
+  const gatewayOverFloor = median(measured.map((round) => round.saturating.gateway.rps / round.saturating.floor!.rps));
+  const added = (round: Round, result: WrkResult) => result.p99Ms - round.paced.direct.p99Ms;
+  // As for the gateway, a round where nginx adds no p99 (noise) has no ratio.
+  const floorP99Ratio = median(measured.filter((round) => added(round, round.paced.nginx) > 0).map((round) => added(round, round.paced.floor!) / added(round, round.paced.nginx)));
+  say(`floor (node:http + undici alone): rps floor/nginx ${fmt(floorRpsRatio, 3)}, gateway/floor ${fmt(gatewayOverFloor, 3)}; p99 added floor/nginx ${fmt(floorP99Ratio, 3)} (medians)`);
+  return { floorRpsRatio, gatewayOverFloor, floorP99Ratio };
 }
 
 main().then(
