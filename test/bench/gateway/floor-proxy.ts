@@ -9,17 +9,9 @@
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Dispatcher, Pool } from 'undici';
+import { requiredEnv } from './required-env';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    process.stderr.write(`${name} is required\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 /** Relays one upstream answer to the caller, as the gateway's UpstreamResponseHandler does, minus its bookkeeping. */
 class Relay implements Dispatcher.DispatchHandler {
@@ -58,7 +50,7 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 }
 
-const pools = [new Pool(required('BENCH_V1_URL')), new Pool(required('BENCH_V2_URL'))] as const;
+const pools = [new Pool(requiredEnv('BENCH_V1_URL')), new Pool(requiredEnv('BENCH_V2_URL'))] as const;
 const server = createServer((request: IncomingMessage, response: ServerResponse) => {
   const pool = Math.random() < 0.1 ? pools[1] : pools[0];
   const headers: string[] = [];

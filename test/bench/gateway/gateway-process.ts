@@ -10,15 +10,7 @@ import { Gateway, GatewaySupervisor } from '@strata/gateway';
 import { RoutingPolicy } from '@strata/domain';
 import { InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry, setLogLevel } from '@strata/observability';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    process.stderr.write(`${name} is required\n`);
-    process.exit(2);
-  }
-  return value;
-}
+import { requiredEnv } from './required-env';
 
 function benchRoutingPolicy(v1Url: string, v2Url: string): RoutingPolicy {
   return {
@@ -39,14 +31,14 @@ async function main(): Promise<void> {
   const bus = new InMemoryEventBus(1);
   await bus.start();
   const workers = Number(process.env['BENCH_WORKERS'] ?? '1');
-  const options = { gatewayId: 'bench', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir: required('BENCH_STATE_DIR') };
+  const options = { gatewayId: 'bench', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir: requiredEnv('BENCH_STATE_DIR') };
   // Workers run the gateway's own entry, as `apps/gateway` with STRATA_GATEWAY_WORKERS=N does.
   const gateway =
     workers > 1
       ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['--max-semi-space-size=64', '-r', join(__dirname, '../../../deploy/node/register.js')] } })
       : new Gateway(options);
   const { port } = await gateway.start();
-  const outcome = gateway.applyRoutingPolicy({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(required('BENCH_V1_URL'), required('BENCH_V2_URL')) });
+  const outcome = gateway.applyRoutingPolicy({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(requiredEnv('BENCH_V1_URL'), requiredEnv('BENCH_V2_URL')) });
   if (outcome.outcome !== 'applied') {
     process.stderr.write(`the bench routing config was rejected: ${JSON.stringify(outcome)}\n`);
     process.exit(2);
