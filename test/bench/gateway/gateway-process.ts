@@ -10,6 +10,7 @@ import { Gateway, GatewaySupervisor } from '@strata/gateway';
 import { RoutingPolicy } from '@strata/domain';
 import { InMemoryEventBus } from '@strata/messaging';
 import { HealthRegistry, setLogLevel } from '@strata/observability';
+import { SERVICE_NODE_FLAGS } from '../../support/service-node-flags';
 import { requiredEnv } from './required-env';
 
 function benchRoutingPolicy(v1Url: string, v2Url: string): RoutingPolicy {
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   // Workers run the gateway's own entry, as `apps/gateway` with STRATA_GATEWAY_WORKERS=N does.
   const gateway =
     workers > 1
-      ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: ['--max-semi-space-size=64', '-r', join(__dirname, '../../../deploy/node/register.js')] } })
+      ? new GatewaySupervisor({ ...options, workers, workerSettings: { exec: join(__dirname, '../../../apps/gateway/src/main.ts'), execArgv: [...SERVICE_NODE_FLAGS, '-r', join(__dirname, '../../../deploy/node/register.js')] } })
       : new Gateway(options);
   const { port } = await gateway.start();
   const outcome = gateway.applyRoutingPolicy({ stack: 'bench', environment: 'bench', version: 1, config: benchRoutingPolicy(requiredEnv('BENCH_V1_URL'), requiredEnv('BENCH_V2_URL')) });

@@ -28,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { children, cleanup, cpuSeconds, fail, get, requireTools, say, startNginx, startNode, stop, tempDirs, waitUntilServing } from './bench-processes';
 import { NODES, PICK_REPEATS, Timing, median, microbenchPick } from './pick-microbench';
 import { positiveNumberFlag } from '../support/flags';
+import { SERVICE_NODE_FLAGS } from '../../support/service-node-flags';
 
 // ---------------------------------------------------------------------------------------------
 // Flags
@@ -181,7 +182,7 @@ async function startGateway(v1Port: number, v2Port: number, workers: number): Pr
     'test/bench/gateway/gateway-process.ts',
     { BENCH_V1_URL: `http://127.0.0.1:${v1Port}`, BENCH_V2_URL: `http://127.0.0.1:${v2Port}`, BENCH_STATE_DIR: stateDir, BENCH_WORKERS: String(workers) },
     // The flags the image and `npm run start:gateway` run it with (deploy/docker/Dockerfile).
-    ['--max-semi-space-size=64', ...profileArgs],
+    [...SERVICE_NODE_FLAGS, ...profileArgs],
   );
   await waitUntilServing(gateway.port, 'gateway');
   return gateway;
@@ -225,7 +226,7 @@ async function main(): Promise<void> {
   const nginx = await startNginx(tools.nginx, v1.port, v2.port);
   const gateway = await startGateway(v1.port, v2.port, 1);
   const floor = FLOOR
-    ? await startNode('floor proxy', 'test/bench/gateway/floor-proxy.ts', { BENCH_V1_URL: `http://127.0.0.1:${v1.port}`, BENCH_V2_URL: `http://127.0.0.1:${v2.port}` }, ['--max-semi-space-size=64'])
+    ? await startNode('floor proxy', 'test/bench/gateway/floor-proxy.ts', { BENCH_V1_URL: `http://127.0.0.1:${v1.port}`, BENCH_V2_URL: `http://127.0.0.1:${v2.port}` }, [...SERVICE_NODE_FLAGS])
     : undefined;
   watched.backends.push(v1.child, v2.child);
 

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../../support/service-node-flags';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -32,7 +33,7 @@ export class ServiceProcess {
 
   start(): void {
     // The flags the image and `npm start` run services with (deploy/docker/Dockerfile says why).
-    this.child = spawn(process.execPath, ['--max-semi-space-size=64', '--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`, ...this.args], {
+    this.child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--enable-source-maps', '-r', './deploy/node/register.js', `apps/${this.app}/src/main.ts`, ...this.args], {
       cwd: root,
       env: { ...process.env, STRATA_ADMIN_TOKEN: E2E_ADMIN_TOKEN, STRATA_TOKEN: E2E_ADMIN_TOKEN, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
