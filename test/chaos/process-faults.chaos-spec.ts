@@ -76,11 +76,9 @@ describe('process faults', () => {
         replicas.push({ app, url: `http://127.0.0.1:${port}`, env, process: new ServiceProcess(app, env) });
       }
     }
-    // One replica of each first: the first to start runs the schema's migrations.
-    for (const app of SERVICES) {
-      await startReplica(replicas.find((replica) => replica.app === app)!);
-    }
-    await Promise.all(replicas.filter((replica) => !replica.process.pid).map(startReplica));
+    // All at once, as a supervisor starts them: each service's replicas race for its schema's
+    // migration lock, and services own separate schemas.
+    await Promise.all(replicas.map(startReplica));
 
     await served.start(common, replicas[0]!.url);
     slowHealth = createServer((_request, response) => setTimeout(() => response.end('ok'), 1_000));
