@@ -1,9 +1,11 @@
+import { DEFAULT_SERVICE_PORTS } from '@strata/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NODE_FLAGS } from '../support/service-node-flags';
 
 const root = join(__dirname, '..', '..');
-const SERVICES = ['registry', 'metrics-ingest', 'predictive-staging', 'routing-control', 'rollback', 'gateway'];
+/** Every service, as the configuration knows them: a new one is checked without touching this spec. */
+const SERVICES = Object.keys(DEFAULT_SERVICE_PORTS);
 
 /**
  * The node command lines that start a service: npm start (all in one), npm run start:<service>,
