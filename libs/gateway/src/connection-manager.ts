@@ -1,25 +1,19 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Caller, DomainViolation, NO_STACK_CONFIG, RouteRequest, cookieValue, routesAccept } from '@strata/domain';
+import type { Duplex } from 'node:stream';
+import { DomainViolation, NO_STACK_CONFIG } from '@strata/domain';
 import { Logger, PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
 import { CompiledRoutingPolicy, UpstreamNode } from './compiled-routing-policy';
 import { Clock } from './clock';
-import { MIRROR_HEADER } from './gateway-headers';
-import { MirroredBodies, readBounded } from './mirrored-bodies';
+import { answerAndClose } from './http-listener';
+import { MirroredBodies, mirrorRequest } from './mirrored-bodies';
 import { OutlierDetector } from './outlier-detector';
-import { requestDefect } from './request-guard';
 import { RequestHeaders } from './request-headers';
 import { RequestOutcome, RequestOutcomes } from './request-outcomes';
-import { RoutingModeReport } from './routing-mode-report';
+import { HostSelector, Refusal, RequestRouter, RoutedHost } from './request-router';
 import { outcomeOfStatus } from './traffic-stats';
+import { UpgradeTunnels } from './upgrade-tunnels';
 import { UpstreamExchangeListener, UpstreamResponseHandler } from './upstream-response-handler';
 import { VersionDiscovery } from './version-discovery';
-
-/** A stack and environment the gateway serves: the routing served for it and its routing-mode sink. */
-export interface RoutedHost {
-  /** Replaced whole when a config is installed; undefined until one is. */
-  routing: CompiledRoutingPolicy | undefined;
-  readonly mode: RoutingModeReport;
-}
 
 /** The parts the request path reports to. */
 export interface RequestPathParts {
@@ -28,73 +22,46 @@ export interface RequestPathParts {
   outliers: OutlierDetector;
   versions: VersionDiscovery;
   /** Which stack and environment a request is for (VirtualHostTable). */
-  hosts: { select(request: IncomingMessage, path: string): RoutedHost | undefined };
+  hosts: HostSelector;
+  /** Where upgraded connections (WebSocket) are tunnelled. */
+  tunnels: UpgradeTunnels;
   logger: Logger;
 }
 
 /**
- * The HTTP connection manager and router: the whole request path, top to bottom.
+ * The HTTP connection manager: the whole request path, top to bottom.
  *
- *   handle   guard (Host, request target) → virtual host (by Host or path prefix) → routing served?
- *            → network policy → weighted pick of a stack config (rules, stickiness, weights) → P2C
- *            pick of a node → mirror a copy? → forward
+ *   handle   route (RequestRouter: guard → virtual host → routing served? → network policy →
+ *            routes → weighted pick of a stack config → P2C pick of a node) → mirror a copy? → forward
  *   forward  one upstream exchange, relayed to the caller by UpstreamResponseHandler
  *   settle   the exchange is over: stats, outlier outcome, and for an idempotent request that
  *            failed on a canary, one retry on the stable config within the retry budget
  *   refuse   every answer the gateway gives itself, in problem+json
+ *   upgrade  a request to switch protocols (WebSocket): routed the same way, then tunnelled to
+ *            its node for the connection's life (UpgradeTunnels), never retried or mirrored
  *
  * Nothing here is allocated per request that could be built when the config changes: the answer
  * headers are precomputed per stack config, outcomes are counted in a typed array, the request
  * view is one reused object, and each exchange is one object (its own listener, no closures).
  */
 export class ConnectionManager {
-  private readonly view = new RequestView();
   private readonly headers = new RequestHeaders();
+  private readonly router: RequestRouter;
 
-  constructor(private readonly parts: RequestPathParts) {}
+  constructor(private readonly parts: RequestPathParts) {
+    this.router = new RequestRouter(parts.hosts);
+  }
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
-    const defect = requestDefect(request);
-    if (defect) {
-      // The framing of what follows on this connection is as doubtful as this request: close it.
-      response.setHeader('connection', 'close');
-      this.refuse(request, response, 400, defect.slug, defect.detail, [defect.violation]);
+    const route = this.router.route(request);
+    if (route instanceof Refusal) {
+      if (route.closeConnection) {
+        response.setHeader('connection', 'close');
+      }
+      this.refuse(request, response, route.status, route.slug, route.detail, route.errors);
       return;
     }
-    const url = request.url as string;
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
-    const host = this.parts.hosts.select(request, path);
-    if (!host) {
-      this.refuse(request, response, 404, 'no-virtual-host', 'no stack served by this gateway is chosen by this Host or path');
-      return;
-    }
-    const routing = host.routing;
-    if (!routing) {
-      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no routing config has reached this gateway yet');
-      return;
-    }
-    const view = this.view.bind(request, path);
-    if (routing.networkPolicy && !routing.networkPolicy.isAllowed(view)) {
-      routing.deniedRequests++;
-      this.refuse(request, response, 403, 'denied-by-network-policy', `the network policy does not allow this caller to reach ${routing.update.config.component}`);
-      return;
-    }
-    if (routing.routes && !routesAccept(routing.routes, view)) {
-      this.refuse(request, response, 404, 'no-route', `no route of the deployed lb-rule matches ${request.method} ${view.path}`);
-      return;
-    }
-    const stackConfigIndex = routing.router.choose(view, routing.draw());
-    if (stackConfigIndex === NO_STACK_CONFIG) {
-      this.refuse(request, response, 503, 'no-stack-config', 'no valid stack configuration: no stack config has a backend node');
-      return;
-    }
-    host.mode.countRequest(routing.router.mode, stackConfigIndex);
-    const node = routing.pickNode(stackConfigIndex);
-    if (!node) {
-      this.refuse(request, response, 503, 'no-healthy-node', `no healthy backend node in stack config ${routing.router.names[stackConfigIndex]}`);
-      return;
-    }
+    const { routing, stackConfigIndex, node } = route;
     routing.retryBudget.recordRequest();
     const { forwarded: headers, hasBody, hasIdempotencyKey } = this.headers.scan(request.rawHeaders);
     const method = request.method;
@@ -102,10 +69,39 @@ export class ConnectionManager {
     const retryable = !hasBody && stackConfigIndex !== routing.router.stableIndex && (method === 'GET' || method === 'HEAD' || hasIdempotencyKey);
     const exchange = new Exchange(this, routing, request, response, headers, hasBody, retryable, stackConfigIndex, node, routing.answerHeaders[stackConfigIndex]);
     if (!hasBody && routing.router.mirrorIndex !== NO_STACK_CONFIG && routing.router.shouldMirror(routing.draw())) {
-      exchange.setMirroredBodies(this.mirror(routing, request, headers));
+      exchange.setMirroredBodies(mirrorRequest(routing, request, headers, this.parts.clock));
     }
     this.forward(exchange);
   };
+
+  /**
+   * A request asking to switch protocols (node:http's `upgrade` event; a WebSocket handshake):
+   * routed as any request, then tunnelled to the chosen node (UpgradeTunnels), never retried or
+   * mirrored. Refusals are written on the connection node:http handed over, which then closes.
+   */
+  readonly upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const { forwarded, hasBody } = this.headers.scan(request.rawHeaders);
+    const route = hasBody ? UPGRADE_WITH_BODY : this.router.route(request);
+    if (route instanceof Refusal) {
+      this.parts.outcomes.count(route.slug);
+      answerAndClose(socket, route.status, route.slug, route.detail, { instance: request.url, ...(route.errors ? { errors: route.errors } : {}) });
+      return;
+    }
+    const { host, routing, stackConfigIndex, node } = route;
+    const exchange = new UpgradeExchange(this, routing, request, socket, node, this.parts.clock.monotonic());
+    node.outstanding++;
+    const stackConfig = routing.router.names[stackConfigIndex];
+    this.parts.tunnels.open({ request, socket, head, headers: forwarded, owner: host, stackConfig, node, answerHeaders: routing.answerHeaders[stackConfigIndex] }, exchange);
+  };
+
+  /**
+   * Closes the tunnels of `host` that its new routing would not open now: their stack config no
+   * longer takes new requests on their node (routesToNode), or the network policy or the routes no
+   * longer admit their request. Their clients reconnect and are routed afresh.
+   */
+  retainTunnels(host: RoutedHost, routing: CompiledRoutingPolicy): number {
+    return this.parts.tunnels.retain(host, ({ request, stackConfig, node }) => this.router.stillRoutes(routing, request, stackConfig, node));
+  }
 
   private forward(exchange: Exchange): void {
     const { node, request } = exchange;
@@ -116,18 +112,19 @@ export class ConnectionManager {
 
   /** The upstream's status is known: true relays its answer, false discards it for a retry on stable. */
   responseHead(exchange: Exchange, statusCode: number, reportedVersion: string | undefined): boolean {
-    this.parts.versions.observe(exchange.routing, exchange.node, reportedVersion, 'response-header');
+    this.observeVersion(exchange.routing, exchange.node, reportedVersion);
     exchange.retryOnStable = statusCode >= 500 && exchange.retryable && exchange.routing.retryBudget.tryAcquire(this.parts.clock.now());
     return !exchange.retryOnStable;
   }
 
+  observeVersion(routing: CompiledRoutingPolicy, node: UpstreamNode, reportedVersion: string | undefined): void {
+    this.parts.versions.observe(routing, node, reportedVersion, 'response-header');
+  }
+
   settle(exchange: Exchange, statusCode: number, error: Error | undefined, callerGone: boolean): void {
     const { routing, node, response } = exchange;
-    node.outstanding--;
-    const latencyMs = this.parts.clock.monotonic() - exchange.startedAt;
-    if (error === undefined) {
-      node.stats.record(outcomeOfStatus(statusCode), latencyMs);
-      this.parts.outliers.record(routing, node, statusCode < 500);
+    const end = this.recordEnd(routing, node, exchange.startedAt, statusCode, error, callerGone || (response.destroyed && !response.writableFinished));
+    if (end === 'answered') {
       if (exchange.retryOnStable) {
         this.retryOnStable(exchange);
       } else {
@@ -135,24 +132,50 @@ export class ConnectionManager {
       }
       return;
     }
-    if (callerGone || (response.destroyed && !response.writableFinished)) {
-      // The caller went away: not the backend's fault.
-      this.parts.outcomes.count('caller-aborted');
+    if (end === 'caller-gone') {
       return;
     }
-    const beforeResponse = statusCode === 0;
-    node.stats.record(beforeResponse ? 'connect-error' : 'server-error', latencyMs);
-    this.parts.outliers.record(routing, node, false);
     if (response.headersSent) {
       response.destroy();
       return;
     }
-    if (beforeResponse && exchange.retryable && routing.retryBudget.tryAcquire(this.parts.clock.now())) {
+    if (statusCode === 0 && exchange.retryable && routing.retryBudget.tryAcquire(this.parts.clock.now())) {
       this.retryOnStable(exchange);
       return;
     }
     this.parts.logger.debug('upstream failed', { node: node.id, error: String(error) });
     this.refuse(exchange.request, response, 502, 'upstream-failed', `the backend node ${node.id} of stack config ${routing.router.names[exchange.stackConfigIndex]} failed to answer`);
+  }
+
+  /** An upgrade's handshake is over: switched (the tunnel is open), declined (answer relayed) or failed. */
+  settleUpgrade(exchange: UpgradeExchange, statusCode: number, error: Error | undefined, callerGone: boolean): void {
+    const { routing, node, socket, request } = exchange;
+    const end = this.recordEnd(routing, node, exchange.startedAt, statusCode, error, callerGone);
+    if (end === 'answered') {
+      this.parts.outcomes.count('forwarded');
+    } else if (end === 'backend-failed' && statusCode === 0) {
+      this.parts.logger.debug('upstream failed an upgrade', { node: node.id, error: String(error) });
+      this.parts.outcomes.count('upstream-failed');
+      answerAndClose(socket, 502, 'upstream-failed', `the backend node ${node.id} failed to answer the upgrade request`, { instance: request.url });
+    }
+  }
+
+  /** An exchange ended: the node's stats and outlier outcome, or a caller that left (not the backend's fault). */
+  private recordEnd(routing: CompiledRoutingPolicy, node: UpstreamNode, startedAt: number, statusCode: number, error: Error | undefined, callerGone: boolean): 'answered' | 'caller-gone' | 'backend-failed' {
+    node.outstanding--;
+    const latencyMs = this.parts.clock.monotonic() - startedAt;
+    if (error === undefined) {
+      node.stats.record(outcomeOfStatus(statusCode), latencyMs);
+      this.parts.outliers.record(routing, node, statusCode < 500);
+      return 'answered';
+    }
+    if (callerGone) {
+      this.parts.outcomes.count('caller-aborted');
+      return 'caller-gone';
+    }
+    node.stats.record(statusCode === 0 ? 'connect-error' : 'server-error', latencyMs);
+    this.parts.outliers.record(routing, node, false);
+    return 'backend-failed';
   }
 
   private retryOnStable(failed: Exchange): void {
@@ -165,39 +188,6 @@ export class ConnectionManager {
       return;
     }
     this.forward(new Exchange(this, routing, request, response, failed.headers, false, false, stableIndex, node, routing.retriedHeaders[failed.stackConfigIndex]));
-  }
-
-  /**
-   * Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs.
-   * With `compareBodies`, its body is read (bounded) and compared with production's once both end.
-   */
-  private mirror(routing: CompiledRoutingPolicy, request: IncomingMessage, headers: string[]): MirroredBodies | undefined {
-    const node = routing.pickMirrorNode();
-    if (!node) {
-      return undefined;
-    }
-    const comparison = routing.update.config.mirror?.compareBodies;
-    const bodies = comparison ? new MirroredBodies(comparison, node.mirrorStats) : undefined;
-    const { clock } = this.parts;
-    const startedAt = clock.monotonic();
-    node.mirrorOutstanding++;
-    node.pool.request({ path: request.url as string, method: request.method as string, headers: [...headers, MIRROR_HEADER, '1'], body: null }).then(
-      (answer) => {
-        node.mirrorOutstanding--;
-        node.mirrorStats.record(outcomeOfStatus(answer.statusCode), clock.monotonic() - startedAt);
-        if (bodies && comparison) {
-          void readBounded(answer.body, comparison.maxBytes).then((text) => bodies.endMirror(text));
-        } else {
-          answer.body.dump().catch(() => undefined);
-        }
-      },
-      () => {
-        node.mirrorOutstanding--;
-        node.mirrorStats.record('connect-error', clock.monotonic() - startedAt);
-        bodies?.endMirror(null);
-      },
-    );
-    return bodies;
   }
 
   private refuse(request: IncomingMessage, response: ServerResponse, status: number, slug: RequestOutcome, detail: string, errors?: DomainViolation[]): void {
@@ -248,31 +238,27 @@ class Exchange implements UpstreamExchangeListener {
   }
 }
 
-/** The request as the router and the network policy read it; one instance reused (routing is synchronous). */
-class RequestView implements RouteRequest, Caller {
-  path = '/';
-  private request: IncomingMessage | undefined;
+/** An upgrade's handshake, reported to the connection manager by its tunnel. */
+class UpgradeExchange implements UpstreamExchangeListener {
+  constructor(
+    private readonly manager: ConnectionManager,
+    readonly routing: CompiledRoutingPolicy,
+    readonly request: IncomingMessage,
+    readonly socket: Duplex,
+    readonly node: UpstreamNode,
+    readonly startedAt: number,
+  ) {}
 
-  bind(request: IncomingMessage, path: string): this {
-    this.request = request;
-    this.path = path;
-    return this;
+  onResponseHead(_statusCode: number, reportedVersion: string | undefined): boolean {
+    this.manager.observeVersion(this.routing, this.node, reportedVersion);
+    return true;
   }
 
-  get method(): string {
-    return this.request?.method ?? 'GET';
-  }
-
-  get sourceAddress(): string {
-    return this.request?.socket.remoteAddress ?? '';
-  }
-
-  header(name: string): string | undefined {
-    const value = this.request?.headers[name];
-    return typeof value === 'string' ? value : value?.[0];
-  }
-
-  cookie(name: string): string | undefined {
-    return cookieValue(this.request?.headers.cookie, name);
+  onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void {
+    this.manager.settleUpgrade(this, statusCode, error, callerGone);
   }
 }
+
+const UPGRADE_WITH_BODY = new Refusal(400, 'malformed-request', 'an upgrade request with a body is not proxied: the body would reach the backend only after it switched protocols', [
+  { field: 'content-length', message: 'must be absent (or 0) on an upgrade request' },
+]);

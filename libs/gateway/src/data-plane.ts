@@ -2,8 +2,9 @@ import { Server } from 'node:http';
 import { Logger } from '@strata/observability';
 import { CompiledRoutingPolicy } from './compiled-routing-policy';
 import { Clock, Random } from './clock';
-import { ClusterManager } from './cluster-manager';
-import { ConnectionManager, RoutedHost } from './connection-manager';
+import { ClusterManager, DEFAULT_UPSTREAM_POOL_SETTINGS } from './cluster-manager';
+import { ConnectionManager } from './connection-manager';
+import { RoutedHost } from './request-router';
 import { ReportSink, reportRoutingModeChange } from './gateway-events';
 import { HealthChecker } from './health-checker';
 import { ConnectionLimits, close, createListener, listen } from './http-listener';
@@ -12,6 +13,7 @@ import { OutlierDetector } from './outlier-detector';
 import { ValidRoutingPolicyUpdate } from './routing-policy-update';
 import { RoutingModeReport } from './routing-mode-report';
 import { RequestOutcomes } from './request-outcomes';
+import { UpgradeTunnels } from './upgrade-tunnels';
 import { watchCallerConnection } from './upstream-response-handler';
 import { VersionDiscovery } from './version-discovery';
 import { VirtualHostSpec, VirtualHostTable } from './virtual-hosts';
@@ -54,9 +56,12 @@ export class VirtualHost implements RoutedHost {
  */
 export class DataPlane {
   readonly cluster = new ClusterManager();
+  /** Upgraded connections (WebSocket), each to the node its upgrade request was routed to. */
+  readonly tunnels = new UpgradeTunnels(DEFAULT_UPSTREAM_POOL_SETTINGS.headersTimeoutMs);
   /** One per stack and environment served, in the order of the options' virtual hosts. */
   readonly hosts: readonly VirtualHost[];
   private readonly server: Server;
+  private readonly connections: ConnectionManager;
   private readonly outliers: OutlierDetector;
   private readonly kpis: KpiFlushSink;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -74,8 +79,9 @@ export class DataPlane {
     const specs = options.virtualHosts;
     this.hosts = (specs ?? [undefined]).map((spec) => new VirtualHost(spec, new RoutingModeReport(options.gatewayId), new HealthChecker(this.outliers, versions)));
     this.kpis = new KpiFlushSink(clock, report, onModeMayHaveChanged);
-    const connections = new ConnectionManager({ clock, outcomes: options.outcomes, outliers: this.outliers, versions, hosts: new VirtualHostTable(this.hosts, specs), logger });
-    this.server = createListener(options.limits, connections.handle, (refusal) => options.outcomes.count(refusal));
+    const hosts = new VirtualHostTable(this.hosts, specs);
+    this.connections = new ConnectionManager({ clock, outcomes: options.outcomes, outliers: this.outliers, versions, hosts, tunnels: this.tunnels, logger });
+    this.server = createListener(options.limits, this.connections.handle, (refusal) => options.outcomes.count(refusal), this.connections.upgrade);
     this.server.on('connection', watchCallerConnection);
   }
 
@@ -96,6 +102,8 @@ export class DataPlane {
   async stop(): Promise<void> {
     this.timers.forEach((timer) => clearInterval(timer));
     this.hosts.forEach((host) => host.health.stop());
+    // node:http no longer tracks an upgraded connection, and the server would wait for it to end.
+    this.tunnels.closeAll();
     await close(this.server);
     await this.cluster.destroy();
   }
@@ -125,7 +133,8 @@ export class DataPlane {
     this.retainServedPools();
     host.health.watch(compiled);
     const { stack, environment, version } = compiled.update;
-    this.options.logger.info('routing config applied', { stack, environment, version });
+    const tunnelsClosed = this.connections.retainTunnels(host, compiled);
+    this.options.logger.info('routing config applied', { stack, environment, version, ...(tunnelsClosed > 0 ? { tunnelsClosed } : {}) });
     reportRoutingModeChange(host.mode.install(compiled), this.options.report, this.options.logger);
   }
 

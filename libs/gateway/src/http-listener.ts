@@ -1,7 +1,7 @@
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { IncomingMessage, STATUS_CODES, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { PROBLEM_CONTENT_TYPE, problem } from '@strata/observability';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from '@strata/observability';
 
 /** How long a client may take, and stay idle, on one connection of a gateway listener. */
 export interface ConnectionLimits {
@@ -36,7 +36,12 @@ type ServerResponseOnSocket = Socket & { _httpMessage?: ServerResponse | null };
  * itself (a timeout, a malformed request, CONNECT's authority-form target) is answered in
  * problem+json like every other refusal, then the connection is closed.
  */
-export function createListener(limits: ConnectionLimits, handler: (request: IncomingMessage, response: ServerResponse) => void, onRefused: (refusal: ConnectionRefusal) => void): Server {
+export function createListener(
+  limits: ConnectionLimits,
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  onRefused: (refusal: ConnectionRefusal) => void,
+  onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void,
+): Server {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -49,6 +54,10 @@ export function createListener(limits: ConnectionLimits, handler: (request: Inco
     handler,
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  if (onUpgrade) {
+    // With a listener, node hands every request carrying `Upgrade` over here with its connection.
+    server.on('upgrade', onUpgrade);
+  }
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const inFlight = (socket as ServerResponseOnSocket)._httpMessage;
     // Writing into a response already under way would corrupt it; then only closing is left.
@@ -58,19 +67,19 @@ export function createListener(limits: ConnectionLimits, handler: (request: Inco
     }
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       onRefused('request-timeout');
-      answerAndClose(socket, 408, 'Request Timeout', 'request-timeout', `the request was not received within ${limits.headersTimeoutMs} ms (headers) or ${limits.requestTimeoutMs} ms (whole request)`);
+      answerAndClose(socket, 408, 'request-timeout', `the request was not received within ${limits.headersTimeoutMs} ms (headers) or ${limits.requestTimeoutMs} ms (whole request)`);
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
       onRefused('headers-too-large');
-      answerAndClose(socket, 431, 'Request Header Fields Too Large', 'headers-too-large', 'the request headers are larger than this gateway accepts');
+      answerAndClose(socket, 431, 'headers-too-large', 'the request headers are larger than this gateway accepts');
     } else {
       onRefused('malformed-request');
-      answerAndClose(socket, 400, 'Bad Request', 'malformed-request', `the request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`);
+      answerAndClose(socket, 400, 'malformed-request', `the request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`);
     }
   });
   // CONNECT carries an authority-form target; without a listener node would drop the connection unanswered.
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     onRefused('invalid-request-target');
-    answerAndClose(socket, 400, 'Bad Request', 'invalid-request-target', 'the request target is authority-form (CONNECT): this gateway is no forward proxy and serves only origin-form targets');
+    answerAndClose(socket, 400, 'invalid-request-target', 'the request target is authority-form (CONNECT): this gateway is no forward proxy and serves only origin-form targets');
   });
   return server;
 }
@@ -97,8 +106,10 @@ export async function close(server: Server): Promise<void> {
   });
 }
 
-function answerAndClose(socket: Duplex, status: number, reason: string, slug: string, detail: string): void {
-  const body = JSON.stringify(problem(status, slug, detail, { title: reason }));
+/** Answers in problem+json on a connection no node:http response owns (a refusal before any request, an upgrade's), then closes it. */
+export function answerAndClose(socket: Duplex, status: number, slug: string, detail: string, extra: Partial<ProblemDetails> = {}): void {
+  const reason = STATUS_CODES[status] ?? '';
+  const body = JSON.stringify(problem(status, slug, detail, { title: reason, ...extra }));
   const head = `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
   socket.end(head + body, () => socket.destroy());
   // A client that never reads could keep the answer unflushed, and the connection open, forever.

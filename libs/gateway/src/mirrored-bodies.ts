@@ -1,6 +1,10 @@
-import { BodyComparisonSettings, jsonDifferences } from '@strata/domain';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { TrafficStats } from './traffic-stats';
+import { BodyComparisonSettings, jsonDifferences } from '@strata/domain';
+import { Clock } from './clock';
+import type { CompiledRoutingPolicy } from './compiled-routing-policy';
+import { MIRROR_HEADER } from './gateway-headers';
+import { TrafficStats, outcomeOfStatus } from './traffic-stats';
 
 /**
  * The two answers to one mirrored request, production's and the staging copy's, compared as JSON
@@ -84,4 +88,36 @@ export async function readBounded(body: Readable, maxBytes: number): Promise<str
     return null;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Fire and forget: the copy's response never reaches the caller, only the staging config's KPIs.
+ * With `compareBodies`, its body is read (bounded) and compared with production's once both end.
+ */
+export function mirrorRequest(routing: CompiledRoutingPolicy, request: IncomingMessage, headers: readonly string[], clock: Clock): MirroredBodies | undefined {
+  const node = routing.pickMirrorNode();
+  if (!node) {
+    return undefined;
+  }
+  const comparison = routing.update.config.mirror?.compareBodies;
+  const bodies = comparison ? new MirroredBodies(comparison, node.mirrorStats) : undefined;
+  const startedAt = clock.monotonic();
+  node.mirrorOutstanding++;
+  node.pool.request({ path: request.url as string, method: request.method as string, headers: [...headers, MIRROR_HEADER, '1'], body: null }).then(
+    (answer) => {
+      node.mirrorOutstanding--;
+      node.mirrorStats.record(outcomeOfStatus(answer.statusCode), clock.monotonic() - startedAt);
+      if (bodies && comparison) {
+        void readBounded(answer.body, comparison.maxBytes).then((text) => bodies.endMirror(text));
+      } else {
+        answer.body.dump().catch(() => undefined);
+      }
+    },
+    () => {
+      node.mirrorOutstanding--;
+      node.mirrorStats.record('connect-error', clock.monotonic() - startedAt);
+      bodies?.endMirror(null);
+    },
+  );
+  return bodies;
 }

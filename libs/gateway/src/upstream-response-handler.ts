@@ -13,6 +13,11 @@ for (const name of ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
   NOT_RELAYED_BY_LENGTH.set(name.length, [...(NOT_RELAYED_BY_LENGTH.get(name.length) ?? []), name]);
 }
 
+/** Whether a response header (its name lower-cased) is hop-by-hop or the gateway's own: never copied to the caller. */
+export function isNotRelayed(lowerCaseName: string): boolean {
+  return NOT_RELAYED_BY_LENGTH.get(lowerCaseName.length)?.includes(lowerCaseName) ?? false;
+}
+
 /** The exchange relaying to a caller's connection now, if any; set on the socket, one listener per connection. */
 const RELAYING = Symbol('strata:relaying');
 type CallerSocket = Socket & { [RELAYING]?: UpstreamResponseHandler };

@@ -9,6 +9,7 @@ export * from './retry-budget';
 export * from './route-match';
 export * from './routing-layers';
 export * from './routing-policy';
+export * from './routes-to-node';
 export * from './stable-hash';
 export * from './stack-config-score';
 export * from './stack-router';

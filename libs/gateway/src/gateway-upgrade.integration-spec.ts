@@ -1,0 +1,243 @@
+import { IncomingMessage, Server, createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, Socket, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { RoutingPolicy } from '@strata/domain';
+import { InMemoryEventBus } from '@strata/messaging';
+import { HealthRegistry } from '@strata/observability';
+import { eventually } from '@strata/testing';
+import { Gateway } from './gateway';
+
+const HANDSHAKE = (path: string, extra = ''): string =>
+  `GET ${path} HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+
+/** A caller on a raw connection: everything it received, and whether the gateway closed it. */
+class Caller {
+  received = '';
+  closed = false;
+  readonly socket: Socket;
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.on('data', (chunk: Buffer) => (this.received += chunk.toString('latin1')));
+    this.socket.on('close', () => (this.closed = true));
+    this.socket.on('error', () => undefined);
+  }
+
+  send(text: string): void {
+    this.socket.write(text);
+  }
+}
+
+/**
+ * Protocol upgrades (WebSocket) through the gateway, against in-process backends that switch
+ * protocols, decline or are down: the handshake is routed like any request, a 101 is relayed and
+ * the connections spliced, anything else relayed as the final answer, and an open tunnel closes
+ * when the routing stops sending its stack config new requests, or when the gateway stops.
+ */
+describe('gateway protocol upgrades', () => {
+  const backends: Server[] = [];
+  const urls: string[] = [];
+  /** What each backend received on its upgraded connections, and whether they closed. */
+  const upstream: { received: string; closed: boolean }[] = [];
+  /** The backends' upgraded connections, which their servers no longer track. */
+  const upgraded: Duplex[] = [];
+  let bus: InMemoryEventBus;
+  let stateDir: string;
+  let sut: Gateway;
+  let port: number;
+  let adminPort: number;
+  let version = 0;
+
+  function serveUpgrade(index: number, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const seen = { received: head.toString('latin1'), closed: false };
+    upstream.push(seen);
+    upgraded.push(socket);
+    socket.on('close', () => (seen.closed = true));
+    socket.on('error', () => undefined);
+    // As a WebSocket server does: the peer's end of the stream ends the connection.
+    socket.on('end', () => socket.end());
+    if (request.url === '/decline') {
+      socket.end('HTTP/1.1 426 Upgrade Required\r\ncontent-type: text/plain\r\ncontent-length: 13\r\nconnection: close\r\n\r\nuse /v2/live.');
+      return;
+    }
+    // A real server answers with Sec-WebSocket-Accept; here the tunnel is what is tested, so the backend names itself.
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Backend: b${index}\r\nX-Strata-Stack-Config: spoofed\r\n\r\nhello from b${index};`);
+    socket.on('data', (chunk: Buffer) => {
+      seen.received += chunk.toString('latin1');
+      socket.write(`echo:${chunk.toString('latin1')}`);
+    });
+  }
+
+  function policy(overrides: Partial<RoutingPolicy> = {}): RoutingPolicy {
+    return {
+      component: 'checkout',
+      stableConfig: 'v1',
+      stackConfigs: [
+        { name: 'v1', weight: 100, nodes: [{ id: 'b0', url: urls[0] }] },
+        { name: 'v2', weight: 0, nodes: [{ id: 'b1', url: urls[1] }] },
+      ],
+      rules: [{ match: { header: 'x-canary', value: '1' }, stackConfig: 'v2' }],
+      retryBudget: { ratio: 0.2, minRetriesPerSecond: 10 },
+      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 300, maxEjectionMs: 1_000 },
+      ...overrides,
+    };
+  }
+
+  function apply(config: RoutingPolicy): void {
+    version += 1;
+    expect(sut.applyRoutingPolicy({ stack: 'shop', environment: 'prod', version, config })).toMatchObject({ outcome: 'applied' });
+  }
+
+  async function metric(outcome: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`strata_gateway_requests_total{outcome="${outcome}"`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  beforeAll(async () => {
+    for (const index of [0, 1]) {
+      const backend = createServer((_request, response) => response.end(`plain answer from b${index}`));
+      backend.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(index, request, socket, head));
+      await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+      backends.push(backend);
+      urls.push(`http://127.0.0.1:${(backend.address() as AddressInfo).port}`);
+    }
+  });
+
+  afterAll(async () => {
+    upgraded.forEach((socket) => socket.destroy());
+    for (const backend of backends) {
+      backend.closeAllConnections();
+      await new Promise((resolve) => backend.close(resolve));
+    }
+  });
+
+  beforeEach(async () => {
+    upstream.length = 0;
+    bus = new InMemoryEventBus(1);
+    await bus.start();
+    stateDir = mkdtempSync(join(tmpdir(), 'strata-gateway-upgrade-'));
+    sut = new Gateway({ gatewayId: 'upgrade', host: '127.0.0.1', port: 0, admin: { port: 0 }, bus, health: new HealthRegistry(), stateDir, kpiFlushMs: 100, busRetryMs: 50 });
+    ({ port, adminPort } = await sut.start());
+    apply(policy());
+  });
+
+  afterEach(async () => {
+    await sut.stop();
+    await bus.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('relays the 101 with the backend\'s handshake headers, then carries bytes both ways', async () => {
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/live?room=7') + 'sent-with-the-handshake;');
+    await eventually(() => expect(caller.received).toContain('hello from b0;echo:sent-with-the-handshake;'));
+    const [head] = caller.received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(head).toMatch(/^Upgrade: websocket$/m);
+    expect(head).toMatch(/^Connection: Upgrade$/m);
+    expect(head).toMatch(/^X-Backend: b0$/m);
+    expect(head).toMatch(/^x-strata-stack-config: v1$/m);
+    expect(head).not.toMatch(/spoofed/);
+    caller.send('ping-1;');
+    caller.send('ping-2;');
+    await eventually(() => expect(caller.received).toContain('echo:ping-2;'));
+    expect(upstream[0].received).toBe('sent-with-the-handshake;ping-1;ping-2;');
+    expect(await metric('forwarded')).toBe(1);
+    caller.socket.end();
+    await eventually(() => expect(upstream[0].closed).toBe(true));
+  });
+
+  it('routes the upgrade by the policy\'s rules like any request', async () => {
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/live', 'X-Canary: 1\r\n'));
+    await eventually(() => expect(caller.received).toContain('hello from b1;'));
+    expect(caller.received).toMatch(/^x-strata-stack-config: v2$/m);
+    caller.socket.destroy();
+  });
+
+  it('relays a declined upgrade as the final answer, without its hop-by-hop headers, and closes the connection', async () => {
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/decline'));
+    await eventually(() => expect(caller.closed).toBe(true));
+    const [head, body] = caller.received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 426 Upgrade Required');
+    expect(head).toMatch(/^content-length: 13$/m);
+    expect(head).toMatch(/^x-strata-stack-config: v1$/m);
+    expect(head.match(/^connection:/gim)).toEqual(['connection:']);
+    expect(head).toMatch(/^connection: close$/m);
+    expect(body).toBe('use /v2/live.');
+  });
+
+  it('answers 502 in problem+json when the node cannot be reached, and counts it', async () => {
+    apply(policy({ stackConfigs: [{ name: 'v1', weight: 100, nodes: [{ id: 'gone', url: 'http://127.0.0.1:1' }] }], rules: [] }));
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/live'));
+    await eventually(() => expect(caller.closed).toBe(true));
+    const [head, body] = caller.received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 502 Bad Gateway');
+    expect(head).toMatch(/^content-type: application\/problem\+json$/m);
+    expect(JSON.parse(body)).toMatchObject({ status: 502, detail: expect.stringContaining('gone') });
+    expect(await metric('upstream-failed')).toBe(1);
+  });
+
+  it('refuses on the connection what the network policy denies, and an upgrade carrying a body', async () => {
+    apply(policy({ networkPolicy: { allow: [{ from: { header: 'X-Caller', values: ['web'] }, to: 'checkout' }] } }));
+    const denied = new Caller(port);
+    denied.send(HANDSHAKE('/live'));
+    await eventually(() => expect(denied.closed).toBe(true));
+    expect(denied.received.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    expect(upstream).toHaveLength(0);
+
+    const withBody = new Caller(port);
+    withBody.send(HANDSHAKE('/live', 'X-Caller: web\r\nContent-Length: 5\r\n') + 'hello');
+    await eventually(() => expect(withBody.closed).toBe(true));
+    const [head, body] = withBody.received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(body)).toMatchObject({ errors: [{ field: 'content-length' }] });
+    expect(upstream).toHaveLength(0);
+  });
+
+  it('keeps a tunnel while the routing still sends its stack config requests, and closes it when it stops', async () => {
+    const canary = new Caller(port);
+    canary.send(HANDSHAKE('/live', 'X-Canary: 1\r\n'));
+    const stable = new Caller(port);
+    stable.send(HANDSHAKE('/live'));
+    await eventually(() => expect(canary.received).toContain('hello from b1;'));
+    await eventually(() => expect(stable.received).toContain('hello from b0;'));
+
+    // The canary takes weighted traffic now, with no rule: both tunnels are still routable.
+    apply(policy({ stackConfigs: [{ name: 'v1', weight: 80, nodes: [{ id: 'b0', url: urls[0] }] }, { name: 'v2', weight: 20, nodes: [{ id: 'b1', url: urls[1] }] }], rules: [] }));
+    canary.send('still-here;');
+    await eventually(() => expect(canary.received).toContain('echo:still-here;'));
+
+    // Aborted: the canary is back at weight 0 and no rule names it. Its tunnel closes; stable's stays.
+    apply(policy({ rules: [] }));
+    await eventually(() => expect(canary.closed).toBe(true));
+    await eventually(() => expect(upstream.find((seen) => seen.received.includes('still-here'))?.closed).toBe(true));
+    stable.send('after-abort;');
+    await eventually(() => expect(stable.received).toContain('echo:after-abort;'));
+    expect(stable.closed).toBe(false);
+    stable.socket.destroy();
+  });
+
+  it('closes open tunnels when the gateway stops, without waiting for them', async () => {
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/live'));
+    await eventually(() => expect(caller.received).toContain('hello from b0;'));
+    const startedAt = Date.now();
+    await sut.stop();
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    await eventually(() => expect(caller.closed).toBe(true));
+    await eventually(() => expect(upstream[0].closed).toBe(true));
+  });
+
+  it('still answers plain requests on the same listener', async () => {
+    const answer = await fetch(`http://127.0.0.1:${port}/plain`);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('plain answer from b0');
+  });
+});
