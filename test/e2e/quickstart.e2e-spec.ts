@@ -4,6 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebSocketTestClient } from '../support/websocket-client';
 import { ServiceProcess } from './support/service-process';
 import { closeClients, send } from './support/traffic';
 
@@ -112,6 +113,8 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
     const watch = cli(['rollout', 'watch', rollout.id, '--interval', '250']);
     // The canary takes its share before it breaks.
     await eventually(async () => expect((await send(gateway)).version).toBe('2.4.0'), 20_000, 50);
+    // WebSockets are routed the same way: open them until some are on each version (20 % canary).
+    const sockets = await webSocketsOnBothVersions(Number(new URL(gateway).port));
 
     // 6. Break the canary: 30 % errors.
     const fault = await fetch(`${backends[1]?.url}/_faults`, { method: 'POST', body: JSON.stringify({ errorRate: 0.3 }) });
@@ -134,5 +137,27 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
       1_000,
     );
     await eventually(async () => expect((await send(gateway)).version).toBe('2.3.0'), 10_000, 100);
+    // The abort stopped routing to 2.4.0: its WebSockets were closed (their clients would reconnect to 2.3.0); 2.3.0's still echo.
+    await eventually(() => expect(sockets.canary.map((socket) => socket.closed)).toEqual(sockets.canary.map(() => true)), 10_000, 100);
+    for (const socket of sockets.stable) {
+      expect(socket.closed).toBe(false);
+      socket.send('still there?');
+      await eventually(() => expect(socket.messages).toContain('still there?'), 5_000, 50);
+      socket.close();
+    }
   }, 180_000);
 });
+
+/** WebSockets opened through the gateway to the sample backends' echo, until at least one is on each version. */
+async function webSocketsOnBothVersions(port: number): Promise<{ canary: WebSocketTestClient[]; stable: WebSocketTestClient[] }> {
+  const sockets = { canary: [] as WebSocketTestClient[], stable: [] as WebSocketTestClient[] };
+  for (let attempt = 0; attempt < 60 && (sockets.canary.length === 0 || sockets.stable.length === 0); attempt++) {
+    const socket = await WebSocketTestClient.open(port, '/ws');
+    await eventually(() => expect(socket.messages).toHaveLength(1), 5_000, 20);
+    const { version } = JSON.parse(socket.messages[0] as string) as { version: string };
+    expect(socket.headers['x-strata-version']).toBe(version);
+    (version === '2.4.0' ? sockets.canary : sockets.stable).push(socket);
+  }
+  expect({ canary: sockets.canary.length > 0, stable: sockets.stable.length > 0 }).toEqual({ canary: true, stable: true });
+  return sockets;
+}

@@ -1,5 +1,7 @@
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { acceptWebSocket } from './websocket-echo';
 
 /**
  * A backend for tests, the quickstart and benchmarks. It reports its version on every response
@@ -14,6 +16,7 @@ import { AddressInfo } from 'node:net';
  * as a node, as a node agent would: `POST /v1/nodes/heartbeat` every STRATA_HEARTBEAT_INTERVAL_MS
  * (5000) with STRATA_SAMPLE_STACK, STRATA_SAMPLE_ENVIRONMENT (production), STRATA_SAMPLE_COMPONENT,
  * its address and version; routing policies then route to it without listing it.
+ * `GET /ws` is a WebSocket echo (websocket-echo.ts): its first message names the version and node.
  */
 interface Faults {
   errorRate: number;
@@ -122,6 +125,18 @@ const server = createServer((request, response) => {
 });
 server.keepAliveTimeout = 65_000;
 
+/** Upgraded connections, which node:http no longer tracks: closed on shutdown. */
+const upgraded = new Set<Duplex>();
+server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  if (faults.resetConnections) {
+    socket.destroy();
+    return;
+  }
+  upgraded.add(socket);
+  socket.once('close', () => upgraded.delete(socket));
+  acceptWebSocket(request, socket, head, { version, node: nodeId });
+});
+
 server.listen(requestedPort, host, () => {
   const { port } = server.address() as AddressInfo;
   nodeId ||= `sample-${port}`;
@@ -173,5 +188,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close(() => process.exit(0));
     server.closeAllConnections();
+    upgraded.forEach((socket) => socket.destroy());
   });
 }
