@@ -88,9 +88,9 @@ export class ConnectionManager {
       return;
     }
     const { host, routing, stackConfigIndex, node } = route;
-    const exchange = new UpgradeExchange(this, routing, request, socket, node, this.parts.clock.monotonic());
-    node.outstanding++;
     const stackConfig = routing.router.names[stackConfigIndex];
+    const exchange = new UpgradeExchange(this, host, routing, request, socket, node, stackConfig, this.parts.clock.monotonic());
+    node.outstanding++;
     this.parts.tunnels.open({ request, socket, head, headers: forwarded, owner: host, stackConfig, node, answerHeaders: routing.answerHeaders[stackConfigIndex] }, exchange);
   };
 
@@ -119,6 +119,12 @@ export class ConnectionManager {
 
   observeVersion(routing: CompiledRoutingPolicy, node: UpstreamNode, reportedVersion: string | undefined): void {
     this.parts.versions.observe(routing, node, reportedVersion, 'response-header');
+  }
+
+  /** Whether the routing its host serves now (installed, maybe, during the handshake) still routes an upgrade where it went. */
+  stillRoutes({ host, routing, request, stackConfig, node }: UpgradeExchange): boolean {
+    const current = host.routing;
+    return current === routing || (current !== undefined && this.router.stillRoutes(current, request, stackConfig, node));
   }
 
   settle(exchange: Exchange, statusCode: number, error: Error | undefined, callerGone: boolean): void {
@@ -242,16 +248,19 @@ class Exchange implements UpstreamExchangeListener {
 class UpgradeExchange implements UpstreamExchangeListener {
   constructor(
     private readonly manager: ConnectionManager,
+    readonly host: RoutedHost,
     readonly routing: CompiledRoutingPolicy,
     readonly request: IncomingMessage,
     readonly socket: Duplex,
     readonly node: UpstreamNode,
+    readonly stackConfig: string,
     readonly startedAt: number,
   ) {}
 
-  onResponseHead(_statusCode: number, reportedVersion: string | undefined): boolean {
+  /** For a 101: whether the tunnel may open (false: a routing installed meanwhile no longer routes here). */
+  onResponseHead(statusCode: number, reportedVersion: string | undefined): boolean {
     this.manager.observeVersion(this.routing, this.node, reportedVersion);
-    return true;
+    return statusCode !== 101 || this.manager.stillRoutes(this);
   }
 
   onEnd(statusCode: number, error: Error | undefined, callerGone: boolean): void {

@@ -10,6 +10,8 @@ import { HealthRegistry } from '@strata/observability';
 import { eventually } from '@strata/testing';
 import { Gateway } from './gateway';
 
+const SLOW_HANDSHAKE_MS = 300;
+
 const HANDSHAKE = (path: string, extra = ''): string =>
   `GET ${path} HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
 
@@ -19,8 +21,9 @@ class Caller {
   closed = false;
   readonly socket: Socket;
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  /** `allowHalfOpen`: the caller does not end its side when the gateway ends its own. */
+  constructor(port: number, allowHalfOpen = false) {
+    this.socket = connect({ port, host: '127.0.0.1', allowHalfOpen });
     this.socket.on('data', (chunk: Buffer) => (this.received += chunk.toString('latin1')));
     this.socket.on('close', () => (this.closed = true));
     this.socket.on('error', () => undefined);
@@ -63,12 +66,27 @@ describe('gateway protocol upgrades', () => {
       socket.end('HTTP/1.1 426 Upgrade Required\r\ncontent-type: text/plain\r\ncontent-length: 13\r\nconnection: close\r\n\r\nuse /v2/live.');
       return;
     }
+    if (request.url === '/decline-slowly') {
+      socket.write('HTTP/1.1 426 Upgrade Required\r\ncontent-type: text/plain\r\ncontent-length: 100\r\nconnection: close\r\n\r\nthe first part;');
+      return; // the rest never comes
+    }
     // A real server answers with Sec-WebSocket-Accept; here the tunnel is what is tested, so the backend names itself.
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Backend: b${index}\r\nX-Strata-Stack-Config: spoofed\r\n\r\nhello from b${index};`);
-    socket.on('data', (chunk: Buffer) => {
-      seen.received += chunk.toString('latin1');
-      socket.write(`echo:${chunk.toString('latin1')}`);
-    });
+    const switchProtocols = (): void => {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Backend: b${index}\r\nX-Strata-Stack-Config: spoofed\r\n\r\nhello from b${index};`);
+      socket.on('data', (chunk: Buffer) => {
+        seen.received += chunk.toString('latin1');
+        socket.write(`echo:${chunk.toString('latin1')}`);
+      });
+    };
+    if (request.url === '/one-message') {
+      socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nthat is all;`);
+      return;
+    }
+    if (request.url === '/slowly') {
+      setTimeout(() => !socket.destroyed && switchProtocols(), SLOW_HANDSHAKE_MS);
+    } else {
+      switchProtocols();
+    }
   }
 
   function policy(overrides: Partial<RoutingPolicy> = {}): RoutingPolicy {
@@ -91,11 +109,15 @@ describe('gateway protocol upgrades', () => {
     expect(sut.applyRoutingPolicy({ stack: 'shop', environment: 'prod', version, config })).toMatchObject({ outcome: 'applied' });
   }
 
-  async function metric(outcome: string): Promise<number> {
+  /** A sample of the admin port's /metrics: `requests_total{outcome="…"}` by outcome, or a metric without labels. */
+  async function metric(outcome: string, name = 'strata_gateway_requests_total'): Promise<number> {
     const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`strata_gateway_requests_total{outcome="${outcome}"`));
+    const prefix = outcome === '' ? `${name} ` : `${name}{outcome="${outcome}"`;
+    const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
     return line ? Number(line.split(' ').pop()) : 0;
   }
+
+  const openTunnels = (): Promise<number> => metric('', 'strata_gateway_upgraded_connections');
 
   beforeAll(async () => {
     for (const index of [0, 1]) {
@@ -147,8 +169,10 @@ describe('gateway protocol upgrades', () => {
     await eventually(() => expect(caller.received).toContain('echo:ping-2;'));
     expect(upstream[0].received).toBe('sent-with-the-handshake;ping-1;ping-2;');
     expect(await metric('forwarded')).toBe(1);
+    expect(await openTunnels()).toBe(1);
     caller.socket.end();
     await eventually(() => expect(upstream[0].closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(0));
   });
 
   it('routes the upgrade by the policy\'s rules like any request', async () => {
@@ -156,6 +180,18 @@ describe('gateway protocol upgrades', () => {
     caller.send(HANDSHAKE('/live', 'X-Canary: 1\r\n'));
     await eventually(() => expect(caller.received).toContain('hello from b1;'));
     expect(caller.received).toMatch(/^x-strata-stack-config: v2$/m);
+    caller.socket.destroy(); // gone without ending its stream: the backend's side is ended for it
+    await eventually(() => expect(upstream[0].closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(0));
+  });
+
+  it('closes a tunnel one side has ended once the grace period is over, whatever the other side does', async () => {
+    const caller = new Caller(port, true);
+    caller.send(HANDSHAKE('/one-message'));
+    await eventually(() => expect(caller.received).toContain('that is all;'));
+    expect(await openTunnels()).toBe(1);
+    // The caller never ends its side; the gateway does not keep the tunnel for it.
+    await eventually(async () => expect(await openTunnels()).toBe(0), 8_000, 250);
     caller.socket.destroy();
   });
 
@@ -172,8 +208,52 @@ describe('gateway protocol upgrades', () => {
     expect(body).toBe('use /v2/live.');
   });
 
+  it('drops what the caller sends after a declined handshake, and lets its connection go', async () => {
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/decline') + 'frames nobody will read'.repeat(5_000));
+    await eventually(() => expect(caller.received).toContain('use /v2/live.'));
+    caller.socket.end();
+    await eventually(() => expect(caller.closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(0));
+  });
+
+  it('gives up a handshake, and blames no node, when the caller leaves before the backend answers', async () => {
+    const [abortedBefore, failedBefore] = [await metric('caller-aborted'), await metric('upstream-failed')];
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/slowly'));
+    await eventually(() => expect(upstream).toHaveLength(1));
+    caller.socket.end();
+    await eventually(() => expect(upstream[0].closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(0));
+    expect(await metric('caller-aborted')).toBe(abortedBefore + 1);
+    expect(await metric('upstream-failed')).toBe(failedBefore);
+  });
+
+  it('abandons a declined answer the caller stops reading, and blames no node', async () => {
+    const abortedBefore = await metric('caller-aborted');
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/decline-slowly'));
+    await eventually(() => expect(caller.received).toContain('the first part;'));
+    caller.socket.destroy();
+    await eventually(() => expect(upstream[0].closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(0));
+    expect(await metric('caller-aborted')).toBe(abortedBefore + 1);
+  });
+
+  it('does not open a tunnel whose handshake ends after a routing that no longer routes there', async () => {
+    const caller = new Caller(port);
+    caller.send(HANDSHAKE('/slowly', 'X-Canary: 1\r\n'));
+    await eventually(() => expect(upstream).toHaveLength(1));
+    apply(policy({ rules: [] })); // the canary's rule is gone while its node is answering
+    await eventually(() => expect(caller.closed).toBe(true));
+    expect(caller.received).toBe('');
+    await eventually(() => expect(upstream[0].closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(0));
+  });
+
   it('answers 502 in problem+json when the node cannot be reached, and counts it', async () => {
     apply(policy({ stackConfigs: [{ name: 'v1', weight: 100, nodes: [{ id: 'gone', url: 'http://127.0.0.1:1' }] }], rules: [] }));
+    const failedBefore = await metric('upstream-failed');
     const caller = new Caller(port);
     caller.send(HANDSHAKE('/live'));
     await eventually(() => expect(caller.closed).toBe(true));
@@ -181,7 +261,7 @@ describe('gateway protocol upgrades', () => {
     expect(head.split('\r\n')[0]).toBe('HTTP/1.1 502 Bad Gateway');
     expect(head).toMatch(/^content-type: application\/problem\+json$/m);
     expect(JSON.parse(body)).toMatchObject({ status: 502, detail: expect.stringContaining('gone') });
-    expect(await metric('upstream-failed')).toBe(1);
+    expect(await metric('upstream-failed')).toBe(failedBefore + 1);
   });
 
   it('refuses on the connection what the network policy denies, and an upgrade carrying a body', async () => {
@@ -218,6 +298,7 @@ describe('gateway protocol upgrades', () => {
     apply(policy({ rules: [] }));
     await eventually(() => expect(canary.closed).toBe(true));
     await eventually(() => expect(upstream.find((seen) => seen.received.includes('still-here'))?.closed).toBe(true));
+    await eventually(async () => expect(await openTunnels()).toBe(1));
     stable.send('after-abort;');
     await eventually(() => expect(stable.received).toContain('echo:after-abort;'));
     expect(stable.closed).toBe(false);

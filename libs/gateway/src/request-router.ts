@@ -74,7 +74,7 @@ export class RequestRouter {
   stillRoutes(routing: CompiledRoutingPolicy, request: IncomingMessage, stackConfig: string, node: UpstreamNode): boolean {
     const view = new RequestView().bind(request, pathOf(request.url as string));
     const admitted = (!routing.networkPolicy || routing.networkPolicy.isAllowed(view)) && (!routing.routes || routesAccept(routing.routes, view));
-    return admitted && routesToNode(routing.update.config, stackConfig, node.url);
+    return admitted && routesToNode(routing.update.config, stackConfig, node.url, view);
   }
 }
 

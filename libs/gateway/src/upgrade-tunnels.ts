@@ -1,10 +1,11 @@
-import { ClientRequest, IncomingMessage, STATUS_CODES, request as httpRequest } from 'node:http';
+import { ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { metricsRegistry } from '@strata/observability';
+import { Gauge } from 'prom-client';
 import { UpstreamNode } from './compiled-routing-policy';
-import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
-import { UpstreamExchangeListener, isNotRelayed } from './upstream-response-handler';
+import { UpstreamExchangeListener, rawAnswerHead, reportedVersionOf } from './upstream-response-handler';
 
 /** How long a tunnel may take to finish once one side ended its stream or closed: a half-closed tunnel is not kept forever. */
 const CLOSING_GRACE_MS = 5_000;
@@ -39,7 +40,9 @@ export interface UpgradeRoute {
 export class UpgradeTunnels {
   private readonly tunnels = new Set<Tunnel>();
 
-  constructor(private readonly handshakeTimeoutMs: number) {}
+  constructor(private readonly handshakeTimeoutMs: number) {
+    everyTunnelSet.add(this);
+  }
 
   open(route: UpgradeRoute, listener: UpstreamExchangeListener): void {
     const tunnel = new Tunnel(route, listener, () => this.tunnels.delete(tunnel));
@@ -47,7 +50,7 @@ export class UpgradeTunnels {
     tunnel.start(this.handshakeTimeoutMs);
   }
 
-  /** Tunnels open or opening. */
+  /** Tunnels open or opening: `strata_gateway_upgraded_connections`. */
   get size(): number {
     return this.tunnels.size;
   }
@@ -64,13 +67,28 @@ export class UpgradeTunnels {
     return closed;
   }
 
-  /** On stop: every tunnel and handshake closed now. */
+  /** On stop: every tunnel and handshake closed now; the set leaves the gauge. */
   closeAll(): void {
     for (const tunnel of this.tunnels) {
       tunnel.destroy();
     }
+    everyTunnelSet.delete(this);
   }
 }
+
+/** The tunnels of every data plane in this process (tests start several gateways; a cluster worker has one). */
+const everyTunnelSet = new Set<UpgradeTunnels>();
+
+new Gauge({
+  name: 'strata_gateway_upgraded_connections',
+  help: 'Upgraded connections (WebSocket) the gateway tunnels now, handshakes in flight included',
+  registers: [metricsRegistry],
+  collect() {
+    let open = 0;
+    everyTunnelSet.forEach((tunnels) => (open += tunnels.size));
+    this.set(open);
+  },
+});
 
 class Tunnel {
   private upstreamRequest: ClientRequest | undefined;
@@ -81,11 +99,12 @@ class Tunnel {
   private answering = 0;
   private closedSides = 0;
   private closing: NodeJS.Timeout | undefined;
+  private finished = false;
 
   constructor(
     readonly route: UpgradeRoute,
     private readonly listener: UpstreamExchangeListener,
-    private readonly onClosed: () => void,
+    private readonly onFinished: () => void,
   ) {}
 
   get spliced(): boolean {
@@ -97,6 +116,7 @@ class Tunnel {
     // node:http leaves the handed-over socket flowing with no data listener: bytes would be lost.
     socket.pause();
     socket.on('error', () => socket.destroy());
+    socket.on('end', () => this.callerEnded());
     socket.on('close', () => this.callerClosed());
     const origin = new URL(node.url);
     const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -117,20 +137,29 @@ class Tunnel {
     upstream.end();
   }
 
-  /** The backend switched protocols: relay its 101, then splice the two connections. */
+  /**
+   * The backend switched protocols: relay its 101, then splice the two connections. Unless the
+   * caller left meanwhile, or the routing installed during the handshake no longer routes here
+   * (the listener says so), in which case both connections close.
+   */
   private opened(answer: IncomingMessage, upstreamSocket: Socket, upstreamHead: Buffer): void {
-    const { socket, head } = this.route;
-    this.listener.onResponseHead(answer.statusCode ?? 101, reportedVersion(answer));
-    if (this.callerGone || socket.destroyed) {
+    const { socket, head, node } = this.route;
+    const status = answer.statusCode ?? 101;
+    const stillRouted = this.listener.onResponseHead(status, reportedVersionOf(answer));
+    if (this.callerGone || socket.destroyed || !stillRouted) {
       upstreamSocket.destroy();
-      this.settle(answer.statusCode ?? 101, new Error('the caller closed the connection'));
+      socket.destroy();
+      this.callerGone ||= stillRouted;
+      this.settle(status, stillRouted ? new Error('the caller closed the connection') : undefined);
       return;
     }
     this.upstreamSocket = upstreamSocket;
+    // An open tunnel counts as a request in flight on its node, so the node pick spreads tunnels as it spreads requests.
+    node.outstanding++;
     upstreamSocket.setTimeout(0);
     upstreamSocket.setKeepAlive(true, TCP_KEEP_ALIVE_MS);
     (socket as Socket).setKeepAlive?.(true, TCP_KEEP_ALIVE_MS);
-    socket.write(this.answerHead(answer, false));
+    socket.write(rawAnswerHead(answer, false, this.route.answerHeaders));
     if (upstreamHead.length > 0) {
       socket.write(upstreamHead);
     }
@@ -138,29 +167,37 @@ class Tunnel {
       upstreamSocket.write(head);
     }
     upstreamSocket.on('error', () => upstreamSocket.destroy());
+    upstreamSocket.on('end', () => this.closeSoon());
     upstreamSocket.on('close', () => this.sideClosed(socket));
-    // A side that ended its stream has said all it will: the tunnel gets a grace period to finish, not forever.
-    socket.once('end', () => this.closeSoon());
-    upstreamSocket.once('end', () => this.closeSoon());
     // pipe() passes each side's end on to the other, with backpressure both ways.
     socket.pipe(upstreamSocket);
     upstreamSocket.pipe(socket);
-    this.settle(answer.statusCode ?? 101, undefined);
+    this.settle(status, undefined);
   }
 
   /** The backend answered without switching: that is the final answer, and the caller's connection closes after it. */
   private declined(answer: IncomingMessage): void {
     const status = answer.statusCode ?? 502;
     const { socket } = this.route;
-    this.listener.onResponseHead(status, reportedVersion(answer));
+    this.listener.onResponseHead(status, reportedVersionOf(answer));
     if (this.callerGone || socket.destroyed) {
       answer.destroy();
+      this.callerGone = true;
+      this.settle(status, new Error('the caller closed the connection'));
       return;
     }
     this.answering = status;
-    socket.write(this.answerHead(answer, true));
-    answer.pipe(socket);
-    answer.on('end', () => this.settle(status, undefined));
+    // The body may take its time, as on the request path (no body timeout); the handshake's timeout is over.
+    this.upstreamRequest?.setTimeout(0);
+    // Whatever the caller still sends is for no one: read and dropped, so its end can arrive.
+    socket.resume();
+    socket.write(rawAnswerHead(answer, true, this.route.answerHeaders));
+    answer.pipe(socket, { end: false });
+    answer.on('end', () => {
+      this.settle(status, undefined);
+      socket.end();
+      this.closeSoon();
+    });
     answer.on('aborted', () => this.failed(new Error('the backend closed the connection in the middle of its answer')));
   }
 
@@ -182,23 +219,44 @@ class Tunnel {
     }
   }
 
+  /**
+   * The caller ended its stream. In an open tunnel, pipe() passes that on. Before that, the caller
+   * has left (as node:http's server takes a caller's end for an aborted request): the handshake
+   * or the declined answer is abandoned.
+   */
+  private callerEnded(): void {
+    if (this.upstreamSocket) {
+      this.closeSoon();
+    } else {
+      this.callerLeft();
+    }
+  }
+
   private callerClosed(): void {
     if (this.upstreamSocket) {
       this.sideClosed(this.upstreamSocket);
       return;
     }
-    if (!this.settled) {
-      this.callerGone = true;
-      this.upstreamRequest?.destroy(new Error('the caller closed the connection'));
+    this.callerLeft();
+    this.finish();
+  }
+
+  /** The caller went away before the exchange ended: the upstream request is abandoned, and it is not the node's fault. */
+  private callerLeft(): void {
+    if (this.settled) {
+      return;
     }
-    this.onClosed();
+    this.callerGone = true;
+    this.route.socket.destroy();
+    this.upstreamRequest?.destroy();
+    this.settle(this.answering, new Error('the caller closed the connection'));
   }
 
   /** One side of an open tunnel closed: the other is ended (what it has queued still flushes), and destroyed if it lingers. */
   private sideClosed(other: Duplex): void {
     this.closedSides++;
     if (this.closedSides === 2) {
-      this.onClosed();
+      this.finish();
       return;
     }
     other.end();
@@ -206,9 +264,20 @@ class Tunnel {
   }
 
   private closeSoon(): void {
-    if (!this.closing) {
-      this.closing = setTimeout(() => this.destroy(), CLOSING_GRACE_MS).unref();
+    this.closing ??= setTimeout(() => this.destroy(), CLOSING_GRACE_MS).unref();
+  }
+
+  /** Both connections are closed: the tunnel lets go of its node and leaves the set. */
+  private finish(): void {
+    if (this.finished) {
+      return;
     }
+    this.finished = true;
+    clearTimeout(this.closing);
+    if (this.upstreamSocket) {
+      this.route.node.outstanding--;
+    }
+    this.onFinished();
   }
 
   destroy(): void {
@@ -216,34 +285,4 @@ class Tunnel {
     this.upstreamSocket?.destroy();
     this.upstreamRequest?.destroy();
   }
-
-  /**
-   * The status line and headers for the caller. A 101 keeps the backend's Connection and Upgrade
-   * (they are the handshake); another answer loses its hop-by-hop headers, as on the request path,
-   * and closes the connection (its body, decoded by node:http, is then framed by the close when it
-   * has no Content-Length). The gateway's own headers replace any the backend sent.
-   */
-  private answerHead(answer: IncomingMessage, final: boolean): Buffer {
-    const status = answer.statusCode ?? 502;
-    let head = `HTTP/1.1 ${status} ${answer.statusMessage || STATUS_CODES[status] || ''}\r\n`;
-    const raw = answer.rawHeaders;
-    for (let index = 0; index < raw.length; index += 2) {
-      const lower = raw[index].toLowerCase();
-      if (lower === STACK_CONFIG_HEADER || lower === RETRIED_FROM_HEADER || (final && isNotRelayed(lower))) {
-        continue;
-      }
-      head += `${raw[index]}: ${raw[index + 1]}\r\n`;
-    }
-    const own = this.route.answerHeaders;
-    for (let index = 0; index < own.length; index += 2) {
-      head += `${own[index]}: ${own[index + 1]}\r\n`;
-    }
-    // node:http read the header bytes as latin1: written back the same way, they are the bytes received.
-    return Buffer.from(`${head}${final ? 'connection: close\r\n' : ''}\r\n`, 'latin1');
-  }
-}
-
-function reportedVersion(answer: IncomingMessage): string | undefined {
-  const value = answer.headers[VERSION_HEADER];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -1,4 +1,4 @@
-import { ServerResponse } from 'node:http';
+import { IncomingMessage, STATUS_CODES, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { RETRIED_FROM_HEADER, STACK_CONFIG_HEADER, VERSION_HEADER } from './gateway-headers';
@@ -163,4 +163,35 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
       this.abortUpstream?.(new Error('the caller closed the connection'));
     }
   }
+}
+
+/**
+ * The head of an upgrade's answer (node:http client's `upgrade` or `response`) as bytes for a
+ * connection node:http handed over. A 101 keeps the backend's Connection and Upgrade (they are
+ * the handshake); another answer loses its hop-by-hop headers, as on the request path,
+ * and closes the connection (its body, decoded by node:http, is then framed by the close when it
+ * has no Content-Length). The gateway's own headers replace any the backend sent.
+ */
+export function rawAnswerHead(answer: IncomingMessage, final: boolean, ownHeaders: readonly string[]): Buffer {
+  const status = answer.statusCode ?? 502;
+  let head = `HTTP/1.1 ${status} ${answer.statusMessage || STATUS_CODES[status] || ''}\r\n`;
+  const raw = answer.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    const lower = raw[index].toLowerCase();
+    if (lower === STACK_CONFIG_HEADER || lower === RETRIED_FROM_HEADER || (final && isNotRelayed(lower))) {
+      continue;
+    }
+    head += `${raw[index]}: ${raw[index + 1]}\r\n`;
+  }
+  for (let index = 0; index < ownHeaders.length; index += 2) {
+    head += `${ownHeaders[index]}: ${ownHeaders[index + 1]}\r\n`;
+  }
+  // node:http read the header bytes as latin1: written back the same way, they are the bytes received.
+  return Buffer.from(`${head}${final ? 'connection: close\r\n' : ''}\r\n`, 'latin1');
+}
+
+/** The version a backend reports on an answer (`x-strata-version`). */
+export function reportedVersionOf(answer: IncomingMessage): string | undefined {
+  const value = answer.headers[VERSION_HEADER];
+  return typeof value === 'string' ? value : undefined;
 }

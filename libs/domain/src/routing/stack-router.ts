@@ -197,7 +197,8 @@ function configuredOrEqualWeights(weights: number[]): number[] {
   return weights.some((weight) => weight > 0) ? weights : weights.map(() => 1);
 }
 
-function matches(match: MatchCondition, request: RoutableRequest): boolean {
+/** Whether a request meets a match rule's condition; header names as node:http gives them, lower-case. */
+export function matches(match: MatchCondition, request: RoutableRequest): boolean {
   if ('pathPrefix' in match) {
     return request.path.startsWith(match.pathPrefix);
   }
