@@ -121,7 +121,11 @@ describe('gateway protocol upgrades', () => {
 
   beforeAll(async () => {
     for (const index of [0, 1]) {
-      const backend = createServer((_request, response) => response.end(`plain answer from b${index}`));
+      const backend = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
+        request.on('end', () => response.end(`plain answer from b${index} to ${request.method}${body ? ` ${body}` : ''}; upgrade=${request.headers.upgrade ?? '-'}`));
+      });
       backend.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(index, request, socket, head));
       await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
       backends.push(backend);
@@ -319,6 +323,19 @@ describe('gateway protocol upgrades', () => {
   it('still answers plain requests on the same listener', async () => {
     const answer = await fetch(`http://127.0.0.1:${port}/plain`);
     expect(answer.status).toBe(200);
-    expect(await answer.text()).toBe('plain answer from b0');
+    expect(await answer.text()).toBe('plain answer from b0 to GET; upgrade=-');
+  });
+
+  it('declines an h2c upgrade by answering in HTTP/1.1, body and keep-alive included, as nginx does', async () => {
+    const caller = new Caller(port);
+    const h2c = 'Host: shop.example\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n';
+    caller.send(`POST /orders HTTP/1.1\r\n${h2c}Content-Length: 9\r\n\r\n{"id": 7}`);
+    await eventually(() => expect(caller.received).toContain('plain answer from b0 to POST {"id": 7}; upgrade=-'));
+    caller.send(`GET /orders HTTP/1.1\r\n${h2c}\r\n`);
+    await eventually(() => expect(caller.received).toContain('plain answer from b0 to GET; upgrade=-'));
+    expect(caller.received.split('HTTP/1.1 200 OK\r\n')).toHaveLength(3); // two answers on one connection
+    expect(caller.closed).toBe(false);
+    expect(upstream).toHaveLength(0);
+    caller.socket.destroy();
   });
 });

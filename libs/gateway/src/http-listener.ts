@@ -56,7 +56,13 @@ export function createListener(
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   if (onUpgrade) {
     // With a listener, node hands every request carrying `Upgrade` over here with its connection.
-    server.on('upgrade', onUpgrade);
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (asksForH2c(request)) {
+        replayWithoutUpgrade(server, request, socket, head);
+      } else {
+        onUpgrade(request, socket, head);
+      }
+    });
   }
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const inFlight = (socket as ServerResponseOnSocket)._httpMessage;
@@ -82,6 +88,35 @@ export function createListener(
     answerAndClose(socket, 400, 'invalid-request-target', 'the request target is authority-form (CONNECT): this gateway is no forward proxy and serves only origin-form targets');
   });
   return server;
+}
+
+/** `Upgrade: h2c` (HTTP/2 over cleartext, RFC 7540 §3.2): what curl --http2 and Java's HttpClient send on http:// URLs. */
+function asksForH2c(request: IncomingMessage): boolean {
+  return (request.headers.upgrade ?? '').split(',').some((protocol) => protocol.trim().toLowerCase() === 'h2c');
+}
+
+/**
+ * The gateway speaks HTTP/1.1 to its callers, so it declines an h2c upgrade, as RFC 7540 lets a
+ * server do (and nginx does), by answering the request in HTTP/1.1: the request is put back on its
+ * connection without `Upgrade`, `HTTP2-Settings` and their `Connection` tokens, and the connection
+ * handed to node:http again (emitting `connection` is node's documented way to inject one), so it
+ * is parsed and served as any request, body and keep-alive included.
+ */
+function replayWithoutUpgrade(server: Server, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  let text = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`;
+  const raw = request.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index].toLowerCase();
+    if (name === 'upgrade' || name === 'http2-settings') {
+      continue;
+    }
+    const value = name === 'connection' ? raw[index + 1].split(',').filter((token) => !['upgrade', 'http2-settings'].includes(token.trim().toLowerCase())).join(',') : raw[index + 1];
+    if (value.trim() !== '') {
+      text += `${raw[index]}: ${value}\r\n`;
+    }
+  }
+  socket.unshift(Buffer.concat([Buffer.from(`${text}\r\n`, 'latin1'), head]));
+  server.emit('connection', socket);
 }
 
 /** Listens and resolves with the port bound (port 0: a free one). */
