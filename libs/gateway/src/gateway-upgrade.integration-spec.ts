@@ -170,7 +170,8 @@ describe('gateway protocol upgrades', () => {
     expect(head).not.toMatch(/spoofed/);
     caller.send('ping-1;');
     caller.send('ping-2;');
-    await eventually(() => expect(caller.received).toContain('echo:ping-2;'));
+    // TCP may deliver the two pings to the backend as one chunk, echoed once: compare without the echo marks.
+    await eventually(() => expect(caller.received.replace(/echo:/g, '')).toContain('sent-with-the-handshake;ping-1;ping-2;'));
     expect(upstream[0].received).toBe('sent-with-the-handshake;ping-1;ping-2;');
     expect(await metric('forwarded')).toBe(1);
     expect(await openTunnels()).toBe(1);

@@ -29,7 +29,10 @@ function onCallerSocketClosed(this: CallerSocket): void {
 
 /** Watches a caller's connection for the whole of its life (the listener's `connection` event), not per request. */
 export function watchCallerConnection(socket: Socket): void {
-  socket.once('close', onCallerSocketClosed);
+  // Once per socket: a connection handed to node:http again (a declined h2c upgrade) is watched already.
+  if (!socket.listeners('close').includes(onCallerSocketClosed)) {
+    socket.once('close', onCallerSocketClosed);
+  }
 }
 
 /** What the gateway decides and learns during one upstream exchange. */
