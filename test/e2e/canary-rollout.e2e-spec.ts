@@ -241,8 +241,10 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
     await fault('canary', null);
     // The rollback service watches the Rollout's triggers (named <rollout>.<index>) on the gateway's 1 s flushes.
     expect(aborted.reason).toContain('rollback trigger shop-2.4.0-canary.1 fired: "error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01" held: over the last 5 s of gateway flushes');
-    // `for: 5s` of holding, then a flush, an abort request and a policy change: seconds, while the 2-minute analysis was far from over.
-    expect(reactedInMs).toBeLessThan(15_000);
+    // `for: 5s` of holding, then a flush, an abort request and a policy change: 4–8 s on a quiet machine, while the
+    // 2-minute analysis was far from over. The bound leaves room for a loaded CI machine (17.9 s seen once) and
+    // still fails a trigger that waited for the analysis's window.
+    expect(reactedInMs).toBeLessThan(40_000);
     process.stderr.write(`[C] error-rate trigger aborted the canary ${reactedInMs} ms after the fault\n`);
     await untilPhase(id, ['rolled-back'], 30_000);
   }, 180_000);
