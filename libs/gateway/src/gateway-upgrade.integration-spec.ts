@@ -124,7 +124,8 @@ describe('gateway protocol upgrades', () => {
       const backend = createServer((request, response) => {
         let body = '';
         request.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
-        request.on('end', () => response.end(`plain answer from b${index} to ${request.method}${body ? ` ${body}` : ''}; upgrade=${request.headers.upgrade ?? '-'}`));
+        const answer = () => response.end(`plain answer from b${index} to ${request.method}${body ? ` ${body}` : ''}; upgrade=${request.headers.upgrade ?? '-'}`);
+        request.on('end', () => (request.url === '/slow-plain' ? setTimeout(answer, SLOW_HANDSHAKE_MS) : answer()));
       });
       backend.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(index, request, socket, head));
       await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
@@ -335,6 +336,35 @@ describe('gateway protocol upgrades', () => {
     caller.send(`GET /orders HTTP/1.1\r\n${h2c}\r\n`);
     await eventually(() => expect(caller.received).toContain('plain answer from b0 to GET; upgrade=-'));
     expect(caller.received.split('HTTP/1.1 200 OK\r\n')).toHaveLength(3); // two answers on one connection
+    expect(caller.closed).toBe(false);
+    expect(upstream).toHaveLength(0);
+    caller.socket.destroy();
+  });
+
+  it('switches protocols only after the answers to requests pipelined before the handshake', async () => {
+    const caller = new Caller(port);
+    caller.send(`GET /slow-plain HTTP/1.1\r\nHost: shop.example\r\n\r\n${HANDSHAKE('/live')}`);
+    await eventually(() => expect(caller.received).toContain('hello from b0;'));
+    const answered = caller.received.indexOf('plain answer from b0 to GET');
+    expect(answered).toBeGreaterThan(0);
+    expect(caller.received.indexOf('HTTP/1.1 101 Switching Protocols')).toBeGreaterThan(answered);
+    caller.socket.destroy();
+  });
+
+  it('answers pipelined requests in order when h2c upgrades are among them', async () => {
+    const caller = new Caller(port);
+    const h2c = 'Host: shop.example\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n';
+    caller.send(
+      [
+        `POST /orders HTTP/1.1\r\n${h2c}Content-Length: 9\r\n\r\n{"id": 1}`,
+        `POST /orders HTTP/1.1\r\n${h2c}Content-Length: 9\r\n\r\n{"id": 2}`,
+        'POST /orders HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 9\r\n\r\n{"id": 3}',
+        `POST /orders HTTP/1.1\r\n${h2c}Content-Length: 9\r\n\r\n{"id": 4}`,
+      ].join(''),
+    );
+    await eventually(() => expect(caller.received.split('HTTP/1.1 200 OK\r\n')).toHaveLength(5));
+    const order = [...caller.received.matchAll(/to POST \{"id": (\d)\}/g)].map((match) => match[1]);
+    expect(order).toEqual(['1', '2', '3', '4']);
     expect(caller.closed).toBe(false);
     expect(upstream).toHaveLength(0);
     caller.socket.destroy();

@@ -56,13 +56,15 @@ export function createListener(
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   if (onUpgrade) {
     // With a listener, node hands every request carrying `Upgrade` over here with its connection.
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (asksForH2c(request)) {
-        replayWithoutUpgrade(server, request, socket, head);
-      } else {
-        onUpgrade(request, socket, head);
-      }
-    });
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      whenNoAnswerInFlight(socket, () => {
+        if (asksForH2c(request)) {
+          replayWithoutUpgrade(server, request, socket, head);
+        } else {
+          onUpgrade(request, socket, head);
+        }
+      }),
+    );
   }
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const inFlight = (socket as ServerResponseOnSocket)._httpMessage;
@@ -88,6 +90,30 @@ export function createListener(
     answerAndClose(socket, 400, 'invalid-request-target', 'the request target is authority-form (CONNECT): this gateway is no forward proxy and serves only origin-form targets');
   });
   return server;
+}
+
+/**
+ * Node hands an upgrade over as soon as it parses it, even when it was pipelined behind requests
+ * whose answers are still being written on the connection. Those answers go first: a 101 or a
+ * replayed request written before them would reorder the connection (and a replay's new parser
+ * would queue its answer behind one it never learns has finished, so it would never be sent).
+ */
+function whenNoAnswerInFlight(socket: Duplex, then: () => void): void {
+  const inFlight = (socket as ServerResponseOnSocket)._httpMessage;
+  if (!inFlight) {
+    then();
+    return;
+  }
+  // node's own 'finish' listener runs first and hands the connection to the next queued answer, if any.
+  const onFinish = (): void => {
+    socket.off('close', onClose);
+    whenNoAnswerInFlight(socket, then);
+  };
+  const onClose = (): void => {
+    inFlight.off('finish', onFinish);
+  };
+  inFlight.once('finish', onFinish);
+  socket.once('close', onClose);
 }
 
 /** `Upgrade: h2c` (HTTP/2 over cleartext, RFC 7540 §3.2): what curl --http2 and Java's HttpClient send on http:// URLs. */
