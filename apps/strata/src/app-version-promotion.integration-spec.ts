@@ -98,6 +98,21 @@ describe('app-version proposal from a regression, promoted', () => {
     await sut?.close();
   });
 
+  it('refuses a deploy, a dry run or a rollback to an environment the stack does not have, naming the field, and starts nothing', async () => {
+    const before = (await http().get(`/v1/executions?stack=${STACK}`).expect(200)).body.items as Execution[];
+    for (const [path, body] of [
+      ['deploy', { versionGroup: 'shop-1.0.0' }],
+      ['deploy', { versionGroup: 'shop-1.0.0', dryRun: true }],
+      ['rollback', { to: 'shop-1.0.0' }],
+    ] as const) {
+      const answer = await http().post(`/v1/stacks/${STACK}/environments/prodution/${path}`).send(body);
+      expect({ status: answer.status, type: answer.headers['content-type'] }).toEqual({ status: 422, type: expect.stringContaining('application/problem+json') });
+      expect(answer.body.errors).toEqual([{ field: 'environment', message: expect.stringContaining("stack 'shop' has no environment 'prodution'") }]);
+      expect(answer.body.errors[0].message).toContain("(it has 'production';");
+    }
+    expect((await http().get(`/v1/executions?stack=${STACK}`).expect(200)).body.items).toHaveLength(before.length);
+  });
+
   let proposal: Proposal;
 
   it("proposes shop-api 1.0.0 (shop-1.0.0) as last known good when 2.0.0's error rate regresses", async () => {

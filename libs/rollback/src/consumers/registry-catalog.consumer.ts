@@ -9,7 +9,7 @@ import { ExecutionsService } from '../services/executions.service';
 import { RollbackTriggersService } from '../services/rollback-triggers.service';
 
 /**
- * What the rollback service learns from the registry: component versions with their definitions,
+ * What the rollback service learns from the registry: the stacks' environments, component versions with their definitions,
  * version groups, deployments recorded for another tool (executions record their own), the nodes
  * app steps wait for, `Deployment` manifests, whose forward execution it starts, and
  * `RollbackTrigger` manifests, whose trigger it creates or replaces.
@@ -27,6 +27,13 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): Promise<void> {
     return this.subscriber.subscribe('rollback-catalog', [Topics.registryEvents], {
+      'io.strata.registry.stack.created.v1': (event, manager) =>
+        this.catalog.recordEnvironments(
+          manager,
+          event.data.stack,
+          event.data.environments.map((environment) => environment.name),
+        ),
+      'io.strata.registry.environment.added.v1': (event, manager) => this.catalog.recordEnvironments(manager, event.data.stack, [event.data.environment.name]),
       'io.strata.registry.component-version.registered.v1': (event, manager) => this.recordVersion(event, manager),
       'io.strata.registry.version-group.created.v1': (event, manager) => this.catalog.upsertGroup(manager, { stack: event.data.stack, name: event.data.versionGroup, members: event.data.members }),
       'io.strata.registry.deployment.recorded.v1': (event, manager) => this.recordDeployment(event, manager),

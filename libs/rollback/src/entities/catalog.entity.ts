@@ -23,6 +23,16 @@ export class CatalogGroupEntity {
   @Column({ type: 'jsonb' }) members!: { component: string; version: string }[];
 }
 
+/**
+ * An environment of a stack as the registry announced it (`stack.created`, `environment.added`):
+ * where executions may run. A stack created before the rollback service kept these has none.
+ */
+@Entity({ name: 'environments' })
+export class CatalogEnvironmentEntity {
+  @PrimaryColumn({ type: 'text' }) stack!: string;
+  @PrimaryColumn({ type: 'text' }) name!: string;
+}
+
 /** Which version of each component is deployed to an environment, as far as executions and recorded deployments say. */
 @Entity({ name: 'deployed_components' })
 export class DeployedComponentEntity {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull, Not } from 'typeorm';
-import { CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RolloutOutcomeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
+import { CatalogEnvironmentEntity, CatalogGroupEntity, CatalogVersionEntity, DeployedComponentEntity, GroupHistoryEntity, NodeEntity, RolloutOutcomeEntity, RoutingAnswerEntity } from '../entities/catalog.entity';
 
 /** The only code touching the rollback service's projections of the registry, nodes and routing answers. */
 @Injectable()
@@ -12,6 +12,22 @@ export class CatalogRepository {
 
   async upsertGroup(manager: EntityManager, group: CatalogGroupEntity): Promise<void> {
     await manager.upsert(CatalogGroupEntity, group, ['stack', 'name']);
+  }
+
+  /** Order-tolerant and idempotent: an environment announced twice, or before its stack, is kept once. */
+  async recordEnvironments(manager: EntityManager, stack: string, names: readonly string[]): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(CatalogEnvironmentEntity)
+      .values(names.map((name) => ({ stack, name })))
+      .orIgnore()
+      .execute();
+  }
+
+  async environmentsOf(manager: EntityManager, stack: string): Promise<string[]> {
+    const rows = await manager.find(CatalogEnvironmentEntity, { where: { stack }, order: { name: 'ASC' } });
+    return rows.map((row) => row.name);
   }
 
   group(manager: EntityManager, stack: string, name: string): Promise<CatalogGroupEntity | null> {

@@ -55,6 +55,7 @@ export class ExecutionsService {
 
   deploy(request: DeployRequest, actor: string, within?: EntityManager): Promise<ExecutionRequestOutcome> {
     return this.transactions.run(async (manager) => {
+      await this.assertEnvironment(manager, request.stack, request.environment);
       const group = await this.catalog.group(manager, request.stack, request.versionGroup);
       if (!group) {
         throw DomainError.notYetKnown(`no version group ${request.versionGroup} in stack ${request.stack}`, [
@@ -73,6 +74,7 @@ export class ExecutionsService {
 
   rollback(request: RollbackRequest, actor: string, within?: EntityManager): Promise<ExecutionRequestOutcome> {
     return this.transactions.run(async (manager) => {
+      await this.assertEnvironment(manager, request.stack, request.environment);
       const history = await this.catalog.history(manager, request.stack, request.environment);
       const current = history[0];
       const to = request.to ?? history.find((candidate) => candidate !== current);
@@ -119,6 +121,20 @@ export class ExecutionsService {
   /** The version group serving there: the last one an execution completed. */
   async serving(stack: string, environment: string, within: EntityManager): Promise<string | null> {
     return (await this.catalog.history(within, stack, environment, 1))[0] ?? null;
+  }
+
+  /**
+   * An execution applies each layer for real (a db-schema step migrates the database its component
+   * names), so a mistyped environment must not run one. A stack the service learned of before it
+   * kept environments has none recorded and is not checked.
+   */
+  private async assertEnvironment(manager: EntityManager, stack: string, environment: string): Promise<void> {
+    const known = await this.catalog.environmentsOf(manager, stack);
+    if (known.length > 0 && !known.includes(environment)) {
+      throw DomainError.notYetKnown(`no environment ${environment} in stack ${stack}`, [
+        { field: 'environment', message: `stack '${stack}' has no environment '${environment}' that has reached the rollback service (it has ${known.map((name) => `'${name}'`).join(', ')}; not registered, or still on its way)` },
+      ]);
+    }
   }
 
   private command(id: string, command: 'retry' | 'abandon', within?: EntityManager): Promise<ExecutionEntity> {
