@@ -134,7 +134,61 @@ spec:
     const stack = (environments: string) => `apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: nameless-env }\nspec: { environments: ${environments} }\n`;
     await apply(stack('[{ name: production }]')).expect(200);
     const refused = await apply(stack('[{ name: production }, {}]')).expect(422);
-    expect(refused.body.errors).toEqual([expect.objectContaining({ field: expect.stringMatching(/environments\[1\]\.name$/) })]);
+    expect(refused.body.errors.length).toBeGreaterThan(0);
+    expect(refused.body.errors).toEqual(refused.body.errors.map(() => expect.objectContaining({ field: expect.stringMatching(/environments\[1\]\.name$/) })));
+  });
+
+  it('refuses, as the API does, spec fields a kind does not have, naming each, and writes nothing', async () => {
+    const before = await count('outbox');
+    const manifest = `apiVersion: strata.dev/v1
+kind: Stack
+metadata: { name: typos }
+spec:
+  environments: [{ name: production, region: eu-west-1 }]
+  owner: payments
+---
+apiVersion: strata.dev/v1
+kind: Component
+metadata: { name: typos-cfg, stack: typos }
+spec: { type: infra-config, owner: payments }
+---
+apiVersion: strata.dev/v1
+kind: ComponentVersion
+metadata: { component: typos-cfg, version: 1.0.4 }
+spec:
+  version: 1.0.5
+  dependecies: [{ component: typos-db, range: ^1.0.0 }]
+  rolback: []
+  healthcheck: { url: http://x/healthz }
+---
+apiVersion: strata.dev/v1
+kind: VersionGroup
+metadata: { name: typos-1, stack: typos }
+spec: { member: { typos-cfg: 1.0.4 } }
+`;
+    const refused = await apply(manifest).expect(422);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    // The first refused document stops the apply; each is shown alone below.
+    expect(refused.body.errors).toEqual([
+      { field: 'documents[0] (Stack typos).spec.owner', message: 'property owner should not exist' },
+      { field: 'documents[0] (Stack typos).spec.environments[0].region', message: 'property region should not exist' },
+    ]);
+    const alone = async (index: number) => (await apply(manifest.split('---\n')[index] as string, true).expect(422)).body.errors as { field: string; message: string }[];
+    expect(await alone(1)).toEqual([{ field: 'documents[0] (Component typos-cfg).spec.owner', message: 'property owner should not exist' }]);
+    expect(await alone(2)).toEqual([
+      { field: 'documents[0] (ComponentVersion typos-cfg@1.0.4).spec.version', message: 'belongs in metadata (metadata.version), not in spec' },
+      { field: 'documents[0] (ComponentVersion typos-cfg@1.0.4).spec.dependecies', message: 'property dependecies should not exist' },
+      { field: 'documents[0] (ComponentVersion typos-cfg@1.0.4).spec.rolback', message: 'property rolback should not exist' },
+      { field: 'documents[0] (ComponentVersion typos-cfg@1.0.4).spec.healthcheck', message: 'property healthcheck should not exist' },
+    ]);
+    expect(await alone(3)).toEqual([{ field: 'documents[0] (VersionGroup typos-1).spec.member', message: 'is not a field of a VersionGroup spec (members, environment)' }]);
+    expect(await count('outbox')).toBe(before);
+  });
+
+  it('holds a Stack to the API\'s limits (at most 100 environments)', async () => {
+    const environments = Array.from({ length: 101 }, (_, index) => `{ name: env-${index} }`).join(', ');
+    const refused = await apply(`apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: wide }\nspec: { environments: [${environments}] }\n`).expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'documents[0] (Stack wide).spec.environments', message: expect.stringContaining('100') }]);
   });
 
   it('refuses a wait longer than it allows', async () => {

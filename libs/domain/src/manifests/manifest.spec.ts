@@ -57,6 +57,15 @@ spec: { members: { checkout-api: 2.4.0 } }
     ]);
   });
 
+  it('refuses fields nothing reads, at the top of a document and in its metadata, naming each', () => {
+    const text = 'apiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: checkout-api, stack: checkout, labels: { team: pay }, owner: pay }\nspec: { type: app }\nextra: 1\n';
+    expect(violationsOf(text)).toEqual([
+      { field: 'documents[0].extra', message: 'is not a field of a manifest document (apiVersion, kind, metadata, spec)' },
+      { field: 'documents[0].metadata.labels', message: 'is not read: the metadata of a Component holds name and stack only' },
+      { field: 'documents[0].metadata.owner', message: 'is not read: the metadata of a Component holds name and stack only' },
+    ]);
+  });
+
   it('refuses unknown kinds', () => {
     expect(violationsOf('apiVersion: strata.dev/v1\nkind: Release\nmetadata: {}\n')).toEqual([
       { field: 'documents[0].kind', message: 'must be one of Stack, Component, ComponentVersion, VersionGroup, Rollout, Deployment, RollbackTrigger' },

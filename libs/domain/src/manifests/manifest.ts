@@ -21,6 +21,8 @@ const IDENTITY: Record<ManifestKind, readonly string[]> = {
   RollbackTrigger: ['name', 'stack', 'environment'],
 };
 
+const DOCUMENT_FIELDS: readonly string[] = ['apiVersion', 'kind', 'metadata', 'spec'];
+
 export interface ManifestDocument {
   kind: ManifestKind;
   /** 0-based position in the multi-document YAML. */
@@ -55,6 +57,10 @@ function documentViolations(raw: unknown, index: number): { document?: ManifestD
     return { violations };
   }
   const manifestKind = kind as ManifestKind;
+  // A field nothing reads is refused, not dropped: a misspelt one would otherwise vanish without a word.
+  for (const key of Object.keys(raw).filter((candidate) => !DOCUMENT_FIELDS.includes(candidate))) {
+    violations.push({ field: `${at}.${key}`, message: `is not a field of a manifest document (${DOCUMENT_FIELDS.join(', ')})` });
+  }
   const metadata: Record<string, string> = {};
   if (!isObject(raw['metadata'])) {
     violations.push({ field: `${at}.metadata`, message: `must be a mapping naming ${IDENTITY[manifestKind].join(' and ')}` });
@@ -68,6 +74,9 @@ function documentViolations(raw: unknown, index: number): { document?: ManifestD
       } else {
         violations.push({ field: `${at}.metadata.${key}`, message: 'is required' });
       }
+    }
+    for (const key of Object.keys(raw['metadata']).filter((candidate) => !IDENTITY[manifestKind].includes(candidate))) {
+      violations.push({ field: `${at}.metadata.${key}`, message: `is not read: the metadata of a ${manifestKind} holds ${IDENTITY[manifestKind].join(' and ')} only` });
     }
   }
   const spec = raw['spec'] ?? {};

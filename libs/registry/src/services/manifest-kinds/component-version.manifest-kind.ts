@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ManifestDocument, externalContractReference } from '@strata/domain';
 import { ComponentsService } from '../components.service';
-import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf } from './manifest-kind';
+import { RegisterComponentVersionDto } from '../../dtos/component.dto';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, changeOf, specViolations } from './manifest-kind';
 
 /** A ComponentVersion: registered, or found with the same content (registration is idempotent itself). */
 @Injectable()
@@ -20,6 +21,7 @@ export class ComponentVersionManifestKind implements ManifestKindHandler {
     const { metadata, spec } = document;
     const component = metadata['component'] as string;
     const version = metadata['version'] as string;
+    assertSpec(document, specViolations(RegisterComponentVersionDto, spec, { version }), '');
     const registration = await this.components.registerVersion(component, { ...spec, version } as Parameters<ComponentsService['registerVersion']>[1], actor, manager);
     const contractRef = externalContractReference((spec['spec'] as Record<string, unknown> | undefined)?.['openapi']);
     const note = contractRef === undefined ? undefined : `contract kept as a reference to '${contractRef}': it cannot be diffed, so the next version needs a major bump or an inlined document`;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, ManifestDocument, canonicalJson } from '@strata/domain';
 import { ComponentsRepository } from '../../repositories/components.repository';
 import { ComponentsService } from '../components.service';
-import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf, stringField } from './manifest-kind';
+import { CreateComponentDto } from '../../dtos/component.dto';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, changeOf, specViolations, stringField } from './manifest-kind';
 
 /** A Component: created, or found the same; components cannot change. */
 @Injectable()
@@ -23,6 +24,7 @@ export class ComponentManifestKind implements ManifestKindHandler {
   async apply({ document, manager }: ManifestApplication): Promise<AppliedChange> {
     const { metadata, spec } = document;
     const name = metadata['name'] as string;
+    assertSpec(document, specViolations(CreateComponentDto, spec, { name, stack: metadata['stack'] }), 'spec.');
     const type = stringField(spec, 'type') ?? '';
     const target = typeof spec['target'] === 'object' && spec['target'] !== null ? (spec['target'] as Record<string, unknown>) : {};
     const existing = await this.componentsRepository.findComponent(manager, name);

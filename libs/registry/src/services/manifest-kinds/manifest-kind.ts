@@ -1,5 +1,8 @@
 import { DomainError, DomainViolation, MANIFEST_KINDS, ManifestDocument, ManifestKind, RolloutPhase, documentLabel } from '@strata/domain';
 import { RolloutDeclarationRefusal } from '@strata/contracts';
+import { flattenValidationErrors } from '@strata/observability';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import { DeclaredRolloutEntity } from '../../entities/declared-rollout.entity';
 
@@ -87,6 +90,32 @@ export function stringField(spec: Record<string, unknown>, field: string): strin
 /** A domain validator's violations of a document's spec, named from the document (`spec.when`; `spec` for the whole). */
 export function inSpec(violations: readonly DomainViolation[]): DomainViolation[] {
   return violations.map((violation) => ({ ...violation, field: violation.field === '' ? 'spec' : `spec.${violation.field}` }));
+}
+
+/**
+ * A document's spec checked by the REST API's rules for the same resource (its DTO, unknown fields
+ * refused, the same limits), so a misspelt field (`dependecies`) is refused naming it rather than
+ * dropped, and a manifest cannot store what the API would refuse. `fromMetadata`: the DTO's fields
+ * that the document carries in its metadata (checked where the resource's service checks them).
+ * Violations name fields relative to the spec.
+ */
+export function specViolations(dto: new () => object, spec: Record<string, unknown>, fromMetadata: Record<string, unknown> = {}): DomainViolation[] {
+  const misplaced = Object.keys(fromMetadata)
+    .filter((key) => key in spec)
+    .map((key) => ({ field: key, message: `belongs in metadata (metadata.${key}), not in spec` }));
+  const errors = validateSync(plainToInstance(dto, { ...spec, ...fromMetadata }), { whitelist: true, forbidNonWhitelisted: true });
+  const checked = flattenValidationErrors(errors).filter((violation) => !(violation.field.split(/[.[]/)[0] in fromMetadata));
+  return [...misplaced, ...checked];
+}
+
+/** Refuses the document when its spec has violations (fields relative to the spec, as `specViolations` names them). */
+export function assertSpec(document: ManifestDocument, violations: readonly DomainViolation[], prefix: '' | 'spec.'): void {
+  if (violations.length > 0) {
+    throw DomainError.invalid(
+      `${document.kind} has ${violations.length} invalid field(s)`,
+      violations.map((violation) => ({ ...violation, field: `${prefix}${violation.field}` })),
+    );
+  }
 }
 
 /** Prefixes a refusal's fields with the document that caused it, so the manifest author can find it. */

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ManifestDocument } from '@strata/domain';
 import { StacksRepository } from '../../repositories/stacks.repository';
 import { StacksService } from '../stacks.service';
-import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf } from './manifest-kind';
+import { CreateStackDto } from '../../dtos/stack.dto';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, changeOf, specViolations } from './manifest-kind';
 
 /** A Stack: created, or its missing environments added (environments are never removed by a manifest). */
 @Injectable()
@@ -22,6 +23,7 @@ export class StackManifestKind implements ManifestKindHandler {
 
   async apply({ document, manager }: ManifestApplication): Promise<AppliedChange> {
     const name = document.metadata['name'] as string;
+    assertSpec(document, specViolations(CreateStackDto, document.spec, { name }), '');
     const environments = Array.isArray(document.spec['environments']) ? (document.spec['environments'] as { name: string; mirrors?: string }[]) : [];
     const existing = await this.stacksRepository.findByName(manager, name);
     if (!existing) {
