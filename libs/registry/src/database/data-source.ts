@@ -20,6 +20,7 @@ import { NodeUrlsAndDeployedGroups1765152000000 } from './migrations/17651520000
 import { Tokens1765324800000 } from './migrations/1765324800000-tokens';
 import { AuditLog1765411200000 } from './migrations/1765411200000-audit-log';
 import { ExecutedSlots1765500000000 } from './migrations/1765500000000-executed-slots';
+import { SlotClaims1765900000000 } from './migrations/1765900000000-slot-claims';
 import { REGISTRY_SCHEMA } from './registry-schema';
 
 export function createRegistryDataSource(database: DatabaseConfig): DataSource {
@@ -28,6 +29,6 @@ export function createRegistryDataSource(database: DatabaseConfig): DataSource {
     url: database.url,
     poolSize: database.poolSize,
     entities: [StackEntity, EnvironmentEntity, ComponentEntity, ComponentVersionEntity, VersionGroupEntity, VersionMapEntryEntity, VersionMapChangeEntity, NodeEntity, DeclaredRolloutEntity, DeployedGroupEntity, TokenEntity],
-    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000, RolloutDeclarationAnswers1764921600000, NodeUrlsAndDeployedGroups1765152000000, Tokens1765324800000, AuditLog1765411200000, ExecutedSlots1765500000000],
+    migrations: [InitialRegistry1764201600000, ComponentsAndVersionMap1764216000000, DeclaredRollouts1764230400000, RolloutDeclarationAnswers1764921600000, NodeUrlsAndDeployedGroups1765152000000, Tokens1765324800000, AuditLog1765411200000, ExecutedSlots1765500000000, SlotClaims1765900000000],
   });
 }

@@ -6,6 +6,9 @@ import { EnvironmentEntity } from './environment.entity';
 export type VersionMapLocation = 'staging' | 'production';
 export type VersionMapStatus = 'deploying' | 'deployed' | 'healthy' | 'degraded' | 'failed' | 'rolled-back';
 
+/** What a slot held before an execution claimed it (`deploying`), or that it was empty. */
+export type SlotBeforeClaim = { componentVersionId: string; versionGroupId: string | null; status: VersionMapStatus; executionId: string | null } | { empty: true };
+
 /**
  * One entry of the version map: which version of a component runs in an environment's location
  * (the table keeps its first name, `deployments`).
@@ -49,6 +52,13 @@ export class VersionMapEntryEntity {
   /** The rollback service's execution that applied it; null: recorded for a tool that deployed it. */
   @Column({ type: 'uuid', nullable: true })
   executionId!: string | null;
+
+  /**
+   * Set while a running execution has claimed the slot (`deploying`) and not yet applied it: what
+   * to put back if the execution fails or is abandoned first. Null once the slot moved on.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  beforeClaim!: SlotBeforeClaim | null;
 
   /** When a health check last answered for it; null means its health was never seen. */
   @Column({ type: 'timestamptz', nullable: true })

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { REGISTRY_SCHEMA } from '../database/registry-schema';
 import { DeployedGroupEntity } from '../entities/deployed-group.entity';
-import { VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
+import { ComponentVersionEntity } from '../entities/component-version.entity';
+import { SlotBeforeClaim, VersionMapEntryEntity, VersionMapLocation, VersionMapStatus } from '../entities/version-map-entry.entity';
 import { VersionMapChangeEntity } from '../entities/version-map-change.entity';
 
 /**
@@ -32,21 +33,40 @@ export class VersionMapRepository {
     });
   }
 
+  /** `beforeClaim`: given when an execution claims the slot; any other write resolves a claim. */
   async upsertEntry(
     manager: EntityManager,
-    slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status' | 'executionId'>,
+    slot: Pick<VersionMapEntryEntity, 'environmentId' | 'location' | 'componentId' | 'componentVersionId' | 'versionGroupId' | 'status' | 'executionId'> & { beforeClaim?: SlotBeforeClaim },
   ): Promise<void> {
     await manager
       .createQueryBuilder()
       .insert()
       .into(VersionMapEntryEntity)
-      .values({ ...slot, since: () => 'now()', healthSeenAt: null })
-      .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at', 'execution_id'], ['environment_id', 'location', 'component_id'])
+      .values({ ...slot, beforeClaim: slot.beforeClaim ?? null, since: () => 'now()', healthSeenAt: null })
+      .orUpdate(['component_version_id', 'version_group_id', 'status', 'since', 'health_seen_at', 'execution_id', 'before_claim'], ['environment_id', 'location', 'component_id'])
       .execute();
   }
 
+  /** A status change (a step, a health check, an operator) resolves any claim: the slot moved on. */
   async updateEntryStatus(manager: EntityManager, id: string, status: VersionMapStatus, healthSeen: boolean): Promise<void> {
-    await manager.update(VersionMapEntryEntity, { id }, { status, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
+    await manager.update(VersionMapEntryEntity, { id }, { status, beforeClaim: null, since: () => 'now()', ...(healthSeen ? { healthSeenAt: () => 'now()' } : {}) });
+  }
+
+  /** Puts back what a slot held before a claim (`before` is its `beforeClaim`), or removes a slot that was empty. */
+  async releaseClaim(manager: EntityManager, slot: VersionMapEntryEntity, before: SlotBeforeClaim): Promise<void> {
+    if ('empty' in before) {
+      await manager.delete(VersionMapEntryEntity, { id: slot.id });
+      return;
+    }
+    await manager.update(
+      VersionMapEntryEntity,
+      { id: slot.id },
+      { componentVersionId: before.componentVersionId, versionGroupId: before.versionGroupId, status: before.status, executionId: before.executionId, beforeClaim: null, since: () => 'now()' },
+    );
+  }
+
+  componentVersion(manager: EntityManager, id: string): Promise<ComponentVersionEntity | null> {
+    return manager.findOneBy(ComponentVersionEntity, { id });
   }
 
   async touchHealthSeen(manager: EntityManager, id: string): Promise<void> {

@@ -13,8 +13,9 @@ const LOCATION: VersionMapLocation = 'production';
  * The version map follows the rollback service's executions: a deploy records the group
  * (`deploying`), each member becomes `deployed` as its step succeeds; a rollback marks each bad
  * version `rolled-back` and the restored one `deployed` as its revert step succeeds; a finished
- * execution's group is the environment's deployed group, the one it replaced retired. A failed
- * execution leaves the slots it did not reach as they were: nothing half-applied reads as done.
+ * execution's group is the environment's deployed group, the one it replaced retired. A failed or
+ * abandoned execution puts back the slots it claimed and did not reach (`beforeClaim`): nothing
+ * half-applied reads as done, and nothing it did not apply reads as there.
  */
 @Injectable()
 export class ExecutionVersionMapService {
@@ -26,7 +27,8 @@ export class ExecutionVersionMapService {
 
   async follow(manager: EntityManager, change: ExecutionChangedV1): Promise<void> {
     const actor = `execution ${change.executionId} (${change.actor})`;
-    if (change.change === 'started' && change.kind === 'deploy') {
+    // A retried deploy claims again the slots its failure put back (those it applied are skipped as unchanged).
+    if ((change.change === 'started' || change.change === 'retried') && change.kind === 'deploy') {
       await this.service.record({ stack: change.stack, environment: change.environment, versionGroup: change.versionGroup, location: LOCATION }, actor, manager, change.executionId);
       return;
     }
@@ -37,6 +39,53 @@ export class ExecutionVersionMapService {
     }
     if (change.change === 'succeeded') {
       await this.settleGroup(manager, change, actor);
+      return;
+    }
+    if (change.change === 'failed' || change.change === 'abandoned') {
+      await this.releaseClaims(manager, change, actor);
+    }
+  }
+
+  /**
+   * The slots the execution claimed and did not reach hold again what they held before it, and
+   * its group, when it no longer holds any slot, is no longer listed as deployed there.
+   */
+  private async releaseClaims(manager: EntityManager, change: ExecutionChangedV1, actor: string): Promise<void> {
+    const { environment } = await this.groups.stackEnvironment(change.stack, change.environment, manager);
+    const slots = await this.versionMap.deploymentsIn(manager, environment.id, LOCATION, true);
+    const claimed = slots.filter((slot) => slot.status === 'deploying' && slot.executionId === change.executionId);
+    for (const slot of claimed) {
+      const before = slot.beforeClaim;
+      if (!before) continue;
+      await this.versionMap.releaseClaim(manager, slot, before);
+      if ('empty' in before) continue; // the component was not deployed there: nothing to show but its absence
+      const restored = await this.versionMap.componentVersion(manager, before.componentVersionId);
+      await this.service.recordChange(
+        {
+          stack: change.stack,
+          environment: change.environment,
+          environmentId: environment.id,
+          location: LOCATION,
+          component: slot.component.name,
+          componentId: slot.componentId,
+          fromVersion: slot.componentVersion.version,
+          toVersion: restored?.version ?? slot.componentVersion.version,
+          fromStatus: 'deploying',
+          toStatus: before.status,
+          actor,
+          reason: `${change.kind} of ${change.versionGroup} ${change.change} before applying ${slot.component.name}: it holds what it held before`,
+        },
+        manager,
+      );
+    }
+    const group = await this.groups.get(change.stack, change.versionGroup, manager);
+    const released = new Set(claimed.map((slot) => slot.id));
+    const stillHeld = slots.some((slot) => slot.versionGroupId === group.id && !(released.has(slot.id) && slot.beforeClaim));
+    const activatedByIt = (await this.versionMap.activeGroups(manager, environment.id, LOCATION)).filter(
+      (deployed) => deployed.versionGroupId === group.id && deployed.deployedBy.startsWith(`execution ${change.executionId} `),
+    );
+    if (!stillHeld) {
+      await this.versionMap.retireGroups(manager, activatedByIt.map((deployed) => deployed.id), actor, `${change.kind} ${change.change} before applying any member`);
     }
   }
 

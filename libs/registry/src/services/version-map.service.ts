@@ -83,6 +83,10 @@ export class VersionMapService {
           versionGroupId: group.id,
           status: 'deploying',
           executionId: executionId ?? null,
+          // An execution claims the slot until its step applies it; a deployment another tool made is already there.
+          ...(executionId
+            ? { beforeClaim: previous?.beforeClaim ?? (previous ? { componentVersionId: previous.componentVersionId, versionGroupId: previous.versionGroupId, status: previous.status, executionId: previous.executionId } : { empty: true as const }) }
+            : {}),
         });
         await this.recordChange({
           stack: request.stack,
