@@ -26,11 +26,27 @@ export function parseEnvironment<TSchema extends z.ZodObject>(schema: TSchema, e
       result.error.issues.map((issue) => {
         const variable = issue.path.map(String).join('.') || 'environment';
         const received = present[variable as keyof typeof present];
-        return `${variable}: ${issue.message}${received === undefined ? ' (not set)' : ` (got '${received}')`}`;
+        return `${variable}: ${issue.message}${received === undefined ? ' (not set)' : ` (${shownValue(variable, String(received))})`}`;
       }),
     );
   }
   return result.data;
+}
+
+/** Variables whose value is a credential by name: a start-up error says how long it is, never what. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|API_?KEY/i;
+
+/**
+ * What a start-up error shows of a refused value. Error output ends up in logs and CI output, so a
+ * secret is never echoed (a mistyped token is still a token), a URL's password is masked, and a
+ * long value is cut.
+ */
+export function shownValue(variable: string, value: string): string {
+  if (SECRET_NAME.test(variable)) {
+    return `got a value of ${value.length} characters, not shown: it is a secret`;
+  }
+  const masked = value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/i, '$1:***@');
+  return `got '${masked.length > 200 ? `${masked.slice(0, 200)}…` : masked}'`;
 }
 
 /** Loads configuration at start-up; on a bad value prints what to fix and exits non-zero. */
