@@ -122,6 +122,9 @@ describe('auth: bearer tokens on the composed (embedded) app', () => {
       expect(revoked.body.detail).toMatch(/revoked/);
       const expired = await as(issued.expired).get('/v1/stacks').expect(401);
       expect(expired.body.detail).toMatch(/expired/);
+      // A refused token got nothing through: its last use is not moved.
+      const listed = (await admin().get('/v1/tokens').query({ limit: 500 }).expect(200)).body.items as { principal: string; lastUsedAt: string | null }[];
+      expect(listed.filter((token) => token.principal === 'route-table-revoked' || token.principal === 'route-table-expired').map((token) => token.lastUsedAt)).toEqual([null, null]);
     });
 
     it('is for admins only, and answers 404 for a token that does not exist', async () => {

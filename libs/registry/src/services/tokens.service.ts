@@ -79,8 +79,12 @@ export class TokensService implements TokenLookup {
     if (!token) {
       return undefined;
     }
-    // Best effort: a failed bookkeeping write must not refuse a valid request.
-    void this.tokens.touch(token.id, new Date()).catch(() => undefined);
+    const now = new Date();
+    // `lastUsedAt` tells when a token last got a request through: a revoked or expired one is refused by the guard, so it is not touched.
+    if (!token.revokedAt && (!token.expiresAt || token.expiresAt.getTime() > now.getTime())) {
+      // Best effort: a failed bookkeeping write must not refuse a valid request.
+      void this.tokens.touch(token.id, now).catch(() => undefined);
+    }
     return token;
   }
 
