@@ -84,6 +84,8 @@ describe('POST /v1/apply of RollbackTrigger documents', () => {
     // A trigger with fields only a KPI condition takes is refused the same way the API refuses it.
     const kpiOnly = await apply(trigger('  when: health == failing\n  for: 5s\n  action: abort\n')).expect(422);
     expect(kpiOnly.body.errors).toEqual([{ field: 'documents[0] (RollbackTrigger canary-errors).spec.for', message: 'applies only to a KPI condition, not to "health == failing"' }]);
+    const badName = await apply(trigger('  when: gateway == nack\n  action: abort\n').replace('name: canary-errors', 'name: Canary_Errors')).expect(422);
+    expect(badName.body.errors).toEqual([{ field: 'documents[0] (RollbackTrigger Canary_Errors).metadata.name', message: expect.stringContaining('lowercase letters, digits and hyphens') }]);
     stack = aStackName('rtm-none');
     const unknownStack = await apply(trigger('  when: gateway == nack\n  action: abort\n')).expect(404);
     expect(unknownStack.headers['content-type']).toMatch(/problem\+json/);

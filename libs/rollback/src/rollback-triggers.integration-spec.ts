@@ -70,6 +70,11 @@ describe('rollback triggers', () => {
     const refused = await sut.http().put(path('bad')).send({ when: 'cpu > 1', action: 'delete', window: 'soon', scope: { team: 'x' } }).expect(422);
     expect(refused.headers['content-type']).toContain('application/problem+json');
     expect((refused.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['when', 'window', 'action', 'scope.team']);
+    // Named like every resource: names that need percent-encoding, or that differ only in case, are refused.
+    for (const name of ['..', 'a%2Fb', 'has%20space', '%F0%9F%92%A5', 'Bad_Name', 'x'.repeat(64)]) {
+      const badName = await sut.http().put(path(name)).send(body).expect(422);
+      expect((badName.body as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: 'name', message: expect.stringContaining('lowercase letters, digits and hyphens') }]);
+    }
     await sut.http().delete(path('errors')).expect(204);
     await sut.http().get(path('errors')).expect(404);
     await sut.http().put(path('no-token')).set('authorization', '').send(body).expect(401);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, canonicalJson, rollbackTriggerViolations } from '@strata/domain';
+import { DomainError, canonicalJson, resourceNameProblem, rollbackTriggerViolations } from '@strata/domain';
 import { Logger } from '@strata/observability';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -26,7 +26,9 @@ interface TriggerName {
 /** The body without its absent fields, or a refusal naming each bad field. */
 function validSpec(where: TriggerName, body: Record<string, unknown>): Record<string, unknown> {
   const spec = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-  const violations = rollbackTriggerViolations(spec);
+  // Named like every other resource: it travels in URLs and CLI arguments (a Rollout's own triggers, `<rollout>.<n>`, are not declared here).
+  const nameProblem = resourceNameProblem(where.name);
+  const violations = [...(nameProblem ? [{ field: 'name', message: nameProblem }] : []), ...rollbackTriggerViolations(spec)];
   if (violations.length > 0) throw DomainError.invalid(`rollback trigger ${where.name} is invalid`, violations);
   return spec;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ManifestDocument, rollbackTriggerViolations } from '@strata/domain';
+import { DomainError, ManifestDocument, resourceNameProblem, rollbackTriggerViolations } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { StacksRepository } from '../../repositories/stacks.repository';
 import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf, inSpec } from './manifest-kind';
@@ -31,6 +31,8 @@ export class RollbackTriggerManifestKind implements ManifestKindHandler {
     const stack = await this.stacks.findByName(manager, stackName);
     if (!stack) throw DomainError.notFound('stack', stackName);
     const violations = inSpec(rollbackTriggerViolations(document.spec));
+    const nameProblem = resourceNameProblem(name);
+    if (nameProblem) violations.unshift({ field: 'metadata.name', message: nameProblem });
     if (!stack.environments.some((known) => known.name === environment)) {
       violations.push({ field: 'metadata.environment', message: `is not an environment of stack ${stackName} (it has ${stack.environments.map((known) => known.name).sort().join(', ')})` });
     }
