@@ -1,6 +1,6 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { ServiceModuleOptions, readEmbeddedConfig, loadConfigOrExit } from '@strata/config';
-import { Gateway, readGatewayListenersConfig } from '@strata/gateway';
+import { Gateway, readGatewayListenersConfig, readGatewayScopeConfig } from '@strata/gateway';
 import { BusModule, EventBus, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, ObservabilityModule, configuredTokens, createApi, setLogLevel } from '@strata/observability';
 import { TokensService } from '@strata/registry';
@@ -51,6 +51,7 @@ export async function createEmbeddedApi({ options, bus, health, adminToken, orig
 export async function startEmbedded(): Promise<void> {
   const config = loadConfigOrExit(() => readEmbeddedConfig(), 'strata');
   const gatewayListeners = loadConfigOrExit(() => readGatewayListenersConfig(process.env, { host: config.host, port: config.gatewayPort, portVariable: 'STRATA_GATEWAY_PORT' }), 'strata');
+  const gatewayScope = loadConfigOrExit(() => readGatewayScopeConfig(process.env), 'strata');
   setLogLevel(config.logLevel);
   const logger = new Logger('strata');
 
@@ -75,6 +76,7 @@ export async function startEmbedded(): Promise<void> {
       port: await portOrFree(config.gatewayPort, config.host),
       admin: { host: gatewayListeners.admin.host, port: await portOrFree(gatewayListeners.admin.port, gatewayListeners.admin.host) },
       limits: gatewayListeners.limits,
+      ...gatewayScope,
       bus,
       health,
       stateDir: join(resolve(config.dataDir), 'gateway'),

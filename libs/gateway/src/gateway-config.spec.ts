@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '@strata/config';
-import { readGatewayConfig, readGatewayListenersConfig } from './gateway-config';
+import { readGatewayConfig, readGatewayListenersConfig, readGatewayScopeConfig } from './gateway-config';
 
 describe(readGatewayConfig.name, () => {
   const env = { STRATA_GATEWAY_ID: 'gw-1', STRATA_BUS: 'memory' };
@@ -69,5 +69,16 @@ describe(readGatewayListenersConfig.name, () => {
 
   it('lets both ports be 0, each then taking a free one', () => {
     expect(readGatewayListenersConfig({ STRATA_GATEWAY_ADMIN_PORT: '0' }, { host: '127.0.0.1', port: 0, portVariable: 'PORT' }).admin).toEqual({ host: '127.0.0.1', port: 0 });
+  });
+});
+
+describe(readGatewayScopeConfig.name, () => {
+  it("reads what the embedded launcher's gateway serves by the same variables as a gateway of its own", () => {
+    expect(readGatewayScopeConfig({})).toEqual({ stack: undefined, environment: undefined, virtualHosts: undefined });
+    expect(readGatewayScopeConfig({ STRATA_GATEWAY_VIRTUAL_HOSTS: 'shop/production=/;ledger/prod-eu-1=/ledger' }).virtualHosts).toEqual([
+      { stack: 'shop', environment: 'production', hosts: [], pathPrefixes: ['/'] },
+      { stack: 'ledger', environment: 'prod-eu-1', hosts: [], pathPrefixes: ['/ledger'] },
+    ]);
+    expect(() => readGatewayScopeConfig({ STRATA_GATEWAY_STACK: 'Shop' })).toThrow('STRATA_GATEWAY_STACK: must be a stack name');
   });
 });

@@ -46,11 +46,23 @@ const gatewaySchema = z.object({
   STRATA_DATA_DIR: z.string().min(1).default('.strata'),
   STRATA_GATEWAY_STATE_DIR: z.string().min(1).optional(),
   STRATA_GATEWAY_LOCATION: z.enum(['staging', 'production']).default('production'),
+  STRATA_GATEWAY_WORKERS: z.coerce.number({ message: 'must be a number of processes' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
+});
+
+const scopeSchema = z.object({
   STRATA_GATEWAY_STACK: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a stack name').optional(),
   STRATA_GATEWAY_ENVIRONMENT: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an environment name').optional(),
   STRATA_GATEWAY_VIRTUAL_HOSTS: z.string().optional(),
-  STRATA_GATEWAY_WORKERS: z.coerce.number({ message: 'must be a number of processes' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
 });
+
+/** What a gateway serves: one stack and environment (pinned, or the first config given), or virtual hosts. */
+export type GatewayScopeConfig = Pick<GatewayConfig, 'stack' | 'environment' | 'virtualHosts'>;
+
+/** Read the same way by `apps/gateway` and by the embedded launcher, whose gateway serves several stacks only when told. */
+export function readGatewayScopeConfig(env: Environment): GatewayScopeConfig {
+  const parsed = parseEnvironment(scopeSchema, env);
+  return { stack: parsed.STRATA_GATEWAY_STACK, environment: parsed.STRATA_GATEWAY_ENVIRONMENT, virtualHosts: readVirtualHosts(parsed) };
+}
 
 const milliseconds = (fallback: number, min: number, max: number) =>
   z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback);
@@ -93,7 +105,6 @@ export function readGatewayListenersConfig(env: Environment, data: { host: strin
 export function readGatewayConfig(env: Environment = process.env): GatewayConfig {
   const parsed = parseEnvironment(gatewaySchema, env);
   const gatewayId = parsed.STRATA_GATEWAY_ID ?? hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-');
-  const virtualHosts = readVirtualHosts(parsed);
   return {
     gatewayId,
     host: parsed.HOST,
@@ -103,14 +114,12 @@ export function readGatewayConfig(env: Environment = process.env): GatewayConfig
     bus: readBusConfig(env, `strata-gateway-${gatewayId}`, 'kafka'),
     stateDir: parsed.STRATA_GATEWAY_STATE_DIR ?? join(parsed.STRATA_DATA_DIR, 'gateway', gatewayId),
     location: parsed.STRATA_GATEWAY_LOCATION,
-    stack: parsed.STRATA_GATEWAY_STACK,
-    environment: parsed.STRATA_GATEWAY_ENVIRONMENT,
-    virtualHosts,
+    ...readGatewayScopeConfig(env),
     workers: parsed.STRATA_GATEWAY_WORKERS ?? availableParallelism(),
   };
 }
 
-function readVirtualHosts(parsed: z.infer<typeof gatewaySchema>): VirtualHostSpec[] | undefined {
+function readVirtualHosts(parsed: z.infer<typeof scopeSchema>): VirtualHostSpec[] | undefined {
   const text = parsed.STRATA_GATEWAY_VIRTUAL_HOSTS;
   if (text === undefined) {
     return undefined;

@@ -116,5 +116,22 @@ describe(VirtualHostLoaders.name, () => {
       expect(sut.accepts(published('shop', 'production'))).toBe(true);
       expect(sut.accepts(published('shop', 'staging'))).toBe(false);
     });
+
+    it('says once per stack and environment that it left a config to other gateways, and how to serve several', () => {
+      const logger = new Logger('spec');
+      const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+      const sut = newLoaders({ stack: 'shop', environment: 'production', logger });
+
+      sut.accepts(published('ledger', 'production'));
+      sut.accepts(published('ledger', 'production'));
+      sut.accepts(published('shop', 'production'));
+      sut.accepts(published('shop', 'staging'));
+
+      expect(warn.mock.calls.map(([, fields]) => [fields?.['stack'], fields?.['environment'], fields?.['serves']])).toEqual([
+        ['ledger', 'production', ['shop/production']],
+        ['shop', 'staging', ['shop/production']],
+      ]);
+      expect(warn.mock.calls[0]?.[1]?.['hint']).toContain('STRATA_GATEWAY_VIRTUAL_HOSTS');
+    });
   });
 });

@@ -36,6 +36,8 @@ export interface VirtualHostLoadersOptions {
 export class VirtualHostLoaders {
   private readonly loaders: RoutingPolicyLoader[];
   private readonly stores: LastKnownGoodStore[];
+  /** Stacks and environments whose configs were left to other gateways, each logged once. */
+  private readonly notServed = new Set<string>();
 
   constructor(
     private readonly options: VirtualHostLoadersOptions,
@@ -65,16 +67,30 @@ export class VirtualHostLoaders {
     this.loaders.forEach((loader) => loader.loadLastKnownGood());
   }
 
-  /** routing.events carries every stack's configs; another stack's is not this gateway's to refuse. */
+  /**
+   * routing.events carries every stack's configs; another stack's is not this gateway's to refuse.
+   * It is logged once per stack and environment: a stack nothing serves is otherwise silent (its
+   * routing status lists no gateway), and the fix is this gateway's configuration.
+   */
   accepts(published: RoutingConfigPublishedV1): boolean {
     const { virtualHosts } = this.options;
-    if (virtualHosts) {
-      return this.indexOf(published) >= 0;
-    }
     const served = this.target.served(0);
     const stack = this.options.stack ?? served?.stack;
     const environment = this.options.environment ?? served?.environment;
-    return (stack === undefined || stack === published.stack) && (environment === undefined || environment === published.environment);
+    const accepted = virtualHosts
+      ? this.indexOf(published) >= 0
+      : (stack === undefined || stack === published.stack) && (environment === undefined || environment === published.environment);
+    const key = `${published.stack}/${published.environment}`;
+    if (!accepted && !this.notServed.has(key)) {
+      this.notServed.add(key);
+      this.options.logger.warn('a routing config for a stack this gateway does not serve was left to other gateways', {
+        stack: published.stack,
+        environment: published.environment,
+        serves: virtualHosts ? virtualHosts.map((spec) => `${spec.stack}/${spec.environment}`) : [`${stack}/${environment}`],
+        hint: 'STRATA_GATEWAY_VIRTUAL_HOSTS makes one gateway serve several stacks, by Host or path prefix',
+      });
+    }
+    return accepted;
   }
 
   /** The loader API: the ACK or the NACK of the virtual host the update is for. */
