@@ -1,5 +1,5 @@
 import { AnalysisFigures, AnalysisOutcome, WindowFigures } from '@strata/domain';
-import { ERROR_RATE_METRIC, LATENCY_METRIC, combineAnalyses, judgeRolloutWindows } from './canary-analysis';
+import { ERROR_RATE_METRIC, LATENCY_METRIC, binomialLowerTail, combineAnalyses, judgeRolloutWindows, underServedWindow } from './canary-analysis';
 
 /** A latency histogram of `requests` requests spread around `centre` ms (a bell over five values). */
 const latencies = (centre: number, requests: number): WindowFigures['latencyHistogram'] => {
@@ -63,6 +63,21 @@ describe(judgeRolloutWindows.name, () => {
     const sut = judgeRolloutWindows(windows({}, { requests: 150, errors: 0 }), 200);
     expect(sut.verdict).toBe('inconclusive');
     expect(sut.findings[0]).toBe('statistical judge: insufficient-data: 150 baseline and 6000 canary requests, 200 per side required');
+  });
+
+  it('is inconclusive, not a pass, when a window shows the canary did not get the share its weight routes to it (its nodes ejected)', () => {
+    // 5 % weight: ≈ 50 of 1,000 requests a window on the canary, with a few errors, until its node is ejected and the stable config serves all.
+    const served = (canary: number, stable: number, errors = 0): AnalysisFigures => ({
+      canary: { ...side({ requests: canary, errors, latencyMs: 40 }, 1, 0) },
+      stable: { ...side({ requests: stable, errors: 0, latencyMs: 40 }, 1, 0) },
+    });
+    const ejected = [served(50, 950, 1), served(30, 970), served(0, 1_000), served(0, 1_000)];
+    const sut = judgeRolloutWindows(ejected, 20, 5);
+    expect(sut.verdict).toBe('inconclusive');
+    expect(sut.findings[0]).toMatch(/^statistical judge: insufficient-data: the canary served 0 of 1000 requests in KPI window 3 of 4 at 5 % weight \(≈ 50 expected; P = .*\): its nodes were ejected/);
+    // The same windows with the canary served at its share pass; a weight the windows cannot tell (0, 100) is not checked.
+    expect(judgeRolloutWindows([served(50, 950), served(48, 952), served(55, 945), served(51, 949)], 20, 5).verdict).toBe('pass');
+    expect(judgeRolloutWindows(ejected, 20, 0).verdict).not.toBe('inconclusive');
   });
 
   it('is inconclusive with no KPI window at all', () => {
@@ -138,5 +153,31 @@ describe(combineAnalyses.name, () => {
     const judged = { ...outcome('fail'), judgedMetrics: [{ metric: 'error-rate', regression: true, pValue: 0.001, level: 0.006 }] };
     expect(combineAnalyses([judged, outcome('pass')]).judgedMetrics).toEqual(judged.judgedMetrics);
     expect(combineAnalyses([outcome('pass')])).not.toHaveProperty('judgedMetrics');
+  });
+});
+
+describe(underServedWindow.name, () => {
+  const window = (canary: number, stable: number): AnalysisFigures => ({ canary: side({ requests: canary, errors: 0, latencyMs: 40 }, 1, 0), stable: side({ requests: stable, errors: 0, latencyMs: 40 }, 1, 0) });
+
+  it('leaves the first window alone: it may straddle the weight change', () => {
+    expect(underServedWindow([window(0, 1_000), window(50, 950)], 5)).toBeUndefined();
+  });
+
+  it('tells chance from a canary that was not reached', () => {
+    // 25 of 1,000 at 5 % is unlikely (P ≈ 5e-5) but not beyond the bar; 5 of 1,000 is.
+    expect(underServedWindow([window(50, 950), window(25, 975)], 5)).toBeUndefined();
+    expect(underServedWindow([window(50, 950), window(5, 995)], 5)).toMatch(/served 5 of 1000 requests in KPI window 2 of 2/);
+    // Few requests cannot tell: 0 of 40 at 5 % happens 13 % of the time.
+    expect(underServedWindow([window(2, 38), window(0, 40)], 5)).toBeUndefined();
+  });
+});
+
+describe(binomialLowerTail.name, () => {
+  it('matches the binomial distribution', () => {
+    expect(binomialLowerTail(0, 40, 0.05)).toBeCloseTo(0.95 ** 40, 12);
+    expect(binomialLowerTail(1, 10, 0.5)).toBeCloseTo(11 / 1024, 12);
+    expect(binomialLowerTail(5, 10, 0.5)).toBeCloseTo(638 / 1024, 12);
+    expect(binomialLowerTail(10, 10, 0.3)).toBe(1);
+    expect(binomialLowerTail(0, 1_000, 0.05)).toBeLessThan(1e-20);
   });
 });

@@ -30,9 +30,49 @@ export const ROLLOUT_JUDGE_SETTINGS: Partial<SequentialJudgeSettings> = {
 /**
  * Judges the step's windows (oldest first). A fail at any window stands: the judge may be read
  * after every one. Otherwise, once both sides served `minRequests`, no regression shown is a pass,
- * as the step's minSamples asks; fewer is inconclusive, never a pass, and so is a side without latency.
+ * as the step's minSamples asks; fewer is inconclusive, never a pass, and so is a side without
+ * latency, and a window in which the canary did not get the share its weight (`canaryWeight`, %) routes to it.
  */
-export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequests: number): AnalysisOutcome {
+/**
+ * How unlikely a KPI window's canary count must be, had the canary taken its weight's share of the
+ * window's requests, to say it did not: far beyond chance over a long rollout of many windows.
+ */
+export const UNDER_SERVED_P = 1e-6;
+
+/** P(X ≤ k) for X ~ Binomial(n, p), summed in log space (k is small whenever it matters). */
+export function binomialLowerTail(k: number, n: number, p: number): number {
+  if (k >= n || p <= 0) return 1;
+  if (p >= 1) return 0;
+  let logTerm = n * Math.log1p(-p); // P(X = 0)
+  let total = Math.exp(logTerm);
+  for (let i = 1; i <= k; i += 1) {
+    logTerm += Math.log((n - i + 1) / i) + Math.log(p) - Math.log1p(-p);
+    total += Math.exp(logTerm);
+  }
+  return Math.min(1, total);
+}
+
+/**
+ * A KPI window (not the step's first, which may straddle the weight change) in which the canary
+ * served far fewer requests than its weight routes to it: its nodes were ejected, down or not
+ * reached, and the gateway sent their requests to the stable config, so the window says nothing
+ * of the canary. The judge would read it as a canary without errors.
+ */
+export function underServedWindow(windows: readonly AnalysisFigures[], canaryWeight: number): string | undefined {
+  const share = canaryWeight / 100;
+  if (share <= 0 || share >= 1) return undefined;
+  for (const [index, { canary, stable }] of windows.entries()) {
+    const total = canary.requests + stable.requests;
+    if (index === 0 || canary.requests >= share * total) continue;
+    const p = binomialLowerTail(canary.requests, total, share);
+    if (p < UNDER_SERVED_P) {
+      return `the canary served ${canary.requests} of ${total} requests in KPI window ${index + 1} of ${windows.length} at ${canaryWeight} % weight (≈ ${Math.round(share * total)} expected; P = ${formatP(p)} by chance): its nodes were ejected, down or not reached, and the stable config served their requests`;
+    }
+  }
+  return undefined;
+}
+
+export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequests: number, canaryWeight = 0): AnalysisOutcome {
   const judge = new SequentialCanaryJudge(ROLLOUT_JUDGE_SETTINGS);
   let judgement: SequentialJudgement | null = null;
   for (const { canary, stable } of windows) {
@@ -51,6 +91,10 @@ export function judgeRolloutWindows(windows: readonly AnalysisFigures[], minRequ
   if (served('stable') < minRequests || served('canary') < minRequests || !measured('stable') || !measured('canary')) {
     const shortfall = `${served('stable')} baseline and ${served('canary')} canary requests, ${minRequests} per side required${measured('stable') && measured('canary') ? '' : ', latency measured on both'}`;
     return { verdict: 'inconclusive', findings: [`statistical judge: insufficient-data: ${shortfall}`, ...findings], judgedMetrics };
+  }
+  const underServed = underServedWindow(windows, canaryWeight);
+  if (underServed) {
+    return { verdict: 'inconclusive', findings: [`statistical judge: insufficient-data: ${underServed}`, ...findings], judgedMetrics };
   }
   const decided = judgement.verdict === 'pass' ? 'shown within tolerance' : 'no regression shown';
   return { verdict: 'pass', findings: [`statistical judge: pass (${decided} after ${judgement.canaryRequests} canary requests)`, ...findings], judgedMetrics };

@@ -49,7 +49,7 @@ export class RolloutAnalysisService {
     const thresholds = () => judgeByThresholds(step.rules, step.minSamples, figures);
     const statistical = async () => {
       const windows = await this.windowsInOrder(manager, scope, sides, from, to);
-      return combineAnalyses([judgeRolloutWindows(windows, step.minSamples), ...(step.rules.length > 0 ? [thresholds()] : [])]);
+      return combineAnalyses([judgeRolloutWindows(windows, step.minSamples, state.canaryWeight), ...(step.rules.length > 0 ? [thresholds()] : [])]);
     };
     const outcome = step.judge === 'thresholds' ? thresholds() : await statistical();
     return { ...outcome, findings: [`judge ${step.judge} at ${state.canaryWeight} %`, describeJudged(canary, stable), ...outcome.findings] };
