@@ -33,6 +33,9 @@ export class DeploymentManifestKind implements ManifestKindHandler {
     const violations: DomainViolation[] = [];
     if (!environment) violations.push({ field: 'spec.environment', message: 'must name the environment to deploy to' });
     if (!versionGroup) violations.push({ field: 'spec.versionGroup', message: 'must name the version group to deploy' });
+    for (const key of Object.keys(document.spec).filter((candidate) => candidate !== 'environment' && candidate !== 'versionGroup')) {
+      violations.push({ field: `spec.${key}`, message: 'is not a field of a Deployment spec (environment, versionGroup)' });
+    }
     const stack = await this.stacks.findByName(manager, stackName);
     if (!stack) throw DomainError.notFound('stack', stackName);
     if (environment && !stack.environments.some((candidate) => candidate.name === environment)) {
@@ -43,7 +46,10 @@ export class DeploymentManifestKind implements ManifestKindHandler {
     }
     if (violations.length > 0) throw DomainError.invalid(`the Deployment of ${stackName} cannot start`, violations);
     await this.events.record(manager, this.events.create('io.strata.registry.deployment.declared.v1', stackName, { stack: stackName, environment: environment as string, versionGroup: versionGroup as string, actor }));
-    const detail = dryRun ? 'would start a forward execution' : `forward execution requested from the rollback service: GET /v1/executions?stack=${stackName}&environment=${environment} follows it`;
+    // The rollback service decides on its own event: the answer cannot say an execution started, only where to look.
+    const detail = dryRun
+      ? 'would ask the rollback service for a forward execution'
+      : `declared to the rollback service, which starts a forward execution unless the environment is at that group already or another execution holds it (then logged): GET /v1/executions?stack=${stackName}&environment=${environment} follows it`;
     return changeOf(document, `${environment}/${versionGroup}`, 'create', detail);
   }
 }
