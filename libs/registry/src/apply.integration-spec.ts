@@ -182,6 +182,8 @@ spec: { member: { typos-cfg: 1.0.4 } }
       { field: 'documents[0] (ComponentVersion typos-cfg@1.0.4).spec.healthcheck', message: 'property healthcheck should not exist' },
     ]);
     expect(await alone(3)).toEqual([{ field: 'documents[0] (VersionGroup typos-1).spec.member', message: 'is not a field of a VersionGroup spec (members, environment)' }]);
+    const deployment = await apply('apiVersion: strata.dev/v1\nkind: Deployment\nmetadata: { stack: checkout }\nspec: { environment: production, versionGroup: checkout-2026.11.3, strategy: canary }\n', true).expect(422);
+    expect(deployment.body.errors).toEqual([{ field: 'documents[0] (Deployment checkout).spec.strategy', message: 'is not a field of a Deployment spec (environment, versionGroup)' }]);
     expect(await count('outbox')).toBe(before);
   });
 
