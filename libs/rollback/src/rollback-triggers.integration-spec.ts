@@ -1,5 +1,6 @@
 import { EventData, EventType, StrataEvent, Topics, parseStrataEvent, topicOfEvent } from '@strata/contracts';
 import { InMemoryEventBus, newEvent } from '@strata/messaging';
+import { LogLevel, setLogLevel, setLogSink } from '@strata/observability';
 import { aStackName, eventually } from '@strata/testing';
 import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
 import { RollbackModule } from './rollback.module';
@@ -120,14 +121,26 @@ describe('rollback triggers', () => {
   it('does not act again within the cool-down, whatever the signal does, nor through another trigger', async () => {
     await sut.http().put(path('errors')).send({ when: ERRORS, window: '2s', minRequests: 10, action: 'abort', coolDown: '1h' }).expect(201);
     await sut.http().put(path('errors-too')).send({ when: 'error_rate(canary) > 0.5', window: '2s', minRequests: 10, action: 'abort', coolDown: '1h' }).expect(201);
-    for (const rollout of ['first', 'second']) {
-      await startRollout(rollout, `shop-${rollout}`);
-      await eventually(async () => expect((await sut.sql.query('SELECT 1 FROM rollback.watched_rollouts WHERE stack = $1 AND rollout = $2', [stack, rollout])).rowCount).toBe(1));
-      for (let second = 0; second < 3; second++) await flush({ 'shop-1': { requests: 100, errors: 0 }, [`shop-${rollout}`]: { requests: 20, errors: second % 2 === 0 ? 20 : 0 } });
+    const logged: string[] = [];
+    const restoreSink = setLogSink((line) => logged.push(line));
+    setLogLevel('warn');
+    try {
+      for (const rollout of ['first', 'second']) {
+        await startRollout(rollout, `shop-${rollout}`);
+        await eventually(async () => expect((await sut.sql.query('SELECT 1 FROM rollback.watched_rollouts WHERE stack = $1 AND rollout = $2', [stack, rollout])).rowCount).toBe(1));
+        for (let second = 0; second < 3; second++) await flush({ 'shop-1': { requests: 100, errors: 0 }, [`shop-${rollout}`]: { requests: 20, errors: second % 2 === 0 ? 20 : 0 } });
+      }
+    } finally {
+      setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
+      restoreSink();
     }
     // One of the two acted on the first rollout; the environment's cool-down held the other, and both on the second.
     expect((await firings()).map((firing) => firing.rollout)).toEqual(['first']);
     expect(abortsOf('second')).toEqual([]);
+    // Held by the cool-down, they left no firing, so the log says it: once per trigger, rollout and cool-down, not once per flush.
+    const cooling = logged.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry['msg'] === 'a rollback trigger holds but is cooling down: it does not act');
+    expect(cooling.filter((entry) => entry['rollout'] === 'second').map((entry) => entry['trigger']).sort()).toEqual(['errors', 'errors-too']);
+    expect(cooling[0]).toMatchObject({ level: 'warn', stack, coolDownUntil: expect.any(String) });
   });
 
   it("watches a Rollout's own rollbackTriggers, scoped to it, and holds `for` before firing", async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AnomalyDetectedV1, KpiSamplesV1 } from '@strata/contracts';
 import { GatewaySignals, IDLE_TRIGGER, RollbackTriggerSpec, TriggerFigures, TriggerTracking, TriggerWatch, conditionHoldsConfidently, decideTrigger, inTriggerScope, severityReaches } from '@strata/domain';
+import { Logger } from '@strata/observability';
 import { EntityManager } from 'typeorm';
 import { RollbackTriggerEntity, WatchedRolloutEntity } from '../entities/trigger.entity';
 import { CatalogRepository } from '../repositories/catalog.repository';
@@ -39,6 +40,9 @@ export class TriggerWatcher {
   private readonly tracking = new Map<string, TriggerTracking>();
   private kpiArmed: { readAt: number; rollouts: WatchedRolloutEntity[]; armed: Armed[] } | null = null;
   private readonly acted = new Map<string, { at: number | null; readAt: number }>();
+  /** The cool-down each key was last logged as held by (its end): logged once per cool-down, not once per flush. */
+  private readonly coolingLogged = new Map<string, number>();
+  private readonly logger = new Logger('trigger-watcher').child({ service: 'rollback' });
 
   constructor(
     private readonly triggers: TriggersRepository,
@@ -161,10 +165,37 @@ export class TriggerWatcher {
     const decision = decideTrigger({ holds, at, now, forMs: spec.watch.kind === 'kpi' ? spec.forMs : 0, coolDownMs: spec.coolDownMs, lastFiredAt: Number.isFinite(lastFiredAt) ? lastFiredAt : null }, this.tracking.get(key) ?? IDLE_TRIGGER);
     if (decision.outcome === 'idle') this.tracking.delete(key);
     else this.tracking.set(key, decision.tracking);
+    if (decision.outcome === 'cooling-down') {
+      this.logCooling(trigger, spec, subject, key, lastFiredAt);
+      return;
+    }
     if (decision.outcome !== 'fire') return;
     if (!(await this.firer.fire(manager, trigger, spec, subject, evidence(), new Date(now)))) return;
     trigger.lastFiredAt = new Date(now);
     if (!spec.dryRun) this.acted.set(`${trigger.stack}/${trigger.environment}`, { at: now, readAt: now });
+  }
+
+  /**
+   * A trigger whose condition holds but that the cool-down keeps from acting leaves no firing (a
+   * firing is one per subject, and this one may still act later), so it says so in the log, once.
+   */
+  private logCooling(trigger: RollbackTriggerEntity, spec: RollbackTriggerSpec, subject: TriggerSubject, key: string, lastActedAt: number): void {
+    const until = lastActedAt + spec.coolDownMs;
+    if (this.coolingLogged.get(key) === until) return;
+    if (this.coolingLogged.size >= 10_000) {
+      for (const [logged, end] of this.coolingLogged) if (end < Date.now()) this.coolingLogged.delete(logged);
+    }
+    this.coolingLogged.set(key, until);
+    this.logger.warn('a rollback trigger holds but is cooling down: it does not act', {
+      stack: trigger.stack,
+      environment: trigger.environment,
+      trigger: trigger.name,
+      rollout: subject.rollout,
+      versionGroup: subject.versionGroup,
+      lastActedAt: new Date(lastActedAt).toISOString(),
+      coolDownUntil: new Date(until).toISOString(),
+      why: 'the trigger, or another trigger of the environment, acted less than its coolDown ago',
+    });
   }
 
   /** The environment's last action, read at most every ARMED_TTL_MS (another replica's shows up within that). */
