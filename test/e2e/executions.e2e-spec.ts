@@ -29,6 +29,7 @@ interface ExecutionBody {
   kind: string;
   status: string;
   versionGroup: string;
+  fromVersionGroup: string | null;
   steps: StepBody[];
   failedStep: StepBody | null;
   stepsNotRun: string[];
@@ -333,10 +334,11 @@ describe('executions across every layer (distributed mode)', () => {
     expect((await api(routingUrl, 'POST', `/v1/rollouts/${rollout.id}/abort`, { reason: 'e2e: the canary looks wrong' })).status).toBe(200);
     const aborted = await untilDone(held.id);
     expect(aborted).toMatchObject({ status: 'failed', failedStep: { action: 'traffic', error: expect.stringContaining('e2e: the canary looks wrong') } });
-    // The SRE's way back: give the deploy up, then roll every layer it applied back to the group that serves.
+    // The SRE's way back: give the deploy up, then roll back, naming no group: every layer the abandoned
+    // deploy applied goes back to the group it left (shop-1), not to the one before that.
     expect((await api(rollbackUrl, 'POST', `/v1/executions/${held.id}/abandon`)).status).toBe(200);
-    const back = await untilDone((await start('rollback', { to: 'shop-1' })).id);
-    expect(back).toMatchObject({ status: 'succeeded' });
+    const back = await untilDone((await start('rollback', {})).id);
+    expect(back).toMatchObject({ status: 'succeeded', versionGroup: 'shop-1', fromVersionGroup: 'shop-2' });
     await eventually(async () => expect(await behaviour()).toEqual({ rootAsWeb: '200 2.3.0', api: '200 2.3.0', apiAsWeb: '200 2.3.0' }), 30_000, 250);
     const refused = await api(rollbackUrl, 'POST', `/v1/stacks/${STACK}/environments/production/deploy`, { versionGroup: 'shop-2', canary: { steps: [{ setWeight: 150 }] } });
     expect(refused).toMatchObject({ status: 422, body: { errors: [{ field: 'canary.steps[0].setWeight' }] } });

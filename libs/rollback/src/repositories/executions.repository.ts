@@ -39,6 +39,11 @@ export class ExecutionsRepository {
     return execution;
   }
 
+  /** The stack and environment's newest execution, whatever its status. */
+  latest(manager: EntityManager, stack: string, environment: string): Promise<ExecutionEntity | null> {
+    return manager.findOne(ExecutionEntity, { where: { stack, environment }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
   async runningIds(manager: EntityManager): Promise<string[]> {
     const rows = await manager.find(ExecutionEntity, { where: { status: In(['pending', 'running']) }, select: { id: true }, order: { createdAt: 'ASC' } });
     return rows.map((row) => row.id);

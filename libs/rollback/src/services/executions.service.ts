@@ -76,8 +76,12 @@ export class ExecutionsService {
     return this.transactions.run(async (manager) => {
       await this.assertEnvironment(manager, request.stack, request.environment);
       const history = await this.catalog.history(manager, request.stack, request.environment);
-      const current = history[0];
-      const to = request.to ?? history.find((candidate) => candidate !== current);
+      // An abandoned deploy leaves what it applied applied, but never reaches the history: the group it
+      // half-brought is what is rolled back from, and by default back to the one it left (not the one before).
+      const latest = await this.executions.latest(manager, request.stack, request.environment);
+      const abandoned = latest?.kind === 'deploy' && latest.status === 'abandoned' && latest.versionGroup !== history[0] ? latest.versionGroup : undefined;
+      const current = abandoned ?? history[0];
+      const to = request.to ?? (abandoned ? history[0] : history.find((candidate) => candidate !== current));
       if (!current || !to) {
         const why = current ? `only ${current} was ever deployed there` : 'no version group was deployed there';
         throw DomainError.invalid(`nothing to roll back to in ${request.stack}/${request.environment}`, [{ field: 'to', message: `there is no previous version group to roll back to: ${why}` }]);
