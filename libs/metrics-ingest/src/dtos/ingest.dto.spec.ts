@@ -36,7 +36,7 @@ describe(IngestSamplesDto.name, () => {
   });
 
   it('refuses missing samples and unknown fields', async () => {
-    expect(await violations({ batches: [{ series }] })).toEqual([{ field: 'batches[0].samples', message: 'must be an array of {timestamp, value}' }]);
+    expect(await violations({ batches: [{ series }] })).toEqual([{ field: 'batches[0].samples', message: 'is required' }]);
     const fields = (await violations({ batches: [{ series, samples: samples(), color: 'red' }] })).map((violation) => violation.field);
     expect(fields).toEqual(['batches[0].color']);
   });

@@ -27,6 +27,16 @@ describe(flattenValidationErrors.name, () => {
   it('keeps every constraint of a field', () => {
     expect(sut([validationError('name', { a: 'first', b: 'second' })])).toHaveLength(2);
   });
+
+  it('says a field left out is required, rather than listing every rule its absence breaks', () => {
+    const missing = Object.assign(validationError('stack', { isString: 'stack must be a string', maxLength: 'stack must be shorter than or equal to 63 characters' }), { value: undefined });
+    expect(sut([missing])).toEqual([{ field: 'stack', message: 'is required' }]);
+  });
+
+  it('lists every rule a value present breaks, null included', () => {
+    const present = Object.assign(validationError('stack', { isString: 'stack must be a string', maxLength: 'too long' }), { value: null });
+    expect(sut([present])).toHaveLength(2);
+  });
 });
 
 describe(validationException.name, () => {

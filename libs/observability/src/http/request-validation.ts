@@ -23,7 +23,12 @@ interface ConstraintViolation extends DomainViolation {
 function constraintViolations(errors: readonly ValidationError[], parent = ''): ConstraintViolation[] {
   return errors.flatMap((error) => {
     const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({ field, message, constraint }));
+    // A field left out breaks every rule it has ("must be shorter than 63 characters", "must be a
+    // string"): one line that says it is missing reads better than a list that seems to describe a value.
+    const missing = Object.hasOwn(error, 'value') && error.value === undefined && error.constraints !== undefined;
+    const own = missing
+      ? [{ field, message: 'is required', constraint: 'isDefined' }]
+      : Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({ field, message, constraint }));
     return [...own, ...constraintViolations(error.children ?? [], field)];
   });
 }

@@ -81,10 +81,10 @@ export class ExecutionVersionMapService {
     const group = await this.groups.get(change.stack, change.versionGroup, manager);
     const released = new Set(claimed.map((slot) => slot.id));
     const stillHeld = slots.some((slot) => slot.versionGroupId === group.id && !(released.has(slot.id) && slot.beforeClaim));
-    const activatedByIt = (await this.versionMap.activeGroups(manager, environment.id, LOCATION)).filter(
-      (deployed) => deployed.versionGroupId === group.id && deployed.deployedBy.startsWith(`execution ${change.executionId} `),
-    );
     if (!stillHeld) {
+      const activatedByIt = (await this.versionMap.activeGroups(manager, environment.id, LOCATION)).filter(
+        (deployed) => deployed.versionGroupId === group.id && deployed.deployedBy.startsWith(`execution ${change.executionId} `),
+      );
       await this.versionMap.retireGroups(manager, activatedByIt.map((deployed) => deployed.id), actor, `${change.kind} ${change.change} before applying any member`);
     }
   }

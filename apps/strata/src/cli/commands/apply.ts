@@ -26,19 +26,29 @@ async function filesOf(path: string, cwd: string): Promise<string[]> {
   return entries.map((entry) => join(absolute, entry));
 }
 
+/** The yaml parser recurses per nesting level and reports running out of stack as its own error. */
+const TOO_DEEP = /Maximum call stack/;
+const tooDeep = (source: string): UsageError => new UsageError(`${source}: nests too deeply to read (the API accepts 32 levels)`);
+
 /** Every non-empty document of a source, checked as YAML here so an error names the file and line. */
 function documentsOf(source: string, text: string): string[] {
-  return parseAllDocuments(text).flatMap((document) => {
-    const [error] = document.errors;
-    if (error) {
-      const line = error.linePos?.[0].line;
-      throw new UsageError(`${source}${line ? `:${line}` : ''}: ${error.message.split('\n')[0]}`);
-    }
-    if (document.contents === null) return [];
-    // A document that had its own `---` keeps it; the others get one, so the joined stream splits the same way.
-    const text = document.toString();
-    return [/^---(\s|$)/.test(text) ? text : `---\n${text}`];
-  });
+  try {
+    return parseAllDocuments(text).flatMap((document) => {
+      const [error] = document.errors;
+      if (error) {
+        if (TOO_DEEP.test(error.message)) throw tooDeep(source);
+        const line = error.linePos?.[0].line;
+        throw new UsageError(`${source}${line ? `:${line}` : ''}: ${error.message.split('\n')[0]}`);
+      }
+      if (document.contents === null) return [];
+      // A document that had its own `---` keeps it; the others get one, so the joined stream splits the same way.
+      const text = document.toString();
+      return [/^---(\s|$)/.test(text) ? text : `---\n${text}`];
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(source);
+    throw error;
+  }
 }
 
 /** Every `-f` (files, directories, `-` for stdin) as one multi-document manifest, in the order given. */

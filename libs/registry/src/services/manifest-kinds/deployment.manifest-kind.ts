@@ -3,7 +3,7 @@ import { DomainError, DomainViolation, ManifestDocument } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { StacksRepository } from '../../repositories/stacks.repository';
 import { VersionGroupsRepository } from '../../repositories/version-groups.repository';
-import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf, stringField } from './manifest-kind';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, changeOf, stringField, unknownSpecKeys } from './manifest-kind';
 
 /**
  * A Deployment (`metadata.stack`, `spec.environment`, `spec.versionGroup`): the rollback service
@@ -33,9 +33,7 @@ export class DeploymentManifestKind implements ManifestKindHandler {
     const violations: DomainViolation[] = [];
     if (!environment) violations.push({ field: 'spec.environment', message: 'must name the environment to deploy to' });
     if (!versionGroup) violations.push({ field: 'spec.versionGroup', message: 'must name the version group to deploy' });
-    for (const key of Object.keys(document.spec).filter((candidate) => candidate !== 'environment' && candidate !== 'versionGroup')) {
-      violations.push({ field: `spec.${key}`, message: 'is not a field of a Deployment spec (environment, versionGroup)' });
-    }
+    violations.push(...unknownSpecKeys(document, ['environment', 'versionGroup']).map((violation) => ({ ...violation, field: `spec.${violation.field}` })));
     const stack = await this.stacks.findByName(manager, stackName);
     if (!stack) throw DomainError.notFound('stack', stackName);
     if (environment && !stack.environments.some((candidate) => candidate.name === environment)) {

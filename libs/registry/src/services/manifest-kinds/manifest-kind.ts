@@ -108,6 +108,13 @@ export function specViolations(dto: new () => object, spec: Record<string, unkno
   return [...misplaced, ...checked];
 }
 
+/** The spec's keys that are none of `fields`, for kinds whose spec has no DTO of its own (fields relative to the spec). */
+export function unknownSpecKeys(document: ManifestDocument, fields: readonly string[]): DomainViolation[] {
+  return Object.keys(document.spec)
+    .filter((key) => !fields.includes(key))
+    .map((key) => ({ field: key, message: `is not a field of a ${document.kind} spec (${fields.join(', ')})` }));
+}
+
 /** Refuses the document when its spec has violations (fields relative to the spec, as `specViolations` names them). */
 export function assertSpec(document: ManifestDocument, violations: readonly DomainViolation[], prefix: '' | 'spec.'): void {
   if (violations.length > 0) {

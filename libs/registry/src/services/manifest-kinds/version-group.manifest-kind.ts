@@ -3,7 +3,7 @@ import { DomainError, ManifestDocument, canonicalJson } from '@strata/domain';
 import { StacksRepository } from '../../repositories/stacks.repository';
 import { VersionGroupsRepository } from '../../repositories/version-groups.repository';
 import { MemberRef, VersionGroupsService } from '../version-groups.service';
-import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, changeOf, stringField } from './manifest-kind';
+import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, changeOf, stringField, unknownSpecKeys } from './manifest-kind';
 
 const byComponent = (a: MemberRef, b: MemberRef) => a.component.localeCompare(b.component);
 
@@ -29,13 +29,7 @@ export class VersionGroupManifestKind implements ManifestKindHandler {
     const stackName = metadata['stack'] as string;
     const name = metadata['name'] as string;
     // `members` is a map (component: version) here, the API's list of pairs: only the spec's own fields are checked.
-    assertSpec(
-      document,
-      Object.keys(spec)
-        .filter((key) => key !== 'members' && key !== 'environment')
-        .map((key) => ({ field: key, message: 'is not a field of a VersionGroup spec (members, environment)' })),
-      'spec.',
-    );
+    assertSpec(document, unknownSpecKeys(document, ['members', 'environment']), 'spec.');
     const rawMembers = typeof spec['members'] === 'object' && spec['members'] !== null ? (spec['members'] as Record<string, unknown>) : {};
     const members = Object.entries(rawMembers).map(([component, version]) => ({ component, version: String(version) }));
     const stack = await this.stacks.findByName(manager, stackName);
