@@ -294,9 +294,11 @@ describe('rollouts', () => {
     });
   }, 60_000);
 
-  it('refuses a spec naming a canary not deployed to the environment, and an invalid step by its field', async () => {
+  it('refuses a spec naming a canary not deployed to the environment or only staged there, and an invalid step by its field', async () => {
     const notDeployed = await sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: 'x', spec: { environment: 'production', versionGroup: seeded.notDeployed, steps: [{ setWeight: 5 }] } }).expect(422);
     expect(notDeployed.body.errors).toEqual([{ field: 'spec.versionGroup', message: 'is not deployed to production' }]);
+    const staged = await sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: 'y', spec: { environment: 'production', versionGroup: seeded.stagedOnly, steps: [{ setWeight: 5 }] } }).expect(422);
+    expect(staged.body.errors).toEqual([{ field: 'spec.versionGroup', message: 'is deployed to the staging location of production only, not to its production location' }]);
     const invalid = await create([{ setWeight: 500 }]).expect(422);
     expect(invalid.body.errors.map((error: { field: string }) => error.field)).toEqual(['spec.steps[0].setWeight']);
   });

@@ -30,8 +30,9 @@ export class DeployedGroupsRepository {
     return new Set(groups.map((group) => group.name));
   }
 
-  async deployedGroups(manager: EntityManager, stack: string, environment: string): Promise<Set<string>> {
-    const deployments = await manager.find(GroupDeploymentEntity, { where: { stack, environment }, select: { versionGroup: true } });
+  /** The groups deployed to the environment, at one location or at any. */
+  async deployedGroups(manager: EntityManager, stack: string, environment: string, location?: GroupDeploymentEntity['location']): Promise<Set<string>> {
+    const deployments = await manager.find(GroupDeploymentEntity, { where: location ? { stack, environment, location } : { stack, environment }, select: { versionGroup: true } });
     return new Set(deployments.map((deployment) => deployment.versionGroup));
   }
 }

@@ -57,9 +57,13 @@ export class RolloutsService {
         if (existing && input.checksum !== undefined && existing.sourceChecksum === input.checksum) {
           return existing;
         }
-        const deployed = await this.groups.deployedGroups(manager, input.stack, spec.environment);
+        // A canary takes live traffic and its promotion retires the production groups before it (the
+        // registry's version map): a group deployed to the staging location only is not one.
+        const deployed = await this.groups.deployedGroups(manager, input.stack, spec.environment, 'production');
         if (!deployed.has(spec.versionGroup)) {
-          throw DomainError.invalid(`version group '${spec.versionGroup}' is not deployed to ${spec.environment}`, [{ field: 'spec.versionGroup', message: `is not deployed to ${spec.environment}` }]);
+          const staged = (await this.groups.deployedGroups(manager, input.stack, spec.environment, 'staging')).has(spec.versionGroup);
+          const message = staged ? `is deployed to the staging location of ${spec.environment} only, not to its production location` : `is not deployed to ${spec.environment}`;
+          throw DomainError.invalid(`version group '${spec.versionGroup}' ${message}`, [{ field: 'spec.versionGroup', message }]);
         }
         const policy = await this.policies.requireCurrent(manager, input.stack, spec.environment);
         // Fails early, naming what is missing, rather than at the first weight step.

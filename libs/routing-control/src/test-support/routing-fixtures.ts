@@ -6,23 +6,26 @@ export interface SeededStack {
   stable: string;
   canary: string;
   notDeployed: string;
+  /** Deployed to the staging location only (a staged proposal, say). */
+  stagedOnly: string;
 }
 
-/** A stack as the registry announces it: two groups deployed to production, a third only created. */
+/** A stack as the registry announces it: two groups deployed to production, a third only created, a fourth staged only. */
 export async function seedStack(sut: RoutingControlTestApp): Promise<SeededStack> {
   const stack = aStackName('rc');
-  const seeded = { stack, stable: `${stack}@1`, canary: `${stack}@2`, notDeployed: `${stack}@3` };
+  const seeded = { stack, stable: `${stack}@1`, canary: `${stack}@2`, notDeployed: `${stack}@3`, stagedOnly: `${stack}@4` };
   await sut.publish('io.strata.registry.stack.created.v1', 'registry', { stack, environments: [{ name: 'production' }, { name: 'staging', mirrors: 'production' }] });
-  for (const [index, group] of [seeded.stable, seeded.canary, seeded.notDeployed].entries()) {
+  for (const [index, group] of [seeded.stable, seeded.canary, seeded.notDeployed, seeded.stagedOnly].entries()) {
     const members = [{ component: `${stack}-api`, version: `1.${index}.0` }];
     await sut.publish('io.strata.registry.version-group.created.v1', 'registry', { stack, versionGroup: group, environment: 'production', members });
     if (group !== seeded.notDeployed) {
-      await sut.publish('io.strata.registry.deployment.recorded.v1', 'registry', { stack, environment: 'production', location: 'production', versionGroup: group, members, actor: 'test' });
+      const location = group === seeded.stagedOnly ? 'staging' : 'production';
+      await sut.publish('io.strata.registry.deployment.recorded.v1', 'registry', { stack, environment: 'production', location, versionGroup: group, members, actor: 'test' });
     }
   }
   await eventually(async () => {
     const { rows } = await sut.sql.query<{ count: string }>('SELECT count(*) FROM routing.group_deployments WHERE stack = $1', [stack]);
-    expect(Number(rows[0].count)).toBe(2);
+    expect(Number(rows[0].count)).toBe(3);
     const known = await sut.sql.query('SELECT 1 FROM routing.known_stacks WHERE name = $1', [stack]);
     expect(known.rowCount).toBe(1);
   });
