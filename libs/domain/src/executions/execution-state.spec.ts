@@ -69,6 +69,28 @@ describe('the execution state machine', () => {
     expect(() => transition(execution(), { type: 'retry', at: 1 })).toThrow('only a failed execution is retried');
   });
 
+  it('stops a running execution at its current step, started or not, as a failure of that step: retried from it, or abandoned', () => {
+    const waiting = transition(run(transition(execution(), { type: 'start', at: 0 }), 0, 1), { type: 'step-started', index: 1, at: 3 });
+    const stopped = transition(waiting, { type: 'stop', at: 9, error: 'stopped by alice: nodes never came' });
+    expect(stopped.status).toBe('failed');
+    expect(stopped.steps.map((step) => step.status)).toEqual(['succeeded', 'failed', 'pending']);
+    expect(stopped.steps[1]).toMatchObject({ startedAt: 3, finishedAt: 9, error: 'stopped by alice: nodes never came' });
+    expect(stepsNotRun(stopped).map((step) => step.index)).toEqual([2]);
+    expect(currentStep(transition(stopped, { type: 'retry', at: 10 }))?.index).toBe(1);
+    expect(transition(stopped, { type: 'abandon', at: 10 }).status).toBe('abandoned');
+
+    const between = run(transition(execution(), { type: 'start', at: 0 }), 0, 1);
+    expect(transition(between, { type: 'stop', at: 5, error: 'stopped' }).steps[1]).toMatchObject({ status: 'failed', startedAt: null, error: 'stopped' });
+  });
+
+  it('stops nothing but a running execution', () => {
+    const stop = { type: 'stop', at: 1, error: 'stopped' } as const;
+    expect(() => transition(execution(), stop)).toThrow('execution e1 is pending: only a running execution is stopped');
+    expect(() => transition(transition(transition(execution(), { type: 'start', at: 0 }), stop), stop)).toThrow('execution e1 is failed: only a running execution is stopped');
+    const done = [0, 1, 2].reduce((state, index) => run(state, index, index * 2), transition(execution(), { type: 'start', at: 0 }));
+    expect(() => transition(done, stop)).toThrow('is succeeded: only a running execution is stopped');
+  });
+
   it('succeeds at once when there is nothing to do', () => {
     expect(transition(newExecution('e0', { kind: 'deploy', fromVersionGroup: null, toVersionGroup: 'g', steps: [] }), { type: 'start', at: 0 }).status).toBe('succeeded');
   });

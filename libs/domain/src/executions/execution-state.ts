@@ -58,12 +58,14 @@ export type ExecutionEvent =
   | { type: 'step-succeeded'; index: number; at: number }
   | { type: 'step-failed'; index: number; at: number; error: string }
   | { type: 'retry'; at: number }
-  | { type: 'abandon'; at: number };
+  | { type: 'abandon'; at: number }
+  | { type: 'stop'; at: number; error: string };
 
 /**
- * The execution state machine: pending → running → succeeded, or → failed (a step failed; nothing
- * after it ran) → running again on retry (from the failed step) or → abandoned. Steps start only in
- * order, and only the current one. Anything else is a conflict naming the state it found.
+ * The execution state machine: pending → running → succeeded, or → failed (a step failed, or an
+ * operator stopped it; nothing after it ran) → running again on retry (from the failed step) or →
+ * abandoned. Steps start only in order, and only the current one. Anything else is a conflict
+ * naming the state it found.
  */
 export function transition(execution: ExecutionState, event: ExecutionEvent): ExecutionState {
   const refuse = (why: string): never => {
@@ -101,6 +103,14 @@ export function transition(execution: ExecutionState, event: ExecutionEvent): Ex
       const failed = steps.find((step) => step.status === 'failed') as ExecutionStep;
       Object.assign(failed, { status: 'pending', finishedAt: null });
       return { ...execution, status: 'running', steps };
+    }
+    case 'stop': {
+      // An operator stops waiting for the current step (nodes that never come, an ACK that never comes):
+      // it fails as if its executor had failed it, so retry and abandon work as after any failure.
+      const current = currentStep(execution);
+      if (!current) refuse('only a running execution is stopped');
+      Object.assign(steps[(current as ExecutionStep).index] as ExecutionStep, { status: 'failed', finishedAt: event.at, error: event.error });
+      return { ...execution, status: 'failed', steps };
     }
     case 'abandon':
       if (execution.status !== 'failed' && execution.status !== 'pending') refuse('only a failed or pending execution is abandoned');

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Principal, RequireRole } from '@strata/observability';
 import type { Response } from 'express';
-import { DeployRequestDto, DryRunDto, ExecutionDto, ExecutionListQueryDto, ExecutionPageDto, RollbackRequestDto, decodeExecutionCursor, encodeExecutionCursor, mapExecution } from '../dtos/execution.dto';
+import { DeployRequestDto, DryRunDto, ExecutionDto, ExecutionListQueryDto, ExecutionPageDto, RollbackRequestDto, StopExecutionDto, decodeExecutionCursor, encodeExecutionCursor, mapExecution } from '../dtos/execution.dto';
 import { ExecutionRequestOutcome, ExecutionsService } from '../services/executions.service';
 
 @ApiTags('executions')
@@ -57,6 +57,15 @@ export class ExecutionsController {
   @ApiConflictResponse({ description: 'Only a failed execution is retried' })
   async retry(@Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
     return mapExecution(await this.executions.retry(id));
+  }
+
+  @RequireRole('operator')
+  @Post('executions/:id/stop')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: ExecutionDto, description: 'Failed at its current step (stopped by whom, and why); a canary rollout it follows is asked to abort. Retry or abandon it next' })
+  @ApiConflictResponse({ description: 'Only a running execution is stopped; one applying a step right now: try again' })
+  async stop(@Param('id', ParseUUIDPipe) id: string, @Body() body: StopExecutionDto, @Principal() actor: string): Promise<ExecutionDto> {
+    return mapExecution(await this.executions.stop(id, actor, body.reason));
   }
 
   @RequireRole('operator')

@@ -40,6 +40,12 @@ export class RollbackRequestDto {
   reason?: string;
 }
 
+export class StopExecutionDto {
+  @ApiPropertyOptional({ example: 'the new nodes crash-loop; rolling back instead', maxLength: 2_000, description: "Why: recorded in the stopped step's error beside who stopped it" })
+  @IsOptional() @IsString() @MaxLength(2_000)
+  reason?: string;
+}
+
 export class ExecutionListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 63 }) @IsOptional() @IsString() @MaxLength(63) stack?: string;
   @ApiPropertyOptional({ maxLength: 63 }) @IsOptional() @IsString() @MaxLength(63) environment?: string;

@@ -3,6 +3,9 @@ import { ExecutionStatus } from '@strata/domain';
 import { EntityManager, In } from 'typeorm';
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 
+/** PostgreSQL's `lock_not_available`: a lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 export interface ExecutionFilter {
   stack?: string;
   environment?: string;
@@ -31,6 +34,23 @@ export class ExecutionsRepository {
   async lock(manager: EntityManager, id: string): Promise<ExecutionEntity | null> {
     const rows = await manager.query(`SELECT id FROM "${this.schema(manager)}".executions WHERE id = $1 FOR UPDATE SKIP LOCKED`, [id]);
     return rows.length === 0 ? null : this.get(manager, id);
+  }
+
+  /**
+   * The execution under its row lock, waiting up to `waitMs` for the runner's advance holding it (a
+   * waiting step's check takes milliseconds); null when the lock was not had by then (a step applying
+   * something, a migration say). Ends the transaction's usefulness on null: the caller refuses.
+   */
+  async lockWaiting(manager: EntityManager, id: string, waitMs: number): Promise<ExecutionEntity | null> {
+    await manager.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(waitMs))}`);
+    try {
+      await manager.query(`SELECT id FROM "${this.schema(manager)}".executions WHERE id = $1 FOR UPDATE`, [id]);
+    } catch (error) {
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return null;
+      throw error;
+    }
+    await manager.query('SET LOCAL lock_timeout = 0');
+    return this.get(manager, id);
   }
 
   async get(manager: EntityManager, id: string): Promise<ExecutionEntity | null> {

@@ -20,6 +20,15 @@ export class ExecutionEvents {
     private readonly notifications: NotificationsService,
   ) {}
 
+  /** Asks routing-control to abort the canary rollout an execution's traffic step follows (one request per stop of the step). */
+  async requestRolloutAbort(manager: EntityManager, execution: ExecutionEntity, step: ExecutionStepEntity, rollout: string, reason: string): Promise<void> {
+    const { stack, environment } = execution;
+    await this.events.record(
+      manager,
+      this.events.create('io.strata.rollback.rollout.abort-requested.v1', stack, { requestId: `execution-stop:${step.idempotencyKey}:${step.finishedAt?.getTime() ?? 0}`, stack, environment, rollout, reason: `execution ${execution.id} ${reason}`.slice(0, 2_000), actor: `execution:${execution.id}` }),
+    );
+  }
+
   async record(manager: EntityManager, execution: ExecutionEntity, change: ExecutionChangedV1['change'], step: ExecutionStepEntity | null): Promise<void> {
     const group = await this.catalog.group(manager, execution.stack, execution.versionGroup);
     const data: ExecutionChangedV1 = {

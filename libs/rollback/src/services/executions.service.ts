@@ -4,7 +4,7 @@ import { isUniqueViolation } from '@strata/persistence';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CatalogVersionEntity } from '../entities/catalog.entity';
-import { ExecutionEntity } from '../entities/execution.entity';
+import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 import { LayerExecutorRegistry } from '../executors/layer-executor';
 import { CatalogRepository } from '../repositories/catalog.repository';
 import { ExecutionFilter, ExecutionsRepository } from '../repositories/executions.repository';
@@ -41,6 +41,9 @@ export interface PlannedStepView {
 }
 
 export type ExecutionRequestOutcome = { dryRun: true; plan: { kind: string; versionGroup: string; fromVersionGroup: string | null; steps: PlannedStepView[] } } | { dryRun: false; execution: ExecutionEntity };
+
+/** How long a stop waits for the runner to let go of the execution before answering 409. */
+const STOP_LOCK_WAIT_MS = 5_000;
 
 /** Deploys and rollbacks as executions: planned from what is deployed, checked before they start, one at a time per stack and environment. */
 @Injectable()
@@ -115,6 +118,32 @@ export class ExecutionsService {
   /** A failed execution is given up: it frees the stack and environment, and what it applied stays applied (the version map says so). */
   abandon(id: string, within?: EntityManager): Promise<ExecutionEntity> {
     return this.command(id, 'abandon', within);
+  }
+
+  /**
+   * An operator stops a running execution: its current step fails with who stopped it and why, as if
+   * its executor had failed it (the version map puts back the slots not reached; retry or abandon
+   * next). A step applying something right now holds the execution's lock: refused, try again. A
+   * canary rollout the step follows is asked to abort, so its traffic goes back to the stable group.
+   */
+  stop(id: string, actor: string, reason: string | undefined): Promise<ExecutionEntity> {
+    return this.transactions.run(async (manager) => {
+      const execution = await this.executions.get(manager, id);
+      if (!execution) throw DomainError.notFound('execution', id);
+      const locked = await this.executions.lockWaiting(manager, id, STOP_LOCK_WAIT_MS);
+      if (!locked) throw new DomainError(DomainErrorCode.Conflict, `execution ${id} has been applying a step for over ${STOP_LOCK_WAIT_MS / 1_000} s; try again when the step has settled`);
+      const error = `stopped by ${actor}${reason ? `: ${reason}` : ''}`;
+      applyExecutionState(locked, transition(toExecutionState(locked), { type: 'stop', at: Date.now(), error }));
+      const step = locked.steps.find((candidate) => candidate.status === 'failed') as ExecutionStepEntity;
+      const rollout = step.action === 'traffic' && step.detail.phase === 'rollout' ? (step.detail.rollout as string) : undefined;
+      if (rollout) step.detail = { ...step.detail, outcome: `canary rollout ${rollout} asked to abort` };
+      await this.executions.saveExecution(manager, locked);
+      await this.executions.saveStep(manager, step);
+      if (rollout) await this.events.requestRolloutAbort(manager, locked, step, rollout, error);
+      await this.events.record(manager, locked, 'step-failed', step);
+      await this.events.record(manager, locked, 'failed', step);
+      return (await this.executions.get(manager, id)) as ExecutionEntity;
+    });
   }
 
   /** The execution holding a stack and environment (running, or failed and not yet given up), if any. */

@@ -137,6 +137,16 @@ describe('deploy, rollback and execution commands', () => {
     expect(JSON.parse(json.stdout)).toEqual(execution('running', [{ status: 'running' }]));
   });
 
+  it('execution stop posts to the execution, with --reason in the body when given', async () => {
+    handler = () => ({ status: 200, body: execution('failed', [{ status: 'failed', error: 'stopped by alice: nodes crash-loop' }]) });
+    expect((await run(['execution', 'stop', 'e-1', '--reason', 'nodes crash-loop'])).code).toBe(ExitCode.ok);
+    expect((await run(['execution', 'stop', 'e-1'])).code).toBe(ExitCode.ok);
+    expect(requests.map((request) => [`${request.method} ${request.url}`, request.body])).toEqual([
+      ['POST /v1/executions/e-1/stop', { reason: 'nodes crash-loop' }],
+      ['POST /v1/executions/e-1/stop', {}],
+    ]);
+  });
+
   it('executions lists with the filters as query parameters and, with --all, follows every page', async () => {
     handler = (request) =>
       request.url.includes('after=p2') ? { status: 200, body: { items: [{ ...execution('failed', []), id: 'e-2' }] } } : { status: 200, body: { items: [execution('succeeded', [])], nextCursor: 'p2' } };

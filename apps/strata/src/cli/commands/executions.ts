@@ -91,7 +91,7 @@ export function registerExecutions(program: Command, io: CliIo): void {
       await started(context, await context.client.request<Item>('POST', apiPath`/v1/stacks/${stack}/environments/${environment}/rollback`, { json: body }), options);
     });
 
-  const execution = program.command('execution').description('one deploy or rollback execution: get, watch, retry, abandon');
+  const execution = program.command('execution').description('one deploy or rollback execution: get, watch, stop, retry, abandon');
   execution
     .command('get')
     .argument('<id>', 'the execution id')
@@ -106,6 +106,16 @@ export function registerExecutions(program: Command, io: CliIo): void {
     .description('redraw an execution live until it ends (exit 0 succeeded, 1 failed or abandoned)')
     .option('--interval <ms>', 'how often to poll', positiveInteger('--interval'), 1000)
     .action(async (id: string, options: { interval: number }, command: Command) => watchExecution(await commandContext(command, io), id, options.interval));
+  execution
+    .command('stop')
+    .argument('<id>', 'the execution id')
+    .description('stop a running execution: its current step fails (a canary rollout it follows is aborted); retry or abandon it next')
+    .option('--reason <text>', 'why, recorded in the step\'s error')
+    .action(async (id: string, options: { reason?: string }, command: Command) => {
+      const context = await commandContext(command, io);
+      const body = options.reason === undefined ? {} : { reason: options.reason };
+      printExecution(context, (await context.client.request<Item>('POST', apiPath`/v1/executions/${id}/stop`, { json: body })).body);
+    });
   for (const [action, description] of [
     ['retry', 'run a failed execution again from its failed step'],
     ['abandon', 'give up a failed execution, leaving its steps as they are'],
