@@ -1,4 +1,4 @@
-import { kpiSamplesV1 } from './kpi-events';
+import { kpiHistogram, kpiSamplesV1 } from './kpi-events';
 
 describe('kpiSamplesV1', () => {
   const series = { stack: 'shop', environment: 'production', component: 'api', metric: 'latency_seconds' };
@@ -33,5 +33,30 @@ describe('kpiSamplesV1', () => {
 
   it('refuses more than 10 000 samples', () => {
     expect(problemOf(Array.from({ length: 10_001 }, (_, index) => ({ timestamp: index, value: 1 })))).toEqual({ path: ['samples'], message: expect.stringMatching(/10000/) });
+  });
+});
+
+describe('kpiHistogram', () => {
+  const histogram = { timestamp: 1_764_000_000_000, bounds: [1, 10, 100, null], counts: [10, 80, 10, 0], sum: 1_000, count: 100 };
+  const problemOf = (candidate: unknown) => {
+    const parsed = kpiHistogram.safeParse(candidate);
+    return parsed.success ? null : parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+  };
+
+  it('accepts ascending bounds ending at +Inf (null) or not, whose counts add up to count', () => {
+    expect(problemOf(histogram)).toBeNull();
+    expect(problemOf({ ...histogram, bounds: [1, 10, 100, 1_000] })).toBeNull();
+    expect(problemOf({ ...histogram, bounds: [null], counts: [0], count: 0, sum: 0 })).toBeNull();
+  });
+
+  it.each([
+    ['descending bounds', { bounds: [100, 10, 1, null] }, ['bounds', 1], 'bounds must be strictly ascending (10 after 100)'],
+    ['a repeated bound', { bounds: [1, 10, 10, null] }, ['bounds', 2], 'bounds must be strictly ascending (10 after 10)'],
+    ['+Inf before the last bucket', { bounds: [1, null, 100, 1_000] }, ['bounds', 1], 'only the last bound may be null (+Inf)'],
+    ['a count short of its buckets', { count: 5 }, ['count'], 'must equal the sum of counts (100)'],
+    ['a count beyond its buckets', { count: 101 }, ['count'], 'must equal the sum of counts (100)'],
+    ['fewer counts than bounds', { counts: [10, 80, 10] }, ['counts'], 'counts and bounds must have the same length'],
+  ])('refuses %s, naming the field', (_case, change, path, message) => {
+    expect(problemOf({ ...histogram, ...change })).toEqual([{ path, message }]);
   });
 });

@@ -30,7 +30,31 @@ export const kpiHistogram = z
     sum: z.number(),
     count: z.number().int().nonnegative(),
   })
-  .refine((histogram) => histogram.counts.length === histogram.bounds.length, 'counts and bounds must have the same length');
+  .superRefine((histogram, context) => {
+    // A histogram out of shape is not refused by its quantiles: they come out plausible and wrong
+    // (descending bounds put the median in the wrong bucket; a count short of the buckets' skews means).
+    const { bounds, counts } = histogram;
+    if (counts.length !== bounds.length) {
+      context.addIssue({ code: 'custom', path: ['counts'], message: 'counts and bounds must have the same length' });
+      return;
+    }
+    for (let index = 0; index < bounds.length; index++) {
+      const bound = bounds[index] as number | null;
+      if (bound === null && index < bounds.length - 1) {
+        context.addIssue({ code: 'custom', path: ['bounds', index], message: 'only the last bound may be null (+Inf)' });
+        return;
+      }
+      const previous = bounds[index - 1];
+      if (index > 0 && bound !== null && typeof previous === 'number' && bound <= previous) {
+        context.addIssue({ code: 'custom', path: ['bounds', index], message: `bounds must be strictly ascending (${bound} after ${previous})` });
+        return;
+      }
+    }
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    if (histogram.count !== total) {
+      context.addIssue({ code: 'custom', path: ['count'], message: `must equal the sum of counts (${total})` });
+    }
+  });
 export type KpiHistogram = z.infer<typeof kpiHistogram>;
 
 export interface KpiSamplePoint {

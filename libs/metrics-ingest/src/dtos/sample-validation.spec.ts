@@ -29,6 +29,8 @@ describe(firstHistogramProblem.name, () => {
     const histogram = { timestamp: 1, bounds: [1, null], counts: [1, 2], sum: 3, count: 3 };
     expect(firstHistogramProblem([histogram])).toBeNull();
     expect(firstHistogramProblem([histogram, { ...histogram, counts: [1, -2] }])).toMatch(/^histograms\[1\]\.counts\[1\] /);
-    expect(firstHistogramProblem([{ ...histogram, counts: [1] }])).toMatch(/^histograms\[0\] counts and bounds must have the same length/);
+    expect(firstHistogramProblem([{ ...histogram, counts: [1] }])).toMatch(/^histograms\[0\]\.counts counts and bounds must have the same length/);
+    expect(firstHistogramProblem([{ ...histogram, bounds: [5, 1], counts: [1, 2] }])).toBe('histograms[0].bounds[1] bounds must be strictly ascending (1 after 5)');
+    expect(firstHistogramProblem([{ ...histogram, count: 30 }])).toBe('histograms[0].count must equal the sum of counts (3)');
   });
 });
