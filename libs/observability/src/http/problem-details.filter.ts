@@ -22,7 +22,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = context.getResponse<Response>();
     const body = { ...this.toProblem(exception), instance: request.originalUrl, correlationId: currentCorrelationId() };
 
-    if (body.status >= 500) {
+    if (isDatabaseUnreachable(exception)) {
+      // An outage answers every request alike: one line each, not a stack trace each.
+      this.logger.warn(`${request.method} ${request.originalUrl}: the database is unreachable`, { error: (exception as Error).message });
+    } else if (body.status >= 500) {
       this.logger.error(`${request.method} ${request.originalUrl} failed`, exception, { status: body.status });
     }
     if (response.headersSent) {
@@ -32,6 +35,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status === 401) {
       // RFC 6750 §3: a 401 names the scheme the client should use.
       response.setHeader('WWW-Authenticate', request.headers.authorization ? 'Bearer realm="strata", error="invalid_token"' : 'Bearer realm="strata"');
+    }
+    if (body.status === 503 && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
     }
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
@@ -59,6 +65,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.warn('PostgreSQL refused a value the request carried; a validation rule is missing', { error: exception.message });
       return problem(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid-value', 'a value in the request cannot be stored (out of range or malformed)');
     }
+    if (isDatabaseUnreachable(exception)) {
+      // Not a bug of the request nor of the service: a client told 503 retries, one told 500 files a report.
+      return problem(HttpStatus.SERVICE_UNAVAILABLE, 'database-unavailable', 'the database is unreachable; retry shortly (GET /health names what is down)');
+    }
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', 'an unexpected error occurred; quote the correlation id when reporting it');
   }
 
@@ -70,6 +80,28 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const message = (response as { message?: unknown }).message;
     return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
   }
+}
+
+/** How long a client told 503 should wait before asking again. */
+const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/** Socket errors of a database connection, and node-postgres' and pg-pool's own words for a lost or refused one. */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established)/;
+
+/**
+ * The database cannot be reached, as opposed to refusing a statement: a socket error, a lost
+ * connection, SQLSTATE class 08 (connection exception), 57P01–57P03 (shutting down, starting up) or
+ * 53300 (too many connections). TypeORM wraps the driver's error as `driverError`.
+ */
+export function isDatabaseUnreachable(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  return [exception, (exception as { driverError?: unknown }).driverError].some((error) => {
+    if (!(error instanceof Error)) return false;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300')) return true;
+    return UNREACHABLE_MESSAGES.test(error.message);
+  });
 }
 
 /** SQLSTATE class 22 (data exception): out-of-range numbers, malformed values, NUL in text. */
