@@ -54,8 +54,11 @@ describe('rollback triggers', () => {
     });
   }, 60_000);
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    // The registry announces every stack: a trigger on one it never announced is refused.
     stack = aStackName('rt');
+    await publish('io.strata.registry.stack.created.v1', { stack, environments: [{ name: ENVIRONMENT }] });
+    await eventually(async () => expect((await sut.sql.query('SELECT 1 FROM rollback.environments WHERE stack = $1', [stack])).rowCount).toBe(1));
   });
 
   afterAll(async () => {
@@ -79,6 +82,10 @@ describe('rollback triggers', () => {
     await sut.http().delete(path('errors')).expect(204);
     await sut.http().get(path('errors')).expect(404);
     await sut.http().put(path('no-token')).set('authorization', '').send(body).expect(401);
+    const noStack = await sut.http().put(`/v1/stacks/${stack}-typo/environments/${ENVIRONMENT}/rollback-triggers/errors`).send(body).expect(422);
+    expect(noStack.body.errors).toEqual([{ field: 'stack', message: `no stack '${stack}-typo' has reached the rollback service (not registered, or still on its way)` }]);
+    const noEnvironment = await sut.http().put(`/v1/stacks/${stack}/environments/prodution/rollback-triggers/errors`).send(body).expect(422);
+    expect(noEnvironment.body.errors).toEqual([{ field: 'environment', message: expect.stringContaining(`stack '${stack}' has no environment 'prodution'`) }]);
   });
 
   it('aborts a canary seconds into its errors, on gateway flushes, once; a dry-run trigger only records', async () => {

@@ -30,6 +30,14 @@ export class CatalogRepository {
     return rows.map((row) => row.name);
   }
 
+  /** Whether anything of the stack (an environment, a group, a component version) has reached the service. */
+  async knowsStack(manager: EntityManager, stack: string): Promise<boolean> {
+    for (const entity of [CatalogEnvironmentEntity, CatalogGroupEntity, CatalogVersionEntity]) {
+      if (await manager.exists(entity, { where: { stack } })) return true;
+    }
+    return false;
+  }
+
   group(manager: EntityManager, stack: string, name: string): Promise<CatalogGroupEntity | null> {
     return manager.findOneBy(CatalogGroupEntity, { stack, name });
   }

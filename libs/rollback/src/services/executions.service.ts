@@ -10,6 +10,7 @@ import { CatalogRepository } from '../repositories/catalog.repository';
 import { ExecutionFilter, ExecutionsRepository } from '../repositories/executions.repository';
 import { RollbackTransactions } from '../repositories/transactions';
 import { ExecutionEvents } from './execution-events';
+import { assertKnownEnvironment } from './known-environments';
 import { applyExecutionState, toExecutionState } from './execution-state.mapper';
 
 export interface DeployRequest {
@@ -156,18 +157,9 @@ export class ExecutionsService {
     return (await this.catalog.history(within, stack, environment, 1))[0] ?? null;
   }
 
-  /**
-   * An execution applies each layer for real (a db-schema step migrates the database its component
-   * names), so a mistyped environment must not run one. A stack the service learned of before it
-   * kept environments has none recorded and is not checked.
-   */
-  private async assertEnvironment(manager: EntityManager, stack: string, environment: string): Promise<void> {
-    const known = await this.catalog.environmentsOf(manager, stack);
-    if (known.length > 0 && !known.includes(environment)) {
-      throw DomainError.notYetKnown(`no environment ${environment} in stack ${stack}`, [
-        { field: 'environment', message: `stack '${stack}' has no environment '${environment}' that has reached the rollback service (it has ${known.map((name) => `'${name}'`).join(', ')}; not registered, or still on its way)` },
-      ]);
-    }
+  /** An execution applies each layer for real (a db-schema step migrates the database its component names): a mistyped environment must not run one. */
+  private assertEnvironment(manager: EntityManager, stack: string, environment: string): Promise<void> {
+    return assertKnownEnvironment(this.catalog, manager, stack, environment, 'allow');
   }
 
   private command(id: string, command: 'retry' | 'abandon', within?: EntityManager): Promise<ExecutionEntity> {

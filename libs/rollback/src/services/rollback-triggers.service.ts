@@ -4,8 +4,10 @@ import { Logger } from '@strata/observability';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { RollbackTriggerEntity, TriggerFiringEntity } from '../entities/trigger.entity';
+import { CatalogRepository } from '../repositories/catalog.repository';
 import { TriggersRepository } from '../repositories/triggers.repository';
 import { RollbackTransactions } from '../repositories/transactions';
+import { assertKnownEnvironment } from './known-environments';
 import { TriggerWatcher } from './trigger-watcher.service';
 
 const MAX_FIRINGS = 200;
@@ -42,12 +44,19 @@ export class RollbackTriggersService {
     private readonly triggers: TriggersRepository,
     private readonly transactions: RollbackTransactions,
     private readonly watcher: TriggerWatcher,
+    private readonly catalog: CatalogRepository,
   ) {}
 
-  /** Creates or replaces the trigger `name` of an environment; refused naming each bad field. */
+  /**
+   * Creates or replaces the trigger `name` of an environment; refused naming each bad field, and the
+   * stack or environment when the registry has none of that name (a trigger there would never fire).
+   */
   async put(where: TriggerName, body: Record<string, unknown>, actor: string): Promise<{ trigger: RollbackTriggerEntity; created: boolean }> {
     const spec = validSpec(where, body);
-    const stored = await this.transactions.run((manager) => this.triggers.upsert(manager, { id: randomUUID(), ...where, spec, source: 'api', rollout: null, createdBy: actor }));
+    const stored = await this.transactions.run(async (manager) => {
+      await assertKnownEnvironment(this.catalog, manager, where.stack, where.environment, 'refuse');
+      return this.triggers.upsert(manager, { id: randomUUID(), ...where, spec, source: 'api', rollout: null, createdBy: actor });
+    });
     this.watcher.invalidate();
     return stored;
   }
