@@ -211,7 +211,7 @@ describe('event backbone across processes', () => {
       const rule = await fetch(`${routingUrl}/v1/stacks/${stack}/environments/production/traffic-rules`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...asBot },
-        body: JSON.stringify({ name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5000, action: { kind: 'setWeights', weights: { [`${stack}@1`]: 100 } } }),
+        body: JSON.stringify({ name: 'canary-errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5000, action: { kind: 'setWeights', weights: { [`${stack}@1`]: 100 } } }),
       });
       expect(rule.status).toBe(201);
       const audited = await sql.query(`SELECT principal, token_id, action FROM routing.audit_log WHERE principal = 'distributed-bot'`);

@@ -30,6 +30,17 @@ describe('traffic rules', () => {
     expect(response.body.errors).toEqual([{ field: 'condition.floor', message: 'must be a number from 0 to 1000000000' }]);
   });
 
+  it('refuses a name that is not a resource name, and a stack or environment the registry never announced', async () => {
+    const rule = { condition: canaryErrors, forMs: 0, action: { kind: 'setWeights', weights: { [seeded.stable]: 100 } } };
+    for (const name of ['../../etc', 'a/b c', 'Errors']) {
+      const refused = await sut.http().post(rulesPath()).send({ ...rule, name }).expect(422);
+      expect(refused.body.errors).toEqual([{ field: 'name', message: expect.stringContaining('lowercase letters, digits and hyphens') }]);
+    }
+    await sut.http().post(`/v1/stacks/${seeded.stack}-typo/environments/production/traffic-rules`).send({ ...rule, name: 'r' }).expect(404);
+    await sut.http().post(`/v1/stacks/${seeded.stack}/environments/prodution/traffic-rules`).send({ ...rule, name: 'r' }).expect(404);
+    expect((await sut.http().get(rulesPath()).expect(200)).body).toEqual([]);
+  });
+
   it("refuses the abort action, pointing at rollback triggers: aborting a rollout is not a traffic rule's job", async () => {
     const response = await sut.http().post(rulesPath()).send({ name: 'r', condition: canaryErrors, forMs: 0, action: { kind: 'abortRollout' } }).expect(422);
     expect(response.body.errors).toEqual([{ field: 'action.kind', message: expect.stringContaining("aborting a rollout is a rollback trigger's job; declare it in the Rollout's spec.rollbackTriggers") }]);
@@ -40,7 +51,7 @@ describe('traffic rules', () => {
     await sut
       .http()
       .post(rulesPath())
-      .send({ name: 'canary errors', condition: canaryErrors, forMs: WINDOW_MS, action: { kind: 'setWeights', weights: { [seeded.stable]: 100, [seeded.canary]: 0 } } })
+      .send({ name: 'canary-errors', condition: canaryErrors, forMs: WINDOW_MS, action: { kind: 'setWeights', weights: { [seeded.stable]: 100, [seeded.canary]: 0 } } })
       .expect(201);
     const created = await sut.http().post(`/v1/stacks/${seeded.stack}/rollouts`).send({ name: 'canary', spec: { environment: 'production', versionGroup: seeded.canary, steps: [{ setWeight: 20 }, { pause: {} }] } }).expect(201);
     const policy = async () =>
@@ -63,7 +74,7 @@ describe('traffic rules', () => {
       expect(rule.firedAt).toBe(new Date(start + 2 * WINDOW_MS).toISOString());
       expect(await canaryWeight()).toBe(0);
     });
-    expect(await policy()).toMatchObject({ createdBy: 'traffic-rule:canary errors', reason: expect.stringContaining('traffic rule canary errors: errorRate of the canary is 0.1') });
+    expect(await policy()).toMatchObject({ createdBy: 'traffic-rule:canary-errors', reason: expect.stringContaining('traffic rule canary-errors: errorRate of the canary is 0.1') });
     expect((await sut.http().get(`/v1/rollouts/${created.body.id}`).expect(200)).body.phase).toBe('paused');
   }, 60_000);
 });

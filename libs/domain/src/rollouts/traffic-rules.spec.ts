@@ -8,7 +8,7 @@ function figures(canaryErrors: number, stableErrors = 10): AnalysisFigures {
 }
 
 // DESIGN.md's example: error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01, for 5s.
-const ratioRule: TrafficRule = { name: 'canary errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5_000, action: { kind: 'setWeights', weights: { v1: 100, v2: 0 } } };
+const ratioRule: TrafficRule = { name: 'canary-errors', condition: { kind: 'ratio', metric: 'errorRate', above: 2, floor: 0.01 }, forMs: 5_000, action: { kind: 'setWeights', weights: { v1: 100, v2: 0 } } };
 
 describe(evaluateTrafficRule.name, () => {
   const sut = evaluateTrafficRule;
@@ -39,7 +39,7 @@ describe(evaluateTrafficRule.name, () => {
   });
 
   it('a threshold on one config compares that config only', () => {
-    const rule: TrafficRule = { name: 'slow stable', condition: { kind: 'threshold', metric: 'latencyP99Ms', config: 'stable', above: 110 }, forMs: 0, action: { kind: 'setWeights', weights: { v1: 0, v2: 100 } } };
+    const rule: TrafficRule = { name: 'slow-stable', condition: { kind: 'threshold', metric: 'latencyP99Ms', config: 'stable', above: 110 }, forMs: 0, action: { kind: 'setWeights', weights: { v1: 0, v2: 100 } } };
     expect(sut(rule, IDLE_RULE_TRACKING, figures(0), T0).fire).toBe(false);
     const slow = figures(0);
     slow.stable.latencyP99Ms = 150;
@@ -64,6 +64,9 @@ describe(trafficRuleViolations.name, () => {
 
   it.each([
     [{ ...ratioRule, name: '' }, 'name'],
+    [{ ...ratioRule, name: '../../etc' }, 'name'],
+    [{ ...ratioRule, name: 'a/b c 💥' }, 'name'],
+    [{ ...ratioRule, name: 'Canary' }, 'name'],
     [{ ...ratioRule, forMs: -1 }, 'forMs'],
     [{ ...ratioRule, condition: { kind: 'ratio', metric: 'cpu', above: 2, floor: 0 } }, 'condition.metric'],
     [{ ...ratioRule, condition: { kind: 'ratio', metric: 'errorRate', above: 2 } }, 'condition.floor'],

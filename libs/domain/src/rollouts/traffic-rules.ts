@@ -1,4 +1,5 @@
 import { unknownKeyViolations } from '../components/validation';
+import { resourceNameProblem } from '../stacks/names';
 import { ThresholdMetric } from './rollout-spec';
 import { AnalysisFigures, WindowFigures } from './threshold-judge';
 
@@ -95,9 +96,9 @@ export function trafficRuleViolations(value: unknown): { field: string; message:
     return [{ field: '', message: 'must be an object {name, condition, forMs, action}' }];
   }
   const rule = value as Record<string, unknown>;
-  if (typeof rule['name'] !== 'string' || rule['name'].trim() === '' || rule['name'].length > 200) {
-    violations.push({ field: 'name', message: 'must be a non-blank name of at most 200 characters' });
-  }
+  // Named like every other resource: it travels in URLs (DELETE …/traffic-rules/{name}) and in the actor of what it changes.
+  const nameProblem = resourceNameProblem(rule['name']);
+  if (nameProblem) violations.push({ field: 'name', message: nameProblem });
   const forMs = rule['forMs'];
   if (typeof forMs !== 'number' || !Number.isInteger(forMs) || forMs < 0 || forMs > 86_400_000) {
     violations.push({ field: 'forMs', message: 'must be an integer from 0 to 86400000' });

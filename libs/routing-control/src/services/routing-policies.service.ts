@@ -284,8 +284,8 @@ export class RoutingPoliciesService {
     return this.events.create('io.strata.routing.config.published.v1', stack, { stack, environment, version, config: toRecord(config) });
   }
 
-  /** Every stack config must be a version group of the stack deployed to this environment. */
-  private async assertTargetsExist(manager: EntityManager, stack: string, environment: string, config: RoutingPolicy): Promise<void> {
+  /** The stack and environment as the registry announced them, or not found (a typo would route nothing). */
+  async assertKnownEnvironment(manager: EntityManager, stack: string, environment: string): Promise<void> {
     const known = await this.knownStacks.find(manager, stack);
     if (!known) {
       throw DomainError.notFound('stack', stack);
@@ -293,6 +293,11 @@ export class RoutingPoliciesService {
     if (!known.environments.some((candidate) => candidate.name === environment)) {
       throw DomainError.notFound('environment', `${stack}/${environment}`);
     }
+  }
+
+  /** Every stack config must be a version group of the stack deployed to this environment. */
+  private async assertTargetsExist(manager: EntityManager, stack: string, environment: string, config: RoutingPolicy): Promise<void> {
+    await this.assertKnownEnvironment(manager, stack, environment);
     const names = config.stackConfigs.map((stackConfig) => stackConfig.name);
     const existing = await this.groups.knownGroups(manager, stack, names);
     const deployed = await this.groups.deployedGroups(manager, stack, environment);

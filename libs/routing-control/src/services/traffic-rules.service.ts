@@ -35,7 +35,10 @@ export class TrafficRulesService {
     }
     const rule = body as TrafficRule;
     try {
-      return await this.transactions.run((manager) => this.rules.insert(manager, { id: randomUUID(), stack, environment, name: rule.name, rule, tracking: IDLE_RULE_TRACKING, createdBy: actor }));
+      return await this.transactions.run(async (manager) => {
+        await this.policies.assertKnownEnvironment(manager, stack, environment);
+        return this.rules.insert(manager, { id: randomUUID(), stack, environment, name: rule.name, rule, tracking: IDLE_RULE_TRACKING, createdBy: actor });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw DomainError.alreadyExists('rule', `${stack}/${environment}/${rule.name}`);
