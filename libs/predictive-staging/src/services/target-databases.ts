@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@strata/domain';
 import type { QueryStatistic } from '@strata/predictive-staging/advisor';
 import { Client } from 'pg';
-import type { Environment } from '@strata/config';
+import { postgresUrl, type Environment } from '@strata/config';
 import { TARGET_ENVIRONMENT } from '../config/predictive-staging-settings';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -16,11 +16,18 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class TargetDatabases {
   constructor(@Inject(TARGET_ENVIRONMENT) private readonly environment: Environment) {}
 
-  /** The URL the variable holds; unset → 422 naming `field`. */
+  /**
+   * The URL the variable holds; unset, or not a PostgreSQL URL → 422 naming `field`. The second keeps a
+   * caller from reading other variables of this process through the driver's errors (`PATH` as a
+   * socket directory: "connect ENOENT /usr/local/bin:…/.s.PGSQL.5432").
+   */
   url(variable: string, field: string): string {
     const url = this.environment[variable];
     if (!url) {
       throw DomainError.invalid('the target database cannot be reached', [{ field, message: `the variable ${variable} is not set in predictive-staging's environment` }]);
+    }
+    if (!postgresUrl.safeParse(url).success) {
+      throw DomainError.invalid('the target database cannot be reached', [{ field, message: `the variable ${variable} does not hold a postgres:// or postgresql:// URL` }]);
     }
     return url;
   }

@@ -4,7 +4,7 @@ import { ExecutionStepEntity } from '../entities/execution.entity';
 import { DbSchemaExecutor } from './db-schema.executor';
 
 describe('DbSchemaExecutor before an execution starts', () => {
-  const executor = new DbSchemaExecutor(undefined as never, { ...DEFAULT_ROLLBACK_TUNING, targetEnvironment: { SHOP_DB_URL: 'postgres://app@db/shop' } });
+  const executor = new DbSchemaExecutor(undefined as never, { ...DEFAULT_ROLLBACK_TUNING, targetEnvironment: { SHOP_DB_URL: 'postgres://app@db/shop', PATH: '/usr/local/bin:/usr/bin', HOME: '/root' } });
   const step = { component: 'shop-db', action: 'apply' } as ExecutionStepEntity;
   const version = (target: Record<string, unknown>, spec = { up: 'CREATE INDEX CONCURRENTLY i ON t (a);', down: 'DROP INDEX i;' }) =>
     ({ component: 'shop-db', version: '1.1.0', target, spec, config: { lock_timeout: '2s' }, rollback: [{ sql: { from: 'down' } }] }) as unknown as CatalogVersionEntity;
@@ -16,6 +16,15 @@ describe('DbSchemaExecutor before an execution starts', () => {
     });
     expect(executor.preflight({ step, version: version({}) })).toMatchObject({ field: 'members.shop-db.target.databaseUrlFrom' });
     expect(executor.preflight({ step, version: version({ databaseUrlFrom: 'SHOP_DB_URL' }) })).toBeUndefined();
+  });
+
+  it("refuses a variable that holds no PostgreSQL URL, without its value: the driver's errors would show it", () => {
+    for (const variable of ['PATH', 'HOME']) {
+      const problem = executor.preflight({ step, version: version({ databaseUrlFrom: variable }) });
+      expect(problem).toEqual({ field: 'members.shop-db.target.databaseUrlFrom', message: `the variable ${variable} (target.databaseUrlFrom of shop-db) does not hold a postgres:// or postgresql:// URL` });
+      expect(problem?.message).not.toContain('/usr');
+      expect(problem?.message).not.toContain('/root');
+    }
   });
 
   it('describes the SQL a dry run would run, with its timeouts and transaction mode, and not the URL', () => {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { postgresUrl } from '@strata/config';
 import { DbSchemaSpec, LedgerRow, ledgerDecision, schemaScript, schemaTimeouts } from '@strata/domain';
 import { Client } from 'pg';
 import { ROLLBACK_TUNING, RollbackTuning } from '../config/rollback-tuning';
@@ -43,8 +44,13 @@ export class DbSchemaExecutor implements LayerExecutor {
     if (variable === undefined) {
       return { field: `members.${context.step.component}.target.databaseUrlFrom`, message: `the db-schema component ${context.step.component} names no target (target.databaseUrlFrom)` };
     }
-    if (!this.tuning.targetEnvironment[variable]) {
+    const url = this.tuning.targetEnvironment[variable];
+    if (!url) {
       return { field: `members.${context.step.component}.target.databaseUrlFrom`, message: `the variable ${variable} (target.databaseUrlFrom of ${context.step.component}) is not set in the rollback service's environment` };
+    }
+    // Not echoed, and never handed to the driver: its errors would show what another variable holds.
+    if (!postgresUrl.safeParse(url).success) {
+      return { field: `members.${context.step.component}.target.databaseUrlFrom`, message: `the variable ${variable} (target.databaseUrlFrom of ${context.step.component}) does not hold a postgres:// or postgresql:// URL` };
     }
     return undefined;
   }
