@@ -303,6 +303,13 @@ describe('rollouts', () => {
     expect(invalid.body.errors.map((error: { field: string }) => error.field)).toEqual(['spec.steps[0].setWeight']);
   });
 
+  it('refuses an id that is not a UUID with a 400 naming the field, as every other invalid request', async () => {
+    for (const request of [sut.http().get('/v1/rollouts/nope'), sut.http().get('/v1/rollouts/nope/transitions'), command('nope', 'abort', { reason: 'x' })]) {
+      const refused = await request.expect(400).expect('Content-Type', /application\/problem\+json/);
+      expect(refused.body).toMatchObject({ status: 400, errors: [{ field: 'id', message: 'id must be a UUID' }] });
+    }
+  });
+
   it('runs a Rollout the registry declared, once however often it is announced', async () => {
     const declared = { stack: seeded.stack, rollout: `declared-${seeded.stack}`, spec: { environment: 'production', versionGroup: seeded.canary, steps: [{ setWeight: 5 }, { pause: {} }] }, checksum: 'sha256:abc', actor: 'alice' };
     await sut.publish('io.strata.registry.rollout.declared.v1', 'registry', declared);

@@ -24,6 +24,12 @@ interface RedoclyProblem {
   location: { pointer: string }[];
 }
 
+interface Operation {
+  requestBody?: unknown;
+  parameters?: { in: string; schema?: { type?: string; format?: string } }[];
+  responses: Record<string, unknown>;
+}
+
 /** `redocly lint` of a document, offline (no telemetry, no update check). */
 async function redoclyErrors(document: Record<string, unknown>): Promise<string[]> {
   const directory = await mkdtemp(join(tmpdir(), 'strata-openapi-'));
@@ -58,6 +64,20 @@ describe('the API documents', () => {
       expect(await redoclyErrors(openapi)).toEqual([]);
       const broken = { ...openapi, paths: { '/v1/things/{thing}': { get: { summary: 'A thing', security: [], responses: { '200': { description: 'ok' }, '404': { description: 'no' } } } } } };
       expect(await redoclyErrors(broken)).toEqual([expect.stringMatching(/^path-parameters-defined /)]);
+    });
+
+    it('lists a 400 on every operation that can answer one: a POST, PUT or PATCH, a query, a body, or a typed path parameter', () => {
+      const refusable = (method: string, operation: Operation) =>
+        ['post', 'put', 'patch'].includes(method) ||
+        operation.requestBody !== undefined ||
+        (operation.parameters ?? []).some((parameter) => parameter.in === 'query' || (parameter.in === 'path' && (parameter.schema?.format !== undefined || parameter.schema?.type !== 'string')));
+      const paths = openapi['paths'] as Record<string, Record<string, Operation>>;
+      const missing = Object.entries(paths).flatMap(([path, item]) =>
+        Object.entries(item)
+          .filter(([method, operation]) => refusable(method, operation) && !operation.responses['400'])
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(missing).toEqual([]);
     });
 
     it('names what a changed route changed, so the staleness check is live', () => {

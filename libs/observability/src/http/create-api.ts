@@ -11,7 +11,7 @@ import { httpMetricsMiddleware } from '../metrics/metrics';
 import { correlationMiddleware } from './correlation.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { InputGuardPipe } from './input-guard.pipe';
-import { completeOpenApiDocument } from './openapi-completeness';
+import { completeOpenApiDocument, operationsRefusingInput } from './openapi-completeness';
 import { documentValidationConstraints } from './openapi-constraints';
 import { verifyJsonBody } from './json-body';
 import { methodNotAllowedMiddleware, unsupportedMediaTypeMiddleware } from './request-shape.middleware';
@@ -57,7 +57,7 @@ export async function createApi(rootModule: Type<unknown> | DynamicModuleLike, o
     new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0').addServer('/', 'The origin serving this document').addBearerAuth().build(),
   );
   documentValidationConstraints(app, document);
-  completeOpenApiDocument(document);
+  completeOpenApiDocument(document, operationsRefusingInput(app));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Registered before the routes (they are added at init), so an unknown method on a known path is a 405, not a 404.
   app.use(methodNotAllowedMiddleware(document.paths as Record<string, Record<string, unknown>>));

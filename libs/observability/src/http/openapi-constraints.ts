@@ -1,12 +1,11 @@
 import { INestApplication, Type } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { ModulesContainer } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { MAX_PATH_PARAMETER_LENGTH, MAX_QUERY_VALUE_LENGTH } from './input-guard.pipe';
+import { routeArguments } from './openapi-route-arguments';
 
 /**
  * The OpenAPI document states the limits the validation enforces, read from the same DTO
@@ -109,21 +108,9 @@ function applyPropertyConstraints(property: SchemaObject, metadata: readonly Val
 /** `Controller_method` (the operation ids @nestjs/swagger gives) → the DTO class of its @Query(). */
 function queryDtoByOperation(app: INestApplication): Map<string, Type<unknown>> {
   const found = new Map<string, Type<unknown>>();
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Type<unknown> | undefined;
-      if (!controller) continue;
-      const prototype = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
-        const types = (Reflect.getMetadata('design:paramtypes', prototype, name) ?? []) as Type<unknown>[];
-        for (const [key, argument] of Object.entries(args)) {
-          const queryClass = types[argument.index];
-          if (Number(key.split(':')[0]) === RouteParamtypes.QUERY && argument.data === undefined && queryClass) {
-            found.set(`${controller.name}_${name}`, queryClass);
-          }
-        }
-      }
+  for (const { operationId, source, data, type } of routeArguments(app)) {
+    if (source === RouteParamtypes.QUERY && data === undefined && type) {
+      found.set(operationId, type);
     }
   }
   return found;

@@ -12,6 +12,7 @@ export class VersionGroupsController {
   @RequireRole('operator')
   @Post('stacks/:stack/version-groups')
   @ApiCreatedResponse({ type: VersionGroupResponseDto })
+  @ApiNotFoundResponse({ description: 'No such stack, or no such environment in it' })
   @ApiConflictResponse({ description: 'Members and what stays deployed do not satisfy each other; each conflict explained' })
   @ApiUnprocessableEntityResponse({ description: 'A member is not registered or belongs to another stack' })
   async create(@Param('stack') stack: string, @Body() body: CreateVersionGroupDto, @Principal() actor: string): Promise<VersionGroupResponseDto> {
@@ -38,6 +39,8 @@ export class VersionGroupsController {
   @Post('compatibility')
   @HttpCode(200)
   @ApiOkResponse({ type: CompatibilityResponseDto, description: 'yes, no (with reasons) or unknown (with what is missing)' })
+  @ApiNotFoundResponse({ description: 'No such stack, or no such environment in it' })
+  @ApiUnprocessableEntityResponse({ description: 'A member is not registered or belongs to another stack (each named)' })
   async compatibility(@Body() body: CompatibilityRequestDto): Promise<CompatibilityResponseDto> {
     return mapCompatibility(await this.groups.compatibility(body));
   }

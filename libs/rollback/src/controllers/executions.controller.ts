@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Principal, RequireRole } from '@strata/observability';
+import { Principal, RequireRole, UuidParamDto } from '@strata/observability';
 import type { Response } from 'express';
 import { DeployRequestDto, DryRunDto, ExecutionDto, ExecutionListQueryDto, ExecutionPageDto, RollbackRequestDto, StopExecutionDto, decodeExecutionCursor, encodeExecutionCursor, mapExecution } from '../dtos/execution.dto';
 import { ExecutionRequestOutcome, ExecutionsService } from '../services/executions.service';
@@ -46,34 +46,37 @@ export class ExecutionsController {
   @Get('executions/:id')
   @ApiOkResponse({ type: ExecutionDto })
   @ApiNotFoundResponse()
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
+  async get(@Param() { id }: UuidParamDto): Promise<ExecutionDto> {
     return mapExecution(await this.executions.get(id));
   }
 
   @RequireRole('operator')
   @Post('executions/:id/retry')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiNotFoundResponse()
   @ApiAcceptedResponse({ type: ExecutionDto, description: 'Running again from its failed step' })
   @ApiConflictResponse({ description: 'Only a failed execution is retried' })
-  async retry(@Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
+  async retry(@Param() { id }: UuidParamDto): Promise<ExecutionDto> {
     return mapExecution(await this.executions.retry(id));
   }
 
   @RequireRole('operator')
   @Post('executions/:id/stop')
   @HttpCode(HttpStatus.OK)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: ExecutionDto, description: 'Failed at its current step (stopped by whom, and why); a canary rollout it follows is asked to abort. Retry or abandon it next' })
   @ApiConflictResponse({ description: 'Only a running execution is stopped; one applying a step right now: try again' })
-  async stop(@Param('id', ParseUUIDPipe) id: string, @Body() body: StopExecutionDto, @Principal() actor: string): Promise<ExecutionDto> {
+  async stop(@Param() { id }: UuidParamDto, @Body() body: StopExecutionDto, @Principal() actor: string): Promise<ExecutionDto> {
     return mapExecution(await this.executions.stop(id, actor, body.reason));
   }
 
   @RequireRole('operator')
   @Post('executions/:id/abandon')
   @HttpCode(HttpStatus.OK)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: ExecutionDto, description: 'Given up: what it applied stays applied' })
   @ApiConflictResponse({ description: 'Only a failed or pending execution is abandoned' })
-  async abandon(@Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
+  async abandon(@Param() { id }: UuidParamDto): Promise<ExecutionDto> {
     return mapExecution(await this.executions.abandon(id));
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Principal, RequireRole } from '@strata/observability';
+import { Principal, RequireRole, UuidParamDto } from '@strata/observability';
 import { CreateNotificationChannelDto, NotificationChannelDto, mapChannel } from '../dtos/notification-channel.dto';
 import { NotificationsService } from '../services/notifications.service';
 
@@ -29,7 +29,7 @@ export class NotificationChannelsController {
   @Get(':id')
   @ApiOkResponse({ type: NotificationChannelDto, description: 'With its latest deliveries' })
   @ApiNotFoundResponse()
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<NotificationChannelDto> {
+  async get(@Param() { id }: UuidParamDto): Promise<NotificationChannelDto> {
     const { channel, deliveries } = await this.notifications.get(id);
     return mapChannel(channel, deliveries);
   }
@@ -39,7 +39,7 @@ export class NotificationChannelsController {
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@Param() { id }: UuidParamDto): Promise<void> {
     await this.notifications.remove(id);
   }
 }

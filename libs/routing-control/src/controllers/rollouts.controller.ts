@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Principal, RequireRole } from '@strata/observability';
+import { Principal, RequireRole, UuidParamDto } from '@strata/observability';
 import { AbortRolloutDto, CreateRolloutDto, PromoteRolloutDto, RolloutListQueryDto, RolloutResponseDto, RolloutTransitionDto, UndoRolloutDto, mapRollout, mapRolloutTransition } from '../dtos/rollout.dto';
 import { RolloutsService } from '../services/rollouts.service';
 
@@ -29,7 +29,7 @@ export class RolloutsController {
   @Get('rollouts/:id')
   @ApiOkResponse({ type: RolloutResponseDto })
   @ApiNotFoundResponse()
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<RolloutResponseDto> {
+  async get(@Param() { id }: UuidParamDto): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.get(id));
   }
 
@@ -37,53 +37,58 @@ export class RolloutsController {
   @Get('rollouts/:id/transitions')
   @ApiOkResponse({ type: [RolloutTransitionDto], description: 'Every transition, oldest first' })
   @ApiNotFoundResponse()
-  async transitions(@Param('id', ParseUUIDPipe) id: string): Promise<RolloutTransitionDto[]> {
+  async transitions(@Param() { id }: UuidParamDto): Promise<RolloutTransitionDto[]> {
     return (await this.rollouts.transitions(id)).map(mapRolloutTransition);
   }
 
   @RequireRole('operator')
   @Post('rollouts/:id/promote')
   @HttpCode(200)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: RolloutResponseDto })
   @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
-  async promote(@Param('id', ParseUUIDPipe) id: string, @Body() body: PromoteRolloutDto, @Principal() actor: string): Promise<RolloutResponseDto> {
+  async promote(@Param() { id }: UuidParamDto, @Body() body: PromoteRolloutDto, @Principal() actor: string): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.command(id, { kind: 'promote', full: body.full ?? false }, actor));
   }
 
   @RequireRole('operator')
   @Post('rollouts/:id/pause')
   @HttpCode(200)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: RolloutResponseDto })
   @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
-  async pause(@Param('id', ParseUUIDPipe) id: string, @Principal() actor: string): Promise<RolloutResponseDto> {
+  async pause(@Param() { id }: UuidParamDto, @Principal() actor: string): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.command(id, { kind: 'pause' }, actor));
   }
 
   @RequireRole('operator')
   @Post('rollouts/:id/resume')
   @HttpCode(200)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: RolloutResponseDto })
   @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
-  async resume(@Param('id', ParseUUIDPipe) id: string, @Principal() actor: string): Promise<RolloutResponseDto> {
+  async resume(@Param() { id }: UuidParamDto, @Principal() actor: string): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.command(id, { kind: 'resume' }, actor));
   }
 
   @RequireRole('operator')
   @Post('rollouts/:id/abort')
   @HttpCode(200)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: RolloutResponseDto, description: 'Canary weight back to 0; rolled-back once gateways apply it' })
   @ApiConflictResponse({ description: 'Not allowed in the current phase (named)' })
-  async abort(@Param('id', ParseUUIDPipe) id: string, @Body() body: AbortRolloutDto, @Principal() actor: string): Promise<RolloutResponseDto> {
+  async abort(@Param() { id }: UuidParamDto, @Body() body: AbortRolloutDto, @Principal() actor: string): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.command(id, { kind: 'abort', reason: body.reason ?? `aborted by ${actor}` }, actor));
   }
 
   @RequireRole('operator')
   @Post('rollouts/:id/undo')
   @HttpCode(200)
+  @ApiNotFoundResponse()
   @ApiOkResponse({ type: RolloutResponseDto, description: 'All traffic back on the stable config the promoted canary replaced, in one policy change; the rollout ends rolled back' })
   @ApiConflictResponse({ description: 'Not promoted, not the rollout promoted last, or the policy moved on since (named)' })
   @ApiPreconditionFailedResponse({ description: 'The policy no longer lists the previous stable config' })
-  async undo(@Param('id', ParseUUIDPipe) id: string, @Body() body: UndoRolloutDto, @Principal() actor: string): Promise<RolloutResponseDto> {
+  async undo(@Param() { id }: UuidParamDto, @Body() body: UndoRolloutDto, @Principal() actor: string): Promise<RolloutResponseDto> {
     return mapRollout(await this.rollouts.undo(id, body.reason ?? `undone by ${actor}`, actor));
   }
 }
