@@ -134,6 +134,19 @@ describe('auth: bearer tokens on the composed (embedded) app', () => {
       await admin().post('/v1/tokens').send({ principal: 'bad', role: 'root' }).expect(400);
       await admin().post('/v1/tokens').send({ principal: 'past', role: 'viewer', expiresAt: '2000-01-01T00:00:00Z' }).expect(422);
     });
+
+    it('refuses an expiry that is not an RFC 3339 date-time, naming the field, rather than reading it as another instant', async () => {
+      for (const expiresAt of ['2027-02-30T00:00:00Z', '+275760-09-13T00:00:00Z', '1', 'tomorrow']) {
+        const refused = await admin().post('/v1/tokens').send({ principal: 'odd-expiry', role: 'viewer', expiresAt }).expect(400);
+        expect(refused.body.errors).toEqual([{ field: 'expiresAt', message: 'expiresAt must be an RFC 3339 date-time such as 2027-03-01T00:00:00Z' }]);
+      }
+      const token = (await admin().post('/v1/tokens').send({ principal: 'odd-expiry', role: 'viewer' }).expect(201)).body as { id: string };
+      for (const expiresAt of ['2027-02-30T00:00:00Z', null]) {
+        const refused = await admin().post(`/v1/tokens/${token.id}/expire`).send({ expiresAt }).expect(400);
+        expect(refused.body.errors).toEqual([{ field: 'expiresAt', message: expect.stringContaining('RFC 3339 date-time') }]);
+      }
+      await admin().get('/v1/audit?since=2027-02-30T00:00:00Z').expect(400);
+    });
   });
 
   describe('the guard', () => {

@@ -14,6 +14,7 @@ export * from './auth/roles.decorator';
 export * from './auth/token-verification';
 export * from './http/page-query.dto';
 export * from './http/uuid-param.dto';
+export * from './http/date-time';
 export * from './http/kpi-label-filter.dto';
 export * from './http/json-body';
 export * from './http/input-guard.pipe';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsDateTime } from '../http/date-time';
 import { PageQueryDto } from '../http/page-query.dto';
 import { AuditRecord } from './audit-log';
 
@@ -18,11 +18,11 @@ export class AuditQueryDto extends PageQueryDto {
   target?: string;
 
   @ApiPropertyOptional({ description: 'Writes at or after this instant (ISO 8601)', type: String, format: 'date-time' })
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional() @IsDateTime()
   since?: Date;
 
   @ApiPropertyOptional({ description: 'Writes before this instant (ISO 8601)', type: String, format: 'date-time' })
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional() @IsDateTime()
   until?: Date;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
+import { IsDateTime } from '@strata/observability';
 import { ROLES, Role } from '@strata/domain';
 import { TokenEntity } from '../entities/token.entity';
 
@@ -16,15 +16,13 @@ export class CreateTokenDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'When the token stops working; never when absent' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   expiresAt?: Date;
 }
 
 export class ExpireTokenDto {
   @ApiProperty({ type: String, format: 'date-time', description: 'When the token stops working; a past time expires it now' })
-  @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   expiresAt!: Date;
 }
 
