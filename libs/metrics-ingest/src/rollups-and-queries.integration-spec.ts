@@ -163,7 +163,13 @@ describe('metrics-ingest rollups, queries, windows and retention', () => {
 
   it('refuses a range with too many steps and an unknown series', async () => {
     const id = seriesIds.get(metrics[0]!);
-    await http().get(`/v1/series/${id}/range`).query({ start: 0, end: 86_400_000 * 30, step: 1000 }).expect(422);
+    const tooFine = await http().get(`/v1/series/${id}/range`).query({ start: 0, end: 86_400_000 * 30, step: 1000 }).expect(422);
+    expect(tooFine.body.errors).toEqual([{ field: 'step', message: 'must be at least 235637 for this range' }]);
+    // No step the query may take would do: the advice is a narrower range, never a step above the largest.
+    const tooLong = await http().get(`/v1/series/${id}/range`).query({ start: 0, end: Number.MAX_SAFE_INTEGER, step: 1000 }).expect(422);
+    expect(tooLong.body.errors).toEqual([{ field: 'end', message: `must be at most ${11_000 * 86_400_000 * 31} ms after start` }]);
+    const widest = await http().get(`/v1/series/${id}/range`).query({ start: 0, end: 11_000 * 86_400_000 * 31, step: 86_400_000 * 31 }).expect(200);
+    expect(widest.body.points.length).toBeLessThanOrEqual(11_000);
     await http().get(`/v1/series/999999/range`).query({ start: base, end: base + minute, step: 10_000 }).expect(404);
     await http().get(`/v1/series/${id}/range`).query({ start: base, end: base + minute, step: 10_000, aggregation: 'median' }).expect(400);
   });

@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 
 import { KpiLabelFilterDto } from '@strata/observability';
 import { AGGREGATIONS, Aggregation, RangeSource } from '../domain/range-aggregation';
 import { SeriesRecord } from '../repositories/series.repository';
-import { RangeResult } from '../services/series-query.service';
+import { MAX_RANGE_STEP_MS, RangeResult } from '../services/series-query.service';
 
 export class SeriesSearchQueryDto extends KpiLabelFilterDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) node?: string;
@@ -36,7 +36,7 @@ export class RangeQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1000)
-  @Max(86_400_000 * 31)
+  @Max(MAX_RANGE_STEP_MS)
   step!: number;
 
   @ApiPropertyOptional({ enum: AGGREGATIONS, default: 'avg' })

@@ -6,6 +6,8 @@ import { SeriesFilter, SeriesRecord, SeriesRepository } from '../repositories/se
 
 /** Prometheus' own cap on points per series in a range query. */
 export const MAX_RANGE_POINTS = 11_000;
+/** The largest step a range query takes: 31 days. */
+export const MAX_RANGE_STEP_MS = 86_400_000 * 31;
 /** Raw samples read for one range query; beyond, the caller must narrow the range or use a rollup step. */
 export const MAX_RAW_SAMPLES = 500_000;
 
@@ -46,9 +48,14 @@ export class SeriesQueryService {
       throw DomainError.invalid('end must be after start', [{ field: 'end', message: 'must be after start' }]);
     }
     if ((query.end - query.start) / query.step > MAX_RANGE_POINTS) {
-      throw DomainError.invalid(`the range holds more than ${MAX_RANGE_POINTS} steps; widen the step`, [
-        { field: 'step', message: `must be at least ${Math.ceil((query.end - query.start) / MAX_RANGE_POINTS)} for this range` },
-      ]);
+      const smallestStep = Math.ceil((query.end - query.start) / MAX_RANGE_POINTS);
+      // A step the query may not take is no advice: past the largest one, only a narrower range helps.
+      if (smallestStep > MAX_RANGE_STEP_MS) {
+        throw DomainError.invalid(`the range is longer than ${MAX_RANGE_POINTS} steps of the largest step (${MAX_RANGE_STEP_MS} ms)`, [
+          { field: 'end', message: `must be at most ${MAX_RANGE_POINTS * MAX_RANGE_STEP_MS} ms after start` },
+        ]);
+      }
+      throw DomainError.invalid(`the range holds more than ${MAX_RANGE_POINTS} steps; widen the step`, [{ field: 'step', message: `must be at least ${smallestStep} for this range` }]);
     }
     const series = await this.get(id);
     const source = chooseSource(query.aggregation, query.step);
