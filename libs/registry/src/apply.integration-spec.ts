@@ -184,6 +184,9 @@ spec: { member: { typos-cfg: 1.0.4 } }
     expect(await alone(3)).toEqual([{ field: 'documents[0] (VersionGroup typos-1).spec.member', message: 'is not a field of a VersionGroup spec (members, environment)' }]);
     const deployment = await apply('apiVersion: strata.dev/v1\nkind: Deployment\nmetadata: { stack: checkout }\nspec: { environment: production, versionGroup: checkout-2026.11.3, strategy: canary }\n', true).expect(422);
     expect(deployment.body.errors).toEqual([{ field: 'documents[0] (Deployment checkout).spec.strategy', message: 'is not a field of a Deployment spec (environment, versionGroup)' }]);
+    // A refusal of what the metadata holds names the metadata, where the author wrote it.
+    const badVersion = await apply('apiVersion: strata.dev/v1\nkind: ComponentVersion\nmetadata: { component: checkout-api, version: two-point-oh }\nspec: { spec: { artifact: registry.example/checkout-api:x, port: 8080 } }\n', true).expect(422);
+    expect(badVersion.body.errors.map((error: { field: string }) => error.field)).toEqual(['documents[0] (ComponentVersion checkout-api@two-point-oh).metadata.version']);
     expect(await count('outbox')).toBe(before);
   });
 

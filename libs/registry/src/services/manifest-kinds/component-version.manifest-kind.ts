@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ManifestDocument, externalContractReference } from '@strata/domain';
+import { DomainError, ManifestDocument, externalContractReference } from '@strata/domain';
 import { ComponentsService } from '../components.service';
 import { RegisterComponentVersionDto } from '../../dtos/component.dto';
 import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, changeOf, specViolations } from './manifest-kind';
@@ -9,7 +9,8 @@ import { AppliedChange, ManifestApplication, ManifestKindHandler, assertSpec, ch
 export class ComponentVersionManifestKind implements ManifestKindHandler {
   readonly kind = 'ComponentVersion';
   readonly order = 2;
-  readonly fieldPrefix = 'spec.';
+  // The registration names `version`, which the document holds in its metadata: each field is placed here.
+  readonly fieldPrefix = '';
 
   constructor(private readonly components: ComponentsService) {}
 
@@ -21,8 +22,13 @@ export class ComponentVersionManifestKind implements ManifestKindHandler {
     const { metadata, spec } = document;
     const component = metadata['component'] as string;
     const version = metadata['version'] as string;
-    assertSpec(document, specViolations(RegisterComponentVersionDto, spec, { version }), '');
-    const registration = await this.components.registerVersion(component, { ...spec, version } as Parameters<ComponentsService['registerVersion']>[1], actor, manager);
+    assertSpec(document, specViolations(RegisterComponentVersionDto, spec, { version }), 'spec.');
+    const registration = await this.components
+      .registerVersion(component, { ...spec, version } as Parameters<ComponentsService['registerVersion']>[1], actor, manager)
+      .catch((error: unknown) => {
+        if (!(error instanceof DomainError)) throw error;
+        throw new DomainError(error.code, error.message, error.violations.map((violation) => ({ ...violation, field: violation.field === 'version' ? 'metadata.version' : `spec.${violation.field}` })));
+      });
     const contractRef = externalContractReference((spec['spec'] as Record<string, unknown> | undefined)?.['openapi']);
     const note = contractRef === undefined ? undefined : `contract kept as a reference to '${contractRef}': it cannot be diffed, so the next version needs a major bump or an inlined document`;
     return changeOf(document, `${component}@${version}`, registration.created ? 'create' : 'unchanged', registration.created ? note : undefined);
