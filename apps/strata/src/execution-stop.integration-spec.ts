@@ -32,6 +32,8 @@ describe('stopping a running execution', () => {
     await http().post('/v1/nodes/heartbeat').send({ stack, environment: 'production', location: 'production', component: `${stack}-api`, address: '127.0.0.1:9201', version: '1.0.0' }).expect(200);
     const first = (await until(async () => (await http().post(`/v1/stacks/${stack}/environments/production/deploy`).send({ versionGroup: `${stack}-1.0.0` }).expect(202)).body)) as Execution;
     await until(async () => expect((await execution(first.id)).status).toBe('succeeded'));
+    // No gateway runs here: the traffic step succeeds, and says that no request moved.
+    expect((await execution(first.id)).steps.at(-1)?.outcome).toContain(`no live gateway serves ${stack}/production: no traffic moves until one does`);
   };
 
   const productionSlots = async (stack: string) => {

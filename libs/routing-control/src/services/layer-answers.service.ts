@@ -33,7 +33,11 @@ export class LayerAnswers {
       if (refused) {
         await this.answer(manager, request, version, 'rejected', gateways.length, `gateway ${refused.gatewayId} refused policy version ${version}: ${refused.rejectionReason ?? 'no reason given'}`);
       } else if (gateways.every((gateway) => (gateway.appliedVersion ?? 0) >= version)) {
-        const who = gateways.length === 0 ? 'no live gateway to wait for' : `ACKed by ${gateways.length} gateway(s): ${gateways.map((gateway) => gateway.gatewayId).sort().join(', ')}`;
+        // Applied, since nothing refused it; but with no gateway serving the stack no request moves, which the step's outcome must say.
+        const who =
+          gateways.length === 0
+            ? `published, but no live gateway serves ${request.stack}/${request.environment}: no traffic moves until one does (a gateway's STRATA_GATEWAY_VIRTUAL_HOSTS, or STRATA_GATEWAY_STACK and STRATA_GATEWAY_ENVIRONMENT)`
+            : `ACKed by ${gateways.length} gateway(s): ${gateways.map((gateway) => gateway.gatewayId).sort().join(', ')}`;
         await this.answer(manager, request, version, 'applied', gateways.length, `policy version ${version} ${who}`);
       }
     }
