@@ -22,6 +22,16 @@ export interface Answer<T> {
   body: T;
 }
 
+/** No answer at all: the API is down, restarting, or not where the connection says. */
+export class UnreachableError extends CliError {
+  constructor(
+    readonly api: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach Strata at ${api}: ${reason} (set --api, STRATA_API or run strata login)`, ExitCode.failed);
+  }
+}
+
 /** An error answer of the API; its status decides the exit code. */
 export class ApiError extends CliError {
   constructor(
@@ -64,13 +74,15 @@ export class ApiClient {
       body = JSON.stringify(options.json);
     }
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, { method, headers, body });
+      // Inside the try: a connection dropped mid-answer is as unreachable as a refused one.
+      text = await response.text();
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach Strata at ${this.connection.api}: ${cause?.code ?? cause?.message ?? String(error)} (set --api, STRATA_API or run strata login)`, ExitCode.failed);
+      throw new UnreachableError(this.connection.api, cause?.code ?? cause?.message ?? String(error));
     }
-    const text = await response.text();
     const parsed = parseBody(text, response.headers.get('content-type'));
     if (response.status === 401 && !this.connection.token) {
       throw new CliError(`401: no token given: pass --token, set STRATA_TOKEN or run strata login`, ExitCode.failed);

@@ -19,6 +19,7 @@ export async function runCaptured(argv: readonly string[], env: NodeJS.ProcessEn
     env,
     cwd: options.cwd ?? process.cwd(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };

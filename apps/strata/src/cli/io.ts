@@ -14,6 +14,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
   sleep: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch, as `Date.now()`: with `sleep`, a test's clock. */
+  now: () => number;
 }
 
 export function processIo(): CliIo {
@@ -24,6 +26,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
   };
 }
 

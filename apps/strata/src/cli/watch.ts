@@ -1,3 +1,4 @@
+import { UnreachableError } from './api-client';
 import { CliError, ExitCode } from './errors';
 import { CliIo } from './io';
 
@@ -7,7 +8,14 @@ export interface WatchOptions<T> {
   poll: () => Promise<T>;
   render: (frame: T) => string;
   done: (frame: T) => boolean;
+  /** The command line that follows the same thing again, named when the API stays away. */
+  again: string;
 }
+
+/** How long a watch waits for an API that stopped answering (a restart, a redeploy) before it gives up. */
+export const OUTAGE_BUDGET_MS = 30_000;
+const FIRST_RETRY_MS = 250;
+const LONGEST_RETRY_MS = 4_000;
 
 /** Terminal rows a text takes, long lines wrapping at the terminal's width. */
 function rowsOf(text: string, width: number | undefined): number {
@@ -16,26 +24,62 @@ function rowsOf(text: string, width: number | undefined): number {
 }
 
 /**
+ * The next frame. The thing watched goes on server-side while the API is away, so an unreachable
+ * API is polled again, backing off, for OUTAGE_BUDGET_MS; `onOutage` tells the user once.
+ */
+async function pollThroughOutage<T>(io: CliIo, poll: () => Promise<T>, again: string, onOutage: (error: UnreachableError) => void): Promise<T> {
+  let since: number | undefined;
+  let delayMs = FIRST_RETRY_MS;
+  for (;;) {
+    try {
+      return await poll();
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      if (since === undefined) {
+        since = io.now();
+        onOutage(error);
+      }
+      const leftMs = since + OUTAGE_BUDGET_MS - io.now();
+      if (leftMs <= 0) {
+        throw new CliError(`Strata at ${error.api} has not answered for ${OUTAGE_BUDGET_MS / 1000} s (${error.reason}); what you watched goes on without the CLI: follow it again with ${again}`, ExitCode.failed);
+      }
+      await io.sleep(Math.min(delayMs, leftMs));
+      delayMs = Math.min(delayMs * 2, LONGEST_RETRY_MS);
+    }
+  }
+}
+
+/**
  * Polls until `done`, redrawing in place on a terminal (cursor up, clear to the end) and, when the
  * output is a pipe or a file, printing each new frame once, so a log shows every change.
  * Returns the last frame.
  */
-export async function watchUntilDone<T>({ io, intervalMs, poll, render, done }: WatchOptions<T>): Promise<T> {
+export async function watchUntilDone<T>({ io, intervalMs, poll, render, done, again }: WatchOptions<T>): Promise<T> {
   let shown = '';
+  // A reconnecting note on the same terminal sits below the frame: the next redraw clears it too.
+  let noteRows = 0;
+  const noteOutage = (error: UnreachableError) => {
+    const note = `Strata at ${error.api} is not answering (${error.reason}): reconnecting for up to ${OUTAGE_BUDGET_MS / 1000} s\n`;
+    io.stderr.write(note);
+    if (io.stdout.isTTY && io.stderr.isTTY) noteRows += rowsOf(note, io.stdout.columns);
+  };
+  // The first poll must answer: a wrong --api fails at once, not after the outage budget.
+  let frame = await poll();
   for (;;) {
-    const frame = await poll();
     const text = render(frame);
-    if (text !== shown) {
+    if (text !== shown || noteRows > 0) {
       if (shown !== '') {
-        io.stdout.write(io.stdout.isTTY ? `\x1b[${rowsOf(shown, io.stdout.columns)}A\x1b[0J` : '\n');
+        io.stdout.write(io.stdout.isTTY ? `\x1b[${rowsOf(shown, io.stdout.columns) + noteRows}A\x1b[0J` : '\n');
       }
       io.stdout.write(text);
       shown = text;
+      noteRows = 0;
     }
     if (done(frame)) {
       return frame;
     }
     await io.sleep(intervalMs);
+    frame = await pollThroughOutage(io, poll, again, noteOutage);
   }
 }
 

@@ -2,9 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { MANIFEST_KINDS } from '@strata/domain';
+import { runCaptured } from '../captured-io';
 import { UsageError } from '../errors';
 import { CliIo } from '../io';
-import { readManifest } from './apply';
+import { readManifest, registerApply } from './apply';
 
 describe(readManifest.name, () => {
   let dir: string;
@@ -15,6 +17,7 @@ describe(readManifest.name, () => {
     env: {},
     cwd: dir,
     sleep: async () => undefined,
+    now: () => 0,
   });
   const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
@@ -28,9 +31,12 @@ describe(readManifest.name, () => {
     await expect(readManifest(['a.yaml'], io())).resolves.toBe('---\nkind: Stack\n---\nkind: Component\n');
   });
 
-  it('names the file and line of a YAML error', async () => {
+  it('names the file, line and column of a YAML error in one complete line', async () => {
     await writeFile(join(dir, 'bad.yaml'), 'kind: Stack\nspec: [unclosed\n');
-    await expect(readManifest(['bad.yaml'], io())).rejects.toThrow(/bad\.yaml:3: Flow sequence/);
+    const refused = readManifest(['bad.yaml'], io());
+    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toThrow(new UsageError(`${join(dir, 'bad.yaml')}:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]`));
+    await expect(readManifest(['-'], io('kind: Stack\nkind: Component\n'))).rejects.toThrow(new UsageError('stdin:2:1: Map keys must be unique'));
   });
 
   it.each([5_000, 20_000])('refuses a document %i levels deep as too deep, naming the source, rather than overflowing the stack', async (depth) => {
@@ -44,5 +50,16 @@ describe(readManifest.name, () => {
   it('leaves a document the parser can read to the API, which names its own depth limit', async () => {
     await writeFile(join(dir, 'forty.json'), nested(40));
     await expect(readManifest(['forty.json'], io())).resolves.toContain('[');
+  });
+});
+
+describe(registerApply.name, () => {
+  const help = async (argv: string[]) => (await runCaptured(argv, { HOME: '/nonexistent' })).stdout.replace(/\s+/g, ' ');
+
+  it('lists every manifest kind in strata --help and strata apply --help', async () => {
+    const kinds = `apply manifests (${MANIFEST_KINDS.join(', ')})`;
+    expect(MANIFEST_KINDS).toEqual(expect.arrayContaining(['Deployment', 'RollbackTrigger']));
+    await expect(help(['--help'])).resolves.toContain(kinds);
+    await expect(help(['apply', '--help'])).resolves.toContain(kinds);
   });
 });

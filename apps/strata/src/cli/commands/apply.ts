@@ -1,7 +1,8 @@
+import { MANIFEST_KINDS } from '@strata/domain';
 import { Command } from 'commander';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { YAMLError, parseAllDocuments } from 'yaml';
 import { ApiError } from '../api-client';
 import { CommandContext, collect, commandContext } from '../context';
 import { UsageError } from '../errors';
@@ -30,6 +31,16 @@ async function filesOf(path: string, cwd: string): Promise<string[]> {
 const TOO_DEEP = /Maximum call stack/;
 const tooDeep = (source: string): UsageError => new UsageError(`${source}: nests too deeply to read (the API accepts 32 levels)`);
 
+/**
+ * One line, `source:line:column: what`: the yaml library's message ends its first line with the
+ * position the prefix gives (" at line 2, column 1:") and then quotes the source around it.
+ */
+function yamlError(source: string, error: YAMLError): UsageError {
+  const position = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
+  const [what] = error.message.split('\n');
+  return new UsageError(`${source}${position}: ${what.replace(/ at line \d+, column \d+:?$/, '')}`);
+}
+
 /** Every non-empty document of a source, checked as YAML here so an error names the file and line. */
 function documentsOf(source: string, text: string): string[] {
   try {
@@ -37,8 +48,7 @@ function documentsOf(source: string, text: string): string[] {
       const [error] = document.errors;
       if (error) {
         if (TOO_DEEP.test(error.message)) throw tooDeep(source);
-        const line = error.linePos?.[0].line;
-        throw new UsageError(`${source}${line ? `:${line}` : ''}: ${error.message.split('\n')[0]}`);
+        throw yamlError(source, error);
       }
       if (document.contents === null) return [];
       // A document that had its own `---` keeps it; the others get one, so the joined stream splits the same way.
@@ -111,7 +121,7 @@ function waitSecondsOption(value: string): number {
 export function registerApply(program: Command, io: CliIo): void {
   program
     .command('apply')
-    .description('apply manifests (Stack, Component, ComponentVersion, VersionGroup, Rollout): every document or none')
+    .description(`apply manifests (${MANIFEST_KINDS.join(', ')}): every document or none`)
     .option('-f, --filename <path>', 'a file, a directory of .yaml/.yml/.json, or - for stdin (repeatable)', collect, [])
     .option('--dry-run', 'validate and show the changes without writing anything')
     .option('--wait <seconds>', "how long to wait for routing-control's answer to each Rollout (0-30, API default 10)", waitSecondsOption)

@@ -66,7 +66,21 @@ describe('deploy, rollback and execution commands', () => {
     requests.length = 0;
   });
 
+  let restarted = Promise.resolve();
+  /** Stops answering, as an API does while it restarts, and listens again on the same port after `downMs`. */
+  const restart = (downMs: number) => {
+    restarted = new Promise((resolve) =>
+      setImmediate(() => {
+        const { port } = server.address() as AddressInfo;
+        server.close();
+        server.closeAllConnections();
+        setTimeout(() => server.listen(port, '127.0.0.1', resolve), downMs);
+      }),
+    );
+  };
+
   afterAll(async () => {
+    await restarted;
     await new Promise((resolve) => server.close(resolve));
   });
 
@@ -107,6 +121,19 @@ describe('deploy, rollback and execution commands', () => {
     expect(stdout).toContain('status succeeded, 2/2 steps succeeded');
     expect(stdout).toMatch(/shop-api\s+app\s+deploy\s+running/);
     expect(stderr).toBe('deploy e-1 succeeded\n');
+  });
+
+  it('deploy --watch rides out an API restart, saying once that it reconnects, and exits 0 as the deploy succeeds meanwhile', async () => {
+    let polls = 0;
+    handler = (request) => {
+      if (request.method === 'POST') return { status: 202, body: execution('pending', [{ status: 'pending' }]) };
+      if (polls++ === 0) restart(600);
+      return { status: 200, body: execution(polls === 1 ? 'running' : 'succeeded', [{ status: polls === 1 ? 'running' : 'succeeded' }]) };
+    };
+    const { code, stdout, stderr } = await run(['deploy', 'shop-2.4.0', '--stack', 'shop', '-e', 'production', '--watch', '--interval', '5']);
+    await restarted; // so that, should the watch have given up early, the next tests still find the API
+    expect({ code, stderr }).toEqual({ code: ExitCode.ok, stderr: expect.stringMatching(/^Strata at http:\/\/127\.0\.0\.1:\d+ is not answering \([^)]+\): reconnecting for up to 30 s\ndeploy e-1 succeeded\n$/) });
+    expect(stdout).toContain('status succeeded, 1/1 steps succeeded');
   });
 
   it('execution watch on a terminal redraws in place: cursor up over the previous frame, then clear', async () => {

@@ -46,6 +46,7 @@ export async function watchExecution(context: CommandContext, id: string, interv
     poll: () => context.client.get<Item>(apiPath`/v1/executions/${id}`),
     render: (execution) => (context.format === 'table' ? executionFrame(execution) : renderItems([execution], context.format, EXECUTION_COLUMNS, true)),
     done: (execution) => (FINAL_EXECUTION_STATUSES as readonly unknown[]).includes(execution['status']),
+    again: `strata execution watch ${id}`,
   });
   const failed = ((last['steps'] as Item[] | undefined) ?? []).find((step) => step['status'] === 'failed');
   watchOutcome(last['status'] === 'succeeded', `${String(last['kind'])} ${id} ${String(last['status'])}${failed ? `: ${String(failed['component'])} ${String(failed['action'])}: ${String(failed['error'])}` : ''}`, context.note);

@@ -1,3 +1,4 @@
+import { parseDuration } from '@strata/domain';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { apiPath } from '../api-client';
@@ -24,15 +25,36 @@ interface CreateOptions {
   trigger: string[];
 }
 
+/*
+ * --step checks the form of each part, so a typo is a usage error naming the step rather than the
+ * API's 422 on a value it cannot read; the limits (a weight up to 100, a positive window, at most
+ * 10 000 000 samples) are the API's schema's to enforce, and its 422 names the field.
+ */
+const WEIGHT = /^\d+(\.\d+)?$/;
+const WHOLE_NUMBER = /^\d+$/;
+
+const stepError = (step: string, problem: string) => new UsageError(`--step '${step}': ${problem}`);
+
+function durationPart(step: string, name: string, text: string): string {
+  if (parseDuration(text) === undefined) throw stepError(step, `${name} ${text === '' ? 'is empty' : `'${text}' is not a duration`} (e.g. 30s, 5m, 1m30s)`);
+  return text;
+}
+
 /** `20` (setWeight), `pause`, `pause:5m`, `analysis:30s`, `analysis:30s:200` (minSamples). */
 export function parseStep(text: string): Item {
-  const [kind, ...rest] = text.split(':');
-  if (/^\d+(\.\d+)?$/.test(text)) return { setWeight: Number(text) };
-  if (kind === 'pause' && rest.length <= 1) return { pause: rest[0] ? { duration: rest[0] } : {} };
-  if (kind === 'analysis' && rest.length >= 1 && rest.length <= 2) {
-    return { analysis: { window: rest[0], ...(rest[1] ? { minSamples: Number(rest[1]) } : {}) } };
+  if (WEIGHT.test(text)) return { setWeight: Number(text) };
+  const [kind, ...parts] = text.split(':');
+  if (kind === 'pause') {
+    if (parts.length > 1) throw stepError(text, 'expected pause or pause:duration (e.g. pause:5m)');
+    return { pause: parts.length === 0 ? {} : { duration: durationPart(text, 'the pause duration', parts[0]) } };
   }
-  throw new UsageError(`--step '${text}': expected a weight (20), pause[:duration] or analysis:window[:minSamples]`);
+  if (kind === 'analysis') {
+    const [window, minSamples] = parts;
+    if (window === undefined || parts.length > 2) throw stepError(text, 'expected analysis:window or analysis:window:minSamples (e.g. analysis:30s:100)');
+    if (minSamples !== undefined && !WHOLE_NUMBER.test(minSamples)) throw stepError(text, `minSamples ${minSamples === '' ? 'is empty' : `'${minSamples}' is not a whole number`} (e.g. analysis:30s:100)`);
+    return { analysis: { window: durationPart(text, 'the analysis window', window), ...(minSamples === undefined ? {} : { minSamples: Number(minSamples) }) } };
+  }
+  throw stepError(text, 'expected a weight (20), pause[:duration] or analysis:window[:minSamples]');
 }
 
 /** A canary's steps and rollback triggers from the repeatable --step and --trigger flags. */
@@ -84,6 +106,7 @@ export async function watchRollout(context: CommandContext, id: string, interval
     }),
     render: ({ rollout, transitions }) => (context.format === 'table' ? rolloutFrame(rollout, transitions) : renderItems([rollout], context.format, ROLLOUT_COLUMNS, true)),
     done: ({ rollout }) => FINAL_ROLLOUT_PHASES.includes(String(rollout['phase'])),
+    again: `strata rollout watch ${id}`,
   });
   // A rolled-back rollout's own reason only says the stable config serves again; why it was aborted is on that transition.
   const aborted = [...last.transitions].reverse().find((transition) => transition['to'] === 'aborted');
