@@ -198,6 +198,13 @@ describe('collectors: Prometheus query sources, PostgreSQL targets and heartbeat
       expect(body.status).toMatchObject({ lastError: 'environment variable STRATA_TEST_UNSET_DB_URL is not set in metrics-ingest', consecutiveFailures: 1 });
     }, 10_000, 100);
     await eventually(async () => expect((await http().get('/v1/postgres-targets/by-url').expect(200)).body.status.lastError).toMatch(/ECONNREFUSED|connect/), 10_000, 100);
+    // A variable that holds no URL (PATH) never reaches the driver, whose error would show what it holds.
+    await http().post('/v1/postgres-targets').send({ name: 'by-path', urlFrom: 'PATH', stack: 's', environment: 'e', component: 'db' }).expect(201);
+    await eventually(async () => {
+      const body = (await http().get('/v1/postgres-targets/by-path').expect(200)).body;
+      expect(body.status).toMatchObject({ lastError: 'environment variable PATH does not hold a postgres:// or postgresql:// URL', consecutiveFailures: 1 });
+    }, 10_000, 100);
+    await http().delete('/v1/postgres-targets/by-path').expect(204);
     await http().delete('/v1/postgres-targets/by-env').expect(204);
     await http().delete('/v1/postgres-targets/by-url').expect(204);
     await http().get('/v1/postgres-targets/by-url').expect(404);

@@ -116,4 +116,17 @@ describe('registry scheduled health checks', () => {
     const history = await sut.http().get(`/v1/stacks/${stack}/environments/production/version-map/history`).expect(200);
     expect(history.body[0]).toMatchObject({ component: `${stack}-db`, toStatus: 'failed', actor: 'health-check', reason: expect.stringContaining('$STRATA_TEST_HEALTH_DB') });
   });
+
+  it("never hands the driver a variable that holds no PostgreSQL URL: its error, in the version map, would show the value", async () => {
+    process.env['STRATA_TEST_HEALTH_DB'] = testServerUrl();
+    await runChecks();
+    expect((await slot(`${stack}-db`)).status).toBe('healthy');
+    process.env['STRATA_TEST_HEALTH_DB'] = '/usr/local/bin:/usr/bin';
+    await runChecks();
+    expect((await slot(`${stack}-db`)).status).toBe('failed');
+    const history = await sut.http().get(`/v1/stacks/${stack}/environments/production/version-map/history`).expect(200);
+    const reasons = JSON.stringify(history.body);
+    expect(reasons).toContain('environment variable STRATA_TEST_HEALTH_DB does not hold a postgres:// or postgresql:// URL');
+    expect(reasons).not.toContain('/usr/local/bin');
+  });
 });

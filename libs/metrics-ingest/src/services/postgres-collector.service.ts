@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { postgresUrl } from '@strata/config';
 import { DEFAULT_COLLECTOR_SETTINGS, METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { statementBatches, statementDeltas } from '../collectors/statement-deltas';
 import { PostgresTargetRecord, PostgresTargetsRepository } from '../repositories/postgres-targets.repository';
@@ -56,6 +57,10 @@ export class PostgresCollector {
     const url = target.urlFrom === null ? undefined : process.env[target.urlFrom];
     if (!url) {
       throw new Error(`environment variable ${target.urlFrom ?? '(none)'} is not set in metrics-ingest`);
+    }
+    // Never handed to the driver otherwise: its errors, kept in the target's status, would show what another variable holds.
+    if (!postgresUrl.safeParse(url).success) {
+      throw new Error(`environment variable ${target.urlFrom} does not hold a postgres:// or postgresql:// URL`);
     }
     return url;
   }

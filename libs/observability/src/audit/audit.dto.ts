@@ -17,11 +17,11 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(2000)
   target?: string;
 
-  @ApiPropertyOptional({ description: 'Writes at or after this instant (ISO 8601)', type: String, format: 'date-time' })
+  @ApiPropertyOptional({ description: 'Writes at or after this instant (an RFC 3339 date-time: 2027-03-01T00:00:00Z)', type: String, format: 'date-time' })
   @IsOptional() @IsDateTime()
   since?: Date;
 
-  @ApiPropertyOptional({ description: 'Writes before this instant (ISO 8601)', type: String, format: 'date-time' })
+  @ApiPropertyOptional({ description: 'Writes before this instant (an RFC 3339 date-time)', type: String, format: 'date-time' })
   @IsOptional() @IsDateTime()
   until?: Date;
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { postgresUrl } from '@strata/config';
 import { HEALTH_CHECK_LATENCY_METRIC, HEALTH_CHECK_UP_METRIC } from '@strata/contracts';
 import { HealthCheck, ProbeOutcome, discoveredVersionOf, parseDuration, sqlValueMatches, statusFromProbes } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
@@ -165,6 +166,10 @@ export class HealthChecksService implements OnApplicationBootstrap, OnApplicatio
     const url = typeof variable === 'string' ? process.env[variable] : undefined;
     if (!url) {
       return { target, ok: false, detail: typeof variable === 'string' ? `environment variable ${variable} is not set in the registry` : 'the component names no target.databaseUrlFrom' };
+    }
+    // Never handed to the driver otherwise: its errors, shown in the version map, would show what another variable holds.
+    if (!postgresUrl.safeParse(url).success) {
+      return { target, ok: false, detail: `environment variable ${String(variable)} does not hold a postgres:// or postgresql:// URL` };
     }
     const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'strata-registry-health-check' });
     const startedAt = performance.now();

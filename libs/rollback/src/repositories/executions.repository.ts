@@ -49,7 +49,7 @@ export class ExecutionsRepository {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return null;
       throw error;
     }
-    await manager.query('SET LOCAL lock_timeout = 0');
+    await manager.query('SET LOCAL lock_timeout TO DEFAULT');
     return this.get(manager, id);
   }
 
