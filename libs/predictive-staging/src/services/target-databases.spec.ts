@@ -28,3 +28,4 @@ describe(TargetDatabases.name, () => {
     expect(JSON.stringify(violations)).not.toMatch(/\/usr|\/root/);
   });
 });
+

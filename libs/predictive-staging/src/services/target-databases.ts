@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@strata/domain';
+import { isDatabaseUnreachable } from '@strata/observability';
 import type { QueryStatistic } from '@strata/predictive-staging/advisor';
 import { Client } from 'pg';
 import { postgresUrl, type Environment } from '@strata/config';
@@ -44,6 +45,12 @@ export class TargetDatabases {
     }
     try {
       return await work(client);
+    } catch (error) {
+      // The target's connection, not Strata's own database: a 422 naming the field, never the 503 that says Strata is down.
+      if (isDatabaseUnreachable(error)) {
+        throw DomainError.invalid('the target database connection was lost', [{ field, message: `the connection to the database ${variable} names was lost: ${(error as Error).message}` }]);
+      }
+      throw error;
     } finally {
       await client.end().catch(() => undefined);
     }
