@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Principal, RequireRole, UuidParamDto } from '@strata/observability';
 import type { Response } from 'express';
 import { DeployRequestDto, DryRunDto, ExecutionDto, ExecutionListQueryDto, ExecutionPageDto, RollbackRequestDto, StopExecutionDto, decodeExecutionCursor, encodeExecutionCursor, mapExecution } from '../dtos/execution.dto';
@@ -66,6 +66,7 @@ export class ExecutionsController {
   @ApiNotFoundResponse()
   @ApiOkResponse({ type: ExecutionDto, description: 'Failed at its current step (stopped by whom, and why); a canary rollout it follows is asked to abort. Retry or abandon it next' })
   @ApiConflictResponse({ description: 'Only a running execution is stopped; one applying a step right now: try again' })
+  @ApiBody({ type: StopExecutionDto, required: false })
   async stop(@Param() { id }: UuidParamDto, @Body() body: StopExecutionDto, @Principal() actor: string): Promise<ExecutionDto> {
     return mapExecution(await this.executions.stop(id, actor, body.reason));
   }

@@ -12,6 +12,7 @@ export class TrafficRulesController {
   @RequireRole('operator')
   @Post()
   @ApiCreatedResponse({ type: TrafficRuleResponseDto })
+  @ApiNotFoundResponse({ description: 'No stack or environment of that name has reached routing-control' })
   @ApiUnprocessableEntityResponse({ description: 'problem+json naming each invalid field' })
   @ApiConflictResponse({ description: 'A rule of that name exists' })
   async create(@Param('stack') stack: string, @Param('environment') environment: string, @Body() body: CreateTrafficRuleDto, @Principal() actor: string): Promise<TrafficRuleResponseDto> {

@@ -6,9 +6,9 @@ import { TrafficRuleEntity } from '../entities/traffic-rule.entity';
 
 /** Nested fields are checked by the domain's rule validator, whose violations name each one. */
 export class CreateTrafficRuleDto {
-  @ApiProperty({ example: 'canary errors' })
+  @ApiProperty({ example: 'canary-errors', description: 'A resource name: 1–63 lowercase letters, digits and hyphens, starting and ending with a letter or digit', maxLength: 63 })
   @IsString()
-  @MaxLength(200)
+  @MaxLength(63)
   name!: string;
 
   @ApiProperty(apiSchema(TRAFFIC_RULE_CONDITION_SCHEMA))
