@@ -36,8 +36,8 @@ function scripted(...answers: (string | Error)[]) {
 }
 
 const refused = () => new UnreachableError(API, 'ECONNREFUSED');
-const watch = (io: CliIo, poll: () => Promise<string>) =>
-  watchUntilDone({ io, intervalMs: 1000, poll, render: (frame) => `${frame}\n`, done: (frame) => frame === 'succeeded', again: 'strata execution watch e-1' });
+const watch = (io: CliIo, poll: () => Promise<string>, reachable = false) =>
+  watchUntilDone({ io, intervalMs: 1000, poll, render: (frame) => `${frame}\n`, done: (frame) => frame === 'succeeded', again: 'strata execution watch e-1', reachable });
 
 describe(watchUntilDone.name, () => {
   it('rides out an API that stops answering, backing off, and says once that it is reconnecting', async () => {
@@ -71,6 +71,21 @@ describe(watchUntilDone.name, () => {
     const notFound = new ApiError(404, { detail: 'gone' });
     await expect(watch(io, scripted('running', notFound, 'succeeded'))).rejects.toBe(notFound);
     expect(written.sleeps).toEqual([1000]);
+  });
+
+  it('rides out 502, 503 and 504 too: a restarting API, or the proxy in front of it, saying it is away', async () => {
+    for (const status of [502, 503, 504]) {
+      const { io, written } = testIo();
+      const away = new ApiError(status, { title: 'Service Unavailable', detail: 'the database is unreachable; retry shortly' });
+      await expect(watch(io, scripted('running', away, 'succeeded'))).resolves.toBe('succeeded');
+      expect(written.stderr).toMatch(new RegExp(`^Strata is not answering \\(${status} .*\\): reconnecting for up to 30 s\n$`));
+    }
+  });
+
+  it('rides out an outage at the first poll when the API has just answered the request that started what is watched', async () => {
+    const { io, written } = testIo();
+    await expect(watch(io, scripted(refused(), 'succeeded'), true)).resolves.toBe('succeeded');
+    expect(written.sleeps).toEqual([250]);
   });
 
   it('on a terminal, the redraw after reconnecting clears the reconnecting note with the frame', async () => {

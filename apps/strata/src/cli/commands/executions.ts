@@ -39,7 +39,7 @@ function printExecution(context: CommandContext, execution: Item): void {
 }
 
 /** Redraws an execution until it ends: succeeded is exit 0, failed or abandoned exit 1. */
-export async function watchExecution(context: CommandContext, id: string, intervalMs: number): Promise<void> {
+export async function watchExecution(context: CommandContext, id: string, intervalMs: number, reachable = false): Promise<void> {
   const last = await watchUntilDone({
     io: context.io,
     intervalMs,
@@ -47,6 +47,7 @@ export async function watchExecution(context: CommandContext, id: string, interv
     render: (execution) => (context.format === 'table' ? executionFrame(execution) : renderItems([execution], context.format, EXECUTION_COLUMNS, true)),
     done: (execution) => (FINAL_EXECUTION_STATUSES as readonly unknown[]).includes(execution['status']),
     again: `strata execution watch ${id}`,
+    reachable,
   });
   const failed = ((last['steps'] as Item[] | undefined) ?? []).find((step) => step['status'] === 'failed');
   watchOutcome(last['status'] === 'succeeded', `${String(last['kind'])} ${id} ${String(last['status'])}${failed ? `: ${String(failed['component'])} ${String(failed['action'])}: ${String(failed['error'])}` : ''}`, context.note);
@@ -60,7 +61,7 @@ async function started(context: CommandContext, answer: Answer<Item>, options: R
     context.print(context.format === 'table' ? (steps.length > 0 ? renderTable(steps, columnsOf(steps)) : 'nothing to do\n') : renderData(answer.body, context.format));
     return;
   }
-  if (options.watch) return watchExecution(context, String(answer.body['id']), options.interval);
+  if (options.watch) return watchExecution(context, String(answer.body['id']), options.interval, true);
   printExecution(context, answer.body);
 }
 

@@ -96,7 +96,7 @@ function printRollout(context: CommandContext, rollout: Item): void {
 }
 
 /** Redraws the rollout until its phase is final; promoted is success, rolled back a failure. */
-export async function watchRollout(context: CommandContext, id: string, intervalMs: number): Promise<void> {
+export async function watchRollout(context: CommandContext, id: string, intervalMs: number, reachable = false): Promise<void> {
   const last = await watchUntilDone({
     io: context.io,
     intervalMs,
@@ -107,6 +107,7 @@ export async function watchRollout(context: CommandContext, id: string, interval
     render: ({ rollout, transitions }) => (context.format === 'table' ? rolloutFrame(rollout, transitions) : renderItems([rollout], context.format, ROLLOUT_COLUMNS, true)),
     done: ({ rollout }) => FINAL_ROLLOUT_PHASES.includes(String(rollout['phase'])),
     again: `strata rollout watch ${id}`,
+    reachable,
   });
   // A rolled-back rollout's own reason only says the stable config serves again; why it was aborted is on that transition.
   const aborted = [...last.transitions].reverse().find((transition) => transition['to'] === 'aborted');
@@ -138,7 +139,7 @@ export function registerRollout(program: Command, io: CliIo): void {
       const context = await commandContext(command, io);
       const { stack, body } = await createBody(options, io);
       const created = (await context.client.request<Item>('POST', apiPath`/v1/stacks/${stack}/rollouts`, { json: body })).body;
-      if (options.watch) return watchRollout(context, String(created['id']), options.interval);
+      if (options.watch) return watchRollout(context, String(created['id']), options.interval, true);
       printRollout(context, created);
     });
 
