@@ -1,3 +1,5 @@
+import { Topics } from '@strata/contracts';
+import { newEvent } from '@strata/messaging';
 import { RegistryModule, TokensService } from '@strata/registry';
 import { RollbackModule } from '@strata/rollback';
 import { RoutingControlModule } from '@strata/routing-control';
@@ -88,9 +90,9 @@ describe('stopping a running execution', () => {
     await http().post('/v1/nodes/heartbeat').send({ stack: 'stop-canary', environment: 'production', location: 'production', component: 'stop-canary-api', address: '127.0.0.1:9202', version: '2.0.0' }).expect(200);
     const started = (await http().post('/v1/stacks/stop-canary/environments/production/deploy').send({ versionGroup: 'stop-canary-2.0.0', canary: { steps: [{ pause: {} }] } }).expect(202)).body as Execution;
     const rolloutOf = async () => {
-      const items = (await http().get('/v1/rollouts?stack=stop-canary').expect(200)).body as { id: string; phase: string }[];
+      const items = (await http().get('/v1/rollouts?stack=stop-canary').expect(200)).body as { id: string; name: string; phase: string }[];
       expect(items).toHaveLength(1);
-      return items[0] as { id: string; phase: string };
+      return items[0] as { id: string; name: string; phase: string };
     };
     await until(async () => expect((await rolloutOf()).phase).toBe('paused'));
 
@@ -100,5 +102,20 @@ describe('stopping a running execution', () => {
     const policy = (await http().get('/v1/stacks/stop-canary/environments/production/routing-policy').expect(200)).body as { config: { stableConfig: string; stackConfigs: { name: string; weight: number }[] } };
     expect(policy.config.stableConfig).toBe('stop-canary-1.0.0');
     expect(policy.config.stackConfigs.filter((stackConfig) => stackConfig.weight > 0).map((stackConfig) => stackConfig.name)).toEqual(['stop-canary-1.0.0']);
+
+    // Routing-control reads the stop's abort and the rollout's request on consumer groups of their own: when the
+    // abort comes first it finds nothing, and the rollout starts with no one following it. Its start is then aborted.
+    const rollout = await rolloutOf();
+    const rolloutStarted = newEvent({
+      type: 'io.strata.routing.rollout.transitioned.v1',
+      service: 'routing-control',
+      subject: 'stop-canary',
+      data: { stack: 'stop-canary', environment: 'production', rollout: rollout.name, versionGroup: 'stop-canary-2.0.0', from: null, to: 'progressing', stepIndex: 0, canaryWeight: 0, reason: 'started', policyVersion: 9, actor: 'routing-control' },
+    });
+    await sut.bus.publish([{ topic: Topics.routingEvents, key: 'stop-canary', value: JSON.stringify(rolloutStarted) }]);
+    await until(async () => {
+      const { rows } = await sut.sql.query<{ data: { rollout: string; reason: string } }>(`SELECT event->'data' AS data FROM rollback.outbox WHERE event_type = 'io.strata.rollback.rollout.abort-requested.v1'`);
+      expect(rows.map((row) => row.data)).toContainEqual(expect.objectContaining({ rollout: rollout.name, reason: expect.stringContaining('started after its traffic step had failed: stopped by ') }));
+    });
   }, 120_000);
 });

@@ -53,6 +53,16 @@ export class ExecutionsRepository {
     return this.get(manager, id);
   }
 
+  /** The execution whose traffic step failed (or was stopped) while waiting for the canary rollout of that name, if any. */
+  async failedOnRollout(manager: EntityManager, stack: string, rollout: string): Promise<ExecutionEntity | null> {
+    const rows = await manager.query<{ execution_id: string }[]>(
+      `SELECT s.execution_id FROM "${this.schema(manager)}".execution_steps s JOIN "${this.schema(manager)}".executions e ON e.id = s.execution_id
+       WHERE e.stack = $1 AND s.action = 'traffic' AND s.status = 'failed' AND s.detail->>'rollout' = $2 LIMIT 1`,
+      [stack, rollout],
+    );
+    return rows[0] ? this.get(manager, rows[0].execution_id) : null;
+  }
+
   async get(manager: EntityManager, id: string): Promise<ExecutionEntity | null> {
     const execution = await manager.findOne(ExecutionEntity, { where: { id }, relations: { steps: true } });
     execution?.steps.sort((left, right) => left.index - right.index);

@@ -147,6 +147,19 @@ export class ExecutionsService {
     });
   }
 
+  /**
+   * A canary rollout that starts after the traffic step asking for it failed or was stopped has no one
+   * following it: asked to abort, so its traffic goes back to stable. Routing-control reads the abort
+   * and the request on consumer groups of their own, so an abort sent at the stop can arrive first
+   * and find nothing to abort.
+   */
+  async abortOrphanedRollout(manager: EntityManager, stack: string, rollout: string): Promise<void> {
+    const execution = await this.executions.failedOnRollout(manager, stack, rollout);
+    const step = execution?.steps.find((candidate) => candidate.action === 'traffic' && candidate.status === 'failed');
+    if (!execution || !step) return;
+    await this.events.requestRolloutAbort(manager, execution, step, rollout, `started after its traffic step had failed: ${step.error ?? 'no error recorded'}`);
+  }
+
   /** The execution holding a stack and environment (running, or failed and not yet given up), if any. */
   holder(stack: string, environment: string, within: EntityManager): Promise<ExecutionEntity | null> {
     return this.executions.active(within, stack, environment);
