@@ -19,15 +19,36 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(() => readGatewayConfig(), 'strata-gateway');
   setLogLevel(config.logLevel);
   const bus = createEventBus(config.bus);
-  // Static stability: with the bus down the gateway still serves its last-known-good config.
-  await bus.start().catch((error: unknown) => new Logger('strata-gateway').warn('the bus is down; serving from the last-known-good config', { error: String(error) }));
   const options = gatewayOptions(config, bus);
   const gateway = config.workers > 1 ? new GatewaySupervisor({ ...options, workers: config.workers }) : new Gateway(options);
+  // Static stability: the gateway serves its last-known-good config at once, bus or not; the bus
+  // connects behind it (its subscription retries until it can join, publishes connect on demand).
   await gateway.start();
+  const stopping = new AbortController();
+  void startBusBehind(bus, stopping.signal);
   stopOnSignals('strata-gateway', async () => {
+    stopping.abort();
     await gateway.stop();
     await bus.stop();
   });
+}
+
+/** How often a gateway started without its bus tries it again. */
+const BUS_RETRY_MS = 5_000;
+
+/** Starts the bus (topics, producer) until it succeeds, saying once that it is down and once that it is back. */
+async function startBusBehind(bus: EventBus, signal: AbortSignal): Promise<void> {
+  const logger = new Logger('strata-gateway');
+  for (let attempt = 0; !signal.aborted; attempt++) {
+    try {
+      await bus.start();
+      if (attempt > 0) logger.info('the bus is back; routing configs and KPI flushes flow again');
+      return;
+    } catch (error: unknown) {
+      if (attempt === 0) logger.warn('the bus is down; serving from the last-known-good config and connecting behind it', { error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, BUS_RETRY_MS).unref());
+    }
+  }
 }
 
 function gatewayOptions(config: GatewayConfig, bus: EventBus): GatewayOptions {

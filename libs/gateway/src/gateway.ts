@@ -173,12 +173,21 @@ export interface ServedVersion {
   routingVersion: number | null;
 }
 
-/** `virtualHosts`: empty on a gateway of one stack, whose body stays as it was. */
+/**
+ * Ready (200) means able to route: a routing config for its stack, or for one of its virtual hosts,
+ * from the bus or the last-known-good file. A bus that is down leaves it serving (static stability):
+ * `degraded`, still 200, so a readiness probe does not take every gateway out of service during a
+ * broker outage. No config anywhere: 503, since every request would be refused.
+ * `virtualHosts`: empty on a gateway of one stack.
+ */
 export async function gatewayHealthAnswer(health: HealthRegistry, gatewayId: string, routingVersion: number | null, virtualHosts: readonly ServedVersion[]): Promise<AdminAnswer> {
   const report = await health.report();
-  const gateway = report.services[GATEWAY_SERVICE] ?? { status: 'down', checks: {} };
-  const body = JSON.stringify({ gatewayId, routingVersion, ...(virtualHosts.length > 0 ? { virtualHosts } : {}), ...gateway });
-  return { status: gateway.status === 'up' ? 200 : 503, contentType: 'application/json', body };
+  const { checks } = report.services[GATEWAY_SERVICE] ?? { checks: {} };
+  const serving = routingVersion !== null || virtualHosts.some((host) => host.routingVersion !== null);
+  const busUp = Object.values(checks).every((check) => check.status === 'up');
+  const status = !serving ? 'down' : busUp ? 'up' : 'degraded';
+  const body = JSON.stringify({ gatewayId, routingVersion, ...(virtualHosts.length > 0 ? { virtualHosts } : {}), status, serving, checks });
+  return { status: serving ? 200 : 503, contentType: 'application/json', body };
 }
 
 async function metricsAnswer(): Promise<AdminAnswer> {

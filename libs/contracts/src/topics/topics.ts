@@ -40,4 +40,6 @@ export const DeadLetterHeaders = {
   originalOffset: 'strata-dlq-original-offset',
   consumerGroup: 'strata-dlq-consumer-group',
   failedAt: 'strata-dlq-failed-at',
+  /** Set when the value was too large to copy whole: its size in bytes (the copy holds its first bytes). */
+  truncatedFrom: 'strata-dlq-truncated-from-bytes',
 } as const;

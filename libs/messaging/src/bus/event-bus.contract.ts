@@ -1,5 +1,5 @@
 import { DeadLetterHeaders } from '@strata/contracts';
-import { createEventProcessor } from '../processing/event-processor';
+import { DLQ_MAX_VALUE_BYTES, createEventProcessor } from '../processing/event-processor';
 import { EventBus, IncomingMessage } from './event-bus';
 
 async function eventually(assertion: () => void, timeoutMs: number): Promise<void> {
@@ -205,6 +205,41 @@ export function describeEventBusContract(transport: string, createBus: () => Eve
         });
         expect(unknown!.headers[DeadLetterHeaders.reason]).toBe("unknown event type 'io.strata.unknown.v1'");
         expect(Number(unknown!.headers[DeadLetterHeaders.originalOffset])).toBe(Number(malformed!.headers[DeadLetterHeaders.originalOffset]) + 1);
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      "dead-letters a value near the broker's record limit as its first bytes and its size, and keeps the partition moving",
+      async () => {
+        const handled: string[] = [];
+        const deadLetters: IncomingMessage[] = [];
+        await bus.subscribe({ groupId: 'dlq-watch-large', topics: ['dlq'], handler: async (message) => void deadLetters.push(message) });
+        await bus.subscribe({
+          groupId: 'poison-large',
+          topics: ['rollback.events'],
+          handler: createEventProcessor({
+            groupId: 'poison-large',
+            bus,
+            handlers: {
+              'io.strata.registry.environment.added.v1': async (event) => {
+                handled.push(event.id);
+              },
+            },
+          }),
+        });
+        // Under Kafka's default 1 MB record limit alone, over it with the dead-letter headers added to a whole copy.
+        const large = 'y'.repeat(1_040_000);
+        await bus.publish([{ topic: 'rollback.events', key: 'large', value: large }]);
+        await bus.publish([{ topic: 'rollback.events', key: 'large', value: validEvent('large', 1) }]);
+        await eventually(() => {
+          expect(handled).toEqual(['large-1']);
+          expect(deadLetters.filter((message) => message.headers[DeadLetterHeaders.consumerGroup] === 'poison-large')).toHaveLength(1);
+        }, timeoutMs);
+        const [copy] = deadLetters.filter((message) => message.headers[DeadLetterHeaders.consumerGroup] === 'poison-large');
+        expect(copy!.value!.length).toBe(DLQ_MAX_VALUE_BYTES);
+        expect(copy!.headers[DeadLetterHeaders.truncatedFrom]).toBe(String(large.length));
+        expect(copy!.headers[DeadLetterHeaders.reason]).toMatch(/^value is not JSON/);
       },
       timeoutMs * 2,
     );

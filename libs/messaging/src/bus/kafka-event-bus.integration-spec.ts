@@ -34,3 +34,61 @@ describe('KafkaEventBus consumer groups', () => {
     }
   }, 60_000);
 });
+
+describe('KafkaEventBus recovery', () => {
+  const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it("rejoins a group whose consumer crashed on an error kafkajs gives up on (a handler's TypeError), says so on its health probe meanwhile, and delivers the message again", async () => {
+    const bus = kafkaBus(uniqueTopicPrefix('crash'));
+    const handled: string[] = [];
+    let thrown = 0;
+    try {
+      await bus.start();
+      await bus.subscribe({
+        groupId: 'crashy',
+        topics: ['anomalies'],
+        handler: async (message) => {
+          if (thrown === 0) {
+            thrown += 1;
+            // kafkajs never restarts a consumer on a TypeError (an "unrecoverable" error): before, the group stayed behind for good.
+            throw new TypeError("Cannot read properties of undefined (reading 'id')");
+          }
+          handled.push(String(message.value));
+        },
+      });
+      await bus.publish([{ topic: 'anomalies', key: 'k', value: 'first' }]);
+      await until(() => thrown === 1, 20_000);
+      await expect(bus.probe()).rejects.toThrow('consumer group(s) crashy crashed and are rejoining');
+      await until(() => handled.includes('first'), 30_000);
+      await bus.publish([{ topic: 'anomalies', key: 'k', value: 'second' }]);
+      await until(() => handled.includes('second'), 20_000);
+      expect(handled).toEqual(['first', 'second']);
+      await bus.probe();
+    } finally {
+      await bus.stop();
+    }
+  }, 90_000);
+
+  it('publishes once the broker can be reached even when start() never connected the producer', async () => {
+    const prefix = uniqueTopicPrefix('late');
+    const started = kafkaBus(prefix);
+    const late = kafkaBus(prefix);
+    const seen: string[] = [];
+    try {
+      await started.start();
+      await started.subscribe({ groupId: 'late-reader', topics: ['anomalies'], handler: async (message) => void seen.push(String(message.value)) });
+      // As a process that started while the broker was away (start() failed or never ran): its first publish connects.
+      await late.publish([{ topic: 'anomalies', key: 'k', value: 'from a late producer' }]);
+      await until(() => seen.length === 1, 20_000);
+      expect(seen).toEqual(['from a late producer']);
+    } finally {
+      await Promise.all([started.stop(), late.stop()]);
+    }
+  }, 60_000);
+});

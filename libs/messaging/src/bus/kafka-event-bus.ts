@@ -34,6 +34,10 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
   return result;
 }
 
+/** Back-off of a consumer rejoining its group after a crash kafkajs does not restart. */
+const REJOIN_FIRST_WAIT_MS = 2_000;
+const REJOIN_LONGEST_WAIT_MS = 60_000;
+
 /** How long start() waits for topics it created (or saw created) to be served before giving up. */
 const TOPIC_METADATA_WAIT_MS = 15_000;
 
@@ -47,6 +51,10 @@ export class KafkaEventBus implements EventBus {
   private readonly consumers: Consumer[] = [];
   private readonly stopping = new AbortController();
   private readonly logicalByPhysical = new Map<string, TopicName>();
+  /** Consumer groups whose consumer crashed for good (kafkajs does not restart it) and is being rejoined: the health probe names them. */
+  private readonly crashed = new Set<string>();
+  private producerConnected = false;
+  private producerConnecting: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaBusOptions) {
     // Each subscription listens for the bus stopping: one process has more than Node's default 10.
@@ -60,6 +68,12 @@ export class KafkaEventBus implements EventBus {
       logCreator: () => (entry: LogEntry) => this.logKafkajs(entry),
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.CONNECT, () => {
+      this.producerConnected = true;
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.producerConnected = false;
+    });
     this.admin = this.kafka.admin();
     for (const topic of ALL_TOPICS) {
       this.logicalByPhysical.set(physicalTopic(options.topicPrefix, topic), topic);
@@ -69,7 +83,18 @@ export class KafkaEventBus implements EventBus {
   async start(): Promise<void> {
     await this.admin.connect();
     await this.ensureTopics();
-    await this.producer.connect();
+    await this.connectProducer();
+  }
+
+  /**
+   * Connects the producer once, however many publishes ask at the same time. A process that started
+   * with the broker away (a gateway serving its last-known-good config) connects at its next publish.
+   */
+  private connectProducer(): Promise<void> {
+    this.producerConnecting ??= this.producer.connect().finally(() => {
+      this.producerConnecting = undefined;
+    });
+    return this.producerConnecting;
   }
 
   async stop(): Promise<void> {
@@ -79,6 +104,9 @@ export class KafkaEventBus implements EventBus {
   }
 
   async probe(): Promise<void> {
+    if (this.crashed.size > 0) {
+      throw new Error(`consumer group(s) ${[...this.crashed].sort().join(', ')} crashed and are rejoining`);
+    }
     await this.admin.describeCluster();
   }
 
@@ -93,6 +121,7 @@ export class KafkaEventBus implements EventBus {
       batch.push({ key: message.key, value: message.value, headers: message.headers });
       byTopic.set(topic, batch);
     }
+    if (!this.producerConnected) await this.connectProducer();
     await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, batch]) => ({ topic, messages: batch })),
@@ -119,21 +148,45 @@ export class KafkaEventBus implements EventBus {
     this.consumers.push(consumer);
     const stopping = new AbortController();
     const signal = AbortSignal.any([this.stopping.signal, stopping.signal]);
+    const join = async () => {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: subscription.topics.map((topic) => physicalTopic(this.options.topicPrefix, topic)),
+        fromBeginning: true,
+      });
+      await consumer.run(this.runConfig(subscription, signal));
+    };
     consumer.on(consumer.events.CRASH, (event) => {
       this.logger.error('consumer crashed', event.payload.error, { groupId: subscription.groupId, restart: event.payload.restart });
+      // kafkajs gives up on an error it does not call retriable (a bug's TypeError, a record the broker
+      // refuses): the group would stay behind for good while the process looks healthy.
+      if (!event.payload.restart && !signal.aborted) void this.rejoin(subscription.groupId, consumer, join, signal);
     });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: subscription.topics.map((topic) => physicalTopic(this.options.topicPrefix, topic)),
-      fromBeginning: true,
-    });
-    await consumer.run(this.runConfig(subscription, signal));
+    await join();
     return {
       stop: async () => {
         stopping.abort();
         await consumer.disconnect();
       },
     };
+  }
+
+  /** Joins the group again after a crash kafkajs does not restart, backing off; the uncommitted message is delivered again. */
+  private async rejoin(groupId: string, consumer: Consumer, join: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    this.crashed.add(groupId);
+    for (let waitMs = REJOIN_FIRST_WAIT_MS; !signal.aborted; waitMs = Math.min(waitMs * 2, REJOIN_LONGEST_WAIT_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+      if (signal.aborted) break;
+      try {
+        await consumer.disconnect();
+        await join();
+        this.logger.warn('consumer rejoined its group after a crash', { groupId });
+        break;
+      } catch (error) {
+        this.logger.error('consumer could not rejoin its group; trying again', error, { groupId, nextInMs: Math.min(waitMs * 2, REJOIN_LONGEST_WAIT_MS) });
+      }
+    }
+    this.crashed.delete(groupId);
   }
 
   private runConfig(subscription: Subscription, signal: AbortSignal): ConsumerRunConfig {

@@ -47,6 +47,12 @@ const retried = new Counter({
 
 const HEARTBEAT_SLICE_MS = 2_000;
 
+/**
+ * The most of a message's value its dead-letter copy holds: half of Kafka's default 1 MB record limit
+ * (message.max.bytes), leaving room for the original headers and the DLQ's own.
+ */
+export const DLQ_MAX_VALUE_BYTES = 512 * 1024;
+
 export class ConsumerStoppingError extends Error {
   override readonly name = 'ConsumerStoppingError';
 }
@@ -66,13 +72,18 @@ function deliveryRules(options: DeliveryRuleOptions): DeliveryRules {
   const backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
 
   const deadLetter = async (message: IncomingMessage, reason: string): Promise<void> => {
+    // A record near the broker's size limit fits on its own topic but not with the DLQ's headers: the
+    // copy keeps its first bytes and says how large it was, or the partition could never move on.
+    const value = message.value ?? Buffer.alloc(0);
+    const truncated = value.length > DLQ_MAX_VALUE_BYTES;
     await options.bus.publish([
       {
         topic: 'dlq',
         key: message.key,
-        value: message.value ?? Buffer.alloc(0),
+        value: truncated ? value.subarray(0, DLQ_MAX_VALUE_BYTES) : value,
         headers: {
           ...message.headers,
+          ...(truncated ? { [DeadLetterHeaders.truncatedFrom]: String(value.length) } : {}),
           [DeadLetterHeaders.reason]: reason.slice(0, 2_000),
           [DeadLetterHeaders.originalTopic]: message.topic,
           [DeadLetterHeaders.originalPartition]: String(message.partition),
