@@ -42,6 +42,11 @@ describe(classifyFailure.name, () => {
     expect(sut(withCode(code))).toBe(kind);
   });
 
+  it('treats a database closed to connections for a while as transient, and SQLSTATE 55000 otherwise as unknown', () => {
+    expect(sut(Object.assign(new Error('database "strata" is not currently accepting connections'), { code: '55000' }))).toBe(FailureKind.Transient);
+    expect(sut(Object.assign(new Error('currval of sequence "s" is not yet defined in this session'), { code: '55000' }))).toBe(FailureKind.Unknown);
+  });
+
   it('looks through TypeORM driver errors', () => {
     const wrapped = Object.assign(new Error('query failed'), { driverError: withCode('23505') });
     expect(sut(wrapped)).toBe(FailureKind.Permanent);

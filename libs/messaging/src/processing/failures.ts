@@ -32,6 +32,9 @@ const DOMAIN_FAILURE_KIND: Record<DomainErrorCode, FailureKind> = {
 
 const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** SQLSTATE 55000 (object not in prerequisite state) is transient only with these words: most of its uses are not. */
+const NOT_ACCEPTING_CONNECTIONS = /is not currently accepting connections/;
+
 /** PostgreSQL SQLSTATE classes: https://www.postgresql.org/docs/current/errcodes-appendix.html */
 function classifySqlState(sqlState: string): FailureKind {
   if (sqlState === '40001' || sqlState === '40P01' || sqlState === '55P03') {
@@ -71,10 +74,13 @@ export function classifyFailure(error: unknown): FailureKind {
   if (code && TRANSIENT_NETWORK_CODES.has(code)) {
     return FailureKind.Transient;
   }
+  const message = error instanceof Error ? error.message : '';
+  if (code === '55000' && NOT_ACCEPTING_CONNECTIONS.test(message)) {
+    return FailureKind.Transient; // a database closed to connections for a while (ALTER DATABASE … ALLOW_CONNECTIONS false, maintenance)
+  }
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     return classifySqlState(code);
   }
-  const message = error instanceof Error ? error.message : '';
   if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return FailureKind.Transient;
   }

@@ -15,6 +15,7 @@ describe(isDatabaseUnreachable.name, () => {
     ['SQLSTATE 57P03 (starting up)', withCode('the database system is starting up', '57P03')],
     ['SQLSTATE 08006 (connection failure)', withCode('connection failure', '08006')],
     ['SQLSTATE 53300 (too many connections)', withCode('sorry, too many clients already', '53300')],
+    ['a database closed to connections (55000)', withCode('database "strata" is not currently accepting connections', '55000')],
   ])('holds for %s', (_case, error) => {
     expect(isDatabaseUnreachable(error)).toBe(true);
   });

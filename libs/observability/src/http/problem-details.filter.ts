@@ -91,8 +91,8 @@ const UNREACHABLE_MESSAGES = /^(Connection terminated|timeout exceeded when tryi
 
 /**
  * The database cannot be reached, as opposed to refusing a statement: a socket error, a lost
- * connection, SQLSTATE class 08 (connection exception), 57P01–57P03 (shutting down, starting up) or
- * 53300 (too many connections). TypeORM wraps the driver's error as `driverError`.
+ * connection, SQLSTATE class 08 (connection exception), 57P01–57P03 (shutting down, starting up),
+ * 53300 (too many connections) or a database not accepting connections (55000 with those words). TypeORM wraps the driver's error as `driverError`.
  */
 export function isDatabaseUnreachable(exception: unknown): boolean {
   if (!(exception instanceof Error)) return false;
@@ -100,6 +100,7 @@ export function isDatabaseUnreachable(exception: unknown): boolean {
     if (!(error instanceof Error)) return false;
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300')) return true;
+    if (code === '55000' && /is not currently accepting connections/.test(error.message)) return true;
     return UNREACHABLE_MESSAGES.test(error.message);
   });
 }
