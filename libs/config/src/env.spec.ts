@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, parseEnvironment, shownValue } from './env';
+import { port, positiveInt } from './fields';
 
 function problemsOf(schema: z.ZodObject, env: Record<string, string>): readonly string[] {
   try {
@@ -39,5 +40,18 @@ describe(parseEnvironment.name, () => {
       "DATABASE_URL: must be a postgres:// URL (got 'postgresql://u:***@h/d')",
     ]);
     expect(problems.join('\n')).not.toMatch(/Real\$ecret|topsecret/);
+  });
+});
+
+describe('parseEnvironment on numbers out of range', () => {
+  const schema = z.object({ DATABASE_POOL_SIZE: positiveInt(10, 100), PORT: port(8080), RETENTION_DAYS: z.coerce.number().min(7, 'must be at least RAW_RETENTION_DAYS') });
+
+  it('names the bound a number breaks, not "must be a number"', () => {
+    expect(problemsOf(schema, { DATABASE_POOL_SIZE: '-1', PORT: '70000', RETENTION_DAYS: '10' })).toEqual(["DATABASE_POOL_SIZE: must be at least 1 (got '-1')", "PORT: must be at most 65535 (got '70000')"]);
+    expect(problemsOf(schema, { DATABASE_POOL_SIZE: '101', RETENTION_DAYS: '7' })).toEqual(["DATABASE_POOL_SIZE: must be at most 100 (got '101')"]);
+  });
+
+  it('keeps what is not a number, and a bound given its own words', () => {
+    expect(problemsOf(schema, { DATABASE_POOL_SIZE: 'ten', RETENTION_DAYS: '3' })).toEqual(["DATABASE_POOL_SIZE: must be a number (got 'ten')", "RETENTION_DAYS: must be at least RAW_RETENTION_DAYS (got '3')"]);
   });
 });

@@ -26,11 +26,28 @@ export function parseEnvironment<TSchema extends z.ZodObject>(schema: TSchema, e
       result.error.issues.map((issue) => {
         const variable = issue.path.map(String).join('.') || 'environment';
         const received = present[variable as keyof typeof present];
-        return `${variable}: ${issue.message}${received === undefined ? ' (not set)' : ` (${shownValue(variable, String(received))})`}`;
+        return `${variable}: ${issueMessage(issue)}${received === undefined ? ' (not set)' : ` (${shownValue(variable, String(received))})`}`;
       }),
     );
   }
   return result.data;
+}
+
+const GENERIC_NUMBER_MESSAGE = /^(must be a (port )?number|Too (small|big))/;
+
+/**
+ * A bound says which bound: a number schema's own message ("must be a number", given for its type)
+ * is also what zod reports for a check without one, so -1 read "must be a number".
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (!GENERIC_NUMBER_MESSAGE.test(issue.message)) return issue.message; // a bound's own words (e.g. naming another variable)
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') {
+    return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${issue.minimum}`;
+  }
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
+    return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}`;
+  }
+  return issue.message;
 }
 
 /** Variables whose value is a credential by name: a start-up error says how long it is, never what. */
