@@ -58,6 +58,12 @@ export const routingLayersRequestedV1 = z.object({
   lbRule: lbRuleLayer.nullable().optional(),
   networkPolicy: lbRuleLayer.nullable().optional(),
   reason: z.string().min(1).max(2_000),
+  /**
+   * Epoch ms after which the request is refused, not applied: the step that asked stops waiting for
+   * its answer, and a policy published after that (routing-control was down, its consumer behind)
+   * would move traffic behind a failed execution's back. Absent: no deadline (older senders).
+   */
+  notAfter: z.number().int().nonnegative().optional(),
 });
 export type RoutingLayersRequestedV1 = z.infer<typeof routingLayersRequestedV1>;
 

@@ -113,6 +113,8 @@ export class RoutingExecutor implements LayerExecutor {
       stack: execution.stack,
       environment: execution.environment,
       reason: `execution ${execution.id} step ${step.index + 1} (${step.action} ${step.component})`,
+      // Published within the first half of the step's wait, or not at all: the gateways get the other half to ACK.
+      notAfter: context.now.getTime() + Math.floor(this.tuning.routingTimeoutMs / 2),
       ...layers,
     };
     await this.events.record(context.manager, this.events.create('io.strata.rollback.routing.requested.v1', execution.stack, request));

@@ -33,6 +33,9 @@ export class RoutingLayersService {
     if (await this.layers.request(manager, requestId)) {
       return; // a redelivery: this step already has its policy version (and its answer, or one to come)
     }
+    if (request.notAfter !== undefined && Date.now() > request.notAfter) {
+      return this.answers.answer(manager, request, null, 'rejected', 0, `arrived ${Date.now() - request.notAfter} ms after its deadline (${new Date(request.notAfter).toISOString()}): the step that asked no longer waits for it, so nothing was changed`);
+    }
     await this.awaitCatalog(manager, stack, environment, [request.traffic?.versionGroup, request.canary?.versionGroup]);
     await this.policies.lock(manager, stack, environment);
     const next = moved(await this.layers.layers(manager, stack, environment), request);
