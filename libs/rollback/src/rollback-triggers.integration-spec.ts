@@ -125,7 +125,7 @@ describe('rollback triggers', () => {
     expect(await firings()).toEqual([]);
   });
 
-  it('does not act again within the cool-down, whatever the signal does, nor through another trigger', async () => {
+  it('acts once per rollout through any of its triggers, and a new rollout is guarded again: an abort is held only by what acted on the same canary', async () => {
     await sut.http().put(path('errors')).send({ when: ERRORS, window: '2s', minRequests: 10, action: 'abort', coolDown: '1h' }).expect(201);
     await sut.http().put(path('errors-too')).send({ when: 'error_rate(canary) > 0.5', window: '2s', minRequests: 10, action: 'abort', coolDown: '1h' }).expect(201);
     const logged: string[] = [];
@@ -141,12 +141,19 @@ describe('rollback triggers', () => {
       setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
       restoreSink();
     }
-    // One of the two acted on the first rollout; the environment's cool-down held the other, and both on the second.
-    expect((await firings()).map((firing) => firing.rollout)).toEqual(['first']);
-    expect(abortsOf('second')).toEqual([]);
-    // Held by the cool-down, they left no firing, so the log says it: once per trigger, rollout and cool-down, not once per flush.
+    // One of the two acted on each rollout, and the cool-down held the other there; the first rollout's
+    // abort did not leave the second, a new faulty canary, unguarded for the hour.
+    expect((await firings()).map((firing) => firing.rollout)).toEqual(['second', 'first']);
+    expect(abortsOf('first')).toHaveLength(1);
+    expect(abortsOf('second')).toHaveLength(1);
+    // Held by the cool-down, it left no firing, so the log says it: once per trigger, rollout and cool-down, not once per flush.
     const cooling = logged.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry['msg'] === 'a rollback trigger holds but is cooling down: it does not act');
-    expect(cooling.filter((entry) => entry['rollout'] === 'second').map((entry) => entry['trigger']).sort()).toEqual(['errors', 'errors-too']);
+    for (const rollout of ['first', 'second']) {
+      const held = cooling.filter((entry) => entry['rollout'] === rollout).map((entry) => String(entry['trigger']));
+      const acted = (await firings()).find((firing) => firing.rollout === rollout)?.trigger;
+      expect(held).toContain(['errors', 'errors-too'].find((name) => name !== acted));
+      expect(new Set(held).size).toBe(held.length);
+    }
     expect(cooling[0]).toMatchObject({ level: 'warn', stack, coolDownUntil: expect.any(String) });
   });
 

@@ -55,8 +55,12 @@ export class TriggersRepository {
   }
 
   /** When a trigger of the environment last acted (dry runs do not count), or null. */
-  async lastActed(manager: EntityManager, stack: string, environment: string): Promise<Date | null> {
-    const rows: { at: Date | null }[] = await manager.query(`SELECT max(fired_at) AS at FROM "${S}".trigger_firings WHERE stack = $1 AND environment = $2 AND NOT dry_run`, [stack, environment]);
+  /** The last time a trigger of the environment acted (not a dry run), on anything or on one rollout. */
+  async lastActed(manager: EntityManager, stack: string, environment: string, rollout?: string): Promise<Date | null> {
+    const rows: { at: Date | null }[] =
+      rollout === undefined
+        ? await manager.query(`SELECT max(fired_at) AS at FROM "${S}".trigger_firings WHERE stack = $1 AND environment = $2 AND NOT dry_run`, [stack, environment])
+        : await manager.query(`SELECT max(fired_at) AS at FROM "${S}".trigger_firings WHERE stack = $1 AND environment = $2 AND rollout = $3 AND NOT dry_run`, [stack, environment, rollout]);
     return rows[0]?.at ?? null;
   }
 

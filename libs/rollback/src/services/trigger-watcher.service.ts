@@ -157,11 +157,15 @@ export class TriggerWatcher {
    * `at`: the signal's time (`for` is measured in it); `now`: this service's (firings and
    * cool-downs). The cool-down counts from the trigger's own last firing and, unless it is a dry
    * run, from the last time any trigger of the environment acted: two triggers seeing one flapping
-   * canary roll it back once, not once each.
+   * canary roll it back once, not once each. An abort of a canary is held only by what acted on
+   * that same rollout: it only sends the canary's traffic back to stable, so it cannot loop, and an
+   * earlier rollout's abort must not leave a new faulty canary unguarded for the cool-down.
    */
   private async decide(manager: EntityManager, trigger: RollbackTriggerEntity, spec: RollbackTriggerSpec, subject: TriggerSubject, key: string, holds: boolean, evidence: () => string, { at, now }: { at: number; now: number }): Promise<void> {
-    const acted = holds && !spec.dryRun ? await this.lastActed(manager, trigger) : null;
-    const lastFiredAt = Math.max(trigger.lastFiredAt?.getTime() ?? -Infinity, acted ?? -Infinity);
+    const abortOnly = spec.action === 'abort' && subject.rollout !== null;
+    const acted = !holds || spec.dryRun ? null : abortOnly ? await this.lastActedOnRollout(manager, trigger, subject.rollout as string) : await this.lastActed(manager, trigger);
+    const ownLast = abortOnly ? null : trigger.lastFiredAt;
+    const lastFiredAt = Math.max(ownLast?.getTime() ?? -Infinity, acted ?? -Infinity);
     const decision = decideTrigger({ holds, at, now, forMs: spec.watch.kind === 'kpi' ? spec.forMs : 0, coolDownMs: spec.coolDownMs, lastFiredAt: Number.isFinite(lastFiredAt) ? lastFiredAt : null }, this.tracking.get(key) ?? IDLE_TRIGGER);
     if (decision.outcome === 'idle') this.tracking.delete(key);
     else this.tracking.set(key, decision.tracking);
@@ -194,11 +198,16 @@ export class TriggerWatcher {
       versionGroup: subject.versionGroup,
       lastActedAt: new Date(lastActedAt).toISOString(),
       coolDownUntil: new Date(until).toISOString(),
-      why: 'the trigger, or another trigger of the environment, acted less than its coolDown ago',
+      why: spec.action === 'abort' && subject.rollout !== null ? 'a trigger already acted on this rollout less than its coolDown ago' : 'the trigger, or another trigger of the environment, acted less than its coolDown ago',
     });
   }
 
   /** The environment's last action, read at most every ARMED_TTL_MS (another replica's shows up within that). */
+  /** The last time a trigger of the environment acted on this rollout (a firing is one per trigger and subject: another trigger's). */
+  private async lastActedOnRollout(manager: EntityManager, trigger: RollbackTriggerEntity, rollout: string): Promise<number | null> {
+    return (await this.triggers.lastActed(manager, trigger.stack, trigger.environment, rollout))?.getTime() ?? null;
+  }
+
   private async lastActed(manager: EntityManager, trigger: RollbackTriggerEntity): Promise<number | null> {
     const key = `${trigger.stack}/${trigger.environment}`;
     const held = this.acted.get(key);
