@@ -81,9 +81,14 @@ export class KafkaEventBus implements EventBus {
   }
 
   async start(): Promise<void> {
-    await this.admin.connect();
-    await this.ensureTopics();
-    await this.connectProducer();
+    try {
+      await this.admin.connect();
+      await this.ensureTopics();
+      await this.connectProducer();
+    } catch (error) {
+      // kafkajs retries for a minute or more, then names a broker: the operator needs the variable to fix.
+      throw new Error(`cannot start the Kafka bus on KAFKA_BROKERS=${this.options.brokers.join(',')}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   /**
