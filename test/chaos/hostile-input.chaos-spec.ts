@@ -7,7 +7,7 @@ import { portOrFree } from '@strata/runtime';
 import { TestDatabase, aStackCreatedEvent, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { Admin, Consumer, Kafka, KafkaMessage, Producer, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForGatewayStarted, waitForHealthy } from '../e2e/support/service-process';
 import { consumerGroupsByTopic, laggingPartitions } from './support/consumer-groups';
 import { recordFigures } from './support/figures';
 import { gatewayEnvironment } from './support/gateway-environment';
@@ -83,7 +83,7 @@ describe('hostile Kafka input', () => {
     const gateway = new ServiceProcess('gateway', gatewayEnvironment(common, placement));
     services.push(gateway);
     gateway.start();
-    await waitForHealthy(`http://127.0.0.1:${adminPort}`, gateway, 120_000);
+    await waitForGatewayStarted(`http://127.0.0.1:${adminPort}`, gateway, 120_000);
   }
 
   beforeAll(async () => {

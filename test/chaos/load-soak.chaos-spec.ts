@@ -5,7 +5,7 @@ import { portOrFree } from '@strata/runtime';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { Client } from 'pg';
 import { GatewayStatusBody, apiCall, registerDeployedStack, startSampleBackend } from '../e2e/support/api';
-import { ServiceProcess, distributedModeEnv, waitForHealthy } from '../e2e/support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForGatewayStarted, waitForHealthy } from '../e2e/support/service-process';
 import { Answer, closeClients, steadyLoad } from '../e2e/support/traffic';
 import { chaosMode, recordFigures } from './support/figures';
 import { gatewayEnvironment } from './support/gateway-environment';
@@ -73,7 +73,12 @@ describe('load and soak', () => {
     ];
     processes.push(...started);
     started.forEach((process) => process.start());
-    await Promise.all(started.map((process, index) => waitForHealthy(urls[['registry', 'routing-control', 'metrics-ingest', 'gatewayAdmin'][index]!]!, process, 120_000)));
+    await Promise.all(
+      started.map((process, index) => {
+        const url = urls[['registry', 'routing-control', 'metrics-ingest', 'gatewayAdmin'][index]!]!;
+        return process.app === 'gateway' ? waitForGatewayStarted(url, process, 120_000) : waitForHealthy(url, process, 120_000);
+      }),
+    );
     await registerDeployedStack(urls['registry']!, stack, component, [['release-1', '1.0.0']]);
     const policyPath = `/v1/stacks/${stack}/environments/production/routing-policy`;
     const policy = { component, stableConfig: 'release-1', stackConfigs: [{ name: 'release-1', weight: 100, nodes: [{ id: 'n1', url: backend.url, version: '1.0.0' }] }], healthCheck: { path: '/healthz', intervalMs: 1_000 } };

@@ -52,9 +52,10 @@ describe('embedded mode (npm start)', () => {
       expect(await docs.text()).toContain('swagger-ui');
       const spec = (await (await fetch(`${first.api}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(spec.paths)).toContain('/v1/stacks');
+      // A readiness answer: up and on its bus, but not ready before a routing policy reaches it (it would refuse every request).
       const gatewayHealth = await fetch(`${first.gatewayAdmin}/health`);
-      expect(gatewayHealth.status).toBe(200);
-      expect(await gatewayHealth.json()).toMatchObject({ gatewayId: 'embedded', status: 'up' });
+      expect(gatewayHealth.status).toBe(503);
+      expect(await gatewayHealth.json()).toMatchObject({ gatewayId: 'embedded', status: 'down', serving: false, checks: { bus: { status: 'up' } } });
       // On the data port /health is routed like any path: with no routing policy yet, there is no backend to route it to.
       const routed = await fetch(`${first.gateway}/health`);
       expect({ status: routed.status, contentType: routed.headers.get('content-type') }).toEqual({ status: 503, contentType: 'application/problem+json' });

@@ -7,7 +7,7 @@ import { portOrFree } from '@strata/runtime';
 import { Client } from 'pg';
 import { apiCall, startSampleBackend } from './support/api';
 import { executionDone, schemaDump, startExecution } from './support/executions';
-import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForGatewayStarted, waitForHealthy } from './support/service-process';
 import { EXECUTIONS_STACK, manifest, startActionServer } from './support/execution-stack';
 import { closeClients, send, steadyLoad } from './support/traffic';
 
@@ -126,7 +126,7 @@ describe('executions across every layer (distributed mode)', () => {
       waitForHealthy(registryUrl, processes['registry'] as ServiceProcess, 90_000),
       waitForHealthy(`http://127.0.0.1:${routingPort}`, processes['routing'] as ServiceProcess, 90_000),
       waitForHealthy(rollbackUrl, processes['rollback'] as ServiceProcess, 90_000),
-      waitForHealthy(`http://127.0.0.1:${adminPort}`, processes['gateway'] as ServiceProcess, 90_000),
+      waitForGatewayStarted(`http://127.0.0.1:${adminPort}`, processes['gateway'] as ServiceProcess, 90_000),
     ]);
     actions = await startActionServer();
     const applied = await api(registryUrl, 'POST', '/v1/apply', manifest(actions.url), 'application/yaml');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabase, aStackName, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
-import { ServiceProcess, distributedModeEnv, waitForHealthy } from './support/service-process';
+import { ServiceProcess, distributedModeEnv, waitForGatewayStarted, waitForHealthy } from './support/service-process';
 import { Answer, closeClients, countBy, sendMany, sendUntil, shareOf } from './support/traffic';
 import { GatewayStatusBody, RolloutBody, apiCall, logEntries, registerDeployedStack, startSampleBackend } from './support/api';
 
@@ -134,7 +134,7 @@ describe('gateway routing across processes', () => {
     backends.v1a = await startSampleBackend(STABLE_VERSION, 'v1a');
     backends.v1b = await startSampleBackend(STABLE_VERSION, 'v1b');
     backends.v2 = await startSampleBackend(CANARY_VERSION, 'v2');
-    await Promise.all([waitForHealthy(registryUrl, registry, 90_000), waitForHealthy(routingUrl, routing, 90_000), waitForHealthy(gatewayAdminUrl, gateway, 90_000)]);
+    await Promise.all([waitForHealthy(registryUrl, registry, 90_000), waitForHealthy(routingUrl, routing, 90_000), waitForGatewayStarted(gatewayAdminUrl, gateway, 90_000)]);
 
     // routing-control learns all of it from registry events.
     await registerDeployedStack(registryUrl, stack, component, [

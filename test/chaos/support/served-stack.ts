@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portOrFree } from '@strata/runtime';
 import { GatewayStatusBody, apiCall, registerDeployedStack, startSampleBackend } from '../../e2e/support/api';
-import { ServiceProcess, waitForHealthy } from '../../e2e/support/service-process';
+import { ServiceProcess, waitForGatewayStarted } from '../../e2e/support/service-process';
 import { gatewayEnvironment } from './gateway-environment';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,7 +36,7 @@ export class ServedStack {
     [this.gatewayUrl, this.gatewayAdminUrl] = [`http://127.0.0.1:${port}`, `http://127.0.0.1:${adminPort}`];
     this.gateway = new ServiceProcess('gateway', gatewayEnvironment(common, { port: String(port), adminPort: String(adminPort), gatewayId: this.gatewayId, stateDir: this.stateDir, stack: this.stack }));
     this.gateway.start();
-    await waitForHealthy(this.gatewayAdminUrl, this.gateway, 120_000);
+    await waitForGatewayStarted(this.gatewayAdminUrl, this.gateway, 120_000);
     await registerDeployedStack(registryUrl, this.stack, this.component, [
       ['release-1', '1.0.0'],
       ['release-2', '2.0.0'],

@@ -132,6 +132,27 @@ export async function waitForHealthy(url: string, service: ServiceProcess, timeo
 }
 
 /**
+ * A gateway process is up: its admin listener answers and its bus check is up. Its `/health` stays
+ * 503 until a routing config reaches it (a readiness answer), so waiting for 200 would wait for a
+ * policy the test has not published yet.
+ */
+export async function waitForGatewayStarted(adminUrl: string, gateway: ServiceProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const body = (await (await fetch(`${adminUrl}/health`)).json()) as { checks?: Record<string, { status?: string }> };
+      if (body.checks?.['bus']?.status === 'up') return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${gateway.app} did not start with its bus within ${timeoutMs} ms; its output:\n${gateway.log.slice(-5_000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
  * The environment every service process of a distributed-mode e2e shares: Kafka as the bus with
  * topics of the test's own, its database, and timings short enough for a test to wait on.
  */
