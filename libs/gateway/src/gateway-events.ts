@@ -25,14 +25,17 @@ export function fallbackChangedMessage(change: GatewayFallbackChangedV1): Outgoi
   return { topic: Topics.routingEvents, key: change.stack, value: JSON.stringify(event) };
 }
 
-/** Logs a change of routing mode (fallback or panic entered or left) and says it on the bus. */
+/** Logs a change of routing mode (fallback or panic entered or left) or of the configs without an available node, and says it on the bus. */
 export function reportRoutingModeChange(change: GatewayFallbackChangedV1 | undefined, report: ReportSink, logger: Logger): void {
   if (!change) {
     return;
   }
   const log = { stack: change.stack, mode: change.mode, previousMode: change.previousMode, unavailableConfigs: change.unavailableConfigs, servingConfigs: change.servingConfigs, reason: change.reason };
-  if (change.mode === 'normal') {
+  if (change.mode === 'normal' && change.previousMode !== 'normal') {
     logger.info('routing mode back to normal', log);
+  } else if (change.mode === 'normal') {
+    // Still normal: only which configs have an available node changed (routing-control holds a canary's steps on it).
+    logger.info(change.unavailableConfigs.length > 0 ? 'stack configs without an available node' : 'every stack config has an available node again', log);
   } else {
     logger.warn(`routing mode ${change.mode}`, log);
   }
