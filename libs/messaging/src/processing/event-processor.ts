@@ -1,7 +1,7 @@
 import { DeadLetterHeaders, EventType, StrataEvent, parseStrataEvent } from '@strata/contracts';
 import { Logger, metricsRegistry, runWithCorrelationId } from '@strata/observability';
 import { Counter } from 'prom-client';
-import { BatchMessageHandler, DeliveryContext, EventBus, IncomingMessage, MessageHandler } from '../bus/event-bus';
+import { BatchMessageHandler, DeliveryContext, EventBus, IncomingMessage, MessageHandler, OutgoingMessage } from '../bus/event-bus';
 import { BackoffPolicy, backoffDelay, sleep } from './backoff';
 import { FailureKind, classifyFailure } from './failures';
 
@@ -66,33 +66,38 @@ interface DeliveryRules {
   logger: Logger;
 }
 
+/**
+ * The DLQ's copy of a message, with why and where it came from. A record near the broker's size limit
+ * fits on its own topic but not with these headers: the copy keeps its first bytes and says how large
+ * it was, or the partition could never move on.
+ */
+function deadLetterCopy(message: IncomingMessage, reason: string, groupId: string): OutgoingMessage {
+  const value = message.value ?? Buffer.alloc(0);
+  const truncated = value.length > DLQ_MAX_VALUE_BYTES;
+  return {
+    topic: 'dlq',
+    key: message.key,
+    value: truncated ? value.subarray(0, DLQ_MAX_VALUE_BYTES) : value,
+    headers: {
+      ...message.headers,
+      ...(truncated ? { [DeadLetterHeaders.truncatedFrom]: String(value.length) } : {}),
+      [DeadLetterHeaders.reason]: reason.slice(0, 2_000),
+      [DeadLetterHeaders.originalTopic]: message.topic,
+      [DeadLetterHeaders.originalPartition]: String(message.partition),
+      [DeadLetterHeaders.originalOffset]: message.offset,
+      [DeadLetterHeaders.consumerGroup]: groupId,
+      [DeadLetterHeaders.failedAt]: new Date().toISOString(),
+    },
+  };
+}
+
 function deliveryRules(options: DeliveryRuleOptions): DeliveryRules {
   const logger = new Logger('consumer').child({ groupId: options.groupId });
   const maxUnknownAttempts = options.maxUnknownAttempts ?? 5;
   const backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
 
   const deadLetter = async (message: IncomingMessage, reason: string): Promise<void> => {
-    // A record near the broker's size limit fits on its own topic but not with the DLQ's headers: the
-    // copy keeps its first bytes and says how large it was, or the partition could never move on.
-    const value = message.value ?? Buffer.alloc(0);
-    const truncated = value.length > DLQ_MAX_VALUE_BYTES;
-    await options.bus.publish([
-      {
-        topic: 'dlq',
-        key: message.key,
-        value: truncated ? value.subarray(0, DLQ_MAX_VALUE_BYTES) : value,
-        headers: {
-          ...message.headers,
-          ...(truncated ? { [DeadLetterHeaders.truncatedFrom]: String(value.length) } : {}),
-          [DeadLetterHeaders.reason]: reason.slice(0, 2_000),
-          [DeadLetterHeaders.originalTopic]: message.topic,
-          [DeadLetterHeaders.originalPartition]: String(message.partition),
-          [DeadLetterHeaders.originalOffset]: message.offset,
-          [DeadLetterHeaders.consumerGroup]: options.groupId,
-          [DeadLetterHeaders.failedAt]: new Date().toISOString(),
-        },
-      },
-    ]);
+    await options.bus.publish([deadLetterCopy(message, reason, options.groupId)]);
     processed.inc({ group: options.groupId, outcome: 'dead-lettered' });
     logger.warn('message dead-lettered', { topic: message.topic, partition: message.partition, offset: message.offset, reason });
   };
