@@ -16,6 +16,16 @@ describe('routing layers requested by executions', () => {
       expect(rows).toHaveLength(1);
       return rows[0]!.data;
     }, 15_000, 100);
+  /** An execution step's traffic request moving all traffic to the canary, with its deadline. */
+  const requestTraffic = (requestId: string, notAfter: number) =>
+    sut.publish('io.strata.rollback.routing.requested.v1', 'rollback', {
+      requestId,
+      stack: seeded.stack,
+      environment: 'production',
+      traffic: { versionGroup: seeded.canary, component: 'checkout-api' },
+      reason: `execution step of ${requestId} (traffic)`,
+      notAfter,
+    });
   const policyVersion = async () => ((await sut.http().get(`/v1/stacks/${seeded.stack}/environments/production/routing-policy`).expect(200)).body as { version: number }).version;
 
   beforeAll(async () => {
@@ -33,14 +43,7 @@ describe('routing layers requested by executions', () => {
   it("refuses, changing nothing, a request that arrives after its deadline: its step no longer waits, and a policy published now would move traffic behind a failed execution's back", async () => {
     const before = await policyVersion();
     const requestId = `late-${seeded.stack}`;
-    await sut.publish('io.strata.rollback.routing.requested.v1', 'rollback', {
-      requestId,
-      stack: seeded.stack,
-      environment: 'production',
-      traffic: { versionGroup: seeded.canary, component: 'checkout-api' },
-      reason: 'execution e-1 step 2 (traffic)',
-      notAfter: Date.now() - 60_000,
-    });
+    await requestTraffic(requestId, Date.now() - 60_000);
     const answer = await answerTo(requestId);
     expect(answer).toMatchObject({ outcome: 'rejected', version: null, reason: expect.stringContaining('after its deadline') });
     expect(await policyVersion()).toBe(before);
@@ -49,14 +52,7 @@ describe('routing layers requested by executions', () => {
   it('applies one that arrives in time', async () => {
     const before = await policyVersion();
     const requestId = `in-time-${seeded.stack}`;
-    await sut.publish('io.strata.rollback.routing.requested.v1', 'rollback', {
-      requestId,
-      stack: seeded.stack,
-      environment: 'production',
-      traffic: { versionGroup: seeded.canary, component: 'checkout-api' },
-      reason: 'execution e-2 step 2 (traffic)',
-      notAfter: Date.now() + 60_000,
-    });
+    await requestTraffic(requestId, Date.now() + 60_000);
     expect((await answerTo(requestId)).outcome).toBe('applied');
     expect(await policyVersion()).toBeGreaterThan(before);
   });

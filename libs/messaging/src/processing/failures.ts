@@ -1,4 +1,5 @@
 import { DomainErrorCode, isDomainError } from '@strata/domain';
+import { isDatabaseUnreachable } from '@strata/observability';
 
 export enum FailureKind {
   /** Will fail the same way every time (bad data, a rule refused it): dead-letter at once. */
@@ -29,11 +30,6 @@ const DOMAIN_FAILURE_KIND: Record<DomainErrorCode, FailureKind> = {
   [DomainErrorCode.Unauthenticated]: FailureKind.Permanent,
   [DomainErrorCode.Forbidden]: FailureKind.Permanent,
 };
-
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** SQLSTATE 55000 (object not in prerequisite state) is transient only with these words: most of its uses are not. */
-const NOT_ACCEPTING_CONNECTIONS = /is not currently accepting connections/;
 
 /** PostgreSQL SQLSTATE classes: https://www.postgresql.org/docs/current/errcodes-appendix.html */
 function classifySqlState(sqlState: string): FailureKind {
@@ -69,20 +65,15 @@ export function classifyFailure(error: unknown): FailureKind {
   if (isDomainError(error)) {
     return DOMAIN_FAILURE_KIND[error.code];
   }
-  // TypeORM wraps the driver's error; pg puts SQLSTATE in `code`, Node puts errno names there.
-  const code = codeOf((error as { driverError?: unknown } | null)?.driverError) ?? codeOf(error);
-  if (code && TRANSIENT_NETWORK_CODES.has(code)) {
+  // A lost or refused connection (socket errors, pg's own words, a database closed to connections),
+  // the same test that answers 503 on HTTP.
+  if (isDatabaseUnreachable(error)) {
     return FailureKind.Transient;
   }
-  const message = error instanceof Error ? error.message : '';
-  if (code === '55000' && NOT_ACCEPTING_CONNECTIONS.test(message)) {
-    return FailureKind.Transient; // a database closed to connections for a while (ALTER DATABASE … ALLOW_CONNECTIONS false, maintenance)
-  }
+  // TypeORM wraps the driver's error; pg puts SQLSTATE in `code`.
+  const code = codeOf((error as { driverError?: unknown } | null)?.driverError) ?? codeOf(error);
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     return classifySqlState(code);
-  }
-  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
-    return FailureKind.Transient;
   }
   return FailureKind.Unknown;
 }

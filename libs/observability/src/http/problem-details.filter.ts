@@ -87,7 +87,7 @@ const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 /** Socket errors of a database connection, and node-postgres' and pg-pool's own words for a lost or refused one. */
 const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
-const UNREACHABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established)/;
+const UNREACHABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established/i;
 
 /**
  * The database cannot be reached, as opposed to refusing a statement: a socket error, a lost
