@@ -190,6 +190,35 @@ spec: { member: { typos-cfg: 1.0.4 } }
     expect(await count('outbox')).toBe(before);
   });
 
+  it('finds a Deployment unchanged only while the environment is at its group, settled, and then declares nothing', async () => {
+    const documents = (version: string) => [
+      `apiVersion: strata.dev/v1\nkind: ComponentVersion\nmetadata: { component: settled-api, version: ${version} }\nspec: { spec: { artifact: registry.example.com/settled-api:${version}, port: 8080 } }`,
+      `apiVersion: strata.dev/v1\nkind: VersionGroup\nmetadata: { name: settled-${version}, stack: settled }\nspec: { members: [{ component: settled-api, version: ${version} }] }`,
+    ];
+    const head = ['apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: settled }\nspec: { environments: [{ name: production }] }', 'apiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: settled-api, stack: settled }\nspec: { type: app }'];
+    const deployment = (version: string) => `apiVersion: strata.dev/v1\nkind: Deployment\nmetadata: { stack: settled }\nspec: { environment: production, versionGroup: settled-${version} }`;
+    const manifest = [...head, ...documents('1.0.0'), ...documents('1.1.0'), deployment('1.0.0')].join('\n---\n');
+    const deploymentChange = async (dryRun: boolean) => ((await apply(manifest, dryRun).expect((answer) => expect(answer.body).toMatchObject({ changes: expect.any(Array) }))).body.changes as { kind: string; action: string; detail?: string }[]).find((change) => change.kind === 'Deployment');
+    const declared = () => count("outbox WHERE event_type = 'io.strata.registry.deployment.declared.v1'");
+    const operator = await sut.tokenFor('olga');
+    const record = (group: string) => sut.http().post('/v1/environments/production/deployments').set('authorization', `Bearer ${operator}`).send({ stack: 'settled', versionGroup: group, location: 'production' }).expect(201);
+    const settle = () => sut.http().put('/v1/stacks/settled/environments/production/version-map/production/settled-api/status').set('authorization', `Bearer ${operator}`).send({ status: 'healthy', reason: 'checked' }).expect(200);
+
+    expect(await deploymentChange(false)).toMatchObject({ action: 'create' });
+    expect(await declared()).toBe(1);
+    // Recorded by another tool but still deploying: not there yet.
+    await record('settled-1.0.0');
+    expect(await deploymentChange(true)).toMatchObject({ action: 'create' });
+    await settle();
+    expect(await deploymentChange(true)).toEqual(expect.objectContaining({ action: 'unchanged', detail: expect.stringContaining('production is at settled-1.0.0 already') }));
+    expect(await deploymentChange(false)).toMatchObject({ action: 'unchanged' });
+    expect(await declared()).toBe(1);
+    // Another group took the environment: deploying the first one again is a change.
+    await record('settled-1.1.0');
+    await settle();
+    expect(await deploymentChange(true)).toMatchObject({ action: 'create' });
+  });
+
   it('holds a Stack to the API\'s limits (at most 100 environments)', async () => {
     const environments = Array.from({ length: 101 }, (_, index) => `{ name: env-${index} }`).join(', ');
     const refused = await apply(`apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: wide }\nspec: { environments: [${environments}] }\n`).expect(422);

@@ -28,10 +28,11 @@ export class VersionGroupManifestKind implements ManifestKindHandler {
     const { metadata, spec } = document;
     const stackName = metadata['stack'] as string;
     const name = metadata['name'] as string;
-    // `members` is a map (component: version) here, the API's list of pairs: only the spec's own fields are checked.
     assertSpec(document, unknownSpecKeys(document, ['members', 'environment']), 'spec.');
-    const rawMembers = typeof spec['members'] === 'object' && spec['members'] !== null ? (spec['members'] as Record<string, unknown>) : {};
-    const members = Object.entries(rawMembers).map(([component, version]) => ({ component, version: String(version) }));
+    const members = memberRefs(spec['members']);
+    if (typeof members === 'string') {
+      throw DomainError.invalid(`version group '${name}' has no valid members`, [{ field: 'spec.members', message: members }]);
+    }
     const stack = await this.stacks.findByName(manager, stackName);
     if (!stack) {
       throw DomainError.notFound('stack', stackName);
@@ -49,4 +50,27 @@ export class VersionGroupManifestKind implements ManifestKindHandler {
     await this.groups.create({ stack: stackName, name, environment, members }, actor, manager);
     return changeOf(document, name, 'create', `validated against ${environment}`);
   }
+}
+
+const MEMBERS_FORM = 'must map each component to its version (checkout-api: 2.4.0), or list them as the API does ([{ component, version }])';
+
+/**
+ * The members of a manifest's group: a map (component: version), the manifest's own form, or the
+ * API's list of pairs. Returns the refusal instead when it is neither; a version YAML read as a
+ * number (`1.10` is 1.1) is refused, not turned back into a string.
+ */
+export function memberRefs(raw: unknown): MemberRef[] | string {
+  const pairs = Array.isArray(raw)
+    ? raw.map((entry: unknown) => (typeof entry === 'object' && entry !== null ? [(entry as Record<string, unknown>)['component'], (entry as Record<string, unknown>)['version']] : [undefined, undefined]))
+    : typeof raw === 'object' && raw !== null
+      ? Object.entries(raw)
+      : null;
+  if (pairs === null || pairs.length === 0) return MEMBERS_FORM;
+  const members: MemberRef[] = [];
+  for (const [component, version] of pairs) {
+    if (typeof component !== 'string' || component === '') return MEMBERS_FORM;
+    if (typeof version !== 'string') return `${component}: the version must be a string (quote it: '${String(version)}' may not be what YAML read)`;
+    members.push({ component, version });
+  }
+  return members;
 }
