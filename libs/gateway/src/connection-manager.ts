@@ -129,6 +129,9 @@ export class ConnectionManager {
 
   settle(exchange: Exchange, statusCode: number, error: Error | undefined, callerGone: boolean): void {
     const { routing, node, response } = exchange;
+    if (exchange.hasBody && !exchange.request.complete) {
+      discardRestOfBody(exchange.request, response);
+    }
     const end = this.recordEnd(routing, node, exchange.startedAt, statusCode, error, callerGone || (response.destroyed && !response.writableFinished));
     if (end === 'answered') {
       if (exchange.retryOnStable) {
@@ -271,3 +274,15 @@ class UpgradeExchange implements UpstreamExchangeListener {
 const UPGRADE_WITH_BODY = new Refusal(400, 'malformed-request', 'an upgrade request with a body is not proxied: the body would reach the backend only after it switched protocols', [
   { field: 'content-length', message: 'must be absent (or 0) on an upgrade request' },
 ]);
+
+/**
+ * The exchange ended before the caller had sent its whole body (the backend answered without
+ * reading it, or failed): undici stopped reading it and left the caller's connection paused, so the
+ * caller would block on a full socket until the request timeout. Read and drop the rest, as node:http
+ * does for a body no handler read and nginx for one its upstream did not want; the connection stays
+ * usable for the caller's next request.
+ */
+function discardRestOfBody(request: IncomingMessage, response: ServerResponse): void {
+  (request as IncomingMessage & { _dump?: () => void })._dump?.();
+  response.socket?.resume();
+}

@@ -58,6 +58,11 @@ describe('gateway upstream relay', () => {
       request.on('end', () => response.end(JSON.stringify({ method: request.method, bytes, sha256: hash.digest('hex') })));
       return;
     }
+    if (request.url === '/early') {
+      // Answers before reading the body (a refusal, an upload limit): what a caller still sends is not its concern.
+      response.end('refused early');
+      return;
+    }
     if (request.url === '/cookies') {
       response.writeHead(200, [
         ['Set-Cookie', 'a=1; Path=/'],
@@ -176,6 +181,37 @@ describe('gateway upstream relay', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body.toString())).toEqual({ method: 'POST', bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
   });
+
+  it('lets a caller finish sending a body the backend answered without reading, then serves its next request', async () => {
+    // The backend closes its end; the gateway discards the rest, as nginx does, instead of leaving the
+    // caller blocked on a full socket until the request timeout (60 s) cuts it.
+    const started = Date.now();
+    const answer = await new Promise<{ status: number; body: string; sentAfterMs: number }>((resolve, reject) => {
+      let sentAfterMs = -1;
+      let status = 0;
+      let body = '';
+      const settle = () => sentAfterMs >= 0 && status > 0 && resolve({ status, body, sentAfterMs });
+      const outgoing = httpRequest({ host: '127.0.0.1', port: gatewayPort, path: '/early', method: 'POST' }, (incoming) => {
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (body += chunk));
+        incoming.on('end', () => {
+          status = incoming.statusCode ?? 0;
+          settle();
+        });
+      });
+      outgoing.on('error', reject);
+      // 'finish': every byte of the body left for the gateway, more than socket buffers hold.
+      outgoing.on('finish', () => {
+        sentAfterMs = Date.now() - started;
+        settle();
+      });
+      outgoing.end(Buffer.alloc(32 * 1024 * 1024, 'x'));
+    });
+
+    expect(answer).toMatchObject({ status: 200, body: 'refused early' });
+    expect(answer.sentAfterMs).toBeLessThan(10_000);
+    expect((await call('/cookies')).status).toBe(200);
+  }, 30_000);
 
   it('keeps repeated headers, drops hop-by-hop ones and names the stack config in place of the backend', async () => {
     const answer = await call('/cookies');
