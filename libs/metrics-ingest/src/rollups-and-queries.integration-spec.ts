@@ -197,6 +197,21 @@ describe('metrics-ingest rollups, queries, windows and retention', () => {
     expect(await windows.publishDue(windowEnd + 2_000)).toBeNull();
   });
 
+  it('skips a window the contract refuses (a sum stored as Infinity) and publishes every other series', async () => {
+    const windows = harness.app.get(WindowPublisherService);
+    const windowEnd = base + 3 * minute + 10_000; // the window after the one the case above published
+    const broken = seriesIds.get(metrics[2]!)!;
+    await harness.sql.query(`UPDATE metrics.rollups_10s SET sum = 'Infinity' WHERE series_id = $1 AND bucket >= $2 AND bucket < $3`, [broken, new Date(windowEnd - 10_000), new Date(windowEnd)]);
+
+    const publication = await windows.publishDue(windowEnd + 2_000);
+
+    expect(publication?.publishedEnd).toBe(windowEnd);
+    const { rows } = await harness.sql.query(`SELECT message_key FROM metrics.outbox WHERE event_type = 'io.strata.kpi.window.v1' AND (event->'data'->>'windowEnd')::bigint = $1`, [windowEnd]);
+    const published = rows.map((row) => row.message_key as string);
+    expect(published).not.toContain(broken);
+    expect(published.length).toBeGreaterThanOrEqual(metrics.length - 2); // each other series with a sample in the window
+  });
+
   it('drops whole partitions past retention and creates partitions ahead', async () => {
     const today = startOfUtcDay(Date.now());
     const sixDaysAgo = today - 6 * DAY_MS + 3_600_000;

@@ -25,10 +25,16 @@ describe('kpiSamplesV1', () => {
     ['no value', { timestamp: 1 }],
     ['an infinite value', { timestamp: 1, value: Number.POSITIVE_INFINITY }],
     ['NaN', { timestamp: 1, value: Number.NaN }],
+    ['a value two of which sum to Infinity', { timestamp: 1, value: 1.7e308 }],
+    ['a value below -1e300', { timestamp: 1, value: -2e300 }],
     ['null', null],
     ['a number', 5],
   ])('refuses %s, naming the sample', (_, sample) => {
     expect(problemOf([{ timestamp: 1, value: 1 }, sample])).toEqual({ path: ['samples', 1], message: expect.stringMatching(/^must be \{timestamp: epoch milliseconds/) });
+  });
+
+  it('takes values up to ±1e300, the most rollups can add up', () => {
+    expect(problemOf([{ timestamp: 1, value: 1e300 }, { timestamp: 2, value: -1e300 }])).toBeNull();
   });
 
   it('refuses more than 10 000 samples', () => {

@@ -17,6 +17,23 @@ export type KpiSeriesLabels = z.infer<typeof kpiSeriesLabels>;
 
 const timestamp = z.number().int().nonnegative(); // epoch milliseconds
 
+/**
+ * The largest magnitude a KPI value may have. Rollups and windows add values up: two samples
+ * near the largest double sum to Infinity, which no window event can carry (and PostgreSQL's float8
+ * addition refuses). 1e300 leaves room for 10⁸ such values in one sum; no KPI comes near it.
+ */
+export const MAX_KPI_MAGNITUDE = 1e300;
+
+/** A value rollups can add up: finite and within ±MAX_KPI_MAGNITUDE. */
+export function isStorableKpiValue(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_KPI_MAGNITUDE;
+}
+
+/** How a refusal of a value not storable reads. */
+export const STORABLE_KPI_VALUE = 'a finite number within ±1e300';
+
+const kpiValue = z.number().refine(isStorableKpiValue, `must be ${STORABLE_KPI_VALUE}`);
+
 /** Buckets of one histogram at most: the gateway's log-spaced latency ladder has about 75. */
 export const MAX_HISTOGRAM_BUCKETS = 1_000;
 
@@ -24,10 +41,10 @@ export const kpiHistogram = z
   .object({
     timestamp,
     /** Upper bounds of the buckets, ascending; the last may be Infinity (written as null in JSON). */
-    bounds: z.array(z.number().nullable()).min(1).max(MAX_HISTOGRAM_BUCKETS),
+    bounds: z.array(kpiValue.nullable()).min(1).max(MAX_HISTOGRAM_BUCKETS),
     /** Count per bucket (not cumulative), same length as bounds. */
     counts: z.array(z.number().int().nonnegative()).max(MAX_HISTOGRAM_BUCKETS),
-    sum: z.number(),
+    sum: kpiValue,
     count: z.number().int().nonnegative(),
   })
   .superRefine((histogram, context) => {
@@ -67,7 +84,7 @@ function isKpiSamplePoint(candidate: unknown): candidate is KpiSamplePoint {
     return false;
   }
   const { timestamp: time, value } = candidate as Record<string, unknown>;
-  return typeof time === 'number' && Number.isSafeInteger(time) && time >= 0 && typeof value === 'number' && Number.isFinite(value);
+  return typeof time === 'number' && Number.isSafeInteger(time) && time >= 0 && isStorableKpiValue(value);
 }
 
 /*
@@ -75,7 +92,7 @@ function isKpiSamplePoint(candidate: unknown): candidate is KpiSamplePoint {
  * samples, and an object schema copies each one, which doubled the garbage of a kpi.samples
  * consumer (bench:ingest). Keys other than the two are carried along unread.
  */
-const kpiSamplePoint = z.custom<KpiSamplePoint>(isKpiSamplePoint, 'must be {timestamp: epoch milliseconds (a whole number ≥ 0), value: a finite number}');
+const kpiSamplePoint = z.custom<KpiSamplePoint>(isKpiSamplePoint, `must be {timestamp: epoch milliseconds (a whole number ≥ 0), value: ${STORABLE_KPI_VALUE}}`);
 
 /** One series' samples since the producer's last flush (the gateway flushes every second). */
 export const kpiSamplesV1 = z.object({

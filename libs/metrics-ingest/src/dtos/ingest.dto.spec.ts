@@ -31,7 +31,7 @@ describe(IngestSamplesDto.name, () => {
     const bad: unknown[] = samples();
     bad[17] = { timestamp: 1, value: 'slow' };
     expect(await violations({ batches: [{ series, samples: samples() }, { series, samples: bad }] })).toEqual([
-      { field: 'batches[1].samples', message: 'samples[17].value must be a finite number' },
+      { field: 'batches[1].samples', message: 'samples[17].value must be a finite number within ±1e300' },
     ]);
   });
 

@@ -8,7 +8,8 @@ describe(firstSampleProblem.name, () => {
   });
 
   it.each([
-    [17, { timestamp: 1, value: '3' }, 'samples[17].value must be a finite number'],
+    [17, { timestamp: 1, value: '3' }, 'samples[17].value must be a finite number within ±1e300'],
+    [12, { timestamp: 1, value: 1.7e308 }, 'samples[12].value must be a finite number within ±1e300'],
     [3, { timestamp: 1.5, value: 3 }, 'samples[3].timestamp must be epoch milliseconds (a whole number ≥ 0)'],
     [0, { timestamp: 1, value: 3, unit: 's' }, 'samples[0].unit should not exist'],
     [5, null, 'samples[5] must be an object {timestamp, value}'],

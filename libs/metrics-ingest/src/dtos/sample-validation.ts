@@ -1,4 +1,4 @@
-import { kpiHistogram } from '@strata/contracts';
+import { STORABLE_KPI_VALUE, isStorableKpiValue, kpiHistogram } from '@strata/contracts';
 import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
 
 export const MAX_SAMPLES_PER_BATCH = 10_000;
@@ -33,8 +33,8 @@ export function firstSampleProblem(value: unknown): string | null {
     if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
       return `samples[${index}].timestamp must be epoch milliseconds (a whole number ≥ 0)`;
     }
-    if (typeof sampleValue !== 'number' || !Number.isFinite(sampleValue)) {
-      return `samples[${index}].value must be a finite number`;
+    if (!isStorableKpiValue(sampleValue)) {
+      return `samples[${index}].value must be ${STORABLE_KPI_VALUE}`;
     }
     // Both fields are present, so any third key is unknown; counting keys allocates nothing per sample.
     const extra = unknownKey(sample);

@@ -1,3 +1,4 @@
+import { isStorableKpiValue } from '@strata/contracts';
 import { DomainViolation } from '@strata/domain';
 import { SeriesBatch, seriesKey } from '../domain/series-batch';
 import { LabelDefaults, mapPrometheusLabels } from './label-mapping';
@@ -16,7 +17,8 @@ export type PrometheusConversion =
 
 /**
  * Turns Prometheus series into Strata batches, grouping samples of one series. Non-finite values
- * (NaN — which includes Prometheus' staleness markers — and ±Inf) are not stored and are counted
+ * (NaN — which includes Prometheus' staleness markers — and ±Inf), and values beyond ±1e300 that no
+ * rollup can add up, are not stored and are counted
  * in the answer; anything else unmappable refuses the whole request, naming the first offender.
  */
 export function toSeriesBatches(series: readonly PrometheusSeriesSamples[], defaults: LabelDefaults): PrometheusConversion {
@@ -37,7 +39,8 @@ export function toSeriesBatches(series: readonly PrometheusSeriesSamples[], defa
       if (!Number.isSafeInteger(sample.timestamp) || sample.timestamp < 0) {
         return { ok: false, violation: { field: `${entry.path}.samples[${index}].timestamp`, message: 'must be epoch milliseconds ≥ 0' } };
       }
-      if (!Number.isFinite(sample.value)) {
+      // Prometheus' NaN (staleness markers), ±Inf, and values no rollup can add up are skipped and counted.
+      if (!isStorableKpiValue(sample.value)) {
         skippedNonFinite += 1;
         continue;
       }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { STORABLE_KPI_VALUE, isStorableKpiValue } from '@strata/contracts';
 import { DomainError, DomainViolation } from '@strata/domain';
 import { NodeHeartbeat, heartbeatBatches } from '../collectors/heartbeat-series';
 import { IngestOutcome, IngestService } from './ingest.service';
@@ -15,7 +16,7 @@ export class HeartbeatsService {
     const entries = Object.entries(beat.resources);
     const violations: DomainViolation[] = entries.flatMap(([name, value]): DomainViolation[] => {
       if (!RESOURCE_NAME.test(name)) return [{ field: `resources.${name}`, message: 'must be a name of letters, digits and _ starting with a letter (≤ 64)' }];
-      if (typeof value !== 'number' || !Number.isFinite(value)) return [{ field: `resources.${name}`, message: 'must be a finite number' }];
+      if (!isStorableKpiValue(value)) return [{ field: `resources.${name}`, message: `must be ${STORABLE_KPI_VALUE}` }];
       return [];
     });
     if (entries.length === 0 || entries.length > MAX_RESOURCES_PER_HEARTBEAT) {

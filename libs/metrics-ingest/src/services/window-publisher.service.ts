@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { KpiSeriesLabels, StrataEvent } from '@strata/contracts';
+import { DomainError } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
@@ -66,18 +67,28 @@ export class WindowPublisherService implements OnApplicationBootstrap, OnApplica
           }
         }
         for (const [seriesId, buckets] of bySeries) {
-          const labels = buckets[0]?.labels;
-          if (!labels) continue;
-          events.push(
-            this.events.create('io.strata.kpi.window.v1', seriesId, {
-              series: kpiLabels(labels),
-              seriesId,
-              ...windowAggregate(window.start, window.end, buckets),
-            }),
-          );
+          const event = this.windowEvent(seriesId, window, buckets);
+          if (event) events.push(event);
         }
       }
       return { publishedEnd: last.end, events };
     });
+  }
+
+  /**
+   * One series' window as an event, or null when the contract refuses it (its rollups hold values
+   * stored before the ingest limits): that window is skipped with a warning, never the others.
+   * Every window shares one cursor, so a throw here would stop publication for every series.
+   */
+  private windowEvent(seriesId: string, window: { start: number; end: number }, buckets: SeriesRollupRow[]): StrataEvent | null {
+    const labels = buckets[0]?.labels;
+    if (!labels) return null;
+    try {
+      return this.events.create('io.strata.kpi.window.v1', seriesId, { series: kpiLabels(labels), seriesId, ...windowAggregate(window.start, window.end, buckets) });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn('KPI window skipped: it cannot become an event', { seriesId, windowStart: new Date(window.start).toISOString(), problems: error.violations });
+      return null;
+    }
   }
 }
