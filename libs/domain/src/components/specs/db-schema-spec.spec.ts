@@ -56,4 +56,23 @@ describe(dbSchemaVersionViolations.name, () => {
   it('accepts an explicit statement without down', () => {
     expect(sut(version({ up: 'CREATE INDEX CONCURRENTLY i ON t (c)' }, [{ sql: { statement: 'DROP INDEX CONCURRENTLY i' } }]))).toEqual([]);
   });
+
+  const withConfig = (config: ComponentVersion['config']): ComponentVersion => ({ ...version({ up: 'x' }, []), config });
+
+  it('accepts session timeouts given as durations or whole milliseconds', () => {
+    expect(sut(withConfig({ lock_timeout: '5s', statement_timeout: 120_000 }))).toEqual([]);
+    expect(sut(withConfig({ statement_timeout: '24h' }))).toEqual([]);
+  });
+
+  it.each([
+    [{ statement_timeout: '0s' }, 'config.statement_timeout', "must be more than 0: 0 turns PostgreSQL's timeout off"],
+    [{ lock_timeout: 0 }, 'config.lock_timeout', "must be more than 0: 0 turns PostgreSQL's timeout off"],
+    [{ lock_timeout: 'banana' }, 'config.lock_timeout', 'must be a duration such as 5s or 2m (or whole milliseconds), got "banana"'],
+    [{ lock_timeout: '-5s' }, 'config.lock_timeout', 'must be a duration such as 5s or 2m (or whole milliseconds), got "-5s"'],
+    [{ statement_timeout: 1.5 }, 'config.statement_timeout', 'must be a duration such as 5s or 2m (or whole milliseconds), got 1.5'],
+    [{ statement_timeout: true }, 'config.statement_timeout', 'must be a duration such as 5s or 2m (or whole milliseconds), got true'],
+    [{ statement_timeout: '25h' }, 'config.statement_timeout', 'must be at most 24h'],
+  ])('refuses the session timeout %j, naming it', (config, field, message) => {
+    expect(sut(withConfig(config))).toEqual([{ field, message }]);
+  });
 });
