@@ -21,6 +21,7 @@ export * from './components/specs/app-spec';
 export * from './components/specs/db-schema-spec';
 export * from './components/specs/lb-rule-spec';
 export * from './components/specs/network-policy-spec';
+export * from './components/routing-targets';
 export * from './components/specs/api-contract-spec';
 export * from './components/specs/infra-config-spec';
 export * from './versions/dependency-graph';

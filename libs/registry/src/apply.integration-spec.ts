@@ -219,6 +219,24 @@ spec: { member: { typos-cfg: 1.0.4 } }
     expect(await deploymentChange(true)).toMatchObject({ action: 'create' });
   });
 
+  it('refuses a VersionGroup whose lb-rule routes to a component the stack does not have, or to one that is no app', async () => {
+    const manifest = (to: string) => [
+      'apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: routed }\nspec: { environments: [{ name: production }] }',
+      'apiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: routed-db, stack: routed }\nspec: { type: db-schema }',
+      'apiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: routed-lb, stack: routed }\nspec: { type: lb-rule }',
+      `apiVersion: strata.dev/v1\nkind: ComponentVersion\nmetadata: { component: routed-lb, version: 1.0.0-${to} }\nspec: { spec: { routes: [{ match: { pathPrefix: / }, to: ${to} }] } }`,
+      `apiVersion: strata.dev/v1\nkind: VersionGroup\nmetadata: { name: routed-${to}, stack: routed }\nspec: { members: { routed-lb: 1.0.0-${to} } }`,
+    ].join('\n---\n');
+    const ghost = await apply(manifest('ghost-app'), true).expect(422);
+    expect(ghost.body.errors).toEqual([
+      { field: 'documents[4] (VersionGroup routed-ghost-app).members[0]', message: "routed-lb@1.0.0-ghost-app spec.routes[0].to names 'ghost-app', which is not a component of stack routed" },
+    ]);
+    const database = await apply(manifest('routed-db'), true).expect(422);
+    expect(database.body.errors).toEqual([
+      { field: 'documents[4] (VersionGroup routed-routed-db).members[0]', message: "routed-lb@1.0.0-routed-db spec.routes[0].to names 'routed-db', a db-schema component: only app components take traffic" },
+    ]);
+  });
+
   it('holds a Stack to the API\'s limits (at most 100 environments)', async () => {
     const environments = Array.from({ length: 101 }, (_, index) => `{ name: env-${index} }`).join(', ');
     const refused = await apply(`apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: wide }\nspec: { environments: [${environments}] }\n`).expect(422);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CanDeployAnswer, DependentVersion, DomainError, DomainViolation, HealthStatus, assertVersionGroupResolves, canDeploy, versionKey } from '@strata/domain';
+import { CanDeployAnswer, DependentVersion, DomainError, DomainViolation, HealthStatus, assertVersionGroupResolves, canDeploy, routingTargetViolations, routingTargets, versionKey } from '@strata/domain';
 import { EventOutbox } from '@strata/messaging';
 import { EntityManager } from 'typeorm';
 import { ComponentVersionEntity } from '../entities/component-version.entity';
@@ -102,6 +102,7 @@ export class VersionGroupsService {
     try {
       return await this.transactions.run(async (manager) => {
         const target = await this.target(input.stack, input.environment, input.members, manager);
+        await this.assertRoutingTargetsExist(target, manager);
         assertVersionGroupResolves({
           environment: input.environment,
           members: target.members.map(dependentOf),
@@ -130,6 +131,17 @@ export class VersionGroupsService {
         throw DomainError.alreadyExists('version group', `${input.stack}/${input.name}`);
       }
       throw error;
+    }
+  }
+
+  /** The components the group's lb-rules and network policies name are the stack's (an lb-rule's, apps). */
+  private async assertRoutingTargetsExist(target: Target, manager: EntityManager): Promise<void> {
+    const members = target.members.map((member, index) => ({ field: `members[${index}]`, name: versionKey(member.component.name, member.version), type: member.component.type, spec: member.spec }));
+    const named = [...new Set(members.flatMap((member) => routingTargets(member.type, member.spec).map((routed) => routed.component)))];
+    const known = new Map((await this.components.findComponents(manager, named)).filter((component) => component.stackId === target.stack.id).map((component) => [component.name, component.type]));
+    const violations = members.flatMap((member) => routingTargetViolations(member, target.stack.name, known));
+    if (violations.length > 0) {
+      throw DomainError.invalid('the version group routes to components its stack does not have', violations);
     }
   }
 
