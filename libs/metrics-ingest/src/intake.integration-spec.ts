@@ -68,7 +68,7 @@ describe('metrics-ingest intake', () => {
       .send({ batches: [{ series: series('refused_metric'), samples: good }, { series: series('refused_metric', { node: 'n1' }), samples: bad }] })
       .expect(400);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(refused.body.errors).toEqual([{ field: 'batches[1].samples', message: 'samples[17].value must be a finite number' }]);
+    expect(refused.body.errors).toEqual([{ field: 'batches[1].samples', message: 'samples[17].value must be a finite number within ±1e300' }]);
     expect(await countSamples('refused_metric')).toBe(0);
   });
 
@@ -113,6 +113,27 @@ describe('metrics-ingest intake', () => {
       ]),
     );
     expect(found.body.items).toHaveLength(2);
+  });
+
+  it('pages through series in numeric id order, each series once, across ids of more digits', async () => {
+    // The next ids cross 999 → 1000, where text order ('1000' < '998') and numeric order part.
+    await harness.sql.query(`SELECT setval(pg_get_serial_sequence('metrics.series', 'id'), 994)`);
+    const batches = Array.from({ length: 12 }, (_, index) => ({ series: series(`paged_metric_${index}`, { stack: 'paging' }), samples: [{ timestamp: base, value: index }] }));
+    await http().post('/v1/samples').send({ batches }).expect(200);
+    const { rows } = await harness.sql.query<{ id: string }>(`SELECT id FROM metrics.series WHERE stack = 'paging' ORDER BY id`);
+    const expected = rows.map((row) => row.id);
+    expect(expected).toHaveLength(12);
+    expect(expected[0]!.length).toBeLessThan(expected[11]!.length);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const response = await http().get('/v1/series').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200);
+      seen.push(...response.body.items.map((item: { id: string }) => item.id));
+      after = response.body.nextCursor ?? undefined;
+      if (!after) break;
+    }
+    expect(seen).toEqual(expected);
   });
 
   it('answers 400 naming the line of a syntax error, 422 for a series without a stack', async () => {

@@ -143,4 +143,28 @@ describe('predictive-staging anomalies', () => {
       expect(points.rowCount).toBe(0);
     });
   });
+
+  it('pages anomalies newest first by numeric id, each once, across ids of more digits', async () => {
+    // The next ids cross 999 → 1000, where text order ('999' > '1000') parts from numeric.
+    await sut.sql.query(`SELECT setval(pg_get_serial_sequence('staging.anomalies', 'id'), 994)`);
+    await sut.sql.query(`INSERT INTO staging.series (series_id, stack, environment, component, metric) VALUES ('paged', 'paging', 'production', 'api', 'latency_ms')`);
+    await sut.sql.query(
+      `INSERT INTO staging.anomalies (series_id, stack, environment, component, metric, at, score, severity, severity_rank, evidence)
+       SELECT 'paged', 'paging', 'production', 'api', 'latency_ms', $1::timestamptz + g * interval '10 seconds', 0.6, 'medium', 2, '{}' FROM generate_series(1, 12) AS g`,
+      [new Date(START)],
+    );
+    const { rows } = await sut.sql.query<{ id: string }>(`SELECT id FROM staging.anomalies WHERE stack = 'paging' ORDER BY id DESC`);
+    const expected = rows.map((row) => row.id);
+    expect(expected[0]!.length).toBeGreaterThan(expected[11]!.length);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const response = await sut.http().get('/v1/anomalies').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200);
+      seen.push(...response.body.items.map((item: { id: string }) => item.id));
+      after = response.body.nextCursor ?? undefined;
+      if (!after) break;
+    }
+    expect(seen).toEqual(expected);
+  });
 });

@@ -1,6 +1,8 @@
 import type { KpiSeriesLabels } from '@strata/contracts';
 import { type PrivatePostgres, startPostgresWithStatementStats } from '@strata/testing/harness';
 import type { Client } from 'pg';
+import { IndexAdviceRequestsRepository } from './repositories/index-advice-requests.repository';
+import { PredictiveTransactions } from './repositories/transactions';
 import { IndexAdviceService } from './services/index-advice.service';
 import { loadOrdersWithoutIndex } from './test-support/orders-database';
 import { feedWindows, noise } from './test-support/series-fixtures';
@@ -106,4 +108,16 @@ describe('predictive-staging index proposals from anomalies', () => {
     expect(rows.map((row) => `${row.component} ${row.status}`)).toEqual(['shop-db done', 'shop-db done', 'audit-db failed']);
     expect(rows.at(-1)?.outcome).toEqual({ reason: 'no registered version of audit-db names target.databaseUrlFrom' });
   }, 120_000);
+
+  it('claims the oldest pending request by numeric id, across ids of more digits', async () => {
+    // Ids 999 and 1000: text order would claim '1000', the newer, first.
+    await sut.sql.query(`SELECT setval(pg_get_serial_sequence('staging.index_advice_requests', 'id'), 998)`);
+    await sut.sql.query(`INSERT INTO staging.index_advice_requests (stack, environment, component, anomalies) VALUES ('shop', 'production', 'older-db', '[]'), ('shop', 'production', 'newer-db', '[]')`);
+    const repository = sut.app.get(IndexAdviceRequestsRepository);
+
+    const claimed = await sut.app.get(PredictiveTransactions).run((manager) => repository.claim(manager));
+
+    expect(claimed).toMatchObject({ id: '999', component: 'older-db' });
+    await sut.sql.query(`UPDATE staging.index_advice_requests SET status = 'done' WHERE component IN ('older-db', 'newer-db')`);
+  });
 });

@@ -134,4 +134,25 @@ describe('predictive-staging proposals', () => {
     expect((await sut.http().get('/v1/proposals/not-a-uuid').expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'id' })]);
     expect((await sut.http().get('/v1/proposals?status=done').expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
   });
+
+  it('pages proposals newest first by numeric seq, each once, across seqs of more digits', async () => {
+    // The next seqs cross 999 → 1000, where text order ('999' > '1000') parts from numeric.
+    await sut.sql.query(`SELECT setval(pg_get_serial_sequence('staging.proposals', 'seq'), 994)`);
+    await sut.sql.query(
+      `INSERT INTO staging.proposals (id, kind, stack, environment, component, title, status, reason, target, change, evidence, expected, created_by)
+       SELECT gen_random_uuid(), 'index', 'paging', 'production', 'shop-db', 'index ' || g, 'proposed', 'test', '{}', '{}', '{}', '{}', 'test' FROM generate_series(1, 12) AS g`,
+    );
+    const { rows } = await sut.sql.query<{ id: string; seq: string }>(`SELECT id, seq FROM staging.proposals WHERE stack = 'paging' ORDER BY seq DESC`);
+    expect(rows[0]!.seq.length).toBeGreaterThan(rows[11]!.seq.length);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const response = await sut.http().get('/v1/proposals').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200);
+      seen.push(...response.body.items.map((item: { id: string }) => item.id));
+      after = response.body.nextCursor ?? undefined;
+      if (!after) break;
+    }
+    expect(seen).toEqual(rows.map((row) => row.id));
+  });
 });

@@ -4,7 +4,7 @@ import { Expose, Transform, Type } from 'class-transformer';
 import { Allow, ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { SamplePoint, SeriesBatch } from '../domain/series-batch';
 import { IngestOutcome } from '../services/ingest.service';
-import { MAX_HISTOGRAM_BUCKETS } from '@strata/contracts';
+import { MAX_HISTOGRAM_BUCKETS, MAX_KPI_MAGNITUDE } from '@strata/contracts';
 import { IsHistogramArray, IsSampleArray, MAX_SAMPLES_PER_BATCH } from './sample-validation';
 
 export const MAX_BATCHES_PER_REQUEST = 1_000;
@@ -49,10 +49,10 @@ export class SeriesLabelsDto {
 
 /**
  * The limits the samples pipe and the contract enforce (firstSampleProblem, kpiHistogram): epoch
- * milliseconds are safe integers from 0; values are finite doubles.
+ * milliseconds are safe integers from 0; values are finite and within ±MAX_KPI_MAGNITUDE (rollups add them up).
  */
 const EPOCH_MS = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-const FINITE = { type: 'number', minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE } as const;
+const FINITE = { type: 'number', minimum: -MAX_KPI_MAGNITUDE, maximum: MAX_KPI_MAGNITUDE } as const;
 const COUNT = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 
 export class SamplePointDto {

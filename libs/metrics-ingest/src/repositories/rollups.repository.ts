@@ -43,7 +43,7 @@ export class RollupsRepository {
       `SELECT (extract(epoch FROM bucket) * 1000)::bigint::text AS bucket, count::text AS count, sum, min, max, sketch
        FROM "${schema}".${table}
        WHERE series_id = $1 AND bucket >= to_timestamp($2 / 1000.0::float8) AND bucket < to_timestamp($3 / 1000.0::float8)
-       ORDER BY bucket`,
+       ORDER BY "${schema}".${table}.bucket`,
       [seriesId, from, to],
     );
     return rows.map(toRollup);

@@ -85,10 +85,11 @@ export class SeriesRepository {
       conditions.push(`id > $${parameters.length}`);
     }
     parameters.push(limit + 1);
+    // `series.id`, not the text alias `id`: ids sort as numbers ('9' before '10'), as the cursor compares them.
     const rows: SeriesRow[] = await this.dataSource.query(
       `SELECT id::text AS id, labels, created_at FROM "${schema}".series
        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY id LIMIT $${parameters.length}`,
+       ORDER BY series.id LIMIT $${parameters.length}`,
       parameters,
     );
     const hasMore = rows.length > limit;

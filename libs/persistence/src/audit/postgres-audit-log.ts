@@ -61,10 +61,11 @@ export class PostgresAuditLog implements AuditLog {
       const sameInstant = after.service === this.service ? `id < ${bind(after.id)}::bigint` : this.service < after.service ? 'true' : 'false';
       conditions.push(`(at < ${bind(after.at)} OR (at = ${bind(after.at)} AND ${sameInstant}))`);
     }
+    // `audit_log.id`, not the text alias `id`: numeric order, as the cursor compares and the index holds it.
     const rows = (await this.dataSource.query(
       `SELECT id::text AS id, at, principal, role, token_id, action, target, status, params, query, request, after, correlation_id
          FROM "${this.schema}".audit_log ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-        ORDER BY at DESC, id DESC LIMIT ${bind(limit)}`,
+        ORDER BY at DESC, audit_log.id DESC LIMIT ${bind(limit)}`,
       values,
     )) as AuditRow[];
     return rows.map((row) => ({

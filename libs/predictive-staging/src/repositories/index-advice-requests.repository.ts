@@ -33,7 +33,8 @@ export class IndexAdviceRequestsRepository {
 
   /** The oldest pending request, row-locked for the caller's transaction (another replica skips it); null when none is. */
   async claim(manager: EntityManager): Promise<IndexAdviceRequest | null> {
-    const rows = (await manager.query(`SELECT id::text AS id, stack, environment, component, anomalies FROM "${schema}".index_advice_requests WHERE status = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`)) as IndexAdviceRequest[];
+    // The column, not the text alias `id`: the oldest by number ('9' before '10').
+    const rows = (await manager.query(`SELECT id::text AS id, stack, environment, component, anomalies FROM "${schema}".index_advice_requests WHERE status = 'pending' ORDER BY index_advice_requests.id LIMIT 1 FOR UPDATE SKIP LOCKED`)) as IndexAdviceRequest[];
     return rows[0] ?? null;
   }
 

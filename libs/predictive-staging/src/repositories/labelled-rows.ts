@@ -101,9 +101,10 @@ export class IdKeyedTable<TRow, TRecord extends { id: string }> {
   /** `beforeId` is the previous page's cursor: the id of its last row. */
   async page(manager: EntityManager, where: WhereClause, limit: number, beforeId: string | undefined): Promise<Page<TRecord>> {
     if (beforeId !== undefined) where.add((p) => `id < ${p}`, beforeId);
-    // One row more than a page tells whether another page follows.
+    // One row more than a page tells whether another page follows. The table's id, not the columns'
+    // text alias `id`: ids sort as numbers ('10' before '9', newest first), as the cursor compares them.
     const parameters = [...where.parameters, limit + 1];
-    const rows = (await manager.query(`SELECT ${this.columns} FROM ${this.table} ${where.sql} ORDER BY id DESC LIMIT $${parameters.length}`, parameters)) as TRow[];
+    const rows = (await manager.query(`SELECT ${this.columns} FROM ${this.table} ${where.sql} ORDER BY ${this.table}.id DESC LIMIT $${parameters.length}`, parameters)) as TRow[];
     const hasMore = rows.length > limit;
     const items = (hasMore ? rows.slice(0, limit) : rows).map(this.toRecord);
     return { items, nextCursor: hasMore ? (items[items.length - 1]?.id ?? null) : null };

@@ -194,7 +194,8 @@ export class ProposalsRepository {
     if (after !== undefined) add('seq', after, '<');
     parameters.push(limit + 1);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".proposals ${where} ORDER BY seq DESC LIMIT $${parameters.length}`, parameters)) as ProposalRow[];
+    // `proposals.seq`, not the text alias `seq`: numeric order, as the cursor compares it.
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM "${schema}".proposals ${where} ORDER BY proposals.seq DESC LIMIT $${parameters.length}`, parameters)) as ProposalRow[];
     const items = rows.slice(0, limit).map(toRecord);
     return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
   }
