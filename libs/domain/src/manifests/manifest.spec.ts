@@ -103,6 +103,15 @@ spec: { members: { checkout-api: 2.4.0 } }
     expect(violationsOf('apiVersion: strata.dev/v1\nkind: RollbackTrigger\nmetadata: { name: canary-errors, stack: checkout }\n')).toEqual([{ field: 'documents[0].metadata.environment', message: 'is required' }]);
   });
 
+  it('says a metadata name YAML read as a number or a boolean must be a string, not that it is missing', () => {
+    expect(violationsOf('apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: 12345 }\n')).toEqual([
+      { field: 'documents[0].metadata.name', message: 'must be a string (quote it if YAML read it as something else), got 12345' },
+    ]);
+    expect(violationsOf("apiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: web, stack: true }\nspec: { type: app }\n")).toEqual([
+      { field: 'documents[0].metadata.stack', message: 'must be a string (quote it if YAML read it as something else), got true' },
+    ]);
+  });
+
   it('refuses an empty manifest', () => {
     expect(violationsOf('')).toEqual([{ field: 'documents', message: 'the manifest holds no document' }]);
   });

@@ -71,8 +71,10 @@ function documentViolations(raw: unknown, index: number): { document?: ManifestD
         metadata[key] = value;
       } else if (typeof value === 'number' && key === 'version') {
         violations.push({ field: `${at}.metadata.version`, message: 'must be quoted: YAML read it as a number' });
-      } else {
+      } else if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
         violations.push({ field: `${at}.metadata.${key}`, message: 'is required' });
+      } else {
+        violations.push({ field: `${at}.metadata.${key}`, message: `must be a string (quote it if YAML read it as something else), got ${JSON.stringify(value)}` });
       }
     }
     for (const key of Object.keys(raw['metadata']).filter((candidate) => !IDENTITY[manifestKind].includes(candidate))) {
