@@ -46,6 +46,12 @@ export class ComponentsRepository {
     return manager.findOne(ComponentVersionEntity, { where: { componentId, version }, relations: { component: true } });
   }
 
+  /** Every version number of a component, without the versions' contents (a contract's document can be large). */
+  async versionNumbers(manager: EntityManager, componentId: string): Promise<string[]> {
+    const rows = await manager.find(ComponentVersionEntity, { select: { version: true }, where: { componentId } });
+    return rows.map((row) => row.version);
+  }
+
   versionsOf(manager: EntityManager, componentId: string): Promise<ComponentVersionEntity[]> {
     return manager.find(ComponentVersionEntity, { where: { componentId }, relations: { component: true } });
   }

@@ -132,8 +132,8 @@ export class ComponentsService {
       this.transactions.run(async (manager) => {
         // Serialise registrations of one component: "the previous version" must not move underneath.
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`registry:component:${component.id}`]);
-        const existing = await this.components.versionsOf(manager, component.id);
-        const same = existing.find((version) => version.version === candidate.version);
+        // The one version compared with is read whole, not every one: registering the 500th version read 499 before.
+        const same = await this.components.findVersion(manager, component.id, candidate.version);
         if (same) {
           if (same.checksum === checksum) {
             return { created: false, version: same };
@@ -143,7 +143,8 @@ export class ComponentsService {
             `${component.name}@${candidate.version} is already registered with different content (checksum ${same.checksum}); versions are immutable, register a new version`,
           );
         }
-        const previousEntity = existing.filter((version) => lt(version.version, candidate.version)).sort((a, b) => compare(b.version, a.version))[0];
+        const previousNumber = (await this.components.versionNumbers(manager, component.id)).filter((version) => lt(version, candidate.version)).sort((a, b) => compare(b, a))[0];
+        const previousEntity = previousNumber === undefined ? null : await this.components.findVersion(manager, component.id, previousNumber);
         const previous = previousEntity ? toComponentVersion(previousEntity) : undefined;
         const breaks = await breakingChangesOf(previous, candidate);
         assertBreaksAllowed(previous, candidate, breaks, input.breakingOverride);
