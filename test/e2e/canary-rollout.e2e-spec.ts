@@ -180,7 +180,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
 
     const aborted = await untilPhase(id, ['aborted', 'rolled-back'], 90_000, ['promoted']);
     await fault('canary', null);
-    expect(aborted.reason).toMatch(/^analysis of step 3 failed: /);
+    expect(aborted.reason).toMatch(/^analysis of step 4 failed: /);
     expect(aborted.reason).toMatch(/critical metric error-rate|error-rate: regression/);
     expect((await transitions(id)).some((transition) => transition.to === 'promoted')).toBe(false);
     // Users saw the canary's faults as little as the retry budget allows: GETs failed on it are retried on stable.
@@ -254,7 +254,7 @@ describe('canary rollouts, as the README tells them (embedded mode)', () => {
     const id = await startRollout('slow', CANARY, [{ setWeight: 50 }, { analysis: { window: '30s', minSamples: 100 } }, { setWeight: 100 }]);
     const aborted = await untilPhase(id, ['aborted', 'rolled-back'], 90_000, ['promoted']);
     await fault('canary', null);
-    expect(aborted.reason).toMatch(/^analysis of step 1 failed: /);
+    expect(aborted.reason).toMatch(/^analysis of step 2 failed: /);
     expect(aborted.reason).toMatch(/latency-ms: regression: canary shift \+(4\d|5\d|6\d)(\.\d+)?/);
     expect(aborted.reason).not.toMatch(/critical metric error-rate/);
     await untilPhase(id, ['rolled-back'], 30_000);

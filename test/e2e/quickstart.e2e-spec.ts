@@ -103,7 +103,7 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
       while (loadRunning) await send(gateway);
     })();
     // 5. npx strata deploy shop-2.4.0 … --watch &, then npx strata get rollouts and rollout watch <id>
-    const deploy = cli(['deploy', 'shop-2.4.0', '--stack', 'shop', '-e', 'production', '--step', '20', '--step', 'analysis:30s:100', '--step', '50', '--step', '100', '--watch', '--interval', '250']);
+    const deploy = cli(['deploy', 'shop-2.4.0', '--stack', 'shop', '-e', 'production', '--step', '20', '--step', 'analysis:30s:100', '--step', 'pause', '--step', '50', '--step', '100', '--watch', '--interval', '250']);
     const rollout = await eventually(async () => {
       const rollouts = JSON.parse((await cli(['get', 'rollouts', '--stack', 'shop', '-o', 'json'])).stdout) as { id: string; name: string; phase: string; canaryWeight: number }[];
       const canary = rollouts.find((candidate) => candidate.name.startsWith('shop-2.4.0-canary-'));
@@ -115,6 +115,12 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
     await eventually(async () => expect((await send(gateway)).version).toBe('2.4.0'), 20_000, 50);
     // WebSockets are routed the same way: open them until some are on each version (20 % canary).
     const sockets = await webSocketsOnBothVersions(Number(new URL(gateway).port));
+
+    // A person gets here after the analysis (30 s): the canary is held at its pause step, still watched.
+    await eventually(async () => {
+      const rollouts = JSON.parse((await cli(['get', 'rollouts', '--stack', 'shop', '-o', 'json'])).stdout) as { id: string; phase: string; canaryWeight: number }[];
+      expect(rollouts.find((candidate) => candidate.id === rollout.id)).toMatchObject({ phase: 'paused', canaryWeight: 20 });
+    }, 90_000, 1_000);
 
     // 6. Break the canary: 30 % errors.
     const fault = await fetch(`${backends[1]?.url}/_faults`, { method: 'POST', body: JSON.stringify({ errorRate: 0.3 }) });
@@ -145,7 +151,7 @@ describe('the README quickstart (npm start, then the strata CLI)', () => {
       await eventually(() => expect(socket.messages).toContain('still there?'), 5_000, 50);
       socket.close();
     }
-  }, 180_000);
+  }, 240_000);
 });
 
 /** WebSockets opened through the gateway to the sample backends' echo, until at least one is on each version. */

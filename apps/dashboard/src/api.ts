@@ -19,12 +19,17 @@ export class ApiError extends Error {
 
 export const authorization = (token: string | null): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
+/** The error of an answer that was not 2xx, saying the problem+json's title and detail when it has them. */
+export async function apiErrorOf(response: Response): Promise<ApiError> {
+  const problem = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
+  return new ApiError(response.status, `${response.status} ${problem.title ?? response.statusText}${problem.detail ? `: ${problem.detail}` : ''}`);
+}
+
 /** GET of the management API on this origin, as the signed-in user. */
 export async function getJson<T>(path: string, token = session.token()): Promise<T> {
   const response = await fetch(path, { headers: { accept: 'application/json', ...authorization(token) } });
   if (!response.ok) {
-    const problem = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
-    throw new ApiError(response.status, `${response.status} ${problem.title ?? response.statusText}${problem.detail ? `: ${problem.detail}` : ''}`);
+    throw await apiErrorOf(response);
   }
   return (await response.json()) as T;
 }

@@ -23,10 +23,10 @@ const PAGES = [
   ['audit', 'Audit'],
 ] as const;
 
-/** The token is checked against the API before it is kept: a wrong one never reaches the pages. */
-function Login({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+/** The token is checked against the API before it is kept: a wrong one never reaches the pages. `notice`: why the last one was signed out. */
+function Login({ onSignedIn, notice }: { onSignedIn: (token: string) => void; notice?: string }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(notice);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
@@ -112,14 +112,18 @@ function CurrentPage({ route, stack }: { route: ReturnType<typeof useRoute>; sta
 
 export function App() {
   const [token, setToken] = useState(session.token);
-  if (!token) return <Login onSignedIn={setToken} />;
-  const signOut = () => {
+  const [notice, setNotice] = useState<string>();
+  if (!token) return <Login onSignedIn={setToken} notice={notice} />;
+  const signOut = (why?: string) => {
     session.signOut();
+    setNotice(why);
     setToken(null);
   };
+  // The live stream hears first that a signed-in token was revoked or has expired: back to sign in, as the sign-in's own 401 does.
+  const refused = (error: ApiError) => signOut(`Signed out: the API no longer accepts this token (${error.message}). Sign in again.`);
   return (
-    <LiveProvider token={token}>
-      <Shell onSignOut={signOut} />
+    <LiveProvider token={token} onRefused={refused}>
+      <Shell onSignOut={() => signOut()} />
     </LiveProvider>
   );
 }

@@ -1,18 +1,10 @@
 import { ReactNode, createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { authorization } from './api';
-import { ServerSentEventParser } from './sse';
+import { ApiError } from './api';
+import { LiveChange, LiveStatus, followLiveStream } from './live-stream';
 
-/** What the server's live stream says of one event (apps/strata/src/dashboard/live-change.ts). */
-export interface LiveChange {
-  topic: string;
-  type: string;
-  stack: string | null;
-  subject: string | null;
-  time: string;
-}
+export type { LiveChange, LiveStatus } from './live-stream';
 
 type Listener = (change: LiveChange) => void;
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 interface Live {
   status: LiveStatus;
@@ -21,37 +13,22 @@ interface Live {
 
 const LiveContext = createContext<Live>({ status: 'connecting', listen: () => () => undefined });
 
-/** Reads /v1/live with the token (fetch, since EventSource sends no Authorization header) and reconnects with backoff. */
-async function stream(token: string, signal: AbortSignal, onOpen: () => void, onChange: Listener): Promise<void> {
-  const response = await fetch('/v1/live', { headers: { accept: 'text/event-stream', ...authorization(token) }, signal });
-  if (!response.ok || !response.body) {
-    throw new Error(`live stream answered ${response.status}`);
-  }
-  onOpen();
-  const parser = new ServerSentEventParser();
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    for (const event of parser.push(value)) {
-      if (event.event === 'change') onChange(JSON.parse(event.data) as LiveChange);
-    }
-  }
-}
-
-export function LiveProvider({ token, children }: { token: string; children: ReactNode }) {
+/** The live stream of `token` for the pages inside; `onRefused` once the API no longer accepts the token (revoked, expired). */
+export function LiveProvider({ token, onRefused, children }: { token: string; onRefused: (error: ApiError) => void; children: ReactNode }) {
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const listeners = useRef(new Set<Listener>());
+  // The latest callback, without restarting the stream each time the parent renders a new one.
+  const refused = useRef(onRefused);
+  useEffect(() => {
+    refused.current = onRefused;
+  }, [onRefused]);
   useEffect(() => {
     const stop = new AbortController();
-    void (async () => {
-      for (let attempt = 0; !stop.signal.aborted; attempt += 1) {
-        await stream(token, stop.signal, () => ((attempt = 0), setStatus('live')), (change) => listeners.current.forEach((listener) => listener(change))).catch(() => undefined);
-        if (stop.signal.aborted) return;
-        setStatus('reconnecting');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempt)));
-      }
-    })();
+    void followLiveStream(token, stop.signal, {
+      onStatus: setStatus,
+      onChange: (change) => listeners.current.forEach((listener) => listener(change)),
+      onRefused: (error) => refused.current(error),
+    });
     return () => stop.abort();
   }, [token]);
   const listen = useCallback((listener: Listener) => {

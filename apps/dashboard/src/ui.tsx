@@ -2,7 +2,7 @@ import { ReactNode } from 'react';
 
 const TONES: Record<string, string> = {
   healthy: 'good', deployed: 'good', promoted: 'good', succeeded: 'good', passed: 'good', live: 'good',
-  progressing: 'busy', deploying: 'busy', running: 'busy', pending: 'busy', paused: 'warn', held: 'warn', unknown: 'warn', connecting: 'warn', reconnecting: 'warn',
+  progressing: 'busy', deploying: 'busy', running: 'busy', pending: 'busy', paused: 'warn', held: 'warn', unknown: 'warn', connecting: 'warn', reconnecting: 'warn', refused: 'bad',
   unhealthy: 'bad', aborted: 'bad', 'rolled-back': 'bad', failed: 'bad', abandoned: 'bad',
   // Anomaly severities.
   low: 'plain', medium: 'warn', high: 'bad', critical: 'bad',

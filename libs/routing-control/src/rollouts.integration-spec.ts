@@ -136,7 +136,7 @@ describe('rollouts', () => {
     await sut.tick();
     const aborted = await rollout(id);
     expect(aborted).toMatchObject({ phase: 'aborted', canaryWeight: 0 });
-    expect(aborted.reason).toContain('analysis of step 1 failed');
+    expect(aborted.reason).toContain('analysis of step 2 failed');
     const window = `${new Date(started).toISOString()}–${new Date(started + WINDOW_MS).toISOString()}`;
     expect(aborted.reason).toContain(`judged KPI windows: canary ${window} 21 errors in 210 requests; stable ${window} 9 errors in 900 requests`);
     expect(weights(await policy())).toEqual({ [seeded.stable]: 100, [seeded.canary]: 0 });
@@ -191,7 +191,7 @@ describe('rollouts', () => {
     const transitions = (await sut.http().get(`/v1/rollouts/${id}/transitions`).expect(200)).body as { reason: string; judgedMetrics: { metric: string; regression: boolean; pValue: number | null; level: number }[] | null }[];
     const judged = transitions.filter((transition) => transition.judgedMetrics !== null);
     expect(judged).toHaveLength(1);
-    expect(judged[0]?.reason).toContain('analysis of step 1 failed');
+    expect(judged[0]?.reason).toContain('analysis of step 2 failed');
     const [errorRate, latency] = judged[0]?.judgedMetrics ?? [];
     expect(errorRate).toMatchObject({ metric: 'error-rate', regression: false, level: 0.006 });
     expect(latency).toMatchObject({ metric: 'latency-ms', regression: true, level: 0.004 });

@@ -1,6 +1,7 @@
 import { useLiveTick } from '../live';
 import { Rollout, Transition } from '../model';
 import { link } from '../route';
+import { stepNumber, transitionStep } from '../steps';
 import { Badge, Empty, Head, Problem, Section, WeightBar, time } from '../ui';
 import { useApi } from '../use-api';
 import { JudgedMetric, readVerdict } from '../verdicts';
@@ -55,7 +56,7 @@ function RolloutDetail({ id, stack }: { id: string; stack: string }) {
       {current ? (
         <Section testId="rollout-detail" title={<>{current.name} <Badge value={current.phase} /></>}>
           <p>
-            {current.environment}: canary <code>{current.versionGroup}</code> against stable <code>{current.baselineConfig ?? '-'}</code>, step {Math.min(current.stepIndex + 1, current.steps.length)} of {current.steps.length}
+            {current.environment}: canary <code>{current.versionGroup}</code> against stable <code>{current.baselineConfig ?? '-'}</code>, step {stepNumber(current.stepIndex, current.steps.length)} of {current.steps.length}
             {current.reason ? ` — ${current.reason.slice(0, 160)}` : ''}
           </p>
           <WeightBar canary={current.canaryWeight} />
@@ -71,7 +72,7 @@ function RolloutDetail({ id, stack }: { id: string; stack: string }) {
                   <td>
                     {transition.from ?? '·'} → <Badge value={transition.to} />
                   </td>
-                  <td>{transition.stepIndex + 1}</td>
+                  <td>{transitionStep(transition, current.steps.length)}</td>
                   <td>{transition.canaryWeight} %</td>
                   <td>{transition.actor}</td>
                   <td className="reason">
@@ -111,7 +112,7 @@ export function RolloutsPage({ stack, id }: { stack: string; id: string | null }
                 <Badge value={rollout.phase} />
               </td>
               <td>
-                step {Math.min(rollout.stepIndex + 1, rollout.steps.length)}/{rollout.steps.length}
+                step {stepNumber(rollout.stepIndex, rollout.steps.length)}/{rollout.steps.length}
               </td>
               <td className="wide">
                 <WeightBar canary={rollout.canaryWeight} />

@@ -47,6 +47,14 @@ interface Page<T> {
   nextCursor?: string | null;
 }
 
+/** A list endpoint that answers a plain array: no cursor, so `all` cannot follow pages. */
+export interface UnpagedList {
+  /** The largest `limit` the endpoint accepts: what `all` asks for instead. */
+  maxLimit: number;
+  /** Told when `all` got as many items as it asked for: the list may hold more than it shows. */
+  onCut: (limit: number) => void;
+}
+
 const isPage = (body: unknown): body is Page<unknown> => typeof body === 'object' && body !== null && Array.isArray((body as Page<unknown>).items);
 
 /** Encodes each user-given path segment, so a name can never reach another route. */
@@ -99,15 +107,19 @@ export class ApiClient {
 
   /**
    * The items of a list endpoint, whether it answers a page (`{items, nextCursor}`) or a plain
-   * array; with `all`, every page, following `nextCursor` as `after`.
+   * array; with `all`, every page, following `nextCursor` as `after`. A plain array has no page to
+   * follow: with `all`, an `unpaged` list is asked for its most at once, and told when it may hold more.
    */
-  async list<T = unknown>(path: string, query: Query, all: boolean): Promise<T[]> {
+  async list<T = unknown>(path: string, query: Query, all: boolean, unpaged?: UnpagedList): Promise<T[]> {
     const items: T[] = [];
+    const asked = all && unpaged ? { ...query, limit: unpaged.maxLimit } : query;
     let after: string | undefined;
     do {
-      const body = await this.get<unknown>(path, { ...query, after });
+      const body = await this.get<unknown>(path, { ...asked, after });
       if (!isPage(body)) {
-        return Array.isArray(body) ? (body as T[]) : [body as T];
+        if (!Array.isArray(body)) return [body as T];
+        if (all && unpaged && body.length >= unpaged.maxLimit) unpaged.onCut(unpaged.maxLimit);
+        return body as T[];
       }
       items.push(...(body.items as T[]));
       after = all && body.nextCursor ? body.nextCursor : undefined;

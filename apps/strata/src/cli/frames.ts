@@ -1,4 +1,5 @@
 import { EXECUTION_STEP_COLUMNS } from './kinds/execution-kinds';
+import { rolloutStep, transitionStep } from './kinds/routing-kinds';
 import { Item } from './kinds';
 import { cell, renderTable } from './output';
 
@@ -32,19 +33,19 @@ export function verdictLines(transition: Item): string[] {
   });
 }
 
+/** The verdicts of the latest analysis among `transitions` (none: no statistical analysis yet). */
+export function latestVerdicts(transitions: readonly Item[], steps: number): string {
+  const judged = transitions.filter((transition) => verdictLines(transition).length > 0).at(-1);
+  if (!judged) return '';
+  const heading = `latest analysis: step ${transitionStep(judged, steps)} at ${time(judged['at'])}, ${cell(judged['from'])} -> ${cell(judged['to'])}`;
+  return `${[heading, ...verdictLines(judged).map((line) => `  ${line}`)].join('\n')}\n`;
+}
+
 /**
  * One screen of a rollout: phase, step, canary weight, every step marked done, current or to
  * come, and the latest transitions with their reasons, each analysis followed by its judge's
  * verdict and always-valid p-value per metric.
  */
-/** The verdicts of the latest analysis among `transitions` (none: no statistical analysis yet). */
-export function latestVerdicts(transitions: readonly Item[], steps: number): string {
-  const judged = transitions.filter((transition) => verdictLines(transition).length > 0).at(-1);
-  if (!judged) return '';
-  const heading = `latest analysis: step ${Math.min(Number(judged['stepIndex']) + 1, steps)} at ${time(judged['at'])}, ${cell(judged['from'])} -> ${cell(judged['to'])}`;
-  return `${[heading, ...verdictLines(judged).map((line) => `  ${line}`)].join('\n')}\n`;
-}
-
 export function rolloutFrame(rollout: Item, transitions: readonly Item[], lastTransitions = 8): string {
   const steps = (rollout['steps'] as string[] | undefined) ?? [];
   const index = Number(rollout['stepIndex'] ?? 0);
@@ -54,12 +55,12 @@ export function rolloutFrame(rollout: Item, transitions: readonly Item[], lastTr
   const lines = [
     `rollout ${cell(rollout['name'])} (${cell(rollout['id'])})`,
     `  ${cell(rollout['stack'])}/${cell(rollout['environment'])}: canary ${cell(rollout['versionGroup'])}, stable ${cell(rollout['baselineConfig'])}`,
-    `  phase ${phase}, step ${Math.min(index + 1, steps.length)}/${steps.length}, canary weight ${weight}% ${bar(weight)}${rollout['reason'] ? `: ${cell(rollout['reason'])}` : ''}`,
+    `  phase ${phase}, step ${rolloutStep(rollout)}, canary weight ${weight}% ${bar(weight)}${rollout['reason'] ? `: ${cell(rollout['reason'])}` : ''}`,
     'steps:',
     ...steps.map((step, position) => `  ${finished || position < index ? 'done' : position === index ? ' -> ' : '    '} ${position + 1}. ${step}`),
     'transitions:',
     ...transitions.slice(-lastTransitions).flatMap((transition) => [
-      `  ${time(transition['at'])} ${cell(transition['from'])} -> ${cell(transition['to'])} step ${Math.min(Number(transition['stepIndex']) + 1, steps.length)} ${cell(transition['canaryWeight'])}% by ${cell(transition['actor'])}: ${cell(transition['reason'])}`,
+      `  ${time(transition['at'])} ${cell(transition['from'])} -> ${cell(transition['to'])} step ${transitionStep(transition, steps.length)} ${cell(transition['canaryWeight'])}% by ${cell(transition['actor'])}: ${cell(transition['reason'])}`,
       ...verdictLines(transition).map((line) => `      ${line}`),
     ]),
   ];

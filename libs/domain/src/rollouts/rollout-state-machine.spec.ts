@@ -88,7 +88,7 @@ describe(advanceRollout.name, () => {
       const judgedMetrics = [{ metric: 'error-rate', regression: verdict === 'fail', pValue: verdict === 'fail' ? 0.001 : 0.5, level: 0.006 }];
       const { effects } = sut(started().state, { kind: 'analysisResult', stepIndex: 1, outcome: { verdict, findings: ['x'], judgedMetrics } }, T0 + WINDOW_MS);
       const transitions = effects.filter((effect) => effect.kind === 'transitioned');
-      expect(transitions[0]).toMatchObject({ to, reason: expect.stringContaining('analysis of step 1'), judgedMetrics });
+      expect(transitions[0]).toMatchObject({ to, reason: expect.stringContaining('analysis of step 2'), judgedMetrics });
       expect(transitions.slice(1).filter((transition) => 'judgedMetrics' in transition)).toEqual([]);
     });
 
@@ -151,7 +151,7 @@ describe(advanceRollout.name, () => {
       const paused = atTimedPause();
       const untilPromoted = sut(paused, { kind: 'tick' }, paused.pause?.resumeAt ?? 0).state;
       expect(sut(untilPromoted, { kind: 'tick' }, T0 + 10 * PAUSE_MS).state).toBe(untilPromoted);
-      expect(() => sut(untilPromoted, { kind: 'resume' })).toThrow(/paused by its step 4 \(pause until promoted\)/);
+      expect(() => sut(untilPromoted, { kind: 'resume' })).toThrow(/paused by its step 5 \(pause until promoted\)/);
       const { state } = sut(untilPromoted, { kind: 'promote', full: false }, T0 + 10 * PAUSE_MS);
       expect(state).toMatchObject({ phase: 'promoted', canaryWeight: 100, pause: null });
     });
@@ -260,7 +260,7 @@ describe(advanceRollout.name, () => {
     it('holds the rollout before a step that would raise its weight, moving no weight', () => {
       const { state, effects } = sut(initialRolloutState(T0), { kind: 'start' }, T0, canarySteps, unavailable);
       expect(state).toMatchObject({ phase: 'paused', stepIndex: 0, canaryWeight: 0, pause: { cause: 'manual', resumeAt: null } });
-      expect(state.reason).toBe('held before step 0 (setWeight 5): gateway gw-1 reports no available node for it; resume once it has an available node, or abort');
+      expect(state.reason).toBe('held before step 1 (setWeight 5): gateway gw-1 reports no available node for it; resume once it has an available node, or abort');
       expect(effects.some((effect) => effect.kind === 'setCanaryWeight')).toBe(false);
     });
 

@@ -1,5 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RolloutStep } from './rollout-spec';
+import { stepNumber } from './step-numbers';
 import { AnalysisOutcome, JudgedMetric } from './threshold-judge';
 
 export type RolloutPhase = 'pending' | 'progressing' | 'paused' | 'promoted' | 'aborted' | 'rolled-back';
@@ -122,7 +123,7 @@ function apply(steps: readonly RolloutStep[], state: RolloutState, input: Rollou
         throw refuse(state, 'resume');
       }
       if (state.pause?.cause === 'step') {
-        throw new DomainError(DomainErrorCode.Conflict, `cannot resume a rollout that is paused by its step ${state.stepIndex} (${describeStep(steps[state.stepIndex])}); promote it to go on`);
+        throw new DomainError(DomainErrorCode.Conflict, `cannot resume a rollout that is paused by its step ${stepNumber(state.stepIndex)} (${describeStep(steps[state.stepIndex])}); promote it to go on`);
       }
       // The interrupted step starts over, so an analysis window never straddles a pause.
       return runSteps(steps, moveTo(state, 'progressing', { pause: null, stepStartedAt: now, inconclusiveAnalyses: 0 }, 'resumed by an operator', effects), now, effects, context);
@@ -162,8 +163,9 @@ function tick(steps: readonly RolloutStep[], state: RolloutState, now: number, e
     return runSteps(steps, state, now, effects, context);
   }
   if (state.phase === 'paused' && state.pause?.cause === 'step' && state.pause.resumeAt !== null && now >= state.pause.resumeAt) {
-    const resumed = moveTo(state, 'progressing', { pause: null }, `pause of step ${state.stepIndex} elapsed`, effects);
-    return runSteps(steps, enterStep(resumed, state.stepIndex + 1, now, `pause of step ${state.stepIndex} elapsed`, effects), now, effects, context);
+    const reason = `pause of step ${stepNumber(state.stepIndex)} elapsed`;
+    const resumed = moveTo(state, 'progressing', { pause: null }, reason, effects);
+    return runSteps(steps, enterStep(resumed, state.stepIndex + 1, now, reason, effects), now, effects, context);
   }
   return state;
 }
@@ -194,21 +196,23 @@ function applyAnalysis(
   context: RolloutContext,
 ): RolloutState {
   const findings = outcome.findings.join('; ');
+  // Named as people count steps; transitionStepIndex (step-numbers.ts) reads the pass's opening back.
+  const analysis = `analysis of step ${stepNumber(stepIndex)}`;
   switch (outcome.verdict) {
     case 'pass':
-      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, `analysis of step ${stepIndex} passed: ${findings}`, effects), now, effects, context);
+      return runSteps(steps, enterStep(state, state.stepIndex + 1, now, `${analysis} passed: ${findings}`, effects), now, effects, context);
     case 'fail':
-      return abort(state, `analysis of step ${stepIndex} failed: ${findings}`, effects);
+      return abort(state, `${analysis} failed: ${findings}`, effects);
     case 'marginal':
       // Neither a pass nor a fail: an operator decides. Promote accepts the step, resume analyses it again, abort rolls back.
-      return moveTo(state, 'paused', { pause: { cause: 'manual', resumeAt: null } }, `analysis of step ${stepIndex} marginal, held for an operator: ${findings}`, effects);
+      return moveTo(state, 'paused', { pause: { cause: 'manual', resumeAt: null } }, `${analysis} marginal, held for an operator: ${findings}`, effects);
     case 'inconclusive': {
       const inconclusiveAnalyses = state.inconclusiveAnalyses + 1;
       if (inconclusiveAnalyses >= MAX_INCONCLUSIVE_ANALYSES) {
-        return abort(state, `analysis of step ${stepIndex} was inconclusive ${inconclusiveAnalyses} times: ${findings}`, effects);
+        return abort(state, `${analysis} was inconclusive ${inconclusiveAnalyses} times: ${findings}`, effects);
       }
       // Never a pass: the window grows by its length and is judged again with all its data.
-      const reason = `analysis of step ${stepIndex} inconclusive (${inconclusiveAnalyses} of ${MAX_INCONCLUSIVE_ANALYSES}), window extended to ${(step.windowMs * (inconclusiveAnalyses + 1)) / 1000} s: ${findings}`;
+      const reason = `${analysis} inconclusive (${inconclusiveAnalyses} of ${MAX_INCONCLUSIVE_ANALYSES}), window extended to ${(step.windowMs * (inconclusiveAnalyses + 1)) / 1000} s: ${findings}`;
       effects.push({ kind: 'transitioned', from: 'progressing', to: 'progressing', stepIndex, canaryWeight: state.canaryWeight, reason });
       return { ...state, inconclusiveAnalyses, reason };
     }
@@ -226,14 +230,14 @@ function runSteps(steps: readonly RolloutStep[], start: RolloutState, now: numbe
     switch (step.kind) {
       case 'setWeight':
         if (step.weight > state.canaryWeight && context.canaryUnavailable !== undefined) {
-          return hold(state, state.stepIndex, `step ${state.stepIndex} (${describeStep(step)})`, context.canaryUnavailable, effects);
+          return hold(state, state.stepIndex, `step ${stepNumber(state.stepIndex)} (${describeStep(step)})`, context.canaryUnavailable, effects);
         }
         state = setWeight(state, step.weight, effects);
         state = enterStep(state, state.stepIndex + 1, now, `canary weight set to ${step.weight}`, effects);
         break;
       case 'pause': {
         const resumeAt = step.durationMs === undefined ? null : now + step.durationMs;
-        return moveTo(state, 'paused', { pause: { cause: 'step', resumeAt } }, `step ${state.stepIndex}: ${describeStep(step)}`, effects);
+        return moveTo(state, 'paused', { pause: { cause: 'step', resumeAt } }, `step ${stepNumber(state.stepIndex)}: ${describeStep(step)}`, effects);
       }
       case 'analysis': {
         const windowEnd = analysisWindowEnd(state, step);

@@ -26,7 +26,7 @@ export class RolloutAnalysisService {
   async analyse(manager: EntityManager, rollout: RolloutEntity, state: RolloutState, due: Extract<RolloutEffect, { kind: 'analysisDue' }>): Promise<AnalysisOutcome | null> {
     const step = rollout.steps[due.stepIndex];
     if (step?.kind !== 'analysis') {
-      return { verdict: 'inconclusive', findings: [`step ${due.stepIndex} is not an analysis`] };
+      return { verdict: 'inconclusive', findings: [`step ${due.stepIndex + 1} is not an analysis`] };
     }
     const policy = await this.policies.requireCurrent(manager, rollout.stack, rollout.environment);
     const scope = { stack: rollout.stack, environment: rollout.environment };

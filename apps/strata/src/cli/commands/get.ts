@@ -61,8 +61,9 @@ async function get(context: CommandContext, kind: Kind, scope: Scope, name: stri
     items = context.format === 'table' && kind.rows ? kind.rows(item) : [item];
     single = context.format !== 'table' || !kind.rows;
   } else {
-    const { path, query } = kind.list(scope);
-    items = await context.client.list<Item>(path, { ...query, ...scope.filters, limit: options.limit }, options.all === true);
+    const { path, query, unpagedLimit } = kind.list(scope);
+    const unpaged = unpagedLimit === undefined ? undefined : { maxLimit: unpagedLimit, onCut: (limit: number) => context.note(`the list may be cut at ${limit}: ${kind.name} has no paging, and the API answers at most ${limit} at once`) };
+    items = await context.client.list<Item>(path, { ...query, ...scope.filters, limit: options.limit }, options.all === true, unpaged);
     single = false;
   }
   if (context.format === 'table' && items.length === 0) {

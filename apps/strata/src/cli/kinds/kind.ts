@@ -24,8 +24,11 @@ export interface Kind {
   aliases: readonly string[];
   /** Options a request needs; missing ones are a usage error naming them. */
   requires: readonly ScopeOption[];
-  /** The list endpoint (a page or an array); absent when the kind has only one object per scope. */
-  list?: (scope: Scope) => { path: string; query?: Query };
+  /**
+   * The list endpoint (a page or an array); absent when the kind has only one object per scope.
+   * `unpagedLimit`: the endpoint answers a plain array cut at `limit`, at most this many.
+   */
+  list?: (scope: Scope) => { path: string; query?: Query; unpagedLimit?: number };
   /** One item by name; absent when the API has no item route (the list is searched instead). */
   one?: (scope: Scope, name: string) => string;
   /** The object of a scope when no name is given (the version map, the current routing policy). */

@@ -1,3 +1,4 @@
+import { stepNumber, transitionStepIndex } from '@strata/domain';
 import { apiPath } from '../api-client';
 import { Item, Kind, Scope, at, column, scoped } from './kind';
 
@@ -5,11 +6,16 @@ const policyBase = (scope: Scope) => `/v1/stacks/${scoped(scope, 'stack')}/envir
 
 const weights = (item: Item) => ((at(item, 'config.stackConfigs') as Item[] | undefined) ?? []).map((config) => `${String(config['name'])}=${String(config['weight'])}`);
 
-/** `2/5 setWeight 20`: where a rollout is among its steps. */
+/** `2/5`: where a rollout is among its steps (the last once every step is done). */
 export function rolloutStep(item: Item): string {
   const steps = (item['steps'] as string[] | undefined) ?? [];
-  const index = Number(item['stepIndex'] ?? 0);
-  return `${Math.min(index + 1, steps.length)}/${steps.length}`;
+  return `${stepNumber(Number(item['stepIndex'] ?? 0), steps.length)}/${steps.length}`;
+}
+
+/** The number of the step a transition is about, as `rollout watch` lists the steps: an analysis's is the analysis step. */
+export function transitionStep(transition: Item, stepCount?: number): number {
+  const reason = transition['reason'];
+  return stepNumber(transitionStepIndex({ stepIndex: Number(transition['stepIndex']), reason: typeof reason === 'string' ? reason : null }), stepCount);
 }
 
 /**
@@ -20,7 +26,7 @@ export function verdictRows(transitions: readonly Item[]): Item[] {
   return transitions.flatMap((transition) =>
     ((transition['judgedMetrics'] as Item[] | null | undefined) ?? []).map((metric) => ({
       at: transition['at'],
-      step: Number(transition['stepIndex']) + 1,
+      step: transitionStep(transition),
       to: transition['to'],
       metric: metric['metric'],
       verdict: metric['regression'] === true ? 'regression' : 'no regression shown',
@@ -42,12 +48,15 @@ export const ROLLOUT_COLUMNS = [
   column('UPDATED', 'updatedAt'),
 ];
 
+/** The most routing-control's plain-array lists (rollouts, policy versions) answer at once: its LimitQueryDto's maximum. */
+const UNPAGED_LIMIT = 500;
+
 export const ROUTING_KINDS: readonly Kind[] = [
   {
     name: 'policies',
     aliases: ['policy', 'routing-policy', 'routing-policies', 'rp'],
     requires: ['stack', 'environment'],
-    list: (scope) => ({ path: `${policyBase(scope)}/versions` }),
+    list: (scope) => ({ path: `${policyBase(scope)}/versions`, unpagedLimit: UNPAGED_LIMIT }),
     one: (scope, name) => `${policyBase(scope)}/versions/${encodeURIComponent(name)}`,
     current: (scope) => policyBase(scope),
     columns: [
@@ -64,7 +73,7 @@ export const ROUTING_KINDS: readonly Kind[] = [
     name: 'rollouts',
     aliases: ['rollout', 'ro'],
     requires: [],
-    list: (scope) => ({ path: '/v1/rollouts', query: { stack: scope.stack, environment: scope.environment } }),
+    list: (scope) => ({ path: '/v1/rollouts', query: { stack: scope.stack, environment: scope.environment }, unpagedLimit: UNPAGED_LIMIT }),
     one: (_scope, name) => apiPath`/v1/rollouts/${name}`,
     columns: ROLLOUT_COLUMNS,
     details: async (client, _scope, item) => {
