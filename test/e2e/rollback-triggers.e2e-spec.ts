@@ -43,6 +43,7 @@ interface FiringBody {
   rollout: string | null;
   outcome: string;
   executionId: string | null;
+  executionStatus: string | null;
 }
 
 /**
@@ -197,6 +198,8 @@ describe('rollback triggers act in seconds (embedded mode)', () => {
     const back = await untilStatus(fired.executionId as string, ['succeeded'], 90_000);
     const secondsToFullRollback = (performance.now() - t0) / 1000;
     expect(back).toMatchObject({ kind: 'rollback', versionGroup: 'shop-1' });
+    // The firing says what the trigger did; beside it, where its rollback execution stands now.
+    expect((await firings()).find((firing) => firing.executionId === fired.executionId)).toMatchObject({ status: 'backward-started', executionStatus: 'succeeded' });
     await eventually(async () => expect(await send(`${gateway}/`, LOAD_HEADERS)).toMatchObject({ status: 200, version: '2.3.0' }), 30_000, 250);
     // The registry's version map follows the execution's events: an event hop behind its last step (CI once read it first).
     await eventually(async () => {

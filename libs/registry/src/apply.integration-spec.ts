@@ -237,6 +237,15 @@ spec: { member: { typos-cfg: 1.0.4 } }
     ]);
   });
 
+  it('says a Stack keeps the environments its manifest leaves out (apply removes none)', async () => {
+    const stack = (environments: string) => `apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: kept }\nspec: { environments: [${environments}] }\n`;
+    await apply(stack('{ name: production }, { name: staging }')).expect(200);
+    const narrower = await apply(stack('{ name: production }'), true).expect(200);
+    expect(narrower.body.changes).toEqual([expect.objectContaining({ action: 'unchanged', detail: 'keeps staging, which this manifest does not list (apply does not remove environments)' })]);
+    const other = await apply(stack('{ name: production }, { name: qa }'), true).expect(200);
+    expect(other.body.changes).toEqual([expect.objectContaining({ action: 'update', detail: 'adds environments qa; keeps staging, which this manifest does not list (apply does not remove environments)' })]);
+  });
+
   it('holds a Stack to the API\'s limits (at most 100 environments)', async () => {
     const environments = Array.from({ length: 101 }, (_, index) => `{ name: env-${index} }`).join(', ');
     const refused = await apply(`apiVersion: strata.dev/v1\nkind: Stack\nmetadata: { name: wide }\nspec: { environments: [${environments}] }\n`).expect(422);

@@ -56,6 +56,9 @@ describe('registry components and versions API', () => {
     expect(changed.body.detail).toContain(`${name}@1.0.0 is already registered with different content`);
     const { rows } = await sut.sql.query(`SELECT count(*)::int AS count FROM registry.outbox WHERE event_type = 'io.strata.registry.component-version.registered.v1' AND event->'data'->>'component' = $1`, [name]);
     expect(rows[0].count).toBe(1);
+    // Another build of 1.0.0 orders the same: it is refused, not kept beside it.
+    const build = await sut.http().post(`/v1/components/${name}/versions`).send({ ...body, version: '1.0.0+build.6', spec: { ...body.spec, artifact: 'registry.example.com/web:1.0.0-b6' } }).expect(409);
+    expect(build.body.detail).toContain(`${name}@1.0.0+build.6 orders the same as the registered 1.0.0: build metadata does not order versions`);
   });
 
   it('names every invalid field of a version', async () => {

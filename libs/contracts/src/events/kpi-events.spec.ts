@@ -1,4 +1,4 @@
-import { kpiHistogram, kpiSamplesV1 } from './kpi-events';
+import { kpiHistogram, kpiSamplesV1, kpiWindowV1 } from './kpi-events';
 
 describe('kpiSamplesV1', () => {
   const series = { stack: 'shop', environment: 'production', component: 'api', metric: 'latency_seconds' };
@@ -64,5 +64,36 @@ describe('kpiHistogram', () => {
     ['fewer counts than bounds', { counts: [10, 80, 10] }, ['counts'], 'counts and bounds must have the same length'],
   ])('refuses %s, naming the field', (_case, change, path, message) => {
     expect(problemOf({ ...histogram, ...change })).toEqual([{ path, message }]);
+  });
+});
+
+describe('kpiWindowV1', () => {
+  const window = {
+    series: { stack: 'shop', environment: 'production', component: 'shop-api', metric: 'http_requests' },
+    seriesId: '7',
+    windowStart: 1_764_000_000_000,
+    windowEnd: 1_764_000_010_000,
+    count: 2,
+    sum: 3,
+    mean: 1.5,
+    min: 1,
+    max: 2,
+    p50: 1,
+    p95: 2,
+    p99: 2,
+  };
+  const problemsOf = (candidate: unknown) => {
+    const parsed = kpiWindowV1.safeParse(candidate);
+    return parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+  };
+
+  it('takes a window in order, and an empty one', () => {
+    expect(problemsOf(window)).toEqual([]);
+    expect(problemsOf({ ...window, count: 0, sum: 0, mean: null, min: null, max: null, p50: null, p95: null, p99: null })).toEqual([]);
+  });
+
+  it('refuses a window that ends before it starts, or whose min exceeds its max', () => {
+    expect(problemsOf({ ...window, windowEnd: window.windowStart })).toEqual([{ path: ['windowEnd'], message: `must be after windowStart (${window.windowStart})` }]);
+    expect(problemsOf({ ...window, min: 3 })).toEqual([{ path: ['min'], message: 'must not exceed max (2)' }]);
   });
 });

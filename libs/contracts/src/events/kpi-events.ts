@@ -134,6 +134,14 @@ export const kpiWindowV1 = z.object({
    * for. What a canary judge compares request by request instead of one mean per window.
    */
   histogram: kpiWindowHistogram.optional(),
+}).superRefine((window, context) => {
+  // A window out of order is no window: a judge would count it in spans it does not belong to.
+  if (window.windowEnd <= window.windowStart) {
+    context.addIssue({ code: 'custom', path: ['windowEnd'], message: `must be after windowStart (${window.windowStart})` });
+  }
+  if (window.min !== null && window.max !== null && window.min > window.max) {
+    context.addIssue({ code: 'custom', path: ['min'], message: `must not exceed max (${window.max})` });
+  }
 });
 export type KpiWindowV1 = z.infer<typeof kpiWindowV1>;
 

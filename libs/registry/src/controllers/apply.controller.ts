@@ -31,7 +31,7 @@ export class ApplyController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Applies a manifest: every document or none',
+    summary: 'Applies a manifest: every document or none (a Rollout routing-control refuses leaves the others applied)',
     requestBody: {
       required: true,
       description: `Multi-document YAML with kinds ${MANIFEST_KINDS.join(', ')}: as the body itself, or as JSON \`{"manifest": "<yaml>"}\``,

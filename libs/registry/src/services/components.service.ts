@@ -143,9 +143,7 @@ export class ComponentsService {
             `${component.name}@${candidate.version} is already registered with different content (checksum ${same.checksum}); versions are immutable, register a new version`,
           );
         }
-        const previousNumber = (await this.components.versionNumbers(manager, component.id)).filter((version) => lt(version, candidate.version)).sort((a, b) => compare(b, a))[0];
-        const previousEntity = previousNumber === undefined ? null : await this.components.findVersion(manager, component.id, previousNumber);
-        const previous = previousEntity ? toComponentVersion(previousEntity) : undefined;
+        const previous = await this.previousVersion(manager, component, candidate.version);
         const breaks = await breakingChangesOf(previous, candidate);
         assertBreaksAllowed(previous, candidate, breaks, input.breakingOverride);
         const override = input.breakingOverride && breaks.length > 0 ? { reason: input.breakingOverride.reason, actor, breaks } : null;
@@ -199,6 +197,24 @@ export class ComponentsService {
       throw DomainError.notFound('component version', `${componentName}@${version}`);
     }
     return found;
+  }
+
+  /**
+   * The version a new one is compared with (the highest below it), read whole; refused when a
+   * registered version orders the same, i.e. differs only in build metadata.
+   */
+  private async previousVersion(manager: EntityManager, component: ComponentEntity, version: string): Promise<ComponentVersion | undefined> {
+    const numbers = await this.components.versionNumbers(manager, component.id);
+    const twin = numbers.find((candidate) => compare(candidate, version) === 0);
+    if (twin !== undefined) {
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        `${component.name}@${version} orders the same as the registered ${twin}: build metadata does not order versions (SemVer §10), so ranges and "the previous version" could not tell them apart; register a new version number`,
+      );
+    }
+    const previousNumber = numbers.filter((candidate) => lt(candidate, version)).sort((a, b) => compare(b, a))[0];
+    const previous = previousNumber === undefined ? null : await this.components.findVersion(manager, component.id, previousNumber);
+    return previous ? toComponentVersion(previous) : undefined;
   }
 
   /** Newest first, by semver precedence. */

@@ -5,7 +5,7 @@ import { PageQueryDto, apiSchema } from '@strata/observability';
 import { ExecutionEntity, ExecutionStepEntity } from '../entities/execution.entity';
 import { PlannedStepView } from '../services/executions.service';
 
-const EXECUTION_STATUSES: ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'abandoned'];
+export const EXECUTION_STATUSES: ExecutionStatus[] = ['pending', 'running', 'succeeded', 'failed', 'abandoned'];
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export class DeployRequestDto {

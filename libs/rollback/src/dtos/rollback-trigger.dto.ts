@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
-import { RollbackTriggerEntity, TriggerFiringEntity } from '../entities/trigger.entity';
+import { RollbackTriggerEntity } from '../entities/trigger.entity';
+import { FiringWithExecution } from '../repositories/triggers.repository';
+import { EXECUTION_STATUSES } from './execution.dto';
 
 /** Validated by the domain (`rollbackTriggerViolations`), which names each bad field in the 422. */
 export class PutRollbackTriggerDto {
@@ -74,6 +76,7 @@ export class TriggerFiringDto {
   @ApiProperty({ enum: ['recorded', 'done', 'backward-pending', 'backward-started', 'failed'], description: 'recorded: a dry run' }) status!: string;
   @ApiProperty({ description: 'What was done, or would have been' }) outcome!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The backward execution' }) executionId!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: EXECUTION_STATUSES, description: "The backward execution's status now (the firing's own status says what the trigger did)" }) executionStatus!: string | null;
   @ApiProperty({ format: 'date-time' }) firedAt!: string;
 }
 
@@ -93,7 +96,7 @@ export function mapTrigger(trigger: RollbackTriggerEntity): RollbackTriggerDto {
   };
 }
 
-export function mapFiring(firing: TriggerFiringEntity): TriggerFiringDto {
+export function mapFiring({ firing, executionStatus }: FiringWithExecution): TriggerFiringDto {
   return {
     id: firing.id,
     trigger: firing.triggerName,
@@ -106,6 +109,7 @@ export function mapFiring(firing: TriggerFiringEntity): TriggerFiringDto {
     status: firing.status,
     outcome: firing.outcome,
     executionId: firing.executionId,
+    executionStatus,
     firedAt: firing.firedAt.toISOString(),
   };
 }

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { ROLLBACK_SCHEMA } from '../database/rollback-schema';
+import { ExecutionStatus } from '@strata/domain';
+import { ExecutionEntity } from '../entities/execution.entity';
 import { RollbackTriggerEntity, TriggerFiringEntity, WatchedRolloutEntity } from '../entities/trigger.entity';
+
+export interface FiringWithExecution {
+  firing: TriggerFiringEntity;
+  executionStatus: ExecutionStatus | null;
+}
 
 const S = ROLLBACK_SCHEMA;
 const LIVE_PHASES = ['pending', 'progressing', 'paused'];
@@ -64,8 +71,18 @@ export class TriggersRepository {
     return rows[0]?.at ?? null;
   }
 
-  firings(manager: EntityManager, filter: { stack: string; environment: string; triggerId?: string }, limit: number): Promise<TriggerFiringEntity[]> {
-    return manager.find(TriggerFiringEntity, { where: { stack: filter.stack, environment: filter.environment, ...(filter.triggerId ? { triggerId: filter.triggerId } : {}) }, order: { firedAt: 'DESC' }, take: limit });
+  /** Newest first, each with the status its backward execution has now (null without one). */
+  async firings(manager: EntityManager, filter: { stack: string; environment: string; triggerId?: string }, limit: number): Promise<FiringWithExecution[]> {
+    const query = manager
+      .createQueryBuilder(TriggerFiringEntity, 'firing')
+      .leftJoin(ExecutionEntity, 'execution', 'execution.id = firing.executionId')
+      .addSelect('execution.status', 'execution_status')
+      .where('firing.stack = :stack AND firing.environment = :environment', { stack: filter.stack, environment: filter.environment })
+      .orderBy('firing.firedAt', 'DESC')
+      .limit(limit);
+    if (filter.triggerId) query.andWhere('firing.triggerId = :triggerId', { triggerId: filter.triggerId });
+    const { entities, raw } = await query.getRawAndEntities<{ execution_status: ExecutionStatus | null }>();
+    return entities.map((firing, index) => ({ firing, executionStatus: raw[index]?.execution_status ?? null }));
   }
 
   /** The firings whose backward execution waits to start, locked; another replica skips them. */

@@ -3,9 +3,9 @@ import { DomainError, canonicalJson, resourceNameProblem, rollbackTriggerViolati
 import { Logger } from '@strata/observability';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { RollbackTriggerEntity, TriggerFiringEntity } from '../entities/trigger.entity';
+import { RollbackTriggerEntity } from '../entities/trigger.entity';
 import { CatalogRepository } from '../repositories/catalog.repository';
-import { TriggersRepository } from '../repositories/triggers.repository';
+import { FiringWithExecution, TriggersRepository } from '../repositories/triggers.repository';
 import { RollbackTransactions } from '../repositories/transactions';
 import { assertKnownEnvironment } from './known-environments';
 import { TriggerWatcher } from './trigger-watcher.service';
@@ -91,7 +91,7 @@ export class RollbackTriggersService {
   }
 
   /** Newest first: of one trigger, or (no name) of every trigger of the environment. */
-  async firings(stack: string, environment: string, name: string | undefined, limit = MAX_FIRINGS): Promise<TriggerFiringEntity[]> {
+  async firings(stack: string, environment: string, name: string | undefined, limit = MAX_FIRINGS): Promise<FiringWithExecution[]> {
     const triggerId = name === undefined ? undefined : (await this.get(stack, environment, name)).id;
     return this.triggers.firings(this.transactions.reader, { stack, environment, ...(triggerId ? { triggerId } : {}) }, Math.min(limit, MAX_FIRINGS));
   }

@@ -121,7 +121,7 @@ function waitSecondsOption(value: string): number {
 export function registerApply(program: Command, io: CliIo): void {
   program
     .command('apply')
-    .description(`apply manifests (${MANIFEST_KINDS.join(', ')}): every document or none`)
+    .description(`apply manifests (${MANIFEST_KINDS.join(', ')}): every document or none, but for a Rollout routing-control refuses (the others stay applied)`)
     .option('-f, --filename <path>', 'a file, a directory of .yaml/.yml/.json, or - for stdin (repeatable)', collect, [])
     .option('--dry-run', 'validate and show the changes without writing anything')
     .option('--wait <seconds>', "how long to wait for routing-control's answer to each Rollout (0-30, API default 10)", waitSecondsOption)

@@ -54,6 +54,6 @@ export const EXECUTION_KINDS: readonly Kind[] = [
     requires: ['stack', 'environment'],
     list: (scope) => ({ path: `/v1/stacks/${scoped(scope, 'stack')}/environments/${scoped(scope, 'environment')}/trigger-firings` }),
     find: (items, name) => items.find((item) => item['id'] === name),
-    columns: [column('ID', 'id'), column('TRIGGER', 'trigger'), column('FIRED', 'firedAt'), column('ROLLOUT', 'rollout'), column('GROUP', 'versionGroup'), column('DRY-RUN', 'dryRun'), column('STATUS', 'status'), column('OUTCOME', 'outcome')],
+    columns: [column('ID', 'id'), column('TRIGGER', 'trigger'), column('FIRED', 'firedAt'), column('ROLLOUT', 'rollout'), column('GROUP', 'versionGroup'), column('DRY-RUN', 'dryRun'), column('STATUS', 'status'), column('EXECUTION', 'executionStatus'), column('OUTCOME', 'outcome')],
   },
 ];

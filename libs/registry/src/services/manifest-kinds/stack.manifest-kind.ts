@@ -34,6 +34,10 @@ export class StackManifestKind implements ManifestKindHandler {
     for (const environment of missing) {
       await this.stacks.addEnvironment(name, environment, manager);
     }
-    return missing.length > 0 ? changeOf(document, name, 'update', `adds environments ${missing.map((environment) => environment.name).join(', ')}`) : changeOf(document, name, 'unchanged');
+    // Apply never removes an environment (its version map, executions and triggers would go with it): say it stays.
+    const unlisted = existing.environments.filter((known) => !environments.some((environment) => environment.name === known.name)).map((known) => known.name);
+    const kept = unlisted.length > 0 ? `keeps ${unlisted.join(', ')}, which this manifest does not list (apply does not remove environments)` : undefined;
+    if (missing.length === 0) return changeOf(document, name, 'unchanged', kept);
+    return changeOf(document, name, 'update', [`adds environments ${missing.map((environment) => environment.name).join(', ')}`, kept].filter(Boolean).join('; '));
   }
 }
