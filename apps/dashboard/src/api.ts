@@ -27,7 +27,10 @@ export async function apiErrorOf(response: Response): Promise<ApiError> {
 
 /** GET of the management API on this origin, as the signed-in user. */
 export async function getJson<T>(path: string, token = session.token()): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json', ...authorization(token) } });
+  const response = await fetch(path, { headers: { accept: 'application/json', ...authorization(token) } }).catch((error: unknown) => {
+    // The browser's own words ("Failed to fetch", "NetworkError …") do not say what failed.
+    throw new Error(`the API does not answer (${error instanceof Error ? error.message : String(error)}): this page reads again once the live stream is back`);
+  });
   if (!response.ok) {
     throw await apiErrorOf(response);
   }

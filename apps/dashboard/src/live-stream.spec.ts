@@ -1,5 +1,5 @@
 import { ApiError } from './api';
-import { LiveChange, LiveStatus, followLiveStream } from './live-stream';
+import { LiveChange, LiveStatus, RESYNC_TOPIC, followLiveStream } from './live-stream';
 
 const TOKEN = `strata_${'d'.repeat(43)}`;
 const CHANGE: LiveChange = { topic: 'routing.events', type: 'io.strata.routing.rollout.transitioned.v1', stack: 'shop', subject: 'shop', time: '2026-12-06T10:00:00.000Z' };
@@ -40,5 +40,10 @@ describe(followLiveStream.name, () => {
     const sut = await follow([() => problem(502, 'Bad Gateway', 'the registry does not answer'), endedStream], 3);
     expect(sut.statuses).toEqual(['reconnecting', 'live', 'reconnecting', 'live']);
     expect(sut.refused).toEqual([]);
+  });
+
+  it('announces a resync when the stream is live again after an outage, not on its first connection', async () => {
+    const sut = await follow([endedStream, () => problem(502, 'Bad Gateway', 'the API restarts'), endedStream], 3);
+    expect(sut.changes.map((change) => change.topic)).toEqual([CHANGE.topic, RESYNC_TOPIC, CHANGE.topic]);
   });
 });

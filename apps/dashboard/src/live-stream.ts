@@ -13,6 +13,12 @@ export interface LiveChange {
 /** `refused`: the API no longer accepts the token (401), so the stream is not tried again. */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
+/**
+ * The topic of the change announced when the stream is live again after an outage: the changes
+ * sent while it was down are lost (the server keeps none), so every view re-reads what it shows.
+ */
+export const RESYNC_TOPIC = '*';
+
 export interface LiveStreamHandlers {
   onStatus(status: LiveStatus): void;
   onChange(change: LiveChange): void;
@@ -53,10 +59,13 @@ async function readStream(token: string, signal: AbortSignal, get: typeof fetch,
 export async function followLiveStream(token: string, signal: AbortSignal, handlers: LiveStreamHandlers, options: LiveStreamOptions = {}): Promise<void> {
   const get = options.fetch ?? ((input, init) => fetch(input, init));
   const delayMs = options.delayMs ?? backoff;
+  let opened = false;
   for (let attempt = 0; !signal.aborted; attempt += 1) {
     const onOpen = () => {
       attempt = 0;
       handlers.onStatus('live');
+      if (opened) handlers.onChange({ topic: RESYNC_TOPIC, type: 'resync', stack: null, subject: null, time: new Date().toISOString() });
+      opened = true;
     };
     const failure = await readStream(token, signal, get, onOpen, handlers.onChange).then(() => undefined, (error: unknown) => error);
     if (signal.aborted) return;

@@ -1,6 +1,6 @@
 import { ReactNode, createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from './api';
-import { LiveChange, LiveStatus, followLiveStream } from './live-stream';
+import { LiveChange, LiveStatus, RESYNC_TOPIC, followLiveStream } from './live-stream';
 
 export type { LiveChange, LiveStatus } from './live-stream';
 
@@ -43,7 +43,7 @@ export const useLiveStatus = (): LiveStatus => useContext(LiveContext).status;
 
 /**
  * A number that grows when the stream announces a change on one of `topics` for `stack` (or for
- * no stack in particular), at most every `throttleMs`: a view puts it in its fetch's dependencies
+ * no stack in particular), or comes back after an outage, at most every `throttleMs`: a view puts it in its fetch's dependencies
  * and so re-reads what changed, without a reload.
  */
 export function useLiveTick(topics: readonly string[], stack: string | null, throttleMs = 500): number {
@@ -53,7 +53,8 @@ export function useLiveTick(topics: readonly string[], stack: string | null, thr
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unlisten = listen((change) => {
-      if (!key.split(',').includes(change.topic) || (stack !== null && change.stack !== null && change.stack !== stack) || timer) return;
+      const matches = change.topic === RESYNC_TOPIC || key.split(',').includes(change.topic);
+      if (!matches || (stack !== null && change.stack !== null && change.stack !== stack) || timer) return;
       timer = setTimeout(() => {
         timer = undefined;
         setTick((value) => value + 1);

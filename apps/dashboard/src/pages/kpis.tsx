@@ -73,12 +73,14 @@ function SeriesChart({ series, stack }: { series: Series; stack: string }) {
 export function KpisPage({ stack, id }: { stack: string; id: string | null }) {
   const list = useApi<Page<Series>>(`/v1/series${query({ stack, limit: 200 })}`, useLiveTick(['kpi.windows'], stack, 5_000));
   const items = list.data?.items ?? [];
-  const selected = items.find((series) => series.id === id) ?? items[0];
+  // A series asked for by id is shown or said missing, never replaced by another one's chart.
+  const selected = id === null ? items[0] : items.find((series) => series.id === id);
   return (
     <>
       <h1>KPIs · {stack}</h1>
       <Problem error={list.error} />
       {list.data && items.length === 0 ? <Empty>No KPI series for this stack yet: traffic through the gateway, heartbeats or POST /v1/samples make them.</Empty> : null}
+      {list.data && items.length > 0 && !selected ? <Empty>No series {id} among the KPI series of {stack} listed here: pick one below.</Empty> : null}
       <div className="kpis">
         <ul className="series-list">
           {items.map((series) => (
