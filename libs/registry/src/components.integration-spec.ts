@@ -61,6 +61,13 @@ describe('registry components and versions API', () => {
     expect(build.body.detail).toContain(`${name}@1.0.0+build.6 orders the same as the registered 1.0.0: build metadata does not order versions`);
   });
 
+  it('refuses a SQL health check on a component that names no database (target.databaseUrlFrom)', async () => {
+    const name = `${stack}-sqlcheck`;
+    await component(name, 'app').expect(201);
+    const refused = await sut.http().post(`/v1/components/${name}/versions`).send({ version: '1.0.0', spec: { artifact: 'r.example/a:1', port: 8080 }, healthCheck: { sql: 'SELECT 1', timeout: '1s', interval: '5s' } }).expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'healthCheck.sql', message: expect.stringContaining(`component ${name} names none`) }]);
+  });
+
   it('names every invalid field of a version', async () => {
     const name = `${stack}-svc`;
     await component(name, 'app').expect(201);

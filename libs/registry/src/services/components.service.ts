@@ -42,6 +42,18 @@ export interface NewComponentVersion {
 
 export type Registration = { created: boolean; version: ComponentVersionEntity };
 
+/**
+ * A SQL health check runs on the database the component's `target.databaseUrlFrom` names (the
+ * registry probes it); without one it could only ever fail, so it is refused when registered.
+ */
+function assertSqlHealthCheckHasDatabase(component: ComponentEntity, version: ComponentVersion): void {
+  if (version.healthCheck && 'sql' in version.healthCheck && typeof component.target['databaseUrlFrom'] !== 'string') {
+    throw DomainError.invalid(`${component.name}@${version.version} is invalid`, [
+      { field: 'healthCheck.sql', message: `runs on the database named by the component's target.databaseUrlFrom, and component ${component.name} names none: check it over HTTP (url), or create a component with a target` },
+    ]);
+  }
+}
+
 export function toComponentVersion(entity: ComponentVersionEntity): ComponentVersion {
   return {
     component: entity.component.name,
@@ -127,6 +139,7 @@ export class ComponentsService {
       },
       this.types,
     );
+    assertSqlHealthCheckHasDatabase(component, candidate);
     const checksum = componentVersionChecksum(candidate);
     const attempt = () =>
       this.transactions.run(async (manager) => {
