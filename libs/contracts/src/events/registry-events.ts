@@ -1,29 +1,32 @@
 import { z } from 'zod';
 
+/** A name or version: the API holds them to 63 (names) and 256 (versions) characters; an event never carries more. */
+const identifier = z.string().min(1).max(256);
+
 const environmentSchema = z.object({
-  name: z.string().min(1),
+  name: identifier,
   mirrors: z.string().min(1).optional(),
 });
 
 export const stackCreatedV1 = z.object({
-  stack: z.string().min(1),
+  stack: identifier,
   environments: z.array(environmentSchema).min(1),
 });
 export type StackCreatedV1 = z.infer<typeof stackCreatedV1>;
 
 export const environmentAddedV1 = z.object({
-  stack: z.string().min(1),
+  stack: identifier,
   environment: environmentSchema,
 });
 export type EnvironmentAddedV1 = z.infer<typeof environmentAddedV1>;
 
 export const componentVersionRegisteredV1 = z.object({
-  stack: z.string().min(1),
-  component: z.string().min(1),
+  stack: identifier,
+  component: identifier,
   type: z.string().min(1),
-  version: z.string().min(1),
+  version: identifier,
   checksum: z.string().min(1),
-  dependencies: z.array(z.object({ component: z.string().min(1), range: z.string().min(1) })),
+  dependencies: z.array(z.object({ component: identifier, range: z.string().min(1) })),
   breakingOverride: z.object({ reason: z.string(), actor: z.string(), breaks: z.array(z.string()) }).optional(),
   /**
    * What an execution needs to apply and roll back the version (the rollback service keeps it):
@@ -42,12 +45,12 @@ export const componentVersionRegisteredV1 = z.object({
 });
 export type ComponentVersionRegisteredV1 = z.infer<typeof componentVersionRegisteredV1>;
 
-const memberSchema = z.object({ component: z.string().min(1), version: z.string().min(1) });
+const memberSchema = z.object({ component: identifier, version: z.string().min(1) });
 
 export const versionGroupCreatedV1 = z.object({
-  stack: z.string().min(1),
-  versionGroup: z.string().min(1),
-  environment: z.string().min(1),
+  stack: identifier,
+  versionGroup: identifier,
+  environment: identifier,
   members: z.array(memberSchema).min(1),
 });
 export type VersionGroupCreatedV1 = z.infer<typeof versionGroupCreatedV1>;
@@ -56,10 +59,10 @@ const location = z.enum(['staging', 'production']);
 const deploymentStatus = z.enum(['deploying', 'deployed', 'healthy', 'degraded', 'failed', 'rolled-back']);
 
 export const deploymentRecordedV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
   location,
-  versionGroup: z.string().min(1),
+  versionGroup: identifier,
   members: z.array(memberSchema).min(1),
   actor: z.string().min(1),
   /** The execution of the rollback service that deployed it; absent when another tool did and it was only recorded. */
@@ -68,10 +71,10 @@ export const deploymentRecordedV1 = z.object({
 export type DeploymentRecordedV1 = z.infer<typeof deploymentRecordedV1>;
 
 export const versionMapChangedV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
   location,
-  component: z.string().min(1),
+  component: identifier,
   fromVersion: z.string().nullable(),
   toVersion: z.string().min(1),
   fromStatus: deploymentStatus.nullable(),
@@ -81,10 +84,10 @@ export const versionMapChangedV1 = z.object({
 export type VersionMapChangedV1 = z.infer<typeof versionMapChangedV1>;
 
 export const nodeHealthChangedV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
   location,
-  component: z.string().min(1),
+  component: identifier,
   address: z.string().min(1),
   from: z.enum(['healthy', 'unhealthy', 'unknown']).nullable(),
   to: z.enum(['healthy', 'unhealthy', 'unknown']),
@@ -93,10 +96,10 @@ export const nodeHealthChangedV1 = z.object({
 export type NodeHealthChangedV1 = z.infer<typeof nodeHealthChangedV1>;
 
 export const versionMismatchDetectedV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
   location,
-  component: z.string().min(1),
+  component: identifier,
   address: z.string().min(1),
   declaredVersion: z.string().min(1),
   discoveredVersion: z.string().min(1),
@@ -118,10 +121,10 @@ const nodeHealth = z.enum(['healthy', 'unhealthy', 'unknown']);
  * projection rebuilds it. Apply a snapshot only if its `observedAt` is not older than the one held.
  */
 export const nodeChangedV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
   location,
-  component: z.string().min(1),
+  component: identifier,
   /** host:port; unique per stack, environment, location and component. */
   address: z.string().min(1).max(255),
   /** The origin to send requests to: the heartbeat's `url`, else `http://<address>`. */
@@ -138,8 +141,8 @@ export type NodeChangedV1 = z.infer<typeof nodeChangedV1>;
 
 /** A Rollout manifest the registry stored for routing-control, which runs it. */
 export const rolloutDeclaredV1 = z.object({
-  stack: z.string().min(1),
-  rollout: z.string().min(1),
+  stack: identifier,
+  rollout: identifier,
   spec: z.record(z.string(), z.unknown()),
   checksum: z.string().min(1),
   actor: z.string().min(1),
@@ -165,9 +168,9 @@ export type TokenChangedV1 = z.infer<typeof tokenChangedV1>;
 
 /** A `Deployment` manifest applied: the rollback service starts its forward execution. */
 export const deploymentDeclaredV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
-  versionGroup: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
+  versionGroup: identifier,
   actor: z.string().min(1),
 });
 export type DeploymentDeclaredV1 = z.infer<typeof deploymentDeclaredV1>;
@@ -178,9 +181,9 @@ export type DeploymentDeclaredV1 = z.infer<typeof deploymentDeclaredV1>;
  * the registry with the same rules; the same spec again changes nothing there.
  */
 export const rollbackTriggerDeclaredV1 = z.object({
-  stack: z.string().min(1),
-  environment: z.string().min(1),
-  name: z.string().min(1),
+  stack: identifier,
+  environment: identifier,
+  name: identifier,
   spec: z.record(z.string(), z.unknown()),
   actor: z.string().min(1),
 });
