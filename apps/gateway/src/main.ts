@@ -3,7 +3,7 @@ import { Gateway, GatewayConfig, GatewayOptions, GatewaySupervisor, GatewayWorke
 import { loadConfigOrExit, readLogLevel } from '@strata/config';
 import { EventBus, createEventBus } from '@strata/messaging';
 import { HealthRegistry, Logger, setLogLevel } from '@strata/observability';
-import { exitOnFatalError, stopOnSignals } from '@strata/runtime';
+import { exitOnFatalError, portInUseProblem, stopOnSignals } from '@strata/runtime';
 
 /** One process (STRATA_GATEWAY_WORKERS=1), or the supervisor of that many workers running this same entry. */
 async function main(): Promise<void> {
@@ -23,7 +23,14 @@ async function main(): Promise<void> {
   const gateway = config.workers > 1 ? new GatewaySupervisor({ ...options, workers: config.workers }) : new Gateway(options);
   // Static stability: the gateway serves its last-known-good config at once, bus or not; the bus
   // connects behind it (its subscription retries until it can join, publishes connect on demand).
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (error: unknown) {
+    const inUse = portInUseProblem(error, { PORT: config.port, STRATA_GATEWAY_ADMIN_PORT: config.admin.port });
+    if (!inUse) throw error;
+    process.stderr.write(`strata-gateway: ${inUse}\n`);
+    process.exit(78); // a setting to change, as config errors (EX_CONFIG)
+  }
   const stopping = new AbortController();
   void startBusBehind(bus, stopping.signal);
   stopOnSignals('strata-gateway', async () => {

@@ -132,7 +132,9 @@ export class GatewaySupervisor {
     const ready = new Promise<number>((resolve, reject) => {
       worker.once('exit', (code) => reject(new Error(`gateway worker ${worker.process.pid} exited with ${code} before serving`)));
       worker.on('message', (message: unknown) => {
-        if (isWorkerMessage(message)) {
+        if (isWorkerMessage(message) && message.kind === 'strata-gateway:failed') {
+          reject(Object.assign(new Error(message.reason), message.code ? { code: message.code } : {}));
+        } else if (isWorkerMessage(message)) {
           this.onWorkerMessage(worker, message, resolve);
         }
       });
@@ -154,6 +156,8 @@ export class GatewaySupervisor {
       case 'strata-gateway:refused':
         this.logger.error('a gateway worker could not install a routing config', undefined, { worker: worker.process.pid, version: message.version, reason: message.reason });
         return;
+      case 'strata-gateway:failed':
+        return; // answered by the start (fork's promise)
     }
   }
 

@@ -15,7 +15,9 @@ export type WorkerMessage =
   | { kind: 'strata-gateway:hello' }
   | { kind: 'strata-gateway:ready'; port: number }
   | { kind: 'strata-gateway:report'; messages: OutgoingMessage[] }
-  | { kind: 'strata-gateway:refused'; version: number; reason: string };
+  | { kind: 'strata-gateway:refused'; version: number; reason: string }
+  /** The data port could not be opened (taken, not allowed): the worker exits after saying so. */
+  | { kind: 'strata-gateway:failed'; reason: string; code?: string };
 
 export function isSupervisorMessage(message: unknown): message is SupervisorMessage {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'strata-gateway:install';
@@ -107,8 +109,15 @@ export class GatewayWorker {
     });
     if (!this.started) {
       this.started = true;
-      const port = await this.dataPlane.start(this.options.port, this.options.host);
-      send({ kind: 'strata-gateway:ready', port });
+      try {
+        const port = await this.dataPlane.start(this.options.port, this.options.host);
+        send({ kind: 'strata-gateway:ready', port });
+      } catch (error: unknown) {
+        // Without its port a worker serves nothing: the supervisor must hear why rather than wait for ever.
+        const code = (error as NodeJS.ErrnoException).code;
+        const failed: WorkerMessage = { kind: 'strata-gateway:failed', reason: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) };
+        process.send?.(failed, undefined, undefined, () => process.exit(1));
+      }
     }
   }
 }

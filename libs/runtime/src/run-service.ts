@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { DEFAULT_SERVICE_PORTS, ServiceModuleOptions, loadConfigOrExit, readServiceConfig } from '@strata/config';
 import { BusModule, KnownTokens, createEventBus } from '@strata/messaging';
 import { Logger, ObservabilityModule, TokenLookup, configuredTokens, createApi, setLogLevel } from '@strata/observability';
+import { portInUseProblem } from './ports';
 import { closeApi, exitOnFatalError, stopOnSignals } from './shutdown';
 
 export interface StandaloneService {
@@ -45,7 +46,12 @@ async function startService(definition: StandaloneService, processName: string):
     version: '1',
     auth: { configured: configuredTokens(config), lookup: definition.tokens ?? ((built) => built.get(KnownTokens)) },
   });
-  await app.listen(config.port, config.host);
+  await app.listen(config.port, config.host).catch((error: unknown) => {
+    const inUse = portInUseProblem(error, { PORT: config.port });
+    if (!inUse) throw error;
+    process.stderr.write(`${processName}: ${inUse}\n`);
+    process.exit(78); // a setting to change, as config errors (EX_CONFIG)
+  });
   new Logger(processName).info('listening', { url: `http://${config.host}:${config.port}`, bus: bus.transport });
   stopOnSignals(processName, () => closeApi(app));
 }
