@@ -1,8 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import { ALL_TOPICS, TopicName, physicalGroup, physicalTopic } from '@strata/contracts';
 import { Logger } from '@strata/observability';
-import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, LogEntry, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
+import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, LogEntry, Partitioners, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
 import { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
+
+/**
+ * kafkajs warnings that describe a choice made here, not a problem: the idempotent producer's
+ * retries are bounded (the outbox sends again what failed, and consumers dedupe, so a publish must
+ * fail rather than hang while the broker is away). Logged at every start, they read as faults.
+ */
+const EXPECTED_KAFKAJS_WARNINGS = ['Limiting retries for the idempotent producer'];
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -67,7 +74,8 @@ export class KafkaEventBus implements EventBus {
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 },
       logCreator: () => (entry: LogEntry) => this.logKafkajs(entry),
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The default (murmur2, as Java clients) named, so kafkajs does not warn that its default changed in 2.0.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     this.producer.on(this.producer.events.CONNECT, () => {
       this.producerConnected = true;
     });
@@ -297,6 +305,9 @@ export class KafkaEventBus implements EventBus {
       return;
     }
     const { message, ...fields } = entry.log;
+    if (EXPECTED_KAFKAJS_WARNINGS.some((expected) => message.startsWith(expected))) {
+      return;
+    }
     const text = `kafkajs: ${message}`;
     if (level === 'error') {
       this.logger.error(text, undefined, { ...fields, namespace: entry.namespace });
