@@ -1,5 +1,5 @@
 import { newEvent } from '@strata/messaging';
-import { eventually } from '@strata/testing';
+import { ListPage, eventually, idsPagedThrough } from '@strata/testing';
 import { encodeRemoteWrite } from './prometheus/remote-write';
 import { MetricsTestApp, startMetricsApp } from './test-support/metrics-app';
 
@@ -125,14 +125,7 @@ describe('metrics-ingest intake', () => {
     expect(expected).toHaveLength(12);
     expect(expected[0]!.length).toBeLessThan(expected[11]!.length);
 
-    const seen: string[] = [];
-    let after: string | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const response = await http().get('/v1/series').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200);
-      seen.push(...response.body.items.map((item: { id: string }) => item.id));
-      after = response.body.nextCursor ?? undefined;
-      if (!after) break;
-    }
+    const seen = await idsPagedThrough(async (after) => (await http().get('/v1/series').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200)).body as ListPage);
     expect(seen).toEqual(expected);
   });
 

@@ -1,5 +1,5 @@
 import { StreamingAnomalyDetector } from '@strata/analytics';
-import { eventually } from '@strata/testing';
+import { ListPage, eventually, idsPagedThrough } from '@strata/testing';
 import { RetentionService } from './services/retention.service';
 import { PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 import { START, WINDOW_MS, aSeries, feedWindows, steadySeries } from './test-support/series-fixtures';
@@ -157,14 +157,7 @@ describe('predictive-staging anomalies', () => {
     const expected = rows.map((row) => row.id);
     expect(expected[0]!.length).toBeGreaterThan(expected[11]!.length);
 
-    const seen: string[] = [];
-    let after: string | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const response = await sut.http().get('/v1/anomalies').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200);
-      seen.push(...response.body.items.map((item: { id: string }) => item.id));
-      after = response.body.nextCursor ?? undefined;
-      if (!after) break;
-    }
+    const seen = await idsPagedThrough(async (after) => (await sut.http().get('/v1/anomalies').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200)).body as ListPage);
     expect(seen).toEqual(expected);
   });
 });

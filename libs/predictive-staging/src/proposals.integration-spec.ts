@@ -1,4 +1,4 @@
-import { TestDatabase, createTestDatabase, eventually } from '@strata/testing';
+import { ListPage, TestDatabase, createTestDatabase, eventually, idsPagedThrough } from '@strata/testing';
 import { Client } from 'pg';
 import { PredictiveStagingTestApp, startPredictiveStagingTestApp, testSettings } from './test-support/predictive-staging-test-app';
 
@@ -145,14 +145,7 @@ describe('predictive-staging proposals', () => {
     const { rows } = await sut.sql.query<{ id: string; seq: string }>(`SELECT id, seq FROM staging.proposals WHERE stack = 'paging' ORDER BY seq DESC`);
     expect(rows[0]!.seq.length).toBeGreaterThan(rows[11]!.seq.length);
 
-    const seen: string[] = [];
-    let after: string | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const response = await sut.http().get('/v1/proposals').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200);
-      seen.push(...response.body.items.map((item: { id: string }) => item.id));
-      after = response.body.nextCursor ?? undefined;
-      if (!after) break;
-    }
+    const seen = await idsPagedThrough(async (after) => (await sut.http().get('/v1/proposals').query({ stack: 'paging', limit: 5, ...(after ? { after } : {}) }).expect(200)).body as ListPage);
     expect(seen).toEqual(rows.map((row) => row.id));
   });
 });

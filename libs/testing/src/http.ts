@@ -12,3 +12,26 @@ export type TestHttp = ReturnType<typeof request.agent>;
 export function authorizedHttp(server: Parameters<typeof request.agent>[0], token: string = TEST_ADMIN_TOKEN): TestHttp {
   return request.agent(server).set('authorization', `Bearer ${token}`);
 }
+
+/** One page of a keyset-paged list, as the API answers it. */
+export interface ListPage {
+  items: { id: string }[];
+  nextCursor?: string | null;
+}
+
+/**
+ * The ids of every item a keyset-paged list answers, following `nextCursor` from the first page
+ * (`after` undefined). Stops after `maxPages`, so a cursor that never ends fails the spec's
+ * comparison instead of hanging it.
+ */
+export async function idsPagedThrough(page: (after: string | undefined) => Promise<ListPage>, maxPages = 10): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let count = 0; count < maxPages; count += 1) {
+    const answer = await page(after);
+    seen.push(...answer.items.map((item) => item.id));
+    after = answer.nextCursor ?? undefined;
+    if (!after) break;
+  }
+  return seen;
+}

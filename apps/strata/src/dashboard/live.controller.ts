@@ -5,7 +5,6 @@ import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { LIVE_STREAM_ROLE, LiveAccess } from './live-access';
 import { LiveChangesService } from './live-changes.service';
-import { dropMisspeltExpiresHeader } from './sse-headers';
 
 /**
  * The dashboard's live stream (server-sent events). Left out of the API documents on purpose: it
@@ -23,7 +22,6 @@ export class LiveController {
   @RequireRole(LIVE_STREAM_ROLE)
   @Sse()
   changes(@Req() request: Request, @Res() response: Response): Observable<MessageEvent> {
-    dropMisspeltExpiresHeader(response);
     return this.access.whileAccepted(request, response, this.live.events());
   }
 }
