@@ -117,6 +117,16 @@ describe('strata CLI against a running Strata', () => {
     expect(again.changes.map((change: { action: string }) => change.action)).toEqual(Array(6).fill('unchanged'));
   });
 
+  it('names the file and its own document when the API refuses one of several files', async () => {
+    const bad = join(home, 'bad.yaml');
+    await writeFile(bad, `apiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: ${stack}-extra, stack: ${stack} }\nspec: { type: app }\n---\napiVersion: strata.dev/v1\nkind: Component\nmetadata: { name: ${stack}-odd, stack: ${stack} }\nspec: { type: mainframe }\n`);
+    const refused = await strata(['apply', '-f', manifests, '-f', bad]);
+    expect(refused.code).not.toBe(ExitCode.ok);
+    // The API counts the joined stream: the bad document is its documents[7], the second of bad.yaml.
+    expect(refused.stderr).toContain(`bad.yaml document 2 (Component ${stack}-odd)`);
+    expect(refused.stderr).not.toContain('documents[');
+  });
+
   it('get lists and shows the registry kinds, as tables, JSON and YAML', async () => {
     expect(rows(await ok(['get', 'stacks'])).find((row) => row[0] === stack)).toEqual([stack, 'production', expect.stringMatching(/Z$/)]);
     expect(JSON.parse(await ok(['get', 'stack', stack, '-o', 'json']))).toMatchObject({ name: stack, environments: [{ name: 'production' }] });

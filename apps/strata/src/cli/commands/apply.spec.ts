@@ -6,7 +6,7 @@ import { MANIFEST_KINDS } from '@strata/domain';
 import { runCaptured } from '../captured-io';
 import { UsageError } from '../errors';
 import { CliIo } from '../io';
-import { readManifest, registerApply } from './apply';
+import { pointIntoFiles, readManifest, readManifestWithOrigins, registerApply } from './apply';
 
 describe(readManifest.name, () => {
   let dir: string;
@@ -29,6 +29,13 @@ describe(readManifest.name, () => {
   it('joins the documents of every file as one stream, each behind its own ---', async () => {
     await writeFile(join(dir, 'a.yaml'), 'kind: Stack\n---\nkind: Component\n');
     await expect(readManifest(['a.yaml'], io())).resolves.toBe('---\nkind: Stack\n---\nkind: Component\n');
+  });
+
+  it('says where each document came from: its file (relative) or stdin, and its place there', async () => {
+    await writeFile(join(dir, 'one.yaml'), 'kind: Stack\n---\nkind: Component\n');
+    await writeFile(join(dir, 'two.yaml'), '---\nkind: VersionGroup\n');
+    const read = await readManifestWithOrigins(['one.yaml', '-', 'two.yaml'], io('kind: Deployment\n'));
+    expect(read.origins).toEqual(['one.yaml document 1', 'one.yaml document 2', 'stdin document 1', 'two.yaml document 1']);
   });
 
   it('names the file, line and column of a YAML error in one complete line', async () => {
@@ -61,5 +68,25 @@ describe(registerApply.name, () => {
     expect(MANIFEST_KINDS).toEqual(expect.arrayContaining(['Deployment', 'RollbackTrigger']));
     await expect(help(['--help'])).resolves.toContain(kinds);
     await expect(help(['apply', '--help'])).resolves.toContain(kinds);
+  });
+});
+
+describe(pointIntoFiles.name, () => {
+  const origins = ['a.yaml document 1', 'b.yaml document 1', 'b.yaml document 2'];
+
+  it('says every documents[N] of a problem as its file and document, leaving the rest as it is', () => {
+    const problem = { status: 422, detail: 'documents[2] (Component x) is invalid', errors: [{ field: 'documents[2].spec.type', message: 'must be app' }, { field: 'documents[0]', message: 'ok' }], correlationId: 'c' };
+    expect(pointIntoFiles(problem, origins)).toEqual({
+      status: 422,
+      detail: 'b.yaml document 2 (Component x) is invalid',
+      errors: [{ field: 'b.yaml document 2, spec.type', message: 'must be app' }, { field: 'a.yaml document 1', message: 'ok' }],
+      correlationId: 'c',
+    });
+  });
+
+  it('keeps an index it cannot place, and answers that are not objects', () => {
+    expect(pointIntoFiles('documents[9] is missing', origins)).toBe('documents[9] is missing');
+    expect(pointIntoFiles(null, origins)).toBeNull();
+    expect(pointIntoFiles(3, origins)).toBe(3);
   });
 });

@@ -1,7 +1,7 @@
 import { MANIFEST_KINDS } from '@strata/domain';
 import { Command } from 'commander';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { extname, join, relative, resolve } from 'node:path';
 import { YAMLError, parseAllDocuments } from 'yaml';
 import { ApiError } from '../api-client';
 import { CommandContext, collect, commandContext } from '../context';
@@ -61,21 +61,49 @@ function documentsOf(source: string, text: string): string[] {
   }
 }
 
+/** A manifest read from every `-f`, with where each of its documents came from. */
+export interface ReadManifest {
+  text: string;
+  /** Per document of `text`, in order: `file document k` (1-based within its source). */
+  origins: string[];
+}
+
 /** Every `-f` (files, directories, `-` for stdin) as one multi-document manifest, in the order given. */
-export async function readManifest(paths: readonly string[], io: CliIo): Promise<string> {
+export async function readManifestWithOrigins(paths: readonly string[], io: CliIo): Promise<ReadManifest> {
   if (paths.length === 0) throw new UsageError('-f: name a file, a directory or - for stdin');
   const documents: string[] = [];
+  const origins: string[] = [];
+  const add = (source: string, found: string[]) => {
+    documents.push(...found);
+    origins.push(...found.map((_, index) => `${source} document ${index + 1}`));
+  };
   for (const path of paths) {
     if (path === '-') {
-      documents.push(...documentsOf('stdin', await readAll(io.stdin)));
+      add('stdin', documentsOf('stdin', await readAll(io.stdin)));
       continue;
     }
     for (const file of await filesOf(path, io.cwd)) {
-      documents.push(...documentsOf(file, await readFile(file, 'utf8')));
+      add(relative(io.cwd, file) || file, documentsOf(file, await readFile(file, 'utf8')));
     }
   }
   if (documents.length === 0) throw new UsageError(`-f ${paths.join(' ')}: no document to apply`);
-  return documents.join('');
+  return { text: documents.join(''), origins };
+}
+
+export async function readManifest(paths: readonly string[], io: CliIo): Promise<string> {
+  return (await readManifestWithOrigins(paths, io)).text;
+}
+
+/**
+ * The API counts `documents[N]` across the whole joined stream; a user applying several files
+ * looks for a file and a place in it, so each index is said as `<file> document k` (a field in it
+ * as `<file> document k, spec.type`).
+ */
+export function pointIntoFiles(body: unknown, origins: readonly string[]): unknown {
+  if (typeof body === 'string') return body.replace(/documents\[(\d+)\](\.?)/g, (whole, index: string, dot: string) => (origins[Number(index)] ? `${origins[Number(index)]}${dot ? ', ' : ''}` : whole));
+  if (Array.isArray(body)) return body.map((item) => pointIntoFiles(item, origins));
+  if (typeof body === 'object' && body !== null) return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, pointIntoFiles(value, origins)]));
+  return body;
 }
 
 const rolloutCell = (change: Item) => {
@@ -100,15 +128,16 @@ function renderChanges(context: CommandContext, body: Item, asDiff: boolean): vo
 }
 
 async function apply(context: CommandContext, paths: readonly string[], dryRun: boolean, waitSeconds: number | undefined, asDiff: boolean): Promise<void> {
-  const manifest = await readManifest(paths, context.io);
+  const manifest = await readManifestWithOrigins(paths, context.io);
   try {
-    const answer = await context.client.request<Item>('POST', '/v1/apply', { query: { dryRun, waitSeconds }, text: { body: manifest, contentType: 'application/yaml' } });
+    const answer = await context.client.request<Item>('POST', '/v1/apply', { query: { dryRun, waitSeconds }, text: { body: manifest.text, contentType: 'application/yaml' } });
     renderChanges(context, answer.body, asDiff);
     if (answer.status === 202) context.note('a Rollout is still pending: routing-control has not answered yet (strata get rollouts shows it once it has)');
   } catch (error) {
     // A refused Rollout leaves the manifest's other documents applied: show what was.
-    if (error instanceof ApiError && Array.isArray(at(error.body, 'changes'))) renderChanges(context, error.body as Item, asDiff);
-    throw error;
+    if (!(error instanceof ApiError)) throw error;
+    if (Array.isArray(at(error.body, 'changes'))) renderChanges(context, error.body as Item, asDiff);
+    throw new ApiError(error.status, pointIntoFiles(error.body, manifest.origins));
   }
 }
 
