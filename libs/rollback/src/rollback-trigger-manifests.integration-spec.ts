@@ -1,8 +1,8 @@
-import { DeadLetterHeaders, EventData, Topics, parseStrataEvent, topicOfEvent } from '@strata/contracts';
+import { EventData, topicOfEvent } from '@strata/contracts';
 import { InMemoryEventBus, newEvent } from '@strata/messaging';
-import { aStackName, eventually } from '@strata/testing';
-import { ServiceTestApp, observedInMemoryBus, startServiceTestApp } from '@strata/testing/harness';
-import { RollbackModule } from './rollback.module';
+import { aStackName } from '@strata/testing';
+import { DeadLetters, ServiceTestApp } from '@strata/testing/harness';
+import { RollbackCatalogApp, startRollbackCatalogApp } from './test-support/rollback-catalog-app';
 
 const ENVIRONMENT = 'production';
 const ERRORS = 'error_rate(canary) > 2 * error_rate(stable) and error_rate(canary) > 0.01';
@@ -23,7 +23,8 @@ interface TriggerBody {
  */
 describe('rollback triggers declared by manifests', () => {
   let sut: ServiceTestApp<InMemoryEventBus>;
-  const deadLettered: { eventId: string | undefined; reason: string | undefined }[] = [];
+  let deadLetters: DeadLetters;
+  let handled: RollbackCatalogApp['handled'];
   let stack: string;
 
   const declare = async (name: string, spec: Record<string, unknown>): Promise<string> => {
@@ -33,18 +34,9 @@ describe('rollback triggers declared by manifests', () => {
     return event.id;
   };
   const path = (name = '') => `/v1/stacks/${stack}/environments/${ENVIRONMENT}/rollback-triggers${name ? `/${name}` : ''}`;
-  const handled = (eventId: string) => eventually(async () => expect((await sut.sql.query(`SELECT 1 FROM rollback.inbox WHERE consumer_group = 'strata-rollback.rollback-catalog' AND event_id = $1`, [eventId])).rowCount).toBe(1), 10_000, 50);
 
   beforeAll(async () => {
-    sut = await startServiceTestApp({
-      label: 'rollback-trigger-manifests',
-      bus: () =>
-        observedInMemoryBus('dead-letter-observer', [Topics.deadLetters], (message) => {
-          const parsed = parseStrataEvent(message.value);
-          deadLettered.push({ eventId: parsed.ok ? parsed.event.id : undefined, reason: message.headers[DeadLetterHeaders.reason] });
-        }),
-      modules: (options) => RollbackModule.register(options, { tickMs: 0 }),
-    });
+    ({ sut, deadLetters, handled } = await startRollbackCatalogApp('rollback-trigger-manifests'));
   }, 60_000);
 
   beforeEach(() => {
@@ -74,7 +66,7 @@ describe('rollback triggers declared by manifests', () => {
 
   it('dead-letters a trigger it refuses (the registry validated it: only a version skew gets here), and creates nothing', async () => {
     const eventId = await declare('from-the-future', { when: 'p999(canary) > 3', action: 'quarantine' });
-    await eventually(async () => expect(deadLettered.find((entry) => entry.eventId === eventId)?.reason).toMatch(/permanent failure.*rollback trigger from-the-future is invalid/), 10_000, 50);
+    expect(await deadLetters.reasonOf(eventId)).toMatch(/permanent failure.*rollback trigger from-the-future is invalid/);
     await sut.http().get(path('from-the-future')).expect(404);
     // The subscription goes on: a later declaration of the stack is created.
     await handled(await declare('nack', { when: 'gateway == nack', action: 'abort' }));

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { StrataEvent, Topics } from '@strata/contracts';
-import { ConfigValue, DependencyDeclaration, HealthCheck, RollbackAction, isDomainError } from '@strata/domain';
+import { ConfigValue, DependencyDeclaration, DomainError, DomainViolation, HealthCheck, RollbackAction, isDomainError } from '@strata/domain';
 import { EventSubscriber } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { EntityManager } from 'typeorm';
@@ -85,9 +85,18 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
     await this.catalog.pushHistory(manager, stack, environment, versionGroup, null);
   }
 
-  /** A refused declaration (unknown group, another execution running) is logged, not retried: it fails the same way until someone acts. */
+  /**
+   * A declaration naming what this service never learnt of is dead-lettered (see unknownDeclared).
+   * One refused for what is happening here (another execution running, a member's definition an
+   * older registry never sent, a plan the executors refuse) is logged, not retried: it fails the
+   * same way until someone acts, and a replay later could start a deploy nobody still wants.
+   */
   private async startDeclared(event: StrataEvent<'io.strata.registry.deployment.declared.v1'>, manager: EntityManager): Promise<void> {
     const { stack, environment, versionGroup, actor } = event.data;
+    const unknown = await this.unknownDeclared(manager, stack, environment, versionGroup);
+    if (unknown) {
+      throw DomainError.invalid(`a declared Deployment cannot start: ${unknown.field} ${unknown.message}`, [unknown]);
+    }
     const [current] = await this.catalog.history(manager, stack, environment, 1);
     if (current === versionGroup) {
       return; // the same manifest applied again: the environment is at that group already
@@ -98,6 +107,28 @@ export class RegistryCatalogConsumer implements OnApplicationBootstrap {
       if (!isDomainError(error)) throw error;
       this.logger.warn('a declared Deployment was refused', { stack, environment, versionGroup, error: error.message });
     }
+  }
+
+  /**
+   * The registry declares a Deployment only of a stack, environment and group it has, and announced
+   * each before, keyed by the stack: on this consumer's partition, in this consumer's order. One that
+   * is still unknown here never will be by waiting (its announcement was dead-lettered, expired
+   * before this service first read the topic, or never made: not the registry's event), so it is
+   * refused as invalid, which dead-letters it with the field named, kept for a replay.
+   */
+  private async unknownDeclared(manager: EntityManager, stack: string, environment: string, versionGroup: string): Promise<DomainViolation | null> {
+    if (!(await this.catalog.knowsStack(manager, stack))) {
+      return { field: 'data.stack', message: `'${stack}' is not a known stack` };
+    }
+    const environments = await this.catalog.environmentsOf(manager, stack);
+    // A stack learnt of before this service kept environments has none recorded: not checked, as a deploy does.
+    if (environments.length > 0 && !environments.includes(environment)) {
+      return { field: 'data.environment', message: `'${environment}' is not an environment of stack '${stack}' (it has ${environments.map((name) => `'${name}'`).join(', ')})` };
+    }
+    if (!(await this.catalog.group(manager, stack, versionGroup))) {
+      return { field: 'data.versionGroup', message: `'${versionGroup}' is not a version group of stack '${stack}'` };
+    }
+    return null;
   }
 
   /**
