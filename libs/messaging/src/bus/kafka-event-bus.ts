@@ -1,15 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { ALL_TOPICS, TopicName, physicalGroup, physicalTopic } from '@strata/contracts';
 import { Logger } from '@strata/observability';
-import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, LogEntry, Partitioners, Producer, logLevel as KafkaLogLevel } from 'kafkajs';
+import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
-
-/**
- * kafkajs warnings that describe a choice made here, not a problem: the idempotent producer's
- * retries are bounded (the outbox sends again what failed, and consumers dedupe, so a publish must
- * fail rather than hang while the broker is away). Logged at every start, they read as faults.
- */
-const EXPECTED_KAFKAJS_WARNINGS = ['Limiting retries for the idempotent producer'];
+import { KafkajsLog, retryBudgetMs } from './kafkajs-log';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -23,13 +17,8 @@ export interface KafkaBusOptions {
 /** How long an idle fetch waits on the broker, and so the longest a consumer's disconnect waits for it. */
 const IDLE_FETCH_WAIT_MS = 1_000;
 
-const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  // kafkajs reports every retried request as an error; real failures surface as CRASH events.
-  [KafkaLogLevel.ERROR]: 'warn',
-  [KafkaLogLevel.WARN]: 'warn',
-  [KafkaLogLevel.INFO]: 'info',
-  [KafkaLogLevel.DEBUG]: 'debug',
-};
+/** kafkajs' retries of a request or connection: a broker coming up a minute after the service is waited for. */
+const RETRY = { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 };
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const result: Record<string, string> = {};
@@ -48,11 +37,12 @@ const REJOIN_LONGEST_WAIT_MS = 60_000;
 /** How long start() waits for topics it created (or saw created) to be served before giving up. */
 const TOPIC_METADATA_WAIT_MS = 15_000;
 
-/** The distributed-mode transport, on kafkajs. Only this file knows about Kafka. */
+/** The distributed-mode transport, on kafkajs. Only this file (and kafkajs-log.ts, its log lines) knows about Kafka. */
 export class KafkaEventBus implements EventBus {
   readonly transport = 'kafka' as const;
   private readonly logger = new Logger('bus').child({ transport: 'kafka' });
   private readonly kafka: Kafka;
+  private readonly kafkajsLog: KafkajsLog;
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly consumers: Consumer[] = [];
@@ -66,13 +56,14 @@ export class KafkaEventBus implements EventBus {
   constructor(private readonly options: KafkaBusOptions) {
     // Each subscription listens for the bus stopping: one process has more than Node's default 10.
     setMaxListeners(0, this.stopping.signal);
+    this.kafkajsLog = new KafkajsLog(this.logger, options.brokers, retryBudgetMs(RETRY));
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
       connectionTimeout: 3_000,
       requestTimeout: 30_000,
-      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 },
-      logCreator: () => (entry: LogEntry) => this.logKafkajs(entry),
+      retry: RETRY,
+      logCreator: () => (entry) => this.kafkajsLog.write(entry),
     });
     // The default (murmur2, as Java clients) named, so kafkajs does not warn that its default changed in 2.0.
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
@@ -97,6 +88,7 @@ export class KafkaEventBus implements EventBus {
       // kafkajs retries for a minute or more, then names a broker: the operator needs the variable to fix.
       throw new Error(`cannot start the Kafka bus on KAFKA_BROKERS=${this.options.brokers.join(',')}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+    this.kafkajsLog.markStarted();
   }
 
   /**
@@ -296,23 +288,6 @@ export class KafkaEventBus implements EventBus {
         return false;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
-  private logKafkajs(entry: LogEntry): void {
-    const level = KAFKAJS_LEVELS[entry.level];
-    if (!level || level === 'debug') {
-      return;
-    }
-    const { message, ...fields } = entry.log;
-    if (EXPECTED_KAFKAJS_WARNINGS.some((expected) => message.startsWith(expected))) {
-      return;
-    }
-    const text = `kafkajs: ${message}`;
-    if (level === 'error') {
-      this.logger.error(text, undefined, { ...fields, namespace: entry.namespace });
-    } else {
-      this.logger[level](text, { ...fields, namespace: entry.namespace });
     }
   }
 }
