@@ -1,5 +1,6 @@
 import { TestDatabase, createTestDatabase, eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
 import { portOrFree } from '@strata/runtime';
+import { Kafka, logLevel } from 'kafkajs';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ describe('strata console (distributed mode)', () => {
   let registryUrl: string;
   let consoleUrl: string;
   let routing: ServiceProcess;
+  let front: ServiceProcess;
   const processes: ServiceProcess[] = [];
 
   beforeAll(async () => {
@@ -32,7 +34,7 @@ describe('strata console (distributed mode)', () => {
     consoleUrl = `http://127.0.0.1:${consolePort}`;
     const registry = new ServiceProcess('registry', { ...common, PORT: String(registryPort) });
     routing = new ServiceProcess('routing-control', { ...common, PORT: String(routingPort) });
-    const front = new ServiceProcess(
+    front = new ServiceProcess(
       'strata',
       {
         ...common,
@@ -91,6 +93,24 @@ describe('strata console (distributed mode)', () => {
     expect(await apiCall(consoleUrl, 'GET', '/v1/audit')).toMatchObject({ status: 502, body: { service: 'metrics-ingest' } });
   });
 
+  it("reports each service's health: ready but degraded while some are down, naming them; alive regardless", async () => {
+    const answer = await fetch(`${consoleUrl}/health`);
+    expect(answer.status).toBe(200);
+    const refused = { status: 'down', checks: { health: expect.objectContaining({ status: 'down', detail: expect.stringContaining('ECONNREFUSED') }) } };
+    expect(await answer.json()).toEqual({
+      status: 'degraded',
+      services: {
+        console: { status: 'up', checks: { bus: expect.objectContaining({ status: 'up' }) } },
+        registry: { status: 'up', checks: { health: expect.objectContaining({ status: 'up' }) } },
+        'routing-control': { status: 'up', checks: { health: expect.objectContaining({ status: 'up' }) } },
+        'metrics-ingest': refused,
+        'predictive-staging': refused,
+        rollback: refused,
+      },
+    });
+    expect(await (await fetch(`${consoleUrl}/health/live`)).json()).toEqual({ status: 'up' });
+  });
+
   it('serves the dashboard at /ui and the API document at /docs-json', async () => {
     const page = await fetch(`${consoleUrl}/ui/`);
     expect(page.status).toBe(200);
@@ -135,10 +155,25 @@ describe('strata console (distributed mode)', () => {
     }
   }, 60_000);
 
-  // Last: it stops routing-control.
+  // Late: it stops routing-control.
   it('answers with a 502 naming a service that was serving and has stopped', async () => {
     expect((await apiCall(consoleUrl, 'GET', '/v1/rollouts')).status).toBe(200);
     await routing.stop();
     expect(await apiCall(consoleUrl, 'GET', '/v1/rollouts')).toMatchObject({ status: 502, body: { status: 502, service: 'routing-control', detail: expect.stringContaining('routing-control') } });
   });
+
+  // Last: it stops the console.
+  it('deletes the consumer group of its live stream when stopped, leaving nothing on the broker', async () => {
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    const liveGroups = async () => (await admin.listGroups()).groups.map((group) => group.groupId).filter((group) => group.startsWith(`${topicPrefix}strata-dashboard-`));
+    await admin.connect();
+    try {
+      expect(await liveGroups()).toHaveLength(1);
+      expect(await front.interrupt()).toBe(0);
+      expect(await liveGroups()).toEqual([]);
+      expect(front.log).not.toContain('consumer group may stay on the broker');
+    } finally {
+      await admin.disconnect();
+    }
+  }, 30_000);
 });

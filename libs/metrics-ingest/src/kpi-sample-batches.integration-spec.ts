@@ -1,6 +1,8 @@
 import { DeadLetterHeaders, StrataEvent } from '@strata/contracts';
 import { EventBus, InMemoryEventBus, IncomingMessage, KafkaEventBus, newEvent } from '@strata/messaging';
 import { eventually, requireKafkaBrokers, uniqueTopicPrefix } from '@strata/testing';
+import { Client } from 'pg';
+import { WindowPublisherService } from './services/window-publisher.service';
 import { MetricsTestApp, startMetricsApp, testSettings } from './test-support/metrics-app';
 
 const minute = 60_000;
@@ -98,4 +100,49 @@ describe.each(transports)('metrics-ingest: kpi.samples flushes applied in batche
     expect(await inboxRows([poison])).toEqual([]);
     expect(await storedCounts([...metrics, 'poison_stale'])).toEqual(storedOnce(metrics));
   });
+
+  it('holds a KPI window while the kpi.samples flushes of its time wait to be applied, then publishes it whole, once', async () => {
+    const windows = harness.app.get(WindowPublisherService);
+    const interval = 10_000;
+    const windowEnd = Math.floor(Date.now() / interval) * interval - interval; // due now (grace 2 s), inside the catch-up span
+    await windows.publishDue(windowEnd - interval + 2_000); // the cursor just before the window
+    const samples = Array.from({ length: 10 }, (_, index) => ({ timestamp: windowEnd - interval + index * 500, value: index }));
+    const held = ['held_a', 'held_b'].map((metric) =>
+      newEvent({ type: 'io.strata.kpi.samples.v1', service: 'gateway', subject: 'batches', data: { series: { stack: 'batches', environment: 'production', component: 'api', metric }, samples } }),
+    );
+    const published = async () => {
+      const { rows } = await harness.sql.query<{ metric: string; count: number }>(
+        `SELECT event->'data'->'series'->>'metric' AS metric, (event->'data'->>'count')::int AS count FROM metrics.outbox
+          WHERE event_type = 'io.strata.kpi.window.v1' AND (event->'data'->>'windowEnd')::bigint = $1 AND event->'data'->'series'->>'metric' LIKE 'held_%' ORDER BY 1`,
+        [windowEnd],
+      );
+      return rows;
+    };
+
+    // The consumer stands still, as behind a restart's backlog: its transaction waits on the rollups.
+    const blocker = new Client({ connectionString: harness.database.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE metrics.rollups_10s IN EXCLUSIVE MODE');
+      await publishTogether('held', held);
+      await eventually(async () => {
+        const { rows } = await harness.sql.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        expect(rows.length).toBeGreaterThan(0);
+      }, 30_000);
+      await windows.publishApplied(Date.now());
+      expect(await published()).toEqual([]);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
+
+    await eventually(async () => {
+      await windows.publishApplied(Date.now());
+      expect(await published()).toEqual([
+        { metric: 'held_a', count: samples.length },
+        { metric: 'held_b', count: samples.length },
+      ]);
+    }, 30_000);
+  }, 90_000);
 });

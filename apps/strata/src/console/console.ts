@@ -5,7 +5,6 @@ import { SwaggerModule, OpenAPIObject } from '@nestjs/swagger';
 import { readConsoleConfig, loadConfigOrExit } from '@strata/config';
 import { BusModule, EventBus, createEventBus } from '@strata/messaging';
 import {
-  HealthController,
   HealthRegistry,
   Logger,
   MetricsController,
@@ -25,6 +24,8 @@ import { DashboardModule } from '../dashboard/dashboard.module';
 import { DASHBOARD_PATH, serveDashboard } from '../dashboard/serve-dashboard';
 import { AUDIT_PATH, auditFanOut } from './audit-fan-out';
 import { ConsoleAuthGuard } from './console-auth.guard';
+import { CONSOLE_CHECKS, registerUpstreamChecks } from './console-health';
+import { ConsoleHealthController } from './console-health.controller';
 import { RegistryTokenCheck } from './registry-token-check';
 import { RouteTable } from './route-table';
 import { serviceProxy } from './service-proxy';
@@ -49,7 +50,7 @@ export interface ConsoleApiOptions {
  * (the live stream, health, metrics, /docs, /ui) reaches Nest and the static files.
  */
 export async function createConsoleApi({ routes, upstreams, bus, health, adminToken }: ConsoleApiOptions): Promise<NestExpressApplication> {
-  @Module({ imports: [BusModule.forRoot(bus), DashboardModule], controllers: [HealthController, MetricsController], providers: [{ provide: HealthRegistry, useValue: health }] })
+  @Module({ imports: [BusModule.forRoot(bus), DashboardModule], controllers: [ConsoleHealthController, MetricsController], providers: [{ provide: HealthRegistry, useValue: health }] })
   class ConsoleModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(ConsoleModule, { logger: new NestJsonLogger(), bodyParser: false });
@@ -84,7 +85,8 @@ export async function runConsole(): Promise<void> {
   const upstreams = new Upstreams(config.upstreams);
   const bus = createEventBus(config.bus);
   const health = new HealthRegistry();
-  health.register('console', 'bus', () => bus.probe());
+  health.register(CONSOLE_CHECKS, 'bus', () => bus.probe());
+  registerUpstreamChecks(health, upstreams);
   const app = await createConsoleApi({ routes, upstreams, bus, health, adminToken: config.adminToken });
   await app.listen(config.port, config.host);
   const origin = `http://${config.host}:${(app.getHttpServer().address() as AddressInfo).port}`;

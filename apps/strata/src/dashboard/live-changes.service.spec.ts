@@ -1,6 +1,25 @@
-import { InMemoryEventBus } from '@strata/messaging';
+import { InMemoryEventBus, Subscription, SubscriptionHandle } from '@strata/messaging';
+import { LogLevel, setLogLevel, setLogSink } from '@strata/observability';
 import { lastValueFrom, toArray } from 'rxjs';
 import { LiveChangesService } from './live-changes.service';
+import { LIVE_GROUP_CLEANUP_MS } from './live-group';
+
+/** A bus whose subscription records its group and leaves it as `stop` says (a broker gone: never). */
+class LeavingBus extends InMemoryEventBus {
+  readonly subscribed: string[] = [];
+  readonly ephemeral: Array<boolean | undefined> = [];
+  readonly steps: string[] = [];
+
+  constructor(private readonly leave: () => Promise<void>) {
+    super(1);
+  }
+
+  override async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
+    this.subscribed.push(subscription.groupId);
+    this.ephemeral.push(subscription.ephemeral);
+    return { stop: () => this.leave().then(() => void this.steps.push('left')) };
+  }
+}
 
 describe('LiveChangesService', () => {
   it('ends the streams open when the application shuts down', async () => {
@@ -17,5 +36,52 @@ describe('LiveChangesService', () => {
     sut.beforeApplicationShutdown();
 
     await expect(lastValueFrom(sut.events().pipe(toArray()))).resolves.toEqual([]);
+  });
+});
+
+describe('LiveChangesService consumer group at shutdown', () => {
+  let logged: string[];
+  let restoreSink: () => void;
+
+  beforeEach(() => {
+    logged = [];
+    restoreSink = setLogSink((line) => logged.push(line));
+    setLogLevel('warn');
+  });
+
+  afterEach(() => {
+    setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
+    restoreSink();
+    jest.useRealTimers();
+  });
+
+  it('subscribes with an ephemeral group of its own, leaves it at shutdown, and says nothing', async () => {
+    const bus = new LeavingBus(async () => undefined);
+    const sut = new LiveChangesService(bus);
+    await sut.onApplicationBootstrap();
+
+    await sut.onApplicationShutdown();
+
+    expect(bus.subscribed).toEqual([expect.stringMatching(/^strata-dashboard-[0-9a-f-]{36}$/)]);
+    expect(bus.ephemeral).toEqual([true]);
+    expect(bus.steps).toEqual(['left']);
+    expect(logged).toEqual([]);
+  });
+
+  it.each([
+    ['the group cannot be left (the broker is gone)', () => new Promise<void>(() => undefined), 'leaving and deleting the group took more than'],
+    ['the delete fails', async () => Promise.reject(new Error('cannot delete the consumer group g: connection refused')), 'connection refused'],
+  ])('ends the shutdown within its bound, without throwing, with one warning, when %s', async (_case, stop, reason) => {
+    jest.useFakeTimers({ doNotFake: ['Date', 'performance'] });
+    const sut = new LiveChangesService(new LeavingBus(stop));
+    await sut.onApplicationBootstrap();
+
+    const stopped = sut.onApplicationShutdown();
+    await jest.advanceTimersByTimeAsync(LIVE_GROUP_CLEANUP_MS);
+
+    await expect(stopped).resolves.toBeUndefined();
+    expect(logged.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 'warn', msg: expect.stringContaining("the live stream's consumer group may stay on the broker"), reason: expect.stringContaining(reason) }),
+    ]);
   });
 });

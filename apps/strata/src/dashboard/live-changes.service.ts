@@ -1,8 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, MessageEvent, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_BUS, EventBus, SubscriptionHandle } from '@strata/messaging';
+import { Logger } from '@strata/observability';
 import { randomUUID } from 'node:crypto';
 import { Observable, ReplaySubject, Subject, interval, map, merge, takeUntil } from 'rxjs';
 import { LIVE_TOPICS, LiveChange, toLiveChange } from './live-change';
+import { LIVE_GROUP_CLEANUP_MS, within } from './live-group';
 
 /** A comment-free event every so often keeps idle proxies from closing the stream and tells the dashboard it still hears. */
 export const KEEP_ALIVE_MS = 15_000;
@@ -10,7 +12,9 @@ export const KEEP_ALIVE_MS = 15_000;
 /**
  * Every event on the topics the dashboard shows, as LiveChanges, for as many streams as are open.
  * Its consumer group is this process' own, so on Kafka each dashboard origin hears every event
- * and no service's group loses a partition to it.
+ * and no service's group loses a partition to it. The group is ephemeral: it hears what is written
+ * from its start on (the views read the rest from the API), commits nothing, and a clean shutdown
+ * deletes it from the broker rather than leave it listed until the offset retention.
  */
 @Injectable()
 export class LiveChangesService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -19,6 +23,8 @@ export class LiveChangesService implements OnApplicationBootstrap, BeforeApplica
   // HTTP server closes) gets a stream that ends at once instead of one that holds the shutdown up.
   private readonly closing = new ReplaySubject<void>(1);
   private subscription: SubscriptionHandle | undefined;
+  private readonly groupId = `strata-dashboard-${randomUUID()}`;
+  private readonly logger = new Logger('dashboard');
 
   constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
 
@@ -32,8 +38,9 @@ export class LiveChangesService implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await this.bus.subscribe({
-      groupId: `strata-dashboard-${randomUUID()}`,
+      groupId: this.groupId,
       topics: LIVE_TOPICS,
+      ephemeral: true,
       handler: async (message) => {
         const change = toLiveChange(message.topic, message.value);
         if (change) {
@@ -49,8 +56,16 @@ export class LiveChangesService implements OnApplicationBootstrap, BeforeApplica
     this.closing.complete();
   }
 
+  /** Leaves the group, which deletes it (ephemeral); bounded, and never throws: a broker that is gone costs one warning. */
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
     this.changes.complete();
+    if (!this.subscription) {
+      return;
+    }
+    try {
+      await within(this.subscription.stop(), LIVE_GROUP_CLEANUP_MS, 'leaving and deleting the group');
+    } catch (error) {
+      this.logger.warn("the live stream's consumer group may stay on the broker a while (it commits nothing, so the broker drops it once empty)", { groupId: this.groupId, reason: error instanceof Error ? error.message : String(error) });
+    }
   }
 }

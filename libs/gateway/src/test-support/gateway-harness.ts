@@ -49,6 +49,7 @@ export class UnreachableBus implements EventBus {
   publish = this.unreachable;
   subscribe = this.unreachable;
   probe = this.unreachable;
+  positions = this.unreachable;
 }
 
 export interface Answer {

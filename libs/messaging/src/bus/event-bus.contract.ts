@@ -261,6 +261,56 @@ export function describeEventBusContract(transport: string, createBus: () => Eve
       timeoutMs * 2,
     );
 
+    it(
+      "reports a group's positions: a message counts as applied once its handler has resolved, not when it is delivered",
+      async () => {
+        const lag = async () => (await bus.positions('positions', 'registry.events')).reduce((total, position) => total + position.end - position.applied, 0);
+        await bus.publish(['p-1', 'p-2', 'p-3'].map((value) => ({ topic: 'registry.events' as const, key: 'positions', value })));
+        expect(await lag()).toBe(3); // not subscribed yet: the group stands at the start
+        let release: () => void = () => undefined;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const delivered: string[] = [];
+        await bus.subscribe({
+          groupId: 'positions',
+          topics: ['registry.events'],
+          handler: async (message) => {
+            delivered.push(message.value!.toString());
+            if (message.value!.toString() === 'p-2') await held;
+          },
+        });
+        await eventually(() => expect(delivered).toEqual(['p-1', 'p-2']), timeoutMs);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await lag()).toBeGreaterThanOrEqual(2); // p-2 is being handled, p-3 waits
+        release();
+        const deadline = Date.now() + timeoutMs;
+        while ((await lag()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await lag()).toBe(0);
+        expect(delivered).toEqual(['p-1', 'p-2', 'p-3']);
+        const positions = await bus.positions('positions', 'registry.events');
+        expect(positions.map((position) => position.partition).sort()).toEqual(positions.map((_, index) => index));
+      },
+      timeoutMs * 2,
+    );
+
+    it(
+      'gives an ephemeral subscription what is written once it hears, not what was written before it subscribed',
+      async () => {
+        await bus.publish([{ topic: 'anomalies', key: 'e', value: 'before' }]);
+        const heard: string[] = [];
+        const handle = await bus.subscribe({ groupId: 'ephemeral', topics: ['anomalies'], ephemeral: true, handler: async (message) => void heard.push(message.value!.toString()) });
+        // A Kafka group joins a moment after subscribe() resolves: write until it hears.
+        const deadline = Date.now() + timeoutMs;
+        for (let attempt = 0; !heard.some((value) => value.startsWith('after')) && Date.now() < deadline; attempt += 1) {
+          await bus.publish([{ topic: 'anomalies', key: 'e', value: `after-${attempt}` }]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(heard.some((value) => value.startsWith('after'))).toBe(true);
+        expect(heard).not.toContain('before');
+        await handle.stop();
+      },
+      timeoutMs * 2,
+    );
+
     it('answers its health probe while running', async () => {
       await expect(bus.probe()).resolves.not.toThrow();
     });

@@ -47,6 +47,12 @@ export type BatchMessageHandler = (messages: readonly IncomingMessage[], context
 interface SubscriptionTarget {
   groupId: string;
   topics: readonly TopicName[];
+  /**
+   * A group of this process alone (a dashboard's live stream), not a service's: it hears what is
+   * written from the moment it joins (not what was written before), commits nothing, and stopping
+   * its subscription deletes it where the transport keeps groups (Kafka), so none is left listed.
+   */
+  ephemeral?: boolean;
 }
 
 export interface MessageSubscription extends SubscriptionTarget {
@@ -65,6 +71,15 @@ export type Subscription = MessageSubscription | BatchSubscription;
 
 export function isBatchSubscription(subscription: Subscription): subscription is BatchSubscription {
   return 'batchHandler' in subscription;
+}
+
+/** Where a consumer group stands on one partition of a topic. */
+export interface ConsumerPosition {
+  partition: number;
+  /** Offsets below this are applied: their handler resolved and the offset is committed. */
+  applied: number;
+  /** The offset the next message written to the partition will get. */
+  end: number;
 }
 
 export interface SubscriptionHandle {
@@ -87,4 +102,10 @@ export interface EventBus {
   subscribe(subscription: Subscription): Promise<SubscriptionHandle>;
   /** Resolves when the transport can take messages now (health checks). */
   probe(): Promise<void>;
+  /**
+   * Where `groupId` stands on each partition of `topic`, as the transport knows it now; a group
+   * that has committed nothing stands at the oldest message kept (groups start from the beginning).
+   * How far a consumer has got without asking it: any replica may read the group's positions.
+   */
+  positions(groupId: string, topic: TopicName): Promise<ConsumerPosition[]>;
 }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ALL_TOPICS, TopicName } from '@strata/contracts';
 import { Logger } from '@strata/observability';
-import { BatchSubscription, EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
+import { BatchSubscription, ConsumerPosition, EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
 import { partitionForKey } from './partitioning';
 
 interface StoredMessage {
@@ -114,6 +114,11 @@ export class InMemoryEventBus implements EventBus {
     }
   }
 
+  async positions(groupId: string, topic: TopicName): Promise<ConsumerPosition[]> {
+    const offsets = this.groupOffsets.get(groupId);
+    return this.partitionsOf(topic).map((partition, index) => ({ partition: index, applied: offsets?.get(`${topic}/${index}`) ?? partition.baseOffset, end: partition.endOffset }));
+  }
+
   async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
     if (this.groupOffsets.has(subscription.groupId)) {
       throw new Error(`consumer group '${subscription.groupId}' is already subscribed in this process`);
@@ -127,8 +132,8 @@ export class InMemoryEventBus implements EventBus {
     const loops: Promise<void>[] = [];
     for (const topic of subscription.topics) {
       this.partitionsOf(topic).forEach((partition, index) => {
-        // Like a new Kafka group with auto.offset.reset=earliest: start from what is retained.
-        offsets.set(`${topic}/${index}`, partition.baseOffset);
+        // Like a new Kafka group with auto.offset.reset=earliest: start from what is retained (an ephemeral one: latest).
+        offsets.set(`${topic}/${index}`, subscription.ephemeral ? partition.endOffset : partition.baseOffset);
         loops.push(this.deliver(subscription, topic, index, partition, offsets, signal));
       });
     }
@@ -137,6 +142,7 @@ export class InMemoryEventBus implements EventBus {
       stop: async () => {
         stopping.abort();
         await Promise.allSettled(loops);
+        if (subscription.ephemeral) this.groupOffsets.delete(subscription.groupId);
       },
     };
   }

@@ -35,6 +35,37 @@ describe('KafkaEventBus consumer groups', () => {
   }, 60_000);
 });
 
+describe('KafkaEventBus ephemeral groups', () => {
+  it('lists an ephemeral group while it hears, commits no offset, and deletes it from the broker when its subscription stops', async () => {
+    const prefix = uniqueTopicPrefix('ephemeral');
+    const bus = kafkaBus(prefix);
+    const admin = new Kafka({ brokers: requireKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    const heard: string[] = [];
+    const groups = async () => (await admin.listGroups()).groups.map((group) => group.groupId).filter((group) => group.startsWith(prefix));
+    try {
+      await admin.connect();
+      await bus.start();
+      const handle = await bus.subscribe({ groupId: 'live-view', topics: ['anomalies'], ephemeral: true, handler: async (message) => void heard.push(String(message.value)) });
+      const deadline = Date.now() + 20_000;
+      while (heard.length === 0 && Date.now() < deadline) {
+        await bus.publish([{ topic: 'anomalies', key: 'k', value: 'change' }]);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(heard.length).toBeGreaterThan(0);
+      expect(await groups()).toEqual([`${prefix}live-view`]);
+      const [offsets] = await admin.fetchOffsets({ groupId: `${prefix}live-view`, topics: [`${prefix}anomalies`] });
+      expect(offsets?.partitions.map((partition) => partition.offset)).toEqual(offsets?.partitions.map(() => '-1'));
+
+      await handle.stop();
+
+      expect(await groups()).toEqual([]);
+    } finally {
+      await admin.disconnect();
+      await bus.stop();
+    }
+  }, 60_000);
+});
+
 describe('KafkaEventBus recovery', () => {
   const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;

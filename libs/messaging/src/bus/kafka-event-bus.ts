@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { ALL_TOPICS, TopicName, physicalGroup, physicalTopic } from '@strata/contracts';
 import { Logger } from '@strata/observability';
-import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
-import { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
+import { Admin, Consumer, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage, Partitioners, Producer, logLevel } from 'kafkajs';
+import { ConsumerPosition, EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionHandle, isBatchSubscription } from './event-bus';
 import { KafkajsLog, retryBudgetMs } from './kafkajs-log';
 
 export interface KafkaBusOptions {
@@ -115,6 +115,20 @@ export class KafkaEventBus implements EventBus {
     await this.admin.describeCluster();
   }
 
+  async positions(groupId: string, topic: TopicName): Promise<ConsumerPosition[]> {
+    const physical = physicalTopic(this.options.topicPrefix, topic);
+    // The ends first: offsets committed after them can only be further on, so a consumer found at
+    // the ends has applied everything written before they were read, never less.
+    const ends = await this.admin.fetchTopicOffsets(physical);
+    const [committed] = await this.admin.fetchOffsets({ groupId: physicalGroup(this.options.topicPrefix, groupId), topics: [physical] });
+    const applied = new Map((committed?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]));
+    return ends.map((end) => {
+      // -1: nothing committed yet; groups start from the beginning, so from the oldest offset kept.
+      const offset = applied.get(end.partition) ?? -1;
+      return { partition: end.partition, applied: offset >= 0 ? offset : Number(end.low), end: Number(end.high) };
+    });
+  }
+
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) {
       return;
@@ -157,7 +171,8 @@ export class KafkaEventBus implements EventBus {
       await consumer.connect();
       await consumer.subscribe({
         topics: subscription.topics.map((topic) => physicalTopic(this.options.topicPrefix, topic)),
-        fromBeginning: true,
+        // A service's group starts from what is kept; an ephemeral one (committing nothing) always starts new, at the end.
+        fromBeginning: subscription.ephemeral !== true,
       });
       await consumer.run(this.runConfig(subscription, signal));
     };
@@ -172,6 +187,8 @@ export class KafkaEventBus implements EventBus {
       stop: async () => {
         stopping.abort();
         await consumer.disconnect();
+        // Once it is empty: the broker refuses to delete a group with a member.
+        if (subscription.ephemeral) await this.deleteGroup(subscription.groupId);
       },
     };
   }
@@ -194,19 +211,37 @@ export class KafkaEventBus implements EventBus {
     this.crashed.delete(groupId);
   }
 
+  /**
+   * Deletes an ephemeral group with a client of its own, made for it: the bus's admin may be
+   * stopping too, and its retries (a minute and more, right for a publish) would outlast a shutdown.
+   */
+  private async deleteGroup(groupId: string): Promise<void> {
+    const group = physicalGroup(this.options.topicPrefix, groupId);
+    const admin = new Kafka({ clientId: this.options.clientId, brokers: this.options.brokers, connectionTimeout: 1_000, requestTimeout: 5_000, retry: { retries: 0 }, logLevel: logLevel.NOTHING }).admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([group]);
+    } catch (error) {
+      throw new Error(`cannot delete the consumer group ${group}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   private runConfig(subscription: Subscription, signal: AbortSignal): ConsumerRunConfig {
     // kafkajs commits resolved offsets after each fetched batch and when a handler throws; a
-    // crash in between redelivers, and inboxes absorb it.
+    // crash in between redelivers, and inboxes absorb it. An ephemeral group commits nothing: no
+    // later process reads its offsets, and a group without them is dropped once empty.
     if (!isBatchSubscription(subscription)) {
       return {
-        autoCommit: true,
+        autoCommit: subscription.ephemeral !== true,
         eachMessage: async ({ topic, partition, message, heartbeat }) => {
           await subscription.handler(this.incoming(topic, partition, message), { heartbeat, signal });
         },
       };
     }
     return {
-      autoCommit: true,
+      autoCommit: subscription.ephemeral !== true,
       // Partitions apply their batches side by side (each in its own transaction, on its own
       // connection): the database works on one while Node decodes the next. Order holds within a partition.
       partitionsConsumedConcurrently: this.options.partitions,

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { EventType, TopicName } from '@strata/contracts';
 import { DataSource } from 'typeorm';
-import { EventBus, SubscriptionHandle } from '../bus/event-bus';
+import { ConsumerPosition, EventBus, SubscriptionHandle } from '../bus/event-bus';
 import { TransactionalBatchHandler, TransactionalEventHandler, withInbox, withInboxBatch } from '../inbox/inbox-handler';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { EventHandlers, createBatchEventProcessor, createEventProcessor } from '../processing/event-processor';
@@ -73,6 +73,11 @@ export class EventSubscriber implements BeforeApplicationShutdown {
       }),
     });
     this.handles.push(handle);
+  }
+
+  /** Where this service's `consumer` stands on `topic` (EventBus.positions), read from any replica. */
+  positions(consumer: string, topic: TopicName): Promise<ConsumerPosition[]> {
+    return this.bus.positions(this.groupIdOf(consumer), topic);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -15,6 +15,7 @@ function recordingBus(): EventBus & { published: OutgoingMessage[] } {
     probe: async () => undefined,
     subscribe: async () => ({ stop: async () => undefined }),
     publish: async (messages) => void published.push(...messages),
+    positions: async () => [],
   };
 }
 

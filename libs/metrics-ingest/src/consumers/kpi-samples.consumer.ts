@@ -8,6 +8,9 @@ export function seriesBatchOf(data: KpiSamplesV1): SeriesBatch {
   return { labels: data.series, samples: data.samples, histograms: data.histograms ?? [], path: 'data' };
 }
 
+/** The consumer of `kpi.samples`; window publication reads how far its group has applied. */
+export const KPI_SAMPLES_CONSUMER = 'kpi-samples';
+
 /*
  * One transaction's fixed costs (inbox row, COPY set-up, rollup upsert, commit) amortised over
  * this many flushes: ≈ 50 000 samples when the gateway sends 1 000 per event, the size of a few
@@ -32,7 +35,7 @@ export class KpiSamplesConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.subscriber.subscribeBatch('kpi-samples', [Topics.kpiSamples], {
+    await this.subscriber.subscribeBatch(KPI_SAMPLES_CONSUMER, [Topics.kpiSamples], {
       type: 'io.strata.kpi.samples.v1',
       maxEvents: EVENTS_PER_TRANSACTION,
       maxBatchBytes: EVENTS_PER_TRANSACTION * FLUSH_BYTES,

@@ -1,10 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { KpiSeriesLabels, StrataEvent } from '@strata/contracts';
+import { KpiSeriesLabels, StrataEvent, Topics } from '@strata/contracts';
 import { DomainError } from '@strata/domain';
-import { EventOutbox } from '@strata/messaging';
+import { EventOutbox, EventSubscriber } from '@strata/messaging';
 import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
 import { METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
+import { KPI_SAMPLES_CONSUMER } from '../consumers/kpi-samples.consumer';
+import { AppliedWatermark, publishableUntil } from '../domain/applied-watermark';
 import { SeriesLabels } from '../domain/series-batch';
 import { dueWindows, windowAggregate } from '../domain/windows';
 import { RollupsRepository, SeriesRollupRow } from '../repositories/rollups.repository';
@@ -19,31 +21,67 @@ function kpiLabels(labels: SeriesLabels): KpiSeriesLabels {
 
 /**
  * Publishes `io.strata.kpi.window.v1` per series and window (default every 10 s) through the
- * outbox, from the 10-second rollups. A window is published once, `graceMs` after it ends; samples
- * arriving later still reach rollups and queries but not an already published window.
- * Series with no sample in a window publish nothing for it.
+ * outbox, from the 10-second rollups. A window is published once, `graceMs` after it ends and once
+ * the `kpi.samples` flushes written by then are applied (the applied watermark: a backlog after a
+ * restart or a broker outage holds windows, for at most the catch-up span, instead of sending them
+ * cut short for good); samples arriving later still reach rollups and queries but not an already
+ * published window. Series with no sample in a window publish nothing for it.
  */
 @Injectable()
 export class WindowPublisherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('metrics-windows');
   private readonly task = new PeriodicTask(
-    () => this.publishDue(Date.now()),
+    () => this.publishApplied(Date.now()),
     (error) => this.logger.error('window publication failed; will retry', error),
   );
+  private readonly watermark = new AppliedWatermark();
+  private startedAt = Date.now();
+  /** Whether windows are held behind the watermark now: said once when it starts and once when it ends. */
+  private holding = false;
 
   constructor(
     private readonly cursor: WindowCursorRepository,
     private readonly rollups: RollupsRepository,
     private readonly events: EventOutbox,
+    private readonly subscriber: EventSubscriber,
     @Inject(METRICS_INGEST_SETTINGS) private readonly settings: MetricsIngestSettings,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.startedAt = Date.now();
     this.task.start(this.settings.windowPublishTickMs);
   }
 
   onApplicationShutdown(): Promise<void> {
     return this.task.stop();
+  }
+
+  /** Publishes the windows due at `now` whose `kpi.samples` flushes are applied: what the timer runs. */
+  async publishApplied(now: number): Promise<WindowPublication | null> {
+    const until = publishableUntil(now, await this.appliedUntil(now), this.startedAt, this.settings.windows);
+    this.reportHolding(now, until);
+    return until === null ? null : this.publishDue(until);
+  }
+
+  /** The applied watermark after reading where the consumer group stands now (as it was, if the bus does not answer). */
+  private async appliedUntil(now: number): Promise<number | null> {
+    try {
+      return this.watermark.observe(now, await this.subscriber.positions(KPI_SAMPLES_CONSUMER, Topics.kpiSamples));
+    } catch (error) {
+      // The broker away: what was written since is not known to be applied, so windows wait (bounded).
+      this.logger.debug('kpi.samples positions unknown; KPI windows wait', { error: String(error) });
+      return this.watermark.at;
+    }
+  }
+
+  private reportHolding(now: number, until: number | null): void {
+    // Within one window interval is the consumer's ordinary pace, not a backlog.
+    const holding = until === null ? now - this.startedAt > this.settings.windows.intervalMs : now - until > this.settings.windows.intervalMs;
+    if (holding === this.holding) return;
+    this.holding = holding;
+    const longestHoldMs = this.settings.windows.maxCatchUpWindows * this.settings.windows.intervalMs;
+    if (holding) this.logger.warn('KPI windows held: kpi.samples flushes already written are not applied yet (a backlog after a restart or an outage)', { longestHoldMs });
+    else this.logger.info('kpi.samples caught up: held KPI windows are published');
   }
 
   /** Publishes every window due at `now`; returns what it published (null if nothing was due). */
