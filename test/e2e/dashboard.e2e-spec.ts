@@ -85,7 +85,8 @@ describe('the dashboard in headless Chromium', () => {
   }, 60_000);
 
   it('signs in with a token, refusing a wrong one, and keeps it in sessionStorage only', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // A zone far from UTC: the KPI chart must still say its times in UTC.
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Kolkata' });
     await page.goto(`${api}/ui/`);
     await page.fill('#token', 'strata_not-a-token-0123456789abcdefghijklmnopqrstuv');
     await page.click('button[type=submit]');
@@ -180,6 +181,13 @@ describe('the dashboard in headless Chromium', () => {
       expect(Number(await chart.getAttribute('data-anomalies'))).toBe(anomalies.length);
     }, 20_000, 250);
     await page.getByTestId('forecast-note').waitFor();
+    // The cursor's time in the legend is UTC, said so, and within the hour charted, though the browser's zone is UTC+5:30.
+    await page.locator('.u-over').hover();
+    const hovered = await page.locator('.u-legend .u-series').first().innerText();
+    expect(hovered).toMatch(/time \(UTC\)\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/i);
+    const at = Date.parse(`${/(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/.exec(hovered)?.slice(1, 3).join('T')}Z`);
+    expect(Date.now() - at).toBeGreaterThan(0);
+    expect(Date.now() - at).toBeLessThan(60 * 60_000);
     await page.selectOption('select[aria-label=range]', '15 min');
     await eventually(async () => expect(Number(await chart.getAttribute('data-points'))).toBeLessThanOrEqual(95), 10_000, 100);
     await page.getByTestId('kpi-series').screenshot({ path: join(SCREENSHOTS, 'kpi-forecast.png') });
@@ -235,6 +243,41 @@ describe('the dashboard in headless Chromium', () => {
     await page.fill('input[aria-label=action]', 'POST /v1/rollouts/:id/promote');
     await eventually(async () => expect(await audit.innerText()).toContain(`/v1/rollouts/${rolloutId}/promote`), 15_000, 250);
   }, 30_000);
+
+  it('reaches every row of a list longer than one page: all stacks in the picker, every audit entry through "Load more"', async () => {
+    // Named after "shop": the picker, sorted by name, keeps showing it first. Past the picker's old cut (100 stacks).
+    const names = Array.from({ length: 120 }, (_, index) => `zz-many-${String(index).padStart(3, '0')}`);
+    for (const name of names) expect((await call('POST', '/v1/stacks', { name, environments: [{ name: 'production' }] })).status).toBe(201);
+    const options = page.locator('select[aria-label=stack] option');
+    await eventually(async () => expect(await options.count()).toBe(names.length + 1), 15_000, 250);
+    expect(await options.last().innerText()).toBe('zz-many-119');
+
+    // Every audited write whose action starts so, as the API pages it (500 a page at most).
+    type AuditPage = { items: { target: string }[]; nextCursor: string | null };
+    const expected: string[] = [];
+    let after: string | null = null;
+    do {
+      const answer: { body: AuditPage } = await call<AuditPage>('GET', `/v1/audit?action=${encodeURIComponent('POST /v1/stacks')}&limit=500${after === null ? '' : `&after=${encodeURIComponent(after)}`}`);
+      expected.push(...answer.body.items.map((entry) => entry.target));
+      after = answer.body.nextCursor;
+    } while (after !== null);
+    expect(expected.length).toBeGreaterThan(names.length);
+    const audit = page.getByTestId('audit');
+    const rows = audit.getByTestId('audit-row');
+    await page.fill('input[aria-label=action]', 'POST /v1/stacks');
+    // One page of 100 first, saying more follow.
+    await eventually(async () => expect(await rows.count()).toBe(100), 15_000, 250);
+    await audit.getByText('Showing the first 100 entries.').waitFor();
+    const more = audit.getByTestId('load-more');
+    while (await more.isVisible()) {
+      const shown = await rows.count();
+      await more.click();
+      await eventually(async () => expect(await rows.count()).toBeGreaterThan(shown), 10_000, 100);
+    }
+    expect(await rows.count()).toBe(expected.length);
+    expect(await rows.locator('td:nth-child(6)').allInnerTexts()).toEqual(expected);
+    await audit.screenshot({ path: join(SCREENSHOTS, 'audit-all-pages.png') });
+  }, 60_000);
 
   it('ends the live stream on Ctrl-C, so an open page does not hold the shutdown up', async () => {
     const status = page.getByTestId('live-status');

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { ApiError, getJson, session } from './api';
 import { LiveProvider, useLiveStatus, useLiveTick } from './live';
-import type { Page as ApiPage, Stack } from './model';
+import type { Stack } from './model';
 import { AuditPage } from './pages/audit';
 import { ExecutionsPage } from './pages/executions';
 import { KpisPage } from './pages/kpis';
@@ -11,7 +11,7 @@ import { TriggersPage } from './pages/triggers';
 import { VersionMapPage } from './pages/version-map';
 import { link, useRoute } from './route';
 import { Badge, Problem } from './ui';
-import { useApi } from './use-api';
+import { useList } from './use-list';
 
 const PAGES = [
   ['map', 'Version map'],
@@ -55,8 +55,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
   const route = useRoute();
   const status = useLiveStatus();
   const [chosen, setChosen] = useState(() => sessionStorage.getItem('strata.stack'));
-  const stacks = useApi<ApiPage<Stack>>('/v1/stacks?limit=100', useLiveTick(['registry.events'], null, 1_000));
-  const stack = stacks.data?.items.find((candidate) => candidate.name === chosen) ?? stacks.data?.items[0];
+  // Every stack, however many pages of the API's most (500) they take: a picker cannot offer "load more".
+  const stacks = useList<Stack>('/v1/stacks', useLiveTick(['registry.events'], null, 1_000), { step: Infinity, maxLimit: 500, paged: true });
+  const stack = stacks.data?.find((candidate) => candidate.name === chosen) ?? stacks.data?.[0];
   const choose = (name: string) => {
     sessionStorage.setItem('strata.stack', name);
     setChosen(name);
@@ -73,7 +74,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           ))}
         </nav>
         <select aria-label="stack" value={stack?.name ?? ''} onChange={(event) => choose(event.target.value)}>
-          {(stacks.data?.items ?? []).map((candidate) => (
+          {(stacks.data ?? []).map((candidate) => (
             <option key={candidate.name}>{candidate.name}</option>
           ))}
         </select>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import { CHART_SERIES, ChartColumns } from './chart-data';
+import { CHART_SERIES, ChartColumns, utcStamp, valueCount } from './chart-data';
 
 const { observed, forecast, lower, upper, anomalies } = CHART_SERIES;
 
@@ -10,8 +10,11 @@ function options(width: number, title: string): uPlot.Options {
     width,
     height: 320,
     scales: { x: { time: true } },
+    // The API's times are UTC: the axis and the legend show UTC and say so, whatever the browser's own zone.
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     series: [
-      {},
+      { label: 'time (UTC)', value: (_plot, seconds, _series, index) => (index === null ? '--' : utcStamp(seconds)) },
+      // spanGaps false: the nulls chartColumns puts where samples are missing break the line.
       { label: 'observed', stroke: '#2563eb', width: 2, spanGaps: false },
       { label: 'forecast', stroke: '#9333ea', width: 2, dash: [6, 4] },
       { label: 'lower', stroke: 'rgba(147, 51, 234, 0.35)', width: 1 },
@@ -20,7 +23,7 @@ function options(width: number, title: string): uPlot.Options {
     ],
     // The prediction interval: filled between its upper and lower bound.
     bands: [{ series: [upper, lower], fill: 'rgba(147, 51, 234, 0.15)' }],
-    axes: [{}, { size: 60 }],
+    axes: [{ label: 'time (UTC)', labelSize: 20 }, { size: 60 }],
   };
 }
 
@@ -41,5 +44,5 @@ export function KpiChart({ columns, title }: { columns: ChartColumns; title: str
   useEffect(() => {
     plot.current?.setData(columns as uPlot.AlignedData);
   }, [columns]);
-  return <div ref={container} className="chart" data-testid="kpi-chart" data-points={columns[observed].filter((value) => value !== null).length} data-forecast-points={columns[forecast].filter((value) => value !== null).length} data-anomalies={columns[anomalies].filter((value) => value !== null).length} />;
+  return <div ref={container} className="chart" data-testid="kpi-chart" data-points={valueCount(columns[observed])} data-forecast-points={valueCount(columns[forecast])} data-anomalies={valueCount(columns[anomalies])} />;
 }

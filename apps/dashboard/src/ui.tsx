@@ -1,4 +1,5 @@
 import { ReactNode } from 'react';
+import type { Listed } from './use-list';
 
 const TONES: Record<string, string> = {
   healthy: 'good', deployed: 'good', promoted: 'good', succeeded: 'good', passed: 'good', live: 'good',
@@ -62,5 +63,29 @@ export function Head({ columns }: { columns: readonly string[] }) {
         ))}
       </tr>
     </thead>
+  );
+}
+
+/**
+ * The end of a list: while rows follow, how many are shown and a button for the next ones; for a
+ * list the API cuts at its maximum, that these are only the first rows. Nothing once all are shown.
+ */
+export function More({ list, noun }: { list: Listed<unknown>; noun: string }) {
+  const count = list.data?.length ?? 0;
+  if (list.capped) {
+    return (
+      <p className="hint" data-testid="list-capped">
+        Showing the first {count} {noun}: the most the API answers at once; older ones are not listed here.
+      </p>
+    );
+  }
+  if (!list.more) return null;
+  return (
+    <p className="more hint">
+      Showing the first {count} {noun}.{' '}
+      <button onClick={list.loadMore} disabled={list.loading} data-testid="load-more">
+        {list.loading ? 'Loading…' : 'Load more'}
+      </button>
+    </p>
   );
 }

@@ -1,15 +1,15 @@
 import { useState } from 'react';
 import { query } from '../api';
 import { LIVE_TOPICS_ALL, useLiveTick } from '../live';
-import { AuditEntry, Page } from '../model';
-import { Head, Problem, Section, time } from '../ui';
-import { useApi } from '../use-api';
+import { AuditEntry } from '../model';
+import { Head, More, Problem, Section, time } from '../ui';
+import { useList } from '../use-list';
 
 /** Every accepted write of every service, newest first, filtered by principal and action prefixes. */
 export function AuditPage({ stack }: { stack: string }) {
   const [principal, setPrincipal] = useState('');
   const [action, setAction] = useState('');
-  const audit = useApi<Page<AuditEntry>>(`/v1/audit${query({ principal, action, limit: 100 })}`, useLiveTick(LIVE_TOPICS_ALL, stack, 1_000));
+  const audit = useList<AuditEntry>(`/v1/audit${query({ principal, action })}`, useLiveTick(LIVE_TOPICS_ALL, stack, 1_000), { step: 100, maxLimit: 500, paged: true });
   return (
     <Section title="Audit" testId="audit">
       <div className="controls">
@@ -20,7 +20,7 @@ export function AuditPage({ stack }: { stack: string }) {
       <table>
         <Head columns={['at', 'service', 'principal', 'role', 'action', 'target', 'status']} />
         <tbody>
-          {(audit.data?.items ?? []).map((entry) => (
+          {(audit.data ?? []).map((entry) => (
             <tr key={`${entry.service}/${entry.id}`} data-testid="audit-row">
               <td>{time(entry.at)}</td>
               <td>{entry.service}</td>
@@ -35,6 +35,7 @@ export function AuditPage({ stack }: { stack: string }) {
           ))}
         </tbody>
       </table>
+      <More list={audit} noun="entries" />
     </Section>
   );
 }

@@ -1,8 +1,9 @@
 import { useLiveTick } from '../live';
-import { Execution, Page } from '../model';
+import { Execution } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Head, Problem, Section, time } from '../ui';
+import { Badge, Empty, Head, More, Problem, Section, time } from '../ui';
 import { useApi } from '../use-api';
+import { useList } from '../use-list';
 
 function ExecutionDetail({ id, stack }: { id: string; stack: string }) {
   const execution = useApi<Execution>(`/v1/executions/${encodeURIComponent(id)}`, useLiveTick(['rollback.events'], stack));
@@ -50,16 +51,16 @@ function ExecutionDetail({ id, stack }: { id: string; stack: string }) {
 /** Deploy and rollback executions of the stack, newest first; one with its steps. */
 export function ExecutionsPage({ stack, id }: { stack: string; id: string | null }) {
   const tick = useLiveTick(['rollback.events'], stack);
-  const executions = useApi<Page<Execution>>(id ? null : `/v1/executions?stack=${encodeURIComponent(stack)}&limit=50`, tick);
+  const executions = useList<Execution>(id ? null : `/v1/executions?stack=${encodeURIComponent(stack)}`, tick, { step: 50, maxLimit: 500, paged: true });
   if (id) return <ExecutionDetail id={id} stack={stack} />;
   return (
     <Section title={`Executions · ${stack}`} testId="executions">
       <Problem error={executions.error} />
-      {executions.data?.items.length === 0 ? <Empty>No deploy or rollback yet: strata deploy …</Empty> : null}
+      {executions.data?.length === 0 ? <Empty>No deploy or rollback yet: strata deploy …</Empty> : null}
       <table>
         <tbody>
-          {(executions.data?.items ?? []).map((execution) => (
-            <tr key={execution.id}>
+          {(executions.data ?? []).map((execution) => (
+            <tr key={execution.id} data-testid="execution-row">
               <td>
                 <a href={link('executions', execution.id)}>{execution.kind}</a>
               </td>
@@ -78,6 +79,7 @@ export function ExecutionsPage({ stack, id }: { stack: string; id: string | null
           ))}
         </tbody>
       </table>
+      <More list={executions} noun="executions" />
     </Section>
   );
 }

@@ -1,12 +1,13 @@
 import { useMemo, useState } from 'react';
 import { query } from '../api';
-import { chartColumns } from '../chart-data';
+import { chartColumns, utcStamp } from '../chart-data';
 import { KpiChart } from '../kpi-chart';
 import { useLiveTick } from '../live';
-import { Anomaly, Forecast, Page, Series } from '../model';
+import { Anomaly, Forecast, Series } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Problem, Section, figure, time } from '../ui';
+import { Badge, Empty, More, Problem, Section, figure } from '../ui';
 import { useApi } from '../use-api';
+import { useList } from '../use-list';
 
 const RANGES = { '15 min': 15 * 60_000, '1 h': 60 * 60_000, '6 h': 6 * 60 * 60_000, '24 h': 24 * 60 * 60_000 } as const;
 const AGGREGATIONS = ['avg', 'sum', 'max', 'p95', 'p99', 'rate'] as const;
@@ -28,10 +29,11 @@ function SeriesChart({ series, stack }: { series: Series; stack: string }) {
   const id = encodeURIComponent(series.id);
   const points = useApi<{ points: { timestamp: number; value: number }[] }>(`/v1/series/${id}/range${query({ start, end, step, aggregation })}`, tick);
   const forecast = useApi<Forecast>(`/v1/series/${id}/forecast`, tick);
-  const found = useApi<Page<Anomaly>>(`/v1/anomalies${query({ seriesId: series.id, from: new Date(start).toISOString(), limit: 200 })}`, tick);
+  // Every anomaly in the range, however many pages: a marker left out would read as no anomaly there.
+  const found = useList<Anomaly>(`/v1/anomalies${query({ seriesId: series.id, from: new Date(start).toISOString() })}`, tick, { step: Infinity, maxLimit: 1000, paged: true });
   const columns = useMemo(
-    () => chartColumns(points.data?.points ?? [], forecast.data?.points ?? [], (found.data?.items ?? []).map((anomaly) => ({ at: anomaly.at, observed: anomaly.evidence.observed, severity: anomaly.severity }))),
-    [points.data, forecast.data, found.data],
+    () => chartColumns(points.data?.points ?? [], forecast.data?.points ?? [], (found.data ?? []).map((anomaly) => ({ at: anomaly.at, observed: anomaly.evidence.observed, severity: anomaly.severity })), step),
+    [points.data, forecast.data, found.data, step],
   );
   return (
     <Section title={describe(series)} testId="kpi-series">
@@ -51,16 +53,16 @@ function SeriesChart({ series, stack }: { series: Series; stack: string }) {
       <KpiChart columns={columns} title={`${series.labels.metric} (${aggregation} per ${step / 1000} s)`} />
       {forecast.data ? (
         <p className="hint" data-testid="forecast-note">
-          forecast made {time(forecast.data.madeAt)}: {forecast.data.horizon} steps of {forecast.data.stepMs / 1000} s, {Math.round(forecast.data.level * 100)} % interval, {forecast.data.model.kind} {forecast.data.model.method} ({forecast.data.model.reason})
+          forecast made {utcStamp(Date.parse(forecast.data.madeAt) / 1000)}: {forecast.data.horizon} steps of {forecast.data.stepMs / 1000} s, {Math.round(forecast.data.level * 100)} % interval, {forecast.data.model.kind} {forecast.data.model.method} ({forecast.data.model.reason})
         </p>
       ) : (
         <p className="hint">no forecast for this series yet (POST /v1/series/{series.id}/forecasts makes one once it has enough history)</p>
       )}
-      {(found.data?.items.length ?? 0) > 0 ? (
+      {(found.data?.length ?? 0) > 0 ? (
         <ul className="anomalies">
-          {found.data?.items.map((anomaly) => (
+          {found.data?.map((anomaly) => (
             <li key={anomaly.id}>
-              <Badge value={anomaly.severity} /> {time(anomaly.at)}: observed {figure(anomaly.evidence.observed)}, expected {figure(anomaly.evidence.expected)} (score {anomaly.score.toFixed(2)})
+              <Badge value={anomaly.severity} /> {utcStamp(Date.parse(anomaly.at) / 1000)}: observed {figure(anomaly.evidence.observed)}, expected {figure(anomaly.evidence.expected)} (score {anomaly.score.toFixed(2)})
             </li>
           ))}
         </ul>
@@ -71,8 +73,8 @@ function SeriesChart({ series, stack }: { series: Series; stack: string }) {
 
 /** The stack's KPI series; one charted with its forecast band and anomalies. */
 export function KpisPage({ stack, id }: { stack: string; id: string | null }) {
-  const list = useApi<Page<Series>>(`/v1/series${query({ stack, limit: 200 })}`, useLiveTick(['kpi.windows'], stack, 5_000));
-  const items = list.data?.items ?? [];
+  const list = useList<Series>(`/v1/series${query({ stack })}`, useLiveTick(['kpi.windows'], stack, 5_000), { step: 200, maxLimit: 1000, paged: true });
+  const items = list.data ?? [];
   // A series asked for by id is shown or said missing, never replaced by another one's chart.
   const selected = id === null ? items[0] : items.find((series) => series.id === id);
   return (
@@ -80,7 +82,7 @@ export function KpisPage({ stack, id }: { stack: string; id: string | null }) {
       <h1>KPIs · {stack}</h1>
       <Problem error={list.error} />
       {list.data && items.length === 0 ? <Empty>No KPI series for this stack yet: traffic through the gateway, heartbeats or POST /v1/samples make them.</Empty> : null}
-      {list.data && items.length > 0 && !selected ? <Empty>No series {id} among the KPI series of {stack} listed here: pick one below.</Empty> : null}
+      {list.data && items.length > 0 && !selected ? <Empty>No series {id} among the KPI series of {stack} listed here: {list.more ? 'load more below, or ' : ''}pick one below.</Empty> : null}
       <div className="kpis">
         <ul className="series-list">
           {items.map((series) => (
@@ -88,6 +90,11 @@ export function KpisPage({ stack, id }: { stack: string; id: string | null }) {
               <a href={link('kpis', series.id)}>{describe(series)}</a>
             </li>
           ))}
+          {list.more ? (
+            <li>
+              <More list={list} noun="series" />
+            </li>
+          ) : null}
         </ul>
         <div>{selected ? <SeriesChart key={selected.id} series={selected} stack={stack} /> : null}</div>
       </div>

@@ -1,8 +1,9 @@
 import { useLiveTick } from '../live';
-import { Page, Proposal } from '../model';
+import { Proposal } from '../model';
 import { link } from '../route';
-import { Badge, Empty, Head, Problem, Section, figure, time } from '../ui';
+import { Badge, Empty, Head, More, Problem, Section, figure, time } from '../ui';
 import { useApi } from '../use-api';
+import { useList } from '../use-list';
 
 const TOPICS = ['staging.events'];
 
@@ -73,17 +74,17 @@ function ProposalDetail({ id, stack }: { id: string; stack: string }) {
 /** Proposals for the stack, newest first: what Strata predicts should change, why, and how far each has got. */
 export function ProposalsPage({ stack, id }: { stack: string; id: string | null }) {
   const tick = useLiveTick(TOPICS, stack);
-  const proposals = useApi<Page<Proposal>>(id ? null : `/v1/proposals?stack=${encodeURIComponent(stack)}&limit=50`, tick);
+  const proposals = useList<Proposal>(id ? null : `/v1/proposals?stack=${encodeURIComponent(stack)}`, tick, { step: 50, maxLimit: 500, paged: true });
   if (id) return <ProposalDetail id={id} stack={stack} />;
   return (
     <Section title={`Proposals · ${stack}`} testId="proposals">
       <Problem error={proposals.error} />
-      {proposals.data?.items.length === 0 ? <Empty>No proposal yet: POST /v1/proposals/indexes asks the index advisor.</Empty> : null}
-      {proposals.data && proposals.data.items.length > 0 ? (
+      {proposals.data?.length === 0 ? <Empty>No proposal yet: POST /v1/proposals/indexes asks the index advisor.</Empty> : null}
+      {proposals.data && proposals.data.length > 0 ? (
         <table>
           <Head columns={['proposal', 'kind', 'environment', 'status', 'expected', 'why', 'made']} />
           <tbody>
-            {proposals.data.items.map((proposal) => (
+            {proposals.data.map((proposal) => (
               <tr key={proposal.id} data-testid="proposal-row">
                 <td>
                   <a href={link('proposals', proposal.id)}>{proposal.title}</a>
@@ -101,6 +102,7 @@ export function ProposalsPage({ stack, id }: { stack: string; id: string | null 
           </tbody>
         </table>
       ) : null}
+      <More list={proposals} noun="proposals" />
     </Section>
   );
 }

@@ -2,8 +2,9 @@ import { useLiveTick } from '../live';
 import { Rollout, Transition } from '../model';
 import { link } from '../route';
 import { stepNumber, transitionStep } from '../steps';
-import { Badge, Empty, Head, Problem, Section, WeightBar, time } from '../ui';
+import { Badge, Empty, Head, More, Problem, Section, WeightBar, time } from '../ui';
 import { useApi } from '../use-api';
+import { useList } from '../use-list';
 import { JudgedMetric, readVerdict } from '../verdicts';
 
 function Verdict({ reason, judged }: { reason: string; judged: JudgedMetric[] | null | undefined }) {
@@ -91,7 +92,8 @@ function RolloutDetail({ id, stack }: { id: string; stack: string }) {
 /** Rollouts of the stack, newest first, with their live canary weight; one of them in full. */
 export function RolloutsPage({ stack, id }: { stack: string; id: string | null }) {
   const tick = useLiveTick(['routing.events'], stack);
-  const rollouts = useApi<Rollout[]>(id ? null : `/v1/rollouts?stack=${encodeURIComponent(stack)}&limit=50`, tick);
+  // An unpaged list (a plain array, at most 500: RolloutListQueryDto's limit): 50 more on demand, and a note once cut at 500.
+  const rollouts = useList<Rollout>(id ? null : `/v1/rollouts?stack=${encodeURIComponent(stack)}`, tick, { step: 50, maxLimit: 500, paged: false });
   if (id) return <RolloutDetail id={id} stack={stack} />;
   return (
     <Section title={`Rollouts · ${stack}`} testId="rollouts">
@@ -122,6 +124,7 @@ export function RolloutsPage({ stack, id }: { stack: string; id: string | null }
           ))}
         </tbody>
       </table>
+      <More list={rollouts} noun="rollouts" />
     </Section>
   );
 }
