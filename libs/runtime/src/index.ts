@@ -6,3 +6,4 @@ export * from './periodic-task';
 export * from './postgres-process';
 export * from './postgres-server-user';
 export * from './lstm/train-in-worker';
+export * from './within';

@@ -3,6 +3,8 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CONSOLE_CHECKS, UPSTREAM_PROBE_MS, consoleHealthOf, registerUpstreamChecks } from './console-health';
 import { Upstreams } from './upstreams';
+import { ConsoleHealthController } from './console-health.controller';
+import type { Response } from 'express';
 
 const DOWN_BODY: HealthReport = { status: 'down', services: { 'metrics-ingest': { status: 'down', checks: { database: { status: 'down', latencyMs: 2000 }, bus: { status: 'up', latencyMs: 1 } } } } };
 
@@ -17,7 +19,8 @@ describe('the console health of the services behind it', () => {
 
   beforeAll(async () => {
     const up = createServer((request, response) => response.writeHead(request.url === '/prefix/health' ? 200 : 404).end('{"status":"up","services":{}}'));
-    const unready = createServer((_request, response) => response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify(DOWN_BODY)));
+    // As a service whose database check ran into its own 2 s bound: it answers after it.
+    const unready = createServer((_request, response) => setTimeout(() => response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify(DOWN_BODY)), 2_200));
     const hung = createServer(() => undefined);
     const gone = createServer();
     servers.push(up, unready, hung);
@@ -32,7 +35,7 @@ describe('the console health of the services behind it', () => {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  it("reports each service's own /health, its 503's failed checks, a refused connection and a hung service, within the probe bound", async () => {
+  it("reports each service's own /health, its 503's failed checks (given after the service's own 2 s bound), a refused connection and a hung service, within the probe bound", async () => {
     const health = new HealthRegistry();
     health.register(CONSOLE_CHECKS, 'bus', async () => undefined);
     registerUpstreamChecks(health, upstreams);
@@ -68,5 +71,25 @@ describe(consoleHealthOf.name, () => {
     ["the console's own bus is down", { console: 'down', registry: 'up', rollback: 'up' }, 'down'],
   ] as const)('%s', (_case, services, status) => {
     expect(consoleHealthOf(report(services))).toEqual({ status, services: report(services).services });
+  });
+});
+
+describe(ConsoleHealthController.name, () => {
+  const answer = () => ({ status: jest.fn() }) as unknown as Response;
+
+  it('asks the services once for callers that come together or within a second, then again', async () => {
+    const health = new HealthRegistry();
+    let rounds = 0;
+    health.register('registry', 'health', async () => void (rounds += 1));
+    const sut = new ConsoleHealthController(health);
+
+    const together = await Promise.all([sut.readiness(answer()), sut.readiness(answer()), sut.readiness(answer())]);
+    expect(together.map((report) => report.status)).toEqual(['up', 'up', 'up']);
+    await sut.readiness(answer());
+    expect(rounds).toBe(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sut.readiness(answer());
+    expect(rounds).toBe(2);
   });
 });

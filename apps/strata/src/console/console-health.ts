@@ -1,11 +1,15 @@
-import { HealthRegistry, HealthReport } from '@strata/observability';
+import { HealthRegistry, HealthReport, PROBE_TIMEOUT_MS } from '@strata/observability';
 import { Upstream, Upstreams } from './upstreams';
 
 /** The console's own checks (the bus of its live stream) in its report; every other entry is a service behind it. */
 export const CONSOLE_CHECKS = 'console';
 
-/** How long a service's /health may take: the same bound HealthRegistry puts on every probe, so the socket goes when the probe gives up. */
-export const UPSTREAM_PROBE_MS = 2_000;
+/**
+ * How long a service's /health may take: longer than the bound the service puts on its own checks
+ * (PROBE_TIMEOUT_MS), so a service whose database check timed out is reported with the check its 503
+ * names, not as "no answer".
+ */
+export const UPSTREAM_PROBE_MS = PROBE_TIMEOUT_MS + 1_000;
 
 /**
  * `degraded`: the console and some services answer; the routes of those that do not answer 502.
@@ -22,12 +26,15 @@ export interface ConsoleHealthReport {
 /** Each service's own readiness (`GET /health` through its connection pool), as the check `health` of an entry named after it. */
 export function registerUpstreamChecks(health: HealthRegistry, upstreams: Upstreams): void {
   for (const upstream of upstreams.all) {
-    health.register(upstream.service, 'health', () => probeUpstream(upstreams, upstream));
+    health.register(upstream.service, 'health', () => probeUpstream(upstreams, upstream), UPSTREAM_PROBE_MS + 250);
   }
 }
 
 async function probeUpstream(upstreams: Upstreams, upstream: Upstream): Promise<void> {
-  const answer = await upstreams.get(upstream, '/health', { accept: 'application/json' }, UPSTREAM_PROBE_MS);
+  const answer = await upstreams.get(upstream, '/health', { accept: 'application/json' }, UPSTREAM_PROBE_MS).catch((error: unknown) => {
+    const timedOut = (error as { code?: unknown }).code === 'UPSTREAM_TIMEOUT';
+    throw new Error(timedOut ? `no answer within ${UPSTREAM_PROBE_MS} ms` : error instanceof Error ? error.message : String(error), { cause: error });
+  });
   if (answer.status !== 200) {
     throw new Error(`${upstream.base.origin} answered ${answer.status}${downChecks(answer.text)}`);
   }

@@ -1,8 +1,7 @@
 import { InMemoryEventBus, Subscription, SubscriptionHandle } from '@strata/messaging';
 import { LogLevel, setLogLevel, setLogSink } from '@strata/observability';
 import { lastValueFrom, toArray } from 'rxjs';
-import { LiveChangesService } from './live-changes.service';
-import { LIVE_GROUP_CLEANUP_MS } from './live-group';
+import { LIVE_GROUP_CLEANUP_MS, LiveChangesService } from './live-changes.service';
 
 /** A bus whose subscription records its group and leaves it as `stop` says (a broker gone: never). */
 class LeavingBus extends InMemoryEventBus {

@@ -1,10 +1,16 @@
 import { BeforeApplicationShutdown, Inject, Injectable, MessageEvent, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_BUS, EventBus, SubscriptionHandle } from '@strata/messaging';
 import { Logger } from '@strata/observability';
+import { within } from '@strata/runtime';
 import { randomUUID } from 'node:crypto';
 import { Observable, ReplaySubject, Subject, interval, map, merge, takeUntil } from 'rxjs';
 import { LIVE_TOPICS, LiveChange, toLiveChange } from './live-change';
-import { LIVE_GROUP_CLEANUP_MS, within } from './live-group';
+
+/**
+ * How long leaving the live stream's group, and deleting it, may take: a broker that is gone must not
+ * hold a shutdown up (stopOnSignals exits after 20 s, counting it a failure).
+ */
+export const LIVE_GROUP_CLEANUP_MS = 10_000;
 
 /** A comment-free event every so often keeps idle proxies from closing the stream and tells the dashboard it still hears. */
 export const KEEP_ALIVE_MS = 15_000;

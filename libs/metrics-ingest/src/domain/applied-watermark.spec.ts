@@ -1,5 +1,6 @@
 import type { ConsumerPosition } from '@strata/messaging';
-import { AppliedWatermark, publishableUntil } from './applied-watermark';
+import { AppliedWatermark, longestHoldMs, publishableUntil } from './applied-watermark';
+import { dueWindows } from './windows';
 
 const positions = (...pairs: Array<[applied: number, end: number]>): ConsumerPosition[] => pairs.map(([applied, end], partition) => ({ partition, applied, end }));
 
@@ -49,10 +50,15 @@ describe(publishableUntil.name, () => {
   const schedule = { intervalMs: 10_000, graceMs: 2_000, maxCatchUpWindows: 6 };
   const started = 100_000;
 
-  it('publishes nothing until the watermark is known, for at most the catch-up span after the start', () => {
+  it('holds at most one window less than the catch-up span', () => {
+    expect(longestHoldMs(schedule)).toBe(50_000);
+    expect(longestHoldMs({ ...schedule, maxCatchUpWindows: 1 })).toBe(0);
+  });
+
+  it('publishes nothing until the watermark is known, for at most the longest hold after the start', () => {
     expect(publishableUntil(started + 1_000, null, started, schedule)).toBeNull();
-    expect(publishableUntil(started + 60_000, null, started, schedule)).toBeNull();
-    expect(publishableUntil(started + 61_000, null, started, schedule)).toBe(started + 1_000);
+    expect(publishableUntil(started + 50_000, null, started, schedule)).toBeNull();
+    expect(publishableUntil(started + 51_000, null, started, schedule)).toBe(started + 1_000);
   });
 
   it('publishes up to the watermark, never beyond now', () => {
@@ -61,9 +67,28 @@ describe(publishableUntil.name, () => {
     expect(publishableUntil(200_000, 210_000, started, schedule)).toBe(200_000);
   });
 
-  it('holds windows behind a stuck consumer for the catch-up span, then lets them go that much late', () => {
-    expect(publishableUntil(200_000, 140_000, started, schedule)).toBe(140_000);
-    expect(publishableUntil(200_001, 140_000, started, schedule)).toBe(140_001);
-    expect(publishableUntil(500_000, 140_000, started, schedule)).toBe(440_000);
+  it('holds windows behind a stuck consumer for the longest hold, then lets them go that much late', () => {
+    expect(publishableUntil(200_000, 150_000, started, schedule)).toBe(150_000);
+    expect(publishableUntil(200_001, 150_000, started, schedule)).toBe(150_001);
+    expect(publishableUntil(500_000, 150_000, started, schedule)).toBe(450_000);
   });
+
+  it.each(Array.from({ length: 40 }, (_, index) => 140_000 + index * 1_000))(
+    'publishes every window once, in order, when a consumer stuck at 100 s catches up at %i ms (ticks every second)',
+    (releasedAt) => {
+      const published: Array<{ start: number; end: number }> = [];
+      let cursor: number | null = 90_000;
+      for (let now = 101_000; now <= releasedAt + 30_000; now += 1_000) {
+        const until = publishableUntil(now, now < releasedAt ? 100_000 : now, 0, schedule);
+        if (until === null) continue;
+        const due = dueWindows(cursor, until, schedule);
+        published.push(...due);
+        cursor = due.at(-1)?.end ?? cursor;
+      }
+      const ends = published.map((window) => window.end);
+      expect(ends[0]).toBe(100_000);
+      expect(ends).toEqual(ends.map((_, index) => 100_000 + index * 10_000));
+      expect(ends.at(-1)).toBe(Math.floor((releasedAt + 28_000) / 10_000) * 10_000);
+    },
+  );
 });

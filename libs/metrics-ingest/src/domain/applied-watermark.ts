@@ -42,16 +42,25 @@ export class AppliedWatermark {
 }
 
 /**
+ * The longest windows are held: one window less than the catch-up span (`maxCatchUpWindows`, the most
+ * published after downtime anyway), so that when a hold that reached it ends, the windows it held are
+ * still within the span caught up: a hold of the whole span skipped one window about one release in
+ * ten (the cursor a pass behind the span's start).
+ */
+export function longestHoldMs(schedule: WindowSchedule): number {
+  return Math.max(0, schedule.maxCatchUpWindows - 1) * schedule.intervalMs;
+}
+
+/**
  * The moment windows may be published up to at `now`: the applied watermark, so a window is not
- * built from rollups its flushes have not reached yet (a metrics-ingest restart or a broker outage
- * leaves a backlog on `kpi.samples`, and a window published before it is applied would stay cut
- * short for good: each window goes out once). Held at most the catch-up span (`maxCatchUpWindows`
- * windows, the most that are published after downtime anyway): a consumer that stays behind delays
- * windows by that much, never stops them. Null: nothing may be published yet (the watermark is not
- * known and the process started less than that span ago).
+ * built from rollups its flushes have not reached yet (a metrics-ingest restart leaves a backlog on
+ * `kpi.samples`, and a window published before it is applied would stay cut short for good: each
+ * window goes out once). Held at most `longestHoldMs`: a consumer that stays behind delays windows by
+ * that much, never stops them. Null: nothing may be published yet (the watermark is not known and the
+ * process started less than that long ago).
  */
 export function publishableUntil(now: number, appliedAt: number | null, startedAt: number, schedule: WindowSchedule): number | null {
-  const longestHold = schedule.maxCatchUpWindows * schedule.intervalMs;
+  const longestHold = longestHoldMs(schedule);
   const heldFrom = appliedAt ?? startedAt;
   if (now - heldFrom <= longestHold) return appliedAt === null ? null : Math.min(now, appliedAt);
   return now - longestHold;

@@ -6,11 +6,12 @@ import { Logger } from '@strata/observability';
 import { PeriodicTask } from '@strata/runtime';
 import { METRICS_INGEST_SETTINGS, MetricsIngestSettings } from '../config/metrics-ingest-settings';
 import { KPI_SAMPLES_CONSUMER } from '../consumers/kpi-samples.consumer';
-import { AppliedWatermark, publishableUntil } from '../domain/applied-watermark';
+import { longestHoldMs, publishableUntil } from '../domain/applied-watermark';
 import { SeriesLabels } from '../domain/series-batch';
 import { dueWindows, windowAggregate } from '../domain/windows';
 import { RollupsRepository, SeriesRollupRow } from '../repositories/rollups.repository';
 import { WindowCursorRepository, WindowPublication } from '../repositories/window-cursor.repository';
+import { KpiSamplesWatermark } from './kpi-samples-watermark';
 
 const CURSOR = 'kpi-windows';
 
@@ -22,8 +23,8 @@ function kpiLabels(labels: SeriesLabels): KpiSeriesLabels {
 /**
  * Publishes `io.strata.kpi.window.v1` per series and window (default every 10 s) through the
  * outbox, from the 10-second rollups. A window is published once, `graceMs` after it ends and once
- * the `kpi.samples` flushes written by then are applied (the applied watermark: a backlog after a
- * restart or a broker outage holds windows, for at most the catch-up span, instead of sending them
+ * the `kpi.samples` flushes on the bus by then are applied (the applied watermark: a backlog after a
+ * restart holds windows, for at most one window less than the catch-up span, instead of sending them
  * cut short for good); samples arriving later still reach rollups and queries but not an already
  * published window. Series with no sample in a window publish nothing for it.
  */
@@ -34,8 +35,10 @@ export class WindowPublisherService implements OnApplicationBootstrap, OnApplica
     () => this.publishApplied(Date.now()),
     (error) => this.logger.error('window publication failed; will retry', error),
   );
-  private readonly watermark = new AppliedWatermark();
+  private readonly watermark: KpiSamplesWatermark;
   private startedAt = Date.now();
+  /** The latest window end this replica published: while no later one can be due, the bus is not asked. */
+  private publishedEnd = Number.NEGATIVE_INFINITY;
   /** Whether windows are held behind the watermark now: said once when it starts and once when it ends. */
   private holding = false;
 
@@ -43,9 +46,11 @@ export class WindowPublisherService implements OnApplicationBootstrap, OnApplica
     private readonly cursor: WindowCursorRepository,
     private readonly rollups: RollupsRepository,
     private readonly events: EventOutbox,
-    private readonly subscriber: EventSubscriber,
+    subscriber: EventSubscriber,
     @Inject(METRICS_INGEST_SETTINGS) private readonly settings: MetricsIngestSettings,
-  ) {}
+  ) {
+    this.watermark = new KpiSamplesWatermark(() => subscriber.positions(KPI_SAMPLES_CONSUMER, Topics.kpiSamples), this.logger);
+  }
 
   onApplicationBootstrap(): void {
     this.startedAt = Date.now();
@@ -58,29 +63,24 @@ export class WindowPublisherService implements OnApplicationBootstrap, OnApplica
 
   /** Publishes the windows due at `now` whose `kpi.samples` flushes are applied: what the timer runs. */
   async publishApplied(now: number): Promise<WindowPublication | null> {
-    const until = publishableUntil(now, await this.appliedUntil(now), this.startedAt, this.settings.windows);
+    const { intervalMs, graceMs } = this.settings.windows;
+    if (Math.floor((now - graceMs) / intervalMs) * intervalMs <= this.publishedEnd) return null;
+    const until = publishableUntil(now, await this.watermark.appliedAt(now), this.startedAt, this.settings.windows);
     this.reportHolding(now, until);
-    return until === null ? null : this.publishDue(until);
+    if (until === null) return null;
+    const publication = await this.publishDue(until);
+    if (publication) this.publishedEnd = Math.max(this.publishedEnd, publication.publishedEnd);
+    return publication;
   }
 
-  /** The applied watermark after reading where the consumer group stands now (as it was, if the bus does not answer). */
-  private async appliedUntil(now: number): Promise<number | null> {
-    try {
-      return this.watermark.observe(now, await this.subscriber.positions(KPI_SAMPLES_CONSUMER, Topics.kpiSamples));
-    } catch (error) {
-      // The broker away: what was written since is not known to be applied, so windows wait (bounded).
-      this.logger.debug('kpi.samples positions unknown; KPI windows wait', { error: String(error) });
-      return this.watermark.at;
-    }
-  }
-
+  /** Holding starts past one window interval behind (the consumer's ordinary pace is far less) and ends within half of one. */
   private reportHolding(now: number, until: number | null): void {
-    // Within one window interval is the consumer's ordinary pace, not a backlog.
-    const holding = until === null ? now - this.startedAt > this.settings.windows.intervalMs : now - until > this.settings.windows.intervalMs;
+    const { intervalMs } = this.settings.windows;
+    const lag = now - (until ?? this.startedAt);
+    const holding = this.holding ? lag > intervalMs / 2 : lag > intervalMs;
     if (holding === this.holding) return;
     this.holding = holding;
-    const longestHoldMs = this.settings.windows.maxCatchUpWindows * this.settings.windows.intervalMs;
-    if (holding) this.logger.warn('KPI windows held: kpi.samples flushes already written are not applied yet (a backlog after a restart or an outage)', { longestHoldMs });
+    if (holding) this.logger.warn('KPI windows held: kpi.samples flushes already written are not applied yet (a backlog after a restart or an outage)', { longestHoldMs: longestHoldMs(this.settings.windows) });
     else this.logger.info('kpi.samples caught up: held KPI windows are published');
   }
 

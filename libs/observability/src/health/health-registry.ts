@@ -19,14 +19,20 @@ export interface HealthReport {
 /** A probe resolves when the dependency answers and rejects (or times out) when it does not. */
 export type HealthProbe = () => Promise<unknown>;
 
-const PROBE_TIMEOUT_MS = 2_000;
+/** How long a probe may take unless registered with its own bound. */
+export const PROBE_TIMEOUT_MS = 2_000;
 
-async function runProbe(probe: HealthProbe): Promise<HealthCheckResult> {
+interface RegisteredProbe {
+  probe: HealthProbe;
+  timeoutMs: number;
+}
+
+async function runProbe({ probe, timeoutMs }: RegisteredProbe): Promise<HealthCheckResult> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     await Promise.race([probe(), timeout]);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
@@ -39,11 +45,12 @@ async function runProbe(probe: HealthProbe): Promise<HealthCheckResult> {
 
 /** Readiness of every service in this process, each with its own dependencies. */
 export class HealthRegistry {
-  private readonly probes = new Map<string, Map<string, HealthProbe>>();
+  private readonly probes = new Map<string, Map<string, RegisteredProbe>>();
 
-  register(service: string, check: string, probe: HealthProbe): void {
-    const checks = this.probes.get(service) ?? new Map<string, HealthProbe>();
-    checks.set(check, probe);
+  /** `timeoutMs`: a probe that itself waits on another's health (the console's) needs longer than that one's bound. */
+  register(service: string, check: string, probe: HealthProbe, timeoutMs = PROBE_TIMEOUT_MS): void {
+    const checks = this.probes.get(service) ?? new Map<string, RegisteredProbe>();
+    checks.set(check, { probe, timeoutMs });
     this.probes.set(service, checks);
   }
 

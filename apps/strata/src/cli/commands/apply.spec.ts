@@ -84,8 +84,9 @@ describe(pointIntoFiles.name, () => {
     });
   });
 
-  it('keeps an index it cannot place, and answers that are not objects', () => {
-    expect(pointIntoFiles('documents[9] is missing', origins)).toBe('documents[9] is missing');
+  it('leaves values echoed from the manifest, an index it cannot place, and answers that are not objects', () => {
+    expect(pointIntoFiles({ detail: 'documents[9] is missing', changes: [{ name: 'documents[1]' }] }, origins)).toEqual({ detail: 'documents[9] is missing', changes: [{ name: 'documents[1]' }] });
+    expect(pointIntoFiles('documents[1]', origins)).toBe('documents[1]');
     expect(pointIntoFiles(null, origins)).toBeNull();
     expect(pointIntoFiles(3, origins)).toBe(3);
   });

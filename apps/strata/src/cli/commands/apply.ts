@@ -96,14 +96,19 @@ export async function readManifest(paths: readonly string[], io: CliIo): Promise
 
 /**
  * The API counts `documents[N]` across the whole joined stream; a user applying several files
- * looks for a file and a place in it, so each index is said as `<file> document k` (a field in it
- * as `<file> document k, spec.type`).
+ * looks for a file and a place in it, so each index in the problem's own words (its detail and each
+ * field and message) is said as `<file> document k` (a field in it as `<file> document k, spec.type`).
+ * Values echoed from the manifest are left as they are.
  */
 export function pointIntoFiles(body: unknown, origins: readonly string[]): unknown {
-  if (typeof body === 'string') return body.replace(/documents\[(\d+)\](\.?)/g, (whole, index: string, dot: string) => (origins[Number(index)] ? `${origins[Number(index)]}${dot ? ', ' : ''}` : whole));
-  if (Array.isArray(body)) return body.map((item) => pointIntoFiles(item, origins));
-  if (typeof body === 'object' && body !== null) return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, pointIntoFiles(value, origins)]));
-  return body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const place = (text: unknown) =>
+    typeof text === 'string' ? text.replace(/documents\[(\d+)\](\.?)/g, (whole, index: string, dot: string) => (origins[Number(index)] ? `${origins[Number(index)]}${dot ? ', ' : ''}` : whole)) : text;
+  const problem = body as Record<string, unknown>;
+  const errors = Array.isArray(problem['errors'])
+    ? problem['errors'].map((error: unknown) => (typeof error === 'object' && error !== null ? { ...error, field: place((error as Record<string, unknown>)['field']), message: place((error as Record<string, unknown>)['message']) } : error))
+    : problem['errors'];
+  return { ...problem, detail: place(problem['detail']), ...(errors === undefined ? {} : { errors }) };
 }
 
 const rolloutCell = (change: Item) => {

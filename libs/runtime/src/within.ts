@@ -1,10 +1,7 @@
 /**
- * How long leaving the live stream's group, and deleting it, may take: a broker that is gone must not
- * hold a shutdown up (stopOnSignals exits after 20 s, counting it a failure).
+ * `work`, or a rejection naming `what` once `ms` have passed, whichever comes first. The work itself
+ * goes on (a promise cannot be cancelled); the timer never holds the process open.
  */
-export const LIVE_GROUP_CLEANUP_MS = 10_000;
-
-/** `work`, or a rejection naming `what` once `ms` have passed; the timer never holds the process. */
 export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
