@@ -69,8 +69,11 @@ describe('executions across every layer (distributed mode)', () => {
     eventually(async () => {
       const rollouts = await api<{ id: string; name: string; phase: string }[]>(routingUrl, 'GET', `/v1/rollouts?stack=${STACK}`);
       const found = rollouts.body.find((candidate) => candidate.name === `shop-2-canary-${executionId.slice(0, 8)}`);
-      expect({ phase: found?.phase, rollouts: found ? undefined : rollouts.body, execution: found ? undefined : await execution(executionId) }).toMatchObject({ phase: 'paused' });
-      return found as { id: string };
+      if (found?.phase !== 'paused') {
+        // jest's diff would print the phase alone: the rollouts and the execution say why.
+        throw new Error(`no paused rollout yet: ${JSON.stringify({ found, rollouts: found ? undefined : rollouts.body, execution: await execution(executionId) })}`);
+      }
+      return found;
     }, 60_000, 250);
 
   function startRollback(): void {
