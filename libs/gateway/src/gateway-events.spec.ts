@@ -1,5 +1,5 @@
 import { GatewayFallbackChangedV1 } from '@strata/contracts';
-import { LogLevel, Logger, setLogLevel, setLogSink } from '@strata/observability';
+import { Logger, captureLogs } from '@strata/observability';
 import { reportRoutingModeChange } from './gateway-events';
 
 describe(reportRoutingModeChange.name, () => {
@@ -15,18 +15,15 @@ describe(reportRoutingModeChange.name, () => {
     reason: 'health checks',
   });
   const logged = (reported: GatewayFallbackChangedV1) => {
-    const lines: string[] = [];
-    const restore = setLogSink((line) => lines.push(line));
-    setLogLevel('info');
+    const logs = captureLogs('info');
     try {
       const published: unknown[] = [];
       reportRoutingModeChange(reported, (messages) => published.push(...messages), new Logger('test'));
       expect(published).toHaveLength(1);
     } finally {
-      setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
-      restore();
+      logs.restore();
     }
-    return lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    return logs.lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
   };
 
   it('says the mode came back only when it did, and otherwise what changed in the configs without an available node', () => {

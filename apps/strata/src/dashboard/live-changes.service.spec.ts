@@ -1,5 +1,5 @@
 import { InMemoryEventBus, Subscription, SubscriptionHandle } from '@strata/messaging';
-import { LogLevel, setLogLevel, setLogSink } from '@strata/observability';
+import { CapturedLogs, captureLogs } from '@strata/observability';
 import { lastValueFrom, toArray } from 'rxjs';
 import { LIVE_GROUP_CLEANUP_MS, LiveChangesService } from './live-changes.service';
 
@@ -39,18 +39,14 @@ describe('LiveChangesService', () => {
 });
 
 describe('LiveChangesService consumer group at shutdown', () => {
-  let logged: string[];
-  let restoreSink: () => void;
+  let logs: CapturedLogs;
 
   beforeEach(() => {
-    logged = [];
-    restoreSink = setLogSink((line) => logged.push(line));
-    setLogLevel('warn');
+    logs = captureLogs('warn');
   });
 
   afterEach(() => {
-    setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
-    restoreSink();
+    logs.restore();
     jest.useRealTimers();
   });
 
@@ -64,7 +60,7 @@ describe('LiveChangesService consumer group at shutdown', () => {
     expect(bus.subscribed).toEqual([expect.stringMatching(/^strata-dashboard-[0-9a-f-]{36}$/)]);
     expect(bus.ephemeral).toEqual([true]);
     expect(bus.steps).toEqual(['left']);
-    expect(logged).toEqual([]);
+    expect(logs.lines).toEqual([]);
   });
 
   it.each([
@@ -79,7 +75,7 @@ describe('LiveChangesService consumer group at shutdown', () => {
     await jest.advanceTimersByTimeAsync(LIVE_GROUP_CLEANUP_MS);
 
     await expect(stopped).resolves.toBeUndefined();
-    expect(logged.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+    expect(logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
       expect.objectContaining({ level: 'warn', msg: expect.stringContaining("the live stream's consumer group may stay on the broker"), reason: expect.stringContaining(reason) }),
     ]);
   });

@@ -1,21 +1,17 @@
 import { ALL_TOPICS, physicalTopic } from '@strata/contracts';
-import { LogLevel, setLogLevel, setLogSink } from '@strata/observability';
+import { CapturedLogs, captureLogs } from '@strata/observability';
 import { Admin, Kafka, KafkaJSConnectionError, Logger as KafkajsLogger, Producer } from 'kafkajs';
 import { KafkaEventBus } from './kafka-event-bus';
 
 describe(KafkaEventBus.name, () => {
-  let lines: string[];
-  let restore: () => void;
+  let logs: CapturedLogs;
 
   beforeEach(() => {
-    lines = [];
-    restore = setLogSink((line) => lines.push(line));
-    setLogLevel('info');
+    logs = captureLogs('info');
   });
 
   afterEach(() => {
-    setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
-    restore();
+    logs.restore();
     jest.restoreAllMocks();
   });
 
@@ -44,7 +40,7 @@ describe(KafkaEventBus.name, () => {
     await sut.start();
     refused();
 
-    const logged = lines.map((line) => JSON.parse(line) as { level: string; msg: string; stack?: string });
+    const logged = logs.lines.map((line) => JSON.parse(line) as { level: string; msg: string; stack?: string });
     expect(logged.map((line) => [line.level, line.msg, line.stack])).toEqual([
       ['warn', 'cannot reach the Kafka broker at KAFKA_BROKERS=127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1); retrying for up to ~60 s before giving up', undefined],
       ['info', 'reached the Kafka broker at KAFKA_BROKERS=127.0.0.1:1', undefined],

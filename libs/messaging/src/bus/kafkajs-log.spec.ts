@@ -1,4 +1,4 @@
-import { LogLevel, Logger, setLogLevel, setLogSink } from '@strata/observability';
+import { LogLevel, Logger, captureLogs } from '@strata/observability';
 import { LogEntry, logLevel } from 'kafkajs';
 import { KafkajsLog, connectionFailureCause, retryBudgetMs } from './kafkajs-log';
 
@@ -25,16 +25,13 @@ interface Line {
 }
 
 function logged(run: (sut: KafkajsLog) => void, level: LogLevel = 'info'): Line[] {
-  const lines: string[] = [];
-  const restore = setLogSink((line) => lines.push(line));
-  setLogLevel(level);
+  const logs = captureLogs(level);
   try {
     run(new KafkajsLog(new Logger('bus'), ['127.0.0.1:1'], 58_900));
   } finally {
-    setLogLevel((process.env['STRATA_TEST_LOGS'] as LogLevel | undefined) ?? 'error');
-    restore();
+    logs.restore();
   }
-  return lines.map((line) => JSON.parse(line) as Line);
+  return logs.lines.map((line) => JSON.parse(line) as Line);
 }
 
 const attempts = (sut: KafkajsLog, count: number) => {

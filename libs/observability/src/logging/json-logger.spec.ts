@@ -1,5 +1,5 @@
 import { runWithCorrelationId, acceptCorrelationId } from './correlation';
-import { Logger, setLogLevel, setLogSink } from './json-logger';
+import { Logger, captureLogs, setLogLevel, setLogSink } from './json-logger';
 
 describe(Logger.name, () => {
   let lines: string[];
@@ -54,5 +54,22 @@ describe(acceptCorrelationId.name, () => {
     expect(acceptCorrelationId(undefined)).toMatch(/^[0-9a-f-]{36}$/);
     expect(acceptCorrelationId('evil\nheader')).toMatch(/^[0-9a-f-]{36}$/);
     expect(acceptCorrelationId('x'.repeat(500))).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+});
+
+describe(captureLogs.name, () => {
+  it('captures lines at a level until restored, then puts back the sink and the level it found', () => {
+    setLogLevel('error');
+    const logs = captureLogs('debug');
+    new Logger('capture').debug('seen');
+    logs.restore();
+    const after: string[] = [];
+    const restoreSink = setLogSink((line) => void after.push(line));
+    new Logger('capture').warn('below the level put back');
+    new Logger('capture').error('at it');
+    restoreSink();
+    expect(logs.lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['seen']);
+    expect(after.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['at it']);
   });
 });

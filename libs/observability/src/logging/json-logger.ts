@@ -21,6 +21,27 @@ export function setLogSink(write: (line: string) => void): () => void {
   };
 }
 
+/** Log lines captured by {@link captureLogs}: `restore` puts back the sink and the level there were before. */
+export interface CapturedLogs {
+  readonly lines: string[];
+  restore(): void;
+}
+
+/** Captures every line at `level` and above until `restore` (specs asserting on what is logged). */
+export function captureLogs(level: LogLevel): CapturedLogs {
+  const lines: string[] = [];
+  const previousLevel = minimumLevel;
+  const restoreSink = setLogSink((line) => void lines.push(line));
+  minimumLevel = level;
+  return {
+    lines,
+    restore: () => {
+      minimumLevel = previousLevel;
+      restoreSink();
+    },
+  };
+}
+
 function errorFields(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {
     return { error: { name: error.name, message: error.message, stack: error.stack } };
